@@ -1,0 +1,12 @@
+#pragma once
+// Each command group registers its subcommand on the CLI11 app; main() only parses.
+// A command that fails prints its message to stderr and throws CLI::RuntimeError(status).
+
+namespace CLI { class App; }
+
+namespace attnviz::app {
+
+void add_trace_command(CLI::App& app);        // attnviz trace …
+void add_bench_model_command(CLI::App& bench);  // attnviz bench model …
+
+}  // namespace attnviz::app

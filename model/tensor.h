@@ -1,0 +1,25 @@
+#pragma once
+// Scalars, matrices and named tensors.  Row-major so a matrix's memory is what a heatmap draws
+// row by row.  Every tensor is 2-D: a bias or a LayerNorm gain is (1, d), a loss is (1, 1).
+
+#include <Eigen/Core>
+#include <cstdint>
+#include <string>
+
+namespace attnviz {
+
+using Scalar = double;
+using Mat = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
+// What the rows or columns of a tensor stand for, so views can name them.
+enum class Axis : std::uint8_t { none, src_tokens, tgt_tokens, features, vocab };
+
+struct Tensor {
+  std::string name;  // "encoder.0.self_attn.head2.softmax", "decoder.layers.1.ffn.linear1.weight"
+  Mat value;
+  Mat grad;          // same shape as value once backward has run; empty before
+  Axis rows = Axis::none, cols = Axis::none;
+  bool requires_grad = true;  // false for token ids, masks and positional encodings
+};
+
+}  // namespace attnviz

@@ -1,0 +1,151 @@
+#pragma once
+// The Trace: every tensor of one forward + backward run by name, value and gradient, and every
+// operation as a Step, in the order it ran.  A step is data, not a closure, so views can list
+// it, draw it and explain it.
+
+#include "model/tensor.h"
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace attnviz {
+
+class Parameters;
+
+enum class Phase : std::uint8_t { forward, backward };
+
+enum class OpKind : std::uint8_t {
+  embedding,       // Y[t] = W[id_t]
+  scale,           // Y = c·X
+  add_positional,  // Y = X + PE
+  linear,          // Y = X Wᵀ + b
+  split_head,      // Y = X[:, h·d_k : (h+1)·d_k]
+  concat_heads,    // Y = [X_0 | X_1 | … | X_{H−1}]
+  scores,          // S = Q Kᵀ
+  mask,            // Y = X where M = 1, −∞ where M = 0
+  softmax,         // A[i,:] = softmax(S[i,:])
+  weighted_sum,    // O = A V
+  add,             // Y = A + B (residual)
+  layer_norm,      // Y = γ ⊙ (X − μ)/σ + β, per row
+  relu,            // Y = max(0, X)
+  cross_entropy,   // L = mean over non-pad rows of −log softmax(Z)[t, y_t]
+};
+const char* to_string(OpKind);
+const char* to_string(Phase);
+
+enum class Stack : std::int8_t { none = -1, encoder, decoder, output };
+// The blocks of the paper's figure.  An "Add & Norm" block holds the residual add and the
+// LayerNorm that follow (post-norm) or surround (pre-norm) the sublayer before it.
+enum class Sublayer : std::int8_t {
+  none = -1,
+  embed,       // embedding, × √d_model, + PE
+  self_attn,   // multi-head self-attention (masked in the decoder)
+  norm1,       // Add & Norm after self-attention
+  cross_attn,  // encoder–decoder attention (decoder only)
+  norm2,       // Add & Norm after cross-attention (decoder) or after the FFN (encoder)
+  ffn,         // position-wise feed-forward
+  norm3,       // Add & Norm after the FFN (decoder only)
+  final_norm,  // the stack's closing LayerNorm (pre-norm only)
+  generator,   // linear to the vocabulary
+  loss,        // softmax + cross-entropy
+};
+const char* to_string(Stack);
+const char* to_string(Sublayer);
+
+// Where a step or tensor sits in the architecture, for linking views.  −1 = not applicable.
+struct Where {
+  Stack stack = Stack::none;
+  int layer = -1;
+  Sublayer sublayer = Sublayer::none;
+  int head = -1;
+  bool operator==(const Where&) const = default;
+};
+
+// A tensor is either an activation recorded by the trace or a model parameter.
+struct TensorId {
+  enum Kind : std::uint8_t { activation, parameter } kind = activation;
+  std::int32_t index = -1;
+  bool valid() const { return index >= 0; }
+  bool operator==(const TensorId&) const = default;
+};
+
+struct NonFinite {
+  TensorId tensor;
+  int row = 0, col = 0;
+  Scalar value = 0;
+};
+
+struct Step {
+  Phase phase = Phase::forward;
+  OpKind op = OpKind::linear;
+  std::string label;  // "encoder.1.self_attn.head2.softmax"; a backward step shares its twin's
+  Where where;
+  std::vector<TensorId> inputs, outputs;
+  std::string_view formula;  // Unicode, e.g. "A = softmax(S)"; points at static text
+  Scalar factor = 1;         // scale: c;  split_head / concat_heads: d_k
+  int twin = -1;             // the backward step of a forward step, and the other way round
+
+  // Backward only: ∂L/∂input contributed by this step, one per input (empty where the input
+  // takes no gradient, and for a parameter, whose one consumer this step is: see Trace).
+  std::vector<Mat> input_grads;
+
+  std::vector<int> fully_masked_rows;  // softmax rows whose every key is masked: weights 0
+  std::optional<NonFinite> non_finite;  // first non-finite output (forward) or gradient
+};
+
+class Trace {
+ public:
+  // ---- tensors ----
+  const Tensor& tensor(TensorId id) const;
+  Tensor& tensor(TensorId id);
+  const Mat& value(TensorId id) const { return tensor(id).value; }
+  const Mat& grad(TensorId id) const { return tensor(id).grad; }
+  std::optional<TensorId> find(std::string_view name) const;  // activation or parameter
+  int tensor_count() const { return activations_used_; }
+  TensorId activation(int index) const { return {TensorId::activation, index}; }
+
+  // ---- steps ----
+  std::span<const Step> steps() const { return {steps_.data(), static_cast<std::size_t>(steps_used_)}; }
+  std::span<Step> steps() { return {steps_.data(), static_cast<std::size_t>(steps_used_)}; }
+  const Step& step(int i) const { return steps_[static_cast<std::size_t>(i)]; }
+  Step& step(int i) { return steps_[static_cast<std::size_t>(i)]; }
+  int step_count() const { return steps_used_; }
+  int forward_count() const { return forward_count_; }
+  // The step with this label and phase, if any (labels repeat only across phases).
+  std::optional<int> find_step(std::string_view label, Phase phase) const;
+
+  const Parameters* params() const { return params_; }
+  Parameters* params() { return params_; }
+  Scalar loss() const;
+  bool has_backward() const { return steps_used_ > forward_count_; }
+
+  // ---- recording (used by the model) ----
+  // Starts a new run over `params`, keeping allocated memory so a re-run costs no allocation.
+  void reset(Parameters* params);
+  TensorId add_tensor(std::string_view name, int rows, int cols, Axis row_axis, Axis col_axis,
+                      bool requires_grad = true);
+  Step& add_step(OpKind op, Phase phase);
+  void end_forward() { forward_count_ = steps_used_; }
+  // Drops the backward steps (before a new backward over the same forward).
+  void drop_backward() { steps_used_ = forward_count_; }
+  void set_loss(TensorId loss) { loss_ = loss; }
+  TensorId loss_id() const { return loss_; }
+
+ private:
+  Parameters* params_ = nullptr;
+  std::vector<Tensor> activations_;  // slots [0, activations_used_) are live
+  int activations_used_ = 0;
+  std::vector<Step> steps_;          // slots [0, steps_used_) are live
+  int steps_used_ = 0;
+  int forward_count_ = 0;
+  TensorId loss_;
+  mutable std::unordered_map<std::string, int> by_name_;  // built on the first find()
+  mutable bool by_name_built_ = false;
+};
+
+}  // namespace attnviz
