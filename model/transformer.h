@@ -72,6 +72,9 @@ void validate(const Config& config, const Example& example);
 // The trace refers to the model's parameters: keep the model alive and unchanged while using it.
 Scalar run_forward(Transformer& model, const Example& example, Trace& trace);
 
+// The encoder stack's last output (the "memory" the decoder attends to).
+TensorId encoder_output(const Trace& trace);
+
 // Appends the backward steps and fills gradients.  Parameter gradients are zeroed first unless
 // `accumulate` (for summing a mini-batch's gradients over several examples).
 void run_backward(Trace& trace, bool accumulate = false);
@@ -86,7 +89,6 @@ inline constexpr const char* tgt_padding_mask = "masks.tgt_padding";      // (T_
 inline constexpr const char* look_ahead_mask = "masks.look_ahead";        // (T_tgt, T_tgt)
 inline constexpr const char* decoder_self_mask = "masks.decoder_self";    // padding ∧ look-ahead
 inline constexpr const char* cross_mask = "masks.cross";                  // (T_tgt, T_src)
-inline constexpr const char* encoder_output = "encoder.output";
 inline constexpr const char* logits = "output.generator";
 inline constexpr const char* probs = "output.probs";
 inline constexpr const char* loss = "output.loss";

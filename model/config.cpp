@@ -1,0 +1,143 @@
+#include "model/config.h"
+
+#include "model/error.h"
+
+#include <charconv>
+#include <cmath>
+#include <functional>
+#include <sstream>
+#include <unordered_map>
+#include <algorithm>
+
+namespace attnviz {
+
+const char* to_string(NormPlacement n) { return n == NormPlacement::post ? "post" : "pre"; }
+
+const char* to_string(Positional p) {
+  switch (p) {
+    case Positional::interleaved: return "interleaved";
+    case Positional::concatenated: return "concatenated";
+    case Positional::none: return "none";
+  }
+  return "?";
+}
+
+namespace {
+
+[[noreturn]] void reject(const std::string& field, const std::string& value, const std::string& why) {
+  throw InputError("config: " + field + " = " + value + ": " + why);
+}
+
+void require_positive(const char* field, int value) {
+  if (value <= 0) reject(field, std::to_string(value), "must be at least 1");
+}
+
+int parse_int(const std::string& key, const std::string& text) {
+  int v = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || end != text.data() + text.size())
+    reject(key, "'" + text + "'", "expected a whole number");
+  return v;
+}
+
+double parse_double(const std::string& key, const std::string& text) {
+  std::istringstream in(text);
+  double v = 0;
+  in >> v;
+  if (!in || !in.eof() || !std::isfinite(v)) reject(key, "'" + text + "'", "expected a number");
+  return v;
+}
+
+bool parse_bool(const std::string& key, const std::string& text) {
+  if (text == "true" || text == "1" || text == "on") return true;
+  if (text == "false" || text == "0" || text == "off") return false;
+  reject(key, "'" + text + "'", "expected true or false");
+}
+
+}  // namespace
+
+void validate(const Config& c) {
+  require_positive("d_model", c.d_model);
+  require_positive("heads", c.heads);
+  require_positive("encoder_layers", c.encoder_layers);
+  require_positive("decoder_layers", c.decoder_layers);
+  require_positive("d_ff", c.d_ff);
+  require_positive("src_vocab", c.src_vocab);
+  require_positive("tgt_vocab", c.tgt_vocab);
+  require_positive("max_len", c.max_len);
+  if (c.d_model % c.heads != 0)
+    reject("d_model", std::to_string(c.d_model),
+           "must be divisible by heads = " + std::to_string(c.heads));
+  if (c.positional != Positional::none && c.d_model % 2 != 0)
+    reject("d_model", std::to_string(c.d_model),
+           std::string("must be even for ") + to_string(c.positional) + " sinusoidal encoding");
+  if (!(c.ln_eps > 0) || !std::isfinite(c.ln_eps))
+    reject("ln_eps", std::to_string(c.ln_eps), "must be a positive number");
+  // Sizes whose parameters would not fit in memory are refused before anything is allocated.
+  const double d = c.d_model, layers = double(c.encoder_layers) + double(c.decoder_layers);
+  const double parameters = (double(c.src_vocab) + 2.0 * c.tgt_vocab) * d +
+                            layers * (8.0 * d * d + 2.0 * d * c.d_ff) +
+                            double(c.decoder_layers) * 4.0 * d * d;
+  if (parameters > 3e8)
+    reject("parameters", std::to_string(static_cast<long long>(parameters)),
+           "too large: more than 3·10⁸ values would not fit in memory");
+  if (double(c.max_len) > 1e5) reject("max_len", std::to_string(c.max_len), "must be at most 100000");
+  if (layers > 64) reject("layers", std::to_string(int(layers)), "at most 64 layers in all");
+}
+
+void set_config_value(Config& config, const std::string& key, const std::string& value) {
+  Config c = config;
+  const std::unordered_map<std::string, std::function<void()>> setters = {
+      {"d_model", [&] { c.d_model = parse_int(key, value); }},
+      {"heads", [&] { c.heads = parse_int(key, value); }},
+      {"encoder_layers", [&] { c.encoder_layers = parse_int(key, value); }},
+      {"decoder_layers", [&] { c.decoder_layers = parse_int(key, value); }},
+      {"d_ff", [&] { c.d_ff = parse_int(key, value); }},
+      {"src_vocab", [&] { c.src_vocab = parse_int(key, value); }},
+      {"tgt_vocab", [&] { c.tgt_vocab = parse_int(key, value); }},
+      {"max_len", [&] { c.max_len = parse_int(key, value); }},
+      {"norm", [&] {
+         if (value == "post") c.norm = NormPlacement::post;
+         else if (value == "pre") c.norm = NormPlacement::pre;
+         else reject(key, "'" + value + "'", "expected post or pre");
+       }},
+      {"residual", [&] { c.residual = parse_bool(key, value); }},
+      {"positional", [&] {
+         if (value == "interleaved") c.positional = Positional::interleaved;
+         else if (value == "concatenated") c.positional = Positional::concatenated;
+         else if (value == "none") c.positional = Positional::none;
+         else reject(key, "'" + value + "'", "expected interleaved, concatenated or none");
+       }},
+      {"scale_embedding", [&] { c.scale_embedding = parse_bool(key, value); }},
+      {"scale_attention", [&] { c.scale_attention = parse_bool(key, value); }},
+      {"ln_eps", [&] { c.ln_eps = parse_double(key, value); }},
+  };
+  auto it = setters.find(key);
+  if (it == setters.end()) throw InputError("config: unknown key '" + key + "'");
+  it->second();
+  config = c;
+}
+
+std::vector<std::pair<std::string, std::string>> config_entries(const Config& c) {
+  auto b = [](bool v) { return std::string(v ? "true" : "false"); };
+  std::ostringstream eps;
+  eps << c.ln_eps;
+  return {
+      {"d_model", std::to_string(c.d_model)},
+      {"heads", std::to_string(c.heads)},
+      {"encoder_layers", std::to_string(c.encoder_layers)},
+      {"decoder_layers", std::to_string(c.decoder_layers)},
+      {"d_ff", std::to_string(c.d_ff)},
+      {"src_vocab", std::to_string(c.src_vocab)},
+      {"tgt_vocab", std::to_string(c.tgt_vocab)},
+      {"max_len", std::to_string(c.max_len)},
+      {"norm", to_string(c.norm)},
+      {"residual", b(c.residual)},
+      {"positional", to_string(c.positional)},
+      {"scale_embedding", b(c.scale_embedding)},
+      {"scale_attention", b(c.scale_attention)},
+      {"ln_eps", eps.str()},
+  };
+}
+
+}  // namespace attnviz

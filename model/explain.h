@@ -1,0 +1,53 @@
+#pragma once
+// The chain rule of one gradient element, with real numbers:
+//   ∂L/∂X[r,c] (this step's share) = Σₖ upstreamₖ · localₖ
+// where upstreamₖ = ∂L/∂Y[·] of an output element and localₖ = ∂Y[·]/∂X[r,c].
+// The terms sum to the gradient share the backward step stored (tested for every step).
+
+#include "model/trace.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace attnviz {
+
+struct Element {
+  TensorId tensor;
+  int row = -1, col = -1;
+};
+
+struct Term {
+  Scalar upstream = 0;             // ∂L/∂Y at `upstream_at`
+  Scalar local = 0;                // ∂Y[upstream_at] / ∂X[r,c]
+  Element upstream_at;             // the output element the gradient flows back from
+  std::optional<Element> local_at; // the forward value the local factor is, when it is one
+  std::string local_text;          // how the local factor is made, e.g. "W[5,3]", "A(δ − A)"
+  Scalar product() const { return upstream * local; }
+};
+
+struct Explanation {
+  std::string target;        // "∂L/∂X[2,3]"
+  std::string rule;          // the formula being applied, in words and symbols
+  std::vector<Term> terms;
+  Scalar sum = 0;            // Σ upstream × local
+  Scalar stored = 0;         // the share of ∂L/∂X[r,c] this step stored
+};
+
+// `step` must be a backward step; `input` indexes its inputs.  Throws std::out_of_range for a
+// step, input or element that does not exist, and for an input that takes no gradient.
+Explanation explain(const Trace& trace, int step, int input, int row, int col);
+
+// How one output element of a forward step was computed: Σₖ aₖ · bₖ (+ a constant), e.g. a
+// score S[i,j] = Σₖ Q[i,k] · K[j,k].  Terms reuse Term: upstream = aₖ, local = bₖ.
+struct ForwardExplanation {
+  std::string target;        // "S[1,2]"
+  std::string rule;
+  std::vector<Term> terms;   // the products; empty for element-wise ops
+  Scalar constant = 0;       // bias or other addend
+  std::string after;         // a last step in words, e.g. "÷ √d_k", "exp(·)/Σ"; may be empty
+  Scalar value = 0;          // the output element as recorded
+};
+ForwardExplanation explain_forward(const Trace& trace, int step, int output, int row, int col);
+
+}  // namespace attnviz

@@ -1,0 +1,195 @@
+#include "model/ops.h"
+
+#include <cmath>
+#include <limits>
+
+namespace attnviz::ops {
+
+namespace {
+constexpr Scalar neg_inf = -std::numeric_limits<Scalar>::infinity();
+int id_at(const Mat& ids, Eigen::Index t) { return static_cast<int>(ids(t, 0)); }
+}  // namespace
+
+void embedding_forward(Mat& Y, const Mat& ids, const Mat& W) {
+  Y.resize(ids.rows(), W.cols());
+  for (Eigen::Index t = 0; t < ids.rows(); ++t) Y.row(t) = W.row(id_at(ids, t));
+}
+
+void embedding_backward(Mat& dW, const Mat& dY, const Mat& ids) {
+  for (Eigen::Index t = 0; t < ids.rows(); ++t) dW.row(id_at(ids, t)) += dY.row(t);
+}
+
+void scale_forward(Mat& Y, const Mat& X, Scalar c) { Y = c * X; }
+
+void scale_backward(Mat& dX, const Mat& dY, Scalar c) { dX += c * dY; }
+
+void positional_encoding(Mat& PE, Positional kind, int T, int d, Scalar base) {
+  PE.setZero(T, d);
+  if (kind == Positional::none) return;
+  for (int i = 0; i < d / 2; ++i) {
+    const Scalar omega = std::pow(base, -2.0 * i / d);
+    const int sin_col = kind == Positional::interleaved ? 2 * i : i;
+    const int cos_col = kind == Positional::interleaved ? 2 * i + 1 : d / 2 + i;
+    for (int p = 0; p < T; ++p) {
+      PE(p, sin_col) = std::sin(p * omega);
+      PE(p, cos_col) = std::cos(p * omega);
+    }
+  }
+}
+
+void add_forward(Mat& Y, const Mat& A, const Mat& B) { Y = A + B; }
+
+void identity_backward(Mat& dX, const Mat& dY) { dX += dY; }
+
+void linear_forward(Mat& Y, const Mat& X, const Mat& W, const Mat& b) {
+  Y.resize(X.rows(), W.rows());
+  Y.noalias() = X * W.transpose();
+  Y.rowwise() += b.row(0);
+}
+
+void linear_backward(Mat& dX, Mat& dW, Mat& db, const Mat& dY, const Mat& X, const Mat& W) {
+  dX.noalias() += dY * W;
+  dW.noalias() += dY.transpose() * X;
+  db += dY.colwise().sum();
+}
+
+void split_head_forward(Mat& Y, const Mat& X, int head, int d_k) {
+  Y = X.middleCols(static_cast<Eigen::Index>(head) * d_k, d_k);
+}
+
+void split_head_backward(Mat& dX, const Mat& dY, int head, int d_k) {
+  dX.middleCols(static_cast<Eigen::Index>(head) * d_k, d_k) += dY;
+}
+
+void concat_heads_forward(Mat& Y, const std::vector<const Mat*>& X) {
+  const Eigen::Index d_k = X.front()->cols();
+  Y.resize(X.front()->rows(), d_k * static_cast<Eigen::Index>(X.size()));
+  for (std::size_t h = 0; h < X.size(); ++h) Y.middleCols(static_cast<Eigen::Index>(h) * d_k, d_k) = *X[h];
+}
+
+void concat_heads_backward(Mat& dX_h, const Mat& dY, int head, int d_k) {
+  dX_h += dY.middleCols(static_cast<Eigen::Index>(head) * d_k, d_k);
+}
+
+void scores_forward(Mat& S, const Mat& Q, const Mat& K) {
+  S.resize(Q.rows(), K.rows());
+  S.noalias() = Q * K.transpose();
+}
+
+void scores_backward(Mat& dQ, Mat& dK, const Mat& dS, const Mat& Q, const Mat& K) {
+  dQ.noalias() += dS * K;
+  dK.noalias() += dS.transpose() * Q;
+}
+
+void mask_forward(Mat& Y, const Mat& X, const Mat& M) {
+  Y = (M.array() != 0).select(X, neg_inf);
+}
+
+void mask_backward(Mat& dX, const Mat& dY, const Mat& M) { dX.array() += dY.array() * M.array(); }
+
+void softmax_forward(Mat& A, const Mat& S, std::vector<int>& fully_masked_rows) {
+  A.resize(S.rows(), S.cols());
+  for (Eigen::Index i = 0; i < S.rows(); ++i) {
+    const Scalar m = S.row(i).maxCoeff();
+    if (m == neg_inf) {
+      A.row(i).setZero();
+      fully_masked_rows.push_back(static_cast<int>(i));
+      continue;
+    }
+    // Eigen's vectorised exp clamps −∞ to a denormal, not 0: masked entries are set to 0 here.
+    A.row(i) = (S.row(i).array() == neg_inf).select(0.0, (S.row(i).array() - m).exp());
+    A.row(i) /= A.row(i).sum();
+  }
+}
+
+void softmax_backward(Mat& dS, const Mat& dA, const Mat& A) {
+  for (Eigen::Index i = 0; i < A.rows(); ++i) {
+    const Scalar dot = dA.row(i).dot(A.row(i));
+    dS.row(i).array() += A.row(i).array() * (dA.row(i).array() - dot);
+  }
+}
+
+void weighted_sum_forward(Mat& O, const Mat& A, const Mat& V) {
+  O.resize(A.rows(), V.cols());
+  O.noalias() = A * V;
+}
+
+void weighted_sum_backward(Mat& dA, Mat& dV, const Mat& dO, const Mat& A, const Mat& V) {
+  dA.noalias() += dO * V.transpose();
+  dV.noalias() += A.transpose() * dO;
+}
+
+void layer_norm_stats(Mat& Xhat, Mat& rstd, const Mat& X, Scalar eps) {
+  Xhat.resize(X.rows(), X.cols());
+  rstd.resize(X.rows(), 1);
+  const Scalar d = static_cast<Scalar>(X.cols());
+  for (Eigen::Index t = 0; t < X.rows(); ++t) {
+    const Scalar mean = X.row(t).sum() / d;
+    const Scalar var = (X.row(t).array() - mean).square().sum() / d;
+    rstd(t, 0) = 1.0 / std::sqrt(var + eps);
+    Xhat.row(t) = (X.row(t).array() - mean) * rstd(t, 0);
+  }
+}
+
+void layer_norm_forward(Mat& Y, const Mat& X, const Mat& gamma, const Mat& beta, Scalar eps) {
+  Mat rstd;
+  layer_norm_stats(Y, rstd, X, eps);
+  Y.array().rowwise() *= gamma.row(0).array();
+  Y.rowwise() += beta.row(0);
+}
+
+void layer_norm_backward(Mat& dX, Mat& dgamma, Mat& dbeta, const Mat& dY, const Mat& X,
+                         const Mat& gamma, Scalar eps) {
+  Mat xhat, rstd;
+  layer_norm_stats(xhat, rstd, X, eps);
+  const Scalar d = static_cast<Scalar>(X.cols());
+  for (Eigen::Index t = 0; t < X.rows(); ++t) {
+    const Eigen::Array<Scalar, 1, Eigen::Dynamic> dxhat = dY.row(t).array() * gamma.row(0).array();
+    const Scalar mean_dxhat = dxhat.sum() / d;
+    const Scalar mean_dxhat_xhat = (dxhat * xhat.row(t).array()).sum() / d;
+    dX.row(t).array() += (dxhat - mean_dxhat - xhat.row(t).array() * mean_dxhat_xhat) * rstd(t, 0);
+  }
+  dgamma += (dY.array() * xhat.array()).colwise().sum().matrix();
+  dbeta += dY.colwise().sum();
+}
+
+void relu_forward(Mat& Y, const Mat& X) { Y = X.cwiseMax(0.0); }
+
+void relu_backward(Mat& dX, const Mat& dY, const Mat& X) {
+  dX.array() += (X.array() > 0).select(dY.array(), 0.0);
+}
+
+int count_targets(const Mat& targets, int pad_id) {
+  int n = 0;
+  for (Eigen::Index t = 0; t < targets.rows(); ++t) n += id_at(targets, t) != pad_id;
+  return n;
+}
+
+void cross_entropy_forward(Mat& L, Mat& P, const Mat& Z, const Mat& targets, int pad_id) {
+  std::vector<int> unused;
+  softmax_forward(P, Z, unused);
+  const int n = count_targets(targets, pad_id);
+  Scalar sum = 0;
+  for (Eigen::Index t = 0; t < Z.rows(); ++t) {
+    const int y = id_at(targets, t);
+    if (y == pad_id) continue;
+    // −log P[t,y] = log Σ_k exp(Z[t,k] − m) − (Z[t,y] − m), stable even when P[t,y] underflows
+    const Scalar m = Z.row(t).maxCoeff();
+    sum += std::log((Z.row(t).array() - m).exp().sum()) - (Z(t, y) - m);
+  }
+  L.resize(1, 1);
+  L(0, 0) = n > 0 ? sum / n : 0.0;
+}
+
+void cross_entropy_backward(Mat& dZ, Scalar dL, const Mat& P, const Mat& targets, int pad_id) {
+  const int n = count_targets(targets, pad_id);
+  if (n == 0) return;
+  for (Eigen::Index t = 0; t < P.rows(); ++t) {
+    const int y = id_at(targets, t);
+    if (y == pad_id) continue;
+    dZ.row(t) += (dL / n) * P.row(t);
+    dZ(t, y) -= dL / n;
+  }
+}
+
+}  // namespace attnviz::ops

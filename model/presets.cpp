@@ -1,0 +1,94 @@
+#include "model/presets.h"
+
+#include "model/error.h"
+
+namespace attnviz {
+
+namespace {
+
+// A sentence of `n` synthetic words, the same every time: w4, w7, w10, … (mod vocabulary).
+std::string synthetic_sentence(int n, int vocab, int stride, int offset) {
+  std::string s;
+  for (int i = 0; i < n; ++i) {
+    if (i) s += ' ';
+    s += "w" + std::to_string(4 + (offset + i * stride) % (vocab - 4));
+  }
+  return s;
+}
+
+Preset sized(std::string name, int d_model, int heads, int layers, int d_ff, int vocab, int tokens) {
+  Preset p;
+  p.name = std::move(name);
+  p.config.d_model = d_model;
+  p.config.heads = heads;
+  p.config.encoder_layers = layers;
+  p.config.decoder_layers = layers;
+  p.config.d_ff = d_ff;
+  p.config.src_vocab = vocab;
+  p.config.tgt_vocab = vocab;
+  p.config.max_len = tokens + 1;  // + <bos>/<eos>
+  p.src_vocab = Vocabulary::synthetic(vocab);
+  p.tgt_vocab = Vocabulary::synthetic(vocab);
+  p.src_text = synthetic_sentence(tokens, vocab, 7, 0);
+  p.tgt_text = synthetic_sentence(tokens - 1, vocab, 5, 3);  // tgt_in = <bos> + words: `tokens` long
+  return p;
+}
+
+}  // namespace
+
+std::vector<std::string> preset_names() { return {"lesson", "small", "base"}; }
+
+Preset make_preset(std::string_view name) {
+  if (name == "lesson") {
+    Preset p;
+    p.name = "lesson";
+    p.src_vocab = Vocabulary({"the", "prince", "princess", "king", "queen", "dragon", "knight",
+                              "saved", "saw", "called", "helped", "chased"});
+    p.tgt_vocab = Vocabulary({"왕자", "공주", "왕", "여왕", "용", "기사", "는", "은", "를", "을",
+                              "구했다", "봤다", "불렀다", "도왔다", "쫓았다"});
+    p.config.d_model = 16;
+    p.config.heads = 4;
+    p.config.encoder_layers = 2;
+    p.config.decoder_layers = 2;
+    p.config.d_ff = 32;
+    p.config.src_vocab = p.src_vocab.size();
+    p.config.tgt_vocab = p.tgt_vocab.size();
+    p.config.max_len = 16;
+    p.src_text = "the prince saved the princess";
+    p.tgt_text = "왕자 는 공주 를 구했다";
+    return p;
+  }
+  if (name == "small") return sized("small", 64, 4, 2, 256, 64, 10);
+  if (name == "base") return sized("base", 512, 8, 6, 2048, 1000, 32);
+  throw InputError("preset '" + std::string(name) + "' is not one of: lesson, small, base");
+}
+
+Example make_example(const Config& config, const Vocabulary& src_vocab, const Vocabulary& tgt_vocab,
+                     std::string_view src_text, std::string_view tgt_text, int pad) {
+  if (pad < 0) throw InputError("pad: " + std::to_string(pad) + " must not be negative");
+  std::vector<std::string> unknown;
+  Example ex;
+  ex.pad_id = Vocabulary::pad;
+  ex.src = src_vocab.encode(src_text, &unknown);
+  if (!unknown.empty()) throw InputError("source: unknown word '" + unknown.front() + "'");
+  const std::vector<int> tgt = tgt_vocab.encode(tgt_text, &unknown);
+  if (!unknown.empty()) throw InputError("target: unknown word '" + unknown.front() + "'");
+  if (ex.src.empty()) throw InputError("source: the sentence is empty");
+  if (tgt.empty()) throw InputError("target: the sentence is empty");
+  ex.tgt_in.push_back(Vocabulary::bos);
+  ex.tgt_in.insert(ex.tgt_in.end(), tgt.begin(), tgt.end());
+  ex.tgt_out = tgt;
+  ex.tgt_out.push_back(Vocabulary::eos);
+  ex.src.insert(ex.src.end(), static_cast<std::size_t>(pad), Vocabulary::pad);
+  ex.tgt_in.insert(ex.tgt_in.end(), static_cast<std::size_t>(pad), Vocabulary::pad);
+  ex.tgt_out.insert(ex.tgt_out.end(), static_cast<std::size_t>(pad), Vocabulary::pad);
+  if (static_cast<int>(ex.src.size()) > config.max_len)
+    throw InputError("source: " + std::to_string(ex.src.size()) + " tokens is longer than max_len = " +
+                     std::to_string(config.max_len));
+  if (static_cast<int>(ex.tgt_in.size()) > config.max_len)
+    throw InputError("target: " + std::to_string(ex.tgt_in.size()) + " tokens (with <bos>) is longer than max_len = " +
+                     std::to_string(config.max_len));
+  return ex;
+}
+
+}  // namespace attnviz

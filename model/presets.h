@@ -1,0 +1,35 @@
+#pragma once
+// Built-in model sizes with a vocabulary and an example sentence pair each.
+//   lesson — d_model 16, 4 heads, 2 + 2 layers, d_ff 32: "the prince saved the princess" →
+//            "왕자 는 공주 를 구했다" (the default)
+//   small  — d_model 64, 4 heads, 2 + 2 layers, d_ff 256, 10 tokens
+//   base   — the paper's base model: d_model 512, 8 heads, 6 + 6 layers, d_ff 2048, 32 tokens,
+//            vocabularies of 1000
+
+#include "model/config.h"
+#include "model/transformer.h"
+#include "model/vocabulary.h"
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace attnviz {
+
+struct Preset {
+  std::string name;
+  Config config;
+  Vocabulary src_vocab, tgt_vocab;
+  std::string src_text, tgt_text;
+};
+
+Preset make_preset(std::string_view name);  // throws InputError naming the known presets
+std::vector<std::string> preset_names();
+
+// Teacher forcing from two sentences: src = words, tgt_in = <bos> + words, tgt_out = words +
+// <eos>; then `pad` padding tokens appended to all three.  Throws InputError for an unknown word
+// (naming it), an empty sentence, or a sequence longer than max_len.
+Example make_example(const Config& config, const Vocabulary& src_vocab, const Vocabulary& tgt_vocab,
+                     std::string_view src_text, std::string_view tgt_text, int pad = 0);
+
+}  // namespace attnviz

@@ -1,0 +1,56 @@
+#pragma once
+// Records forward ops into a Trace: each call computes one op, stores its output as a named
+// tensor and appends a Step whose label is that name.  Used by run_forward.
+
+#include "model/trace.h"
+#include "model/config.h"
+
+#include <string>
+#include <string_view>
+
+namespace attnviz {
+
+class Recorder {
+ public:
+  explicit Recorder(Trace& trace) : trace_(trace) {}
+
+  // Where the following ops sit, and the prefix of their labels ("encoder.0.self_attn").
+  void enter(Stack stack, int layer, Sublayer sublayer);
+  void enter_head(int head);
+  void leave_head();
+  const std::string& scope() const { return scope_; }
+
+  static TensorId param(int index) { return {TensorId::parameter, index}; }
+  // A tensor that takes no gradient (token ids, masks, positional encodings), named as given.
+  TensorId constant(std::string_view name, const Mat& value, Axis rows, Axis cols);
+
+  TensorId embedding(std::string_view op, TensorId ids, TensorId W);
+  TensorId scale(std::string_view op, TensorId X, Scalar c, std::string_view formula);
+  TensorId add_positional(std::string_view op, TensorId X, TensorId PE);
+  TensorId linear(std::string_view op, TensorId X, TensorId W, TensorId b, Axis out_axis = Axis::features);
+  TensorId split_head(std::string_view op, TensorId X, int head, int d_k, std::string_view formula);
+  TensorId concat_heads(std::string_view op, const std::vector<TensorId>& heads);
+  TensorId scores(std::string_view op, TensorId Q, TensorId K);
+  TensorId mask(std::string_view op, TensorId S, TensorId M);
+  TensorId softmax(std::string_view op, TensorId S);
+  TensorId weighted_sum(std::string_view op, TensorId A, TensorId V);
+  TensorId add(std::string_view op, TensorId A, TensorId B);
+  TensorId layer_norm(std::string_view op, TensorId X, TensorId gamma, TensorId beta, Scalar eps);
+  TensorId relu(std::string_view op, TensorId X);
+  // Returns the loss tensor (1,1); the probabilities are recorded as a second output.
+  TensorId cross_entropy(std::string_view op, TensorId Z, TensorId targets, int pad_id,
+                         std::string_view probs_name);
+
+ private:
+  std::string name_of(std::string_view op) const;
+  TensorId output(std::string_view op, int rows, int cols, Axis row_axis, Axis col_axis);
+  Step& step(OpKind kind, std::string_view op, std::initializer_list<TensorId> inputs,
+             std::initializer_list<TensorId> outputs, std::string_view formula);
+  void check_finite(Step& s);
+
+  Trace& trace_;
+  Where where_;
+  std::string scope_, layer_scope_;
+};
+
+}  // namespace attnviz

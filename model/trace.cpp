@@ -1,0 +1,132 @@
+#include "model/trace.h"
+
+#include "model/parameters.h"
+
+namespace attnviz {
+
+const char* to_string(OpKind op) {
+  switch (op) {
+    case OpKind::embedding: return "embedding";
+    case OpKind::scale: return "scale";
+    case OpKind::add_positional: return "add_positional";
+    case OpKind::linear: return "linear";
+    case OpKind::split_head: return "split_head";
+    case OpKind::concat_heads: return "concat_heads";
+    case OpKind::scores: return "scores";
+    case OpKind::mask: return "mask";
+    case OpKind::softmax: return "softmax";
+    case OpKind::weighted_sum: return "weighted_sum";
+    case OpKind::add: return "add";
+    case OpKind::layer_norm: return "layer_norm";
+    case OpKind::relu: return "relu";
+    case OpKind::cross_entropy: return "cross_entropy";
+  }
+  return "?";
+}
+
+const char* to_string(Phase phase) { return phase == Phase::forward ? "forward" : "backward"; }
+
+const char* to_string(Stack stack) {
+  switch (stack) {
+    case Stack::none: return "none";
+    case Stack::encoder: return "encoder";
+    case Stack::decoder: return "decoder";
+    case Stack::output: return "output";
+  }
+  return "?";
+}
+
+const char* to_string(Sublayer sublayer) {
+  switch (sublayer) {
+    case Sublayer::none: return "none";
+    case Sublayer::embed: return "embed";
+    case Sublayer::self_attn: return "self_attn";
+    case Sublayer::norm1: return "norm1";
+    case Sublayer::cross_attn: return "cross_attn";
+    case Sublayer::norm2: return "norm2";
+    case Sublayer::ffn: return "ffn";
+    case Sublayer::norm3: return "norm3";
+    case Sublayer::final_norm: return "norm";
+    case Sublayer::generator: return "generator";
+    case Sublayer::loss: return "loss";
+  }
+  return "?";
+}
+
+const Tensor& Trace::tensor(TensorId id) const {
+  if (id.kind == TensorId::parameter) return (*params_)[id.index];
+  return activations_[static_cast<std::size_t>(id.index)];
+}
+
+Tensor& Trace::tensor(TensorId id) {
+  if (id.kind == TensorId::parameter) return (*params_)[id.index];
+  return activations_[static_cast<std::size_t>(id.index)];
+}
+
+std::optional<TensorId> Trace::find(std::string_view name) const {
+  if (!by_name_built_) {
+    by_name_.clear();
+    for (int i = 0; i < activations_used_; ++i)
+      by_name_.emplace(activations_[static_cast<std::size_t>(i)].name, i);
+    by_name_built_ = true;
+  }
+  if (auto it = by_name_.find(std::string(name)); it != by_name_.end())
+    return TensorId{TensorId::activation, it->second};
+  if (params_) {
+    if (auto p = params_->find(name)) return TensorId{TensorId::parameter, *p};
+  }
+  return std::nullopt;
+}
+
+std::optional<int> Trace::find_step(std::string_view label, Phase phase) const {
+  for (int i = 0; i < steps_used_; ++i) {
+    const Step& s = steps_[static_cast<std::size_t>(i)];
+    if (s.phase == phase && s.label == label) return i;
+  }
+  return std::nullopt;
+}
+
+Scalar Trace::loss() const { return loss_.valid() ? value(loss_)(0, 0) : Scalar(0); }
+
+void Trace::reset(Parameters* params) {
+  params_ = params;
+  activations_used_ = 0;
+  steps_used_ = 0;
+  forward_count_ = 0;
+  loss_ = {};
+  by_name_built_ = false;
+}
+
+TensorId Trace::add_tensor(std::string_view name, int rows, int cols, Axis row_axis,
+                           Axis col_axis, bool requires_grad) {
+  if (static_cast<std::size_t>(activations_used_) == activations_.size()) activations_.emplace_back();
+  Tensor& t = activations_[static_cast<std::size_t>(activations_used_)];
+  t.name.assign(name);
+  t.value.resize(rows, cols);
+  t.grad.resize(0, 0);
+  t.rows = row_axis;
+  t.cols = col_axis;
+  t.requires_grad = requires_grad;
+  by_name_built_ = false;
+  return {TensorId::activation, activations_used_++};
+}
+
+Step& Trace::add_step(OpKind op, Phase phase) {
+  if (static_cast<std::size_t>(steps_used_) == steps_.size()) steps_.emplace_back();
+  Step& s = steps_[static_cast<std::size_t>(steps_used_++)];
+  s.phase = phase;
+  s.op = op;
+  s.label.clear();
+  s.where = {};
+  s.inputs.clear();
+  s.outputs.clear();
+  s.formula = {};
+  s.factor = 1;
+  s.twin = -1;
+  s.input_grads.resize(0);
+  s.fully_masked_rows.clear();
+  s.non_finite.reset();
+  return s;
+}
+
+}  // namespace attnviz

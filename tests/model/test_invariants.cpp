@@ -1,0 +1,222 @@
+// Properties every run must have: probabilities, masks, the chain-rule explanation, flags.
+
+#include "model/explain.h"
+#include "model/presets.h"
+#include "helpers.h"
+
+#include <limits>
+
+namespace attnviz::testing {
+namespace {
+
+struct RecordedRun {
+  Transformer model;
+  Trace trace;
+  explicit RecordedRun(const Config& config, const Example& ex, std::uint64_t seed = 5) : model(config, seed) {
+    run_forward(model, ex, trace);
+    run_backward(trace);
+  }
+};
+
+TEST(Invariants, SoftmaxRowsSumToOneAndMaskedWeightsAreExactlyZero) {
+  RecordedRun run(tiny_config(), tiny_example(2));
+  int softmax_steps = 0;
+  for (const Step& s : run.trace.steps()) {
+    if (s.phase != Phase::forward || s.op != OpKind::softmax) continue;
+    ++softmax_steps;
+    const Mat& A = run.trace.value(s.outputs[0]);
+    const Mat& masked = run.trace.value(s.inputs[0]);
+    for (Eigen::Index i = 0; i < A.rows(); ++i) {
+      EXPECT_NEAR(A.row(i).sum(), 1.0, 1e-12) << s.label << " row " << i;
+      for (Eigen::Index j = 0; j < A.cols(); ++j)
+        if (masked(i, j) == -std::numeric_limits<double>::infinity()) {
+          EXPECT_EQ(A(i, j), 0.0) << s.label;
+        }
+    }
+  }
+  // 2 encoder layers × 2 heads + 2 decoder layers × 2 attentions × 2 heads
+  EXPECT_EQ(softmax_steps, 12);
+}
+
+TEST(Invariants, LookAheadWeightsAboveTheDiagonalAreZero) {
+  RecordedRun run(tiny_config(), tiny_example(0));
+  int checked = 0;
+  for (const Step& s : run.trace.steps()) {
+    if (s.phase != Phase::forward || s.op != OpKind::softmax) continue;
+    if (s.where.stack != Stack::decoder || s.where.sublayer != Sublayer::self_attn) continue;
+    const Mat& A = run.trace.value(s.outputs[0]);
+    for (Eigen::Index i = 0; i < A.rows(); ++i)
+      for (Eigen::Index j = i + 1; j < A.cols(); ++j) {
+        EXPECT_EQ(A(i, j), 0.0) << s.label;
+        ++checked;
+      }
+  }
+  EXPECT_GT(checked, 0);
+}
+
+TEST(Invariants, PaddingKeysGetZeroWeightEverywhere) {
+  RecordedRun run(tiny_config(), tiny_example(3));
+  const int T_src = 8, real_src = 5;
+  for (const Step& s : run.trace.steps()) {
+    if (s.phase != Phase::forward || s.op != OpKind::softmax) continue;
+    const Mat& A = run.trace.value(s.outputs[0]);
+    const bool keys_are_source = s.where.stack == Stack::encoder || s.where.sublayer == Sublayer::cross_attn;
+    const int real = keys_are_source ? real_src : 4;
+    ASSERT_EQ(A.cols(), keys_are_source ? T_src : 7);
+    EXPECT_EQ(A.rightCols(A.cols() - real).cwiseAbs().maxCoeff(), 0.0) << s.label;
+  }
+}
+
+TEST(Invariants, EveryForwardStepHasABackwardTwinInReverseOrder) {
+  RecordedRun run(tiny_config(), tiny_example(1));
+  const Trace& t = run.trace;
+  ASSERT_EQ(t.step_count(), 2 * t.forward_count());
+  for (int i = 0; i < t.forward_count(); ++i) {
+    const Step& f = t.step(i);
+    const Step& b = t.step(f.twin);
+    EXPECT_EQ(f.twin, 2 * t.forward_count() - 1 - i);
+    EXPECT_EQ(b.twin, i);
+    EXPECT_EQ(b.label, f.label);
+    EXPECT_EQ(b.phase, Phase::backward);
+  }
+}
+
+TEST(Invariants, PerHeadStepsAreRecordedWithTheirLabels) {
+  RecordedRun run(tiny_config(), tiny_example(0));
+  for (const char* label : {"encoder.1.self_attn.head1.q", "encoder.1.self_attn.head1.scores",
+                            "encoder.1.self_attn.head1.scale", "encoder.1.self_attn.head1.mask",
+                            "encoder.1.self_attn.head1.softmax", "encoder.1.self_attn.head1.weighted_sum",
+                            "decoder.0.cross_attn.head0.softmax", "decoder.1.norm3.layer_norm",
+                            "encoder.embed.add_pe", "output.generator", "output.loss"})
+    EXPECT_TRUE(run.trace.find_step(label, Phase::forward).has_value()) << label;
+  const Step& s = run.trace.step(*run.trace.find_step("encoder.1.self_attn.head1.softmax", Phase::forward));
+  EXPECT_EQ(s.where, (Where{Stack::encoder, 1, Sublayer::self_attn, 1}));
+  EXPECT_FALSE(s.formula.empty());
+}
+
+// The chain-rule terms of sampled elements of every input of every backward step sum to the
+// gradient share that step stored.
+TEST(Invariants, ExplainTermsSumToTheStoredGradient) {
+  for (NormPlacement norm : {NormPlacement::post, NormPlacement::pre}) {
+    Config config = tiny_config();
+    config.norm = norm;
+    RecordedRun run(config, tiny_example(2));
+    randomise(run.model.params(), 3);
+    run_forward(run.model, tiny_example(2), run.trace);
+    run_backward(run.trace);
+    const Trace& t = run.trace;
+    Random pick(9);
+    int explained = 0;
+    for (int s = t.forward_count(); s < t.step_count(); ++s) {
+      const Step& b = t.step(s);
+      for (std::size_t i = 0; i < b.inputs.size(); ++i) {
+        const Tensor& in = t.tensor(b.inputs[i]);
+        if (!in.requires_grad) continue;
+        for (int sample = 0; sample < 3; ++sample) {
+          const int r = static_cast<int>(pick.uniform() * static_cast<double>(in.value.rows()));
+          const int c = static_cast<int>(pick.uniform() * static_cast<double>(in.value.cols()));
+          const Explanation e = explain(t, s, static_cast<int>(i), r, c);
+          EXPECT_NEAR(e.sum, e.stored, 1e-12 + 1e-12 * std::abs(e.stored)) << b.label << " " << e.target;
+          ++explained;
+        }
+      }
+    }
+    EXPECT_GT(explained, 500);
+  }
+}
+
+TEST(Invariants, ExplainRejectsWhatDoesNotExist) {
+  RecordedRun run(tiny_config(), tiny_example(0));
+  const Trace& t = run.trace;
+  EXPECT_THROW(explain(t, 0, 0, 0, 0), std::out_of_range);                 // a forward step
+  EXPECT_THROW(explain(t, t.step_count(), 0, 0, 0), std::out_of_range);    // past the end
+  const int last = t.step_count() - 1;                                     // embedding: ids, W
+  EXPECT_THROW(explain(t, last, 0, 0, 0), std::out_of_range);              // token ids take no gradient
+  EXPECT_THROW(explain(t, last, 1, 999, 0), std::out_of_range);
+  EXPECT_THROW(explain(t, last, 5, 0, 0), std::out_of_range);
+}
+
+TEST(Invariants, ForwardExplanationOfAScoreIsTheDotProduct) {
+  RecordedRun run(tiny_config(), tiny_example(0));
+  const int s = *run.trace.find_step("encoder.0.self_attn.head1.scores", Phase::forward);
+  const ForwardExplanation e = explain_forward(run.trace, s, 0, 2, 3);
+  double sum = 0;
+  for (const Term& term : e.terms) sum += term.product();
+  EXPECT_EQ(static_cast<int>(e.terms.size()), tiny_config().d_k());
+  EXPECT_NEAR(sum, e.value, 1e-12);
+}
+
+// Without positional encoding the encoder is permutation-equivariant: permuting the source
+// permutes the encoder output rows the same way.  With it, it is not.
+TEST(Invariants, PermutingTheSourceWithoutPositionalEncodingPermutesEncoderRows) {
+  for (Positional positional : {Positional::none, Positional::interleaved}) {
+    Config config = tiny_config();
+    config.positional = positional;
+    Transformer model(config, 21);
+    Example ex = tiny_example(0), swapped = ex;
+    std::swap(swapped.src[0], swapped.src[3]);
+    Trace a, b;
+    run_forward(model, ex, a);
+    run_forward(model, swapped, b);
+    Mat out_a = a.value(encoder_output(a)), out_b = b.value(encoder_output(b));
+    out_b.row(0).swap(out_b.row(3));
+    const double difference = (out_a - out_b).cwiseAbs().maxCoeff();
+    if (positional == Positional::none) EXPECT_LE(difference, 1e-12);
+    else EXPECT_GT(difference, 1e-3);
+  }
+}
+
+TEST(Invariants, AFullyMaskedRowGivesZeroWeightsAndIsFlaggedNeverNaN) {
+  Transformer model(tiny_config(), 1);
+  Example ex = tiny_example(0);
+  ex.src = {0, 0, 0};  // every source token is padding
+  Trace t;
+  const double loss = run_forward(model, ex, t);
+  run_backward(t);
+  EXPECT_TRUE(std::isfinite(loss));
+  const Step& s = t.step(*t.find_step("encoder.0.self_attn.head0.softmax", Phase::forward));
+  EXPECT_EQ(s.fully_masked_rows, (std::vector<int>{0, 1, 2}));
+  EXPECT_EQ(t.value(s.outputs[0]).cwiseAbs().maxCoeff(), 0.0);
+  for (const Step& step : t.steps()) EXPECT_FALSE(step.non_finite.has_value()) << step.label;
+}
+
+TEST(Invariants, ANonFiniteValueIsFlaggedAtItsFirstElement) {
+  Transformer model(tiny_config(), 1);
+  const int w = *model.params().find("encoder.layers.0.ffn.linear1.weight");
+  model.params()[w].value(3, 2) = std::numeric_limits<double>::quiet_NaN();
+  Trace t;
+  run_forward(model, tiny_example(0), t);
+  const Step& s = t.step(*t.find_step("encoder.0.ffn.linear1", Phase::forward));
+  ASSERT_TRUE(s.non_finite.has_value());
+  EXPECT_EQ(s.non_finite->row, 0);
+  EXPECT_EQ(s.non_finite->col, 3);
+  const Step& before = t.step(*t.find_step("encoder.0.norm1.layer_norm", Phase::forward));
+  EXPECT_FALSE(before.non_finite.has_value());
+}
+
+TEST(Invariants, ReRunningIntoTheSameTraceGivesTheSameNumbers) {
+  Transformer model(tiny_config(), 4);
+  Trace t;
+  const double first = run_forward(model, tiny_example(2), t);
+  run_backward(t);
+  const Mat grad = model.params()[0].grad;
+  run_forward(model, tiny_example(0), t);  // a different shape in between
+  run_backward(t);
+  EXPECT_EQ(run_forward(model, tiny_example(2), t), first);
+  run_backward(t);
+  EXPECT_EQ(model.params()[0].grad, grad);
+}
+
+TEST(Presets, LessonRunsOnItsSentence) {
+  Preset p = make_preset("lesson");
+  Transformer model(p.config, 0);
+  Example ex = make_example(p.config, p.src_vocab, p.tgt_vocab, p.src_text, p.tgt_text);
+  EXPECT_EQ(ex.src.size(), 5u);
+  EXPECT_EQ(ex.tgt_in.front(), Vocabulary::bos);
+  EXPECT_EQ(ex.tgt_out.back(), Vocabulary::eos);
+  Trace t;
+  EXPECT_GT(run_forward(model, ex, t), 0.0);
+}
+
+}  // namespace
+}  // namespace attnviz::testing

@@ -1,0 +1,148 @@
+// Finite-difference checks of every op's backward, in double precision.  Each op is wrapped in
+// L = Σ R ⊙ Y for a fixed random R, so ∂L/∂Y = R.
+
+#include "model/ops.h"
+#include "helpers.h"
+
+#include <limits>
+
+namespace attnviz::testing {
+namespace {
+
+class OpGradcheck : public ::testing::Test {
+ protected:
+  Random random{42};
+  Mat R;  // ∂L/∂Y
+  double loss(const Mat& Y) { return (R.array() * Y.array()).sum(); }
+  void upstream(int rows, int cols) { R = random_mat(random, rows, cols); }
+};
+
+TEST_F(OpGradcheck, Linear) {
+  Mat X = random_mat(random, 5, 4), W = random_mat(random, 3, 4), b = random_mat(random, 1, 3), Y;
+  upstream(5, 3);
+  auto f = [&] { ops::linear_forward(Y, X, W, b); return loss(Y); };
+  Mat dX = Mat::Zero(5, 4), dW = Mat::Zero(3, 4), db = Mat::Zero(1, 3);
+  f();
+  ops::linear_backward(dX, dW, db, R, X, W);
+  EXPECT_TRUE(same_gradient(dX, numeric_gradient(X, f)));
+  EXPECT_TRUE(same_gradient(dW, numeric_gradient(W, f)));
+  EXPECT_TRUE(same_gradient(db, numeric_gradient(b, f)));
+}
+
+TEST_F(OpGradcheck, Embedding) {
+  Mat ids(4, 1);
+  ids << 2, 0, 2, 5;  // a repeated id accumulates
+  Mat W = random_mat(random, 6, 3), Y;
+  upstream(4, 3);
+  auto f = [&] { ops::embedding_forward(Y, ids, W); return loss(Y); };
+  Mat dW = Mat::Zero(6, 3);
+  ops::embedding_backward(dW, R, ids);
+  EXPECT_TRUE(same_gradient(dW, numeric_gradient(W, f)));
+}
+
+TEST_F(OpGradcheck, ScaleAndAdd) {
+  Mat X = random_mat(random, 3, 4), B = random_mat(random, 3, 4), Y;
+  upstream(3, 4);
+  auto f = [&] { Mat S; ops::scale_forward(S, X, 0.37); ops::add_forward(Y, S, B); return loss(Y); };
+  Mat dS = Mat::Zero(3, 4), dX = Mat::Zero(3, 4), dB = Mat::Zero(3, 4);
+  ops::identity_backward(dS, R);
+  ops::identity_backward(dB, R);
+  ops::scale_backward(dX, dS, 0.37);
+  EXPECT_TRUE(same_gradient(dX, numeric_gradient(X, f)));
+  EXPECT_TRUE(same_gradient(dB, numeric_gradient(B, f)));
+}
+
+TEST_F(OpGradcheck, SplitAndConcatHeads) {
+  Mat X = random_mat(random, 3, 6), Y;
+  upstream(3, 6);
+  // Y = concat(split(X, 0), split(X, 1), split(X, 2)) = X, through both ops.
+  auto f = [&] {
+    std::vector<Mat> parts(3);
+    for (int h = 0; h < 3; ++h) ops::split_head_forward(parts[h], X, h, 2);
+    ops::concat_heads_forward(Y, {&parts[0], &parts[1], &parts[2]});
+    return loss(Y);
+  };
+  Mat dX = Mat::Zero(3, 6);
+  for (int h = 0; h < 3; ++h) {
+    Mat dpart = Mat::Zero(3, 2);
+    ops::concat_heads_backward(dpart, R, h, 2);
+    ops::split_head_backward(dX, dpart, h, 2);
+  }
+  EXPECT_TRUE(same_gradient(dX, numeric_gradient(X, f)));
+}
+
+TEST_F(OpGradcheck, ScoresAndWeightedSum) {
+  Mat Q = random_mat(random, 3, 4), K = random_mat(random, 5, 4), A = random_mat(random, 3, 5),
+      V = random_mat(random, 5, 2), S, O;
+  upstream(3, 5);
+  auto fs = [&] { ops::scores_forward(S, Q, K); return loss(S); };
+  Mat dQ = Mat::Zero(3, 4), dK = Mat::Zero(5, 4);
+  ops::scores_backward(dQ, dK, R, Q, K);
+  EXPECT_TRUE(same_gradient(dQ, numeric_gradient(Q, fs)));
+  EXPECT_TRUE(same_gradient(dK, numeric_gradient(K, fs)));
+
+  upstream(3, 2);
+  auto fo = [&] { ops::weighted_sum_forward(O, A, V); return loss(O); };
+  Mat dA = Mat::Zero(3, 5), dV = Mat::Zero(5, 2);
+  ops::weighted_sum_backward(dA, dV, R, A, V);
+  EXPECT_TRUE(same_gradient(dA, numeric_gradient(A, fo)));
+  EXPECT_TRUE(same_gradient(dV, numeric_gradient(V, fo)));
+}
+
+TEST_F(OpGradcheck, MaskThenSoftmax) {
+  Mat S = random_mat(random, 4, 4, -3, 3), M(4, 4), masked, A;
+  M << 1, 0, 0, 0,
+       1, 1, 0, 0,
+       1, 1, 1, 0,
+       0, 0, 0, 0;  // the last row is fully masked: zero weights, zero gradient
+  upstream(4, 4);
+  std::vector<int> fully;
+  auto f = [&] { fully.clear(); ops::mask_forward(masked, S, M); ops::softmax_forward(A, masked, fully); return loss(A); };
+  f();
+  EXPECT_EQ(fully, std::vector<int>{3});
+  Mat dmasked = Mat::Zero(4, 4), dS = Mat::Zero(4, 4);
+  ops::softmax_backward(dmasked, R, A);
+  ops::mask_backward(dS, dmasked, M);
+  EXPECT_TRUE(same_gradient(dS, numeric_gradient(S, f)));
+  EXPECT_TRUE(A.allFinite());
+  EXPECT_TRUE(dS.allFinite());
+}
+
+TEST_F(OpGradcheck, LayerNorm) {
+  Mat X = random_mat(random, 3, 6, -2, 2), g = random_mat(random, 1, 6, 0.5, 1.5),
+      b = random_mat(random, 1, 6), Y;
+  upstream(3, 6);
+  auto f = [&] { ops::layer_norm_forward(Y, X, g, b, 1e-5); return loss(Y); };
+  Mat dX = Mat::Zero(3, 6), dg = Mat::Zero(1, 6), db = Mat::Zero(1, 6);
+  ops::layer_norm_backward(dX, dg, db, R, X, g, 1e-5);
+  EXPECT_TRUE(same_gradient(dX, numeric_gradient(X, f)));
+  EXPECT_TRUE(same_gradient(dg, numeric_gradient(g, f)));
+  EXPECT_TRUE(same_gradient(db, numeric_gradient(b, f)));
+}
+
+TEST_F(OpGradcheck, Relu) {
+  Mat X = random_mat(random, 4, 5), Y;
+  for (Eigen::Index i = 0; i < X.size(); ++i)  // keep away from the kink at 0
+    if (std::abs(X.data()[i]) < 0.01) X.data()[i] = 0.5;
+  upstream(4, 5);
+  auto f = [&] { ops::relu_forward(Y, X); return loss(Y); };
+  Mat dX = Mat::Zero(4, 5);
+  ops::relu_backward(dX, R, X);
+  EXPECT_TRUE(same_gradient(dX, numeric_gradient(X, f)));
+}
+
+TEST_F(OpGradcheck, CrossEntropyIgnoresPadding) {
+  Mat Z = random_mat(random, 4, 6, -2, 2), targets(4, 1), L, P;
+  targets << 3, 5, 0, 1;  // row 2 is padding (pad id 0)
+  auto f = [&] { ops::cross_entropy_forward(L, P, Z, targets, 0); return L(0, 0); };
+  f();
+  Mat dZ = Mat::Zero(4, 6);
+  ops::cross_entropy_backward(dZ, 1.0, P, targets, 0);
+  EXPECT_TRUE(same_gradient(dZ, numeric_gradient(Z, f)));
+  EXPECT_EQ(dZ.row(2).norm(), 0.0);
+  const double expected = -(std::log(P(0, 3)) + std::log(P(1, 5)) + std::log(P(3, 1))) / 3;
+  EXPECT_NEAR(L(0, 0), expected, 1e-12);
+}
+
+}  // namespace
+}  // namespace attnviz::testing
