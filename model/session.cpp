@@ -1,0 +1,49 @@
+#include "model/session.h"
+
+namespace attnviz {
+
+Session::Session(Preset preset, std::uint64_t seed)
+    : preset_(std::move(preset)), seed_(seed), model_(std::make_unique<Transformer>(preset_.config, seed)) {
+  set_sentences(preset_.src_text, preset_.tgt_text, 0);
+}
+
+namespace {
+std::vector<std::string> words_of(const Vocabulary& vocab, const std::vector<int>& ids) {
+  std::vector<std::string> words;
+  words.reserve(ids.size());
+  for (int id : ids) words.push_back(vocab.word(id));
+  return words;
+}
+}  // namespace
+
+std::vector<std::string> Session::src_words() const { return words_of(preset_.src_vocab, example_.src); }
+std::vector<std::string> Session::tgt_in_words() const { return words_of(preset_.tgt_vocab, example_.tgt_in); }
+std::vector<std::string> Session::tgt_out_words() const { return words_of(preset_.tgt_vocab, example_.tgt_out); }
+
+void Session::set_sentences(const std::string& src, const std::string& tgt, int pad) {
+  Example example = make_example(model_->config(), preset_.src_vocab, preset_.tgt_vocab, src, tgt, pad);
+  validate(model_->config(), example);
+  example_ = std::move(example);
+  src_text_ = src;
+  tgt_text_ = tgt;
+  pad_ = pad;
+  rerun();
+}
+
+void Session::set_config(const Config& config) {
+  Config c = config;
+  c.src_vocab = preset_.src_vocab.size();
+  c.tgt_vocab = preset_.tgt_vocab.size();
+  auto model = std::make_unique<Transformer>(c, seed_);  // validates
+  Example example = make_example(c, preset_.src_vocab, preset_.tgt_vocab, src_text_, tgt_text_, pad_);
+  model_ = std::move(model);
+  example_ = std::move(example);
+  rerun();
+}
+
+void Session::rerun() {
+  run_forward(*model_, example_, trace_);
+  run_backward(trace_);
+}
+
+}  // namespace attnviz

@@ -1,0 +1,54 @@
+#pragma once
+// One lesson's live state: the model, the sentence pair, and the trace of its last run.
+// Edits are all-or-nothing: a bad sentence or config throws InputError and changes nothing.
+
+#include "model/presets.h"
+#include "model/trace.h"
+#include "model/transformer.h"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace attnviz {
+
+class Session {
+ public:
+  // Builds the model from the preset's config and the seed, and runs forward + backward on the
+  // preset's sentence pair.
+  explicit Session(Preset preset, std::uint64_t seed = 0);
+
+  const Preset& preset() const { return preset_; }
+  const Config& config() const { return model_->config(); }
+  const Transformer& model() const { return *model_; }
+  Transformer& model() { return *model_; }
+  const Example& example() const { return example_; }
+  const Trace& trace() const { return trace_; }
+  const std::string& src_text() const { return src_text_; }
+  const std::string& tgt_text() const { return tgt_text_; }
+  int pad() const { return pad_; }
+  std::uint64_t seed() const { return seed_; }
+
+  // Words of each position of the current example, for row and column labels.
+  std::vector<std::string> src_words() const;
+  std::vector<std::string> tgt_in_words() const;
+  std::vector<std::string> tgt_out_words() const;
+
+  // New sentences (and padding); re-runs forward + backward.
+  void set_sentences(const std::string& src, const std::string& tgt, int pad);
+  // A new config (same vocabularies), re-initialised from the seed; re-runs.
+  void set_config(const Config& config);
+  // Re-runs forward + backward on the current weights (after they changed).
+  void rerun();
+
+ private:
+  Preset preset_;
+  std::uint64_t seed_;
+  std::unique_ptr<Transformer> model_;
+  std::string src_text_, tgt_text_;
+  int pad_ = 0;
+  Example example_;
+  Trace trace_;
+};
+
+}  // namespace attnviz
