@@ -1,0 +1,74 @@
+#include "app/trace_print.h"
+
+#include "model/describe.h"
+#include "model/session.h"
+
+#include <cstdio>
+#include <ostream>
+#include <string>
+
+namespace attnviz::app {
+
+namespace {
+
+std::string first_values(const Mat& m, int count = 4) {
+  std::string s;
+  char buf[32];
+  const Eigen::Index n = std::min<Eigen::Index>(m.size(), count);
+  for (Eigen::Index i = 0; i < n; ++i) {
+    std::snprintf(buf, sizeof buf, "%s%.4g", i ? " " : "", m.data()[i]);
+    s += buf;
+  }
+  if (m.size() > n) s += " …";
+  return s;
+}
+
+std::string shape(const Mat& m) { return std::to_string(m.rows()) + "×" + std::to_string(m.cols()); }
+
+void print_step(std::ostream& out, const Trace& t, int index, bool explain) {
+  const Step& s = t.step(index);
+  char head[96];
+  std::snprintf(head, sizeof head, "%4d %-8s ", index, to_string(s.phase));
+  out << head << s.label << "   " << s.formula << "\n";
+  if (s.phase == Phase::forward) {
+    const Mat& y = t.value(s.outputs[0]);
+    out << "              out " << shape(y) << ": " << first_values(y) << "\n";
+  } else {
+    for (std::size_t i = 0; i < s.inputs.size(); ++i) {
+      const Tensor& in = t.tensor(s.inputs[i]);
+      if (!in.requires_grad) continue;
+      const Mat& g = s.inputs[i].kind == TensorId::parameter ? in.grad : s.input_grads[i];
+      out << "              ∂L/∂" << in.name << " " << shape(g) << ": " << first_values(g) << "\n";
+      break;
+    }
+  }
+  if (!s.fully_masked_rows.empty())
+    out << "              every key masked in " << s.fully_masked_rows.size() << " row(s): weights 0\n";
+  if (s.non_finite)
+    out << "              non-finite value " << s.non_finite->value << " at [" << s.non_finite->row << ","
+        << s.non_finite->col << "] of " << t.tensor(s.non_finite->tensor).name << "\n";
+  if (explain) out << "              " << describe(s.op, s.phase) << "\n";
+}
+
+}  // namespace
+
+void print_steps(std::ostream& out, const Session& session) {
+  const Trace& t = session.trace();
+  for (int i = 0; i < t.step_count(); ++i) print_step(out, t, i, false);
+  out << "loss " << t.loss() << "\n";
+}
+
+void print_walkthrough(std::ostream& out, const Session& session) {
+  const Trace& t = session.trace();
+  const Config& c = session.config();
+  out << "attnviz — " << session.preset().name << ": \"" << session.src_text() << "\" → \""
+      << session.tgt_text() << "\"\n"
+      << "d_model " << c.d_model << ", " << c.heads << " heads, " << c.encoder_layers << " + "
+      << c.decoder_layers << " layers, d_ff " << c.d_ff << "; " << t.forward_count()
+      << " forward steps, then " << t.step_count() - t.forward_count() << " backward steps. Loss "
+      << t.loss() << ".\n"
+      << "In the window: → next step, ← previous, Shift+→ next sublayer, Space play, B forward/backward twin.\n\n";
+  for (int i = 0; i < t.step_count(); ++i) print_step(out, t, i, true);
+}
+
+}  // namespace attnviz::app

@@ -1,0 +1,19 @@
+#pragma once
+// The step list in the terminal: `attnviz trace --print`, and the walk-through printed while the
+// window starts.
+
+#include <iosfwd>
+
+namespace attnviz {
+class Session;
+namespace app {
+
+// One line per step: index, phase, label, formula, output shape and its first few values
+// (the gradient share of the first input for a backward step).
+void print_steps(std::ostream& out, const Session& session);
+
+// A header naming the sentence pair and the keys, then every step with its plain explanation.
+void print_walkthrough(std::ostream& out, const Session& session);
+
+}  // namespace app
+}  // namespace attnviz
