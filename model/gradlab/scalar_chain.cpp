@@ -154,7 +154,8 @@ const Node& ScalarGraph::node(std::string_view name) const {
 std::vector<int> ScalarGraph::weight_indices() const {
   std::vector<int> weights;
   for (std::size_t i = 0; i < nodes.size(); ++i)
-    if (nodes[i].kind == NodeKind::weight && nodes[i].name != "wr") weights.push_back(static_cast<int>(i));
+    if (nodes[i].kind == NodeKind::weight && nodes[i].name != "wr")
+      weights.push_back(static_cast<int>(i));
   const int wr = find("wr");
   if (wr >= 0) weights.push_back(wr);
   return weights;

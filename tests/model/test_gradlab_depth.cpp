@@ -39,7 +39,8 @@ TEST(GradlabDepth, GradientsMatchCentralDifferences) {
         down.h0(i) -= eps;
         const double numeric = (loss(up) - loss(down)) / (2 * eps);
         EXPECT_TRUE(gradcheck_passes(net.grad_h0(i), numeric))
-            << describe(f, residual) << " ∂L/∂h0[" << i << "] " << net.grad_h0(i) << " vs " << numeric;
+            << describe(f, residual) << " ∂L/∂h0[" << i << "] " << net.grad_h0(i) << " vs "
+            << numeric;
       }
       for (int l = 0; l < config.depth; ++l)
         for (int r = 0; r < config.width; ++r)

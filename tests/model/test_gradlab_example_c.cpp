@@ -18,7 +18,8 @@ namespace attnviz::gradlab {
 namespace {
 
 const ScalarComparison& example_c() {
-  static const ScalarComparison networks = compare_scalar_chains(ScalarChainInput{}, Skip::weighted);
+  static const ScalarComparison networks =
+      compare_scalar_chains(ScalarChainInput{}, Skip::weighted);
   return networks;
 }
 
@@ -166,7 +167,8 @@ TEST(GradlabExampleC, ChainRuleFactorsReadAsTheDocumentWritesThem) {
   const ScalarGraph& plain = example_c().plain;
   const ChainRule w1 = chain_rule(plain, plain.find("w1"));
   ASSERT_EQ(w1.paths.size(), 1u);
-  EXPECT_EQ(factors_text(plain, w1.paths[0]), "−0.9744 × 0.2498 × 0.1 × 0.2498 × 0.1 × 0.2498 × 0.5");
+  EXPECT_EQ(factors_text(plain, w1.paths[0]),
+            "−0.9744 × 0.2498 × 0.1 × 0.2498 × 0.1 × 0.2498 × 0.5");
   EXPECT_EQ(symbols_text(plain, w1.paths[0]),
             "∂L/∂y · ∂y/∂z3 · ∂z3/∂h2 · ∂h2/∂z2 · ∂z2/∂h1 · ∂h1/∂z1 · ∂z1/∂w1");
 

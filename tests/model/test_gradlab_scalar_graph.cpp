@@ -24,7 +24,8 @@ std::vector<Case> every_case() {
   std::vector<Case> cases;
   for (int depth = min_scalar_depth; depth <= max_scalar_depth; ++depth)
     for (Activation f : {Activation::sigmoid, Activation::tanh, Activation::relu})
-      for (Skip skip : {Skip::none, Skip::weighted, Skip::identity}) cases.push_back({depth, f, skip});
+      for (Skip skip : {Skip::none, Skip::weighted, Skip::identity})
+        cases.push_back({depth, f, skip});
   return cases;
 }
 
@@ -111,7 +112,8 @@ TEST(GradlabScalarGraph, PathCountsFollowTheSkips) {
     EXPECT_EQ(weighted.nodes[last_weight].name, std::string("w").append(std::to_string(depth)));
     EXPECT_EQ(chain_rule(weighted, last_weight).paths.size(), 1u);
     // identity: every h_k (k < n) reaches h_{k+1} directly or through z_{k+1}: 2^(n−1) routes
-    EXPECT_EQ(chain_rule(identity, identity.find("w1")).paths.size(), std::size_t{1} << (depth - 1));
+    EXPECT_EQ(chain_rule(identity, identity.find("w1")).paths.size(),
+              std::size_t{1} << (depth - 1));
   }
 }
 
