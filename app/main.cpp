@@ -12,6 +12,7 @@ int main(int argc, char** argv) {
   cli.require_subcommand(0, 1);
 
   attnviz::app::add_trace_command(cli);
+  attnviz::app::add_lab_command(cli);
   CLI::App* bench = cli.add_subcommand("bench", "Measure speed")->require_subcommand(1);
   attnviz::app::add_bench_model_command(*bench);
 
