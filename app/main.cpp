@@ -1,11 +1,17 @@
 // attnviz: step through a Transformer's forward and backward pass.
-//   attnviz [--lesson FILE]           the window, on the default lesson
+//   attnviz                           the default lesson, step by step (the walk-through)
 //   attnviz trace …                   forward + backward, written as JSON or printed
+//   attnviz lab scalar | depth …      the gradient lab: plain versus residual networks
 //   attnviz bench model …             times forward + backward with the full trace
 
 #include "app/commands.h"
+#include "app/session_options.h"
+#include "app/trace_print.h"
+#include "model/session.h"
 
 #include <CLI/CLI.hpp>
+
+#include <iostream>
 
 int main(int argc, char** argv) {
   CLI::App cli{"attnviz: step through a Transformer's forward and backward pass"};
@@ -17,5 +23,15 @@ int main(int argc, char** argv) {
   attnviz::app::add_bench_model_command(*bench);
 
   CLI11_PARSE(cli, argc, argv);
+  if (cli.get_subcommands().empty()) {
+    try {
+      attnviz::app::run_command([] {
+        const attnviz::Session session = attnviz::app::make_session({});
+        attnviz::app::print_walkthrough(std::cout, session);
+      });
+    } catch (const CLI::RuntimeError& e) {
+      return e.get_exit_code();
+    }
+  }
   return 0;
 }

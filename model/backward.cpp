@@ -111,6 +111,7 @@ class Backward {
   void check_finite(Step& b) {
     for (std::size_t i = 0; i < b.inputs.size(); ++i) {
       const Mat& m = b.inputs[i].kind == TensorId::parameter ? t_.grad(b.inputs[i]) : b.input_grads[i];
+      if (all_finite(m)) continue;
       for (Eigen::Index r = 0; r < m.rows(); ++r)
         for (Eigen::Index c = 0; c < m.cols(); ++c)
           if (!std::isfinite(m(r, c))) {

@@ -96,8 +96,10 @@ void softmax_forward(Mat& A, const Mat& S, std::vector<int>& fully_masked_rows) 
       fully_masked_rows.push_back(static_cast<int>(i));
       continue;
     }
-    // Eigen's vectorised exp clamps −∞ to a denormal, not 0: masked entries are set to 0 here.
-    A.row(i) = (S.row(i).array() == neg_inf).select(0.0, (S.row(i).array() - m).exp());
+    A.row(i) = (S.row(i).array() - m).exp();
+    // Eigen's vectorised exp turns −∞ into a denormal, not 0: masked weights are zeroed here.
+    for (Eigen::Index j = 0; j < S.cols(); ++j)
+      if (S(i, j) == neg_inf) A(i, j) = 0;
     A.row(i) /= A.row(i).sum();
   }
 }
@@ -119,37 +121,51 @@ void weighted_sum_backward(Mat& dA, Mat& dV, const Mat& dO, const Mat& A, const 
   dV.noalias() += A.transpose() * dO;
 }
 
+namespace {
+using RowArray = Eigen::Array<Scalar, 1, Eigen::Dynamic>;
+
+// μ and 1/σ of row t, σ = √(var + ε)
+void row_stats(const Mat& X, Eigen::Index t, Scalar eps, Scalar& mean, Scalar& rstd) {
+  const Scalar d = static_cast<Scalar>(X.cols());
+  mean = X.row(t).sum() / d;
+  const Scalar var = (X.row(t).array() - mean).square().sum() / d;
+  rstd = 1.0 / std::sqrt(var + eps);
+}
+}  // namespace
+
 void layer_norm_stats(Mat& Xhat, Mat& rstd, const Mat& X, Scalar eps) {
   Xhat.resize(X.rows(), X.cols());
   rstd.resize(X.rows(), 1);
-  const Scalar d = static_cast<Scalar>(X.cols());
   for (Eigen::Index t = 0; t < X.rows(); ++t) {
-    const Scalar mean = X.row(t).sum() / d;
-    const Scalar var = (X.row(t).array() - mean).square().sum() / d;
-    rstd(t, 0) = 1.0 / std::sqrt(var + eps);
+    Scalar mean = 0;
+    row_stats(X, t, eps, mean, rstd(t, 0));
     Xhat.row(t) = (X.row(t).array() - mean) * rstd(t, 0);
   }
 }
 
 void layer_norm_forward(Mat& Y, const Mat& X, const Mat& gamma, const Mat& beta, Scalar eps) {
-  Mat rstd;
-  layer_norm_stats(Y, rstd, X, eps);
-  Y.array().rowwise() *= gamma.row(0).array();
-  Y.rowwise() += beta.row(0);
+  Y.resize(X.rows(), X.cols());
+  for (Eigen::Index t = 0; t < X.rows(); ++t) {
+    Scalar mean = 0, rstd = 0;
+    row_stats(X, t, eps, mean, rstd);
+    Y.row(t) = ((X.row(t).array() - mean) * rstd) * gamma.row(0).array() + beta.row(0).array();
+  }
 }
 
 void layer_norm_backward(Mat& dX, Mat& dgamma, Mat& dbeta, const Mat& dY, const Mat& X,
                          const Mat& gamma, Scalar eps) {
-  Mat xhat, rstd;
-  layer_norm_stats(xhat, rstd, X, eps);
   const Scalar d = static_cast<Scalar>(X.cols());
   for (Eigen::Index t = 0; t < X.rows(); ++t) {
-    const Eigen::Array<Scalar, 1, Eigen::Dynamic> dxhat = dY.row(t).array() * gamma.row(0).array();
+    Scalar mean = 0, rstd = 0;
+    row_stats(X, t, eps, mean, rstd);
+    // x̂ = (x − μ)/σ, dx̂ = dy ⊙ γ
+    const RowArray xhat = (X.row(t).array() - mean) * rstd;
+    const RowArray dxhat = dY.row(t).array() * gamma.row(0).array();
     const Scalar mean_dxhat = dxhat.sum() / d;
-    const Scalar mean_dxhat_xhat = (dxhat * xhat.row(t).array()).sum() / d;
-    dX.row(t).array() += (dxhat - mean_dxhat - xhat.row(t).array() * mean_dxhat_xhat) * rstd(t, 0);
+    const Scalar mean_dxhat_xhat = (dxhat * xhat).sum() / d;
+    dX.row(t).array() += (dxhat - mean_dxhat - xhat * mean_dxhat_xhat) * rstd;
+    dgamma.row(0).array() += dY.row(t).array() * xhat;
   }
-  dgamma += (dY.array() * xhat.array()).colwise().sum().matrix();
   dbeta += dY.colwise().sum();
 }
 

@@ -28,7 +28,7 @@ class Parameters {
 
   void zero_grad();
   // Glorot-uniform for matrices (weights and embeddings), zero for biases, one for LayerNorm
-  // gains; see docs/model.md.  Deterministic for a seed on every platform.
+  // gains; see "Initial weights" in README.md.  Deterministic for a seed on every platform.
   void initialise(std::uint64_t seed);
 
   auto begin() { return tensors_.begin(); }

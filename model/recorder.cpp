@@ -26,15 +26,13 @@ void Recorder::leave_head() {
   scope_ = layer_scope_;
 }
 
-std::string Recorder::name_of(std::string_view op) const {
-  std::string name;
-  name.reserve(scope_.size() + 1 + op.size());
-  name += scope_;
+const std::string& Recorder::name_of(std::string_view op) {
+  name_.assign(scope_);
   if (!op.empty()) {
-    name += '.';
-    name += op;
+    name_ += '.';
+    name_ += op;
   }
-  return name;
+  return name_;
 }
 
 TensorId Recorder::constant(std::string_view name, const Mat& value, Axis rows, Axis cols) {
@@ -51,7 +49,7 @@ TensorId Recorder::output(std::string_view op, int rows, int cols, Axis row_axis
 Step& Recorder::step(OpKind kind, std::string_view op, std::initializer_list<TensorId> inputs,
                      std::initializer_list<TensorId> outputs, std::string_view formula) {
   Step& s = trace_.add_step(kind, Phase::forward);
-  s.label = name_of(op);
+  s.label.assign(name_of(op));
   s.where = where_;
   s.inputs.assign(inputs);
   s.outputs.assign(outputs);
@@ -63,6 +61,7 @@ Step& Recorder::step(OpKind kind, std::string_view op, std::initializer_list<Ten
 void Recorder::check_finite(Step& s) {
   for (TensorId id : s.outputs) {
     const Mat& m = trace_.value(id);
+    if (s.op != OpKind::mask && all_finite(m)) continue;
     for (Eigen::Index r = 0; r < m.rows(); ++r)
       for (Eigen::Index c = 0; c < m.cols(); ++c) {
         const Scalar v = m(r, c);

@@ -42,7 +42,7 @@ class Recorder {
                          std::string_view probs_name);
 
  private:
-  std::string name_of(std::string_view op) const;
+  const std::string& name_of(std::string_view op);  // scope + "." + op, in a reused buffer
   TensorId output(std::string_view op, int rows, int cols, Axis row_axis, Axis col_axis);
   Step& step(OpKind kind, std::string_view op, std::initializer_list<TensorId> inputs,
              std::initializer_list<TensorId> outputs, std::string_view formula);
@@ -50,7 +50,7 @@ class Recorder {
 
   Trace& trace_;
   Where where_;
-  std::string scope_, layer_scope_;
+  std::string scope_, layer_scope_, name_;
 };
 
 }  // namespace attnviz

@@ -14,10 +14,15 @@ using Mat = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajo
 // What the rows or columns of a tensor stand for, so views can name them.
 enum class Axis : std::uint8_t { none, src_tokens, tgt_tokens, features, vocab };
 
+// True when no element is NaN or ±∞: x − x is 0 for a finite x and NaN otherwise, and the sum
+// vectorises (Eigen's allFinite() does not here).
+inline bool all_finite(const Mat& m) { return (m.array() - m.array()).sum() == 0; }
+
 struct Tensor {
   std::string name;  // "encoder.0.self_attn.head2.softmax", "decoder.layers.1.ffn.linear1.weight"
   Mat value;
-  Mat grad;          // same shape as value once backward has run; empty before
+  Mat grad;          // ∂L/∂value, same shape; meaningful once the trace has_backward();
+                     // empty for tensors that take no gradient
   Axis rows = Axis::none, cols = Axis::none;
   bool requires_grad = true;  // false for token ids, masks and positional encodings
 };

@@ -103,7 +103,8 @@ TensorId Trace::add_tensor(std::string_view name, int rows, int cols, Axis row_a
   Tensor& t = activations_[static_cast<std::size_t>(activations_used_)];
   t.name.assign(name);
   t.value.resize(rows, cols);
-  t.grad.resize(0, 0);
+  if (requires_grad) t.grad.resize(rows, cols);  // filled by run_backward; kept to reuse memory
+  else t.grad.resize(0, 0);
   t.rows = row_axis;
   t.cols = col_axis;
   t.requires_grad = requires_grad;
@@ -123,7 +124,7 @@ Step& Trace::add_step(OpKind op, Phase phase) {
   s.formula = {};
   s.factor = 1;
   s.twin = -1;
-  s.input_grads.resize(0);
+  if (phase == Phase::forward) s.input_grads.clear();  // a backward step reuses its buffers
   s.fully_masked_rows.clear();
   s.non_finite.reset();
   return s;
