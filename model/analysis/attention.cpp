@@ -68,6 +68,36 @@ HeadTensors head_tensors(const Trace& trace, const HeadRef& h) {
   return t;
 }
 
+std::vector<HeadRef> all_heads(const Config& config, AttentionKind attention) {
+  const int layers = attention == AttentionKind::encoder_self ? config.encoder_layers : config.decoder_layers;
+  std::vector<HeadRef> heads;
+  for (int l = 0; l < layers; ++l)
+    for (int h = 0; h < config.heads; ++h) heads.push_back({attention, l, h});
+  return heads;
+}
+
+CellDetail cell_detail(const Trace& trace, const HeadTensors& t, int query, int key) {
+  const Mat& A = trace.value(t.weights);
+  if (query < 0 || query >= A.rows())
+    throw InputError("query: " + std::to_string(query) + " is outside [0, " + std::to_string(A.rows()) + ")");
+  if (key < 0 || key >= A.cols())
+    throw InputError("key: " + std::to_string(key) + " is outside [0, " + std::to_string(A.cols()) + ")");
+  CellDetail c;
+  c.query = query;
+  c.key = key;
+  c.q = trace.value(t.q).row(query);
+  c.k = trace.value(t.k).row(key);
+  c.dot = trace.value(t.scores)(query, key);
+  c.scaled = t.scaled ? trace.value(*t.scaled)(query, key) : c.dot;
+  c.masked = trace.value(t.mask)(query, key) == 0;
+  c.weight = A(query, key);
+  if (trace.has_backward()) {
+    c.grad_weight = trace.grad(t.weights)(query, key);
+    c.grad_score = trace.grad(t.scores)(query, key);
+  }
+  return c;
+}
+
 Mat row_entropy(const Mat& A) {
   Mat H = Mat::Zero(A.rows(), 1);
   for (Eigen::Index i = 0; i < A.rows(); ++i)

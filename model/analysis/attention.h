@@ -2,11 +2,13 @@
 // One attention head's recorded tensors, the entropy of its weights, and the scaling experiment
 // (lesson topic 6): the same model and input with the 1/√d_k scaling off, compared head by head.
 
+#include "model/config.h"
 #include "model/trace.h"
 #include "model/transformer.h"
 
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace attnviz::analysis {
 
@@ -34,6 +36,22 @@ struct HeadTensors {
 };
 // Throws InputError naming the layer or head when the trace has no such head.
 HeadTensors head_tensors(const Trace& trace, const HeadRef& head);
+
+// Every head of one kind of attention, layer by layer (the model view's grid: layers × heads).
+std::vector<HeadRef> all_heads(const Config& config, AttentionKind attention);
+
+// One cell of a head, as the hover of the head detail shows it.
+struct CellDetail {
+  int query = 0, key = 0;
+  Mat q, k;                         // Q_h[i,:], K_h[j,:]                 (1,d_k) each
+  Scalar dot = 0;                   // q_i·k_j = S[i,j]
+  Scalar scaled = 0;                // S[i,j]/√d_k (S[i,j] when scaling is off)
+  bool masked = false;              // M[i,j] = 0: the score became −∞ and the weight 0
+  Scalar weight = 0;                // A[i,j]
+  std::optional<Scalar> grad_weight, grad_score;  // ∂L/∂A[i,j], ∂L/∂S[i,j] once backward ran
+};
+// Throws InputError naming the query or key when outside the head's (T_q, T_k).
+CellDetail cell_detail(const Trace& trace, const HeadTensors& head, int query, int key);
 
 // H[i] = −Σ_j A[i,j]·ln A[i,j] in nats, with 0·ln 0 = 0 (masked keys add nothing).
 //                                                     A:(T_q,T_k) → H:(T_q,1)

@@ -66,6 +66,48 @@ TEST(HeadTensors, RejectsAHeadTheModelDoesNotHave) {
   EXPECT_THROW(head_tensors(session.trace(), {AttentionKind::cross, 2, 0}), InputError);
 }
 
+TEST(HeadTensors, EveryHeadOfTheGrid) {
+  Config c = make_preset("lesson").config;
+  c.encoder_layers = 3;
+  const std::vector<HeadRef> enc = all_heads(c, AttentionKind::encoder_self);
+  const std::vector<HeadRef> cross = all_heads(c, AttentionKind::cross);
+  ASSERT_EQ(enc.size(), 12u);
+  ASSERT_EQ(cross.size(), 8u);
+  EXPECT_EQ(enc[5].layer, 1);
+  EXPECT_EQ(enc[5].head, 1);
+  EXPECT_EQ(cross[7].attention, AttentionKind::cross);
+}
+
+// The hover of one cell: q_i·k_j recomputed from the head's rows, ÷√d_k, the mask, the weight
+// and the gradients, with padding so that some cells are masked.
+TEST(HeadTensors, CellDetailRecomputesTheScore) {
+  Session session(make_preset("lesson"));
+  session.set_sentences(session.src_text(), session.tgt_text(), 1);
+  const Trace& trace = session.trace();
+  const HeadTensors t = head_tensors(trace, {AttentionKind::decoder_self, 1, 2});
+  const int T = 7;
+  int masked = 0;
+  for (int i = 0; i < T; ++i)
+    for (int j = 0; j < T; ++j) {
+      const CellDetail c = cell_detail(trace, t, i, j);
+      ASSERT_EQ(c.q.cols(), 4);
+      EXPECT_NEAR(c.dot, c.q.row(0).dot(c.k.row(0)), 1e-12);
+      EXPECT_NEAR(c.scaled, c.dot / 2, 1e-12);
+      EXPECT_EQ(c.masked, j > i || j == T - 1);
+      masked += c.masked;
+      if (c.masked) {
+        EXPECT_EQ(c.weight, 0);
+        EXPECT_EQ(*c.grad_score, 0);
+      }
+      EXPECT_EQ(c.weight, trace.value(t.weights)(i, j));
+      ASSERT_TRUE(c.grad_weight.has_value());
+      EXPECT_EQ(*c.grad_weight, trace.grad(t.weights)(i, j));
+    }
+  EXPECT_EQ(masked, T * (T - 1) / 2 + 1);  // the future, and the <pad> key for the last query
+  EXPECT_THROW(cell_detail(trace, t, T, 0), InputError);
+  EXPECT_THROW(cell_detail(trace, t, 0, -1), InputError);
+}
+
 // A model with d_k = 64 so that the scaling matters (√d_k = 8).
 Config wide_head_config(const Preset& p) {
   Config c = p.config;
