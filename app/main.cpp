@@ -2,6 +2,8 @@
 //   attnviz                           the default lesson, step by step (the walk-through)
 //   attnviz trace …                   forward + backward, written as JSON or printed
 //   attnviz lab scalar | depth …      the gradient lab: plain versus residual networks
+//   attnviz decode …                  greedy decoding and beam search, step by step
+//   attnviz pe …                      the positional encoding explorer's numbers
 //   attnviz bench model …             times forward + backward with the full trace
 
 #include "app/commands.h"
@@ -19,6 +21,8 @@ int main(int argc, char** argv) {
 
   attnviz::app::add_trace_command(cli);
   attnviz::app::add_lab_command(cli);
+  attnviz::app::add_decode_command(cli);
+  attnviz::app::add_pe_command(cli);
   CLI::App* bench = cli.add_subcommand("bench", "Measure speed")->require_subcommand(1);
   attnviz::app::add_bench_model_command(*bench);
 
