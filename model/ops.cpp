@@ -1,5 +1,6 @@
 #include "model/ops.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -47,9 +48,19 @@ void linear_forward(Mat& Y, const Mat& X, const Mat& W, const Mat& b) {
   Y.rowwise() += b.row(0);
 }
 
-void linear_backward(Mat& dX, Mat& dW, Mat& db, const Mat& dY, const Mat& X, const Mat& W) {
+void linear_backward(Mat& dX, Mat& dW, Mat& db, const Mat& dY, const Mat& X, const Mat& W,
+                     bool fresh_params) {
   dX.noalias() += dY * W;
-  dW.noalias() += dY.transpose() * X;
+  // dW (out,in) = dYᵀ X, a band of rows at a time: each band is zeroed (if fresh) and filled
+  // while it is still in cache, instead of one pass over all of dW for the zeros and one for the
+  // product.  Every dW[o,i] is the same sum over t either way.
+  const Eigen::Index band = std::max<Eigen::Index>(8, (Eigen::Index{1} << 16) / std::max<Eigen::Index>(1, dW.cols()) / 4 * 4);
+  for (Eigen::Index r = 0; r < dW.rows(); r += band) {
+    const Eigen::Index n = std::min(band, dW.rows() - r);
+    if (fresh_params) dW.middleRows(r, n).setZero();
+    dW.middleRows(r, n).noalias() += dY.middleCols(r, n).transpose() * X;
+  }
+  if (fresh_params) db.setZero();
   db += dY.colwise().sum();
 }
 
