@@ -7,7 +7,9 @@
 #include "model/parameters.h"
 #include "model/transformer.h"
 
+#include <algorithm>
 #include <cmath>
+#include <limits>
 #include <stdexcept>
 
 namespace attnviz {
@@ -123,7 +125,7 @@ class Backward {
         has_grad_[static_cast<std::size_t>(b.inputs[i].index)] = true;
       }
     }
-    check_finite(b);
+    check_finite(b, fresh_params);
   }
 
  private:
@@ -172,8 +174,10 @@ class Backward {
   }
 
   // The first non-finite gradient this step produced.
-  void check_finite(Step& b) {
+  void check_finite(Step& b, bool fresh_params) {
+    const bool params_finite = fresh_params && linear_params_surely_finite(b);
     for (std::size_t i = 0; i < b.inputs.size(); ++i) {
+      if (params_finite && b.inputs[i].kind == TensorId::parameter) continue;
       const Mat& m = b.inputs[i].kind == TensorId::parameter ? t_.grad(b.inputs[i]) : b.input_grads[i];
       if (all_finite(m)) continue;
       for (Eigen::Index r = 0; r < m.rows(); ++r)
@@ -183,6 +187,18 @@ class Backward {
             return;
           }
     }
+  }
+
+  // A linear step's freshly written dW = dYᵀ X and db = Σ_t dY[t,:] are finite, without reading
+  // them, when dY and X are finite and no sum of T terms can overflow:
+  // |dW[o,i]| ≤ T·max|dY|·max|X| and |db[o]| ≤ T·max|dY|.
+  bool linear_params_surely_finite(const Step& b) {
+    const Mat& dY = dy(b);
+    const Mat& X = x(b, 0);
+    if (dY.size() == 0 || X.size() == 0 || !all_finite(dY) || !all_finite(X)) return false;
+    const Scalar bound = static_cast<Scalar>(dY.rows()) * dY.cwiseAbs().maxCoeff() *
+                         std::max<Scalar>(1, X.cwiseAbs().maxCoeff());
+    return bound < std::numeric_limits<Scalar>::max() / 4;
   }
 
   Trace& t_;
