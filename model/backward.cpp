@@ -48,7 +48,8 @@ class Backward {
   // ∂L/∂L = 1
   void seed_loss() {
     Tensor& loss = t_.tensor(t_.loss_id());
-    loss.grad.setOnes(1, 1);
+    reshape(loss.grad, 1, 1);
+    loss.grad(0, 0) = 1;
     has_grad_[static_cast<std::size_t>(t_.loss_id().index)] = true;
   }
 
@@ -56,7 +57,7 @@ class Backward {
   void zero_unreached_activations() {
     for (int i = 0; i < t_.tensor_count(); ++i) {
       Tensor& t = t_.tensor(t_.activation(i));
-      if (t.requires_grad && !has_grad_[static_cast<std::size_t>(i)]) t.grad.setZero(t.value.rows(), t.value.cols());
+      if (t.requires_grad && !has_grad_[static_cast<std::size_t>(i)]) set_zero(t.grad, t.value.rows(), t.value.cols());
     }
   }
 
@@ -64,7 +65,7 @@ class Backward {
   void zero_unwritten_params() {
     Parameters& p = *t_.params();
     for (int i = 0; i < p.size(); ++i)
-      if (!written_[static_cast<std::size_t>(i)]) p[i].grad.setZero(p[i].value.rows(), p[i].value.cols());
+      if (!written_[static_cast<std::size_t>(i)]) set_zero(p[i].grad, p[i].value.rows(), p[i].value.cols());
   }
 
   void step(int forward_index) {
@@ -85,7 +86,7 @@ class Backward {
     for (std::size_t i = 0; i < b.inputs.size(); ++i) {
       const Tensor& in = t_.tensor(b.inputs[i]);
       if (b.inputs[i].kind == TensorId::activation && in.requires_grad)
-        b.input_grads[i].setZero(in.value.rows(), in.value.cols());
+        set_zero(b.input_grads[i], in.value.rows(), in.value.cols());
     }
     // A parameter read for the first time: its gradient starts from zero.  A linear layer takes
     // the zeros inside linear_backward when both its weight and bias are new; otherwise here.
@@ -101,14 +102,14 @@ class Backward {
       written_[static_cast<std::size_t>(in.index)] = true;
       if (fresh_params) continue;
       Tensor& param = t_.tensor(in);
-      param.grad.setZero(param.value.rows(), param.value.cols());
+      set_zero(param.grad, param.value.rows(), param.value.cols());
     }
     // ∂L/∂output is complete: every step that reads the output ran before this one.  An output
     // that no step read has a zero gradient.
     for (const TensorId& out : b.outputs) {
       Tensor& o = t_.tensor(out);
       if (o.requires_grad && !has_grad_[static_cast<std::size_t>(out.index)]) {
-        o.grad.setZero(o.value.rows(), o.value.cols());
+        set_zero(o.grad, o.value.rows(), o.value.cols());
         has_grad_[static_cast<std::size_t>(out.index)] = true;
       }
     }
@@ -213,7 +214,7 @@ void run_backward(Trace& trace, bool accumulate) {
   trace.drop_backward();
   for (int i = 0; i < trace.tensor_count(); ++i) {
     Tensor& t = trace.tensor(trace.activation(i));
-    if (!t.requires_grad) t.grad.resize(0, 0);
+    if (!t.requires_grad) reshape(t.grad, 0, 0);
   }
   Backward backward(trace, accumulate);
   backward.seed_loss();

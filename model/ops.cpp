@@ -12,7 +12,7 @@ int id_at(const Mat& ids, Eigen::Index t) { return static_cast<int>(ids(t, 0)); 
 }  // namespace
 
 void embedding_forward(Mat& Y, const Mat& ids, const Mat& W) {
-  Y.resize(ids.rows(), W.cols());
+  reshape(Y, ids.rows(), W.cols());
   for (Eigen::Index t = 0; t < ids.rows(); ++t) Y.row(t) = W.row(id_at(ids, t));
 }
 
@@ -25,7 +25,7 @@ void scale_forward(Mat& Y, const Mat& X, Scalar c) { Y = c * X; }
 void scale_backward(Mat& dX, const Mat& dY, Scalar c) { dX += c * dY; }
 
 void positional_encoding(Mat& PE, Positional kind, int T, int d, Scalar base) {
-  PE.setZero(T, d);
+  set_zero(PE, T, d);
   if (kind == Positional::none) return;
   for (int i = 0; i < d / 2; ++i) {
     const Scalar omega = std::pow(base, -2.0 * i / d);
@@ -43,7 +43,7 @@ void add_forward(Mat& Y, const Mat& A, const Mat& B) { Y = A + B; }
 void identity_backward(Mat& dX, const Mat& dY) { dX += dY; }
 
 void linear_forward(Mat& Y, const Mat& X, const Mat& W, const Mat& b) {
-  Y.resize(X.rows(), W.rows());
+  reshape(Y, X.rows(), W.rows());
   Y.noalias() = X * W.transpose();
   Y.rowwise() += b.row(0);
 }
@@ -74,7 +74,7 @@ void split_head_backward(Mat& dX, const Mat& dY, int head, int d_k) {
 
 void concat_heads_forward(Mat& Y, const std::vector<const Mat*>& X) {
   const Eigen::Index d_k = X.front()->cols();
-  Y.resize(X.front()->rows(), d_k * static_cast<Eigen::Index>(X.size()));
+  reshape(Y, X.front()->rows(), d_k * static_cast<Eigen::Index>(X.size()));
   for (std::size_t h = 0; h < X.size(); ++h) Y.middleCols(static_cast<Eigen::Index>(h) * d_k, d_k) = *X[h];
 }
 
@@ -83,7 +83,7 @@ void concat_heads_backward(Mat& dX_h, const Mat& dY, int head, int d_k) {
 }
 
 void scores_forward(Mat& S, const Mat& Q, const Mat& K) {
-  S.resize(Q.rows(), K.rows());
+  reshape(S, Q.rows(), K.rows());
   S.noalias() = Q * K.transpose();
 }
 
@@ -99,7 +99,7 @@ void mask_forward(Mat& Y, const Mat& X, const Mat& M) {
 void mask_backward(Mat& dX, const Mat& dY, const Mat& M) { dX.array() += dY.array() * M.array(); }
 
 void softmax_forward(Mat& A, const Mat& S, std::vector<int>& fully_masked_rows) {
-  A.resize(S.rows(), S.cols());
+  reshape(A, S.rows(), S.cols());
   for (Eigen::Index i = 0; i < S.rows(); ++i) {
     const Scalar m = S.row(i).maxCoeff();
     if (m == neg_inf) {
@@ -123,7 +123,7 @@ void softmax_backward(Mat& dS, const Mat& dA, const Mat& A) {
 }
 
 void weighted_sum_forward(Mat& O, const Mat& A, const Mat& V) {
-  O.resize(A.rows(), V.cols());
+  reshape(O, A.rows(), V.cols());
   O.noalias() = A * V;
 }
 
@@ -145,8 +145,8 @@ void row_stats(const Mat& X, Eigen::Index t, Scalar eps, Scalar& mean, Scalar& r
 }  // namespace
 
 void layer_norm_stats(Mat& Xhat, Mat& rstd, const Mat& X, Scalar eps) {
-  Xhat.resize(X.rows(), X.cols());
-  rstd.resize(X.rows(), 1);
+  reshape(Xhat, X.rows(), X.cols());
+  reshape(rstd, X.rows(), 1);
   for (Eigen::Index t = 0; t < X.rows(); ++t) {
     Scalar mean = 0;
     row_stats(X, t, eps, mean, rstd(t, 0));
@@ -155,7 +155,7 @@ void layer_norm_stats(Mat& Xhat, Mat& rstd, const Mat& X, Scalar eps) {
 }
 
 void layer_norm_forward(Mat& Y, const Mat& X, const Mat& gamma, const Mat& beta, Scalar eps) {
-  Y.resize(X.rows(), X.cols());
+  reshape(Y, X.rows(), X.cols());
   for (Eigen::Index t = 0; t < X.rows(); ++t) {
     Scalar mean = 0, rstd = 0;
     row_stats(X, t, eps, mean, rstd);
@@ -204,7 +204,7 @@ void cross_entropy_forward(Mat& L, Mat& P, const Mat& Z, const Mat& targets, int
     const Scalar m = Z.row(t).maxCoeff();
     sum += std::log((Z.row(t).array() - m).exp().sum()) - (Z(t, y) - m);
   }
-  L.resize(1, 1);
+  reshape(L, 1, 1);
   L(0, 0) = n > 0 ? sum / n : 0.0;
 }
 
