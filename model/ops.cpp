@@ -2,13 +2,34 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <limits>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace attnviz::ops {
 
 namespace {
 constexpr Scalar neg_inf = -std::numeric_limits<Scalar>::infinity();
 int id_at(const Mat& ids, Eigen::Index t) { return static_cast<int>(ids(t, 0)); }
+
+// dst[0, n) = src[0, n), with streaming stores where the CPU has them: dst is written to memory
+// without first being read into cache, for a large result that is written once.
+void stream_copy(Scalar* dst, const Scalar* src, Eigen::Index n) {
+  Eigen::Index i = 0;
+#if defined(__SSE2__)
+  if (reinterpret_cast<std::uintptr_t>(dst) % 16 == 0) {
+    for (; i + 2 <= n; i += 2) _mm_stream_pd(dst + i, _mm_loadu_pd(src + i));
+    _mm_sfence();
+  }
+#endif
+  for (; i < n; ++i) dst[i] = src[i];
+}
+
+// A fresh weight gradient of at least this many elements (2 MB, more than a core's cache) is
+// computed band by band in a small buffer and streamed out.
+constexpr Eigen::Index stream_threshold = Eigen::Index{1} << 18;
 }  // namespace
 
 void embedding_forward(Mat& Y, const Mat& ids, const Mat& W) {
@@ -53,10 +74,19 @@ void linear_backward(Mat& dX, Mat& dW, Mat& db, const Mat& dY, const Mat& X, con
   dX.noalias() += dY * W;
   // dW (out,in) = dYᵀ X, a band of rows at a time: each band is zeroed (if fresh) and filled
   // while it is still in cache, instead of one pass over all of dW for the zeros and one for the
-  // product.  Every dW[o,i] is the same sum over t either way.
+  // product.  A large fresh dW is filled in a reused band buffer and streamed out, so its old
+  // content is never read.  Every dW[o,i] is the same sum over t either way.
   const Eigen::Index band = std::max<Eigen::Index>(8, (Eigen::Index{1} << 16) / std::max<Eigen::Index>(1, dW.cols()) / 4 * 4);
+  const bool stream = fresh_params && dW.size() >= stream_threshold;
+  thread_local Mat band_buffer;
   for (Eigen::Index r = 0; r < dW.rows(); r += band) {
     const Eigen::Index n = std::min(band, dW.rows() - r);
+    if (stream) {
+      set_zero(band_buffer, n, dW.cols());
+      band_buffer.noalias() += dY.middleCols(r, n).transpose() * X;
+      stream_copy(dW.row(r).data(), band_buffer.data(), band_buffer.size());
+      continue;
+    }
     if (fresh_params) dW.middleRows(r, n).setZero();
     dW.middleRows(r, n).noalias() += dY.middleCols(r, n).transpose() * X;
   }
