@@ -7,7 +7,9 @@
 #include "model/parameters.h"
 #include "model/transformer.h"
 
+#include <algorithm>
 #include <cmath>
+#include <limits>
 #include <stdexcept>
 
 namespace attnviz {
@@ -36,7 +38,35 @@ std::string_view backward_formula(OpKind op) {
 
 class Backward {
  public:
-  explicit Backward(Trace& trace) : t_(trace) {}
+  // Without `accumulate`, a parameter's gradient is overwritten by its first consumer rather
+  // than zeroed up front: a linear layer's dW = dYᵀ X is written in one pass.
+  Backward(Trace& trace, bool accumulate)
+      : t_(trace),
+        written_(static_cast<std::size_t>(trace.params()->size()), accumulate),
+        has_grad_(static_cast<std::size_t>(trace.tensor_count()), false) {}
+
+  // ∂L/∂L = 1
+  void seed_loss() {
+    Tensor& loss = t_.tensor(t_.loss_id());
+    reshape(loss.grad, 1, 1);
+    loss.grad(0, 0) = 1;
+    has_grad_[static_cast<std::size_t>(t_.loss_id().index)] = true;
+  }
+
+  // Zeroes the gradient of every activation that takes one but that no step reached.
+  void zero_unreached_activations() {
+    for (int i = 0; i < t_.tensor_count(); ++i) {
+      Tensor& t = t_.tensor(t_.activation(i));
+      if (t.requires_grad && !has_grad_[static_cast<std::size_t>(i)]) set_zero(t.grad, t.value.rows(), t.value.cols());
+    }
+  }
+
+  // Zeroes the gradient of every parameter that no step wrote.
+  void zero_unwritten_params() {
+    Parameters& p = *t_.params();
+    for (int i = 0; i < p.size(); ++i)
+      if (!written_[static_cast<std::size_t>(i)]) set_zero(p[i].grad, p[i].value.rows(), p[i].value.cols());
+  }
 
   void step(int forward_index) {
     Step& b = t_.add_step(t_.step(forward_index).op, Phase::backward);
@@ -56,14 +86,49 @@ class Backward {
     for (std::size_t i = 0; i < b.inputs.size(); ++i) {
       const Tensor& in = t_.tensor(b.inputs[i]);
       if (b.inputs[i].kind == TensorId::activation && in.requires_grad)
-        b.input_grads[i].setZero(in.value.rows(), in.value.cols());
+        set_zero(b.input_grads[i], in.value.rows(), in.value.cols());
       else
         b.input_grads[i].resize(0, 0);  // a reused step may hold a share from another op
     }
-    compute(b);
-    for (std::size_t i = 0; i < b.inputs.size(); ++i)
-      if (b.input_grads[i].size() > 0) t_.tensor(b.inputs[i]).grad += b.input_grads[i];
-    check_finite(b);
+    // A parameter read for the first time: its gradient starts from zero.  A linear layer takes
+    // the zeros inside linear_backward when both its weight and bias are new; otherwise here.
+    std::size_t fresh = 0, params = 0;
+    for (const TensorId& in : b.inputs)
+      if (in.kind == TensorId::parameter) {
+        ++params;
+        fresh += !written_[static_cast<std::size_t>(in.index)];
+      }
+    const bool fresh_params = b.op == OpKind::linear && fresh == params;
+    for (const TensorId& in : b.inputs) {
+      if (in.kind != TensorId::parameter || written_[static_cast<std::size_t>(in.index)]) continue;
+      written_[static_cast<std::size_t>(in.index)] = true;
+      if (fresh_params) continue;
+      Tensor& param = t_.tensor(in);
+      set_zero(param.grad, param.value.rows(), param.value.cols());
+    }
+    // ∂L/∂output is complete: every step that reads the output ran before this one.  An output
+    // that no step read has a zero gradient.
+    for (const TensorId& out : b.outputs) {
+      Tensor& o = t_.tensor(out);
+      if (o.requires_grad && !has_grad_[static_cast<std::size_t>(out.index)]) {
+        set_zero(o.grad, o.value.rows(), o.value.cols());
+        has_grad_[static_cast<std::size_t>(out.index)] = true;
+      }
+    }
+    compute(b, fresh_params);
+    // The input's total gradient: its first share is copied (a share is never −0, so this equals
+    // 0 + share), later shares are added.
+    for (std::size_t i = 0; i < b.inputs.size(); ++i) {
+      if (b.input_grads[i].size() == 0) continue;
+      Tensor& in = t_.tensor(b.inputs[i]);
+      if (has_grad_[static_cast<std::size_t>(b.inputs[i].index)]) {
+        in.grad += b.input_grads[i];
+      } else {
+        in.grad = b.input_grads[i];
+        has_grad_[static_cast<std::size_t>(b.inputs[i].index)] = true;
+      }
+    }
+    check_finite(b, fresh_params);
   }
 
  private:
@@ -75,12 +140,14 @@ class Backward {
   const Mat& x(const Step& b, std::size_t i) { return t_.value(b.inputs[i]); }
   const Mat& dy(const Step& b) { return t_.grad(b.outputs[0]); }
 
-  void compute(Step& b) {
+  void compute(Step& b, bool fresh_params) {
     switch (b.op) {
       case OpKind::embedding: ops::embedding_backward(g(b, 1), dy(b), x(b, 0)); break;
       case OpKind::scale: ops::scale_backward(g(b, 0), dy(b), b.factor); break;
       case OpKind::add_positional: ops::identity_backward(g(b, 0), dy(b)); break;
-      case OpKind::linear: ops::linear_backward(g(b, 0), g(b, 1), g(b, 2), dy(b), x(b, 0), x(b, 1)); break;
+      case OpKind::linear:
+        ops::linear_backward(g(b, 0), g(b, 1), g(b, 2), dy(b), x(b, 0), x(b, 1), fresh_params);
+        break;
       case OpKind::split_head: {
         const int d_k = static_cast<int>(b.factor);
         ops::split_head_backward(g(b, 0), dy(b), b.where.head, d_k);
@@ -110,8 +177,10 @@ class Backward {
   }
 
   // The first non-finite gradient this step produced.
-  void check_finite(Step& b) {
+  void check_finite(Step& b, bool fresh_params) {
+    const bool params_finite = fresh_params && linear_params_surely_finite(b);
     for (std::size_t i = 0; i < b.inputs.size(); ++i) {
+      if (params_finite && b.inputs[i].kind == TensorId::parameter) continue;
       const Mat& m = b.inputs[i].kind == TensorId::parameter ? t_.grad(b.inputs[i]) : b.input_grads[i];
       if (all_finite(m)) continue;
       for (Eigen::Index r = 0; r < m.rows(); ++r)
@@ -123,23 +192,37 @@ class Backward {
     }
   }
 
+  // A linear step's freshly written dW = dYᵀ X and db = Σ_t dY[t,:] are finite, without reading
+  // them, when dY and X are finite and no sum of T terms can overflow:
+  // |dW[o,i]| ≤ T·max|dY|·max|X| and |db[o]| ≤ T·max|dY|.
+  bool linear_params_surely_finite(const Step& b) {
+    const Mat& dY = dy(b);
+    const Mat& X = x(b, 0);
+    if (dY.size() == 0 || X.size() == 0 || !all_finite(dY) || !all_finite(X)) return false;
+    const Scalar bound = static_cast<Scalar>(dY.rows()) * dY.cwiseAbs().maxCoeff() *
+                         std::max<Scalar>(1, X.cwiseAbs().maxCoeff());
+    return bound < std::numeric_limits<Scalar>::max() / 4;
+  }
+
   Trace& t_;
+  std::vector<bool> written_;   // per parameter: its gradient holds this run's (or earlier) sums
+  std::vector<bool> has_grad_;  // per activation: its gradient holds at least one share
 };
 
 }  // namespace
 
 void run_backward(Trace& trace, bool accumulate) {
   if (!trace.loss_id().valid()) throw std::logic_error("run_backward: no forward pass recorded");
-  if (!accumulate) trace.params()->zero_grad();
   trace.drop_backward();
   for (int i = 0; i < trace.tensor_count(); ++i) {
     Tensor& t = trace.tensor(trace.activation(i));
-    if (t.requires_grad) t.grad.setZero(t.value.rows(), t.value.cols());
-    else t.grad.resize(0, 0);
+    if (!t.requires_grad) reshape(t.grad, 0, 0);
   }
-  trace.tensor(trace.loss_id()).grad(0, 0) = 1;  // ∂L/∂L
-  Backward backward(trace);
+  Backward backward(trace, accumulate);
+  backward.seed_loss();
   for (int i = trace.forward_count() - 1; i >= 0; --i) backward.step(i);
+  backward.zero_unwritten_params();
+  backward.zero_unreached_activations();
 }
 
 }  // namespace attnviz

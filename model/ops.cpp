@@ -1,17 +1,39 @@
 #include "model/ops.h"
 
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <limits>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace attnviz::ops {
 
 namespace {
 constexpr Scalar neg_inf = -std::numeric_limits<Scalar>::infinity();
 int id_at(const Mat& ids, Eigen::Index t) { return static_cast<int>(ids(t, 0)); }
+
+// dst[0, n) = src[0, n), with streaming stores where the CPU has them: dst is written to memory
+// without first being read into cache, for a large result that is written once.
+void stream_copy(Scalar* dst, const Scalar* src, Eigen::Index n) {
+  Eigen::Index i = 0;
+#if defined(__SSE2__)
+  if (reinterpret_cast<std::uintptr_t>(dst) % 16 == 0) {
+    for (; i + 2 <= n; i += 2) _mm_stream_pd(dst + i, _mm_loadu_pd(src + i));
+    _mm_sfence();
+  }
+#endif
+  for (; i < n; ++i) dst[i] = src[i];
+}
+
+// A fresh weight gradient of at least this many elements (2 MB, more than a core's cache) is
+// computed band by band in a small buffer and streamed out.
+constexpr Eigen::Index stream_threshold = Eigen::Index{1} << 18;
 }  // namespace
 
 void embedding_forward(Mat& Y, const Mat& ids, const Mat& W) {
-  Y.resize(ids.rows(), W.cols());
+  reshape(Y, ids.rows(), W.cols());
   for (Eigen::Index t = 0; t < ids.rows(); ++t) Y.row(t) = W.row(id_at(ids, t));
 }
 
@@ -24,7 +46,7 @@ void scale_forward(Mat& Y, const Mat& X, Scalar c) { Y = c * X; }
 void scale_backward(Mat& dX, const Mat& dY, Scalar c) { dX += c * dY; }
 
 void positional_encoding(Mat& PE, Positional kind, int T, int d, Scalar base) {
-  PE.setZero(T, d);
+  set_zero(PE, T, d);
   if (kind == Positional::none) return;
   for (int i = 0; i < d / 2; ++i) {
     const Scalar omega = std::pow(base, -2.0 * i / d);
@@ -42,14 +64,33 @@ void add_forward(Mat& Y, const Mat& A, const Mat& B) { Y = A + B; }
 void identity_backward(Mat& dX, const Mat& dY) { dX += dY; }
 
 void linear_forward(Mat& Y, const Mat& X, const Mat& W, const Mat& b) {
-  Y.resize(X.rows(), W.rows());
+  reshape(Y, X.rows(), W.rows());
   Y.noalias() = X * W.transpose();
   Y.rowwise() += b.row(0);
 }
 
-void linear_backward(Mat& dX, Mat& dW, Mat& db, const Mat& dY, const Mat& X, const Mat& W) {
+void linear_backward(Mat& dX, Mat& dW, Mat& db, const Mat& dY, const Mat& X, const Mat& W,
+                     bool fresh_params) {
   dX.noalias() += dY * W;
-  dW.noalias() += dY.transpose() * X;
+  // dW (out,in) = dYᵀ X, a band of rows at a time: each band is zeroed (if fresh) and filled
+  // while it is still in cache, instead of one pass over all of dW for the zeros and one for the
+  // product.  A large fresh dW is filled in a reused band buffer and streamed out, so its old
+  // content is never read.  Every dW[o,i] is the same sum over t either way.
+  const Eigen::Index band = std::max<Eigen::Index>(8, (Eigen::Index{1} << 16) / std::max<Eigen::Index>(1, dW.cols()) / 4 * 4);
+  const bool stream = fresh_params && dW.size() >= stream_threshold;
+  thread_local Mat band_buffer;
+  for (Eigen::Index r = 0; r < dW.rows(); r += band) {
+    const Eigen::Index n = std::min(band, dW.rows() - r);
+    if (stream) {
+      set_zero(band_buffer, n, dW.cols());
+      band_buffer.noalias() += dY.middleCols(r, n).transpose() * X;
+      stream_copy(dW.row(r).data(), band_buffer.data(), band_buffer.size());
+      continue;
+    }
+    if (fresh_params) dW.middleRows(r, n).setZero();
+    dW.middleRows(r, n).noalias() += dY.middleCols(r, n).transpose() * X;
+  }
+  if (fresh_params) db.setZero();
   db += dY.colwise().sum();
 }
 
@@ -63,7 +104,7 @@ void split_head_backward(Mat& dX, const Mat& dY, int head, int d_k) {
 
 void concat_heads_forward(Mat& Y, const std::vector<const Mat*>& X) {
   const Eigen::Index d_k = X.front()->cols();
-  Y.resize(X.front()->rows(), d_k * static_cast<Eigen::Index>(X.size()));
+  reshape(Y, X.front()->rows(), d_k * static_cast<Eigen::Index>(X.size()));
   for (std::size_t h = 0; h < X.size(); ++h) Y.middleCols(static_cast<Eigen::Index>(h) * d_k, d_k) = *X[h];
 }
 
@@ -72,7 +113,7 @@ void concat_heads_backward(Mat& dX_h, const Mat& dY, int head, int d_k) {
 }
 
 void scores_forward(Mat& S, const Mat& Q, const Mat& K) {
-  S.resize(Q.rows(), K.rows());
+  reshape(S, Q.rows(), K.rows());
   S.noalias() = Q * K.transpose();
 }
 
@@ -88,7 +129,7 @@ void mask_forward(Mat& Y, const Mat& X, const Mat& M) {
 void mask_backward(Mat& dX, const Mat& dY, const Mat& M) { dX.array() += dY.array() * M.array(); }
 
 void softmax_forward(Mat& A, const Mat& S, std::vector<int>& fully_masked_rows) {
-  A.resize(S.rows(), S.cols());
+  reshape(A, S.rows(), S.cols());
   for (Eigen::Index i = 0; i < S.rows(); ++i) {
     const Scalar m = S.row(i).maxCoeff();
     if (m == neg_inf) {
@@ -112,7 +153,7 @@ void softmax_backward(Mat& dS, const Mat& dA, const Mat& A) {
 }
 
 void weighted_sum_forward(Mat& O, const Mat& A, const Mat& V) {
-  O.resize(A.rows(), V.cols());
+  reshape(O, A.rows(), V.cols());
   O.noalias() = A * V;
 }
 
@@ -134,8 +175,8 @@ void row_stats(const Mat& X, Eigen::Index t, Scalar eps, Scalar& mean, Scalar& r
 }  // namespace
 
 void layer_norm_stats(Mat& Xhat, Mat& rstd, const Mat& X, Scalar eps) {
-  Xhat.resize(X.rows(), X.cols());
-  rstd.resize(X.rows(), 1);
+  reshape(Xhat, X.rows(), X.cols());
+  reshape(rstd, X.rows(), 1);
   for (Eigen::Index t = 0; t < X.rows(); ++t) {
     Scalar mean = 0;
     row_stats(X, t, eps, mean, rstd(t, 0));
@@ -144,7 +185,7 @@ void layer_norm_stats(Mat& Xhat, Mat& rstd, const Mat& X, Scalar eps) {
 }
 
 void layer_norm_forward(Mat& Y, const Mat& X, const Mat& gamma, const Mat& beta, Scalar eps) {
-  Y.resize(X.rows(), X.cols());
+  reshape(Y, X.rows(), X.cols());
   for (Eigen::Index t = 0; t < X.rows(); ++t) {
     Scalar mean = 0, rstd = 0;
     row_stats(X, t, eps, mean, rstd);
@@ -193,7 +234,7 @@ void cross_entropy_forward(Mat& L, Mat& P, const Mat& Z, const Mat& targets, int
     const Scalar m = Z.row(t).maxCoeff();
     sum += std::log((Z.row(t).array() - m).exp().sum()) - (Z(t, y) - m);
   }
-  L.resize(1, 1);
+  reshape(L, 1, 1);
   L(0, 0) = n > 0 ? sum / n : 0.0;
 }
 

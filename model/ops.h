@@ -34,7 +34,9 @@ void identity_backward(Mat& dX, const Mat& dY);
 // Y = X Wᵀ + b                              X:(T,in) W:(out,in) b:(1,out) → Y:(T,out)
 void linear_forward(Mat& Y, const Mat& X, const Mat& W, const Mat& b);
 // dX += dY W ;  dW += dYᵀ X ;  db += Σ_t dY[t,:]
-void linear_backward(Mat& dX, Mat& dW, Mat& db, const Mat& dY, const Mat& X, const Mat& W);
+// With `fresh_params`, dW and db start from zero instead (their earlier content is ignored).
+void linear_backward(Mat& dX, Mat& dW, Mat& db, const Mat& dY, const Mat& X, const Mat& W,
+                     bool fresh_params = false);
 
 // Y = X[:, h·d_k : (h+1)·d_k]                X:(T,d) → Y:(T,d_k)
 void split_head_forward(Mat& Y, const Mat& X, int head, int d_k);

@@ -28,7 +28,7 @@ std::size_t Parameters::scalar_count() const {
 }
 
 void Parameters::zero_grad() {
-  for (Tensor& t : tensors_) t.grad.setZero(t.value.rows(), t.value.cols());
+  for (Tensor& t : tensors_) set_zero(t.grad, t.value.rows(), t.value.cols());
 }
 
 namespace {

@@ -11,14 +11,22 @@ void Recorder::enter(Stack stack, int layer, Sublayer sublayer) {
   where_ = {stack, layer, sublayer, -1};
   // "encoder.embed", "encoder.0.self_attn", "decoder.1.norm3", "encoder.norm", "output"
   scope_ = to_string(stack);
-  if (layer >= 0) scope_ += "." + std::to_string(layer);
-  if (stack != Stack::output) scope_ += std::string(".") + to_string(sublayer);
-  layer_scope_ = scope_;
+  if (layer >= 0) {
+    scope_ += '.';
+    scope_ += std::to_string(layer);
+  }
+  if (stack != Stack::output) {
+    scope_ += '.';
+    scope_ += to_string(sublayer);
+  }
+  layer_scope_.assign(scope_);
 }
 
 void Recorder::enter_head(int head) {
   where_.head = head;
-  scope_ = layer_scope_ + ".head" + std::to_string(head);
+  scope_.assign(layer_scope_);
+  scope_ += ".head";
+  scope_ += std::to_string(head);
 }
 
 void Recorder::leave_head() {
@@ -57,11 +65,21 @@ Step& Recorder::step(OpKind kind, std::string_view op, std::initializer_list<Ten
   return s;
 }
 
+namespace {
+// True when every element is finite or −∞ (a masked score): −∞ is read as 0, then x − x is 0 for
+// a finite x and NaN for NaN and +∞.
+bool all_finite_or_masked(const Mat& m) {
+  const Scalar neg_inf = -std::numeric_limits<Scalar>::infinity();
+  return ((m.array() == neg_inf).select(Scalar(0), m.array()) -
+          (m.array() == neg_inf).select(Scalar(0), m.array())).sum() == 0;
+}
+}  // namespace
+
 // The first output element that is NaN or ±∞; a masked score's −∞ is by design.
 void Recorder::check_finite(Step& s) {
   for (TensorId id : s.outputs) {
     const Mat& m = trace_.value(id);
-    if (s.op != OpKind::mask && all_finite(m)) continue;
+    if (s.op == OpKind::mask ? all_finite_or_masked(m) : all_finite(m)) continue;
     for (Eigen::Index r = 0; r < m.rows(); ++r)
       for (Eigen::Index c = 0; c < m.cols(); ++c) {
         const Scalar v = m(r, c);
@@ -124,9 +142,9 @@ TensorId Recorder::concat_heads(std::string_view op, const std::vector<TensorId>
   const int d_k = static_cast<int>(VAL(heads.front()).cols());
   TensorId Y = output(op, static_cast<int>(VAL(heads.front()).rows()), d_k * static_cast<int>(heads.size()),
                       trace_.tensor(heads.front()).rows, Axis::features);
-  std::vector<const Mat*> parts;
-  for (TensorId h : heads) parts.push_back(&VAL(h));
-  ops::concat_heads_forward(OUT(Y), parts);
+  parts_.clear();
+  for (TensorId h : heads) parts_.push_back(&VAL(h));
+  ops::concat_heads_forward(OUT(Y), parts_);
   Step& s = step(OpKind::concat_heads, op, {}, {Y}, "H = [O₀ | O₁ | … | O_{h−1}]");
   s.inputs = heads;
   s.factor = d_k;

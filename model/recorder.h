@@ -7,6 +7,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace attnviz {
 
@@ -51,6 +52,7 @@ class Recorder {
   Trace& trace_;
   Where where_;
   std::string scope_, layer_scope_, name_;
+  std::vector<const Mat*> parts_;  // concat_heads' inputs
 };
 
 }  // namespace attnviz

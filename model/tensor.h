@@ -14,6 +14,16 @@ using Mat = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajo
 // What the rows or columns of a tensor stand for, so views can name them.
 enum class Axis : std::uint8_t { none, src_tokens, tgt_tokens, features, vocab };
 
+// m.resize(rows, cols) without Eigen's overflow check (an integer division) when m already has
+// that shape: a re-run of the same model reshapes every tensor to the shape it had.
+inline void reshape(Mat& m, Eigen::Index rows, Eigen::Index cols) {
+  if (m.rows() != rows || m.cols() != cols) m.resize(rows, cols);
+}
+inline void set_zero(Mat& m, Eigen::Index rows, Eigen::Index cols) {
+  reshape(m, rows, cols);
+  m.setZero();
+}
+
 // True when no element is NaN or ±∞: x − x is 0 for a finite x and NaN otherwise, and the sum
 // vectorises (Eigen's allFinite() does not here).
 inline bool all_finite(const Mat& m) { return (m.array() - m.array()).sum() == 0; }

@@ -53,16 +53,6 @@ const char* to_string(Sublayer sublayer) {
   return "?";
 }
 
-const Tensor& Trace::tensor(TensorId id) const {
-  if (id.kind == TensorId::parameter) return (*params_)[id.index];
-  return activations_[static_cast<std::size_t>(id.index)];
-}
-
-Tensor& Trace::tensor(TensorId id) {
-  if (id.kind == TensorId::parameter) return (*params_)[id.index];
-  return activations_[static_cast<std::size_t>(id.index)];
-}
-
 std::optional<TensorId> Trace::find(std::string_view name) const {
   if (!by_name_built_) {
     by_name_.clear();
@@ -102,9 +92,9 @@ TensorId Trace::add_tensor(std::string_view name, int rows, int cols, Axis row_a
   if (static_cast<std::size_t>(activations_used_) == activations_.size()) activations_.emplace_back();
   Tensor& t = activations_[static_cast<std::size_t>(activations_used_)];
   t.name.assign(name);
-  t.value.resize(rows, cols);
-  if (requires_grad) t.grad.resize(rows, cols);  // filled by run_backward; kept to reuse memory
-  else t.grad.resize(0, 0);
+  reshape(t.value, rows, cols);
+  if (requires_grad) reshape(t.grad, rows, cols);  // filled by run_backward; kept to reuse memory
+  else reshape(t.grad, 0, 0);
   t.rows = row_axis;
   t.cols = col_axis;
   t.requires_grad = requires_grad;

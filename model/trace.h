@@ -3,6 +3,7 @@
 // operation as a Step, in the order it ran.  A step is data, not a closure, so views can list
 // it, draw it and explain it.
 
+#include "model/parameters.h"
 #include "model/tensor.h"
 
 #include <cstdint>
@@ -14,8 +15,6 @@
 #include <vector>
 
 namespace attnviz {
-
-class Parameters;
 
 enum class Phase : std::uint8_t { forward, backward };
 
@@ -101,8 +100,14 @@ struct Step {
 class Trace {
  public:
   // ---- tensors ----
-  const Tensor& tensor(TensorId id) const;
-  Tensor& tensor(TensorId id);
+  const Tensor& tensor(TensorId id) const {
+    if (id.kind == TensorId::parameter) return (*params_)[id.index];
+    return activations_[static_cast<std::size_t>(id.index)];
+  }
+  Tensor& tensor(TensorId id) {
+    if (id.kind == TensorId::parameter) return (*params_)[id.index];
+    return activations_[static_cast<std::size_t>(id.index)];
+  }
   const Mat& value(TensorId id) const { return tensor(id).value; }
   const Mat& grad(TensorId id) const { return tensor(id).grad; }
   std::optional<TensorId> find(std::string_view name) const;  // activation or parameter

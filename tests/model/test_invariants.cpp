@@ -5,6 +5,7 @@
 #include "helpers.h"
 
 #include <limits>
+#include <vector>
 
 namespace attnviz::testing {
 namespace {
@@ -205,6 +206,46 @@ TEST(Invariants, ReRunningIntoTheSameTraceGivesTheSameNumbers) {
   EXPECT_EQ(run_forward(model, tiny_example(2), t), first);
   run_backward(t);
   EXPECT_EQ(model.params()[0].grad, grad);
+}
+
+TEST(Invariants, EveryGradientIsRewrittenOnAReRun) {
+  Transformer fresh_model(tiny_config(), 4);
+  Trace fresh;
+  run_forward(fresh_model, tiny_example(2), fresh);
+  run_backward(fresh);
+
+  Transformer model(tiny_config(), 4);
+  Trace t;
+  run_forward(model, tiny_example(0), t);  // a different shape first, leaving other gradients
+  run_backward(t);
+  run_forward(model, tiny_example(2), t);
+  run_backward(t);
+  for (int i = 0; i < model.params().size(); ++i)
+    EXPECT_EQ(model.params()[i].grad, fresh_model.params()[i].grad) << model.params()[i].name;
+  ASSERT_EQ(t.tensor_count(), fresh.tensor_count());
+  for (int i = 0; i < t.tensor_count(); ++i)
+    EXPECT_EQ(t.grad(t.activation(i)), fresh.grad(fresh.activation(i))) << t.tensor(t.activation(i)).name;
+  ASSERT_EQ(t.step_count(), fresh.step_count());
+  for (int i = t.forward_count(); i < t.step_count(); ++i)
+    for (std::size_t k = 0; k < t.step(i).input_grads.size(); ++k)
+      EXPECT_EQ(t.step(i).input_grads[k], fresh.step(i).input_grads[k]) << t.step(i).label;
+}
+
+TEST(Invariants, AccumulatedParameterGradientsAreSums) {
+  Transformer model(tiny_config(), 4);
+  randomise(model.params(), 9);
+  Trace t;
+  run_forward(model, tiny_example(1), t);
+  run_backward(t);
+  std::vector<Mat> once;
+  for (const Tensor& p : model.params()) once.push_back(p.grad);
+  run_backward(t, /*accumulate=*/true);
+  // Equal up to rounding: a LayerNorm gain or an embedding row adds its terms one token at a time.
+  for (int i = 0; i < model.params().size(); ++i) {
+    const Mat twice = 2 * once[static_cast<std::size_t>(i)];
+    EXPECT_LE((model.params()[i].grad - twice).cwiseAbs().maxCoeff(), 1e-12 * (1 + twice.cwiseAbs().maxCoeff()))
+        << model.params()[i].name;
+  }
 }
 
 TEST(Presets, LessonRunsOnItsSentence) {
