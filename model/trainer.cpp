@@ -185,8 +185,9 @@ void Trainer::record_point() {
   if (since_batches_ > 0) {
     p.train_loss = since_loss_ / since_batches_;
     p.train_accuracy = since_tokens_ > 0 ? since_correct_ / since_tokens_ : 0;
-  } else {
-    const Evaluation t = evaluate_training();
+  } else {  // step 0: the first (up to) 256 training examples stand for the set
+    const std::vector<Example> first(train_.begin(), train_.begin() + static_cast<std::ptrdiff_t>(std::min<std::size_t>(train_.size(), 256)));
+    const Evaluation t = evaluate(first);
     p.train_loss = t.loss;
     p.train_accuracy = t.accuracy;
   }

@@ -34,7 +34,8 @@ struct Evaluation {
 struct CurvePoint {
   int step = 0;
   double learning_rate = 0;
-  double train_loss = 0, train_accuracy = 0;  // the mini-batches since the last point
+  double train_loss = 0, train_accuracy = 0;  // the mini-batches since the last point (at step 0:
+                                              // the first 256 training examples)
   double held_loss = 0, held_accuracy = 0;    // the whole held-out set
 };
 
