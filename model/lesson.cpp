@@ -48,6 +48,10 @@ std::string join(const std::vector<std::string>& words) {
 std::vector<SentencePair> word_order_pairs(const Task& t) {
   if (t.nouns.size() < 2) throw InputError("task.nouns: " + std::to_string(t.nouns.size()) + " nouns, need at least 2");
   if (t.verbs.empty()) throw InputError("task.verbs: need at least one verb");
+  const double count = double(t.nouns.size()) * double(t.nouns.size() - 1) * double(t.verbs.size());
+  if (count > 100000)
+    throw InputError("task.nouns: " + std::to_string(t.nouns.size()) + " nouns and " + std::to_string(t.verbs.size()) +
+                     " verbs make more than 100000 sentences");
   std::vector<SentencePair> pairs;
   for (const auto& [s_en, s_ko] : t.nouns)
     for (const auto& [v_en, v_ko] : t.verbs)
@@ -67,6 +71,8 @@ std::vector<SentencePair> digit_pairs(const Task& t, bool reverse, std::uint64_t
   if (t.min_length < 1) throw InputError("task.min_length = " + std::to_string(t.min_length) + ": must be at least 1");
   if (t.max_length < t.min_length || t.max_length > 1000)
     throw InputError("task.max_length = " + std::to_string(t.max_length) + ": must be in min_length…1000");
+  if (double(t.count) * t.max_length > 1e6)
+    throw InputError("task.count = " + std::to_string(t.count) + ": count × max_length must be at most 1000000");
   Random random(seed);
   std::vector<SentencePair> pairs;
   for (int i = 0; i < t.count; ++i) {

@@ -97,7 +97,7 @@ Mat matrix_at(const Json& j, const std::string& field) {
   if (!j.is_array() || j.empty()) fail(field, "expected a non-empty list of rows");
   const std::size_t cols = j[0].is_array() ? j[0].size() : 0;
   if (cols == 0) fail(field + "[0]", "expected a non-empty list of numbers");
-  if (j.size() > 4096 || cols > 4096) fail(field, "at most 4096 rows and columns");
+  if (j.size() > 256 || cols > 256) fail(field, "at most 256 rows and columns");
   Mat m(static_cast<Eigen::Index>(j.size()), static_cast<Eigen::Index>(cols));
   for (std::size_t r = 0; r < j.size(); ++r) {
     const std::string fr = field + "[" + std::to_string(r) + "]";

@@ -4,6 +4,7 @@
 
 #include "model/error.h"
 #include "model/fixed_attention.h"
+#include "model/io/json_text.h"
 #include "model/io/lesson_file.h"
 #include "model/session.h"
 #include "helpers.h"
@@ -226,6 +227,45 @@ TEST(Lessons, FixedAttentionShapesAreChecked) {
   Lesson l = io::read_lesson_file(lessons_dir + "self-attention-by-hand.json");
   l.attention.W_K = Mat::Zero(4, 2);
   EXPECT_EQ(rejection([&] { validate(l); }), "attention.W_K: (4, 2) must have the shape of W_Q (4, 3)");
+}
+
+}  // namespace
+}  // namespace attnviz::testing
+
+namespace attnviz::testing {
+namespace {
+
+TEST(Lessons, DamagedLessonFilesAreRefusedNotCrashedOn) {
+  const std::string good = io::read_file(lessons_dir + "tiny-translation.json");
+  int refused = 0;
+  for (std::size_t n = 0; n < good.size(); n += 7) {
+    try {
+      io::parse_lesson(good.substr(0, n), "cut.json");
+    } catch (const InputError&) {
+      ++refused;
+    }
+  }
+  Random random(5);
+  for (int i = 0; i < 300; ++i) {
+    std::string bytes = good;
+    const std::size_t at = std::min(bytes.size() - 1, static_cast<std::size_t>(random.uniform() * static_cast<double>(bytes.size())));
+    bytes[at] = "{}[]\",:0-9ae \xff"[static_cast<int>(random.uniform() * 16)];
+    try {
+      io::parse_lesson(bytes, "changed.json");
+    } catch (const InputError&) {
+      ++refused;
+    }
+  }
+  EXPECT_GT(refused, 50);
+}
+
+TEST(Lessons, HugeGeneratedTasksAreRefused) {
+  Task t;
+  t.generator = "copy";
+  t.count = 100000;
+  t.min_length = 1;
+  t.max_length = 1000;
+  EXPECT_EQ(rejection([&] { make_pairs(t, 1); }), "task.count = 100000: count × max_length must be at most 1000000");
 }
 
 }  // namespace

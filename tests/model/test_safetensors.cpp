@@ -178,3 +178,48 @@ TEST(Safetensors, WrongParametersAreRefusedAndNothingChanges) {
 
 }  // namespace
 }  // namespace attnviz::testing
+
+namespace attnviz::testing {
+namespace {
+
+// Every truncation and many seeded byte changes of a valid file: parsed, or refused with an
+// InputError; never a crash or another exception.
+template <class Parse>
+void survives_damage(const std::string& good, Parse parse) {
+  int refused = 0, parsed = 0;
+  const auto attempt = [&](const std::string& bytes) {
+    try {
+      parse(bytes);
+      ++parsed;
+    } catch (const InputError&) {
+      ++refused;
+    }
+  };
+  for (std::size_t n = 0; n < good.size(); n += 1 + n / 64) attempt(good.substr(0, n));
+  Random random(11);
+  for (int i = 0; i < 400; ++i) {
+    std::string bytes = good;
+    const int changes = 1 + static_cast<int>(random.uniform() * 3);
+    for (int k = 0; k < changes; ++k) {
+      const std::size_t at = std::min(bytes.size() - 1, static_cast<std::size_t>(random.uniform() * static_cast<double>(bytes.size())));
+      bytes[at] = static_cast<char>(static_cast<int>(random.uniform() * 256));
+    }
+    attempt(bytes);
+  }
+  EXPECT_GT(refused, 0);
+  EXPECT_GT(parsed + refused, 400);
+}
+
+TEST(Safetensors, DamagedFilesAreRefusedNotCrashedOn) {
+  Config c = tiny_config();
+  c.encoder_layers = c.decoder_layers = 1;
+  Transformer model(c, 1);
+  const std::string good = io::serialize_safetensors(model.params(), io::DType::f32);
+  survives_damage(good, [&](const std::string& bytes) {
+    Transformer target(c, 2);
+    io::load_parameters(target.params(), io::parse_safetensors(bytes, "w"), "w");
+  });
+}
+
+}  // namespace
+}  // namespace attnviz::testing
