@@ -161,6 +161,12 @@ void Trainer::step() {
   publish();
 }
 
+void Trainer::set_learning_rate(double learning_rate) {
+  if (!(learning_rate > 0) || !std::isfinite(learning_rate))
+    throw InputError("learning_rate = " + std::to_string(learning_rate) + ": must be a positive number");
+  settings_.learning_rate = learning_rate;
+}
+
 void Trainer::train(int steps) {
   for (int i = 0; i < steps; ++i) step();
 }

@@ -56,6 +56,9 @@ class Trainer {
   void step();                 // one mini-batch and one Adam update; evaluates every eval_every
   void train(int steps);       // step() `steps` times
   void reset();                // back to the initial weights (same seed), step 0, empty curve
+  // A new peak learning rate from the next step on (Adam's moments are kept).  Throws
+  // InputError for a rate that is not a positive number.
+  void set_learning_rate(double learning_rate);
   Evaluation evaluate_held_out();  // the training pairs when the lesson holds none out
   Evaluation evaluate_training();
   Evaluation evaluate(const std::vector<Example>& examples);

@@ -143,6 +143,25 @@ TEST(Training, PublishedWeightsAreWholeCopies) {
   for (int i = 0; i < t.model().params().size(); ++i) EXPECT_EQ(w[static_cast<std::size_t>(i)], t.model().params()[i].value);
 }
 
+TEST(Training, LearningRateChangesBetweenSteps) {
+  const Lesson l = lesson("tiny-translation");
+  Trainer a(l, short_run(l, 2, 2)), b(l, short_run(l, 2, 2));
+  b.set_learning_rate(l.training.learning_rate * 2);
+  a.step();
+  b.step();
+  // Adam's first step is lr · g / (|g| + ε): twice the rate, twice the change.
+  const Mat initial = Transformer(l.config, l.training.seed).params()[0].value;
+  const Mat step_a = a.model().params()[0].value - initial, step_b = b.model().params()[0].value - initial;
+  EXPECT_LT((step_b - 2 * step_a).cwiseAbs().maxCoeff(), 1e-9);
+  EXPECT_GT(step_a.cwiseAbs().maxCoeff(), 1e-4);
+  try {
+    b.set_learning_rate(-1);
+    FAIL() << "accepted";
+  } catch (const InputError& e) {
+    EXPECT_STREQ(e.what(), "learning_rate = -1.000000: must be a positive number");
+  }
+}
+
 TEST(Training, BadSettingsAreRefused) {
   const Lesson l = lesson("word-order");
   TrainingSettings s = l.training;
