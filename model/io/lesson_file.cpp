@@ -263,6 +263,91 @@ Lesson parse_lesson(std::string_view text, const std::string& origin) {
   }
 }
 
+namespace {
+
+Json matrix_json(const Mat& m) {
+  Json rows = Json::array();
+  for (Eigen::Index r = 0; r < m.rows(); ++r) {
+    Json row = Json::array();
+    for (Eigen::Index c = 0; c < m.cols(); ++c) row.push_back(m(r, c));
+    rows.push_back(row);
+  }
+  return rows;
+}
+
+Json config_json(const Config& c) {
+  Json j = Json::object();
+  for (const auto& [key, value] : config_entries(c)) {
+    if (key == "src_vocab" || key == "tgt_vocab") continue;  // follow the vocabularies
+    if (value == "true" || value == "false") j[key] = value == "true";
+    else if (key == "norm" || key == "positional") j[key] = value;
+    else if (key == "ln_eps") j[key] = c.ln_eps;
+    else j[key] = std::stoi(value);
+  }
+  return j;
+}
+
+Json words_json(const Vocabulary& v) {
+  return Json(std::vector<std::string>(v.words().begin() + 4, v.words().end()));  // after the 4 special tokens
+}
+
+bool is_synthetic(const Vocabulary& v) { return v.size() > 4 && v.words() == Vocabulary::synthetic(v.size()).words(); }
+
+}  // namespace
+
+std::string lesson_json(const Lesson& l) {
+  Json j = {{"format", "attnviz-lesson"}, {"version", 1}, {"title", l.title}};
+  if (!l.description.empty()) j["description"] = l.description;
+  j["config"] = config_json(l.config);
+  if (is_synthetic(l.src_vocab) && l.src_vocab.words() == l.tgt_vocab.words())
+    j["vocabulary"] = {{"synthetic", l.src_vocab.size()}};
+  else
+    j["vocabulary"] = {{"source", words_json(l.src_vocab)}, {"target", words_json(l.tgt_vocab)}};
+  Json task = Json::object();
+  const Task& t = l.task;
+  if (t.generator.empty()) {
+    task["pairs"] = Json::array();
+    for (const SentencePair& p : t.pairs) task["pairs"].push_back({p.src, p.tgt});
+  } else {
+    task["generator"] = t.generator;
+    if (t.generator == "word_order") {
+      task["nouns"] = Json::array();
+      for (const auto& [en, ko] : t.nouns) task["nouns"].push_back({en, ko});
+      task["verbs"] = Json::array();
+      for (const auto& [en, ko] : t.verbs) task["verbs"].push_back({en, ko});
+    } else {
+      task["count"] = t.count;
+      task["min_length"] = t.min_length;
+      task["max_length"] = t.max_length;
+    }
+  }
+  task["held_out"] = t.held_out;
+  task["seed"] = t.seed;
+  if (!t.position_names.empty()) task["position_names"] = t.position_names;
+  j["task"] = task;
+  j["example"] = {{"src", l.example.src}, {"tgt", l.example.tgt}};
+  if (!l.weights.empty()) j["weights"] = l.weights;
+  j["open"] = {{"panel", l.panel}, {"step", l.step}};
+  const TrainingSettings& s = l.training;
+  j["training"] = {{"steps", s.steps}, {"batch_size", s.batch_size}, {"learning_rate", s.learning_rate},
+                   {"warmup", s.warmup}, {"seed", s.seed}, {"eval_every", s.eval_every},
+                   {"target_accuracy", s.target_accuracy}};
+  if (!l.attention.empty())
+    j["attention"] = {{"X", matrix_json(l.attention.X)}, {"W_Q", matrix_json(l.attention.W_Q)},
+                      {"W_K", matrix_json(l.attention.W_K)}, {"W_V", matrix_json(l.attention.W_V)}};
+  return j.dump(2) + "\n";
+}
+
+void write_lesson_file(const std::string& path, const Lesson& lesson) {
+  Lesson copy = lesson;
+  if (!copy.weights.empty()) {
+    namespace fs = std::filesystem;
+    const fs::path folder = fs::absolute(fs::path(path)).parent_path();
+    copy.weights = fs::absolute(fs::path(copy.weights)).lexically_normal().lexically_relative(folder).string();
+  }
+  write_file_atomically(path, lesson_json(copy));
+}
+
 Lesson read_lesson_file(const std::string& path) {
   Lesson l = parse_lesson(read_file(path), path);
   if (!l.weights.empty())

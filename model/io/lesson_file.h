@@ -17,4 +17,12 @@ Lesson parse_lesson(std::string_view text, const std::string& origin);
 // folder.
 Lesson read_lesson_file(const std::string& path);
 
+// The lesson as lesson-file JSON (vocabularies written out, a synthetic one as {"synthetic": N}).
+// `weights` is written as given.
+std::string lesson_json(const Lesson& lesson);
+
+// Writes the lesson through a temporary file and a rename; its weights path is written relative
+// to the new file's folder.  Throws InputError naming the path on failure.
+void write_lesson_file(const std::string& path, const Lesson& lesson);
+
 }  // namespace attnviz::io

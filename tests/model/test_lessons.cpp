@@ -270,3 +270,34 @@ TEST(Lessons, HugeGeneratedTasksAreRefused) {
 
 }  // namespace
 }  // namespace attnviz::testing
+
+namespace attnviz::testing {
+namespace {
+
+// Written and read back, every built-in lesson is the same lesson; its weights path still
+// points at the same file from the new folder.
+TEST(Lessons, WrittenAndReadBackUnchanged) {
+  const std::filesystem::path folder = std::filesystem::temp_directory_path() / "attnviz_lesson_test";
+  std::filesystem::create_directories(folder);
+  for (const auto& entry : std::filesystem::directory_iterator(lessons_dir)) {
+    const Lesson a = io::read_lesson_file(entry.path().string());
+    const std::string path = (folder / entry.path().filename()).string();
+    io::write_lesson_file(path, a);
+    const Lesson b = io::read_lesson_file(path);
+    Lesson a_text = a, b_text = b;
+    a_text.weights = b_text.weights = "";  // resolved against different folders
+    EXPECT_EQ(io::lesson_json(b_text), io::lesson_json(a_text)) << path;
+    EXPECT_EQ(config_entries(b.config), config_entries(a.config));
+    EXPECT_EQ(b.src_vocab.words(), a.src_vocab.words());
+    EXPECT_EQ(b.tgt_vocab.words(), a.tgt_vocab.words());
+    EXPECT_EQ(make_pairs(b.task, b.task.seed), make_pairs(a.task, a.task.seed));
+    EXPECT_EQ(b.example, a.example);
+    EXPECT_EQ(b.attention.X, a.attention.X);
+    if (!a.weights.empty())
+      EXPECT_TRUE(std::filesystem::equivalent(a.weights, b.weights)) << a.weights << " vs " << b.weights;
+  }
+  std::filesystem::remove_all(folder);
+}
+
+}  // namespace
+}  // namespace attnviz::testing
