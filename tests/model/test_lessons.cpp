@@ -249,7 +249,8 @@ TEST(Lessons, DamagedLessonFilesAreRefusedNotCrashedOn) {
   for (int i = 0; i < 300; ++i) {
     std::string bytes = good;
     const std::size_t at = std::min(bytes.size() - 1, static_cast<std::size_t>(random.uniform() * static_cast<double>(bytes.size())));
-    bytes[at] = "{}[]\",:0-9ae \xff"[static_cast<int>(random.uniform() * 16)];
+    const std::string alphabet = "{}[]\",:0-9ae \xff";
+    bytes[at] = alphabet[std::min(alphabet.size() - 1, static_cast<std::size_t>(random.uniform() * static_cast<double>(alphabet.size())))];
     try {
       io::parse_lesson(bytes, "changed.json");
     } catch (const InputError&) {
