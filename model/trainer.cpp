@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <exception>
+#include <thread>
 
 namespace attnviz {
 
@@ -229,11 +231,21 @@ PositionalExperiment compare_positional(const Lesson& lesson, const TrainingSett
   without.config.positional = Positional::none;
   Trainer a(with, settings);
   Trainer b(without, settings);  // both validated before either trains
+  // The two runs share nothing: the second trains on its own thread.
+  std::exception_ptr failure;
+  std::thread second([&] {
+    try {
+      b.train(settings.steps);
+      out.without_pe = b.evaluate_held_out();
+    } catch (...) {
+      failure = std::current_exception();
+    }
+  });
   a.train(settings.steps);
   out.with_pe = a.evaluate_held_out();
+  second.join();
+  if (failure) std::rethrow_exception(failure);
   out.with_curve = a.curve();
-  b.train(settings.steps);
-  out.without_pe = b.evaluate_held_out();
   out.without_curve = b.curve();
   return out;
 }

@@ -100,7 +100,8 @@ class Trainer {
 };
 
 // The positional-encoding experiment: the same lesson trained twice from the same seed, with
-// the lesson's positional encoding (interleaved if it has none) and with positional = none.
+// the lesson's positional encoding (interleaved if it has none) and with positional = none; the
+// two runs train on two threads.
 struct PositionalExperiment {
   Evaluation with_pe, without_pe;
   std::vector<CurvePoint> with_curve, without_curve;
