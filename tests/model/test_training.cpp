@@ -126,7 +126,7 @@ TEST(Training, PublishedWeightsAreWholeCopies) {
   const Lesson l = lesson("word-order");
   Trainer t(l, short_run(l, 10, 2));
   std::atomic<bool> done = false;
-  int reads = 0;
+  std::atomic<int> reads = 0;
   std::thread reader([&] {
     while (!done) {
       const std::vector<Mat> w = t.published_weights();
@@ -135,10 +135,10 @@ TEST(Training, PublishedWeightsAreWholeCopies) {
       ++reads;
     }
   });
+  while (reads == 0) std::this_thread::yield();  // the reader is running before training starts
   t.train(10);
   done = true;
   reader.join();
-  EXPECT_GT(reads, 0);
   const std::vector<Mat> w = t.published_weights();
   for (int i = 0; i < t.model().params().size(); ++i) EXPECT_EQ(w[static_cast<std::size_t>(i)], t.model().params()[i].value);
 }
