@@ -8,31 +8,33 @@ Parameter names and shapes must be attnviz's (README.md, "The model"): an nn.Lin
 [out, in], a bias or LayerNorm weight is [d]. Needs only Debian's python3-torch.
 
 The file: an 8-byte little-endian header length N, N bytes of JSON (space-padded so the data
-starts 8-byte aligned), then every tensor's bytes, row-major, back to back in header order.
+starts 8-byte aligned), then every tensor's values, little-endian, row-major, back to back in
+header order.
 """
 import json
+import math
 import os
 import struct
 import sys
 
 import torch
 
-DTYPES = {torch.float32: "F32", torch.float64: "F64"}
-
 
 def save_state_dict(state_dict, path, dtype=None):
+    formats = {torch.float32: ("F32", "f"), torch.float64: ("F64", "d")}
     header, chunks, offset = {}, [], 0
     for name, tensor in state_dict.items():
         t = tensor.detach().cpu().contiguous()
         if dtype is not None:
             t = t.to(dtype)
-        if t.dtype not in DTYPES:
+        if t.dtype not in formats:
             raise SystemExit(f"{name}: dtype {t.dtype} is not float32 or float64")
-        if not torch.isfinite(t).all():
+        values = t.flatten().tolist()
+        if not all(math.isfinite(v) for v in values):
             raise SystemExit(f"{name}: has non-finite values")
-        data = t.numpy().astype(t.numpy().dtype.newbyteorder("<")).tobytes()
-        header[name] = {"dtype": DTYPES[t.dtype], "shape": list(t.shape),
-                        "data_offsets": [offset, offset + len(data)]}
+        code, letter = formats[t.dtype]
+        data = struct.pack(f"<{len(values)}{letter}", *values)
+        header[name] = {"dtype": code, "shape": list(t.shape), "data_offsets": [offset, offset + len(data)]}
         chunks.append(data)
         offset += len(data)
     text = json.dumps(header, separators=(",", ":")).encode("utf-8")
