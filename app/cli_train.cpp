@@ -13,6 +13,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -118,6 +119,11 @@ void run_train(const TrainOptions& o) {
   if (o.warmup) s.warmup = *o.warmup;
   if (o.dtype != "f32" && o.dtype != "f64") throw InputError("--dtype " + o.dtype + ": expected f32 or f64");
   if (s.steps < 1) throw InputError("--steps " + std::to_string(s.steps) + ": must be at least 1");
+  if (!o.out.empty()) {  // refused before training, not after
+    const std::filesystem::path folder = std::filesystem::absolute(o.out).parent_path();
+    std::error_code ec;
+    if (!std::filesystem::is_directory(folder, ec)) throw InputError("--out " + o.out + ": no folder " + folder.string());
+  }
 
   Json j = {{"lesson", lesson.title},
             {"steps", s.steps},
