@@ -62,23 +62,23 @@ void finish(Evaluation& e, std::size_t examples) {
     if (e.position_tokens[t] > 0) e.position_accuracy[t] /= e.position_tokens[t];
 }
 
-Lesson checked(const Lesson& lesson) {
-  validate(lesson);
-  return lesson;
+// The lesson's config, once the lesson with these settings is known to be valid.
+const Config& checked_config(const Lesson& lesson, const TrainingSettings& settings) {
+  Lesson with_settings = lesson;
+  with_settings.training = settings;
+  validate(with_settings);
+  return lesson.config;
 }
 
 }  // namespace
 
 Trainer::Trainer(const Lesson& lesson, const TrainingSettings& settings)
-    : config_(checked(lesson).config),
+    : config_(checked_config(lesson, settings)),
       src_vocab_(lesson.src_vocab),
       tgt_vocab_(lesson.tgt_vocab),
       settings_(settings),
       model_(lesson.config, settings.seed),
       random_(settings.seed) {
-  Lesson with_settings = lesson;
-  with_settings.training = settings;
-  validate(with_settings);
   split_pairs(make_pairs(lesson.task, lesson.task.seed), lesson.task.held_out, lesson.task.seed, train_pairs_,
               held_pairs_);
   if (train_pairs_.empty()) throw InputError("task: no training pairs left after the held-out split");
