@@ -51,14 +51,14 @@ void bench(const BenchOptions& o) {
   const double flops = static_cast<double>(count_flops(trace));
   const double gflops = flops / (median * 1e-6) / 1e9;
   if (o.json) {
-    nlohmann::json j = {{"preset", o.session.preset}, {"runs", times.size()}, {"median_us", median},
+    nlohmann::json j = {{"preset", session.preset().name}, {"runs", times.size()}, {"median_us", median},
                         {"min_us", best}, {"flops", flops}, {"gflop_per_s", gflops},
                         {"steps", trace.step_count()}, {"parameters", model.params().scalar_count()},
                         {"peak_memory_mb", peak_memory_mb()}};
     std::cout << j.dump(2) << "\n";
     return;
   }
-  std::cout << "preset " << o.session.preset << ": forward + backward with the full trace ("
+  std::cout << session.preset().name << ": forward + backward with the full trace ("
             << trace.step_count() << " steps, " << model.params().scalar_count() << " parameters)\n"
             << "  median " << median << " µs, min " << best << " µs over " << times.size() << " runs\n"
             << "  " << flops / 1e6 << " MFLOP counted, " << gflops << " GFLOP/s\n"

@@ -32,6 +32,10 @@ void add_trace_command(CLI::App& cli) {
       throw CLI::RuntimeError(2);
     }
     run_command([&] {
+      if (options->print && options->session.preset.empty()) {
+        const Lesson lesson = load_lesson(options->session.lesson);
+        if (!lesson.attention.empty()) print_fixed_attention(std::cout, lesson.title, lesson.attention);
+      }
       const Session session = make_session(options->session);
       if (options->print) print_steps(std::cout, session);
       if (!options->out.empty())

@@ -4,6 +4,7 @@
 //   attnviz lab scalar | depth …      the gradient lab: plain versus residual networks
 //   attnviz decode …                  greedy decoding and beam search, step by step
 //   attnviz pe …                      the positional encoding explorer's numbers
+//   attnviz train …                   trains a lesson's model headless and prints the curves
 //   attnviz bench model …             times forward + backward with the full trace
 
 #include "app/commands.h"
@@ -23,14 +24,25 @@ int main(int argc, char** argv) {
   attnviz::app::add_lab_command(cli);
   attnviz::app::add_decode_command(cli);
   attnviz::app::add_pe_command(cli);
+  attnviz::app::add_train_command(cli);
   CLI::App* bench = cli.add_subcommand("bench", "Measure speed")->require_subcommand(1);
   attnviz::app::add_bench_model_command(*bench);
+
+  attnviz::app::SessionOptions walkthrough;
+  attnviz::app::add_session_options(cli, walkthrough);
 
   CLI11_PARSE(cli, argc, argv);
   if (cli.get_subcommands().empty()) {
     try {
-      attnviz::app::run_command([] {
-        const attnviz::Session session = attnviz::app::make_session({});
+      attnviz::app::run_command([&] {
+        if (walkthrough.preset.empty()) {
+          const attnviz::Lesson lesson = attnviz::app::load_lesson(walkthrough.lesson);
+          if (!lesson.attention.empty()) {
+            attnviz::app::print_fixed_attention(std::cout, lesson.title, lesson.attention);
+            return;
+          }
+        }
+        const attnviz::Session session = attnviz::app::make_session(walkthrough);
         attnviz::app::print_walkthrough(std::cout, session);
       });
     } catch (const CLI::RuntimeError& e) {

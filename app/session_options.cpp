@@ -1,6 +1,8 @@
 #include "app/session_options.h"
 
 #include "model/error.h"
+#include "model/io/lesson_file.h"
+#include "model/io/safetensors.h"
 
 #include <CLI/CLI.hpp>
 
@@ -9,7 +11,9 @@
 namespace attnviz::app {
 
 void add_session_options(CLI::App& command, SessionOptions& o) {
-  command.add_option("--preset", o.preset, "Model size and sentence: lesson, small or base")->capture_default_str();
+  command.add_option("--lesson", o.lesson, "Lesson file (JSON); default: assets/lessons/word-order.json");
+  command.add_option("--preset", o.preset, "Instead of a lesson, a built-in size: lesson, small or base");
+  command.add_option("--weights", o.weights, "Weights file (safetensors); default: the lesson's own");
   command.add_option("--seed", o.seed, "Seed of the initial weights")->capture_default_str();
   command.add_option("--set", o.sets, "Override a config key, e.g. --set heads=2 --set norm=pre");
   command.add_option("--src", o.src, "Source sentence (words of the vocabulary)");
@@ -17,16 +21,37 @@ void add_session_options(CLI::App& command, SessionOptions& o) {
   command.add_option("--pad", o.pad, "Padding tokens appended to both sentences")->capture_default_str();
 }
 
-Session make_session(const SessionOptions& o) {
-  Preset preset = make_preset(o.preset);
-  for (const std::string& kv : o.sets) {
+std::string default_lesson_path() { return std::string(ATTNVIZ_SOURCE_DIR) + "/assets/lessons/word-order.json"; }
+
+Lesson load_lesson(const std::string& path) { return io::read_lesson_file(path.empty() ? default_lesson_path() : path); }
+
+void apply_sets(Config& config, const std::vector<std::string>& sets) {
+  for (const std::string& kv : sets) {
     const auto eq = kv.find('=');
     if (eq == std::string::npos) throw InputError("--set " + kv + ": expected key=value");
-    set_config_value(preset.config, kv.substr(0, eq), kv.substr(eq + 1));
+    set_config_value(config, kv.substr(0, eq), kv.substr(eq + 1));
   }
+}
+
+Session make_session(const SessionOptions& o) {
+  if (!o.preset.empty() && !o.lesson.empty()) throw InputError("--preset " + o.preset + " and --lesson " + o.lesson + ": give one");
+  Preset preset;
+  std::string weights = o.weights;
+  if (!o.preset.empty()) {
+    preset = make_preset(o.preset);
+  } else {
+    const Lesson lesson = load_lesson(o.lesson);
+    preset = to_preset(lesson);
+    if (weights.empty()) weights = lesson.weights;
+  }
+  apply_sets(preset.config, o.sets);
   if (!o.src.empty()) preset.src_text = o.src;
   if (!o.tgt.empty()) preset.tgt_text = o.tgt;
   Session session(preset, o.seed);
+  if (!weights.empty()) {
+    io::read_weights(weights, session.model().params());
+    session.rerun();
+  }
   if (o.pad != 0) session.set_sentences(preset.src_text, preset.tgt_text, o.pad);
   return session;
 }

@@ -1,11 +1,14 @@
 #pragma once
 // The options every command that runs the model shares:
-//   --preset NAME  --seed N  --set key=value …  --src "words…"  --tgt "words…"  --pad N
+//   --lesson FILE | --preset NAME  --weights FILE  --seed N  --set key=value …
+//   --src "words…"  --tgt "words…"  --pad N
 
+#include "model/lesson.h"
 #include "model/session.h"
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -14,16 +17,28 @@ namespace CLI { class App; }
 namespace attnviz::app {
 
 struct SessionOptions {
-  std::string preset = "lesson";
+  std::string lesson;             // empty: the default lesson (unless a preset is given)
+  std::string preset;             // empty: use the lesson
+  std::string weights;            // empty: the lesson's own weights file, if it names one
   std::uint64_t seed = 0;
   std::vector<std::string> sets;  // "key=value"
-  std::string src, tgt;           // empty: the preset's sentence
+  std::string src, tgt;           // empty: the lesson's (or preset's) sentence
   int pad = 0;
 };
 
 void add_session_options(CLI::App& command, SessionOptions& options);
 
-// Builds the session; throws InputError naming what is wrong.
+// assets/lessons/word-order.json of the source tree.
+std::string default_lesson_path();
+
+// The lesson of --lesson, or the default lesson; throws InputError naming the file and field.
+Lesson load_lesson(const std::string& path);
+
+// Applies `key=value` overrides to a config; throws InputError naming the key.
+void apply_sets(Config& config, const std::vector<std::string>& sets);
+
+// Builds the session: the lesson or preset, the overrides, the weights (from --weights or the
+// lesson's file), the sentences.  Throws InputError naming what is wrong.
 Session make_session(const SessionOptions& options);
 
 // Runs `body`; an InputError or a file error is printed to stderr as "attnviz: …" and ends the

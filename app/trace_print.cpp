@@ -1,6 +1,7 @@
 #include "app/trace_print.h"
 
 #include "model/describe.h"
+#include "model/fixed_attention.h"
 #include "model/session.h"
 
 #include <cstdio>
@@ -69,6 +70,37 @@ void print_walkthrough(std::ostream& out, const Session& session) {
       << t.loss() << ".\n"
       << "In the window: → next step, ← previous, Shift+→ next sublayer, Space play, B forward/backward twin.\n\n";
   for (int i = 0; i < t.step_count(); ++i) print_step(out, t, i, true);
+}
+
+void print_fixed_attention(std::ostream& out, const std::string& title, const FixedAttention& attention) {
+  Parameters params = fixed_attention_parameters(attention);
+  Trace t;
+  run_fixed_attention(attention, params, t);
+  out << "attnviz — " << title << ": one attention head, Q = X W_Q, K = X W_K, V = X W_V, softmax(Q Kᵀ / √"
+      << attention.W_Q.cols() << ") V\n\n";
+  const auto matrix = [&](const std::string& name, const Mat& m) {
+    out << "  " << name << " (" << shape(m) << ")\n";
+    char buf[32];
+    for (Eigen::Index r = 0; r < m.rows(); ++r) {
+      out << "    ";
+      for (Eigen::Index c = 0; c < m.cols(); ++c) {
+        std::snprintf(buf, sizeof buf, " %12.7g", m(r, c));
+        out << buf;
+      }
+      out << "\n";
+    }
+  };
+  matrix("X", attention.X);
+  matrix("W_Q", attention.W_Q);
+  matrix("W_K", attention.W_K);
+  matrix("W_V", attention.W_V);
+  out << "\n";
+  for (int i = 0; i < t.step_count(); ++i) {
+    const Step& s = t.step(i);
+    out << i << "  " << s.label << "   " << s.formula << "\n";
+    matrix(t.tensor(s.outputs[0]).name, t.value(s.outputs[0]));
+    out << "  " << describe(s.op, s.phase) << "\n\n";
+  }
 }
 
 }  // namespace attnviz::app

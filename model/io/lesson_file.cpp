@@ -1,0 +1,358 @@
+#include "model/io/lesson_file.h"
+
+#include "model/error.h"
+#include "model/io/json_text.h"
+
+#include <cmath>
+#include <filesystem>
+#include <set>
+
+namespace attnviz::io {
+
+namespace {
+
+[[noreturn]] void fail(const std::string& field, const std::string& why) { throw InputError(field + ": " + why); }
+
+std::string kind_of(const Json& j) {
+  if (j.is_null()) return "null";
+  if (j.is_boolean()) return "true/false";
+  if (j.is_number()) return "a number";
+  if (j.is_string()) return "a string";
+  if (j.is_array()) return "a list";
+  return "an object";
+}
+
+// Refuses keys other than `known` (a misspelt key would otherwise be ignored silently).
+void only_keys(const Json& object, const std::string& field, std::initializer_list<const char*> known) {
+  for (auto it = object.begin(); it != object.end(); ++it) {
+    bool found = false;
+    for (const char* k : known) found |= it.key() == k;
+    if (!found) fail(field.empty() ? it.key() : field + "." + it.key(), "unknown key");
+  }
+}
+
+const Json& object_at(const Json& parent, const char* key, const std::string& field) {
+  const Json& j = parent.at(key);
+  if (!j.is_object()) fail(field, "expected an object, found " + kind_of(j));
+  return j;
+}
+
+std::string string_at(const Json& j, const std::string& field) {
+  if (!j.is_string()) fail(field, "expected a string, found " + kind_of(j));
+  return j.get<std::string>();
+}
+
+long long integer_at(const Json& j, const std::string& field, long long lo, long long hi) {
+  if (!j.is_number_integer() && !j.is_number_unsigned())
+    fail(field, "expected a whole number, found " + (j.is_number() ? j.dump() : kind_of(j)));
+  if (j.is_number_unsigned() && j.get<unsigned long long>() > static_cast<unsigned long long>(hi))
+    fail(field + " = " + j.dump(), "out of range");
+  const long long v = j.get<long long>();
+  if (v < lo || v > hi)
+    fail(field + " = " + std::to_string(v), "must be in " + std::to_string(lo) + "…" + std::to_string(hi));
+  return v;
+}
+
+double number_at(const Json& j, const std::string& field) {
+  if (!j.is_number()) fail(field, "expected a number, found " + kind_of(j));
+  const double v = j.get<double>();
+  if (!std::isfinite(v)) fail(field, "must be finite");
+  return v;
+}
+
+std::vector<std::string> strings_at(const Json& j, const std::string& field) {
+  if (!j.is_array()) fail(field, "expected a list of strings, found " + kind_of(j));
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < j.size(); ++i) out.push_back(string_at(j[i], field + "[" + std::to_string(i) + "]"));
+  return out;
+}
+
+// ["english", "한국어"] pairs.
+std::vector<std::pair<std::string, std::string>> word_pairs_at(const Json& j, const std::string& field) {
+  if (!j.is_array()) fail(field, "expected a list of [source, target] pairs, found " + kind_of(j));
+  std::vector<std::pair<std::string, std::string>> out;
+  for (std::size_t i = 0; i < j.size(); ++i) {
+    const std::string f = field + "[" + std::to_string(i) + "]";
+    if (!j[i].is_array() || j[i].size() != 2) fail(f, "expected [source, target]");
+    out.emplace_back(string_at(j[i][0], f + "[0]"), string_at(j[i][1], f + "[1]"));
+    if (split_words(out.back().first).size() != 1 || split_words(out.back().second).size() != 1)
+      fail(f, "each side must be one word");
+  }
+  return out;
+}
+
+SentencePair sentence_pair_at(const Json& j, const std::string& field) {
+  if (j.is_array()) {
+    if (j.size() != 2) fail(field, "expected [source, target]");
+    return {string_at(j[0], field + "[0]"), string_at(j[1], field + "[1]")};
+  }
+  if (!j.is_object()) fail(field, "expected {\"src\": …, \"tgt\": …} or [source, target], found " + kind_of(j));
+  only_keys(j, field, {"src", "tgt"});
+  if (!j.contains("src")) fail(field + ".src", "missing");
+  if (!j.contains("tgt")) fail(field + ".tgt", "missing");
+  return {string_at(j["src"], field + ".src"), string_at(j["tgt"], field + ".tgt")};
+}
+
+Mat matrix_at(const Json& j, const std::string& field) {
+  if (!j.is_array() || j.empty()) fail(field, "expected a non-empty list of rows");
+  const std::size_t cols = j[0].is_array() ? j[0].size() : 0;
+  if (cols == 0) fail(field + "[0]", "expected a non-empty list of numbers");
+  if (j.size() > 256 || cols > 256) fail(field, "at most 256 rows and columns");
+  Mat m(static_cast<Eigen::Index>(j.size()), static_cast<Eigen::Index>(cols));
+  for (std::size_t r = 0; r < j.size(); ++r) {
+    const std::string fr = field + "[" + std::to_string(r) + "]";
+    if (!j[r].is_array() || j[r].size() != cols)
+      fail(fr, "expected a list of " + std::to_string(cols) + " numbers, like row 0");
+    for (std::size_t c = 0; c < cols; ++c)
+      m(static_cast<Eigen::Index>(r), static_cast<Eigen::Index>(c)) = number_at(j[r][c], fr + "[" + std::to_string(c) + "]");
+  }
+  return m;
+}
+
+// A config value as the text set_config_value parses.
+std::string config_text(const Json& j, const std::string& field) {
+  if (j.is_boolean()) return j.get<bool>() ? "true" : "false";
+  if (j.is_number_integer() || j.is_number_unsigned()) return j.dump();
+  if (j.is_number_float()) return j.dump();
+  if (j.is_string()) return j.get<std::string>();
+  fail(field, "expected a number, true/false or a string, found " + kind_of(j));
+}
+
+Task task_at(const Json& j) {
+  if (!j.is_object()) fail("task", "expected an object, found " + kind_of(j));
+  only_keys(j, "task", {"generator", "pairs", "nouns", "verbs", "count", "min_length", "max_length",
+                        "held_out", "seed", "position_names"});
+  Task t;
+  if (j.contains("generator")) t.generator = string_at(j["generator"], "task.generator");
+  if (j.contains("pairs")) {
+    if (!t.generator.empty()) fail("task.pairs", "give either a generator or pairs, not both");
+    const Json& pairs = j["pairs"];
+    if (!pairs.is_array()) fail("task.pairs", "expected a list of [source, target] pairs, found " + kind_of(pairs));
+    for (std::size_t i = 0; i < pairs.size(); ++i)
+      t.pairs.push_back(sentence_pair_at(pairs[i], "task.pairs[" + std::to_string(i) + "]"));
+  } else if (t.generator.empty()) {
+    fail("task", "needs a generator or pairs");
+  }
+  if (!t.generator.empty()) {
+    const std::vector<std::string> known = task_generators();
+    if (std::find(known.begin(), known.end(), t.generator) == known.end())
+      fail("task.generator = '" + t.generator + "'", "not one of word_order, reverse, copy");
+  }
+  const bool words = t.generator == "word_order", digits = t.generator == "reverse" || t.generator == "copy";
+  for (const char* key : {"nouns", "verbs"})
+    if (j.contains(key) && !words) fail(std::string("task.") + key, "only for the word_order generator");
+  for (const char* key : {"count", "min_length", "max_length"})
+    if (j.contains(key) && !digits) fail(std::string("task.") + key, "only for the reverse and copy generators");
+  if (words) {
+    if (!j.contains("nouns")) fail("task.nouns", "missing");
+    if (!j.contains("verbs")) fail("task.verbs", "missing");
+    t.nouns = word_pairs_at(j["nouns"], "task.nouns");
+    t.verbs = word_pairs_at(j["verbs"], "task.verbs");
+  }
+  if (digits) {
+    for (const char* key : {"count", "min_length", "max_length"})
+      if (!j.contains(key)) fail(std::string("task.") + key, "missing");
+    t.count = static_cast<int>(integer_at(j["count"], "task.count", 1, 100000));
+    t.min_length = static_cast<int>(integer_at(j["min_length"], "task.min_length", 1, 1000));
+    t.max_length = static_cast<int>(integer_at(j["max_length"], "task.max_length", 1, 1000));
+    if (t.max_length < t.min_length)
+      fail("task.max_length = " + std::to_string(t.max_length), "less than min_length = " + std::to_string(t.min_length));
+  }
+  if (j.contains("held_out")) t.held_out = number_at(j["held_out"], "task.held_out");
+  if (j.contains("seed")) t.seed = static_cast<std::uint64_t>(integer_at(j["seed"], "task.seed", 0, 1LL << 53));
+  if (j.contains("position_names")) t.position_names = strings_at(j["position_names"], "task.position_names");
+  return t;
+}
+
+TrainingSettings training_at(const Json& j) {
+  if (!j.is_object()) fail("training", "expected an object, found " + kind_of(j));
+  only_keys(j, "training", {"steps", "batch_size", "learning_rate", "warmup", "seed", "eval_every", "target_accuracy"});
+  TrainingSettings t;
+  if (j.contains("steps")) t.steps = static_cast<int>(integer_at(j["steps"], "training.steps", 0, 10000000));
+  if (j.contains("batch_size")) t.batch_size = static_cast<int>(integer_at(j["batch_size"], "training.batch_size", 1, 100000));
+  if (j.contains("learning_rate")) t.learning_rate = number_at(j["learning_rate"], "training.learning_rate");
+  if (j.contains("warmup")) t.warmup = static_cast<int>(integer_at(j["warmup"], "training.warmup", 0, 10000000));
+  if (j.contains("seed")) t.seed = static_cast<std::uint64_t>(integer_at(j["seed"], "training.seed", 0, 1LL << 53));
+  if (j.contains("eval_every")) t.eval_every = static_cast<int>(integer_at(j["eval_every"], "training.eval_every", 1, 10000000));
+  if (j.contains("target_accuracy")) t.target_accuracy = number_at(j["target_accuracy"], "training.target_accuracy");
+  return t;
+}
+
+Lesson lesson_from(const Json& root) {
+  if (!root.is_object()) fail("lesson", "expected a JSON object, found " + kind_of(root));
+  only_keys(root, "", {"format", "version", "title", "description", "config", "task", "vocabulary", "example",
+                       "weights", "open", "training", "attention"});
+  if (root.contains("format") && string_at(root["format"], "format") != "attnviz-lesson")
+    fail("format = '" + root["format"].get<std::string>() + "'", "expected attnviz-lesson");
+  if (root.contains("version") && integer_at(root["version"], "version", 1, 1000) != 1)
+    fail("version = " + root["version"].dump(), "this attnviz reads version 1");
+  Lesson l;
+  if (!root.contains("title")) fail("title", "missing");
+  l.title = string_at(root["title"], "title");
+  if (root.contains("description")) l.description = string_at(root["description"], "description");
+  if (!root.contains("task")) fail("task", "missing");
+  l.task = task_at(root["task"]);
+  if (!root.contains("example")) fail("example", "missing");
+  l.example = sentence_pair_at(root["example"], "example");
+  if (root.contains("training")) l.training = training_at(root["training"]);
+
+  // Vocabulary: given, synthetic, or every word of the task and the example.
+  if (root.contains("vocabulary")) {
+    const Json& v = object_at(root, "vocabulary", "vocabulary");
+    only_keys(v, "vocabulary", {"source", "target", "synthetic"});
+    if (v.contains("synthetic")) {
+      if (v.contains("source") || v.contains("target")) fail("vocabulary.synthetic", "give either synthetic or source and target");
+      const int n = static_cast<int>(integer_at(v["synthetic"], "vocabulary.synthetic", 5, 100000));
+      l.src_vocab = Vocabulary::synthetic(n);
+      l.tgt_vocab = Vocabulary::synthetic(n);
+    } else {
+      if (!v.contains("source")) fail("vocabulary.source", "missing");
+      if (!v.contains("target")) fail("vocabulary.target", "missing");
+      l.src_vocab = Vocabulary(strings_at(v["source"], "vocabulary.source"));
+      l.tgt_vocab = Vocabulary(strings_at(v["target"], "vocabulary.target"));
+    }
+  } else {
+    std::vector<SentencePair> pairs = make_pairs(l.task, l.task.seed);
+    pairs.insert(pairs.begin(), l.example);
+    l.src_vocab = source_vocabulary(pairs);
+    l.tgt_vocab = target_vocabulary(pairs);
+  }
+
+  // Config: any key of set_config_value; the vocabulary sizes follow the vocabularies.
+  l.config.src_vocab = l.src_vocab.size();
+  l.config.tgt_vocab = l.tgt_vocab.size();
+  if (root.contains("config")) {
+    const Json& c = object_at(root, "config", "config");
+    for (auto it = c.begin(); it != c.end(); ++it)
+      set_config_value(l.config, it.key(), config_text(it.value(), "config." + it.key()));
+  }
+
+  if (root.contains("weights")) {
+    l.weights = string_at(root["weights"], "weights");
+    if (l.weights.empty()) fail("weights", "empty path (leave the key out for an untrained model)");
+    if (std::filesystem::path(l.weights).is_absolute()) fail("weights = '" + l.weights + "'", "must be a relative path");
+  }
+  if (root.contains("open")) {
+    const Json& o = object_at(root, "open", "open");
+    only_keys(o, "open", {"panel", "step"});
+    if (o.contains("panel")) l.panel = string_at(o["panel"], "open.panel");
+    if (o.contains("step")) l.step = static_cast<int>(integer_at(o["step"], "open.step", 0, 100000000));
+  }
+  if (root.contains("attention")) {
+    const Json& a = object_at(root, "attention", "attention");
+    only_keys(a, "attention", {"X", "W_Q", "W_K", "W_V"});
+    for (const char* key : {"X", "W_Q", "W_K", "W_V"})
+      if (!a.contains(key)) fail(std::string("attention.") + key, "missing");
+    l.attention.X = matrix_at(a["X"], "attention.X");
+    l.attention.W_Q = matrix_at(a["W_Q"], "attention.W_Q");
+    l.attention.W_K = matrix_at(a["W_K"], "attention.W_K");
+    l.attention.W_V = matrix_at(a["W_V"], "attention.W_V");
+  }
+  validate(l);
+  return l;
+}
+
+}  // namespace
+
+Lesson parse_lesson(std::string_view text, const std::string& origin) {
+  const Json root = parse_json(text, origin);
+  try {
+    return lesson_from(root);
+  } catch (const InputError& e) {
+    throw InputError(origin + ": " + e.what());
+  }
+}
+
+namespace {
+
+Json matrix_json(const Mat& m) {
+  Json rows = Json::array();
+  for (Eigen::Index r = 0; r < m.rows(); ++r) {
+    Json row = Json::array();
+    for (Eigen::Index c = 0; c < m.cols(); ++c) row.push_back(m(r, c));
+    rows.push_back(row);
+  }
+  return rows;
+}
+
+Json config_json(const Config& c) {
+  Json j = Json::object();
+  for (const auto& [key, value] : config_entries(c)) {
+    if (key == "src_vocab" || key == "tgt_vocab") continue;  // follow the vocabularies
+    if (value == "true" || value == "false") j[key] = value == "true";
+    else if (key == "norm" || key == "positional") j[key] = value;
+    else if (key == "ln_eps") j[key] = c.ln_eps;
+    else j[key] = std::stoi(value);
+  }
+  return j;
+}
+
+Json words_json(const Vocabulary& v) {
+  return Json(std::vector<std::string>(v.words().begin() + 4, v.words().end()));  // after the 4 special tokens
+}
+
+bool is_synthetic(const Vocabulary& v) { return v.size() > 4 && v.words() == Vocabulary::synthetic(v.size()).words(); }
+
+}  // namespace
+
+std::string lesson_json(const Lesson& l) {
+  Json j = {{"format", "attnviz-lesson"}, {"version", 1}, {"title", l.title}};
+  if (!l.description.empty()) j["description"] = l.description;
+  j["config"] = config_json(l.config);
+  if (is_synthetic(l.src_vocab) && l.src_vocab.words() == l.tgt_vocab.words())
+    j["vocabulary"] = {{"synthetic", l.src_vocab.size()}};
+  else
+    j["vocabulary"] = {{"source", words_json(l.src_vocab)}, {"target", words_json(l.tgt_vocab)}};
+  Json task = Json::object();
+  const Task& t = l.task;
+  if (t.generator.empty()) {
+    task["pairs"] = Json::array();
+    for (const SentencePair& p : t.pairs) task["pairs"].push_back({p.src, p.tgt});
+  } else {
+    task["generator"] = t.generator;
+    if (t.generator == "word_order") {
+      task["nouns"] = Json::array();
+      for (const auto& [en, ko] : t.nouns) task["nouns"].push_back({en, ko});
+      task["verbs"] = Json::array();
+      for (const auto& [en, ko] : t.verbs) task["verbs"].push_back({en, ko});
+    } else {
+      task["count"] = t.count;
+      task["min_length"] = t.min_length;
+      task["max_length"] = t.max_length;
+    }
+  }
+  task["held_out"] = t.held_out;
+  task["seed"] = t.seed;
+  if (!t.position_names.empty()) task["position_names"] = t.position_names;
+  j["task"] = task;
+  j["example"] = {{"src", l.example.src}, {"tgt", l.example.tgt}};
+  if (!l.weights.empty()) j["weights"] = l.weights;
+  j["open"] = {{"panel", l.panel}, {"step", l.step}};
+  const TrainingSettings& s = l.training;
+  j["training"] = {{"steps", s.steps}, {"batch_size", s.batch_size}, {"learning_rate", s.learning_rate},
+                   {"warmup", s.warmup}, {"seed", s.seed}, {"eval_every", s.eval_every},
+                   {"target_accuracy", s.target_accuracy}};
+  if (!l.attention.empty())
+    j["attention"] = {{"X", matrix_json(l.attention.X)}, {"W_Q", matrix_json(l.attention.W_Q)},
+                      {"W_K", matrix_json(l.attention.W_K)}, {"W_V", matrix_json(l.attention.W_V)}};
+  return j.dump(2) + "\n";
+}
+
+void write_lesson_file(const std::string& path, const Lesson& lesson) {
+  Lesson copy = lesson;
+  if (!copy.weights.empty()) {
+    namespace fs = std::filesystem;
+    const fs::path folder = fs::absolute(fs::path(path)).parent_path();
+    copy.weights = fs::absolute(fs::path(copy.weights)).lexically_normal().lexically_relative(folder).string();
+  }
+  write_file_atomically(path, lesson_json(copy));
+}
+
+Lesson read_lesson_file(const std::string& path) {
+  Lesson l = parse_lesson(read_file(path), path);
+  if (!l.weights.empty())
+    l.weights = (std::filesystem::path(path).parent_path() / l.weights).lexically_normal().string();
+  return l;
+}
+
+}  // namespace attnviz::io

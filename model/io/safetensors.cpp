@@ -1,0 +1,215 @@
+#include "model/io/safetensors.h"
+
+#include "model/error.h"
+#include "model/io/json_text.h"
+
+#include <algorithm>
+#include <bit>
+#include <cmath>
+#include <cstring>
+#include <limits>
+
+namespace attnviz::io {
+
+static_assert(std::endian::native == std::endian::little, "safetensors data is little-endian");
+
+namespace {
+
+constexpr std::uint64_t max_header = 100'000'000;  // 100 MB, as the safetensors library
+
+std::size_t element_size(DType d) { return d == DType::f32 ? 4 : 8; }
+const char* dtype_name(DType d) { return d == DType::f32 ? "F32" : "F64"; }
+
+std::string shape_text(const std::vector<std::int64_t>& shape) {
+  std::string s = "[";
+  for (std::size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
+  return s + "]";
+}
+
+bool ends_with(const std::string& s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+struct Entry {
+  FileTensor tensor;
+  std::uint64_t begin = 0, end = 0;
+};
+
+}  // namespace
+
+std::vector<std::int64_t> pytorch_shape(const Tensor& p) {
+  const bool vector = ends_with(p.name, ".bias") || (ends_with(p.name, ".weight") && p.name.find(".norm") != std::string::npos) ||
+                      p.name.rfind("encoder.norm", 0) == 0 || p.name.rfind("decoder.norm", 0) == 0;
+  if (vector && p.value.rows() == 1) return {p.value.cols()};
+  return {p.value.rows(), p.value.cols()};
+}
+
+std::vector<FileTensor> parse_safetensors(std::string_view bytes, const std::string& origin) {
+  const auto fail = [&](const std::string& why) -> void { throw InputError(origin + ": " + why); };
+  if (bytes.size() < 8) fail("only " + std::to_string(bytes.size()) + " bytes: too short for the 8-byte header length");
+  std::uint64_t n = 0;
+  std::memcpy(&n, bytes.data(), 8);
+  if (n > max_header) fail("header length " + std::to_string(n) + " is over 100 MB");
+  if (n > bytes.size() - 8)
+    fail("header length " + std::to_string(n) + " runs past the end of the file (" + std::to_string(bytes.size()) + " bytes)");
+  const std::string_view header = bytes.substr(8, static_cast<std::size_t>(n));
+  if (header.empty() || header.front() != '{') fail("the header does not start with '{'");
+  const Json json = parse_json(header, origin + ": header");
+  if (!json.is_object()) fail("the header is not a JSON object");
+
+  std::vector<Entry> entries;
+  for (auto it = json.begin(); it != json.end(); ++it) {
+    const std::string& name = it.key();
+    if (name == "__metadata__") {
+      if (!it.value().is_object()) fail("__metadata__ is not an object");
+      for (const auto& [k, v] : it.value().items())
+        if (!v.is_string()) fail("__metadata__." + k + " is not a string");
+      continue;
+    }
+    const Json& info = it.value();
+    const std::string what = "tensor '" + name + "'";
+    if (!info.is_object()) fail(what + ": expected {dtype, shape, data_offsets}");
+    for (auto field = info.begin(); field != info.end(); ++field)
+      if (field.key() != "dtype" && field.key() != "shape" && field.key() != "data_offsets")
+        fail(what + ": unknown field '" + field.key() + "'");
+    if (!info.contains("dtype") || !info["dtype"].is_string()) fail(what + ": dtype missing");
+    Entry e;
+    e.tensor.name = name;
+    const std::string dtype = info["dtype"].get<std::string>();
+    if (dtype == "F32") e.tensor.dtype = DType::f32;
+    else if (dtype == "F64") e.tensor.dtype = DType::f64;
+    else fail(what + ": unknown dtype '" + dtype + "' (F32 and F64 are read)");
+    if (!info.contains("shape") || !info["shape"].is_array()) fail(what + ": shape missing or not a list");
+    std::uint64_t count = 1;
+    bool overflow = false;
+    for (const Json& d : info["shape"]) {
+      if (!d.is_number_unsigned() && !(d.is_number_integer() && d.get<std::int64_t>() >= 0))
+        fail(what + ": shape " + info["shape"].dump() + " is not a list of non-negative whole numbers");
+      const std::uint64_t dim = d.get<std::uint64_t>();
+      if (dim > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) overflow = true;
+      else e.tensor.shape.push_back(static_cast<std::int64_t>(dim));
+      if (dim != 0 && count > std::numeric_limits<std::uint64_t>::max() / dim) overflow = true;
+      else count *= dim;
+    }
+    const std::uint64_t size = element_size(e.tensor.dtype);
+    if (overflow || count > std::numeric_limits<std::uint64_t>::max() / size)
+      fail(what + ": shape " + info["shape"].dump() + " overflows its byte size");
+    if (!info.contains("data_offsets") || !info["data_offsets"].is_array() || info["data_offsets"].size() != 2 ||
+        !info["data_offsets"][0].is_number_unsigned() || !info["data_offsets"][1].is_number_unsigned())
+      fail(what + ": data_offsets must be [begin, end], two non-negative whole numbers");
+    e.begin = info["data_offsets"][0].get<std::uint64_t>();
+    e.end = info["data_offsets"][1].get<std::uint64_t>();
+    if (e.end < e.begin) fail(what + ": data_offsets end " + std::to_string(e.end) + " is before begin " + std::to_string(e.begin));
+    if (e.end - e.begin != count * size)
+      fail(what + ": shape " + info["shape"].dump() + " of " + dtype + " needs " + std::to_string(count * size) +
+           " bytes, data_offsets give " + std::to_string(e.end - e.begin));
+    entries.push_back(std::move(e));
+  }
+
+  // The tensors must tile the data exactly: from 0, each beginning where the one before ends.
+  std::vector<const Entry*> by_offset;
+  for (const Entry& e : entries) by_offset.push_back(&e);
+  std::stable_sort(by_offset.begin(), by_offset.end(), [](const Entry* a, const Entry* b) {
+    return a->begin != b->begin ? a->begin < b->begin : a->end < b->end;
+  });
+  const std::uint64_t data_size = bytes.size() - 8 - n;
+  std::uint64_t expected = 0;
+  for (const Entry* e : by_offset) {
+    if (e->begin < expected)
+      fail("tensor '" + e->tensor.name + "': data_offsets [" + std::to_string(e->begin) + ", " + std::to_string(e->end) +
+           "] overlap the tensor before it (which ends at " + std::to_string(expected) + ")");
+    if (e->begin > expected)
+      fail("tensor '" + e->tensor.name + "': data_offsets begin at " + std::to_string(e->begin) + ", not at " +
+           std::to_string(expected) + ": the offsets are not contiguous from 0");
+    expected = e->end;
+  }
+  if (expected > data_size)
+    fail("the tensors need " + std::to_string(expected) + " bytes of data, the file has " + std::to_string(data_size));
+  if (expected < data_size)
+    fail(std::to_string(data_size - expected) + " trailing bytes after the last tensor");
+
+  // Values, checked finite.
+  const char* data = bytes.data() + 8 + n;
+  std::vector<FileTensor> out;
+  out.reserve(entries.size());
+  for (Entry& e : entries) {
+    const std::size_t count = static_cast<std::size_t>((e.end - e.begin) / element_size(e.tensor.dtype));
+    e.tensor.values.resize(count);
+    for (std::size_t i = 0; i < count; ++i) {
+      double v;
+      if (e.tensor.dtype == DType::f32) {
+        float f;
+        std::memcpy(&f, data + e.begin + 4 * i, 4);
+        v = f;
+      } else {
+        std::memcpy(&v, data + e.begin + 8 * i, 8);
+      }
+      if (!std::isfinite(v))
+        fail("tensor '" + e.tensor.name + "': element " + std::to_string(i) + " is " +
+             (std::isnan(v) ? "NaN" : v > 0 ? "+inf" : "-inf") + ": weights must be finite");
+      e.tensor.values[i] = v;
+    }
+    out.push_back(std::move(e.tensor));
+  }
+  return out;
+}
+
+std::string serialize_safetensors(const Parameters& params, DType dtype) {
+  Json header = Json::object();
+  std::uint64_t offset = 0;
+  for (const Tensor& p : params) {
+    const std::uint64_t bytes = static_cast<std::uint64_t>(p.value.size()) * element_size(dtype);
+    header[p.name] = {{"dtype", dtype_name(dtype)}, {"shape", pytorch_shape(p)}, {"data_offsets", {offset, offset + bytes}}};
+    offset += bytes;
+  }
+  std::string text = header.dump();
+  text.append((8 - (8 + text.size()) % 8) % 8, ' ');  // data starts 8-byte aligned
+  std::string out(8, '\0');
+  const std::uint64_t n = text.size();
+  std::memcpy(out.data(), &n, 8);
+  out += text;
+  out.reserve(out.size() + offset);
+  for (const Tensor& p : params)
+    for (Eigen::Index i = 0; i < p.value.size(); ++i) {
+      const double v = p.value.data()[i];  // row-major, as PyTorch stores it
+      if (dtype == DType::f32) {
+        const float f = static_cast<float>(v);
+        out.append(reinterpret_cast<const char*>(&f), 4);
+      } else {
+        out.append(reinterpret_cast<const char*>(&v), 8);
+      }
+    }
+  return out;
+}
+
+void load_parameters(Parameters& params, const std::vector<FileTensor>& tensors, const std::string& origin) {
+  std::vector<const FileTensor*> match(static_cast<std::size_t>(params.size()), nullptr);
+  for (const FileTensor& t : tensors) {
+    const std::optional<int> i = params.find(t.name);
+    if (!i) throw InputError(origin + ": tensor '" + t.name + "' is not a parameter of this model");
+    match[static_cast<std::size_t>(*i)] = &t;
+  }
+  for (int i = 0; i < params.size(); ++i) {
+    const Tensor& p = params[i];
+    const FileTensor* t = match[static_cast<std::size_t>(i)];
+    if (!t) throw InputError(origin + ": parameter '" + p.name + "' is missing");
+    if (t->shape != pytorch_shape(p))
+      throw InputError(origin + ": parameter '" + p.name + "' has shape " + shape_text(t->shape) +
+                       ", this model's config needs " + shape_text(pytorch_shape(p)));
+  }
+  for (int i = 0; i < params.size(); ++i) {  // every check passed: copy
+    Tensor& p = params[i];
+    const FileTensor& t = *match[static_cast<std::size_t>(i)];
+    std::copy(t.values.begin(), t.values.end(), p.value.data());
+  }
+}
+
+void read_weights(const std::string& path, Parameters& params) {
+  load_parameters(params, parse_safetensors(read_file(path), path), path);
+}
+
+void write_weights(const std::string& path, const Parameters& params, DType dtype) {
+  write_file_atomically(path, serialize_safetensors(params, dtype));
+}
+
+}  // namespace attnviz::io

@@ -1,0 +1,52 @@
+#pragma once
+// Weights as safetensors files, read and written with PyTorch's names and layouts:
+//
+//   [u64 little-endian N] [N bytes of JSON header, space-padded] [tensor data, back to back]
+//   header: {"name": {"dtype": "F32"|"F64", "shape": [..], "data_offsets": [begin, end]}, …,
+//            "__metadata__": {"key": "text", …} (optional)}
+//
+// Parameter shapes as PyTorch has them: a bias or a LayerNorm weight/bias is 1-D [d] (the
+// engine keeps it as a (1, d) row); an nn.Linear weight is [out, in]; an embedding is [V, d].
+
+#include "model/parameters.h"
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace attnviz::io {
+
+enum class DType { f32, f64 };
+
+struct FileTensor {
+  std::string name;
+  DType dtype = DType::f64;
+  std::vector<std::int64_t> shape;
+  std::vector<double> values;  // row-major
+};
+
+// The PyTorch shape of an engine parameter.
+std::vector<std::int64_t> pytorch_shape(const Tensor& parameter);
+
+// Parses a whole file's bytes.  Throws InputError starting with `origin` for: a file shorter
+// than 8 bytes, a header length over 100 MB or past the end of the file, a header that is not
+// UTF-8 JSON starting with '{', a duplicate name, an unknown dtype, a shape whose byte size
+// overflows or does not match its offsets, offsets that are not contiguous from 0 or overlap,
+// trailing bytes after the last tensor, and non-finite values.
+std::vector<FileTensor> parse_safetensors(std::string_view bytes, const std::string& origin);
+
+// The file's bytes for every parameter, in parameter order.
+std::string serialize_safetensors(const Parameters& params, DType dtype);
+
+// Copies the tensors into `params`, all or nothing.  Throws InputError starting with `origin`
+// for the first parameter missing from the file, the first tensor that is not a parameter, or
+// the first wrong shape (names it, with both shapes).
+void load_parameters(Parameters& params, const std::vector<FileTensor>& tensors, const std::string& origin);
+
+// read_file + parse_safetensors + load_parameters.
+void read_weights(const std::string& path, Parameters& params);
+// serialize_safetensors, written through a temporary file and a rename.
+void write_weights(const std::string& path, const Parameters& params, DType dtype);
+
+}  // namespace attnviz::io

@@ -1,0 +1,225 @@
+#include "model/lesson.h"
+
+#include "model/error.h"
+#include "model/parameters.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace attnviz {
+
+std::vector<std::string> task_generators() { return {"word_order", "reverse", "copy"}; }
+
+std::vector<std::string> lesson_panels() {
+  return {"walkthrough", "architecture", "embedding", "positional", "attention", "heads",
+          "feed_forward", "output", "chain_rule", "training"};
+}
+
+namespace {
+
+// The last code point of a UTF-8 word (0 when empty or malformed).
+char32_t last_code_point(const std::string& word) {
+  std::size_t i = word.size();
+  while (i > 0 && (static_cast<unsigned char>(word[i - 1]) & 0xC0) == 0x80) --i;
+  if (i == 0) return 0;
+  const auto* p = reinterpret_cast<const unsigned char*>(word.data()) + (i - 1);
+  const std::size_t n = word.size() - (i - 1);
+  if (n == 1) return p[0];
+  if (n == 2) return ((p[0] & 0x1Fu) << 6) | (p[1] & 0x3Fu);
+  if (n == 3) return ((p[0] & 0x0Fu) << 12) | ((p[1] & 0x3Fu) << 6) | (p[2] & 0x3Fu);
+  return ((p[0] & 0x07u) << 18) | ((p[1] & 0x3Fu) << 12) | ((p[2] & 0x3Fu) << 6) | (p[3] & 0x3Fu);
+}
+
+// A Hangul syllable U+AC00…U+D7A3 has a final consonant when (code − 0xAC00) mod 28 ≠ 0.
+bool ends_in_consonant(const std::string& word) {
+  const char32_t c = last_code_point(word);
+  return c >= 0xAC00 && c <= 0xD7A3 && (c - 0xAC00) % 28 != 0;
+}
+
+std::string join(const std::vector<std::string>& words) {
+  std::string s;
+  for (const std::string& w : words) {
+    if (!s.empty()) s += ' ';
+    s += w;
+  }
+  return s;
+}
+
+std::vector<SentencePair> word_order_pairs(const Task& t) {
+  if (t.nouns.size() < 2) throw InputError("task.nouns: " + std::to_string(t.nouns.size()) + " nouns, need at least 2");
+  if (t.verbs.empty()) throw InputError("task.verbs: need at least one verb");
+  const double count = double(t.nouns.size()) * double(t.nouns.size() - 1) * double(t.verbs.size());
+  if (count > 100000)
+    throw InputError("task.nouns: " + std::to_string(t.nouns.size()) + " nouns and " + std::to_string(t.verbs.size()) +
+                     " verbs make more than 100000 sentences");
+  std::vector<SentencePair> pairs;
+  for (const auto& [s_en, s_ko] : t.nouns)
+    for (const auto& [v_en, v_ko] : t.verbs)
+      for (const auto& [o_en, o_ko] : t.nouns) {
+        if (s_en == o_en) continue;
+        const char* topic = ends_in_consonant(s_ko) ? "은" : "는";
+        const char* object = ends_in_consonant(o_ko) ? "을" : "를";
+        pairs.push_back({"the " + s_en + " " + v_en + " the " + o_en,
+                         s_ko + " " + topic + " " + o_ko + " " + object + " " + v_ko});
+      }
+  return pairs;
+}
+
+std::vector<SentencePair> digit_pairs(const Task& t, bool reverse, std::uint64_t seed) {
+  if (t.count < 1 || t.count > 100000)
+    throw InputError("task.count = " + std::to_string(t.count) + ": must be in 1…100000");
+  if (t.min_length < 1) throw InputError("task.min_length = " + std::to_string(t.min_length) + ": must be at least 1");
+  if (t.max_length < t.min_length || t.max_length > 1000)
+    throw InputError("task.max_length = " + std::to_string(t.max_length) + ": must be in min_length…1000");
+  if (double(t.count) * t.max_length > 1e6)
+    throw InputError("task.count = " + std::to_string(t.count) + ": count × max_length must be at most 1000000");
+  Random random(seed);
+  std::vector<SentencePair> pairs;
+  for (int i = 0; i < t.count; ++i) {
+    const int span = t.max_length - t.min_length + 1;
+    const int n = t.min_length + std::min(span - 1, static_cast<int>(random.uniform() * span));
+    std::vector<std::string> digits;
+    for (int k = 0; k < n; ++k) digits.push_back(std::to_string(std::min(9, static_cast<int>(random.uniform() * 10))));
+    std::vector<std::string> out = digits;
+    if (reverse) std::reverse(out.begin(), out.end());
+    pairs.push_back({join(digits), join(out)});
+  }
+  return pairs;
+}
+
+}  // namespace
+
+std::vector<SentencePair> make_pairs(const Task& task, std::uint64_t seed) {
+  if (task.generator.empty()) {
+    if (task.pairs.empty()) throw InputError("task.pairs: no sentence pairs");
+    return task.pairs;
+  }
+  if (task.generator == "word_order") return word_order_pairs(task);
+  if (task.generator == "reverse") return digit_pairs(task, true, seed);
+  if (task.generator == "copy") return digit_pairs(task, false, seed);
+  throw InputError("task.generator = '" + task.generator + "': not one of word_order, reverse, copy");
+}
+
+void split_pairs(const std::vector<SentencePair>& pairs, double held_out, std::uint64_t seed,
+                 std::vector<SentencePair>& train, std::vector<SentencePair>& held) {
+  // Groups of pairs whose sources hold the same words in any order ("the prince saw the queen"
+  // and "the queen saw the prince"), in order of first appearance.
+  std::vector<std::vector<std::size_t>> groups;
+  std::map<std::vector<std::string>, std::size_t> group_of;
+  for (std::size_t i = 0; i < pairs.size(); ++i) {
+    std::vector<std::string> bag = split_words(pairs[i].src);
+    std::sort(bag.begin(), bag.end());
+    auto [it, added] = group_of.emplace(std::move(bag), groups.size());
+    if (added) groups.emplace_back();
+    groups[it->second].push_back(i);
+  }
+  Random random(seed ^ 0x5eed5a17ULL);
+  for (std::size_t i = groups.size(); i > 1; --i) {  // Fisher–Yates with the platform-fixed generator
+    const std::size_t j = std::min(i - 1, static_cast<std::size_t>(random.uniform() * static_cast<double>(i)));
+    std::swap(groups[i - 1], groups[j]);
+  }
+  std::size_t n_held = static_cast<std::size_t>(std::lround(held_out * static_cast<double>(pairs.size())));
+  if (held_out > 0 && n_held == 0 && pairs.size() >= 2) n_held = 1;
+  train.clear();
+  held.clear();
+  std::size_t g = groups.size();
+  while (g > 1 && held.size() < n_held) {
+    --g;
+    for (std::size_t i : groups[g]) held.push_back(pairs[i]);
+  }
+  for (std::size_t k = 0; k < g; ++k)
+    for (std::size_t i : groups[k]) train.push_back(pairs[i]);
+}
+
+namespace {
+
+void check_words(const Vocabulary& vocab, const std::string& sentence, const std::string& field) {
+  std::vector<std::string> unknown;
+  vocab.encode(sentence, &unknown);
+  if (!unknown.empty())
+    throw InputError(field + ": '" + unknown.front() + "' is not in the vocabulary (\"" + sentence + "\")");
+  if (split_words(sentence).empty()) throw InputError(field + ": the sentence is empty");
+}
+
+void check_length(const Lesson& l, const SentencePair& p, const std::string& field) {
+  const std::size_t src = split_words(p.src).size(), tgt = split_words(p.tgt).size() + 1;
+  if (static_cast<int>(src) > l.config.max_len)
+    throw InputError(field + ".src: " + std::to_string(src) + " words is longer than config.max_len = " +
+                     std::to_string(l.config.max_len));
+  if (static_cast<int>(tgt) > l.config.max_len)
+    throw InputError(field + ".tgt: " + std::to_string(tgt) + " tokens with <bos> is longer than config.max_len = " +
+                     std::to_string(l.config.max_len));
+}
+
+}  // namespace
+
+void validate(const Lesson& l) {
+  if (l.title.empty()) throw InputError("title: must not be empty");
+  validate(l.config);
+  if (l.config.src_vocab != l.src_vocab.size())
+    throw InputError("config.src_vocab = " + std::to_string(l.config.src_vocab) +
+                     ": the source vocabulary has " + std::to_string(l.src_vocab.size()) + " tokens");
+  if (l.config.tgt_vocab != l.tgt_vocab.size())
+    throw InputError("config.tgt_vocab = " + std::to_string(l.config.tgt_vocab) +
+                     ": the target vocabulary has " + std::to_string(l.tgt_vocab.size()) + " tokens");
+  check_words(l.src_vocab, l.example.src, "example.src");
+  check_words(l.tgt_vocab, l.example.tgt, "example.tgt");
+  check_length(l, l.example, "example");
+  const std::vector<std::string> panels = lesson_panels();
+  if (std::find(panels.begin(), panels.end(), l.panel) == panels.end())
+    throw InputError("panel = '" + l.panel + "': not a panel name");
+  if (l.step < 0) throw InputError("step = " + std::to_string(l.step) + ": must not be negative");
+  if (!(l.task.held_out >= 0 && l.task.held_out < 1))
+    throw InputError("task.held_out = " + std::to_string(l.task.held_out) + ": must be in [0, 1)");
+  const std::vector<SentencePair> pairs = make_pairs(l.task, l.task.seed);
+  for (std::size_t i = 0; i < pairs.size(); ++i) {
+    const std::string field = "task.pairs[" + std::to_string(i) + "]";
+    check_words(l.src_vocab, pairs[i].src, field + ".src");
+    check_words(l.tgt_vocab, pairs[i].tgt, field + ".tgt");
+    check_length(l, pairs[i], field);
+  }
+  if (!l.attention.empty()) {
+    const FixedAttention& a = l.attention;
+    const auto shape = [](const Mat& m) { return "(" + std::to_string(m.rows()) + ", " + std::to_string(m.cols()) + ")"; };
+    if (a.W_Q.rows() != a.X.cols())
+      throw InputError("attention.W_Q: " + shape(a.W_Q) + " needs " + std::to_string(a.X.cols()) + " rows, one per column of X");
+    if (a.W_K.rows() != a.X.cols() || a.W_K.cols() != a.W_Q.cols())
+      throw InputError("attention.W_K: " + shape(a.W_K) + " must have the shape of W_Q " + shape(a.W_Q));
+    if (a.W_V.rows() != a.X.cols())
+      throw InputError("attention.W_V: " + shape(a.W_V) + " needs " + std::to_string(a.X.cols()) + " rows, one per column of X");
+  }
+  const TrainingSettings& t = l.training;
+  if (t.steps < 0) throw InputError("training.steps = " + std::to_string(t.steps) + ": must not be negative");
+  if (t.batch_size < 1) throw InputError("training.batch_size = " + std::to_string(t.batch_size) + ": must be at least 1");
+  if (!(t.learning_rate > 0) || !std::isfinite(t.learning_rate))
+    throw InputError("training.learning_rate = " + std::to_string(t.learning_rate) + ": must be a positive number");
+  if (t.warmup < 0) throw InputError("training.warmup = " + std::to_string(t.warmup) + ": must not be negative");
+  if (t.eval_every < 1) throw InputError("training.eval_every = " + std::to_string(t.eval_every) + ": must be at least 1");
+  if (!(t.target_accuracy >= 0 && t.target_accuracy <= 1))
+    throw InputError("training.target_accuracy = " + std::to_string(t.target_accuracy) + ": must be in [0, 1]");
+}
+
+Preset to_preset(const Lesson& l) {
+  Preset p;
+  p.name = l.title;
+  p.config = l.config;
+  p.src_vocab = l.src_vocab;
+  p.tgt_vocab = l.tgt_vocab;
+  p.src_text = l.example.src;
+  p.tgt_text = l.example.tgt;
+  return p;
+}
+
+namespace {
+Vocabulary vocabulary_of(const std::vector<SentencePair>& pairs, bool source) {
+  std::vector<std::string> words;
+  for (const SentencePair& p : pairs)
+    for (std::string& w : split_words(source ? p.src : p.tgt)) words.push_back(std::move(w));
+  return Vocabulary(words);
+}
+}  // namespace
+
+Vocabulary source_vocabulary(const std::vector<SentencePair>& pairs) { return vocabulary_of(pairs, true); }
+Vocabulary target_vocabulary(const std::vector<SentencePair>& pairs) { return vocabulary_of(pairs, false); }
+
+}  // namespace attnviz

@@ -1,0 +1,100 @@
+#pragma once
+// A lesson: what the app opens on.  The model config, the two vocabularies, the task the model
+// learns (sentence pairs, given or generated), the sentence pair shown first, how to train it,
+// and where its trained weights live.  Pure data: model/io/lesson_file.h reads it from JSON.
+
+#include "model/config.h"
+#include "model/presets.h"
+#include "model/tensor.h"
+#include "model/vocabulary.h"
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace attnviz {
+
+struct SentencePair {
+  std::string src, tgt;
+  bool operator==(const SentencePair&) const = default;
+};
+
+// The sentence pairs of a lesson.  Either `pairs` as given (generator empty), or made by a
+// generator from its parameters and a seed:
+//   word_order — every "the S V the O" → "S 는|은 O 를|을 V" over `nouns` × `nouns` (S ≠ O) × `verbs`,
+//                English SVO to Korean SOV; the particle follows the noun's last syllable
+//                (은/을 after a final consonant, 는/를 after a vowel)
+//   reverse    — `count` sequences of `min_length`…`max_length` digits → the same digits reversed
+//   copy       — the same, copied unchanged
+struct Task {
+  std::string generator;                           // "", "word_order", "reverse", "copy"
+  std::vector<SentencePair> pairs;                 // generator "" only
+  std::vector<std::pair<std::string, std::string>> nouns, verbs;  // word_order: English → Korean
+  int count = 0, min_length = 0, max_length = 0;   // reverse, copy
+  double held_out = 0.2;                           // fraction of the pairs kept for evaluation
+  std::uint64_t seed = 1;                          // of the generator and the held-out split
+  std::vector<std::string> position_names;         // names of target positions, for per-word accuracy
+};
+
+std::vector<std::string> task_generators();  // the generator names above
+
+// The task's pairs: the given ones, or the generator's, deterministic for a seed.  Throws
+// InputError naming the parameter for a generator it does not know or bad parameters.
+std::vector<SentencePair> make_pairs(const Task& task, std::uint64_t seed);
+
+// Splits pairs into training and held-out sets.  Pairs whose sources hold the same words in a
+// different order stay on the same side, so a model that ignores word order cannot look up a
+// held-out sentence's mirror image.  The groups are shuffled (seeded) and the last ones held out
+// until round(held_out · n) pairs are (at least one when held_out > 0; never every group).
+void split_pairs(const std::vector<SentencePair>& pairs, double held_out, std::uint64_t seed,
+                 std::vector<SentencePair>& train, std::vector<SentencePair>& held);
+
+// Adam with the paper's constants, and the paper's warm-up schedule when warmup > 0:
+//   lrate = lr · min(step^−0.5 · √warmup, step / warmup)   (peak lr at step = warmup)
+struct TrainingSettings {
+  int steps = 1000;
+  int batch_size = 16;
+  double learning_rate = 1e-3;
+  int warmup = 0;
+  std::uint64_t seed = 1;
+  int eval_every = 50;
+  double target_accuracy = 0;  // held-out token accuracy the shipped weights reach
+};
+
+// Worked example A of the notes: X W_Q, X W_K, X W_V and softmax(QKᵀ/√d_k)V with fixed
+// matrices.  X:(T,d_in) W_Q, W_K, W_V:(d_in,d_k) as the notes write them (x W, not x Wᵀ).
+struct FixedAttention {
+  Mat X, W_Q, W_K, W_V;
+  bool empty() const { return X.size() == 0; }
+};
+
+struct Lesson {
+  std::string title, description;
+  Config config;  // src_vocab and tgt_vocab equal the vocabularies' sizes
+  Vocabulary src_vocab, tgt_vocab;
+  Task task;
+  SentencePair example;  // shown first
+  std::string weights;   // path relative to the lesson file; empty: untrained
+  std::string panel = "walkthrough";
+  int step = 0;
+  TrainingSettings training;
+  FixedAttention attention;  // set only for the self-attention-by-hand lesson
+};
+
+// The panels a lesson may open on.
+std::vector<std::string> lesson_panels();
+
+// Every field checked against the others: vocabularies cover the example and the task's words,
+// the example fits max_len, the panel is known, the config is valid.  Throws InputError naming
+// the field.
+void validate(const Lesson& lesson);
+
+// The session view of a lesson: its config, vocabularies and example pair.
+Preset to_preset(const Lesson& lesson);
+
+// Per-word vocabularies made from the pairs, in order of first appearance.
+Vocabulary source_vocabulary(const std::vector<SentencePair>& pairs);
+Vocabulary target_vocabulary(const std::vector<SentencePair>& pairs);
+
+}  // namespace attnviz

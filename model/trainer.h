@@ -1,0 +1,111 @@
+#pragma once
+// Training a lesson's model: Adam on mini-batches, gradients from run_backward.
+//
+// A mini-batch of B examples is padded to its longest source and target (padding keys are
+// masked, padding targets leave the loss), and its loss is the mean of the examples' losses:
+//   L = (1/B) Σ_b L_b,   L_b = mean cross-entropy over b's non-padding target tokens,
+// so ∂L/∂θ = (1/B) Σ_b ∂L_b/∂θ: each example runs forward + backward on its own trace and
+// the gradients accumulate.
+//
+// Adam (β₁ 0.9, β₂ 0.98, ε 1e-9 as in the paper), step t = 1, 2, …:
+//   m = β₁m + (1 − β₁)g ;  v = β₂v + (1 − β₂)g² ;  θ −= lrate · (m / (1 − β₁ᵗ)) / (√(v / (1 − β₂ᵗ)) + ε)
+//
+// Threads: step(), evaluate() and reset() belong to one thread (the trainer's).  Any other thread
+// may call published_weights() and curve() at any time: after each step the trainer copies its
+// weights and curve under a mutex, so a reader never sees a half-updated model.
+
+#include "model/lesson.h"
+#include "model/transformer.h"
+
+#include <cstdint>
+#include <mutex>
+#include <vector>
+
+namespace attnviz {
+
+struct Evaluation {
+  double loss = 0;      // mean over examples of the mean cross-entropy per example
+  double accuracy = 0;  // teacher-forced: argmax of the output = target, over non-padding tokens
+  int tokens = 0;
+  std::vector<double> position_accuracy;  // per target position t (the t-th word, then <eos>)
+  std::vector<int> position_tokens;       // how many examples have a token at t
+};
+
+struct CurvePoint {
+  int step = 0;
+  double learning_rate = 0;
+  double train_loss = 0, train_accuracy = 0;  // the mini-batches since the last point (at step 0:
+                                              // the first 256 training examples)
+  double held_loss = 0, held_accuracy = 0;    // the whole held-out set
+};
+
+// Adam's learning rate at step t ≥ 1 (see TrainingSettings).
+double learning_rate_at(const TrainingSettings& settings, int step);
+
+// One pair as a teacher-forced example, padded with `pad_src` and `pad_tgt` tokens.  Throws
+// InputError for an unknown word or a sequence longer than max_len.
+Example encode_pair(const Config& config, const Vocabulary& src, const Vocabulary& tgt,
+                    const SentencePair& pair, int pad_src = 0, int pad_tgt = 0);
+
+class Trainer {
+ public:
+  // The lesson's task split into training and held-out pairs (task.seed); weights initialised
+  // from settings.seed.  Throws InputError for a bad lesson or settings.
+  Trainer(const Lesson& lesson, const TrainingSettings& settings);
+
+  void step();                 // one mini-batch and one Adam update; evaluates every eval_every
+  void train(int steps);       // step() `steps` times
+  void reset();                // back to the initial weights (same seed), step 0, empty curve
+  // A new peak learning rate from the next step on (Adam's moments are kept).  Throws
+  // InputError for a rate that is not a positive number.
+  void set_learning_rate(double learning_rate);
+  Evaluation evaluate_held_out();  // the training pairs when the lesson holds none out
+  Evaluation evaluate_training();
+  Evaluation evaluate(const std::vector<Example>& examples);
+
+  int steps_done() const { return step_; }
+  const Transformer& model() const { return model_; }
+  Transformer& model() { return model_; }
+  const TrainingSettings& settings() const { return settings_; }
+  const std::vector<SentencePair>& train_pairs() const { return train_pairs_; }
+  const std::vector<SentencePair>& held_pairs() const { return held_pairs_; }
+
+  // Thread-safe copies of the weights after the last step, and of the curve.
+  std::vector<Mat> published_weights() const;
+  std::vector<CurvePoint> curve() const;
+
+ private:
+  void record_point();
+  void publish();
+
+  Config config_;
+  Vocabulary src_vocab_, tgt_vocab_;
+  TrainingSettings settings_;
+  std::vector<SentencePair> train_pairs_, held_pairs_;
+  std::vector<Example> train_, held_;
+  Transformer model_;
+  Trace trace_;
+  std::vector<Mat> m_, v_;       // Adam's moment estimates, one per parameter
+  Random random_;                // batch order
+  std::vector<std::size_t> order_;
+  std::size_t next_ = 0;
+  int step_ = 0;
+  double since_loss_ = 0, since_correct_ = 0, since_tokens_ = 0;
+  int since_batches_ = 0;
+  std::vector<CurvePoint> curve_;
+
+  mutable std::mutex published_mutex_;
+  std::vector<Mat> published_;
+  std::vector<CurvePoint> published_curve_;
+};
+
+// The positional-encoding experiment: the same lesson trained twice from the same seed, with
+// the lesson's positional encoding (interleaved if it has none) and with positional = none; the
+// two runs train on two threads.
+struct PositionalExperiment {
+  Evaluation with_pe, without_pe;
+  std::vector<CurvePoint> with_curve, without_curve;
+};
+PositionalExperiment compare_positional(const Lesson& lesson, const TrainingSettings& settings);
+
+}  // namespace attnviz
