@@ -23,7 +23,7 @@ using Json = nlohmann::ordered_json;
 
 struct TransformerLabOptions {
   SessionOptions session;
-  int layers = 0;  // 0: the preset's; otherwise encoder_layers = decoder_layers = layers
+  int layers = 0;  // 0: the session's; otherwise encoder_layers = decoder_layers = layers
   bool json = false;
 };
 
@@ -83,22 +83,28 @@ void print_table(const std::vector<FlowVariant>& variants) {
   std::printf("\n");
 }
 
-void run(TransformerLabOptions o) {
+void run(const TransformerLabOptions& o) {
   run_command([&] {
-    if (o.layers != 0) {
-      o.session.sets.push_back("encoder_layers=" + std::to_string(o.layers));
-      o.session.sets.push_back("decoder_layers=" + std::to_string(o.layers));
-    }
     const Session session = make_session(o.session);
+    // The session's own weights; deeper settings have no trained weights and start from the seed.
+    Config config = session.config();
+    const Parameters* weights = &session.model().params();
+    if (o.layers != 0 && (o.layers != config.encoder_layers || o.layers != config.decoder_layers)) {
+      config.encoder_layers = config.decoder_layers = o.layers;
+      weights = nullptr;
+    }
     const std::vector<FlowVariant> variants =
-        gradient_flow_variants(session.config(), session.example(), session.seed());
+        gradient_flow_variants(config, session.example(), session.seed(), weights);
     if (!o.json) {
+      std::printf("%s, %d + %d layers, %s\n\n", session.preset().name.c_str(), config.encoder_layers,
+                  config.decoder_layers, weights ? "the session's weights" : "initial weights from the seed");
       print_table(variants);
       return;
     }
     Json out = {{"preset", session.preset().name},
-                {"encoder_layers", session.config().encoder_layers},
-                {"decoder_layers", session.config().decoder_layers},
+                {"encoder_layers", config.encoder_layers},
+                {"decoder_layers", config.decoder_layers},
+                {"weights", weights ? "session" : "seed"},
                 {"seed", session.seed()},
                 {"variants", Json::array()}};
     for (const FlowVariant& v : variants) out["variants"].push_back(flow_json(v));

@@ -1,5 +1,6 @@
 #include "model/gradlab/transformer_flow.h"
 
+#include "model/error.h"
 #include "model/parameters.h"
 
 #include <cmath>
@@ -74,7 +75,7 @@ GradientFlow gradient_flow(const Trace& trace, const Config& config) {
 }
 
 std::vector<FlowVariant> gradient_flow_variants(const Config& config, const Example& example,
-                                                std::uint64_t seed) {
+                                                std::uint64_t seed, const Parameters* weights) {
   std::vector<FlowVariant> variants;
   for (bool residual : {true, false})
     for (NormPlacement norm : {NormPlacement::post, NormPlacement::pre}) {
@@ -82,6 +83,16 @@ std::vector<FlowVariant> gradient_flow_variants(const Config& config, const Exam
       c.residual = residual;
       c.norm = norm;
       Transformer model(c, seed);
+      if (weights)
+        for (Tensor& p : model.params())
+          if (const std::optional<int> k = weights->find(p.name)) {
+            const Mat& w = (*weights)[*k].value;
+            if (w.rows() != p.value.rows() || w.cols() != p.value.cols())
+              throw InputError(p.name + ": the weights are " + std::to_string(w.rows()) + "×" +
+                               std::to_string(w.cols()) + ", the model needs " +
+                               std::to_string(p.value.rows()) + "×" + std::to_string(p.value.cols()));
+            p.value = w;
+          }
       Trace trace;
       run_forward(model, example, trace);
       run_backward(trace);

@@ -5,6 +5,7 @@
 // has to pass through every sublayer's Jacobian and shrinks (or grows) layer by layer.
 
 #include "model/config.h"
+#include "model/parameters.h"
 #include "model/trace.h"
 #include "model/transformer.h"
 
@@ -48,10 +49,12 @@ struct FlowVariant {
 };
 
 // The four variants (residual, post), (residual, pre), (plain, post), (plain, pre) of `config`
-// on one example, each initialised from `seed`.  Only weight matrices draw random numbers, so
-// every parameter the variants share has the same value; pre-norm's closing LayerNorms start as
-// the identity (γ = 1, β = 0).
+// on one example.  Each starts from `seed`; only weight matrices draw random numbers, so every
+// parameter the variants share has the same value, and pre-norm's closing LayerNorms start as
+// the identity (γ = 1, β = 0).  With `weights` (a trained model of the same sizes), every
+// parameter of that name is then copied in, so all four run on the trained weights.
 std::vector<FlowVariant> gradient_flow_variants(const Config& config, const Example& example,
-                                                std::uint64_t seed);
+                                                std::uint64_t seed,
+                                                const Parameters* weights = nullptr);
 
 }  // namespace attnviz::gradlab

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# attnviz lab transformer: four variants with every sublayer, deeper on request, bad input refused.
+# attnviz lab transformer: four variants with every sublayer on the lesson's weights, deeper ones
+# from the seed, bad input refused.
 #   bash lab_transformer_cli.sh <path-to-attnviz> <source-dir>
 set -euo pipefail
 attnviz=$1
@@ -20,6 +21,7 @@ for v in variants:
     assert all(s["input_grad_norm"] >= 0 for s in v["sublayers"])
     groups = [g["group"] for g in v["groups"]]
     assert ("encoder.norm" in groups) == (v["norm"] == "pre"), groups
+assert out["weights"] == ("session" if layers == 2 else "seed"), out["weights"]
 print(f"ok  {layers} layers: 4 variants × {5 * layers} sublayers")
 PY
 done

@@ -2,6 +2,7 @@
 // groups, the four variants from one set of weights, and the vanishing gradient without residuals.
 
 #include "model/gradlab/transformer_flow.h"
+#include "model/error.h"
 #include "model/parameters.h"
 #include "model/presets.h"
 
@@ -109,6 +110,21 @@ TEST(TransformerFlow, VariantsShareEveryWeightTheyHaveInCommon) {
     EXPECT_EQ(shared, a.params().size());
     EXPECT_EQ(b.params().size(), shared + 4);  // encoder.norm and decoder.norm, weight and bias
   }
+}
+
+TEST(TransformerFlow, GivenWeightsReplaceTheSeedsInEveryVariant) {
+  LessonRun lesson;
+  const Transformer trained(lesson.preset.config, 23);  // stands in for a trained model
+  const std::vector<FlowVariant> from_weights =
+      gradient_flow_variants(lesson.preset.config, lesson.example, 0, &trained.params());
+  const std::vector<FlowVariant> from_seed = gradient_flow_variants(lesson.preset.config, lesson.example, 23);
+  for (std::size_t v = 0; v < 4; ++v) EXPECT_EQ(from_weights[v].flow.loss, from_seed[v].flow.loss);
+
+  Config wider = lesson.preset.config;
+  wider.d_ff = 2 * wider.d_ff;
+  const Transformer other(wider, 1);
+  EXPECT_THROW(gradient_flow_variants(lesson.preset.config, lesson.example, 0, &other.params()), InputError)
+      << "a model of other sizes has no weights of the right shapes to give";
 }
 
 TEST(TransformerFlow, WithoutResidualsTheDecoderInputGetsAlmostNoGradient) {
