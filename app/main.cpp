@@ -1,37 +1,36 @@
 // attnviz: step through a Transformer's forward and backward pass.
-//   attnviz                           the default lesson, step by step (the walk-through)
+//   attnviz                           the window on the default lesson (walk-through printed first)
+//   attnviz screenshot …              one frame of the window written as a PNG
 //   attnviz trace …                   forward + backward, written as JSON or printed
 //   attnviz lab scalar | depth …      the gradient lab: plain versus residual networks
-//   attnviz bench model …             times forward + backward with the full trace
+//   attnviz bench model | frames …    times forward + backward, or the window's frames
 
 #include "app/commands.h"
 #include "app/session_options.h"
-#include "app/trace_print.h"
-#include "model/session.h"
 
 #include <CLI/CLI.hpp>
 
-#include <iostream>
+#include <chrono>
+
+namespace attnviz::app {
+int run_window(const SessionOptions& options);
+}
 
 int main(int argc, char** argv) {
+  const std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
   CLI::App cli{"attnviz: step through a Transformer's forward and backward pass"};
   cli.require_subcommand(0, 1);
 
+  attnviz::app::SessionOptions window_options;
+  attnviz::app::add_session_options(cli, window_options);
   attnviz::app::add_trace_command(cli);
   attnviz::app::add_lab_command(cli);
+  attnviz::app::add_screenshot_command(cli);
   CLI::App* bench = cli.add_subcommand("bench", "Measure speed")->require_subcommand(1);
   attnviz::app::add_bench_model_command(*bench);
+  attnviz::app::add_bench_frames_command(*bench, started);
 
   CLI11_PARSE(cli, argc, argv);
-  if (cli.get_subcommands().empty()) {
-    try {
-      attnviz::app::run_command([] {
-        const attnviz::Session session = attnviz::app::make_session({});
-        attnviz::app::print_walkthrough(std::cout, session);
-      });
-    } catch (const CLI::RuntimeError& e) {
-      return e.get_exit_code();
-    }
-  }
+  if (cli.get_subcommands().empty()) return attnviz::app::run_window(window_options);
   return 0;
 }

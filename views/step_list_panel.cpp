@@ -1,0 +1,50 @@
+#include "views/step_list_panel.h"
+
+#include "views/tensor_labels.h"
+
+namespace attnviz::views {
+
+void StepListPanel::draw(const AppState& app, Selection& selection, Commands& commands) {
+  const Trace& trace = app.session.trace();
+  const std::vector<StepRow>& rows = app.index.rows();
+  const Palette& pal = palette(app.theme);
+  const float row_h = ImGui::GetTextLineHeightWithSpacing();
+  const float indent = ImGui::GetFontSize() * 0.8f;
+
+  ImGui::BeginChild("rows");
+  if (selection.step != scrolled_to_ || app.generation != scrolled_generation_) {
+    const float y = row_h * static_cast<float>(app.index.row_of_step(selection.step));
+    const float top = ImGui::GetScrollY(), height = ImGui::GetWindowHeight();
+    if (y < top + row_h || y > top + height - 2 * row_h) ImGui::SetScrollY(y - height * 0.4f);
+    scrolled_to_ = selection.step;
+    scrolled_generation_ = app.generation;
+  }
+  ImGuiListClipper clipper;
+  clipper.Begin(static_cast<int>(rows.size()), row_h);
+  while (clipper.Step()) {
+    for (int r = clipper.DisplayStart; r < clipper.DisplayEnd; ++r) {
+      const StepRow& row = rows[static_cast<std::size_t>(r)];
+      ImGui::SetCursorPosX(ImGui::GetStyle().WindowPadding.x + indent * static_cast<float>(row.depth));
+      if (row.step < 0) {
+        const ImU32 c = row.depth == 0 ? pal.accent : pal.text_dim;
+        ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(c), "%s", row.text.c_str());
+        continue;
+      }
+      const Step& step = trace.step(row.step);
+      ImGui::PushID(row.step);
+      char text[160];
+      std::snprintf(text, sizeof text, "%3d  %s", row.step, row.text.c_str());
+      if (ImGui::Selectable(text, row.step == selection.step)) commands.push(GoToStep{row.step});
+      if (ImGui::IsItemHovered()) {
+        ImGui::BeginTooltip();
+        ImGui::Text("%s · %s", op_title(step.op), step.label.c_str());
+        ImGui::TextUnformatted(step.formula.data(), step.formula.data() + step.formula.size());
+        ImGui::EndTooltip();
+      }
+      ImGui::PopID();
+    }
+  }
+  ImGui::EndChild();
+}
+
+}  // namespace attnviz::views
