@@ -80,7 +80,9 @@ void Desktop::frame(double seconds) {
   ui_.begin_frame(selection_);
   views::advance_playback(app_, selection_, seconds);
   ui_.draw(app_, selection_, commands_);
-  window_.render();
+  const ImVec4 bg = ImGui::ColorConvertU32ToFloat4(views::palette(app_.theme).panel);
+  const float background[4] = {bg.x, bg.y, bg.z, 1};
+  window_.render(background);
   textures_.end_frame();
 
   const views::Effects effects = views::apply_commands(commands_, app_, selection_);

@@ -96,7 +96,7 @@ void Window::new_frame() {
   ImGui::NewFrame();
 }
 
-void Window::render() {
+void Window::render(const float background[4]) {
   ImGui::Render();
   int w = width_, h = height_;
   if (offscreen_) {
@@ -105,8 +105,7 @@ void Window::render() {
     glfwGetFramebufferSize(window_, &w, &h);
   }
   glViewport(0, 0, w, h);
-  const ImVec4 bg = ImGui::GetStyle().Colors[ImGuiCol_WindowBg];
-  glClearColor(bg.x, bg.y, bg.z, 1);
+  glClearColor(background[0], background[1], background[2], background[3]);
   glClear(GL_COLOR_BUFFER_BIT);
   ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
 }

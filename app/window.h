@@ -38,7 +38,8 @@ class Window {
   void poll_events();    // waits up to `timeout` seconds when > 0
   void wait_events(double timeout);
   void new_frame();      // backends + ImGui::NewFrame
-  void render();         // ImGui::Render + draw into the back buffer (or the offscreen frame)
+  // ImGui::Render, clear to `background` (RGBA 0–1), draw into the back buffer (or the offscreen frame).
+  void render(const float background[4]);
   void swap();
   void finish();        // waits until the GPU has drawn everything (for timing)
   Image read_pixels() const;  // of what render() drew; call before swap()

@@ -12,12 +12,7 @@ namespace {
 ImVec4 colour(ImU32 c) { return ImGui::ColorConvertU32ToFloat4(c); }
 
 // Five significant digits, a true minus sign: "−0.042517", "0.00072438".
-std::string number(double v) {
-  if (!std::isfinite(v)) return format_value(v);
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%.5g", std::abs(v));
-  return (v < 0 ? "−" : "") + std::string(buffer);
-}
+std::string number(double v) { return format_significant(v, 5); }
 
 // Columns: k · first factor · × second factor · = product.
 void terms_table(const Trace& trace, const std::vector<Term>& terms, bool backward, const Palette& pal) {
@@ -28,9 +23,9 @@ void terms_table(const Trace& trace, const std::vector<Term>& terms, bool backwa
   if (!ImGui::BeginTable("terms", 4, flags, ImVec2(0, height))) return;
   ImGui::TableSetupScrollFreeze(0, 1);
   ImGui::TableSetupColumn("k", ImGuiTableColumnFlags_WidthFixed, ImGui::CalcTextSize("000").x);
-  ImGui::TableSetupColumn(backward ? "upstream" : "a");
-  ImGui::TableSetupColumn(backward ? "× local" : "× b");
-  ImGui::TableSetupColumn("= product");
+  ImGui::TableSetupColumn(backward ? "upstream" : "factor", ImGuiTableColumnFlags_WidthStretch, 1.25f);
+  ImGui::TableSetupColumn(backward ? "× local" : "× factor", ImGuiTableColumnFlags_WidthStretch, 1.25f);
+  ImGui::TableSetupColumn("= product", ImGuiTableColumnFlags_WidthStretch, 1.2f);
   ImGui::TableHeadersRow();
   ImGuiListClipper clipper;
   clipper.Begin(static_cast<int>(terms.size()));

@@ -50,7 +50,7 @@ void colour_bar(ImDrawList* draw, ImVec2 at, float width, const HeatmapSpec& spe
   }
   draw->AddRect(at, ImVec2(at.x + width, at.y + h), pal.block_border);
   const float ty = at.y + h + 1;
-  const std::string lo = format_value(range.lo, 3), hi = format_value(range.hi, 3);
+  const std::string lo = format_significant(range.lo), hi = format_significant(range.hi);
   draw->AddText(ImVec2(at.x, ty), pal.text, lo.c_str());
   draw->AddText(ImVec2(at.x + width - ImGui::CalcTextSize(hi.c_str()).x, ty), pal.text, hi.c_str());
   const float zero_w = ImGui::CalcTextSize("0").x, gap = zero_w * 2;
@@ -75,13 +75,20 @@ std::string format_value(double value, int decimals) {
   if (std::isnan(value)) return "NaN";
   char buffer[32];
   const double magnitude = std::abs(value);
-  if (magnitude >= 1000 || (magnitude > 0 && magnitude < 0.0005 && decimals >= 3))
-    std::snprintf(buffer, sizeof buffer, "%.2g", std::abs(value));
+  if (magnitude >= 1000)
+    std::snprintf(buffer, sizeof buffer, "%.3g", std::abs(value));
   else
     std::snprintf(buffer, sizeof buffer, "%.*f", decimals, std::abs(value));
   // A true minus sign, and no "−0.00".
   const bool shows_nonzero = std::strspn(buffer, "0.") != std::strlen(buffer);
   return (value < 0 && shows_nonzero ? "−" : "") + std::string(buffer);
+}
+
+std::string format_significant(double value, int digits) {
+  if (!std::isfinite(value)) return format_value(value);
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.*g", digits, std::abs(value));
+  return (value < 0 ? "−" : "") + std::string(buffer);
 }
 
 ValueRange value_range(const Mat& values, ColourScale scale) {
@@ -106,7 +113,9 @@ bool draw_heatmap(const HeatmapSpec& spec, const HeatmapLook& look, Selection& s
   const int rows = static_cast<int>(m.rows()), cols = static_cast<int>(m.cols());
   const Palette& pal = palette(look.theme);
   ImGui::PushID(static_cast<int>(spec.texture_key & 0x7fffffff));
+  ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + (spec.max_width > 0 ? spec.max_width : ImGui::GetContentRegionAvail().x));
   ImGui::TextUnformatted(spec.caption.c_str());
+  ImGui::PopTextWrapPos();
   if (rows == 0 || cols == 0) {
     ImGui::TextDisabled("(empty)");
     ImGui::PopID();
@@ -121,7 +130,7 @@ bool draw_heatmap(const HeatmapSpec& spec, const HeatmapLook& look, Selection& s
   label_w = std::min(label_w, digit * 10) + digit;
 
   const float avail = spec.max_width > 0 ? spec.max_width : ImGui::GetContentRegionAvail().x;
-  const float max_cell = digit * 6.5f;
+  const float max_cell = digit * 7.5f;
   const float cell_w = std::clamp((avail - label_w - 2) / static_cast<float>(cols), 3.0f, max_cell);
   const float cell_h = std::clamp(cell_w, 3.0f, line * 1.4f);
 
@@ -143,8 +152,12 @@ bool draw_heatmap(const HeatmapSpec& spec, const HeatmapLook& look, Selection& s
   if (look.textures) draw->AddImage(cell_texture(spec, range, *look.textures), grid0, grid1);
 
   // Numbers in the cells, −∞ hatching.
+  // Enough decimals for two significant digits of the largest value: 0.065 → "0.042", 3.4 → "1.20".
+  const double largest = std::max(std::abs(range.lo), std::abs(range.hi));
+  const int decimals = largest > 0 ? std::clamp(1 - static_cast<int>(std::floor(std::log10(largest))), 2, 4) : 2;
+  const std::string widest = "−" + format_value(largest, decimals);
   const bool numbers_fit = rows * cols <= 900 && cell_h >= line &&
-                           ImGui::CalcTextSize("−0.00").x <= cell_w - 3;
+                           ImGui::CalcTextSize(widest.c_str()).x <= cell_w - 3;
   bool has_minus_infinity = false;
   for (int r = 0; r < rows; ++r)
     for (int c = 0; c < cols; ++c) {
@@ -155,7 +168,7 @@ bool draw_heatmap(const HeatmapSpec& spec, const HeatmapLook& look, Selection& s
         hatch(draw, a, b);
       }
       if (!numbers_fit) continue;
-      const std::string text = format_value(v, 2);
+      const std::string text = format_value(v, decimals);
       const ImVec2 size = ImGui::CalcTextSize(text.c_str());
       const ImU32 bg = std::isfinite(v) ? colour_of(v, spec.scale, range) : minus_infinity_fill;
       draw->AddText(ImVec2(a.x + (cell_w - size.x) / 2, a.y + (cell_h - size.y) / 2), text_on(bg), text.c_str());

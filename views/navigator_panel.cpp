@@ -83,7 +83,7 @@ void NavigatorPanel::draw(const AppState& app, Selection& selection, Commands& c
   const float needed_w = 2 * (title_w + 1.2f * L + norm_w0) + 2.2f * L;
   const float rows_h = 1.5f + 0.9f;  // block + arrow gap
   const int decoder_rows = static_cast<int>(columns[1].size());
-  const float needed_h = (static_cast<float>(decoder_rows) * rows_h + 2.6f + 1.0f) * L;
+  const float needed_h = (static_cast<float>(decoder_rows) * rows_h + 2.6f + 2.2f) * L;
   const ImVec2 avail = ImGui::GetContentRegionAvail();
   const float fit = std::min({1.0f, avail.x / needed_w, avail.y / needed_h});
   ImGui::SetWindowFontScale(std::max(0.55f, fit));
@@ -94,7 +94,7 @@ void NavigatorPanel::draw(const AppState& app, Selection& selection, Commands& c
 
   ImDrawList* draw = ImGui::GetWindowDrawList();
   const ImVec2 origin = ImGui::GetCursorScreenPos();
-  const float bottom = origin.y + std::min(avail.y, needed_h * s / std::max(fit, 0.55f) * std::max(fit, 0.55f)) - 0.4f * L;
+  const float bottom = origin.y + std::min(avail.y, needed_h * s) - 1.6f * L;  // legend below
   const ImU32 arrow_colour = backward ? pal.backward_arrow : pal.forward_arrow;
 
   ImVec2 encoder_top{}, cross_attn_left{};

@@ -109,8 +109,10 @@ void StepDetailPanel::draw(const AppState& app, Selection& selection, Commands&)
   const Palette& pal = palette(app.theme);
   const bool backward = step.phase == Phase::backward;
 
+  ImGui::PushTextWrapPos(0);
   ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.text_dim), "Step %d of 0–%d · %s · %s", index,
                      trace.step_count() - 1, backward ? "backward" : "forward", where_in_words(step.where).c_str());
+  ImGui::PopTextWrapPos();
   ImGui::PushStyleColor(ImGuiCol_Text, ImGui::ColorConvertU32ToFloat4(backward ? pal.backward_arrow : pal.accent));
   ImGui::Text("%s%s   %s", backward ? "∂ " : "", op_title(step.op), step.label.c_str());
   ImGui::PopStyleColor();

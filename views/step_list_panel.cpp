@@ -10,6 +10,7 @@ void StepListPanel::draw(const AppState& app, Selection& selection, Commands& co
   const Palette& pal = palette(app.theme);
   const float row_h = ImGui::GetTextLineHeightWithSpacing();
   const float indent = ImGui::GetFontSize() * 0.8f;
+  const float number_w = ImGui::CalcTextSize(std::to_string(trace.step_count() - 1).c_str()).x;
 
   ImGui::BeginChild("rows");
   if (selection.step != scrolled_to_ || app.generation != scrolled_generation_) {
@@ -32,10 +33,17 @@ void StepListPanel::draw(const AppState& app, Selection& selection, Commands& co
       }
       const Step& step = trace.step(row.step);
       ImGui::PushID(row.step);
-      char text[160];
-      std::snprintf(text, sizeof text, "%3d  %s", row.step, row.text.c_str());
-      if (ImGui::Selectable(text, row.step == selection.step)) commands.push(GoToStep{row.step});
-      if (ImGui::IsItemHovered()) {
+      // The index right-aligned in a column as wide as the largest one, then the label.
+      const float x = ImGui::GetCursorPosX();
+      if (ImGui::Selectable("##step", row.step == selection.step)) commands.push(GoToStep{row.step});
+      const bool hovered = ImGui::IsItemHovered();
+      char number[16];
+      std::snprintf(number, sizeof number, "%d", row.step);
+      ImGui::SameLine(x + number_w - ImGui::CalcTextSize(number).x);
+      ImGui::TextUnformatted(number);
+      ImGui::SameLine(x + number_w + indent);
+      ImGui::TextUnformatted(row.text.c_str());
+      if (hovered) {
         ImGui::BeginTooltip();
         ImGui::Text("%s · %s", op_title(step.op), step.label.c_str());
         ImGui::TextUnformatted(step.formula.data(), step.formula.data() + step.formula.size());

@@ -74,6 +74,10 @@ void apply_style(Theme theme, float scale) {
     c[ImGuiCol_HeaderHovered] = ImVec4(1.00f, 0.76f, 0.04f, 0.25f);
     c[ImGuiCol_HeaderActive] = ImVec4(1.00f, 0.76f, 0.04f, 0.65f);
   }
+  // Panels do not overlap and share one background: the app clears the frame to `panel` and
+  // windows draw no background of their own (a software renderer pays per pixel per layer).
+  style.Colors[ImGuiCol_WindowBg].w = 0;
+  style.Colors[ImGuiCol_ChildBg].w = 0;
   style.WindowRounding = 0;
   style.FrameRounding = 3;
   style.WindowBorderSize = 1;

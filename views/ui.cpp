@@ -1,6 +1,9 @@
 #include "views/ui.h"
 
+#include <imgui_internal.h>
+
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 
 namespace attnviz::views {
@@ -33,16 +36,16 @@ int twin_step(const Trace& trace, int step) {
 }
 
 //  ┌──────────────── controls + sentence bar ───────────────────┐
-//  │ navigator   30% │ step detail 40%          │ chain rule 30%  │
+//  │ navigator   28% │ step detail 40%          │ chain rule 32%  │
 //  ├─────────────────┤                          │                 │
 //  │ steps           │                          │                 │
 //  └─────────────────┴──────────────────────────┴─────────────────┘
 Layout compute_layout(ImVec2 display, float menu_h, float line_h) {
   Layout l;
   const float w = display.x, top = menu_h;
-  const float controls_h = std::min(display.y * 0.3f, line_h * 4.6f);
+  const float controls_h = std::min(display.y * 0.3f, line_h * 5.3f);
   const float body_y = top + controls_h, body_h = std::max(1.0f, display.y - body_y);
-  const float nav_w = std::round(w * 0.30f), chain_w = std::round(w * 0.30f);
+  const float nav_w = std::round(w * 0.28f), chain_w = std::round(w * 0.32f);
   const float detail_w = w - nav_w - chain_w;
   const float nav_h = std::round(body_h * 0.60f);
   l.controls = {ImVec2(0, top), ImVec2(w, controls_h)};
@@ -67,8 +70,14 @@ bool button(const char* label, const char* tooltip, bool enabled = true) {
 }
 
 // Begins a panel window at `rect` (always when `place`, otherwise only the first time).
+// Windows draw no background where the layout tiles the screen (the app clears to the panel
+// colour); one the user moved or resized may overlap others and gets its own.
 bool begin_panel(const char* title, const Rect& rect, bool place, ImGuiWindowFlags flags = 0) {
   const ImGuiCond cond = place ? ImGuiCond_Always : ImGuiCond_FirstUseEver;
+  const ImGuiWindow* window = ImGui::FindWindowByName(title);
+  const auto moved = [](ImVec2 a, ImVec2 b) { return std::abs(a.x - b.x) > 0.5f || std::abs(a.y - b.y) > 0.5f; };
+  if (!place && window && (moved(window->Pos, rect.pos) || moved(window->Size, rect.size)))
+    ImGui::SetNextWindowBgAlpha(1.0f);
   ImGui::SetNextWindowPos(rect.pos, cond);
   ImGui::SetNextWindowSize(rect.size, cond);
   return ImGui::Begin(title, nullptr, flags | ImGuiWindowFlags_NoCollapse);
