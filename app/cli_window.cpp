@@ -191,7 +191,7 @@ void bench_frames(const BenchFramesOptions& o, Clock::time_point started) {
 
 }  // namespace
 
-int run_window(const SessionOptions& options) {
+int run_window(const SessionOptions& options, int exit_after) {
   try {
     run_command([&] {
       Session session = make_session(options);
@@ -201,7 +201,7 @@ int run_window(const SessionOptions& options) {
       DesktopOptions desktop_options;
       Desktop desktop(std::move(session), desktop_options);
       Clock::time_point last = Clock::now();
-      while (!desktop.should_close()) {
+      for (int frame = 0; !desktop.should_close() && (exit_after <= 0 || frame < exit_after); ++frame) {
         const Clock::time_point now = Clock::now();
         const double seconds = std::chrono::duration<double>(now - last).count();
         last = now;

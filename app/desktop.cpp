@@ -46,7 +46,10 @@ Desktop::Desktop(Session session, const DesktopOptions& o)
   views::go_to_step(app_, selection_, 0);
 }
 
-Desktop::~Desktop() { textures_.clear(); }
+Desktop::~Desktop() {
+  if (persist_) save_layout();
+  textures_.clear();
+}
 
 void Desktop::rebuild_fonts() {
   const std::string notice = fonts_.build(base_font_pixels * app_.ui_scale);

@@ -13,7 +13,7 @@
 #include <chrono>
 
 namespace attnviz::app {
-int run_window(const SessionOptions& options);
+int run_window(const SessionOptions& options, int exit_after);
 }
 
 int main(int argc, char** argv) {
@@ -23,6 +23,8 @@ int main(int argc, char** argv) {
 
   attnviz::app::SessionOptions window_options;
   attnviz::app::add_session_options(cli, window_options);
+  int exit_after = 0;
+  cli.add_option("--exit-after", exit_after, "Close the window after this many frames (for scripts)");
   attnviz::app::add_trace_command(cli);
   attnviz::app::add_lab_command(cli);
   attnviz::app::add_screenshot_command(cli);
@@ -31,6 +33,6 @@ int main(int argc, char** argv) {
   attnviz::app::add_bench_frames_command(*bench, started);
 
   CLI11_PARSE(cli, argc, argv);
-  if (cli.get_subcommands().empty()) return attnviz::app::run_window(window_options);
+  if (cli.get_subcommands().empty()) return attnviz::app::run_window(window_options, exit_after);
   return 0;
 }

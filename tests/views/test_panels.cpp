@@ -22,6 +22,7 @@ class Headless : public ::testing::Test {
     io.IniFilename = nullptr;
     io.DisplaySize = ImVec2(1600, 900);
     io.DeltaTime = 1.0f / 60;
+    for (int key = 0; key < ImGuiKey_COUNT; ++key) io.KeyMap[key] = 300 + key;
     io.Fonts->AddFontDefault();
     io.Fonts->Build();
     app.textures = &textures;
@@ -56,6 +57,17 @@ class Headless : public ::testing::Test {
       }
     return false;
   }
+  void press(int native_key, bool shift = false, bool ctrl = false) {
+    ImGuiIO& io = ImGui::GetIO();
+    io.KeyShift = shift;
+    io.KeyCtrl = ctrl;
+    io.KeysDown[native_key] = true;
+    frame();
+    io.KeysDown[native_key] = false;
+    io.KeyShift = io.KeyCtrl = false;
+    frame();
+  }
+  static int key(ImGuiKey k) { return 300 + k; }
   void click() {
     ImGui::GetIO().MouseDown[0] = true;
     frame();
@@ -149,6 +161,38 @@ TEST_F(Headless, ClickInStepListMovesEveryPanelToThatStep) {
   EXPECT_EQ(selection.where, s.where);
   EXPECT_EQ(app.index.blocks()[static_cast<std::size_t>(app.index.block_of_step(selection.step))].where.sublayer,
             s.where.sublayer);
+}
+
+TEST_F(Headless, KeyboardStepsPlaysAndScales) {
+  frames(2);
+  press(key(ImGuiKey_RightArrow));
+  EXPECT_EQ(selection.step, 1);
+  press(key(ImGuiKey_LeftArrow));
+  EXPECT_EQ(selection.step, 0);
+  press(key(ImGuiKey_RightArrow), true);
+  const int next_block = selection.step;
+  EXPECT_GT(next_block, 1);
+  EXPECT_NE(app.session.trace().step(next_block).where, app.session.trace().step(0).where);
+  press(key(ImGuiKey_End));
+  EXPECT_EQ(selection.step, app.session.trace().step_count() - 1);
+  press(key(ImGuiKey_Home));
+  EXPECT_EQ(selection.step, 0);
+  press(ui.keys.b);
+  EXPECT_EQ(app.session.trace().step(selection.step).phase, Phase::backward);
+  press(ui.keys.b);
+  EXPECT_EQ(selection.step, 0);
+  press(key(ImGuiKey_Space));
+  EXPECT_TRUE(app.playing);
+  advance_playback(app, selection, 1.0 / app.play_speed + 1e-6);
+  EXPECT_EQ(selection.step, 1);
+  press(key(ImGuiKey_Space));
+  EXPECT_FALSE(app.playing);
+  const float scale = app.ui_scale;
+  press(ui.keys.equal, false, true);
+  EXPECT_GT(app.ui_scale, scale);
+  press(ui.keys.minus, false, true);
+  EXPECT_NEAR(app.ui_scale, scale, 1e-5);
+  EXPECT_EQ(selection.step, 1);  // Ctrl + / Ctrl − do not step
 }
 
 TEST_F(Headless, RefusedSentenceChangesNothing) {
