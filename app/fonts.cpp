@@ -31,21 +31,21 @@ std::string Fonts::build(float pixels) {
   ImFontConfig text_config;
   text_config.OversampleH = 2;
   text_config.OversampleV = 1;
-  if (std::filesystem::exists(files_.text) &&
-      atlas.AddFontFromFileTTF(files_.text.c_str(), pixels, &text_config, ranges_.Data)) {
-    ImFontConfig merge;
-    merge.MergeMode = true;
-    merge.OversampleH = 1;
-    merge.OversampleV = 1;
-    if (!std::filesystem::exists(files_.hangul) ||
-        !atlas.AddFontFromFileTTF(files_.hangul.c_str(), pixels, &merge, ranges_.Data))
-      notice = "Font " + files_.hangul + " not found: Korean words show as '?' (install fonts-nanum).";
-  } else {
+  if (!std::filesystem::exists(files_.text) ||
+      !atlas.AddFontFromFileTTF(files_.text.c_str(), pixels, &text_config, ranges_.Data)) {
     ImFontConfig fallback;
     fallback.SizePixels = pixels;
     atlas.AddFontDefault(&fallback);
-    notice = "Font " + files_.text + " not found: using ImGui's default font (install fonts-dejavu-core).";
+    notice = files_.text + " missing: default font (install fonts-dejavu-core).";
   }
+  // Hangul (and whatever else the first font lacks) from NanumGothic.
+  ImFontConfig merge;
+  merge.MergeMode = true;
+  merge.OversampleH = 1;
+  merge.OversampleV = 1;
+  if (!std::filesystem::exists(files_.hangul) ||
+      !atlas.AddFontFromFileTTF(files_.hangul.c_str(), pixels, &merge, ranges_.Data))
+    notice += (notice.empty() ? "" : " ") + (files_.hangul + " missing: no Korean (install fonts-nanum).");
   atlas.Build();
   return notice;
 }

@@ -85,10 +85,10 @@ void NavigatorPanel::draw(const AppState& app, Selection& selection, Commands& c
   const int decoder_rows = static_cast<int>(columns[1].size());
   const float needed_h = (static_cast<float>(decoder_rows) * rows_h + 2.6f + 2.2f) * L;
   const ImVec2 avail = ImGui::GetContentRegionAvail();
-  const float fit = std::min({1.0f, avail.x / needed_w, avail.y / needed_h});
-  ImGui::SetWindowFontScale(std::max(0.55f, fit));
+  const float fit = std::min({1.5f, avail.x / needed_w, avail.y / needed_h});
+  ImGui::SetWindowFontScale(std::max(0.35f, fit));
   L = ImGui::GetTextLineHeight();
-  const float s = std::max(0.55f, fit);
+  const float s = std::max(0.35f, fit);
   const float block_w = title_w * s + 1.2f * L, norm_w = norm_w0 * s;
   const float block_h = 1.5f * L, gap = 0.9f * L, frame_header = 1.6f * L, pad = 0.4f * L;
 
@@ -105,14 +105,15 @@ void NavigatorPanel::draw(const AppState& app, Selection& selection, Commands& c
     ImVec2 previous_top{};
     bool frame_open = false;
     float frame_bottom = 0;
-    for (std::size_t i = 0; i < columns[c].size(); ++i) {
-      const FigureBlock& fb = columns[c][i];
-      if (fb.in_layer && !frame_open) {
+    // One pass beyond the last block closes a frame still open (the encoder's).
+    for (std::size_t i = 0; i <= columns[c].size(); ++i) {
+      const bool end = i == columns[c].size();
+      if (!end && columns[c][i].in_layer && !frame_open) {
         frame_open = true;
         frame_bottom = y;
         y -= pad;
       }
-      if (!fb.in_layer && frame_open) {
+      if ((end || !columns[c][i].in_layer) && frame_open) {
         // Close the N× frame: its header holds the layer chips.
         frame_open = false;
         y -= frame_header;
@@ -143,6 +144,8 @@ void NavigatorPanel::draw(const AppState& app, Selection& selection, Commands& c
         previous_top = ImVec2(x0 + block_w / 2, f0.y);
         y -= gap;
       }
+      if (end) break;
+      const FigureBlock& fb = columns[c][i];
       const int layer = fb.in_layer ? shown_layer_[c] : -1;
       const int b = app.index.find_block(fb.stack, layer, fb.sublayer);
       const ImVec2 p0(x0, y - block_h), p1(x0 + block_w, y);
@@ -164,7 +167,7 @@ void NavigatorPanel::draw(const AppState& app, Selection& selection, Commands& c
         if (backward && block.first_backward >= 0 && selection.step >= block.last_backward) {
           char norm[32];
           std::snprintf(norm, sizeof norm, "%.3g", block.grad_norm_out);
-          draw->AddText(ImVec2(p1.x + 0.3f * L, y - block_h + (block_h - L) / 2), pal.backward_arrow, norm);
+          draw->AddText(ImVec2(p1.x + pad + 0.3f * L, y - block_h + (block_h - L) / 2), pal.backward_arrow, norm);
         }
         ImGui::SetCursorScreenPos(p0);
         ImGui::PushID(c * 1000 + static_cast<int>(i));
@@ -184,11 +187,6 @@ void NavigatorPanel::draw(const AppState& app, Selection& selection, Commands& c
       }
       previous_top = ImVec2(x0 + block_w / 2, p0.y);
       y = p0.y - gap;
-    }
-    if (frame_open) {
-      const ImVec2 f0(x0 - pad, y + gap - pad), f1(x0 + block_w + pad, frame_bottom + 0.1f * L);
-      draw->AddRect(f0, f1, pal.text_dim, 6.0f, 0, 1.5f);
-      if (c == 0) encoder_top = ImVec2(x0 + block_w / 2, f0.y);
     }
     const char* heading = c == 0 ? "Encoder" : "Decoder";
     if (c == 0) {

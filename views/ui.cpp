@@ -127,12 +127,17 @@ void Ui::menu_bar(const AppState& app, Commands& commands) {
     if (ImGui::MenuItem("Reset layout")) commands.push(ResetLayout{});
     ImGui::EndMenu();
   }
+  if (!app.notice.empty())
+    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(palette(app.theme).warning), "%s", app.notice.c_str());
   const Trace& trace = app.session.trace();
   char status[96];
   std::snprintf(status, sizeof status, "loss %.4f   ·   text %d %%", trace.loss(),
                 static_cast<int>(std::lround(app.ui_scale * 100)));
-  ImGui::SetCursorPosX(ImGui::GetWindowWidth() - ImGui::CalcTextSize(status).x - ImGui::GetFontSize());
-  ImGui::TextDisabled("%s", status);
+  const float status_x = ImGui::GetWindowWidth() - ImGui::CalcTextSize(status).x - ImGui::GetFontSize();
+  if (status_x > ImGui::GetCursorPosX() + ImGui::GetFontSize()) {
+    ImGui::SetCursorPosX(status_x);
+    ImGui::TextDisabled("%s", status);
+  }
   ImGui::EndMainMenuBar();
 }
 
@@ -167,10 +172,6 @@ void Ui::controls(const AppState& app, Selection& selection, Commands& commands)
   ImGui::SameLine();
   ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(backward ? palette(app.theme).backward_arrow : palette(app.theme).accent),
                      "Step %d of 0–%d  %s", step, last, backward ? "backward" : "forward");
-  if (!app.notice.empty()) {
-    ImGui::SameLine();
-    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(palette(app.theme).warning), "%s", app.notice.c_str());
-  }
   ImGui::Separator();
   sentences_.draw(app, selection, commands);
 }

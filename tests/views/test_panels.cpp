@@ -209,6 +209,27 @@ TEST_F(Headless, RefusedSentenceChangesNothing) {
   frames(2);
 }
 
+TEST_F(Headless, NewSentenceRerunsAndKeepsTheStepLabel) {
+  const int step = step_labelled("encoder.1.self_attn.head2.softmax", Phase::backward);
+  go_to_step(app, selection, step);
+  frames(2);
+  const double loss = app.session.trace().loss();
+  const std::uint64_t generation = app.generation;
+  commands.push(SetSentences{"the princess saved the prince", "공주 는 왕자 를 구했다"});
+  frame();
+  EXPECT_TRUE(app.sentence_message.empty()) << app.sentence_message;
+  EXPECT_EQ(app.generation, generation + 1);
+  EXPECT_NE(app.session.trace().loss(), loss);
+  EXPECT_EQ(app.session.trace().step(selection.step).label, "encoder.1.self_attn.head2.softmax");
+  EXPECT_EQ(app.session.trace().step(selection.step).phase, Phase::backward);
+  frames(2);
+
+  commands.push(SetSentences{"the prince saved the dragonfly", "왕자 는 공주 를 구했다"});
+  frame();
+  EXPECT_NE(app.sentence_message.find("dragonfly"), std::string::npos) << app.sentence_message;
+  EXPECT_EQ(app.generation, generation + 1);
+}
+
 TEST_F(Headless, KeysStepAndTwin) {
   frames(2);
   const int last = app.session.trace().step_count() - 1;
