@@ -110,7 +110,11 @@ void Window::render(const float background[4]) {
   ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
 }
 
-void Window::swap() { glfwSwapBuffers(window_); }
+// An offscreen window's own buffers are never drawn to: presenting them would only copy pixels.
+void Window::swap() {
+  if (offscreen_) glFlush();
+  else glfwSwapBuffers(window_);
+}
 void Window::finish() { glFinish(); }
 
 Image Window::read_pixels() const {
