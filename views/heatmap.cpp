@@ -152,9 +152,15 @@ bool draw_heatmap(const HeatmapSpec& spec, const HeatmapLook& look, Selection& s
   if (look.textures) draw->AddImage(cell_texture(spec, range, *look.textures), grid0, grid1);
 
   // Numbers in the cells, −∞ hatching.
-  // Enough decimals for two significant digits of the largest value: 0.065 → "0.042", 3.4 → "1.20".
+  // Integers (token ids, masks) without decimals; otherwise enough decimals for two significant
+  // digits of the largest value: 0.065 → "0.042", 3.4 → "1.20".
   const double largest = std::max(std::abs(range.lo), std::abs(range.hi));
-  const int decimals = largest > 0 ? std::clamp(1 - static_cast<int>(std::floor(std::log10(largest))), 2, 4) : 2;
+  bool integers = largest < 1e6;
+  for (Eigen::Index i = 0; i < m.size() && integers; ++i)
+    integers = !std::isfinite(m.data()[i]) || m.data()[i] == std::floor(m.data()[i]);
+  const int decimals = integers      ? 0
+                       : largest > 0 ? std::clamp(1 - static_cast<int>(std::floor(std::log10(largest))), 2, 4)
+                                     : 2;
   const std::string widest = "−" + format_value(largest, decimals);
   const bool numbers_fit = rows * cols <= 900 && cell_h >= line &&
                            ImGui::CalcTextSize(widest.c_str()).x <= cell_w - 3;
