@@ -8,6 +8,7 @@
 #include <backends/imgui_impl_opengl3.h>
 #include <imgui.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <stdexcept>
@@ -37,7 +38,16 @@ Window::Window(const WindowOptions& o) : width_(o.width), height_(o.height), off
   glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
   glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 0);
   glfwWindowHint(GLFW_VISIBLE, o.offscreen ? GLFW_FALSE : GLFW_TRUE);
-  window_ = glfwCreateWindow(o.width, o.height, o.title.c_str(), nullptr, nullptr);
+  int width = o.width, height = o.height;
+  if (!o.offscreen) {
+    int x = 0, y = 0, work_w = 0, work_h = 0;
+    if (GLFWmonitor* monitor = glfwGetPrimaryMonitor()) glfwGetMonitorWorkarea(monitor, &x, &y, &work_w, &work_h);
+    if (work_w > 0 && work_h > 0) {
+      width = std::min(width, work_w * 95 / 100);
+      height = std::min(height, work_h * 90 / 100);
+    }
+  }
+  window_ = glfwCreateWindow(width, height, o.title.c_str(), nullptr, nullptr);
   if (!window_) {
     const std::string why = glfw_error();
     glfwTerminate();
@@ -78,12 +88,6 @@ bool Window::should_close() const { return glfwWindowShouldClose(window_); }
 void Window::request_close() { glfwSetWindowShouldClose(window_, GLFW_TRUE); }
 void Window::poll_events() { glfwPollEvents(); }
 void Window::wait_events(double timeout) { glfwWaitEventsTimeout(timeout); }
-
-float Window::content_scale() const {
-  float x = 1, y = 1;
-  glfwGetWindowContentScale(window_, &x, &y);
-  return x > 0 ? x : 1;
-}
 
 void Window::new_frame() {
   ImGui_ImplOpenGL3_NewFrame();

@@ -12,7 +12,7 @@ struct GLFWwindow;
 namespace attnviz::app {
 
 struct WindowOptions {
-  int width = 1600, height = 900;
+  int width = 1600, height = 900;  // a visible window shrinks to fit the monitor's work area
   bool offscreen = false;
   std::string title = "attnviz";
 };
@@ -44,7 +44,6 @@ class Window {
   void finish();        // waits until the GPU has drawn everything (for timing)
   Image read_pixels() const;  // of what render() drew; call before swap()
   void reload_font_texture();  // after io.Fonts was rebuilt
-  float content_scale() const;  // the monitor's DPI scale (1 on a plain display)
 
  private:
   GLFWwindow* window_ = nullptr;

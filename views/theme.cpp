@@ -10,43 +10,47 @@ std::optional<Theme> theme_from_string(std::string_view name) {
   return std::nullopt;
 }
 
-const Palette& palette(Theme theme) {
-  static const Palette light{
-      .text = IM_COL32(0, 0, 0, 255),
-      .text_dim = IM_COL32(70, 70, 70, 255),
-      .panel = IM_COL32(255, 255, 255, 255),
-      .block = IM_COL32(236, 240, 246, 255),
-      .block_border = IM_COL32(40, 40, 40, 255),
-      .accent = IM_COL32(0, 90, 181, 255),
-      .accent_text = IM_COL32(255, 255, 255, 255),
-      .current_block = IM_COL32(255, 194, 10, 255),
-      .selection_outline = IM_COL32(0, 0, 0, 255),
-      .hover_outline = IM_COL32(0, 150, 60, 255),
-      .upstream_mark = IM_COL32(220, 50, 32, 255),
-      .local_mark = IM_COL32(0, 90, 181, 255),
-      .forward_arrow = IM_COL32(40, 40, 40, 255),
-      .backward_arrow = IM_COL32(200, 70, 0, 255),
-      .warning = IM_COL32(190, 0, 0, 255),
-  };
-  static const Palette dark{
-      .text = IM_COL32(240, 240, 240, 255),
-      .text_dim = IM_COL32(175, 175, 175, 255),
-      .panel = IM_COL32(30, 30, 34, 255),
-      .block = IM_COL32(52, 56, 66, 255),
-      .block_border = IM_COL32(190, 190, 190, 255),
-      .accent = IM_COL32(90, 160, 255, 255),
-      .accent_text = IM_COL32(0, 0, 0, 255),
-      .current_block = IM_COL32(255, 194, 10, 255),
-      .selection_outline = IM_COL32(255, 255, 255, 255),
-      .hover_outline = IM_COL32(80, 230, 120, 255),
-      .upstream_mark = IM_COL32(255, 90, 70, 255),
-      .local_mark = IM_COL32(90, 170, 255, 255),
-      .forward_arrow = IM_COL32(200, 200, 200, 255),
-      .backward_arrow = IM_COL32(255, 140, 40, 255),
-      .warning = IM_COL32(255, 110, 110, 255),
-  };
-  return theme == Theme::light ? light : dark;
-}
+namespace {
+
+constexpr Palette light_palette{
+    .text = IM_COL32(0, 0, 0, 255),
+    .text_dim = IM_COL32(70, 70, 70, 255),
+    .panel = IM_COL32(255, 255, 255, 255),
+    .block = IM_COL32(236, 240, 246, 255),
+    .block_border = IM_COL32(40, 40, 40, 255),
+    .accent = IM_COL32(0, 90, 181, 255),
+    .accent_text = IM_COL32(255, 255, 255, 255),
+    .current_block = IM_COL32(255, 194, 10, 255),
+    .selection_outline = IM_COL32(0, 0, 0, 255),
+    .hover_outline = IM_COL32(0, 150, 60, 255),
+    .upstream_mark = IM_COL32(220, 50, 32, 255),
+    .local_mark = IM_COL32(0, 90, 181, 255),
+    .forward_arrow = IM_COL32(40, 40, 40, 255),
+    .backward_arrow = IM_COL32(200, 70, 0, 255),
+    .warning = IM_COL32(190, 0, 0, 255),
+};
+
+constexpr Palette dark_palette{
+    .text = IM_COL32(240, 240, 240, 255),
+    .text_dim = IM_COL32(175, 175, 175, 255),
+    .panel = IM_COL32(30, 30, 34, 255),
+    .block = IM_COL32(52, 56, 66, 255),
+    .block_border = IM_COL32(190, 190, 190, 255),
+    .accent = IM_COL32(90, 160, 255, 255),
+    .accent_text = IM_COL32(0, 0, 0, 255),
+    .current_block = IM_COL32(255, 194, 10, 255),
+    .selection_outline = IM_COL32(255, 255, 255, 255),
+    .hover_outline = IM_COL32(80, 230, 120, 255),
+    .upstream_mark = IM_COL32(255, 90, 70, 255),
+    .local_mark = IM_COL32(90, 170, 255, 255),
+    .forward_arrow = IM_COL32(200, 200, 200, 255),
+    .backward_arrow = IM_COL32(255, 140, 40, 255),
+    .warning = IM_COL32(255, 110, 110, 255),
+};
+
+}  // namespace
+
+const Palette& palette(Theme theme) { return theme == Theme::light ? light_palette : dark_palette; }
 
 void apply_style(Theme theme, float scale) {
   ImGuiStyle style;
