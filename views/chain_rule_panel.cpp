@@ -63,7 +63,7 @@ void draw_backward(const Trace& trace, const std::string& target, const Explanat
   ImGui::TextDisabled("= how that output element changes with this one");
   ImGui::PopTextWrapPos();
   terms_table(trace, e.terms, true, pal);
-  ImGui::Text("Σ of %zu terms = %s", e.terms.size(), number(e.sum).c_str());
+  ImGui::Text("Σ of %zu term%s = %s", e.terms.size(), e.terms.size() == 1 ? "" : "s", number(e.sum).c_str());
   const bool equal = std::abs(e.sum - e.stored) <= 1e-9 + 1e-9 * std::abs(e.stored);
   ImGui::Text("stored by the model = %s", number(e.stored).c_str());
   ImGui::SameLine();
@@ -79,7 +79,7 @@ void draw_forward(const Trace& trace, const std::string& target, const ForwardEx
     terms_table(trace, e.terms, false, pal);
     double sum = 0;
     for (const Term& t : e.terms) sum += t.product();
-    ImGui::Text("Σ of %zu products = %s", e.terms.size(), number(sum).c_str());
+    ImGui::Text("Σ of %zu product%s = %s", e.terms.size(), e.terms.size() == 1 ? "" : "s", number(sum).c_str());
     if (e.constant != 0) ImGui::Text("+ %s", number(e.constant).c_str());
   }
   if (!e.after.empty()) ImGui::Text("then %s", e.after.c_str());
