@@ -182,7 +182,9 @@ void Ui::draw(const AppState& app, Selection& selection, Commands& commands) {
   menu_bar(app, commands);
   const ImGuiIO& io = ImGui::GetIO();
   const Layout layout = compute_layout(io.DisplaySize, menu_h_, ImGui::GetFrameHeightWithSpacing());
-  const bool place = place_windows_ || fixed_layout;
+  const bool resized = display_.x > 0 && (display_.x != io.DisplaySize.x || display_.y != io.DisplaySize.y);
+  display_ = io.DisplaySize;
+  const bool place = place_windows_ || fixed_layout || resized;
   place_windows_ = false;
   const ImGuiWindowFlags single = ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize;
 

@@ -62,6 +62,7 @@ struct Ui {
   SentenceBar sentences_;
   bool place_windows_ = false;
   float menu_h_ = 0;
+  ImVec2 display_{0, 0};  // last frame's display size: the panels re-tile when it changes
 };
 
 // The step B jumps to: the twin of the current step, or of the nearest step that has one.

@@ -230,6 +230,27 @@ TEST_F(Headless, NewSentenceRerunsAndKeepsTheStepLabel) {
   EXPECT_EQ(app.generation, generation + 1);
 }
 
+TEST_F(Headless, PanelsTileTheDisplayAndResetLayoutPlacesThemAgain) {
+  frames(2);
+  const ImGuiWindow* chain = ImGui::FindWindowByName("Chain rule");
+  ASSERT_NE(chain, nullptr);
+  EXPECT_NEAR(chain->Pos.x + chain->Size.x, 1600, 1);
+  ImGui::SetWindowPos("Chain rule", ImVec2(100, 300));
+  frames(2);
+  EXPECT_NEAR(chain->Pos.x, 100, 1);
+  commands.push(ResetLayout{});
+  const Effects effects = apply_commands(commands, app, selection);
+  EXPECT_TRUE(effects.reset_layout);
+  ui.reset_layout();
+  frames(2);
+  EXPECT_NEAR(chain->Pos.x + chain->Size.x, 1600, 1);
+
+  ImGui::GetIO().DisplaySize = ImVec2(1366, 768);
+  frames(2);
+  EXPECT_NEAR(chain->Pos.x + chain->Size.x, 1366, 1);
+  EXPECT_NEAR(chain->Pos.y + chain->Size.y, 768, 1);
+}
+
 TEST_F(Headless, KeysStepAndTwin) {
   frames(2);
   const int last = app.session.trace().step_count() - 1;
