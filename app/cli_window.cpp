@@ -75,6 +75,17 @@ views::ElementRef element_at(const Trace& trace, int step, int row, int col) {
   return e;
 }
 
+// Selects `element` as a click would: the element, and the token of its row.
+void select(const Trace& trace, views::Selection& selection, const views::ElementRef& element) {
+  selection.element = element;
+  const Step& s = trace.step(element.step);
+  const bool output = element.slot == views::Slot::output || element.slot == views::Slot::upstream;
+  const TensorId id = (output ? s.outputs : s.inputs)[static_cast<std::size_t>(element.index)];
+  const Axis rows = trace.tensor(id).rows;
+  if (rows == Axis::src_tokens) selection.token = {views::TokenSide::source, element.row};
+  if (rows == Axis::tgt_tokens) selection.token = {views::TokenSide::target, element.row};
+}
+
 struct ScreenshotOptions {
   SessionOptions session;
   std::string out, view = "overview", step_label, select, size = "1600x900", theme = "light";
@@ -119,7 +130,7 @@ void screenshot(const ScreenshotOptions& o) {
   options.ui_scale = o.scale;
   Desktop desktop(std::move(session), options);
   desktop.go_to_step(step);
-  if (element) desktop.selection().element = *element;
+  if (element) select(desktop.state().session.trace(), desktop.selection(), *element);
   // New windows are hidden on their first frame; the third has settled scroll positions.
   for (int i = 0; i < 3; ++i) {
     desktop.frame(0);
@@ -159,7 +170,7 @@ void bench_frames(const BenchFramesOptions& o, Clock::time_point started) {
   options.persist = false;
   Desktop desktop(std::move(session), options);
   desktop.go_to_step(step);
-  desktop.selection().element = element;
+  select(desktop.state().session.trace(), desktop.selection(), element);
   desktop.frame(0);
   desktop.swap();
   const double first_frame_ms = ms_since(started);

@@ -74,7 +74,6 @@ void draw_forward(const Trace& trace, const std::string& target, const ForwardEx
   ImGui::PushTextWrapPos(0);
   ImGui::Text("How %s was computed", target.c_str());
   ImGui::TextDisabled("%s", e.rule.c_str());
-  ImGui::PopTextWrapPos();
   if (!e.terms.empty()) {
     terms_table(trace, e.terms, false, pal);
     double sum = 0;
@@ -84,6 +83,7 @@ void draw_forward(const Trace& trace, const std::string& target, const ForwardEx
   }
   if (!e.after.empty()) ImGui::Text("then %s", e.after.c_str());
   ImGui::Text("%s = %s (as recorded)", target.c_str(), number(e.value).c_str());
+  ImGui::PopTextWrapPos();
 }
 
 }  // namespace
