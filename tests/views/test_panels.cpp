@@ -251,6 +251,32 @@ TEST_F(Headless, PanelsTileTheDisplayAndResetLayoutPlacesThemAgain) {
   EXPECT_NEAR(chain->Pos.y + chain->Size.y, 768, 1);
 }
 
+TEST_F(Headless, TypingInTheSentenceBarAndEnterReruns) {
+  frames(2);
+  const ImGuiWindow* controls = ImGui::FindWindowByName("Controls and sentences");
+  ASSERT_NE(controls, nullptr);
+  // Click down the left of the window until a text field takes the keyboard: the source.
+  bool editing = false;
+  for (float y = controls->Pos.y + 20; y < controls->Pos.y + controls->Size.y && !editing; y += 6) {
+    ImGui::GetIO().MousePos = ImVec2(controls->Pos.x + 200, y);
+    click();
+    editing = ImGui::GetIO().WantTextInput;
+  }
+  ASSERT_TRUE(editing);
+  go_to_step(app, selection, 0);
+  press(key(ImGuiKey_End));
+  for (char c : std::string(" the")) {
+    ImGui::GetIO().AddInputCharacter(static_cast<unsigned>(c));
+    frame();
+  }
+  EXPECT_EQ(app.generation, 1u);  // nothing runs while typing
+  press(key(ImGuiKey_Enter));
+  EXPECT_EQ(app.session.src_text(), "the prince saved the princess the");
+  EXPECT_EQ(app.src_words.size(), 6u);
+  EXPECT_EQ(app.generation, 2u);
+  EXPECT_TRUE(app.sentence_message.empty()) << app.sentence_message;
+}
+
 TEST_F(Headless, KeysStepAndTwin) {
   frames(2);
   const int last = app.session.trace().step_count() - 1;
