@@ -113,7 +113,9 @@ AxisLabels axis_labels(const AppState& app, const Tensor& tensor, Axis axis) {
 ColourScale colour_scale(const Tensor& tensor, bool gradient) {
   if (gradient) return ColourScale::diverging;
   const std::string_view name = tensor.name;
-  if (ends_with(name, ".softmax") || name == "output.probs" || name.rfind("masks.", 0) == 0)
+  // Probabilities, masks, and token ids (which have no sign, only an order).
+  if (ends_with(name, ".softmax") || name == "output.probs" || name.rfind("masks.", 0) == 0 ||
+      ends_with(name, ".tokens") || name == "output.targets")
     return ColourScale::sequential;
   return ColourScale::diverging;
 }

@@ -25,7 +25,7 @@ struct AxisLabels {
 };
 AxisLabels axis_labels(const AppState& app, const Tensor& tensor, Axis axis);
 
-// Sequential for probabilities and masks, diverging for everything signed (and all gradients).
+// Sequential for probabilities, masks and token ids; diverging for everything signed (and all gradients).
 ColourScale colour_scale(const Tensor& tensor, bool gradient);
 
 // "Layer norm", "Attention scores": the op's name in words.
