@@ -11,6 +11,9 @@ void StepListPanel::draw(const AppState& app, Selection& selection, Commands& co
   const float row_h = ImGui::GetTextLineHeightWithSpacing();
   const float indent = ImGui::GetFontSize() * 0.8f;
   const float number_w = ImGui::CalcTextSize(std::to_string(trace.step_count() - 1).c_str()).x;
+  // A wide list (the steps view on its own) also shows each step's formula.
+  const float formula_x = ImGui::GetStyle().WindowPadding.x + indent * 5 + number_w + ImGui::GetFontSize() * 12;
+  const bool show_formulas = ImGui::GetContentRegionAvail().x > ImGui::GetFontSize() * 40;
 
   ImGui::BeginChild("rows");
   if (selection.step != scrolled_to_ || app.generation != scrolled_generation_) {
@@ -43,6 +46,10 @@ void StepListPanel::draw(const AppState& app, Selection& selection, Commands& co
       ImGui::TextUnformatted(number);
       ImGui::SameLine(x + number_w + indent);
       ImGui::TextUnformatted(row.text.c_str());
+      if (show_formulas) {
+        ImGui::SameLine(formula_x);
+        ImGui::TextDisabled("%.*s", static_cast<int>(step.formula.size()), step.formula.data());
+      }
       if (hovered) {
         ImGui::BeginTooltip();
         ImGui::Text("%s · %s", op_title(step.op), step.label.c_str());
