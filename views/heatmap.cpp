@@ -155,24 +155,23 @@ bool draw_heatmap(const HeatmapSpec& spec, const HeatmapLook& look, Selection& s
   // Integers (token ids, masks) without decimals; otherwise enough decimals for two significant
   // digits of the largest value: 0.065 → "0.042", 3.4 → "1.20".
   const double largest = std::max(std::abs(range.lo), std::abs(range.hi));
-  bool integers = largest < 1e6;
-  for (Eigen::Index i = 0; i < m.size() && integers; ++i)
-    integers = !std::isfinite(m.data()[i]) || m.data()[i] == std::floor(m.data()[i]);
+  bool integers = largest < 1e6, has_minus_infinity = false;
+  for (Eigen::Index i = 0; i < m.size(); ++i) {
+    const double v = m.data()[i];
+    has_minus_infinity |= is_minus_infinity(v);
+    integers = integers && (!std::isfinite(v) || v == std::floor(v));
+  }
   const int decimals = integers      ? 0
                        : largest > 0 ? std::clamp(1 - static_cast<int>(std::floor(std::log10(largest))), 2, 4)
                                      : 2;
   const std::string widest = "−" + format_value(largest, decimals);
   const bool numbers_fit = rows * cols <= 900 && cell_h >= line &&
                            ImGui::CalcTextSize(widest.c_str()).x <= cell_w - 3;
-  bool has_minus_infinity = false;
-  for (int r = 0; r < rows; ++r)
+  for (int r = 0; r < rows && (numbers_fit || has_minus_infinity); ++r)
     for (int c = 0; c < cols; ++c) {
       const double v = m(r, c);
       const ImVec2 a = cell_min(r, c), b(a.x + cell_w, a.y + cell_h);
-      if (is_minus_infinity(v)) {
-        has_minus_infinity = true;
-        hatch(draw, a, b);
-      }
+      if (is_minus_infinity(v)) hatch(draw, a, b);
       if (!numbers_fit) continue;
       const std::string text = format_value(v, decimals);
       const ImVec2 size = ImGui::CalcTextSize(text.c_str());
