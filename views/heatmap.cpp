@@ -36,8 +36,21 @@ void hatch(ImDrawList* draw, ImVec2 a, ImVec2 b) {
   draw->PopClipRect();
 }
 
-void colour_bar(ImDrawList* draw, ImVec2 at, float width, const HeatmapSpec& spec, const ValueRange& range,
-                bool has_minus_infinity, const Palette& pal) {
+// `text` cut to `width` pixels with "…" (whole UTF-8 characters); "" when not even one fits.
+std::string fit_label(std::string text, float width) {
+  if (ImGui::CalcTextSize(text.c_str()).x <= width) return text;
+  while (!text.empty()) {
+    while (!text.empty() && (static_cast<unsigned char>(text.back()) & 0xC0) == 0x80) text.pop_back();
+    if (!text.empty()) text.pop_back();
+    if (!text.empty() && ImGui::CalcTextSize((text + "…").c_str()).x <= width) return text + "…";
+  }
+  return {};
+}
+
+// The colour bar under a heatmap, with its range, and the −∞ legend to its right (or below it
+// when that would pass `right`).  Returns the height used.
+float colour_bar(ImDrawList* draw, ImVec2 at, float width, float right, const HeatmapSpec& spec,
+                 const ValueRange& range, bool has_minus_infinity, const Palette& pal) {
   const float h = ImGui::GetTextLineHeight() * 0.6f;
   const int segments = 16;
   for (int s = 0; s < segments; ++s) {
@@ -58,13 +71,17 @@ void colour_bar(ImDrawList* draw, ImVec2 at, float width, const HeatmapSpec& spe
                          ImGui::CalcTextSize(hi.c_str()).x + gap < width / 2 - zero_w;
   if (spec.scale == ColourScale::diverging && zero_fits)
     draw->AddText(ImVec2(at.x + width / 2 - zero_w / 2, ty), pal.text, "0");
-  if (has_minus_infinity) {
-    const float x = at.x + width + ImGui::GetFontSize();
-    const ImVec2 a(x, at.y), b(x + h * 2, at.y + h * 1.6f);
-    draw->AddRectFilled(a, b, minus_infinity_fill);
-    hatch(draw, a, b);
-    draw->AddText(ImVec2(b.x + 6, at.y), pal.text, "−∞  masked: softmax weight 0");
-  }
+  const float used = h + 1 + ImGui::GetTextLineHeight();
+  if (!has_minus_infinity) return used;
+  const char* legend = "−∞  masked: softmax weight 0";
+  const float legend_w = h * 2 + 6 + ImGui::CalcTextSize(legend).x;
+  const bool beside = at.x + width + ImGui::GetFontSize() + legend_w <= right;
+  const ImVec2 a(beside ? at.x + width + ImGui::GetFontSize() : at.x, beside ? at.y : at.y + used + 2);
+  const ImVec2 b(a.x + h * 2, a.y + h * 1.6f);
+  draw->AddRectFilled(a, b, minus_infinity_fill);
+  hatch(draw, a, b);
+  draw->AddText(ImVec2(b.x + 6, a.y), pal.text, legend);
+  return beside ? used : used + 2 + ImGui::GetTextLineHeight();
 }
 
 }  // namespace
@@ -135,9 +152,9 @@ bool draw_heatmap(const HeatmapSpec& spec, const HeatmapLook& look, Selection& s
   const float cell_h = std::clamp(cell_w, 3.0f, line * 1.4f);
 
   // Column labels when they fit the cell; otherwise every k-th index.
-  bool col_words_fit = true;
-  for (int c = 0; c < cols && col_words_fit; ++c)
-    col_words_fit = ImGui::CalcTextSize(label_or_index(spec.col_labels, c).c_str()).x <= cell_w - 2;
+  // Column words, shortened with "…" to their cell, when a cell holds three characters; otherwise
+  // every k-th index.
+  const bool col_words_fit = !spec.col_labels.empty() && cell_w >= digit * 3;
   const int col_label_every = col_words_fit ? 1 : std::max(1, static_cast<int>(std::ceil(digit * 3 / cell_w)));
 
   ImDrawList* draw = ImGui::GetWindowDrawList();
@@ -202,7 +219,7 @@ bool draw_heatmap(const HeatmapSpec& spec, const HeatmapLook& look, Selection& s
   }
   draw->PopClipRect();
   for (int c = 0; c < cols; c += col_label_every) {
-    const std::string shown = col_words_fit ? label_or_index(spec.col_labels, c) : std::to_string(c);
+    const std::string shown = col_words_fit ? fit_label(label_or_index(spec.col_labels, c), cell_w - 2) : std::to_string(c);
     const float w = ImGui::CalcTextSize(shown.c_str()).x;
     draw->AddText(ImVec2(cell_min(0, c).x + (cell_w - w) / 2, origin.y), token_colour(spec.col_tokens, c), shown.c_str());
   }
@@ -282,9 +299,10 @@ bool draw_heatmap(const HeatmapSpec& spec, const HeatmapLook& look, Selection& s
 
   const ImVec2 bar_at(grid0.x, grid1.y + 4);
   const float bar_w = std::clamp(grid1.x - grid0.x, digit * 18, digit * 26);
-  colour_bar(draw, bar_at, bar_w, spec, range, has_minus_infinity, pal);
+  const float right = origin.x + (spec.max_width > 0 ? spec.max_width : ImGui::GetContentRegionAvail().x);
+  const float bar_h = colour_bar(draw, bar_at, bar_w, right, spec, range, has_minus_infinity, pal);
   ImGui::SetCursorScreenPos(ImVec2(origin.x, bar_at.y));
-  ImGui::Dummy(ImVec2(label_w + bar_w, line * 0.6f + line + 6));
+  ImGui::Dummy(ImVec2(label_w + bar_w, bar_h + 6));
   ImGui::PopID();
   return clicked;
 }
