@@ -124,7 +124,7 @@ void NavigatorPanel::draw(const AppState& app, Selection& selection, Commands& c
         draw->AddText(ImVec2(f0.x + pad, f0.y + 0.25f * L), pal.text_dim, title);
         float chip_x = f0.x + pad + ImGui::CalcTextSize(title).x + 0.5f * L;
         for (int l = 0; l < layers; ++l) {
-          char label[8];
+          char label[12];
           std::snprintf(label, sizeof label, "%d", l);
           const ImVec2 c0(chip_x, f0.y + 0.2f * L), c1(chip_x + 1.3f * L, f0.y + 1.3f * L);
           const bool shown = l == shown_layer_[c];

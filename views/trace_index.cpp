@@ -51,7 +51,10 @@ std::string where_in_words(const Where& where) {
 
 std::string short_label(const Step& step) {
   std::string prefix = to_string(step.where.stack);
-  if (step.where.layer >= 0) prefix += "." + std::to_string(step.where.layer);
+  if (step.where.layer >= 0) {
+    prefix += '.';
+    prefix += std::to_string(step.where.layer);
+  }
   prefix += std::string(".") + to_string(step.where.sublayer) + ".";
   if (step.label.rfind(prefix, 0) == 0) return step.label.substr(prefix.size());
   return step.label;
