@@ -277,6 +277,22 @@ TEST_F(Headless, TypingInTheSentenceBarAndEnterReruns) {
   EXPECT_TRUE(app.sentence_message.empty()) << app.sentence_message;
 }
 
+TEST_F(Headless, ClickOnANavigatorBlockJumpsToItsFirstStep) {
+  frames(2);
+  const ImGuiWindow* navigator = ImGui::FindWindowByName("Architecture");
+  ASSERT_NE(navigator, nullptr);
+  bool jumped = false;
+  for (float y = navigator->Pos.y + 30; y < navigator->Pos.y + navigator->Size.y && !jumped; y += 10)
+    for (float x = navigator->Pos.x + 10; x < navigator->Pos.x + navigator->Size.x && !jumped; x += 14) {
+      ImGui::GetIO().MousePos = ImVec2(x, y);
+      click();
+      jumped = selection.step != 0;
+    }
+  ASSERT_TRUE(jumped);
+  const Block& block = app.index.blocks()[static_cast<std::size_t>(app.index.block_of_step(selection.step))];
+  EXPECT_EQ(selection.step, block.first_forward);
+}
+
 TEST_F(Headless, KeysStepAndTwin) {
   frames(2);
   const int last = app.session.trace().step_count() - 1;
