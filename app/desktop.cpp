@@ -90,7 +90,8 @@ void Desktop::frame(double seconds) {
 
   const views::Effects effects = views::apply_commands(commands_, app_, selection_);
   if (effects.quit) window_.request_close();
-  if (effects.reset_layout) ui_.reset_layout();
+  // A new text size changes every panel's needs (the controls' height first): tile again.
+  if (effects.reset_layout || effects.rebuild_fonts) ui_.reset_layout();
   const bool new_glyphs = !effects.glyph_text.empty() && fonts_.add_text(effects.glyph_text);
   if (effects.rebuild_fonts || new_glyphs) rebuild_fonts();
   if (effects.restyle) views::apply_style(app_.theme, app_.ui_scale);
