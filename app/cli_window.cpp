@@ -245,7 +245,8 @@ void add_screenshot_command(CLI::App& cli) {
   add_session_options(*cmd, o->session);
   cmd->add_option("--out", o->out, "PNG file to write")->required();
   cmd->add_option("--view", o->view, "overview, navigator, steps, detail or chain")->capture_default_str();
-  auto* step = cmd->add_option("--step", o->step, "Step index, as `attnviz trace --print` numbers them");
+  auto* step = cmd->add_option("--step", o->step, "Step index, as `attnviz trace --print` numbers them")
+                   ->check(CLI::Range(0, 1000000));
   cmd->add_option("--step-label", o->step_label, "Step label, e.g. encoder.0.self_attn.head1.softmax")->excludes(step);
   cmd->add_flag("--backward", o->backward, "With --step-label: the backward step of that label");
   cmd->add_option("--select", o->select, "ROW,COL of the step's output (forward) or gradient passed down (backward)");
