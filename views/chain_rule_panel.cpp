@@ -22,10 +22,10 @@ void terms_table(const Trace& trace, const std::vector<Term>& terms, bool backwa
   const float height = std::max(ImGui::GetTextLineHeightWithSpacing() * 3, ImGui::GetContentRegionAvail().y - reserve);
   if (!ImGui::BeginTable("terms", 4, flags, ImVec2(0, height))) return;
   ImGui::TableSetupScrollFreeze(0, 1);
-  ImGui::TableSetupColumn("k", ImGuiTableColumnFlags_WidthFixed, ImGui::CalcTextSize("000").x);
-  ImGui::TableSetupColumn(backward ? "upstream" : "factor", ImGuiTableColumnFlags_WidthStretch, 1.25f);
-  ImGui::TableSetupColumn(backward ? "× local" : "× factor", ImGuiTableColumnFlags_WidthStretch, 1.25f);
-  ImGui::TableSetupColumn("= product", ImGuiTableColumnFlags_WidthStretch, 1.2f);
+  ImGui::TableSetupColumn("k", ImGuiTableColumnFlags_WidthFixed, ImGui::CalcTextSize("00").x);
+  ImGui::TableSetupColumn(backward ? "upstream ∂L/∂" : "factor", ImGuiTableColumnFlags_WidthStretch, 1.1f);
+  ImGui::TableSetupColumn(backward ? "× local" : "× factor", ImGuiTableColumnFlags_WidthStretch, 1.3f);
+  ImGui::TableSetupColumn("= product", ImGuiTableColumnFlags_WidthStretch, 1.15f);
   ImGui::TableHeadersRow();
   ImGuiListClipper clipper;
   clipper.Begin(static_cast<int>(terms.size()));
@@ -37,7 +37,7 @@ void terms_table(const Trace& trace, const std::vector<Term>& terms, bool backwa
       ImGui::Text("%d", k);
       ImGui::TableNextColumn();
       ImGui::TextColored(colour(pal.upstream_mark), "%s", number(t.upstream).c_str());
-      ImGui::TextDisabled("%s", element_name(trace, t.upstream_at, backward).c_str());
+      ImGui::TextDisabled("%s", element_name(trace, t.upstream_at, false).c_str());  // ∂L/∂ is in the header
       ImGui::TableNextColumn();
       ImGui::TextColored(colour(pal.local_mark), "%s", number(t.local).c_str());
       const std::string how = !t.local_text.empty() ? t.local_text
