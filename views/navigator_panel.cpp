@@ -99,7 +99,7 @@ void NavigatorPanel::draw(const AppState& app, Selection& selection, Commands& c
 
   ImVec2 encoder_top{}, cross_attn_left{};
   for (int c = 0; c < 2; ++c) {
-    const float x0 = origin.x + pad + static_cast<float>(c) * (block_w + norm_w + 2.0f * L) + (c == 1 ? 0.0f : 0.0f);
+    const float x0 = origin.x + pad + static_cast<float>(c) * (block_w + norm_w + 2.0f * L);
     const int layers = c == 0 ? config.encoder_layers : config.decoder_layers;
     float y = bottom;
     ImVec2 previous_top{};
@@ -188,14 +188,9 @@ void NavigatorPanel::draw(const AppState& app, Selection& selection, Commands& c
       previous_top = ImVec2(x0 + block_w / 2, p0.y);
       y = p0.y - gap;
     }
-    const char* heading = c == 0 ? "Encoder" : "Decoder";
-    if (c == 0) {
-      // The encoder's output ("memory") feeds every decoder layer's cross-attention.
-      draw->AddText(ImVec2(x0, origin.y), pal.text_dim, heading);
-    } else {
-      draw->AddText(ImVec2(x0, origin.y), pal.text_dim, heading);
-    }
+    draw->AddText(ImVec2(x0, origin.y), pal.text_dim, c == 0 ? "Encoder" : "Decoder");
   }
+  // The encoder's output ("memory") feeds every decoder layer's cross-attention.
   if (encoder_top.y != 0 && cross_attn_left.y != 0) {
     const float up = encoder_top.y - 0.6f * L;
     const ImVec2 corner(encoder_top.x, std::min(up, cross_attn_left.y));
