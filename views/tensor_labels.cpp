@@ -89,8 +89,21 @@ std::string shape_words(const Tensor& tensor) {
          count_words(tensor.value.cols(), tensor.cols, false);
 }
 
+// A gradient names its tensor by symbol only: "Q = X W_Qᵀ + b" → "∂L/∂Q", "S = Q Kᵀ, head 0" →
+// "∂L/∂S, head 0", "x + sublayer(x)" → "∂L/∂(x + sublayer(x))".
 std::string tensor_caption(const Tensor& tensor, bool gradient) {
-  return (gradient ? "∂L/∂ " : "") + tensor_symbol(tensor) + ": " + shape_words(tensor);
+  std::string symbol = tensor_symbol(tensor);
+  if (gradient) {
+    const std::size_t eq = symbol.find(" = ");
+    if (eq != std::string::npos) {
+      const std::size_t head = symbol.find(", head", eq);
+      symbol.erase(eq, head == std::string::npos ? std::string::npos : head - eq);
+    } else if (symbol.find(" + ") != std::string::npos) {
+      symbol = "(" + symbol + ")";
+    }
+    symbol = "∂L/∂" + symbol;
+  }
+  return symbol + ": " + shape_words(tensor);
 }
 
 AxisLabels axis_labels(const AppState& app, const Tensor& tensor, Axis axis) {
