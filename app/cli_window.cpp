@@ -42,6 +42,12 @@ void require_display() {
   }
 }
 
+std::string format_number(double value) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%g", value);
+  return text;
+}
+
 // "1600x900" → {1600, 900}; throws InputError.
 std::pair<int, int> parse_size(const std::string& text) {
   int w = 0, h = 0;
@@ -108,7 +114,7 @@ void screenshot(const ScreenshotOptions& o) {
   const auto theme = views::theme_from_string(o.theme);
   if (!theme) throw InputError("--theme " + o.theme + ": expected light or dark");
   if (!(o.scale >= views::min_ui_scale && o.scale <= views::max_ui_scale))
-    throw InputError("--scale " + std::to_string(o.scale) + ": expected 0.6 to 3");
+    throw InputError("--scale " + format_number(o.scale) + ": expected 0.6 to 3");
   const auto [w, h] = parse_size(o.size);
   Session session = make_session(o.session);
   const Trace& trace = session.trace();
