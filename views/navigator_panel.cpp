@@ -75,12 +75,18 @@ void NavigatorPanel::draw(const AppState& app, Selection& selection, Commands& c
 
   // Geometry in line heights L; the whole figure shrinks (font included) to fit the panel.
   ImGui::SetWindowFontScale(1.0f);
-  float title_w = 0;
-  for (const auto& col : columns)
-    for (const FigureBlock& b : col) title_w = std::max(title_w, ImGui::CalcTextSize(b.title).x);
+  // Each column as wide as its longest title, or its N× frame header ("2× layer" and one chip
+  // per layer), whichever is wider.
   float L = ImGui::GetTextLineHeight();
+  float column_w[2] = {0, 0};
+  for (int c = 0; c < 2; ++c) {
+    for (const FigureBlock& b : columns[c]) column_w[c] = std::max(column_w[c], ImGui::CalcTextSize(b.title).x + 1.2f * L);
+    const int layers = c == 0 ? config.encoder_layers : config.decoder_layers;
+    const float header = ImGui::CalcTextSize("00× layer").x + 0.5f * L + static_cast<float>(layers) * 1.6f * L;
+    column_w[c] = std::max(column_w[c], header);
+  }
   const float norm_w0 = ImGui::CalcTextSize("0.0000").x;
-  const float needed_w = 2 * (title_w + 1.2f * L + norm_w0) + 2.2f * L;
+  const float needed_w = column_w[0] + column_w[1] + 2 * norm_w0 + 3.0f * L;
   const float rows_h = 1.5f + 0.9f;  // block + arrow gap
   const int decoder_rows = static_cast<int>(columns[1].size());
   const float needed_h = (static_cast<float>(decoder_rows) * rows_h + 2.6f + 2.2f) * L;
@@ -89,7 +95,7 @@ void NavigatorPanel::draw(const AppState& app, Selection& selection, Commands& c
   ImGui::SetWindowFontScale(std::max(0.35f, fit));
   L = ImGui::GetTextLineHeight();
   const float s = std::max(0.35f, fit);
-  const float block_w = title_w * s + 1.2f * L, norm_w = norm_w0 * s;
+  const float norm_w = norm_w0 * s;
   const float block_h = 1.5f * L, gap = 0.9f * L, frame_header = 1.6f * L, pad = 0.4f * L;
 
   ImDrawList* draw = ImGui::GetWindowDrawList();
@@ -99,7 +105,8 @@ void NavigatorPanel::draw(const AppState& app, Selection& selection, Commands& c
 
   ImVec2 encoder_top{}, cross_attn_left{};
   for (int c = 0; c < 2; ++c) {
-    const float x0 = origin.x + pad + static_cast<float>(c) * (block_w + norm_w + 2.0f * L);
+    const float block_w = column_w[c] * s;
+    const float x0 = origin.x + pad + (c == 0 ? 0.0f : column_w[0] * s + norm_w + 2.0f * L);
     const int layers = c == 0 ? config.encoder_layers : config.decoder_layers;
     float y = bottom;
     ImVec2 previous_top{};
