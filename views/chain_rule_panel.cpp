@@ -67,7 +67,7 @@ void draw_backward(const Trace& trace, const std::string& target, const Explanat
   const bool equal = std::abs(e.sum - e.stored) <= 1e-9 + 1e-9 * std::abs(e.stored);
   ImGui::Text("stored by the model = %s", number(e.stored).c_str());
   ImGui::SameLine();
-  ImGui::TextColored(colour(equal ? pal.hover_outline : pal.warning), equal ? "✓ equal" : "✗ differs");
+  ImGui::TextColored(colour(equal ? pal.ok : pal.warning), equal ? "✓ equal" : "✗ differs");
 }
 
 void draw_forward(const Trace& trace, const std::string& target, const ForwardExplanation& e, const Palette& pal) {

@@ -242,7 +242,11 @@ bool draw_heatmap(const HeatmapSpec& spec, const HeatmapLook& look, Selection& s
   for (const Mark& mark : spec.marks) {
     if (mark.row >= rows || mark.col >= cols) continue;
     const ImVec2 a = cell_min(mark.row, mark.col);
-    draw->AddRect(ImVec2(a.x + 1, a.y + 1), ImVec2(a.x + cell_w - 1, a.y + cell_h - 1), mark.colour, 0, 0, 3.0f);
+    // A band of the mark's colour with a thin line of the panel colour inside it, so it stands out
+    // on any cell colour.
+    draw->AddRect(ImVec2(a.x + 1.5f, a.y + 1.5f), ImVec2(a.x + cell_w - 1.5f, a.y + cell_h - 1.5f), mark.colour, 0, 0, 3.0f);
+    if (cell_w >= 10 && cell_h >= 10)
+      draw->AddRect(ImVec2(a.x + 3.5f, a.y + 3.5f), ImVec2(a.x + cell_w - 3.5f, a.y + cell_h - 3.5f), pal.panel, 0, 0, 1.0f);
   }
   auto same_matrix = [&](const ElementRef& e) {
     return e.step == spec.element.step && e.slot == spec.element.slot && e.index == spec.element.index;

@@ -22,12 +22,13 @@ constexpr Palette light_palette{
     .accent_text = IM_COL32(255, 255, 255, 255),
     .current_block = IM_COL32(255, 194, 10, 255),
     .selection_outline = IM_COL32(0, 0, 0, 255),
-    .hover_outline = IM_COL32(0, 150, 60, 255),
-    .upstream_mark = IM_COL32(220, 50, 32, 255),
-    .local_mark = IM_COL32(0, 90, 181, 255),
+    .hover_outline = IM_COL32(204, 121, 167, 255),
+    .upstream_mark = IM_COL32(200, 85, 0, 255),
+    .local_mark = IM_COL32(0, 130, 95, 255),
     .forward_arrow = IM_COL32(40, 40, 40, 255),
     .backward_arrow = IM_COL32(200, 70, 0, 255),
     .warning = IM_COL32(190, 0, 0, 255),
+    .ok = IM_COL32(0, 130, 60, 255),
 };
 
 constexpr Palette dark_palette{
@@ -40,12 +41,13 @@ constexpr Palette dark_palette{
     .accent_text = IM_COL32(0, 0, 0, 255),
     .current_block = IM_COL32(255, 194, 10, 255),
     .selection_outline = IM_COL32(255, 255, 255, 255),
-    .hover_outline = IM_COL32(80, 230, 120, 255),
-    .upstream_mark = IM_COL32(255, 90, 70, 255),
-    .local_mark = IM_COL32(90, 170, 255, 255),
+    .hover_outline = IM_COL32(230, 150, 200, 255),
+    .upstream_mark = IM_COL32(255, 130, 50, 255),
+    .local_mark = IM_COL32(60, 210, 160, 255),
     .forward_arrow = IM_COL32(200, 200, 200, 255),
     .backward_arrow = IM_COL32(255, 140, 40, 255),
     .warning = IM_COL32(255, 110, 110, 255),
+    .ok = IM_COL32(80, 230, 120, 255),
 };
 
 }  // namespace

@@ -18,10 +18,11 @@ struct Palette {
   ImU32 text, text_dim, panel, block, block_border, accent, accent_text, current_block;
   ImU32 selection_outline;  // the clicked element, token or feature
   ImU32 hover_outline;      // what the mouse is over, in any panel
-  ImU32 upstream_mark;      // chain rule: upstream factors
-  ImU32 local_mark;         // chain rule: local factors
+  ImU32 upstream_mark;      // chain rule: upstream factors (Okabe–Ito vermillion)
+  ImU32 local_mark;         // chain rule: local factors (Okabe–Ito bluish green)
   ImU32 forward_arrow, backward_arrow;
   ImU32 warning;
+  ImU32 ok;                 // a check that passed (the chain rule's sum equals the stored gradient)
 };
 const Palette& palette(Theme);
 
