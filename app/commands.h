@@ -2,6 +2,8 @@
 // Each command group registers its subcommand on the CLI11 app; main() only parses.
 // A command that fails prints its message to stderr and throws CLI::RuntimeError(status).
 
+#include <chrono>
+
 namespace CLI { class App; }
 
 namespace attnviz::app {
@@ -13,5 +15,8 @@ void add_lab_transformer_command(CLI::App& lab);  // attnviz lab transformer …
 void add_decode_command(CLI::App& app);       // attnviz decode …
 void add_pe_command(CLI::App& app);           // attnviz pe …
 void add_train_command(CLI::App& app);        // attnviz train …
+void add_screenshot_command(CLI::App& app);   // attnviz screenshot --out FILE.png …
+// attnviz bench frames …; `started` is when the process started (launch to first frame).
+void add_bench_frames_command(CLI::App& bench, std::chrono::steady_clock::time_point started);
 
 }  // namespace attnviz::app

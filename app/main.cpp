@@ -1,53 +1,44 @@
 // attnviz: step through a Transformer's forward and backward pass.
-//   attnviz                           the default lesson, step by step (the walk-through)
+//   attnviz                           the window on the default lesson (walk-through printed first)
+//   attnviz screenshot …              one frame of the window written as a PNG
 //   attnviz trace …                   forward + backward, written as JSON or printed
 //   attnviz lab scalar | depth …      the gradient lab: plain versus residual networks
 //   attnviz decode …                  greedy decoding and beam search, step by step
 //   attnviz pe …                      the positional encoding explorer's numbers
 //   attnviz train …                   trains a lesson's model headless and prints the curves
-//   attnviz bench model …             times forward + backward with the full trace
+//   attnviz bench model | frames …    times forward + backward, or the window's frames
 
 #include "app/commands.h"
 #include "app/session_options.h"
-#include "app/trace_print.h"
-#include "model/session.h"
 
 #include <CLI/CLI.hpp>
 
-#include <iostream>
+#include <chrono>
+
+namespace attnviz::app {
+int run_window(const SessionOptions& options, int exit_after);
+}
 
 int main(int argc, char** argv) {
+  const std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
   CLI::App cli{"attnviz: step through a Transformer's forward and backward pass"};
   cli.require_subcommand(0, 1);
 
+  attnviz::app::SessionOptions window_options;
+  attnviz::app::add_session_options(cli, window_options);
+  int exit_after = 0;
+  cli.add_option("--exit-after", exit_after, "Close the window after this many frames (for scripts)");
   attnviz::app::add_trace_command(cli);
   attnviz::app::add_lab_command(cli);
   attnviz::app::add_decode_command(cli);
   attnviz::app::add_pe_command(cli);
   attnviz::app::add_train_command(cli);
+  attnviz::app::add_screenshot_command(cli);
   CLI::App* bench = cli.add_subcommand("bench", "Measure speed")->require_subcommand(1);
   attnviz::app::add_bench_model_command(*bench);
-
-  attnviz::app::SessionOptions walkthrough;
-  attnviz::app::add_session_options(cli, walkthrough);
+  attnviz::app::add_bench_frames_command(*bench, started);
 
   CLI11_PARSE(cli, argc, argv);
-  if (cli.get_subcommands().empty()) {
-    try {
-      attnviz::app::run_command([&] {
-        if (walkthrough.preset.empty()) {
-          const attnviz::Lesson lesson = attnviz::app::load_lesson(walkthrough.lesson);
-          if (!lesson.attention.empty()) {
-            attnviz::app::print_fixed_attention(std::cout, lesson.title, lesson.attention);
-            return;
-          }
-        }
-        const attnviz::Session session = attnviz::app::make_session(walkthrough);
-        attnviz::app::print_walkthrough(std::cout, session);
-      });
-    } catch (const CLI::RuntimeError& e) {
-      return e.get_exit_code();
-    }
-  }
+  if (cli.get_subcommands().empty()) return attnviz::app::run_window(window_options, exit_after);
   return 0;
 }

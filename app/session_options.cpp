@@ -59,6 +59,8 @@ Session make_session(const SessionOptions& o) {
 void run_command(const std::function<void()>& body) {
   try {
     body();
+  } catch (const CLI::Error&) {
+    throw;
   } catch (const InputError& e) {
     std::cerr << "attnviz: " << e.what() << "\n";
     throw CLI::RuntimeError(1);

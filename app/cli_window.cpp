@@ -1,0 +1,277 @@
+// attnviz [session options]                 the window on the default lesson
+// attnviz screenshot --out FILE.png …       one frame of the app written as a PNG
+// attnviz bench frames [--frames N] …       frame times with every panel open
+
+#include "app/commands.h"
+#include "app/desktop.h"
+#include "app/session_options.h"
+#include "app/trace_print.h"
+#include "model/error.h"
+#include "views/controller.h"
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+#include <stb/stb_image_write.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <iostream>
+#include <memory>
+
+namespace attnviz::app {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// CPU time of every thread of this process so far, in ms.
+double process_cpu_ms() {
+  timespec t{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) * 1e3 + static_cast<double>(t.tv_nsec) * 1e-6;
+}
+
+double ms_since(Clock::time_point t) { return std::chrono::duration<double, std::milli>(Clock::now() - t).count(); }
+
+// Exits with status 2 and names xvfb-run when there is no display.
+void require_display() {
+  if (const auto problem = Window::display_problem()) {
+    std::cerr << *problem << "\n";
+    throw CLI::RuntimeError(2);
+  }
+}
+
+std::string format_number(double value) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%g", value);
+  return text;
+}
+
+// "1600x900" → {1600, 900}; throws InputError.
+std::pair<int, int> parse_size(const std::string& text) {
+  int w = 0, h = 0;
+  char x = 0, extra = 0;
+  if (std::sscanf(text.c_str(), "%d%c%d%c", &w, &x, &h, &extra) != 3 || (x != 'x' && x != 'X') || w < 320 ||
+      h < 240 || w > 8192 || h > 8192)
+    throw InputError("--size " + text + ": expected WIDTHxHEIGHT between 320x240 and 8192x8192, e.g. 1600x900");
+  return {w, h};
+}
+
+std::pair<int, int> parse_cell(const std::string& text) {
+  int r = -1, c = -1;
+  char comma = 0, extra = 0;
+  if (std::sscanf(text.c_str(), "%d%c%d%c", &r, &comma, &c, &extra) != 3 || comma != ',' || r < 0 || c < 0)
+    throw InputError("--select " + text + ": expected ROW,COL, e.g. 1,2");
+  return {r, c};
+}
+
+// The matrix --select points into: a backward step's first gradient passed down, or a forward
+// step's first output.
+views::ElementRef element_at(const Trace& trace, int step, int row, int col) {
+  const Step& s = trace.step(step);
+  views::ElementRef e{step, views::Slot::output, 0, row, col};
+  const Mat* m = &trace.value(s.outputs[0]);
+  if (s.phase == Phase::backward) {
+    e.slot = views::Slot::downstream;
+    m = nullptr;
+    for (std::size_t i = 0; i < s.inputs.size() && !m; ++i) {
+      const Tensor& t = trace.tensor(s.inputs[i]);
+      if (!t.requires_grad || i >= s.input_grads.size()) continue;
+      e.index = static_cast<int>(i);
+      m = s.inputs[i].kind == TensorId::parameter ? &t.grad : &s.input_grads[i];
+    }
+    if (!m) throw InputError("--select: step " + std::to_string(step) + " passes no gradient down");
+  }
+  if (row >= m->rows() || col >= m->cols())
+    throw InputError("--select " + std::to_string(row) + "," + std::to_string(col) + ": the matrix is " +
+                     std::to_string(m->rows()) + "×" + std::to_string(m->cols()));
+  return e;
+}
+
+// Selects `element` as a click would: the element, and the token of its row.
+void select(const Trace& trace, views::Selection& selection, const views::ElementRef& element) {
+  selection.element = element;
+  const Step& s = trace.step(element.step);
+  const bool output = element.slot == views::Slot::output || element.slot == views::Slot::upstream;
+  const TensorId id = (output ? s.outputs : s.inputs)[static_cast<std::size_t>(element.index)];
+  const Axis rows = trace.tensor(id).rows;
+  if (rows == Axis::src_tokens) selection.token = {views::TokenSide::source, element.row};
+  if (rows == Axis::tgt_tokens) selection.token = {views::TokenSide::target, element.row};
+}
+
+struct ScreenshotOptions {
+  SessionOptions session;
+  std::string out, view = "overview", step_label, select, size = "1600x900", theme = "light";
+  int step = -1;
+  bool backward = false;
+  float scale = 1;
+};
+
+void screenshot(const ScreenshotOptions& o) {
+  const auto view = views::view_from_string(o.view);
+  if (!view) throw InputError("--view " + o.view + ": expected overview, navigator, steps, detail or chain");
+  const auto theme = views::theme_from_string(o.theme);
+  if (!theme) throw InputError("--theme " + o.theme + ": expected light or dark");
+  if (!(o.scale >= views::min_ui_scale && o.scale <= views::max_ui_scale))
+    throw InputError("--scale " + format_number(o.scale) + ": expected 0.6 to 3");
+  const auto [w, h] = parse_size(o.size);
+  Session session = make_session(o.session);
+  const Trace& trace = session.trace();
+  int step = 0;
+  if (!o.step_label.empty()) {
+    const auto found = trace.find_step(o.step_label, o.backward ? Phase::backward : Phase::forward);
+    if (!found) throw InputError("--step-label " + o.step_label + ": no such step (see attnviz trace --print)");
+    step = *found;
+  } else if (o.step >= 0) {
+    if (o.step >= trace.step_count())
+      throw InputError("--step " + std::to_string(o.step) + ": the trace has steps 0 to " +
+                       std::to_string(trace.step_count() - 1));
+    step = o.step;
+  }
+  std::optional<views::ElementRef> element;
+  if (!o.select.empty()) {
+    const auto [r, c] = parse_cell(o.select);
+    element = element_at(trace, step, r, c);
+  }
+  require_display();
+
+  DesktopOptions options;
+  options.window = {w, h, true, "attnviz screenshot"};
+  options.view = *view;
+  options.persist = false;
+  options.theme = *theme;
+  options.ui_scale = o.scale;
+  Desktop desktop(std::move(session), options);
+  desktop.go_to_step(step);
+  if (element) select(desktop.state().session.trace(), desktop.selection(), *element);
+  // New windows are hidden on their first frame; the third has settled scroll positions.
+  for (int i = 0; i < 3; ++i) {
+    desktop.frame(0);
+    if (i < 2) desktop.swap();
+  }
+  const Image image = desktop.read_pixels();
+  if (!stbi_write_png(o.out.c_str(), image.width, image.height, 4, image.rgba.data(), image.width * 4))
+    throw std::runtime_error("cannot write " + o.out);
+  std::cout << "wrote " << o.out << " (" << image.width << "×" << image.height << ", " << o.view << ", step "
+            << step << ")\n";
+}
+
+struct BenchFramesOptions {
+  SessionOptions session;
+  int frames = 300;
+  std::string size = "1920x1080";
+  bool json = false;
+};
+
+// A backward attention step with a chain rule selected: the heaviest frame of the default lesson.
+int heavy_step(const Trace& trace) {
+  for (int i = trace.forward_count(); i < trace.step_count(); ++i)
+    if (trace.step(i).op == OpKind::softmax) return i;
+  return trace.step_count() - 1;
+}
+
+void bench_frames(const BenchFramesOptions& o, Clock::time_point started) {
+  if (o.frames < 10 || o.frames > 100000) throw InputError("--frames " + std::to_string(o.frames) + ": expected 10 to 100000");
+  const auto [w, h] = parse_size(o.size);
+  Session session = make_session(o.session);
+  require_display();
+  const int step = heavy_step(session.trace());
+  const views::ElementRef element = element_at(session.trace(), step, 1, 1);
+
+  DesktopOptions options;
+  options.window = {w, h, true, "attnviz bench"};
+  options.persist = false;
+  Desktop desktop(std::move(session), options);
+  desktop.go_to_step(step);
+  select(desktop.state().session.trace(), desktop.selection(), element);
+  desktop.frame(0);
+  desktop.swap();
+  const double first_frame_ms = ms_since(started);
+
+  const int warmup = 20;
+  std::vector<double> times;
+  times.reserve(static_cast<std::size_t>(o.frames));
+  double cpu_start = 0;
+  for (int i = 0; i < warmup + o.frames; ++i) {
+    if (i == warmup) cpu_start = process_cpu_ms();
+    const Clock::time_point t = Clock::now();
+    desktop.frame(1.0 / 60);
+    desktop.swap();
+    desktop.finish();
+    if (i >= warmup) times.push_back(ms_since(t));
+  }
+  const double cpu_per_frame = (process_cpu_ms() - cpu_start) / o.frames;
+  std::sort(times.begin(), times.end());
+  const auto at = [&](double q) { return times[static_cast<std::size_t>(q * static_cast<double>(times.size() - 1))]; };
+  const double median = at(0.5), p95 = at(0.95), max = times.back();
+  if (o.json) {
+    const nlohmann::json j = {{"frames", o.frames}, {"width", w}, {"height", h}, {"step", step},
+                              {"median_ms", median}, {"p95_ms", p95}, {"max_ms", max},
+                              {"first_frame_ms", first_frame_ms}, {"cpu_ms_per_frame", cpu_per_frame}};
+    std::cout << j.dump(2) << "\n";
+  } else {
+    std::printf("%d frames at %dx%d, step %d (backward, chain rule open)\n", o.frames, w, h, step);
+    std::printf("median %.2f ms   p95 %.2f ms   max %.2f ms   launch to first frame %.0f ms\n", median, p95, max,
+                first_frame_ms);
+    std::printf("CPU time per frame, all threads (the software renderer's included): %.2f ms\n", cpu_per_frame);
+  }
+}
+
+}  // namespace
+
+int run_window(const SessionOptions& options, int exit_after) {
+  try {
+    run_command([&] {
+      Session session = make_session(options);
+      const Lesson lesson = options.preset.empty() ? load_lesson(options.lesson) : Lesson{};
+      if (!lesson.attention.empty()) print_fixed_attention(std::cout, lesson.title, lesson.attention);
+      else print_walkthrough(std::cout, session);
+      std::cout.flush();
+      require_display();
+      DesktopOptions desktop_options;
+      Desktop desktop(std::move(session), desktop_options);
+      Clock::time_point last = Clock::now();
+      for (int frame = 0; !desktop.should_close() && (exit_after <= 0 || frame < exit_after); ++frame) {
+        const Clock::time_point now = Clock::now();
+        const double seconds = std::chrono::duration<double>(now - last).count();
+        last = now;
+        desktop.frame(seconds);
+        desktop.swap();
+        if (!desktop.state().playing) desktop.wait_events(0.25);
+      }
+    });
+  } catch (const CLI::RuntimeError& e) {
+    return e.get_exit_code();
+  }
+  return 0;
+}
+
+void add_screenshot_command(CLI::App& cli) {
+  auto o = std::make_shared<ScreenshotOptions>();
+  CLI::App* cmd = cli.add_subcommand("screenshot", "Render the app at a given state and write a PNG");
+  add_session_options(*cmd, o->session);
+  cmd->add_option("--out", o->out, "PNG file to write")->required();
+  cmd->add_option("--view", o->view, "overview, navigator, steps, detail or chain")->capture_default_str();
+  auto* step = cmd->add_option("--step", o->step, "Step index, as `attnviz trace --print` numbers them")
+                   ->check(CLI::Range(0, 1000000));
+  cmd->add_option("--step-label", o->step_label, "Step label, e.g. encoder.0.self_attn.head1.softmax")->excludes(step);
+  cmd->add_flag("--backward", o->backward, "With --step-label: the backward step of that label");
+  cmd->add_option("--select", o->select, "ROW,COL of the step's output (forward) or gradient passed down (backward)");
+  cmd->add_option("--size", o->size, "WIDTHxHEIGHT in pixels")->capture_default_str();
+  cmd->add_option("--scale", o->scale, "UI scale (text size), 0.6 to 3")->capture_default_str();
+  cmd->add_option("--theme", o->theme, "light or dark")->capture_default_str();
+  cmd->callback([o] { run_command([&] { screenshot(*o); }); });
+}
+
+void add_bench_frames_command(CLI::App& bench, Clock::time_point started) {
+  auto o = std::make_shared<BenchFramesOptions>();
+  CLI::App* cmd = bench.add_subcommand("frames", "Frame times with every panel open at a backward step");
+  add_session_options(*cmd, o->session);
+  cmd->add_option("--frames", o->frames, "Frames to time (after 20 warm-up frames)")->capture_default_str();
+  cmd->add_option("--size", o->size, "WIDTHxHEIGHT in pixels")->capture_default_str();
+  cmd->add_flag("--json", o->json, "Print JSON");
+  cmd->callback([o, started] { run_command([&] { bench_frames(*o, started); }); });
+}
+
+}  // namespace attnviz::app

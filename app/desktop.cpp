@@ -1,0 +1,106 @@
+#include "app/desktop.h"
+
+#include "model/describe.h"
+
+#include <imgui.h>
+
+#include <iostream>
+
+namespace attnviz::app {
+
+std::string shown_text(const Session& session) {
+  std::string text = session.src_text() + session.tgt_text();
+  for (const std::string& w : session.preset().src_vocab.words()) text += w;
+  for (const std::string& w : session.preset().tgt_vocab.words()) text += w;
+  const Trace& trace = session.trace();
+  for (int i = 0; i < trace.step_count(); ++i) {
+    const Step& step = trace.step(i);
+    text += step.formula;
+    if (i == 0 || step.op != trace.step(i - 1).op) text += describe(step.op, step.phase);
+  }
+  return text;
+}
+
+Desktop::Desktop(Session session, const DesktopOptions& o)
+    : window_(o.window), app_(std::move(session)), persist_(o.persist) {
+  app_.textures = &textures_;
+  ui_.view = o.view;
+  ui_.fixed_layout = !o.persist;
+  if (persist_ && !config_dir().empty()) {
+    settings_file_ = config_dir() / "settings.json";
+    layout_file_ = config_dir() / "layout.ini";
+    std::string problem;
+    const Settings s = load_settings(settings_file_, problem);
+    app_.ui_scale = s.ui_scale;
+    app_.theme = s.theme;
+    app_.play_speed = s.play_speed;
+    app_.notice = problem;
+    const std::string layout = read_file(layout_file_);
+    if (!layout.empty()) ImGui::LoadIniSettingsFromMemory(layout.data(), layout.size());
+  }
+  if (o.theme) app_.theme = *o.theme;
+  if (o.ui_scale) app_.ui_scale = std::clamp(*o.ui_scale, views::min_ui_scale, views::max_ui_scale);
+  fonts_.add_text(shown_text(app_.session));
+  rebuild_fonts();
+  views::apply_style(app_.theme, app_.ui_scale);
+  views::go_to_step(app_, selection_, 0);
+}
+
+Desktop::~Desktop() {
+  if (persist_) save_layout();
+  textures_.clear();
+}
+
+void Desktop::rebuild_fonts() {
+  const std::string notice = fonts_.build(base_font_pixels * app_.ui_scale);
+  if (!notice.empty()) app_.notice = notice;
+  window_.reload_font_texture();
+}
+
+void Desktop::save_layout() {
+  if (layout_file_.empty()) return;
+  std::size_t size = 0;
+  const char* text = ImGui::SaveIniSettingsToMemory(&size);
+  try {
+    write_file_atomically(layout_file_, std::string_view(text, size));
+  } catch (const std::exception& e) {
+    app_.notice = e.what();
+  }
+}
+
+void Desktop::save_settings() {
+  if (settings_file_.empty()) return;
+  try {
+    app::save_settings(settings_file_, Settings{app_.ui_scale, app_.theme, app_.play_speed});
+  } catch (const std::exception& e) {
+    app_.notice = e.what();
+  }
+}
+
+void Desktop::frame(double seconds) {
+  window_.poll_events();
+  window_.new_frame();
+  ui_.begin_frame(selection_);
+  views::advance_playback(app_, selection_, seconds);
+  ui_.draw(app_, selection_, commands_);
+  const ImVec4 bg = ImGui::ColorConvertU32ToFloat4(views::palette(app_.theme).panel);
+  const float background[4] = {bg.x, bg.y, bg.z, 1};
+  window_.render(background);
+  textures_.end_frame();
+
+  const views::Effects effects = views::apply_commands(commands_, app_, selection_);
+  if (effects.quit) window_.request_close();
+  // A new text size changes every panel's needs (the controls' height first): tile again.
+  if (effects.reset_layout || effects.rebuild_fonts) ui_.reset_layout();
+  const bool new_glyphs = !effects.glyph_text.empty() && fonts_.add_text(effects.glyph_text);
+  if (effects.rebuild_fonts || new_glyphs) rebuild_fonts();
+  if (effects.restyle) views::apply_style(app_.theme, app_.ui_scale);
+  if (persist_ && effects.settings_changed) save_settings();
+  ImGuiIO& io = ImGui::GetIO();
+  if (persist_ && io.WantSaveIniSettings) {
+    save_layout();
+    io.WantSaveIniSettings = false;
+  }
+}
+
+}  // namespace attnviz::app

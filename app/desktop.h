@@ -1,0 +1,67 @@
+#pragma once
+// The window app: a Window, the fonts, the GL textures, the app state, the selection and the
+// Ui; one frame at a time.  Used by the interactive window, `attnviz screenshot` and
+// `attnviz bench frames`.
+
+#include "app/fonts.h"
+#include "app/gl_textures.h"
+#include "app/settings.h"
+#include "app/window.h"
+#include "views/app_state.h"
+#include "views/commands.h"
+#include "views/controller.h"
+#include "views/selection.h"
+#include "views/ui.h"
+
+#include <filesystem>
+
+namespace attnviz::app {
+
+inline constexpr float base_font_pixels = 18;
+
+struct DesktopOptions {
+  WindowOptions window;
+  views::View view = views::View::overview;
+  bool persist = true;  // read and write settings and layout in the config directory
+  std::optional<views::Theme> theme;  // overrides the stored one
+  std::optional<float> ui_scale;      // overrides the stored one
+};
+
+class Desktop {
+ public:
+  Desktop(Session session, const DesktopOptions& options);
+  ~Desktop();
+
+  // Polls input, draws every panel, renders; applies the commands the views pushed.
+  // `seconds` since the previous frame drives playback.
+  void frame(double seconds);
+  void swap() { window_.swap(); }
+  void finish() { window_.finish(); }
+  bool should_close() const { return window_.should_close(); }
+  void wait_events(double timeout) { window_.wait_events(timeout); }
+  Image read_pixels() const { return window_.read_pixels(); }
+
+  views::AppState& state() { return app_; }
+  views::Selection& selection() { return selection_; }
+  void go_to_step(int step) { views::go_to_step(app_, selection_, step); }
+
+ private:
+  void rebuild_fonts();
+  void save_layout();
+  void save_settings();
+
+  Window window_;
+  Fonts fonts_;
+  GlTextureCache textures_;
+  views::AppState app_;
+  views::Selection selection_;
+  views::Ui ui_;
+  views::Commands commands_;
+  bool persist_;
+  std::filesystem::path settings_file_, layout_file_;
+};
+
+// Every string the views may show for this session: words, sentences, formulas, descriptions.
+std::string shown_text(const Session& session);
+
+}  // namespace attnviz::app

@@ -1,0 +1,65 @@
+#include "app/settings.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+namespace attnviz::app {
+
+std::filesystem::path config_dir() {
+  if (const char* xdg = std::getenv("XDG_CONFIG_HOME"); xdg && *xdg) return std::filesystem::path(xdg) / "attnviz";
+  if (const char* home = std::getenv("HOME"); home && *home)
+    return std::filesystem::path(home) / ".config" / "attnviz";
+  return {};
+}
+
+std::string read_file(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return {};
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+Settings load_settings(const std::filesystem::path& file, std::string& problem) {
+  Settings s;
+  const std::string text = read_file(file);
+  if (text.empty()) return s;
+  try {
+    const nlohmann::json j = nlohmann::json::parse(text);
+    const float scale = j.value("ui_scale", s.ui_scale);
+    if (scale >= views::min_ui_scale && scale <= views::max_ui_scale) s.ui_scale = scale;
+    if (const auto theme = views::theme_from_string(j.value("theme", std::string("light")))) s.theme = *theme;
+    s.play_speed = std::clamp(j.value("play_speed", s.play_speed), 0.25f, 60.0f);
+  } catch (const nlohmann::json::exception&) {
+    problem = "Settings file " + file.string() + " is not valid JSON; using defaults.";
+    return Settings{};
+  }
+  return s;
+}
+
+void save_settings(const std::filesystem::path& file, const Settings& s) {
+  const nlohmann::json j = {{"ui_scale", s.ui_scale}, {"theme", views::to_string(s.theme)}, {"play_speed", s.play_speed}};
+  write_file_atomically(file, j.dump(2) + "\n");
+}
+
+void write_file_atomically(const std::filesystem::path& file, std::string_view contents) {
+  std::error_code error;
+  std::filesystem::create_directories(file.parent_path(), error);
+  std::filesystem::path temp = file;
+  temp += ".tmp";
+  {
+    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
+    if (!out) throw std::runtime_error("cannot write " + temp.string());
+    out.write(contents.data(), static_cast<std::streamsize>(contents.size()));
+    if (!out) throw std::runtime_error("cannot write " + temp.string());
+  }
+  std::filesystem::rename(temp, file, error);
+  if (error) throw std::runtime_error("cannot replace " + file.string() + ": " + error.message());
+}
+
+}  // namespace attnviz::app

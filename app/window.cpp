@@ -1,0 +1,147 @@
+#include "app/window.h"
+
+#define GL_GLEXT_PROTOTYPES
+#include <GL/gl.h>
+#include <GL/glext.h>
+#include <GLFW/glfw3.h>
+#include <backends/imgui_impl_glfw.h>
+#include <backends/imgui_impl_opengl3.h>
+#include <imgui.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <stdexcept>
+
+namespace attnviz::app {
+namespace {
+
+std::string glfw_error() {
+  const char* text = nullptr;
+  glfwGetError(&text);
+  return text ? text : "unknown error";
+}
+
+}  // namespace
+
+std::optional<std::string> Window::display_problem() {
+  const char* x11 = std::getenv("DISPLAY");
+  const char* wayland = std::getenv("WAYLAND_DISPLAY");
+  if ((x11 && *x11) || (wayland && *wayland)) return std::nullopt;
+  return "attnviz: no display (DISPLAY is not set). Run it on a desktop, or without a screen as\n"
+         "  xvfb-run -a attnviz …\n"
+         "(attnviz trace --print shows the steps in the terminal.)";
+}
+
+Window::Window(const WindowOptions& o) : width_(o.width), height_(o.height), offscreen_(o.offscreen) {
+  if (!glfwInit()) throw std::runtime_error("cannot open a window: " + glfw_error());
+  glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
+  glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 0);
+  glfwWindowHint(GLFW_VISIBLE, o.offscreen ? GLFW_FALSE : GLFW_TRUE);
+  int width = o.width, height = o.height;
+  if (!o.offscreen) {
+    int x = 0, y = 0, work_w = 0, work_h = 0;
+    if (GLFWmonitor* monitor = glfwGetPrimaryMonitor()) glfwGetMonitorWorkarea(monitor, &x, &y, &work_w, &work_h);
+    if (work_w > 0 && work_h > 0) {
+      width = std::min(width, work_w * 95 / 100);
+      height = std::min(height, work_h * 90 / 100);
+    }
+  }
+  window_ = glfwCreateWindow(width, height, o.title.c_str(), nullptr, nullptr);
+  if (!window_) {
+    const std::string why = glfw_error();
+    glfwTerminate();
+    throw std::runtime_error("cannot open a window: " + why);
+  }
+  glfwMakeContextCurrent(window_);
+  glfwSwapInterval(o.offscreen ? 0 : 1);
+
+  if (offscreen_) {
+    glGenTextures(1, &colour_);
+    glBindTexture(GL_TEXTURE_2D, colour_);
+    glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA8, width_, height_, 0, GL_RGBA, GL_UNSIGNED_BYTE, nullptr);
+    glGenFramebuffers(1, &framebuffer_);
+    glBindFramebuffer(GL_FRAMEBUFFER, framebuffer_);
+    glFramebufferTexture2D(GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT0, GL_TEXTURE_2D, colour_, 0);
+    if (glCheckFramebufferStatus(GL_FRAMEBUFFER) != GL_FRAMEBUFFER_COMPLETE)
+      throw std::runtime_error("cannot create an offscreen frame of that size");
+  }
+
+  IMGUI_CHECKVERSION();
+  ImGui::CreateContext();
+  ImGui::GetIO().IniFilename = nullptr;  // the app saves the layout itself (atomically)
+  ImGui_ImplGlfw_InitForOpenGL(window_, true);
+  ImGui_ImplOpenGL3_Init("#version 130");
+}
+
+Window::~Window() {
+  ImGui_ImplOpenGL3_Shutdown();
+  ImGui_ImplGlfw_Shutdown();
+  ImGui::DestroyContext();
+  if (framebuffer_) glDeleteFramebuffers(1, &framebuffer_);
+  if (colour_) glDeleteTextures(1, &colour_);
+  glfwDestroyWindow(window_);
+  glfwTerminate();
+}
+
+bool Window::should_close() const { return glfwWindowShouldClose(window_); }
+void Window::request_close() { glfwSetWindowShouldClose(window_, GLFW_TRUE); }
+void Window::poll_events() { glfwPollEvents(); }
+void Window::wait_events(double timeout) { glfwWaitEventsTimeout(timeout); }
+
+void Window::new_frame() {
+  ImGui_ImplOpenGL3_NewFrame();
+  ImGui_ImplGlfw_NewFrame();
+  if (offscreen_) {
+    ImGuiIO& io = ImGui::GetIO();
+    io.DisplaySize = ImVec2(static_cast<float>(width_), static_cast<float>(height_));
+    io.DisplayFramebufferScale = ImVec2(1, 1);
+  }
+  ImGui::NewFrame();
+}
+
+void Window::render(const float background[4]) {
+  ImGui::Render();
+  int w = width_, h = height_;
+  if (offscreen_) {
+    glBindFramebuffer(GL_FRAMEBUFFER, framebuffer_);
+  } else {
+    glfwGetFramebufferSize(window_, &w, &h);
+  }
+  glViewport(0, 0, w, h);
+  glClearColor(background[0], background[1], background[2], background[3]);
+  glClear(GL_COLOR_BUFFER_BIT);
+  ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+}
+
+// An offscreen window's own buffers are never drawn to: presenting them would only copy pixels.
+void Window::swap() {
+  if (offscreen_) glFlush();
+  else glfwSwapBuffers(window_);
+}
+void Window::finish() { glFinish(); }
+
+Image Window::read_pixels() const {
+  Image image;
+  int w = width_, h = height_;
+  if (!offscreen_) glfwGetFramebufferSize(window_, &w, &h);
+  image.width = w;
+  image.height = h;
+  const std::size_t row = static_cast<std::size_t>(w) * 4;
+  std::vector<unsigned char> bottom_up(row * static_cast<std::size_t>(h));
+  if (offscreen_) glBindFramebuffer(GL_FRAMEBUFFER, framebuffer_);
+  else glReadBuffer(GL_BACK);
+  glPixelStorei(GL_PACK_ALIGNMENT, 1);
+  glReadPixels(0, 0, w, h, GL_RGBA, GL_UNSIGNED_BYTE, bottom_up.data());
+  image.rgba.resize(bottom_up.size());
+  for (int y = 0; y < h; ++y)
+    std::memcpy(&image.rgba[row * static_cast<std::size_t>(y)], &bottom_up[row * static_cast<std::size_t>(h - 1 - y)], row);
+  return image;
+}
+
+void Window::reload_font_texture() {
+  ImGui_ImplOpenGL3_DestroyFontsTexture();
+  ImGui_ImplOpenGL3_CreateFontsTexture();
+}
+
+}  // namespace attnviz::app

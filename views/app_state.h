@@ -1,0 +1,39 @@
+#pragma once
+// Everything the panels draw from.  The app owns it; panels get it by const reference and ask
+// for changes through Commands, applied between frames by apply_commands.
+
+#include "model/session.h"
+#include "views/texture_cache.h"
+#include "views/theme.h"
+#include "views/trace_index.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace attnviz::views {
+
+struct AppState {
+  explicit AppState(Session s) : session(std::move(s)) { on_new_trace(); }
+
+  Session session;
+  TraceIndex index;                     // rebuilt with every run
+  std::uint64_t generation = 0;         // +1 with every run: part of every texture key
+  std::vector<std::string> src_words, tgt_in_words, tgt_out_words;  // of the current example
+
+  Theme theme = Theme::light;
+  float ui_scale = 1;
+  bool playing = false;
+  float play_speed = 4;                 // steps per second
+  double play_clock = 0;                // seconds since the last played step
+
+  std::string sentence_message;         // why the last sentence edit was refused; empty if none
+  std::string notice;                   // one-line notice (a missing font, a corrupt settings file)
+
+  TextureCache* textures = nullptr;
+
+  // After the session ran: rebuild the index and the word lists, bump the generation.
+  void on_new_trace();
+};
+
+}  // namespace attnviz::views

@@ -1,0 +1,34 @@
+#pragma once
+// What views ask of the app.  Views never mutate the session: they push Commands, which the app
+// applies after ImGui::Render(), so every panel of one frame draws the same state.
+
+#include "views/theme.h"
+
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace attnviz::views {
+
+struct GoToStep { int step = 0; };
+// New sentence pair: re-runs forward + backward, or is refused with a message.
+struct SetSentences { std::string source, target; };
+struct SetPlaying { bool playing = false; };
+struct SetPlaySpeed { float steps_per_second = 4; };
+struct SetUiScale { float scale = 1; };
+struct SetTheme { Theme theme = Theme::light; };
+struct ResetLayout {};
+// Text about to be shown (an edited sentence): the app adds its glyphs to the font atlas.
+struct ShowGlyphs { std::string text; };
+struct Quit {};
+
+using Command = std::variant<GoToStep, SetSentences, SetPlaying, SetPlaySpeed, SetUiScale, SetTheme,
+                             ResetLayout, ShowGlyphs, Quit>;
+
+struct Commands {
+  std::vector<Command> list;
+  void push(Command command) { list.push_back(std::move(command)); }
+  bool empty() const { return list.empty(); }
+};
+
+}  // namespace attnviz::views

@@ -1,0 +1,107 @@
+#include "views/controller.h"
+
+#include "model/error.h"
+
+#include <algorithm>
+#include <type_traits>
+
+namespace attnviz::views {
+
+void AppState::on_new_trace() {
+  index = TraceIndex(session.trace());
+  ++generation;
+  src_words = session.src_words();
+  tgt_in_words = session.tgt_in_words();
+  tgt_out_words = session.tgt_out_words();
+}
+
+void go_to_step(const AppState& app, Selection& selection, int step) {
+  const int count = app.session.trace().step_count();
+  if (count == 0) return;
+  step = std::clamp(step, 0, count - 1);
+  if (step != selection.step) selection.element = ElementRef{};
+  selection.step = step;
+  selection.where = app.session.trace().step(step).where;
+}
+
+namespace {
+
+void set_sentences(AppState& app, Selection& selection, const SetSentences& command) {
+  const Trace& trace = app.session.trace();
+  const Step& current = trace.step(selection.step);
+  const std::string label = current.label;
+  const Phase phase = current.phase;
+  try {
+    app.session.set_sentences(command.source, command.target, app.session.pad());
+  } catch (const InputError& error) {
+    app.sentence_message = error.what();
+    return;
+  }
+  app.sentence_message.clear();
+  app.on_new_trace();
+  const std::optional<int> same = app.session.trace().find_step(label, phase);
+  selection.element = ElementRef{};
+  selection.token = TokenRef{};
+  go_to_step(app, selection, same.value_or(std::min(selection.step, app.session.trace().step_count() - 1)));
+}
+
+}  // namespace
+
+Effects apply_commands(Commands& commands, AppState& app, Selection& selection) {
+  Effects effects;
+  for (Command& command : commands.list) {
+    std::visit(
+        [&](auto& c) {
+          using C = std::decay_t<decltype(c)>;
+          if constexpr (std::is_same_v<C, GoToStep>) {
+            go_to_step(app, selection, c.step);
+          } else if constexpr (std::is_same_v<C, SetSentences>) {
+            set_sentences(app, selection, c);
+            effects.glyph_text += c.source + c.target;
+          } else if constexpr (std::is_same_v<C, SetPlaying>) {
+            app.playing = c.playing;
+            app.play_clock = 0;
+          } else if constexpr (std::is_same_v<C, SetPlaySpeed>) {
+            app.play_speed = std::clamp(c.steps_per_second, 0.25f, 60.0f);
+            effects.settings_changed = true;
+          } else if constexpr (std::is_same_v<C, SetUiScale>) {
+            const float scale = std::clamp(c.scale, min_ui_scale, max_ui_scale);
+            if (scale != app.ui_scale) {
+              app.ui_scale = scale;
+              effects.rebuild_fonts = effects.restyle = effects.settings_changed = true;
+            }
+          } else if constexpr (std::is_same_v<C, SetTheme>) {
+            if (c.theme != app.theme) {
+              app.theme = c.theme;
+              effects.restyle = effects.settings_changed = true;
+            }
+          } else if constexpr (std::is_same_v<C, ResetLayout>) {
+            effects.reset_layout = effects.settings_changed = true;
+          } else if constexpr (std::is_same_v<C, ShowGlyphs>) {
+            effects.glyph_text += c.text;
+          } else if constexpr (std::is_same_v<C, Quit>) {
+            effects.quit = true;
+          }
+        },
+        command);
+  }
+  commands.list.clear();
+  return effects;
+}
+
+void advance_playback(AppState& app, Selection& selection, double seconds) {
+  if (!app.playing) return;
+  const int last = app.session.trace().step_count() - 1;
+  app.play_clock += seconds;
+  const double period = 1.0 / app.play_speed;
+  while (app.play_clock >= period) {
+    app.play_clock -= period;
+    if (selection.step >= last) {
+      app.playing = false;
+      return;
+    }
+    go_to_step(app, selection, selection.step + 1);
+  }
+}
+
+}  // namespace attnviz::views

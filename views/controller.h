@@ -1,0 +1,30 @@
+#pragma once
+// Applies the views' Commands to the app state and the selection, between frames.
+
+#include "views/app_state.h"
+#include "views/commands.h"
+#include "views/selection.h"
+
+#include <string>
+
+namespace attnviz::views {
+
+// What the app itself must do after the commands were applied.
+struct Effects {
+  bool rebuild_fonts = false;     // UI scale changed, or new glyphs to show
+  bool restyle = false;           // theme or UI scale changed
+  bool settings_changed = false;  // worth saving
+  bool reset_layout = false;
+  bool quit = false;
+  std::string glyph_text;         // text whose glyphs the font atlas must hold
+};
+
+Effects apply_commands(Commands& commands, AppState& app, Selection& selection);
+
+// Moves the cursor to `step` (clamped) and points the selection's block at it.
+void go_to_step(const AppState& app, Selection& selection, int step);
+
+// Playback: advances one step every 1 / play_speed seconds; stops at the last step.
+void advance_playback(AppState& app, Selection& selection, double seconds);
+
+}  // namespace attnviz::views

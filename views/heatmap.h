@@ -1,0 +1,57 @@
+#pragma once
+// A labelled heatmap of one matrix: caption, token names on rows and columns, values printed in
+// the cells when they fit, a colour bar with the range, −∞ cells hatched and labelled.
+// The cell colours are one texture (one quad per frame); numbers and outlines are drawn on top.
+// Hovering sets Selection::hover, clicking sets the selected element, token and feature.
+
+#include "model/tensor.h"
+#include "views/colormap.h"
+#include "views/selection.h"
+#include "views/texture_cache.h"
+#include "views/theme.h"
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace attnviz::views {
+
+// An element outlined in a colour: a chain-rule factor, say.
+struct Mark {
+  int row = 0, col = 0;
+  ImU32 colour = 0;
+};
+
+struct HeatmapSpec {
+  std::string caption;                 // "Q, head 2: 5 source tokens × 4 features"
+  const Mat* values = nullptr;
+  ColourScale scale = ColourScale::diverging;
+  std::uint64_t texture_key = 0;       // changes whenever `values` may have changed
+  ElementRef element;                  // step, slot and index this matrix is; row/col unused
+  std::span<const std::string> row_labels, col_labels;  // empty: indices
+  TokenSide row_tokens = TokenSide::none, col_tokens = TokenSide::none;
+  bool col_features = false;           // columns are feature dimensions
+  std::span<const Mark> marks;
+  float max_width = 0;                 // 0: the available width
+};
+
+struct HeatmapLook {
+  Theme theme = Theme::light;
+  TextureCache* textures = nullptr;
+};
+
+// Returns true when an element was clicked this frame.
+bool draw_heatmap(const HeatmapSpec& spec, const HeatmapLook& look, Selection& selection);
+
+// "0.123", "−1.20", "−∞": the text of one value with `decimals` after the point (3 significant
+// digits from 1000 up); no "−0.00".
+std::string format_value(double value, int decimals = 2);
+// "−0.0651", "3.39e-05": `digits` significant digits, a true minus sign.
+std::string format_significant(double value, int digits = 3);
+
+// The range a matrix is drawn over: symmetric ±max|v| for diverging, [0, 1] (or the data's range
+// when it leaves [0, 1]) for sequential.  Non-finite values are ignored.
+ValueRange value_range(const Mat& values, ColourScale scale);
+
+}  // namespace attnviz::views

@@ -1,0 +1,84 @@
+#include "views/sentence_bar.h"
+
+#include "model/vocabulary.h"
+
+#include <imgui_stdlib.h>
+
+namespace attnviz::views {
+namespace {
+
+// The words of `text`, unknown ones in the warning colour, each clickable to select its token.
+void word_chips(const std::string& text, const Vocabulary& vocab, TokenSide side, int offset,
+                const Palette& pal, Selection& selection) {
+  const std::vector<std::string> words = split_words(text);
+  for (std::size_t i = 0; i < words.size(); ++i) {
+    const bool known = vocab.contains(words[i]);
+    const TokenRef token{side, static_cast<int>(i) + offset};
+    ImGui::SameLine();
+    ImGui::PushID(static_cast<int>(i));
+    const bool selected = selection.token == token;
+    ImU32 colour = known ? pal.text : pal.warning;
+    if (selected) colour = pal.accent;
+    else if (selection.hover.token == token) colour = pal.hover_outline;
+    ImGui::PushStyleColor(ImGuiCol_Text, ImGui::ColorConvertU32ToFloat4(colour));
+    const std::string label = known ? words[i] : words[i] + " (unknown)";
+    if (ImGui::SmallButton(label.c_str())) selection.token = selected ? TokenRef{} : token;
+    ImGui::PopStyleColor();
+    if (ImGui::IsItemHovered()) {
+      selection.hover.token = token;
+      if (!known) ImGui::SetTooltip("Not in the vocabulary: the model cannot read this word.");
+    }
+    ImGui::PopID();
+  }
+}
+
+}  // namespace
+
+void SentenceBar::draw(const AppState& app, Selection& selection, Commands& commands) {
+  const Session& session = app.session;
+  const Palette& pal = palette(app.theme);
+  if (synced_generation_ != app.generation) {
+    source_ = session.src_text();
+    target_ = session.tgt_text();
+    synced_generation_ = app.generation;
+  }
+  const float label_w = ImGui::CalcTextSize("Target ").x;
+  const ImGuiInputTextFlags flags = ImGuiInputTextFlags_EnterReturnsTrue;
+  bool submit = false;
+
+  ImGui::AlignTextToFramePadding();
+  ImGui::TextUnformatted("Source");
+  ImGui::SameLine(label_w + ImGui::GetStyle().WindowPadding.x);
+  ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x * 0.45f);
+  submit |= ImGui::InputText("##source", &source_, flags);
+  ImGui::PushID("source_words");
+  word_chips(source_, session.preset().src_vocab, TokenSide::source, 0, pal, selection);
+  ImGui::PopID();
+
+  ImGui::AlignTextToFramePadding();
+  ImGui::TextUnformatted("Target");
+  ImGui::SameLine(label_w + ImGui::GetStyle().WindowPadding.x);
+  ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x * 0.45f);
+  submit |= ImGui::InputText("##target", &target_, flags);
+  ImGui::PushID("target_words");
+  ImGui::SameLine();
+  ImGui::TextDisabled("<bos>");
+  word_chips(target_, session.preset().tgt_vocab, TokenSide::target, 1, pal, selection);
+  ImGui::PopID();
+
+  if (source_ + target_ != shown_glyphs_) {
+    shown_glyphs_ = source_ + target_;
+    commands.push(ShowGlyphs{shown_glyphs_});
+  }
+  if (submit) commands.push(SetSentences{source_, target_});
+
+  const int limit = session.config().max_len;
+  if (!app.sentence_message.empty()) {
+    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.warning), "Refused: %s", app.sentence_message.c_str());
+  } else {
+    ImGui::TextDisabled("Press Enter to run forward + backward again (at most %d tokens per sentence). Loss %.4f",
+                        limit, session.trace().loss());
+  }
+}
+
+}  // namespace attnviz::views

@@ -1,0 +1,169 @@
+#include "views/step_detail_panel.h"
+
+#include "model/describe.h"
+#include "views/chain_terms.h"
+#include "views/heatmap.h"
+#include "views/tensor_labels.h"
+#include "views/trace_index.h"
+
+#include <algorithm>
+#include <vector>
+
+namespace attnviz::views {
+namespace {
+
+struct Matrix {
+  const Tensor* tensor = nullptr;
+  const Mat* values = nullptr;
+  bool gradient = false;
+  Slot slot = Slot::input;
+  int index = 0;
+  TensorId id;
+};
+
+std::uint64_t texture_key(const AppState& app, int step, const Matrix& m) {
+  std::uint64_t key = app.generation * 0x9E3779B97F4A7C15ull;
+  key ^= (static_cast<std::uint64_t>(step) << 20) ^ (static_cast<std::uint64_t>(m.slot) << 12) ^
+         static_cast<std::uint64_t>(m.index) << 4;
+  return key * 0xBF58476D1CE4E5B9ull + 1;
+}
+
+// The marks a chain-rule explanation puts on `m`: upstream factors in one colour, local in another.
+std::vector<Mark> marks_for(const ChainExplanation& chain, const Matrix& m, const Palette& pal) {
+  std::vector<Mark> marks;
+  auto add = [&](const Element& e, ImU32 colour) {
+    if (e.tensor == m.id) marks.push_back({e.row, e.col, colour});
+  };
+  if (const auto* backward = std::get_if<Explanation>(&chain)) {
+    for (const Term& t : backward->terms) {
+      if (m.slot == Slot::upstream) add(t.upstream_at, pal.upstream_mark);
+      if (m.slot == Slot::input && t.local_at) add(*t.local_at, pal.local_mark);
+    }
+  } else if (const auto* forward = std::get_if<ForwardExplanation>(&chain)) {
+    for (const Term& t : forward->terms) {
+      if (m.slot != Slot::input) continue;
+      add(t.upstream_at, pal.upstream_mark);
+      if (t.local_at) add(*t.local_at, pal.local_mark);
+    }
+  }
+  return marks;
+}
+
+void section(const char* title, const char* hint, const Palette& pal) {
+  ImGui::Spacing();
+  ImGui::PushStyleColor(ImGuiCol_Text, ImGui::ColorConvertU32ToFloat4(pal.accent));
+  ImGui::TextUnformatted(title);
+  ImGui::PopStyleColor();
+  if (hint) {
+    ImGui::SameLine();
+    ImGui::TextDisabled("%s", hint);
+  }
+}
+
+// Lays the heatmaps out left to right, wrapping when the next one would not fit.
+void draw_matrices(const AppState& app, Selection& selection, int step, const std::vector<Matrix>& matrices,
+                   const ChainExplanation& chain) {
+  const Palette& pal = palette(app.theme);
+  const float full = ImGui::GetContentRegionAvail().x;
+  const float digit = ImGui::CalcTextSize("0").x;
+  float used = 0;
+  for (std::size_t i = 0; i < matrices.size(); ++i) {
+    const Matrix& m = matrices[i];
+    const AxisLabels rows = axis_labels(app, *m.tensor, m.tensor->rows);
+    const AxisLabels cols = axis_labels(app, *m.tensor, m.tensor->cols);
+    const std::vector<Mark> marks = marks_for(chain, m, pal);
+    HeatmapSpec spec;
+    spec.caption = tensor_caption(*m.tensor, m.gradient);
+    spec.values = m.values;
+    spec.scale = colour_scale(*m.tensor, m.gradient);
+    spec.texture_key = texture_key(app, step, m);
+    spec.element = ElementRef{step, m.slot, m.index, -1, -1};
+    spec.row_labels = rows.words;
+    spec.col_labels = cols.words;
+    spec.row_tokens = rows.tokens;
+    spec.col_tokens = cols.tokens;
+    spec.col_features = cols.features;
+    spec.marks = marks;
+    const float ideal = digit * 11 + static_cast<float>(m.values->cols()) * digit * 6.5f;
+    const float caption_w = ImGui::CalcTextSize(spec.caption.c_str()).x;
+    const float width = std::min(full, std::max(ideal, std::min(caption_w, full)));
+    if (i > 0 && used + width <= full) ImGui::SameLine(0, digit * 3);
+    else used = 0;
+    used += width + digit * 3;
+    spec.max_width = width;
+    ImGui::PushID(static_cast<int>(i));
+    ImGui::BeginGroup();
+    draw_heatmap(spec, HeatmapLook{app.theme, app.textures}, selection);
+    ImGui::EndGroup();
+    ImGui::PopID();
+  }
+}
+
+}  // namespace
+
+void StepDetailPanel::draw(const AppState& app, Selection& selection, Commands&) {
+  const Trace& trace = app.session.trace();
+  if (trace.step_count() == 0) return;
+  const int index = std::clamp(selection.step, 0, trace.step_count() - 1);
+  const Step& step = trace.step(index);
+  const Palette& pal = palette(app.theme);
+  const bool backward = step.phase == Phase::backward;
+
+  ImGui::PushTextWrapPos(0);
+  ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.text_dim), "Step %d of 0–%d · %s · %s", index,
+                     trace.step_count() - 1, backward ? "backward" : "forward", where_in_words(step.where).c_str());
+  ImGui::PopTextWrapPos();
+  ImGui::PushStyleColor(ImGuiCol_Text, ImGui::ColorConvertU32ToFloat4(backward ? pal.backward_arrow : pal.accent));
+  ImGui::Text("%s%s   %s", backward ? "∂ " : "", op_title(step.op), step.label.c_str());
+  ImGui::PopStyleColor();
+  ImGui::PushTextWrapPos(0);
+  ImGui::TextUnformatted(describe(step.op, step.phase).data(), describe(step.op, step.phase).data() + describe(step.op, step.phase).size());
+  ImGui::PopTextWrapPos();
+  ImGui::PushStyleColor(ImGuiCol_Text, ImGui::ColorConvertU32ToFloat4(pal.text));
+  ImGui::PushTextWrapPos(0);
+  ImGui::Text("Formula:  %.*s", static_cast<int>(step.formula.size()), step.formula.data());
+  ImGui::PopTextWrapPos();
+  ImGui::PopStyleColor();
+  if (step.op == OpKind::scale) ImGui::Text("c = %.6g", step.factor);
+  if (!step.fully_masked_rows.empty())
+    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.warning), "%zu row(s) have every key masked: their weights are 0.",
+                       step.fully_masked_rows.size());
+  if (step.non_finite)
+    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.warning), "Non-finite value %g at [%d, %d].",
+                       step.non_finite->value, step.non_finite->row, step.non_finite->col);
+  ImGui::Separator();
+
+  const ChainExplanation chain = explain_selection(app, selection);
+  ImGui::BeginChild("matrices", ImVec2(0, 0), false, ImGuiWindowFlags_HorizontalScrollbar);
+  std::vector<Matrix> inputs, outputs, upstream, downstream;
+  for (std::size_t i = 0; i < step.inputs.size(); ++i) {
+    const Tensor& t = trace.tensor(step.inputs[i]);
+    inputs.push_back({&t, &t.value, false, Slot::input, static_cast<int>(i), step.inputs[i]});
+    if (!backward || i >= step.input_grads.size()) continue;
+    const Mat& share = step.inputs[i].kind == TensorId::parameter ? t.grad : step.input_grads[i];
+    if (share.size() > 0 && t.requires_grad)
+      downstream.push_back({&t, &share, true, Slot::downstream, static_cast<int>(i), step.inputs[i]});
+  }
+  for (std::size_t i = 0; i < step.outputs.size(); ++i) {
+    const Tensor& t = trace.tensor(step.outputs[i]);
+    outputs.push_back({&t, &t.value, false, Slot::output, static_cast<int>(i), step.outputs[i]});
+    if (backward && t.grad.size() > 0 && t.requires_grad && t.grad.size() == t.value.size())
+      upstream.push_back({&t, &t.grad, true, Slot::upstream, static_cast<int>(i), step.outputs[i]});
+  }
+  if (backward) {
+    section("Gradient arriving from above", "(upstream: ∂L/∂output)", pal);
+    draw_matrices(app, selection, index, upstream, chain);
+    section("Gradient passed down", "— click an element to see its chain rule", pal);
+    draw_matrices(app, selection, index, downstream, chain);
+    section("Forward values this step uses", nullptr, pal);
+    draw_matrices(app, selection, index, inputs, chain);
+  } else {
+    section("Inputs", nullptr, pal);
+    draw_matrices(app, selection, index, inputs, chain);
+    section("Outputs", "— click an element to see how it was computed", pal);
+    draw_matrices(app, selection, index, outputs, chain);
+  }
+  ImGui::EndChild();
+}
+
+}  // namespace attnviz::views

@@ -1,0 +1,16 @@
+#pragma once
+// Step detail: the operation's name, one plain sentence on what it does and why, its formula,
+// and each input and output as a labelled heatmap.  In a backward step: the upstream gradient,
+// the forward values it uses, and the gradients it passes down (click one for the chain rule).
+
+#include "views/app_state.h"
+#include "views/commands.h"
+#include "views/selection.h"
+
+namespace attnviz::views {
+
+struct StepDetailPanel {
+  void draw(const AppState& app, Selection& selection, Commands& commands);
+};
+
+}  // namespace attnviz::views

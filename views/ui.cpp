@@ -1,0 +1,223 @@
+#include "views/ui.h"
+
+#include <imgui_internal.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+namespace attnviz::views {
+
+const char* to_string(View view) {
+  switch (view) {
+    case View::overview: return "overview";
+    case View::navigator: return "navigator";
+    case View::steps: return "steps";
+    case View::detail: return "detail";
+    case View::chain: return "chain";
+  }
+  return "";
+}
+
+std::optional<View> view_from_string(std::string_view name) {
+  for (View v : {View::overview, View::navigator, View::steps, View::detail, View::chain})
+    if (name == to_string(v)) return v;
+  return std::nullopt;
+}
+
+int twin_step(const Trace& trace, int step) {
+  if (step < 0 || step >= trace.step_count()) return step;
+  const int twin = trace.step(step).twin;
+  if (twin >= 0) return twin;
+  // Steps without a twin (the loss, say): the nearest earlier step that has one.
+  for (int i = step - 1; i >= 0; --i)
+    if (trace.step(i).twin >= 0) return trace.step(i).twin;
+  return step;
+}
+
+//  ┌──────────────── controls + sentence bar ───────────────────┐
+//  │ navigator   28% │ step detail 40%          │ chain rule 32%  │
+//  ├─────────────────┤                          │                 │
+//  │ steps           │                          │                 │
+//  └─────────────────┴──────────────────────────┴─────────────────┘
+Layout compute_layout(ImVec2 display, float menu_h, float line_h) {
+  Layout l;
+  const float w = display.x, top = menu_h;
+  const float controls_h = std::min(display.y * 0.3f, line_h * 5.3f);
+  const float body_y = top + controls_h, body_h = std::max(1.0f, display.y - body_y);
+  const float nav_w = std::round(w * 0.28f), chain_w = std::round(w * 0.32f);
+  const float detail_w = w - nav_w - chain_w;
+  const float nav_h = std::round(body_h * 0.60f);
+  l.controls = {ImVec2(0, top), ImVec2(w, controls_h)};
+  l.navigator = {ImVec2(0, body_y), ImVec2(nav_w, nav_h)};
+  l.steps = {ImVec2(0, body_y + nav_h), ImVec2(nav_w, body_h - nav_h)};
+  l.detail = {ImVec2(nav_w, body_y), ImVec2(detail_w, body_h)};
+  l.chain = {ImVec2(nav_w + detail_w, body_y), ImVec2(chain_w, body_h)};
+  l.single = {ImVec2(0, top), ImVec2(w, std::max(1.0f, display.y - top))};
+  return l;
+}
+
+namespace {
+
+bool key_pressed(int index, bool repeat = true) { return index >= 0 && ImGui::IsKeyPressed(index, repeat); }
+
+bool button(const char* label, const char* tooltip, bool enabled = true) {
+  if (!enabled) ImGui::BeginDisabled();
+  const bool pressed = ImGui::Button(label);
+  if (!enabled) ImGui::EndDisabled();
+  if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) ImGui::SetTooltip("%s", tooltip);
+  return pressed;
+}
+
+// Begins a panel window at `rect` (always when `place`, otherwise only the first time).
+// Windows draw no background where the layout tiles the screen (the app clears to the panel
+// colour); one the user moved or resized may overlap others and gets its own.
+bool begin_panel(const char* title, const Rect& rect, bool place, ImGuiWindowFlags flags = 0) {
+  const ImGuiCond cond = place ? ImGuiCond_Always : ImGuiCond_FirstUseEver;
+  const ImGuiWindow* window = ImGui::FindWindowByName(title);
+  const auto moved = [](ImVec2 a, ImVec2 b) { return std::abs(a.x - b.x) > 0.5f || std::abs(a.y - b.y) > 0.5f; };
+  if (!place && window && (moved(window->Pos, rect.pos) || moved(window->Size, rect.size)))
+    ImGui::SetNextWindowBgAlpha(1.0f);
+  ImGui::SetNextWindowPos(rect.pos, cond);
+  ImGui::SetNextWindowSize(rect.size, cond);
+  return ImGui::Begin(title, nullptr, flags | ImGuiWindowFlags_NoCollapse);
+}
+
+}  // namespace
+
+void Ui::keyboard(const AppState& app, const Selection& selection, Commands& commands) const {
+  const ImGuiIO& io = ImGui::GetIO();
+  if (io.WantTextInput) return;
+  const Trace& trace = app.session.trace();
+  const int last = trace.step_count() - 1;
+  const int step = selection.step;
+  if (io.KeyCtrl) {
+    if (key_pressed(keys.equal, false) || key_pressed(keys.keypad_add, false))
+      commands.push(SetUiScale{app.ui_scale * 1.1f});
+    if (key_pressed(keys.minus, false) || key_pressed(keys.keypad_subtract, false))
+      commands.push(SetUiScale{app.ui_scale / 1.1f});
+    return;
+  }
+  if (key_pressed(ImGui::GetKeyIndex(ImGuiKey_RightArrow)))
+    commands.push(GoToStep{io.KeyShift ? app.index.next_sublayer(step) : step + 1});
+  if (key_pressed(ImGui::GetKeyIndex(ImGuiKey_LeftArrow)))
+    commands.push(GoToStep{io.KeyShift ? app.index.previous_sublayer(step) : step - 1});
+  if (key_pressed(ImGui::GetKeyIndex(ImGuiKey_Home), false)) commands.push(GoToStep{0});
+  if (key_pressed(ImGui::GetKeyIndex(ImGuiKey_End), false)) commands.push(GoToStep{last});
+  if (key_pressed(ImGui::GetKeyIndex(ImGuiKey_Space), false)) commands.push(SetPlaying{!app.playing});
+  if (key_pressed(keys.b, false)) commands.push(GoToStep{twin_step(trace, step)});
+}
+
+void Ui::menu_bar(const AppState& app, Commands& commands) {
+  if (!ImGui::BeginMainMenuBar()) return;
+  menu_h_ = ImGui::GetWindowSize().y;
+  if (ImGui::BeginMenu("File")) {
+    if (ImGui::MenuItem("Quit")) commands.push(Quit{});
+    ImGui::EndMenu();
+  }
+  if (ImGui::BeginMenu("View")) {
+    if (ImGui::MenuItem("Light theme (projector)", nullptr, app.theme == Theme::light))
+      commands.push(SetTheme{Theme::light});
+    if (ImGui::MenuItem("Dark theme", nullptr, app.theme == Theme::dark)) commands.push(SetTheme{Theme::dark});
+    ImGui::Separator();
+    if (ImGui::MenuItem("Larger text", "Ctrl +")) commands.push(SetUiScale{app.ui_scale * 1.1f});
+    if (ImGui::MenuItem("Smaller text", "Ctrl −")) commands.push(SetUiScale{app.ui_scale / 1.1f});
+    if (ImGui::MenuItem("Text size 100 %")) commands.push(SetUiScale{1.0f});
+    ImGui::Separator();
+    if (ImGui::MenuItem("Reset layout")) commands.push(ResetLayout{});
+    ImGui::EndMenu();
+  }
+  if (!app.notice.empty())
+    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(palette(app.theme).warning), "%s", app.notice.c_str());
+  const Trace& trace = app.session.trace();
+  char status[96];
+  std::snprintf(status, sizeof status, "loss %.4f   ·   text %d %%", trace.loss(),
+                static_cast<int>(std::lround(app.ui_scale * 100)));
+  const float status_x = ImGui::GetWindowWidth() - ImGui::CalcTextSize(status).x - ImGui::GetFontSize();
+  if (status_x > ImGui::GetCursorPosX() + ImGui::GetFontSize()) {
+    ImGui::SetCursorPosX(status_x);
+    ImGui::TextDisabled("%s", status);
+  }
+  ImGui::EndMainMenuBar();
+}
+
+void Ui::controls(const AppState& app, Selection& selection, Commands& commands) {
+  const Trace& trace = app.session.trace();
+  const int step = selection.step, last = trace.step_count() - 1;
+  const bool backward = trace.step(step).phase == Phase::backward;
+  if (button("Home", "First step (Home)", step > 0)) commands.push(GoToStep{0});
+  ImGui::SameLine();
+  if (button("◀◀ Block", "Previous sublayer (Shift + ←)", step > 0))
+    commands.push(GoToStep{app.index.previous_sublayer(step)});
+  ImGui::SameLine();
+  if (button("◀ Step", "Previous step (←)", step > 0)) commands.push(GoToStep{step - 1});
+  ImGui::SameLine();
+  if (button("Step ▶", "Next step (→)", step < last)) commands.push(GoToStep{step + 1});
+  ImGui::SameLine();
+  if (button("Block ▶▶", "Next sublayer (Shift + →)", step < last))
+    commands.push(GoToStep{app.index.next_sublayer(step)});
+  ImGui::SameLine();
+  if (button("End", "Last step (End)", step < last)) commands.push(GoToStep{last});
+  ImGui::SameLine();
+  if (button(app.playing ? "Pause" : "Play", "Play or pause (Space)")) commands.push(SetPlaying{!app.playing});
+  ImGui::SameLine();
+  float speed = app.play_speed;
+  ImGui::SetNextItemWidth(ImGui::GetFontSize() * 9);
+  if (ImGui::SliderFloat("##speed", &speed, 0.5f, 20.0f, "%.1f steps/s", ImGuiSliderFlags_Logarithmic))
+    commands.push(SetPlaySpeed{speed});
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("Playback speed");
+  ImGui::SameLine();
+  if (button(backward ? "To forward (B)" : "To backward (B)", "Jump between a forward step and its backward twin (B)"))
+    commands.push(GoToStep{twin_step(trace, step)});
+  ImGui::SameLine();
+  ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(backward ? palette(app.theme).backward_arrow : palette(app.theme).accent),
+                     "Step %d of 0–%d  %s", step, last, backward ? "backward" : "forward");
+  ImGui::Separator();
+  sentences_.draw(app, selection, commands);
+}
+
+void Ui::draw(const AppState& app, Selection& selection, Commands& commands) {
+  if (app.session.trace().step_count() == 0) return;
+  keyboard(app, selection, commands);
+  menu_bar(app, commands);
+  const ImGuiIO& io = ImGui::GetIO();
+  const Layout layout = compute_layout(io.DisplaySize, menu_h_, ImGui::GetFrameHeightWithSpacing());
+  const bool resized = display_.x > 0 && (display_.x != io.DisplaySize.x || display_.y != io.DisplaySize.y);
+  display_ = io.DisplaySize;
+  const bool place = place_windows_ || fixed_layout || resized;
+  place_windows_ = false;
+  const ImGuiWindowFlags single = ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize;
+
+  switch (view) {
+    case View::overview:
+      if (begin_panel("Controls and sentences", layout.controls, place)) controls(app, selection, commands);
+      ImGui::End();
+      if (begin_panel("Architecture", layout.navigator, place)) navigator_.draw(app, selection, commands);
+      ImGui::End();
+      if (begin_panel("Step detail", layout.detail, place)) detail_.draw(app, selection, commands);
+      ImGui::End();
+      if (begin_panel("Steps", layout.steps, place)) steps_.draw(app, selection, commands);
+      ImGui::End();
+      if (begin_panel("Chain rule", layout.chain, place)) chain_.draw(app, selection, commands);
+      ImGui::End();
+      break;
+    case View::navigator:
+      if (begin_panel("Architecture", layout.single, true, single)) navigator_.draw(app, selection, commands);
+      ImGui::End();
+      break;
+    case View::steps:
+      if (begin_panel("Steps", layout.single, true, single)) steps_.draw(app, selection, commands);
+      ImGui::End();
+      break;
+    case View::detail:
+      if (begin_panel("Step detail", layout.single, true, single)) detail_.draw(app, selection, commands);
+      ImGui::End();
+      break;
+    case View::chain:
+      if (begin_panel("Chain rule", layout.single, true, single)) chain_.draw(app, selection, commands);
+      ImGui::End();
+      break;
+  }
+}
+
+}  // namespace attnviz::views

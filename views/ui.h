@@ -1,0 +1,71 @@
+#pragma once
+// The whole window: a menu bar, the controls with the sentence bar on top, then the navigator
+// (left), the step detail (middle), the step list and the chain rule (right).  Dear ImGui 1.86
+// has no docking, so the panels are plain windows placed once from the display size; the user
+// may move and resize them (the app persists that), and "Reset layout" places them again.
+// Keys: ← → step, Shift+← → sublayer, Home End, Space play/pause, B twin, Ctrl + / Ctrl − scale.
+
+#include "views/app_state.h"
+#include "views/chain_rule_panel.h"
+#include "views/commands.h"
+#include "views/navigator_panel.h"
+#include "views/selection.h"
+#include "views/sentence_bar.h"
+#include "views/step_detail_panel.h"
+#include "views/step_list_panel.h"
+
+#include <optional>
+#include <string_view>
+
+namespace attnviz::views {
+
+enum class View : std::uint8_t { overview, navigator, steps, detail, chain };
+const char* to_string(View);
+std::optional<View> view_from_string(std::string_view);
+
+// Native key indices (into ImGuiIO::KeysDown) of the keys ImGui 1.86 has no ImGuiKey_ for.
+// The defaults are GLFW's key codes: printable keys are their upper-case ASCII code.
+struct KeyCodes {
+  int b = 'B';
+  int equal = '=', minus = '-';
+  int keypad_add = 334, keypad_subtract = 333;
+};
+
+// Where each window goes on a display of the given size (below a menu bar of `menu_h`).
+struct Rect {
+  ImVec2 pos, size;
+};
+struct Layout {
+  Rect controls, navigator, detail, steps, chain, single;
+};
+Layout compute_layout(ImVec2 display, float menu_h, float line_h);
+
+struct Ui {
+  View view = View::overview;
+  KeyCodes keys;
+  bool fixed_layout = false;  // place the windows every frame (screenshots, benchmarks)
+
+  // Clears the hover (every frame, before any view draws).
+  void begin_frame(Selection& selection) { selection.hover.clear(); }
+  void draw(const AppState& app, Selection& selection, Commands& commands);
+  void reset_layout() { place_windows_ = true; }
+
+ private:
+  void keyboard(const AppState& app, const Selection& selection, Commands& commands) const;
+  void menu_bar(const AppState& app, Commands& commands);
+  void controls(const AppState& app, Selection& selection, Commands& commands);
+
+  NavigatorPanel navigator_;
+  StepListPanel steps_;
+  StepDetailPanel detail_;
+  ChainRulePanel chain_;
+  SentenceBar sentences_;
+  bool place_windows_ = false;
+  float menu_h_ = 0;
+  ImVec2 display_{0, 0};  // last frame's display size: the panels re-tile when it changes
+};
+
+// The step B jumps to: the twin of the current step, or of the nearest step that has one.
+int twin_step(const Trace& trace, int step);
+
+}  // namespace attnviz::views
