@@ -3,6 +3,8 @@
 //   attnviz screenshot …              one frame of the window written as a PNG
 //   attnviz trace …                   forward + backward, written as JSON or printed
 //   attnviz lab scalar | depth …      the gradient lab: plain versus residual networks
+//   attnviz decode …                  greedy decoding and beam search, step by step
+//   attnviz pe …                      the positional encoding explorer's numbers
 //   attnviz bench model | frames …    times forward + backward, or the window's frames
 
 #include "app/commands.h"
@@ -28,6 +30,8 @@ int main(int argc, char** argv) {
   attnviz::app::add_trace_command(cli);
   attnviz::app::add_lab_command(cli);
   attnviz::app::add_screenshot_command(cli);
+  attnviz::app::add_decode_command(cli);
+  attnviz::app::add_pe_command(cli);
   CLI::App* bench = cli.add_subcommand("bench", "Measure speed")->require_subcommand(1);
   attnviz::app::add_bench_model_command(*bench);
   attnviz::app::add_bench_frames_command(*bench, started);

@@ -57,6 +57,8 @@ class Backward {
       const Tensor& in = t_.tensor(b.inputs[i]);
       if (b.inputs[i].kind == TensorId::activation && in.requires_grad)
         b.input_grads[i].setZero(in.value.rows(), in.value.cols());
+      else
+        b.input_grads[i].resize(0, 0);  // a reused step may hold a share from another op
     }
     compute(b);
     for (std::size_t i = 0; i < b.inputs.size(); ++i)

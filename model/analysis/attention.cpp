@@ -1,0 +1,144 @@
+#include "model/analysis/attention.h"
+
+#include "model/analysis/variant.h"
+#include "model/error.h"
+
+#include <cmath>
+
+namespace attnviz::analysis {
+
+const char* to_string(AttentionKind kind) {
+  switch (kind) {
+    case AttentionKind::encoder_self: return "encoder self-attention";
+    case AttentionKind::decoder_self: return "masked decoder self-attention";
+    case AttentionKind::cross: return "encoder–decoder attention";
+  }
+  return "?";
+}
+
+namespace {
+
+Where where_of(const HeadRef& h) {
+  Where w;
+  w.stack = h.attention == AttentionKind::encoder_self ? Stack::encoder : Stack::decoder;
+  w.layer = h.layer;
+  w.sublayer = h.attention == AttentionKind::cross ? Sublayer::cross_attn : Sublayer::self_attn;
+  w.head = h.head;
+  return w;
+}
+
+}  // namespace
+
+std::string label_prefix(const HeadRef& h) {
+  const Where w = where_of(h);
+  return std::string(attnviz::to_string(w.stack)) + "." + std::to_string(h.layer) + "." +
+         attnviz::to_string(w.sublayer) + ".head" + std::to_string(h.head);
+}
+
+HeadTensors head_tensors(const Trace& trace, const HeadRef& h) {
+  const Where want = where_of(h);
+  HeadTensors t;
+  int splits = 0;
+  bool found = false;
+  for (int i = 0; i < trace.forward_count(); ++i) {
+    const Step& s = trace.step(i);
+    if (s.where != want) continue;
+    found = true;
+    switch (s.op) {
+      case OpKind::split_head: {
+        TensorId* slot = splits == 0 ? &t.q : splits == 1 ? &t.k : &t.v;  // recorded q, k, v
+        *slot = s.outputs.front();
+        ++splits;
+        break;
+      }
+      case OpKind::scores: t.scores = s.outputs.front(); break;
+      case OpKind::scale: t.scaled = s.outputs.front(); break;
+      case OpKind::mask:
+        t.mask = s.inputs.at(1);
+        t.masked = s.outputs.front();
+        break;
+      case OpKind::softmax: t.weights = s.outputs.front(); break;
+      case OpKind::weighted_sum: t.output = s.outputs.front(); break;
+      default: break;
+    }
+  }
+  if (!found || !t.weights.valid() || !t.scores.valid() || !t.masked.valid())
+    throw InputError("head: the trace has no " + std::string(to_string(h.attention)) + " at layer " +
+                     std::to_string(h.layer) + ", head " + std::to_string(h.head) + " (" + label_prefix(h) + ")");
+  return t;
+}
+
+std::vector<HeadRef> all_heads(const Config& config, AttentionKind attention) {
+  const int layers = attention == AttentionKind::encoder_self ? config.encoder_layers : config.decoder_layers;
+  std::vector<HeadRef> heads;
+  for (int l = 0; l < layers; ++l)
+    for (int h = 0; h < config.heads; ++h) heads.push_back({attention, l, h});
+  return heads;
+}
+
+CellDetail cell_detail(const Trace& trace, const HeadTensors& t, int query, int key) {
+  const Mat& A = trace.value(t.weights);
+  if (query < 0 || query >= A.rows())
+    throw InputError("query: " + std::to_string(query) + " is outside [0, " + std::to_string(A.rows()) + ")");
+  if (key < 0 || key >= A.cols())
+    throw InputError("key: " + std::to_string(key) + " is outside [0, " + std::to_string(A.cols()) + ")");
+  CellDetail c;
+  c.query = query;
+  c.key = key;
+  c.q = trace.value(t.q).row(query);
+  c.k = trace.value(t.k).row(key);
+  c.dot = trace.value(t.scores)(query, key);
+  c.scaled = t.scaled ? trace.value(*t.scaled)(query, key) : c.dot;
+  c.masked = trace.value(t.mask)(query, key) == 0;
+  c.weight = A(query, key);
+  if (trace.has_backward()) {
+    c.grad_weight = trace.grad(t.weights)(query, key);
+    c.grad_score = trace.grad(t.scores)(query, key);
+  }
+  return c;
+}
+
+Mat row_entropy(const Mat& A) {
+  Mat H = Mat::Zero(A.rows(), 1);
+  for (Eigen::Index i = 0; i < A.rows(); ++i)
+    for (Eigen::Index j = 0; j < A.cols(); ++j)
+      if (A(i, j) > 0) H(i, 0) -= A(i, j) * std::log(A(i, j));
+  return H;
+}
+
+Scalar gradient_norm(const Trace& trace, TensorId id) {
+  if (!trace.has_backward()) return 0;
+  const Mat& g = trace.grad(id);
+  return g.size() == 0 ? 0.0 : g.norm();
+}
+
+namespace {
+
+ScalingRun run_with(const Transformer& model, const Example& example, const HeadRef& h, bool scale) {
+  Config config = model.config();
+  config.scale_attention = scale;
+  Transformer variant = with_config(model, config);
+  Trace trace;
+  ScalingRun r;
+  r.scale_attention = scale;
+  r.loss = run_forward(variant, example, trace);
+  run_backward(trace);
+  const HeadTensors t = head_tensors(trace, h);
+  r.weights = trace.value(t.weights);
+  r.entropy = row_entropy(r.weights);
+  r.scores_grad_norm = gradient_norm(trace, t.scores);
+  r.softmax_input_grad_norm = gradient_norm(trace, t.masked);
+  return r;
+}
+
+}  // namespace
+
+ScalingComparison scaling_experiment(const Transformer& model, const Example& example, const HeadRef& head) {
+  ScalingComparison c;
+  c.head = head;
+  c.scaled = run_with(model, example, head, true);
+  c.unscaled = run_with(model, example, head, false);
+  return c;
+}
+
+}  // namespace attnviz::analysis
