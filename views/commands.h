@@ -13,6 +13,8 @@ namespace attnviz::views {
 struct GoToStep { int step = 0; };
 // New sentence pair: re-runs forward + backward, or is refused with a message.
 struct SetSentences { std::string source, target; };
+// The same sentences with `pad` padding tokens appended to each: re-runs, or is refused.
+struct SetPadding { int pad = 0; };
 struct SetPlaying { bool playing = false; };
 struct SetPlaySpeed { float steps_per_second = 4; };
 struct SetUiScale { float scale = 1; };
@@ -22,7 +24,7 @@ struct ResetLayout {};
 struct ShowGlyphs { std::string text; };
 struct Quit {};
 
-using Command = std::variant<GoToStep, SetSentences, SetPlaying, SetPlaySpeed, SetUiScale, SetTheme,
+using Command = std::variant<GoToStep, SetSentences, SetPadding, SetPlaying, SetPlaySpeed, SetUiScale, SetTheme,
                              ResetLayout, ShowGlyphs, Quit>;
 
 struct Commands {

@@ -38,6 +38,7 @@ struct Hover {
   TokenRef token;
   int feature = -1;
   ElementRef element;
+  int step = -1;  // a step pointed at (an attention head), lit in the step list and navigator
   void clear() { *this = Hover{}; }
 };
 
