@@ -72,7 +72,7 @@ bool AttentionPanel::draw_grid(const AppState& app, Selection& selection, HeadRe
   const float by_w = avail_w / static_cast<float>(config.heads) - gap;
   const float by_h = avail_h / static_cast<float>(std::max(1, layers)) - gap - line;
   const float cell = std::clamp(std::min(by_w, by_h), font * 3, font * 12);
-  ImGui::TextDisabled("Weights A = softmax(…) of every head; rows are queries, columns keys. Click a head to open it.");
+  hint("Weights A = softmax(…) of every head; rows are queries, columns keys. Click a head to open it.");
   ImDrawList* draw = ImGui::GetWindowDrawList();
   const ImVec2 origin = ImGui::GetCursorScreenPos();
   bool clicked = false;
@@ -385,7 +385,7 @@ void AttentionPanel::scaling_view(const AppState& app, const HeadRef& head) {
   ImGui::TextUnformatted("Without the scaling the dot products are √d_k times larger, the softmax saturates "
                          "(low entropy: one key takes almost all the weight) and less gradient reaches the scores.");
   ImGui::PopTextWrapPos();
-  if (ImGui::BeginTable("scaling", 3, ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_Borders)) {
+  if (ImGui::BeginTable("scaling", 3, ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_NoHostExtendX | ImGuiTableFlags_Borders)) {
     ImGui::TableSetupColumn("");
     ImGui::TableSetupColumn("1/√d_k on");
     ImGui::TableSetupColumn("1/√d_k off");

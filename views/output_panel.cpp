@@ -34,8 +34,7 @@ void OutputPanel::draw(const AppState& app, Selection& selection, Commands&) {
   temperature = std::clamp(temperature, 0.1f, 5.0f);
   ImGui::SameLine();
   if (ImGui::SmallButton("T = 1")) temperature = 1;
-  ImGui::SameLine();
-  ImGui::TextDisabled("P = softmax(z / T): T < 1 sharpens, T > 1 flattens");
+  hint("P = softmax(z / T): T < 1 sharpens the distribution, T > 1 flattens it.");
   distribution_view(app, selection);
   saliency_view(app, selection);
   decoding_view(app);
@@ -56,10 +55,10 @@ void OutputPanel::distribution_view(const AppState& app, Selection& selection) {
   position = std::clamp(position, 0, std::max(0, T - 1));
   for (int t = 0; t < T; ++t) {
     ImGui::PushID(t);
-    if (t > 0) ImGui::SameLine();
     char text[160];
     std::snprintf(text, sizeof text, "%s → %s", app.tgt_in_words[static_cast<std::size_t>(t)].c_str(),
                   app.tgt_out_words[static_cast<std::size_t>(t)].c_str());
+    if (t > 0) same_line_if_fits(ImGui::CalcTextSize(text).x + ImGui::GetStyle().FramePadding.x * 2);
     const bool current = t == position;
     if (current) ImGui::PushStyleColor(ImGuiCol_Button, ImGui::GetStyleColorVec4(ImGuiCol_ButtonActive));
     if (ImGui::Button(text)) {
@@ -78,9 +77,11 @@ void OutputPanel::distribution_view(const AppState& app, Selection& selection) {
   if (T == 0) return;
   const int expected = dist.expected[static_cast<std::size_t>(position)];
   const bool padding = expected == dist.pad_id;
+  ImGui::PushTextWrapPos(0);
   ImGui::Text("Position %d: the decoder has read “%s”; expected “%s”.  Loss −ln P = %s%s", position,
               app.tgt_in_words[static_cast<std::size_t>(position)].c_str(), vocab.word(expected).c_str(),
               format_significant(dist.loss(position, 0), 4).c_str(), padding ? " (padding: not counted)" : "");
+  ImGui::PopTextWrapPos();
   const std::vector<int> top = analysis::top_k(dist.probs, position, std::min(V, shown_words));
   float label_w = 0;
   for (int w : top) label_w = std::max(label_w, ImGui::CalcTextSize(vocab.word(w).c_str()).x);
@@ -100,7 +101,7 @@ void OutputPanel::distribution_view(const AppState& app, Selection& selection) {
   if (!expected_shown)
     probability_bar("✓ " + vocab.word(expected), dist.probs(position, expected), p_max, label_w, bar_w, pal.accent,
                     pal, true);
-  ImGui::TextDisabled("✓ marks the expected word. Training lowers the loss by raising its bar.");
+  hint("✓ marks the expected word. Training lowers the loss by raising its bar.");
 }
 
 void OutputPanel::saliency_view(const AppState& app, Selection& selection) {
@@ -192,7 +193,7 @@ void OutputPanel::decoding_view(const AppState& app) {
   }
   ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.accent), "Greedy: “%s”  score Σ ln P = %s",
                      words_of(vocab, greedy_->words).c_str(), format_significant(greedy_->score, 4).c_str());
-  if (ImGui::BeginTable("greedy", 4, ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_Borders | ImGuiTableFlags_RowBg)) {
+  if (ImGui::BeginTable("greedy", 4, ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_NoHostExtendX | ImGuiTableFlags_Borders | ImGuiTableFlags_RowBg)) {
     ImGui::TableSetupColumn("step");
     ImGui::TableSetupColumn("decoder input");
     ImGui::TableSetupColumn("argmax word, P");
@@ -215,12 +216,34 @@ void OutputPanel::decoding_view(const AppState& app) {
 
   ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.accent), "Beam search, beam 2: best “%s”  score %s",
                      words_of(vocab, beam_->best.words).c_str(), format_significant(beam_->best.score, 4).c_str());
-  ImGui::TextDisabled("Each step extends every kept hypothesis by every word; the 2 best (✓) are kept. Top 6 shown.");
-  for (std::size_t k = 0; k < beam_->steps.size(); ++k) {
+  hint("Each step extends every kept hypothesis by every word; the 2 best (✓) are kept. The 6 best extensions "
+       "of the step are shown.");
+  const int steps = static_cast<int>(beam_->steps.size());
+  if (steps == 0) return;
+  beam_step = std::clamp(beam_step, 1, steps);
+  ImGui::AlignTextToFramePadding();
+  ImGui::TextUnformatted("Step");
+  ImGui::SameLine();
+  if (ImGui::ArrowButton("##previous", ImGuiDir_Left)) beam_step = std::max(1, beam_step - 1);
+  ImGui::SameLine();
+  ImGui::SetNextItemWidth(ImGui::GetFontSize() * 10);
+  ImGui::SliderInt("##beam_step", &beam_step, 1, steps, "%d");
+  ImGui::SameLine();
+  if (ImGui::ArrowButton("##next", ImGuiDir_Right)) beam_step = std::min(steps, beam_step + 1);
+  ImGui::SameLine();
+  ImGui::Text("of %d", steps);
+  {
+    const std::size_t k = static_cast<std::size_t>(beam_step - 1);
     const analysis::BeamStep& step = beam_->steps[k];
     ImGui::PushID(static_cast<int>(k));
-    ImGui::Text("Step %zu", k + 1);
-    if (ImGui::BeginTable("beam", 4, ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_Borders)) {
+    std::string going_in;
+    for (const analysis::Hypothesis& h : step.beams)
+      going_in += (going_in.empty() ? "" : "   |   ") + ("<bos> " + words_of(vocab, h.words)) + "  (" +
+                  format_significant(h.score, 4) + ")";
+    ImGui::PushTextWrapPos(0);
+    ImGui::Text("Going in: %s", going_in.c_str());
+    ImGui::PopTextWrapPos();
+    if (ImGui::BeginTable("beam", 4, ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_NoHostExtendX | ImGuiTableFlags_Borders)) {
       ImGui::TableSetupColumn("kept");
       ImGui::TableSetupColumn("hypothesis");
       ImGui::TableSetupColumn("ln P(word)");

@@ -27,7 +27,8 @@ struct OutputPanel {
   const std::optional<analysis::BeamResult>& beam() const { return beam_; }
 
   float temperature = 1;
-  int position = 0;  // the target position whose bars are shown
+  int position = 0;   // the target position whose bars are shown
+  int beam_step = 1;  // the beam search step shown, from 1
 
  private:
   void distribution_view(const AppState& app, Selection& selection);

@@ -237,8 +237,11 @@ void PePanel::explorer(const AppState& app, Selection& selection) {
   const Mat& main = layouts == Layouts::concatenated ? concatenated_ : interleaved_;
   analysis::EncodingRequest main_request = request_;
   main_request.layout = layouts == Layouts::concatenated ? Positional::concatenated : Positional::interleaved;
-  const float half = (full - font) / 2;
+  // The position's bars and the dimension's wave side by side, or stacked when narrow.
+  const bool stacked = full < font * 36;
+  const float half = stacked ? full : (full - font) / 2;
   ImGui::BeginGroup();
+  ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + half);
   if (position >= 0 && position < L) {
     ImGui::Text("Position %d: its vector PE[%d, :] (%d values)", position, position, d);
     std::vector<double> values(static_cast<std::size_t>(d));
@@ -251,9 +254,11 @@ void PePanel::explorer(const AppState& app, Selection& selection) {
   } else {
     ImGui::TextDisabled("Click a position (a row) to see its vector.");
   }
+  ImGui::PopTextWrapPos();
   ImGui::EndGroup();
-  ImGui::SameLine(0, font);
+  if (!stacked) ImGui::SameLine(0, font);
   ImGui::BeginGroup();
+  ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + half);
   if (dimension >= 0 && dimension < d) {
     const int i = analysis::frequency_index(main_request, dimension);
     const bool sine = main_request.layout == Positional::interleaved ? dimension % 2 == 0 : dimension < d / 2;
@@ -266,6 +271,7 @@ void PePanel::explorer(const AppState& app, Selection& selection) {
   } else {
     ImGui::TextDisabled("Click a dimension (a column) to see its wave across positions.");
   }
+  ImGui::PopTextWrapPos();
   ImGui::EndGroup();
 
   section_title("Similarity PE·PEᵀ", "— positions × positions; the value depends on the distance p − q only", pal);
@@ -329,7 +335,7 @@ void PePanel::permutation_view(const AppState& app) {
   }
   if (!swap_error_.empty()) ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.warning), "%s", swap_error_.c_str());
   if (!swap_off_ || !swap_on_ || swap_generation_ != app.generation) return;
-  if (ImGui::BeginTable("swap", 3, ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_Borders)) {
+  if (ImGui::BeginTable("swap", 3, ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_NoHostExtendX | ImGuiTableFlags_Borders)) {
     ImGui::TableSetupColumn("row of the swapped sentence");
     ImGui::TableSetupColumn("PE off: |difference|");
     ImGui::TableSetupColumn("PE on: |difference|");

@@ -120,6 +120,17 @@ bool probability_bar(const std::string& label, double p, double p_max, float lab
   return ImGui::IsItemHovered();
 }
 
+void same_line_if_fits(float width) {
+  const float right = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
+  if (ImGui::GetItemRectMax().x + ImGui::GetStyle().ItemSpacing.x + width <= right) ImGui::SameLine();
+}
+
+void hint(const char* text) {
+  ImGui::PushTextWrapPos(0);
+  ImGui::TextDisabled("%s", text);
+  ImGui::PopTextWrapPos();
+}
+
 void section_title(const char* title, const char* hint, const Palette& pal) {
   ImGui::Spacing();
   ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.accent), "%s", title);

@@ -36,6 +36,12 @@ int line_plot(const char* id, std::span<const double> y, ImVec2 size, const Pale
 bool probability_bar(const std::string& label, double p, double p_max, float label_w, float bar_w,
                      ImU32 colour, const Palette& pal, bool outlined);
 
+// SameLine() when an item `width` wide still fits to the right of the last one; else a new line.
+void same_line_if_fits(float width);
+
+// Dim text wrapped at the window's edge.
+void hint(const char* text);
+
 // A title line in the accent colour with an optional dim hint after it.
 void section_title(const char* title, const char* hint, const Palette& pal);
 
