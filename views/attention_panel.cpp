@@ -210,7 +210,11 @@ void AttentionPanel::draw(const AppState& app, Selection& selection, Commands& c
   if (gradient) {
     ImGui::SameLine(0, digit * 3);
     HeatmapSpec g = spec;
-    g.caption = "∂L/∂ of it: how the loss changes with each cell";
+    const char* symbol = shown == Shown::raw      ? "∂L/∂S"
+                         : shown == Shown::scaled ? "∂L/∂(S/√d_k)"
+                         : shown == Shown::masked ? "∂L/∂(masked S)"
+                                                  : "∂L/∂A";
+    g.caption = std::string(symbol) + ": how the loss changes with each cell";
     g.values = &grad;
     g.scale = ColourScale::diverging;
     g.texture_key = mix_key(base, 0x6D);
@@ -229,12 +233,16 @@ void AttentionPanel::draw(const AppState& app, Selection& selection, Commands& c
   const ElementRef* cell = mine(selection.hover.element) ? &selection.hover.element
                            : mine(selection.element)    ? &selection.element
                                                         : nullptr;
+  // The cell's numbers and the lines view side by side when the panel is wide.
+  const bool side_by_side = full > ImGui::GetFontSize() * 55;
+  ImGui::BeginGroup();
+  ImGui::PushTextWrapPos(side_by_side ? ImGui::GetCursorPosX() + full * 0.5f : 0.0f);
   section_title("One cell", cell ? nullptr : "— hover or click a cell above", pal);
   if (cell && cell->row < value.rows() && cell->col < value.cols()) {
     const analysis::CellDetail d = analysis::cell_detail(trace, t, cell->row, cell->col);
     const std::string& qw = (*axes.queries)[static_cast<std::size_t>(d.query)];
     const std::string& kw = (*axes.keys)[static_cast<std::size_t>(d.key)];
-    if (ImGui::BeginTable("cell", 2, ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_RowBg)) {
+    if (ImGui::BeginTable("cell", 2, ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_NoHostExtendX | ImGuiTableFlags_RowBg)) {
       auto row = [](const char* name, const std::string& text) {
         ImGui::TableNextRow();
         ImGui::TableNextColumn();
@@ -258,9 +266,14 @@ void AttentionPanel::draw(const AppState& app, Selection& selection, Commands& c
     }
   }
 
+  ImGui::PopTextWrapPos();
+  ImGui::EndGroup();
+  if (side_by_side) ImGui::SameLine(full * 0.5f + ImGui::GetFontSize());
+  ImGui::BeginGroup();
   section_title("Lines view", "— query words left, key words right; hover a word to see only its lines", pal);
   ImGui::Checkbox("every head of this layer (one colour each)", &lines_all_heads);
   lines_view(app, selection, head);
+  ImGui::EndGroup();
 
   section_title("Why divide by √d_k?", "— the same weights and sentence re-run with the scaling off", pal);
   scaling_view(app, head);
@@ -362,7 +375,10 @@ void AttentionPanel::scaling_view(const AppState& app, const HeadRef& head) {
   const Palette& pal = palette(app.theme);
   const bool stale = !scaling_ || scaling_generation_ != app.generation || scaling_->head.attention != head.attention ||
                      scaling_->head.layer != head.layer || scaling_->head.head != head.head;
-  if (ImGui::Button(stale ? "Run with 1/√d_k on and off" : "Run again")) {
+  // Small models run it for each head shown (two forward + backward passes); big ones on the button.
+  const Config& config = app.session.config();
+  const bool small = config.d_model <= 64 && config.encoder_layers + config.decoder_layers <= 4 && config.tgt_vocab <= 64;
+  if (ImGui::Button(stale ? "Run with 1/√d_k on and off" : "Run again") || (small && stale && scaling_error_.empty())) {
     try {
       scaling_ = analysis::scaling_experiment(app.session.model(), app.session.example(), head);
       scaling_generation_ = app.generation;
@@ -382,8 +398,10 @@ void AttentionPanel::scaling_view(const AppState& app, const HeadRef& head) {
   const analysis::ScalingRun& off = scaling_->unscaled;
   const HeadAxes axes = head_axes(app, head.attention);
   ImGui::PushTextWrapPos(0);
-  ImGui::TextUnformatted("Without the scaling the dot products are √d_k times larger, the softmax saturates "
-                         "(low entropy: one key takes almost all the weight) and less gradient reaches the scores.");
+  ImGui::Text("Without the scaling every score is √d_k = %g times larger. The larger d_k, the more the softmax "
+              "saturates: the entropy of a row falls (one key takes almost all the weight) and less gradient "
+              "reaches the scores. Compare the two columns for this head:",
+              std::sqrt(static_cast<double>(app.session.config().d_k())));
   ImGui::PopTextWrapPos();
   if (ImGui::BeginTable("scaling", 3, ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_NoHostExtendX | ImGuiTableFlags_Borders)) {
     ImGui::TableSetupColumn("");

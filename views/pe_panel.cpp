@@ -167,11 +167,11 @@ void PePanel::explorer(const AppState& app, Selection& selection) {
   ImGui::SetNextItemWidth(font * 6);
   ImGui::InputInt("positions", &edit_len_, 0, 0);
   const bool len_done = ImGui::IsItemDeactivatedAfterEdit();
-  ImGui::SameLine();
+  same_line_if_fits(font * 6 + ImGui::CalcTextSize(" d_model").x);
   ImGui::SetNextItemWidth(font * 6);
   ImGui::InputInt("d_model", &edit_d_, 0, 0);
   const bool d_done = ImGui::IsItemDeactivatedAfterEdit();
-  ImGui::SameLine();
+  same_line_if_fits(font * 7 + ImGui::CalcTextSize(" base").x);
   ImGui::SetNextItemWidth(font * 7);
   ImGui::InputDouble("base", &edit_base_, 0, 0, "%.6g");
   const bool base_done = ImGui::IsItemDeactivatedAfterEdit();
@@ -318,8 +318,13 @@ void PePanel::permutation_view(const AppState& app) {
   ImGui::TextUnformatted("and");
   ImGui::SameLine();
   word_combo("##j", swap_j_);
-  ImGui::SameLine();
-  if (ImGui::Button("Run with PE off and on")) {
+  same_line_if_fits(ImGui::CalcTextSize("Run with PE off and on").x + ImGui::GetStyle().FramePadding.x * 2);
+  const Config& config = app.session.config();
+  const bool small = config.d_model <= 64 && config.encoder_layers <= 2 && app.src_words.size() <= 16;
+  const bool stale = !swap_off_ || !swap_on_ || swap_generation_ != app.generation || swap_off_->i != swap_i_ ||
+                     swap_off_->j != swap_j_;
+  // Small models run it as soon as the words change (two forward passes); big ones on the button.
+  if (ImGui::Button("Run with PE off and on") || (small && stale && swap_i_ != swap_j_ && swap_error_.empty())) {
     try {
       const Positional on = app.session.config().positional == Positional::none ? Positional::interleaved
                                                                                  : app.session.config().positional;
@@ -335,18 +340,22 @@ void PePanel::permutation_view(const AppState& app) {
   }
   if (!swap_error_.empty()) ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.warning), "%s", swap_error_.c_str());
   if (!swap_off_ || !swap_on_ || swap_generation_ != app.generation) return;
+  hint("Per row of the swapped sentence: max over features of |output − the original output of the same word|.");
+  if (swap_off_->i == swap_off_->j) {
+    ImGui::TextDisabled("Choose two different words.");
+    return;
+  }
   if (ImGui::BeginTable("swap", 3, ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_NoHostExtendX | ImGuiTableFlags_Borders)) {
-    ImGui::TableSetupColumn("row of the swapped sentence");
-    ImGui::TableSetupColumn("PE off: |difference|");
-    ImGui::TableSetupColumn("PE on: |difference|");
+    ImGui::TableSetupColumn("row (was)");
+    ImGui::TableSetupColumn("PE off");
+    ImGui::TableSetupColumn("PE on");
     ImGui::TableHeadersRow();
     const analysis::SwapResult& off = *swap_off_;
     for (Eigen::Index t = 0; t < off.row_difference.rows(); ++t) {
       ImGui::TableNextRow();
       ImGui::TableNextColumn();
       const int from = off.permutation[static_cast<std::size_t>(t)];
-      ImGui::Text("%d (the original row %d, “%s”)", static_cast<int>(t), from,
-                  app.src_words[static_cast<std::size_t>(from)].c_str());
+      ImGui::Text("%d “%s” (%d)", static_cast<int>(t), app.src_words[static_cast<std::size_t>(from)].c_str(), from);
       ImGui::TableNextColumn();
       ImGui::TextUnformatted(format_significant(off.row_difference(t, 0), 3).c_str());
       ImGui::TableNextColumn();

@@ -135,7 +135,10 @@ void section_title(const char* title, const char* hint, const Palette& pal) {
   ImGui::Spacing();
   ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.accent), "%s", title);
   if (hint) {
-    ImGui::SameLine();
+    // Beside the title when at least a third of the line is left for it.
+    const float right = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
+    const float left = right - ImGui::GetItemRectMax().x;
+    if (left > ImGui::CalcTextSize(hint).x || left > (right - ImGui::GetWindowPos().x) / 3) ImGui::SameLine();
     ImGui::PushTextWrapPos(0);
     ImGui::TextDisabled("%s", hint);
     ImGui::PopTextWrapPos();
