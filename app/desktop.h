@@ -50,6 +50,7 @@ class Desktop {
   void rebuild_fonts();
   void save_layout();
   void save_settings();
+  void save_image(const views::SaveImage& request);
 
   Window window_;
   Fonts fonts_;

@@ -4,6 +4,8 @@
 
 #include "views/theme.h"
 
+#include <imgui.h>
+
 #include <string>
 #include <variant>
 #include <vector>
@@ -22,10 +24,16 @@ struct SetTheme { Theme theme = Theme::light; };
 struct ResetLayout {};
 // Text about to be shown (an edited sentence): the app adds its glyphs to the font atlas.
 struct ShowGlyphs { std::string text; };
+// Writes the rectangle [min, max) of this frame (display pixels) as `name`-N.png in the working
+// directory; the app says where in the menu bar's notice.
+struct SaveImage {
+  ImVec2 min, max;
+  std::string name;
+};
 struct Quit {};
 
 using Command = std::variant<GoToStep, SetSentences, SetPadding, SetPlaying, SetPlaySpeed, SetUiScale, SetTheme,
-                             ResetLayout, ShowGlyphs, Quit>;
+                             ResetLayout, ShowGlyphs, SaveImage, Quit>;
 
 struct Commands {
   std::vector<Command> list;

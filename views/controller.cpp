@@ -81,6 +81,8 @@ Effects apply_commands(Commands& commands, AppState& app, Selection& selection) 
             effects.reset_layout = effects.settings_changed = true;
           } else if constexpr (std::is_same_v<C, ShowGlyphs>) {
             effects.glyph_text += c.text;
+          } else if constexpr (std::is_same_v<C, SaveImage>) {
+            effects.images.push_back(c);
           } else if constexpr (std::is_same_v<C, Quit>) {
             effects.quit = true;
           }

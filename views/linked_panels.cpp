@@ -3,6 +3,9 @@
 #include "views/head_focus.h"
 #include "views/plot.h"
 
+#include <cctype>
+#include <string>
+
 namespace attnviz::views {
 
 const char* page_title(LinkedPage page) {
@@ -52,6 +55,20 @@ void LinkedPanels::head_bar(const AppState& app, const Selection& selection, Com
 
 void LinkedPanels::draw(LinkedPage page, const AppState& app, Selection& selection, Commands& commands) {
   follow_cursor(app, selection);
+  // Right-click where no matrix is: save what the panel shows, on the next frame (without the menu).
+  if (pending_image_) {
+    commands.push(*pending_image_);
+    pending_image_.reset();
+  }
+  const ImVec2 min = ImGui::GetWindowPos(), size = ImGui::GetWindowSize();
+  if (ImGui::BeginPopupContextWindow("panel", ImGuiPopupFlags_MouseButtonRight | ImGuiPopupFlags_NoOpenOverItems)) {
+    if (ImGui::MenuItem("Save this panel as PNG")) {
+      std::string name = std::string("attnviz-") + page_title(page);
+      for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      pending_image_ = SaveImage{min, ImVec2(min.x + size.x, min.y + size.y), name};
+    }
+    ImGui::EndPopup();
+  }
   switch (page) {
     case LinkedPage::heads: {
       head_bar(app, selection, commands);

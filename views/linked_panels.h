@@ -45,6 +45,7 @@ class LinkedPanels {
 
   analysis::HeadRef head_;
   std::optional<LinkedPage> page_request_;
+  std::optional<SaveImage> pending_image_;
 };
 
 }  // namespace attnviz::views

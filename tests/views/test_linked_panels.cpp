@@ -178,6 +178,38 @@ TEST_F(Linked, OutputPanelDecodesWhatTheModelDecodes) {
   EXPECT_GT(ImGui::GetDrawData()->TotalVtxCount, 1000);
 }
 
+TEST_F(Linked, RightClickOnAPanelSavesItAsAnImageOnTheNextFrame) {
+  ui.view = View::output;
+  frames(2);
+  const ImGuiWindow* window = ImGui::FindWindowByName("Output");
+  ASSERT_NE(window, nullptr);
+  // An empty spot: the far right of the panel, below its first lines.
+  ImGui::GetIO().MousePos = ImVec2(window->Pos.x + window->Size.x - 40, window->Pos.y + window->Size.y - 40);
+  frame();
+  ImGui::GetIO().MouseDown[1] = true;
+  frame();
+  ImGui::GetIO().MouseDown[1] = false;
+  frame();
+  // Click the menu's only item, just below and right of where the menu opened.
+  ImGui::GetIO().MousePos = ImVec2(ImGui::GetIO().MousePos.x + 20, ImGui::GetIO().MousePos.y + 10);
+  frame();
+  auto frame_effects = [&] {
+    ImGui::NewFrame();
+    ui.begin_frame(selection);
+    ui.draw(app, selection, commands);
+    ImGui::Render();
+    return apply_commands(commands, app, selection);
+  };
+  ImGui::GetIO().MouseDown[0] = true;
+  EXPECT_TRUE(frame_effects().images.empty());
+  ImGui::GetIO().MouseDown[0] = false;
+  EXPECT_TRUE(frame_effects().images.empty());  // released: the item is chosen, the menu still drawn
+  const Effects next = frame_effects();
+  ASSERT_EQ(next.images.size(), 1u);
+  EXPECT_EQ(next.images[0].name, "attnviz-output");
+  EXPECT_FLOAT_EQ(next.images[0].max.x - next.images[0].min.x, window->Size.x);
+}
+
 TEST(MatrixCsv, LabelsValuesAndMinusInfinity) {
   Mat m(2, 2);
   m << 1.5, -std::numeric_limits<double>::infinity(), 0, 2;
