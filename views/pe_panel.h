@@ -33,8 +33,8 @@ struct PePanel {
   std::string apply(int max_len, int d_model, double base);
 
   Layouts layouts = Layouts::side_by_side;
-  int position = -1;   // explorer: the clicked position (row)
-  int dimension = -1;  // explorer: the clicked dimension (column)
+  int position = 1;    // explorer: the clicked position (row), −1 none
+  int dimension = 10;  // explorer: the clicked dimension (column), −1 none
 
  private:
   void sentence_view(const AppState& app, Selection& selection);
