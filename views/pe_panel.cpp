@@ -18,8 +18,8 @@ struct ImageHit {
 };
 
 // A matrix as one texture stretched over `size`, with a few row and column ticks.
-ImageHit image_heatmap(const char* id, const Mat& m, ImTextureID texture, ImVec2 size, const Palette& pal,
-                       int marked_row, int marked_col) {
+ImageHit image_heatmap(const char* id, const Mat& m, ImTextureID texture, ValueRange range, ImVec2 size,
+                       const Palette& pal, int marked_row, int marked_col) {
   ImDrawList* draw = ImGui::GetWindowDrawList();
   const float line = ImGui::GetTextLineHeight();
   const float tick_w = ImGui::CalcTextSize("000 ").x;
@@ -29,14 +29,29 @@ ImageHit image_heatmap(const char* id, const Mat& m, ImTextureID texture, ImVec2
   const float cw = (p1.x - p0.x) / static_cast<float>(cols), ch = (p1.y - p0.y) / static_cast<float>(rows);
   draw->AddImage(texture, p0, p1);
   draw->AddRect(p0, p1, pal.block_border);
-  for (int k = 0; k <= 4; ++k) {
-    const int c = std::min(cols - 1, k * (cols - 1) / 4);
+  // Values in the cells when they fit (the lesson's 4 × 8 example, say).
+  if (rows * cols <= 600 && ch >= line && ImGui::CalcTextSize("−0.000").x <= cw - 2)
+    for (int r = 0; r < rows; ++r)
+      for (int c = 0; c < cols; ++c) {
+        const std::string v = format_value(m(r, c), 3);
+        const ImVec2 size = ImGui::CalcTextSize(v.c_str());
+        draw->AddText(ImVec2(p0.x + cw * (static_cast<float>(c) + 0.5f) - size.x / 2,
+                             p0.y + ch * (static_cast<float>(r) + 0.5f) - size.y / 2),
+                      text_on(colour_of(m(r, c), ColourScale::diverging, range)), v.c_str());
+      }
+  // Every index when there is room for it, else five ticks.
+  const bool every_col = cw >= ImGui::CalcTextSize("000").x, every_row = ch >= line;
+  for (int k = 0; k < (every_col ? cols : 5); ++k) {
+    const int c = every_col ? k : std::min(cols - 1, k * (cols - 1) / 4);
     const std::string t = std::to_string(c);
     const float x = p0.x + cw * (static_cast<float>(c) + 0.5f) - ImGui::CalcTextSize(t.c_str()).x / 2;
     draw->AddText(ImVec2(std::clamp(x, p0.x, p1.x - ImGui::CalcTextSize(t.c_str()).x), origin.y), pal.text, t.c_str());
-    const int r = std::min(rows - 1, k * (rows - 1) / 4);
+  }
+  for (int k = 0; k < (every_row ? rows : 5); ++k) {
+    const int r = every_row ? k : std::min(rows - 1, k * (rows - 1) / 4);
     const std::string u = std::to_string(r);
-    draw->AddText(ImVec2(origin.x, std::min(p1.y - line, p0.y + ch * static_cast<float>(r))), pal.text, u.c_str());
+    const float y = every_row ? p0.y + ch * (static_cast<float>(r) + 0.5f) - line / 2 : p0.y + ch * static_cast<float>(r);
+    draw->AddText(ImVec2(origin.x, std::min(p1.y - line, y)), pal.text, u.c_str());
   }
   if (marked_row >= 0 && marked_row < rows)
     draw->AddRect(ImVec2(p0.x, p0.y + ch * static_cast<float>(marked_row)),
@@ -217,7 +232,7 @@ void PePanel::explorer(const AppState& app, Selection& selection) {
         app.textures ? matrix_texture(*app.textures, mix_key(0xE1, version_, shown[k].salt), *shown[k].m,
                                       ColourScale::diverging, {-1, 1})
                      : nullptr;
-    const ImageHit hit = image_heatmap("pe", *shown[k].m, texture, ImVec2(w, h), pal, position, dimension);
+    const ImageHit hit = image_heatmap("pe", *shown[k].m, texture, {-1, 1}, ImVec2(w, h), pal, position, dimension);
     if (hit.row >= 0) {
       analysis::EncodingRequest r = request_;
       r.layout = k == 0 && layouts != Layouts::concatenated ? Positional::interleaved : Positional::concatenated;
@@ -276,10 +291,11 @@ void PePanel::explorer(const AppState& app, Selection& selection) {
 
   section_title("Similarity PE·PEᵀ", "— positions × positions; the value depends on the distance p − q only", pal);
   const float side = std::min(full * 0.5f, font * 18);
+  const ValueRange sim_range = value_range(similarity_, ColourScale::diverging);
   const ImTextureID sim = app.textures ? matrix_texture(*app.textures, mix_key(0xE2, version_, 3), similarity_,
-                                                        ColourScale::diverging, value_range(similarity_, ColourScale::diverging))
+                                                        ColourScale::diverging, sim_range)
                                        : nullptr;
-  const ImageHit hit = image_heatmap("similarity", similarity_, sim, ImVec2(side, side), pal, position, position);
+  const ImageHit hit = image_heatmap("similarity", similarity_, sim, sim_range, ImVec2(side, side), pal, position, position);
   if (hit.row >= 0) {
     ImGui::SetTooltip("PE[%d]·PE[%d] = %s  (distance %d)", hit.row, hit.col,
                       format_significant(similarity_(hit.row, hit.col), 5).c_str(), std::abs(hit.row - hit.col));
