@@ -53,6 +53,7 @@ struct Ui {
   void begin_frame(Selection& selection) { selection.hover.clear(); }
   void draw(const AppState& app, Selection& selection, Commands& commands);
   void reset_layout() { place_windows_ = true; }
+  LinkedPanels& linked() { return linked_; }
 
  private:
   void keyboard(const AppState& app, const Selection& selection, Commands& commands) const;

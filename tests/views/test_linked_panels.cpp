@@ -157,8 +157,18 @@ TEST_F(Linked, ExplorerClampsLengthAndRefusesAnOddWidth) {
   EXPECT_EQ(pe.request().d_model, 512);
   EXPECT_EQ(pe.request().base, 10000);
   EXPECT_TRUE(pe.apply(512, 512, 10000).empty());
+}
+
+TEST_F(Linked, The512By512ExplorerIsTexturesUploadedOnce) {
+  EXPECT_TRUE(ui.linked().pe.apply(512, 512, 10000).empty());
   ui.view = View::pe;
-  frames(3);  // the 512 × 512 explorer draws as textures, not cells
+  frames(3);
+  const int uploads = textures.uploads();
+  frames(5);
+  EXPECT_EQ(textures.uploads(), uploads);
+  // 512 × 512 cells as rectangles would be over a million vertices.
+  EXPECT_LT(ImGui::GetDrawData()->TotalVtxCount, 60000);
+  EXPECT_EQ(ui.linked().pe.request().max_len, 512);
 }
 
 TEST_F(Linked, OutputPanelDecodesWhatTheModelDecodes) {
