@@ -13,8 +13,12 @@ std::string csv_field(std::span<const std::string> labels, Eigen::Index i) {
                                                                    : std::to_string(i);
   if (text.find_first_of(",\"\n") == std::string::npos) return text;
   std::string quoted = "\"";
-  for (char c : text) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return quoted + "\"";
+  for (char c : text) {
+    quoted += c;
+    if (c == '"') quoted += c;
+  }
+  quoted += '"';
+  return quoted;
 }
 
 }  // namespace
@@ -22,7 +26,10 @@ std::string csv_field(std::span<const std::string> labels, Eigen::Index i) {
 std::string matrix_csv(const Mat& m, std::span<const std::string> row_labels,
                        std::span<const std::string> col_labels) {
   std::string out;
-  for (Eigen::Index c = 0; c < m.cols(); ++c) out += "," + csv_field(col_labels, c);
+  for (Eigen::Index c = 0; c < m.cols(); ++c) {
+    out += ',';
+    out += csv_field(col_labels, c);
+  }
   out += "\n";
   char number[40];
   for (Eigen::Index r = 0; r < m.rows(); ++r) {

@@ -239,10 +239,14 @@ void PePanel::explorer(const AppState& app, Selection& selection) {
       ImGui::SetTooltip("position %d, dimension %d: %s\nwavelength %s", hit.row, hit.col,
                         format_significant((*shown[k].m)(hit.row, hit.col), 4).c_str(),
                         format_significant(analysis::wavelength(r, hit.col), 4).c_str());
+      // Position p and dimension c here are position p of the source and feature c of the model.
+      const bool in_sentence = hit.row < static_cast<int>(app.src_words.size());
+      if (in_sentence) selection.hover.token = {TokenSide::source, hit.row};
       if (hit.col < app.session.config().d_model) selection.hover.feature = hit.col;
       if (hit.clicked) {
         position = hit.row;
         dimension = hit.col;
+        if (in_sentence) selection.token = {TokenSide::source, hit.row};
       }
     }
     ImGui::PopID();
