@@ -6,6 +6,8 @@
 #include "views/plot.h"
 
 #include <algorithm>
+#include <cstdint>
+#include <vector>
 #include <cstdio>
 
 namespace attnviz::views {
@@ -52,15 +54,27 @@ void MaskPanel::draw(const AppState& app, Selection& selection, Commands& comman
   const float full = ImGui::GetContentRegionAvail().x;
   const float digit = ImGui::CalcTextSize("0").x;
   float used = 0;
+  // The mask the chosen head uses first, marked; the others after it.
+  using Kind = analysis::AttentionKind;
+  const analysis::MaskMatrix* heads_mask = head.attention == Kind::encoder_self   ? &masks.src_padding
+                                     : head.attention == Kind::decoder_self ? &masks.decoder_self
+                                                                            : &masks.cross;
+  std::vector<const analysis::MaskMatrix*> order = {heads_mask};
+  if (head.attention == Kind::decoder_self) {
+    order.push_back(&masks.look_ahead);
+    order.push_back(&masks.tgt_padding);
+  }
+  for (const analysis::MaskMatrix* m : masks.all())
+    if (std::find(order.begin(), order.end(), m) == order.end()) order.push_back(m);
   int index = 0;
-  for (const analysis::MaskMatrix* m : masks.all()) {
+  for (const analysis::MaskMatrix* m : order) {
     const bool src_rows = m == &masks.src_padding;
     const bool src_cols = m == &masks.src_padding || m == &masks.cross;
     HeatmapSpec spec;
-    spec.caption = m->title + "\nfor " + m->applies_to;
+    spec.caption = (m == heads_mask ? "▶ " : "") + m->title + "\nfor " + m->applies_to + (m == heads_mask ? " (this head's)" : "");
     spec.values = &m->value;
     spec.scale = ColourScale::sequential;
-    spec.texture_key = mix_key(app.generation, 0x3A5C, static_cast<std::uint64_t>(index));
+    spec.texture_key = mix_key(app.generation, 0x3A5C, reinterpret_cast<std::uintptr_t>(m) - reinterpret_cast<std::uintptr_t>(&masks));
     spec.row_labels = src_rows ? app.src_words : app.tgt_in_words;
     spec.col_labels = src_cols ? app.src_words : app.tgt_in_words;
     spec.row_tokens = src_rows ? TokenSide::source : TokenSide::target;
