@@ -129,6 +129,10 @@ TEST_F(Linked, HoveringTheLinesViewLightsTheTokenForEveryPanel) {
     }
   ASSERT_TRUE(found);
   EXPECT_EQ(selection.hover.token.side, TokenSide::source);
+  // Every head of the layer at once draws too.
+  ui.linked().attention.lines_all_heads = true;
+  frames(2);
+  EXPECT_GT(ImGui::GetDrawData()->TotalVtxCount, 1000);
 }
 
 TEST_F(Linked, PaddingCommandGivesThePaddingMasksWorkToDo) {
