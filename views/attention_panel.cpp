@@ -272,6 +272,11 @@ void AttentionPanel::draw(const AppState& app, Selection& selection, Commands& c
   ImGui::BeginGroup();
   section_title("Lines view", "— query words left, key words right; hover a word to see only its lines", pal);
   ImGui::Checkbox("every head of this layer (one colour each)", &lines_all_heads);
+  if (lines_all_heads)
+    for (int h = 0; h < app.session.config().heads; ++h) {
+      same_line_if_fits(ImGui::CalcTextSize("■ head 00").x);
+      ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(head_colour(h)), "■ head %d", h);
+    }
   lines_view(app, selection, head);
   ImGui::EndGroup();
 
@@ -323,7 +328,6 @@ void AttentionPanel::lines_view(const AppState& app, Selection& selection, const
     for (int h = 0; h < app.session.config().heads; ++h) heads.push_back(h);
   else
     heads.push_back(head.head);
-  const float share = 1.0f / static_cast<float>(heads.size());
   for (int h : heads) {
     HeadRef ref = head;
     ref.head = h;
@@ -333,8 +337,8 @@ void AttentionPanel::lines_view(const AppState& app, Selection& selection, const
       for (int j = 0; j < n_k && j < A.cols(); ++j) {
         if (focus_k >= 0 && j != focus_k) continue;
         const float w = static_cast<float>(A(i, j));
-        const float alpha = lines_all_heads && focus_q < 0 && focus_k < 0 ? w * share : w;
-        if (alpha < 0.01f) continue;
+        const float alpha = w;
+        if (alpha < (lines_all_heads ? 0.05f : 0.01f)) continue;
         const ImVec2 a(left_x + font * 0.5f, origin.y + row_h * (static_cast<float>(i) + 0.5f));
         const ImVec2 b(right_x - font * 0.5f, origin.y + row_h * (static_cast<float>(j) + 0.5f));
         draw->AddLine(a, b, head_colour(h, static_cast<int>(std::lround(40 + 215 * alpha))), 1.0f + 3.0f * w);
@@ -398,10 +402,16 @@ void AttentionPanel::scaling_view(const AppState& app, const HeadRef& head) {
   const analysis::ScalingRun& off = scaling_->unscaled;
   const HeadAxes axes = head_axes(app, head.attention);
   ImGui::PushTextWrapPos(0);
-  ImGui::Text("Without the scaling every score is √d_k = %g times larger. The larger d_k, the more the softmax "
-              "saturates: the entropy of a row falls (one key takes almost all the weight) and less gradient "
-              "reaches the scores. Compare the two columns for this head:",
+  ImGui::Text("Without the scaling every score is √d_k = %g times larger. With a large d_k the softmax saturates: "
+              "a row's entropy falls (one key takes almost all the weight) and the gradient through it vanishes.",
               std::sqrt(static_cast<double>(app.session.config().d_k())));
+  const double h_on = on.entropy.mean(), h_off = off.entropy.mean();
+  ImGui::Text("This head, without the scaling: mean row entropy %s (%s → %s nats), gradient at the scores %s "
+              "(‖∂L/∂S‖ %s → %s).",
+              h_off < h_on ? "lower" : "not lower", format_significant(h_on, 3).c_str(),
+              format_significant(h_off, 3).c_str(),
+              off.scores_grad_norm < on.scores_grad_norm ? "smaller" : "not smaller",
+              format_significant(on.scores_grad_norm, 3).c_str(), format_significant(off.scores_grad_norm, 3).c_str());
   ImGui::PopTextWrapPos();
   if (ImGui::BeginTable("scaling", 3, ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_NoHostExtendX | ImGuiTableFlags_Borders)) {
     ImGui::TableSetupColumn("");
