@@ -169,7 +169,7 @@ void AttentionPanel::draw(const AppState& app, Selection& selection, Commands& c
   }
   if (shown == Shown::scaled && !t.scaled) shown = Shown::raw;
   if (backward) {
-    ImGui::SameLine();
+    same_line_if_fits(ImGui::GetFrameHeight() + ImGui::CalcTextSize(" ∂L/∂ beside").x);
     ImGui::Checkbox("∂L/∂ beside", &show_gradient);
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("Backward phase: the gradient of the shown matrix, beside it");
   }
@@ -188,7 +188,12 @@ void AttentionPanel::draw(const AppState& app, Selection& selection, Commands& c
   const float ideal = digit * 12 + static_cast<float>(value.cols()) * digit * 7.5f;
   const Mat& grad = trace.grad(id);
   const bool gradient = backward && show_gradient && grad.rows() == value.rows() && grad.cols() == value.cols();
-  const float width = std::min(ideal, gradient ? (full - digit * 3) / 2 : full);
+  // Side by side when each keeps its labels and a colour bar of 18 digits; else one above the other.
+  float label_w = 0;
+  for (const std::string& w : *axes.queries) label_w = std::max(label_w, ImGui::CalcTextSize(w.c_str()).x);
+  const float least = std::min(label_w, digit * 10) + digit * 20;
+  const bool beside = gradient && (full - digit * 3) / 2 >= least;
+  const float width = std::min(ideal, beside ? (full - digit * 3) / 2 : full);
 
   HeatmapSpec spec;
   char caption[160];
@@ -208,7 +213,7 @@ void AttentionPanel::draw(const AppState& app, Selection& selection, Commands& c
   draw_heatmap(spec, HeatmapLook{app.theme, app.textures}, selection);
   ImGui::EndGroup();
   if (gradient) {
-    ImGui::SameLine(0, digit * 3);
+    if (beside) ImGui::SameLine(0, digit * 3);
     HeatmapSpec g = spec;
     const char* symbol = shown == Shown::raw      ? "∂L/∂S"
                          : shown == Shown::scaled ? "∂L/∂(S/√d_k)"
