@@ -32,7 +32,7 @@ void OutputPanel::draw(const AppState& app, Selection& selection, Commands&) {
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 12);
   ImGui::SliderFloat("##temperature", &temperature, 0.1f, 5.0f, "%.2f", ImGuiSliderFlags_Logarithmic);
   temperature = std::clamp(temperature, 0.1f, 5.0f);
-  ImGui::SameLine();
+  same_line_if_fits(ImGui::CalcTextSize("T = 1").x + ImGui::GetStyle().FramePadding.x * 2);
   if (ImGui::SmallButton("T = 1")) temperature = 1;
   hint("P = softmax(z / T): T < 1 sharpens the distribution, T > 1 flattens it.");
   distribution_view(app, selection);
