@@ -3,6 +3,7 @@
 #include "model/error.h"
 #include "views/head_focus.h"
 #include "views/heatmap.h"
+#include "views/matrix_export.h"
 #include "views/plot.h"
 
 #include <algorithm>
@@ -104,6 +105,8 @@ bool AttentionPanel::draw_grid(const AppState& app, Selection& selection, HeadRe
       head = ref;
       clicked = true;
     }
+    const HeadAxes axes = head_axes(app, ref.attention);
+    matrix_context_menu("csv", A, *axes.queries, *axes.keys);
     if (ImGui::IsItemHovered()) {
       selection.hover.step = head_step(trace, ref, "softmax", Phase::forward);
       draw->AddRect(ImVec2(p0.x - 2, p0.y - 2), ImVec2(p1.x + 2, p1.y + 2), pal.hover_outline, 0, 0, 2.5f);

@@ -2,6 +2,7 @@
 
 #include "model/analysis/inputs.h"
 #include "views/heatmap.h"
+#include "views/matrix_export.h"
 #include "views/plot.h"
 
 #include <algorithm>
@@ -61,6 +62,7 @@ ImageHit image_heatmap(const char* id, const Mat& m, ImTextureID texture, ValueR
                   ImVec2(p0.x + cw * static_cast<float>(marked_col + 1), p1.y), pal.selection_outline, 0, 0, 2);
   ImGui::SetCursorScreenPos(p0);
   ImGui::InvisibleButton(id, ImVec2(std::max(1.0f, p1.x - p0.x), std::max(1.0f, p1.y - p0.y)));
+  matrix_context_menu("csv", m, {}, {});
   ImageHit hit;
   if (ImGui::IsItemHovered()) {
     const ImVec2 mouse = ImGui::GetIO().MousePos;
