@@ -41,15 +41,14 @@ void LinkedPanels::head_bar(const AppState& app, const Selection& selection, Com
     const int step = head_step(trace, head_, "softmax", phase);
     if (step >= 0) commands.push(GoToStep{step});
   }
-  ImGui::SameLine();
   const int step = head_step(trace, head_, "softmax", trace.step(selection.step).phase);
   if (step >= 0 && step != selection.step) {
+    same_line_if_fits(ImGui::CalcTextSize("go to its softmax step").x + ImGui::GetStyle().FramePadding.x * 2);
     if (ImGui::SmallButton("go to its softmax step")) commands.push(GoToStep{step});
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("Step %d: %s", step, trace.step(step).label.c_str());
-  } else if (ImGui::GetContentRegionAvail().x > ImGui::CalcTextSize("(follows the step cursor)").x) {
-    ImGui::TextDisabled("(follows the step cursor)");
   } else {
-    ImGui::NewLine();
+    same_line_if_fits(ImGui::CalcTextSize("(follows the step cursor)").x);
+    ImGui::TextDisabled("(follows the step cursor)");
   }
 }
 
