@@ -100,9 +100,25 @@ void select(const Trace& trace, views::Selection& selection, const views::Elemen
   if (rows == Axis::tgt_tokens) selection.token = {views::TokenSide::target, element.row};
 }
 
+const std::string view_names = "overview, navigator, steps, detail, chain, heads, attention, mask, pe or output";
+
+// "heads" … "output": the overview's centre tab of that name.
+std::optional<views::LinkedPage> page_from_string(const std::string& name) {
+  const auto view = views::view_from_string(name);
+  if (!view) return std::nullopt;
+  switch (*view) {
+    case views::View::heads: return views::LinkedPage::heads;
+    case views::View::attention: return views::LinkedPage::attention;
+    case views::View::mask: return views::LinkedPage::mask;
+    case views::View::pe: return views::LinkedPage::pe;
+    case views::View::output: return views::LinkedPage::output;
+    default: return std::nullopt;
+  }
+}
+
 struct ScreenshotOptions {
   SessionOptions session;
-  std::string out, view = "overview", step_label, select, size = "1600x900", theme = "light";
+  std::string out, view = "overview", page, step_label, select, size = "1600x900", theme = "light";
   int step = -1;
   bool backward = false;
   float scale = 1;
@@ -110,9 +126,11 @@ struct ScreenshotOptions {
 
 void screenshot(const ScreenshotOptions& o) {
   const auto view = views::view_from_string(o.view);
-  if (!view) throw InputError("--view " + o.view + ": expected overview, navigator, steps, detail or chain");
+  if (!view) throw InputError("--view " + o.view + ": expected " + view_names);
   const auto theme = views::theme_from_string(o.theme);
   if (!theme) throw InputError("--theme " + o.theme + ": expected light or dark");
+  const std::optional<views::LinkedPage> page = page_from_string(o.page);
+  if (!o.page.empty() && !page) throw InputError("--page " + o.page + ": expected heads, attention, mask, pe or output");
   if (!(o.scale >= views::min_ui_scale && o.scale <= views::max_ui_scale))
     throw InputError("--scale " + format_number(o.scale) + ": expected 0.6 to 3");
   const auto [w, h] = parse_size(o.size);
@@ -139,6 +157,7 @@ void screenshot(const ScreenshotOptions& o) {
   DesktopOptions options;
   options.window = {w, h, true, "attnviz screenshot"};
   options.view = *view;
+  options.page = page;
   options.persist = false;
   options.theme = *theme;
   options.ui_scale = o.scale;
@@ -160,7 +179,7 @@ void screenshot(const ScreenshotOptions& o) {
 struct BenchFramesOptions {
   SessionOptions session;
   int frames = 300;
-  std::string size = "1920x1080";
+  std::string size = "1920x1080", view = "overview", page;
   bool json = false;
 };
 
@@ -174,6 +193,10 @@ int heavy_step(const Trace& trace) {
 void bench_frames(const BenchFramesOptions& o, Clock::time_point started) {
   if (o.frames < 10 || o.frames > 100000) throw InputError("--frames " + std::to_string(o.frames) + ": expected 10 to 100000");
   const auto [w, h] = parse_size(o.size);
+  const auto view = views::view_from_string(o.view);
+  if (!view) throw InputError("--view " + o.view + ": expected " + view_names);
+  const std::optional<views::LinkedPage> page = page_from_string(o.page);
+  if (!o.page.empty() && !page) throw InputError("--page " + o.page + ": expected heads, attention, mask, pe or output");
   Session session = make_session(o.session);
   require_display();
   const int step = heavy_step(session.trace());
@@ -181,6 +204,8 @@ void bench_frames(const BenchFramesOptions& o, Clock::time_point started) {
 
   DesktopOptions options;
   options.window = {w, h, true, "attnviz bench"};
+  options.view = *view;
+  options.page = page;
   options.persist = false;
   Desktop desktop(std::move(session), options);
   desktop.go_to_step(step);
@@ -211,7 +236,8 @@ void bench_frames(const BenchFramesOptions& o, Clock::time_point started) {
                               {"first_frame_ms", first_frame_ms}, {"cpu_ms_per_frame", cpu_per_frame}};
     std::cout << j.dump(2) << "\n";
   } else {
-    std::printf("%d frames at %dx%d, step %d (backward, chain rule open)\n", o.frames, w, h, step);
+    std::printf("%d frames at %dx%d, step %d (backward, chain rule open), view %s%s%s\n", o.frames, w, h, step,
+                o.view.c_str(), o.page.empty() ? "" : ", page ", o.page.c_str());
     std::printf("median %.2f ms   p95 %.2f ms   max %.2f ms   launch to first frame %.0f ms\n", median, p95, max,
                 first_frame_ms);
     std::printf("CPU time per frame, all threads (the software renderer's included): %.2f ms\n", cpu_per_frame);
@@ -252,7 +278,8 @@ void add_screenshot_command(CLI::App& cli) {
   CLI::App* cmd = cli.add_subcommand("screenshot", "Render the app at a given state and write a PNG");
   add_session_options(*cmd, o->session);
   cmd->add_option("--out", o->out, "PNG file to write")->required();
-  cmd->add_option("--view", o->view, "overview, navigator, steps, detail or chain")->capture_default_str();
+  cmd->add_option("--view", o->view, view_names)->capture_default_str();
+  cmd->add_option("--page", o->page, "With the overview: the centre tab heads, attention, mask, pe or output");
   auto* step = cmd->add_option("--step", o->step, "Step index, as `attnviz trace --print` numbers them")
                    ->check(CLI::Range(0, 1000000));
   cmd->add_option("--step-label", o->step_label, "Step label, e.g. encoder.0.self_attn.head1.softmax")->excludes(step);
@@ -270,6 +297,8 @@ void add_bench_frames_command(CLI::App& bench, Clock::time_point started) {
   add_session_options(*cmd, o->session);
   cmd->add_option("--frames", o->frames, "Frames to time (after 20 warm-up frames)")->capture_default_str();
   cmd->add_option("--size", o->size, "WIDTHxHEIGHT in pixels")->capture_default_str();
+  cmd->add_option("--view", o->view, view_names)->capture_default_str();
+  cmd->add_option("--page", o->page, "With the overview: the centre tab heads, attention, mask, pe or output");
   cmd->add_flag("--json", o->json, "Print JSON");
   cmd->callback([o, started] { run_command([&] { bench_frames(*o, started); }); });
 }

@@ -3,6 +3,11 @@
 #include "model/describe.h"
 
 #include <imgui.h>
+#include <stb/stb_image_write.h>
+
+#include <algorithm>
+#include <cstring>
+#include <filesystem>
 
 #include <iostream>
 
@@ -25,6 +30,7 @@ Desktop::Desktop(Session session, const DesktopOptions& o)
     : window_(o.window), app_(std::move(session)), persist_(o.persist) {
   app_.textures = &textures_;
   ui_.view = o.view;
+  ui_.open_page = o.page;
   ui_.fixed_layout = !o.persist;
   if (persist_ && !config_dir().empty()) {
     settings_file_ = config_dir() / "settings.json";
@@ -77,6 +83,33 @@ void Desktop::save_settings() {
   }
 }
 
+// The back buffer still holds this frame: crop the rectangle and write it next to the others.
+void Desktop::save_image(const views::SaveImage& request) {
+  const Image frame = window_.read_pixels();
+  const ImVec2 display = ImGui::GetIO().DisplaySize;
+  const float sx = display.x > 0 ? static_cast<float>(frame.width) / display.x : 1;
+  const float sy = display.y > 0 ? static_cast<float>(frame.height) / display.y : 1;
+  const int x0 = std::clamp(static_cast<int>(request.min.x * sx), 0, frame.width);
+  const int y0 = std::clamp(static_cast<int>(request.min.y * sy), 0, frame.height);
+  const int x1 = std::clamp(static_cast<int>(request.max.x * sx), x0, frame.width);
+  const int y1 = std::clamp(static_cast<int>(request.max.y * sy), y0, frame.height);
+  if (x1 <= x0 || y1 <= y0) return;
+  std::vector<unsigned char> crop(static_cast<std::size_t>(x1 - x0) * static_cast<std::size_t>(y1 - y0) * 4);
+  for (int y = y0; y < y1; ++y)
+    std::memcpy(&crop[static_cast<std::size_t>(y - y0) * static_cast<std::size_t>(x1 - x0) * 4],
+                &frame.rgba[(static_cast<std::size_t>(y) * static_cast<std::size_t>(frame.width) + static_cast<std::size_t>(x0)) * 4],
+                static_cast<std::size_t>(x1 - x0) * 4);
+  std::filesystem::path path;
+  for (int n = 1; n < 10000; ++n) {
+    path = std::filesystem::current_path() / (request.name + "-" + std::to_string(n) + ".png");
+    if (!std::filesystem::exists(path)) break;
+  }
+  if (stbi_write_png(path.c_str(), x1 - x0, y1 - y0, 4, crop.data(), (x1 - x0) * 4))
+    app_.notice = "saved " + path.string();
+  else
+    app_.notice = "cannot write " + path.string();
+}
+
 void Desktop::frame(double seconds) {
   window_.poll_events();
   window_.new_frame();
@@ -89,6 +122,7 @@ void Desktop::frame(double seconds) {
   textures_.end_frame();
 
   const views::Effects effects = views::apply_commands(commands_, app_, selection_);
+  for (const views::SaveImage& image : effects.images) save_image(image);
   if (effects.quit) window_.request_close();
   // A new text size changes every panel's needs (the controls' height first): tile again.
   if (effects.reset_layout || effects.rebuild_fonts) ui_.reset_layout();

@@ -22,6 +22,7 @@ inline constexpr float base_font_pixels = 18;
 struct DesktopOptions {
   WindowOptions window;
   views::View view = views::View::overview;
+  std::optional<views::LinkedPage> page;  // the overview's centre tab to open
   bool persist = true;  // read and write settings and layout in the config directory
   std::optional<views::Theme> theme;  // overrides the stored one
   std::optional<float> ui_scale;      // overrides the stored one
@@ -49,6 +50,7 @@ class Desktop {
   void rebuild_fonts();
   void save_layout();
   void save_settings();
+  void save_image(const views::SaveImage& request);
 
   Window window_;
   Fonts fonts_;

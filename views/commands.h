@@ -4,6 +4,8 @@
 
 #include "views/theme.h"
 
+#include <imgui.h>
+
 #include <string>
 #include <variant>
 #include <vector>
@@ -13,6 +15,8 @@ namespace attnviz::views {
 struct GoToStep { int step = 0; };
 // New sentence pair: re-runs forward + backward, or is refused with a message.
 struct SetSentences { std::string source, target; };
+// The same sentences with `pad` padding tokens appended to each: re-runs, or is refused.
+struct SetPadding { int pad = 0; };
 struct SetPlaying { bool playing = false; };
 struct SetPlaySpeed { float steps_per_second = 4; };
 struct SetUiScale { float scale = 1; };
@@ -20,10 +24,16 @@ struct SetTheme { Theme theme = Theme::light; };
 struct ResetLayout {};
 // Text about to be shown (an edited sentence): the app adds its glyphs to the font atlas.
 struct ShowGlyphs { std::string text; };
+// Writes the rectangle [min, max) of this frame (display pixels) as `name`-N.png in the working
+// directory; the app says where in the menu bar's notice.
+struct SaveImage {
+  ImVec2 min, max;
+  std::string name;
+};
 struct Quit {};
 
-using Command = std::variant<GoToStep, SetSentences, SetPlaying, SetPlaySpeed, SetUiScale, SetTheme,
-                             ResetLayout, ShowGlyphs, Quit>;
+using Command = std::variant<GoToStep, SetSentences, SetPadding, SetPlaying, SetPlaySpeed, SetUiScale, SetTheme,
+                             ResetLayout, ShowGlyphs, SaveImage, Quit>;
 
 struct Commands {
   std::vector<Command> list;

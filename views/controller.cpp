@@ -26,13 +26,13 @@ void go_to_step(const AppState& app, Selection& selection, int step) {
 
 namespace {
 
-void set_sentences(AppState& app, Selection& selection, const SetSentences& command) {
+void set_sentences(AppState& app, Selection& selection, const SetSentences& command, int pad) {
   const Trace& trace = app.session.trace();
   const Step& current = trace.step(selection.step);
   const std::string label = current.label;
   const Phase phase = current.phase;
   try {
-    app.session.set_sentences(command.source, command.target, app.session.pad());
+    app.session.set_sentences(command.source, command.target, pad);
   } catch (const InputError& error) {
     app.sentence_message = error.what();
     return;
@@ -56,8 +56,10 @@ Effects apply_commands(Commands& commands, AppState& app, Selection& selection) 
           if constexpr (std::is_same_v<C, GoToStep>) {
             go_to_step(app, selection, c.step);
           } else if constexpr (std::is_same_v<C, SetSentences>) {
-            set_sentences(app, selection, c);
+            set_sentences(app, selection, c, app.session.pad());
             effects.glyph_text += c.source + c.target;
+          } else if constexpr (std::is_same_v<C, SetPadding>) {
+            set_sentences(app, selection, {app.session.src_text(), app.session.tgt_text()}, c.pad);
           } else if constexpr (std::is_same_v<C, SetPlaying>) {
             app.playing = c.playing;
             app.play_clock = 0;
@@ -79,6 +81,8 @@ Effects apply_commands(Commands& commands, AppState& app, Selection& selection) 
             effects.reset_layout = effects.settings_changed = true;
           } else if constexpr (std::is_same_v<C, ShowGlyphs>) {
             effects.glyph_text += c.text;
+          } else if constexpr (std::is_same_v<C, SaveImage>) {
+            effects.images.push_back(c);
           } else if constexpr (std::is_same_v<C, Quit>) {
             effects.quit = true;
           }

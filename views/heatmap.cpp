@@ -1,5 +1,7 @@
 #include "views/heatmap.h"
 
+#include "views/matrix_export.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -251,7 +253,7 @@ bool draw_heatmap(const HeatmapSpec& spec, const HeatmapLook& look, Selection& s
   auto same_matrix = [&](const ElementRef& e) {
     return e.step == spec.element.step && e.slot == spec.element.slot && e.index == spec.element.index;
   };
-  if (same_matrix(selection.element) && selection.element.row < rows && selection.element.col < cols) {
+  if (selection.element.valid() && same_matrix(selection.element) && selection.element.row < rows && selection.element.col < cols) {
     const ImVec2 a = cell_min(selection.element.row, selection.element.col);
     draw->AddRect(ImVec2(a.x - 2, a.y - 2), ImVec2(a.x + cell_w + 2, a.y + cell_h + 2), pal.selection_outline, 0, 0, 3.0f);
   }
@@ -260,6 +262,7 @@ bool draw_heatmap(const HeatmapSpec& spec, const HeatmapLook& look, Selection& s
   bool clicked = false;
   ImGui::SetCursorScreenPos(grid0);
   ImGui::InvisibleButton("cells", ImVec2(grid1.x - grid0.x, grid1.y - grid0.y));
+  matrix_context_menu("csv", m, spec.row_labels, spec.col_labels);
   if (ImGui::IsItemHovered()) {
     const ImVec2 mouse = ImGui::GetIO().MousePos;
     const int c = std::clamp(static_cast<int>((mouse.x - grid0.x) / cell_w), 0, cols - 1);

@@ -164,6 +164,9 @@ void NavigatorPanel::draw(const AppState& app, Selection& selection, Commands& c
       const bool is_current = b >= 0 && &app.index.blocks()[static_cast<std::size_t>(b)] == &current_block;
       draw->AddRectFilled(p0, p1, is_current ? pal.current_block : pal.block, 5.0f);
       draw->AddRect(p0, p1, pal.block_border, 5.0f, 0, is_current ? 3.0f : 1.0f);
+      if (const int hovered = selection.hover.pointed_step();
+          b >= 0 && hovered >= 0 && hovered < app.index.step_count() && app.index.block_of_step(hovered) == b)
+        draw->AddRect(ImVec2(p0.x - 3, p0.y - 3), ImVec2(p1.x + 3, p1.y + 3), pal.hover_outline, 6.0f, 0, 2.5f);
       const ImVec2 ts = ImGui::CalcTextSize(fb.title);
       draw->AddText(ImVec2(x0 + (block_w - ts.x) / 2, y - block_h + (block_h - ts.y) / 2),
                     is_current ? IM_COL32(0, 0, 0, 255) : pal.text, fb.title);

@@ -38,7 +38,10 @@ struct Hover {
   TokenRef token;
   int feature = -1;
   ElementRef element;
+  int step = -1;  // a step pointed at (an attention head), lit in the step list and navigator
   void clear() { *this = Hover{}; }
+  // The step the mouse points at: an explicit one, else that of the hovered element; −1 if none.
+  int pointed_step() const { return step >= 0 ? step : element.step; }
 };
 
 struct Selection {

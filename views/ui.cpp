@@ -15,12 +15,18 @@ const char* to_string(View view) {
     case View::steps: return "steps";
     case View::detail: return "detail";
     case View::chain: return "chain";
+    case View::heads: return "heads";
+    case View::attention: return "attention";
+    case View::mask: return "mask";
+    case View::pe: return "pe";
+    case View::output: return "output";
   }
   return "";
 }
 
 std::optional<View> view_from_string(std::string_view name) {
-  for (View v : {View::overview, View::navigator, View::steps, View::detail, View::chain})
+  for (View v : {View::overview, View::navigator, View::steps, View::detail, View::chain, View::heads, View::attention,
+                 View::mask, View::pe, View::output})
     if (name == to_string(v)) return v;
   return std::nullopt;
 }
@@ -192,9 +198,10 @@ void Ui::draw(const AppState& app, Selection& selection, Commands& commands) {
     case View::overview:
       if (begin_panel("Controls and sentences", layout.controls, place)) controls(app, selection, commands);
       ImGui::End();
-      if (begin_panel("Architecture", layout.navigator, place)) navigator_.draw(app, selection, commands);
+      // The centre first: what it hovers lights up in the navigator drawn after it.
+      if (begin_panel("Step detail", layout.detail, place)) centre(app, selection, commands);
       ImGui::End();
-      if (begin_panel("Step detail", layout.detail, place)) detail_.draw(app, selection, commands);
+      if (begin_panel("Architecture", layout.navigator, place)) navigator_.draw(app, selection, commands);
       ImGui::End();
       if (begin_panel("Steps", layout.steps, place)) steps_.draw(app, selection, commands);
       ImGui::End();
@@ -217,7 +224,46 @@ void Ui::draw(const AppState& app, Selection& selection, Commands& commands) {
       if (begin_panel("Chain rule", layout.single, true, single)) chain_.draw(app, selection, commands);
       ImGui::End();
       break;
+    case View::heads:
+    case View::attention:
+    case View::mask:
+    case View::pe:
+    case View::output: {
+      const LinkedPage page = view == View::heads       ? LinkedPage::heads
+                              : view == View::attention ? LinkedPage::attention
+                              : view == View::mask      ? LinkedPage::mask
+                              : view == View::pe        ? LinkedPage::pe
+                                                        : LinkedPage::output;
+      if (begin_panel(page_title(page), layout.single, true, single)) linked_.draw(page, app, selection, commands);
+      ImGui::End();
+      if (const std::optional<LinkedPage> asked = linked_.take_page_request()) {
+        if (*asked == LinkedPage::attention) view = View::attention;
+      }
+      break;
+    }
   }
+}
+
+// The centre window: the step detail and the linked panels as tabs.
+void Ui::centre(const AppState& app, Selection& selection, Commands& commands) {
+  if (!ImGui::BeginTabBar("pages", ImGuiTabBarFlags_FittingPolicyResizeDown)) return;
+  const std::optional<LinkedPage> open = open_page;
+  open_page.reset();
+  if (ImGui::BeginTabItem("Step detail")) {
+    detail_.draw(app, selection, commands);
+    ImGui::EndTabItem();
+  }
+  for (LinkedPage page : linked_pages) {
+    const ImGuiTabItemFlags flags = open == page ? ImGuiTabItemFlags_SetSelected : 0;
+    if (ImGui::BeginTabItem(page_title(page), nullptr, flags)) {
+      ImGui::BeginChild("page");
+      linked_.draw(page, app, selection, commands);
+      ImGui::EndChild();
+      ImGui::EndTabItem();
+    }
+  }
+  ImGui::EndTabBar();
+  open_page = linked_.take_page_request();
 }
 
 }  // namespace attnviz::views

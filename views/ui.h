@@ -8,6 +8,7 @@
 #include "views/app_state.h"
 #include "views/chain_rule_panel.h"
 #include "views/commands.h"
+#include "views/linked_panels.h"
 #include "views/navigator_panel.h"
 #include "views/selection.h"
 #include "views/sentence_bar.h"
@@ -19,7 +20,9 @@
 
 namespace attnviz::views {
 
-enum class View : std::uint8_t { overview, navigator, steps, detail, chain };
+// The first five are the overview and its panels; the others are the linked panels, which the
+// overview shows as tabs of its centre window.
+enum class View : std::uint8_t { overview, navigator, steps, detail, chain, heads, attention, mask, pe, output };
 const char* to_string(View);
 std::optional<View> view_from_string(std::string_view);
 
@@ -44,21 +47,25 @@ struct Ui {
   View view = View::overview;
   KeyCodes keys;
   bool fixed_layout = false;  // place the windows every frame (screenshots, benchmarks)
+  std::optional<LinkedPage> open_page;  // the centre tab to bring forward on the next frame
 
   // Clears the hover (every frame, before any view draws).
   void begin_frame(Selection& selection) { selection.hover.clear(); }
   void draw(const AppState& app, Selection& selection, Commands& commands);
   void reset_layout() { place_windows_ = true; }
+  LinkedPanels& linked() { return linked_; }
 
  private:
   void keyboard(const AppState& app, const Selection& selection, Commands& commands) const;
   void menu_bar(const AppState& app, Commands& commands);
   void controls(const AppState& app, Selection& selection, Commands& commands);
+  void centre(const AppState& app, Selection& selection, Commands& commands);
 
   NavigatorPanel navigator_;
   StepListPanel steps_;
   StepDetailPanel detail_;
   ChainRulePanel chain_;
+  LinkedPanels linked_;
   SentenceBar sentences_;
   bool place_windows_ = false;
   float menu_h_ = 0;

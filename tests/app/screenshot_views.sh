@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# attnviz screenshot: each view under xvfb-run writes a PNG of the requested size that is not
-# blank; without a display the app names xvfb-run and exits with status 2.
+# attnviz screenshot: each view, and each centre tab of the overview, under xvfb-run writes a PNG
+# of the requested size that is not blank; without a display the app names xvfb-run and exits
+# with status 2.
 #   bash screenshot_views.sh <path-to-attnviz> <source-dir>
 set -euo pipefail
 attnviz=$1
@@ -62,10 +63,15 @@ sys.exit(0 if ok else 1)
 PY
 }
 
-for view in overview navigator steps detail chain; do
+for view in overview navigator steps detail chain heads attention mask pe output; do
   xvfb-run -a "$attnviz" screenshot --out "$out/$view.png" --view "$view" --size 800x600 \
     --step-label encoder.0.self_attn.head1.softmax --backward --select 1,2 >/dev/null
   check_png "$out/$view.png" 800 600
+done
+for page in heads attention mask pe output; do
+  xvfb-run -a "$attnviz" screenshot --out "$out/page-$page.png" --page "$page" --size 1366x768 \
+    --step-label decoder.0.cross_attn.head1.softmax --backward >/dev/null
+  check_png "$out/page-$page.png" 1366 768
 done
 xvfb-run -a "$attnviz" screenshot --out "$out/dark.png" --theme dark --size 1366x768 --step 9 --select 0,1 >/dev/null
 check_png "$out/dark.png" 1366 768

@@ -1,0 +1,43 @@
+#pragma once
+// The attention head the linked panels look at.  It follows the step cursor: on a step inside a
+// head (encoder.0.self_attn.head2.*) the panels show that head; choosing a head in a panel moves
+// the cursor to its softmax step, so the step list, the navigator and the step detail follow.
+
+#include "model/analysis/attention.h"
+#include "views/app_state.h"
+#include "views/selection.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace attnviz::views {
+
+// The head a Where points into, when it is inside one (head ≥ 0 of an attention sublayer).
+std::optional<analysis::HeadRef> head_of(const Where& where);
+
+// Layer and head clamped to the model; the attention kind kept.
+analysis::HeadRef clamp_head(const Config& config, analysis::HeadRef head);
+
+// The step "<prefix>.<op>" of the head in `phase` ("softmax", "scores", "scale", "mask"), or −1.
+int head_step(const Trace& trace, const analysis::HeadRef& head, const char* op, Phase phase);
+
+// The forward step whose first output is `id`, or −1.
+int producer_step(const Trace& trace, TensorId id);
+
+// Query and key words of an attention kind: (source, source), (target in, target in) or
+// (target in, source), with the sides the selection uses for them.
+struct HeadAxes {
+  const std::vector<std::string>* queries;
+  const std::vector<std::string>* keys;
+  TokenSide query_side, key_side;
+};
+HeadAxes head_axes(const AppState& app, analysis::AttentionKind kind);
+
+// "encoder self-attention · layer 0 · head 2"
+std::string head_title(const analysis::HeadRef& head);
+
+// One colour per head (up to 8, then repeating), readable on both themes.
+ImU32 head_colour(int head, int alpha = 255);
+
+}  // namespace attnviz::views

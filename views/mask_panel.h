@@ -1,0 +1,24 @@
+#pragma once
+// Masking: the source padding, target padding and look-ahead masks and their combinations as
+// matrices (1 = may attend, 0 = masked), each titled with the attention it applies to; for the
+// chosen head the scores before masking, after (−∞ where masked) and the weights after (0 where
+// masked); and a control that pads the sentences so the padding masks have work to do.
+
+#include "model/analysis/attention.h"
+#include "views/app_state.h"
+#include "views/commands.h"
+#include "views/selection.h"
+
+#include <cstdint>
+
+namespace attnviz::views {
+
+struct MaskPanel {
+  void draw(const AppState& app, Selection& selection, Commands& commands, const analysis::HeadRef& head);
+
+ private:
+  int pad_ = -1;  // the padding being edited; −1: the session's
+  std::uint64_t pad_generation_ = 0;
+};
+
+}  // namespace attnviz::views
