@@ -295,6 +295,7 @@ void add_lab_command(CLI::App& app) {
                       ->require_subcommand(1);
   add_scalar(*lab);
   add_depth(*lab);
+  add_lab_transformer_command(*lab);
 }
 
 }  // namespace attnviz::app
