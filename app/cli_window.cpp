@@ -85,7 +85,9 @@ struct ScreenshotOptions {
 
 void screenshot(const ScreenshotOptions& o) {
   const auto view = views::view_from_string(o.view);
-  if (!view) throw InputError("--view " + o.view + ": expected overview, navigator, steps, detail or chain");
+  if (!view) throw InputError("--view " + o.view +
+                                ": expected overview, navigator, steps, detail, chain, gradlab-scalar, "
+                                "gradlab-depth or gradlab-transformer");
   const auto theme = views::theme_from_string(o.theme);
   if (!theme) throw InputError("--theme " + o.theme + ": expected light or dark");
   if (!(o.scale >= views::min_ui_scale && o.scale <= views::max_ui_scale))
@@ -135,7 +137,7 @@ void screenshot(const ScreenshotOptions& o) {
 struct BenchFramesOptions {
   SessionOptions session;
   int frames = 300;
-  std::string size = "1920x1080";
+  std::string size = "1920x1080", view = "overview";
   bool json = false;
 };
 
@@ -149,6 +151,8 @@ int heavy_step(const Trace& trace) {
 void bench_frames(const BenchFramesOptions& o, Clock::time_point started) {
   if (o.frames < 10 || o.frames > 100000) throw InputError("--frames " + std::to_string(o.frames) + ": expected 10 to 100000");
   const auto [w, h] = parse_size(o.size);
+  const auto view = views::view_from_string(o.view);
+  if (!view) throw InputError("--view " + o.view + ": expected a view of attnviz screenshot --help");
   Session session = make_session(o.session);
   require_display();
   const int step = heavy_step(session.trace());
@@ -156,6 +160,7 @@ void bench_frames(const BenchFramesOptions& o, Clock::time_point started) {
 
   DesktopOptions options;
   options.window = {w, h, true, "attnviz bench"};
+  options.view = *view;
   options.persist = false;
   Desktop desktop(std::move(session), options);
   desktop.go_to_step(step);
@@ -178,12 +183,13 @@ void bench_frames(const BenchFramesOptions& o, Clock::time_point started) {
   const auto at = [&](double q) { return times[static_cast<std::size_t>(q * static_cast<double>(times.size() - 1))]; };
   const double median = at(0.5), p95 = at(0.95), max = times.back();
   if (o.json) {
-    const nlohmann::json j = {{"frames", o.frames}, {"width", w}, {"height", h}, {"step", step},
+    const nlohmann::json j = {{"frames", o.frames}, {"width", w}, {"height", h}, {"view", o.view}, {"step", step},
                               {"median_ms", median}, {"p95_ms", p95}, {"max_ms", max},
                               {"first_frame_ms", first_frame_ms}};
     std::cout << j.dump(2) << "\n";
   } else {
-    std::printf("%d frames at %dx%d, step %d (backward, chain rule open)\n", o.frames, w, h, step);
+    std::printf("%d frames at %dx%d, %s view, step %d (backward, chain rule selected)\n", o.frames, w, h,
+                o.view.c_str(), step);
     std::printf("median %.2f ms   p95 %.2f ms   max %.2f ms   launch to first frame %.0f ms\n", median, p95, max,
                 first_frame_ms);
   }
@@ -221,7 +227,9 @@ void add_screenshot_command(CLI::App& cli) {
   CLI::App* cmd = cli.add_subcommand("screenshot", "Render the app at a given state and write a PNG");
   add_session_options(*cmd, o->session);
   cmd->add_option("--out", o->out, "PNG file to write")->required();
-  cmd->add_option("--view", o->view, "overview, navigator, steps, detail or chain")->capture_default_str();
+  cmd->add_option("--view", o->view,
+                 "overview, navigator, steps, detail, chain, gradlab-scalar, gradlab-depth or gradlab-transformer")
+      ->capture_default_str();
   auto* step = cmd->add_option("--step", o->step, "Step index, as `attnviz trace --print` numbers them");
   cmd->add_option("--step-label", o->step_label, "Step label, e.g. encoder.0.self_attn.head1.softmax")->excludes(step);
   cmd->add_flag("--backward", o->backward, "With --step-label: the backward step of that label");
@@ -238,6 +246,7 @@ void add_bench_frames_command(CLI::App& bench, Clock::time_point started) {
   add_session_options(*cmd, o->session);
   cmd->add_option("--frames", o->frames, "Frames to time (after 20 warm-up frames)")->capture_default_str();
   cmd->add_option("--size", o->size, "WIDTHxHEIGHT in pixels")->capture_default_str();
+  cmd->add_option("--view", o->view, "The view to draw, as for attnviz screenshot")->capture_default_str();
   cmd->add_flag("--json", o->json, "Print JSON");
   cmd->callback([o, started] { run_command([&] { bench_frames(*o, started); }); });
 }

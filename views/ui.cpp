@@ -15,12 +15,16 @@ const char* to_string(View view) {
     case View::steps: return "steps";
     case View::detail: return "detail";
     case View::chain: return "chain";
+    case View::gradlab_scalar: return "gradlab-scalar";
+    case View::gradlab_depth: return "gradlab-depth";
+    case View::gradlab_transformer: return "gradlab-transformer";
   }
   return "";
 }
 
 std::optional<View> view_from_string(std::string_view name) {
-  for (View v : {View::overview, View::navigator, View::steps, View::detail, View::chain})
+  for (View v : {View::overview, View::navigator, View::steps, View::detail, View::chain, View::gradlab_scalar,
+                 View::gradlab_depth, View::gradlab_transformer})
     if (name == to_string(v)) return v;
   return std::nullopt;
 }
@@ -124,6 +128,10 @@ void Ui::menu_bar(const AppState& app, Commands& commands) {
     if (ImGui::MenuItem("Smaller text", "Ctrl −")) commands.push(SetUiScale{app.ui_scale / 1.1f});
     if (ImGui::MenuItem("Text size 100 %")) commands.push(SetUiScale{1.0f});
     ImGui::Separator();
+    if (ImGui::MenuItem("Gradient lab", nullptr, gradlab_open)) {
+      gradlab_open = !gradlab_open;
+      focus_gradlab_ = gradlab_open;
+    }
     if (ImGui::MenuItem("Reset layout")) commands.push(ResetLayout{});
     ImGui::EndMenu();
   }
@@ -197,6 +205,33 @@ void Ui::draw(const AppState& app, Selection& selection, Commands& commands) {
       if (begin_panel("Steps", layout.steps, place)) steps_.draw(app, selection, commands);
       ImGui::End();
       if (begin_panel("Chain rule", layout.chain, place)) chain_.draw(app, selection, commands);
+      ImGui::End();
+      if (gradlab_open) {
+        // A floating window over the step detail and the chain rule, so that the navigator and the
+        // step list stay in view when a bar moves the step cursor.
+        const Rect over{layout.detail.pos, ImVec2(layout.detail.size.x + layout.chain.size.x, layout.detail.size.y)};
+        ImGui::SetNextWindowPos(over.pos, place ? ImGuiCond_Always : ImGuiCond_FirstUseEver);
+        ImGui::SetNextWindowSize(over.size, place ? ImGuiCond_Always : ImGuiCond_FirstUseEver);
+        ImGui::SetNextWindowBgAlpha(1.0f);
+        if (focus_gradlab_) ImGui::SetNextWindowFocus();
+        focus_gradlab_ = false;
+        if (ImGui::Begin("Gradient lab", &gradlab_open, ImGuiWindowFlags_NoCollapse))
+          gradlab_.draw_tabs(app, selection, commands);
+        ImGui::End();
+      }
+      break;
+    case View::gradlab_scalar:
+      if (begin_panel("Gradient lab: the scalar chain", layout.single, true, single))
+        gradlab_.scalar.draw(app, selection, commands);
+      ImGui::End();
+      break;
+    case View::gradlab_depth:
+      if (begin_panel("Gradient lab: depth", layout.single, true, single)) gradlab_.depth.draw(app, selection, commands);
+      ImGui::End();
+      break;
+    case View::gradlab_transformer:
+      if (begin_panel("Gradient lab: inside the Transformer", layout.single, true, single))
+        gradlab_.transformer.draw(app, selection, commands);
       ImGui::End();
       break;
     case View::navigator:

@@ -8,6 +8,7 @@
 #include "views/app_state.h"
 #include "views/chain_rule_panel.h"
 #include "views/commands.h"
+#include "views/gradlab.h"
 #include "views/navigator_panel.h"
 #include "views/selection.h"
 #include "views/sentence_bar.h"
@@ -19,7 +20,10 @@
 
 namespace attnviz::views {
 
-enum class View : std::uint8_t { overview, navigator, steps, detail, chain };
+enum class View : std::uint8_t {
+  overview, navigator, steps, detail, chain,
+  gradlab_scalar, gradlab_depth, gradlab_transformer,  // one page of the gradient lab
+};
 const char* to_string(View);
 std::optional<View> view_from_string(std::string_view);
 
@@ -44,6 +48,7 @@ struct Ui {
   View view = View::overview;
   KeyCodes keys;
   bool fixed_layout = false;  // place the windows every frame (screenshots, benchmarks)
+  bool gradlab_open = false;  // the gradient lab window, over the step detail and chain rule
 
   // Clears the hover (every frame, before any view draws).
   void begin_frame(Selection& selection) { selection.hover.clear(); }
@@ -60,7 +65,9 @@ struct Ui {
   StepDetailPanel detail_;
   ChainRulePanel chain_;
   SentenceBar sentences_;
+  GradLab gradlab_;
   bool place_windows_ = false;
+  bool focus_gradlab_ = false;
   float menu_h_ = 0;
 };
 
