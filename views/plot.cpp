@@ -211,7 +211,9 @@ PlotHit draw_log_bar_plot(const LogBarPlot& plot, const Palette& pal) {
   const float font = ImGui::GetFontSize(), line = ImGui::GetTextLineHeightWithSpacing();
   const float height = plot.height > 0 ? plot.height : ImGui::GetContentRegionAvail().y;
   const std::size_t groups = std::max(series_length(plot.series), plot.group_labels.size());
-  const LogRange r = log_range(plot.series);
+  LogRange r = log_range(plot.series);
+  if (plot.max_decades > 0 && r.hi - r.lo > plot.max_decades) r.lo = r.hi - plot.max_decades;
+  const double floor_value = std::pow(10.0, r.lo);
   const float margin = y_margin(r);
   const float avail = ImGui::GetContentRegionAvail().x;
   if (avail < font * 8 || height < line * 5 || groups == 0) {
@@ -267,9 +269,24 @@ PlotHit draw_log_bar_plot(const LogBarPlot& plot, const Palette& pal) {
                       faded(pal.current_block, 90));
   for (std::size_t g = 0; g < groups; ++g)
     for (std::size_t s = 0; s < ns; ++s) {
-      if (g >= plot.series[s].values.size() || !drawable(plot.series[s].values[g])) continue;
+      if (g >= plot.series[s].values.size()) continue;
+      const double v = plot.series[s].values[g];
       const float bx = group_x(g) + group_w * 0.1f + bar_w * static_cast<float>(s);
-      const ImVec2 a(bx, py(plot.series[s].values[g])), b(bx + std::max(1.0f, bar_w - 1), y_bottom);
+      const float bx1 = bx + std::max(1.0f, bar_w - 1);
+      if (v == 0 || (drawable(v) && v < floor_value)) {
+        // Below what the axis shows: a stub on the floor, filled under an arrowhead, or hollow for 0.
+        const ImVec2 a(bx, y_bottom - font * 0.6f), b(bx1, y_bottom);
+        if (v == 0) dl->AddRect(a, b, plot.series[s].colour, 0, 0, 1.5f);
+        else {
+          dl->AddRectFilled(a, b, plot.series[s].colour);
+          const float cx = (bx + bx1) * 0.5f, half_w = std::min(font * 0.35f, (bx1 - bx) * 0.5f);
+          dl->AddTriangleFilled(ImVec2(cx - half_w, a.y - font * 0.55f), ImVec2(cx + half_w, a.y - font * 0.55f),
+                                ImVec2(cx, a.y - font * 0.1f), plot.series[s].colour);
+        }
+        continue;
+      }
+      if (!drawable(v)) continue;
+      const ImVec2 a(bx, py(v)), b(bx1, y_bottom);
       dl->AddRectFilled(a, b, plot.series[s].colour);
       if (static_cast<int>(g) == plot.highlight && static_cast<int>(s) == plot.selected_bar)
         dl->AddRect(ImVec2(a.x - 1, a.y - 1), ImVec2(b.x + 1, b.y), pal.selection_outline, 0, 0, 2.5f);
@@ -278,7 +295,7 @@ PlotHit draw_log_bar_plot(const LogBarPlot& plot, const Palette& pal) {
     const std::string& label = plot.group_labels[g];
     const float w = ImGui::CalcTextSize(label.c_str()).x;
     const int row = label_rows == 2 ? static_cast<int>((g / every) % 2) : 0;
-    dl->AddText(ImVec2(group_x(g) + (group_w - w) * 0.5f, y_bottom + font * 0.3f + line * static_cast<float>(row)),
+    dl->AddText(ImVec2(std::max(x0 + 2, group_x(g) + (group_w - w) * 0.5f), y_bottom + font * 0.3f + line * static_cast<float>(row)),
                 pal.text_dim, label.c_str());
   }
 
@@ -304,7 +321,7 @@ PlotHit draw_log_bar_plot(const LogBarPlot& plot, const Palette& pal) {
         const double v = g < series.values.size() ? series.values[g] : 0;
         ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(series.colour), "%s %s  %s",
                            static_cast<int>(s) == hit.series ? "▶" : "  ", series.name.c_str(),
-                           format_significant(v, 4).c_str());
+                           v == 0 ? "0 (underflow)" : format_significant(v, 4).c_str());
       }
       ImGui::EndTooltip();
       if (clicked) {

@@ -47,6 +47,9 @@ struct LogBarPlot {
   int selected_bar = -1;    // series of the outlined bar within `highlight`, −1 for none
   float min_group_width = 0;  // wider than the space available: the plot scrolls sideways
   float height = 0;
+  int max_decades = 0;      // > 0: the axis spans at most this many decades below the top; a
+                            // smaller value is a short bar on the floor with an arrow, and 0 (an
+                            // underflow) a hollow one
 };
 PlotHit draw_log_bar_plot(const LogBarPlot& plot, const Palette& pal);
 
