@@ -25,22 +25,32 @@ std::string variant_name(const FlowVariant& v) {
   return std::string(v.residual ? "residual" : "plain") + ", " + to_string(v.norm) + "-norm";
 }
 
-void replace_all(std::string& s, std::string_view from, std::string_view to) {
-  for (std::size_t at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size()))
-    s.replace(at, from.size(), to);
+// `s` with every `from` replaced by `to`.
+std::string replace_all(const std::string& s, std::string_view from, std::string_view to) {
+  std::string out;
+  std::size_t i = 0;
+  for (std::size_t at = s.find(from); at != std::string::npos; at = s.find(from, i)) {
+    out.append(s, i, at - i);
+    out.append(to);
+    i = at + from.size();
+  }
+  out.append(s, i, std::string::npos);
+  return out;
 }
 
 // "encoder.0.self_attn" → "E0 self";  "decoder.layers.1.cross_attn" → "D1 cross";  "src_embed" → "src emb".
 std::string short_label(std::string s) {
-  replace_all(s, "encoder.layers.", "E");
-  replace_all(s, "decoder.layers.", "D");
-  replace_all(s, "encoder.", "E ");
-  replace_all(s, "decoder.", "D ");
-  replace_all(s, "self_attn", "self");
-  replace_all(s, "cross_attn", "cross");
-  replace_all(s, "_embed", " emb");
-  replace_all(s, "generator", "output");
-  replace_all(s, ".", " ");
+  s = replace_all(s, "encoder.layers.", "E");
+  s = replace_all(s, "decoder.layers.", "D");
+  s = replace_all(s, "encoder.norm", "E norm");
+  s = replace_all(s, "decoder.norm", "D norm");
+  s = replace_all(s, "encoder.", "E");
+  s = replace_all(s, "decoder.", "D");
+  s = replace_all(s, "self_attn", "self");
+  s = replace_all(s, "cross_attn", "cross");
+  s = replace_all(s, "_embed", " emb");
+  s = replace_all(s, "generator", "output");
+  s = replace_all(s, ".", " ");
   return s;
 }
 
@@ -111,6 +121,7 @@ const std::vector<FlowVariant>& GradLabTransformerPanel::variants(const AppState
 
 void GradLabTransformerPanel::draw(const AppState& app, Selection& selection, Commands& commands) {
   const Palette& pal = palette(app.theme);
+  const int max_decades = 12;  // plain 12-layer stacks reach 1e-148 and 0: keep the axis readable
   const Config& own = app.session.config();
   ImGui::AlignTextToFramePadding();
   ImGui::TextUnformatted("Layers in each stack:");
@@ -154,7 +165,8 @@ void GradLabTransformerPanel::draw(const AppState& app, Selection& selection, Co
   const float em = ImGui::GetFontSize(), avail = ImGui::GetContentRegionAvail().y;
   ImGui::TextUnformatted("‖∂L/∂x‖ at the input x of each sublayer, log scale");
   ImGui::SameLine();
-  ImGui::TextDisabled("  (click a bar: its backward step)");
+  ImGui::TextDisabled("  click a bar: its backward step.   On the floor: with ↓ smaller than 1e-%d of the top,"
+                      " hollow exactly 0", max_decades);
   LogBarPlot subs;
   subs.id = "sublayers";
   subs.series = sub_series;
@@ -163,7 +175,8 @@ void GradLabTransformerPanel::draw(const AppState& app, Selection& selection, Co
   subs.y_label = "E = encoder, D = decoder";
   subs.highlight = current;
   subs.selected_bar = own_variant;
-  subs.min_group_width = em * 2.2f;
+  subs.min_group_width = em * 1.8f;
+  subs.max_decades = max_decades;
   subs.height = std::max(em * 10, avail * 0.52f);
   const PlotHit hit = draw_log_bar_plot(subs, pal);
   if (hit.hovered >= 0 && static_cast<std::size_t>(hit.hovered) < sub_step_.size()) {
@@ -183,7 +196,8 @@ void GradLabTransformerPanel::draw(const AppState& app, Selection& selection, Co
   groups.series = group_series;
   groups.group_labels = group_short_;
   groups.group_titles = group_title_;
-  groups.min_group_width = em * 2.2f;
+  groups.min_group_width = em * 1.8f;
+  groups.max_decades = max_decades;
   groups.height = std::max(em * 10, ImGui::GetContentRegionAvail().y);
   draw_log_bar_plot(groups, pal);
 }
