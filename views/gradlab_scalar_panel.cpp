@@ -95,8 +95,9 @@ bool is_skip_edge(const ScalarGraph& g, const Edge& e) {
 }
 
 // The graph in a child window of `height`; returns the node clicked, or −1.
+// `follow`: scroll so that the node whose gradient appeared last is in view.
 int draw_graph(const char* id, const ScalarGraph& g, int revealed, const std::string& selected, const Palette& pal,
-               float height) {
+               float height, bool follow) {
   int clicked = -1;
   const float width = ImGui::GetContentRegionAvail().x;
   if (!ImGui::BeginChild(id, ImVec2(width, height), true)) {
@@ -106,7 +107,14 @@ int draw_graph(const char* id, const ScalarGraph& g, int revealed, const std::st
   const float line = ImGui::GetTextLineHeight();
   const int rows = g.depth + 2;
   const float col_w = std::max(ImGui::GetContentRegionAvail().x, line * 15) / 3;
-  const ImVec2 box(col_w * 0.76f, line * 2.3f);
+  // "∂L/∂z1 = −0.0001519" in every box when the widest fits; otherwise narrower boxes (wider gaps
+  // for the edge labels) with the gradient alone, in the gradient colour, under the value.
+  bool full_names = true;
+  for (const Node& node : g.nodes)
+    if (ImGui::CalcTextSize(("∂L/∂" + node.name + " = " + fixed_significant(node.grad, 4)).c_str()).x >
+        col_w * 0.76f - line * 0.4f)
+      full_names = false;
+  const ImVec2 box(col_w * (full_names ? 0.76f : 0.70f), line * 2.3f);
   const float row_h = std::max(box.y + line * 1.3f, (height - ImGui::GetStyle().WindowPadding.y * 2) / static_cast<float>(rows));
   const ImVec2 origin = ImGui::GetCursorScreenPos();
   ImGui::Dummy(ImVec2(col_w * 3, row_h * static_cast<float>(rows)));
@@ -117,11 +125,7 @@ int draw_graph(const char* id, const ScalarGraph& g, int revealed, const std::st
   };
   const ImVec2 half(box.x * 0.5f, box.y * 0.5f);
   const int latest = latest_node(g, revealed);
-  // "∂L/∂z1 = −0.0001519" in every box when the widest fits, otherwise "∂L/∂· −0.0001519" in all.
-  bool full_names = true;
-  for (const Node& node : g.nodes)
-    if (ImGui::CalcTextSize(("∂L/∂" + node.name + " = " + fixed_significant(node.grad, 4)).c_str()).x > box.x - line * 0.4f)
-      full_names = false;
+  if (follow && latest >= 0) ImGui::SetScrollFromPosY(centre(latest).y - ImGui::GetWindowPos().y, 0.5f);
 
   // Edges first, their labels (the local derivatives) over every line, boxes last.
   const Edge* hovered_edge = nullptr;
@@ -129,6 +133,7 @@ int draw_graph(const char* id, const ScalarGraph& g, int revealed, const std::st
     ImVec2 at;
     const Edge* edge;
     bool flowing;
+    float room;  // width available between two boxes; 0: any
   };
   std::vector<Label> labels;
   for (const Edge& e : g.edges) {
@@ -138,6 +143,7 @@ int draw_graph(const char* id, const ScalarGraph& g, int revealed, const std::st
     const ImU32 c = flowing ? pal.backward_arrow : skip ? pal.accent : faded(pal.forward_arrow, 190);
     const float thick = flowing ? 3.5f : 2.0f;
     ImVec2 label_at;
+    float room = 0;
     if (skip && std::abs(b.y - a.y) > row_h * 1.5f) {
       // The long skip h_{n−2} → z_n: down from h_{n−2}, through the gap between z_{n−1} and
       // h_{n−1}, into the top of z_n; labelled near its start.
@@ -145,24 +151,29 @@ int draw_graph(const char* id, const ScalarGraph& g, int revealed, const std::st
       const ImVec2 p1(p0.x, p0.y + row_h * 0.9f), p2(p3.x, p3.y - row_h * 0.9f);
       dl->AddBezierCubic(p0, p1, p2, p3, c, thick);
       arrow_head(dl, p3, p2, c, line * 0.6f);
-      // Labelled just above z_n, left of the curve, clear of the diagonal h_{n−1} → z_n.
-      const float t = 0.82f, u = 1 - t;
-      label_at = ImVec2(u * u * u * p0.x + 3 * u * u * t * p1.x + 3 * u * t * t * p2.x + t * t * t * p3.x,
-                        u * u * u * p0.y + 3 * u * u * t * p1.y + 3 * u * t * t * p2.y + t * t * t * p3.y);
-      label_at.x -= ImGui::CalcTextSize(format_number(e.local).c_str()).x * 0.5f + line * 0.4f;
+      // Labelled in the gap just above z_n, left of where the curve enters it.
+      label_at = ImVec2(p3.x - ImGui::CalcTextSize(format_number(e.local).c_str()).x * 0.5f - line * 0.5f,
+                        p3.y - (row_h - box.y) * 0.5f);
     } else {
       const ImVec2 p0 = box_exit(a, b, half), p1 = box_exit(b, a, half);
       dl->AddLine(p0, p1, c, thick);
       arrow_head(dl, p1, p0, c, line * 0.6f);
       label_at = ImVec2((p0.x + p1.x) * 0.5f, (p0.y + p1.y) * 0.5f);
-      if (std::abs(p0.y - p1.y) < 1) label_at.y -= line * 0.6f;                      // horizontal: above
+      if (std::abs(p0.y - p1.y) < 1) {  // horizontal: above the arrow, between the boxes
+        label_at.y -= line * 0.6f;
+        room = std::abs(p1.x - p0.x) - 4;
+      }
       else if (std::abs(p0.x - p1.x) < 1) label_at.x += line * 0.4f + ImGui::CalcTextSize(format_number(e.local).c_str()).x * 0.5f;  // vertical: right
     }
-    labels.push_back({label_at, &e, flowing});
+    labels.push_back({label_at, &e, flowing, room});
   }
-  for (const Label& l : labels)
-    if (plate(dl, l.at, format_number(l.edge->local), l.flowing ? pal.backward_arrow : pal.local_mark, pal))
-      hovered_edge = l.edge;
+  for (const Label& l : labels) {
+    // Four significant digits, fewer when the gap between the boxes is narrow (the tooltip is exact).
+    std::string text = format_number(l.edge->local);
+    for (int digits = 3; digits >= 1 && l.room > 0 && ImGui::CalcTextSize(text.c_str()).x > l.room; --digits)
+      text = format_number(l.edge->local, digits);
+    if (plate(dl, l.at, text, l.flowing ? pal.backward_arrow : pal.local_mark, pal)) hovered_edge = l.edge;
+  }
 
   for (int i = 0; i < static_cast<int>(g.nodes.size()); ++i) {
     const Node& node = g.nodes[static_cast<std::size_t>(i)];
@@ -184,7 +195,7 @@ int draw_graph(const char* id, const ScalarGraph& g, int revealed, const std::st
     const std::string value = node.name + " = " + format_number(node.value);
     const bool shown = grad_shown(g, i, revealed);
     const std::string grad_value = shown ? fixed_significant(node.grad, 4) : std::string("?");
-    const std::string grad = full_names ? "∂L/∂" + node.name + " = " + grad_value : "∂L/∂· " + grad_value;
+    const std::string grad = full_names ? "∂L/∂" + node.name + " = " + grad_value : grad_value;
     dl->AddText(ImVec2(a.x + line * 0.25f, a.y + line * 0.1f), pal.text, value.c_str());
     dl->AddText(ImVec2(a.x + line * 0.25f, a.y + line * 1.15f), shown ? pal.backward_arrow : pal.text_dim, grad.c_str());
     if (hovered) {
@@ -496,17 +507,19 @@ void GradLabScalarPanel::draw(const AppState& app, Selection&, Commands& command
   const float stepping = revealed >= 0 ? line * 2.2f : 0;
   const float graphs_h = std::max(line * 6, std::min(wanted, avail - line * 9.5f - stepping));
   int clicked_plain = -1, clicked_residual = -1;
+  const bool follow = revealed != followed_;
+  followed_ = revealed;
   if (ImGui::BeginTable("graphs", 2, ImGuiTableFlags_SizingStretchSame)) {
     ImGui::TableNextColumn();
     ImGui::Text("Plain   L = %s", format_number(r.plain.loss()).c_str());
     ImGui::SameLine();
-    ImGui::TextDisabled("   each box: value, then ∂L/∂(that value)");
-    clicked_plain = draw_graph("plain", r.plain, revealed, selected, pal, graphs_h);
+    ImGui::TextDisabled("   each box: the value, then ∂L/∂ of it");
+    clicked_plain = draw_graph("plain", r.plain, revealed, selected, pal, graphs_h, follow);
     if (revealed >= 0) latest_step_text(r.plain, revealed, pal);
     ImGui::TableNextColumn();
     ImGui::Text("Residual, %s   L = %s", residual_kind == Skip::weighted ? "weighted skip w_r" : "identity skips",
                 format_number(r.residual.loss()).c_str());
-    clicked_residual = draw_graph("residual", r.residual, revealed, selected, pal, graphs_h);
+    clicked_residual = draw_graph("residual", r.residual, revealed, selected, pal, graphs_h, follow);
     if (revealed >= 0) latest_step_text(r.residual, revealed, pal);
     ImGui::EndTable();
   }

@@ -41,6 +41,7 @@ struct GradLabScalarPanel {
   gradlab::Skip computed_kind_ = gradlab::Skip::none;
   gradlab::ScalarComparison result_;
   bool have_result_ = false;
+  int followed_ = -1;  // the `revealed` the graphs last scrolled to
 };
 
 // "−0.0000760": `digits` significant digits in fixed notation down to 1e-9 (then "%g"), with a
