@@ -79,7 +79,7 @@ struct ScreenshotOptions {
   SessionOptions session;
   std::string out, view = "overview", step_label, select, size = "1600x900", theme = "light";
   int step = -1;
-  bool backward = false;
+  bool backward = false, lab = false;
   float scale = 1;
 };
 
@@ -116,6 +116,7 @@ void screenshot(const ScreenshotOptions& o) {
   DesktopOptions options;
   options.window = {w, h, true, "attnviz screenshot"};
   options.view = *view;
+  options.gradlab_open = o.lab;
   options.persist = false;
   options.theme = *theme;
   options.ui_scale = o.scale;
@@ -138,7 +139,7 @@ struct BenchFramesOptions {
   SessionOptions session;
   int frames = 300;
   std::string size = "1920x1080", view = "overview";
-  bool json = false;
+  bool json = false, lab = false;
 };
 
 // A backward attention step with a chain rule selected: the heaviest frame of the default lesson.
@@ -161,6 +162,7 @@ void bench_frames(const BenchFramesOptions& o, Clock::time_point started) {
   DesktopOptions options;
   options.window = {w, h, true, "attnviz bench"};
   options.view = *view;
+  options.gradlab_open = o.lab;
   options.persist = false;
   Desktop desktop(std::move(session), options);
   desktop.go_to_step(step);
@@ -183,13 +185,13 @@ void bench_frames(const BenchFramesOptions& o, Clock::time_point started) {
   const auto at = [&](double q) { return times[static_cast<std::size_t>(q * static_cast<double>(times.size() - 1))]; };
   const double median = at(0.5), p95 = at(0.95), max = times.back();
   if (o.json) {
-    const nlohmann::json j = {{"frames", o.frames}, {"width", w}, {"height", h}, {"view", o.view}, {"step", step},
+    const nlohmann::json j = {{"frames", o.frames}, {"width", w}, {"height", h}, {"view", o.view}, {"lab", o.lab}, {"step", step},
                               {"median_ms", median}, {"p95_ms", p95}, {"max_ms", max},
                               {"first_frame_ms", first_frame_ms}};
     std::cout << j.dump(2) << "\n";
   } else {
-    std::printf("%d frames at %dx%d, %s view, step %d (backward, chain rule selected)\n", o.frames, w, h,
-                o.view.c_str(), step);
+    std::printf("%d frames at %dx%d, %s view%s, step %d (backward, chain rule selected)\n", o.frames, w, h,
+                o.view.c_str(), o.lab ? " with the gradient lab open" : "", step);
     std::printf("median %.2f ms   p95 %.2f ms   max %.2f ms   launch to first frame %.0f ms\n", median, p95, max,
                 first_frame_ms);
   }
@@ -237,6 +239,7 @@ void add_screenshot_command(CLI::App& cli) {
   cmd->add_option("--size", o->size, "WIDTHxHEIGHT in pixels")->capture_default_str();
   cmd->add_option("--scale", o->scale, "UI scale (text size), 0.6 to 3")->capture_default_str();
   cmd->add_option("--theme", o->theme, "light or dark")->capture_default_str();
+  cmd->add_flag("--lab", o->lab, "Open the gradient lab window (overview)");
   cmd->callback([o] { run_command([&] { screenshot(*o); }); });
 }
 
@@ -247,6 +250,7 @@ void add_bench_frames_command(CLI::App& bench, Clock::time_point started) {
   cmd->add_option("--frames", o->frames, "Frames to time (after 20 warm-up frames)")->capture_default_str();
   cmd->add_option("--size", o->size, "WIDTHxHEIGHT in pixels")->capture_default_str();
   cmd->add_option("--view", o->view, "The view to draw, as for attnviz screenshot")->capture_default_str();
+  cmd->add_flag("--lab", o->lab, "Open the gradient lab window (overview)");
   cmd->add_flag("--json", o->json, "Print JSON");
   cmd->callback([o, started] { run_command([&] { bench_frames(*o, started); }); });
 }

@@ -25,6 +25,7 @@ Desktop::Desktop(Session session, const DesktopOptions& o)
     : window_(o.window), app_(std::move(session)), persist_(o.persist) {
   app_.textures = &textures_;
   ui_.view = o.view;
+  ui_.gradlab_open = o.gradlab_open;
   ui_.fixed_layout = !o.persist;
   if (persist_ && !config_dir().empty()) {
     settings_file_ = config_dir() / "settings.json";

@@ -22,6 +22,7 @@ inline constexpr float base_font_pixels = 18;
 struct DesktopOptions {
   WindowOptions window;
   views::View view = views::View::overview;
+  bool gradlab_open = false;  // the gradient lab window over the overview
   bool persist = true;  // read and write settings and layout in the config directory
   std::optional<views::Theme> theme;  // overrides the stored one
   std::optional<float> ui_scale;      // overrides the stored one

@@ -127,7 +127,7 @@ int draw_graph(const char* id, const ScalarGraph& g, int revealed, const std::st
   const int latest = latest_node(g, revealed);
   if (follow && latest >= 0) ImGui::SetScrollFromPosY(centre(latest).y - ImGui::GetWindowPos().y, 0.5f);
 
-  // Edges first, their labels (the local derivatives) over every line, boxes last.
+  // Edges first, then the boxes, then the edge labels (the local derivatives) over both.
   const Edge* hovered_edge = nullptr;
   struct Label {
     ImVec2 at;
@@ -161,18 +161,11 @@ int draw_graph(const char* id, const ScalarGraph& g, int revealed, const std::st
       label_at = ImVec2((p0.x + p1.x) * 0.5f, (p0.y + p1.y) * 0.5f);
       if (std::abs(p0.y - p1.y) < 1) {  // horizontal: above the arrow, between the boxes
         label_at.y -= line * 0.6f;
-        room = std::abs(p1.x - p0.x) - 4;
+        room = std::abs(p1.x - p0.x) + line * 0.4f;
       }
       else if (std::abs(p0.x - p1.x) < 1) label_at.x += line * 0.4f + ImGui::CalcTextSize(format_number(e.local).c_str()).x * 0.5f;  // vertical: right
     }
     labels.push_back({label_at, &e, flowing, room});
-  }
-  for (const Label& l : labels) {
-    // Four significant digits, fewer when the gap between the boxes is narrow (the tooltip is exact).
-    std::string text = format_number(l.edge->local);
-    for (int digits = 3; digits >= 1 && l.room > 0 && ImGui::CalcTextSize(text.c_str()).x > l.room; --digits)
-      text = format_number(l.edge->local, digits);
-    if (plate(dl, l.at, text, l.flowing ? pal.backward_arrow : pal.local_mark, pal)) hovered_edge = l.edge;
   }
 
   for (int i = 0; i < static_cast<int>(g.nodes.size()); ++i) {
@@ -192,10 +185,19 @@ int draw_graph(const char* id, const ScalarGraph& g, int revealed, const std::st
     const bool is_selected = node.name == selected;
     dl->AddRect(a, b, is_selected ? pal.selection_outline : hovered ? pal.hover_outline : pal.block_border, 4, 0,
                 is_selected ? 3.0f : hovered ? 2.0f : 1.0f);
-    const std::string value = node.name + " = " + format_number(node.value);
+    // Four significant digits; three, then two, when the box is too narrow (the tooltip is exact).
+    const float room = box.x - line * 0.4f;
+    const auto fit = [&](auto text_of) {
+      std::string text = text_of(4);
+      for (int digits = 3; digits >= 2 && ImGui::CalcTextSize(text.c_str()).x > room; --digits) text = text_of(digits);
+      return text;
+    };
+    const std::string value = fit([&](int d) { return node.name + " = " + format_number(node.value, d); });
     const bool shown = grad_shown(g, i, revealed);
-    const std::string grad_value = shown ? fixed_significant(node.grad, 4) : std::string("?");
-    const std::string grad = full_names ? "∂L/∂" + node.name + " = " + grad_value : grad_value;
+    const std::string grad = !shown    ? (full_names ? "∂L/∂" + node.name + " = ?" : std::string("?"))
+                             : full_names ? "∂L/∂" + node.name + " = " + fixed_significant(node.grad, 4)
+                                          : fit([&](int d) { return d == 4 ? fixed_significant(node.grad, 4)
+                                                                             : format_number(node.grad, d); });
     dl->AddText(ImVec2(a.x + line * 0.25f, a.y + line * 0.1f), pal.text, value.c_str());
     dl->AddText(ImVec2(a.x + line * 0.25f, a.y + line * 1.15f), shown ? pal.backward_arrow : pal.text_dim, grad.c_str());
     if (hovered) {
@@ -206,6 +208,14 @@ int draw_graph(const char* id, const ScalarGraph& g, int revealed, const std::st
       ImGui::TextDisabled("Click: write out its chain rule below");
       ImGui::EndTooltip();
     }
+  }
+  for (const Label& l : labels) {
+    // Four significant digits, fewer when the gap between the boxes is too narrow even with the
+    // label reaching over the box borders (not over their text); the tooltip is exact.
+    std::string text = format_number(l.edge->local);
+    for (int digits = 3; digits >= 1 && l.room > 0 && ImGui::CalcTextSize(text.c_str()).x > l.room; --digits)
+      text = format_number(l.edge->local, digits);
+    if (plate(dl, l.at, text, l.flowing ? pal.backward_arrow : pal.local_mark, pal)) hovered_edge = l.edge;
   }
   if (hovered_edge) {
     ImGui::BeginTooltip();
@@ -360,9 +370,10 @@ void GradLabScalarPanel::controls(Commands&) {
     if (k > 0 && x + step <= room) ImGui::SameLine();
     else if (k > 0) x = 0;
     x += step;
-    const std::string name = "w" + std::to_string(k + 1);
+    char name[8];
+    std::snprintf(name, sizeof name, "w%d", k + 1);
     ImGui::SetNextItemWidth(field);
-    edited |= ImGui::InputDouble(name.c_str(), &input.w[static_cast<std::size_t>(k)], 0, 0, "%.6g");
+    edited |= ImGui::InputDouble(name, &input.w[static_cast<std::size_t>(k)], 0, 0, "%.6g");
     ImGui::PopID();
   }
   if (edited) message.clear();
@@ -389,7 +400,7 @@ void GradLabScalarPanel::stepper() {
   ImGui::SameLine();
   if (ImGui::Button("All")) revealed = -1;
   ImGui::SameLine();
-  ImGui::TextDisabled("%d of %d nodes have their gradient", shown, total);
+  ImGui::TextDisabled("%d of %d gradients", shown, total);
 }
 
 void GradLabScalarPanel::chain_rules(const Palette& pal) {
@@ -468,17 +479,18 @@ void GradLabScalarPanel::notes_table(const Palette& pal) {
                                 ImGuiTableFlags_SizingStretchProp;
   if (!ImGui::BeginTable("notes", 4, flags, ImVec2(0, ImGui::GetContentRegionAvail().y))) return;
   ImGui::TableSetupScrollFreeze(0, 1);
-  ImGui::TableSetupColumn("quantity", ImGuiTableColumnFlags_WidthStretch, 1.15f);
-  ImGui::TableSetupColumn("the notes say", ImGuiTableColumnFlags_WidthStretch, 1.0f);
-  ImGui::TableSetupColumn("exact", ImGuiTableColumnFlags_WidthStretch, 1.0f);
-  ImGui::TableSetupColumn("", ImGuiTableColumnFlags_WidthStretch, 1.25f);
+  // The exact values keep their width; the other columns share the rest and wrap.
+  ImGui::TableSetupColumn("quantity", ImGuiTableColumnFlags_WidthStretch, 1.0f);
+  ImGui::TableSetupColumn("the notes say", ImGuiTableColumnFlags_WidthStretch, 1.15f);
+  ImGui::TableSetupColumn("exact", ImGuiTableColumnFlags_WidthFixed, ImGui::CalcTextSize("−0.0000759748").x);
+  ImGui::TableSetupColumn("", ImGuiTableColumnFlags_WidthStretch, 1.0f);
   ImGui::TableHeadersRow();
   for (const NotesRow& row : rows) {
     const double tolerance = 0.5 * std::pow(10.0, -row.decimals) * (1 + 1e-9);
     const bool differs = std::abs(row.exact - row.notes_value) > tolerance;
     ImGui::TableNextRow();
     ImGui::TableNextColumn();
-    ImGui::TextUnformatted(row.quantity);
+    ImGui::TextWrapped("%s", row.quantity);
     ImGui::TableNextColumn();
     ImGui::PushStyleColor(ImGuiCol_Text, colour(differs ? pal.warning : pal.text_dim));
     ImGui::TextWrapped("%s", row.notes_text);
@@ -487,7 +499,11 @@ void GradLabScalarPanel::notes_table(const Palette& pal) {
     // As LESSONS.md's exact column: 8 significant digits, 6 below 0.1.
     ImGui::TextUnformatted(fixed_significant(row.exact, std::abs(row.exact) >= 0.1 ? 8 : 6).c_str());
     ImGui::TableNextColumn();
-    if (differs) ImGui::TextColored(colour(pal.warning), "≠ %s", row.erratum ? row.erratum : "rounding");
+    if (differs) {
+      ImGui::PushStyleColor(ImGuiCol_Text, colour(pal.warning));
+      ImGui::TextWrapped("≠ %s", row.erratum ? row.erratum : "rounding");
+      ImGui::PopStyleColor();
+    }
   }
   ImGui::EndTable();
 }
