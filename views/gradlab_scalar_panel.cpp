@@ -370,7 +370,7 @@ void GradLabScalarPanel::controls(Commands&) {
     if (k > 0 && x + step <= room) ImGui::SameLine();
     else if (k > 0) x = 0;
     x += step;
-    char name[8];
+    char name[16];
     std::snprintf(name, sizeof name, "w%d", k + 1);
     ImGui::SetNextItemWidth(field);
     edited |= ImGui::InputDouble(name, &input.w[static_cast<std::size_t>(k)], 0, 0, "%.6g");
