@@ -200,24 +200,33 @@ void Ui::draw(const AppState& app, Selection& selection, Commands& commands) {
       ImGui::End();
       if (begin_panel("Architecture", layout.navigator, place)) navigator_.draw(app, selection, commands);
       ImGui::End();
-      if (begin_panel("Step detail", layout.detail, place)) detail_.draw(app, selection, commands);
-      ImGui::End();
       if (begin_panel("Steps", layout.steps, place)) steps_.draw(app, selection, commands);
       ImGui::End();
-      if (begin_panel("Chain rule", layout.chain, place)) chain_.draw(app, selection, commands);
-      ImGui::End();
-      if (gradlab_open) {
-        // A floating window over the step detail and the chain rule, so that the navigator and the
-        // step list stay in view when a bar moves the step cursor.
+      {
+        // The gradient lab opens over the step detail and the chain rule, so that the navigator
+        // and the step list stay in view when a bar moves the step cursor.  Where it covers them
+        // exactly they are not drawn and it needs no background (the app clears to the panel
+        // colour); moved or resized, it gets one and they are drawn again.
         const Rect over{layout.detail.pos, ImVec2(layout.detail.size.x + layout.chain.size.x, layout.detail.size.y)};
-        ImGui::SetNextWindowPos(over.pos, place ? ImGuiCond_Always : ImGuiCond_FirstUseEver);
-        ImGui::SetNextWindowSize(over.size, place ? ImGuiCond_Always : ImGuiCond_FirstUseEver);
-        ImGui::SetNextWindowBgAlpha(1.0f);
-        if (focus_gradlab_) ImGui::SetNextWindowFocus();
-        focus_gradlab_ = false;
-        if (ImGui::Begin("Gradient lab", &gradlab_open, ImGuiWindowFlags_NoCollapse))
-          gradlab_.draw_tabs(app, selection, commands);
-        ImGui::End();
+        const ImGuiWindow* lab = ImGui::FindWindowByName("Gradient lab");
+        const auto same = [](ImVec2 a, ImVec2 b) { return std::abs(a.x - b.x) <= 0.5f && std::abs(a.y - b.y) <= 0.5f; };
+        const bool covering = gradlab_open && (place || !lab || (same(lab->Pos, over.pos) && same(lab->Size, over.size)));
+        if (!covering) {
+          if (begin_panel("Step detail", layout.detail, place)) detail_.draw(app, selection, commands);
+          ImGui::End();
+          if (begin_panel("Chain rule", layout.chain, place)) chain_.draw(app, selection, commands);
+          ImGui::End();
+        }
+        if (gradlab_open) {
+          ImGui::SetNextWindowPos(over.pos, place ? ImGuiCond_Always : ImGuiCond_FirstUseEver);
+          ImGui::SetNextWindowSize(over.size, place ? ImGuiCond_Always : ImGuiCond_FirstUseEver);
+          if (!covering) ImGui::SetNextWindowBgAlpha(1.0f);
+          if (focus_gradlab_) ImGui::SetNextWindowFocus();
+          focus_gradlab_ = false;
+          if (ImGui::Begin("Gradient lab", &gradlab_open, ImGuiWindowFlags_NoCollapse))
+            gradlab_.draw_tabs(app, selection, commands);
+          ImGui::End();
+        }
       }
       break;
     case View::gradlab_scalar:
