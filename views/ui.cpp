@@ -209,7 +209,8 @@ void Ui::draw(const AppState& app, Selection& selection, Commands& commands) {
         // colour); moved or resized, it gets one and they are drawn again.
         const Rect over{layout.detail.pos, ImVec2(layout.detail.size.x + layout.chain.size.x, layout.detail.size.y)};
         const ImGuiWindow* lab = ImGui::FindWindowByName("Gradient lab");
-        const auto same = [](ImVec2 a, ImVec2 b) { return std::abs(a.x - b.x) <= 0.5f && std::abs(a.y - b.y) <= 0.5f; };
+        // (ImGui rounds window positions and sizes to whole pixels.)
+        const auto same = [](ImVec2 a, ImVec2 b) { return std::abs(a.x - b.x) < 1.5f && std::abs(a.y - b.y) < 1.5f; };
         const bool covering = gradlab_open && (place || !lab || (same(lab->Pos, over.pos) && same(lab->Size, over.size)));
         if (!covering) {
           if (begin_panel("Step detail", layout.detail, place)) detail_.draw(app, selection, commands);
