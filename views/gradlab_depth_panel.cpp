@@ -110,7 +110,8 @@ void GradLabDepthPanel::draw(const AppState& app, Selection&, Commands&) {
   ImGui::TextColored(colour(pal.backward_arrow), "  residual / plain = %s×",
                      plain_first > 0 ? num(residual_first / plain_first).c_str() : "∞");
   ImGui::SameLine();
-  ImGui::TextDisabled("   first layer's weights ‖∂L/∂W_1‖: %s×", num(r.first_layer_ratio).c_str());
+  ImGui::TextDisabled("   first layer's weights ‖∂L/∂W_1‖: %s", std::isnan(r.first_layer_ratio) ? "both 0"
+                                                                      : (num(r.first_layer_ratio) + "×").c_str());
 
   const float avail_w = ImGui::GetContentRegionAvail().x, avail_h = ImGui::GetContentRegionAvail().y;
   if (ImGui::BeginTable("depth", 2, ImGuiTableFlags_SizingStretchProp | ImGuiTableFlags_BordersInnerV)) {

@@ -5,6 +5,7 @@
 #include "views/plot.h"
 
 #include <algorithm>
+#include <cmath>
 #include <string_view>
 
 namespace attnviz::views {
@@ -52,6 +53,16 @@ std::string short_label(std::string s) {
   s = replace_all(s, "generator", "output");
   s = replace_all(s, ".", " ");
   return s;
+}
+
+// Dim text after the previous item on the same line, or on a line of its own (wrapped) if it
+// does not fit there.
+void hint(const std::string& text) {
+  ImGui::SameLine(0, ImGui::GetFontSize());
+  if (ImGui::CalcTextSize(text.c_str()).x > ImGui::GetContentRegionAvail().x) ImGui::NewLine();
+  ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyle().Colors[ImGuiCol_TextDisabled]);
+  ImGui::TextWrapped("%s", text.c_str());
+  ImGui::PopStyleColor();
 }
 
 bool same_block(const Where& a, const Where& b) {
@@ -110,7 +121,8 @@ const std::vector<FlowVariant>& GradLabTransformerPanel::variants(const AppState
     for (const ParameterGroupGradient& g : v.flow.groups)
       if (std::find(group_title_.begin(), group_title_.end(), g.group) == group_title_.end()) group_title_.push_back(g.group);
   for (const std::string& g : group_title_) group_short_.push_back(short_label(g));
-  group_norms_.assign(variants_.size(), std::vector<double>(group_title_.size(), 0.0));
+  // NaN where a variant has no such group (post-norm has no closing LayerNorm): no bar at all.
+  group_norms_.assign(variants_.size(), std::vector<double>(group_title_.size(), std::nan("")));
   for (std::size_t v = 0; v < variants_.size(); ++v)
     for (const ParameterGroupGradient& g : variants_[v].flow.groups) {
       const auto at = std::find(group_title_.begin(), group_title_.end(), g.group) - group_title_.begin();
@@ -133,8 +145,7 @@ void GradLabTransformerPanel::draw(const AppState& app, Selection& selection, Co
     if (ImGui::RadioButton(label.c_str(), layers == choice)) layers = choice;
     ImGui::PopID();
   }
-  ImGui::SameLine();
-  ImGui::TextDisabled("   same weights, same sentence pair; deeper stacks show the effect more");
+  hint("same weights, same sentence pair; deeper stacks show the effect more");
 
   const std::vector<FlowVariant>& vs = variants(app);
   if (!message_.empty()) {
@@ -162,11 +173,11 @@ void GradLabTransformerPanel::draw(const AppState& app, Selection& selection, Co
     sub_series.push_back({variant_name(vs[v]), sub_norms_[v], variant_colour(vs[v])});
     group_series.push_back({variant_name(vs[v]), group_norms_[v], variant_colour(vs[v])});
   }
-  const float em = ImGui::GetFontSize(), avail = ImGui::GetContentRegionAvail().y;
+  const float em = ImGui::GetFontSize();
   ImGui::TextUnformatted("‖∂L/∂x‖ at the input x of each sublayer, log scale");
-  ImGui::SameLine();
-  ImGui::TextDisabled("  click a bar: its backward step.   On the floor: with ↓ smaller than 1e-%d of the top,"
-                      " hollow exactly 0", max_decades);
+  hint("click a bar: its backward step");
+  hint("on the floor: with an arrow, smaller than 1e-" + std::to_string(max_decades) +
+       " of the top; hollow, exactly 0");
   LogBarPlot subs;
   subs.id = "sublayers";
   subs.series = sub_series;
@@ -177,7 +188,8 @@ void GradLabTransformerPanel::draw(const AppState& app, Selection& selection, Co
   subs.selected_bar = own_variant;
   subs.min_group_width = em * 1.8f;
   subs.max_decades = max_decades;
-  subs.height = std::max(em * 10, avail * 0.52f);
+  // Both plots share what is left below the hints; the sublayers get a little more.
+  subs.height = std::max(em * 9, (ImGui::GetContentRegionAvail().y - ImGui::GetFrameHeightWithSpacing()) * 0.54f);
   const PlotHit hit = draw_log_bar_plot(subs, pal);
   if (hit.hovered >= 0 && static_cast<std::size_t>(hit.hovered) < sub_step_.size()) {
     const int step = sub_step_[static_cast<std::size_t>(hit.hovered)];
@@ -198,7 +210,7 @@ void GradLabTransformerPanel::draw(const AppState& app, Selection& selection, Co
   groups.group_titles = group_title_;
   groups.min_group_width = em * 1.8f;
   groups.max_decades = max_decades;
-  groups.height = std::max(em * 10, ImGui::GetContentRegionAvail().y);
+  groups.height = std::max(em * 9, ImGui::GetContentRegionAvail().y - ImGui::GetStyle().ItemSpacing.y);
   draw_log_bar_plot(groups, pal);
 }
 

@@ -321,7 +321,7 @@ PlotHit draw_log_bar_plot(const LogBarPlot& plot, const Palette& pal) {
         const double v = g < series.values.size() ? series.values[g] : 0;
         ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(series.colour), "%s %s  %s",
                            static_cast<int>(s) == hit.series ? "▶" : "  ", series.name.c_str(),
-                           v == 0 ? "0 (underflow)" : format_significant(v, 4).c_str());
+                           v == 0 ? "0 (underflow)" : std::isnan(v) ? "—" : format_significant(v, 4).c_str());
       }
       ImGui::EndTooltip();
       if (clicked) {
