@@ -78,6 +78,12 @@ TEST_F(GradLabHeadless, EveryPageDrawsAsAViewAndInTheLabWindow) {
   ASSERT_NE(lab, nullptr);
   EXPECT_TRUE(lab->Active);
   EXPECT_GT(lab->Size.x, 600);
+  const ImGuiWindow* detail = ImGui::FindWindowByName("Step detail");
+  EXPECT_TRUE(detail == nullptr || !detail->Active);  // covered by the lab: not drawn
+  EXPECT_TRUE(ImGui::FindWindowByName("Steps")->Active);
+  ui.gradlab_open = false;
+  ui_frames(2);
+  EXPECT_TRUE(ImGui::FindWindowByName("Step detail")->Active);
   EXPECT_EQ(view_from_string("gradlab-transformer"), View::gradlab_transformer);
 }
 
@@ -107,6 +113,24 @@ TEST_F(GradLabHeadless, ScalarPanelShowsTheModelsGraphsAndStepsBackward) {
     EXPECT_EQ(panel.result().plain.depth, depth);
     EXPECT_TRUE(panel.message.empty()) << panel.message;
   }
+}
+
+TEST_F(GradLabHeadless, ClickingAScalarNodeWritesOutItsChainRule) {
+  GradLabScalarPanel panel;
+  for (int i = 0; i < 3; ++i) frame([&] { panel.draw(app, selection, commands); });
+  ImGuiIO& io = ImGui::GetIO();
+  // Sweep the mouse over the upper part of the graphs until a click selects another node.
+  for (float y = 200; y < 500 && panel.selected == "w1"; y += 17)
+    for (float x = 20; x < 1580 && panel.selected == "w1"; x += 41) {
+      io.MousePos = ImVec2(x, y);
+      frame([&] { panel.draw(app, selection, commands); });
+      io.MouseDown[0] = true;
+      frame([&] { panel.draw(app, selection, commands); });
+      io.MouseDown[0] = false;
+    }
+  EXPECT_NE(panel.selected, "w1");
+  EXPECT_GE(panel.result().residual.find(panel.selected), 0);
+  frame([&] { panel.draw(app, selection, commands); });
 }
 
 TEST_F(GradLabHeadless, ScalarPanelRefusesBadInputAndKeepsTheLastGoodOne) {
