@@ -67,7 +67,7 @@ void arrow_head(ImDrawList* dl, ImVec2 tip, ImVec2 from, ImU32 c, float size) {
 bool plate(ImDrawList* dl, ImVec2 centre, const std::string& text, ImU32 text_colour, const Palette& pal) {
   const ImVec2 size = ImGui::CalcTextSize(text.c_str());
   const ImVec2 a(centre.x - size.x * 0.5f - 2, centre.y - size.y * 0.5f), b(centre.x + size.x * 0.5f + 2, centre.y + size.y * 0.5f);
-  dl->AddRectFilled(a, b, faded(pal.panel, 230), 3);
+  dl->AddRectFilled(a, b, faded(pal.panel, 230));
   dl->AddText(ImVec2(a.x + 2, a.y), text_colour, text.c_str());
   return ImGui::IsMouseHoveringRect(a, b);
 }
@@ -181,9 +181,9 @@ int draw_graph(const char* id, const ScalarGraph& g, int revealed, const std::st
     const bool weight = node.kind == NodeKind::weight;
     ImU32 fill = weight ? faded(pal.accent, 40) : pal.block;
     if (i == latest) fill = faded(pal.current_block, 150);
-    dl->AddRectFilled(a, b, fill, 4);
+    dl->AddRectFilled(a, b, fill);
     const bool is_selected = node.name == selected;
-    dl->AddRect(a, b, is_selected ? pal.selection_outline : hovered ? pal.hover_outline : pal.block_border, 4, 0,
+    dl->AddRect(a, b, is_selected ? pal.selection_outline : hovered ? pal.hover_outline : pal.block_border, 0, 0,
                 is_selected ? 3.0f : hovered ? 2.0f : 1.0f);
     // Four significant digits; three, then two, when the box is too narrow (the tooltip is exact).
     const float room = box.x - line * 0.4f;
