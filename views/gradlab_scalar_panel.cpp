@@ -263,6 +263,18 @@ std::vector<std::string> factor_tokens(const ScalarGraph& g, const ChainPath& pa
   return tokens;
 }
 
+// "−0.9488 × 0.2493 × 0.5128" → "−0.9488", "× 0.2493", "× 0.5128": to wrap between factors only.
+std::vector<std::string> product_tokens(std::string_view text) {
+  std::vector<std::string> tokens;
+  const std::string_view times = " × ";
+  for (std::size_t at = text.find(times); at != std::string_view::npos; at = text.find(times)) {
+    tokens.emplace_back(text.substr(0, at));
+    text.remove_prefix(at + 1);
+  }
+  tokens.emplace_back(text);
+  return tokens;
+}
+
 bool same_input(const ScalarChainInput& a, const ScalarChainInput& b) {
   return a.x == b.x && a.w == b.w && a.skip_weight == b.skip_weight && a.target == b.target &&
          a.activation == b.activation;
@@ -477,7 +489,12 @@ void GradLabScalarPanel::notes_table(const Palette& pal) {
   ImGui::TextUnformatted("Example C: the notes' figures beside the exact values");
   const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_ScrollY |
                                 ImGuiTableFlags_SizingStretchProp;
-  if (!ImGui::BeginTable("notes", 4, flags, ImVec2(0, ImGui::GetContentRegionAvail().y))) return;
+  // Rows as tight as text lines: the last rows (the lost minus sign) should fit without scrolling.
+  ImGui::PushStyleVar(ImGuiStyleVar_CellPadding, ImVec2(ImGui::GetStyle().CellPadding.x, 0));
+  if (!ImGui::BeginTable("notes", 4, flags, ImVec2(0, ImGui::GetContentRegionAvail().y))) {
+    ImGui::PopStyleVar();
+    return;
+  }
   ImGui::TableSetupScrollFreeze(0, 1);
   // The exact values keep their width; the other columns share the rest and wrap.
   ImGui::TableSetupColumn("quantity", ImGuiTableColumnFlags_WidthStretch, 1.0f);
@@ -492,9 +509,7 @@ void GradLabScalarPanel::notes_table(const Palette& pal) {
     ImGui::TableNextColumn();
     ImGui::TextWrapped("%s", row.quantity);
     ImGui::TableNextColumn();
-    ImGui::PushStyleColor(ImGuiCol_Text, colour(differs ? pal.warning : pal.text_dim));
-    ImGui::TextWrapped("%s", row.notes_text);
-    ImGui::PopStyleColor();
+    flow_tokens(product_tokens(row.notes_text), differs ? pal.warning : pal.text_dim);
     ImGui::TableNextColumn();
     // As LESSONS.md's exact column: 8 significant digits, 6 below 0.1.
     ImGui::TextUnformatted(fixed_significant(row.exact, std::abs(row.exact) >= 0.1 ? 8 : 6).c_str());
@@ -506,6 +521,7 @@ void GradLabScalarPanel::notes_table(const Palette& pal) {
     }
   }
   ImGui::EndTable();
+  ImGui::PopStyleVar();
 }
 
 void GradLabScalarPanel::draw(const AppState& app, Selection&, Commands& commands) {
