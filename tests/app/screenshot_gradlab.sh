@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # attnviz screenshot --view gradlab-*: each page of the gradient lab under xvfb-run writes a PNG
-# of the requested size that is not blank, at a projector's or a laptop's resolution.
+# of the requested size that is not blank, at a projector's or a laptop's resolution; so does
+# the overview with the lab window open (--lab).
 #   bash screenshot_gradlab.sh <path-to-attnviz> <source-dir>
 set -euo pipefail
 attnviz=$1
@@ -13,6 +14,10 @@ for view_size in gradlab-scalar:1366x768 gradlab-depth:1600x900 gradlab-transfor
   xvfb-run -a "$attnviz" screenshot --out "$out/$view.png" --view "$view" --size "$size" >/dev/null
   python3 "$srcdir/tests/app/png_check.py" "$out/$view.png" "${size%x*}" "${size#*x}"
 done
+
+xvfb-run -a "$attnviz" screenshot --out "$out/lab.png" --lab --size 1366x768 \
+  --step-label decoder.1.cross_attn.head1.softmax --backward >/dev/null
+python3 "$srcdir/tests/app/png_check.py" "$out/lab.png" 1366 768
 
 set +e
 message=$(xvfb-run -a "$attnviz" screenshot --out "$out/bad.png" --view gradlab-nothing 2>&1)
