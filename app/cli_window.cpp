@@ -100,7 +100,9 @@ void select(const Trace& trace, views::Selection& selection, const views::Elemen
   if (rows == Axis::tgt_tokens) selection.token = {views::TokenSide::target, element.row};
 }
 
-const std::string view_names = "overview, navigator, steps, detail, chain, heads, attention, mask, pe or output";
+const std::string view_names =
+    "overview, navigator, steps, detail, chain, heads, attention, mask, pe, output, gradlab-scalar, gradlab-depth or "
+    "gradlab-transformer";
 
 // "heads" … "output": the overview's centre tab of that name.
 std::optional<views::LinkedPage> page_from_string(const std::string& name) {
@@ -120,7 +122,7 @@ struct ScreenshotOptions {
   SessionOptions session;
   std::string out, view = "overview", page, step_label, select, size = "1600x900", theme = "light";
   int step = -1;
-  bool backward = false;
+  bool backward = false, lab = false;
   float scale = 1;
 };
 
@@ -158,6 +160,7 @@ void screenshot(const ScreenshotOptions& o) {
   options.window = {w, h, true, "attnviz screenshot"};
   options.view = *view;
   options.page = page;
+  options.gradlab_open = o.lab;
   options.persist = false;
   options.theme = *theme;
   options.ui_scale = o.scale;
@@ -180,7 +183,7 @@ struct BenchFramesOptions {
   SessionOptions session;
   int frames = 300;
   std::string size = "1920x1080", view = "overview", page;
-  bool json = false;
+  bool json = false, lab = false;
 };
 
 // A backward attention step with a chain rule selected: the heaviest frame of the default lesson.
@@ -206,6 +209,7 @@ void bench_frames(const BenchFramesOptions& o, Clock::time_point started) {
   options.window = {w, h, true, "attnviz bench"};
   options.view = *view;
   options.page = page;
+  options.gradlab_open = o.lab;
   options.persist = false;
   Desktop desktop(std::move(session), options);
   desktop.go_to_step(step);
@@ -231,13 +235,14 @@ void bench_frames(const BenchFramesOptions& o, Clock::time_point started) {
   const auto at = [&](double q) { return times[static_cast<std::size_t>(q * static_cast<double>(times.size() - 1))]; };
   const double median = at(0.5), p95 = at(0.95), max = times.back();
   if (o.json) {
-    const nlohmann::json j = {{"frames", o.frames}, {"width", w}, {"height", h}, {"step", step},
+    const nlohmann::json j = {{"frames", o.frames}, {"width", w}, {"height", h}, {"view", o.view}, {"lab", o.lab}, {"step", step},
                               {"median_ms", median}, {"p95_ms", p95}, {"max_ms", max},
                               {"first_frame_ms", first_frame_ms}, {"cpu_ms_per_frame", cpu_per_frame}};
     std::cout << j.dump(2) << "\n";
   } else {
-    std::printf("%d frames at %dx%d, step %d (backward, chain rule open), view %s%s%s\n", o.frames, w, h, step,
-                o.view.c_str(), o.page.empty() ? "" : ", page ", o.page.c_str());
+    std::printf("%d frames at %dx%d, step %d (backward, chain rule open), view %s%s%s%s\n", o.frames, w, h, step,
+                o.view.c_str(), o.page.empty() ? "" : ", page ", o.page.c_str(),
+                o.lab ? ", the gradient lab open" : "");
     std::printf("median %.2f ms   p95 %.2f ms   max %.2f ms   launch to first frame %.0f ms\n", median, p95, max,
                 first_frame_ms);
     std::printf("CPU time per frame, all threads (the software renderer's included): %.2f ms\n", cpu_per_frame);
@@ -288,6 +293,7 @@ void add_screenshot_command(CLI::App& cli) {
   cmd->add_option("--size", o->size, "WIDTHxHEIGHT in pixels")->capture_default_str();
   cmd->add_option("--scale", o->scale, "UI scale (text size), 0.6 to 3")->capture_default_str();
   cmd->add_option("--theme", o->theme, "light or dark")->capture_default_str();
+  cmd->add_flag("--lab", o->lab, "Open the gradient lab window (overview)");
   cmd->callback([o] { run_command([&] { screenshot(*o); }); });
 }
 
@@ -299,6 +305,7 @@ void add_bench_frames_command(CLI::App& bench, Clock::time_point started) {
   cmd->add_option("--size", o->size, "WIDTHxHEIGHT in pixels")->capture_default_str();
   cmd->add_option("--view", o->view, view_names)->capture_default_str();
   cmd->add_option("--page", o->page, "With the overview: the centre tab heads, attention, mask, pe or output");
+  cmd->add_flag("--lab", o->lab, "Open the gradient lab window (overview)");
   cmd->add_flag("--json", o->json, "Print JSON");
   cmd->callback([o, started] { run_command([&] { bench_frames(*o, started); }); });
 }

@@ -31,6 +31,7 @@ Desktop::Desktop(Session session, const DesktopOptions& o)
   app_.textures = &textures_;
   ui_.view = o.view;
   ui_.open_page = o.page;
+  ui_.gradlab_open = o.gradlab_open;
   ui_.fixed_layout = !o.persist;
   if (persist_ && !config_dir().empty()) {
     settings_file_ = config_dir() / "settings.json";

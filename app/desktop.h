@@ -23,6 +23,7 @@ struct DesktopOptions {
   WindowOptions window;
   views::View view = views::View::overview;
   std::optional<views::LinkedPage> page;  // the overview's centre tab to open
+  bool gradlab_open = false;  // the gradient lab window over the overview
   bool persist = true;  // read and write settings and layout in the config directory
   std::optional<views::Theme> theme;  // overrides the stored one
   std::optional<float> ui_scale;      // overrides the stored one

@@ -20,13 +20,17 @@ const char* to_string(View view) {
     case View::mask: return "mask";
     case View::pe: return "pe";
     case View::output: return "output";
+    case View::gradlab_scalar: return "gradlab-scalar";
+    case View::gradlab_depth: return "gradlab-depth";
+    case View::gradlab_transformer: return "gradlab-transformer";
   }
   return "";
 }
 
 std::optional<View> view_from_string(std::string_view name) {
   for (View v : {View::overview, View::navigator, View::steps, View::detail, View::chain, View::heads, View::attention,
-                 View::mask, View::pe, View::output})
+                 View::mask, View::pe, View::output, View::gradlab_scalar, View::gradlab_depth,
+                 View::gradlab_transformer})
     if (name == to_string(v)) return v;
   return std::nullopt;
 }
@@ -130,6 +134,10 @@ void Ui::menu_bar(const AppState& app, Commands& commands) {
     if (ImGui::MenuItem("Smaller text", "Ctrl −")) commands.push(SetUiScale{app.ui_scale / 1.1f});
     if (ImGui::MenuItem("Text size 100 %")) commands.push(SetUiScale{1.0f});
     ImGui::Separator();
+    if (ImGui::MenuItem("Gradient lab", nullptr, gradlab_open)) {
+      gradlab_open = !gradlab_open;
+      focus_gradlab_ = gradlab_open;
+    }
     if (ImGui::MenuItem("Reset layout")) commands.push(ResetLayout{});
     ImGui::EndMenu();
   }
@@ -195,17 +203,55 @@ void Ui::draw(const AppState& app, Selection& selection, Commands& commands) {
   const ImGuiWindowFlags single = ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize;
 
   switch (view) {
-    case View::overview:
+    case View::overview: {
       if (begin_panel("Controls and sentences", layout.controls, place)) controls(app, selection, commands);
       ImGui::End();
+      // The gradient lab opens over the step detail and the chain rule, so that the navigator and
+      // the step list stay in view when a bar moves the step cursor.  Where it covers them exactly
+      // they are not drawn and it needs no background (the app clears to the panel colour); moved
+      // or resized, it gets one and they are drawn again.
+      const Rect over{layout.detail.pos, ImVec2(layout.detail.size.x + layout.chain.size.x, layout.detail.size.y)};
+      const ImGuiWindow* lab = ImGui::FindWindowByName("Gradient lab");
+      // (ImGui rounds window positions and sizes to whole pixels.)
+      const auto same = [](ImVec2 a, ImVec2 b) { return std::abs(a.x - b.x) < 1.5f && std::abs(a.y - b.y) < 1.5f; };
+      const bool covering = gradlab_open && (place || !lab || (same(lab->Pos, over.pos) && same(lab->Size, over.size)));
       // The centre first: what it hovers lights up in the navigator drawn after it.
-      if (begin_panel("Step detail", layout.detail, place)) centre(app, selection, commands);
-      ImGui::End();
+      if (!covering) {
+        if (begin_panel("Step detail", layout.detail, place)) centre(app, selection, commands);
+        ImGui::End();
+      }
       if (begin_panel("Architecture", layout.navigator, place)) navigator_.draw(app, selection, commands);
       ImGui::End();
       if (begin_panel("Steps", layout.steps, place)) steps_.draw(app, selection, commands);
       ImGui::End();
-      if (begin_panel("Chain rule", layout.chain, place)) chain_.draw(app, selection, commands);
+      if (!covering) {
+        if (begin_panel("Chain rule", layout.chain, place)) chain_.draw(app, selection, commands);
+        ImGui::End();
+      }
+      if (gradlab_open) {
+        ImGui::SetNextWindowPos(over.pos, place ? ImGuiCond_Always : ImGuiCond_FirstUseEver);
+        ImGui::SetNextWindowSize(over.size, place ? ImGuiCond_Always : ImGuiCond_FirstUseEver);
+        if (!covering) ImGui::SetNextWindowBgAlpha(1.0f);
+        if (focus_gradlab_) ImGui::SetNextWindowFocus();
+        focus_gradlab_ = false;
+        if (ImGui::Begin("Gradient lab", &gradlab_open, ImGuiWindowFlags_NoCollapse))
+          gradlab_.draw_tabs(app, selection, commands);
+        ImGui::End();
+      }
+      break;
+    }
+    case View::gradlab_scalar:
+      if (begin_panel("Gradient lab: the scalar chain", layout.single, true, single))
+        gradlab_.scalar.draw(app, selection, commands);
+      ImGui::End();
+      break;
+    case View::gradlab_depth:
+      if (begin_panel("Gradient lab: depth", layout.single, true, single)) gradlab_.depth.draw(app, selection, commands);
+      ImGui::End();
+      break;
+    case View::gradlab_transformer:
+      if (begin_panel("Gradient lab: inside the Transformer", layout.single, true, single))
+        gradlab_.transformer.draw(app, selection, commands);
       ImGui::End();
       break;
     case View::navigator:

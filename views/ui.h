@@ -9,6 +9,7 @@
 #include "views/chain_rule_panel.h"
 #include "views/commands.h"
 #include "views/linked_panels.h"
+#include "views/gradlab.h"
 #include "views/navigator_panel.h"
 #include "views/selection.h"
 #include "views/sentence_bar.h"
@@ -20,9 +21,13 @@
 
 namespace attnviz::views {
 
-// The first five are the overview and its panels; the others are the linked panels, which the
-// overview shows as tabs of its centre window.
-enum class View : std::uint8_t { overview, navigator, steps, detail, chain, heads, attention, mask, pe, output };
+// The first five are the overview and its panels; heads … output are the linked panels, which the
+// overview shows as tabs of its centre window; the last three are the gradient lab's pages.
+enum class View : std::uint8_t {
+  overview, navigator, steps, detail, chain,
+  heads, attention, mask, pe, output,
+  gradlab_scalar, gradlab_depth, gradlab_transformer,
+};
 const char* to_string(View);
 std::optional<View> view_from_string(std::string_view);
 
@@ -48,6 +53,7 @@ struct Ui {
   KeyCodes keys;
   bool fixed_layout = false;  // place the windows every frame (screenshots, benchmarks)
   std::optional<LinkedPage> open_page;  // the centre tab to bring forward on the next frame
+  bool gradlab_open = false;  // the gradient lab window, over the step detail and chain rule
 
   // Clears the hover (every frame, before any view draws).
   void begin_frame(Selection& selection) { selection.hover.clear(); }
@@ -67,7 +73,9 @@ struct Ui {
   ChainRulePanel chain_;
   LinkedPanels linked_;
   SentenceBar sentences_;
+  GradLab gradlab_;
   bool place_windows_ = false;
+  bool focus_gradlab_ = false;
   float menu_h_ = 0;
   ImVec2 display_{0, 0};  // last frame's display size: the panels re-tile when it changes
 };

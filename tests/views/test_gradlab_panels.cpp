@@ -1,0 +1,226 @@
+// The gradient lab's panels under Dear ImGui's headless context: every page drawn for several
+// frames through the Ui and on its own; numbers equal to the model's; bad input refused without
+// a crash; results cached until an input changes; a click on a Transformer bar moves the step
+// cursor to that sublayer's backward step.
+
+#include "model/gradlab/chain_rule.h"
+#include "model/presets.h"
+#include "views/controller.h"
+#include "views/gradlab.h"
+#include "views/ui.h"
+
+#include <gtest/gtest.h>
+#include <imgui.h>
+#include <imgui_internal.h>
+
+#include <cmath>
+#include <functional>
+#include <limits>
+
+namespace attnviz::views {
+namespace {
+
+class GradLabHeadless : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ImGui::CreateContext();
+    ImGuiIO& io = ImGui::GetIO();
+    io.IniFilename = nullptr;
+    io.DisplaySize = ImVec2(1600, 900);
+    io.DeltaTime = 1.0f / 60;
+    io.Fonts->AddFontDefault();
+    io.Fonts->Build();
+    app.textures = &textures;
+    go_to_step(app, selection, 0);
+  }
+  void TearDown() override { ImGui::DestroyContext(); }
+
+  // One frame drawing `body` in a full-screen window "panel", then the commands applied.
+  void frame(const std::function<void()>& body) {
+    ImGui::NewFrame();
+    selection.hover.clear();
+    ImGui::SetNextWindowPos(ImVec2(0, 0));
+    ImGui::SetNextWindowSize(ImGui::GetIO().DisplaySize);
+    if (ImGui::Begin("panel", nullptr, ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize)) body();
+    ImGui::End();
+    ImGui::Render();
+    apply_commands(commands, app, selection);
+  }
+  void ui_frames(int n) {
+    for (int i = 0; i < n; ++i) {
+      ImGui::NewFrame();
+      ui.begin_frame(selection);
+      ui.draw(app, selection, commands);
+      ImGui::Render();
+      apply_commands(commands, app, selection);
+    }
+  }
+  int vertices() const { return ImGui::GetDrawData() ? ImGui::GetDrawData()->TotalVtxCount : 0; }
+
+  AppState app{Session(make_preset("lesson"))};
+  HeadlessTextureCache textures;
+  Selection selection;
+  Commands commands;
+  Ui ui;
+};
+
+TEST_F(GradLabHeadless, EveryPageDrawsAsAViewAndInTheLabWindow) {
+  for (View view : {View::gradlab_scalar, View::gradlab_depth, View::gradlab_transformer}) {
+    SCOPED_TRACE(to_string(view));
+    ui.view = view;
+    ui_frames(4);
+    EXPECT_GT(vertices(), 2000);
+  }
+  ui.view = View::overview;
+  ui.gradlab_open = true;
+  ui_frames(4);
+  const ImGuiWindow* lab = ImGui::FindWindowByName("Gradient lab");
+  ASSERT_NE(lab, nullptr);
+  EXPECT_TRUE(lab->Active);
+  EXPECT_GT(lab->Size.x, 600);
+  const ImGuiWindow* detail = ImGui::FindWindowByName("Step detail");
+  EXPECT_TRUE(detail == nullptr || !detail->Active);  // covered by the lab: not drawn
+  EXPECT_TRUE(ImGui::FindWindowByName("Steps")->Active);
+  ui.gradlab_open = false;
+  ui_frames(2);
+  EXPECT_TRUE(ImGui::FindWindowByName("Step detail")->Active);
+  EXPECT_EQ(view_from_string("gradlab-transformer"), View::gradlab_transformer);
+}
+
+TEST_F(GradLabHeadless, ScalarPanelShowsTheModelsGraphsAndStepsBackward) {
+  GradLabScalarPanel panel;
+  for (int i = 0; i < 3; ++i) frame([&] { panel.draw(app, selection, commands); });
+  EXPECT_TRUE(panel.is_example_c());
+  const gradlab::ScalarComparison& r = panel.result();
+  EXPECT_NEAR(r.plain.node("w1").grad, -0.0000759748, 1e-10);
+  EXPECT_NEAR(r.residual.node("w1").grad, -0.00302914, 1e-8);
+  EXPECT_EQ(fixed_significant(r.plain.node("w1").grad, 3), "−0.0000760");
+
+  panel.revealed = 0;
+  for (int k = 0; k < 14; ++k) {
+    frame([&] { panel.draw(app, selection, commands); });
+    panel.revealed = k + 1;
+  }
+  for (const auto& [depth, activation, skip] :
+       {std::tuple{10, gradlab::Activation::tanh, gradlab::Skip::identity},
+        std::tuple{7, gradlab::Activation::relu, gradlab::Skip::weighted}}) {
+    panel.input.w.assign(static_cast<std::size_t>(depth), 0.3);
+    panel.input.activation = activation;
+    panel.residual_kind = skip;
+    panel.selected = "w2";
+    frame([&] { panel.draw(app, selection, commands); });
+    frame([&] { panel.draw(app, selection, commands); });
+    EXPECT_EQ(panel.result().plain.depth, depth);
+    EXPECT_TRUE(panel.message.empty()) << panel.message;
+  }
+}
+
+TEST_F(GradLabHeadless, ClickingAScalarNodeWritesOutItsChainRule) {
+  GradLabScalarPanel panel;
+  for (int i = 0; i < 3; ++i) frame([&] { panel.draw(app, selection, commands); });
+  ImGuiIO& io = ImGui::GetIO();
+  // Sweep the mouse over the upper part of the graphs until a click selects another node.
+  for (float y = 200; y < 500 && panel.selected == "w1"; y += 17)
+    for (float x = 20; x < 1580 && panel.selected == "w1"; x += 41) {
+      io.MousePos = ImVec2(x, y);
+      frame([&] { panel.draw(app, selection, commands); });
+      io.MouseDown[0] = true;
+      frame([&] { panel.draw(app, selection, commands); });
+      io.MouseDown[0] = false;
+    }
+  EXPECT_NE(panel.selected, "w1");
+  EXPECT_GE(panel.result().residual.find(panel.selected), 0);
+  frame([&] { panel.draw(app, selection, commands); });
+}
+
+TEST_F(GradLabHeadless, ScalarPanelRefusesBadInputAndKeepsTheLastGoodOne) {
+  GradLabScalarPanel panel;
+  frame([&] { panel.draw(app, selection, commands); });
+  panel.input.w.clear();  // depth 0
+  frame([&] { panel.draw(app, selection, commands); });
+  EXPECT_NE(panel.message.find("depth"), std::string::npos) << panel.message;
+  EXPECT_EQ(panel.input.depth(), 3);
+  panel.input.x = std::numeric_limits<double>::infinity();
+  frame([&] { panel.draw(app, selection, commands); });
+  EXPECT_NE(panel.message.find("x"), std::string::npos) << panel.message;
+  EXPECT_EQ(panel.input.x, 0.5);
+  EXPECT_TRUE(std::isfinite(panel.result().plain.loss()));
+}
+
+TEST_F(GradLabHeadless, DepthPanelRecomputesOnlyWhenTheConfigChanges) {
+  GradLabDepthPanel panel;
+  for (int i = 0; i < 3; ++i) frame([&] { panel.draw(app, selection, commands); });
+  EXPECT_EQ(panel.recomputations(), 1);
+  panel.config.depth = 64;
+  panel.config.width = 64;
+  frame([&] { panel.draw(app, selection, commands); });
+  EXPECT_EQ(panel.recomputations(), 2);
+  EXPECT_EQ(panel.result().plain.layers.size(), 64u);
+  panel.layer = 3;
+  frame([&] { panel.draw(app, selection, commands); });
+  EXPECT_EQ(panel.recomputations(), 2);
+
+  panel.config.depth = 0;  // typed in: clamped
+  frame([&] { panel.draw(app, selection, commands); });
+  EXPECT_EQ(panel.result().config.depth, 1);
+  panel.config.scale = -1;  // refused with a message
+  frame([&] { panel.draw(app, selection, commands); });
+  EXPECT_FALSE(panel.message.empty());
+  EXPECT_GT(panel.result().config.scale, 0);
+}
+
+TEST_F(GradLabHeadless, ClickingASublayerBarGoesToItsBackwardStep) {
+  GradLabTransformerPanel panel;
+  for (int i = 0; i < 3; ++i) frame([&] { panel.draw(app, selection, commands); });
+  EXPECT_EQ(panel.recomputations(), 1);
+  ASSERT_EQ(panel.variants(app).size(), 4u);
+  const Trace& trace = app.session.trace();
+
+  // Sweep the mouse along the middle of the sublayer plot until a click lands on a bar.
+  const ImGuiWindow* window = ImGui::FindWindowByName("panel");
+  ASSERT_NE(window, nullptr);
+  ImGuiIO& io = ImGui::GetIO();
+  bool moved = false;
+  for (float x = 200; x < 1580 && !moved; x += 23) {
+    io.MousePos = ImVec2(x, 330);
+    frame([&] { panel.draw(app, selection, commands); });
+    io.MouseDown[0] = true;
+    frame([&] { panel.draw(app, selection, commands); });
+    io.MouseDown[0] = false;
+    frame([&] { panel.draw(app, selection, commands); });
+    moved = selection.step != 0;
+  }
+  ASSERT_TRUE(moved);
+  const Step& step = trace.step(selection.step);
+  EXPECT_EQ(step.phase, Phase::backward);
+  EXPECT_EQ(selection.where, step.where);
+  EXPECT_NE(step.where.sublayer, Sublayer::none);
+  EXPECT_EQ(panel.recomputations(), 1);
+
+  panel.layers = 6;
+  frame([&] { panel.draw(app, selection, commands); });
+  EXPECT_EQ(panel.recomputations(), 2);
+  EXPECT_EQ(panel.variants(app).front().flow.sublayers.size(), 6u * 2 + 6u * 3);
+}
+
+TEST_F(GradLabHeadless, SublayersMapToTheSessionsBackwardSteps) {
+  const Trace& trace = app.session.trace();
+  const std::vector<gradlab::FlowVariant> variants =
+      gradlab::gradient_flow_variants(app.session.config(), app.session.example(), app.session.seed());
+  for (const gradlab::FlowVariant& v : variants)
+    for (const gradlab::SublayerGradient& s : v.flow.sublayers) {
+      SCOPED_TRACE(s.label);
+      const int step = session_backward_step(trace, s);
+      ASSERT_GE(step, 0);
+      EXPECT_EQ(trace.step(step).phase, Phase::backward);
+      EXPECT_EQ(trace.step(step).where.stack, s.where.stack);
+      EXPECT_EQ(trace.step(step).where.layer, s.where.layer);
+      EXPECT_EQ(trace.step(step).where.sublayer, s.where.sublayer);
+    }
+  gradlab::SublayerGradient deep;
+  deep.where = {Stack::encoder, 11, Sublayer::self_attn, -1};
+  EXPECT_EQ(session_backward_step(trace, deep), -1);
+}
+
+}  // namespace
+}  // namespace attnviz::views

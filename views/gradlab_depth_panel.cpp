@@ -1,0 +1,181 @@
+#include "views/gradlab_depth_panel.h"
+
+#include "model/error.h"
+#include "model/gradlab/chain_rule.h"
+#include "views/gradlab_scalar_panel.h"
+#include "views/log_plot.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace attnviz::views {
+
+using namespace attnviz::gradlab;
+
+namespace {
+
+ImVec4 colour(ImU32 c) { return ImGui::ColorConvertU32ToFloat4(c); }
+
+// Residual in blue, plain in vermillion (Okabe–Ito: distinct for colour-blind viewers).
+constexpr ImU32 residual_colour = IM_COL32(0, 114, 178, 255);
+constexpr ImU32 plain_colour = IM_COL32(213, 94, 0, 255);
+
+bool same_config(const DepthConfig& a, const DepthConfig& b) {
+  return a.depth == b.depth && a.width == b.width && a.activation == b.activation && a.scale == b.scale &&
+         a.seed == b.seed;
+}
+
+std::string num(double v) { return format_number(v, 4); }
+
+// "name:", "1", "× 0.2132", "× 0.1977", …, "= 3.2e-12": ‖∂L/∂h_L‖ times ‖J_k‖ for k = L down to l + 1.
+std::vector<std::string> product_tokens(const char* name, const DepthNetwork& net, int l) {
+  const int depth = static_cast<int>(net.layers.size());
+  std::vector<std::string> tokens = {name, num(net.layers.back().grad_h_norm)};
+  double product = net.layers.back().grad_h_norm;
+  for (int k = depth; k > l; --k) {
+    const double j = net.layers[static_cast<std::size_t>(k - 1)].jacobian_norm;
+    tokens.push_back("× " + num(j));
+    product *= j;
+  }
+  tokens.push_back("= " + num(product));
+  return tokens;
+}
+
+double grad_norm_at(const DepthNetwork& net, int l) {
+  return l == 0 ? net.grad_h0_norm : net.layers[static_cast<std::size_t>(l - 1)].grad_h_norm;
+}
+
+}  // namespace
+
+const DepthComparison& GradLabDepthPanel::result() {
+  if (have_result_ && same_config(result_.config, config)) return result_;
+  try {
+    validate(config);
+    result_ = compare_depth_networks(config);
+    have_result_ = true;
+    ++recomputations_;
+    plain_curve_ = result_.plain.grad_norm_curve();
+    residual_curve_ = result_.residual.grad_norm_curve();
+  } catch (const InputError& e) {
+    message = std::string("Refused: ") + e.what();
+    if (have_result_) {
+      config = result_.config;
+    } else {
+      config = DepthConfig{};
+      return result();
+    }
+  }
+  return result_;
+}
+
+void GradLabDepthPanel::draw(const AppState& app, Selection&, Commands&) {
+  const Palette& pal = palette(app.theme);
+  const float em = ImGui::GetFontSize();
+  bool edited = false;
+
+  ImGui::SetNextItemWidth(em * 8);
+  edited |= ImGui::SliderInt("layers L", &config.depth, 1, max_depth_layers, "%d", ImGuiSliderFlags_AlwaysClamp);
+  ImGui::SameLine();
+  ImGui::SetNextItemWidth(em * 8);
+  edited |= ImGui::SliderInt("width d", &config.width, 1, max_depth_width, "%d", ImGuiSliderFlags_AlwaysClamp);
+  ImGui::SameLine();
+  int activation = static_cast<int>(config.activation);
+  ImGui::SetNextItemWidth(em * 6);
+  if (ImGui::Combo("activation", &activation, "sigmoid σ\0tanh\0ReLU\0")) {
+    config.activation = static_cast<Activation>(std::clamp(activation, 0, 2));
+    edited = true;
+  }
+  ImGui::SameLine();
+  const double scale_min = 0.01, scale_max = max_init_scale;
+  ImGui::SetNextItemWidth(em * 8);
+  edited |= ImGui::SliderScalar("initial scale", ImGuiDataType_Double, &config.scale, &scale_min, &scale_max, "%.3g",
+                                ImGuiSliderFlags_Logarithmic | ImGuiSliderFlags_AlwaysClamp);
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("W_l entries ~ U(−a, a), a = scale·√(3/d)   (Ctrl+click to type)");
+  ImGui::SameLine();
+  ImGui::SetNextItemWidth(em * 5);
+  edited |= ImGui::InputScalar("seed", ImGuiDataType_U64, &config.seed);
+  config.depth = std::clamp(config.depth, 1, max_depth_layers);
+  config.width = std::clamp(config.width, 1, max_depth_width);
+  if (edited) message.clear();
+
+  const DepthComparison& r = result();
+  const int depth = r.config.depth;
+  layer = std::clamp(layer, 0, depth);
+  if (!message.empty()) ImGui::TextColored(colour(pal.warning), "%s", message.c_str());
+
+  // The first layer: how much more gradient reaches it with the skips.
+  const double plain_first = grad_norm_at(r.plain, 0), residual_first = grad_norm_at(r.residual, 0);
+  ImGui::Text("At the input h_0:  ‖∂L/∂h_0‖ plain %s,  residual %s", num(plain_first).c_str(), num(residual_first).c_str());
+  ImGui::SameLine();
+  ImGui::TextColored(colour(pal.backward_arrow), "  residual / plain = %s×",
+                     plain_first > 0 ? num(residual_first / plain_first).c_str() : "∞");
+  ImGui::SameLine();
+  ImGui::TextDisabled("   first layer's weights ‖∂L/∂W_1‖: %s", std::isnan(r.first_layer_ratio) ? "both 0"
+                                                                      : (num(r.first_layer_ratio) + "×").c_str());
+
+  const float avail_w = ImGui::GetContentRegionAvail().x, avail_h = ImGui::GetContentRegionAvail().y;
+  if (ImGui::BeginTable("depth", 2, ImGuiTableFlags_SizingStretchProp | ImGuiTableFlags_BordersInnerV)) {
+    ImGui::TableSetupColumn("plot", ImGuiTableColumnFlags_WidthStretch, avail_w > em * 60 ? 1.4f : 1.0f);
+    ImGui::TableSetupColumn("factors", ImGuiTableColumnFlags_WidthStretch, 1.0f);
+    ImGui::TableNextColumn();
+    LogLinePlot plot;
+    plot.id = "curves";
+    plot.series = {{"residual  h_l = f(W_l h_{l−1}) + h_{l−1}", residual_curve_, residual_colour},
+                   {"plain  h_l = f(W_l h_{l−1})", plain_curve_, plain_colour}};
+    plot.x_label = "layer l (0 = the input)";
+    plot.y_label = "‖∂L/∂h_l‖, log scale";
+    plot.highlight = layer;
+    plot.size = ImVec2(0, std::max(em * 12, avail_h - ImGui::GetStyle().ItemSpacing.y));
+    const PlotHit hit = draw_log_line_plot(plot, pal);
+    if (hit.clicked >= 0) layer = hit.clicked;
+
+    ImGui::TableNextColumn();
+    if (ImGui::BeginChild("factors", ImVec2(0, plot.size.y))) {
+      ImGui::SetNextItemWidth(em * 10);
+      ImGui::SliderInt("selected layer l", &layer, 0, depth, "%d", ImGuiSliderFlags_AlwaysClamp);
+      layer = std::clamp(layer, 0, depth);
+      ImGui::PushTextWrapPos(0);
+      ImGui::Text("‖∂L/∂h_%d‖ ≤ ‖∂L/∂h_L‖ · ‖J_L‖ … ‖J_%d‖,  J_k = ∂h_k/∂h_{k−1}", layer, layer + 1);
+      ImGui::TextDisabled("Each factor is a layer's local gradient norm; the residual's J_k has the + I of example D.");
+      flow_tokens(product_tokens("residual:", r.residual, layer), residual_colour);
+      ImGui::Text("   actual ‖∂L/∂h_%d‖ = %s", layer, num(grad_norm_at(r.residual, layer)).c_str());
+      flow_tokens(product_tokens("plain:", r.plain, layer), plain_colour);
+      ImGui::Text("   actual ‖∂L/∂h_%d‖ = %s", layer, num(grad_norm_at(r.plain, layer)).c_str());
+      ImGui::PopTextWrapPos();
+      const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_ScrollY |
+                                    ImGuiTableFlags_SizingStretchSame;
+      if (layer < depth && ImGui::BeginTable("jacobians", 5, flags, ImVec2(0, std::max(em * 5, ImGui::GetContentRegionAvail().y)))) {
+        ImGui::TableSetupScrollFreeze(0, 1);
+        ImGui::TableSetupColumn("k");
+        ImGui::TableSetupColumn("‖J_k‖ resid.");
+        ImGui::TableSetupColumn("product");
+        ImGui::TableSetupColumn("‖J_k‖ plain");
+        ImGui::TableSetupColumn("product ");
+        ImGui::TableHeadersRow();
+        double pr = r.residual.layers.back().grad_h_norm, pp = r.plain.layers.back().grad_h_norm;
+        for (int k = depth; k > layer; --k) {
+          const double jr = r.residual.layers[static_cast<std::size_t>(k - 1)].jacobian_norm;
+          const double jp = r.plain.layers[static_cast<std::size_t>(k - 1)].jacobian_norm;
+          pr *= jr;
+          pp *= jp;
+          ImGui::TableNextRow();
+          ImGui::TableNextColumn();
+          ImGui::Text("%d", k);
+          ImGui::TableNextColumn();
+          ImGui::TextColored(colour(residual_colour), "%s", num(jr).c_str());
+          ImGui::TableNextColumn();
+          ImGui::TextUnformatted(num(pr).c_str());
+          ImGui::TableNextColumn();
+          ImGui::TextColored(colour(plain_colour), "%s", num(jp).c_str());
+          ImGui::TableNextColumn();
+          ImGui::TextUnformatted(num(pp).c_str());
+        }
+        ImGui::EndTable();
+      }
+    }
+    ImGui::EndChild();
+    ImGui::EndTable();
+  }
+}
+
+}  // namespace attnviz::views

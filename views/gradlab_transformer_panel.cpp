@@ -1,0 +1,217 @@
+#include "views/gradlab_transformer_panel.h"
+
+#include "model/error.h"
+#include "model/gradlab/chain_rule.h"
+#include "views/log_plot.h"
+
+#include <algorithm>
+#include <cmath>
+#include <string_view>
+
+namespace attnviz::views {
+
+using namespace attnviz::gradlab;
+
+namespace {
+
+ImVec4 colour(ImU32 c) { return ImGui::ColorConvertU32ToFloat4(c); }
+
+// Okabe–Ito: residual in blues, plain in oranges; post-norm the darker of each pair.
+ImU32 variant_colour(const FlowVariant& v) {
+  if (v.residual) return v.norm == NormPlacement::post ? IM_COL32(0, 114, 178, 255) : IM_COL32(86, 180, 233, 255);
+  return v.norm == NormPlacement::post ? IM_COL32(213, 94, 0, 255) : IM_COL32(230, 159, 0, 255);
+}
+
+std::string variant_name(const FlowVariant& v) {
+  return std::string(v.residual ? "residual" : "plain") + ", " + to_string(v.norm) + "-norm";
+}
+
+// `s` with every `from` replaced by `to`.
+std::string replace_all(const std::string& s, std::string_view from, std::string_view to) {
+  std::string out;
+  std::size_t i = 0;
+  for (std::size_t at = s.find(from); at != std::string::npos; at = s.find(from, i)) {
+    out.append(s, i, at - i);
+    out.append(to);
+    i = at + from.size();
+  }
+  out.append(s, i, std::string::npos);
+  return out;
+}
+
+// "encoder.0.self_attn" → "E0 self";  "decoder.layers.1.cross_attn" → "D1 cross";  "src_embed" → "src emb".
+std::string short_label(std::string s) {
+  s = replace_all(s, "encoder.layers.", "E");
+  s = replace_all(s, "decoder.layers.", "D");
+  s = replace_all(s, "encoder.norm", "E norm");
+  s = replace_all(s, "decoder.norm", "D norm");
+  s = replace_all(s, "encoder.", "E");
+  s = replace_all(s, "decoder.", "D");
+  s = replace_all(s, "self_attn", "self");
+  s = replace_all(s, "cross_attn", "cross");
+  s = replace_all(s, "_embed", " emb");
+  s = replace_all(s, "generator", "output");
+  s = replace_all(s, ".", " ");
+  return s;
+}
+
+// Dim text after the previous item on the same line, or on a line of its own (wrapped) if it
+// does not fit there.
+void hint(const std::string& text) {
+  ImGui::SameLine(0, ImGui::GetFontSize());
+  if (ImGui::CalcTextSize(text.c_str()).x > ImGui::GetContentRegionAvail().x) ImGui::NewLine();
+  ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyle().Colors[ImGuiCol_TextDisabled]);
+  ImGui::TextWrapped("%s", text.c_str());
+  ImGui::PopStyleColor();
+}
+
+bool same_block(const Where& a, const Where& b) {
+  return a.stack == b.stack && a.layer == b.layer && a.sublayer == b.sublayer;
+}
+
+}  // namespace
+
+int session_backward_step(const Trace& trace, const SublayerGradient& s) {
+  if (s.backward_step >= 0 && s.backward_step < trace.step_count()) {
+    const Step& step = trace.step(s.backward_step);
+    if (step.phase == Phase::backward && same_block(step.where, s.where)) return s.backward_step;
+  }
+  for (int i = 0; i < trace.forward_count(); ++i)
+    if (same_block(trace.step(i).where, s.where)) return trace.step(i).twin;
+  return -1;
+}
+
+const std::vector<FlowVariant>& GradLabTransformerPanel::variants(const AppState& app) {
+  if (layers != 0 && layers != 6 && layers != 12) layers = 0;
+  if (computed_layers_ == layers && computed_generation_ == app.generation && computed_session_ == &app.session)
+    return variants_;
+  computed_layers_ = layers;
+  computed_generation_ = app.generation;
+  computed_session_ = &app.session;
+  ++recomputations_;
+  message_.clear();
+  variants_.clear();
+  sub_short_.clear(), sub_title_.clear(), sub_norms_.clear(), sub_step_.clear();
+  group_short_.clear(), group_title_.clear(), group_norms_.clear();
+  try {
+    Config config = app.session.config();
+    if (layers > 0) config.encoder_layers = config.decoder_layers = layers;
+    validate(config);
+    variants_ = gradient_flow_variants(config, app.session.example(), app.session.seed());
+  } catch (const std::exception& e) {
+    message_ = std::string("Cannot compute the variants: ") + e.what();
+    return variants_;
+  }
+  if (variants_.empty()) return variants_;
+
+  // Sublayers: every variant has the same ones, in the same order.
+  const Trace& trace = app.session.trace();
+  sub_norms_.assign(variants_.size(), {});
+  for (const SublayerGradient& s : variants_.front().flow.sublayers) {
+    sub_short_.push_back(short_label(s.label));
+    sub_title_.push_back(s.label);
+    sub_step_.push_back(session_backward_step(trace, s));
+  }
+  for (std::size_t v = 0; v < variants_.size(); ++v)
+    for (std::size_t i = 0; i < sub_short_.size(); ++i)
+      sub_norms_[v].push_back(i < variants_[v].flow.sublayers.size() ? variants_[v].flow.sublayers[i].input_grad_norm : 0);
+
+  // Parameter groups: pre-norm has two more (the closing LayerNorms); list every group of any variant.
+  for (const FlowVariant& v : variants_)
+    for (const ParameterGroupGradient& g : v.flow.groups)
+      if (std::find(group_title_.begin(), group_title_.end(), g.group) == group_title_.end()) group_title_.push_back(g.group);
+  for (const std::string& g : group_title_) group_short_.push_back(short_label(g));
+  // NaN where a variant has no such group (post-norm has no closing LayerNorm): no bar at all.
+  group_norms_.assign(variants_.size(), std::vector<double>(group_title_.size(), std::nan("")));
+  for (std::size_t v = 0; v < variants_.size(); ++v)
+    for (const ParameterGroupGradient& g : variants_[v].flow.groups) {
+      const auto at = std::find(group_title_.begin(), group_title_.end(), g.group) - group_title_.begin();
+      group_norms_[v][static_cast<std::size_t>(at)] = g.grad_norm;
+    }
+  return variants_;
+}
+
+void GradLabTransformerPanel::draw(const AppState& app, Selection& selection, Commands& commands) {
+  const Palette& pal = palette(app.theme);
+  const int max_decades = 12;  // plain 12-layer stacks reach 1e-148 and 0: keep the axis readable
+  const Config& own = app.session.config();
+  ImGui::AlignTextToFramePadding();
+  ImGui::TextUnformatted("Layers in each stack:");
+  const int choices[] = {0, 6, 12};
+  for (int choice : choices) {
+    ImGui::SameLine();
+    ImGui::PushID(choice);
+    const std::string label = choice == 0 ? "this model (" + std::to_string(own.encoder_layers) + ")" : std::to_string(choice);
+    if (ImGui::RadioButton(label.c_str(), layers == choice)) layers = choice;
+    ImGui::PopID();
+  }
+  hint("same weights, same sentence pair; deeper stacks show the effect more");
+
+  const std::vector<FlowVariant>& vs = variants(app);
+  if (!message_.empty()) {
+    ImGui::TextColored(colour(pal.warning), "%s", message_.c_str());
+    return;
+  }
+  if (vs.empty()) return;
+  ImGui::TextUnformatted("loss:");
+  for (std::size_t v = 0; v < vs.size(); ++v) {
+    ImGui::SameLine();
+    ImGui::TextColored(colour(variant_colour(vs[v])), "  %s %s", variant_name(vs[v]).c_str(),
+                       format_number(vs[v].flow.loss, 4).c_str());
+  }
+
+  // The session's own variant is the one its trace was recorded with: its bars link to the steps.
+  int own_variant = -1;
+  for (std::size_t v = 0; v < vs.size(); ++v)
+    if (vs[v].residual == own.residual && vs[v].norm == own.norm) own_variant = static_cast<int>(v);
+  int current = -1;
+  for (std::size_t i = 0; i < sub_title_.size(); ++i)
+    if (same_block(vs.front().flow.sublayers[i].where, selection.where)) current = static_cast<int>(i);
+
+  std::vector<PlotSeries> sub_series, group_series;
+  for (std::size_t v = 0; v < vs.size(); ++v) {
+    sub_series.push_back({variant_name(vs[v]), sub_norms_[v], variant_colour(vs[v])});
+    group_series.push_back({variant_name(vs[v]), group_norms_[v], variant_colour(vs[v])});
+  }
+  const float em = ImGui::GetFontSize();
+  ImGui::TextUnformatted("‖∂L/∂x‖ at the input x of each sublayer, log scale");
+  hint("click a bar: its backward step");
+  hint("on the floor: with an arrow, smaller than 1e-" + std::to_string(max_decades) +
+       " of the top; hollow, exactly 0");
+  LogBarPlot subs;
+  subs.id = "sublayers";
+  subs.series = sub_series;
+  subs.group_labels = sub_short_;
+  subs.group_titles = sub_title_;
+  subs.y_label = "E = encoder, D = decoder";
+  subs.highlight = current;
+  subs.selected_bar = own_variant;
+  subs.min_group_width = em * 1.8f;
+  subs.max_decades = max_decades;
+  // Both plots share what is left below the hints; the sublayers get a little more.
+  subs.height = std::max(em * 9, (ImGui::GetContentRegionAvail().y - ImGui::GetFrameHeightWithSpacing()) * 0.54f);
+  const PlotHit hit = draw_log_bar_plot(subs, pal);
+  if (hit.hovered >= 0 && static_cast<std::size_t>(hit.hovered) < sub_step_.size()) {
+    const int step = sub_step_[static_cast<std::size_t>(hit.hovered)];
+    ImGui::BeginTooltip();
+    if (step >= 0) ImGui::Text("Click: step %d, %s (backward)", step, app.session.trace().step(step).label.c_str());
+    else ImGui::TextDisabled("This model has %d layers: this sublayer is not in its trace.", own.encoder_layers);
+    ImGui::EndTooltip();
+  }
+  if (hit.clicked >= 0 && static_cast<std::size_t>(hit.clicked) < sub_step_.size() &&
+      sub_step_[static_cast<std::size_t>(hit.clicked)] >= 0)
+    commands.push(GoToStep{sub_step_[static_cast<std::size_t>(hit.clicked)]});
+
+  ImGui::TextUnformatted("‖∂L/∂W‖ of each parameter group, log scale");
+  LogBarPlot groups;
+  groups.id = "groups";
+  groups.series = group_series;
+  groups.group_labels = group_short_;
+  groups.group_titles = group_title_;
+  groups.min_group_width = em * 1.8f;
+  groups.max_decades = max_decades;
+  groups.height = std::max(em * 9, ImGui::GetContentRegionAvail().y - ImGui::GetStyle().ItemSpacing.y);
+  draw_log_bar_plot(groups, pal);
+}
+
+}  // namespace attnviz::views

@@ -1,0 +1,337 @@
+#include "views/log_plot.h"
+
+#include "views/heatmap.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+namespace attnviz::views {
+namespace {
+
+// The decades the positive finite values span: [10^lo, 10^hi], at least one decade.
+struct LogRange {
+  int lo = -1, hi = 1;
+  float t(double v) const {  // 0 at 10^lo, 1 at 10^hi
+    return static_cast<float>((std::log10(v) - lo) / (hi - lo));
+  }
+};
+
+bool drawable(double v) { return std::isfinite(v) && v > 0; }
+
+LogRange log_range(const std::vector<PlotSeries>& series) {
+  double lo = HUGE_VAL, hi = -HUGE_VAL;
+  for (const PlotSeries& s : series)
+    for (double v : s.values)
+      if (drawable(v)) {
+        lo = std::min(lo, v);
+        hi = std::max(hi, v);
+      }
+  if (!(lo <= hi)) return {};
+  LogRange r{static_cast<int>(std::floor(std::log10(lo))), static_cast<int>(std::ceil(std::log10(hi)))};
+  if (r.hi <= r.lo) r.hi = r.lo + 1;
+  return r;
+}
+
+ImU32 faded(ImU32 colour, int alpha) { return (colour & ~IM_COL32_A_MASK) | (static_cast<ImU32>(alpha) << IM_COL32_A_SHIFT); }
+
+// Decade step between labelled grid lines so that labels are at least `min_gap` pixels apart.
+int decade_step(const LogRange& r, float height, float min_gap) {
+  int step = 1;
+  while (step < r.hi - r.lo && height * static_cast<float>(step) / static_cast<float>(r.hi - r.lo) < min_gap) ++step;
+  return step;
+}
+
+float legend_width(const std::vector<PlotSeries>& series) {
+  const float swatch = ImGui::GetFontSize();
+  float w = 0;
+  for (const PlotSeries& s : series) w += swatch * 1.8f + ImGui::CalcTextSize(s.name.c_str()).x;
+  return w;
+}
+
+// One line of colour swatches and names, starting at `at`.
+void draw_legend(ImDrawList* dl, ImVec2 at, const std::vector<PlotSeries>& series, const Palette& pal) {
+  const float swatch = ImGui::GetFontSize();
+  for (const PlotSeries& s : series) {
+    dl->AddRectFilled(ImVec2(at.x, at.y + swatch * 0.2f), ImVec2(at.x + swatch * 0.9f, at.y + swatch * 0.95f), s.colour);
+    at.x += swatch * 1.2f;
+    dl->AddText(at, pal.text, s.name.c_str());
+    at.x += ImGui::CalcTextSize(s.name.c_str()).x + swatch * 0.6f;
+  }
+}
+
+// Horizontal grid lines and decade labels right-aligned left of `x0`.
+void draw_y_axis(ImDrawList* dl, const LogRange& r, float x0, float x1, float y_top, float y_bottom, const Palette& pal) {
+  const float h = y_bottom - y_top;
+  const int step = decade_step(r, h, ImGui::GetFontSize() * 1.6f);
+  for (int e = r.lo; e <= r.hi; ++e) {
+    const float y = y_bottom - h * static_cast<float>(e - r.lo) / static_cast<float>(r.hi - r.lo);
+    dl->AddLine(ImVec2(x0, y), ImVec2(x1, y), faded(pal.text_dim, (e - r.lo) % step == 0 ? 70 : 30));
+    if ((e - r.lo) % step != 0) continue;
+    const std::string label = decade_label(e);
+    const ImVec2 size = ImGui::CalcTextSize(label.c_str());
+    dl->AddText(ImVec2(x0 - size.x - ImGui::GetFontSize() * 0.3f, y - size.y * 0.5f), pal.text_dim, label.c_str());
+  }
+  dl->AddLine(ImVec2(x0, y_top), ImVec2(x0, y_bottom), pal.text_dim);
+  dl->AddLine(ImVec2(x0, y_bottom), ImVec2(x1, y_bottom), pal.text_dim);
+}
+
+float y_margin(const LogRange& r) {
+  float w = 0;
+  for (int e = r.lo; e <= r.hi; ++e) w = std::max(w, ImGui::CalcTextSize(decade_label(e).c_str()).x);
+  return w + ImGui::GetFontSize() * 0.6f;
+}
+
+std::size_t series_length(const std::vector<PlotSeries>& series) {
+  std::size_t n = 0;
+  for (const PlotSeries& s : series) n = std::max(n, s.values.size());
+  return n;
+}
+
+}  // namespace
+
+void flow_tokens(std::span<const std::string> tokens, ImU32 colour, float indent) {
+  const float right = ImGui::GetCursorPosX() + ImGui::GetContentRegionAvail().x;
+  const float space = ImGui::CalcTextSize(" ").x;
+  bool first = true;
+  for (const std::string& token : tokens) {
+    const float w = ImGui::CalcTextSize(token.c_str()).x;
+    if (!first) {
+      ImGui::SameLine(0, space);
+      if (ImGui::GetCursorPosX() + w > right) ImGui::NewLine();
+    }
+    if (ImGui::GetCursorPosX() < indent) ImGui::SetCursorPosX(indent);
+    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(colour), "%s", token.c_str());
+    first = false;
+  }
+}
+
+std::string decade_label(int exponent) {
+  if (exponent >= 0 && exponent <= 3) {
+    const char* plain[] = {"1", "10", "100", "1000"};
+    return plain[exponent];
+  }
+  if (exponent == -1) return "0.1";
+  if (exponent == -2) return "0.01";
+  char text[16];
+  std::snprintf(text, sizeof text, "1e%d", exponent);
+  return text;
+}
+
+PlotHit draw_log_line_plot(const LogLinePlot& plot, const Palette& pal) {
+  PlotHit hit;
+  const ImVec2 avail = ImGui::GetContentRegionAvail();
+  const ImVec2 size(plot.size.x > 0 ? plot.size.x : avail.x, plot.size.y > 0 ? plot.size.y : avail.y);
+  const float font = ImGui::GetFontSize(), line = ImGui::GetTextLineHeightWithSpacing();
+  if (size.x < font * 8 || size.y < line * 5) {
+    ImGui::TextDisabled("(too small to plot)");
+    return hit;
+  }
+  const ImVec2 origin = ImGui::GetCursorScreenPos();
+  ImGui::InvisibleButton(plot.id, size);
+  const bool hovered = ImGui::IsItemHovered();
+  const bool clicked = ImGui::IsItemClicked();
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+
+  const LogRange r = log_range(plot.series);
+  const std::size_t n = series_length(plot.series);
+  // Legend and y label on top, x labels and the x axis title below.
+  draw_legend(dl, origin, plot.series, pal);
+  const float top = origin.y + line * 1.2f;
+  dl->AddText(ImVec2(origin.x, top), pal.text_dim, plot.y_label.c_str());
+  const float x0 = origin.x + y_margin(r), x1 = origin.x + size.x - font;
+  const float y_top = top + line * 1.2f, y_bottom = origin.y + size.y - line * 2.1f;
+  draw_y_axis(dl, r, x0, x1, y_top, y_bottom, pal);
+  if (n == 0) return hit;
+
+  const float dx = n > 1 ? (x1 - x0 - font) / static_cast<float>(n - 1) : 0;
+  const auto px = [&](std::size_t i) { return x0 + font * 0.5f + dx * static_cast<float>(i); };
+  const auto py = [&](double v) { return y_bottom - (y_bottom - y_top) * r.t(v); };
+
+  // x ticks: every k-th index so that labels do not touch.
+  const float label_w = ImGui::CalcTextSize(std::to_string(plot.x_first + static_cast<int>(n)).c_str()).x + font;
+  std::size_t every = 1;
+  while (dx * static_cast<float>(every) < label_w) every = every < 2 ? 2 : every < 5 ? 5 : every + 5;
+  for (std::size_t i = 0; i < n; i += every) {
+    const std::string label = std::to_string(plot.x_first + static_cast<int>(i));
+    const float w = ImGui::CalcTextSize(label.c_str()).x;
+    dl->AddLine(ImVec2(px(i), y_bottom), ImVec2(px(i), y_bottom + font * 0.3f), pal.text_dim);
+    dl->AddText(ImVec2(px(i) - w * 0.5f, y_bottom + font * 0.3f), pal.text_dim, label.c_str());
+  }
+  const float title_w = ImGui::CalcTextSize(plot.x_label.c_str()).x;
+  dl->AddText(ImVec2((x0 + x1 - title_w) * 0.5f, y_bottom + line), pal.text_dim, plot.x_label.c_str());
+
+  if (plot.highlight >= 0 && static_cast<std::size_t>(plot.highlight) < n)
+    dl->AddRectFilled(ImVec2(px(static_cast<std::size_t>(plot.highlight)) - font * 0.4f, y_top),
+                      ImVec2(px(static_cast<std::size_t>(plot.highlight)) + font * 0.4f, y_bottom),
+                      faded(pal.current_block, 110));
+
+  for (const PlotSeries& s : plot.series) {
+    bool pen = false;
+    for (std::size_t i = 0; i < s.values.size(); ++i) {
+      if (!drawable(s.values[i])) {
+        pen = false;
+        continue;
+      }
+      const ImVec2 p(px(i), py(s.values[i]));
+      if (pen) dl->PathLineTo(p);
+      else {
+        dl->PathStroke(s.colour, 0, 2.5f);
+        dl->PathLineTo(p);
+        pen = true;
+      }
+    }
+    dl->PathStroke(s.colour, 0, 2.5f);
+    if (s.values.size() <= 70)
+      for (std::size_t i = 0; i < s.values.size(); ++i)
+        if (drawable(s.values[i])) dl->AddCircleFilled(ImVec2(px(i), py(s.values[i])), 3.5f, s.colour, 8);
+  }
+
+  if (hovered) {
+    const float mx = ImGui::GetIO().MousePos.x;
+    const float f = dx > 0 ? (mx - px(0)) / dx : 0;
+    const int i = std::clamp(static_cast<int>(std::lround(f)), 0, static_cast<int>(n) - 1);
+    hit.hovered = i;
+    dl->AddLine(ImVec2(px(static_cast<std::size_t>(i)), y_top), ImVec2(px(static_cast<std::size_t>(i)), y_bottom),
+                pal.hover_outline, 1.5f);
+    ImGui::BeginTooltip();
+    ImGui::Text("%s %d", plot.x_label.c_str(), plot.x_first + i);
+    for (const PlotSeries& s : plot.series)
+      if (static_cast<std::size_t>(i) < s.values.size())
+        ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(s.colour), "%s  %s", s.name.c_str(),
+                           format_significant(s.values[static_cast<std::size_t>(i)], 4).c_str());
+    ImGui::EndTooltip();
+    if (clicked) hit.clicked = i;
+  }
+  return hit;
+}
+
+PlotHit draw_log_bar_plot(const LogBarPlot& plot, const Palette& pal) {
+  PlotHit hit;
+  const float font = ImGui::GetFontSize(), line = ImGui::GetTextLineHeightWithSpacing();
+  const float height = plot.height > 0 ? plot.height : ImGui::GetContentRegionAvail().y;
+  const std::size_t groups = std::max(series_length(plot.series), plot.group_labels.size());
+  LogRange r = log_range(plot.series);
+  if (plot.max_decades > 0 && r.hi - r.lo > plot.max_decades) r.lo = r.hi - plot.max_decades;
+  const double floor_value = std::pow(10.0, r.lo);
+  const float margin = y_margin(r);
+  const float avail = ImGui::GetContentRegionAvail().x;
+  if (avail < font * 8 || height < line * 5 || groups == 0) {
+    ImGui::TextDisabled("(nothing to plot)");
+    return hit;
+  }
+
+  // Legend above the scrolling part, so it stays in view.
+  const ImVec2 legend_at = ImGui::GetCursorScreenPos();
+  draw_legend(ImGui::GetWindowDrawList(), legend_at, plot.series, pal);
+  const float y_label_w = ImGui::CalcTextSize(plot.y_label.c_str()).x;
+  if (legend_width(plot.series) + y_label_w + font * 2 < avail)
+    ImGui::GetWindowDrawList()->AddText(ImVec2(legend_at.x + avail - y_label_w, legend_at.y), pal.text_dim,
+                                        plot.y_label.c_str());
+  ImGui::Dummy(ImVec2(avail, line));
+
+  const float fit = (avail - margin - font) / static_cast<float>(groups);
+  const float group_w = std::max(fit, plot.min_group_width);
+  const float content_w = margin + group_w * static_cast<float>(groups) + font;
+  const bool scrolls = content_w > avail + 1;
+  const float child_h = height - line;
+  if (!ImGui::BeginChild(plot.id, ImVec2(avail, child_h), false,
+                         scrolls ? ImGuiWindowFlags_HorizontalScrollbar : ImGuiWindowFlags_None)) {
+    ImGui::EndChild();
+    return hit;
+  }
+  const float scrollbar = scrolls ? ImGui::GetStyle().ScrollbarSize : 0;
+  const ImVec2 origin = ImGui::GetCursorScreenPos();
+  const float plot_h = child_h - scrollbar;
+  ImGui::InvisibleButton("area", ImVec2(content_w, plot_h));
+  const bool hovered = ImGui::IsItemHovered();
+  const bool clicked = ImGui::IsItemClicked();
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+
+  // Group labels: one row when they fit, two staggered rows, or every k-th label.
+  float label_max = 0;
+  for (const std::string& l : plot.group_labels) label_max = std::max(label_max, ImGui::CalcTextSize(l.c_str()).x);
+  const int label_rows = label_max <= group_w * 0.95f ? 1 : 2;
+  std::size_t every = 1;
+  while (label_max > group_w * 1.9f * static_cast<float>(every)) ++every;
+
+  const float y_top = origin.y + font * 0.5f;
+  const float y_bottom = origin.y + plot_h - line * static_cast<float>(label_rows) - font * 0.3f;
+  const float x0 = origin.x + margin;
+  const auto group_x = [&](std::size_t g) { return x0 + font * 0.5f + group_w * static_cast<float>(g); };
+  const std::size_t ns = plot.series.size();
+  const float bar_w = group_w * 0.8f / static_cast<float>(std::max<std::size_t>(ns, 1));
+  const auto py = [&](double v) { return y_bottom - (y_bottom - y_top) * r.t(v); };
+
+  if (plot.highlight >= 0 && static_cast<std::size_t>(plot.highlight) < groups)
+    dl->AddRectFilled(ImVec2(group_x(static_cast<std::size_t>(plot.highlight)), y_top),
+                      ImVec2(group_x(static_cast<std::size_t>(plot.highlight)) + group_w, y_bottom),
+                      faded(pal.current_block, 90));
+  for (std::size_t g = 0; g < groups; ++g)
+    for (std::size_t s = 0; s < ns; ++s) {
+      if (g >= plot.series[s].values.size()) continue;
+      const double v = plot.series[s].values[g];
+      const float bx = group_x(g) + group_w * 0.1f + bar_w * static_cast<float>(s);
+      const float bx1 = bx + std::max(1.0f, bar_w - 1);
+      if (v == 0 || (drawable(v) && v < floor_value)) {
+        // Below what the axis shows: a stub on the floor, filled under an arrowhead, or hollow for 0.
+        const ImVec2 a(bx, y_bottom - font * 0.6f), b(bx1, y_bottom);
+        if (v == 0) dl->AddRect(a, b, plot.series[s].colour, 0, 0, 1.5f);
+        else {
+          dl->AddRectFilled(a, b, plot.series[s].colour);
+          const float cx = (bx + bx1) * 0.5f, half_w = std::min(font * 0.35f, (bx1 - bx) * 0.5f);
+          dl->AddTriangleFilled(ImVec2(cx - half_w, a.y - font * 0.55f), ImVec2(cx + half_w, a.y - font * 0.55f),
+                                ImVec2(cx, a.y - font * 0.1f), plot.series[s].colour);
+        }
+        continue;
+      }
+      if (!drawable(v)) continue;
+      const ImVec2 a(bx, py(v)), b(bx1, y_bottom);
+      dl->AddRectFilled(a, b, plot.series[s].colour);
+      if (static_cast<int>(g) == plot.highlight && static_cast<int>(s) == plot.selected_bar)
+        dl->AddRect(ImVec2(a.x - 1, a.y - 1), ImVec2(b.x + 1, b.y), pal.selection_outline, 0, 0, 2.5f);
+    }
+  for (std::size_t g = 0; g < plot.group_labels.size(); g += every) {
+    const std::string& label = plot.group_labels[g];
+    const float w = ImGui::CalcTextSize(label.c_str()).x;
+    const int row = label_rows == 2 ? static_cast<int>((g / every) % 2) : 0;
+    dl->AddText(ImVec2(std::max(x0 + 2, group_x(g) + (group_w - w) * 0.5f), y_bottom + font * 0.3f + line * static_cast<float>(row)),
+                pal.text_dim, label.c_str());
+  }
+
+  // The y axis stays at the visible left edge while the bars scroll under it.
+  const float left = ImGui::GetWindowPos().x;
+  dl->AddRectFilled(ImVec2(left, origin.y), ImVec2(left + margin, origin.y + plot_h), pal.panel);
+  draw_y_axis(dl, r, left + margin, origin.x + content_w - font * 0.5f, y_top, y_bottom, pal);
+
+  if (hovered) {
+    const ImVec2 m = ImGui::GetIO().MousePos;
+    const float f = (m.x - group_x(0)) / group_w;
+    if (f >= 0 && f < static_cast<float>(groups) && m.x > left + margin) {
+      const std::size_t g = static_cast<std::size_t>(f);
+      hit.hovered = static_cast<int>(g);
+      const float in = m.x - group_x(g) - group_w * 0.1f;
+      if (in >= 0 && in < bar_w * static_cast<float>(ns)) hit.series = static_cast<int>(in / bar_w);
+      dl->AddRect(ImVec2(group_x(g), y_top), ImVec2(group_x(g) + group_w, y_bottom), pal.hover_outline, 0, 0, 1.5f);
+      ImGui::BeginTooltip();
+      if (g < plot.group_titles.size()) ImGui::TextUnformatted(plot.group_titles[g].c_str());
+      else if (g < plot.group_labels.size()) ImGui::TextUnformatted(plot.group_labels[g].c_str());
+      for (std::size_t s = 0; s < ns; ++s) {
+        const PlotSeries& series = plot.series[s];
+        const double v = g < series.values.size() ? series.values[g] : 0;
+        ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(series.colour), "%s %s  %s",
+                           static_cast<int>(s) == hit.series ? "▶" : "  ", series.name.c_str(),
+                           v == 0 ? "0 (underflow)" : std::isnan(v) ? "—" : format_significant(v, 4).c_str());
+      }
+      ImGui::EndTooltip();
+      if (clicked) {
+        hit.clicked = hit.hovered;
+        hit.clicked_series = hit.series;
+      }
+    }
+  }
+  ImGui::EndChild();
+  return hit;
+}
+
+}  // namespace attnviz::views
