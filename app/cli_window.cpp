@@ -32,6 +32,14 @@ double process_cpu_ms() {
   return static_cast<double>(t.tv_sec) * 1e3 + static_cast<double>(t.tv_nsec) * 1e-6;
 }
 
+// The lesson the training panel trains (with the --set overrides); none for a preset.
+std::optional<Lesson> training_lesson(const SessionOptions& o) {
+  if (!o.preset.empty()) return std::nullopt;
+  Lesson lesson = load_lesson(o.lesson);
+  apply_sets(lesson.config, o.sets);
+  return lesson;
+}
+
 double ms_since(Clock::time_point t) { return std::chrono::duration<double, std::milli>(Clock::now() - t).count(); }
 
 // Exits with status 2 and names xvfb-run when there is no display.
@@ -104,13 +112,14 @@ struct ScreenshotOptions {
   SessionOptions session;
   std::string out, view = "overview", step_label, select, size = "1600x900", theme = "light";
   int step = -1;
+  int train = 0;  // training steps before the frame (shows the training panel)
   bool backward = false;
   float scale = 1;
 };
 
 void screenshot(const ScreenshotOptions& o) {
   const auto view = views::view_from_string(o.view);
-  if (!view) throw InputError("--view " + o.view + ": expected overview, navigator, steps, detail or chain");
+  if (!view) throw InputError("--view " + o.view + ": expected overview, navigator, steps, detail, chain or training");
   const auto theme = views::theme_from_string(o.theme);
   if (!theme) throw InputError("--theme " + o.theme + ": expected light or dark");
   if (!(o.scale >= views::min_ui_scale && o.scale <= views::max_ui_scale))
@@ -142,9 +151,14 @@ void screenshot(const ScreenshotOptions& o) {
   options.persist = false;
   options.theme = *theme;
   options.ui_scale = o.scale;
+  options.lesson = training_lesson(o.session);
   Desktop desktop(std::move(session), options);
   desktop.go_to_step(step);
   if (element) select(desktop.state().session.trace(), desktop.selection(), *element);
+  if (o.train > 0) {
+    desktop.show_training(true);
+    desktop.train_and_wait(o.train);
+  }
   // New windows are hidden on their first frame; the third has settled scroll positions.
   for (int i = 0; i < 3; ++i) {
     desktop.frame(0);
@@ -162,6 +176,7 @@ struct BenchFramesOptions {
   int frames = 300;
   std::string size = "1920x1080";
   bool json = false;
+  bool training = false;  // train in the background while timing, training panel shown
 };
 
 // A backward attention step with a chain rule selected: the heaviest frame of the default lesson.
@@ -182,9 +197,14 @@ void bench_frames(const BenchFramesOptions& o, Clock::time_point started) {
   DesktopOptions options;
   options.window = {w, h, true, "attnviz bench"};
   options.persist = false;
+  if (o.training) options.lesson = training_lesson(o.session);
   Desktop desktop(std::move(session), options);
   desktop.go_to_step(step);
   select(desktop.state().session.trace(), desktop.selection(), element);
+  if (o.training) {
+    desktop.show_training(true);
+    desktop.run_training(true);
+  }
   desktop.frame(0);
   desktop.swap();
   const double first_frame_ms = ms_since(started);
@@ -208,10 +228,14 @@ void bench_frames(const BenchFramesOptions& o, Clock::time_point started) {
   if (o.json) {
     const nlohmann::json j = {{"frames", o.frames}, {"width", w}, {"height", h}, {"step", step},
                               {"median_ms", median}, {"p95_ms", p95}, {"max_ms", max},
-                              {"first_frame_ms", first_frame_ms}, {"cpu_ms_per_frame", cpu_per_frame}};
+                              {"first_frame_ms", first_frame_ms}, {"cpu_ms_per_frame", cpu_per_frame},
+                              {"training", o.training}, {"training_steps", desktop.state().training.steps_done}};
     std::cout << j.dump(2) << "\n";
   } else {
     std::printf("%d frames at %dx%d, step %d (backward, chain rule open)\n", o.frames, w, h, step);
+    if (o.training)
+      std::printf("training in the background meanwhile: %d steps, weights handed over up to 4 times a second\n",
+                  desktop.state().training.steps_done);
     std::printf("median %.2f ms   p95 %.2f ms   max %.2f ms   launch to first frame %.0f ms\n", median, p95, max,
                 first_frame_ms);
     std::printf("CPU time per frame, all threads (the software renderer's included): %.2f ms\n", cpu_per_frame);
@@ -230,6 +254,7 @@ int run_window(const SessionOptions& options, int exit_after) {
       std::cout.flush();
       require_display();
       DesktopOptions desktop_options;
+      desktop_options.lesson = training_lesson(options);
       Desktop desktop(std::move(session), desktop_options);
       Clock::time_point last = Clock::now();
       for (int frame = 0; !desktop.should_close() && (exit_after <= 0 || frame < exit_after); ++frame) {
@@ -238,7 +263,7 @@ int run_window(const SessionOptions& options, int exit_after) {
         last = now;
         desktop.frame(seconds);
         desktop.swap();
-        if (!desktop.state().playing) desktop.wait_events(0.25);
+        if (!desktop.state().playing && !desktop.state().training.running) desktop.wait_events(0.25);
       }
     });
   } catch (const CLI::RuntimeError& e) {
@@ -252,7 +277,9 @@ void add_screenshot_command(CLI::App& cli) {
   CLI::App* cmd = cli.add_subcommand("screenshot", "Render the app at a given state and write a PNG");
   add_session_options(*cmd, o->session);
   cmd->add_option("--out", o->out, "PNG file to write")->required();
-  cmd->add_option("--view", o->view, "overview, navigator, steps, detail or chain")->capture_default_str();
+  cmd->add_option("--view", o->view, "overview, navigator, steps, detail, chain or training")->capture_default_str();
+  cmd->add_option("--train", o->train, "Train this many steps first (from the lesson's seed) and show the training panel")
+      ->check(CLI::Range(0, 100000));
   auto* step = cmd->add_option("--step", o->step, "Step index, as `attnviz trace --print` numbers them")
                    ->check(CLI::Range(0, 1000000));
   cmd->add_option("--step-label", o->step_label, "Step label, e.g. encoder.0.self_attn.head1.softmax")->excludes(step);
@@ -271,6 +298,7 @@ void add_bench_frames_command(CLI::App& bench, Clock::time_point started) {
   cmd->add_option("--frames", o->frames, "Frames to time (after 20 warm-up frames)")->capture_default_str();
   cmd->add_option("--size", o->size, "WIDTHxHEIGHT in pixels")->capture_default_str();
   cmd->add_flag("--json", o->json, "Print JSON");
+  cmd->add_flag("--training", o->training, "Train the lesson in the background meanwhile, training panel shown");
   cmd->callback([o, started] { run_command([&] { bench_frames(*o, started); }); });
 }
 

@@ -4,7 +4,9 @@
 
 #include <imgui.h>
 
+#include <chrono>
 #include <iostream>
+#include <thread>
 
 namespace attnviz::app {
 
@@ -44,6 +46,36 @@ Desktop::Desktop(Session session, const DesktopOptions& o)
   rebuild_fonts();
   views::apply_style(app_.theme, app_.ui_scale);
   views::go_to_step(app_, selection_, 0);
+  if (o.lesson) {
+    views::TrainingStatus& t = app_.training;
+    try {
+      runner_ = std::make_unique<views::TrainingRunner>(*o.lesson);
+      t.available = true;
+      t.planned_steps = o.lesson->training.steps;
+      t.learning_rate = runner_->learning_rate();
+      t.shown_version = runner_->version();  // the session keeps the lesson's weights until training starts
+    } catch (const std::exception& e) {
+      t.message = e.what();
+    }
+  } else {
+    app_.training.message = "no lesson (a preset has no task to train on)";
+  }
+}
+
+void Desktop::run_training(bool running) {
+  if (runner_) runner_->run(running);
+}
+
+void Desktop::train_and_wait(int steps) {
+  if (!runner_) return;
+  const int target = runner_->steps_done() + steps;
+  for (int i = 0; i < steps; ++i) runner_->step_once();
+  while (runner_->steps_done() < target) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  views::follow_training(app_, selection_, *runner_, training_clock_, 0, 0);
+}
+
+void Desktop::follow_training(double seconds) {
+  if (runner_) views::follow_training(app_, selection_, *runner_, training_clock_, seconds);
 }
 
 Desktop::~Desktop() {
@@ -90,6 +122,20 @@ void Desktop::frame(double seconds) {
 
   const views::Effects effects = views::apply_commands(commands_, app_, selection_);
   if (effects.quit) window_.request_close();
+  for (const views::Command& command : effects.training) {
+    if (!runner_) break;
+    if (const auto* train = std::get_if<views::Train>(&command)) {
+      switch (train->action) {
+        case views::Train::Action::run: runner_->run(true); break;
+        case views::Train::Action::pause: runner_->run(false); break;
+        case views::Train::Action::step: runner_->step_once(); break;
+        case views::Train::Action::reset: runner_->reset(); break;
+      }
+    } else if (const auto* rate = std::get_if<views::SetLearningRate>(&command)) {
+      runner_->set_learning_rate(rate->rate);
+    }
+  }
+  follow_training(seconds);
   // A new text size changes every panel's needs (the controls' height first): tile again.
   if (effects.reset_layout || effects.rebuild_fonts) ui_.reset_layout();
   const bool new_glyphs = !effects.glyph_text.empty() && fonts_.add_text(effects.glyph_text);

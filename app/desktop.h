@@ -11,9 +11,12 @@
 #include "views/commands.h"
 #include "views/controller.h"
 #include "views/selection.h"
+#include "views/training_runner.h"
 #include "views/ui.h"
 
 #include <filesystem>
+#include <memory>
+#include <optional>
 
 namespace attnviz::app {
 
@@ -25,6 +28,7 @@ struct DesktopOptions {
   bool persist = true;  // read and write settings and layout in the config directory
   std::optional<views::Theme> theme;  // overrides the stored one
   std::optional<float> ui_scale;      // overrides the stored one
+  std::optional<Lesson> lesson;       // the lesson the training panel trains; none: no training
 };
 
 class Desktop {
@@ -44,11 +48,17 @@ class Desktop {
   views::AppState& state() { return app_; }
   views::Selection& selection() { return selection_; }
   void go_to_step(int step) { views::go_to_step(app_, selection_, step); }
+  void show_training(bool shown) { ui_.show_training = shown; }
+  // Starts or pauses background training (no-op when the lesson cannot be trained).
+  void run_training(bool running);
+  // Trains `steps` more steps in the background, waits for them, and hands the weights over.
+  void train_and_wait(int steps);
 
  private:
   void rebuild_fonts();
   void save_layout();
   void save_settings();
+  void follow_training(double seconds);
 
   Window window_;
   Fonts fonts_;
@@ -59,6 +69,8 @@ class Desktop {
   views::Commands commands_;
   bool persist_;
   std::filesystem::path settings_file_, layout_file_;
+  std::unique_ptr<views::TrainingRunner> runner_;  // last: its thread stops first
+  double training_clock_ = 0;
 };
 
 // Every string the views may show for this session: words, sentences, formulas, descriptions.

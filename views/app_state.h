@@ -6,6 +6,7 @@
 #include "views/texture_cache.h"
 #include "views/theme.h"
 #include "views/trace_index.h"
+#include "views/training_status.h"
 
 #include <cstdint>
 #include <string>
@@ -29,6 +30,8 @@ struct AppState {
 
   std::string sentence_message;         // why the last sentence edit was refused; empty if none
   std::string notice;                   // one-line notice (a missing font, a corrupt settings file)
+
+  TrainingStatus training;             // copied from the trainer between frames
 
   TextureCache* textures = nullptr;
 

@@ -4,6 +4,7 @@
 
 #include "views/theme.h"
 
+#include <cstdint>
 #include <string>
 #include <variant>
 #include <vector>
@@ -21,9 +22,14 @@ struct ResetLayout {};
 // Text about to be shown (an edited sentence): the app adds its glyphs to the font atlas.
 struct ShowGlyphs { std::string text; };
 struct Quit {};
+// Training the lesson's model in the background (the app owns the trainer).
+struct Train {
+  enum class Action : std::uint8_t { run, pause, step, reset } action = Action::step;
+};
+struct SetLearningRate { double rate = 1e-3; };
 
 using Command = std::variant<GoToStep, SetSentences, SetPlaying, SetPlaySpeed, SetUiScale, SetTheme,
-                             ResetLayout, ShowGlyphs, Quit>;
+                             ResetLayout, ShowGlyphs, Quit, Train, SetLearningRate>;
 
 struct Commands {
   std::vector<Command> list;

@@ -81,6 +81,8 @@ Effects apply_commands(Commands& commands, AppState& app, Selection& selection) 
             effects.glyph_text += c.text;
           } else if constexpr (std::is_same_v<C, Quit>) {
             effects.quit = true;
+          } else if constexpr (std::is_same_v<C, Train> || std::is_same_v<C, SetLearningRate>) {
+            effects.training.push_back(c);
           }
         },
         command);

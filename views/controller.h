@@ -6,6 +6,7 @@
 #include "views/selection.h"
 
 #include <string>
+#include <vector>
 
 namespace attnviz::views {
 
@@ -17,6 +18,7 @@ struct Effects {
   bool reset_layout = false;
   bool quit = false;
   std::string glyph_text;         // text whose glyphs the font atlas must hold
+  std::vector<Command> training;  // Train and SetLearningRate, for the app's trainer
 };
 
 Effects apply_commands(Commands& commands, AppState& app, Selection& selection);

@@ -15,12 +15,13 @@ const char* to_string(View view) {
     case View::steps: return "steps";
     case View::detail: return "detail";
     case View::chain: return "chain";
+    case View::training: return "training";
   }
   return "";
 }
 
 std::optional<View> view_from_string(std::string_view name) {
-  for (View v : {View::overview, View::navigator, View::steps, View::detail, View::chain})
+  for (View v : {View::overview, View::navigator, View::steps, View::detail, View::chain, View::training})
     if (name == to_string(v)) return v;
   return std::nullopt;
 }
@@ -54,6 +55,8 @@ Layout compute_layout(ImVec2 display, float menu_h, float line_h) {
   l.detail = {ImVec2(nav_w, body_y), ImVec2(detail_w, body_h)};
   l.chain = {ImVec2(nav_w + detail_w, body_y), ImVec2(chain_w, body_h)};
   l.single = {ImVec2(0, top), ImVec2(w, std::max(1.0f, display.y - top))};
+  const float training_h = std::round(body_h * 0.5f);
+  l.training = {ImVec2(nav_w, body_y + body_h - training_h), ImVec2(w - nav_w, training_h)};
   return l;
 }
 
@@ -125,6 +128,8 @@ void Ui::menu_bar(const AppState& app, Commands& commands) {
     if (ImGui::MenuItem("Text size 100 %")) commands.push(SetUiScale{1.0f});
     ImGui::Separator();
     if (ImGui::MenuItem("Reset layout")) commands.push(ResetLayout{});
+    ImGui::Separator();
+    if (ImGui::MenuItem("Training panel", nullptr, show_training)) show_training = !show_training;
     ImGui::EndMenu();
   }
   if (!app.notice.empty())
@@ -200,6 +205,11 @@ void Ui::draw(const AppState& app, Selection& selection, Commands& commands) {
       ImGui::End();
       if (begin_panel("Chain rule", layout.chain, place)) chain_.draw(app, selection, commands);
       ImGui::End();
+      if (show_training) {
+        ImGui::SetNextWindowBgAlpha(1.0f);
+        if (begin_panel("Training", layout.training, place)) training_.draw(app, selection, commands);
+        ImGui::End();
+      }
       break;
     case View::navigator:
       if (begin_panel("Architecture", layout.single, true, single)) navigator_.draw(app, selection, commands);
@@ -215,6 +225,10 @@ void Ui::draw(const AppState& app, Selection& selection, Commands& commands) {
       break;
     case View::chain:
       if (begin_panel("Chain rule", layout.single, true, single)) chain_.draw(app, selection, commands);
+      ImGui::End();
+      break;
+    case View::training:
+      if (begin_panel("Training", layout.single, true, single)) training_.draw(app, selection, commands);
       ImGui::End();
       break;
   }

@@ -13,13 +13,14 @@
 #include "views/sentence_bar.h"
 #include "views/step_detail_panel.h"
 #include "views/step_list_panel.h"
+#include "views/training_panel.h"
 
 #include <optional>
 #include <string_view>
 
 namespace attnviz::views {
 
-enum class View : std::uint8_t { overview, navigator, steps, detail, chain };
+enum class View : std::uint8_t { overview, navigator, steps, detail, chain, training };
 const char* to_string(View);
 std::optional<View> view_from_string(std::string_view);
 
@@ -37,6 +38,7 @@ struct Rect {
 };
 struct Layout {
   Rect controls, navigator, detail, steps, chain, single;
+  Rect training;  // over the lower half of the step detail and the chain rule, when shown
 };
 Layout compute_layout(ImVec2 display, float menu_h, float line_h);
 
@@ -44,6 +46,7 @@ struct Ui {
   View view = View::overview;
   KeyCodes keys;
   bool fixed_layout = false;  // place the windows every frame (screenshots, benchmarks)
+  bool show_training = false;  // the training panel over the overview (View menu)
 
   // Clears the hover (every frame, before any view draws).
   void begin_frame(Selection& selection) { selection.hover.clear(); }
@@ -60,6 +63,7 @@ struct Ui {
   StepDetailPanel detail_;
   ChainRulePanel chain_;
   SentenceBar sentences_;
+  TrainingPanel training_;
   bool place_windows_ = false;
   float menu_h_ = 0;
   ImVec2 display_{0, 0};  // last frame's display size: the panels re-tile when it changes
