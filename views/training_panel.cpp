@@ -98,26 +98,34 @@ void TrainingPanel::draw(const AppState& app, Selection& selection, Commands& co
   if (button("Reset", "Back to the initial weights of the seed (the same every time), step 0"))
     commands.push(Train{Train::Action::reset});
   ImGui::SameLine();
-  float log_rate = static_cast<float>(std::log10(t.learning_rate > 0 ? t.learning_rate : 1e-3));
   char rate_text[32];
-  std::snprintf(rate_text, sizeof rate_text, "%.1e", t.learning_rate);
-  ImGui::SetNextItemWidth(ImGui::GetFontSize() * 8);
-  if (ImGui::SliderFloat("learning rate", &log_rate, -5.0f, -1.0f, rate_text))
-    commands.push(SetLearningRate{std::pow(10.0, static_cast<double>(log_rate))});
+  std::snprintf(rate_text, sizeof rate_text, "%.0e", t.learning_rate);
+  ImGui::SetNextItemWidth(ImGui::GetFontSize() * 5);
+  if (ImGui::BeginCombo("learning rate", rate_text)) {
+    for (const double rate : {1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2}) {
+      std::snprintf(rate_text, sizeof rate_text, "%.0e", rate);
+      if (ImGui::Selectable(rate_text, std::abs(rate - t.learning_rate) < 1e-12)) commands.push(SetLearningRate{rate});
+    }
+    ImGui::EndCombo();
+  }
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("Adam's peak learning rate, from the next step on");
-  ImGui::SameLine(0, ImGui::GetFontSize() * 1.5f);
   ImGui::Text("Step %d", t.steps_done);
   if (t.running) {
     ImGui::SameLine();
     ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(palette(app.theme).accent), "training…");
   }
-
   if (!t.curve.empty()) {
     const CurvePoint& last = t.curve.back();
-    ImGui::Text("held-out: loss %.3f, accuracy %.1f %%    training: loss %.3f, accuracy %.1f %%    (at step %d)",
-                last.held_loss, 100 * last.held_accuracy, last.train_loss, 100 * last.train_accuracy, last.step);
+    ImGui::SameLine();
+    ImGui::TextDisabled("(curves: every %d steps, last at %d)", std::max(1, last.step - (t.curve.size() > 1 ? t.curve[t.curve.size() - 2].step : 0)), last.step);
+    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(held_colour), "held-out:");
+    ImGui::SameLine();
+    ImGui::Text("loss %.3f · accuracy %.1f %%", last.held_loss, 100 * last.held_accuracy);
+    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(train_colour), "training:");
+    ImGui::SameLine();
+    ImGui::Text("loss %.3f · accuracy %.1f %%", last.train_loss, 100 * last.train_accuracy);
   } else {
-    ImGui::TextDisabled("Not trained here yet: the panels show the lesson's weights. Run trains from the seed.");
+    ImGui::TextWrapped("Not trained here yet: the panels show the lesson's weights. Run trains from the seed.");
   }
   if (!t.message.empty())
     ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(palette(app.theme).warning), "%s", t.message.c_str());

@@ -55,8 +55,7 @@ Layout compute_layout(ImVec2 display, float menu_h, float line_h) {
   l.detail = {ImVec2(nav_w, body_y), ImVec2(detail_w, body_h)};
   l.chain = {ImVec2(nav_w + detail_w, body_y), ImVec2(chain_w, body_h)};
   l.single = {ImVec2(0, top), ImVec2(w, std::max(1.0f, display.y - top))};
-  const float training_h = std::round(body_h * 0.5f);
-  l.training = {ImVec2(nav_w, body_y + body_h - training_h), ImVec2(w - nav_w, training_h)};
+  l.training = l.chain;
   return l;
 }
 

@@ -38,7 +38,7 @@ struct Rect {
 };
 struct Layout {
   Rect controls, navigator, detail, steps, chain, single;
-  Rect training;  // over the lower half of the step detail and the chain rule, when shown
+  Rect training;  // over the chain rule, when shown: the step detail stays in view
 };
 Layout compute_layout(ImVec2 display, float menu_h, float line_h);
 
