@@ -4,6 +4,10 @@
 
 #include <cmath>
 
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
 namespace attnviz::views {
 
 TrainingRunner::TrainingRunner(const Lesson& lesson, bool threaded)
@@ -103,6 +107,8 @@ void TrainingRunner::pump(int max_steps) {
 }
 
 void TrainingRunner::loop() {
+  // A lower priority than the window's thread: on a loaded machine frames come first.
+  setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 10);
   for (;;) {
     bool reset = false;
     std::optional<double> rate;
