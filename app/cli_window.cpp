@@ -255,6 +255,7 @@ int run_window(const SessionOptions& options, int exit_after) {
       require_display();
       DesktopOptions desktop_options;
       desktop_options.lesson = training_lesson(options);
+      if (desktop_options.lesson) desktop_options.lesson_path = options.lesson.empty() ? default_lesson_path() : options.lesson;
       Desktop desktop(std::move(session), desktop_options);
       Clock::time_point last = Clock::now();
       for (int frame = 0; !desktop.should_close() && (exit_after <= 0 || frame < exit_after); ++frame) {

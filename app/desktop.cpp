@@ -1,9 +1,11 @@
 #include "app/desktop.h"
 
 #include "model/describe.h"
+#include "views/file_actions.h"
 
 #include <imgui.h>
 
+#include <algorithm>
 #include <chrono>
 #include <iostream>
 #include <thread>
@@ -37,6 +39,14 @@ Desktop::Desktop(Session session, const DesktopOptions& o)
     app_.theme = s.theme;
     app_.play_speed = s.play_speed;
     app_.notice = problem;
+    recent_file_ = config_dir() / "recent-files.txt";
+    const std::string recent = read_file(recent_file_);
+    for (std::size_t start = 0; start < recent.size();) {
+      const std::size_t end = std::min(recent.find('\n', start), recent.size());
+      if (end > start && app_.recent_files.size() < views::max_recent_files)
+        app_.recent_files.push_back(recent.substr(start, end - start));
+      start = end + 1;
+    }
     const std::string layout = read_file(layout_file_);
     if (!layout.empty()) ImGui::LoadIniSettingsFromMemory(layout.data(), layout.size());
   }
@@ -46,19 +56,39 @@ Desktop::Desktop(Session session, const DesktopOptions& o)
   rebuild_fonts();
   views::apply_style(app_.theme, app_.ui_scale);
   views::go_to_step(app_, selection_, 0);
-  if (o.lesson) {
-    views::TrainingStatus& t = app_.training;
-    try {
-      runner_ = std::make_unique<views::TrainingRunner>(*o.lesson);
-      t.available = true;
-      t.planned_steps = o.lesson->training.steps;
-      t.learning_rate = runner_->learning_rate();
-      t.shown_version = runner_->version();  // the session keeps the lesson's weights until training starts
-    } catch (const std::exception& e) {
-      t.message = e.what();
-    }
-  } else {
-    app_.training.message = "no lesson (a preset has no task to train on)";
+  app_.lesson = o.lesson;
+  app_.lesson_path = o.lesson_path;
+  start_trainer();
+}
+
+void Desktop::start_trainer() {
+  runner_.reset();
+  training_clock_ = 0;
+  views::TrainingStatus& t = app_.training;
+  t = views::TrainingStatus{};
+  if (!app_.lesson) {
+    t.message = "no lesson (a preset has no task to train on)";
+    return;
+  }
+  try {
+    runner_ = std::make_unique<views::TrainingRunner>(*app_.lesson);
+    t.available = true;
+    t.planned_steps = app_.lesson->training.steps;
+    t.learning_rate = runner_->learning_rate();
+    t.shown_version = runner_->version();  // the session keeps the lesson's weights until training starts
+  } catch (const std::exception& e) {
+    t.message = e.what();
+  }
+}
+
+void Desktop::save_recent_files() {
+  if (recent_file_.empty()) return;
+  std::string text;
+  for (const std::string& path : app_.recent_files) text += path + "\n";
+  try {
+    write_file_atomically(recent_file_, text);
+  } catch (const std::exception& e) {
+    app_.notice = e.what();
   }
 }
 
@@ -135,6 +165,12 @@ void Desktop::frame(double seconds) {
       runner_->set_learning_rate(rate->rate);
     }
   }
+  if (effects.lesson_changed) {
+    start_trainer();
+    fonts_.add_text(shown_text(app_.session));
+    rebuild_fonts();
+  }
+  if (persist_ && effects.recent_changed) save_recent_files();
   follow_training(seconds);
   // A new text size changes every panel's needs (the controls' height first): tile again.
   if (effects.reset_layout || effects.rebuild_fonts) ui_.reset_layout();

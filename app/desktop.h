@@ -29,6 +29,7 @@ struct DesktopOptions {
   std::optional<views::Theme> theme;  // overrides the stored one
   std::optional<float> ui_scale;      // overrides the stored one
   std::optional<Lesson> lesson;       // the lesson the training panel trains; none: no training
+  std::string lesson_path;            // its file (File menu: the folder it offers, Save lesson)
 };
 
 class Desktop {
@@ -59,6 +60,8 @@ class Desktop {
   void save_layout();
   void save_settings();
   void follow_training(double seconds);
+  void start_trainer();  // a trainer for app_.lesson (none when there is no lesson)
+  void save_recent_files();
 
   Window window_;
   Fonts fonts_;
@@ -68,7 +71,7 @@ class Desktop {
   views::Ui ui_;
   views::Commands commands_;
   bool persist_;
-  std::filesystem::path settings_file_, layout_file_;
+  std::filesystem::path settings_file_, layout_file_, recent_file_;
   std::unique_ptr<views::TrainingRunner> runner_;  // last: its thread stops first
   double training_clock_ = 0;
 };

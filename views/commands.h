@@ -27,9 +27,16 @@ struct Train {
   enum class Action : std::uint8_t { run, pause, step, reset } action = Action::step;
 };
 struct SetLearningRate { double rate = 1e-3; };
+// File menu: a path typed in the window.
+struct FileAction {
+  enum class Kind : std::uint8_t { open_lesson, open_weights, save_weights, save_lesson } kind = Kind::open_lesson;
+  std::string path;
+};
+struct DismissFileMessage {};
 
 using Command = std::variant<GoToStep, SetSentences, SetPlaying, SetPlaySpeed, SetUiScale, SetTheme,
-                             ResetLayout, ShowGlyphs, Quit, Train, SetLearningRate>;
+                             ResetLayout, ShowGlyphs, Quit, Train, SetLearningRate, FileAction,
+                             DismissFileMessage>;
 
 struct Commands {
   std::vector<Command> list;

@@ -114,6 +114,7 @@ void Ui::menu_bar(const AppState& app, Commands& commands) {
   if (!ImGui::BeginMainMenuBar()) return;
   menu_h_ = ImGui::GetWindowSize().y;
   if (ImGui::BeginMenu("File")) {
+    files_.items(app, commands);
     if (ImGui::MenuItem("Quit")) commands.push(Quit{});
     ImGui::EndMenu();
   }
@@ -231,6 +232,7 @@ void Ui::draw(const AppState& app, Selection& selection, Commands& commands) {
       ImGui::End();
       break;
   }
+  files_.dialogs(app, commands);
 }
 
 }  // namespace attnviz::views

@@ -7,6 +7,7 @@
 
 #include "views/app_state.h"
 #include "views/chain_rule_panel.h"
+#include "views/file_menu.h"
 #include "views/commands.h"
 #include "views/navigator_panel.h"
 #include "views/selection.h"
@@ -64,6 +65,7 @@ struct Ui {
   ChainRulePanel chain_;
   SentenceBar sentences_;
   TrainingPanel training_;
+  FileMenu files_;
   bool place_windows_ = false;
   float menu_h_ = 0;
   ImVec2 display_{0, 0};  // last frame's display size: the panels re-tile when it changes
