@@ -4,6 +4,7 @@
 
 #include "app/commands.h"
 #include "app/desktop.h"
+#include "app/last_session.h"
 #include "app/session_options.h"
 #include "app/trace_print.h"
 #include "model/error.h"
@@ -247,7 +248,26 @@ void bench_frames(const BenchFramesOptions& o, Clock::time_point started) {
 int run_window(const SessionOptions& options, int exit_after) {
   try {
     run_command([&] {
-      Session session = make_session(options);
+      // Without --lesson, --preset or sentences: where the window was when it last closed.
+      SessionOptions restored = options;
+      std::optional<LastSession> last;
+      if (options.lesson.empty() && options.preset.empty() && options.src.empty() && options.tgt.empty() &&
+          options.weights.empty() && options.sets.empty() && !config_dir().empty())
+        last = load_last_session(config_dir() / "session.json");
+      std::optional<Session> attempt;
+      if (last) {
+        restored.lesson = last->lesson;
+        restored.src = last->src;
+        restored.tgt = last->tgt;
+        try {
+          attempt.emplace(make_session(restored));
+        } catch (const std::exception&) {
+          restored = options;  // the last lesson is gone or changed: start as usual
+          last.reset();
+        }
+      }
+      const SessionOptions& options = restored;
+      Session session = attempt ? std::move(*attempt) : make_session(options);
       const Lesson lesson = options.preset.empty() ? load_lesson(options.lesson) : Lesson{};
       if (!lesson.attention.empty()) print_fixed_attention(std::cout, lesson.title, lesson.attention);
       else print_walkthrough(std::cout, session);
@@ -257,11 +277,18 @@ int run_window(const SessionOptions& options, int exit_after) {
       desktop_options.lesson = training_lesson(options);
       if (desktop_options.lesson) desktop_options.lesson_path = options.lesson.empty() ? default_lesson_path() : options.lesson;
       Desktop desktop(std::move(session), desktop_options);
-      Clock::time_point last = Clock::now();
+      if (last) {
+        desktop.go_to_step(last->step);
+        const int words = static_cast<int>(last->token_side == 1 ? desktop.state().src_words.size()
+                                                                  : desktop.state().tgt_in_words.size());
+        if ((last->token_side == 1 || last->token_side == 2) && last->token_index >= 0 && last->token_index < words)
+          desktop.selection().token = {static_cast<views::TokenSide>(last->token_side), last->token_index};
+      }
+      Clock::time_point last_frame = Clock::now();
       for (int frame = 0; !desktop.should_close() && (exit_after <= 0 || frame < exit_after); ++frame) {
         const Clock::time_point now = Clock::now();
-        const double seconds = std::chrono::duration<double>(now - last).count();
-        last = now;
+        const double seconds = std::chrono::duration<double>(now - last_frame).count();
+        last_frame = now;
         desktop.frame(seconds);
         desktop.swap();
         if (!desktop.state().playing && !desktop.state().training.running) desktop.wait_events(0.25);

@@ -1,5 +1,6 @@
 #include "app/desktop.h"
 
+#include "app/last_session.h"
 #include "model/describe.h"
 #include "views/file_actions.h"
 
@@ -110,6 +111,15 @@ void Desktop::follow_training(double seconds) {
 
 Desktop::~Desktop() {
   if (persist_) save_layout();
+  if (persist_ && !app_.lesson_path.empty() && !config_dir().empty()) {
+    try {
+      const std::filesystem::path path = std::filesystem::absolute(app_.lesson_path);
+      save_last_session(config_dir() / "session.json",
+                        LastSession{path.string(), app_.session.src_text(), app_.session.tgt_text(), selection_.step,
+                                    static_cast<int>(selection_.token.side), selection_.token.index});
+    } catch (const std::exception&) {
+    }
+  }
   textures_.clear();
 }
 
