@@ -114,6 +114,7 @@ struct ScreenshotOptions {
   std::string out, view = "overview", step_label, select, size = "1600x900", theme = "light";
   int step = -1;
   int train = 0;  // training steps before the frame (shows the training panel)
+  bool positional_experiment = false;
   bool backward = false;
   float scale = 1;
 };
@@ -156,10 +157,9 @@ void screenshot(const ScreenshotOptions& o) {
   Desktop desktop(std::move(session), options);
   desktop.go_to_step(step);
   if (element) select(desktop.state().session.trace(), desktop.selection(), *element);
-  if (o.train > 0) {
-    desktop.show_training(true);
-    desktop.train_and_wait(o.train);
-  }
+  if (o.train > 0 || o.positional_experiment) desktop.show_training(true);
+  if (o.train > 0) desktop.train_and_wait(o.train);
+  if (o.positional_experiment) desktop.positional_experiment_and_wait();
   // New windows are hidden on their first frame; the third has settled scroll positions.
   for (int i = 0; i < 3; ++i) {
     desktop.frame(0);
@@ -308,6 +308,8 @@ void add_screenshot_command(CLI::App& cli) {
   cmd->add_option("--view", o->view, "overview, navigator, steps, detail, chain or training")->capture_default_str();
   cmd->add_option("--train", o->train, "Train this many steps first (from the lesson's seed) and show the training panel")
       ->check(CLI::Range(0, 100000));
+  cmd->add_flag("--positional-experiment", o->positional_experiment,
+                "Run the positional-encoding experiment first and show it in the training panel");
   auto* step = cmd->add_option("--step", o->step, "Step index, as `attnviz trace --print` numbers them")
                    ->check(CLI::Range(0, 1000000));
   cmd->add_option("--step-label", o->step_label, "Step label, e.g. encoder.0.self_attn.head1.softmax")->excludes(step);

@@ -75,6 +75,7 @@ void Desktop::start_trainer() {
     runner_ = std::make_unique<views::TrainingRunner>(*app_.lesson);
     t.available = true;
     t.planned_steps = app_.lesson->training.steps;
+    t.position_names = app_.lesson->task.position_names;
     t.learning_rate = runner_->learning_rate();
     t.shown_version = runner_->version();  // the session keeps the lesson's weights until training starts
   } catch (const std::exception& e) {
@@ -102,6 +103,13 @@ void Desktop::train_and_wait(int steps) {
   const int target = runner_->steps_done() + steps;
   for (int i = 0; i < steps; ++i) runner_->step_once();
   while (runner_->steps_done() < target) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  views::follow_training(app_, selection_, *runner_, training_clock_, 0, 0);
+}
+
+void Desktop::positional_experiment_and_wait() {
+  if (!runner_) return;
+  runner_->start_positional_experiment();
+  while (runner_->experiment_running()) std::this_thread::sleep_for(std::chrono::milliseconds(10));
   views::follow_training(app_, selection_, *runner_, training_clock_, 0, 0);
 }
 
@@ -170,6 +178,7 @@ void Desktop::frame(double seconds) {
         case views::Train::Action::pause: runner_->run(false); break;
         case views::Train::Action::step: runner_->step_once(); break;
         case views::Train::Action::reset: runner_->reset(); break;
+        case views::Train::Action::positional_experiment: runner_->start_positional_experiment(); break;
       }
     } else if (const auto* rate = std::get_if<views::SetLearningRate>(&command)) {
       runner_->set_learning_rate(rate->rate);

@@ -54,6 +54,8 @@ class Desktop {
   void run_training(bool running);
   // Trains `steps` more steps in the background, waits for them, and hands the weights over.
   void train_and_wait(int steps);
+  // Runs the positional-encoding experiment in the background and waits for it.
+  void positional_experiment_and_wait();
 
  private:
   void rebuild_fonts();

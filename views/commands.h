@@ -24,7 +24,7 @@ struct ShowGlyphs { std::string text; };
 struct Quit {};
 // Training the lesson's model in the background (the app owns the trainer).
 struct Train {
-  enum class Action : std::uint8_t { run, pause, step, reset } action = Action::step;
+  enum class Action : std::uint8_t { run, pause, step, reset, positional_experiment } action = Action::step;
 };
 struct SetLearningRate { double rate = 1e-3; };
 // File menu: a path typed in the window.

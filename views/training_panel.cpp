@@ -36,6 +36,11 @@ void line_plot(const char* title, ImVec2 size, const std::vector<PlotSeries>& se
   const ImU32 grid = ImGui::GetColorU32(ImGuiCol_Border);
   const float line_h = ImGui::GetTextLineHeight();
   draw->AddText(origin, text, title);
+  // The legend goes right of the title, or on a line of its own when both do not fit.
+  float legend_w = 0;
+  for (const PlotSeries& s : series) legend_w += ImGui::CalcTextSize(s.name).x + line_h * 2.0f;
+  const bool legend_below = ImGui::CalcTextSize(title).x + legend_w + line_h > size.x;
+  const float legend_y = legend_below ? origin.y + line_h * 1.1f : origin.y;
 
   // Frame: left margin for the y labels, a title line above, the x labels below.
   char label[32];
@@ -43,7 +48,7 @@ void line_plot(const char* title, ImVec2 size, const std::vector<PlotSeries>& se
   float label_w = ImGui::CalcTextSize(label).x;
   std::snprintf(label, sizeof label, y_format, y_min);
   label_w = std::max(label_w, ImGui::CalcTextSize(label).x);
-  const ImVec2 a(origin.x + label_w + style.ItemSpacing.x, origin.y + line_h * 1.5f);
+  const ImVec2 a(origin.x + label_w + style.ItemSpacing.x, legend_y + line_h * 1.5f);
   const ImVec2 b(origin.x + size.x - style.ItemSpacing.x, origin.y + size.y - line_h * 1.3f);
   if (b.x - a.x < 10 || b.y - a.y < 10) return;
   if (y_max <= y_min) y_max = y_min + 1;
@@ -53,10 +58,13 @@ void line_plot(const char* title, ImVec2 size, const std::vector<PlotSeries>& se
     return ImVec2(a.x + static_cast<float>(fx) * (b.x - a.x), b.y - static_cast<float>(fy) * (b.y - a.y));
   };
   draw->AddRect(a, b, grid);
-  for (int i = 0; i <= 4; ++i) {
-    const double y = y_min + (y_max - y_min) * i / 4;
+  // As many y ticks (up to 5) as fit with a line and a half between labels.
+  int ticks = std::clamp(static_cast<int>((b.y - a.y) / (line_h * 1.5f)), 1, 4);
+  if (ticks == 3) ticks = 2;  // quarters or halves: round numbers on a 0–100 % axis
+  for (int i = 0; i <= ticks; ++i) {
+    const double y = y_min + (y_max - y_min) * i / ticks;
     const ImVec2 p = to_screen(0, y);
-    if (i > 0 && i < 4) draw->AddLine(ImVec2(a.x, p.y), ImVec2(b.x, p.y), grid);
+    if (i > 0 && i < ticks) draw->AddLine(ImVec2(a.x, p.y), ImVec2(b.x, p.y), grid);
     std::snprintf(label, sizeof label, y_format, y);
     draw->AddText(ImVec2(a.x - style.ItemSpacing.x - ImGui::CalcTextSize(label).x, p.y - line_h / 2), dim, label);
   }
@@ -77,9 +85,9 @@ void line_plot(const char* title, ImVec2 size, const std::vector<PlotSeries>& se
   float x = b.x;
   for (auto it = series.rbegin(); it != series.rend(); ++it) {
     x -= ImGui::CalcTextSize(it->name).x;
-    draw->AddText(ImVec2(x, origin.y), text, it->name);
+    draw->AddText(ImVec2(x, legend_y), text, it->name);
     x -= line_h * 1.2f;
-    draw->AddLine(ImVec2(x, origin.y + line_h / 2), ImVec2(x + line_h, origin.y + line_h / 2), it->colour, 3);
+    draw->AddLine(ImVec2(x, legend_y + line_h / 2), ImVec2(x + line_h, legend_y + line_h / 2), it->colour, 3);
     x -= line_h * 0.8f;
   }
 }
@@ -130,6 +138,47 @@ void TrainingPanel::draw(const AppState& app, Selection& selection, Commands& co
   if (!t.message.empty())
     ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(palette(app.theme).warning), "%s", t.message.c_str());
 
+  if (button(t.experiment_running ? "Training with and without…" : "Positional-encoding experiment",
+             "Trains this lesson twice from the same seed, with and without positional encoding, and compares the "
+             "held-out accuracy word by word",
+             !t.experiment_running))
+    commands.push(Train{Train::Action::positional_experiment});
+  if (t.experiment) {
+    const PositionalExperiment& e = *t.experiment;
+    const std::size_t n = std::min(e.with_pe.position_accuracy.size(), e.without_pe.position_accuracy.size());
+    const ImGuiTableFlags flags = ImGuiTableFlags_Borders | ImGuiTableFlags_SizingFixedFit;
+    if (ImGui::BeginTable("per word", 3, flags)) {
+      ImGui::TableSetupColumn("held-out word");
+      ImGui::TableSetupColumn("with PE");
+      ImGui::TableSetupColumn("without PE");
+      ImGui::TableHeadersRow();
+      for (std::size_t i = 0; i < n; ++i) {
+        ImGui::PushID(static_cast<int>(i));
+        ImGui::TableNextRow();
+        ImGui::TableNextColumn();
+        if (i < t.position_names.size()) ImGui::TextUnformatted(t.position_names[i].c_str());
+        else ImGui::Text("word %d", static_cast<int>(i + 1));
+        ImGui::TableNextColumn();
+        ImGui::Text("%5.1f %%", 100 * e.with_pe.position_accuracy[i]);
+        ImGui::TableNextColumn();
+        const double without = e.without_pe.position_accuracy[i];
+        if (without < 0.9)
+          ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(palette(app.theme).warning), "%5.1f %%", 100 * without);
+        else
+          ImGui::Text("%5.1f %%", 100 * without);
+        ImGui::PopID();
+      }
+      ImGui::TableNextRow();
+      ImGui::TableNextColumn();
+      ImGui::TextUnformatted("all words");
+      ImGui::TableNextColumn();
+      ImGui::Text("%5.1f %%", 100 * e.with_pe.accuracy);
+      ImGui::TableNextColumn();
+      ImGui::Text("%5.1f %%", 100 * e.without_pe.accuracy);
+      ImGui::EndTable();
+    }
+  }
+
   PlotSeries train_loss{"training", train_colour, {}, {}}, held_loss{"held-out", held_colour, {}, {}};
   PlotSeries train_acc = train_loss, held_acc = held_loss;
   double max_loss = 0;
@@ -149,13 +198,35 @@ void TrainingPanel::draw(const AppState& app, Selection& selection, Commands& co
   const double x_max = std::max({t.planned_steps, t.steps_done, 1});
   const ImVec2 avail = ImGui::GetContentRegionAvail();
   const float gap = ImGui::GetStyle().ItemSpacing.x * 2;
-  const bool side_by_side = avail.x > avail.y * 1.6f;
-  const ImVec2 size = side_by_side ? ImVec2((avail.x - gap) / 2, avail.y) : ImVec2(avail.x, (avail.y - gap) / 2);
-  const float min_h = ImGui::GetTextLineHeight() * 6;
+  const bool side_by_side = avail.x > avail.y * (t.experiment ? 2.4f : 1.6f);
+  // A narrow panel with the experiment shown leaves the loss out (the training view has all three).
+  const bool show_loss = side_by_side || !t.experiment;
+  const int plots = (show_loss ? 2 : 1) + (t.experiment ? 1 : 0);
+  const ImVec2 size = side_by_side ? ImVec2((avail.x - gap * (plots - 1)) / plots, avail.y)
+                                   : ImVec2(avail.x, (avail.y - gap * (plots - 1)) / plots);
+  const float min_h = ImGui::GetTextLineHeight() * 5;
   const ImVec2 plot(size.x, std::max(size.y, min_h));
-  line_plot("Loss (cross-entropy)", plot, {train_loss, held_loss}, 0, max_loss, x_max, "%.1f");
-  if (side_by_side) ImGui::SameLine(0, gap);
+  if (show_loss) {
+    line_plot("Loss (cross-entropy)", plot, {train_loss, held_loss}, 0, max_loss, x_max, "%.1f");
+    if (side_by_side) ImGui::SameLine(0, gap);
+  }
   line_plot("Token accuracy", plot, {train_acc, held_acc}, 0, 100, x_max, "%.0f %%");
+  if (t.experiment) {
+    PlotSeries without{"without PE", palette(app.theme).warning, {}, {}}, with{"with PE", held_colour, {}, {}};
+    double x_end = 1;
+    for (const CurvePoint& p : t.experiment->without_curve) {
+      without.x.push_back(p.step);
+      without.y.push_back(100 * p.held_accuracy);
+      x_end = std::max(x_end, static_cast<double>(p.step));
+    }
+    for (const CurvePoint& p : t.experiment->with_curve) {
+      with.x.push_back(p.step);
+      with.y.push_back(100 * p.held_accuracy);
+      x_end = std::max(x_end, static_cast<double>(p.step));
+    }
+    if (side_by_side) ImGui::SameLine(0, gap);
+    line_plot("Held-out accuracy: PE or not", plot, {without, with}, 0, 100, x_end, "%.0f %%");
+  }
   (void)selection;
 }
 
@@ -182,6 +253,11 @@ void follow_training(AppState& app, Selection& selection, const TrainingRunner& 
   t.running = runner.running();
   t.steps_done = runner.steps_done();
   t.learning_rate = runner.learning_rate();
+  t.experiment_running = runner.experiment_running();
+  if (runner.experiment_version() != t.experiment_version) {
+    t.experiment_version = runner.experiment_version();
+    t.experiment = runner.experiment();
+  }
   if (version == t.shown_version || (t.running && clock < interval)) return;
   clock = 0;
   t.curve = runner.curve();

@@ -11,7 +11,8 @@
 namespace attnviz::views {
 
 TrainingRunner::TrainingRunner(const Lesson& lesson, bool threaded)
-    : trainer_(lesson, lesson.training), learning_rate_(lesson.training.learning_rate) {
+    : lesson_(lesson), threaded_(threaded), trainer_(lesson, lesson.training),
+      learning_rate_(lesson.training.learning_rate) {
   if (threaded) thread_ = std::thread([this] { loop(); });
 }
 
@@ -22,6 +23,32 @@ TrainingRunner::~TrainingRunner() {
   }
   wake_.notify_all();
   if (thread_.joinable()) thread_.join();
+  if (experiment_thread_.joinable()) experiment_thread_.join();
+}
+
+void TrainingRunner::start_positional_experiment() {
+  if (experiment_running_.exchange(true)) return;
+  if (experiment_thread_.joinable()) experiment_thread_.join();
+  const auto work = [this] {
+    std::optional<PositionalExperiment> result;
+    try {
+      result = compare_positional(lesson_, lesson_.training);
+    } catch (const std::exception&) {
+    }
+    {
+      std::lock_guard<std::mutex> lock(experiment_mutex_);
+      experiment_ = std::move(result);
+    }
+    ++experiment_version_;
+    experiment_running_ = false;
+  };
+  if (threaded_) experiment_thread_ = std::thread(work);
+  else work();
+}
+
+std::optional<PositionalExperiment> TrainingRunner::experiment() const {
+  std::lock_guard<std::mutex> lock(experiment_mutex_);
+  return experiment_;
 }
 
 void TrainingRunner::run(bool running) {

@@ -35,6 +35,13 @@ class TrainingRunner {
   void reset();                         // the seed's initial weights, step 0, empty curve
   void set_learning_rate(double rate);  // from the next step on; ignored unless finite and > 0
 
+  // The positional-encoding experiment (see compare_positional) on a thread of its own; ignored
+  // while one runs.  Without `threaded` it runs on the caller's thread.
+  void start_positional_experiment();
+  bool experiment_running() const { return experiment_running_.load(); }
+  std::uint64_t experiment_version() const { return experiment_version_.load(); }
+  std::optional<PositionalExperiment> experiment() const;
+
   // Without a thread: carries out the queued requests, and up to `max_steps` steps of a run.
   void pump(int max_steps = 1);
 
@@ -53,6 +60,8 @@ class TrainingRunner {
   void carry_out(bool reset, const std::optional<double>& rate, bool step);
   void loop();
 
+  Lesson lesson_;
+  bool threaded_;
   Trainer trainer_;
   std::mutex mutex_;              // guards the requests below
   std::condition_variable wake_;
@@ -64,6 +73,11 @@ class TrainingRunner {
   std::atomic<int> steps_done_{0};
   std::atomic<double> learning_rate_{0};
   std::atomic<std::uint64_t> version_{0};
+  mutable std::mutex experiment_mutex_;  // guards experiment_
+  std::optional<PositionalExperiment> experiment_;
+  std::atomic<bool> experiment_running_{false};
+  std::atomic<std::uint64_t> experiment_version_{0};
+  std::thread experiment_thread_;
   std::thread thread_;  // last: starts after everything above exists
 };
 

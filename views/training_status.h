@@ -5,6 +5,7 @@
 #include "model/trainer.h"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,12 @@ struct TrainingStatus {
   double learning_rate = 0;
   std::vector<CurvePoint> curve;
   std::uint64_t shown_version = 0;  // the runner version whose weights the session holds
+
+  // The positional-encoding experiment: the lesson trained with and without it.
+  bool experiment_running = false;
+  std::optional<PositionalExperiment> experiment;
+  std::uint64_t experiment_version = 0;
+  std::vector<std::string> position_names;  // the lesson's names of target positions
 };
 
 }  // namespace attnviz::views

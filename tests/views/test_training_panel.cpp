@@ -213,3 +213,30 @@ TEST_F(TrainingHeadless, BackgroundRunIsFollowedBetweenFrames) {
 
 }  // namespace
 }  // namespace attnviz::views
+
+namespace attnviz::views {
+namespace {
+
+// Without positional encoding the encoder sees a bag of words: the subject is a coin flip.
+TEST_F(TrainingHeadless, PositionalExperimentShowsTheSubjectAsACoinFlipWithoutIt) {
+  TrainingRunner runner(lesson, false);
+  app.training.position_names = lesson.task.position_names;
+  runner.start_positional_experiment();
+  follow_training(app, selection, runner, clock, 0, 0);
+  ASSERT_TRUE(app.training.experiment.has_value());
+  const PositionalExperiment& e = *app.training.experiment;
+  ASSERT_FALSE(e.with_pe.position_accuracy.empty());
+  EXPECT_EQ(lesson.task.position_names.front(), "subject");
+  EXPECT_GE(e.with_pe.position_accuracy.front(), 0.99);
+  EXPECT_NEAR(e.without_pe.position_accuracy.front(), 0.5, 0.15);
+  ui.view = View::training;
+  frames(3);
+  EXPECT_GT(vertices(), 400);
+  ui.view = View::overview;
+  ui.show_training = true;
+  frames(3);
+  EXPECT_GT(vertices(), 400);
+}
+
+}  // namespace
+}  // namespace attnviz::views
