@@ -225,7 +225,7 @@ void TrainingPanel::draw(const AppState& app, Selection& selection, Commands& co
       x_end = std::max(x_end, static_cast<double>(p.step));
     }
     if (side_by_side) ImGui::SameLine(0, gap);
-    line_plot("Held-out accuracy: PE or not", plot, {without, with}, 0, 100, x_end, "%.0f %%");
+    line_plot("Held-out: PE or not", plot, {without, with}, 0, 100, x_end, "%.0f %%");
   }
   (void)selection;
 }

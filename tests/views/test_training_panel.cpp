@@ -240,3 +240,23 @@ TEST_F(TrainingHeadless, PositionalExperimentShowsTheSubjectAsACoinFlipWithoutIt
 
 }  // namespace
 }  // namespace attnviz::views
+
+namespace attnviz::views {
+namespace {
+
+// A file problem is shown over the panels until dismissed; the dismissal is a command.
+TEST_F(TrainingHeadless, FileProblemIsShownUntilDismissed) {
+  app.file_message = "bad.json: config.heads = 3: d_model 32 is not divisible by 3";
+  frames(3);
+  const ImGuiWindow* window = ImGui::FindWindowByName("File problem");
+  ASSERT_NE(window, nullptr);
+  EXPECT_TRUE(window->Active);
+  commands.push(DismissFileMessage{});
+  frame();
+  EXPECT_TRUE(app.file_message.empty());
+  frames(2);
+  EXPECT_FALSE(ImGui::FindWindowByName("File problem")->Active);
+}
+
+}  // namespace
+}  // namespace attnviz::views
