@@ -4,6 +4,7 @@
 
 #include "app/commands.h"
 #include "app/desktop.h"
+#include "app/last_session.h"
 #include "app/session_options.h"
 #include "app/trace_print.h"
 #include "model/error.h"
@@ -30,6 +31,14 @@ double process_cpu_ms() {
   timespec t{};
   clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
   return static_cast<double>(t.tv_sec) * 1e3 + static_cast<double>(t.tv_nsec) * 1e-6;
+}
+
+// The lesson the training panel trains (with the --set overrides); none for a preset.
+std::optional<Lesson> training_lesson(const SessionOptions& o) {
+  if (!o.preset.empty()) return std::nullopt;
+  Lesson lesson = load_lesson(o.lesson);
+  apply_sets(lesson.config, o.sets);
+  return lesson;
 }
 
 double ms_since(Clock::time_point t) { return std::chrono::duration<double, std::milli>(Clock::now() - t).count(); }
@@ -101,8 +110,8 @@ void select(const Trace& trace, views::Selection& selection, const views::Elemen
 }
 
 const std::string view_names =
-    "overview, navigator, steps, detail, chain, heads, attention, mask, pe, output, gradlab-scalar, gradlab-depth or "
-    "gradlab-transformer";
+    "overview, navigator, steps, detail, chain, heads, attention, mask, pe, output, gradlab-scalar, gradlab-depth, "
+    "gradlab-transformer or training";
 
 // "heads" … "output": the overview's centre tab of that name.
 std::optional<views::LinkedPage> page_from_string(const std::string& name) {
@@ -122,6 +131,8 @@ struct ScreenshotOptions {
   SessionOptions session;
   std::string out, view = "overview", page, step_label, select, size = "1600x900", theme = "light";
   int step = -1;
+  int train = 0;  // training steps before the frame (shows the training panel)
+  bool positional_experiment = false;
   bool backward = false, lab = false;
   float scale = 1;
 };
@@ -164,9 +175,13 @@ void screenshot(const ScreenshotOptions& o) {
   options.persist = false;
   options.theme = *theme;
   options.ui_scale = o.scale;
+  options.lesson = training_lesson(o.session);
   Desktop desktop(std::move(session), options);
   desktop.go_to_step(step);
   if (element) select(desktop.state().session.trace(), desktop.selection(), *element);
+  if (o.train > 0 || o.positional_experiment) desktop.show_training(true);
+  if (o.train > 0) desktop.train_and_wait(o.train);
+  if (o.positional_experiment) desktop.positional_experiment_and_wait();
   // New windows are hidden on their first frame; the third has settled scroll positions.
   for (int i = 0; i < 3; ++i) {
     desktop.frame(0);
@@ -184,6 +199,7 @@ struct BenchFramesOptions {
   int frames = 300;
   std::string size = "1920x1080", view = "overview", page;
   bool json = false, lab = false;
+  bool training = false;  // train in the background while timing, training panel shown
 };
 
 // A backward attention step with a chain rule selected: the heaviest frame of the default lesson.
@@ -211,9 +227,14 @@ void bench_frames(const BenchFramesOptions& o, Clock::time_point started) {
   options.page = page;
   options.gradlab_open = o.lab;
   options.persist = false;
+  if (o.training) options.lesson = training_lesson(o.session);
   Desktop desktop(std::move(session), options);
   desktop.go_to_step(step);
   select(desktop.state().session.trace(), desktop.selection(), element);
+  if (o.training) {
+    desktop.show_training(true);
+    desktop.run_training(true);
+  }
   desktop.frame(0);
   desktop.swap();
   const double first_frame_ms = ms_since(started);
@@ -237,12 +258,16 @@ void bench_frames(const BenchFramesOptions& o, Clock::time_point started) {
   if (o.json) {
     const nlohmann::json j = {{"frames", o.frames}, {"width", w}, {"height", h}, {"view", o.view}, {"lab", o.lab}, {"step", step},
                               {"median_ms", median}, {"p95_ms", p95}, {"max_ms", max},
-                              {"first_frame_ms", first_frame_ms}, {"cpu_ms_per_frame", cpu_per_frame}};
+                              {"first_frame_ms", first_frame_ms}, {"cpu_ms_per_frame", cpu_per_frame},
+                              {"training", o.training}, {"training_steps", desktop.state().training.steps_done}};
     std::cout << j.dump(2) << "\n";
   } else {
     std::printf("%d frames at %dx%d, step %d (backward, chain rule open), view %s%s%s%s\n", o.frames, w, h, step,
                 o.view.c_str(), o.page.empty() ? "" : ", page ", o.page.c_str(),
                 o.lab ? ", the gradient lab open" : "");
+    if (o.training)
+      std::printf("training in the background meanwhile: %d steps, weights handed over up to 4 times a second\n",
+                  desktop.state().training.steps_done);
     std::printf("median %.2f ms   p95 %.2f ms   max %.2f ms   launch to first frame %.0f ms\n", median, p95, max,
                 first_frame_ms);
     std::printf("CPU time per frame, all threads (the software renderer's included): %.2f ms\n", cpu_per_frame);
@@ -254,22 +279,50 @@ void bench_frames(const BenchFramesOptions& o, Clock::time_point started) {
 int run_window(const SessionOptions& options, int exit_after) {
   try {
     run_command([&] {
-      Session session = make_session(options);
+      // Without --lesson, --preset or sentences: where the window was when it last closed.
+      SessionOptions restored = options;
+      std::optional<LastSession> last;
+      if (options.lesson.empty() && options.preset.empty() && options.src.empty() && options.tgt.empty() &&
+          options.weights.empty() && options.sets.empty() && !config_dir().empty())
+        last = load_last_session(config_dir() / "session.json");
+      std::optional<Session> attempt;
+      if (last) {
+        restored.lesson = last->lesson;
+        restored.src = last->src;
+        restored.tgt = last->tgt;
+        try {
+          attempt.emplace(make_session(restored));
+        } catch (const std::exception&) {
+          restored = options;  // the last lesson is gone or changed: start as usual
+          last.reset();
+        }
+      }
+      const SessionOptions& options = restored;
+      Session session = attempt ? std::move(*attempt) : make_session(options);
       const Lesson lesson = options.preset.empty() ? load_lesson(options.lesson) : Lesson{};
       if (!lesson.attention.empty()) print_fixed_attention(std::cout, lesson.title, lesson.attention);
       else print_walkthrough(std::cout, session);
       std::cout.flush();
       require_display();
       DesktopOptions desktop_options;
+      desktop_options.lesson = training_lesson(options);
+      if (desktop_options.lesson) desktop_options.lesson_path = options.lesson.empty() ? default_lesson_path() : options.lesson;
       Desktop desktop(std::move(session), desktop_options);
-      Clock::time_point last = Clock::now();
+      if (last) {
+        desktop.go_to_step(last->step);
+        const int words = static_cast<int>(last->token_side == 1 ? desktop.state().src_words.size()
+                                                                  : desktop.state().tgt_in_words.size());
+        if ((last->token_side == 1 || last->token_side == 2) && last->token_index >= 0 && last->token_index < words)
+          desktop.selection().token = {static_cast<views::TokenSide>(last->token_side), last->token_index};
+      }
+      Clock::time_point last_frame = Clock::now();
       for (int frame = 0; !desktop.should_close() && (exit_after <= 0 || frame < exit_after); ++frame) {
         const Clock::time_point now = Clock::now();
-        const double seconds = std::chrono::duration<double>(now - last).count();
-        last = now;
+        const double seconds = std::chrono::duration<double>(now - last_frame).count();
+        last_frame = now;
         desktop.frame(seconds);
         desktop.swap();
-        if (!desktop.state().playing) desktop.wait_events(0.25);
+        if (!desktop.state().playing && !desktop.state().training.running) desktop.wait_events(0.25);
       }
     });
   } catch (const CLI::RuntimeError& e) {
@@ -285,6 +338,10 @@ void add_screenshot_command(CLI::App& cli) {
   cmd->add_option("--out", o->out, "PNG file to write")->required();
   cmd->add_option("--view", o->view, view_names)->capture_default_str();
   cmd->add_option("--page", o->page, "With the overview: the centre tab heads, attention, mask, pe or output");
+  cmd->add_option("--train", o->train, "Train this many steps first (from the lesson's seed) and show the training panel")
+      ->check(CLI::Range(0, 100000));
+  cmd->add_flag("--positional-experiment", o->positional_experiment,
+                "Run the positional-encoding experiment first and show it in the training panel");
   auto* step = cmd->add_option("--step", o->step, "Step index, as `attnviz trace --print` numbers them")
                    ->check(CLI::Range(0, 1000000));
   cmd->add_option("--step-label", o->step_label, "Step label, e.g. encoder.0.self_attn.head1.softmax")->excludes(step);
@@ -307,6 +364,7 @@ void add_bench_frames_command(CLI::App& bench, Clock::time_point started) {
   cmd->add_option("--page", o->page, "With the overview: the centre tab heads, attention, mask, pe or output");
   cmd->add_flag("--lab", o->lab, "Open the gradient lab window (overview)");
   cmd->add_flag("--json", o->json, "Print JSON");
+  cmd->add_flag("--training", o->training, "Train the lesson in the background meanwhile, training panel shown");
   cmd->callback([o, started] { run_command([&] { bench_frames(*o, started); }); });
 }
 

@@ -1,6 +1,8 @@
 #include "app/desktop.h"
 
+#include "app/last_session.h"
 #include "model/describe.h"
+#include "views/file_actions.h"
 
 #include <imgui.h>
 #include <stb/stb_image_write.h>
@@ -9,7 +11,10 @@
 #include <cstring>
 #include <filesystem>
 
+#include <algorithm>
+#include <chrono>
 #include <iostream>
+#include <thread>
 
 namespace attnviz::app {
 
@@ -42,6 +47,14 @@ Desktop::Desktop(Session session, const DesktopOptions& o)
     app_.theme = s.theme;
     app_.play_speed = s.play_speed;
     app_.notice = problem;
+    recent_file_ = config_dir() / "recent-files.txt";
+    const std::string recent = read_file(recent_file_);
+    for (std::size_t start = 0; start < recent.size();) {
+      const std::size_t end = std::min(recent.find('\n', start), recent.size());
+      if (end > start && app_.recent_files.size() < views::max_recent_files)
+        app_.recent_files.push_back(recent.substr(start, end - start));
+      start = end + 1;
+    }
     const std::string layout = read_file(layout_file_);
     if (!layout.empty()) ImGui::LoadIniSettingsFromMemory(layout.data(), layout.size());
   }
@@ -51,10 +64,77 @@ Desktop::Desktop(Session session, const DesktopOptions& o)
   rebuild_fonts();
   views::apply_style(app_.theme, app_.ui_scale);
   views::go_to_step(app_, selection_, 0);
+  app_.lesson = o.lesson;
+  app_.lesson_path = o.lesson_path;
+  start_trainer();
+}
+
+void Desktop::start_trainer() {
+  runner_.reset();
+  training_clock_ = 0;
+  views::TrainingStatus& t = app_.training;
+  t = views::TrainingStatus{};
+  if (!app_.lesson) {
+    t.message = "no lesson (a preset has no task to train on)";
+    return;
+  }
+  try {
+    runner_ = std::make_unique<views::TrainingRunner>(*app_.lesson);
+    t.available = true;
+    t.planned_steps = app_.lesson->training.steps;
+    t.position_names = app_.lesson->task.position_names;
+    t.learning_rate = runner_->learning_rate();
+    t.shown_version = runner_->version();  // the session keeps the lesson's weights until training starts
+  } catch (const std::exception& e) {
+    t.message = e.what();
+  }
+}
+
+void Desktop::save_recent_files() {
+  if (recent_file_.empty()) return;
+  std::string text;
+  for (const std::string& path : app_.recent_files) text += path + "\n";
+  try {
+    write_file_atomically(recent_file_, text);
+  } catch (const std::exception& e) {
+    app_.notice = e.what();
+  }
+}
+
+void Desktop::run_training(bool running) {
+  if (runner_) runner_->run(running);
+}
+
+void Desktop::train_and_wait(int steps) {
+  if (!runner_) return;
+  const int target = runner_->steps_done() + steps;
+  for (int i = 0; i < steps; ++i) runner_->step_once();
+  while (runner_->steps_done() < target) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  views::follow_training(app_, selection_, *runner_, training_clock_, 0, 0);
+}
+
+void Desktop::positional_experiment_and_wait() {
+  if (!runner_) return;
+  runner_->start_positional_experiment();
+  while (runner_->experiment_running()) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  views::follow_training(app_, selection_, *runner_, training_clock_, 0, 0);
+}
+
+void Desktop::follow_training(double seconds) {
+  if (runner_) views::follow_training(app_, selection_, *runner_, training_clock_, seconds);
 }
 
 Desktop::~Desktop() {
   if (persist_) save_layout();
+  if (persist_ && !app_.lesson_path.empty() && !config_dir().empty()) {
+    try {
+      const std::filesystem::path path = std::filesystem::absolute(app_.lesson_path);
+      save_last_session(config_dir() / "session.json",
+                        LastSession{path.string(), app_.session.src_text(), app_.session.tgt_text(), selection_.step,
+                                    static_cast<int>(selection_.token.side), selection_.token.index});
+    } catch (const std::exception&) {
+    }
+  }
   textures_.clear();
 }
 
@@ -125,6 +205,27 @@ void Desktop::frame(double seconds) {
   const views::Effects effects = views::apply_commands(commands_, app_, selection_);
   for (const views::SaveImage& image : effects.images) save_image(image);
   if (effects.quit) window_.request_close();
+  for (const views::Command& command : effects.training) {
+    if (!runner_) break;
+    if (const auto* train = std::get_if<views::Train>(&command)) {
+      switch (train->action) {
+        case views::Train::Action::run: runner_->run(true); break;
+        case views::Train::Action::pause: runner_->run(false); break;
+        case views::Train::Action::step: runner_->step_once(); break;
+        case views::Train::Action::reset: runner_->reset(); break;
+        case views::Train::Action::positional_experiment: runner_->start_positional_experiment(); break;
+      }
+    } else if (const auto* rate = std::get_if<views::SetLearningRate>(&command)) {
+      runner_->set_learning_rate(rate->rate);
+    }
+  }
+  if (effects.lesson_changed) {
+    start_trainer();
+    fonts_.add_text(shown_text(app_.session));
+    rebuild_fonts();
+  }
+  if (persist_ && effects.recent_changed) save_recent_files();
+  follow_training(seconds);
   // A new text size changes every panel's needs (the controls' height first): tile again.
   if (effects.reset_layout || effects.rebuild_fonts) ui_.reset_layout();
   const bool new_glyphs = !effects.glyph_text.empty() && fonts_.add_text(effects.glyph_text);

@@ -11,9 +11,12 @@
 #include "views/commands.h"
 #include "views/controller.h"
 #include "views/selection.h"
+#include "views/training_runner.h"
 #include "views/ui.h"
 
 #include <filesystem>
+#include <memory>
+#include <optional>
 
 namespace attnviz::app {
 
@@ -27,6 +30,8 @@ struct DesktopOptions {
   bool persist = true;  // read and write settings and layout in the config directory
   std::optional<views::Theme> theme;  // overrides the stored one
   std::optional<float> ui_scale;      // overrides the stored one
+  std::optional<Lesson> lesson;       // the lesson the training panel trains; none: no training
+  std::string lesson_path;            // its file (File menu: the folder it offers, Save lesson)
 };
 
 class Desktop {
@@ -46,12 +51,22 @@ class Desktop {
   views::AppState& state() { return app_; }
   views::Selection& selection() { return selection_; }
   void go_to_step(int step) { views::go_to_step(app_, selection_, step); }
+  void show_training(bool shown) { ui_.show_training = shown; }
+  // Starts or pauses background training (no-op when the lesson cannot be trained).
+  void run_training(bool running);
+  // Trains `steps` more steps in the background, waits for them, and hands the weights over.
+  void train_and_wait(int steps);
+  // Runs the positional-encoding experiment in the background and waits for it.
+  void positional_experiment_and_wait();
 
  private:
   void rebuild_fonts();
   void save_layout();
   void save_settings();
   void save_image(const views::SaveImage& request);
+  void follow_training(double seconds);
+  void start_trainer();  // a trainer for app_.lesson (none when there is no lesson)
+  void save_recent_files();
 
   Window window_;
   Fonts fonts_;
@@ -61,7 +76,9 @@ class Desktop {
   views::Ui ui_;
   views::Commands commands_;
   bool persist_;
-  std::filesystem::path settings_file_, layout_file_;
+  std::filesystem::path settings_file_, layout_file_, recent_file_;
+  std::unique_ptr<views::TrainingRunner> runner_;  // last: its thread stops first
+  double training_clock_ = 0;
 };
 
 // Every string the views may show for this session: words, sentences, formulas, descriptions.

@@ -2,12 +2,15 @@
 // Everything the panels draw from.  The app owns it; panels get it by const reference and ask
 // for changes through Commands, applied between frames by apply_commands.
 
+#include "model/lesson.h"
 #include "model/session.h"
 #include "views/texture_cache.h"
 #include "views/theme.h"
 #include "views/trace_index.h"
+#include "views/training_status.h"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -29,6 +32,12 @@ struct AppState {
 
   std::string sentence_message;         // why the last sentence edit was refused; empty if none
   std::string notice;                   // one-line notice (a missing font, a corrupt settings file)
+
+  TrainingStatus training;             // copied from the trainer between frames
+  std::optional<Lesson> lesson;         // the lesson the session came from (none: a preset)
+  std::string lesson_path;              // its file
+  std::string file_message;             // why the last file could not be opened or saved
+  std::vector<std::string> recent_files;  // newest first: lessons (.json) and weights
 
   TextureCache* textures = nullptr;
 

@@ -6,6 +6,7 @@
 
 #include <imgui.h>
 
+#include <cstdint>
 #include <string>
 #include <variant>
 #include <vector>
@@ -31,9 +32,21 @@ struct SaveImage {
   std::string name;
 };
 struct Quit {};
+// Training the lesson's model in the background (the app owns the trainer).
+struct Train {
+  enum class Action : std::uint8_t { run, pause, step, reset, positional_experiment } action = Action::step;
+};
+struct SetLearningRate { double rate = 1e-3; };
+// File menu: a path typed in the window.
+struct FileAction {
+  enum class Kind : std::uint8_t { open_lesson, open_weights, save_weights, save_lesson } kind = Kind::open_lesson;
+  std::string path;
+};
+struct DismissFileMessage {};
 
 using Command = std::variant<GoToStep, SetSentences, SetPadding, SetPlaying, SetPlaySpeed, SetUiScale, SetTheme,
-                             ResetLayout, ShowGlyphs, SaveImage, Quit>;
+                             ResetLayout, ShowGlyphs, SaveImage, Quit, Train, SetLearningRate, FileAction,
+                             DismissFileMessage>;
 
 struct Commands {
   std::vector<Command> list;

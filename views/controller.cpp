@@ -1,6 +1,7 @@
 #include "views/controller.h"
 
 #include "model/error.h"
+#include "views/file_actions.h"
 
 #include <algorithm>
 #include <type_traits>
@@ -85,6 +86,13 @@ Effects apply_commands(Commands& commands, AppState& app, Selection& selection) 
             effects.images.push_back(c);
           } else if constexpr (std::is_same_v<C, Quit>) {
             effects.quit = true;
+          } else if constexpr (std::is_same_v<C, Train> || std::is_same_v<C, SetLearningRate>) {
+            effects.training.push_back(c);
+          } else if constexpr (std::is_same_v<C, FileAction>) {
+            if (apply_file_action(app, selection, c, effects.lesson_changed)) effects.recent_changed = true;
+            if (effects.lesson_changed) effects.glyph_text += c.path;
+          } else if constexpr (std::is_same_v<C, DismissFileMessage>) {
+            app.file_message.clear();
           }
         },
         command);

@@ -23,6 +23,7 @@ const char* to_string(View view) {
     case View::gradlab_scalar: return "gradlab-scalar";
     case View::gradlab_depth: return "gradlab-depth";
     case View::gradlab_transformer: return "gradlab-transformer";
+    case View::training: return "training";
   }
   return "";
 }
@@ -30,7 +31,7 @@ const char* to_string(View view) {
 std::optional<View> view_from_string(std::string_view name) {
   for (View v : {View::overview, View::navigator, View::steps, View::detail, View::chain, View::heads, View::attention,
                  View::mask, View::pe, View::output, View::gradlab_scalar, View::gradlab_depth,
-                 View::gradlab_transformer})
+                 View::gradlab_transformer, View::training})
     if (name == to_string(v)) return v;
   return std::nullopt;
 }
@@ -64,6 +65,7 @@ Layout compute_layout(ImVec2 display, float menu_h, float line_h) {
   l.detail = {ImVec2(nav_w, body_y), ImVec2(detail_w, body_h)};
   l.chain = {ImVec2(nav_w + detail_w, body_y), ImVec2(chain_w, body_h)};
   l.single = {ImVec2(0, top), ImVec2(w, std::max(1.0f, display.y - top))};
+  l.training = l.chain;
   return l;
 }
 
@@ -122,6 +124,7 @@ void Ui::menu_bar(const AppState& app, Commands& commands) {
   if (!ImGui::BeginMainMenuBar()) return;
   menu_h_ = ImGui::GetWindowSize().y;
   if (ImGui::BeginMenu("File")) {
+    files_.items(app, commands);
     if (ImGui::MenuItem("Quit")) commands.push(Quit{});
     ImGui::EndMenu();
   }
@@ -139,6 +142,8 @@ void Ui::menu_bar(const AppState& app, Commands& commands) {
       focus_gradlab_ = gradlab_open;
     }
     if (ImGui::MenuItem("Reset layout")) commands.push(ResetLayout{});
+    ImGui::Separator();
+    if (ImGui::MenuItem("Training panel", nullptr, show_training)) show_training = !show_training;
     ImGui::EndMenu();
   }
   if (!app.notice.empty())
@@ -238,6 +243,11 @@ void Ui::draw(const AppState& app, Selection& selection, Commands& commands) {
           gradlab_.draw_tabs(app, selection, commands);
         ImGui::End();
       }
+      if (show_training) {
+        ImGui::SetNextWindowBgAlpha(1.0f);
+        if (begin_panel("Training", layout.training, place)) training_.draw(app, selection, commands);
+        ImGui::End();
+      }
       break;
     }
     case View::gradlab_scalar:
@@ -287,7 +297,12 @@ void Ui::draw(const AppState& app, Selection& selection, Commands& commands) {
       }
       break;
     }
+    case View::training:
+      if (begin_panel("Training", layout.single, true, single)) training_.draw(app, selection, commands);
+      ImGui::End();
+      break;
   }
+  files_.dialogs(app, commands);
 }
 
 // The centre window: the step detail and the linked panels as tabs.

@@ -7,6 +7,7 @@
 
 #include "views/app_state.h"
 #include "views/chain_rule_panel.h"
+#include "views/file_menu.h"
 #include "views/commands.h"
 #include "views/linked_panels.h"
 #include "views/gradlab.h"
@@ -15,6 +16,7 @@
 #include "views/sentence_bar.h"
 #include "views/step_detail_panel.h"
 #include "views/step_list_panel.h"
+#include "views/training_panel.h"
 
 #include <optional>
 #include <string_view>
@@ -22,11 +24,12 @@
 namespace attnviz::views {
 
 // The first five are the overview and its panels; heads … output are the linked panels, which the
-// overview shows as tabs of its centre window; the last three are the gradient lab's pages.
+// overview shows as tabs of its centre window; then the gradient lab's pages and the training panel.
 enum class View : std::uint8_t {
   overview, navigator, steps, detail, chain,
   heads, attention, mask, pe, output,
   gradlab_scalar, gradlab_depth, gradlab_transformer,
+  training,
 };
 const char* to_string(View);
 std::optional<View> view_from_string(std::string_view);
@@ -45,6 +48,7 @@ struct Rect {
 };
 struct Layout {
   Rect controls, navigator, detail, steps, chain, single;
+  Rect training;  // over the chain rule, when shown: the step detail stays in view
 };
 Layout compute_layout(ImVec2 display, float menu_h, float line_h);
 
@@ -54,6 +58,7 @@ struct Ui {
   bool fixed_layout = false;  // place the windows every frame (screenshots, benchmarks)
   std::optional<LinkedPage> open_page;  // the centre tab to bring forward on the next frame
   bool gradlab_open = false;  // the gradient lab window, over the step detail and chain rule
+  bool show_training = false;  // the training panel over the overview (View menu)
 
   // Clears the hover (every frame, before any view draws).
   void begin_frame(Selection& selection) { selection.hover.clear(); }
@@ -74,6 +79,8 @@ struct Ui {
   LinkedPanels linked_;
   SentenceBar sentences_;
   GradLab gradlab_;
+  TrainingPanel training_;
+  FileMenu files_;
   bool place_windows_ = false;
   bool focus_gradlab_ = false;
   float menu_h_ = 0;

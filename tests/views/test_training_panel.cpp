@@ -1,0 +1,262 @@
+// The training panel under Dear ImGui's headless context, with training driven step by step on
+// this thread; the hand-over of the trainer's snapshot into the session; reset to the seed's
+// weights; and a run on the runner's own thread followed by the app side as the window does.
+
+#include "model/io/lesson_file.h"
+#include "views/controller.h"
+#include "views/training_panel.h"
+#include "views/training_runner.h"
+#include "views/ui.h"
+
+#include <gtest/gtest.h>
+#include <imgui.h>
+#include <imgui_internal.h>
+
+#include <chrono>
+#include <thread>
+
+namespace attnviz::views {
+namespace {
+
+Lesson word_order() {
+  Lesson lesson = io::read_lesson_file(std::string(ATTNVIZ_SOURCE_DIR) + "/assets/lessons/word-order.json");
+  lesson.training.eval_every = 2;  // a curve point every two steps: a few steps draw a line
+  return lesson;
+}
+
+void expect_same_weights(const Parameters& params, const std::vector<Mat>& weights) {
+  ASSERT_EQ(static_cast<int>(weights.size()), params.size());
+  for (int i = 0; i < params.size(); ++i) {
+    SCOPED_TRACE(params[i].name);
+    const Mat& w = weights[static_cast<std::size_t>(i)];
+    ASSERT_EQ(w.rows(), params[i].value.rows());
+    ASSERT_EQ(w.cols(), params[i].value.cols());
+    EXPECT_TRUE((w.array() == params[i].value.array()).all());
+  }
+}
+
+class TrainingHeadless : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ImGui::CreateContext();
+    ImGuiIO& io = ImGui::GetIO();
+    io.IniFilename = nullptr;
+    io.DisplaySize = ImVec2(1600, 900);
+    io.DeltaTime = 1.0f / 60;
+    io.Fonts->AddFontDefault();
+    io.Fonts->Build();
+    app.textures = &textures;
+    app.training.available = true;
+    app.training.planned_steps = lesson.training.steps;
+    go_to_step(app, selection, 0);
+  }
+  void TearDown() override { ImGui::DestroyContext(); }
+
+  void frame() {
+    ImGui::NewFrame();
+    ui.begin_frame(selection);
+    ui.draw(app, selection, commands);
+    ImGui::Render();
+    const Effects effects = apply_commands(commands, app, selection);
+    training_commands.insert(training_commands.end(), effects.training.begin(), effects.training.end());
+  }
+  void frames(int n) {
+    for (int i = 0; i < n; ++i) frame();
+  }
+  int vertices() const { return ImGui::GetDrawData() ? ImGui::GetDrawData()->TotalVtxCount : 0; }
+
+  Lesson lesson = word_order();
+  AppState app{Session(to_preset(lesson))};
+  HeadlessTextureCache textures;
+  Selection selection;
+  Commands commands;
+  std::vector<Command> training_commands;
+  Ui ui;
+  double clock = 0;
+};
+
+TEST_F(TrainingHeadless, PanelDrawsBeforeDuringAndAfterTraining) {
+  TrainingRunner runner(lesson, false);
+  for (View view : {View::training, View::overview}) {
+    SCOPED_TRACE(to_string(view));
+    ui.view = view;
+    ui.show_training = true;
+    frames(3);
+    ASSERT_NE(ImGui::FindWindowByName("Training"), nullptr);
+    EXPECT_TRUE(ImGui::FindWindowByName("Training")->Active);
+    EXPECT_GT(vertices(), 200);
+  }
+  EXPECT_TRUE(app.training.curve.empty());
+
+  const std::uint64_t generation = app.generation;
+  for (int step = 1; step <= 6; ++step) {
+    runner.step_once();
+    runner.pump();
+    follow_training(app, selection, runner, clock, 1.0 / 60);
+    frames(2);
+    EXPECT_EQ(app.training.steps_done, step);
+    EXPECT_GT(vertices(), 200);
+  }
+  EXPECT_GT(app.generation, generation);  // the session re-ran on the new weights
+  ASSERT_GE(app.training.curve.size(), 3u);
+  EXPECT_EQ(app.training.curve.back().step, 6);
+  EXPECT_LT(app.training.curve.back().train_loss, app.training.curve.front().train_loss);
+  frames(3);
+  EXPECT_GT(vertices(), 200);
+}
+
+TEST_F(TrainingHeadless, HandOverGivesTheSessionExactlyTheSnapshot) {
+  TrainingRunner runner(lesson, false);
+  runner.step_once();
+  runner.step_once();
+  runner.step_once();
+  runner.pump(3);
+  EXPECT_EQ(runner.steps_done(), 3);
+  const int step = selection.step = 5;
+  follow_training(app, selection, runner, clock, 0, 0);
+  expect_same_weights(app.session.model().params(), runner.weights());
+  EXPECT_EQ(app.training.shown_version, runner.version());
+  EXPECT_EQ(selection.step, step);
+
+  // The trace is that of the snapshot: a fresh session given the same weights computes the
+  // same loss.
+  Session fresh(to_preset(lesson));
+  for (int i = 0; i < fresh.model().params().size(); ++i)
+    fresh.model().params()[i].value = runner.weights()[static_cast<std::size_t>(i)];
+  fresh.rerun();
+  EXPECT_EQ(fresh.trace().loss(), app.session.trace().loss());
+}
+
+TEST_F(TrainingHeadless, ASnapshotOfAnotherShapeChangesNothing) {
+  const std::vector<Mat> before = [&] {
+    std::vector<Mat> w;
+    for (const Tensor& t : app.session.model().params()) w.push_back(t.value);
+    return w;
+  }();
+  const double loss = app.session.trace().loss();
+  std::vector<Mat> wrong = before;
+  wrong.back() = Mat::Zero(wrong.back().rows() + 1, wrong.back().cols());
+  EXPECT_FALSE(hand_over_weights(app, selection, wrong));
+  wrong.pop_back();
+  EXPECT_FALSE(hand_over_weights(app, selection, wrong));
+  expect_same_weights(app.session.model().params(), before);
+  EXPECT_EQ(app.session.trace().loss(), loss);
+}
+
+TEST_F(TrainingHeadless, ResetReturnsToTheSeedsInitialWeights) {
+  TrainingRunner runner(lesson, false);
+  const std::vector<Mat> initial = runner.weights();
+  ASSERT_FALSE(initial.empty());
+  runner.step_once();
+  runner.step_once();
+  runner.pump(2);
+  EXPECT_FALSE((runner.weights()[0].array() == initial[0].array()).all());
+  runner.reset();
+  runner.pump();
+  EXPECT_EQ(runner.steps_done(), 0);
+  const std::vector<Mat> again = runner.weights();
+  ASSERT_EQ(again.size(), initial.size());
+  for (std::size_t i = 0; i < initial.size(); ++i) EXPECT_TRUE((again[i].array() == initial[i].array()).all());
+  TrainingRunner other(lesson, false);  // a new runner from the same seed starts there too
+  for (std::size_t i = 0; i < initial.size(); ++i)
+    EXPECT_TRUE((other.weights()[i].array() == initial[i].array()).all());
+}
+
+TEST_F(TrainingHeadless, PanelButtonsBecomeTrainingCommands) {
+  ui.view = View::training;
+  frames(2);
+  const ImGuiWindow* window = ImGui::FindWindowByName("Training");
+  ASSERT_NE(window, nullptr);
+  // The first button of the panel is Run: click it.
+  ImGuiIO& io = ImGui::GetIO();
+  const ImVec2 run = window->DC.CursorStartPos;
+  io.MousePos = ImVec2(run.x + 8, run.y + 6);
+  frame();
+  io.MouseDown[0] = true;
+  frame();
+  io.MouseDown[0] = false;
+  frame();
+  ASSERT_FALSE(training_commands.empty());
+  const Train* train = std::get_if<Train>(&training_commands.front());
+  ASSERT_NE(train, nullptr);
+  EXPECT_EQ(train->action, Train::Action::run);
+}
+
+// The window's way: the runner trains on its own thread while this thread draws frames and
+// copies snapshots in between.  Under ThreadSanitizer (cmake -DCMAKE_CXX_FLAGS=-fsanitize=thread)
+// this is the race check of the hand-over.
+TEST_F(TrainingHeadless, BackgroundRunIsFollowedBetweenFrames) {
+  TrainingRunner runner(lesson);
+  ui.view = View::overview;
+  ui.show_training = true;
+  runner.set_learning_rate(2e-3);
+  runner.run(true);
+  const auto start = std::chrono::steady_clock::now();
+  int handed_over = 0;
+  while (std::chrono::steady_clock::now() - start < std::chrono::milliseconds(1500)) {
+    const std::uint64_t generation = app.generation;
+    follow_training(app, selection, runner, clock, 1.0 / 60, 0.05);
+    handed_over += app.generation != generation;
+    frame();
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  runner.run(false);
+  EXPECT_GT(runner.steps_done(), 0);
+  EXPECT_GT(handed_over, 0);
+  EXPECT_DOUBLE_EQ(runner.learning_rate(), 2e-3);
+  // Paused: the runner stops; the last snapshot reaches the session whatever the clock says.
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  follow_training(app, selection, runner, clock, 0, 10);
+  EXPECT_FALSE(app.training.running);
+  expect_same_weights(app.session.model().params(), runner.weights());
+}
+
+}  // namespace
+}  // namespace attnviz::views
+
+namespace attnviz::views {
+namespace {
+
+// Without positional encoding the encoder sees a bag of words: the subject is a coin flip.
+TEST_F(TrainingHeadless, PositionalExperimentShowsTheSubjectAsACoinFlipWithoutIt) {
+  TrainingRunner runner(lesson, false);
+  app.training.position_names = lesson.task.position_names;
+  runner.start_positional_experiment();
+  follow_training(app, selection, runner, clock, 0, 0);
+  ASSERT_TRUE(app.training.experiment.has_value());
+  const PositionalExperiment& e = *app.training.experiment;
+  ASSERT_FALSE(e.with_pe.position_accuracy.empty());
+  EXPECT_EQ(lesson.task.position_names.front(), "subject");
+  EXPECT_GE(e.with_pe.position_accuracy.front(), 0.99);
+  EXPECT_NEAR(e.without_pe.position_accuracy.front(), 0.5, 0.15);
+  ui.view = View::training;
+  frames(3);
+  EXPECT_GT(vertices(), 400);
+  ui.view = View::overview;
+  ui.show_training = true;
+  frames(3);
+  EXPECT_GT(vertices(), 400);
+}
+
+}  // namespace
+}  // namespace attnviz::views
+
+namespace attnviz::views {
+namespace {
+
+// A file problem is shown over the panels until dismissed; the dismissal is a command.
+TEST_F(TrainingHeadless, FileProblemIsShownUntilDismissed) {
+  app.file_message = "bad.json: config.heads = 3: d_model 32 is not divisible by 3";
+  frames(3);
+  const ImGuiWindow* window = ImGui::FindWindowByName("File problem");
+  ASSERT_NE(window, nullptr);
+  EXPECT_TRUE(window->Active);
+  commands.push(DismissFileMessage{});
+  frame();
+  EXPECT_TRUE(app.file_message.empty());
+  frames(2);
+  EXPECT_FALSE(ImGui::FindWindowByName("File problem")->Active);
+}
+
+}  // namespace
+}  // namespace attnviz::views

@@ -1,0 +1,88 @@
+#include "views/file_actions.h"
+
+#include "model/error.h"
+#include "model/io/lesson_file.h"
+#include "model/io/safetensors.h"
+#include "views/controller.h"
+
+#include <algorithm>
+#include <exception>
+
+namespace attnviz::views {
+namespace {
+
+void remember(AppState& app, const std::string& path) {
+  std::vector<std::string>& recent = app.recent_files;
+  recent.erase(std::remove(recent.begin(), recent.end(), path), recent.end());
+  recent.insert(recent.begin(), path);
+  if (recent.size() > max_recent_files) recent.resize(max_recent_files);
+}
+
+void open_lesson(AppState& app, Selection& selection, const std::string& path) {
+  Lesson lesson = io::read_lesson_file(path);
+  Session session(to_preset(lesson));
+  if (!lesson.weights.empty()) {
+    io::read_weights(lesson.weights, session.model().params());
+    session.rerun();
+  }
+  // Nothing above changed the window: now replace the session in one go.
+  app.session = std::move(session);
+  app.lesson = std::move(lesson);
+  app.lesson_path = path;
+  app.training = TrainingStatus{};
+  app.sentence_message.clear();
+  app.on_new_trace();
+  selection = Selection{};
+  go_to_step(app, selection, app.lesson->step);
+}
+
+void open_weights(AppState& app, Selection& selection, const std::string& path) {
+  Parameters loaded = app.session.model().params();
+  io::read_weights(path, loaded);
+  Parameters& params = app.session.model().params();
+  for (int i = 0; i < params.size(); ++i) params[i].value = loaded[i].value;
+  const int step = selection.step;
+  app.session.rerun();
+  app.on_new_trace();
+  go_to_step(app, selection, step);
+}
+
+}  // namespace
+
+Lesson current_lesson(const AppState& app) {
+  Lesson lesson = app.lesson.value_or(Lesson{});
+  lesson.config = app.session.config();
+  lesson.example = SentencePair{app.session.src_text(), app.session.tgt_text()};
+  return lesson;
+}
+
+bool apply_file_action(AppState& app, Selection& selection, const FileAction& action, bool& lesson_changed) {
+  if (action.path.empty()) {
+    app.file_message = "No file name given.";
+    return false;
+  }
+  try {
+    switch (action.kind) {
+      case FileAction::Kind::open_lesson:
+        open_lesson(app, selection, action.path);
+        lesson_changed = true;
+        break;
+      case FileAction::Kind::open_weights: open_weights(app, selection, action.path); break;
+      case FileAction::Kind::save_weights:
+        io::write_weights(action.path, app.session.model().params(), io::DType::f64);
+        break;
+      case FileAction::Kind::save_lesson:
+        if (!app.lesson) throw InputError("this session was not opened from a lesson: there is no task to save");
+        io::write_lesson_file(action.path, current_lesson(app));
+        break;
+    }
+  } catch (const std::exception& e) {
+    app.file_message = e.what();
+    return false;
+  }
+  app.file_message.clear();
+  remember(app, action.path);
+  return true;
+}
+
+}  // namespace attnviz::views

@@ -1,0 +1,23 @@
+#pragma once
+// Lesson and weights files opened and saved from the window.  All-or-nothing: a file that
+// cannot be used leaves the session as it was and puts the reason in app.file_message.
+// Writes go through a temporary file and a rename (model/io).
+
+#include "views/app_state.h"
+#include "views/commands.h"
+#include "views/selection.h"
+
+#include <string>
+
+namespace attnviz::views {
+
+inline constexpr std::size_t max_recent_files = 8;
+
+// Carries out one File command; true when it succeeded (the path then heads app.recent_files).
+// `lesson_changed` is set when a new lesson replaced the session.
+bool apply_file_action(AppState& app, Selection& selection, const FileAction& action, bool& lesson_changed);
+
+// The lesson as it stands in the window: its sentences and config as edited.
+Lesson current_lesson(const AppState& app);
+
+}  // namespace attnviz::views

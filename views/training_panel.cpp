@@ -1,0 +1,273 @@
+#include "views/training_panel.h"
+
+#include "views/controller.h"
+
+#include <imgui.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+namespace attnviz::views {
+namespace {
+
+// Okabe–Ito blue and orange: training and held-out, told apart without colour vision too
+// (held-out is drawn thicker).
+constexpr ImU32 train_colour = IM_COL32(0, 114, 178, 255);
+constexpr ImU32 held_colour = IM_COL32(213, 94, 0, 255);
+
+bool button(const char* label, const char* tooltip, bool enabled = true) {
+  if (!enabled) ImGui::BeginDisabled();
+  const bool pressed = ImGui::Button(label);
+  if (!enabled) ImGui::EndDisabled();
+  if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) ImGui::SetTooltip("%s", tooltip);
+  return pressed;
+}
+
+}  // namespace
+
+void line_plot(const char* title, ImVec2 size, const std::vector<PlotSeries>& series, double y_min, double y_max,
+               double x_max, const char* y_format) {
+  ImDrawList* draw = ImGui::GetWindowDrawList();
+  const ImVec2 origin = ImGui::GetCursorScreenPos();
+  ImGui::Dummy(size);
+  const ImGuiStyle& style = ImGui::GetStyle();
+  const ImU32 text = ImGui::GetColorU32(ImGuiCol_Text), dim = ImGui::GetColorU32(ImGuiCol_TextDisabled);
+  const ImU32 grid = ImGui::GetColorU32(ImGuiCol_Border);
+  const float line_h = ImGui::GetTextLineHeight();
+  draw->AddText(origin, text, title);
+  // The legend goes right of the title, or on a line of its own when both do not fit.
+  float legend_w = 0;
+  for (const PlotSeries& s : series) legend_w += ImGui::CalcTextSize(s.name).x + line_h * 2.0f;
+  const bool legend_below = ImGui::CalcTextSize(title).x + legend_w + line_h > size.x;
+  const float legend_y = legend_below ? origin.y + line_h * 1.1f : origin.y;
+
+  // Frame: left margin for the y labels, a title line above, the x labels below.
+  char label[32];
+  std::snprintf(label, sizeof label, y_format, y_max);
+  float label_w = ImGui::CalcTextSize(label).x;
+  std::snprintf(label, sizeof label, y_format, y_min);
+  label_w = std::max(label_w, ImGui::CalcTextSize(label).x);
+  const ImVec2 a(origin.x + label_w + style.ItemSpacing.x, legend_y + line_h * 1.5f);
+  const ImVec2 b(origin.x + size.x - style.ItemSpacing.x, origin.y + size.y - line_h * 1.3f);
+  if (b.x - a.x < 10 || b.y - a.y < 10) return;
+  if (y_max <= y_min) y_max = y_min + 1;
+  if (x_max <= 0) x_max = 1;
+  const auto to_screen = [&](double x, double y) {
+    const double fx = std::clamp(x / x_max, 0.0, 1.0), fy = std::clamp((y - y_min) / (y_max - y_min), 0.0, 1.0);
+    return ImVec2(a.x + static_cast<float>(fx) * (b.x - a.x), b.y - static_cast<float>(fy) * (b.y - a.y));
+  };
+  draw->AddRect(a, b, grid);
+  // As many y ticks (up to 5) as fit with a line and a half between labels.
+  int ticks = std::clamp(static_cast<int>((b.y - a.y) / (line_h * 1.5f)), 1, 4);
+  if (ticks == 3) ticks = 2;  // quarters or halves: round numbers on a 0–100 % axis
+  for (int i = 0; i <= ticks; ++i) {
+    const double y = y_min + (y_max - y_min) * i / ticks;
+    const ImVec2 p = to_screen(0, y);
+    if (i > 0 && i < ticks) draw->AddLine(ImVec2(a.x, p.y), ImVec2(b.x, p.y), grid);
+    std::snprintf(label, sizeof label, y_format, y);
+    draw->AddText(ImVec2(a.x - style.ItemSpacing.x - ImGui::CalcTextSize(label).x, p.y - line_h / 2), dim, label);
+  }
+  draw->AddText(ImVec2(a.x, b.y + line_h * 0.15f), dim, "0");
+  std::snprintf(label, sizeof label, "step %.0f", x_max);
+  draw->AddText(ImVec2(b.x - ImGui::CalcTextSize(label).x, b.y + line_h * 0.15f), dim, label);
+
+  draw->PushClipRect(a, b, true);
+  for (const PlotSeries& s : series) {
+    const float thickness = (&s == &series.back() ? 3.0f : 2.0f) * ImGui::GetFontSize() / 18;
+    for (std::size_t i = 1; i < s.x.size(); ++i)
+      draw->AddLine(to_screen(s.x[i - 1], s.y[i - 1]), to_screen(s.x[i], s.y[i]), s.colour, thickness);
+    if (s.x.size() == 1) draw->AddCircleFilled(to_screen(s.x[0], s.y[0]), thickness * 1.5f, s.colour);
+  }
+  draw->PopClipRect();
+
+  // Legend: top right, above the frame, after the title.
+  float x = b.x;
+  for (auto it = series.rbegin(); it != series.rend(); ++it) {
+    x -= ImGui::CalcTextSize(it->name).x;
+    draw->AddText(ImVec2(x, legend_y), text, it->name);
+    x -= line_h * 1.2f;
+    draw->AddLine(ImVec2(x, legend_y + line_h / 2), ImVec2(x + line_h, legend_y + line_h / 2), it->colour, 3);
+    x -= line_h * 0.8f;
+  }
+}
+
+void TrainingPanel::draw(const AppState& app, Selection& selection, Commands& commands) {
+  const TrainingStatus& t = app.training;
+  if (!t.available) {
+    ImGui::TextWrapped("This lesson cannot be trained here: %s", t.message.c_str());
+    return;
+  }
+  if (button(t.running ? "Pause" : "Run", t.running ? "Pause training" : "Train in the background until paused"))
+    commands.push(Train{t.running ? Train::Action::pause : Train::Action::run});
+  ImGui::SameLine();
+  if (button("One step", "One mini-batch and one Adam update")) commands.push(Train{Train::Action::step});
+  ImGui::SameLine();
+  if (button("Reset", "Back to the initial weights of the seed (the same every time), step 0"))
+    commands.push(Train{Train::Action::reset});
+  ImGui::SameLine();
+  char rate_text[32];
+  std::snprintf(rate_text, sizeof rate_text, "%.0e", t.learning_rate);
+  ImGui::SetNextItemWidth(ImGui::GetFontSize() * 5);
+  if (ImGui::BeginCombo("learning rate", rate_text)) {
+    for (const double rate : {1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2}) {
+      std::snprintf(rate_text, sizeof rate_text, "%.0e", rate);
+      if (ImGui::Selectable(rate_text, std::abs(rate - t.learning_rate) < 1e-12)) commands.push(SetLearningRate{rate});
+    }
+    ImGui::EndCombo();
+  }
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("Adam's peak learning rate, from the next step on");
+  ImGui::Text("Step %d", t.steps_done);
+  if (t.running) {
+    ImGui::SameLine();
+    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(palette(app.theme).accent), "training…");
+  }
+  if (!t.curve.empty()) {
+    const CurvePoint& last = t.curve.back();
+    ImGui::SameLine();
+    ImGui::TextDisabled("(curves: every %d steps, last at %d)", std::max(1, last.step - (t.curve.size() > 1 ? t.curve[t.curve.size() - 2].step : 0)), last.step);
+    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(held_colour), "held-out:");
+    ImGui::SameLine();
+    ImGui::Text("loss %.3f · accuracy %.1f %%", last.held_loss, 100 * last.held_accuracy);
+    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(train_colour), "training:");
+    ImGui::SameLine();
+    ImGui::Text("loss %.3f · accuracy %.1f %%", last.train_loss, 100 * last.train_accuracy);
+  } else {
+    ImGui::TextWrapped("Not trained here yet: the panels show the lesson's weights. Run trains from the seed.");
+  }
+  if (!t.message.empty())
+    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(palette(app.theme).warning), "%s", t.message.c_str());
+
+  if (button(t.experiment_running ? "Training with and without…" : "Positional-encoding experiment",
+             "Trains this lesson twice from the same seed, with and without positional encoding, and compares the "
+             "held-out accuracy word by word",
+             !t.experiment_running))
+    commands.push(Train{Train::Action::positional_experiment});
+  if (t.experiment) {
+    const PositionalExperiment& e = *t.experiment;
+    const std::size_t n = std::min(e.with_pe.position_accuracy.size(), e.without_pe.position_accuracy.size());
+    const ImGuiTableFlags flags = ImGuiTableFlags_Borders | ImGuiTableFlags_SizingFixedFit;
+    if (ImGui::BeginTable("per word", 3, flags)) {
+      ImGui::TableSetupColumn("held-out word");
+      ImGui::TableSetupColumn("with PE");
+      ImGui::TableSetupColumn("without PE");
+      ImGui::TableHeadersRow();
+      for (std::size_t i = 0; i < n; ++i) {
+        ImGui::PushID(static_cast<int>(i));
+        ImGui::TableNextRow();
+        ImGui::TableNextColumn();
+        if (i < t.position_names.size()) ImGui::TextUnformatted(t.position_names[i].c_str());
+        else ImGui::Text("word %d", static_cast<int>(i + 1));
+        ImGui::TableNextColumn();
+        ImGui::Text("%5.1f %%", 100 * e.with_pe.position_accuracy[i]);
+        ImGui::TableNextColumn();
+        const double without = e.without_pe.position_accuracy[i];
+        if (without < 0.9)
+          ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(palette(app.theme).warning), "%5.1f %%", 100 * without);
+        else
+          ImGui::Text("%5.1f %%", 100 * without);
+        ImGui::PopID();
+      }
+      ImGui::TableNextRow();
+      ImGui::TableNextColumn();
+      ImGui::TextUnformatted("all words");
+      ImGui::TableNextColumn();
+      ImGui::Text("%5.1f %%", 100 * e.with_pe.accuracy);
+      ImGui::TableNextColumn();
+      ImGui::Text("%5.1f %%", 100 * e.without_pe.accuracy);
+      ImGui::EndTable();
+    }
+  }
+
+  PlotSeries train_loss{"training", train_colour, {}, {}}, held_loss{"held-out", held_colour, {}, {}};
+  PlotSeries train_acc = train_loss, held_acc = held_loss;
+  double max_loss = 0;
+  for (const CurvePoint& p : t.curve) {
+    const double x = p.step;
+    train_loss.x.push_back(x);
+    train_loss.y.push_back(p.train_loss);
+    held_loss.x.push_back(x);
+    held_loss.y.push_back(p.held_loss);
+    train_acc.x.push_back(x);
+    train_acc.y.push_back(100 * p.train_accuracy);
+    held_acc.x.push_back(x);
+    held_acc.y.push_back(100 * p.held_accuracy);
+    max_loss = std::max({max_loss, p.train_loss, p.held_loss});
+  }
+  max_loss = max_loss > 0 ? std::ceil(max_loss * 2) / 2 : 1;
+  const double x_max = std::max({t.planned_steps, t.steps_done, 1});
+  const ImVec2 avail = ImGui::GetContentRegionAvail();
+  const float gap = ImGui::GetStyle().ItemSpacing.x * 2;
+  const bool side_by_side = avail.x > avail.y * (t.experiment ? 2.4f : 1.6f);
+  // A narrow panel with the experiment shown leaves the loss out (the training view has all three).
+  const bool show_loss = side_by_side || !t.experiment;
+  const int plots = (show_loss ? 2 : 1) + (t.experiment ? 1 : 0);
+  const ImVec2 size = side_by_side ? ImVec2((avail.x - gap * (plots - 1)) / plots, avail.y)
+                                   : ImVec2(avail.x, (avail.y - gap * (plots - 1)) / plots);
+  const float min_h = ImGui::GetTextLineHeight() * 5;
+  const ImVec2 plot(size.x, std::max(size.y, min_h));
+  if (show_loss) {
+    line_plot("Loss (cross-entropy)", plot, {train_loss, held_loss}, 0, max_loss, x_max, "%.1f");
+    if (side_by_side) ImGui::SameLine(0, gap);
+  }
+  line_plot("Token accuracy", plot, {train_acc, held_acc}, 0, 100, x_max, "%.0f %%");
+  if (t.experiment) {
+    PlotSeries without{"without PE", palette(app.theme).warning, {}, {}}, with{"with PE", held_colour, {}, {}};
+    double x_end = 1;
+    for (const CurvePoint& p : t.experiment->without_curve) {
+      without.x.push_back(p.step);
+      without.y.push_back(100 * p.held_accuracy);
+      x_end = std::max(x_end, static_cast<double>(p.step));
+    }
+    for (const CurvePoint& p : t.experiment->with_curve) {
+      with.x.push_back(p.step);
+      with.y.push_back(100 * p.held_accuracy);
+      x_end = std::max(x_end, static_cast<double>(p.step));
+    }
+    if (side_by_side) ImGui::SameLine(0, gap);
+    line_plot("Held-out: PE or not", plot, {without, with}, 0, 100, x_end, "%.0f %%");
+  }
+  (void)selection;
+}
+
+bool hand_over_weights(AppState& app, Selection& selection, const std::vector<Mat>& weights) {
+  Parameters& params = app.session.model().params();
+  if (static_cast<int>(weights.size()) != params.size()) return false;
+  for (int i = 0; i < params.size(); ++i) {
+    const Mat& w = weights[static_cast<std::size_t>(i)];
+    if (w.rows() != params[i].value.rows() || w.cols() != params[i].value.cols()) return false;
+  }
+  for (int i = 0; i < params.size(); ++i) params[i].value = weights[static_cast<std::size_t>(i)];
+  const int step = selection.step;
+  app.session.rerun();
+  app.on_new_trace();
+  go_to_step(app, selection, step);
+  return true;
+}
+
+void follow_training(AppState& app, Selection& selection, const TrainingRunner& runner, double& clock,
+                     double seconds, double interval) {
+  TrainingStatus& t = app.training;
+  clock += seconds;
+  const std::uint64_t version = runner.version();
+  t.running = runner.running();
+  t.steps_done = runner.steps_done();
+  t.learning_rate = runner.learning_rate();
+  t.experiment_running = runner.experiment_running();
+  if (runner.experiment_version() != t.experiment_version) {
+    t.experiment_version = runner.experiment_version();
+    t.experiment = runner.experiment();
+  }
+  if (version == t.shown_version || (t.running && clock < interval)) return;
+  clock = 0;
+  t.curve = runner.curve();
+  if (hand_over_weights(app, selection, runner.weights())) {
+    t.shown_version = version;
+    t.message.clear();
+  } else {
+    t.message = "the trained weights do not fit this session's model (was the config changed?)";
+    t.shown_version = version;
+  }
+}
+
+}  // namespace attnviz::views

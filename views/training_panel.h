@@ -1,0 +1,41 @@
+#pragma once
+// The training panel: loss and token-accuracy curves for the training and held-out data, and
+// run / pause / one step / reset / learning rate.  It draws app.training (a copy the app makes
+// between frames) and asks for changes with Train and SetLearningRate commands.
+
+#include "views/app_state.h"
+#include "views/commands.h"
+#include "views/selection.h"
+#include "views/training_runner.h"
+
+#include <vector>
+
+namespace attnviz::views {
+
+// One line of a plot: y[i] at x[i].
+struct PlotSeries {
+  const char* name = "";
+  ImU32 colour = 0;
+  std::vector<double> x, y;
+};
+
+// A line plot of `size` with a title, y ticks, the x range 0 … x_max and a legend.
+void line_plot(const char* title, ImVec2 size, const std::vector<PlotSeries>& series, double y_min, double y_max,
+               double x_max, const char* y_format);
+
+struct TrainingPanel {
+  void draw(const AppState& app, Selection& selection, Commands& commands);
+};
+
+// Copies a trainer snapshot into the session: every parameter's value, then forward + backward
+// on the same sentence; the cursor stays on its step.  A snapshot whose shapes differ from the
+// session's parameters changes nothing and returns false.
+bool hand_over_weights(AppState& app, Selection& selection, const std::vector<Mat>& weights);
+
+// Between frames: refreshes app.training from the runner, and hands the newest weights over
+// when they changed, at most once every `interval` seconds while training runs (`clock` counts
+// the seconds since the last hand-over).
+void follow_training(AppState& app, Selection& selection, const TrainingRunner& runner, double& clock,
+                     double seconds, double interval = 0.25);
+
+}  // namespace attnviz::views
