@@ -66,6 +66,10 @@ Desktop::Desktop(Session session, const DesktopOptions& o)
   views::go_to_step(app_, selection_, 0);
   app_.lesson = o.lesson;
   app_.lesson_path = o.lesson_path;
+  if (app_.lesson && !o.page) {
+    views::go_to_step(app_, selection_, app_.lesson->step);
+    ui_.show_lesson_panel(app_.lesson->panel);
+  }
   start_trainer();
 }
 
@@ -220,6 +224,7 @@ void Desktop::frame(double seconds) {
     }
   }
   if (effects.lesson_changed) {
+    if (app_.lesson) ui_.show_lesson_panel(app_.lesson->panel);
     start_trainer();
     fonts_.add_text(shown_text(app_.session));
     rebuild_fonts();

@@ -305,6 +305,14 @@ void Ui::draw(const AppState& app, Selection& selection, Commands& commands) {
   files_.dialogs(app, commands);
 }
 
+void Ui::show_lesson_panel(std::string_view panel) {
+  if (panel == "heads") open_page = LinkedPage::heads;
+  else if (panel == "attention") open_page = LinkedPage::attention;
+  else if (panel == "positional") open_page = LinkedPage::pe;
+  else if (panel == "output") open_page = LinkedPage::output;
+  else if (panel == "training") show_training = true;
+}
+
 // The centre window: the step detail and the linked panels as tabs.
 void Ui::centre(const AppState& app, Selection& selection, Commands& commands) {
   if (!ImGui::BeginTabBar("pages", ImGuiTabBarFlags_FittingPolicyResizeDown)) return;

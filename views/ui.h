@@ -64,6 +64,10 @@ struct Ui {
   void begin_frame(Selection& selection) { selection.hover.clear(); }
   void draw(const AppState& app, Selection& selection, Commands& commands);
   void reset_layout() { place_windows_ = true; }
+  // Brings forward the panel a lesson opens on (a name of lesson_panels(): "attention" and
+  // "heads", "positional", "output" are centre tabs, "training" the training panel; the others
+  // are in the overview as it is).
+  void show_lesson_panel(std::string_view panel);
   LinkedPanels& linked() { return linked_; }
 
  private:

@@ -82,6 +82,19 @@ class Headless : public ::testing::Test {
   Ui ui;
 };
 
+TEST_F(Headless, ALessonsTrainingPanelOpensWithTheOverview) {
+  frames(2);
+  EXPECT_EQ(ImGui::FindWindowByName("Training"), nullptr);
+  ui.show_lesson_panel("walkthrough");
+  frames(2);
+  EXPECT_FALSE(ui.show_training);
+  ui.show_lesson_panel("training");
+  frames(2);
+  const ImGuiWindow* training = ImGui::FindWindowByName("Training");
+  ASSERT_NE(training, nullptr);
+  EXPECT_TRUE(training->Active);
+}
+
 TEST_F(Headless, EveryViewDrawsAtThreeKindsOfStep) {
   const int steps[] = {0, step_labelled("encoder.1.self_attn.head2.softmax", Phase::forward),
                        step_labelled("decoder.0.cross_attn.head1.softmax", Phase::backward)};
