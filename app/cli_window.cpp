@@ -307,6 +307,7 @@ int run_window(const SessionOptions& options, int exit_after) {
       DesktopOptions desktop_options;
       desktop_options.lesson = training_lesson(options);
       if (desktop_options.lesson) desktop_options.lesson_path = options.lesson.empty() ? default_lesson_path() : options.lesson;
+      desktop_options.open_lesson_panel = true;
       Desktop desktop(std::move(session), desktop_options);
       if (last) {
         desktop.go_to_step(last->step);

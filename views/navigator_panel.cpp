@@ -3,11 +3,28 @@
 #include "views/trace_index.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
+#include <string>
 #include <vector>
 
 namespace attnviz::views {
 namespace {
+
+// At most six characters, as wide as the column the layout keeps for it: "0.398", "0.0123",
+// "5.7e-4", "1.2e+3".
+std::string short_number(double v) {
+  char text[32];
+  if (v == 0 || (std::abs(v) >= 0.01 && std::abs(v) < 1000)) {
+    std::snprintf(text, sizeof text, "%.3g", v);
+    return text;
+  }
+  std::snprintf(text, sizeof text, "%.1e", v);
+  std::string s = text;
+  const std::size_t e = s.find('e');
+  if (e != std::string::npos && e + 2 < s.size() && s[e + 2] == '0') s.erase(e + 2, 1);  // e-04 → e-4
+  return s;
+}
 
 // One box of the figure, in drawing order (bottom to top) within its column.
 struct FigureBlock {
@@ -175,9 +192,9 @@ void NavigatorPanel::draw(const AppState& app, Selection& selection, Commands& c
       if (b >= 0) {
         const Block& block = app.index.blocks()[static_cast<std::size_t>(b)];
         if (backward && block.first_backward >= 0 && selection.step >= block.last_backward) {
-          char norm[32];
-          std::snprintf(norm, sizeof norm, "%.3g", block.grad_norm_out);
-          draw->AddText(ImVec2(p1.x + pad + 0.3f * L, y - block_h + (block_h - L) / 2), pal.backward_arrow, norm);
+          const std::string norm = short_number(block.grad_norm_out);
+          draw->AddText(ImVec2(p1.x + pad + 0.3f * L, y - block_h + (block_h - L) / 2), pal.backward_arrow,
+                        norm.c_str());
         }
         ImGui::SetCursorScreenPos(p0);
         ImGui::PushID(c * 1000 + static_cast<int>(i));
