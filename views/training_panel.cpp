@@ -1,4 +1,5 @@
 #include "views/training_panel.h"
+#include "views/tooltip_button.h"
 
 #include "views/controller.h"
 
@@ -15,14 +16,6 @@ namespace {
 // (held-out is drawn thicker).
 constexpr ImU32 train_colour = IM_COL32(0, 114, 178, 255);
 constexpr ImU32 held_colour = IM_COL32(213, 94, 0, 255);
-
-bool button(const char* label, const char* tooltip, bool enabled = true) {
-  if (!enabled) ImGui::BeginDisabled();
-  const bool pressed = ImGui::Button(label);
-  if (!enabled) ImGui::EndDisabled();
-  if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) ImGui::SetTooltip("%s", tooltip);
-  return pressed;
-}
 
 }  // namespace
 
@@ -98,12 +91,12 @@ void TrainingPanel::draw(const AppState& app, Selection& selection, Commands& co
     ImGui::TextWrapped("This lesson cannot be trained here: %s", t.message.c_str());
     return;
   }
-  if (button(t.running ? "Pause" : "Run", t.running ? "Pause training" : "Train in the background until paused"))
+  if (tooltip_button(t.running ? "Pause" : "Run", t.running ? "Pause training" : "Train in the background until paused"))
     commands.push(Train{t.running ? Train::Action::pause : Train::Action::run});
   ImGui::SameLine();
-  if (button("One step", "One mini-batch and one Adam update")) commands.push(Train{Train::Action::step});
+  if (tooltip_button("One step", "One mini-batch and one Adam update")) commands.push(Train{Train::Action::step});
   ImGui::SameLine();
-  if (button("Reset", "Back to the initial weights of the seed (the same every time), step 0"))
+  if (tooltip_button("Reset", "Back to the initial weights of the seed (the same every time), step 0"))
     commands.push(Train{Train::Action::reset});
   ImGui::SameLine();
   char rate_text[32];
@@ -138,7 +131,7 @@ void TrainingPanel::draw(const AppState& app, Selection& selection, Commands& co
   if (!t.message.empty())
     ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(palette(app.theme).warning), "%s", t.message.c_str());
 
-  if (button(t.experiment_running ? "Training with and without…" : "Positional-encoding experiment",
+  if (tooltip_button(t.experiment_running ? "Training with and without…" : "Positional-encoding experiment",
              "Trains this lesson twice from the same seed, with and without positional encoding, and compares the "
              "held-out accuracy word by word",
              !t.experiment_running))

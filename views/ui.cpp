@@ -1,4 +1,5 @@
 #include "views/ui.h"
+#include "views/tooltip_button.h"
 
 #include <imgui_internal.h>
 
@@ -72,14 +73,6 @@ Layout compute_layout(ImVec2 display, float menu_h, float line_h) {
 namespace {
 
 bool key_pressed(int index, bool repeat = true) { return index >= 0 && ImGui::IsKeyPressed(index, repeat); }
-
-bool button(const char* label, const char* tooltip, bool enabled = true) {
-  if (!enabled) ImGui::BeginDisabled();
-  const bool pressed = ImGui::Button(label);
-  if (!enabled) ImGui::EndDisabled();
-  if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) ImGui::SetTooltip("%s", tooltip);
-  return pressed;
-}
 
 // Begins a panel window at `rect` (always when `place`, otherwise only the first time).
 // Windows draw no background where the layout tiles the screen (the app clears to the panel
@@ -164,21 +157,21 @@ void Ui::controls(const AppState& app, Selection& selection, Commands& commands)
   const Trace& trace = app.session.trace();
   const int step = selection.step, last = trace.step_count() - 1;
   const bool backward = trace.step(step).phase == Phase::backward;
-  if (button("Home", "First step (Home)", step > 0)) commands.push(GoToStep{0});
+  if (tooltip_button("Home", "First step (Home)", step > 0)) commands.push(GoToStep{0});
   ImGui::SameLine();
-  if (button("◀◀ Block", "Previous sublayer (Shift + ←)", step > 0))
+  if (tooltip_button("◀◀ Block", "Previous sublayer (Shift + ←)", step > 0))
     commands.push(GoToStep{app.index.previous_sublayer(step)});
   ImGui::SameLine();
-  if (button("◀ Step", "Previous step (←)", step > 0)) commands.push(GoToStep{step - 1});
+  if (tooltip_button("◀ Step", "Previous step (←)", step > 0)) commands.push(GoToStep{step - 1});
   ImGui::SameLine();
-  if (button("Step ▶", "Next step (→)", step < last)) commands.push(GoToStep{step + 1});
+  if (tooltip_button("Step ▶", "Next step (→)", step < last)) commands.push(GoToStep{step + 1});
   ImGui::SameLine();
-  if (button("Block ▶▶", "Next sublayer (Shift + →)", step < last))
+  if (tooltip_button("Block ▶▶", "Next sublayer (Shift + →)", step < last))
     commands.push(GoToStep{app.index.next_sublayer(step)});
   ImGui::SameLine();
-  if (button("End", "Last step (End)", step < last)) commands.push(GoToStep{last});
+  if (tooltip_button("End", "Last step (End)", step < last)) commands.push(GoToStep{last});
   ImGui::SameLine();
-  if (button(app.playing ? "Pause" : "Play", "Play or pause (Space)")) commands.push(SetPlaying{!app.playing});
+  if (tooltip_button(app.playing ? "Pause" : "Play", "Play or pause (Space)")) commands.push(SetPlaying{!app.playing});
   ImGui::SameLine();
   float speed = app.play_speed;
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 9);
@@ -186,7 +179,7 @@ void Ui::controls(const AppState& app, Selection& selection, Commands& commands)
     commands.push(SetPlaySpeed{speed});
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("Playback speed");
   ImGui::SameLine();
-  if (button(backward ? "To forward (B)" : "To backward (B)", "Jump between a forward step and its backward twin (B)"))
+  if (tooltip_button(backward ? "To forward (B)" : "To backward (B)", "Jump between a forward step and its backward twin (B)"))
     commands.push(GoToStep{twin_step(trace, step)});
   ImGui::SameLine();
   ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(backward ? palette(app.theme).backward_arrow : palette(app.theme).accent),

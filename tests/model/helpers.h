@@ -1,14 +1,26 @@
 #pragma once
 // Shared by the model tests: small configs, random matrices, finite differences.
 
+#include "model/error.h"
 #include "model/transformer.h"
 
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <functional>
+#include <string>
 
 namespace attnviz::testing {
+
+// The message of the InputError `f` throws, or "(accepted)".
+inline std::string rejection(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  return "(accepted)";
+}
 
 // PyTorch gradcheck's defaults: central differences, eps 1e-6, pass when
 // |analytic − numeric| ≤ 1e-5 + 1e-3·|numeric|.

@@ -17,15 +17,6 @@ namespace {
 
 const std::string lessons_dir = std::string(ATTNVIZ_SOURCE_DIR) + "/assets/lessons/";
 
-std::string rejection(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  return "(accepted)";
-}
-
 // A small valid lesson, as text, with `replace` applied (first occurrence of .first → .second).
 std::string lesson_text(std::pair<std::string, std::string> replace = {}) {
   std::string text = R"({

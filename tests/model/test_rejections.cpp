@@ -7,15 +7,6 @@
 namespace attnviz::testing {
 namespace {
 
-std::string rejection(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  return "(accepted)";
-}
-
 std::string config_rejection(const std::function<void(Config&)>& change) {
   Config c = tiny_config();
   change(c);

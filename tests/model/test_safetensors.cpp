@@ -13,15 +13,6 @@
 namespace attnviz::testing {
 namespace {
 
-std::string rejection(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  return "(accepted)";
-}
-
 // A file: 8-byte header length, the header text, then `data`.
 std::string file_bytes(const std::string& header, const std::string& data, std::uint64_t length) {
   std::string out(8, '\0');

@@ -8,6 +8,7 @@
 #include "views/controller.h"
 #include "views/gradlab.h"
 #include "views/ui.h"
+#include "headless_ui.h"
 
 #include <gtest/gtest.h>
 #include <imgui.h>
@@ -20,21 +21,8 @@
 namespace attnviz::views {
 namespace {
 
-class GradLabHeadless : public ::testing::Test {
+class GradLabHeadless : public HeadlessUi {
  protected:
-  void SetUp() override {
-    ImGui::CreateContext();
-    ImGuiIO& io = ImGui::GetIO();
-    io.IniFilename = nullptr;
-    io.DisplaySize = ImVec2(1600, 900);
-    io.DeltaTime = 1.0f / 60;
-    io.Fonts->AddFontDefault();
-    io.Fonts->Build();
-    app.textures = &textures;
-    go_to_step(app, selection, 0);
-  }
-  void TearDown() override { ImGui::DestroyContext(); }
-
   // One frame drawing `body` in a full-screen window "panel", then the commands applied.
   void frame(const std::function<void()>& body) {
     ImGui::NewFrame();
@@ -46,34 +34,19 @@ class GradLabHeadless : public ::testing::Test {
     ImGui::Render();
     apply_commands(commands, app, selection);
   }
-  void ui_frames(int n) {
-    for (int i = 0; i < n; ++i) {
-      ImGui::NewFrame();
-      ui.begin_frame(selection);
-      ui.draw(app, selection, commands);
-      ImGui::Render();
-      apply_commands(commands, app, selection);
-    }
-  }
-  int vertices() const { return ImGui::GetDrawData() ? ImGui::GetDrawData()->TotalVtxCount : 0; }
-
-  AppState app{Session(make_preset("lesson"))};
-  HeadlessTextureCache textures;
-  Selection selection;
-  Commands commands;
-  Ui ui;
+  using HeadlessUi::frame;
 };
 
 TEST_F(GradLabHeadless, EveryPageDrawsAsAViewAndInTheLabWindow) {
   for (View view : {View::gradlab_scalar, View::gradlab_depth, View::gradlab_transformer}) {
     SCOPED_TRACE(to_string(view));
     ui.view = view;
-    ui_frames(4);
+    frames(4);
     EXPECT_GT(vertices(), 2000);
   }
   ui.view = View::overview;
   ui.gradlab_open = true;
-  ui_frames(4);
+  frames(4);
   const ImGuiWindow* lab = ImGui::FindWindowByName("Gradient lab");
   ASSERT_NE(lab, nullptr);
   EXPECT_TRUE(lab->Active);
@@ -82,7 +55,7 @@ TEST_F(GradLabHeadless, EveryPageDrawsAsAViewAndInTheLabWindow) {
   EXPECT_TRUE(detail == nullptr || !detail->Active);  // covered by the lab: not drawn
   EXPECT_TRUE(ImGui::FindWindowByName("Steps")->Active);
   ui.gradlab_open = false;
-  ui_frames(2);
+  frames(2);
   EXPECT_TRUE(ImGui::FindWindowByName("Step detail")->Active);
   EXPECT_EQ(view_from_string("gradlab-transformer"), View::gradlab_transformer);
 }

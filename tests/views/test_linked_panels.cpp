@@ -12,6 +12,7 @@
 #include "views/pe_panel.h"
 #include "views/output_panel.h"
 #include "views/ui.h"
+#include "headless_ui.h"
 
 #include <gtest/gtest.h>
 #include <imgui.h>
@@ -20,44 +21,7 @@
 namespace attnviz::views {
 namespace {
 
-class Linked : public ::testing::Test {
- protected:
-  void SetUp() override {
-    ImGui::CreateContext();
-    ImGuiIO& io = ImGui::GetIO();
-    io.IniFilename = nullptr;
-    io.DisplaySize = ImVec2(1600, 900);
-    io.DeltaTime = 1.0f / 60;
-    for (int key = 0; key < ImGuiKey_COUNT; ++key) io.KeyMap[key] = 300 + key;
-    io.Fonts->AddFontDefault();
-    io.Fonts->Build();
-    app.textures = &textures;
-    go_to_step(app, selection, 0);
-  }
-  void TearDown() override { ImGui::DestroyContext(); }
-
-  void frame() {
-    ImGui::NewFrame();
-    ui.begin_frame(selection);
-    ui.draw(app, selection, commands);
-    ImGui::Render();
-    apply_commands(commands, app, selection);
-  }
-  void frames(int n) {
-    for (int i = 0; i < n; ++i) frame();
-  }
-  int step_labelled(const char* label, Phase phase) {
-    const std::optional<int> step = app.session.trace().find_step(label, phase);
-    EXPECT_TRUE(step.has_value()) << label;
-    return step.value_or(0);
-  }
-
-  AppState app{Session(make_preset("lesson"))};
-  HeadlessTextureCache textures;
-  Selection selection;
-  Commands commands;
-  Ui ui;
-};
+using Linked = HeadlessUi;
 
 constexpr View linked_views[] = {View::heads, View::attention, View::mask, View::pe, View::output};
 

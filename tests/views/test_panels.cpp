@@ -6,6 +6,7 @@
 #include "views/chain_terms.h"
 #include "views/controller.h"
 #include "views/ui.h"
+#include "headless_ui.h"
 
 #include <gtest/gtest.h>
 #include <imgui.h>
@@ -14,37 +15,8 @@
 namespace attnviz::views {
 namespace {
 
-class Headless : public ::testing::Test {
+class Headless : public HeadlessUi {
  protected:
-  void SetUp() override {
-    ImGui::CreateContext();
-    ImGuiIO& io = ImGui::GetIO();
-    io.IniFilename = nullptr;
-    io.DisplaySize = ImVec2(1600, 900);
-    io.DeltaTime = 1.0f / 60;
-    for (int key = 0; key < ImGuiKey_COUNT; ++key) io.KeyMap[key] = 300 + key;
-    io.Fonts->AddFontDefault();
-    io.Fonts->Build();
-    app.textures = &textures;
-    go_to_step(app, selection, 0);
-  }
-  void TearDown() override { ImGui::DestroyContext(); }
-
-  void frame() {
-    ImGui::NewFrame();
-    ui.begin_frame(selection);
-    ui.draw(app, selection, commands);
-    ImGui::Render();
-    apply_commands(commands, app, selection);
-  }
-  void frames(int n) {
-    for (int i = 0; i < n; ++i) frame();
-  }
-  int step_labelled(const char* label, Phase phase) {
-    const std::optional<int> step = app.session.trace().find_step(label, phase);
-    EXPECT_TRUE(step.has_value()) << label;
-    return step.value_or(0);
-  }
   // Moves the mouse over the window `title` until a heatmap element of `slot` is under it.
   bool hover_element(const char* title, Slot slot) {
     const ImGuiWindow* window = ImGui::FindWindowByName(title);
@@ -74,12 +46,6 @@ class Headless : public ::testing::Test {
     ImGui::GetIO().MouseDown[0] = false;
     frame();
   }
-
-  AppState app{Session(make_preset("lesson"))};
-  HeadlessTextureCache textures;
-  Selection selection;
-  Commands commands;
-  Ui ui;
 };
 
 TEST_F(Headless, ALessonsTrainingPanelOpensWithTheOverview) {

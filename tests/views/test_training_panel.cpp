@@ -7,6 +7,7 @@
 #include "views/training_panel.h"
 #include "views/training_runner.h"
 #include "views/ui.h"
+#include "headless_ui.h"
 
 #include <gtest/gtest.h>
 #include <imgui.h>
@@ -35,43 +36,26 @@ void expect_same_weights(const Parameters& params, const std::vector<Mat>& weigh
   }
 }
 
-class TrainingHeadless : public ::testing::Test {
+class TrainingHeadless : public HeadlessUi {
  protected:
+  TrainingHeadless() : HeadlessUi(Session(to_preset(word_order()))) {}
+
   void SetUp() override {
-    ImGui::CreateContext();
-    ImGuiIO& io = ImGui::GetIO();
-    io.IniFilename = nullptr;
-    io.DisplaySize = ImVec2(1600, 900);
-    io.DeltaTime = 1.0f / 60;
-    io.Fonts->AddFontDefault();
-    io.Fonts->Build();
-    app.textures = &textures;
+    HeadlessUi::SetUp();
     app.training.available = true;
     app.training.planned_steps = lesson.training.steps;
-    go_to_step(app, selection, 0);
   }
-  void TearDown() override { ImGui::DestroyContext(); }
 
   void frame() {
-    ImGui::NewFrame();
-    ui.begin_frame(selection);
-    ui.draw(app, selection, commands);
-    ImGui::Render();
-    const Effects effects = apply_commands(commands, app, selection);
+    const Effects effects = HeadlessUi::frame();
     training_commands.insert(training_commands.end(), effects.training.begin(), effects.training.end());
   }
   void frames(int n) {
     for (int i = 0; i < n; ++i) frame();
   }
-  int vertices() const { return ImGui::GetDrawData() ? ImGui::GetDrawData()->TotalVtxCount : 0; }
 
   Lesson lesson = word_order();
-  AppState app{Session(to_preset(lesson))};
-  HeadlessTextureCache textures;
-  Selection selection;
-  Commands commands;
   std::vector<Command> training_commands;
-  Ui ui;
   double clock = 0;
 };
 
