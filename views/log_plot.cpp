@@ -274,7 +274,7 @@ PlotHit draw_log_bar_plot(const LogBarPlot& plot, const Palette& pal) {
       const float bx = group_x(g) + group_w * 0.1f + bar_w * static_cast<float>(s);
       const float bx1 = bx + std::max(1.0f, bar_w - 1);
       if (v == 0 || (drawable(v) && v < floor_value)) {
-        // Below what the axis shows: a stub on the floor, filled under an arrowhead, or hollow for 0.
+        // Below what the axis shows: a short bar on the floor, filled under an arrowhead, or hollow for 0.
         const ImVec2 a(bx, y_bottom - font * 0.6f), b(bx1, y_bottom);
         if (v == 0) dl->AddRect(a, b, plot.series[s].colour, 0, 0, 1.5f);
         else {
