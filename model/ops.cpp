@@ -1,12 +1,10 @@
 #include "model/ops.h"
 
+#include "model/matmul.h"
+
 #include <algorithm>
 #include <cmath>
-#include <cstdint>
 #include <limits>
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
 
 namespace attnviz::ops {
 
@@ -14,21 +12,8 @@ namespace {
 constexpr Scalar neg_inf = -std::numeric_limits<Scalar>::infinity();
 int id_at(const Mat& ids, Eigen::Index t) { return static_cast<int>(ids(t, 0)); }
 
-// dst[0, n) = src[0, n), with streaming stores where the CPU has them: dst is written to memory
-// without first being read into cache, for a large result that is written once.
-void stream_copy(Scalar* dst, const Scalar* src, Eigen::Index n) {
-  Eigen::Index i = 0;
-#if defined(__SSE2__)
-  if (reinterpret_cast<std::uintptr_t>(dst) % 16 == 0) {
-    for (; i + 2 <= n; i += 2) _mm_stream_pd(dst + i, _mm_loadu_pd(src + i));
-    _mm_sfence();
-  }
-#endif
-  for (; i < n; ++i) dst[i] = src[i];
-}
-
 // A fresh weight gradient of at least this many elements (2 MB, more than a core's cache) is
-// computed band by band in a small buffer and streamed out.
+// written with streaming stores.
 constexpr Eigen::Index stream_threshold = Eigen::Index{1} << 18;
 }  // namespace
 
@@ -64,34 +49,16 @@ void add_forward(Mat& Y, const Mat& A, const Mat& B) { Y = A + B; }
 void identity_backward(Mat& dX, const Mat& dY) { dX += dY; }
 
 void linear_forward(Mat& Y, const Mat& X, const Mat& W, const Mat& b) {
-  reshape(Y, X.rows(), W.rows());
-  Y.noalias() = X * W.transpose();
+  matmul_nt(Y, X, W, false);
   Y.rowwise() += b.row(0);
 }
 
 void linear_backward(Mat& dX, Mat& dW, Mat& db, const Mat& dY, const Mat& X, const Mat& W,
                      bool fresh_params) {
-  dX.noalias() += dY * W;
-  // dW (out,in) = dYᵀ X, a band of rows at a time: each band is zeroed (if fresh) and filled
-  // while it is still in cache, instead of one pass over all of dW for the zeros and one for the
-  // product.  A large fresh dW is filled in a reused band buffer and streamed out, so its old
-  // content is never read.  Every dW[o,i] is the same sum over t either way.
-  const Eigen::Index band = std::max<Eigen::Index>(8, (Eigen::Index{1} << 16) / std::max<Eigen::Index>(1, dW.cols()) / 4 * 4);
-  const bool stream = fresh_params && dW.size() >= stream_threshold;
-  thread_local Mat band_buffer;
-  for (Eigen::Index r = 0; r < dW.rows(); r += band) {
-    const Eigen::Index n = std::min(band, dW.rows() - r);
-    if (stream) {
-      set_zero(band_buffer, n, dW.cols());
-      band_buffer.noalias() += dY.middleCols(r, n).transpose() * X;
-      stream_copy(dW.row(r).data(), band_buffer.data(), band_buffer.size());
-      continue;
-    }
-    if (fresh_params) dW.middleRows(r, n).setZero();
-    dW.middleRows(r, n).noalias() += dY.middleCols(r, n).transpose() * X;
-  }
-  if (fresh_params) db.setZero();
-  db += dY.colwise().sum();
+  matmul_nn(dX, dY, W, true);
+  matmul_tn(dW, dY, X, !fresh_params, dW.size() >= stream_threshold);
+  if (fresh_params) db = dY.colwise().sum();
+  else db += dY.colwise().sum();
 }
 
 void split_head_forward(Mat& Y, const Mat& X, int head, int d_k) {
@@ -113,13 +80,12 @@ void concat_heads_backward(Mat& dX_h, const Mat& dY, int head, int d_k) {
 }
 
 void scores_forward(Mat& S, const Mat& Q, const Mat& K) {
-  reshape(S, Q.rows(), K.rows());
-  S.noalias() = Q * K.transpose();
+  matmul_nt(S, Q, K, false);
 }
 
 void scores_backward(Mat& dQ, Mat& dK, const Mat& dS, const Mat& Q, const Mat& K) {
-  dQ.noalias() += dS * K;
-  dK.noalias() += dS.transpose() * Q;
+  matmul_nn(dQ, dS, K, true);
+  matmul_tn(dK, dS, Q, true);
 }
 
 void mask_forward(Mat& Y, const Mat& X, const Mat& M) {
@@ -153,13 +119,12 @@ void softmax_backward(Mat& dS, const Mat& dA, const Mat& A) {
 }
 
 void weighted_sum_forward(Mat& O, const Mat& A, const Mat& V) {
-  reshape(O, A.rows(), V.cols());
-  O.noalias() = A * V;
+  matmul_nn(O, A, V, false);
 }
 
 void weighted_sum_backward(Mat& dA, Mat& dV, const Mat& dO, const Mat& A, const Mat& V) {
-  dA.noalias() += dO * V.transpose();
-  dV.noalias() += A.transpose() * dO;
+  matmul_nt(dA, dO, V, true);
+  matmul_tn(dV, A, dO, true);
 }
 
 namespace {

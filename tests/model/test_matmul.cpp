@@ -1,0 +1,87 @@
+// The model's matrix products against Eigen's, for shapes that take every path: too small for
+// tiles, tiles with leftover rows and columns, the transposed tiles of a short A, and the
+// streamed weight gradient.
+
+#include "model/matmul.h"
+#include "helpers.h"
+
+#include <tuple>
+#include <vector>
+
+namespace attnviz::testing {
+namespace {
+
+// m, n, depth
+const std::vector<std::tuple<int, int, int>> shapes = {
+    {1, 1, 1},   {5, 4, 5},    {5, 16, 16},  {5, 32, 16},   {10, 64, 64},  {10, 256, 64},
+    {8, 24, 3},  {16, 40, 17}, {24, 9, 33},  {32, 512, 64}, {32, 100, 48}, {33, 130, 7},
+    {7, 77, 70}, {64, 8, 200}, {32, 31, 20}, {40, 97, 1},   {3, 1000, 9},  {32, 96, 128},
+};
+
+double max_error(const Mat& a, const Mat& b) {
+  EXPECT_EQ(a.rows(), b.rows());
+  EXPECT_EQ(a.cols(), b.cols());
+  return (a - b).cwiseAbs().maxCoeff();
+}
+
+class Matmul : public ::testing::TestWithParam<std::tuple<int, int, int>> {
+ protected:
+  Random random{7};
+  int m = std::get<0>(GetParam()), n = std::get<1>(GetParam()), k = std::get<2>(GetParam());
+  // Sums of k terms of size ≤ 1, in another order than Eigen's.
+  double tolerance() const { return 1e-13 * (k + 1); }
+};
+
+TEST_P(Matmul, ABTransposed) {
+  const Mat A = random_mat(random, m, k), B = random_mat(random, n, k);
+  const Mat expected = A * B.transpose();
+  Mat C(3, 3);  // resized
+  matmul_nt(C, A, B, false);
+  EXPECT_LT(max_error(C, expected), tolerance());
+  const Mat C0 = random_mat(random, m, n);
+  C = C0;
+  matmul_nt(C, A, B, true);
+  EXPECT_LT(max_error(C, C0 + expected), tolerance());
+}
+
+TEST_P(Matmul, AB) {
+  const Mat A = random_mat(random, m, k), B = random_mat(random, k, n);
+  const Mat expected = A * B;
+  Mat C;
+  matmul_nn(C, A, B, false);
+  EXPECT_LT(max_error(C, expected), tolerance());
+  const Mat C0 = random_mat(random, m, n);
+  C = C0;
+  matmul_nn(C, A, B, true);
+  EXPECT_LT(max_error(C, C0 + expected), tolerance());
+}
+
+TEST_P(Matmul, ATransposedB) {
+  const Mat A = random_mat(random, k, m), B = random_mat(random, k, n);
+  const Mat expected = A.transpose() * B;
+  for (bool stream : {false, true}) {
+    Mat C = Mat::Constant(m, n, 1e300);  // overwritten, never read
+    matmul_tn(C, A, B, false, stream);
+    EXPECT_LT(max_error(C, expected), tolerance()) << "stream " << stream;
+  }
+  const Mat C0 = random_mat(random, m, n);
+  Mat C = C0;
+  matmul_tn(C, A, B, true);
+  EXPECT_LT(max_error(C, C0 + expected), tolerance());
+}
+
+INSTANTIATE_TEST_SUITE_P(Shapes, Matmul, ::testing::ValuesIn(shapes));
+
+TEST(MatmulOrder, EveryElementIsSummedInOrderOfK) {
+  // A product whose terms cancel only in order: 1e16 + 1 − 1e16 = 0 in order, 1 otherwise.
+  for (int m : {1, 8, 32}) {
+    Mat A = Mat::Ones(m, 3), B(40, 3);
+    for (int j = 0; j < 40; ++j) B.row(j) << 1e16, 1, -1e16;
+    Mat C;
+    matmul_nt(C, A, B, false);
+    EXPECT_EQ(C.cwiseAbs().maxCoeff(), 0.0) << m;
+  }
+}
+
+}  // namespace
+}  // namespace attnviz::testing
