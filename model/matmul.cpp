@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
-#include <type_traits>
 #include <vector>
 #if defined(__AVX512F__)
 #include <immintrin.h>
@@ -28,11 +27,46 @@ Vec load(const Scalar* p) {
 void store(Scalar* p, Vec v) { std::memcpy(p, &v, sizeof v); }
 Vec splat(Scalar s) { return Vec{s, s, s, s, s, s, s, s}; }
 
+// The first `count` (1 to 8) lanes: read or written without touching p[count] and beyond.
+#if defined(__AVX512F__)
+using FirstLanes = __mmask8;
+FirstLanes first_lanes(Index count) { return static_cast<__mmask8>((1u << count) - 1); }
+Vec load_first(const Scalar* p, FirstLanes mask) { return reinterpret_cast<Vec>(_mm512_maskz_loadu_pd(mask, p)); }
+void store_first(Scalar* p, Vec v, FirstLanes mask) { _mm512_mask_storeu_pd(p, mask, reinterpret_cast<__m512d>(v)); }
+#else
+using FirstLanes = Index;
+FirstLanes first_lanes(Index count) { return count; }
+Vec load_first(const Scalar* p, FirstLanes count) {
+  Vec v{};
+  std::memcpy(&v, p, sizeof(Scalar) * static_cast<std::size_t>(count));
+  return v;
+}
+void store_first(Scalar* p, Vec v, FirstLanes count) {
+  std::memcpy(p, &v, sizeof(Scalar) * static_cast<std::size_t>(count));
+}
+#endif
+
 enum class Write { assign, add, stream };
+
+void stream_store(Scalar* p, Vec v) {
+#if defined(__AVX512F__)
+  if (reinterpret_cast<std::uintptr_t>(p) % 64 == 0) {
+    _mm512_stream_pd(p, reinterpret_cast<__m512d>(v));
+    return;
+  }
+#endif
+  store(p, v);
+}
+
+void finish(Write write) {
+#if defined(__AVX512F__)
+  if (write == Write::stream) _mm_sfence();
+#endif
+}
 
 // rows[e][r] ← rows[r][e]: an 8 × 8 block transposed in registers, in three rounds that each
 // interleave pairs of vectors (1, then 2, then 4 lanes at a time).
-void transpose8(Vec (&rows)[8]) {
+[[gnu::always_inline]] inline void transpose8(Vec (&rows)[8]) {
   using Lanes = long __attribute__((vector_size(64)));
   const Lanes even1 = {0, 8, 2, 10, 4, 12, 6, 14}, odd1 = {1, 9, 3, 11, 5, 13, 7, 15};
   const Lanes even2 = {0, 1, 8, 9, 4, 5, 12, 13}, odd2 = {2, 3, 10, 11, 6, 7, 14, 15};
@@ -54,82 +88,73 @@ void transpose8(Vec (&rows)[8]) {
   }
 }
 
-void stream_store(Scalar* p, Vec v) {
-#if defined(__AVX512F__)
-  if (reinterpret_cast<std::uintptr_t>(p) % 64 == 0) {
-    _mm512_stream_pd(p, reinterpret_cast<__m512d>(v));
-    return;
-  }
-#endif
-  store(p, v);
-}
-
-void stream_fence() {
-#if defined(__AVX512F__)
-  _mm_sfence();
-#endif
-}
-
-// A general product C(m,n) (=|+=) Σ_k a(i,k) · b(k,j), where
+// A product C(m,n) (=|+=) Σ_k a(i,k) · b(k,j), where
 //   a(i,k) = a.p[i·a.row + k·a.depth]          (any strides: it is read one scalar at a time),
 //   b(k,j) = b.p[k·b.ld + j]                   (rows contiguous: read as vectors),
 //   C(i,j) = c.p[i·c.row + j·c.col]            (c.col = 1, or c.row = 1 for a transposed C).
 struct ScalarSide {
   const Scalar* p;
   Index row, depth;
-  Scalar at(Index i, Index k) const { return p[i * row + k * depth]; }
 };
 struct VectorSide {
   const Scalar* p;
   Index ld;
+  Index readable;  // columns of every row that may be read (≥ n; padding reads as 0)
 };
 struct Out {
   Scalar* p;
   Index row, col;
-  Scalar& at(Index i, Index j) const { return p[i * row + j * col]; }
+  Scalar* at(Index i, Index j) const { return p + i * row + j * col; }
 };
 
 // Writes the first `count` lanes of v to C(i, j), C(i, j+1), …
 [[gnu::always_inline]] inline void put(Out c, Index i, Index j, Vec v, Index count, Write write) {
-  if (c.col == 1 && count == lanes) {
-    Scalar* dst = &c.at(i, j);
-    if (write == Write::assign) store(dst, v);
-    else if (write == Write::add) store(dst, load(dst) + v);
-    else stream_store(dst, v);
-    return;
-  }
-  for (Index e = 0; e < count; ++e) {
-    Scalar& dst = c.at(i, j + e);
-    dst = write == Write::add ? dst + v[e] : v[e];
+  Scalar* dst = c.at(i, j);
+  if (c.col != 1) {
+    for (Index e = 0; e < count; ++e) dst[e * c.col] = write == Write::add ? dst[e * c.col] + v[e] : v[e];
+  } else if (count < lanes) {
+    const FirstLanes mask = first_lanes(count);
+    store_first(dst, write == Write::add ? load_first(dst, mask) + v : v, mask);
+  } else if (write == Write::stream) {
+    stream_store(dst, v);
+  } else {
+    store(dst, write == Write::add ? load(dst) + v : v);
   }
 }
 
-// One register tile: rows [i, i+MR) × columns [j, j + cols), cols ≤ NV·8, summed over the
-// whole depth.  b is read NV whole vectors across (see `padded`).
-template <int MR, int NV>
-[[gnu::always_inline]] inline void tile(Index depth, ScalarSide a, VectorSide b, Out c, Index i, Index j, Index cols, Write write) {
+// One register tile: rows [i, i+MR) × columns [j, j + cols) of C, summed over the whole depth;
+// cols ≤ NV·8, and only the last vector may be partial.
+template <int MR, int NV, bool Partial>
+[[gnu::always_inline]] inline void tile(Index depth, ScalarSide a, VectorSide b, Out c, Index i, Index j,
+                                        Index cols, Write write) {
+  const Index last = cols - (NV - 1) * lanes;  // lanes of the last vector
+  const FirstLanes last_mask = first_lanes(last);
   Vec acc[MR][NV] = {};
   const Scalar* ap = a.p + i * a.row;
   const Scalar* bp = b.p + j;
   for (Index k = 0; k < depth; ++k, ap += a.depth, bp += b.ld) {
     Vec bv[NV];
-    for (int v = 0; v < NV; ++v) bv[v] = load(bp + v * lanes);
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; ++v)
+      bv[v] = Partial && v == NV - 1 ? load_first(bp + v * lanes, last_mask) : load(bp + v * lanes);
+#pragma GCC unroll 8
     for (int r = 0; r < MR; ++r) {
       const Vec s = splat(ap[r * a.row]);
+#pragma GCC unroll 4
       for (int v = 0; v < NV; ++v) acc[r][v] += s * bv[v];
     }
   }
   if constexpr (MR == lanes) {
     if (c.row == 1) {
       // A transposed C: each 8 × 8 block is turned round, so that a tile column (8 rows of C
-      // at one column) lands as a vector along a row of C.
+      // at one column) is written as one vector along a row of C.
       for (int v = 0; v < NV; ++v) {
         Vec block[lanes];
         for (int r = 0; r < MR; ++r) block[r] = acc[r][v];
         transpose8(block);
-        const Index left = std::min(cols - v * lanes, lanes);
-        for (Index e = 0; e < left; ++e) {
-          Scalar* dst = &c.at(i, j + v * lanes + e);
+        const Index count = v == NV - 1 ? last : lanes;
+        for (Index e = 0; e < count; ++e) {
+          Scalar* dst = c.at(i, j + v * lanes + e);
           store(dst, write == Write::add ? load(dst) + block[e] : block[e]);
         }
       }
@@ -137,57 +162,44 @@ template <int MR, int NV>
     }
   }
   for (int r = 0; r < MR; ++r)
-    for (int v = 0; v < NV; ++v) {
-      const Index left = cols - v * lanes;
-      if (left > 0) put(c, i + r, j + v * lanes, acc[r][v], left < lanes ? left : lanes, write);
-    }
+    for (int v = 0; v < NV; ++v) put(c, i + r, j + v * lanes, acc[r][v], v == NV - 1 ? last : lanes, write);
 }
 
 // Columns [j, j + cols) of every row: MR rows at a time, then one at a time.
-template <int MR, int NV>
+template <int MR, int NV, bool Partial>
 void strip(Index m, Index depth, ScalarSide a, VectorSide b, Out c, Index j, Index cols, Write write) {
   Index i = 0;
-  for (; i + MR <= m; i += MR) tile<MR, NV>(depth, a, b, c, i, j, cols, write);
-  for (; i < m; ++i) tile<1, NV>(depth, a, b, c, i, j, cols, write);
+  for (; i + MR <= m; i += MR) tile<MR, NV, Partial>(depth, a, b, c, i, j, cols, write);
+  for (; i < m; ++i) tile<1, NV, Partial>(depth, a, b, c, i, j, cols, write);
 }
 
-void finish(Write write) {
-  if (write == Write::stream) stream_fence();
+// The last strip: 1 to 3 vectors wide, the last of them full or not (read in part only where
+// b has no readable padding).
+template <int MR>
+void last_strip(Index m, Index depth, ScalarSide a, VectorSide b, Out c, Index j, Index cols, Write write) {
+  const bool partial = cols % lanes != 0 && j + (cols + lanes - 1) / lanes * lanes > b.readable;
+  if (cols > 2 * lanes) {
+    partial ? strip<MR, 3, true>(m, depth, a, b, c, j, cols, write) : strip<MR, 3, false>(m, depth, a, b, c, j, cols, write);
+  } else if (cols > lanes) {
+    partial ? strip<MR, 2, true>(m, depth, a, b, c, j, cols, write) : strip<MR, 2, false>(m, depth, a, b, c, j, cols, write);
+  } else {
+    partial ? strip<MR, 1, true>(m, depth, a, b, c, j, cols, write) : strip<MR, 1, false>(m, depth, a, b, c, j, cols, write);
+  }
 }
 
-// Strips NV vectors wide, so each strip of b is reused from cache by every block of rows; the
-// last, narrower strip takes the columns left over.
-template <int MR, int NV>
-void product(Index m, Index n, Index depth, ScalarSide a, VectorSide b, Out c, Write write) {
+// Strips of 3 vectors (24 columns), so each strip of b is reused from cache by every block of
+// 8 rows; 8 × 3 accumulators, 3 vectors of b and a broadcast fill 28 of AVX-512's 32 registers.
+void run(Index m, Index n, Index depth, ScalarSide a, VectorSide b, Out c, Write write) {
+  constexpr int MR = 8, NV = 3;
   constexpr Index width = NV * lanes;
+  if (m == 0 || n == 0) return;
   Index j = 0;
-  for (; j + width <= n; j += width) strip<MR, NV>(m, depth, a, b, c, j, width, write);
-  const Index left = n - j;
-  if constexpr (NV > 3)
-    if (left > 3 * lanes) return strip<MR, 4>(m, depth, a, b, c, j, left, write), finish(write);
-  if (left > 2 * lanes) strip<MR, 3>(m, depth, a, b, c, j, left, write);
-  else if (left > lanes) strip<MR, 2>(m, depth, a, b, c, j, left, write);
-  else if (left > 0) strip<MR, 1>(m, depth, a, b, c, j, left, write);
+  for (; j + width <= n; j += width) strip<MR, NV, false>(m, depth, a, b, c, j, width, write);
+  if (j < n) last_strip<MR>(m, depth, a, b, c, j, n - j, write);
   finish(write);
 }
 
-// b with its rows readable a whole vector past column n: itself when n is a multiple of 8,
-// else a copy with zero columns added, in a reused buffer.
-VectorSide padded(VectorSide b, Index depth, Index n) {
-  if (n % lanes == 0) return b;
-  thread_local std::vector<Scalar> buffer;
-  const Index ld = (n / lanes + 1) * lanes;
-  buffer.assign(static_cast<std::size_t>(depth * ld), 0.0);
-  for (Index k = 0; k < depth; ++k) std::memcpy(buffer.data() + k * ld, b.p + k * b.ld, sizeof(Scalar) * static_cast<std::size_t>(n));
-  return {buffer.data(), ld};
-}
-
-void run(Index m, Index n, Index depth, ScalarSide a, VectorSide b, Out c, Write write) {
-  if (m == 0 || n == 0) return;
-  product<8, 3>(m, n, depth, a, padded(b, depth, n), c, write);
-}
-
-// Mᵀ (cols × rows) in a reused buffer whose rows are padded with zeros to a multiple of 8.
+// Mᵀ (cols × rows) in a reused buffer, its rows padded with zeros to a multiple of 8.
 VectorSide transposed(const Mat& M) {
   thread_local std::vector<Scalar> buffer;
   const Index ld = (M.rows() + lanes - 1) / lanes * lanes;
@@ -200,37 +212,38 @@ VectorSide transposed(const Mat& M) {
     for (Index r = 0; r < M.rows(); ++r) out[r] = m[r * M.cols() + c];
     for (Index r = M.rows(); r < ld; ++r) out[r] = 0;
   }
-  return {buffer.data(), ld};
+  return {buffer.data(), ld, ld};
 }
 
 void prepare(Mat& C, Index rows, Index cols, bool accumulate) {
   if (!accumulate) reshape(C, rows, cols);
 }
 
+Write write_of(bool accumulate) { return accumulate ? Write::add : Write::assign; }
+
 }  // namespace
 
 void matmul_nn(Mat& C, const Mat& A, const Mat& B, bool accumulate) {
   prepare(C, A.rows(), B.cols(), accumulate);
-  run(A.rows(), B.cols(), A.cols(), {A.data(), A.cols(), 1}, {B.data(), B.cols()}, {C.data(), C.cols(), 1},
-      accumulate ? Write::add : Write::assign);
+  run(A.rows(), B.cols(), A.cols(), {A.data(), A.cols(), 1}, {B.data(), B.cols(), B.cols()}, {C.data(), C.cols(), 1},
+      write_of(accumulate));
 }
 
 void matmul_tn(Mat& C, const Mat& A, const Mat& B, bool accumulate, bool stream) {
   prepare(C, A.cols(), B.cols(), accumulate);
-  const Write write = accumulate ? Write::add : stream ? Write::stream : Write::assign;
-  run(A.cols(), B.cols(), A.rows(), {A.data(), 1, A.cols()}, {B.data(), B.cols()}, {C.data(), C.cols(), 1}, write);
+  run(A.cols(), B.cols(), A.rows(), {A.data(), 1, A.cols()}, {B.data(), B.cols(), B.cols()}, {C.data(), C.cols(), 1},
+      stream && !accumulate ? Write::stream : write_of(accumulate));
 }
 
 void matmul_nt(Mat& C, const Mat& A, const Mat& B, bool accumulate) {
   prepare(C, A.rows(), B.rows(), accumulate);
-  const Write write = accumulate ? Write::add : Write::assign;
   const Index m = A.rows(), n = B.rows(), depth = A.cols();
   if (m < n) {
     // Cᵀ = B Aᵀ: the short A is transposed (T × d, cheap), the long B is read in place, and
-    // the tiles' columns run down C's columns.
-    run(n, m, depth, {B.data(), B.cols(), 1}, transposed(A), {C.data(), 1, C.cols()}, write);
+    // the tiles' rows run along C's columns.
+    run(n, m, depth, {B.data(), B.cols(), 1}, transposed(A), {C.data(), 1, C.cols()}, write_of(accumulate));
   } else {
-    run(m, n, depth, {A.data(), A.cols(), 1}, transposed(B), {C.data(), C.cols(), 1}, write);
+    run(m, n, depth, {A.data(), A.cols(), 1}, transposed(B), {C.data(), C.cols(), 1}, write_of(accumulate));
   }
 }
 
