@@ -199,19 +199,25 @@ void run(Index m, Index n, Index depth, ScalarSide a, VectorSide b, Out c, Write
   finish(write);
 }
 
-// Mᵀ (cols × rows) in a reused buffer, its rows padded with zeros to a multiple of 8.
+// Mᵀ (cols × rows) in a reused buffer, its rows padded with zeros to a multiple of 8: 8 × 8
+// blocks of M are read as vectors (missing rows and columns as zeros) and turned round in
+// registers.
 VectorSide transposed(const Mat& M) {
   thread_local std::vector<Scalar> buffer;
-  const Index ld = (M.rows() + lanes - 1) / lanes * lanes;
-  buffer.resize(static_cast<std::size_t>(M.cols() * ld));
-  // Written in order (a row of Mᵀ at a time), read down columns of M: the rows of a short M
-  // stay in cache, where scattered writes would miss it for every element.
-  const Scalar* m = M.data();
-  for (Index c = 0; c < M.cols(); ++c) {
-    Scalar* out = buffer.data() + c * ld;
-    for (Index r = 0; r < M.rows(); ++r) out[r] = m[r * M.cols() + c];
-    for (Index r = M.rows(); r < ld; ++r) out[r] = 0;
-  }
+  const Index rows = M.rows(), cols = M.cols(), ld = (rows + lanes - 1) / lanes * lanes;
+  buffer.resize(static_cast<std::size_t>(cols * ld));
+  for (Index r0 = 0; r0 < rows; r0 += lanes)
+    for (Index c0 = 0; c0 < cols; c0 += lanes) {
+      const Index width = std::min(lanes, cols - c0);
+      const FirstLanes mask = first_lanes(width);
+      Vec block[lanes];
+      for (Index r = 0; r < lanes; ++r) {
+        const Scalar* row = M.data() + (r0 + r) * cols + c0;
+        block[r] = r0 + r >= rows ? Vec{} : width == lanes ? load(row) : load_first(row, mask);
+      }
+      transpose8(block);
+      for (Index e = 0; e < width; ++e) store(buffer.data() + (c0 + e) * ld + r0, block[e]);
+    }
   return {buffer.data(), ld, ld};
 }
 
