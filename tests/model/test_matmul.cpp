@@ -32,42 +32,35 @@ class Matmul : public ::testing::TestWithParam<std::tuple<int, int, int>> {
   double tolerance() const { return 1e-13 * (k + 1); }
 };
 
+// `product(C, accumulate)` gives `expected` into a C of another shape, and C0 + expected onto C0.
+template <class Product>
+void check(Random& random, const Mat& expected, double tolerance, Product product) {
+  Mat C(3, 3);
+  product(C, false);
+  EXPECT_LT(max_error(C, expected), tolerance);
+  const Mat C0 = random_mat(random, static_cast<int>(expected.rows()), static_cast<int>(expected.cols()));
+  C = C0;
+  product(C, true);
+  EXPECT_LT(max_error(C, C0 + expected), tolerance);
+}
+
 TEST_P(Matmul, ABTransposed) {
   const Mat A = random_mat(random, m, k), B = random_mat(random, n, k);
-  const Mat expected = A * B.transpose();
-  Mat C(3, 3);  // resized
-  matmul_nt(C, A, B, false);
-  EXPECT_LT(max_error(C, expected), tolerance());
-  const Mat C0 = random_mat(random, m, n);
-  C = C0;
-  matmul_nt(C, A, B, true);
-  EXPECT_LT(max_error(C, C0 + expected), tolerance());
+  check(random, A * B.transpose(), tolerance(), [&](Mat& C, bool add) { matmul_nt(C, A, B, add); });
 }
 
 TEST_P(Matmul, AB) {
   const Mat A = random_mat(random, m, k), B = random_mat(random, k, n);
-  const Mat expected = A * B;
-  Mat C;
-  matmul_nn(C, A, B, false);
-  EXPECT_LT(max_error(C, expected), tolerance());
-  const Mat C0 = random_mat(random, m, n);
-  C = C0;
-  matmul_nn(C, A, B, true);
-  EXPECT_LT(max_error(C, C0 + expected), tolerance());
+  check(random, A * B, tolerance(), [&](Mat& C, bool add) { matmul_nn(C, A, B, add); });
 }
 
 TEST_P(Matmul, ATransposedB) {
   const Mat A = random_mat(random, k, m), B = random_mat(random, k, n);
   const Mat expected = A.transpose() * B;
-  for (bool stream : {false, true}) {
-    Mat C = Mat::Constant(m, n, 1e300);  // overwritten, never read
-    matmul_tn(C, A, B, false, stream);
-    EXPECT_LT(max_error(C, expected), tolerance()) << "stream " << stream;
-  }
-  const Mat C0 = random_mat(random, m, n);
-  Mat C = C0;
-  matmul_tn(C, A, B, true);
-  EXPECT_LT(max_error(C, C0 + expected), tolerance());
+  check(random, expected, tolerance(), [&](Mat& C, bool add) { matmul_tn(C, A, B, add); });
+  Mat C = Mat::Constant(m, n, 1e300);  // streamed over, never read
+  matmul_tn(C, A, B, false, /*stream=*/true);
+  EXPECT_LT(max_error(C, expected), tolerance());
 }
 
 INSTANTIATE_TEST_SUITE_P(Shapes, Matmul, ::testing::ValuesIn(shapes));
