@@ -61,22 +61,41 @@ void linear_backward(Mat& dX, Mat& dW, Mat& db, const Mat& dY, const Mat& X, con
   else db += dY.colwise().sum();
 }
 
+// Plain loops: a head's block is a few short rows, where Eigen's block expressions cost more in
+// setting up than in copying.
 void split_head_forward(Mat& Y, const Mat& X, int head, int d_k) {
-  Y = X.middleCols(static_cast<Eigen::Index>(head) * d_k, d_k);
+  reshape(Y, X.rows(), d_k);
+  for (Eigen::Index t = 0; t < X.rows(); ++t) {
+    const Scalar* x = &X(t, static_cast<Eigen::Index>(head) * d_k);
+    Scalar* y = &Y(t, 0);
+    for (int c = 0; c < d_k; ++c) y[c] = x[c];
+  }
 }
 
 void split_head_backward(Mat& dX, const Mat& dY, int head, int d_k) {
-  dX.middleCols(static_cast<Eigen::Index>(head) * d_k, d_k) += dY;
+  for (Eigen::Index t = 0; t < dY.rows(); ++t) {
+    Scalar* dx = &dX(t, static_cast<Eigen::Index>(head) * d_k);
+    const Scalar* dy = &dY(t, 0);
+    for (int c = 0; c < d_k; ++c) dx[c] += dy[c];
+  }
 }
 
 void concat_heads_forward(Mat& Y, const std::vector<const Mat*>& X) {
   const Eigen::Index d_k = X.front()->cols();
   reshape(Y, X.front()->rows(), d_k * static_cast<Eigen::Index>(X.size()));
-  for (std::size_t h = 0; h < X.size(); ++h) Y.middleCols(static_cast<Eigen::Index>(h) * d_k, d_k) = *X[h];
+  for (Eigen::Index t = 0; t < Y.rows(); ++t) {
+    Scalar* y = &Y(t, 0);
+    for (const Mat* head : X)
+      for (Eigen::Index c = 0; c < d_k; ++c) *y++ = (*head)(t, c);
+  }
 }
 
 void concat_heads_backward(Mat& dX_h, const Mat& dY, int head, int d_k) {
-  dX_h += dY.middleCols(static_cast<Eigen::Index>(head) * d_k, d_k);
+  for (Eigen::Index t = 0; t < dY.rows(); ++t) {
+    const Scalar* dy = &dY(t, static_cast<Eigen::Index>(head) * d_k);
+    Scalar* dx = &dX_h(t, 0);
+    for (int c = 0; c < d_k; ++c) dx[c] += dy[c];
+  }
 }
 
 void scores_forward(Mat& S, const Mat& Q, const Mat& K) {
