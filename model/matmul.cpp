@@ -134,13 +134,10 @@ template <int MR, int NV, bool Partial>
   const Scalar* bp = b.p + j;
   for (Index k = 0; k < depth; ++k, ap += a.depth, bp += b.ld) {
     Vec bv[NV];
-#pragma GCC unroll 4
     for (int v = 0; v < NV; ++v)
       bv[v] = Partial && v == NV - 1 ? load_first(bp + v * lanes, last_mask) : load(bp + v * lanes);
-#pragma GCC unroll 8
     for (int r = 0; r < MR; ++r) {
       const Vec s = splat(ap[r * a.row]);
-#pragma GCC unroll 4
       for (int v = 0; v < NV; ++v) acc[r][v] += s * bv[v];
     }
   }
@@ -212,8 +209,12 @@ VectorSide transposed(const Mat& M) {
       const FirstLanes mask = first_lanes(width);
       Vec block[lanes];
       for (Index r = 0; r < lanes; ++r) {
+        if (r0 + r >= rows) {
+          block[r] = Vec{};
+          continue;
+        }
         const Scalar* row = M.data() + (r0 + r) * cols + c0;
-        block[r] = r0 + r >= rows ? Vec{} : width == lanes ? load(row) : load_first(row, mask);
+        block[r] = width == lanes ? load(row) : load_first(row, mask);
       }
       transpose8(block);
       for (Index e = 0; e < width; ++e) store(buffer.data() + (c0 + e) * ld + r0, block[e]);

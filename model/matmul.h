@@ -2,8 +2,8 @@
 // The three matrix products of the model, shaped for it: one side is short (T tokens, 5 to 32
 // rows) and the other is a weight matrix of up to 2048 × 2048.  Eigen's general product packs
 // the weight matrix into blocks before every product; these read it once, in place, through
-// register tiles of 8-wide vectors, and use plain loops where a product is too small for
-// tiles.  Every C[i,j] is summed over k in order, so a run gives the same bits every time.
+// register tiles of 8-wide vectors (partial vectors at the edges are masked).  Every C[i,j] is
+// summed over k in order, so a run gives the same bits every time.
 //
 // `accumulate`: C += product; otherwise C = product (C is resized).
 
