@@ -2,7 +2,9 @@
 
 #include "model/ops.h"
 
+#include <bit>
 #include <cmath>
+#include <cstdint>
 #include <limits>
 
 namespace attnviz {
@@ -43,7 +45,7 @@ const std::string& Recorder::name_of(std::string_view op) {
   return name_;
 }
 
-TensorId Recorder::constant(std::string_view name, const Mat& value, Axis rows, Axis cols) {
+TensorId Recorder::constant(std::string_view name, const Eigen::Ref<const Mat>& value, Axis rows, Axis cols) {
   TensorId id = trace_.add_tensor(name, static_cast<int>(value.rows()), static_cast<int>(value.cols()),
                                   rows, cols, /*requires_grad=*/false);
   trace_.tensor(id).value = value;
@@ -66,12 +68,15 @@ Step& Recorder::step(OpKind kind, std::string_view op, std::initializer_list<Ten
 }
 
 namespace {
-// True when every element is finite or −∞ (a masked score): −∞ is read as 0, then x − x is 0 for
-// a finite x and NaN for NaN and +∞.
+// True when every element is finite or −∞ (a masked score), tested on the bits as all_finite is.
 bool all_finite_or_masked(const Mat& m) {
-  const Scalar neg_inf = -std::numeric_limits<Scalar>::infinity();
-  return ((m.array() == neg_inf).select(Scalar(0), m.array()) -
-          (m.array() == neg_inf).select(Scalar(0), m.array())).sum() == 0;
+  constexpr std::uint64_t exponent = 0x7ff0000000000000, minus_infinity = 0xfff0000000000000;
+  bool bad = false;
+  for (Eigen::Index i = 0; i < m.size(); ++i) {
+    const std::uint64_t bits = std::bit_cast<std::uint64_t>(m.data()[i]);
+    bad |= (bits & exponent) == exponent && bits != minus_infinity;
+  }
+  return !bad;
 }
 }  // namespace
 

@@ -23,7 +23,7 @@ class Recorder {
 
   static TensorId param(int index) { return {TensorId::parameter, index}; }
   // A tensor that takes no gradient (token ids, masks, positional encodings), named as given.
-  TensorId constant(std::string_view name, const Mat& value, Axis rows, Axis cols);
+  TensorId constant(std::string_view name, const Eigen::Ref<const Mat>& value, Axis rows, Axis cols);
 
   TensorId embedding(std::string_view op, TensorId ids, TensorId W);
   TensorId scale(std::string_view op, TensorId X, Scalar c, std::string_view formula);

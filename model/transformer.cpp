@@ -68,6 +68,7 @@ Transformer::Transformer(const Config& config, std::uint64_t seed) : config_(con
   generator_w_ = params_.add("generator.weight", config_.tgt_vocab, d, Axis::vocab, Axis::features);
   generator_b_ = params_.add("generator.bias", 1, config_.tgt_vocab, Axis::none, Axis::vocab);
   params_.initialise(seed);
+  ops::positional_encoding(positional_, config_.positional, config_.max_len, d);
 }
 
 void validate(const Config& config, const Example& ex) {
@@ -117,9 +118,8 @@ class Forward {
     if (c_.scale_embedding)
       x = r_.scale("scale", x, std::sqrt(static_cast<Scalar>(c_.d_model)), "X = E · √d_model");
     if (c_.positional != Positional::none) {
-      Mat pe;
-      ops::positional_encoding(pe, c_.positional, static_cast<int>(t_.value(ids).rows()), c_.d_model);
-      TensorId PE = r_.constant(r_.scope() + ".pe", pe, tokens, Axis::features);
+      const Mat& table = m_.positional_table();
+      TensorId PE = r_.constant(r_.scope() + ".pe", table.topRows(t_.value(ids).rows()), tokens, Axis::features);
       x = r_.add_positional("add_pe", x, PE);
     }
     return x;

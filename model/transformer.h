@@ -46,6 +46,8 @@ class Transformer {
   std::optional<NormParams> decoder_norm() const { return decoder_norm_; }
   int generator_weight() const { return generator_w_; }
   int generator_bias() const { return generator_b_; }
+  // PE of every position up to max_len (max_len, d_model); all zeros for positional = none.
+  const Mat& positional_table() const { return positional_; }
 
  private:
   Config config_;
@@ -55,6 +57,7 @@ class Transformer {
   std::vector<DecoderLayerParams> decoder_;
   std::optional<NormParams> encoder_norm_, decoder_norm_;
   int generator_w_ = -1, generator_b_ = -1;
+  Mat positional_;
 };
 
 // One training example with teacher forcing: tgt_in = <bos> + target, tgt_out = target + <eos>,
