@@ -6,6 +6,8 @@
 
 #include <benchmark/benchmark.h>
 
+#include <array>
+
 namespace {
 
 using attnviz::Mat;

@@ -1,6 +1,6 @@
-// The model's matrix products against Eigen's, for shapes that take every path: too small for
-// tiles, tiles with leftover rows and columns, the transposed tiles of a short A, and the
-// streamed weight gradient.
+// The model's matrix products against Eigen's, for shapes that take every path: narrower than
+// one vector (masked), tiles with leftover rows and columns, the transposed tiles of a short A,
+// and the streamed weight gradient.
 
 #include "model/matmul.h"
 #include "helpers.h"
