@@ -162,12 +162,22 @@ template <int MR, int NV, bool Partial>
     for (int v = 0; v < NV; ++v) put(c, i + r, j + v * lanes, acc[r][v], v == NV - 1 ? last : lanes, write);
 }
 
-// Columns [j, j + cols) of every row: MR rows at a time, then one at a time.
+// Columns [j, j + cols) of every row: MR rows at a time, then the 1 to MR − 1 rows left in one
+// tile, so that their sums run side by side rather than one row's after another's.
 template <int MR, int NV, bool Partial>
 void strip(Index m, Index depth, ScalarSide a, VectorSide b, Out c, Index j, Index cols, Write write) {
   Index i = 0;
   for (; i + MR <= m; i += MR) tile<MR, NV, Partial>(depth, a, b, c, i, j, cols, write);
-  for (; i < m; ++i) tile<1, NV, Partial>(depth, a, b, c, i, j, cols, write);
+  switch (m - i) {
+    case 7: tile<7, NV, Partial>(depth, a, b, c, i, j, cols, write); break;
+    case 6: tile<6, NV, Partial>(depth, a, b, c, i, j, cols, write); break;
+    case 5: tile<5, NV, Partial>(depth, a, b, c, i, j, cols, write); break;
+    case 4: tile<4, NV, Partial>(depth, a, b, c, i, j, cols, write); break;
+    case 3: tile<3, NV, Partial>(depth, a, b, c, i, j, cols, write); break;
+    case 2: tile<2, NV, Partial>(depth, a, b, c, i, j, cols, write); break;
+    case 1: tile<1, NV, Partial>(depth, a, b, c, i, j, cols, write); break;
+    default: break;
+  }
 }
 
 // The last strip: 1 to 3 vectors wide, the last of them full or not (read in part only where

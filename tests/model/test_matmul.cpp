@@ -16,6 +16,7 @@ const std::vector<std::tuple<int, int, int>> shapes = {
     {1, 1, 1},   {5, 4, 5},    {5, 16, 16},  {5, 32, 16},   {10, 64, 64},  {10, 256, 64},
     {8, 24, 3},  {16, 40, 17}, {24, 9, 33},  {32, 512, 64}, {32, 100, 48}, {33, 130, 7},
     {7, 77, 70}, {64, 8, 200}, {32, 31, 20}, {40, 97, 1},   {3, 1000, 9},  {32, 96, 128},
+    {6, 14, 11}, {14, 22, 6},  {2, 3, 4},    {6, 6, 4},     {4, 12, 5},    {11, 2, 3},
 };
 
 double max_error(const Mat& a, const Mat& b) {
@@ -67,11 +68,14 @@ INSTANTIATE_TEST_SUITE_P(Shapes, Matmul, ::testing::ValuesIn(shapes));
 
 TEST(MatmulOrder, EveryElementIsSummedInOrderOfK) {
   // A product whose terms cancel only in order: 1e16 + 1 − 1e16 = 0 in order, 1 otherwise.
-  for (int m : {1, 8, 32}) {
+  for (int m : {1, 6, 8, 13, 32}) {
     Mat A = Mat::Ones(m, 3), B(40, 3);
     for (int j = 0; j < 40; ++j) B.row(j) << 1e16, 1, -1e16;
     Mat C;
     matmul_nt(C, A, B, false);
+    EXPECT_EQ(C.cwiseAbs().maxCoeff(), 0.0) << m;
+    const Mat Bt = B.transpose();  // rows m of C: 8 at a time, then the rest in one tile
+    matmul_nn(C, A, Bt, false);
     EXPECT_EQ(C.cwiseAbs().maxCoeff(), 0.0) << m;
   }
 }
