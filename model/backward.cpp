@@ -40,8 +40,9 @@ class Backward {
  public:
   // Without `accumulate`, a parameter's gradient is overwritten by its first consumer rather
   // than zeroed up front: a linear layer's dW = dYᵀ X is written in one pass.
-  Backward(Trace& trace, bool accumulate)
+  Backward(Trace& trace, bool accumulate, bool keep_labels)
       : t_(trace),
+        keep_labels_(keep_labels),
         written_(static_cast<std::size_t>(trace.params()->size()), accumulate),
         has_grad_(static_cast<std::size_t>(trace.tensor_count()), false) {}
 
@@ -69,17 +70,18 @@ class Backward {
   }
 
   void step(int forward_index) {
-    Step& b = t_.add_step(t_.step(forward_index).op, Phase::backward);
+    Step& b = t_.add_step(t_.step(forward_index).op, Phase::backward, keep_labels_);
     const Step& f = t_.step(forward_index);
-    b.label = f.label;
-    b.where = f.where;
-    b.inputs = f.inputs;
-    b.outputs = f.outputs;
-    b.formula = backward_formula(f.op);
+    if (!keep_labels_) {
+      b.label = f.label;
+      b.where = f.where;
+      b.inputs = f.inputs;
+      b.outputs = f.outputs;
+      b.formula = backward_formula(f.op);
+      b.twin = forward_index;
+    }
     b.factor = f.factor;
-    b.twin = forward_index;
-    const int self = t_.step_count() - 1;
-    t_.step(forward_index).twin = self;
+    t_.step(forward_index).twin = t_.step_count() - 1;
 
     // A share of zeros for every activation input that takes a gradient.
     b.input_grads.resize(b.inputs.size());
@@ -205,6 +207,7 @@ class Backward {
   }
 
   Trace& t_;
+  bool keep_labels_;            // the step slots hold this backward's labels, inputs and outputs
   std::vector<bool> written_;   // per parameter: its gradient holds this run's (or earlier) sums
   std::vector<bool> has_grad_;  // per activation: its gradient holds at least one share
 };
@@ -213,16 +216,17 @@ class Backward {
 
 void run_backward(Trace& trace, bool accumulate) {
   if (!trace.loss_id().valid()) throw std::logic_error("run_backward: no forward pass recorded");
-  trace.drop_backward();
+  const bool keep_labels = trace.drop_backward();
   for (int i = 0; i < trace.tensor_count(); ++i) {
     Tensor& t = trace.tensor(trace.activation(i));
     if (!t.requires_grad) reshape(t.grad, 0, 0);
   }
-  Backward backward(trace, accumulate);
+  Backward backward(trace, accumulate, keep_labels);
   backward.seed_loss();
   for (int i = trace.forward_count() - 1; i >= 0; --i) backward.step(i);
   backward.zero_unwritten_params();
   backward.zero_unreached_activations();
+  trace.end_backward();
 }
 
 }  // namespace attnviz

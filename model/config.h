@@ -26,6 +26,7 @@ struct Config {
   double ln_eps = 1e-5;
 
   int d_k() const { return d_model / heads; }
+  bool operator==(const Config&) const = default;
 };
 
 // Throws InputError naming the first bad field and its value.

@@ -11,6 +11,7 @@ namespace attnviz {
 
 void Recorder::enter(Stack stack, int layer, Sublayer sublayer) {
   where_ = {stack, layer, sublayer, -1};
+  if (trace_.replaying()) return;  // names are kept from the run replayed
   // "encoder.embed", "encoder.0.self_attn", "decoder.1.norm3", "encoder.norm", "output"
   scope_ = to_string(stack);
   if (layer >= 0) {
@@ -26,6 +27,7 @@ void Recorder::enter(Stack stack, int layer, Sublayer sublayer) {
 
 void Recorder::enter_head(int head) {
   where_.head = head;
+  if (trace_.replaying()) return;
   scope_.assign(layer_scope_);
   scope_ += ".head";
   scope_ += std::to_string(head);
@@ -33,6 +35,7 @@ void Recorder::enter_head(int head) {
 
 void Recorder::leave_head() {
   where_.head = -1;
+  if (trace_.replaying()) return;
   scope_ = layer_scope_;
 }
 
@@ -53,12 +56,14 @@ TensorId Recorder::constant(std::string_view name, const Eigen::Ref<const Mat>& 
 }
 
 TensorId Recorder::output(std::string_view op, int rows, int cols, Axis row_axis, Axis col_axis) {
-  return trace_.add_tensor(name_of(op), rows, cols, row_axis, col_axis);
+  const std::string_view name = trace_.replaying() ? std::string_view{} : std::string_view{name_of(op)};
+  return trace_.add_tensor(name, rows, cols, row_axis, col_axis);
 }
 
 Step& Recorder::step(OpKind kind, std::string_view op, std::initializer_list<TensorId> inputs,
                      std::initializer_list<TensorId> outputs, std::string_view formula) {
   Step& s = trace_.add_step(kind, Phase::forward);
+  if (trace_.replaying()) return s;  // label, location, inputs and outputs as in the run replayed
   s.label.assign(name_of(op));
   s.where = where_;
   s.inputs.assign(inputs);
@@ -151,7 +156,7 @@ TensorId Recorder::concat_heads(std::string_view op, const std::vector<TensorId>
   for (TensorId h : heads) parts_.push_back(&VAL(h));
   ops::concat_heads_forward(OUT(Y), parts_);
   Step& s = step(OpKind::concat_heads, op, {}, {Y}, "H = [O₀ | O₁ | … | O_{h−1}]");
-  s.inputs = heads;
+  if (!trace_.replaying()) s.inputs = heads;
   s.factor = d_k;
   check_finite(s);
   return Y;

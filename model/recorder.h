@@ -15,7 +15,8 @@ class Recorder {
  public:
   explicit Recorder(Trace& trace) : trace_(trace) {}
 
-  // Where the following ops sit, and the prefix of their labels ("encoder.0.self_attn").
+  // Where the following ops sit, and the prefix of their labels ("encoder.0.self_attn"); the
+  // prefix is not rebuilt while the trace replays a run, whose names it keeps.
   void enter(Stack stack, int layer, Sublayer sublayer);
   void enter_head(int head);
   void leave_head();

@@ -2,6 +2,8 @@
 
 #include "model/parameters.h"
 
+#include <stdexcept>
+
 namespace attnviz {
 
 const char* to_string(OpKind op) {
@@ -78,43 +80,71 @@ std::optional<int> Trace::find_step(std::string_view label, Phase phase) const {
 
 Scalar Trace::loss() const { return loss_.valid() ? value(loss_)(0, 0) : Scalar(0); }
 
-void Trace::reset(Parameters* params) {
+void Trace::reset(Parameters* params, const std::optional<Layout>& layout) {
   params_ = params;
+  replaying_ = layout && layout_ == layout && forward_count_ > 0;
+  if (!replaying_) {
+    layout_.reset();
+    backward_recorded_ = false;
+    by_name_built_ = false;
+  }
+  pending_layout_ = layout;
   activations_used_ = 0;
   steps_used_ = 0;
   forward_count_ = 0;
   loss_ = {};
-  by_name_built_ = false;
+}
+
+void Trace::end_forward() {
+  forward_count_ = steps_used_;
+  layout_ = pending_layout_;
+  replaying_ = false;
+}
+
+bool Trace::drop_backward() {
+  const bool keep = backward_recorded_ && steps_.size() >= 2 * static_cast<std::size_t>(forward_count_);
+  steps_used_ = forward_count_;
+  backward_recorded_ = false;
+  return keep;
 }
 
 TensorId Trace::add_tensor(std::string_view name, int rows, int cols, Axis row_axis,
                            Axis col_axis, bool requires_grad) {
   if (static_cast<std::size_t>(activations_used_) == activations_.size()) activations_.emplace_back();
   Tensor& t = activations_[static_cast<std::size_t>(activations_used_)];
-  t.name.assign(name);
   reshape(t.value, rows, cols);
   if (requires_grad) reshape(t.grad, rows, cols);  // filled by run_backward; kept to reuse memory
   else reshape(t.grad, 0, 0);
-  t.rows = row_axis;
-  t.cols = col_axis;
-  t.requires_grad = requires_grad;
-  by_name_built_ = false;
+  if (!replaying_) {
+    t.name.assign(name);
+    t.rows = row_axis;
+    t.cols = col_axis;
+    t.requires_grad = requires_grad;
+    by_name_built_ = false;
+  }
   return {TensorId::activation, activations_used_++};
 }
 
-Step& Trace::add_step(OpKind op, Phase phase) {
+Step& Trace::add_step(OpKind op, Phase phase, bool keep_labels) {
   if (static_cast<std::size_t>(steps_used_) == steps_.size()) steps_.emplace_back();
   Step& s = steps_[static_cast<std::size_t>(steps_used_++)];
+  if (!(keep_labels || (replaying_ && phase == Phase::forward))) {
+    s.label.clear();
+    s.where = {};
+    s.inputs.clear();
+    s.outputs.clear();
+    s.formula = {};
+    s.factor = 1;
+    s.twin = -1;
+  } else if (s.op != op || s.phase != phase) {
+    throw std::logic_error("Trace: a replayed run records a different step");
+  }
   s.phase = phase;
   s.op = op;
-  s.label.clear();
-  s.where = {};
-  s.inputs.clear();
-  s.outputs.clear();
-  s.formula = {};
-  s.factor = 1;
-  s.twin = -1;
-  if (phase == Phase::forward) s.input_grads.clear();  // a backward step reuses its buffers
+  if (phase == Phase::forward) {
+    s.twin = -1;            // until a backward runs
+    s.input_grads.clear();  // a backward step reuses its buffers
+  }
   s.fully_masked_rows.clear();
   s.non_finite.reset();
   return s;

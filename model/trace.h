@@ -3,6 +3,7 @@
 // operation as a Step, in the order it ran.  A step is data, not a closure, so views can list
 // it, draw it and explain it.
 
+#include "model/config.h"
 #include "model/parameters.h"
 #include "model/tensor.h"
 
@@ -97,6 +98,14 @@ struct Step {
   std::optional<NonFinite> non_finite;  // first non-finite output (forward) or gradient
 };
 
+// What fixes the tensors and steps a model's run records, apart from their values: two runs of
+// one layout record the same names, labels, shapes, inputs and outputs.
+struct Layout {
+  Config config;
+  int src_len = 0, tgt_len = 0;
+  bool operator==(const Layout&) const = default;
+};
+
 class Trace {
  public:
   // ---- tensors ----
@@ -131,13 +140,23 @@ class Trace {
 
   // ---- recording (used by the model) ----
   // Starts a new run over `params`, keeping allocated memory so a re-run costs no allocation.
-  void reset(Parameters* params);
+  // A run of the same `layout` as the last complete forward replays it: tensors and steps keep
+  // their names, labels, inputs and outputs, and the run writes values only.
+  void reset(Parameters* params, const std::optional<Layout>& layout = std::nullopt);
+  bool replaying() const { return replaying_; }
+  // The next tensor.  When replaying, `name`, the axes and `requires_grad` are those already
+  // held and are not written again.
   TensorId add_tensor(std::string_view name, int rows, int cols, Axis row_axis, Axis col_axis,
                       bool requires_grad = true);
-  Step& add_step(OpKind op, Phase phase);
-  void end_forward() { forward_count_ = steps_used_; }
-  // Drops the backward steps (before a new backward over the same forward).
-  void drop_backward() { steps_used_ = forward_count_; }
+  // The next step, cleared; when replaying (forward) or when `keep_labels` (backward), its
+  // label, location, inputs, outputs, formula, factor and twin are kept for the caller to reuse.
+  Step& add_step(OpKind op, Phase phase, bool keep_labels = false);
+  void end_forward();
+  // Drops the backward steps (before a new backward over the same forward).  True when the
+  // dropped steps were recorded over this same forward layout, so a new backward may keep
+  // their labels.
+  bool drop_backward();
+  void end_backward() { backward_recorded_ = true; }
   void set_loss(TensorId loss) { loss_ = loss; }
   TensorId loss_id() const { return loss_; }
 
@@ -149,6 +168,10 @@ class Trace {
   int steps_used_ = 0;
   int forward_count_ = 0;
   TensorId loss_;
+  std::optional<Layout> layout_;    // of the last complete forward, if a model's
+  std::optional<Layout> pending_layout_;  // of the forward being recorded
+  bool replaying_ = false;
+  bool backward_recorded_ = false;  // the steps after the forward hold its backward's labels
   mutable std::unordered_map<std::string, int> by_name_;  // built on the first find()
   mutable bool by_name_built_ = false;
 };

@@ -257,7 +257,8 @@ TensorId encoder_output(const Trace& trace) {
 
 Scalar run_forward(Transformer& model, const Example& example, Trace& trace) {
   validate(model.config(), example);
-  trace.reset(&model.params());
+  trace.reset(&model.params(), Layout{model.config(), static_cast<int>(example.src.size()),
+                                      static_cast<int>(example.tgt_in.size())});
   return Forward(model, trace).run(example);
 }
 
