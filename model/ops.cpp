@@ -113,21 +113,55 @@ void mask_forward(Mat& Y, const Mat& X, const Mat& M) {
 
 void mask_backward(Mat& dX, const Mat& dY, const Mat& M) { dX.array() += dY.array() * M.array(); }
 
-void softmax_forward(Mat& A, const Mat& S, std::vector<int>& fully_masked_rows) {
-  reshape(A, S.rows(), S.cols());
-  for (Eigen::Index i = 0; i < S.rows(); ++i) {
+namespace {
+using Eight = Eigen::Array<Scalar, 8, 1>;
+
+// X = exp(X) elementwise, eight at a time through Eigen's vectorised exp: a matrix's rows are
+// often shorter than eight, so the whole matrix is taken as one run, its last few padded.
+void exp_in_place(Mat& X) {
+  Scalar* p = X.data();
+  const Eigen::Index n = X.size();
+  Eigen::Index i = 0;
+  for (; i + 8 <= n; i += 8) {
+    Eigen::Map<Eight> v(p + i);
+    v = v.exp();
+  }
+  if (i == n) return;
+  Eight v = Eight::Zero();
+  std::copy(p + i, p + n, v.data());
+  v = v.exp();
+  std::copy(v.data(), v.data() + (n - i), p + i);
+}
+
+// A[i,j] = exp(S[i,j] − mᵢ) / zᵢ,  mᵢ = max_k S[i,k],  zᵢ = Σ_k exp(S[i,k] − mᵢ);  m and z go to
+// `stats` (T_q, 2) when given.  A row of −∞ gets zero weights (and m = −∞, z = 0).
+void softmax_rows(Mat& A, const Mat& S, std::vector<int>* fully_masked_rows, Mat* stats) {
+  const Eigen::Index rows = S.rows(), cols = S.cols();
+  reshape(A, rows, cols);
+  if (stats) reshape(*stats, rows, 2);
+  for (Eigen::Index i = 0; i < rows; ++i) {
     const Scalar m = S.row(i).maxCoeff();
-    if (m == neg_inf) {
-      A.row(i).setZero();
-      fully_masked_rows.push_back(static_cast<int>(i));
+    if (stats) (*stats)(i, 0) = m;
+    A.row(i) = S.row(i).array() - (m == neg_inf ? 0 : m);
+  }
+  exp_in_place(A);
+  for (Eigen::Index i = 0; i < rows; ++i) {
+    // The vectorised exp turns −∞ into a denormal, not 0: masked weights are zeroed here.
+    for (Eigen::Index j = 0; j < cols; ++j)
+      if (S(i, j) == neg_inf) A(i, j) = 0;
+    const Scalar z = A.row(i).sum();
+    if (stats) (*stats)(i, 1) = z;
+    if (z == 0) {  // every key masked
+      if (fully_masked_rows) fully_masked_rows->push_back(static_cast<int>(i));
       continue;
     }
-    A.row(i) = (S.row(i).array() - m).exp();
-    // Eigen's vectorised exp turns −∞ into a denormal, not 0: masked weights are zeroed here.
-    for (Eigen::Index j = 0; j < S.cols(); ++j)
-      if (S(i, j) == neg_inf) A(i, j) = 0;
-    A.row(i) /= A.row(i).sum();
+    A.row(i) /= z;
   }
+}
+}  // namespace
+
+void softmax_forward(Mat& A, const Mat& S, std::vector<int>& fully_masked_rows) {
+  softmax_rows(A, S, &fully_masked_rows, nullptr);
 }
 
 void softmax_backward(Mat& dS, const Mat& dA, const Mat& A) {
@@ -207,16 +241,15 @@ int count_targets(const Mat& targets, int pad_id) {
 }
 
 void cross_entropy_forward(Mat& L, Mat& P, const Mat& Z, const Mat& targets, int pad_id) {
-  std::vector<int> unused;
-  softmax_forward(P, Z, unused);
+  Mat stats;  // per row: m = max_k Z[t,k], z = Σ_k exp(Z[t,k] − m)
+  softmax_rows(P, Z, nullptr, &stats);
   const int n = count_targets(targets, pad_id);
   Scalar sum = 0;
   for (Eigen::Index t = 0; t < Z.rows(); ++t) {
     const int y = id_at(targets, t);
     if (y == pad_id) continue;
-    // −log P[t,y] = log Σ_k exp(Z[t,k] − m) − (Z[t,y] − m), stable even when P[t,y] underflows
-    const Scalar m = Z.row(t).maxCoeff();
-    sum += std::log((Z.row(t).array() - m).exp().sum()) - (Z(t, y) - m);
+    // −log P[t,y] = log z − (Z[t,y] − m), stable even when P[t,y] underflows
+    sum += std::log(stats(t, 1)) - (Z(t, y) - stats(t, 0));
   }
   reshape(L, 1, 1);
   L(0, 0) = n > 0 ? sum / n : 0.0;
