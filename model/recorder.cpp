@@ -52,6 +52,8 @@ TensorId Recorder::constant(std::string_view name, const Eigen::Ref<const Mat>& 
   TensorId id = trace_.add_tensor(name, static_cast<int>(value.rows()), static_cast<int>(value.cols()),
                                   rows, cols, /*requires_grad=*/false);
   trace_.tensor(id).value = value;
+  known_.resize(static_cast<std::size_t>(id.index) + 1);
+  known_[static_cast<std::size_t>(id.index)] = all_finite(trace_.value(id)) ? Known::finite : Known::nothing;
   return id;
 }
 
@@ -85,8 +87,36 @@ bool all_finite_or_masked(const Mat& m) {
 }
 }  // namespace
 
+// A step whose output has no NaN or ±∞ when its inputs have none, whatever their values: a copy
+// (split, concat), a mask, a softmax (weights in [0, 1]; −∞ scores give 0), a ReLU, a scaling
+// by |c| ≤ 1.  Its output need not be read again when its inputs were found finite.
+bool Recorder::surely_finite(const Step& s) const {
+  switch (s.op) {
+    case OpKind::split_head:
+    case OpKind::concat_heads:
+    case OpKind::mask:
+    case OpKind::softmax:
+    case OpKind::relu: break;
+    case OpKind::scale:
+      if (std::abs(s.factor) <= 1) break;
+      return false;
+    default: return false;
+  }
+  for (TensorId id : s.inputs) {
+    if (id.kind != TensorId::activation) return false;
+    const Known k = known_[static_cast<std::size_t>(id.index)];
+    if (!(k == Known::finite || (k == Known::finite_or_masked && s.op == OpKind::softmax))) return false;
+  }
+  return true;
+}
+
 // The first output element that is NaN or ±∞; a masked score's −∞ is by design.
 void Recorder::check_finite(Step& s) {
+  known_.resize(static_cast<std::size_t>(trace_.tensor_count()));
+  const bool surely = surely_finite(s);
+  for (TensorId id : s.outputs)
+    known_[static_cast<std::size_t>(id.index)] = s.op == OpKind::mask ? Known::finite_or_masked : Known::finite;
+  if (surely) return;
   for (TensorId id : s.outputs) {
     const Mat& m = trace_.value(id);
     if (s.op == OpKind::mask ? all_finite_or_masked(m) : all_finite(m)) continue;
@@ -96,6 +126,7 @@ void Recorder::check_finite(Step& s) {
         if (std::isfinite(v)) continue;
         if (s.op == OpKind::mask && v == -std::numeric_limits<Scalar>::infinity()) continue;
         s.non_finite = NonFinite{id, static_cast<int>(r), static_cast<int>(c), v};
+        for (TensorId out : s.outputs) known_[static_cast<std::size_t>(out.index)] = Known::nothing;
         return;
       }
   }

@@ -5,6 +5,7 @@
 #include "model/trace.h"
 #include "model/config.h"
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -49,11 +50,16 @@ class Recorder {
   Step& step(OpKind kind, std::string_view op, std::initializer_list<TensorId> inputs,
              std::initializer_list<TensorId> outputs, std::string_view formula);
   void check_finite(Step& s);
+  bool surely_finite(const Step& s) const;
 
   Trace& trace_;
   Where where_;
   std::string scope_, layer_scope_, name_;
   std::vector<const Mat*> parts_;  // concat_heads' inputs
+  // What is known of each activation's elements, as checked or as follows from the step that
+  // made it: nothing, none is NaN or ±∞, or none is but for a mask's −∞.
+  enum class Known : std::uint8_t { nothing, finite, finite_or_masked };
+  std::vector<Known> known_;
 };
 
 }  // namespace attnviz

@@ -195,6 +195,22 @@ TEST(Invariants, ANonFiniteValueIsFlaggedAtItsFirstElement) {
   EXPECT_FALSE(before.non_finite.has_value());
 }
 
+TEST(Invariants, ANonFiniteValueIsFlaggedAtEveryStepItReaches) {
+  Transformer model(tiny_config(), 1);
+  const int w = *model.params().find("encoder.layers.0.self_attn.q_proj.weight");
+  model.params()[w].value(0, 1) = std::numeric_limits<double>::infinity();  // Q[:, 0]: head 0's
+  Trace t;
+  run_forward(model, tiny_example(0), t);
+  const auto flagged = [&](const std::string& label) {
+    return t.step(*t.find_step("encoder.0.self_attn." + label, Phase::forward)).non_finite.has_value();
+  };
+  for (const char* label : {"q_proj", "head0.q", "head0.scores", "head0.scale", "head0.mask", "head0.softmax",
+                            "head0.weighted_sum", "concat", "o_proj"})
+    EXPECT_TRUE(flagged(label)) << label;
+  for (const char* label : {"k_proj", "head0.k", "head1.q", "head1.scores", "head1.softmax"})
+    EXPECT_FALSE(flagged(label)) << label;
+}
+
 TEST(Invariants, ReRunningIntoTheSameTraceGivesTheSameNumbers) {
   Transformer model(tiny_config(), 4);
   Trace t;
