@@ -86,9 +86,9 @@ views::ElementRef element_at(const Trace& trace, int step, int row, int col) {
     m = nullptr;
     for (std::size_t i = 0; i < s.inputs.size() && !m; ++i) {
       const Tensor& t = trace.tensor(s.inputs[i]);
-      if (!t.requires_grad || i >= s.input_grads.size()) continue;
+      if (!t.requires_grad) continue;
       e.index = static_cast<int>(i);
-      m = s.inputs[i].kind == TensorId::parameter ? &t.grad : &s.input_grads[i];
+      m = &trace.share(s, i);
     }
     if (!m) throw InputError("--select: step " + std::to_string(step) + " passes no gradient down");
   }

@@ -38,7 +38,7 @@ void print_step(std::ostream& out, const Trace& t, int index, bool explain) {
     for (std::size_t i = 0; i < s.inputs.size(); ++i) {
       const Tensor& in = t.tensor(s.inputs[i]);
       if (!in.requires_grad) continue;
-      const Mat& g = s.inputs[i].kind == TensorId::parameter ? in.grad : s.input_grads[i];
+      const Mat& g = t.share(s, i);
       out << "              ∂L/∂" << in.name << " " << shape(g) << ": " << first_values(g) << "\n";
       break;
     }

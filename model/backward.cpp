@@ -1,7 +1,8 @@
 // run_backward: walks the forward steps in reverse and appends one backward step for each.
-// Every step writes ∂L/∂input of this step alone into its own `input_grads` (its share of the
-// chain rule), then adds that share into the input's total gradient: a tensor read by several
-// steps (x in a residual, the encoder output in every cross-attention) sums their shares.
+// A step writes ∂L/∂input of this step alone (its share of the chain rule).  An input that
+// several steps read (x in a residual, the encoder output in every cross-attention) keeps each
+// share in the reader's `input_grads` and sums them into its gradient; the share of an input's
+// one reader is written straight into the input's gradient.
 
 #include "model/ops.h"
 #include "model/parameters.h"
@@ -44,7 +45,12 @@ class Backward {
       : t_(trace),
         keep_labels_(keep_labels),
         written_(static_cast<std::size_t>(trace.params()->size()), accumulate),
-        has_grad_(static_cast<std::size_t>(trace.tensor_count()), false) {}
+        has_grad_(static_cast<std::size_t>(trace.tensor_count()), false),
+        readers_(static_cast<std::size_t>(trace.tensor_count()), 0) {
+    for (int i = 0; i < trace.forward_count(); ++i)
+      for (const TensorId& in : trace.step(i).inputs)
+        if (in.kind == TensorId::activation) ++readers_[static_cast<std::size_t>(in.index)];
+  }
 
   // ∂L/∂L = 1
   void seed_loss() {
@@ -83,14 +89,20 @@ class Backward {
     b.factor = f.factor;
     t_.step(forward_index).twin = t_.step_count() - 1;
 
-    // A share of zeros for every activation input that takes a gradient.
+    // A share of zeros for every activation input that takes a gradient: of its own where the
+    // input has other readers, else the input's gradient itself.
     b.input_grads.resize(b.inputs.size());
     for (std::size_t i = 0; i < b.inputs.size(); ++i) {
-      const Tensor& in = t_.tensor(b.inputs[i]);
-      if (b.inputs[i].kind == TensorId::activation && in.requires_grad)
+      Tensor& in = t_.tensor(b.inputs[i]);
+      if (b.inputs[i].kind == TensorId::activation && in.requires_grad && !sole_reader(b, i)) {
         set_zero(b.input_grads[i], in.value.rows(), in.value.cols());
-      else
-        b.input_grads[i].resize(0, 0);  // a reused step may hold a share from another op
+        continue;
+      }
+      b.input_grads[i].resize(0, 0);  // a reused step may hold a share from another op
+      if (b.inputs[i].kind == TensorId::activation && in.requires_grad) {
+        set_zero(in.grad, in.value.rows(), in.value.cols());
+        has_grad_[static_cast<std::size_t>(b.inputs[i].index)] = true;
+      }
     }
     // A parameter read for the first time: its gradient starts from zero.  A linear layer takes
     // the zeros inside linear_backward when both its weight and bias are new; otherwise here.
@@ -134,9 +146,12 @@ class Backward {
   }
 
  private:
-  // ∂L/∂input of this step: the activation's share, or the parameter's gradient itself.
+  bool sole_reader(const Step& b, std::size_t i) const {
+    return b.inputs[i].kind == TensorId::parameter || readers_[static_cast<std::size_t>(b.inputs[i].index)] == 1;
+  }
+  // ∂L/∂input of this step: the activation's share, or the input's gradient itself.
   Mat& g(Step& b, std::size_t i) {
-    if (b.inputs[i].kind == TensorId::parameter) return t_.tensor(b.inputs[i]).grad;
+    if (sole_reader(b, i)) return t_.tensor(b.inputs[i]).grad;
     return b.input_grads[i];
   }
   const Mat& x(const Step& b, std::size_t i) { return t_.value(b.inputs[i]); }
@@ -183,7 +198,7 @@ class Backward {
     const bool params_finite = fresh_params && linear_params_surely_finite(b);
     for (std::size_t i = 0; i < b.inputs.size(); ++i) {
       if (params_finite && b.inputs[i].kind == TensorId::parameter) continue;
-      const Mat& m = b.inputs[i].kind == TensorId::parameter ? t_.grad(b.inputs[i]) : b.input_grads[i];
+      const Mat& m = t_.share(b, i);
       if (all_finite(m)) continue;
       for (Eigen::Index r = 0; r < m.rows(); ++r)
         for (Eigen::Index c = 0; c < m.cols(); ++c)
@@ -210,6 +225,7 @@ class Backward {
   bool keep_labels_;            // the step slots hold this backward's labels, inputs and outputs
   std::vector<bool> written_;   // per parameter: its gradient holds this run's (or earlier) sums
   std::vector<bool> has_grad_;  // per activation: its gradient holds at least one share
+  std::vector<int> readers_;    // per activation: the forward steps that read it
 };
 
 }  // namespace

@@ -23,9 +23,7 @@ class Explainer {
     e.rule = std::string(b_.formula);
     terms(e);
     for (const Term& term : e.terms) e.sum += term.product();
-    const Mat& share = b_.inputs[in_].kind == TensorId::parameter ? t_.grad(b_.inputs[in_])
-                                                                  : b_.input_grads[in_];
-    e.stored = share(r_, c_);
+    e.stored = t_.share(b_, in_)(r_, c_);
     return e;
   }
 

@@ -181,7 +181,6 @@ void weighted_sum_backward(Mat& dA, Mat& dV, const Mat& dO, const Mat& A, const 
 }
 
 namespace {
-using RowArray = Eigen::Array<Scalar, 1, Eigen::Dynamic>;
 
 // μ and 1/σ of row t, σ = √(var + ε)
 void row_stats(const Mat& X, Eigen::Index t, Scalar eps, Scalar& mean, Scalar& rstd) {
@@ -217,9 +216,9 @@ void layer_norm_backward(Mat& dX, Mat& dgamma, Mat& dbeta, const Mat& dY, const 
   for (Eigen::Index t = 0; t < X.rows(); ++t) {
     Scalar mean = 0, rstd = 0;
     row_stats(X, t, eps, mean, rstd);
-    // x̂ = (x − μ)/σ, dx̂ = dy ⊙ γ
-    const RowArray xhat = (X.row(t).array() - mean) * rstd;
-    const RowArray dxhat = dY.row(t).array() * gamma.row(0).array();
+    // x̂ = (x − μ)/σ, dx̂ = dy ⊙ γ, as expressions: a row of its own would be a heap allocation
+    const auto xhat = (X.row(t).array() - mean) * rstd;
+    const auto dxhat = dY.row(t).array() * gamma.row(0).array();
     const Scalar mean_dxhat = dxhat.sum() / d;
     const Scalar mean_dxhat_xhat = (dxhat * xhat).sum() / d;
     dX.row(t).array() += (dxhat - mean_dxhat - xhat * mean_dxhat_xhat) * rstd;

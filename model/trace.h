@@ -90,8 +90,10 @@ struct Step {
   Scalar factor = 1;         // scale: c;  split_head / concat_heads: d_k
   int twin = -1;             // the backward step of a forward step, and the other way round
 
-  // Backward only: ∂L/∂input contributed by this step, one per input (empty where the input
-  // takes no gradient, and for a parameter, whose one consumer this step is: see Trace).
+  // Backward only: ∂L/∂input contributed by this step, one per input, where the input is an
+  // activation that several steps read.  Empty where the input takes no gradient, and where this
+  // step is the input's one reader (a parameter, most activations): its share is then the
+  // input's whole gradient.  Read through Trace::share.
   std::vector<Mat> input_grads;
 
   std::vector<int> fully_masked_rows;  // softmax rows whose every key is masked: weights 0
@@ -119,6 +121,12 @@ class Trace {
   }
   const Mat& value(TensorId id) const { return tensor(id).value; }
   const Mat& grad(TensorId id) const { return tensor(id).grad; }
+  // ∂L/∂(input i) contributed by backward step `b`: its own share, or the input's whole gradient
+  // when `b` is its one reader (empty where the input takes no gradient).
+  const Mat& share(const Step& b, std::size_t i) const {
+    if (i < b.input_grads.size() && b.input_grads[i].size() > 0) return b.input_grads[i];
+    return grad(b.inputs[i]);
+  }
   std::optional<TensorId> find(std::string_view name) const;  // activation or parameter
   int tensor_count() const { return activations_used_; }
   TensorId activation(int index) const { return {TensorId::activation, index}; }

@@ -139,8 +139,8 @@ void StepDetailPanel::draw(const AppState& app, Selection& selection, Commands&)
   for (std::size_t i = 0; i < step.inputs.size(); ++i) {
     const Tensor& t = trace.tensor(step.inputs[i]);
     inputs.push_back({&t, &t.value, false, Slot::input, static_cast<int>(i), step.inputs[i]});
-    if (!backward || i >= step.input_grads.size()) continue;
-    const Mat& share = step.inputs[i].kind == TensorId::parameter ? t.grad : step.input_grads[i];
+    if (!backward) continue;
+    const Mat& share = trace.share(step, i);
     if (share.size() > 0 && t.requires_grad)
       downstream.push_back({&t, &share, true, Slot::downstream, static_cast<int>(i), step.inputs[i]});
   }

@@ -100,18 +100,19 @@ TraceIndex::TraceIndex(const Trace& trace) {
     for (int i = block.first_backward; i <= block.last_backward; ++i) {
       const Step& s = trace.step(i);
       if (block_of_step_[static_cast<std::size_t>(i)] != static_cast<int>(b)) continue;
-      for (std::size_t k = 0; k < s.inputs.size() && k < s.input_grads.size(); ++k) {
+      for (std::size_t k = 0; k < s.inputs.size(); ++k) {
         const TensorId in = s.inputs[k];
         if (in.kind == TensorId::parameter) {
           params_sq += trace.grad(in).squaredNorm();
           continue;
         }
-        if (s.input_grads[k].size() == 0) continue;
+        const Mat& share = trace.share(s, k);
+        if (share.size() == 0) continue;
         auto it = producer.find(in.index);
         if (it != producer.end() && it->second == static_cast<int>(b)) continue;
         Mat& sum = leaving[in.index];
-        if (sum.size() == 0) sum = Mat::Zero(s.input_grads[k].rows(), s.input_grads[k].cols());
-        sum += s.input_grads[k];
+        if (sum.size() == 0) sum = Mat::Zero(share.rows(), share.cols());
+        sum += share;
       }
     }
     double sq = 0;

@@ -62,8 +62,8 @@ TEST(ModelGradients, ActivationGradientIsTheSumOfItsConsumersShares) {
   for (const Step& s : trace.steps()) {
     if (s.phase != Phase::backward) continue;
     for (std::size_t k = 0; k < s.inputs.size(); ++k)
-      if (s.inputs[k].kind == TensorId::activation && s.input_grads[k].size() > 0)
-        sums[static_cast<std::size_t>(s.inputs[k].index)] += s.input_grads[k];
+      if (s.inputs[k].kind == TensorId::activation && trace.share(s, k).size() > 0)
+        sums[static_cast<std::size_t>(s.inputs[k].index)] += trace.share(s, k);
   }
   for (int i = 0; i < trace.tensor_count(); ++i) {
     const Tensor& t = trace.tensor(trace.activation(i));

@@ -105,7 +105,7 @@ TEST_F(Headless, ClickInStepDetailIsExplainedByChainRuleWithTheStoredGradient) {
   ASSERT_NE(e, nullptr);
   EXPECT_FALSE(e->terms.empty());
   const Step& s = app.session.trace().step(step);
-  const double stored = s.input_grads[static_cast<std::size_t>(hovered.index)](hovered.row, hovered.col);
+  const double stored = app.session.trace().share(s, static_cast<std::size_t>(hovered.index))(hovered.row, hovered.col);
   double sum = 0;
   for (const Term& t : e->terms) sum += t.product();
   EXPECT_NEAR(sum, stored, 1e-12 + 1e-9 * std::abs(stored));
