@@ -89,37 +89,31 @@ class Backward {
     b.factor = f.factor;
     t_.step(forward_index).twin = t_.step_count() - 1;
 
-    // A share of zeros for every activation input that takes a gradient: of its own where the
-    // input has other readers, else the input's gradient itself.
+    // Where ∂L/∂input goes: a share of its own where the input has other readers, else the
+    // input's gradient itself.  It starts from nothing when no step wrote it before (`fresh_`):
+    // a product's op writes it over; for any other op it is zeroed first.
+    const bool writes_over = b.op == OpKind::linear || b.op == OpKind::scores || b.op == OpKind::weighted_sum;
+    fresh_.assign(b.inputs.size(), false);
     b.input_grads.resize(b.inputs.size());
     for (std::size_t i = 0; i < b.inputs.size(); ++i) {
-      Tensor& in = t_.tensor(b.inputs[i]);
-      if (b.inputs[i].kind == TensorId::activation && in.requires_grad && !sole_reader(b, i)) {
-        set_zero(b.input_grads[i], in.value.rows(), in.value.cols());
-        continue;
+      const TensorId id = b.inputs[i];
+      const auto index = static_cast<std::size_t>(id.index);
+      const Tensor& in = t_.tensor(id);
+      if (id.kind == TensorId::activation && in.requires_grad && !sole_reader(b, i)) {
+        fresh_[i] = true;
+      } else {
+        b.input_grads[i].resize(0, 0);  // a reused step may hold a share from another op
+        if (id.kind == TensorId::parameter) {
+          fresh_[i] = !written_[index];
+          written_[index] = true;
+        } else if (in.requires_grad) {
+          fresh_[i] = true;
+          has_grad_[index] = true;
+        }
       }
-      b.input_grads[i].resize(0, 0);  // a reused step may hold a share from another op
-      if (b.inputs[i].kind == TensorId::activation && in.requires_grad) {
-        set_zero(in.grad, in.value.rows(), in.value.cols());
-        has_grad_[static_cast<std::size_t>(b.inputs[i].index)] = true;
-      }
+      if (fresh_[i] && !writes_over) set_zero(g(b, i), in.value.rows(), in.value.cols());
     }
-    // A parameter read for the first time: its gradient starts from zero.  A linear layer takes
-    // the zeros inside linear_backward when both its weight and bias are new; otherwise here.
-    std::size_t fresh = 0, params = 0;
-    for (const TensorId& in : b.inputs)
-      if (in.kind == TensorId::parameter) {
-        ++params;
-        fresh += !written_[static_cast<std::size_t>(in.index)];
-      }
-    const bool fresh_params = b.op == OpKind::linear && fresh == params;
-    for (const TensorId& in : b.inputs) {
-      if (in.kind != TensorId::parameter || written_[static_cast<std::size_t>(in.index)]) continue;
-      written_[static_cast<std::size_t>(in.index)] = true;
-      if (fresh_params) continue;
-      Tensor& param = t_.tensor(in);
-      set_zero(param.grad, param.value.rows(), param.value.cols());
-    }
+    const bool fresh_params = b.op == OpKind::linear && fresh_[1] && fresh_[2];
     // ∂L/∂output is complete: every step that reads the output ran before this one.  An output
     // that no step read has a zero gradient.
     for (const TensorId& out : b.outputs) {
@@ -129,7 +123,7 @@ class Backward {
         has_grad_[static_cast<std::size_t>(out.index)] = true;
       }
     }
-    compute(b, fresh_params);
+    compute(b);
     // The input's total gradient: its first share is copied (a share is never −0, so this equals
     // 0 + share), later shares are added.
     for (std::size_t i = 0; i < b.inputs.size(); ++i) {
@@ -157,13 +151,16 @@ class Backward {
   const Mat& x(const Step& b, std::size_t i) { return t_.value(b.inputs[i]); }
   const Mat& dy(const Step& b) { return t_.grad(b.outputs[0]); }
 
-  void compute(Step& b, bool fresh_params) {
+  // The op's gradient outputs: fresh ones are written over (only a product's op is told so).
+  ops::Grad out(Step& b, std::size_t i) { return {g(b, i), fresh_[i] != 0}; }
+
+  void compute(Step& b) {
     switch (b.op) {
       case OpKind::embedding: ops::embedding_backward(g(b, 1), dy(b), x(b, 0)); break;
       case OpKind::scale: ops::scale_backward(g(b, 0), dy(b), b.factor); break;
       case OpKind::add_positional: ops::identity_backward(g(b, 0), dy(b)); break;
       case OpKind::linear:
-        ops::linear_backward(g(b, 0), g(b, 1), g(b, 2), dy(b), x(b, 0), x(b, 1), fresh_params);
+        ops::linear_backward(out(b, 0), out(b, 1), out(b, 2), dy(b), x(b, 0), x(b, 1));
         break;
       case OpKind::split_head: {
         const int d_k = static_cast<int>(b.factor);
@@ -174,10 +171,10 @@ class Backward {
         for (std::size_t h = 0; h < b.inputs.size(); ++h)
           ops::concat_heads_backward(g(b, h), dy(b), static_cast<int>(h), static_cast<int>(b.factor));
         break;
-      case OpKind::scores: ops::scores_backward(g(b, 0), g(b, 1), dy(b), x(b, 0), x(b, 1)); break;
+      case OpKind::scores: ops::scores_backward(out(b, 0), out(b, 1), dy(b), x(b, 0), x(b, 1)); break;
       case OpKind::mask: ops::mask_backward(g(b, 0), dy(b), x(b, 1)); break;
       case OpKind::softmax: ops::softmax_backward(g(b, 0), dy(b), t_.value(b.outputs[0])); break;
-      case OpKind::weighted_sum: ops::weighted_sum_backward(g(b, 0), g(b, 1), dy(b), x(b, 0), x(b, 1)); break;
+      case OpKind::weighted_sum: ops::weighted_sum_backward(out(b, 0), out(b, 1), dy(b), x(b, 0), x(b, 1)); break;
       case OpKind::add:
         ops::identity_backward(g(b, 0), dy(b));
         ops::identity_backward(g(b, 1), dy(b));
@@ -226,6 +223,7 @@ class Backward {
   std::vector<bool> written_;   // per parameter: its gradient holds this run's (or earlier) sums
   std::vector<bool> has_grad_;  // per activation: its gradient holds at least one share
   std::vector<int> readers_;    // per activation: the forward steps that read it
+  std::vector<char> fresh_;     // per input of the current step: its gradient starts from nothing
 };
 
 }  // namespace

@@ -110,7 +110,10 @@ struct Out {
 // Writes the first `count` lanes of v to C(i, j), C(i, j+1), …
 [[gnu::always_inline]] inline void put(Out c, Index i, Index j, Vec v, Index count, Write write) {
   Scalar* dst = c.at(i, j);
-  if (c.col != 1) {
+  if (c.col != 1 || (count < lanes && write == Write::add)) {
+    // One at a time where a masked load would wait for the masked store (or the zero-fill)
+    // that wrote the same lanes just before to reach the cache: it cannot take the value from
+    // the store buffer, a scalar load can.
     for (Index e = 0; e < count; ++e) dst[e * c.col] = write == Write::add ? dst[e * c.col] + v[e] : v[e];
   } else if (count < lanes) {
     const FirstLanes mask = first_lanes(count);

@@ -53,12 +53,11 @@ void linear_forward(Mat& Y, const Mat& X, const Mat& W, const Mat& b) {
   Y.rowwise() += b.row(0);
 }
 
-void linear_backward(Mat& dX, Mat& dW, Mat& db, const Mat& dY, const Mat& X, const Mat& W,
-                     bool fresh_params) {
-  matmul_nn(dX, dY, W, true);
-  matmul_tn(dW, dY, X, !fresh_params, dW.size() >= stream_threshold);
-  if (fresh_params) db = dY.colwise().sum();
-  else db += dY.colwise().sum();
+void linear_backward(Grad dX, Grad dW, Grad db, const Mat& dY, const Mat& X, const Mat& W) {
+  matmul_nn(dX.m, dY, W, !dX.fresh);
+  matmul_tn(dW.m, dY, X, !dW.fresh, W.size() >= stream_threshold);
+  if (db.fresh) db.m = dY.colwise().sum();
+  else db.m += dY.colwise().sum();
 }
 
 // Plain loops: a head's block is a few short rows, where Eigen's block expressions cost more in
@@ -102,9 +101,9 @@ void scores_forward(Mat& S, const Mat& Q, const Mat& K) {
   matmul_nt(S, Q, K, false);
 }
 
-void scores_backward(Mat& dQ, Mat& dK, const Mat& dS, const Mat& Q, const Mat& K) {
-  matmul_nn(dQ, dS, K, true);
-  matmul_tn(dK, dS, Q, true);
+void scores_backward(Grad dQ, Grad dK, const Mat& dS, const Mat& Q, const Mat& K) {
+  matmul_nn(dQ.m, dS, K, !dQ.fresh);
+  matmul_tn(dK.m, dS, Q, !dK.fresh);
 }
 
 void mask_forward(Mat& Y, const Mat& X, const Mat& M) {
@@ -175,9 +174,9 @@ void weighted_sum_forward(Mat& O, const Mat& A, const Mat& V) {
   matmul_nn(O, A, V, false);
 }
 
-void weighted_sum_backward(Mat& dA, Mat& dV, const Mat& dO, const Mat& A, const Mat& V) {
-  matmul_nt(dA, dO, V, true);
-  matmul_tn(dV, A, dO, true);
+void weighted_sum_backward(Grad dA, Grad dV, const Mat& dO, const Mat& A, const Mat& V) {
+  matmul_nt(dA.m, dO, V, !dA.fresh);
+  matmul_tn(dV.m, A, dO, !dV.fresh);
 }
 
 namespace {

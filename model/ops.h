@@ -2,7 +2,8 @@
 // Every operation of the Transformer as a forward/backward pair.
 //
 // Shapes first, formula in the comment.  Backward takes gradients first, the upstream gradient
-// next, saved forward values last, and accumulates (+=), so a tensor used twice just works.
+// next, saved forward values last, and accumulates (+=), so a tensor used twice just works; a
+// product's gradient may instead be written over (see Grad).
 // T = tokens (T_q queries, T_k keys), d = features, V = vocabulary.
 
 #include "model/config.h"
@@ -11,6 +12,14 @@
 #include <vector>
 
 namespace attnviz::ops {
+
+// A gradient a backward op writes: added into what `m` holds, or, when `fresh` (no step wrote it
+// yet), written over it (resized), which spares zeroing it first and reading the zeros back.
+struct Grad {
+  Grad(Mat& m, bool fresh = false) : m(m), fresh(fresh) {}
+  Mat& m;
+  bool fresh;
+};
 
 // Y[t,:] = W[id_t,:]                        ids:(T,1) W:(V,d) → Y:(T,d)
 void embedding_forward(Mat& Y, const Mat& ids, const Mat& W);
@@ -34,9 +43,7 @@ void identity_backward(Mat& dX, const Mat& dY);
 // Y = X Wᵀ + b                              X:(T,in) W:(out,in) b:(1,out) → Y:(T,out)
 void linear_forward(Mat& Y, const Mat& X, const Mat& W, const Mat& b);
 // dX += dY W ;  dW += dYᵀ X ;  db += Σ_t dY[t,:]
-// With `fresh_params`, dW and db start from zero instead (their earlier content is ignored).
-void linear_backward(Mat& dX, Mat& dW, Mat& db, const Mat& dY, const Mat& X, const Mat& W,
-                     bool fresh_params = false);
+void linear_backward(Grad dX, Grad dW, Grad db, const Mat& dY, const Mat& X, const Mat& W);
 
 // Y = X[:, h·d_k : (h+1)·d_k]                X:(T,d) → Y:(T,d_k)
 void split_head_forward(Mat& Y, const Mat& X, int head, int d_k);
@@ -51,7 +58,7 @@ void concat_heads_backward(Mat& dX_h, const Mat& dY, int head, int d_k);
 // S = Q Kᵀ                                  Q:(T_q,d_k) K:(T_k,d_k) → S:(T_q,T_k)
 void scores_forward(Mat& S, const Mat& Q, const Mat& K);
 // dQ += dS K ;  dK += dSᵀ Q
-void scores_backward(Mat& dQ, Mat& dK, const Mat& dS, const Mat& Q, const Mat& K);
+void scores_backward(Grad dQ, Grad dK, const Mat& dS, const Mat& Q, const Mat& K);
 
 // Y[i,j] = X[i,j] if M[i,j] = 1, −∞ if M[i,j] = 0        X,M:(T_q,T_k) → Y:(T_q,T_k)
 void mask_forward(Mat& Y, const Mat& X, const Mat& M);
@@ -68,7 +75,7 @@ void softmax_backward(Mat& dS, const Mat& dA, const Mat& A);
 // O = A V                                   A:(T_q,T_k) V:(T_k,d_v) → O:(T_q,d_v)
 void weighted_sum_forward(Mat& O, const Mat& A, const Mat& V);
 // dA += dO Vᵀ ;  dV += Aᵀ dO
-void weighted_sum_backward(Mat& dA, Mat& dV, const Mat& dO, const Mat& A, const Mat& V);
+void weighted_sum_backward(Grad dA, Grad dV, const Mat& dO, const Mat& A, const Mat& V);
 
 // Per row: μ = mean(x), σ = √(var(x) + ε), x̂ = (x − μ)/σ, y = γ ⊙ x̂ + β
 //                                           X:(T,d) γ,β:(1,d) → Y:(T,d)

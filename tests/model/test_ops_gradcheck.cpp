@@ -89,6 +89,35 @@ TEST_F(OpGradcheck, ScoresAndWeightedSum) {
   EXPECT_TRUE(same_gradient(dV, numeric_gradient(V, fo)));
 }
 
+// A fresh gradient is written over whatever it held (here NaN, in another shape), and gets the
+// bits that adding into zeros gives.
+TEST_F(OpGradcheck, FreshGradientsAreWrittenOver) {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const auto garbage = [&] { return Mat::Constant(2, 7, nan); };
+  Mat X = random_mat(random, 5, 4), W = random_mat(random, 3, 4), dY = random_mat(random, 5, 3);
+  Mat dX = Mat::Zero(5, 4), dW = Mat::Zero(3, 4), db = Mat::Zero(1, 3);
+  ops::linear_backward(dX, dW, db, dY, X, W);
+  Mat fX = garbage(), fW = garbage(), fb = garbage();
+  ops::linear_backward({fX, true}, {fW, true}, {fb, true}, dY, X, W);
+  EXPECT_EQ(fX, dX);
+  EXPECT_EQ(fW, dW);
+  EXPECT_EQ(fb, db);
+
+  Mat Q = random_mat(random, 3, 4), K = random_mat(random, 5, 4), dS = random_mat(random, 3, 5);
+  Mat dQ = Mat::Zero(3, 4), dK = Mat::Zero(5, 4), fQ = garbage(), fK = garbage();
+  ops::scores_backward(dQ, dK, dS, Q, K);
+  ops::scores_backward({fQ, true}, {fK, true}, dS, Q, K);
+  EXPECT_EQ(fQ, dQ);
+  EXPECT_EQ(fK, dK);
+
+  Mat A = random_mat(random, 3, 5), V = random_mat(random, 5, 2), dO = random_mat(random, 3, 2);
+  Mat dA = Mat::Zero(3, 5), dV = Mat::Zero(5, 2), fA = garbage(), fV = garbage();
+  ops::weighted_sum_backward(dA, dV, dO, A, V);
+  ops::weighted_sum_backward({fA, true}, {fV, true}, dO, A, V);
+  EXPECT_EQ(fA, dA);
+  EXPECT_EQ(fV, dV);
+}
+
 TEST_F(OpGradcheck, MaskThenSoftmax) {
   Mat S = random_mat(random, 4, 4, -3, 3), M(4, 4), masked, A;
   M << 1, 0, 0, 0,
