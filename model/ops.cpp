@@ -138,23 +138,32 @@ void softmax_rows(Mat& A, const Mat& S, std::vector<int>* fully_masked_rows, Mat
   const Eigen::Index rows = S.rows(), cols = S.cols();
   reshape(A, rows, cols);
   if (stats) reshape(*stats, rows, 2);
+  // Plain loops over rows a few keys long, where Eigen's row expressions cost more to set up
+  // than to run.
   for (Eigen::Index i = 0; i < rows; ++i) {
-    const Scalar m = S.row(i).maxCoeff();
+    const Scalar* s = S.data() + i * cols;
+    Scalar* a = A.data() + i * cols;
+    Scalar m = neg_inf;
+    for (Eigen::Index j = 0; j < cols; ++j) m = s[j] > m ? s[j] : m;
     if (stats) (*stats)(i, 0) = m;
-    A.row(i) = S.row(i).array() - (m == neg_inf ? 0 : m);
+    const Scalar shift = m == neg_inf ? 0 : m;
+    for (Eigen::Index j = 0; j < cols; ++j) a[j] = s[j] - shift;
   }
   exp_in_place(A);
   for (Eigen::Index i = 0; i < rows; ++i) {
-    // The vectorised exp turns −∞ into a denormal, not 0: masked weights are zeroed here.
-    for (Eigen::Index j = 0; j < cols; ++j)
-      if (S(i, j) == neg_inf) A(i, j) = 0;
-    const Scalar z = A.row(i).sum();
+    const Scalar* s = S.data() + i * cols;
+    Scalar* a = A.data() + i * cols;
+    Scalar z = 0;
+    for (Eigen::Index j = 0; j < cols; ++j) {
+      if (s[j] == neg_inf) a[j] = 0;  // the vectorised exp turns −∞ into a denormal, not 0
+      z += a[j];
+    }
     if (stats) (*stats)(i, 1) = z;
     if (z == 0) {  // every key masked
       if (fully_masked_rows) fully_masked_rows->push_back(static_cast<int>(i));
       continue;
     }
-    A.row(i) /= z;
+    for (Eigen::Index j = 0; j < cols; ++j) a[j] /= z;
   }
 }
 }  // namespace
