@@ -89,23 +89,29 @@ bool all_finite_or_masked(const Mat& m) {
 
 // A step whose output has no NaN or ±∞ when its inputs have none, whatever their values: a copy
 // (split, concat), a mask, a softmax (weights in [0, 1]; −∞ scores give 0), a ReLU, a scaling
-// by |c| ≤ 1.  Its output need not be read again when its inputs were found finite.
+// by |c| ≤ 1, a sum weighted by softmax weights (|O[i,:]| ≤ max |V|).  Its output need not be
+// read again when its inputs were found finite.
 bool Recorder::surely_finite(const Step& s) const {
   switch (s.op) {
     case OpKind::split_head:
     case OpKind::concat_heads:
     case OpKind::mask:
     case OpKind::softmax:
+    case OpKind::weighted_sum:
     case OpKind::relu: break;
     case OpKind::scale:
       if (std::abs(s.factor) <= 1) break;
       return false;
     default: return false;
   }
-  for (TensorId id : s.inputs) {
+  for (std::size_t i = 0; i < s.inputs.size(); ++i) {
+    const TensorId id = s.inputs[i];
     if (id.kind != TensorId::activation) return false;
     const Known k = known_[static_cast<std::size_t>(id.index)];
-    if (!(k == Known::finite || (k == Known::finite_or_masked && s.op == OpKind::softmax))) return false;
+    const bool ok = s.op == OpKind::softmax && k == Known::finite_or_masked ? true
+                    : s.op == OpKind::weighted_sum && i == 0           ? k == Known::weights
+                                                                       : k == Known::finite || k == Known::weights;
+    if (!ok) return false;
   }
   return true;
 }
@@ -114,8 +120,10 @@ bool Recorder::surely_finite(const Step& s) const {
 void Recorder::check_finite(Step& s) {
   known_.resize(static_cast<std::size_t>(trace_.tensor_count()));
   const bool surely = surely_finite(s);
-  for (TensorId id : s.outputs)
-    known_[static_cast<std::size_t>(id.index)] = s.op == OpKind::mask ? Known::finite_or_masked : Known::finite;
+  const Known known = s.op == OpKind::mask      ? Known::finite_or_masked
+                      : s.op == OpKind::softmax ? Known::weights
+                                                : Known::finite;
+  for (TensorId id : s.outputs) known_[static_cast<std::size_t>(id.index)] = known;
   if (surely) return;
   for (TensorId id : s.outputs) {
     const Mat& m = trace_.value(id);

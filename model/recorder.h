@@ -57,8 +57,9 @@ class Recorder {
   std::string scope_, layer_scope_, name_;
   std::vector<const Mat*> parts_;  // concat_heads' inputs
   // What is known of each activation's elements, as checked or as follows from the step that
-  // made it: nothing, none is NaN or ±∞, or none is but for a mask's −∞.
-  enum class Known : std::uint8_t { nothing, finite, finite_or_masked };
+  // made it: nothing; none is NaN or ±∞; none is but for a mask's −∞; softmax weights (finite,
+  // in [0, 1], rows summing to 1 or, fully masked, to 0).
+  enum class Known : std::uint8_t { nothing, finite, finite_or_masked, weights };
   std::vector<Known> known_;
 };
 
