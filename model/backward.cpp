@@ -90,9 +90,7 @@ class Backward {
     t_.step(forward_index).twin = t_.step_count() - 1;
 
     // Where ∂L/∂input goes: a share of its own where the input has other readers, else the
-    // input's gradient itself.  It starts from nothing when no step wrote it before (`fresh_`):
-    // a product's op writes it over; for any other op it is zeroed first.
-    const bool writes_over = b.op == OpKind::linear || b.op == OpKind::scores || b.op == OpKind::weighted_sum;
+    // input's gradient itself.  It is `fresh` when no step wrote it before: the op writes it over.
     fresh_.assign(b.inputs.size(), false);
     b.input_grads.resize(b.inputs.size());
     for (std::size_t i = 0; i < b.inputs.size(); ++i) {
@@ -111,7 +109,7 @@ class Backward {
           has_grad_[index] = true;
         }
       }
-      if (fresh_[i] && !writes_over) set_zero(g(b, i), in.value.rows(), in.value.cols());
+      if (fresh_[i]) reshape(g(b, i), in.value.rows(), in.value.cols());
     }
     const bool fresh_params = b.op == OpKind::linear && fresh_[1] && fresh_[2];
     // ∂L/∂output is complete: every step that reads the output ran before this one.  An output
@@ -151,40 +149,40 @@ class Backward {
   const Mat& x(const Step& b, std::size_t i) { return t_.value(b.inputs[i]); }
   const Mat& dy(const Step& b) { return t_.grad(b.outputs[0]); }
 
-  // The op's gradient outputs: fresh ones are written over (only a product's op is told so).
+  // The op's gradients: fresh ones are written over.
   ops::Grad out(Step& b, std::size_t i) { return {g(b, i), fresh_[i] != 0}; }
 
   void compute(Step& b) {
     switch (b.op) {
-      case OpKind::embedding: ops::embedding_backward(g(b, 1), dy(b), x(b, 0)); break;
-      case OpKind::scale: ops::scale_backward(g(b, 0), dy(b), b.factor); break;
-      case OpKind::add_positional: ops::identity_backward(g(b, 0), dy(b)); break;
+      case OpKind::embedding: ops::embedding_backward(out(b, 1), dy(b), x(b, 0)); break;
+      case OpKind::scale: ops::scale_backward(out(b, 0), dy(b), b.factor); break;
+      case OpKind::add_positional: ops::identity_backward(out(b, 0), dy(b)); break;
       case OpKind::linear:
         ops::linear_backward(out(b, 0), out(b, 1), out(b, 2), dy(b), x(b, 0), x(b, 1));
         break;
       case OpKind::split_head: {
         const int d_k = static_cast<int>(b.factor);
-        ops::split_head_backward(g(b, 0), dy(b), b.where.head, d_k);
+        ops::split_head_backward(out(b, 0), dy(b), b.where.head, d_k);
         break;
       }
       case OpKind::concat_heads:
         for (std::size_t h = 0; h < b.inputs.size(); ++h)
-          ops::concat_heads_backward(g(b, h), dy(b), static_cast<int>(h), static_cast<int>(b.factor));
+          ops::concat_heads_backward(out(b, h), dy(b), static_cast<int>(h), static_cast<int>(b.factor));
         break;
       case OpKind::scores: ops::scores_backward(out(b, 0), out(b, 1), dy(b), x(b, 0), x(b, 1)); break;
-      case OpKind::mask: ops::mask_backward(g(b, 0), dy(b), x(b, 1)); break;
-      case OpKind::softmax: ops::softmax_backward(g(b, 0), dy(b), t_.value(b.outputs[0])); break;
+      case OpKind::mask: ops::mask_backward(out(b, 0), dy(b), x(b, 1)); break;
+      case OpKind::softmax: ops::softmax_backward(out(b, 0), dy(b), t_.value(b.outputs[0])); break;
       case OpKind::weighted_sum: ops::weighted_sum_backward(out(b, 0), out(b, 1), dy(b), x(b, 0), x(b, 1)); break;
       case OpKind::add:
-        ops::identity_backward(g(b, 0), dy(b));
-        ops::identity_backward(g(b, 1), dy(b));
+        ops::identity_backward(out(b, 0), dy(b));
+        ops::identity_backward(out(b, 1), dy(b));
         break;
       case OpKind::layer_norm:
-        ops::layer_norm_backward(g(b, 0), g(b, 1), g(b, 2), dy(b), x(b, 0), x(b, 1), b.factor);
+        ops::layer_norm_backward(out(b, 0), out(b, 1), out(b, 2), dy(b), x(b, 0), x(b, 1), b.factor);
         break;
-      case OpKind::relu: ops::relu_backward(g(b, 0), dy(b), x(b, 0)); break;
+      case OpKind::relu: ops::relu_backward(out(b, 0), dy(b), x(b, 0)); break;
       case OpKind::cross_entropy:
-        ops::cross_entropy_backward(g(b, 0), dy(b)(0, 0), t_.value(b.outputs[1]), x(b, 1),
+        ops::cross_entropy_backward(out(b, 0), dy(b)(0, 0), t_.value(b.outputs[1]), x(b, 1),
                                     static_cast<int>(b.factor));
         break;
     }

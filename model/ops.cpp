@@ -22,13 +22,17 @@ void embedding_forward(Mat& Y, const Mat& ids, const Mat& W) {
   for (Eigen::Index t = 0; t < ids.rows(); ++t) Y.row(t) = W.row(id_at(ids, t));
 }
 
-void embedding_backward(Mat& dW, const Mat& dY, const Mat& ids) {
-  for (Eigen::Index t = 0; t < ids.rows(); ++t) dW.row(id_at(ids, t)) += dY.row(t);
+void embedding_backward(Grad dW, const Mat& dY, const Mat& ids) {
+  if (dW.fresh) dW.m.setZero();
+  for (Eigen::Index t = 0; t < ids.rows(); ++t) dW.m.row(id_at(ids, t)) += dY.row(t);
 }
 
 void scale_forward(Mat& Y, const Mat& X, Scalar c) { Y = c * X; }
 
-void scale_backward(Mat& dX, const Mat& dY, Scalar c) { dX += c * dY; }
+void scale_backward(Grad dX, const Mat& dY, Scalar c) {
+  if (dX.fresh) dX.m = c * dY;
+  else dX.m += c * dY;
+}
 
 void positional_encoding(Mat& PE, Positional kind, int T, int d, Scalar base) {
   set_zero(PE, T, d);
@@ -46,7 +50,10 @@ void positional_encoding(Mat& PE, Positional kind, int T, int d, Scalar base) {
 
 void add_forward(Mat& Y, const Mat& A, const Mat& B) { Y = A + B; }
 
-void identity_backward(Mat& dX, const Mat& dY) { dX += dY; }
+void identity_backward(Grad dX, const Mat& dY) {
+  if (dX.fresh) dX.m = dY;
+  else dX.m += dY;
+}
 
 void linear_forward(Mat& Y, const Mat& X, const Mat& W, const Mat& b) {
   matmul_nt(Y, X, W, false);
@@ -71,9 +78,10 @@ void split_head_forward(Mat& Y, const Mat& X, int head, int d_k) {
   }
 }
 
-void split_head_backward(Mat& dX, const Mat& dY, int head, int d_k) {
+void split_head_backward(Grad dX, const Mat& dY, int head, int d_k) {
+  if (dX.fresh) dX.m.setZero();
   for (Eigen::Index t = 0; t < dY.rows(); ++t) {
-    Scalar* dx = &dX(t, static_cast<Eigen::Index>(head) * d_k);
+    Scalar* dx = &dX.m(t, static_cast<Eigen::Index>(head) * d_k);
     const Scalar* dy = &dY(t, 0);
     for (int c = 0; c < d_k; ++c) dx[c] += dy[c];
   }
@@ -89,11 +97,14 @@ void concat_heads_forward(Mat& Y, const std::vector<const Mat*>& X) {
   }
 }
 
-void concat_heads_backward(Mat& dX_h, const Mat& dY, int head, int d_k) {
+void concat_heads_backward(Grad dX_h, const Mat& dY, int head, int d_k) {
   for (Eigen::Index t = 0; t < dY.rows(); ++t) {
     const Scalar* dy = &dY(t, static_cast<Eigen::Index>(head) * d_k);
-    Scalar* dx = &dX_h(t, 0);
-    for (int c = 0; c < d_k; ++c) dx[c] += dy[c];
+    Scalar* dx = &dX_h.m(t, 0);
+    if (dX_h.fresh)
+      for (int c = 0; c < d_k; ++c) dx[c] = dy[c];
+    else
+      for (int c = 0; c < d_k; ++c) dx[c] += dy[c];
   }
 }
 
@@ -110,7 +121,10 @@ void mask_forward(Mat& Y, const Mat& X, const Mat& M) {
   Y = (M.array() != 0).select(X, neg_inf);
 }
 
-void mask_backward(Mat& dX, const Mat& dY, const Mat& M) { dX.array() += dY.array() * M.array(); }
+void mask_backward(Grad dX, const Mat& dY, const Mat& M) {
+  if (dX.fresh) dX.m.array() = dY.array() * M.array();
+  else dX.m.array() += dY.array() * M.array();
+}
 
 namespace {
 using Eight = Eigen::Array<Scalar, 8, 1>;
@@ -172,10 +186,18 @@ void softmax_forward(Mat& A, const Mat& S, std::vector<int>& fully_masked_rows) 
   softmax_rows(A, S, &fully_masked_rows, nullptr);
 }
 
-void softmax_backward(Mat& dS, const Mat& dA, const Mat& A) {
+void softmax_backward(Grad dS, const Mat& dA, const Mat& A) {
+  const Eigen::Index cols = A.cols();
   for (Eigen::Index i = 0; i < A.rows(); ++i) {
-    const Scalar dot = dA.row(i).dot(A.row(i));
-    dS.row(i).array() += A.row(i).array() * (dA.row(i).array() - dot);
+    const Scalar* a = A.data() + i * cols;
+    const Scalar* da = dA.data() + i * cols;
+    Scalar* ds = dS.m.data() + i * cols;
+    Scalar dot = 0;
+    for (Eigen::Index j = 0; j < cols; ++j) dot += da[j] * a[j];
+    if (dS.fresh)
+      for (Eigen::Index j = 0; j < cols; ++j) ds[j] = a[j] * (da[j] - dot);
+    else
+      for (Eigen::Index j = 0; j < cols; ++j) ds[j] += a[j] * (da[j] - dot);
   }
 }
 
@@ -218,8 +240,9 @@ void layer_norm_forward(Mat& Y, const Mat& X, const Mat& gamma, const Mat& beta,
   }
 }
 
-void layer_norm_backward(Mat& dX, Mat& dgamma, Mat& dbeta, const Mat& dY, const Mat& X,
+void layer_norm_backward(Grad dX, Grad dgamma, Grad dbeta, const Mat& dY, const Mat& X,
                          const Mat& gamma, Scalar eps) {
+  if (dgamma.fresh) dgamma.m.setZero();
   const Scalar d = static_cast<Scalar>(X.cols());
   for (Eigen::Index t = 0; t < X.rows(); ++t) {
     Scalar mean = 0, rstd = 0;
@@ -229,16 +252,19 @@ void layer_norm_backward(Mat& dX, Mat& dgamma, Mat& dbeta, const Mat& dY, const 
     const auto dxhat = dY.row(t).array() * gamma.row(0).array();
     const Scalar mean_dxhat = dxhat.sum() / d;
     const Scalar mean_dxhat_xhat = (dxhat * xhat).sum() / d;
-    dX.row(t).array() += (dxhat - mean_dxhat - xhat * mean_dxhat_xhat) * rstd;
-    dgamma.row(0).array() += dY.row(t).array() * xhat;
+    if (dX.fresh) dX.m.row(t).array() = (dxhat - mean_dxhat - xhat * mean_dxhat_xhat) * rstd;
+    else dX.m.row(t).array() += (dxhat - mean_dxhat - xhat * mean_dxhat_xhat) * rstd;
+    dgamma.m.row(0).array() += dY.row(t).array() * xhat;
   }
-  dbeta += dY.colwise().sum();
+  if (dbeta.fresh) dbeta.m = dY.colwise().sum();
+  else dbeta.m += dY.colwise().sum();
 }
 
 void relu_forward(Mat& Y, const Mat& X) { Y = X.cwiseMax(0.0); }
 
-void relu_backward(Mat& dX, const Mat& dY, const Mat& X) {
-  dX.array() += (X.array() > 0).select(dY.array(), 0.0);
+void relu_backward(Grad dX, const Mat& dY, const Mat& X) {
+  if (dX.fresh) dX.m.array() = (X.array() > 0).select(dY.array(), 0.0);
+  else dX.m.array() += (X.array() > 0).select(dY.array(), 0.0);
 }
 
 int count_targets(const Mat& targets, int pad_id) {
@@ -262,14 +288,15 @@ void cross_entropy_forward(Mat& L, Mat& P, const Mat& Z, const Mat& targets, int
   L(0, 0) = n > 0 ? sum / n : 0.0;
 }
 
-void cross_entropy_backward(Mat& dZ, Scalar dL, const Mat& P, const Mat& targets, int pad_id) {
+void cross_entropy_backward(Grad dZ, Scalar dL, const Mat& P, const Mat& targets, int pad_id) {
+  if (dZ.fresh) dZ.m.setZero();
   const int n = count_targets(targets, pad_id);
   if (n == 0) return;
   for (Eigen::Index t = 0; t < P.rows(); ++t) {
     const int y = id_at(targets, t);
     if (y == pad_id) continue;
-    dZ.row(t) += (dL / n) * P.row(t);
-    dZ(t, y) -= dL / n;
+    dZ.m.row(t) += (dL / n) * P.row(t);
+    dZ.m(t, y) -= dL / n;
   }
 }
 

@@ -2,8 +2,8 @@
 // Every operation of the Transformer as a forward/backward pair.
 //
 // Shapes first, formula in the comment.  Backward takes gradients first, the upstream gradient
-// next, saved forward values last, and accumulates (+=), so a tensor used twice just works; a
-// product's gradient may instead be written over (see Grad).
+// next, saved forward values last, and accumulates (+=), so a tensor used twice just works, or
+// writes a fresh gradient over (see Grad).
 // T = tokens (T_q queries, T_k keys), d = features, V = vocabulary.
 
 #include "model/config.h"
@@ -13,8 +13,9 @@
 
 namespace attnviz::ops {
 
-// A gradient a backward op writes: added into what `m` holds, or, when `fresh` (no step wrote it
-// yet), written over it (resized), which spares zeroing it first and reading the zeros back.
+// A gradient a backward op writes, of the shape of what it is the gradient of: added into what
+// `m` holds, or, when `fresh` (no step wrote it yet), written over whatever `m` holds, which
+// spares zeroing it first and reading the zeros back.
 struct Grad {
   Grad(Mat& m, bool fresh = false) : m(m), fresh(fresh) {}
   Mat& m;
@@ -24,12 +25,12 @@ struct Grad {
 // Y[t,:] = W[id_t,:]                        ids:(T,1) W:(V,d) → Y:(T,d)
 void embedding_forward(Mat& Y, const Mat& ids, const Mat& W);
 // dW[id_t,:] += dY[t,:]
-void embedding_backward(Mat& dW, const Mat& dY, const Mat& ids);
+void embedding_backward(Grad dW, const Mat& dY, const Mat& ids);
 
 // Y = c·X
 void scale_forward(Mat& Y, const Mat& X, Scalar c);
 // dX += c·dY
-void scale_backward(Mat& dX, const Mat& dY, Scalar c);
+void scale_backward(Grad dX, const Mat& dY, Scalar c);
 
 // PE (T,d).  interleaved: PE[p,2i] = sin(p·ωᵢ), PE[p,2i+1] = cos(p·ωᵢ);
 // concatenated: PE[p,i] = sin(p·ωᵢ), PE[p,d/2+i] = cos(p·ωᵢ);  ωᵢ = base^(−2i/d).
@@ -38,7 +39,7 @@ void positional_encoding(Mat& PE, Positional kind, int T, int d, Scalar base = 1
 // Y = A + B                                 A,B:(T,d) → Y:(T,d)
 void add_forward(Mat& Y, const Mat& A, const Mat& B);
 // dX += dY   (for each summand)
-void identity_backward(Mat& dX, const Mat& dY);
+void identity_backward(Grad dX, const Mat& dY);
 
 // Y = X Wᵀ + b                              X:(T,in) W:(out,in) b:(1,out) → Y:(T,out)
 void linear_forward(Mat& Y, const Mat& X, const Mat& W, const Mat& b);
@@ -48,12 +49,12 @@ void linear_backward(Grad dX, Grad dW, Grad db, const Mat& dY, const Mat& X, con
 // Y = X[:, h·d_k : (h+1)·d_k]                X:(T,d) → Y:(T,d_k)
 void split_head_forward(Mat& Y, const Mat& X, int head, int d_k);
 // dX[:, h·d_k : (h+1)·d_k] += dY
-void split_head_backward(Mat& dX, const Mat& dY, int head, int d_k);
+void split_head_backward(Grad dX, const Mat& dY, int head, int d_k);
 
 // Y = [X_0 | X_1 | … | X_{H−1}]             X_h:(T,d_k) → Y:(T,H·d_k)
 void concat_heads_forward(Mat& Y, const std::vector<const Mat*>& X);
 // dX_h += dY[:, h·d_k : (h+1)·d_k]
-void concat_heads_backward(Mat& dX_h, const Mat& dY, int head, int d_k);
+void concat_heads_backward(Grad dX_h, const Mat& dY, int head, int d_k);
 
 // S = Q Kᵀ                                  Q:(T_q,d_k) K:(T_k,d_k) → S:(T_q,T_k)
 void scores_forward(Mat& S, const Mat& Q, const Mat& K);
@@ -63,14 +64,14 @@ void scores_backward(Grad dQ, Grad dK, const Mat& dS, const Mat& Q, const Mat& K
 // Y[i,j] = X[i,j] if M[i,j] = 1, −∞ if M[i,j] = 0        X,M:(T_q,T_k) → Y:(T_q,T_k)
 void mask_forward(Mat& Y, const Mat& X, const Mat& M);
 // dX += dY ⊙ M   (a masked score does not reach the loss)
-void mask_backward(Mat& dX, const Mat& dY, const Mat& M);
+void mask_backward(Grad dX, const Mat& dY, const Mat& M);
 
 // A[i,j] = exp(S[i,j] − mᵢ) / Σ_k exp(S[i,k] − mᵢ),  mᵢ = max_k S[i,k];  S,A:(T_q,T_k)
 // exp(−∞) = 0 exactly; a row whose every entry is −∞ gets zero weights and its index is
 // appended to `fully_masked_rows`.
 void softmax_forward(Mat& A, const Mat& S, std::vector<int>& fully_masked_rows);
 // dS[i,j] += A[i,j]·(dA[i,j] − Σ_k dA[i,k]·A[i,k])
-void softmax_backward(Mat& dS, const Mat& dA, const Mat& A);
+void softmax_backward(Grad dS, const Mat& dA, const Mat& A);
 
 // O = A V                                   A:(T_q,T_k) V:(T_k,d_v) → O:(T_q,d_v)
 void weighted_sum_forward(Mat& O, const Mat& A, const Mat& V);
@@ -81,7 +82,7 @@ void weighted_sum_backward(Grad dA, Grad dV, const Mat& dO, const Mat& A, const 
 //                                           X:(T,d) γ,β:(1,d) → Y:(T,d)
 void layer_norm_forward(Mat& Y, const Mat& X, const Mat& gamma, const Mat& beta, Scalar eps);
 // dx̂ = dy ⊙ γ ;  dX += (dx̂ − mean(dx̂) − x̂·mean(dx̂ ⊙ x̂)) / σ ;  dγ += Σ_t dY ⊙ x̂ ;  dβ += Σ_t dY
-void layer_norm_backward(Mat& dX, Mat& dgamma, Mat& dbeta, const Mat& dY, const Mat& X,
+void layer_norm_backward(Grad dX, Grad dgamma, Grad dbeta, const Mat& dY, const Mat& X,
                          const Mat& gamma, Scalar eps);
 // x̂ and 1/σ of every row, recomputed from X (for backward and for explanations).
 void layer_norm_stats(Mat& Xhat, Mat& rstd, const Mat& X, Scalar eps);
@@ -89,13 +90,13 @@ void layer_norm_stats(Mat& Xhat, Mat& rstd, const Mat& X, Scalar eps);
 // Y = max(0, X)
 void relu_forward(Mat& Y, const Mat& X);
 // dX += dY ⊙ [X > 0]
-void relu_backward(Mat& dX, const Mat& dY, const Mat& X);
+void relu_backward(Grad dX, const Mat& dY, const Mat& X);
 
 // P = softmax(Z) per row;  L = −(1/N) Σ_{t: y_t ≠ pad} log P[t, y_t],  N = number of such t
 //                                           Z:(T,V) targets:(T,1) → L:(1,1), P:(T,V)
 void cross_entropy_forward(Mat& L, Mat& P, const Mat& Z, const Mat& targets, int pad_id);
 // dZ[t,:] += dL·(P[t,:] − onehot(y_t)) / N   for non-pad t
-void cross_entropy_backward(Mat& dZ, Scalar dL, const Mat& P, const Mat& targets, int pad_id);
+void cross_entropy_backward(Grad dZ, Scalar dL, const Mat& P, const Mat& targets, int pad_id);
 int count_targets(const Mat& targets, int pad_id);
 
 }  // namespace attnviz::ops

@@ -4,6 +4,7 @@
 #include "model/ops.h"
 #include "helpers.h"
 
+#include <functional>
 #include <limits>
 
 namespace attnviz::testing {
@@ -89,33 +90,50 @@ TEST_F(OpGradcheck, ScoresAndWeightedSum) {
   EXPECT_TRUE(same_gradient(dV, numeric_gradient(V, fo)));
 }
 
-// A fresh gradient is written over whatever it held (here NaN, in another shape), and gets the
-// bits that adding into zeros gives.
+// A fresh gradient is written over whatever it held (here NaN), and gets the bits that adding
+// into zeros gives.
 TEST_F(OpGradcheck, FreshGradientsAreWrittenOver) {
-  const double nan = std::numeric_limits<double>::quiet_NaN();
-  const auto garbage = [&] { return Mat::Constant(2, 7, nan); };
-  Mat X = random_mat(random, 5, 4), W = random_mat(random, 3, 4), dY = random_mat(random, 5, 3);
-  Mat dX = Mat::Zero(5, 4), dW = Mat::Zero(3, 4), db = Mat::Zero(1, 3);
-  ops::linear_backward(dX, dW, db, dY, X, W);
-  Mat fX = garbage(), fW = garbage(), fb = garbage();
-  ops::linear_backward({fX, true}, {fW, true}, {fb, true}, dY, X, W);
-  EXPECT_EQ(fX, dX);
-  EXPECT_EQ(fW, dW);
-  EXPECT_EQ(fb, db);
-
-  Mat Q = random_mat(random, 3, 4), K = random_mat(random, 5, 4), dS = random_mat(random, 3, 5);
-  Mat dQ = Mat::Zero(3, 4), dK = Mat::Zero(5, 4), fQ = garbage(), fK = garbage();
-  ops::scores_backward(dQ, dK, dS, Q, K);
-  ops::scores_backward({fQ, true}, {fK, true}, dS, Q, K);
-  EXPECT_EQ(fQ, dQ);
-  EXPECT_EQ(fK, dK);
-
-  Mat A = random_mat(random, 3, 5), V = random_mat(random, 5, 2), dO = random_mat(random, 3, 2);
-  Mat dA = Mat::Zero(3, 5), dV = Mat::Zero(5, 2), fA = garbage(), fV = garbage();
-  ops::weighted_sum_backward(dA, dV, dO, A, V);
-  ops::weighted_sum_backward({fA, true}, {fV, true}, dO, A, V);
-  EXPECT_EQ(fA, dA);
-  EXPECT_EQ(fV, dV);
+  // Runs `op` on gradients of these shapes twice: added into zeros, then fresh over NaN.
+  const auto same = [&](std::vector<std::pair<int, int>> shapes, const std::function<void(std::vector<ops::Grad>)>& op) {
+    std::vector<Mat> added, fresh;
+    std::vector<ops::Grad> add_to, write_over;
+    for (auto [rows, cols] : shapes) {
+      added.push_back(Mat::Zero(rows, cols));
+      fresh.push_back(Mat::Constant(rows, cols, std::numeric_limits<double>::quiet_NaN()));
+    }
+    for (std::size_t i = 0; i < shapes.size(); ++i) {
+      add_to.emplace_back(added[i]);
+      write_over.emplace_back(fresh[i], true);
+    }
+    op(add_to);
+    op(write_over);
+    for (std::size_t i = 0; i < shapes.size(); ++i) EXPECT_EQ(fresh[i], added[i]) << i;
+  };
+  const Mat X = random_mat(random, 5, 4), W = random_mat(random, 3, 4), dY = random_mat(random, 5, 3);
+  same({{5, 4}, {3, 4}, {1, 3}}, [&](auto g) { ops::linear_backward(g[0], g[1], g[2], dY, X, W); });
+  const Mat Q = random_mat(random, 3, 4), K = random_mat(random, 5, 4), dS = random_mat(random, 3, 5);
+  same({{3, 4}, {5, 4}}, [&](auto g) { ops::scores_backward(g[0], g[1], dS, Q, K); });
+  const Mat A = random_mat(random, 3, 5, 0, 1), V = random_mat(random, 5, 2), dO = random_mat(random, 3, 2);
+  same({{3, 5}, {5, 2}}, [&](auto g) { ops::weighted_sum_backward(g[0], g[1], dO, A, V); });
+  Mat ids(4, 1);
+  ids << 2, 0, 2, 5;
+  const Mat dE = random_mat(random, 4, 3);
+  same({{6, 3}}, [&](auto g) { ops::embedding_backward(g[0], dE, ids); });
+  same({{3, 5}}, [&](auto g) { ops::scale_backward(g[0], dS, 0.37); });
+  same({{3, 5}}, [&](auto g) { ops::identity_backward(g[0], dS); });
+  const Mat dH = random_mat(random, 3, 6);
+  same({{3, 6}}, [&](auto g) { ops::split_head_backward(g[0], dS.leftCols(2), 1, 2); });
+  same({{3, 2}}, [&](auto g) { ops::concat_heads_backward(g[0], dH, 2, 2); });
+  Mat M = Mat::Ones(3, 5);
+  M(1, 2) = 0;
+  same({{3, 5}}, [&](auto g) { ops::mask_backward(g[0], dS, M); });
+  same({{3, 5}}, [&](auto g) { ops::softmax_backward(g[0], dS, A); });
+  same({{3, 5}}, [&](auto g) { ops::relu_backward(g[0], dS, A.array() - 0.5); });
+  const Mat gamma = random_mat(random, 1, 4), dN = random_mat(random, 5, 4);
+  same({{5, 4}, {1, 4}, {1, 4}}, [&](auto g) { ops::layer_norm_backward(g[0], g[1], g[2], dN, X, gamma, 1e-5); });
+  Mat targets(3, 1);
+  targets << 1, 0, 4;
+  same({{3, 5}}, [&](auto g) { ops::cross_entropy_backward(g[0], 1.0, A, targets, 0); });
 }
 
 TEST_F(OpGradcheck, MaskThenSoftmax) {
