@@ -13,6 +13,8 @@ void forward_backward(benchmark::State& state, const char* preset_name) {
   Transformer model(p.config, 0);
   const Example ex = make_example(p.config, p.src_vocab, p.tgt_vocab, p.src_text, p.tgt_text);
   Trace trace;
+  run_forward(model, ex, trace);  // warm-up, untimed: the first run allocates the trace
+  run_backward(trace);
   for (auto _ : state) {
     benchmark::DoNotOptimize(run_forward(model, ex, trace));
     run_backward(trace);
