@@ -218,8 +218,8 @@ class Backward {
 
   Trace& t_;
   bool keep_labels_;            // the step slots hold this backward's labels, inputs and outputs
-  std::vector<bool> written_;   // per parameter: its gradient holds this run's (or earlier) sums
-  std::vector<bool> has_grad_;  // per activation: its gradient holds at least one share
+  std::vector<char> written_;   // per parameter: its gradient holds this run's (or earlier) sums
+  std::vector<char> has_grad_;  // per activation: its gradient holds at least one share
   std::vector<int> readers_;    // per activation: the forward steps that read it
   std::vector<char> fresh_;     // per input of the current step: its gradient starts from nothing
 };
