@@ -67,6 +67,12 @@ Example other_tokens(int pad) {
   return ex;
 }
 
+// Forward and backward into `t`.
+void record(Transformer& model, const Example& ex, Trace& t) {
+  run_forward(model, ex, t);
+  run_backward(t);
+}
+
 Trace fresh_run(Transformer& model, const Example& ex, bool backward = true) {
   Trace t;
   run_forward(model, ex, t);
@@ -74,16 +80,20 @@ Trace fresh_run(Transformer& model, const Example& ex, bool backward = true) {
   return t;
 }
 
+// Forward and backward into `t`, which must then hold what a fresh trace records.
+void record_and_compare(Transformer& model, const Example& ex, Trace& t) {
+  record(model, ex, t);
+  expect_same_trace(t, fresh_run(model, ex));
+}
+
 TEST(TraceReplay, SameLengthsOtherTokensMatchAFreshRecord) {
   Transformer model(tiny_config(), 3);
   randomise(model.params(), 5);
   Trace t;
-  run_forward(model, tiny_example(0), t);
-  run_backward(t);
+  record(model, tiny_example(0), t);
   for (int pad : {0, 2, 1}) {
     const Example ex = other_tokens(pad);
-    run_forward(model, ex, t);
-    run_backward(t);
+    record(model, ex, t);
     SCOPED_TRACE(pad);
     expect_same_trace(t, fresh_run(model, ex));
   }
@@ -92,8 +102,7 @@ TEST(TraceReplay, SameLengthsOtherTokensMatchAFreshRecord) {
 TEST(TraceReplay, ForwardOnlyAfterABackwardHasNoBackward) {
   Transformer model(tiny_config(), 3);
   Trace t;
-  run_forward(model, tiny_example(0), t);
-  run_backward(t);
+  record(model, tiny_example(0), t);
   run_forward(model, other_tokens(0), t);
   EXPECT_FALSE(t.has_backward());
   expect_same_trace(t, fresh_run(model, other_tokens(0), /*backward=*/false));
@@ -104,19 +113,12 @@ TEST(TraceReplay, ForwardOnlyAfterABackwardHasNoBackward) {
 TEST(TraceReplay, OtherLengthsInBetweenAreRecordedAfresh) {
   Transformer model(tiny_config(), 3);
   Trace t;
-  run_forward(model, tiny_example(0), t);
-  run_backward(t);
-  run_forward(model, tiny_example(2), t);  // two tokens longer: more steps' shapes, same count
-  run_backward(t);
-  expect_same_trace(t, fresh_run(model, tiny_example(2)));
+  record(model, tiny_example(0), t);
+  record_and_compare(model, tiny_example(2), t);  // two tokens longer: other shapes, same steps
   Example shorter = tiny_example(0);
   shorter.src.pop_back();
-  run_forward(model, shorter, t);
-  run_backward(t);
-  expect_same_trace(t, fresh_run(model, shorter));
-  run_forward(model, tiny_example(0), t);
-  run_backward(t);
-  expect_same_trace(t, fresh_run(model, tiny_example(0)));
+  record_and_compare(model, shorter, t);
+  record_and_compare(model, tiny_example(0), t);
 }
 
 TEST(TraceReplay, AnotherConfigOfTheSameLengthsIsRecordedAfresh) {
@@ -126,21 +128,15 @@ TEST(TraceReplay, AnotherConfigOfTheSameLengthsIsRecordedAfresh) {
   c.norm = NormPlacement::pre;
   Transformer four_heads(c, 3);
   Trace t;
-  run_forward(two_heads, tiny_example(0), t);
-  run_backward(t);
-  run_forward(four_heads, tiny_example(0), t);
-  run_backward(t);
-  expect_same_trace(t, fresh_run(four_heads, tiny_example(0)));
-  run_forward(two_heads, tiny_example(0), t);
-  run_backward(t);
-  expect_same_trace(t, fresh_run(two_heads, tiny_example(0)));
+  record(two_heads, tiny_example(0), t);
+  record_and_compare(four_heads, tiny_example(0), t);
+  record_and_compare(two_heads, tiny_example(0), t);
 }
 
 TEST(TraceReplay, AnotherKindOfRunInBetweenIsRecordedAfresh) {
   Transformer model(tiny_config(), 3);
   Trace t;
-  run_forward(model, tiny_example(0), t);
-  run_backward(t);
+  record(model, tiny_example(0), t);
   FixedAttention a;
   a.X = Mat::Random(3, 4);
   a.W_Q = Mat::Random(4, 2);
@@ -149,22 +145,17 @@ TEST(TraceReplay, AnotherKindOfRunInBetweenIsRecordedAfresh) {
   Parameters p = fixed_attention_parameters(a);
   run_fixed_attention(a, p, t);
   EXPECT_EQ(t.step(0).label, "encoder.0.self_attn.q_proj");
-  run_forward(model, tiny_example(0), t);
-  run_backward(t);
-  expect_same_trace(t, fresh_run(model, tiny_example(0)));
+  record_and_compare(model, tiny_example(0), t);
 }
 
 TEST(TraceReplay, AFailedRunDoesNotLeaveAHalfLayoutToReplay) {
   Transformer model(tiny_config(), 3);
   Trace t;
-  run_forward(model, tiny_example(0), t);
-  run_backward(t);
+  record(model, tiny_example(0), t);
   Example bad = tiny_example(0);
   bad.src[1] = 99;
   EXPECT_THROW(run_forward(model, bad, t), InputError);
-  run_forward(model, other_tokens(1), t);
-  run_backward(t);
-  expect_same_trace(t, fresh_run(model, other_tokens(1)));
+  record_and_compare(model, other_tokens(1), t);
 }
 
 }  // namespace
