@@ -80,15 +80,15 @@ std::optional<int> Trace::find_step(std::string_view label, Phase phase) const {
 
 Scalar Trace::loss() const { return loss_.valid() ? value(loss_)(0, 0) : Scalar(0); }
 
-void Trace::reset(Parameters* params, const std::optional<Layout>& layout) {
+void Trace::reset(Parameters* params, const Config* config) {
   params_ = params;
-  replaying_ = layout && layout_ == layout && forward_count_ > 0;
+  // forward_count_ > 0: the last forward completed (a run that threw left it at 0).
+  replaying_ = config && config_ == *config && forward_count_ > 0;
   if (!replaying_) {
-    layout_.reset();
     backward_recorded_ = false;
     by_name_built_ = false;
   }
-  pending_layout_ = layout;
+  config_ = config ? std::optional<Config>(*config) : std::nullopt;
   activations_used_ = 0;
   steps_used_ = 0;
   forward_count_ = 0;
@@ -97,7 +97,6 @@ void Trace::reset(Parameters* params, const std::optional<Layout>& layout) {
 
 void Trace::end_forward() {
   forward_count_ = steps_used_;
-  layout_ = pending_layout_;
   replaying_ = false;
 }
 

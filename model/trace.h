@@ -100,14 +100,6 @@ struct Step {
   std::optional<NonFinite> non_finite;  // first non-finite output (forward) or gradient
 };
 
-// What fixes the tensors and steps a model's run records, apart from their values: two runs of
-// one layout record the same names, labels, shapes, inputs and outputs.
-struct Layout {
-  Config config;
-  int src_len = 0, tgt_len = 0;
-  bool operator==(const Layout&) const = default;
-};
-
 class Trace {
  public:
   // ---- tensors ----
@@ -148,9 +140,10 @@ class Trace {
 
   // ---- recording (used by the model) ----
   // Starts a new run over `params`, keeping allocated memory so a re-run costs no allocation.
-  // A run of the same `layout` as the last complete forward replays it: tensors and steps keep
-  // their names, labels, inputs and outputs, and the run writes values only.
-  void reset(Parameters* params, const std::optional<Layout>& layout = std::nullopt);
+  // A model's run with the same `config` as the last complete forward replays it: the config
+  // alone fixes the names, labels, inputs and outputs (the sentence lengths fix only shapes), so
+  // tensors and steps keep theirs and the run writes shapes and values only.
+  void reset(Parameters* params, const Config* config = nullptr);
   bool replaying() const { return replaying_; }
   // The next tensor.  When replaying, `name`, the axes and `requires_grad` are those already
   // held and are not written again.
@@ -161,7 +154,7 @@ class Trace {
   Step& add_step(OpKind op, Phase phase, bool keep_labels = false);
   void end_forward();
   // Drops the backward steps (before a new backward over the same forward).  True when the
-  // dropped steps were recorded over this same forward layout, so a new backward may keep
+  // dropped steps were recorded over a forward of the same config, so a new backward may keep
   // their labels.
   bool drop_backward();
   void end_backward() { backward_recorded_ = true; }
@@ -176,8 +169,7 @@ class Trace {
   int steps_used_ = 0;
   int forward_count_ = 0;
   TensorId loss_;
-  std::optional<Layout> layout_;    // of the last complete forward, if a model's
-  std::optional<Layout> pending_layout_;  // of the forward being recorded
+  std::optional<Config> config_;    // of the model whose forward is (or was last) recorded
   bool replaying_ = false;
   bool backward_recorded_ = false;  // the steps after the forward hold its backward's labels
   mutable std::unordered_map<std::string, int> by_name_;  // built on the first find()

@@ -257,8 +257,7 @@ TensorId encoder_output(const Trace& trace) {
 
 Scalar run_forward(Transformer& model, const Example& example, Trace& trace) {
   validate(model.config(), example);
-  trace.reset(&model.params(), Layout{model.config(), static_cast<int>(example.src.size()),
-                                      static_cast<int>(example.tgt_in.size())});
+  trace.reset(&model.params(), &model.config());
   return Forward(model, trace).run(example);
 }
 

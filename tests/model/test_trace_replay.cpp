@@ -1,6 +1,6 @@
-// A run of the same layout as the trace's last one (same config, same sequence lengths) keeps
-// the names, labels, inputs and outputs already recorded and writes values only.  Whatever the
-// runs before it, a trace must then hold exactly what a fresh trace records.
+// A run of the same config as the trace's last one keeps the names, labels, inputs and outputs
+// already recorded and writes shapes and values only.  Whatever the runs before it, a trace must
+// then hold exactly what a fresh trace records.
 
 #include "helpers.h"
 #include "model/error.h"
@@ -86,7 +86,7 @@ void record_and_compare(Transformer& model, const Example& ex, Trace& t) {
   expect_same_trace(t, fresh_run(model, ex));
 }
 
-TEST(TraceReplay, SameLengthsOtherTokensMatchAFreshRecord) {
+TEST(TraceReplay, OtherTokensMatchAFreshRecord) {
   Transformer model(tiny_config(), 3);
   randomise(model.params(), 5);
   Trace t;
@@ -110,7 +110,7 @@ TEST(TraceReplay, ForwardOnlyAfterABackwardHasNoBackward) {
   expect_same_trace(t, fresh_run(model, other_tokens(0)));
 }
 
-TEST(TraceReplay, OtherLengthsInBetweenAreRecordedAfresh) {
+TEST(TraceReplay, OtherLengthsGetTheirOwnShapes) {
   Transformer model(tiny_config(), 3);
   Trace t;
   record(model, tiny_example(0), t);
@@ -121,7 +121,7 @@ TEST(TraceReplay, OtherLengthsInBetweenAreRecordedAfresh) {
   record_and_compare(model, tiny_example(0), t);
 }
 
-TEST(TraceReplay, AnotherConfigOfTheSameLengthsIsRecordedAfresh) {
+TEST(TraceReplay, AnotherConfigIsRecordedAfresh) {
   Transformer two_heads(tiny_config(), 3);
   Config c = tiny_config();
   c.heads = 4;
@@ -148,7 +148,7 @@ TEST(TraceReplay, AnotherKindOfRunInBetweenIsRecordedAfresh) {
   record_and_compare(model, tiny_example(0), t);
 }
 
-TEST(TraceReplay, AFailedRunDoesNotLeaveAHalfLayoutToReplay) {
+TEST(TraceReplay, AFailedRunLeavesNothingHalfRecordedToReplay) {
   Transformer model(tiny_config(), 3);
   Trace t;
   record(model, tiny_example(0), t);
