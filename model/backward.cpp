@@ -178,7 +178,7 @@ class Backward {
         ops::identity_backward(out(b, 1), dy(b));
         break;
       case OpKind::layer_norm:
-        ops::layer_norm_backward(out(b, 0), out(b, 1), out(b, 2), dy(b), x(b, 0), x(b, 1), b.factor);
+        ops::layer_norm_backward(out(b, 0), out(b, 1), out(b, 2), dy(b), x(b, 0), x(b, 1), t_.step(b.twin).saved);
         break;
       case OpKind::relu: ops::relu_backward(out(b, 0), dy(b), x(b, 0)); break;
       case OpKind::cross_entropy:

@@ -212,12 +212,16 @@ void weighted_sum_backward(Grad dA, Grad dV, const Mat& dO, const Mat& A, const 
 
 namespace {
 
-// μ and 1/σ of row t, σ = √(var + ε)
+// μ and 1/σ of row t, σ = √(var + ε); plain loops over a row of d_model values.
 void row_stats(const Mat& X, Eigen::Index t, Scalar eps, Scalar& mean, Scalar& rstd) {
-  const Scalar d = static_cast<Scalar>(X.cols());
-  mean = X.row(t).sum() / d;
-  const Scalar var = (X.row(t).array() - mean).square().sum() / d;
-  rstd = 1.0 / std::sqrt(var + eps);
+  const Eigen::Index d = X.cols();
+  const Scalar* x = X.data() + t * d;
+  Scalar sum = 0;
+  for (Eigen::Index c = 0; c < d; ++c) sum += x[c];
+  mean = sum / static_cast<Scalar>(d);
+  Scalar squares = 0;
+  for (Eigen::Index c = 0; c < d; ++c) squares += (x[c] - mean) * (x[c] - mean);
+  rstd = 1.0 / std::sqrt(squares / static_cast<Scalar>(d) + eps);
 }
 }  // namespace
 
@@ -231,30 +235,49 @@ void layer_norm_stats(Mat& Xhat, Mat& rstd, const Mat& X, Scalar eps) {
   }
 }
 
-void layer_norm_forward(Mat& Y, const Mat& X, const Mat& gamma, const Mat& beta, Scalar eps) {
-  reshape(Y, X.rows(), X.cols());
+void layer_norm_forward(Mat& Y, Mat& stats, const Mat& X, const Mat& gamma, const Mat& beta, Scalar eps) {
+  const Eigen::Index d = X.cols();
+  reshape(Y, X.rows(), d);
+  reshape(stats, X.rows(), 2);
+  const Scalar* g = gamma.data();
+  const Scalar* b = beta.data();
   for (Eigen::Index t = 0; t < X.rows(); ++t) {
     Scalar mean = 0, rstd = 0;
     row_stats(X, t, eps, mean, rstd);
-    Y.row(t) = ((X.row(t).array() - mean) * rstd) * gamma.row(0).array() + beta.row(0).array();
+    stats(t, 0) = mean;
+    stats(t, 1) = rstd;
+    const Scalar* x = X.data() + t * d;
+    Scalar* y = Y.data() + t * d;
+    for (Eigen::Index c = 0; c < d; ++c) y[c] = (x[c] - mean) * rstd * g[c] + b[c];
   }
 }
 
 void layer_norm_backward(Grad dX, Grad dgamma, Grad dbeta, const Mat& dY, const Mat& X,
-                         const Mat& gamma, Scalar eps) {
+                         const Mat& gamma, const Mat& stats) {
+  const Eigen::Index d = X.cols();
   if (dgamma.fresh) dgamma.m.setZero();
-  const Scalar d = static_cast<Scalar>(X.cols());
+  const Scalar* g = gamma.data();
+  Scalar* dg = dgamma.m.data();
   for (Eigen::Index t = 0; t < X.rows(); ++t) {
-    Scalar mean = 0, rstd = 0;
-    row_stats(X, t, eps, mean, rstd);
-    // x̂ = (x − μ)/σ, dx̂ = dy ⊙ γ, as expressions: a row of its own would be a heap allocation
-    const auto xhat = (X.row(t).array() - mean) * rstd;
-    const auto dxhat = dY.row(t).array() * gamma.row(0).array();
-    const Scalar mean_dxhat = dxhat.sum() / d;
-    const Scalar mean_dxhat_xhat = (dxhat * xhat).sum() / d;
-    if (dX.fresh) dX.m.row(t).array() = (dxhat - mean_dxhat - xhat * mean_dxhat_xhat) * rstd;
-    else dX.m.row(t).array() += (dxhat - mean_dxhat - xhat * mean_dxhat_xhat) * rstd;
-    dgamma.m.row(0).array() += dY.row(t).array() * xhat;
+    const Scalar mean = stats(t, 0), rstd = stats(t, 1);
+    const Scalar* x = X.data() + t * d;
+    const Scalar* dy = dY.data() + t * d;
+    Scalar* dx = dX.m.data() + t * d;
+    // x̂ = (x − μ)/σ, dx̂ = dy ⊙ γ
+    Scalar sum_dxhat = 0, sum_dxhat_xhat = 0;
+    for (Eigen::Index c = 0; c < d; ++c) {
+      const Scalar xhat = (x[c] - mean) * rstd, dxhat = dy[c] * g[c];
+      sum_dxhat += dxhat;
+      sum_dxhat_xhat += dxhat * xhat;
+      dg[c] += dy[c] * xhat;
+    }
+    const Scalar mean_dxhat = sum_dxhat / static_cast<Scalar>(d);
+    const Scalar mean_dxhat_xhat = sum_dxhat_xhat / static_cast<Scalar>(d);
+    for (Eigen::Index c = 0; c < d; ++c) {
+      const Scalar xhat = (x[c] - mean) * rstd;
+      const Scalar v = (dy[c] * g[c] - mean_dxhat - xhat * mean_dxhat_xhat) * rstd;
+      dx[c] = dX.fresh ? v : dx[c] + v;
+    }
   }
   if (dbeta.fresh) dbeta.m = dY.colwise().sum();
   else dbeta.m += dY.colwise().sum();

@@ -79,11 +79,12 @@ void weighted_sum_forward(Mat& O, const Mat& A, const Mat& V);
 void weighted_sum_backward(Grad dA, Grad dV, const Mat& dO, const Mat& A, const Mat& V);
 
 // Per row: μ = mean(x), σ = √(var(x) + ε), x̂ = (x − μ)/σ, y = γ ⊙ x̂ + β
-//                                           X:(T,d) γ,β:(1,d) → Y:(T,d)
-void layer_norm_forward(Mat& Y, const Mat& X, const Mat& gamma, const Mat& beta, Scalar eps);
+//                                           X:(T,d) γ,β:(1,d) → Y:(T,d), stats:(T,2) = [μ, 1/σ]
+void layer_norm_forward(Mat& Y, Mat& stats, const Mat& X, const Mat& gamma, const Mat& beta, Scalar eps);
 // dx̂ = dy ⊙ γ ;  dX += (dx̂ − mean(dx̂) − x̂·mean(dx̂ ⊙ x̂)) / σ ;  dγ += Σ_t dY ⊙ x̂ ;  dβ += Σ_t dY
+// with μ and 1/σ the forward's `stats`.
 void layer_norm_backward(Grad dX, Grad dgamma, Grad dbeta, const Mat& dY, const Mat& X,
-                         const Mat& gamma, Scalar eps);
+                         const Mat& gamma, const Mat& stats);
 // x̂ and 1/σ of every row, recomputed from X (for backward and for explanations).
 void layer_norm_stats(Mat& Xhat, Mat& rstd, const Mat& X, Scalar eps);
 

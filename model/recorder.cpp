@@ -245,8 +245,8 @@ TensorId Recorder::add(std::string_view op, TensorId A, TensorId B) {
 TensorId Recorder::layer_norm(std::string_view op, TensorId X, TensorId gamma, TensorId beta, Scalar eps) {
   const Tensor& x = trace_.tensor(X);
   TensorId Y = output(op, static_cast<int>(x.value.rows()), static_cast<int>(x.value.cols()), x.rows, x.cols);
-  ops::layer_norm_forward(OUT(Y), VAL(X), VAL(gamma), VAL(beta), eps);
   Step& s = step(OpKind::layer_norm, op, {X, gamma, beta}, {Y}, "Y = γ ⊙ (X − μ) / √(σ² + ε) + β");
+  ops::layer_norm_forward(OUT(Y), s.saved, VAL(X), VAL(gamma), VAL(beta), eps);
   s.factor = eps;
   check_finite(s);
   return Y;

@@ -96,6 +96,10 @@ struct Step {
   // input's whole gradient.  Read through Trace::share.
   std::vector<Mat> input_grads;
 
+  // Forward only: what the backward reuses rather than recomputes (LayerNorm: μ and 1/σ of every
+  // row, (T, 2)).
+  Mat saved;
+
   std::vector<int> fully_masked_rows;  // softmax rows whose every key is masked: weights 0
   std::optional<NonFinite> non_finite;  // first non-finite output (forward) or gradient
 };

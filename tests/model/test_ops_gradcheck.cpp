@@ -130,7 +130,9 @@ TEST_F(OpGradcheck, FreshGradientsAreWrittenOver) {
   same({{3, 5}}, [&](auto g) { ops::softmax_backward(g[0], dS, A); });
   same({{3, 5}}, [&](auto g) { ops::relu_backward(g[0], dS, A.array() - 0.5); });
   const Mat gamma = random_mat(random, 1, 4), dN = random_mat(random, 5, 4);
-  same({{5, 4}, {1, 4}, {1, 4}}, [&](auto g) { ops::layer_norm_backward(g[0], g[1], g[2], dN, X, gamma, 1e-5); });
+  Mat normed, stats;
+  ops::layer_norm_forward(normed, stats, X, gamma, Mat::Zero(1, 4), 1e-5);
+  same({{5, 4}, {1, 4}, {1, 4}}, [&](auto g) { ops::layer_norm_backward(g[0], g[1], g[2], dN, X, gamma, stats); });
   Mat targets(3, 1);
   targets << 1, 0, 4;
   same({{3, 5}}, [&](auto g) { ops::cross_entropy_backward(g[0], 1.0, A, targets, 0); });
@@ -157,11 +159,18 @@ TEST_F(OpGradcheck, MaskThenSoftmax) {
 
 TEST_F(OpGradcheck, LayerNorm) {
   Mat X = random_mat(random, 3, 6, -2, 2), g = random_mat(random, 1, 6, 0.5, 1.5),
-      b = random_mat(random, 1, 6), Y;
+      b = random_mat(random, 1, 6), Y, stats;
   upstream(3, 6);
-  auto f = [&] { ops::layer_norm_forward(Y, X, g, b, 1e-5); return loss(Y); };
+  auto f = [&] { ops::layer_norm_forward(Y, stats, X, g, b, 1e-5); return loss(Y); };
+  f();
+  for (int t = 0; t < 3; ++t) {
+    const double mean = X.row(t).mean(), var = (X.row(t).array() - mean).square().mean();
+    EXPECT_NEAR(stats(t, 0), mean, 1e-12);
+    EXPECT_NEAR(stats(t, 1), 1 / std::sqrt(var + 1e-5), 1e-12);
+  }
+  const Mat forward_stats = stats;  // numeric_gradient's runs overwrite `stats`
   Mat dX = Mat::Zero(3, 6), dg = Mat::Zero(1, 6), db = Mat::Zero(1, 6);
-  ops::layer_norm_backward(dX, dg, db, R, X, g, 1e-5);
+  ops::layer_norm_backward(dX, dg, db, R, X, g, forward_stats);
   EXPECT_TRUE(same_gradient(dX, numeric_gradient(X, f)));
   EXPECT_TRUE(same_gradient(dg, numeric_gradient(g, f)));
   EXPECT_TRUE(same_gradient(db, numeric_gradient(b, f)));
