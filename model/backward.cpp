@@ -47,6 +47,7 @@ class Backward {
         written_(static_cast<std::size_t>(trace.params()->size()), accumulate),
         has_grad_(static_cast<std::size_t>(trace.tensor_count()), false),
         readers_(static_cast<std::size_t>(trace.tensor_count()), 0) {
+    fresh_.reserve(8);  // inputs of a step: three but for a concat of more than three heads
     for (int i = 0; i < trace.forward_count(); ++i)
       for (const TensorId& in : trace.step(i).inputs)
         if (in.kind == TensorId::activation) ++readers_[static_cast<std::size_t>(in.index)];

@@ -296,8 +296,7 @@ int count_targets(const Mat& targets, int pad_id) {
   return n;
 }
 
-void cross_entropy_forward(Mat& L, Mat& P, const Mat& Z, const Mat& targets, int pad_id) {
-  Mat stats;  // per row: m = max_k Z[t,k], z = Σ_k exp(Z[t,k] − m)
+void cross_entropy_forward(Mat& L, Mat& P, Mat& stats, const Mat& Z, const Mat& targets, int pad_id) {
   softmax_rows(P, Z, nullptr, &stats);
   const int n = count_targets(targets, pad_id);
   Scalar sum = 0;

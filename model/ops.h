@@ -94,8 +94,9 @@ void relu_forward(Mat& Y, const Mat& X);
 void relu_backward(Grad dX, const Mat& dY, const Mat& X);
 
 // P = softmax(Z) per row;  L = −(1/N) Σ_{t: y_t ≠ pad} log P[t, y_t],  N = number of such t
-//                                           Z:(T,V) targets:(T,1) → L:(1,1), P:(T,V)
-void cross_entropy_forward(Mat& L, Mat& P, const Mat& Z, const Mat& targets, int pad_id);
+//                                           Z:(T,V) targets:(T,1) → L:(1,1), P:(T,V),
+//                                           stats:(T,2) = [m, z]: m = max_k Z[t,k], z = Σ_k exp(Z[t,k] − m)
+void cross_entropy_forward(Mat& L, Mat& P, Mat& stats, const Mat& Z, const Mat& targets, int pad_id);
 // dZ[t,:] += dL·(P[t,:] − onehot(y_t)) / N   for non-pad t
 void cross_entropy_backward(Grad dZ, Scalar dL, const Mat& P, const Mat& targets, int pad_id);
 int count_targets(const Mat& targets, int pad_id);

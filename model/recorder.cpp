@@ -49,12 +49,13 @@ const std::string& Recorder::name_of(std::string_view op) {
 }
 
 TensorId Recorder::constant(std::string_view name, const Eigen::Ref<const Mat>& value, Axis rows, Axis cols) {
-  TensorId id = trace_.add_tensor(name, static_cast<int>(value.rows()), static_cast<int>(value.cols()),
-                                  rows, cols, /*requires_grad=*/false);
-  trace_.tensor(id).value = value;
+  return constant(name, static_cast<int>(value.rows()), static_cast<int>(value.cols()), rows, cols,
+                  [&](Mat& m) { m = value; });
+}
+
+void Recorder::note_constant(TensorId id) {
   known_.resize(static_cast<std::size_t>(id.index) + 1);
   known_[static_cast<std::size_t>(id.index)] = all_finite(trace_.value(id)) ? Known::finite : Known::nothing;
-  return id;
 }
 
 TensorId Recorder::output(std::string_view op, int rows, int cols, Axis row_axis, Axis col_axis) {
@@ -192,6 +193,7 @@ TensorId Recorder::concat_heads(std::string_view op, const std::vector<TensorId>
   TensorId Y = output(op, static_cast<int>(VAL(heads.front()).rows()), d_k * static_cast<int>(heads.size()),
                       trace_.tensor(heads.front()).rows, Axis::features);
   parts_.clear();
+  parts_.reserve(heads.size());
   for (TensorId h : heads) parts_.push_back(&VAL(h));
   ops::concat_heads_forward(OUT(Y), parts_);
   Step& s = step(OpKind::concat_heads, op, {}, {Y}, "H = [O₀ | O₁ | … | O_{h−1}]");
@@ -267,9 +269,9 @@ TensorId Recorder::cross_entropy(std::string_view op, TensorId Z, TensorId targe
   const Axis row_axis = z.rows, col_axis = z.cols;
   TensorId L = output(op, 1, 1, Axis::none, Axis::none);
   TensorId P = trace_.add_tensor(probs_name, rows, cols, row_axis, col_axis, /*requires_grad=*/false);
-  ops::cross_entropy_forward(OUT(L), OUT(P), VAL(Z), VAL(targets), pad_id);
   Step& s = step(OpKind::cross_entropy, op, {Z, targets}, {L, P},
                  "L = −(1/N) Σₜ log softmax(Z)[t, yₜ]   (N = non-padding targets)");
+  ops::cross_entropy_forward(OUT(L), OUT(P), s.saved, VAL(Z), VAL(targets), pad_id);
   s.factor = pad_id;
   check_finite(s);
   return L;

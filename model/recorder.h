@@ -14,7 +14,7 @@ namespace attnviz {
 
 class Recorder {
  public:
-  explicit Recorder(Trace& trace) : trace_(trace) {}
+  explicit Recorder(Trace& trace) : trace_(trace) { known_.reserve(trace.tensor_capacity()); }
 
   // Where the following ops sit, and the prefix of their labels ("encoder.0.self_attn"); the
   // prefix is not rebuilt while the trace replays a run, whose names it keeps.
@@ -26,6 +26,14 @@ class Recorder {
   static TensorId param(int index) { return {TensorId::parameter, index}; }
   // A tensor that takes no gradient (token ids, masks, positional encodings), named as given.
   TensorId constant(std::string_view name, const Eigen::Ref<const Mat>& value, Axis rows, Axis cols);
+  // The same, its (rows, cols) value written in place by `fill(Mat&)`.
+  template <class Fill>
+  TensorId constant(std::string_view name, int rows, int cols, Axis row_axis, Axis col_axis, Fill&& fill) {
+    const TensorId id = trace_.add_tensor(name, rows, cols, row_axis, col_axis, /*requires_grad=*/false);
+    fill(trace_.tensor(id).value);
+    note_constant(id);
+    return id;
+  }
 
   TensorId embedding(std::string_view op, TensorId ids, TensorId W);
   TensorId scale(std::string_view op, TensorId X, Scalar c, std::string_view formula);
@@ -49,6 +57,7 @@ class Recorder {
   TensorId output(std::string_view op, int rows, int cols, Axis row_axis, Axis col_axis);
   Step& step(OpKind kind, std::string_view op, std::initializer_list<TensorId> inputs,
              std::initializer_list<TensorId> outputs, std::string_view formula);
+  void note_constant(TensorId id);
   void check_finite(Step& s);
   bool surely_finite(const Step& s) const;
 

@@ -96,8 +96,8 @@ struct Step {
   // input's whole gradient.  Read through Trace::share.
   std::vector<Mat> input_grads;
 
-  // Forward only: what the backward reuses rather than recomputes (LayerNorm: μ and 1/σ of every
-  // row, (T, 2)).
+  // Forward only: per-row statistics the op computed on the way, (T, 2).  LayerNorm: μ and 1/σ,
+  // which its backward reuses; cross-entropy: the max and Σ exp of its softmax.
   Mat saved;
 
   std::vector<int> fully_masked_rows;  // softmax rows whose every key is masked: weights 0
@@ -125,6 +125,8 @@ class Trace {
   }
   std::optional<TensorId> find(std::string_view name) const;  // activation or parameter
   int tensor_count() const { return activations_used_; }
+  // Tensor slots held from earlier runs (a re-run of the same model uses no more).
+  std::size_t tensor_capacity() const { return activations_.size(); }
   TensorId activation(int index) const { return {TensorId::activation, index}; }
 
   // ---- steps ----

@@ -92,24 +92,30 @@ void validate(const Config& config, const Example& ex) {
 
 namespace {
 
-Mat column_of(const std::vector<int>& ids) {
-  Mat m(static_cast<Eigen::Index>(ids.size()), 1);
+// m = ids as a column (T, 1)
+void column_of(Mat& m, const std::vector<int>& ids) {
   for (std::size_t t = 0; t < ids.size(); ++t) m(static_cast<Eigen::Index>(t), 0) = ids[t];
-  return m;
 }
 
-// M[i,j] = 1 where query i may attend to key j: key j is not padding (and j ≤ i if causal).
-Mat attention_mask(int T_q, const std::vector<int>& keys, int pad_id, bool causal) {
-  const int T_k = static_cast<int>(keys.size());
-  Mat M(T_q, T_k);
-  for (int i = 0; i < T_q; ++i)
-    for (int j = 0; j < T_k; ++j) M(i, j) = (keys[static_cast<std::size_t>(j)] != pad_id && (!causal || j <= i)) ? 1 : 0;
-  return M;
+// M[i,j] = 1 where query i may attend to key j: key j is not padding (and j ≤ i if causal);
+// M:(T_q, T_k), T_k = keys.size().
+void attention_mask(Mat& M, const std::vector<int>& keys, int pad_id, bool causal) {
+  for (Eigen::Index i = 0; i < M.rows(); ++i)
+    for (Eigen::Index j = 0; j < M.cols(); ++j)
+      M(i, j) = (keys[static_cast<std::size_t>(j)] != pad_id && (!causal || j <= i)) ? 1 : 0;
+}
+
+// M[i,j] = 1 where j ≤ i
+void look_ahead_mask(Mat& M) {
+  for (Eigen::Index i = 0; i < M.rows(); ++i)
+    for (Eigen::Index j = 0; j < M.cols(); ++j) M(i, j) = j <= i ? 1 : 0;
 }
 
 class Forward {
  public:
-  Forward(Transformer& model, Trace& trace) : m_(model), c_(model.config()), t_(trace), r_(trace) {}
+  Forward(Transformer& model, Trace& trace) : m_(model), c_(model.config()), t_(trace), r_(trace) {
+    heads_.reserve(static_cast<std::size_t>(c_.heads));
+  }
 
   // X = E·√d_model + PE       ids:(T,1) → X:(T,d_model)
   TensorId embed(Stack stack, TensorId ids, int table, Axis tokens) {
@@ -133,7 +139,7 @@ class Forward {
     TensorId k = r_.linear("k_proj", x_kv, P::param(p.k_w), P::param(p.k_b));    // (T_k, d)
     TensorId v = r_.linear("v_proj", x_kv, P::param(p.v_w), P::param(p.v_b));    // (T_k, d)
     const int d_k = c_.d_k();
-    std::vector<TensorId> heads;
+    heads_.clear();
     for (int h = 0; h < c_.heads; ++h) {
       r_.enter_head(h);
       TensorId qh = r_.split_head("q", q, h, d_k, "Q_h = Q[:, h·d_k : (h+1)·d_k]");  // (T_q, d_k)
@@ -144,10 +150,10 @@ class Forward {
         s = r_.scale("scale", s, 1.0 / std::sqrt(static_cast<Scalar>(d_k)), "S' = S / √d_k");
       s = r_.mask("mask", s, mask);
       TensorId a = r_.softmax("softmax", s);                                        // (T_q, T_k)
-      heads.push_back(r_.weighted_sum("weighted_sum", a, vh));                      // (T_q, d_k)
+      heads_.push_back(r_.weighted_sum("weighted_sum", a, vh));                      // (T_q, d_k)
     }
     r_.leave_head();
-    TensorId concat = r_.concat_heads("concat", heads);                             // (T_q, d)
+    TensorId concat = r_.concat_heads("concat", heads_);                             // (T_q, d)
     return r_.linear("o_proj", concat, P::param(p.o_w), P::param(p.o_b));
   }
 
@@ -193,17 +199,22 @@ class Forward {
     const int T_src = static_cast<int>(ex.src.size()), T_tgt = static_cast<int>(ex.tgt_in.size());
 
     r_.enter(Stack::none, -1, Sublayer::none);
-    TensorId src_ids = r_.constant(names::src_tokens, column_of(ex.src), src, Axis::none);
-    TensorId tgt_ids = r_.constant(names::tgt_in_tokens, column_of(ex.tgt_in), tgt, Axis::none);
-    TensorId targets = r_.constant(names::tgt_out_tokens, column_of(ex.tgt_out), tgt, Axis::none);
-    const Mat src_pad = attention_mask(T_src, ex.src, ex.pad_id, false);
-    const Mat tgt_pad = attention_mask(T_tgt, ex.tgt_in, ex.pad_id, false);
-    const Mat look_ahead = Mat::Ones(T_tgt, T_tgt).triangularView<Eigen::Lower>();
-    TensorId enc_mask = r_.constant(names::src_padding_mask, src_pad, src, src);
-    r_.constant(names::tgt_padding_mask, tgt_pad, tgt, tgt);
-    r_.constant(names::look_ahead_mask, look_ahead, tgt, tgt);
-    TensorId dec_mask = r_.constant(names::decoder_self_mask, attention_mask(T_tgt, ex.tgt_in, ex.pad_id, true), tgt, tgt);
-    TensorId cross_mask = r_.constant(names::cross_mask, attention_mask(T_tgt, ex.src, ex.pad_id, false), tgt, src);
+    const auto ids = [&](std::string_view name, const std::vector<int>& v, Axis axis) {
+      return r_.constant(name, static_cast<int>(v.size()), 1, axis, Axis::none, [&](Mat& m) { column_of(m, v); });
+    };
+    const auto mask = [&](std::string_view name, int T_q, const std::vector<int>& keys, Axis q_axis, Axis k_axis,
+                          bool causal) {
+      return r_.constant(name, T_q, static_cast<int>(keys.size()), q_axis, k_axis,
+                         [&](Mat& m) { attention_mask(m, keys, ex.pad_id, causal); });
+    };
+    TensorId src_ids = ids(names::src_tokens, ex.src, src);
+    TensorId tgt_ids = ids(names::tgt_in_tokens, ex.tgt_in, tgt);
+    TensorId targets = ids(names::tgt_out_tokens, ex.tgt_out, tgt);
+    TensorId enc_mask = mask(names::src_padding_mask, T_src, ex.src, src, src, false);
+    mask(names::tgt_padding_mask, T_tgt, ex.tgt_in, tgt, tgt, false);
+    r_.constant(names::look_ahead_mask, T_tgt, T_tgt, tgt, tgt, look_ahead_mask);
+    TensorId dec_mask = mask(names::decoder_self_mask, T_tgt, ex.tgt_in, tgt, tgt, true);
+    TensorId cross_mask = mask(names::cross_mask, T_tgt, ex.src, tgt, src, false);
 
     // Encoder: N × (self-attention, Add & Norm, feed-forward, Add & Norm)
     TensorId x = embed(Stack::encoder, src_ids, m_.src_embed(), src);
@@ -245,6 +256,7 @@ class Forward {
   const Config& c_;
   Trace& t_;
   Recorder r_;
+  std::vector<TensorId> heads_;  // of the attention being recorded
 };
 
 }  // namespace

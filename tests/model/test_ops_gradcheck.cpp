@@ -188,9 +188,9 @@ TEST_F(OpGradcheck, Relu) {
 }
 
 TEST_F(OpGradcheck, CrossEntropyIgnoresPadding) {
-  Mat Z = random_mat(random, 4, 6, -2, 2), targets(4, 1), L, P;
+  Mat Z = random_mat(random, 4, 6, -2, 2), targets(4, 1), L, P, stats;
   targets << 3, 5, 0, 1;  // row 2 is padding (pad id 0)
-  auto f = [&] { ops::cross_entropy_forward(L, P, Z, targets, 0); return L(0, 0); };
+  auto f = [&] { ops::cross_entropy_forward(L, P, stats, Z, targets, 0); return L(0, 0); };
   f();
   Mat dZ = Mat::Zero(4, 6);
   ops::cross_entropy_backward(dZ, 1.0, P, targets, 0);
@@ -198,6 +198,8 @@ TEST_F(OpGradcheck, CrossEntropyIgnoresPadding) {
   EXPECT_EQ(dZ.row(2).norm(), 0.0);
   const double expected = -(std::log(P(0, 3)) + std::log(P(1, 5)) + std::log(P(3, 1))) / 3;
   EXPECT_NEAR(L(0, 0), expected, 1e-12);
+  EXPECT_EQ(stats(1, 0), Z.row(1).maxCoeff());
+  EXPECT_NEAR(stats(1, 1), (Z.row(1).array() - Z.row(1).maxCoeff()).exp().sum(), 1e-12);
 }
 
 }  // namespace
