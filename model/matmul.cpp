@@ -114,7 +114,11 @@ struct Out {
     // One at a time where a masked load would wait for the masked store (or the zero-fill)
     // that wrote the same lanes just before to reach the cache: it cannot take the value from
     // the store buffer, a scalar load can.
-    for (Index e = 0; e < count; ++e) dst[e * c.col] = write == Write::add ? dst[e * c.col] + v[e] : v[e];
+    // v goes through a buffer of its own: indexing its lanes by a run-time e would keep every
+    // accumulator of the tile in memory rather than in registers.
+    alignas(64) Scalar lane[lanes];
+    store(lane, v);
+    for (Index e = 0; e < count; ++e) dst[e * c.col] = write == Write::add ? dst[e * c.col] + lane[e] : lane[e];
   } else if (count < lanes) {
     const FirstLanes mask = first_lanes(count);
     store_first(dst, write == Write::add ? load_first(dst, mask) + v : v, mask);
@@ -148,12 +152,17 @@ template <int MR, int NV, bool Partial>
     if (c.row == 1) {
       // A transposed C: each 8 × 8 block is turned round, so that a tile column (8 rows of C
       // at one column) is written as one vector along a row of C.
+      // Loops unrolled, so that no register is indexed at run time (which would put every
+      // accumulator in memory).
+#pragma GCC unroll 3
       for (int v = 0; v < NV; ++v) {
         Vec block[lanes];
         for (int r = 0; r < MR; ++r) block[r] = acc[r][v];
         transpose8(block);
         const Index count = v == NV - 1 ? last : lanes;
-        for (Index e = 0; e < count; ++e) {
+#pragma GCC unroll 8
+        for (int e = 0; e < lanes; ++e) {
+          if (e == count) break;
           Scalar* dst = c.at(i, j + v * lanes + e);
           store(dst, write == Write::add ? load(dst) + block[e] : block[e]);
         }
@@ -161,7 +170,9 @@ template <int MR, int NV, bool Partial>
       return;
     }
   }
-  for (int r = 0; r < MR; ++r)
+#pragma GCC unroll 8
+  for (int r = 0; r < MR; ++r)  // unrolled, as above
+#pragma GCC unroll 3
     for (int v = 0; v < NV; ++v) put(c, i + r, j + v * lanes, acc[r][v], v == NV - 1 ? last : lanes, write);
 }
 
@@ -215,7 +226,8 @@ void run(Index m, Index n, Index depth, ScalarSide a, VectorSide b, Out c, Write
 VectorSide transposed(const Mat& M) {
   thread_local std::vector<Scalar> buffer;
   const Index rows = M.rows(), cols = M.cols(), ld = (rows + lanes - 1) / lanes * lanes;
-  buffer.resize(static_cast<std::size_t>(cols * ld));
+  // Every element is written below: the buffer only grows, so that it is never zero-filled again.
+  if (buffer.size() < static_cast<std::size_t>(cols * ld)) buffer.resize(static_cast<std::size_t>(cols * ld));
   for (Index r0 = 0; r0 < rows; r0 += lanes)
     for (Index c0 = 0; c0 < cols; c0 += lanes) {
       const Index width = std::min(lanes, cols - c0);
