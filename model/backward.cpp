@@ -45,12 +45,8 @@ class Backward {
       : t_(trace),
         keep_labels_(keep_labels),
         written_(static_cast<std::size_t>(trace.params()->size()), accumulate),
-        has_grad_(static_cast<std::size_t>(trace.tensor_count()), false),
-        readers_(static_cast<std::size_t>(trace.tensor_count()), 0) {
+        has_grad_(static_cast<std::size_t>(trace.tensor_count()), false) {
     fresh_.reserve(8);  // inputs of a step: three but for a concat of more than three heads
-    for (int i = 0; i < trace.forward_count(); ++i)
-      for (const TensorId& in : trace.step(i).inputs)
-        if (in.kind == TensorId::activation) ++readers_[static_cast<std::size_t>(in.index)];
   }
 
   // ∂L/∂L = 1
@@ -64,8 +60,9 @@ class Backward {
   // Zeroes the gradient of every activation that takes one but that no step reached.
   void zero_unreached_activations() {
     for (int i = 0; i < t_.tensor_count(); ++i) {
+      if (has_grad_[static_cast<std::size_t>(i)]) continue;
       Tensor& t = t_.tensor(t_.activation(i));
-      if (t.requires_grad && !has_grad_[static_cast<std::size_t>(i)]) set_zero(t.grad, t.value.rows(), t.value.cols());
+      if (t.requires_grad) set_zero(t.grad, t.value.rows(), t.value.cols());
     }
   }
 
@@ -116,8 +113,9 @@ class Backward {
     // ∂L/∂output is complete: every step that reads the output ran before this one.  An output
     // that no step read has a zero gradient.
     for (const TensorId& out : b.outputs) {
+      if (has_grad_[static_cast<std::size_t>(out.index)]) continue;
       Tensor& o = t_.tensor(out);
-      if (o.requires_grad && !has_grad_[static_cast<std::size_t>(out.index)]) {
+      if (o.requires_grad) {
         set_zero(o.grad, o.value.rows(), o.value.cols());
         has_grad_[static_cast<std::size_t>(out.index)] = true;
       }
@@ -140,7 +138,7 @@ class Backward {
 
  private:
   bool sole_reader(const Step& b, std::size_t i) const {
-    return b.inputs[i].kind == TensorId::parameter || readers_[static_cast<std::size_t>(b.inputs[i].index)] == 1;
+    return b.inputs[i].kind == TensorId::parameter || t_.readers(b.inputs[i]) == 1;
   }
   // ∂L/∂input of this step: the activation's share, or the input's gradient itself.
   Mat& g(Step& b, std::size_t i) {
@@ -221,7 +219,6 @@ class Backward {
   bool keep_labels_;            // the step slots hold this backward's labels, inputs and outputs
   std::vector<char> written_;   // per parameter: its gradient holds this run's (or earlier) sums
   std::vector<char> has_grad_;  // per activation: its gradient holds at least one share
-  std::vector<int> readers_;    // per activation: the forward steps that read it
   std::vector<char> fresh_;     // per input of the current step: its gradient starts from nothing
 };
 
@@ -230,10 +227,6 @@ class Backward {
 void run_backward(Trace& trace, bool accumulate) {
   if (!trace.loss_id().valid()) throw std::logic_error("run_backward: no forward pass recorded");
   const bool keep_labels = trace.drop_backward();
-  for (int i = 0; i < trace.tensor_count(); ++i) {
-    Tensor& t = trace.tensor(trace.activation(i));
-    if (!t.requires_grad) reshape(t.grad, 0, 0);
-  }
   Backward backward(trace, accumulate, keep_labels);
   backward.seed_loss();
   for (int i = trace.forward_count() - 1; i >= 0; --i) backward.step(i);
