@@ -209,9 +209,9 @@ class Backward {
   bool linear_params_surely_finite(const Step& b) {
     const Mat& dY = dy(b);
     const Mat& X = x(b, 0);
-    if (dY.size() == 0 || X.size() == 0 || !all_finite(dY) || !all_finite(X)) return false;
-    const Scalar bound = static_cast<Scalar>(dY.rows()) * dY.cwiseAbs().maxCoeff() *
-                         std::max<Scalar>(1, X.cwiseAbs().maxCoeff());
+    if (dY.size() == 0 || X.size() == 0) return false;
+    // max_abs is +∞ where an element is not finite, and then so is the bound
+    const Scalar bound = static_cast<Scalar>(dY.rows()) * max_abs(dY) * std::max<Scalar>(1, max_abs(X));
     return bound < std::numeric_limits<Scalar>::max() / 4;
   }
 

@@ -3,6 +3,7 @@
 // row by row.  Every tensor is 2-D: a bias or a LayerNorm gain is (1, d), a loss is (1, 1).
 
 #include <Eigen/Core>
+#include <algorithm>
 #include <bit>
 #include <cstdint>
 #include <string>
@@ -34,6 +35,16 @@ inline bool all_finite(const Mat& m) {
   for (Eigen::Index i = 0; i < m.size(); ++i)  // exponent all ones: + carry sets the sign bit
     not_finite |= ((std::bit_cast<std::uint64_t>(m.data()[i]) & exponent) + carry) >> 63;
   return not_finite == 0;
+}
+
+// max |m[i]|, or +∞ when some element is NaN or ±∞ (0 for an empty m).  The bits of |x| order
+// as integers do; NaN's bits lie above +∞'s.
+inline Scalar max_abs(const Mat& m) {
+  constexpr std::uint64_t magnitude = 0x7fffffffffffffff, infinity = 0x7ff0000000000000;
+  std::uint64_t largest = 0;
+  for (Eigen::Index i = 0; i < m.size(); ++i)
+    largest = std::max(largest, std::bit_cast<std::uint64_t>(m.data()[i]) & magnitude);
+  return std::bit_cast<Scalar>(std::min(largest, infinity));
 }
 
 struct Tensor {
