@@ -82,8 +82,8 @@ class Backward {
       b.inputs = f.inputs;
       b.outputs = f.outputs;
       b.formula = backward_formula(f.op);
-      b.twin = forward_index;
     }
+    b.twin = forward_index;
     b.factor = f.factor;
     t_.step(forward_index).twin = t_.step_count() - 1;
 
