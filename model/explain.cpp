@@ -88,12 +88,13 @@ class Explainer {
         }
         break;
       case OpKind::layer_norm: {
-        Mat xhat, rstd;
-        ops::layer_norm_stats(xhat, rstd, x(0), b_.factor);
+        // μ and 1/σ of every row, as the forward step computed them
+        const Mat& stats = t_.step(b_.twin).saved;
+        const auto xhat = [&](int t, int k) { return (x(0)(t, k) - stats(t, 0)) * stats(t, 1); };
         const Scalar D = static_cast<Scalar>(x(0).cols());
         if (in_ == 0) {  // dX[r,c] = Σₖ dY[r,k] · γₖ (δₖc − 1/D − x̂ₖ x̂_c / D) / σ
           for (int k = 0; k < x(0).cols(); ++k) {
-            const Scalar local = x(1)(0, k) * ((k == c ? 1.0 : 0.0) - 1.0 / D - xhat(r, k) * xhat(r, c) / D) * rstd(r, 0);
+            const Scalar local = x(1)(0, k) * ((k == c ? 1.0 : 0.0) - 1.0 / D - xhat(r, k) * xhat(r, c) / D) * stats(r, 1);
             add(e, r, k, local, "γ" + at(0, k) + "(δ − 1/D − x̂ₖx̂_c/D)/σ");
           }
         } else if (in_ == 1) {  // dγ[c] = Σₜ dY[t,c] · x̂[t,c]

@@ -225,16 +225,6 @@ void row_stats(const Mat& X, Eigen::Index t, Scalar eps, Scalar& mean, Scalar& r
 }
 }  // namespace
 
-void layer_norm_stats(Mat& Xhat, Mat& rstd, const Mat& X, Scalar eps) {
-  reshape(Xhat, X.rows(), X.cols());
-  reshape(rstd, X.rows(), 1);
-  for (Eigen::Index t = 0; t < X.rows(); ++t) {
-    Scalar mean = 0;
-    row_stats(X, t, eps, mean, rstd(t, 0));
-    Xhat.row(t) = (X.row(t).array() - mean) * rstd(t, 0);
-  }
-}
-
 void layer_norm_forward(Mat& Y, Mat& stats, const Mat& X, const Mat& gamma, const Mat& beta, Scalar eps) {
   const Eigen::Index d = X.cols();
   reshape(Y, X.rows(), d);

@@ -85,8 +85,6 @@ void layer_norm_forward(Mat& Y, Mat& stats, const Mat& X, const Mat& gamma, cons
 // with μ and 1/σ the forward's `stats`.
 void layer_norm_backward(Grad dX, Grad dgamma, Grad dbeta, const Mat& dY, const Mat& X,
                          const Mat& gamma, const Mat& stats);
-// x̂ and 1/σ of every row, recomputed from X (for backward and for explanations).
-void layer_norm_stats(Mat& Xhat, Mat& rstd, const Mat& X, Scalar eps);
 
 // Y = max(0, X)
 void relu_forward(Mat& Y, const Mat& X);

@@ -97,7 +97,7 @@ struct Step {
   std::vector<Mat> input_grads;
 
   // Forward only: per-row statistics the op computed on the way, (T, 2).  LayerNorm: μ and 1/σ,
-  // which its backward reuses; cross-entropy: the max and Σ exp of its softmax.
+  // which its backward and explain reuse; cross-entropy: the max and Σ exp of its softmax.
   Mat saved;
 
   std::vector<int> fully_masked_rows;  // softmax rows whose every key is masked: weights 0
