@@ -5,6 +5,8 @@
 #include "app/trace_json.h"
 #include "app/trace_print.h"
 
+#include "model/io/files.h"
+
 #include <CLI/CLI.hpp>
 
 #include <iostream>
@@ -32,6 +34,7 @@ void add_trace_command(CLI::App& cli) {
       throw CLI::RuntimeError(2);
     }
     run_command([&] {
+      if (!options->out.empty()) io::check_output_path(options->out);
       if (options->print && options->session.preset.empty()) {
         const Lesson lesson = load_lesson(options->session.lesson);
         if (!lesson.attention.empty()) print_fixed_attention(std::cout, lesson.title, lesson.attention);
@@ -39,7 +42,7 @@ void add_trace_command(CLI::App& cli) {
       const Session session = make_session(options->session);
       if (options->print) print_steps(std::cout, session);
       if (!options->out.empty())
-        write_file_atomically(options->out, [&](std::ostream& out) { write_trace_json(out, session); });
+        io::write_file_atomically(options->out, [&](std::ostream& out) { write_trace_json(out, session); });
     });
   });
 }

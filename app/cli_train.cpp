@@ -5,6 +5,7 @@
 #include "app/commands.h"
 #include "app/session_options.h"
 #include "model/error.h"
+#include "model/io/files.h"
 #include "model/io/safetensors.h"
 #include "model/trainer.h"
 
@@ -119,11 +120,7 @@ void run_train(const TrainOptions& o) {
   if (o.warmup) s.warmup = *o.warmup;
   if (o.dtype != "f32" && o.dtype != "f64") throw InputError("--dtype " + o.dtype + ": expected f32 or f64");
   if (s.steps < 1) throw InputError("--steps " + std::to_string(s.steps) + ": must be at least 1");
-  if (!o.out.empty()) {  // refused before training, not after
-    const std::filesystem::path folder = std::filesystem::absolute(o.out).parent_path();
-    std::error_code ec;
-    if (!std::filesystem::is_directory(folder, ec)) throw InputError("--out " + o.out + ": no folder " + folder.string());
-  }
+  if (!o.out.empty()) io::check_output_path(o.out);  // refused before training, not after
 
   Json j = {{"lesson", lesson.title},
             {"steps", s.steps},
@@ -192,6 +189,7 @@ void add_train_command(CLI::App& cli) {
   cmd->add_option("--out", o->out, "Write the trained weights (safetensors) to this file");
   cmd->add_option("--dtype", o->dtype, "Number format of --out: f32 or f64")->capture_default_str();
   cmd->add_flag("--json", o->json, "Print the curves as JSON");
+  add_memory_limit_option(*cmd);
   cmd->add_flag("--compare-positional", o->compare_positional,
                 "Train twice from the same seed, with and without positional encoding, and compare per word");
   cmd->callback([o] { run_command([&] { run_train(*o); }); });

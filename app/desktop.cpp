@@ -99,7 +99,7 @@ void Desktop::save_recent_files() {
   std::string text;
   for (const std::string& path : app_.recent_files) text += path + "\n";
   try {
-    write_file_atomically(recent_file_, text);
+    write_config_file(recent_file_, text);
   } catch (const std::exception& e) {
     app_.notice = e.what();
   }
@@ -153,7 +153,7 @@ void Desktop::save_layout() {
   std::size_t size = 0;
   const char* text = ImGui::SaveIniSettingsToMemory(&size);
   try {
-    write_file_atomically(layout_file_, std::string_view(text, size));
+    write_config_file(layout_file_, std::string_view(text, size));
   } catch (const std::exception& e) {
     app_.notice = e.what();
   }

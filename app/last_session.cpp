@@ -29,7 +29,7 @@ void save_last_session(const std::filesystem::path& file, const LastSession& s) 
   const nlohmann::json j = {{"lesson", s.lesson},         {"src", s.src},
                             {"tgt", s.tgt},               {"step", s.step},
                             {"token_side", s.token_side}, {"token_index", s.token_index}};
-  write_file_atomically(file, j.dump(2) + "\n");
+  write_config_file(file, j.dump(2) + "\n");
 }
 
 }  // namespace attnviz::app

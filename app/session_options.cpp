@@ -1,8 +1,10 @@
 #include "app/session_options.h"
 
+#include "model/budget.h"
 #include "model/error.h"
 #include "model/io/lesson_file.h"
 #include "model/io/safetensors.h"
+#include "model/quote.h"
 
 #include <CLI/CLI.hpp>
 
@@ -19,6 +21,16 @@ void add_session_options(CLI::App& command, SessionOptions& o) {
   command.add_option("--src", o.src, "Source sentence (words of the vocabulary)");
   command.add_option("--tgt", o.tgt, "Target sentence");
   command.add_option("--pad", o.pad, "Padding tokens appended to both sentences")->capture_default_str();
+  add_memory_limit_option(command);
+}
+
+void add_memory_limit_option(CLI::App& command) {
+  const auto set = [](double gb) {
+    limits().memory_bytes = gb * 1e9;
+    limits().training_memory_bytes = 2 * gb * 1e9;
+  };
+  command.add_option_function<double>("--memory-limit", set, "GB a model and its trace may use (default 2; training: twice that)")
+      ->check(CLI::Range(0.01, 1e6));
 }
 
 std::string default_lesson_path() { return std::string(ATTNVIZ_SOURCE_DIR) + "/assets/lessons/word-order.json"; }
@@ -35,23 +47,17 @@ void apply_sets(Config& config, const std::vector<std::string>& sets) {
 
 Session make_session(const SessionOptions& o) {
   if (!o.preset.empty() && !o.lesson.empty()) throw InputError("--preset " + o.preset + " and --lesson " + o.lesson + ": give one");
-  Preset preset;
-  std::string weights = o.weights;
-  if (!o.preset.empty()) {
-    preset = make_preset(o.preset);
-  } else {
-    const Lesson lesson = load_lesson(o.lesson);
-    preset = to_preset(lesson);
-    if (weights.empty()) weights = lesson.weights;
-  }
+  std::optional<Lesson> lesson;
+  if (o.preset.empty()) lesson = load_lesson(o.lesson);
+  Preset preset = lesson ? to_preset(*lesson) : make_preset(o.preset);
   apply_sets(preset.config, o.sets);
   if (!o.src.empty()) preset.src_text = o.src;
   if (!o.tgt.empty()) preset.tgt_text = o.tgt;
   Session session(preset, o.seed);
-  if (!weights.empty()) {
-    io::read_weights(weights, session.model().params());
-    session.rerun();
-  }
+  if (!o.weights.empty()) io::read_weights(o.weights, session.model().params());
+  else if (lesson && !lesson->weights.empty())
+    io::read_lesson_weights(o.lesson.empty() ? default_lesson_path() : o.lesson, *lesson, session.model().params());
+  if (!o.weights.empty() || (lesson && !lesson->weights.empty())) session.rerun();
   if (o.pad != 0) session.set_sentences(preset.src_text, preset.tgt_text, o.pad);
   return session;
 }
@@ -61,11 +67,11 @@ void run_command(const std::function<void()>& body) {
     body();
   } catch (const CLI::Error&) {
     throw;
-  } catch (const InputError& e) {
-    std::cerr << "attnviz: " << e.what() << "\n";
+  } catch (const std::bad_alloc&) {
+    std::cerr << "attnviz: out of memory\n";
     throw CLI::RuntimeError(1);
-  } catch (const std::runtime_error& e) {
-    std::cerr << "attnviz: " << e.what() << "\n";
+  } catch (const std::exception& e) {
+    std::cerr << "attnviz: " << printable(e.what(), 600) << "\n";
     throw CLI::RuntimeError(1);
   }
 }

@@ -28,6 +28,10 @@ struct SessionOptions {
 
 void add_session_options(CLI::App& command, SessionOptions& options);
 
+// --memory-limit GB: the memory a model and its trace may take (model/budget.h); training may
+// take twice as much.  Set as soon as it is parsed.
+void add_memory_limit_option(CLI::App& command);
+
 // assets/lessons/word-order.json of the source tree.
 std::string default_lesson_path();
 
@@ -41,8 +45,9 @@ void apply_sets(Config& config, const std::vector<std::string>& sets);
 // lesson's file), the sentences.  Throws InputError naming what is wrong.
 Session make_session(const SessionOptions& options);
 
-// Runs `body`; an InputError or a file error is printed to stderr as "attnviz: …" and ends the
-// command with status 1 (as CLI::RuntimeError).
+// Runs `body`; any error it throws (bad input, a file error, memory that cannot be had) is
+// printed to stderr as one escaped line "attnviz: …" and ends the command with status 1 (as
+// CLI::RuntimeError).
 void run_command(const std::function<void()>& body);
 
 }  // namespace attnviz::app

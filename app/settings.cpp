@@ -1,5 +1,7 @@
 #include "app/settings.h"
 
+#include "model/io/files.h"
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -44,22 +46,13 @@ Settings load_settings(const std::filesystem::path& file, std::string& problem) 
 
 void save_settings(const std::filesystem::path& file, const Settings& s) {
   const nlohmann::json j = {{"ui_scale", s.ui_scale}, {"theme", views::to_string(s.theme)}, {"play_speed", s.play_speed}};
-  write_file_atomically(file, j.dump(2) + "\n");
+  write_config_file(file, j.dump(2) + "\n");
 }
 
-void write_file_atomically(const std::filesystem::path& file, std::string_view contents) {
+void write_config_file(const std::filesystem::path& file, std::string_view contents) {
   std::error_code error;
   std::filesystem::create_directories(file.parent_path(), error);
-  std::filesystem::path temp = file;
-  temp += ".tmp";
-  {
-    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-    if (!out) throw std::runtime_error("cannot write " + temp.string());
-    out.write(contents.data(), static_cast<std::streamsize>(contents.size()));
-    if (!out) throw std::runtime_error("cannot write " + temp.string());
-  }
-  std::filesystem::rename(temp, file, error);
-  if (error) throw std::runtime_error("cannot replace " + file.string() + ": " + error.message());
+  io::write_file_atomically(file.string(), contents);
 }
 
 }  // namespace attnviz::app

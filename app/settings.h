@@ -27,9 +27,9 @@ std::filesystem::path config_dir();
 Settings load_settings(const std::filesystem::path& file, std::string& problem);
 void save_settings(const std::filesystem::path& file, const Settings& settings);
 
-// Writes `contents` to `file` through `file`.tmp and a rename; creates the directory.
-// Throws std::runtime_error naming the file.
-void write_file_atomically(const std::filesystem::path& file, std::string_view contents);
+// Creates the config directory and writes `contents` atomically (io::write_file_atomically).
+// Throws InputError naming the file.
+void write_config_file(const std::filesystem::path& file, std::string_view contents);
 std::string read_file(const std::filesystem::path& file);  // empty when missing
 
 }  // namespace attnviz::app

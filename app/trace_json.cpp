@@ -4,15 +4,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include <cerrno>
 #include <cmath>
 #include <cstdio>
-#include <cstring>
-#include <filesystem>
-#include <fstream>
 #include <ostream>
-#include <stdexcept>
-#include <unistd.h>
 
 namespace attnviz::app {
 
@@ -120,30 +114,6 @@ void write_trace_json(std::ostream& out, const Session& session) {
     out << (i ? ",\n" : "\n") << j.dump();
   }
   out << "\n]}\n";
-}
-
-void write_file_atomically(const std::string& path, const std::function<void(std::ostream&)>& write) {
-  namespace fs = std::filesystem;
-  const fs::path target(path);
-  const fs::path temp = target.parent_path() / ("." + target.filename().string() + ".tmp" + std::to_string(::getpid()));
-  {
-    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-    if (!out) throw std::runtime_error("cannot write " + path + ": " + std::strerror(errno));
-    write(out);
-    out.flush();
-    if (!out) {
-      std::error_code ignored;
-      fs::remove(temp, ignored);
-      throw std::runtime_error("cannot write " + path + ": the disk refused the data");
-    }
-  }
-  std::error_code ec;
-  fs::rename(temp, target, ec);
-  if (ec) {
-    std::error_code ignored;
-    fs::remove(temp, ignored);
-    throw std::runtime_error("cannot write " + path + ": " + ec.message());
-  }
 }
 
 }  // namespace attnviz::app

@@ -1,10 +1,13 @@
 #include "model/config.h"
 
+#include "model/budget.h"
 #include "model/error.h"
+#include "model/quote.h"
 
 #include <charconv>
 #include <cmath>
 #include <functional>
+#include <limits>
 #include <sstream>
 #include <unordered_map>
 #include <algorithm>
@@ -32,11 +35,16 @@ void require_positive(const char* field, int value) {
   if (value <= 0) reject(field, std::to_string(value), "must be at least 1");
 }
 
+void require_at_most(const char* field, int value, int most) {
+  if (value > most) reject(field, std::to_string(value), "must be at most " + std::to_string(most));
+}
+
 int parse_int(const std::string& key, const std::string& text) {
   int v = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc() || end != text.data() + text.size())
-    reject(key, "'" + text + "'", "expected a whole number");
+  if (ec == std::errc::result_out_of_range && end == text.data() + text.size())
+    reject(key, quote(text), "out of range: at most " + std::to_string(std::numeric_limits<int>::max()));
+  if (ec != std::errc() || end != text.data() + text.size()) reject(key, quote(text), "expected a whole number");
   return v;
 }
 
@@ -44,14 +52,14 @@ double parse_double(const std::string& key, const std::string& text) {
   std::istringstream in(text);
   double v = 0;
   in >> v;
-  if (!in || !in.eof() || !std::isfinite(v)) reject(key, "'" + text + "'", "expected a number");
+  if (!in || !in.eof() || !std::isfinite(v)) reject(key, quote(text), "expected a number");
   return v;
 }
 
 bool parse_bool(const std::string& key, const std::string& text) {
   if (text == "true" || text == "1" || text == "on") return true;
   if (text == "false" || text == "0" || text == "off") return false;
-  reject(key, "'" + text + "'", "expected true or false");
+  reject(key, quote(text), "expected true or false");
 }
 
 }  // namespace
@@ -73,16 +81,11 @@ void validate(const Config& c) {
            std::string("must be even for ") + to_string(c.positional) + " sinusoidal encoding");
   if (!(c.ln_eps > 0) || !std::isfinite(c.ln_eps))
     reject("ln_eps", std::to_string(c.ln_eps), "must be a positive number");
-  // Sizes whose parameters would not fit in memory are refused before anything is allocated.
-  const double d = c.d_model, layers = double(c.encoder_layers) + double(c.decoder_layers);
-  const double parameters = (double(c.src_vocab) + 2.0 * c.tgt_vocab) * d +
-                            layers * (8.0 * d * d + 2.0 * d * c.d_ff) +
-                            double(c.decoder_layers) * 4.0 * d * d;
-  if (parameters > 3e8)
-    reject("parameters", std::to_string(static_cast<long long>(parameters)),
-           "too large: more than 3·10⁸ values would not fit in memory");
-  if (double(c.max_len) > 1e5) reject("max_len", std::to_string(c.max_len), "must be at most 100000");
-  if (layers > 64) reject("layers", std::to_string(int(layers)), "at most 64 layers in all");
+  require_at_most("heads", c.heads, 64);
+  require_at_most("max_len", c.max_len, 10000);
+  if (c.encoder_layers + c.decoder_layers > 64)
+    reject("layers", std::to_string(c.encoder_layers + c.decoder_layers), "at most 64 layers in all");
+  check_cost(c);  // memory and arithmetic, before anything is allocated
 }
 
 void set_config_value(Config& config, const std::string& key, const std::string& value) {
@@ -99,21 +102,21 @@ void set_config_value(Config& config, const std::string& key, const std::string&
       {"norm", [&] {
          if (value == "post") c.norm = NormPlacement::post;
          else if (value == "pre") c.norm = NormPlacement::pre;
-         else reject(key, "'" + value + "'", "expected post or pre");
+         else reject(key, quote(value), "expected post or pre");
        }},
       {"residual", [&] { c.residual = parse_bool(key, value); }},
       {"positional", [&] {
          if (value == "interleaved") c.positional = Positional::interleaved;
          else if (value == "concatenated") c.positional = Positional::concatenated;
          else if (value == "none") c.positional = Positional::none;
-         else reject(key, "'" + value + "'", "expected interleaved, concatenated or none");
+         else reject(key, quote(value), "expected interleaved, concatenated or none");
        }},
       {"scale_embedding", [&] { c.scale_embedding = parse_bool(key, value); }},
       {"scale_attention", [&] { c.scale_attention = parse_bool(key, value); }},
       {"ln_eps", [&] { c.ln_eps = parse_double(key, value); }},
   };
   auto it = setters.find(key);
-  if (it == setters.end()) throw InputError("config: unknown key '" + key + "'");
+  if (it == setters.end()) throw InputError("config: unknown key " + quote(key));
   it->second();
   config = c;
 }

@@ -2,6 +2,7 @@
 
 #include "model/error.h"
 #include "model/parameters.h"
+#include "model/quote.h"
 
 #include <algorithm>
 #include <cmath>
@@ -97,7 +98,7 @@ std::vector<SentencePair> make_pairs(const Task& task, std::uint64_t seed) {
   if (task.generator == "word_order") return word_order_pairs(task);
   if (task.generator == "reverse") return digit_pairs(task, true, seed);
   if (task.generator == "copy") return digit_pairs(task, false, seed);
-  throw InputError("task.generator = '" + task.generator + "': not one of word_order, reverse, copy");
+  throw InputError("task.generator = " + quote(task.generator) + ": not one of word_order, reverse, copy");
 }
 
 void split_pairs(const std::vector<SentencePair>& pairs, double held_out, std::uint64_t seed,
@@ -137,7 +138,7 @@ void check_words(const Vocabulary& vocab, const std::string& sentence, const std
   std::vector<std::string> unknown;
   vocab.encode(sentence, &unknown);
   if (!unknown.empty())
-    throw InputError(field + ": '" + unknown.front() + "' is not in the vocabulary (\"" + sentence + "\")");
+    throw InputError(field + ": " + quote(unknown.front()) + " is not in the vocabulary (\"" + printable(sentence, 80) + "\")");
   if (split_words(sentence).empty()) throw InputError(field + ": the sentence is empty");
 }
 
@@ -167,7 +168,7 @@ void validate(const Lesson& l) {
   check_length(l, l.example, "example");
   const std::vector<std::string> panels = lesson_panels();
   if (std::find(panels.begin(), panels.end(), l.panel) == panels.end())
-    throw InputError("panel = '" + l.panel + "': not a panel name");
+    throw InputError("open.panel = " + quote(l.panel) + ": not a panel name");
   if (l.step < 0) throw InputError("step = " + std::to_string(l.step) + ": must not be negative");
   if (!(l.task.held_out >= 0 && l.task.held_out < 1))
     throw InputError("task.held_out = " + std::to_string(l.task.held_out) + ": must be in [0, 1)");

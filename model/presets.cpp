@@ -1,6 +1,7 @@
 #include "model/presets.h"
 
 #include "model/error.h"
+#include "model/quote.h"
 
 namespace attnviz {
 
@@ -60,7 +61,7 @@ Preset make_preset(std::string_view name) {
   }
   if (name == "small") return sized("small", 64, 4, 2, 256, 64, 10);
   if (name == "base") return sized("base", 512, 8, 6, 2048, 1000, 32);
-  throw InputError("preset '" + std::string(name) + "' is not one of: lesson, small, base");
+  throw InputError("preset " + quote(name) + " is not one of: lesson, small, base");
 }
 
 Example make_example(const Config& config, const Vocabulary& src_vocab, const Vocabulary& tgt_vocab,
@@ -70,9 +71,9 @@ Example make_example(const Config& config, const Vocabulary& src_vocab, const Vo
   Example ex;
   ex.pad_id = Vocabulary::pad;
   ex.src = src_vocab.encode(src_text, &unknown);
-  if (!unknown.empty()) throw InputError("source: unknown word '" + unknown.front() + "'");
+  if (!unknown.empty()) throw InputError("source: unknown word " + quote(unknown.front()));
   const std::vector<int> tgt = tgt_vocab.encode(tgt_text, &unknown);
-  if (!unknown.empty()) throw InputError("target: unknown word '" + unknown.front() + "'");
+  if (!unknown.empty()) throw InputError("target: unknown word " + quote(unknown.front()));
   if (ex.src.empty()) throw InputError("source: the sentence is empty");
   if (tgt.empty()) throw InputError("target: the sentence is empty");
   ex.tgt_in.push_back(Vocabulary::bos);

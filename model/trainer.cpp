@@ -1,5 +1,6 @@
 #include "model/trainer.h"
 
+#include "model/budget.h"
 #include "model/error.h"
 
 #include <algorithm>
@@ -67,6 +68,7 @@ const Config& checked_config(const Lesson& lesson, const TrainingSettings& setti
   Lesson with_settings = lesson;
   with_settings.training = settings;
   validate(with_settings);
+  check_training_cost(lesson.config);
   return lesson.config;
 }
 

@@ -3,10 +3,12 @@
 #include "model/error.h"
 #include "model/io/lesson_file.h"
 #include "model/io/safetensors.h"
+#include "model/quote.h"
 #include "views/controller.h"
 
 #include <algorithm>
 #include <exception>
+#include <new>
 
 namespace attnviz::views {
 namespace {
@@ -22,7 +24,7 @@ void open_lesson(AppState& app, Selection& selection, const std::string& path) {
   Lesson lesson = io::read_lesson_file(path);
   Session session(to_preset(lesson));
   if (!lesson.weights.empty()) {
-    io::read_weights(lesson.weights, session.model().params());
+    io::read_lesson_weights(path, lesson, session.model().params());
     session.rerun();
   }
   // Nothing above changed the window: now replace the session in one go.
@@ -76,8 +78,11 @@ bool apply_file_action(AppState& app, Selection& selection, const FileAction& ac
         io::write_lesson_file(action.path, current_lesson(app));
         break;
     }
+  } catch (const std::bad_alloc&) {
+    app.file_message = "Out of memory: nothing was changed.";
+    return false;
   } catch (const std::exception& e) {
-    app.file_message = e.what();
+    app.file_message = printable(e.what(), 600);
     return false;
   }
   app.file_message.clear();

@@ -1,23 +1,47 @@
 #include "model/io/json_text.h"
 
 #include "model/error.h"
+#include "model/quote.h"
 
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
-#include <filesystem>
-#include <fstream>
 #include <set>
-#include <sstream>
 #include <vector>
 
 namespace attnviz::io {
+namespace {
+
+// Line and column (1-based, in characters) of the byte at `offset`.
+std::string position(std::string_view text, std::size_t offset) {
+  std::size_t line = 1, column = 1;
+  for (std::size_t i = 0; i < offset && i < text.size(); ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      column = 1;
+    } else if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) {
+      ++column;
+    }
+  }
+  return "line " + std::to_string(line) + ", column " + std::to_string(column);
+}
+
+// nlohmann's message after its "[json.exception…] " prefix and "…: " context, escaped and short.
+std::string reason_of(const nlohmann::json::exception& e) {
+  std::string reason = e.what();
+  if (const std::size_t colon = reason.find(": "); colon != std::string::npos) reason = reason.substr(colon + 2);
+  else if (const std::size_t bracket = reason.find("] "); bracket != std::string::npos) reason = reason.substr(bracket + 2);
+  return printable(reason, 120);
+}
+
+}  // namespace
 
 Json parse_json(std::string_view text, const std::string& what) {
+  if (const std::size_t nul = text.find('\0'); nul != std::string_view::npos)
+    throw InputError(what + ": " + position(text, nul) + ": a NUL byte: not JSON text");
   std::vector<std::set<std::string>> keys;  // one set per open object
   std::string duplicate;
-  const Json::parser_callback_t check = [&](int, nlohmann::detail::parse_event_t event, Json& parsed) {
+  const Json::parser_callback_t check = [&](int depth, nlohmann::detail::parse_event_t event, Json& parsed) {
     using E = nlohmann::detail::parse_event_t;
+    if ((event == E::object_start || event == E::array_start) && depth >= max_json_depth)
+      throw InputError(what + ": nested more than " + std::to_string(max_json_depth) + " levels deep");
     if (event == E::object_start) keys.emplace_back();
     else if (event == E::object_end && !keys.empty()) keys.pop_back();
     else if (event == E::key && !keys.empty() && !keys.back().insert(parsed.get<std::string>()).second &&
@@ -27,54 +51,13 @@ Json parse_json(std::string_view text, const std::string& what) {
   };
   try {
     Json json = Json::parse(text.begin(), text.end(), check);
-    if (!duplicate.empty()) throw InputError(what + ": duplicate key '" + duplicate + "'");
+    if (!duplicate.empty()) throw InputError(what + ": duplicate key " + quote(duplicate));
     return json;
   } catch (const nlohmann::json::parse_error& e) {
     // e.byte is 1-based: the character where parsing stopped.
-    std::size_t line = 1, column = 1;
-    for (std::size_t i = 0; i + 1 < e.byte && i < text.size(); ++i) {
-      if (text[i] == '\n') {
-        ++line;
-        column = 1;
-      } else if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) {
-        ++column;
-      }
-    }
-    std::string reason = e.what();
-    if (const std::size_t colon = reason.rfind(": "); colon != std::string::npos) reason = reason.substr(colon + 2);
-    throw InputError(what + ": line " + std::to_string(line) + ", column " + std::to_string(column) +
-                     ": not valid JSON: " + reason);
-  }
-}
-
-std::string read_file(const std::string& path) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) throw InputError(path + ": is a folder, not a file");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path + ": cannot open: " + std::strerror(errno));
-  std::ostringstream bytes;
-  bytes << in.rdbuf();
-  if (in.bad()) throw InputError(path + ": read error");
-  return bytes.str();
-}
-
-void write_file_atomically(const std::string& path, std::string_view bytes) {
-  const std::string temporary = path + ".tmp";
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    if (!out) throw InputError(path + ": cannot write: " + std::strerror(errno));
-    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    out.flush();
-    if (!out) {
-      std::remove(temporary.c_str());
-      throw InputError(path + ": write error");
-    }
-  }
-  std::error_code ec;
-  std::filesystem::rename(temporary, path, ec);
-  if (ec) {
-    std::remove(temporary.c_str());
-    throw InputError(path + ": cannot rename the temporary file: " + ec.message());
+    throw InputError(what + ": " + position(text, e.byte > 0 ? e.byte - 1 : 0) + ": not valid JSON: " + reason_of(e));
+  } catch (const nlohmann::json::exception& e) {  // a number out of double's range
+    throw InputError(what + ": not valid JSON: " + reason_of(e));
   }
 }
 

@@ -1,6 +1,8 @@
 #pragma once
 // Parsing JSON text for the file readers of model/io: syntax errors name the line and column,
-// a key that appears twice in one object is refused (nlohmann would keep the last silently).
+// a key that appears twice in one object is refused (nlohmann would keep the last silently),
+// and so are text with a NUL byte, nesting deeper than max_json_depth, and numbers out of
+// double's range.  File text in messages is escaped and cut short.
 
 #include <nlohmann/json.hpp>
 
@@ -11,14 +13,9 @@ namespace attnviz::io {
 
 using Json = nlohmann::ordered_json;
 
+inline constexpr int max_json_depth = 32;  // lesson and safetensors files need 4
+
 // Throws InputError "<what>: line L, column C: <reason>" or "<what>: duplicate key 'k' …".
 Json parse_json(std::string_view text, const std::string& what);
-
-// The whole file as bytes; throws InputError naming the path when it cannot be read.
-std::string read_file(const std::string& path);
-
-// Writes `bytes` to `path` through a temporary file in the same folder and a rename, so a crash
-// never leaves a half-written file.  Throws InputError naming the path on failure.
-void write_file_atomically(const std::string& path, std::string_view bytes);
 
 }  // namespace attnviz::io

@@ -1,7 +1,10 @@
 #include "model/io/lesson_file.h"
 
 #include "model/error.h"
+#include "model/io/files.h"
 #include "model/io/json_text.h"
+#include "model/io/safetensors.h"
+#include "model/quote.h"
 
 #include <cmath>
 #include <filesystem>
@@ -27,7 +30,7 @@ void only_keys(const Json& object, const std::string& field, std::initializer_li
   for (auto it = object.begin(); it != object.end(); ++it) {
     bool found = false;
     for (const char* k : known) found |= it.key() == k;
-    if (!found) fail(field.empty() ? it.key() : field + "." + it.key(), "unknown key");
+    if (!found) fail(field.empty() ? key_text(it.key()) : field + "." + key_text(it.key()), "unknown key");
   }
 }
 
@@ -44,9 +47,9 @@ std::string string_at(const Json& j, const std::string& field) {
 
 long long integer_at(const Json& j, const std::string& field, long long lo, long long hi) {
   if (!j.is_number_integer() && !j.is_number_unsigned())
-    fail(field, "expected a whole number, found " + (j.is_number() ? j.dump() : kind_of(j)));
+    fail(field, "expected a whole number, found " + (j.is_number() ? printable(j.dump(), 40) : kind_of(j)));
   if (j.is_number_unsigned() && j.get<unsigned long long>() > static_cast<unsigned long long>(hi))
-    fail(field + " = " + j.dump(), "out of range");
+    fail(field + " = " + printable(j.dump(), 40), "out of range: at most " + std::to_string(hi));
   const long long v = j.get<long long>();
   if (v < lo || v > hi)
     fail(field + " = " + std::to_string(v), "must be in " + std::to_string(lo) + "…" + std::to_string(hi));
@@ -136,7 +139,7 @@ Task task_at(const Json& j) {
   if (!t.generator.empty()) {
     const std::vector<std::string> known = task_generators();
     if (std::find(known.begin(), known.end(), t.generator) == known.end())
-      fail("task.generator = '" + t.generator + "'", "not one of word_order, reverse, copy");
+      fail("task.generator = " + quote(t.generator), "not one of word_order, reverse, copy");
   }
   const bool words = t.generator == "word_order", digits = t.generator == "reverse" || t.generator == "copy";
   for (const char* key : {"nouns", "verbs"})
@@ -183,9 +186,9 @@ Lesson lesson_from(const Json& root) {
   only_keys(root, "", {"format", "version", "title", "description", "config", "task", "vocabulary", "example",
                        "weights", "open", "training", "attention"});
   if (root.contains("format") && string_at(root["format"], "format") != "attnviz-lesson")
-    fail("format = '" + root["format"].get<std::string>() + "'", "expected attnviz-lesson");
+    fail("format = " + quote(root["format"].get<std::string>()), "expected attnviz-lesson");
   if (root.contains("version") && integer_at(root["version"], "version", 1, 1000) != 1)
-    fail("version = " + root["version"].dump(), "this attnviz reads version 1");
+    fail("version = " + printable(root["version"].dump(), 40), "this attnviz reads version 1");
   Lesson l;
   if (!root.contains("title")) fail("title", "missing");
   l.title = string_at(root["title"], "title");
@@ -224,13 +227,13 @@ Lesson lesson_from(const Json& root) {
   if (root.contains("config")) {
     const Json& c = object_at(root, "config", "config");
     for (auto it = c.begin(); it != c.end(); ++it)
-      set_config_value(l.config, it.key(), config_text(it.value(), "config." + it.key()));
+      set_config_value(l.config, it.key(), config_text(it.value(), "config." + key_text(it.key())));
   }
 
   if (root.contains("weights")) {
     l.weights = string_at(root["weights"], "weights");
     if (l.weights.empty()) fail("weights", "empty path (leave the key out for an untrained model)");
-    if (std::filesystem::path(l.weights).is_absolute()) fail("weights = '" + l.weights + "'", "must be a relative path");
+    if (std::filesystem::path(l.weights).is_absolute()) fail("weights = " + quote(l.weights), "must be a relative path");
   }
   if (root.contains("open")) {
     const Json& o = object_at(root, "open", "open");
@@ -255,11 +258,12 @@ Lesson lesson_from(const Json& root) {
 }  // namespace
 
 Lesson parse_lesson(std::string_view text, const std::string& origin) {
-  const Json root = parse_json(text, origin);
+  const std::string what = printable(origin, 200);
+  const Json root = parse_json(text, what);
   try {
     return lesson_from(root);
   } catch (const InputError& e) {
-    throw InputError(origin + ": " + e.what());
+    throw InputError(what + ": " + e.what());
   }
 }
 
@@ -339,20 +343,44 @@ std::string lesson_json(const Lesson& l) {
 }
 
 void write_lesson_file(const std::string& path, const Lesson& lesson) {
+  namespace fs = std::filesystem;
   Lesson copy = lesson;
   if (!copy.weights.empty()) {
-    namespace fs = std::filesystem;
-    const fs::path folder = fs::absolute(fs::path(path)).parent_path();
-    copy.weights = fs::absolute(fs::path(copy.weights)).lexically_normal().lexically_relative(folder).string();
+    const fs::path folder = fs::weakly_canonical(fs::absolute(fs::path(path)).parent_path());
+    const fs::path weights = fs::weakly_canonical(fs::path(copy.weights));
+    copy.weights = weights.lexically_relative(folder).string();
+    if (copy.weights.empty() || copy.weights.starts_with("..")) {  // the lesson's folder must hold its weights
+      copy.weights = fs::path(path).stem().string() + ".safetensors";
+      write_file_atomically((folder / copy.weights).string(), read_file(weights.string(), max_weights_bytes));
+    }
   }
   write_file_atomically(path, lesson_json(copy));
 }
 
+std::string lesson_weights_path(const std::string& lesson_path, const std::string& weights) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::path folder = fs::weakly_canonical(fs::absolute(fs::path(lesson_path)).parent_path(), ec);
+  const fs::path target = ec ? fs::path() : fs::weakly_canonical(folder / weights, ec);
+  const fs::path inside = ec ? fs::path() : target.lexically_relative(folder);
+  if (inside.empty() || *inside.begin() == "..")
+    throw InputError(printable(lesson_path, 200) + ": weights = " + quote(weights) +
+                     ": must name a file in the lesson's folder or below it");
+  return target.string();
+}
+
 Lesson read_lesson_file(const std::string& path) {
-  Lesson l = parse_lesson(read_file(path), path);
-  if (!l.weights.empty())
-    l.weights = (std::filesystem::path(path).parent_path() / l.weights).lexically_normal().string();
+  Lesson l = parse_lesson(read_file(path, max_lesson_bytes), path);
+  if (!l.weights.empty()) l.weights = lesson_weights_path(path, l.weights);
   return l;
+}
+
+void read_lesson_weights(const std::string& lesson_path, const Lesson& lesson, Parameters& params) {
+  try {
+    read_weights(lesson.weights, params);
+  } catch (const InputError& e) {
+    throw InputError(printable(lesson_path, 200) + ": weights: " + e.what());
+  }
 }
 
 }  // namespace attnviz::io

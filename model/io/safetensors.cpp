@@ -1,7 +1,10 @@
 #include "model/io/safetensors.h"
 
 #include "model/error.h"
+#include "model/budget.h"
+#include "model/io/files.h"
 #include "model/io/json_text.h"
+#include "model/quote.h"
 
 #include <algorithm>
 #include <bit>
@@ -20,9 +23,11 @@ constexpr std::uint64_t max_header = 100'000'000;  // 100 MB, as the safetensors
 std::size_t element_size(DType d) { return d == DType::f32 ? 4 : 8; }
 const char* dtype_name(DType d) { return d == DType::f32 ? "F32" : "F64"; }
 
+// "[3, 4]"; past 8 dimensions cut: "[0, 0, 0, 0, 0, 0, 0, 0, … (100000 dimensions)]".
 std::string shape_text(const std::vector<std::int64_t>& shape) {
   std::string s = "[";
-  for (std::size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
+  for (std::size_t i = 0; i < shape.size() && i < 8; ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
+  if (shape.size() > 8) s += ", … (" + std::to_string(shape.size()) + " dimensions)";
   return s + "]";
 }
 
@@ -49,9 +54,13 @@ std::vector<FileTensor> parse_safetensors(std::string_view bytes, const std::str
   if (bytes.size() < 8) fail("only " + std::to_string(bytes.size()) + " bytes: too short for the 8-byte header length");
   std::uint64_t n = 0;
   std::memcpy(&n, bytes.data(), 8);
-  if (n > max_header) fail("header length " + std::to_string(n) + " is over 100 MB");
+  // The first 8 bytes are not printed as a number: from a file that is not safetensors they are
+  // its own bytes.
+  if (n > max_header)
+    fail("not a safetensors file: its first 8 bytes give a header longer than " + bytes_text(double(max_header)));
   if (n > bytes.size() - 8)
-    fail("header length " + std::to_string(n) + " runs past the end of the file (" + std::to_string(bytes.size()) + " bytes)");
+    fail("not a safetensors file, or cut short: its first 8 bytes give a header longer than the file (" +
+         std::to_string(bytes.size()) + " bytes)");
   const std::string_view header = bytes.substr(8, static_cast<std::size_t>(n));
   if (header.empty() || header.front() != '{') fail("the header does not start with '{'");
   const Json json = parse_json(header, origin + ": header");
@@ -63,28 +72,29 @@ std::vector<FileTensor> parse_safetensors(std::string_view bytes, const std::str
     if (name == "__metadata__") {
       if (!it.value().is_object()) fail("__metadata__ is not an object");
       for (const auto& [k, v] : it.value().items())
-        if (!v.is_string()) fail("__metadata__." + k + " is not a string");
+        if (!v.is_string()) fail("__metadata__." + quote(k) + " is not a string");
       continue;
     }
     const Json& info = it.value();
-    const std::string what = "tensor '" + name + "'";
+    const std::string what = "tensor " + quote(name);
     if (!info.is_object()) fail(what + ": expected {dtype, shape, data_offsets}");
     for (auto field = info.begin(); field != info.end(); ++field)
       if (field.key() != "dtype" && field.key() != "shape" && field.key() != "data_offsets")
-        fail(what + ": unknown field '" + field.key() + "'");
+        fail(what + ": unknown field " + quote(field.key()));
     if (!info.contains("dtype") || !info["dtype"].is_string()) fail(what + ": dtype missing");
     Entry e;
     e.tensor.name = name;
     const std::string dtype = info["dtype"].get<std::string>();
     if (dtype == "F32") e.tensor.dtype = DType::f32;
     else if (dtype == "F64") e.tensor.dtype = DType::f64;
-    else fail(what + ": unknown dtype '" + dtype + "' (F32 and F64 are read)");
+    else fail(what + ": unknown dtype " + quote(dtype) + " (F32 and F64 are read)");
     if (!info.contains("shape") || !info["shape"].is_array()) fail(what + ": shape missing or not a list");
+    const std::string shape_json = printable(info["shape"].dump(), 60);
     std::uint64_t count = 1;
     bool overflow = false;
     for (const Json& d : info["shape"]) {
       if (!d.is_number_unsigned() && !(d.is_number_integer() && d.get<std::int64_t>() >= 0))
-        fail(what + ": shape " + info["shape"].dump() + " is not a list of non-negative whole numbers");
+        fail(what + ": shape " + shape_json + " is not a list of non-negative whole numbers");
       const std::uint64_t dim = d.get<std::uint64_t>();
       if (dim > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) overflow = true;
       else e.tensor.shape.push_back(static_cast<std::int64_t>(dim));
@@ -93,7 +103,7 @@ std::vector<FileTensor> parse_safetensors(std::string_view bytes, const std::str
     }
     const std::uint64_t size = element_size(e.tensor.dtype);
     if (overflow || count > std::numeric_limits<std::uint64_t>::max() / size)
-      fail(what + ": shape " + info["shape"].dump() + " overflows its byte size");
+      fail(what + ": shape " + shape_json + " overflows its byte size");
     if (!info.contains("data_offsets") || !info["data_offsets"].is_array() || info["data_offsets"].size() != 2 ||
         !info["data_offsets"][0].is_number_unsigned() || !info["data_offsets"][1].is_number_unsigned())
       fail(what + ": data_offsets must be [begin, end], two non-negative whole numbers");
@@ -101,7 +111,7 @@ std::vector<FileTensor> parse_safetensors(std::string_view bytes, const std::str
     e.end = info["data_offsets"][1].get<std::uint64_t>();
     if (e.end < e.begin) fail(what + ": data_offsets end " + std::to_string(e.end) + " is before begin " + std::to_string(e.begin));
     if (e.end - e.begin != count * size)
-      fail(what + ": shape " + info["shape"].dump() + " of " + dtype + " needs " + std::to_string(count * size) +
+      fail(what + ": shape " + shape_json + " of " + dtype + " needs " + std::to_string(count * size) +
            " bytes, data_offsets give " + std::to_string(e.end - e.begin));
     entries.push_back(std::move(e));
   }
@@ -116,10 +126,10 @@ std::vector<FileTensor> parse_safetensors(std::string_view bytes, const std::str
   std::uint64_t expected = 0;
   for (const Entry* e : by_offset) {
     if (e->begin < expected)
-      fail("tensor '" + e->tensor.name + "': data_offsets [" + std::to_string(e->begin) + ", " + std::to_string(e->end) +
+      fail("tensor " + quote(e->tensor.name) + ": data_offsets [" + std::to_string(e->begin) + ", " + std::to_string(e->end) +
            "] overlap the tensor before it (which ends at " + std::to_string(expected) + ")");
     if (e->begin > expected)
-      fail("tensor '" + e->tensor.name + "': data_offsets begin at " + std::to_string(e->begin) + ", not at " +
+      fail("tensor " + quote(e->tensor.name) + ": data_offsets begin at " + std::to_string(e->begin) + ", not at " +
            std::to_string(expected) + ": the offsets are not contiguous from 0");
     expected = e->end;
   }
@@ -145,7 +155,7 @@ std::vector<FileTensor> parse_safetensors(std::string_view bytes, const std::str
         std::memcpy(&v, data + e.begin + 8 * i, 8);
       }
       if (!std::isfinite(v))
-        fail("tensor '" + e.tensor.name + "': element " + std::to_string(i) + " is " +
+        fail("tensor " + quote(e.tensor.name) + ": element " + std::to_string(i) + " is " +
              (std::isnan(v) ? "NaN" : v > 0 ? "+inf" : "-inf") + ": weights must be finite");
       e.tensor.values[i] = v;
     }
@@ -186,7 +196,7 @@ void load_parameters(Parameters& params, const std::vector<FileTensor>& tensors,
   std::vector<const FileTensor*> match(static_cast<std::size_t>(params.size()), nullptr);
   for (const FileTensor& t : tensors) {
     const std::optional<int> i = params.find(t.name);
-    if (!i) throw InputError(origin + ": tensor '" + t.name + "' is not a parameter of this model");
+    if (!i) throw InputError(origin + ": tensor " + quote(t.name) + " is not a parameter of this model");
     match[static_cast<std::size_t>(*i)] = &t;
   }
   for (int i = 0; i < params.size(); ++i) {
@@ -205,7 +215,10 @@ void load_parameters(Parameters& params, const std::vector<FileTensor>& tensors,
 }
 
 void read_weights(const std::string& path, Parameters& params) {
-  load_parameters(params, parse_safetensors(read_file(path), path), path);
+  // F64 values of every parameter, a header of a few hundred bytes per tensor, and metadata.
+  const std::uint64_t most = 8 + (1u << 20) + 1024 * std::uint64_t(params.size()) + 8 * params.scalar_count();
+  const std::string origin = printable(path, 200);
+  load_parameters(params, parse_safetensors(read_file(path, most), origin), origin);
 }
 
 void write_weights(const std::string& path, const Parameters& params, DType dtype) {

@@ -44,6 +44,8 @@ std::string serialize_safetensors(const Parameters& params, DType dtype);
 // the first wrong shape (names it, with both shapes).
 void load_parameters(Parameters& params, const std::vector<FileTensor>& tensors, const std::string& origin);
 
+inline constexpr std::uint64_t max_weights_bytes = 8'000'000'000;  // any model the limits allow
+
 // read_file + parse_safetensors + load_parameters.
 void read_weights(const std::string& path, Parameters& params);
 // serialize_safetensors, written through a temporary file and a rename.

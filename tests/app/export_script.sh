@@ -32,7 +32,7 @@ PY
   export PYTHONPATH="$tmp/stub"
 fi
 
-python3 - "$src/assets/weights/word-order.safetensors" "$tmp/exported.safetensors" "$src/tests/tools" <<'PY'
+python3 - "$src/assets/lessons/weights/word-order.safetensors" "$tmp/exported.safetensors" "$src/tests/tools" <<'PY'
 import json, struct, sys
 sys.path.insert(0, sys.argv[3])
 import torch

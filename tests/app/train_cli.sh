@@ -64,7 +64,7 @@ expect_refusal "bad lesson" "bad.json: config: d_model = 16: must be divisible b
 printf '{"title": "x",\n "task": {' > "$tmp/broken.json"
 expect_refusal "broken JSON" "broken.json: line 2" "$attnviz" --lesson "$tmp/broken.json"
 head -c 100 "$tmp/w.safetensors" > "$tmp/cut.safetensors"
-expect_refusal "cut weights" "cut.safetensors: header length" "$attnviz" trace --print --weights "$tmp/cut.safetensors"
+expect_refusal "cut weights" "cut.safetensors: not a safetensors file, or cut short" "$attnviz" trace --print --weights "$tmp/cut.safetensors"
 expect_refusal "weights of another size" "parameter 'src_embed.weight' has shape [16, 16], this model's config needs [16, 32]" \
   "$attnviz" trace --print --set d_model=32 --weights "$tmp/w.safetensors"
 expect_refusal "weights of another lesson" "tensor 'encoder.layers.1.self_attn.q_proj.weight' is not a parameter" \

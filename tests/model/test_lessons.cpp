@@ -4,8 +4,10 @@
 
 #include "model/error.h"
 #include "model/fixed_attention.h"
+#include "model/io/files.h"
 #include "model/io/json_text.h"
 #include "model/io/lesson_file.h"
+#include "model/io/safetensors.h"
 #include "model/session.h"
 #include "helpers.h"
 
@@ -76,7 +78,7 @@ TEST(Lessons, EveryFieldIsChecked) {
       {{"\"example\": {\"src\": \"a b\"", "\"vocabulary\": {\"source\": [\"a\", \"b\"], \"target\": [\"x\", \"y\"]}, \"example\": {\"src\": \"a c\""},
        "tiny.json: example.src: 'c' is not in the vocabulary (\"a c\")"},
       {{"\"max_len\": 6", "\"max_len\": 2"}, "tiny.json: example.tgt: 3 tokens with <bos> is longer than config.max_len = 2"},
-      {{"\"panel\": \"attention\"", "\"panel\": \"sideways\""}, "tiny.json: panel = 'sideways': not a panel name"},
+      {{"\"panel\": \"attention\"", "\"panel\": \"sideways\""}, "tiny.json: open.panel = 'sideways': not a panel name"},
       {{"\"step\": 3", "\"step\": -1"}, "tiny.json: open.step = -1: must be in 0…100000000"},
       {{"\"held_out\": 0", "\"held_out\": 1.5"}, "tiny.json: task.held_out = 1.500000: must be in [0, 1)"},
       {{"\"pairs\"", "\"generator\": \"shuffle\", \"pairs\""}, "tiny.json: task.pairs: give either a generator or pairs, not both"},
@@ -109,6 +111,7 @@ TEST(Lessons, EveryBuiltInLessonLoads) {
   std::set<std::string> titles;
   int count = 0;
   for (const auto& entry : std::filesystem::directory_iterator(lessons_dir)) {
+    if (entry.path().extension() != ".json") continue;
     const Lesson l = io::read_lesson_file(entry.path().string());
     titles.insert(l.title);
     ++count;
@@ -144,7 +147,7 @@ TEST(Lessons, WordOrderGrammar) {
   EXPECT_TRUE(has({"the king chased the dragon", "왕 은 용 을 쫓았다"}));      // final consonants: 은, 을
   EXPECT_TRUE(has({"the knight helped the queen", "기사 는 여왕 을 도왔다"}));
   EXPECT_FALSE(has({"the king saw the king", "왕 은 왕 을 봤다"}));           // subject ≠ object
-  EXPECT_TRUE(l.weights.ends_with("assets/weights/word-order.safetensors")) << l.weights;
+  EXPECT_TRUE(l.weights.ends_with("assets/lessons/weights/word-order.safetensors")) << l.weights;
 }
 
 TEST(Lessons, HeldOutSplitKeepsMirrorImagesTogether) {
@@ -227,7 +230,7 @@ namespace attnviz::testing {
 namespace {
 
 TEST(Lessons, DamagedLessonFilesAreRefusedNotCrashedOn) {
-  const std::string good = io::read_file(lessons_dir + "tiny-translation.json");
+  const std::string good = io::read_file(lessons_dir + "tiny-translation.json", io::max_lesson_bytes);
   int refused = 0;
   for (std::size_t n = 0; n < good.size(); n += 7) {
     try {
@@ -266,12 +269,13 @@ TEST(Lessons, HugeGeneratedTasksAreRefused) {
 namespace attnviz::testing {
 namespace {
 
-// Written and read back, every built-in lesson is the same lesson; its weights path still
-// points at the same file from the new folder.
+// Written and read back, every built-in lesson is the same lesson; its weights, outside the new
+// folder, are copied beside it byte for byte.
 TEST(Lessons, WrittenAndReadBackUnchanged) {
   const std::filesystem::path folder = std::filesystem::temp_directory_path() / "attnviz_lesson_test";
   std::filesystem::create_directories(folder);
   for (const auto& entry : std::filesystem::directory_iterator(lessons_dir)) {
+    if (entry.path().extension() != ".json") continue;
     const Lesson a = io::read_lesson_file(entry.path().string());
     const std::string path = (folder / entry.path().filename()).string();
     io::write_lesson_file(path, a);
@@ -285,8 +289,10 @@ TEST(Lessons, WrittenAndReadBackUnchanged) {
     EXPECT_EQ(make_pairs(b.task, b.task.seed), make_pairs(a.task, a.task.seed));
     EXPECT_EQ(b.example, a.example);
     EXPECT_EQ(b.attention.X, a.attention.X);
-    if (!a.weights.empty())
-      EXPECT_TRUE(std::filesystem::equivalent(a.weights, b.weights)) << a.weights << " vs " << b.weights;
+    if (!a.weights.empty()) {
+      EXPECT_EQ(std::filesystem::path(b.weights).parent_path(), std::filesystem::canonical(folder));
+      EXPECT_EQ(io::read_file(b.weights, io::max_weights_bytes), io::read_file(a.weights, io::max_weights_bytes));
+    }
   }
   std::filesystem::remove_all(folder);
 }

@@ -222,7 +222,7 @@ TEST(PositionalExperiment, SubjectAccuracyNeedsPositionalEncoding) {
 namespace attnviz::testing {
 namespace {
 
-// The weights shipped in assets/weights reach the held-out accuracy their lesson states.
+// The weights shipped in assets/lessons/weights reach the held-out accuracy their lesson states.
 TEST(ShippedWeights, ReachTheirLessonsAccuracy) {
   int checked = 0;
   for (const char* name : {"word-order", "reverse", "copy", "tiny-translation"}) {

@@ -63,7 +63,7 @@ TEST_F(FileActions, BadFilesChangeNothingAndSayWhy) {
   const std::uint64_t generation = app.generation;
   const std::string bad_lesson = write("bad.json", "{\"title\": \"x\", \"config\": {\"heads\": 3}");
   const std::string bad_weights = write("bad.safetensors", std::string("\x08\0\0\0\0\0\0\0{\"a\":1}x", 16));
-  const std::string other_model = std::string(ATTNVIZ_SOURCE_DIR) + "/assets/weights/reverse.safetensors";
+  const std::string other_model = std::string(ATTNVIZ_SOURCE_DIR) + "/assets/lessons/weights/reverse.safetensors";
   const struct {
     FileAction::Kind kind;
     std::string path;
