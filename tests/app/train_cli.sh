@@ -70,7 +70,7 @@ expect_refusal "weights of another size" "parameter 'src_embed.weight' has shape
 expect_refusal "weights of another lesson" "tensor 'encoder.layers.1.self_attn.q_proj.weight' is not a parameter" \
   "$attnviz" trace --print --lesson "$src/assets/lessons/reverse.json" --weights "$tmp/w.safetensors"
 expect_refusal "missing weights file" "no-such.safetensors: cannot open" "$attnviz" --weights "$tmp/no-such.safetensors"
-expect_refusal "--out into a missing folder" "no folder" "$attnviz" train --steps 1 --out "$tmp/none/w.safetensors"
+expect_refusal "--out into a missing folder" "none does not exist" "$attnviz" train --steps 1 --out "$tmp/none/w.safetensors"
 expect_refusal "unknown word" "source: unknown word 'wizard'" "$attnviz" trace --print --src "the wizard saved the prince"
 
 # The positional-encoding experiment, short: the subject needs positional encoding.
