@@ -51,12 +51,6 @@ void require_display() {
   }
 }
 
-std::string format_number(double value) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%g", value);
-  return text;
-}
-
 // "1600x900" → {1600, 900}; throws InputError.
 std::pair<int, int> parse_size(const std::string& text) {
   int w = 0, h = 0;
@@ -134,7 +128,7 @@ struct ScreenshotOptions {
   int train = 0;  // training steps before the frame (shows the training panel)
   bool positional_experiment = false;
   bool backward = false, lab = false;
-  float scale = 1;
+  std::string scale = "100%";
 };
 
 void screenshot(const ScreenshotOptions& o) {
@@ -144,8 +138,8 @@ void screenshot(const ScreenshotOptions& o) {
   if (!theme) throw InputError("--theme " + o.theme + ": expected light or dark");
   const std::optional<views::LinkedPage> page = page_from_string(o.page);
   if (!o.page.empty() && !page) throw InputError("--page " + o.page + ": expected heads, attention, mask, pe or output");
-  if (!(o.scale >= views::min_ui_scale && o.scale <= views::max_ui_scale))
-    throw InputError("--scale " + format_number(o.scale) + ": expected 0.6 to 3");
+  const std::optional<float> scale = views::parse_text_size(o.scale);
+  if (!scale) throw InputError("--scale " + o.scale + ": expected a text size such as 100%, 125%, 150%, 175%, 200% (60% to 300%)");
   const auto [w, h] = parse_size(o.size);
   Session session = make_session(o.session);
   const Trace& trace = session.trace();
@@ -174,7 +168,7 @@ void screenshot(const ScreenshotOptions& o) {
   options.gradlab_open = o.lab;
   options.persist = false;
   options.theme = *theme;
-  options.ui_scale = o.scale;
+  options.ui_scale = *scale;
   options.lesson = training_lesson(o.session);
   Desktop desktop(std::move(session), options);
   desktop.go_to_step(step);
@@ -349,7 +343,7 @@ void add_screenshot_command(CLI::App& cli) {
   cmd->add_flag("--backward", o->backward, "With --step-label: the backward step of that label");
   cmd->add_option("--select", o->select, "ROW,COL of the step's output (forward) or gradient passed down (backward)");
   cmd->add_option("--size", o->size, "WIDTHxHEIGHT in pixels")->capture_default_str();
-  cmd->add_option("--scale", o->scale, "UI scale (text size), 0.6 to 3")->capture_default_str();
+  cmd->add_option("--scale", o->scale, "Text size: 100%, 125%, 150%, 175%, 200% (or 1.5; 60% to 300%)")->capture_default_str();
   cmd->add_option("--theme", o->theme, "light or dark")->capture_default_str();
   cmd->add_flag("--lab", o->lab, "Open the gradient lab window (overview)");
   cmd->callback([o] { run_command([&] { screenshot(*o); }); });

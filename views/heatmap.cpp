@@ -88,6 +88,14 @@ float colour_bar(ImDrawList* draw, ImVec2 at, float width, float right, const He
 
 }  // namespace
 
+int index_label_every(int cols, float cell_w, float digit) {
+  const float need = digit * (static_cast<float>(std::to_string(std::max(0, cols - 1)).size()) + 1);
+  for (int k = 1; k < 1000000; k *= 10)
+    for (int m : {1, 2, 5})
+      if (cell_w * static_cast<float>(k * m) >= need) return k * m;
+  return std::max(1, cols);
+}
+
 std::string format_value(double value, int decimals) {
   if (is_minus_infinity(value)) return "−∞";
   if (std::isinf(value)) return "+∞";
@@ -157,7 +165,7 @@ bool draw_heatmap(const HeatmapSpec& spec, const HeatmapLook& look, Selection& s
   // Column words, shortened with "…" to their cell, when a cell holds three characters; otherwise
   // every k-th index.
   const bool col_words_fit = !spec.col_labels.empty() && cell_w >= digit * 3;
-  const int col_label_every = col_words_fit ? 1 : std::max(1, static_cast<int>(std::ceil(digit * 3 / cell_w)));
+  const int col_label_every = col_words_fit ? 1 : index_label_every(cols, cell_w, digit);
 
   ImDrawList* draw = ImGui::GetWindowDrawList();
   const ImVec2 origin = ImGui::GetCursorScreenPos();

@@ -44,6 +44,11 @@ struct HeatmapLook {
 // Returns true when an element was clicked this frame.
 bool draw_heatmap(const HeatmapSpec& spec, const HeatmapLook& look, Selection& selection);
 
+// Which column indices a heatmap of `cols` columns `cell_w` wide writes: every k-th, k the
+// smallest of 1, 2, 5, 10, 20, 50, … whose k cells hold the widest index and a digit's space
+// (512 columns 1.5 px wide, digits 7 px: every 20th, "0 20 40 …").
+int index_label_every(int cols, float cell_w, float digit);
+
 // "0.123", "−1.20", "−∞": the text of one value with `decimals` after the point (3 significant
 // digits from 1000 up); no "−0.00".
 std::string format_value(double value, int decimals = 2);

@@ -49,15 +49,22 @@ float legend_width(const std::vector<PlotSeries>& series) {
   return w;
 }
 
-// One line of colour swatches and names, starting at `at`.
-void draw_legend(ImDrawList* dl, ImVec2 at, const std::vector<PlotSeries>& series, const Palette& pal) {
-  const float swatch = ImGui::GetFontSize();
+// Colour swatches and names from `at`, a new row where the next would pass `width`; returns the rows.
+int draw_legend(ImDrawList* dl, ImVec2 at, const std::vector<PlotSeries>& series, const Palette& pal, float width) {
+  const float swatch = ImGui::GetFontSize(), line = ImGui::GetTextLineHeightWithSpacing();
+  const float left = at.x;
+  int rows = 1;
   for (const PlotSeries& s : series) {
+    const float w = swatch * 1.2f + ImGui::CalcTextSize(s.name.c_str()).x;
+    if (at.x > left && at.x + w > left + width) {
+      at = ImVec2(left, at.y + line);
+      ++rows;
+    }
     dl->AddRectFilled(ImVec2(at.x, at.y + swatch * 0.2f), ImVec2(at.x + swatch * 0.9f, at.y + swatch * 0.95f), s.colour);
-    at.x += swatch * 1.2f;
-    dl->AddText(at, pal.text, s.name.c_str());
-    at.x += ImGui::CalcTextSize(s.name.c_str()).x + swatch * 0.6f;
+    dl->AddText(ImVec2(at.x + swatch * 1.2f, at.y), pal.text, s.name.c_str());
+    at.x += w + swatch * 0.6f;
   }
+  return rows;
 }
 
 // Horizontal grid lines and decade labels right-aligned left of `x0`.
@@ -136,8 +143,8 @@ PlotHit draw_log_line_plot(const LogLinePlot& plot, const Palette& pal) {
   const LogRange r = log_range(plot.series);
   const std::size_t n = series_length(plot.series);
   // Legend and y label on top, x labels and the x axis title below.
-  draw_legend(dl, origin, plot.series, pal);
-  const float top = origin.y + line * 1.2f;
+  const int legend_rows = draw_legend(dl, origin, plot.series, pal, size.x);
+  const float top = origin.y + line * (static_cast<float>(legend_rows) + 0.2f);
   dl->AddText(ImVec2(origin.x, top), pal.text_dim, plot.y_label.c_str());
   const float x0 = origin.x + y_margin(r), x1 = origin.x + size.x - font;
   const float y_top = top + line * 1.2f, y_bottom = origin.y + size.y - line * 2.1f;
@@ -223,18 +230,19 @@ PlotHit draw_log_bar_plot(const LogBarPlot& plot, const Palette& pal) {
 
   // Legend above the scrolling part, so it stays in view.
   const ImVec2 legend_at = ImGui::GetCursorScreenPos();
-  draw_legend(ImGui::GetWindowDrawList(), legend_at, plot.series, pal);
   const float y_label_w = ImGui::CalcTextSize(plot.y_label.c_str()).x;
-  if (legend_width(plot.series) + y_label_w + font * 2 < avail)
+  const bool label_beside = legend_width(plot.series) + y_label_w + font * 2 < avail;
+  const int legend_rows = draw_legend(ImGui::GetWindowDrawList(), legend_at, plot.series, pal, avail);
+  if (label_beside)
     ImGui::GetWindowDrawList()->AddText(ImVec2(legend_at.x + avail - y_label_w, legend_at.y), pal.text_dim,
                                         plot.y_label.c_str());
-  ImGui::Dummy(ImVec2(avail, line));
+  ImGui::Dummy(ImVec2(avail, line * static_cast<float>(legend_rows)));
 
   const float fit = (avail - margin - font) / static_cast<float>(groups);
   const float group_w = std::max(fit, plot.min_group_width);
   const float content_w = margin + group_w * static_cast<float>(groups) + font;
   const bool scrolls = content_w > avail + 1;
-  const float child_h = height - line;
+  const float child_h = height - line * static_cast<float>(legend_rows);
   if (!ImGui::BeginChild(plot.id, ImVec2(avail, child_h), false,
                          scrolls ? ImGuiWindowFlags_HorizontalScrollbar : ImGuiWindowFlags_None)) {
     ImGui::EndChild();

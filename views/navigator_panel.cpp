@@ -107,17 +107,19 @@ void NavigatorPanel::draw(const AppState& app, Selection& selection, Commands& c
   const float rows_h = 1.5f + 0.9f;  // block + arrow gap
   const int decoder_rows = static_cast<int>(columns[1].size());
   const float needed_h = (static_cast<float>(decoder_rows) * rows_h + 2.6f + 2.2f) * L;
+  // The figure grows and shrinks with the panel, but its labels stay at least min_label_scale of
+  // the text size; below that the panel scrolls (keeping the current block in view).
   const ImVec2 avail = ImGui::GetContentRegionAvail();
-  const float fit = std::min({1.5f, avail.x / needed_w, avail.y / needed_h});
-  ImGui::SetWindowFontScale(std::max(0.35f, fit));
+  const float s = std::clamp(std::min(avail.x / needed_w, avail.y / needed_h), min_label_scale, 1.5f);
+  ImGui::SetWindowFontScale(s);
   L = ImGui::GetTextLineHeight();
-  const float s = std::max(0.35f, fit);
+  label_pixels_ = ImGui::GetFontSize();
   const float norm_w = norm_w0 * s;
   const float block_h = 1.5f * L, gap = 0.9f * L, frame_header = 1.6f * L, pad = 0.4f * L;
 
   ImDrawList* draw = ImGui::GetWindowDrawList();
   const ImVec2 origin = ImGui::GetCursorScreenPos();
-  const float bottom = origin.y + std::min(avail.y, needed_h * s) - 1.6f * L;  // legend below
+  const float bottom = origin.y + needed_h * s - 1.6f * L;  // legend below
   const ImU32 arrow_colour = backward ? pal.backward_arrow : pal.forward_arrow;
 
   ImVec2 encoder_top{}, cross_attn_left{};
@@ -179,6 +181,10 @@ void NavigatorPanel::draw(const AppState& app, Selection& selection, Commands& c
         else arrow(draw, lower, upper, arrow_colour, 0.45f * L);
       }
       const bool is_current = b >= 0 && &app.index.blocks()[static_cast<std::size_t>(b)] == &current_block;
+      if (is_current && scrolled_to_step_ != selection.step) {
+        ImGui::SetScrollFromPosY(p0.y - ImGui::GetWindowPos().y, 0.5f);
+        scrolled_to_step_ = selection.step;
+      }
       draw->AddRectFilled(p0, p1, is_current ? pal.current_block : pal.block, 5.0f);
       draw->AddRect(p0, p1, pal.block_border, 5.0f, 0, is_current ? 3.0f : 1.0f);
       if (const int hovered = selection.hover.pointed_step();
@@ -242,7 +248,7 @@ void NavigatorPanel::draw(const AppState& app, Selection& selection, Commands& c
   }
   ImGui::SetWindowFontScale(1.0f);
   ImGui::SetCursorScreenPos(origin);
-  ImGui::Dummy(ImVec2(1, 1));
+  ImGui::Dummy(ImVec2(needed_w * s, needed_h * s));  // the scroll extent
 }
 
 }  // namespace attnviz::views

@@ -11,11 +11,16 @@
 namespace attnviz::views {
 
 struct NavigatorPanel {
+  static constexpr float min_label_scale = 0.6f;  // of the text size
+
   void draw(const AppState& app, Selection& selection, Commands& commands);
+  float label_pixels() const { return label_pixels_; }  // the block titles' height, last frame
 
  private:
   int shown_layer_[2] = {0, 0};  // encoder, decoder: which layer the N× frame shows
   int followed_step_ = -1;       // the step the shown layers were last synced to
+  int scrolled_to_step_ = -1;    // the step whose block was last scrolled into view
+  float label_pixels_ = 0;
 };
 
 }  // namespace attnviz::views

@@ -283,8 +283,11 @@ void PePanel::explorer(const AppState& app, Selection& selection) {
   if (dimension >= 0 && dimension < d) {
     const int i = analysis::frequency_index(main_request, dimension);
     const bool sine = main_request.layout == Positional::interleaved ? dimension % 2 == 0 : dimension < d / 2;
-    ImGui::Text("Dimension %d (%s, i = %d): wavelength λ = 2π·%g^(2·%d/%d) = %s", dimension, sine ? "sin" : "cos", i,
-                request_.base, i, d, format_significant(analysis::wavelength(main_request, dimension), 5).c_str());
+    char line[160];
+    std::snprintf(line, sizeof line, "Dimension %d (%s, i = %d): wavelength λ = 2π·%g^(2·%d/%d) = %s", dimension,
+                  sine ? "sin" : "cos", i, request_.base, i, d,
+                  format_significant(analysis::wavelength(main_request, dimension), 5).c_str());
+    wrapped_words(line, half);
     std::vector<double> wave(static_cast<std::size_t>(L));
     for (int p = 0; p < L; ++p) wave[static_cast<std::size_t>(p)] = main(p, dimension);
     const int p = line_plot("wave", wave, ImVec2(half, font * 7), pal, position);

@@ -125,6 +125,23 @@ void same_line_if_fits(float width) {
   if (ImGui::GetItemRectMax().x + ImGui::GetStyle().ItemSpacing.x + width <= right) ImGui::SameLine();
 }
 
+void wrapped_words(const std::string& text, float width) {
+  const float left = ImGui::GetCursorPosX(), space = ImGui::CalcTextSize(" ").x;
+  bool first = true;
+  for (std::size_t start = 0; start <= text.size();) {
+    const std::size_t end = std::min(text.find(' ', start), text.size());
+    if (end > start) {
+      const char* word = text.c_str() + start;
+      const float w = ImGui::CalcTextSize(word, text.c_str() + end).x;
+      const float right = ImGui::GetItemRectMax().x - ImGui::GetWindowPos().x + ImGui::GetScrollX();
+      if (!first && right + space + w <= left + width) ImGui::SameLine(0, space);
+      ImGui::TextUnformatted(word, text.c_str() + end);
+      first = false;
+    }
+    start = end + 1;
+  }
+}
+
 void hint(const char* text) {
   ImGui::PushTextWrapPos(0);
   ImGui::TextDisabled("%s", text);

@@ -39,6 +39,10 @@ bool probability_bar(const std::string& label, double p, double p_max, float lab
 // SameLine() when an item `width` wide still fits to the right of the last one; else a new line.
 void same_line_if_fits(float width);
 
+// `text` wrapped only at spaces, within `width` from where the line starts: a number such as
+// "628.32" is never split (ImGui's own wrapping also breaks after '.').
+void wrapped_words(const std::string& text, float width);
+
 // Dim text wrapped at the window's edge.
 void hint(const char* text);
 

@@ -1,6 +1,7 @@
 #include "views/sentence_bar.h"
 
 #include "model/vocabulary.h"
+#include "views/plot.h"
 
 #include <imgui_stdlib.h>
 
@@ -14,14 +15,15 @@ void word_chips(const std::string& text, const Vocabulary& vocab, TokenSide side
   for (std::size_t i = 0; i < words.size(); ++i) {
     const bool known = vocab.contains(words[i]);
     const TokenRef token{side, static_cast<int>(i) + offset};
-    ImGui::SameLine();
+    const std::string label = known ? words[i] : words[i] + " (unknown)";
+    // A chip that would run past the window's edge starts a new row.
+    same_line_if_fits(ImGui::CalcTextSize(label.c_str()).x + ImGui::GetStyle().FramePadding.x * 2);
     ImGui::PushID(static_cast<int>(i));
     const bool selected = selection.token == token;
     ImU32 colour = known ? pal.text : pal.warning;
     if (selected) colour = pal.accent;
     else if (selection.hover.token == token) colour = pal.hover_outline;
     ImGui::PushStyleColor(ImGuiCol_Text, ImGui::ColorConvertU32ToFloat4(colour));
-    const std::string label = known ? words[i] : words[i] + " (unknown)";
     if (ImGui::SmallButton(label.c_str())) selection.token = selected ? TokenRef{} : token;
     ImGui::PopStyleColor();
     if (ImGui::IsItemHovered()) {

@@ -1,5 +1,9 @@
 #include "views/theme.h"
 
+#include <cstdlib>
+#include <iterator>
+#include <string>
+
 namespace attnviz::views {
 
 const char* to_string(Theme theme) { return theme == Theme::light ? "light" : "dark"; }
@@ -8,6 +12,29 @@ std::optional<Theme> theme_from_string(std::string_view name) {
   if (name == "light") return Theme::light;
   if (name == "dark") return Theme::dark;
   return std::nullopt;
+}
+
+float larger_text_size(float scale) {
+  for (float size : text_sizes)
+    if (size > scale + 1e-3f) return size;
+  return text_sizes[std::size(text_sizes) - 1];
+}
+
+float smaller_text_size(float scale) {
+  for (auto it = std::rbegin(text_sizes); it != std::rend(text_sizes); ++it)
+    if (*it < scale - 1e-3f) return *it;
+  return text_sizes[0];
+}
+
+std::optional<float> parse_text_size(std::string_view text) {
+  while (!text.empty() && (text.back() == '%' || text.back() == ' ')) text.remove_suffix(1);
+  const std::string digits(text);
+  char* end = nullptr;
+  float value = std::strtof(digits.c_str(), &end);
+  if (digits.empty() || end != digits.c_str() + digits.size()) return std::nullopt;
+  if (value > max_ui_scale) value /= 100;
+  if (!(value >= min_ui_scale && value <= max_ui_scale)) return std::nullopt;
+  return value;
 }
 
 namespace {

@@ -31,4 +31,14 @@ void apply_style(Theme theme, float scale);
 
 inline constexpr float min_ui_scale = 0.6f, max_ui_scale = 3.0f;
 
+// The text sizes offered (View ▸ Text size, Ctrl + / Ctrl −): 100, 125, 150, 175, 200 %.
+inline constexpr float text_sizes[] = {1.0f, 1.25f, 1.5f, 1.75f, 2.0f};
+// The next offered size above `scale` (the largest when none is); a stored 1.21 steps to 1.25.
+float larger_text_size(float scale);
+// The next offered size below `scale` (the smallest when none is).
+float smaller_text_size(float scale);
+// A text size as typed: "150%", "150" (a percentage when above 3) or "1.5" → 1.5; nothing
+// outside min_ui_scale … max_ui_scale or not a number.
+std::optional<float> parse_text_size(std::string_view text);
+
 }  // namespace attnviz::views

@@ -19,6 +19,13 @@ constexpr ImU32 held_colour = IM_COL32(213, 94, 0, 255);
 
 }  // namespace
 
+// With PE: Okabe–Ito blue (sky blue on the dark panel, where the deep blue is too dim); without
+// PE: the theme's warning red.  Far apart in hue and in lightness in both themes.
+PeCurveColours pe_curve_colours(Theme theme) {
+  const ImU32 with_pe = theme == Theme::light ? train_colour : IM_COL32(86, 180, 233, 255);
+  return {with_pe, palette(theme).warning};
+}
+
 void line_plot(const char* title, ImVec2 size, const std::vector<PlotSeries>& series, double y_min, double y_max,
                double x_max, const char* y_format) {
   ImDrawList* draw = ImGui::GetWindowDrawList();
@@ -205,7 +212,8 @@ void TrainingPanel::draw(const AppState& app, Selection& selection, Commands& co
   }
   line_plot("Token accuracy", plot, {train_acc, held_acc}, 0, 100, x_max, "%.0f %%");
   if (t.experiment) {
-    PlotSeries without{"without PE", palette(app.theme).warning, {}, {}}, with{"with PE", held_colour, {}, {}};
+    const PeCurveColours colours = pe_curve_colours(app.theme);
+    PlotSeries without{"without PE", colours.without_pe, {}, {}}, with{"with PE", colours.with_pe, {}, {}};
     double x_end = 1;
     for (const CurvePoint& p : t.experiment->without_curve) {
       without.x.push_back(p.step);

@@ -23,6 +23,12 @@ struct PlotSeries {
 void line_plot(const char* title, ImVec2 size, const std::vector<PlotSeries>& series, double y_min, double y_max,
                double x_max, const char* y_format);
 
+// The positional-encoding experiment's two held-out curves.
+struct PeCurveColours {
+  ImU32 with_pe, without_pe;
+};
+PeCurveColours pe_curve_colours(Theme theme);
+
 struct TrainingPanel {
   void draw(const AppState& app, Selection& selection, Commands& commands);
 };

@@ -1,4 +1,5 @@
 #include "views/ui.h"
+#include "views/plot.h"
 #include "views/tooltip_button.h"
 
 #include <imgui_internal.h>
@@ -47,24 +48,37 @@ int twin_step(const Trace& trace, int step) {
   return step;
 }
 
-//  ┌──────────────── controls + sentence bar ───────────────────┐
-//  │ navigator   28% │ step detail 40%          │ chain rule 32%  │
-//  ├─────────────────┤                          │                 │
-//  │ steps           │                          │                 │
-//  └─────────────────┴──────────────────────────┴─────────────────┘
-Layout compute_layout(ImVec2 display, float menu_h, float line_h) {
+// Three columns (wide display):             Two columns (narrow display or large text):
+//  ┌──────── controls + sentences ──────┐     ┌──────── controls + sentences ──────┐
+//  │ navigator │ step detail │ chain    │     │ navigator │ step detail            │
+//  ├───────────┤   44%       │ rule 30% │     ├───────────┤                        │
+//  │ steps 26% │             │          │     │ steps 34% ├────────────────────────┤
+//  └───────────┴─────────────┴──────────┘     └───────────┴ chain rule ────────────┘
+// The step list takes 40–50 % of the left column (9 rows where it can); the chain rule under the
+// detail 25–30 % of the body (5 rows where it can): the step detail keeps the most room.
+Layout compute_layout(ImVec2 display, float menu_h, float font, float line_h, float controls_h) {
   Layout l;
   const float w = display.x, top = menu_h;
-  const float controls_h = std::min(display.y * 0.3f, line_h * 5.3f);
+  if (controls_h <= 0) controls_h = line_h * 5.3f;
+  controls_h = std::min(display.y * 0.4f, controls_h);
   const float body_y = top + controls_h, body_h = std::max(1.0f, display.y - body_y);
-  const float nav_w = std::round(w * 0.28f), chain_w = std::round(w * 0.32f);
+  l.three_columns = w >= font * 88;
+  const float nav_w = std::round(w * (l.three_columns ? 0.26f : 0.34f));
+  const float chain_w = l.three_columns ? std::round(w * 0.30f) : 0;
   const float detail_w = w - nav_w - chain_w;
-  const float nav_h = std::round(body_h * 0.60f);
+  const float steps_h = std::min(body_h * 0.5f, std::max(body_h * 0.4f, line_h * 9));
+  const float nav_h = body_h - steps_h;
   l.controls = {ImVec2(0, top), ImVec2(w, controls_h)};
   l.navigator = {ImVec2(0, body_y), ImVec2(nav_w, nav_h)};
-  l.steps = {ImVec2(0, body_y + nav_h), ImVec2(nav_w, body_h - nav_h)};
-  l.detail = {ImVec2(nav_w, body_y), ImVec2(detail_w, body_h)};
-  l.chain = {ImVec2(nav_w + detail_w, body_y), ImVec2(chain_w, body_h)};
+  l.steps = {ImVec2(0, body_y + nav_h), ImVec2(nav_w, steps_h)};
+  if (l.three_columns) {
+    l.detail = {ImVec2(nav_w, body_y), ImVec2(detail_w, body_h)};
+    l.chain = {ImVec2(nav_w + detail_w, body_y), ImVec2(chain_w, body_h)};
+  } else {
+    const float chain_h = std::min(body_h * 0.3f, std::max(body_h * 0.25f, line_h * 5));
+    l.detail = {ImVec2(nav_w, body_y), ImVec2(detail_w, body_h - chain_h)};
+    l.chain = {ImVec2(nav_w, body_y + body_h - chain_h), ImVec2(detail_w, chain_h)};
+  }
   l.single = {ImVec2(0, top), ImVec2(w, std::max(1.0f, display.y - top))};
   l.training = l.chain;
   return l;
@@ -98,9 +112,10 @@ void Ui::keyboard(const AppState& app, const Selection& selection, Commands& com
   const int step = selection.step;
   if (io.KeyCtrl) {
     if (key_pressed(keys.equal, false) || key_pressed(keys.keypad_add, false))
-      commands.push(SetUiScale{app.ui_scale * 1.1f});
+      commands.push(SetUiScale{larger_text_size(app.ui_scale)});
     if (key_pressed(keys.minus, false) || key_pressed(keys.keypad_subtract, false))
-      commands.push(SetUiScale{app.ui_scale / 1.1f});
+      commands.push(SetUiScale{smaller_text_size(app.ui_scale)});
+    if (key_pressed(keys.zero, false) || key_pressed(keys.keypad_0, false)) commands.push(SetUiScale{1.0f});
     return;
   }
   if (key_pressed(ImGui::GetKeyIndex(ImGuiKey_RightArrow)))
@@ -126,9 +141,14 @@ void Ui::menu_bar(const AppState& app, Commands& commands) {
       commands.push(SetTheme{Theme::light});
     if (ImGui::MenuItem("Dark theme", nullptr, app.theme == Theme::dark)) commands.push(SetTheme{Theme::dark});
     ImGui::Separator();
-    if (ImGui::MenuItem("Larger text", "Ctrl +")) commands.push(SetUiScale{app.ui_scale * 1.1f});
-    if (ImGui::MenuItem("Smaller text", "Ctrl −")) commands.push(SetUiScale{app.ui_scale / 1.1f});
-    if (ImGui::MenuItem("Text size 100 %")) commands.push(SetUiScale{1.0f});
+    if (ImGui::MenuItem("Larger text", "Ctrl +")) commands.push(SetUiScale{larger_text_size(app.ui_scale)});
+    if (ImGui::MenuItem("Smaller text", "Ctrl −")) commands.push(SetUiScale{smaller_text_size(app.ui_scale)});
+    for (float size : text_sizes) {
+      char label[32];
+      std::snprintf(label, sizeof label, "Text size %d %%", static_cast<int>(std::lround(size * 100)));
+      if (ImGui::MenuItem(label, size == 1.0f ? "Ctrl 0" : nullptr, std::abs(app.ui_scale - size) < 1e-3f))
+        commands.push(SetUiScale{size});
+    }
     ImGui::Separator();
     if (ImGui::MenuItem("Gradient lab", nullptr, gradlab_open)) {
       gradlab_open = !gradlab_open;
@@ -153,39 +173,55 @@ void Ui::menu_bar(const AppState& app, Commands& commands) {
   ImGui::EndMainMenuBar();
 }
 
+namespace {
+
+// The width of a button labelled `label`.
+float button_w(const char* label) { return ImGui::CalcTextSize(label, nullptr, true).x + ImGui::GetStyle().FramePadding.x * 2; }
+
+// A tooltip button on the same row when it fits, else at the start of the next.
+bool wrapped_button(const char* label, const char* tooltip, bool enabled = true) {
+  same_line_if_fits(button_w(label));
+  return tooltip_button(label, tooltip, enabled);
+}
+
+}  // namespace
+
+// The controls wrap onto as many rows as the window's width needs; the window asks for the height
+// they and the sentence bar take (controls_h_), and the panels re-tile when it changes.
 void Ui::controls(const AppState& app, Selection& selection, Commands& commands) {
   const Trace& trace = app.session.trace();
   const int step = selection.step, last = trace.step_count() - 1;
   const bool backward = trace.step(step).phase == Phase::backward;
   if (tooltip_button("Home", "First step (Home)", step > 0)) commands.push(GoToStep{0});
-  ImGui::SameLine();
-  if (tooltip_button("◀◀ Block", "Previous sublayer (Shift + ←)", step > 0))
+  if (wrapped_button("◀◀ Block", "Previous sublayer (Shift + ←)", step > 0))
     commands.push(GoToStep{app.index.previous_sublayer(step)});
-  ImGui::SameLine();
-  if (tooltip_button("◀ Step", "Previous step (←)", step > 0)) commands.push(GoToStep{step - 1});
-  ImGui::SameLine();
-  if (tooltip_button("Step ▶", "Next step (→)", step < last)) commands.push(GoToStep{step + 1});
-  ImGui::SameLine();
-  if (tooltip_button("Block ▶▶", "Next sublayer (Shift + →)", step < last))
+  if (wrapped_button("◀ Step", "Previous step (←)", step > 0)) commands.push(GoToStep{step - 1});
+  if (wrapped_button("Step ▶", "Next step (→)", step < last)) commands.push(GoToStep{step + 1});
+  if (wrapped_button("Block ▶▶", "Next sublayer (Shift + →)", step < last))
     commands.push(GoToStep{app.index.next_sublayer(step)});
-  ImGui::SameLine();
-  if (tooltip_button("End", "Last step (End)", step < last)) commands.push(GoToStep{last});
-  ImGui::SameLine();
-  if (tooltip_button(app.playing ? "Pause" : "Play", "Play or pause (Space)")) commands.push(SetPlaying{!app.playing});
-  ImGui::SameLine();
+  if (wrapped_button("End", "Last step (End)", step < last)) commands.push(GoToStep{last});
+  if (wrapped_button(app.playing ? "Pause" : "Play", "Play or pause (Space)")) commands.push(SetPlaying{!app.playing});
   float speed = app.play_speed;
+  same_line_if_fits(ImGui::GetFontSize() * 9);
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 9);
   if (ImGui::SliderFloat("##speed", &speed, 0.5f, 20.0f, "%.1f steps/s", ImGuiSliderFlags_Logarithmic))
     commands.push(SetPlaySpeed{speed});
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("Playback speed");
-  ImGui::SameLine();
-  if (tooltip_button(backward ? "To forward (B)" : "To backward (B)", "Jump between a forward step and its backward twin (B)"))
+  if (wrapped_button(backward ? "To forward (B)" : "To backward (B)", "Jump between a forward step and its backward twin (B)"))
     commands.push(GoToStep{twin_step(trace, step)});
-  ImGui::SameLine();
+  char where[64];
+  std::snprintf(where, sizeof where, "Step %d of 0–%d  %s", step, last, backward ? "backward" : "forward");
+  same_line_if_fits(ImGui::CalcTextSize(where).x);
+  ImGui::AlignTextToFramePadding();
   ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(backward ? palette(app.theme).backward_arrow : palette(app.theme).accent),
-                     "Step %d of 0–%d  %s", step, last, backward ? "backward" : "forward");
+                     "%s", where);
   ImGui::Separator();
   sentences_.draw(app, selection, commands);
+  const float needed = ImGui::GetCursorPosY() - ImGui::GetStyle().ItemSpacing.y + ImGui::GetStyle().WindowPadding.y;
+  if (std::abs(needed - controls_h_) > 1.0f) {
+    controls_h_ = needed;
+    place_windows_ = true;
+  }
 }
 
 void Ui::draw(const AppState& app, Selection& selection, Commands& commands) {
@@ -193,7 +229,8 @@ void Ui::draw(const AppState& app, Selection& selection, Commands& commands) {
   keyboard(app, selection, commands);
   menu_bar(app, commands);
   const ImGuiIO& io = ImGui::GetIO();
-  const Layout layout = compute_layout(io.DisplaySize, menu_h_, ImGui::GetFrameHeightWithSpacing());
+  const Layout layout = compute_layout(io.DisplaySize, menu_h_, ImGui::GetFontSize(), ImGui::GetFrameHeightWithSpacing(),
+                                       controls_h_);
   const bool resized = display_.x > 0 && (display_.x != io.DisplaySize.x || display_.y != io.DisplaySize.y);
   display_ = io.DisplaySize;
   const bool place = place_windows_ || fixed_layout || resized;
@@ -201,48 +238,7 @@ void Ui::draw(const AppState& app, Selection& selection, Commands& commands) {
   const ImGuiWindowFlags single = ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize;
 
   switch (view) {
-    case View::overview: {
-      if (begin_panel("Controls and sentences", layout.controls, place)) controls(app, selection, commands);
-      ImGui::End();
-      // The gradient lab opens over the step detail and the chain rule, so that the navigator and
-      // the step list stay in view when a bar moves the step cursor.  Where it covers them exactly
-      // they are not drawn and it needs no background (the app clears to the panel colour); moved
-      // or resized, it gets one and they are drawn again.
-      const Rect over{layout.detail.pos, ImVec2(layout.detail.size.x + layout.chain.size.x, layout.detail.size.y)};
-      const ImGuiWindow* lab = ImGui::FindWindowByName("Gradient lab");
-      // (ImGui rounds window positions and sizes to whole pixels.)
-      const auto same = [](ImVec2 a, ImVec2 b) { return std::abs(a.x - b.x) < 1.5f && std::abs(a.y - b.y) < 1.5f; };
-      const bool covering = gradlab_open && (place || !lab || (same(lab->Pos, over.pos) && same(lab->Size, over.size)));
-      // The centre first: what it hovers lights up in the navigator drawn after it.
-      if (!covering) {
-        if (begin_panel("Step detail", layout.detail, place)) centre(app, selection, commands);
-        ImGui::End();
-      }
-      if (begin_panel("Architecture", layout.navigator, place)) navigator_.draw(app, selection, commands);
-      ImGui::End();
-      if (begin_panel("Steps", layout.steps, place)) steps_.draw(app, selection, commands);
-      ImGui::End();
-      if (!covering) {
-        if (begin_panel("Chain rule", layout.chain, place)) chain_.draw(app, selection, commands);
-        ImGui::End();
-      }
-      if (gradlab_open) {
-        ImGui::SetNextWindowPos(over.pos, place ? ImGuiCond_Always : ImGuiCond_FirstUseEver);
-        ImGui::SetNextWindowSize(over.size, place ? ImGuiCond_Always : ImGuiCond_FirstUseEver);
-        if (!covering) ImGui::SetNextWindowBgAlpha(1.0f);
-        if (focus_gradlab_) ImGui::SetNextWindowFocus();
-        focus_gradlab_ = false;
-        if (ImGui::Begin("Gradient lab", &gradlab_open, ImGuiWindowFlags_NoCollapse))
-          gradlab_.draw_tabs(app, selection, commands);
-        ImGui::End();
-      }
-      if (show_training) {
-        ImGui::SetNextWindowBgAlpha(1.0f);
-        if (begin_panel("Training", layout.training, place)) training_.draw(app, selection, commands);
-        ImGui::End();
-      }
-      break;
-    }
+    case View::overview: overview(app, selection, commands, layout, place); break;
     case View::gradlab_scalar:
       if (begin_panel("Gradient lab: the scalar chain", layout.single, true, single))
         gradlab_.scalar.draw(app, selection, commands);
@@ -298,6 +294,60 @@ void Ui::draw(const AppState& app, Selection& selection, Commands& commands) {
   files_.dialogs(app, commands);
 }
 
+// The gradient lab covers the step detail and the chain rule, so that the navigator and the step
+// list stay in view when a bar moves the step cursor.  Where it covers them exactly they are not
+// drawn and it needs no background (the app clears to the panel colour); moved or resized, it gets
+// one and they are drawn again.  Opening it, or re-tiling, places it over them and in front.
+void Ui::overview(const AppState& app, Selection& selection, Commands& commands, const Layout& layout, bool place) {
+  if (begin_panel("Controls and sentences", layout.controls, place)) controls(app, selection, commands);
+  ImGui::End();
+  const ImVec2 over_max(std::max(layout.detail.pos.x + layout.detail.size.x, layout.chain.pos.x + layout.chain.size.x),
+                        std::max(layout.detail.pos.y + layout.detail.size.y, layout.chain.pos.y + layout.chain.size.y));
+  const Rect over{layout.detail.pos, ImVec2(over_max.x - layout.detail.pos.x, over_max.y - layout.detail.pos.y)};
+  const bool opening = gradlab_open && !gradlab_was_open_;
+  gradlab_was_open_ = gradlab_open;
+  const bool place_lab = place || opening;
+  const ImGuiWindow* lab = ImGui::FindWindowByName("Gradient lab");
+  // (ImGui rounds window positions and sizes to whole pixels.)
+  const auto same = [](ImVec2 a, ImVec2 b) { return std::abs(a.x - b.x) < 1.5f && std::abs(a.y - b.y) < 1.5f; };
+  const bool covering = gradlab_open && (place_lab || !lab || (same(lab->Pos, over.pos) && same(lab->Size, over.size)));
+  // Covered panels are not drawn; re-tiled meanwhile, they take their places without a frame.
+  if (covering && place) {
+    for (const auto& [title, rect] : {std::pair{"Step detail", layout.detail}, std::pair{"Chain rule", layout.chain}}) {
+      ImGui::SetWindowPos(title, rect.pos);
+      ImGui::SetWindowSize(title, rect.size);
+    }
+  }
+  // The centre first: what it hovers lights up in the navigator drawn after it.
+  if (!covering) {
+    if (begin_panel("Step detail", layout.detail, place)) centre(app, selection, commands);
+    ImGui::End();
+  }
+  if (begin_panel("Architecture", layout.navigator, place, ImGuiWindowFlags_HorizontalScrollbar))
+    navigator_.draw(app, selection, commands);
+  ImGui::End();
+  if (begin_panel("Steps", layout.steps, place)) steps_.draw(app, selection, commands);
+  ImGui::End();
+  if (!covering) {
+    if (begin_panel("Chain rule", layout.chain, place)) chain_.draw(app, selection, commands);
+    ImGui::End();
+  }
+  if (gradlab_open) {
+    ImGui::SetNextWindowPos(over.pos, place_lab ? ImGuiCond_Always : ImGuiCond_FirstUseEver);
+    ImGui::SetNextWindowSize(over.size, place_lab ? ImGuiCond_Always : ImGuiCond_FirstUseEver);
+    if (!covering) ImGui::SetNextWindowBgAlpha(1.0f);
+    if (focus_gradlab_ || opening) ImGui::SetNextWindowFocus();
+    focus_gradlab_ = false;
+    if (ImGui::Begin("Gradient lab", &gradlab_open, ImGuiWindowFlags_NoCollapse)) gradlab_.draw_tabs(app, selection, commands);
+    ImGui::End();
+  }
+  if (show_training) {
+    ImGui::SetNextWindowBgAlpha(1.0f);
+    if (begin_panel("Training", layout.training, place)) training_.draw(app, selection, commands);
+    ImGui::End();
+  }
+}
+
 void Ui::show_lesson_panel(std::string_view panel) {
   if (panel == "heads") open_page = LinkedPage::heads;
   else if (panel == "attention") open_page = LinkedPage::attention;
@@ -308,7 +358,7 @@ void Ui::show_lesson_panel(std::string_view panel) {
 
 // The centre window: the step detail and the linked panels as tabs.
 void Ui::centre(const AppState& app, Selection& selection, Commands& commands) {
-  if (!ImGui::BeginTabBar("pages", ImGuiTabBarFlags_FittingPolicyResizeDown)) return;
+  if (!ImGui::BeginTabBar("pages", ImGuiTabBarFlags_FittingPolicyScroll)) return;
   const std::optional<LinkedPage> open = open_page;
   open_page.reset();
   if (ImGui::BeginTabItem("Step detail")) {

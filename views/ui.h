@@ -3,7 +3,8 @@
 // (left), the step detail (middle), the step list and the chain rule (right).  Dear ImGui 1.86
 // has no docking, so the panels are plain windows placed once from the display size; the user
 // may move and resize them (the app persists that), and "Reset layout" places them again.
-// Keys: ← → step, Shift+← → sublayer, Home End, Space play/pause, B twin, Ctrl + / Ctrl − scale.
+// Keys: ← → step, Shift+← → sublayer, Home End, Space play/pause, B twin, Ctrl + / Ctrl − text size
+// (100, 125, 150, 175, 200 %), Ctrl 0 back to 100 %.
 
 #include "views/app_state.h"
 #include "views/chain_rule_panel.h"
@@ -38,19 +39,23 @@ std::optional<View> view_from_string(std::string_view);
 // The defaults are GLFW's key codes: printable keys are their upper-case ASCII code.
 struct KeyCodes {
   int b = 'B';
-  int equal = '=', minus = '-';
-  int keypad_add = 334, keypad_subtract = 333;
+  int equal = '=', minus = '-', zero = '0';
+  int keypad_add = 334, keypad_subtract = 333, keypad_0 = 320;
 };
 
-// Where each window goes on a display of the given size (below a menu bar of `menu_h`).
+// Where each window goes on a display of the given size (below a menu bar of `menu_h`), for text
+// `font` pixels high with `line_h` per row of controls; `controls_h` is the height the controls and
+// sentences ask for (0: an estimate).  Wide displays (≥ 88 characters of the font per row) get
+// three columns; narrower ones, or large text, two, with the chain rule under the step detail.
 struct Rect {
   ImVec2 pos, size;
 };
 struct Layout {
   Rect controls, navigator, detail, steps, chain, single;
   Rect training;  // over the chain rule, when shown: the step detail stays in view
+  bool three_columns = true;
 };
-Layout compute_layout(ImVec2 display, float menu_h, float line_h);
+Layout compute_layout(ImVec2 display, float menu_h, float font, float line_h, float controls_h = 0);
 
 struct Ui {
   View view = View::overview;
@@ -69,12 +74,14 @@ struct Ui {
   // are in the overview as it is).
   void show_lesson_panel(std::string_view panel);
   LinkedPanels& linked() { return linked_; }
+  const NavigatorPanel& navigator() const { return navigator_; }
 
  private:
   void keyboard(const AppState& app, const Selection& selection, Commands& commands) const;
   void menu_bar(const AppState& app, Commands& commands);
   void controls(const AppState& app, Selection& selection, Commands& commands);
   void centre(const AppState& app, Selection& selection, Commands& commands);
+  void overview(const AppState& app, Selection& selection, Commands& commands, const Layout& layout, bool place);
 
   NavigatorPanel navigator_;
   StepListPanel steps_;
@@ -87,6 +94,8 @@ struct Ui {
   FileMenu files_;
   bool place_windows_ = false;
   bool focus_gradlab_ = false;
+  bool gradlab_was_open_ = false;  // last frame: opening the lab places it over the detail
+  float controls_h_ = 0;  // the height the controls and sentences asked for last frame (0: not yet)
   float menu_h_ = 0;
   ImVec2 display_{0, 0};  // last frame's display size: the panels re-tile when it changes
 };

@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 #include <imgui.h>
 
+#include <fstream>
 #include <optional>
 #include <utility>
 
@@ -31,6 +32,29 @@ class HeadlessUi : public ::testing::Test {
     go_to_step(app, selection, 0);
   }
   void TearDown() override { ImGui::DestroyContext(); }
+
+  // The app's text at `scale` (DejaVu Sans at 18 px × scale, as the app builds it; ImGui's own
+  // font where DejaVu is missing) and its style, on a display of `display` pixels.  Between frames.
+  void set_text_size(float scale, ImVec2 display) {
+    ImGuiIO& io = ImGui::GetIO();
+    io.DisplaySize = display;
+    io.Fonts->Clear();
+    static ImVector<ImWchar> ranges;
+    ImFontGlyphRangesBuilder builder;
+    builder.AddRanges(io.Fonts->GetGlyphRangesDefault());
+    builder.AddText("◀▶–−∂√Σ…‖×·÷ᵀ₀₁₂₃ₖ‹›⇄✓✗→←");
+    ranges.clear();
+    builder.BuildRanges(&ranges);
+    const char* dejavu = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
+    if (!std::ifstream(dejavu) || !io.Fonts->AddFontFromFileTTF(dejavu, 18 * scale, nullptr, ranges.Data)) {
+      ImFontConfig config;
+      config.SizePixels = 18 * scale;
+      io.Fonts->AddFontDefault(&config);
+    }
+    io.Fonts->Build();
+    app.ui_scale = scale;
+    apply_style(app.theme, scale);
+  }
 
   // One frame of the whole UI, then its commands applied as the app does after Render().
   Effects frame() {

@@ -166,12 +166,29 @@ TEST_F(Headless, KeyboardStepsPlaysAndScales) {
   EXPECT_EQ(selection.step, 1);
   press(key(ImGuiKey_Space));
   EXPECT_FALSE(app.playing);
-  const float scale = app.ui_scale;
-  press(ui.keys.equal, false, true);
-  EXPECT_GT(app.ui_scale, scale);
+  EXPECT_EQ(app.ui_scale, 1.0f);
+  for (float size : {1.25f, 1.5f, 1.75f, 2.0f, 2.0f}) {  // Ctrl + through the offered sizes, then stays
+    press(ui.keys.equal, false, true);
+    EXPECT_FLOAT_EQ(app.ui_scale, size);
+  }
   press(ui.keys.minus, false, true);
-  EXPECT_NEAR(app.ui_scale, scale, 1e-5);
+  EXPECT_FLOAT_EQ(app.ui_scale, 1.75f);
+  press(ui.keys.zero, false, true);
+  EXPECT_FLOAT_EQ(app.ui_scale, 1.0f);
+  app.ui_scale = 1.21f;  // a size stored by an older version steps to the next offered one
+  press(ui.keys.equal, false, true);
+  EXPECT_FLOAT_EQ(app.ui_scale, 1.25f);
   EXPECT_EQ(selection.step, 1);  // Ctrl + / Ctrl − do not step
+}
+
+TEST(TextSize, AcceptsPercentagesAndFactors) {
+  EXPECT_EQ(parse_text_size("150%"), 1.5f);
+  EXPECT_EQ(parse_text_size("200"), 2.0f);
+  EXPECT_EQ(parse_text_size("1.75"), 1.75f);
+  EXPECT_EQ(parse_text_size("125 %"), 1.25f);
+  EXPECT_FALSE(parse_text_size("400%"));
+  EXPECT_FALSE(parse_text_size("big"));
+  EXPECT_FALSE(parse_text_size(""));
 }
 
 TEST_F(Headless, RefusedSentenceChangesNothing) {

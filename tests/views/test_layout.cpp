@@ -1,0 +1,136 @@
+// The overview at the sizes a projector needs: 1920×1080 at 100, 150 and 200 % text and 1024×768
+// at 100 %.  Every panel inside the display, nothing cut off on the right of the controls, every
+// centre tab at its full width, the architecture labels growing with the text, a usable step list,
+// room for the step detail; and the gradient lab following the window.
+
+#include "headless_ui.h"
+
+#include <gtest/gtest.h>
+#include <imgui.h>
+#include <imgui_internal.h>
+
+#include <tuple>
+
+namespace attnviz::views {
+namespace {
+
+const char* const overview_windows[] = {"Controls and sentences", "Step detail", "Architecture", "Steps", "Chain rule"};
+
+ImGuiWindow* window(const char* title) { return ImGui::FindWindowByName(title); }
+
+// The widest item the window drew, against the width it has for items.
+void expect_no_item_cut_off(const char* title) {
+  const ImGuiWindow* w = window(title);
+  ASSERT_NE(w, nullptr) << title;
+  const float inner = w->ContentRegionRect.GetWidth();
+  EXPECT_LE(w->ContentSize.x, inner + 1) << title << ": items reach past the right edge";
+}
+
+// The centre window's tab bar: every tab as wide as its title, and all of them in view.
+void expect_tabs_in_full() {
+  ImGuiContext& g = *ImGui::GetCurrentContext();
+  const ImGuiWindow* detail = window("Step detail");
+  ASSERT_NE(detail, nullptr);
+  int bars = 0;
+  for (int i = 0; i < g.TabBars.GetBufSize(); ++i) {
+    const ImGuiTabBar* bar = g.TabBars.GetByIndex(i);
+    if (!detail->Rect().Contains(bar->BarRect.GetCenter())) continue;
+    ++bars;
+    EXPECT_EQ(bar->Tabs.Size, 6);
+    for (const ImGuiTabItem& tab : bar->Tabs) EXPECT_GE(tab.Width + 0.5f, tab.ContentWidth) << "a tab shrinks below its title";
+    EXPECT_LE(bar->WidthAllTabs, bar->BarRect.GetWidth() + 1) << "some tabs are scrolled out of view";
+  }
+  EXPECT_EQ(bars, 1);
+}
+
+class ProjectorLayout : public HeadlessUi, public ::testing::WithParamInterface<std::tuple<int, int, float>> {};
+
+TEST_P(ProjectorLayout, EveryPanelReadsInFullAndTheDetailKeepsRoom) {
+  const auto [w, h, scale] = GetParam();
+  const ImVec2 display(static_cast<float>(w), static_cast<float>(h));
+  set_text_size(scale, display);
+  go_to_step(app, selection, step_labelled("encoder.0.self_attn.head1.softmax", Phase::backward));
+  frames(4);
+  for (const char* title : overview_windows) {
+    const ImGuiWindow* win = window(title);
+    ASSERT_NE(win, nullptr) << title;
+    EXPECT_GE(win->Pos.x, -0.5f) << title;
+    EXPECT_GE(win->Pos.y, -0.5f) << title;
+    EXPECT_LE(win->Pos.x + win->Size.x, display.x + 0.5f) << title;
+    EXPECT_LE(win->Pos.y + win->Size.y, display.y + 0.5f) << title;
+  }
+  expect_no_item_cut_off("Controls and sentences");
+  const ImGuiWindow* controls = window("Controls and sentences");
+  EXPECT_FALSE(controls->ScrollbarY) << "the controls window is too short for its rows";
+  expect_tabs_in_full();
+  const float font = ImGui::GetFontSize();
+  EXPECT_GE(ui.navigator().label_pixels(), NavigatorPanel::min_label_scale * font - 0.5f)
+      << "architecture labels do not grow with the text";
+  const float row = font + ImGui::GetStyle().ItemSpacing.y;
+  const ImGuiWindow* steps = window("Steps");
+  EXPECT_GE((steps->Size.y - steps->TitleBarHeight()) / row, 6.0f) << "the step list shows too few rows";
+  const ImGuiWindow* detail = window("Step detail");
+  EXPECT_GE(detail->Size.x, display.x * 0.44f - 1);
+  EXPECT_GE(detail->Size.y, display.y * 0.4f);
+}
+
+INSTANTIATE_TEST_SUITE_P(ProjectorSizes, ProjectorLayout,
+                         ::testing::Values(std::tuple{1920, 1080, 1.0f}, std::tuple{1920, 1080, 1.5f},
+                                           std::tuple{1920, 1080, 2.0f}, std::tuple{1024, 768, 1.0f},
+                                           std::tuple{1024, 768, 1.25f}));
+
+class Lab : public HeadlessUi {
+ protected:
+  // The rectangle the step detail and chain rule tile together.
+  ImRect detail_and_chain() const {
+    ImRect r = window("Step detail")->Rect();
+    r.Add(window("Chain rule")->Rect());
+    return r;
+  }
+  static void expect_same(const ImRect& a, const ImRect& b) {
+    EXPECT_NEAR(a.Min.x, b.Min.x, 1.5f);
+    EXPECT_NEAR(a.Min.y, b.Min.y, 1.5f);
+    EXPECT_NEAR(a.Max.x, b.Max.x, 1.5f);
+    EXPECT_NEAR(a.Max.y, b.Max.y, 1.5f);
+  }
+};
+
+TEST_F(Lab, ResizingWithTheLabOpenReTilesThePanelsUnderIt) {
+  frames(3);
+  ui.gradlab_open = true;
+  frames(3);
+  expect_same(window("Gradient lab")->Rect(), detail_and_chain());
+  ImGui::GetIO().DisplaySize = ImVec2(1024, 768);
+  frames(3);
+  const ImRect lab = window("Gradient lab")->Rect();
+  EXPECT_LE(lab.Max.x, 1024.5f);
+  EXPECT_LE(lab.Max.y, 768.5f);
+  ui.gradlab_open = false;
+  frames(3);
+  // The panels that were under the lab tile the new display, and the lab covered them exactly.
+  const ImRect under = detail_and_chain();
+  EXPECT_NEAR(under.Max.x, 1024, 1.5f);
+  EXPECT_NEAR(under.Max.y, 768, 1.5f);
+  EXPECT_NEAR(window("Step detail")->Pos.x, window("Architecture")->Rect().Max.x, 1.5f);
+  expect_same(lab, under);
+}
+
+TEST_F(Lab, OpeningTheLabPlacesItOverTheDetailAndInFront) {
+  frames(3);
+  ui.gradlab_open = true;
+  frames(2);
+  // Where an earlier run left it (layout.ini): somewhere else, partly off the display.
+  ImGui::SetWindowPos("Gradient lab", ImVec2(1200, 700));
+  ImGui::SetWindowSize("Gradient lab", ImVec2(900, 600));
+  ui.gradlab_open = false;
+  frames(2);
+  ImGui::FocusWindow(window("Step detail"));
+  ui.gradlab_open = true;
+  frames(3);
+  expect_same(window("Gradient lab")->Rect(), detail_and_chain());
+  const ImGuiContext& g = *ImGui::GetCurrentContext();
+  EXPECT_EQ(g.WindowsFocusOrder.back(), window("Gradient lab")) << "the lab opens behind another panel";
+}
+
+}  // namespace
+}  // namespace attnviz::views

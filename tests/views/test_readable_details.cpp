@@ -1,0 +1,55 @@
+// Details that must read right on a projector: axis indices that do not run together, numbers
+// never split across lines, the two positional-encoding curves told apart in both themes.
+
+#include "headless_ui.h"
+#include "views/heatmap.h"
+#include "views/plot.h"
+#include "views/training_panel.h"
+
+#include <gtest/gtest.h>
+#include <imgui.h>
+
+#include <cmath>
+#include <string>
+#include <utility>
+
+namespace attnviz::views {
+namespace {
+
+class Drawn : public HeadlessUi {};
+
+TEST(AxisIndices, LabelsOfManyColumnsDoNotTouch) {
+  const float digit = 7;
+  for (const auto& [cols, cell_w] : {std::pair{512, 1.5f}, std::pair{512, 3.0f}, std::pair{64, 9.0f}, std::pair{8, 40.0f}}) {
+    const int every = index_label_every(cols, cell_w, digit);
+    const float widest = digit * static_cast<float>(std::to_string(cols - 1).size());
+    EXPECT_GE(static_cast<float>(every) * cell_w, widest + digit) << cols << " columns of " << cell_w << " px";
+  }
+  EXPECT_EQ(index_label_every(8, 40, digit), 1);
+  EXPECT_EQ(index_label_every(512, 1.5f, digit), 20);  // 0 20 40 …, not 0 11 22 …
+}
+
+TEST(PositionalExperiment, TheTwoCurvesDifferInEveryTheme) {
+  for (Theme theme : {Theme::light, Theme::dark}) {
+    const ImVec4 a = ImGui::ColorConvertU32ToFloat4(pe_curve_colours(theme).with_pe);
+    const ImVec4 b = ImGui::ColorConvertU32ToFloat4(pe_curve_colours(theme).without_pe);
+    const float distance = std::abs(a.x - b.x) + std::abs(a.y - b.y) + std::abs(a.z - b.z);
+    EXPECT_GT(distance, 0.9f) << to_string(theme);
+  }
+}
+
+TEST_F(Drawn, WrappedWordsKeepANumberWhole) {
+  frames(1);
+  ImGui::NewFrame();
+  ImGui::SetNextWindowSize(ImVec2(400, 300));
+  ImGui::Begin("words");
+  const float width = ImGui::CalcTextSize("wavelength λ = 628.").x + 1;  // "628." fits the line, "628.32" does not
+  wrapped_words("wavelength λ = 628.32", width);
+  const ImVec2 last = ImGui::GetItemRectSize();
+  ImGui::End();
+  ImGui::Render();
+  EXPECT_NEAR(last.x, ImGui::CalcTextSize("628.32").x, 0.5f);
+}
+
+}  // namespace
+}  // namespace attnviz::views
