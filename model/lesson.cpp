@@ -152,10 +152,26 @@ void check_length(const Lesson& l, const SentencePair& p, const std::string& fie
                      std::to_string(l.config.max_len));
 }
 
+// Text a lesson shows or prints holds no control character, escape or malformed UTF-8.
+void check_plain(const std::string& text, const std::string& field, bool lines = false) {
+  if (!is_plain_text(text, lines))
+    throw InputError(field + " = " + quote(text) + ": control characters and malformed UTF-8 are not allowed");
+}
+
+void check_plain_words(const Vocabulary& vocab, const std::string& field) {
+  for (const std::string& word : vocab.words()) check_plain(word, field);
+}
+
 }  // namespace
 
 void validate(const Lesson& l) {
   if (l.title.empty()) throw InputError("title: must not be empty");
+  check_plain(l.title, "title");
+  check_plain(l.description, "description", true);
+  check_plain_words(l.src_vocab, "vocabulary.source");
+  check_plain_words(l.tgt_vocab, "vocabulary.target");
+  for (std::size_t i = 0; i < l.task.position_names.size(); ++i)
+    check_plain(l.task.position_names[i], "task.position_names[" + std::to_string(i) + "]");
   validate(l.config);
   if (l.config.src_vocab != l.src_vocab.size())
     throw InputError("config.src_vocab = " + std::to_string(l.config.src_vocab) +

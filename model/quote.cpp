@@ -67,6 +67,16 @@ std::string printable(std::string_view text, std::size_t max_chars) {
   return out;
 }
 
+bool is_plain_text(std::string_view text, bool lines) {
+  for (std::size_t i = 0; i < text.size();) {
+    char32_t c = 0;
+    const std::size_t n = decode(text, i, c);
+    if (n == 0 || (acts_on_terminal(c) && !(lines && (c == '\n' || c == '\t')))) return false;
+    i += n;
+  }
+  return true;
+}
+
 std::string key_text(std::string_view key) {
   const auto plain = [](char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';

@@ -13,6 +13,10 @@ namespace attnviz {
 // with "…" and the full length: 'aaaa…' (200000 bytes).
 std::string quote(std::string_view text, std::size_t max_chars = 48);
 
+// True when the text is well-formed UTF-8 with no character a terminal might act on (as
+// printable escapes them); newlines and tabs pass when `lines` is set.
+bool is_plain_text(std::string_view text, bool lines = false);
+
 // A key as written when it is a plain name (letters, digits, '_', '-', at most 48), else quoted.
 std::string key_text(std::string_view key);
 

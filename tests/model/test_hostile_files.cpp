@@ -36,6 +36,7 @@ const Case lesson_cases[] = {
     {"deep-nesting.json", "nested more than 32 levels deep"},
     {"nul-byte.json", "line 1, column 15: a NUL byte: not JSON text"},
     {"terminal-escape.json", "'\\u{1b}]0;pwned\\u{7}\\u{1b}[2J': unknown key"},
+    {"control-word.json", "vocabulary.target = 'am\\u{1b}[2J': control characters and malformed UTF-8 are not allowed"},
     {"integer-out-of-range.json", "config: heads = '9223372036854775808': out of range: at most 2147483647"},
     {"huge-model.json", "config: max_len = 100000: must be at most 10000"},
     {"huge-trace.json", "config: this model needs 108 GB, over the 2.0 GB limit (parameters 5.8 GB, positional table "
