@@ -6,6 +6,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <filesystem>
 #include <iostream>
 
 namespace attnviz::app {
@@ -20,6 +21,10 @@ void add_session_options(CLI::App& command, SessionOptions& o) {
   command.add_option("--tgt", o.tgt, "Target sentence");
   command.add_option("--pad", o.pad, "Padding tokens appended to both sentences")->capture_default_str();
 }
+
+namespace {
+std::string file_name(const std::string& path) { return std::filesystem::path(path).filename().string(); }
+}  // namespace
 
 std::string default_lesson_path() { return std::string(ATTNVIZ_SOURCE_DIR) + "/assets/lessons/word-order.json"; }
 
@@ -36,12 +41,13 @@ void apply_sets(Config& config, const std::vector<std::string>& sets) {
 Session make_session(const SessionOptions& o) {
   if (!o.preset.empty() && !o.lesson.empty()) throw InputError("--preset " + o.preset + " and --lesson " + o.lesson + ": give one");
   Preset preset;
-  std::string weights = o.weights;
+  std::string weights = o.weights, lesson_weights;
   if (!o.preset.empty()) {
     preset = make_preset(o.preset);
   } else {
     const Lesson lesson = load_lesson(o.lesson);
     preset = to_preset(lesson);
+    lesson_weights = lesson.weights;
     if (weights.empty()) weights = lesson.weights;
   }
   apply_sets(preset.config, o.sets);
@@ -50,6 +56,8 @@ Session make_session(const SessionOptions& o) {
   Session session(preset, o.seed);
   if (!weights.empty()) {
     io::read_weights(weights, session.model().params());
+    session.set_weights_origin(weights == lesson_weights ? "the lesson's trained weights (" + file_name(weights) + ")"
+                                                         : "weights from " + file_name(weights));
     session.rerun();
   }
   if (o.pad != 0) session.set_sentences(preset.src_text, preset.tgt_text, o.pad);
