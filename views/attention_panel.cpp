@@ -288,7 +288,7 @@ void AttentionPanel::draw(const AppState& app, Selection& selection, Commands& c
   lines_view(app, selection, head);
   ImGui::EndGroup();
 
-  section_title("Why divide by √d_k?", "— the same weights and sentence re-run with the scaling off", pal);
+  section_title("Why divide by √d_k?", "— the same head and sentence re-run with the scaling off, on initial and on current weights", pal);
   scaling_view(app, head);
   (void)commands;
 }
@@ -470,7 +470,9 @@ void AttentionPanel::scaling_view(const AppState& app, const HeadRef& head) {
   ImGui::Text("Where the argument is made: seed %llu's initial weights, d_k = %d (d_model = %d).",
               static_cast<unsigned long long>(app.session.seed()), paper_d_k, config.heads * paper_d_k);
   ImGui::TextUnformatted(outcome_text(*scaling_init_).c_str());
-  comparison_table("scaling_init", *scaling_init_, axes);
+  ImGui::PopTextWrapPos();
+  comparison_table("scaling_init", *scaling_init_, axes);  // fixed-fit columns: no wrapping inside
+  ImGui::PushTextWrapPos(0);
   ImGui::Separator();
   ImGui::Text("This model: %s, d_k = %d.", app.session.weights_origin().c_str(), config.d_k());
   ImGui::TextUnformatted(outcome_text(*scaling_).c_str());
