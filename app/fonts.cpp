@@ -5,7 +5,7 @@
 namespace attnviz::app {
 
 const char* const ui_symbols =
-    "√∂Σσμγβαδεωᵀ−∞×·÷≈≠≤≥±→←↑↓⇄◀▶›‹«»…–—‖∑∏ⁱ⁻¹²³ₖᵢⱼₜ₀₁₂₃⊙✓✗•○●■□∧∨λπ“”‘’ (){}[]|";
+    "√∂Σσμγβαδεωᵀ−∞×·÷≈≠≤≥±→←↑↓⇄◀▶›‹«»…–—‖∑∏ⁱ⁻⁰¹²³⁴⁵⁶⁷⁸⁹ₖᵢⱼₜ₀₁₂₃⊙✓✗•○●■□∧∨λπ“”‘’ (){}[]|";
 
 bool Fonts::add_text(const std::string& text) {
   ImFontGlyphRangesBuilder probe;

@@ -8,6 +8,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <filesystem>
 #include <iostream>
 
 namespace attnviz::app {
@@ -33,6 +34,10 @@ void add_memory_limit_option(CLI::App& command) {
       ->check(CLI::Range(0.01, 1e6));
 }
 
+namespace {
+std::string file_name(const std::string& path) { return std::filesystem::path(path).filename().string(); }
+}  // namespace
+
 std::string default_lesson_path() { return std::string(ATTNVIZ_SOURCE_DIR) + "/assets/lessons/word-order.json"; }
 
 Lesson load_lesson(const std::string& path) { return io::read_lesson_file(path.empty() ? default_lesson_path() : path); }
@@ -54,9 +59,13 @@ Session make_session(const SessionOptions& o) {
   if (!o.src.empty()) preset.src_text = o.src;
   if (!o.tgt.empty()) preset.tgt_text = o.tgt;
   Session session(preset, o.seed);
-  if (!o.weights.empty()) io::read_weights(o.weights, session.model().params());
-  else if (lesson && !lesson->weights.empty())
+  if (!o.weights.empty()) {
+    io::read_weights(o.weights, session.model().params());
+    session.set_weights_origin("weights from " + file_name(o.weights));
+  } else if (lesson && !lesson->weights.empty()) {
     io::read_lesson_weights(o.lesson.empty() ? default_lesson_path() : o.lesson, *lesson, session.model().params());
+    session.set_weights_origin("the lesson's trained weights (" + file_name(lesson->weights) + ")");
+  }
   if (!o.weights.empty() || (lesson && !lesson->weights.empty())) session.rerun();
   if (o.pad != 0) session.set_sentences(preset.src_text, preset.tgt_text, o.pad);
   return session;

@@ -142,7 +142,26 @@ Explanation explain(const Trace& trace, int step, int input, int row, int col) {
   check_element(trace.value(id), row, col);
   Explanation e = Explainer(trace, b, input, row, col).run();
   e.target = "∂L/∂" + trace.tensor(id).name + at(row, col);
+  e.is_share = id.kind == TensorId::activation && trace.readers(id) > 1;
   return e;
+}
+
+GradientShares gradient_shares(const Trace& trace, TensorId tensor, int row, int col) {
+  if (!trace.tensor(tensor).requires_grad || !trace.has_backward())
+    throw std::out_of_range(trace.tensor(tensor).name + " takes no gradient");
+  check_element(trace.value(tensor), row, col);
+  GradientShares g;
+  for (int s = trace.forward_count(); s < trace.step_count(); ++s) {
+    const Step& b = trace.step(s);
+    for (std::size_t i = 0; i < b.inputs.size(); ++i) {
+      if (b.inputs[i] != tensor) continue;
+      const Scalar v = trace.share(b, i)(row, col);
+      g.shares.push_back({s, static_cast<int>(i), v});
+      g.sum += v;
+    }
+  }
+  g.stored = trace.grad(tensor)(row, col);
+  return g;
 }
 
 ForwardExplanation explain_forward(const Trace& trace, int step, int output, int row, int col) {

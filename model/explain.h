@@ -32,7 +32,24 @@ struct Explanation {
   std::vector<Term> terms;
   Scalar sum = 0;            // Σ upstream × local
   Scalar stored = 0;         // the share of ∂L/∂X[r,c] this step stored
+  bool is_share = false;     // X is read by several steps: `stored` is this step's share only
 };
+
+// ∂L/∂X[r,c] of an activation X read by several forward steps, split by reader: each reader's
+// backward step adds its share, and the shares sum to the stored gradient
+//   ∂L/∂X[r,c] = Σ_readers share_reader[r,c].
+struct Share {
+  int step = -1;   // the backward step that stored this share
+  int input = 0;   // which of its inputs X is
+  Scalar value = 0;
+};
+struct GradientShares {
+  std::vector<Share> shares;  // in backward order
+  Scalar sum = 0;             // Σ shares
+  Scalar stored = 0;          // ∂L/∂X[r,c] as the trace holds it
+};
+// Throws std::out_of_range for an element that does not exist or a tensor without gradient.
+GradientShares gradient_shares(const Trace& trace, TensorId tensor, int row, int col);
 
 // `step` must be a backward step; `input` indexes its inputs.  Throws std::out_of_range for a
 // step, input or element that does not exist, and for an input that takes no gradient.

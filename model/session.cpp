@@ -2,8 +2,13 @@
 
 namespace attnviz {
 
+namespace {
+std::string seed_words(std::uint64_t seed) { return "seed " + std::to_string(seed) + "'s initial weights"; }
+}  // namespace
+
 Session::Session(Preset preset, std::uint64_t seed)
     : preset_(std::move(preset)), seed_(seed), model_(std::make_unique<Transformer>(preset_.config, seed)) {
+  weights_origin_ = seed_words(seed_);
   set_sentences(preset_.src_text, preset_.tgt_text, 0);
 }
 
@@ -37,6 +42,7 @@ void Session::set_config(const Config& config) {
   auto model = std::make_unique<Transformer>(c, seed_);  // validates
   Example example = make_example(c, preset_.src_vocab, preset_.tgt_vocab, src_text_, tgt_text_, pad_);
   model_ = std::move(model);
+  weights_origin_ = seed_words(seed_);
   example_ = std::move(example);
   rerun();
 }

@@ -28,6 +28,10 @@ class Session {
   const std::string& tgt_text() const { return tgt_text_; }
   int pad() const { return pad_; }
   std::uint64_t seed() const { return seed_; }
+  // Where the weights came from, in words: "seed 0's initial weights" (the default and after
+  // set_config), "the lesson's trained weights (word-order.safetensors)", "after 40 training steps".
+  const std::string& weights_origin() const { return weights_origin_; }
+  void set_weights_origin(std::string words) { weights_origin_ = std::move(words); }
 
   // Words of each position of the current example, for row and column labels.
   std::vector<std::string> src_words() const;
@@ -44,6 +48,7 @@ class Session {
  private:
   Preset preset_;
   std::uint64_t seed_;
+  std::string weights_origin_;
   std::unique_ptr<Transformer> model_;
   std::string src_text_, tgt_text_;
   int pad_ = 0;

@@ -1,6 +1,16 @@
 #include "model/vocabulary.h"
 
 namespace attnviz {
+namespace {
+
+std::string ascii_lower(std::string_view word) {
+  std::string folded(word);
+  for (char& c : folded)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return folded;
+}
+
+}  // namespace
 
 Vocabulary::Vocabulary(const std::vector<std::string>& words) {
   for (const char* special : {"<pad>", "<bos>", "<eos>", "<unk>"}) {
@@ -9,6 +19,10 @@ Vocabulary::Vocabulary(const std::vector<std::string>& words) {
   }
   for (const std::string& w : words)
     if (index_.emplace(w, size()).second) words_.push_back(w);
+  for (int i = 0; i < size(); ++i) {
+    const auto [at, added] = folded_.emplace(ascii_lower(words_[static_cast<std::size_t>(i)]), i);
+    if (!added) at->second = -1;
+  }
 }
 
 Vocabulary Vocabulary::synthetic(int size) {
@@ -23,8 +37,9 @@ const std::string& Vocabulary::word(int id) const {
 }
 
 int Vocabulary::id(std::string_view word) const {
-  auto it = index_.find(std::string(word));
-  return it == index_.end() ? unk : it->second;
+  if (auto it = index_.find(std::string(word)); it != index_.end()) return it->second;
+  auto folded = folded_.find(ascii_lower(word));
+  return folded == folded_.end() || folded->second < 0 ? unk : folded->second;
 }
 
 std::vector<std::string> split_words(std::string_view s) {

@@ -20,8 +20,10 @@ class Vocabulary {
 
   int size() const { return static_cast<int>(words_.size()); }
   const std::string& word(int id) const;   // "<?>" for an id out of range
-  int id(std::string_view word) const;     // unk when unknown
-  bool contains(std::string_view word) const { return index_.count(std::string(word)) != 0; }
+  // The word's id; a word not in the vocabulary as written is looked up with A–Z folded to a–z
+  // ("Princess" → "princess") unless two vocabulary words fold alike.  unk when unknown.
+  int id(std::string_view word) const;
+  bool contains(std::string_view word) const { return id(word) != unk || word == "<unk>"; }
   const std::vector<std::string>& words() const { return words_; }
 
   // Splits on white space.  Unknown words become <unk> and are listed in `unknown` if given.
@@ -31,6 +33,7 @@ class Vocabulary {
  private:
   std::vector<std::string> words_;
   std::unordered_map<std::string, int> index_;
+  std::unordered_map<std::string, int> folded_;  // lower-cased word → id, −1 where two words fold alike
 };
 
 std::vector<std::string> split_words(std::string_view sentence);

@@ -288,7 +288,7 @@ void AttentionPanel::draw(const AppState& app, Selection& selection, Commands& c
   lines_view(app, selection, head);
   ImGui::EndGroup();
 
-  section_title("Why divide by √d_k?", "— the same weights and sentence re-run with the scaling off", pal);
+  section_title("Why divide by √d_k?", "— the same head and sentence re-run with the scaling off, on initial and on current weights", pal);
   scaling_view(app, head);
   (void)commands;
 }
@@ -383,20 +383,73 @@ void AttentionPanel::lines_view(const AppState& app, Selection& selection, const
   }
 }
 
+namespace {
+
+constexpr int paper_d_k = 64;
+
+// What one comparison measured, said as measured: the claim seen or not, with the numbers.
+std::string outcome_text(const analysis::ScalingComparison& c) {
+  const analysis::ScalingOutcome o = analysis::scaling_outcome(c);
+  const std::string numbers = "mean row entropy " + format_significant(c.scaled.entropy.mean(), 3) + " → " +
+                              format_significant(c.unscaled.entropy.mean(), 3) + " nats, softmax Jacobian ‖∂a/∂s‖ " +
+                              format_significant(c.scaled.softmax_jacobian_norm, 3) + " → " +
+                              format_significant(c.unscaled.softmax_jacobian_norm, 3);
+  if (o.claim_seen())
+    return "Seen: without the scaling the weights sharpen and the softmax passes less gradient (" + numbers + ").";
+  return "Not seen on these weights (" + numbers + "): the argument is about random q and k before training; "
+         "trained weights or a small d_k need not saturate.";
+}
+
+void comparison_table(const char* id, const analysis::ScalingComparison& c, const HeadAxes& axes) {
+  const analysis::ScalingRun& on = c.scaled;
+  const analysis::ScalingRun& off = c.unscaled;
+  if (!ImGui::BeginTable(id, 3, ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_NoHostExtendX | ImGuiTableFlags_Borders))
+    return;
+  ImGui::TableSetupColumn("");
+  ImGui::TableSetupColumn("1/√d_k on");
+  ImGui::TableSetupColumn("1/√d_k off");
+  ImGui::TableHeadersRow();
+  auto row = [](const std::string& name, double a, double b) {
+    ImGui::TableNextRow();
+    ImGui::TableNextColumn();
+    ImGui::TextUnformatted(name.c_str());
+    ImGui::TableNextColumn();
+    ImGui::TextUnformatted(format_significant(a, 4).c_str());
+    ImGui::TableNextColumn();
+    ImGui::TextUnformatted(format_significant(b, 4).c_str());
+  };
+  row("loss on this sentence pair", on.loss, off.loss);
+  for (Eigen::Index i = 0; i < on.entropy.rows() && i < off.entropy.rows(); ++i) {
+    const std::string word = i < static_cast<Eigen::Index>(axes.queries->size()) ? (*axes.queries)[static_cast<std::size_t>(i)] : std::to_string(i);
+    row("entropy of row " + std::to_string(i) + " “" + word + "” (nats)", on.entropy(i, 0), off.entropy(i, 0));
+  }
+  row("mean row entropy", on.entropy.mean(), off.entropy.mean());
+  row("softmax Jacobian ‖diag(a) − a aᵀ‖, mean over rows", on.softmax_jacobian_norm, off.softmax_jacobian_norm);
+  row("‖∂L/∂S‖ at the scores", on.scores_grad_norm, off.scores_grad_norm);
+  row("‖∂L/∂S'‖ at the softmax input", on.softmax_input_grad_norm, off.softmax_input_grad_norm);
+  ImGui::EndTable();
+}
+
+}  // namespace
+
 void AttentionPanel::scaling_view(const AppState& app, const HeadRef& head) {
   const Palette& pal = palette(app.theme);
-  const bool stale = !scaling_ || scaling_generation_ != app.generation || scaling_->head.attention != head.attention ||
-                     scaling_->head.layer != head.layer || scaling_->head.head != head.head;
-  // Small models run it for each head shown (two forward + backward passes); big ones on the button.
+  const bool stale = !scaling_ || !scaling_init_ || scaling_generation_ != app.generation ||
+                     scaling_->head.attention != head.attention || scaling_->head.layer != head.layer ||
+                     scaling_->head.head != head.head;
+  // Small models run it for each head shown (four forward + backward passes); big ones on the button.
   const Config& config = app.session.config();
   const bool small = config.d_model <= 64 && config.encoder_layers + config.decoder_layers <= 4 && config.tgt_vocab <= 64;
   if (ImGui::Button(stale ? "Run with 1/√d_k on and off" : "Run again") || (small && stale && scaling_error_.empty())) {
     try {
+      scaling_init_ = analysis::scaling_experiment_at_initialisation(config, app.session.example(), app.session.seed(),
+                                                                     head, paper_d_k);
       scaling_ = analysis::scaling_experiment(app.session.model(), app.session.example(), head);
       scaling_generation_ = app.generation;
       scaling_error_.clear();
     } catch (const std::exception& e) {
       scaling_.reset();
+      scaling_init_.reset();
       scaling_error_ = e.what();
     }
   }
@@ -406,45 +459,25 @@ void AttentionPanel::scaling_view(const AppState& app, const HeadRef& head) {
     ImGui::TextDisabled("(for %s)", head_title(head).c_str());
     return;
   }
-  const analysis::ScalingRun& on = scaling_->scaled;
-  const analysis::ScalingRun& off = scaling_->unscaled;
   const HeadAxes axes = head_axes(app, head.attention);
   ImGui::PushTextWrapPos(0);
-  ImGui::Text("Without the scaling every score is √d_k = %g times larger. With a large d_k the softmax saturates: "
-              "a row's entropy falls (one key takes almost all the weight) and the gradient through it vanishes.",
-              std::sqrt(static_cast<double>(app.session.config().d_k())));
-  const double h_on = on.entropy.mean(), h_off = off.entropy.mean();
-  ImGui::Text("This head, without the scaling: mean row entropy %s (%s → %s nats), gradient at the scores %s "
-              "(‖∂L/∂S‖ %s → %s).",
-              h_off < h_on ? "lower" : "not lower", format_significant(h_on, 3).c_str(),
-              format_significant(h_off, 3).c_str(),
-              off.scores_grad_norm < on.scores_grad_norm ? "smaller" : "not smaller",
-              format_significant(on.scores_grad_norm, 3).c_str(), format_significant(off.scores_grad_norm, 3).c_str());
+  ImGui::TextUnformatted("The paper's argument: at the start of training the components of q and k are random with "
+                         "variance 1, so q·k has variance d_k. Without 1/√d_k the scores are √d_k times larger, the "
+                         "softmax saturates (a row's entropy falls: one key takes almost all the weight) and the "
+                         "gradient through it vanishes. Compared below: the same head with the scaling on and off, "
+                         "on this sentence pair.");
+  ImGui::Separator();
+  ImGui::Text("Where the argument is made: seed %llu's initial weights, d_k = %d (d_model = %d).",
+              static_cast<unsigned long long>(app.session.seed()), paper_d_k, config.heads * paper_d_k);
+  ImGui::TextUnformatted(outcome_text(*scaling_init_).c_str());
   ImGui::PopTextWrapPos();
-  if (ImGui::BeginTable("scaling", 3, ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_NoHostExtendX | ImGuiTableFlags_Borders)) {
-    ImGui::TableSetupColumn("");
-    ImGui::TableSetupColumn("1/√d_k on");
-    ImGui::TableSetupColumn("1/√d_k off");
-    ImGui::TableHeadersRow();
-    auto row = [](const std::string& name, double a, double b) {
-      ImGui::TableNextRow();
-      ImGui::TableNextColumn();
-      ImGui::TextUnformatted(name.c_str());
-      ImGui::TableNextColumn();
-      ImGui::TextUnformatted(format_significant(a, 4).c_str());
-      ImGui::TableNextColumn();
-      ImGui::TextUnformatted(format_significant(b, 4).c_str());
-    };
-    row("loss", on.loss, off.loss);
-    for (Eigen::Index i = 0; i < on.entropy.rows() && i < off.entropy.rows(); ++i) {
-      const std::string word = i < static_cast<Eigen::Index>(axes.queries->size()) ? (*axes.queries)[static_cast<std::size_t>(i)] : std::to_string(i);
-      row("entropy of row " + std::to_string(i) + " “" + word + "” (nats)", on.entropy(i, 0), off.entropy(i, 0));
-    }
-    row("mean row entropy", on.entropy.mean(), off.entropy.mean());
-    row("‖∂L/∂S‖ at the scores", on.scores_grad_norm, off.scores_grad_norm);
-    row("‖∂L/∂S'‖ at the softmax input", on.softmax_input_grad_norm, off.softmax_input_grad_norm);
-    ImGui::EndTable();
-  }
+  comparison_table("scaling_init", *scaling_init_, axes);  // fixed-fit columns: no wrapping inside
+  ImGui::PushTextWrapPos(0);
+  ImGui::Separator();
+  ImGui::Text("This model: %s, d_k = %d.", app.session.weights_origin().c_str(), config.d_k());
+  ImGui::TextUnformatted(outcome_text(*scaling_).c_str());
+  ImGui::PopTextWrapPos();
+  comparison_table("scaling", *scaling_, axes);
 }
 
 }  // namespace attnviz::views

@@ -39,7 +39,8 @@ struct AttentionPanel {
   void scaling_view(const AppState& app, const analysis::HeadRef& head);
 
   int lines_focus_column_ = -1;  // 0 queries, 1 keys: the column the mouse was over
-  std::optional<analysis::ScalingComparison> scaling_;
+  std::optional<analysis::ScalingComparison> scaling_;       // on the session's weights
+  std::optional<analysis::ScalingComparison> scaling_init_;  // on the seed's initial weights, d_k = 64
   std::uint64_t scaling_generation_ = 0;
   std::string scaling_error_;
 };

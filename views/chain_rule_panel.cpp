@@ -15,10 +15,12 @@ ImVec4 colour(ImU32 c) { return ImGui::ColorConvertU32ToFloat4(c); }
 std::string number(double v) { return format_significant(v, 5); }
 
 // Columns: k · first factor · × second factor · = product.
-void terms_table(const Trace& trace, const std::vector<Term>& terms, bool backward, const Palette& pal) {
+// `lines_below`: the lines drawn under the table, kept visible.
+void terms_table(const Trace& trace, const std::vector<Term>& terms, bool backward, const Palette& pal,
+                 float lines_below = 3.5f) {
   const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_ScrollY |
                                 ImGuiTableFlags_SizingStretchProp;
-  const float reserve = ImGui::GetTextLineHeightWithSpacing() * 3.5f;
+  const float reserve = ImGui::GetTextLineHeightWithSpacing() * lines_below;
   const float height = std::max(ImGui::GetTextLineHeightWithSpacing() * 3, ImGui::GetContentRegionAvail().y - reserve);
   if (!ImGui::BeginTable("terms", 4, flags, ImVec2(0, height))) return;
   ImGui::TableSetupScrollFreeze(0, 1);
@@ -51,9 +53,52 @@ void terms_table(const Trace& trace, const std::vector<Term>& terms, bool backwa
   ImGui::EndTable();
 }
 
-void draw_backward(const Trace& trace, const std::string& target, const Explanation& e, const Palette& pal) {
+bool agree(double a, double b) { return std::abs(a - b) <= 1e-9 + 1e-9 * std::abs(b); }
+
+void check_mark(bool equal, const Palette& pal) {
+  ImGui::SameLine();
+  ImGui::TextColored(colour(equal ? pal.ok : pal.warning), equal ? "✓ equal" : "✗ differs");
+}
+
+// "k_proj": the last part of a step's label, the reader a share flows through.
+std::string reader_name(const Step& step) {
+  const std::size_t dot = step.label.rfind('.');
+  return dot == std::string::npos ? step.label : step.label.substr(dot + 1);
+}
+
+// Every reader's share of ∂L/∂X[r,c], each a button to its backward step, and their sum checked
+// against the stored gradient.
+void shares_table(const Trace& trace, const std::string& target, const ElementRef& at, const Palette& pal,
+                  Commands& commands) {
+  const TensorId id = trace.step(at.step).inputs[static_cast<std::size_t>(at.index)];
+  const GradientShares g = gradient_shares(trace, id, at.row, at.col);
+  ImGui::Separator();
+  ImGui::Text("%s has %zu shares, one per step that reads it:", target.c_str(), g.shares.size());
+  for (const Share& share : g.shares) {
+    const Step& b = trace.step(share.step);
+    ImGui::PushID(share.step);
+    const bool here = share.step == at.step;
+    const std::string button = "step " + std::to_string(share.step) + "  " + b.label;
+    if (ImGui::Selectable(button.c_str(), here, 0, ImVec2(ImGui::GetContentRegionAvail().x * 0.7f, 0)) && !here)
+      commands.push(GoToElement{ElementRef{share.step, Slot::downstream, share.input, at.row, at.col}});
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("Open this share's chain rule at its backward step");
+    ImGui::SameLine();
+    ImGui::TextUnformatted(number(share.value).c_str());
+    ImGui::PopID();
+  }
+  ImGui::Text("Σ of the shares = %s;  stored %s = %s", number(g.sum).c_str(), target.c_str(), number(g.stored).c_str());
+  check_mark(agree(g.sum, g.stored), pal);
+}
+
+void draw_backward(const Trace& trace, const ElementRef& at, const Explanation& e, const Palette& pal,
+                   Commands& commands) {
+  const Step& step = trace.step(at.step);
+  const Element element{step.inputs[static_cast<std::size_t>(at.index)], at.row, at.col};
+  const std::string target = element_name(trace, element, true);
+  const std::string lhs = e.is_share ? "share of " + target + " through " + reader_name(step) : target;
+  const int readers = e.is_share ? trace.readers(element.tensor) : 0;
   ImGui::PushTextWrapPos(0);
-  ImGui::Text("%s = Σₖ upstreamₖ × localₖ", target.c_str());
+  ImGui::Text("%s = Σₖ upstreamₖ × localₖ", lhs.c_str());
   ImGui::TextDisabled("%s", e.rule.c_str());
   ImGui::TextColored(colour(pal.upstream_mark), "upstream");
   ImGui::SameLine();
@@ -62,12 +107,11 @@ void draw_backward(const Trace& trace, const std::string& target, const Explanat
   ImGui::SameLine();
   ImGui::TextDisabled("= how that output element changes with this one");
   ImGui::PopTextWrapPos();
-  terms_table(trace, e.terms, true, pal);
+  terms_table(trace, e.terms, true, pal, e.is_share ? 5.5f + static_cast<float>(readers) * 1.1f : 3.5f);
   ImGui::Text("Σ of %zu term%s = %s", e.terms.size(), e.terms.size() == 1 ? "" : "s", number(e.sum).c_str());
-  const bool equal = std::abs(e.sum - e.stored) <= 1e-9 + 1e-9 * std::abs(e.stored);
-  ImGui::Text("stored by the model = %s", number(e.stored).c_str());
-  ImGui::SameLine();
-  ImGui::TextColored(colour(equal ? pal.ok : pal.warning), equal ? "✓ equal" : "✗ differs");
+  ImGui::Text("%s = %s", e.is_share ? "share stored by this step" : "stored by the model", number(e.stored).c_str());
+  check_mark(agree(e.sum, e.stored), pal);
+  if (e.is_share) shares_table(trace, target, at, pal, commands);
 }
 
 void draw_forward(const Trace& trace, const std::string& target, const ForwardExplanation& e, const Palette& pal) {
@@ -88,14 +132,13 @@ void draw_forward(const Trace& trace, const std::string& target, const ForwardEx
 
 }  // namespace
 
-void ChainRulePanel::draw(const AppState& app, Selection& selection, Commands&) {
+void ChainRulePanel::draw(const AppState& app, Selection& selection, Commands& commands) {
   const Palette& pal = palette(app.theme);
   const ChainExplanation chain = explain_selection(app, selection);
   const Trace& trace = app.session.trace();
   const ElementRef& at = selection.element;
   if (const auto* backward = std::get_if<Explanation>(&chain)) {
-    const Element target{trace.step(at.step).inputs[static_cast<std::size_t>(at.index)], at.row, at.col};
-    draw_backward(trace, element_name(trace, target, true), *backward, pal);
+    draw_backward(trace, at, *backward, pal, commands);
   } else if (const auto* forward = std::get_if<ForwardExplanation>(&chain)) {
     const Element target{trace.step(at.step).outputs[static_cast<std::size_t>(at.index)], at.row, at.col};
     draw_forward(trace, element_name(trace, target, false), *forward, pal);

@@ -2,6 +2,7 @@
 // What views ask of the app.  Views never mutate the session: they push Commands, which the app
 // applies after ImGui::Render(), so every panel of one frame draws the same state.
 
+#include "views/selection.h"
 #include "views/theme.h"
 
 #include <imgui.h>
@@ -14,6 +15,8 @@
 namespace attnviz::views {
 
 struct GoToStep { int step = 0; };
+// The step cursor to element.step, with that element selected (a chain-rule share, say).
+struct GoToElement { ElementRef element; };
 // New sentence pair: re-runs forward + backward, or is refused with a message.
 struct SetSentences { std::string source, target; };
 // The same sentences with `pad` padding tokens appended to each: re-runs, or is refused.
@@ -44,7 +47,7 @@ struct FileAction {
 };
 struct DismissFileMessage {};
 
-using Command = std::variant<GoToStep, SetSentences, SetPadding, SetPlaying, SetPlaySpeed, SetUiScale, SetTheme,
+using Command = std::variant<GoToStep, GoToElement, SetSentences, SetPadding, SetPlaying, SetPlaySpeed, SetUiScale, SetTheme,
                              ResetLayout, ShowGlyphs, SaveImage, Quit, Train, SetLearningRate, FileAction,
                              DismissFileMessage>;
 

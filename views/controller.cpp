@@ -56,6 +56,9 @@ Effects apply_commands(Commands& commands, AppState& app, Selection& selection) 
           using C = std::decay_t<decltype(c)>;
           if constexpr (std::is_same_v<C, GoToStep>) {
             go_to_step(app, selection, c.step);
+          } else if constexpr (std::is_same_v<C, GoToElement>) {
+            go_to_step(app, selection, c.element.step);
+            if (selection.step == c.element.step) selection.element = c.element;
           } else if constexpr (std::is_same_v<C, SetSentences>) {
             set_sentences(app, selection, c, app.session.pad());
             effects.glyph_text += c.source + c.target;

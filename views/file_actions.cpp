@@ -7,6 +7,7 @@
 #include "views/controller.h"
 
 #include <algorithm>
+#include <filesystem>
 #include <exception>
 #include <new>
 
@@ -25,6 +26,7 @@ void open_lesson(AppState& app, Selection& selection, const std::string& path) {
   Session session(to_preset(lesson));
   if (!lesson.weights.empty()) {
     io::read_lesson_weights(path, lesson, session.model().params());
+    session.set_weights_origin("the lesson's trained weights (" + std::filesystem::path(lesson.weights).filename().string() + ")");
     session.rerun();
   }
   // Nothing above changed the window: now replace the session in one go.
@@ -43,6 +45,7 @@ void open_weights(AppState& app, Selection& selection, const std::string& path) 
   io::read_weights(path, loaded);
   Parameters& params = app.session.model().params();
   for (int i = 0; i < params.size(); ++i) params[i].value = loaded[i].value;
+  app.session.set_weights_origin("weights from " + std::filesystem::path(path).filename().string());
   const int step = selection.step;
   app.session.rerun();
   app.on_new_trace();

@@ -2,6 +2,7 @@
 
 #include "model/error.h"
 #include "model/gradlab/chain_rule.h"
+#include "model/number_format.h"
 #include "views/log_plot.h"
 
 #include <algorithm>
@@ -65,6 +66,10 @@ void hint(const std::string& text) {
   ImGui::PopStyleColor();
 }
 
+bool same_depth(const Config& a, const Config& b) {
+  return a.encoder_layers == b.encoder_layers && a.decoder_layers == b.decoder_layers;
+}
+
 bool same_block(const Where& a, const Where& b) {
   return a.stack == b.stack && a.layer == b.layer && a.sublayer == b.sublayer;
 }
@@ -97,7 +102,13 @@ const std::vector<FlowVariant>& GradLabTransformerPanel::variants(const AppState
     Config config = app.session.config();
     if (layers > 0) config.encoder_layers = config.decoder_layers = layers;
     validate(config);
-    variants_ = gradient_flow_variants(config, app.session.example(), app.session.seed());
+    own_weights_ = same_depth(config, app.session.config());
+    weights_words_ = own_weights_ ? app.session.weights_origin()
+                                  : "fresh weights from seed " + std::to_string(app.session.seed()) +
+                                        " (this session's weights are for " +
+                                        std::to_string(app.session.config().encoder_layers) + " layers)";
+    variants_ = gradient_flow_variants(config, app.session.example(), app.session.seed(),
+                                       own_weights_ ? &app.session.model().params() : nullptr);
   } catch (const std::exception& e) {
     message_ = std::string("Cannot compute the variants: ") + e.what();
     return variants_;
@@ -110,7 +121,7 @@ const std::vector<FlowVariant>& GradLabTransformerPanel::variants(const AppState
   for (const SublayerGradient& s : variants_.front().flow.sublayers) {
     sub_short_.push_back(short_label(s.label));
     sub_title_.push_back(s.label);
-    sub_step_.push_back(session_backward_step(trace, s));
+    sub_step_.push_back(own_weights_ ? session_backward_step(trace, s) : -1);
   }
   for (std::size_t v = 0; v < variants_.size(); ++v)
     for (std::size_t i = 0; i < sub_short_.size(); ++i)
@@ -145,7 +156,7 @@ void GradLabTransformerPanel::draw(const AppState& app, Selection& selection, Co
     if (ImGui::RadioButton(label.c_str(), layers == choice)) layers = choice;
     ImGui::PopID();
   }
-  hint("same weights, same sentence pair; deeper stacks show the effect more");
+  hint("all four variants on the same weights and the same sentence pair; deeper stacks show the effect more");
 
   const std::vector<FlowVariant>& vs = variants(app);
   if (!message_.empty()) {
@@ -153,7 +164,8 @@ void GradLabTransformerPanel::draw(const AppState& app, Selection& selection, Co
     return;
   }
   if (vs.empty()) return;
-  ImGui::TextUnformatted("loss:");
+  ImGui::TextWrapped("Weights: %s.", weights_words_.c_str());
+  ImGui::TextUnformatted("loss on this sentence pair:");
   for (std::size_t v = 0; v < vs.size(); ++v) {
     ImGui::SameLine();
     ImGui::TextColored(colour(variant_colour(vs[v])), "  %s %s", variant_name(vs[v]).c_str(),
@@ -194,8 +206,14 @@ void GradLabTransformerPanel::draw(const AppState& app, Selection& selection, Co
   if (hit.hovered >= 0 && static_cast<std::size_t>(hit.hovered) < sub_step_.size()) {
     const int step = sub_step_[static_cast<std::size_t>(hit.hovered)];
     ImGui::BeginTooltip();
-    if (step >= 0) ImGui::Text("Click: step %d, %s (backward)", step, app.session.trace().step(step).label.c_str());
-    else ImGui::TextDisabled("This model has %d layers: this sublayer is not in its trace.", own.encoder_layers);
+    if (step >= 0 && own_variant >= 0)
+      ImGui::Text("Click: step %d, %s (backward), where this model (%s) has ‖∂L/∂x‖ = %s", step,
+                  app.session.trace().step(step).label.c_str(), variant_name(vs[static_cast<std::size_t>(own_variant)]).c_str(),
+                  format_significant(sub_norms_[static_cast<std::size_t>(own_variant)][static_cast<std::size_t>(hit.hovered)], 4).c_str());
+    else if (!own_weights_)
+      ImGui::TextDisabled("%d layers on fresh weights: not this session's trace, no step to open.", layers);
+    else
+      ImGui::TextDisabled("This model has %d layers: this sublayer is not in its trace.", own.encoder_layers);
     ImGui::EndTooltip();
   }
   if (hit.clicked >= 0 && static_cast<std::size_t>(hit.clicked) < sub_step_.size() &&

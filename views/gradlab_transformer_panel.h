@@ -1,8 +1,9 @@
 #pragma once
 // Gradient flow inside the Transformer (gradlab::gradient_flow_variants): ‖∂L/∂x‖ at the input of
 // every sublayer and ‖∂L/∂W‖ of every parameter group as grouped bars on a log scale, one bar per
-// variant (residual on/off × post-norm/pre-norm), all built from the session's config, example
-// and seed — with the session's layer count, or 6 or 12 layers each side.
+// variant (residual on/off × post-norm/pre-norm), all built from the session's config and example
+// on the session's current weights — or, with 6 or 12 layers each side, where those weights do
+// not fit, on fresh weights from the session's seed.
 // Clicking a sublayer's bar moves the step cursor to that sublayer's backward step in the
 // session's trace (a GoToStep command), so the step list, navigator and chain rule follow.
 
@@ -26,6 +27,8 @@ struct GradLabTransformerPanel {
   // The four variants for the current session and `layers` (recomputed only when either changed).
   const std::vector<gradlab::FlowVariant>& variants(const AppState& app);
   int recomputations() const { return recomputations_; }
+  // Which weights the variants ran on, in words (after variants()).
+  const std::string& weights_words() const { return weights_words_; }
 
  private:
   std::vector<gradlab::FlowVariant> variants_;
@@ -34,6 +37,8 @@ struct GradLabTransformerPanel {
   int computed_layers_ = -1;
   int recomputations_ = 0;
   std::string message_;
+  bool own_weights_ = false;   // the variants run on the session's weights (same layer count)
+  std::string weights_words_;  // which weights, in words
   // Per sublayer (forward order): its short label, full label, the four norms (variant-major),
   // and the session trace's backward step it links to (−1: not in the session's model).
   std::vector<std::string> sub_short_, sub_title_;

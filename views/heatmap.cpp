@@ -38,6 +38,13 @@ void hatch(ImDrawList* draw, ImVec2 a, ImVec2 b) {
   draw->PopClipRect();
 }
 
+// Characters of UTF-8 text ("−6.57" is 5).
+std::size_t glyph_count(const std::string& text) {
+  return static_cast<std::size_t>(std::count_if(text.begin(), text.end(), [](char c) {
+    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  }));
+}
+
 // `text` cut to `width` pixels with "…" (whole UTF-8 characters); "" when not even one fits.
 std::string fit_label(std::string text, float width) {
   if (ImGui::CalcTextSize(text.c_str()).x <= width) return text;
@@ -52,7 +59,7 @@ std::string fit_label(std::string text, float width) {
 // The colour bar under a heatmap, with its range, and the −∞ legend to its right (or below it
 // when that would pass `right`).  Returns the height used.
 float colour_bar(ImDrawList* draw, ImVec2 at, float width, float right, const HeatmapSpec& spec,
-                 const ValueRange& range, bool has_minus_infinity, const Palette& pal) {
+                 const ValueRange& range, const Notation& notation, bool has_minus_infinity, const Palette& pal) {
   const float h = ImGui::GetTextLineHeight() * 0.6f;
   const int segments = 16;
   for (int s = 0; s < segments; ++s) {
@@ -65,7 +72,8 @@ float colour_bar(ImDrawList* draw, ImVec2 at, float width, float right, const He
   }
   draw->AddRect(at, ImVec2(at.x + width, at.y + h), pal.block_border);
   const float ty = at.y + h + 1;
-  const std::string lo = format_significant(range.lo), hi = format_significant(range.hi);
+  auto end_label = [&](double v) { return notation.exponent == 0 ? format_significant(v) : notation.with_scale(v); };
+  const std::string lo = end_label(range.lo), hi = end_label(range.hi);
   draw->AddText(ImVec2(at.x, ty), pal.text, lo.c_str());
   draw->AddText(ImVec2(at.x + width - ImGui::CalcTextSize(hi.c_str()).x, ty), pal.text, hi.c_str());
   const float zero_w = ImGui::CalcTextSize("0").x, gap = zero_w * 2;
@@ -96,28 +104,6 @@ int index_label_every(int cols, float cell_w, float digit) {
   return std::max(1, cols);
 }
 
-std::string format_value(double value, int decimals) {
-  if (is_minus_infinity(value)) return "−∞";
-  if (std::isinf(value)) return "+∞";
-  if (std::isnan(value)) return "NaN";
-  char buffer[32];
-  const double magnitude = std::abs(value);
-  if (magnitude >= 1000)
-    std::snprintf(buffer, sizeof buffer, "%.3g", std::abs(value));
-  else
-    std::snprintf(buffer, sizeof buffer, "%.*f", decimals, std::abs(value));
-  // A true minus sign, and no "−0.00".
-  const bool shows_nonzero = std::strspn(buffer, "0.") != std::strlen(buffer);
-  return (value < 0 && shows_nonzero ? "−" : "") + std::string(buffer);
-}
-
-std::string format_significant(double value, int digits) {
-  if (!std::isfinite(value)) return format_value(value);
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%.*g", digits, std::abs(value));
-  return (value < 0 ? "−" : "") + std::string(buffer);
-}
-
 ValueRange value_range(const Mat& values, ColourScale scale) {
   double lo = INFINITY, hi = -INFINITY, largest = 0;
   for (Eigen::Index i = 0; i < values.size(); ++i) {
@@ -141,7 +127,8 @@ bool draw_heatmap(const HeatmapSpec& spec, const HeatmapLook& look, Selection& s
   const Palette& pal = palette(look.theme);
   ImGui::PushID(static_cast<int>(spec.texture_key & 0x7fffffff));
   ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + (spec.max_width > 0 ? spec.max_width : ImGui::GetContentRegionAvail().x));
-  ImGui::TextUnformatted(spec.caption.c_str());
+  const Notation notation = notation_for(m);
+  ImGui::TextUnformatted(notation.exponent == 0 ? spec.caption.c_str() : (spec.caption + "  (" + notation.scale_text() + ")").c_str());
   ImGui::PopTextWrapPos();
   if (rows == 0 || cols == 0) {
     ImGui::TextDisabled("(empty)");
@@ -179,28 +166,23 @@ bool draw_heatmap(const HeatmapSpec& spec, const HeatmapLook& look, Selection& s
   if (look.textures) draw->AddImage(cell_texture(spec, range, *look.textures), grid0, grid1);
 
   // Numbers in the cells, −∞ hatching.
-  // Integers (token ids, masks) without decimals; otherwise enough decimals for two significant
-  // digits of the largest value: 0.065 → "0.042", 3.4 → "1.20".
-  const double largest = std::max(std::abs(range.lo), std::abs(range.hi));
-  bool integers = largest < 1e6, has_minus_infinity = false;
-  for (Eigen::Index i = 0; i < m.size(); ++i) {
+  bool has_minus_infinity = false;
+  std::size_t widest = 0;
+  for (Eigen::Index i = 0; i < m.size() && i <= 900; ++i) {
     const double v = m.data()[i];
     has_minus_infinity |= is_minus_infinity(v);
-    integers = integers && (!std::isfinite(v) || v == std::floor(v));
+    if (std::isfinite(v)) widest = std::max(widest, glyph_count(notation.format(v)));
   }
-  const int decimals = integers      ? 0
-                       : largest > 0 ? std::clamp(1 - static_cast<int>(std::floor(std::log10(largest))), 2, 4)
-                                     : 2;
-  const std::string widest = "−" + format_value(largest, decimals);
+  for (Eigen::Index i = 901; i < m.size() && !has_minus_infinity; ++i) has_minus_infinity = is_minus_infinity(m.data()[i]);
   const bool numbers_fit = rows * cols <= 900 && cell_h >= line &&
-                           ImGui::CalcTextSize(widest.c_str()).x <= cell_w - 3;
+                           ImGui::CalcTextSize(std::string(widest, '0').c_str()).x <= cell_w - 3;
   for (int r = 0; r < rows && (numbers_fit || has_minus_infinity); ++r)
     for (int c = 0; c < cols; ++c) {
       const double v = m(r, c);
       const ImVec2 a = cell_min(r, c), b(a.x + cell_w, a.y + cell_h);
       if (is_minus_infinity(v)) hatch(draw, a, b);
       if (!numbers_fit) continue;
-      const std::string text = format_value(v, decimals);
+      const std::string text = notation.format(v);
       const ImVec2 size = ImGui::CalcTextSize(text.c_str());
       const ImU32 bg = std::isfinite(v) ? colour_of(v, spec.scale, range) : minus_infinity_fill;
       draw->AddText(ImVec2(a.x + (cell_w - size.x) / 2, a.y + (cell_h - size.y) / 2), text_on(bg), text.c_str());
@@ -315,7 +297,7 @@ bool draw_heatmap(const HeatmapSpec& spec, const HeatmapLook& look, Selection& s
   const ImVec2 bar_at(grid0.x, grid1.y + 4);
   const float bar_w = std::clamp(grid1.x - grid0.x, digit * 18, digit * 26);
   const float right = origin.x + (spec.max_width > 0 ? spec.max_width : ImGui::GetContentRegionAvail().x);
-  const float bar_h = colour_bar(draw, bar_at, bar_w, right, spec, range, has_minus_infinity, pal);
+  const float bar_h = colour_bar(draw, bar_at, bar_w, right, spec, range, notation, has_minus_infinity, pal);
   ImGui::SetCursorScreenPos(ImVec2(origin.x, bar_at.y));
   ImGui::Dummy(ImVec2(label_w + bar_w, bar_h + 6));
   ImGui::PopID();

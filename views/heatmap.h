@@ -4,6 +4,7 @@
 // The cell colours are one texture (one quad per frame); numbers and outlines are drawn on top.
 // Hovering sets Selection::hover, clicking sets the selected element, token and feature.
 
+#include "model/number_format.h"
 #include "model/tensor.h"
 #include "views/colormap.h"
 #include "views/selection.h"
@@ -48,12 +49,6 @@ bool draw_heatmap(const HeatmapSpec& spec, const HeatmapLook& look, Selection& s
 // smallest of 1, 2, 5, 10, 20, 50, … whose k cells hold the widest index and a digit's space
 // (512 columns 1.5 px wide, digits 7 px: every 20th, "0 20 40 …").
 int index_label_every(int cols, float cell_w, float digit);
-
-// "0.123", "−1.20", "−∞": the text of one value with `decimals` after the point (3 significant
-// digits from 1000 up); no "−0.00".
-std::string format_value(double value, int decimals = 2);
-// "−0.0651", "3.39e-05": `digits` significant digits, a true minus sign.
-std::string format_significant(double value, int digits = 3);
 
 // The range a matrix is drawn over: symmetric ±max|v| for diverging, [0, 1] (or the data's range
 // when it leaves [0, 1]) for sequential.  Non-finite values are ignored.

@@ -68,9 +68,9 @@ void OutputPanel::distribution_view(const AppState& app, Selection& selection) {
     if (current) ImGui::PopStyleColor();
     if (ImGui::IsItemHovered()) {
       selection.hover.token = {TokenSide::target, t};
-      ImGui::SetTooltip("position %d: after “%s” the expected word is “%s”; loss %.4f", t,
+      ImGui::SetTooltip("position %d: after “%s” the expected word is “%s”; loss %s", t,
                         app.tgt_in_words[static_cast<std::size_t>(t)].c_str(),
-                        app.tgt_out_words[static_cast<std::size_t>(t)].c_str(), dist.loss(t, 0));
+                        app.tgt_out_words[static_cast<std::size_t>(t)].c_str(), format_significant(dist.loss(t, 0), 4).c_str());
     }
     ImGui::PopID();
   }

@@ -1,6 +1,7 @@
 #include "views/sentence_bar.h"
 
 #include "model/vocabulary.h"
+#include "model/number_format.h"
 #include "views/plot.h"
 
 #include <imgui_stdlib.h>
@@ -40,8 +41,10 @@ void SentenceBar::draw(const AppState& app, Selection& selection, Commands& comm
   const Session& session = app.session;
   const Palette& pal = palette(app.theme);
   if (synced_generation_ != app.generation) {
-    source_ = session.src_text();
-    target_ = session.tgt_text();
+    // A new source with the old target: the loss is still measured against that target.
+    stale_target_ = synced_generation_ != 0 && session.src_text() != run_source_ && session.tgt_text() == run_target_;
+    source_ = run_source_ = session.src_text();
+    target_ = run_target_ = session.tgt_text();
     synced_generation_ = app.generation;
   }
   const float label_w = ImGui::CalcTextSize("Target ").x;
@@ -75,11 +78,27 @@ void SentenceBar::draw(const AppState& app, Selection& selection, Commands& comm
   if (submit) commands.push(SetSentences{source_, target_});
 
   const int limit = session.config().max_len;
-  if (!app.sentence_message.empty()) {
-    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.warning), "Refused: %s", app.sentence_message.c_str());
+  const bool edited = source_ != session.src_text() || target_ != session.tgt_text();
+  if (!app.sentence_message.empty() && edited) {
+    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.warning), "Refused: %s Every panel still shows “%s” → “%s”.",
+                       app.sentence_message.c_str(), session.src_text().c_str(), session.tgt_text().c_str());
+    ImGui::SameLine();
+    if (ImGui::SmallButton("Restore")) {
+      source_ = session.src_text();
+      target_ = session.tgt_text();
+    }
+  } else if (edited) {
+    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.warning),
+                       "Edited, not run yet: every panel still shows “%s” → “%s”. Press Enter to run.",
+                       session.src_text().c_str(), session.tgt_text().c_str());
+  } else if (stale_target_) {
+    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.warning),
+                       "New source, same target “%s”: the loss (%s) measures how well the model predicts that target "
+                       "for the new source. Edit the target too if it should change.",
+                       session.tgt_text().c_str(), format_significant(session.trace().loss(), 4).c_str());
   } else {
-    ImGui::TextDisabled("Press Enter to run forward + backward again (at most %d tokens per sentence). Loss %.4f",
-                        limit, session.trace().loss());
+    ImGui::TextDisabled("Press Enter to run forward + backward again (at most %d tokens per sentence). Loss on this pair %s",
+                        limit, format_significant(session.trace().loss(), 4).c_str());
   }
 }
 

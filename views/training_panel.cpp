@@ -1,6 +1,7 @@
 #include "views/training_panel.h"
 #include "views/tooltip_button.h"
 
+#include "model/number_format.h"
 #include "views/controller.h"
 
 #include <imgui.h>
@@ -27,7 +28,7 @@ PeCurveColours pe_curve_colours(Theme theme) {
 }
 
 void line_plot(const char* title, ImVec2 size, const std::vector<PlotSeries>& series, double y_min, double y_max,
-               double x_max, const char* y_format) {
+               double x_max, const char* unit) {
   ImDrawList* draw = ImGui::GetWindowDrawList();
   const ImVec2 origin = ImGui::GetCursorScreenPos();
   ImGui::Dummy(size);
@@ -43,11 +44,11 @@ void line_plot(const char* title, ImVec2 size, const std::vector<PlotSeries>& se
   const float legend_y = legend_below ? origin.y + line_h * 1.1f : origin.y;
 
   // Frame: left margin for the y labels, a title line above, the x labels below.
+  const double widest_step = (y_max > y_min ? y_max - y_min : 1) / 4;
+  float label_w = 0;
+  for (double y : {y_min, y_max, y_min + widest_step})
+    label_w = std::max(label_w, ImGui::CalcTextSize((format_tick(y, widest_step) + unit).c_str()).x);
   char label[32];
-  std::snprintf(label, sizeof label, y_format, y_max);
-  float label_w = ImGui::CalcTextSize(label).x;
-  std::snprintf(label, sizeof label, y_format, y_min);
-  label_w = std::max(label_w, ImGui::CalcTextSize(label).x);
   const ImVec2 a(origin.x + label_w + style.ItemSpacing.x, legend_y + line_h * 1.5f);
   const ImVec2 b(origin.x + size.x - style.ItemSpacing.x, origin.y + size.y - line_h * 1.3f);
   if (b.x - a.x < 10 || b.y - a.y < 10) return;
@@ -65,8 +66,8 @@ void line_plot(const char* title, ImVec2 size, const std::vector<PlotSeries>& se
     const double y = y_min + (y_max - y_min) * i / ticks;
     const ImVec2 p = to_screen(0, y);
     if (i > 0 && i < ticks) draw->AddLine(ImVec2(a.x, p.y), ImVec2(b.x, p.y), grid);
-    std::snprintf(label, sizeof label, y_format, y);
-    draw->AddText(ImVec2(a.x - style.ItemSpacing.x - ImGui::CalcTextSize(label).x, p.y - line_h / 2), dim, label);
+    const std::string tick = format_tick(y, (y_max - y_min) / ticks) + unit;
+    draw->AddText(ImVec2(a.x - style.ItemSpacing.x - ImGui::CalcTextSize(tick.c_str()).x, p.y - line_h / 2), dim, tick.c_str());
   }
   draw->AddText(ImVec2(a.x, b.y + line_h * 0.15f), dim, "0");
   std::snprintf(label, sizeof label, "step %.0f", x_max);
@@ -98,7 +99,10 @@ void TrainingPanel::draw(const AppState& app, Selection& selection, Commands& co
     ImGui::TextWrapped("This lesson cannot be trained here: %s", t.message.c_str());
     return;
   }
-  if (tooltip_button(t.running ? "Pause" : "Run", t.running ? "Pause training" : "Train in the background until paused"))
+  const bool past_plan = t.planned_steps > 0 && t.steps_done >= t.planned_steps;
+  const std::string run_tip = past_plan ? "Train on past the lesson's " + std::to_string(t.planned_steps) + " steps until paused"
+                                        : "Train in the background up to the lesson's " + std::to_string(t.planned_steps) + " steps";
+  if (tooltip_button(t.running ? "Pause" : past_plan ? "Run on" : "Run", t.running ? "Pause training" : run_tip.c_str()))
     commands.push(Train{t.running ? Train::Action::pause : Train::Action::run});
   ImGui::SameLine();
   if (tooltip_button("One step", "One mini-batch and one Adam update")) commands.push(Train{Train::Action::step});
@@ -128,10 +132,10 @@ void TrainingPanel::draw(const AppState& app, Selection& selection, Commands& co
     ImGui::TextDisabled("(curves: every %d steps, last at %d)", std::max(1, last.step - (t.curve.size() > 1 ? t.curve[t.curve.size() - 2].step : 0)), last.step);
     ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(held_colour), "held-out:");
     ImGui::SameLine();
-    ImGui::Text("loss %.3f · accuracy %.1f %%", last.held_loss, 100 * last.held_accuracy);
+    ImGui::Text("loss %s · accuracy %.1f %%", format_value(last.held_loss, 3).c_str(), 100 * last.held_accuracy);
     ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(train_colour), "training:");
     ImGui::SameLine();
-    ImGui::Text("loss %.3f · accuracy %.1f %%", last.train_loss, 100 * last.train_accuracy);
+    ImGui::Text("loss %s · accuracy %.1f %%", format_value(last.train_loss, 3).c_str(), 100 * last.train_accuracy);
   } else {
     ImGui::TextWrapped("Not trained here yet: the panels show the lesson's weights. Run trains from the seed.");
   }
@@ -207,10 +211,10 @@ void TrainingPanel::draw(const AppState& app, Selection& selection, Commands& co
   const float min_h = ImGui::GetTextLineHeight() * 5;
   const ImVec2 plot(size.x, std::max(size.y, min_h));
   if (show_loss) {
-    line_plot("Loss (cross-entropy)", plot, {train_loss, held_loss}, 0, max_loss, x_max, "%.1f");
+    line_plot("Loss (cross-entropy)", plot, {train_loss, held_loss}, 0, max_loss, x_max, "");
     if (side_by_side) ImGui::SameLine(0, gap);
   }
-  line_plot("Token accuracy", plot, {train_acc, held_acc}, 0, 100, x_max, "%.0f %%");
+  line_plot("Token accuracy", plot, {train_acc, held_acc}, 0, 100, x_max, " %");
   if (t.experiment) {
     const PeCurveColours colours = pe_curve_colours(app.theme);
     PlotSeries without{"without PE", colours.without_pe, {}, {}}, with{"with PE", colours.with_pe, {}, {}};
@@ -226,7 +230,7 @@ void TrainingPanel::draw(const AppState& app, Selection& selection, Commands& co
       x_end = std::max(x_end, static_cast<double>(p.step));
     }
     if (side_by_side) ImGui::SameLine(0, gap);
-    line_plot("Held-out: PE or not", plot, {without, with}, 0, 100, x_end, "%.0f %%");
+    line_plot("Held-out: PE or not", plot, {without, with}, 0, 100, x_end, " %");
   }
   (void)selection;
 }
@@ -263,6 +267,8 @@ void follow_training(AppState& app, Selection& selection, const TrainingRunner& 
   clock = 0;
   t.curve = runner.curve();
   if (hand_over_weights(app, selection, runner.weights())) {
+    app.session.set_weights_origin("seed " + std::to_string(app.session.seed()) + "'s weights after " +
+                                   std::to_string(t.steps_done) + " training steps here");
     t.shown_version = version;
     t.message.clear();
   } else {

@@ -19,9 +19,10 @@ struct PlotSeries {
   std::vector<double> x, y;
 };
 
-// A line plot of `size` with a title, y ticks, the x range 0 … x_max and a legend.
+// A line plot of `size` with a title, y ticks (each followed by `unit`: "", " %"), the x range
+// 0 … x_max and a legend.
 void line_plot(const char* title, ImVec2 size, const std::vector<PlotSeries>& series, double y_min, double y_max,
-               double x_max, const char* y_format);
+               double x_max, const char* unit);
 
 // The positional-encoding experiment's two held-out curves.
 struct PeCurveColours {

@@ -3,6 +3,7 @@
 #include "model/error.h"
 
 #include <cmath>
+#include <limits>
 
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -51,9 +52,11 @@ std::optional<PositionalExperiment> TrainingRunner::experiment() const {
   return experiment_;
 }
 
-void TrainingRunner::run(bool running) {
+void TrainingRunner::run(bool running, int until) {
   {
     std::lock_guard<std::mutex> lock(mutex_);
+    const int planned = lesson_.training.steps;
+    run_until_ = until > 0 ? until : steps_done_.load() < planned ? planned : std::numeric_limits<int>::max();
     running_ = running;
   }
   wake_.notify_all();
@@ -97,6 +100,7 @@ bool TrainingRunner::take_requests(bool& reset, std::optional<double>& rate) {
     --steps_requested_;
     return true;
   }
+  if (running_.load() && steps_done_.load() >= run_until_) running_ = false;
   return running_.load();
 }
 

@@ -30,7 +30,9 @@ class TrainingRunner {
   TrainingRunner(const TrainingRunner&) = delete;
   TrainingRunner& operator=(const TrainingRunner&) = delete;
 
-  void run(bool running);               // keep stepping until paused
+  // Keep stepping until paused or until step `until` (0: the lesson's training.steps, where its
+  // shipped weights stop; a run from there or later goes on until paused).
+  void run(bool running, int until = 0);
   void step_once();                     // one mini-batch (pauses a run)
   void reset();                         // the seed's initial weights, step 0, empty curve
   void set_learning_rate(double rate);  // from the next step on; ignored unless finite and > 0
@@ -70,6 +72,7 @@ class TrainingRunner {
   std::optional<double> rate_requested_;
 
   std::atomic<bool> running_{false};
+  int run_until_ = 0;             // a run pauses itself here; guarded by mutex_
   std::atomic<int> steps_done_{0};
   std::atomic<double> learning_rate_{0};
   std::atomic<std::uint64_t> version_{0};

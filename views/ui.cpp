@@ -1,4 +1,5 @@
 #include "views/ui.h"
+#include "model/number_format.h"
 #include "views/plot.h"
 #include "views/tooltip_button.h"
 
@@ -162,9 +163,9 @@ void Ui::menu_bar(const AppState& app, Commands& commands) {
   if (!app.notice.empty())
     ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(palette(app.theme).warning), "%s", app.notice.c_str());
   const Trace& trace = app.session.trace();
-  char status[96];
-  std::snprintf(status, sizeof status, "loss %.4f   ·   text %d %%", trace.loss(),
-                static_cast<int>(std::lround(app.ui_scale * 100)));
+  char status[160];
+  std::snprintf(status, sizeof status, "loss on this sentence pair %s   ·   text %d %%",
+                format_significant(trace.loss(), 4).c_str(), static_cast<int>(std::lround(app.ui_scale * 100)));
   const float status_x = ImGui::GetWindowWidth() - ImGui::CalcTextSize(status).x - ImGui::GetFontSize();
   if (status_x > ImGui::GetCursorPosX() + ImGui::GetFontSize()) {
     ImGui::SetCursorPosX(status_x);

@@ -3,6 +3,7 @@
 #include "model/analysis/variant.h"
 #include "model/error.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace attnviz::analysis {
@@ -112,6 +113,20 @@ Scalar gradient_norm(const Trace& trace, TensorId id) {
   return g.size() == 0 ? 0.0 : g.norm();
 }
 
+Scalar mean_softmax_jacobian_norm(const Mat& A) {
+  if (A.rows() == 0) return 0;
+  Scalar total = 0;
+  for (Eigen::Index i = 0; i < A.rows(); ++i) {
+    Scalar squares = 0, cubes = 0;
+    for (Eigen::Index j = 0; j < A.cols(); ++j) {
+      squares += A(i, j) * A(i, j);
+      cubes += A(i, j) * A(i, j) * A(i, j);
+    }
+    total += std::sqrt(std::max(0.0, squares - 2 * cubes + squares * squares));
+  }
+  return total / static_cast<Scalar>(A.rows());
+}
+
 namespace {
 
 ScalingRun run_with(const Transformer& model, const Example& example, const HeadRef& h, bool scale) {
@@ -128,6 +143,7 @@ ScalingRun run_with(const Transformer& model, const Example& example, const Head
   r.entropy = row_entropy(r.weights);
   r.scores_grad_norm = gradient_norm(trace, t.scores);
   r.softmax_input_grad_norm = gradient_norm(trace, t.masked);
+  r.softmax_jacobian_norm = mean_softmax_jacobian_norm(r.weights);
   return r;
 }
 
@@ -139,6 +155,18 @@ ScalingComparison scaling_experiment(const Transformer& model, const Example& ex
   c.scaled = run_with(model, example, head, true);
   c.unscaled = run_with(model, example, head, false);
   return c;
+}
+
+ScalingComparison scaling_experiment_at_initialisation(Config config, const Example& example, std::uint64_t seed,
+                                                       const HeadRef& head, int d_k) {
+  config.d_model = config.heads * d_k;
+  const Transformer fresh(config, seed);  // validates
+  return scaling_experiment(fresh, example, head);
+}
+
+ScalingOutcome scaling_outcome(const ScalingComparison& c) {
+  return {c.unscaled.entropy.mean() < c.scaled.entropy.mean(),
+          c.unscaled.softmax_jacobian_norm < c.scaled.softmax_jacobian_norm};
 }
 
 }  // namespace attnviz::analysis

@@ -67,6 +67,8 @@ struct ScalingRun {
   Mat entropy;                        // row_entropy(A) (T_q,1)
   Scalar scores_grad_norm = 0;        // ‖∂L/∂S‖_F, S = Q_h K_hᵀ (before any scaling)
   Scalar softmax_input_grad_norm = 0; // ‖∂L/∂S'‖_F at the softmax's input (scaled, masked)
+  Scalar softmax_jacobian_norm = 0;   // mean over rows of ‖∂a/∂s‖_F = ‖diag(a) − a aᵀ‖_F: how much
+                                      // of any gradient the softmax passes (→ 0 when saturated)
 };
 
 struct ScalingComparison {
@@ -77,5 +79,24 @@ struct ScalingComparison {
 // Runs forward + backward twice on `model`'s weights, with scale_attention on and off (every
 // other setting as in the model's config), and reads the head's weights and gradients.
 ScalingComparison scaling_experiment(const Transformer& model, const Example& example, const HeadRef& head);
+
+// The paper's setting for the same comparison: weights fresh from `seed` (before any training),
+// with d_model = heads · d_k so every head has `d_k` features (the paper's d_k is 64).  At
+// initialisation q·k has variance ∝ d_k, so without 1/√d_k the softmax saturates.
+ScalingComparison scaling_experiment_at_initialisation(Config config, const Example& example, std::uint64_t seed,
+                                                       const HeadRef& head, int d_k = 64);
+
+// Mean over the rows a of A of ‖diag(a) − a aᵀ‖_F, the softmax's Jacobian:
+//   ‖J‖²_F = Σⱼ aⱼ² − 2 Σⱼ aⱼ³ + (Σⱼ aⱼ²)².                      A:(T_q,T_k) → scalar
+Scalar mean_softmax_jacobian_norm(const Mat& A);
+
+// What the comparison shows: the unscaled run's mean row entropy lower, and its softmax passing
+// less gradient (a smaller Jacobian: the lesson's claim), each measured, not assumed.
+struct ScalingOutcome {
+  bool entropy_lower = false;
+  bool gradient_smaller = false;
+  bool claim_seen() const { return entropy_lower && gradient_smaller; }
+};
+ScalingOutcome scaling_outcome(const ScalingComparison& c);
 
 }  // namespace attnviz::analysis

@@ -166,5 +166,25 @@ TEST(ScalingExperiment, NormsAreTheGradientsOfTheRecordedTensors) {
   }
 }
 
+// The paper's argument holds where it is made: at initialisation with d_k = 64, dropping 1/√d_k
+// lowers every head's mean row entropy, and the softmax of every encoder head (and of most heads
+// overall: a nearly uniform row passes little gradient too) passes less gradient.
+TEST(ScalingExperiment, AtInitialisationWithALargeDkTheUnscaledSoftmaxSaturates) {
+  const Session session(make_preset("lesson"));
+  const Config& config = session.config();
+  int seen = 0, heads = 0;
+  for (AttentionKind kind : {AttentionKind::encoder_self, AttentionKind::decoder_self, AttentionKind::cross})
+    for (int head = 0; head < config.heads; ++head) {
+      const HeadRef ref{kind, 0, head};
+      const ScalingComparison c = scaling_experiment_at_initialisation(config, session.example(), session.seed(), ref, 64);
+      const ScalingOutcome o = scaling_outcome(c);
+      EXPECT_TRUE(o.entropy_lower) << static_cast<int>(kind) << " head " << head;
+      if (kind == AttentionKind::encoder_self) EXPECT_TRUE(o.gradient_smaller) << "encoder head " << head;
+      seen += o.claim_seen();
+      ++heads;
+    }
+  EXPECT_GE(seen, heads - 2);
+}
+
 }  // namespace
 }  // namespace attnviz::analysis

@@ -126,6 +126,34 @@ TEST(Invariants, ExplainTermsSumToTheStoredGradient) {
   }
 }
 
+// An activation read by several steps (the embedding sum: q, k, v and the residual) gets one share
+// per reader; each reader's explanation says it is a share, and the shares sum to the gradient.
+TEST(Invariants, GradientSharesOfEveryReaderSumToTheStoredGradient) {
+  RecordedRun run(tiny_config(), tiny_example(2));
+  randomise(run.model.params(), 3);
+  run_forward(run.model, tiny_example(2), run.trace);
+  run_backward(run.trace);
+  const Trace& t = run.trace;
+  int shared = 0;
+  for (int a = 0; a < t.tensor_count(); ++a) {
+    const TensorId id = t.activation(a);
+    if (!t.tensor(id).requires_grad || t.readers(id) < 2) continue;
+    ++shared;
+    const GradientShares g = gradient_shares(t, id, 0, 0);
+    EXPECT_EQ(static_cast<int>(g.shares.size()), t.readers(id)) << t.tensor(id).name;
+    EXPECT_NEAR(g.sum, g.stored, 1e-12 + 1e-12 * std::abs(g.stored)) << t.tensor(id).name;
+    for (const Share& share : g.shares) {
+      const Explanation e = explain(t, share.step, share.input, 0, 0);
+      EXPECT_TRUE(e.is_share) << t.step(share.step).label;
+      EXPECT_EQ(e.stored, share.value);
+    }
+  }
+  EXPECT_GT(shared, 5);
+  const int k_back = *t.find_step("encoder.0.self_attn.k_proj", Phase::backward);
+  EXPECT_TRUE(explain(t, k_back, 0, 0, 0).is_share);    // X, read by q, k, v and the residual
+  EXPECT_FALSE(explain(t, k_back, 1, 0, 0).is_share);   // W_K, a parameter
+}
+
 TEST(Invariants, ExplainRejectsWhatDoesNotExist) {
   RecordedRun run(tiny_config(), tiny_example(0));
   const Trace& t = run.trace;

@@ -14,6 +14,7 @@
 #include <imgui.h>
 #include <imgui_internal.h>
 
+#include <algorithm>
 #include <cmath>
 #include <functional>
 #include <limits>
@@ -174,6 +175,35 @@ TEST_F(GradLabHeadless, ClickingASublayerBarGoesToItsBackwardStep) {
   frame([&] { panel.draw(app, selection, commands); });
   EXPECT_EQ(panel.recomputations(), 2);
   EXPECT_EQ(panel.variants(app).front().flow.sublayers.size(), 6u * 2 + 6u * 3);
+}
+
+// The variants run on the weights the session holds now: the session's own variant has the
+// session's loss and, at every sublayer, the gradient norm its trace holds.  With another layer
+// count the panel says the weights are fresh ones from the seed.
+TEST_F(GradLabHeadless, TransformerVariantsUseTheSessionsCurrentWeights) {
+  Parameters& params = app.session.model().params();
+  for (int i = 0; i < params.size(); ++i) params[i].value *= 1.3;
+  app.session.set_weights_origin("test weights");
+  app.session.rerun();
+  app.on_new_trace();
+  GradLabTransformerPanel panel;
+  const std::vector<gradlab::FlowVariant>& variants = panel.variants(app);
+  const Config& own = app.session.config();
+  const auto v = std::find_if(variants.begin(), variants.end(), [&](const gradlab::FlowVariant& f) {
+    return f.residual == own.residual && f.norm == own.norm;
+  });
+  ASSERT_NE(v, variants.end());
+  EXPECT_NEAR(v->flow.loss, app.session.trace().loss(), 1e-12);
+  const gradlab::GradientFlow session_flow = gradlab::gradient_flow(app.session.trace(), own);
+  ASSERT_EQ(v->flow.sublayers.size(), session_flow.sublayers.size());
+  for (std::size_t i = 0; i < session_flow.sublayers.size(); ++i)
+    EXPECT_NEAR(v->flow.sublayers[i].input_grad_norm, session_flow.sublayers[i].input_grad_norm,
+                1e-12 * (1 + session_flow.sublayers[i].input_grad_norm));
+  EXPECT_EQ(panel.weights_words(), "test weights");
+
+  panel.layers = 6;
+  panel.variants(app);
+  EXPECT_NE(panel.weights_words().find("fresh weights from seed"), std::string::npos) << panel.weights_words();
 }
 
 TEST_F(GradLabHeadless, SublayersMapToTheSessionsBackwardSteps) {

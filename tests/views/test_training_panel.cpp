@@ -127,6 +127,21 @@ TEST_F(TrainingHeadless, ASnapshotOfAnotherShapeChangesNothing) {
   EXPECT_EQ(app.session.trace().loss(), loss);
 }
 
+// Run stops at the lesson's planned steps; asked again from there, it goes on until paused.
+TEST_F(TrainingHeadless, RunStopsAtTheLessonsStepsAndGoesOnOnlyWhenAskedAgain) {
+  Lesson short_lesson = lesson;
+  short_lesson.training.steps = 3;
+  TrainingRunner runner(short_lesson, false);
+  runner.run(true);
+  runner.pump(10);
+  EXPECT_EQ(runner.steps_done(), 3);
+  EXPECT_FALSE(runner.running());
+  runner.run(true);
+  runner.pump(4);
+  EXPECT_EQ(runner.steps_done(), 7);
+  EXPECT_TRUE(runner.running());
+}
+
 TEST_F(TrainingHeadless, ResetReturnsToTheSeedsInitialWeights) {
   TrainingRunner runner(lesson, false);
   const std::vector<Mat> initial = runner.weights();
