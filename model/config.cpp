@@ -82,7 +82,7 @@ void validate(const Config& c) {
   if (!(c.ln_eps > 0) || !std::isfinite(c.ln_eps))
     reject("ln_eps", std::to_string(c.ln_eps), "must be a positive number");
   require_at_most("heads", c.heads, 64);
-  require_at_most("max_len", c.max_len, 10000);
+  require_at_most("max_len", c.max_len, 100000);
   if (c.encoder_layers + c.decoder_layers > 64)
     reject("layers", std::to_string(c.encoder_layers + c.decoder_layers), "at most 64 layers in all");
   check_cost(c);  // memory and arithmetic, before anything is allocated
