@@ -159,7 +159,7 @@ bool draw_heatmap(const HeatmapSpec& spec, const HeatmapLook& look, Selection& s
   const float avail = spec.max_width > 0 ? spec.max_width : ImGui::GetContentRegionAvail().x;
   const float max_cell = digit * 7.5f;
   const float cell_w = std::clamp((avail - label_w - 2) / static_cast<float>(cols), 3.0f, max_cell);
-  const float cell_h = std::clamp(cell_w, 3.0f, line * 1.4f);
+  const float cell_h = std::clamp(cell_w, 3.0f, line * 1.2f);
 
   // Column labels when they fit the cell; otherwise every k-th index.
   // Column words, shortened with "…" to their cell, when a cell holds three characters; otherwise

@@ -34,6 +34,11 @@ void word_chips(const std::string& text, const Vocabulary& vocab, TokenSide side
   }
 }
 
+void hint_tooltip(int limit) {
+  if (ImGui::IsItemHovered())
+    ImGui::SetTooltip("Press Enter to run forward + backward again (at most %d tokens per sentence).", limit);
+}
+
 }  // namespace
 
 void SentenceBar::draw(const AppState& app, Selection& selection, Commands& commands) {
@@ -53,6 +58,7 @@ void SentenceBar::draw(const AppState& app, Selection& selection, Commands& comm
   ImGui::SameLine(label_w + ImGui::GetStyle().WindowPadding.x);
   ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x * 0.45f);
   submit |= ImGui::InputText("##source", &source_, flags);
+  hint_tooltip(session.config().max_len);
   ImGui::PushID("source_words");
   word_chips(source_, session.preset().src_vocab, TokenSide::source, 0, pal, selection);
   ImGui::PopID();
@@ -62,6 +68,7 @@ void SentenceBar::draw(const AppState& app, Selection& selection, Commands& comm
   ImGui::SameLine(label_w + ImGui::GetStyle().WindowPadding.x);
   ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x * 0.45f);
   submit |= ImGui::InputText("##target", &target_, flags);
+  hint_tooltip(session.config().max_len);
   ImGui::PushID("target_words");
   ImGui::SameLine();
   ImGui::TextDisabled("<bos>");
@@ -74,13 +81,15 @@ void SentenceBar::draw(const AppState& app, Selection& selection, Commands& comm
   }
   if (submit) commands.push(SetSentences{source_, target_});
 
-  const int limit = session.config().max_len;
-  if (!app.sentence_message.empty()) {
-    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.warning), "Refused: %s", app.sentence_message.c_str());
-  } else {
-    ImGui::TextDisabled("Press Enter to run forward + backward again (at most %d tokens per sentence). Loss %.4f",
-                        limit, session.trace().loss());
+  // The hint at the end of the target's row when it fits (its whole text on the fields' tooltip).
+  const char* hint = "Enter: run again";
+  same_line_if_fits(ImGui::CalcTextSize(hint).x + ImGui::GetFontSize());
+  if (ImGui::GetCursorPosX() > ImGui::GetStyle().WindowPadding.x + 1) {
+    ImGui::SetCursorPosX(ImGui::GetCursorPosX() + ImGui::GetFontSize());
+    ImGui::TextDisabled("%s", hint);
   }
+  if (!app.sentence_message.empty())
+    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.warning), "Refused: %s", app.sentence_message.c_str());
 }
 
 }  // namespace attnviz::views

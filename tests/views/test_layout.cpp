@@ -1,7 +1,7 @@
 // The overview at the sizes a projector needs: 1920×1080 at 100, 150 and 200 % text and 1024×768
 // at 100 %.  Every panel inside the display, nothing cut off on the right of the controls, every
 // centre tab at its full width, the architecture labels growing with the text, a usable step list,
-// room for the step detail; and the gradient lab following the window.
+// the step detail's first heatmap whole; and the gradient lab following the window.
 
 #include "headless_ui.h"
 
@@ -9,6 +9,7 @@
 #include <imgui.h>
 #include <imgui_internal.h>
 
+#include <string_view>
 #include <tuple>
 
 namespace attnviz::views {
@@ -43,6 +44,24 @@ void expect_tabs_in_full() {
   EXPECT_EQ(bars, 1);
 }
 
+// The first heatmap of the step detail, caption to colour bar, inside the region that shows the
+// matrices, with cells at least a line of text high (numbers in them readable).
+void expect_first_heatmap_in_view(const StepDetailPanel& panel) {
+  const ImGuiWindow* detail = window("Step detail");
+  ASSERT_NE(detail, nullptr);
+  const ImGuiWindow* matrices = nullptr;
+  for (const ImGuiWindow* w : ImGui::GetCurrentContext()->Windows)
+    if (w->ParentWindow == detail && std::string_view(w->Name).find("matrices") != std::string_view::npos) matrices = w;
+  ASSERT_NE(matrices, nullptr);
+  const ImRect shown = matrices->InnerClipRect, first = panel.first_matrix();
+  EXPECT_GE(first.Min.y, shown.Min.y - 0.5f) << "the first heatmap starts above the matrices' view";
+  EXPECT_LE(first.Max.y, shown.Max.y + 0.5f) << "the first heatmap is cut off at the bottom ("
+                                              << first.Max.y - shown.Max.y << " px)";
+  EXPECT_LE(first.Max.x, shown.Max.x + 0.5f) << "the first heatmap is cut off on the right";
+  const int rows = 5;  // the encoder's self-attention weights: 5 source tokens
+  EXPECT_GE(first.GetHeight(), static_cast<float>(rows + 2) * ImGui::GetFontSize()) << "cells too small for numbers";
+}
+
 class ProjectorLayout : public HeadlessUi, public ::testing::WithParamInterface<std::tuple<int, int, float>> {};
 
 TEST_P(ProjectorLayout, EveryPanelReadsInFullAndTheDetailKeepsRoom) {
@@ -72,11 +91,12 @@ TEST_P(ProjectorLayout, EveryPanelReadsInFullAndTheDetailKeepsRoom) {
   const ImGuiWindow* detail = window("Step detail");
   EXPECT_GE(detail->Size.x, display.x * 0.44f - 1);
   EXPECT_GE(detail->Size.y, display.y * 0.4f);
+  expect_first_heatmap_in_view(ui.detail());
 }
 
 INSTANTIATE_TEST_SUITE_P(ProjectorSizes, ProjectorLayout,
                          ::testing::Values(std::tuple{1920, 1080, 1.0f}, std::tuple{1920, 1080, 1.5f},
-                                           std::tuple{1920, 1080, 2.0f}, std::tuple{1024, 768, 1.0f},
+                                           std::tuple{1920, 1080, 1.75f}, std::tuple{1920, 1080, 2.0f}, std::tuple{1024, 768, 1.0f},
                                            std::tuple{1024, 768, 1.25f}));
 
 class Lab : public HeadlessUi {
