@@ -112,7 +112,10 @@ bool Ui::begin_panel(const char* title, Rect Layout::*rect, Place place, ImGuiWi
                      std::optional<bool> folded) {
   const Rect& want = layout_.*rect;
   const ImGuiWindow* window = ImGui::FindWindowByName(title);
-  const auto at = [&](const Rect& r) { return same_place(window->Pos, r.pos) && same_place(window->SizeFull, r.size); };
+  const ImVec2 least = ImGui::GetStyle().WindowMinSize;  // ImGui's smallest window
+  const auto at = [&](const Rect& r) {
+    return same_place(window->Pos, r.pos) && same_place(window->SizeFull, ImMax(r.size, least));
+  };
   const bool put = window && (place == Place::all || (place == Place::tiled && at(placed_.*rect)));
   if (window && !put && !at(want)) ImGui::SetNextWindowBgAlpha(1.0f);
   const ImGuiCond cond = put ? ImGuiCond_Always : ImGuiCond_FirstUseEver;

@@ -154,3 +154,42 @@ TEST_F(Lab, OpeningTheLabPlacesItOverTheDetailAndInFront) {
 
 }  // namespace
 }  // namespace attnviz::views
+
+namespace attnviz::views {
+namespace {
+
+class MovedByHand : public HeadlessUi {};
+
+// A refusal adds a line under the sentences: the controls grow, the panels under them move down,
+// except the one the user moved.
+TEST_F(MovedByHand, TallerControlsReTileOnlyThePanelsTheUserLeftInPlace) {
+  frames(3);
+  ImGui::SetWindowPos("Steps", ImVec2(300, 400));
+  frames(2);
+  const float controls_before = window("Controls and sentences")->Size.y;
+  app.sentence_message = "the word \"dragonfly\" is not in the source vocabulary";
+  frames(3);
+  const ImGuiWindow* controls = window("Controls and sentences");
+  ASSERT_GT(controls->Size.y, controls_before + 5);
+  EXPECT_NEAR(window("Architecture")->Pos.y, controls->Pos.y + controls->Size.y, 1.5f);
+  EXPECT_NEAR(window("Step detail")->Pos.y, controls->Pos.y + controls->Size.y, 1.5f);
+  EXPECT_NEAR(window("Steps")->Pos.x, 300, 0.5f) << "a panel moved by hand was re-tiled";
+  EXPECT_NEAR(window("Steps")->Pos.y, 400, 0.5f) << "a panel moved by hand was re-tiled";
+}
+
+// Folded at 200 % text on 1920×1080, the chain rule opens from its title bar and stays open; the
+// detail above it gives up the room.
+TEST_F(MovedByHand, TheFoldedChainRuleOpensAndStaysOpen) {
+  set_text_size(2.0f, ImVec2(1920, 1080));
+  frames(4);
+  ImGuiWindow* chain = window("Chain rule");
+  ASSERT_TRUE(chain->Collapsed);
+  chain->WantCollapseToggle = true;  // as a click on its arrow does
+  frames(4);
+  EXPECT_FALSE(chain->Collapsed);
+  EXPECT_NEAR(chain->Pos.y + chain->SizeFull.y, 1080, 1.5f);
+  EXPECT_NEAR(window("Step detail")->Rect().Max.y, chain->Pos.y, 1.5f);
+}
+
+}  // namespace
+}  // namespace attnviz::views
