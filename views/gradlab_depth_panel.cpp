@@ -4,6 +4,7 @@
 #include "model/gradlab/chain_rule.h"
 #include "views/gradlab_scalar_panel.h"
 #include "views/log_plot.h"
+#include "views/plot.h"
 
 #include <algorithm>
 #include <cmath>
@@ -68,50 +69,68 @@ const DepthComparison& GradLabDepthPanel::result() {
   return result_;
 }
 
-void GradLabDepthPanel::draw(const AppState& app, Selection&, Commands&) {
-  const Palette& pal = palette(app.theme);
+namespace {
+
+// SameLine() when an item `item_w` wide with its label `label` still fits the row.
+void same_line_for(float item_w, const char* label) {
+  same_line_if_fits(item_w + ImGui::GetStyle().ItemInnerSpacing.x + ImGui::CalcTextSize(label, nullptr, true).x);
+}
+
+// Layers, width, activation, initial scale and seed, wrapping onto as many rows as the width needs.
+bool config_row(DepthConfig& config) {
   const float em = ImGui::GetFontSize();
   bool edited = false;
-
   ImGui::SetNextItemWidth(em * 8);
   edited |= ImGui::SliderInt("layers L", &config.depth, 1, max_depth_layers, "%d", ImGuiSliderFlags_AlwaysClamp);
-  ImGui::SameLine();
+  same_line_for(em * 8, "width d");
   ImGui::SetNextItemWidth(em * 8);
   edited |= ImGui::SliderInt("width d", &config.width, 1, max_depth_width, "%d", ImGuiSliderFlags_AlwaysClamp);
-  ImGui::SameLine();
+  same_line_for(em * 6, "activation");
   int activation = static_cast<int>(config.activation);
   ImGui::SetNextItemWidth(em * 6);
   if (ImGui::Combo("activation", &activation, "sigmoid σ\0tanh\0ReLU\0")) {
     config.activation = static_cast<Activation>(std::clamp(activation, 0, 2));
     edited = true;
   }
-  ImGui::SameLine();
+  same_line_for(em * 8, "initial scale");
   const double scale_min = 0.01, scale_max = max_init_scale;
   ImGui::SetNextItemWidth(em * 8);
   edited |= ImGui::SliderScalar("initial scale", ImGuiDataType_Double, &config.scale, &scale_min, &scale_max, "%.3g",
                                 ImGuiSliderFlags_Logarithmic | ImGuiSliderFlags_AlwaysClamp);
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("W_l entries ~ U(−a, a), a = scale·√(3/d)   (Ctrl+click to type)");
-  ImGui::SameLine();
+  same_line_for(em * 5, "seed");
   ImGui::SetNextItemWidth(em * 5);
   edited |= ImGui::InputScalar("seed", ImGuiDataType_U64, &config.seed);
   config.depth = std::clamp(config.depth, 1, max_depth_layers);
   config.width = std::clamp(config.width, 1, max_depth_width);
-  if (edited) message.clear();
+  return edited;
+}
 
+// The first layer: how much more gradient reaches it with the skips (each part on the row when it fits).
+void first_layer_summary(const DepthComparison& r, const Palette& pal) {
+  const double plain_first = grad_norm_at(r.plain, 0), residual_first = grad_norm_at(r.residual, 0);
+  const std::string norms = "At the input h_0:  ‖∂L/∂h_0‖ plain " + num(plain_first) + ",  residual " + num(residual_first);
+  const std::string ratio = "residual / plain = " + (plain_first > 0 ? num(residual_first / plain_first) : "∞") + "×";
+  const std::string weights = "first layer's weights ‖∂L/∂W_1‖: " +
+                              (std::isnan(r.first_layer_ratio) ? std::string("both 0") : num(r.first_layer_ratio) + "×");
+  ImGui::TextUnformatted(norms.c_str());
+  same_line_if_fits(ImGui::CalcTextSize(ratio.c_str()).x + ImGui::GetFontSize());
+  ImGui::TextColored(colour(pal.backward_arrow), "%s", ratio.c_str());
+  same_line_if_fits(ImGui::CalcTextSize(weights.c_str()).x + ImGui::GetFontSize());
+  ImGui::TextDisabled("%s", weights.c_str());
+}
+
+}  // namespace
+
+void GradLabDepthPanel::draw(const AppState& app, Selection&, Commands&) {
+  const Palette& pal = palette(app.theme);
+  const float em = ImGui::GetFontSize();
+  if (config_row(config)) message.clear();
   const DepthComparison& r = result();
   const int depth = r.config.depth;
   layer = std::clamp(layer, 0, depth);
   if (!message.empty()) ImGui::TextColored(colour(pal.warning), "%s", message.c_str());
-
-  // The first layer: how much more gradient reaches it with the skips.
-  const double plain_first = grad_norm_at(r.plain, 0), residual_first = grad_norm_at(r.residual, 0);
-  ImGui::Text("At the input h_0:  ‖∂L/∂h_0‖ plain %s,  residual %s", num(plain_first).c_str(), num(residual_first).c_str());
-  ImGui::SameLine();
-  ImGui::TextColored(colour(pal.backward_arrow), "  residual / plain = %s×",
-                     plain_first > 0 ? num(residual_first / plain_first).c_str() : "∞");
-  ImGui::SameLine();
-  ImGui::TextDisabled("   first layer's weights ‖∂L/∂W_1‖: %s", std::isnan(r.first_layer_ratio) ? "both 0"
-                                                                      : (num(r.first_layer_ratio) + "×").c_str());
+  first_layer_summary(r, pal);
 
   const float avail_w = ImGui::GetContentRegionAvail().x, avail_h = ImGui::GetContentRegionAvail().y;
   if (ImGui::BeginTable("depth", 2, ImGuiTableFlags_SizingStretchProp | ImGuiTableFlags_BordersInnerV)) {

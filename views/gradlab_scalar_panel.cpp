@@ -558,20 +558,43 @@ void GradLabScalarPanel::draw(const AppState& app, Selection&, Commands& command
   if (clicked_plain >= 0) selected = r.plain.nodes[static_cast<std::size_t>(clicked_plain)].name;
   if (clicked_residual >= 0) selected = r.residual.nodes[static_cast<std::size_t>(clicked_residual)].name;
 
+  below_graphs(pal);
+}
+
+// The chain rule and, for example C, the notes' figures: side by side where the figures get 40 characters
+// of the font, else as two tabs.
+void GradLabScalarPanel::below_graphs(const Palette& pal) {
   const bool notes = is_example_c();
-  if (ImGui::BeginTable("below", notes ? 2 : 1, ImGuiTableFlags_SizingStretchProp | ImGuiTableFlags_BordersInnerV)) {
-    if (notes) {
-      ImGui::TableSetupColumn("chain", ImGuiTableColumnFlags_WidthStretch, 1.25f);
-      ImGui::TableSetupColumn("notes", ImGuiTableColumnFlags_WidthStretch, 1.0f);
-    }
-    ImGui::TableNextColumn();
+  const auto chain = [&] {
     if (ImGui::BeginChild("chain", ImVec2(0, ImGui::GetContentRegionAvail().y))) chain_rules(pal);
     ImGui::EndChild();
-    if (notes) {
-      ImGui::TableNextColumn();
-      if (ImGui::BeginChild("notes", ImVec2(0, ImGui::GetContentRegionAvail().y))) notes_table(pal);
-      ImGui::EndChild();
+  };
+  const auto figures = [&] {
+    if (ImGui::BeginChild("notes", ImVec2(0, ImGui::GetContentRegionAvail().y))) notes_table(pal);
+    ImGui::EndChild();
+  };
+  if (!notes) return chain();
+  if (ImGui::GetContentRegionAvail().x < ImGui::GetFontSize() * 90) {
+    if (ImGui::BeginTabBar("below")) {
+      if (ImGui::BeginTabItem("Chain rule")) {
+        chain();
+        ImGui::EndTabItem();
+      }
+      if (ImGui::BeginTabItem("Example C: the notes' figures")) {
+        figures();
+        ImGui::EndTabItem();
+      }
+      ImGui::EndTabBar();
     }
+    return;
+  }
+  if (ImGui::BeginTable("below", 2, ImGuiTableFlags_SizingStretchProp | ImGuiTableFlags_BordersInnerV)) {
+    ImGui::TableSetupColumn("chain", ImGuiTableColumnFlags_WidthStretch, 1.25f);
+    ImGui::TableSetupColumn("notes", ImGuiTableColumnFlags_WidthStretch, 1.0f);
+    ImGui::TableNextColumn();
+    chain();
+    ImGui::TableNextColumn();
+    figures();
     ImGui::EndTable();
   }
 }

@@ -36,6 +36,7 @@ struct GradLabScalarPanel {
   void stepper();
   void chain_rules(const Palette& pal);
   void notes_table(const Palette& pal);
+  void below_graphs(const Palette& pal);
 
   gradlab::ScalarChainInput computed_input_;
   gradlab::Skip computed_kind_ = gradlab::Skip::none;

@@ -2,6 +2,8 @@
 
 #include "views/matrix_export.h"
 
+#include <imgui_internal.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -54,6 +56,27 @@ std::string fit_label(std::string text, float width) {
     if (!text.empty() && ImGui::CalcTextSize((text + "…").c_str()).x <= width) return text + "…";
   }
   return {};
+}
+
+// `text` reading upwards from `at`, the left edge of its line (glyph quads of the current font,
+// turned a quarter: a point (along, across) of the line goes to (at.x + across, at.y − along)).
+void upright_text(ImDrawList* draw, ImVec2 at, ImU32 colour, const std::string& text) {
+  const ImFont* font = ImGui::GetFont();
+  const float scale = ImGui::GetFontSize() / font->FontSize;
+  float along = 0;
+  for (const char* s = text.c_str(); *s;) {
+    unsigned int c = 0;
+    s += ImTextCharFromUtf8(&c, s, nullptr);
+    const ImFontGlyph* g = font->FindGlyph(static_cast<ImWchar>(c));
+    if (!g) continue;
+    const auto p = [&](float x, float y) { return ImVec2(at.x + y * scale, at.y - (along + x) * scale); };
+    if (g->Visible) {
+      draw->PrimReserve(6, 4);
+      draw->PrimQuadUV(p(g->X0, g->Y0), p(g->X1, g->Y0), p(g->X1, g->Y1), p(g->X0, g->Y1), ImVec2(g->U0, g->V0),
+                       ImVec2(g->U1, g->V0), ImVec2(g->U1, g->V1), ImVec2(g->U0, g->V1), colour);
+    }
+    along += g->AdvanceX;
+  }
 }
 
 // The colour bar under a heatmap, with its range, and the −∞ legend to its right (or below it
@@ -121,6 +144,18 @@ ValueRange value_range(const Mat& values, ColourScale scale) {
   return {std::min(lo, 0.0), std::max(hi, 1.0)};
 }
 
+ColumnLabels column_labels(std::span<const std::string> labels, int cols, float cell_w, float line, float digit) {
+  float widest = 0;
+  for (const std::string& label : labels) widest = std::max(widest, ImGui::CalcTextSize(label.c_str()).x);
+  ColumnLabels l;
+  l.upright = !labels.empty() && widest > cell_w - 2 && cell_w >= line * 0.9f;
+  l.words = l.upright || (!labels.empty() && cell_w >= digit * 3);
+  l.every = l.words ? 1 : index_label_every(cols, cell_w, digit);
+  l.header_h = l.upright ? std::min(widest, digit * 10) + 4 : line + 2;
+  l.room = l.upright ? l.header_h - 4 : cell_w - 2;
+  return l;
+}
+
 bool draw_heatmap(const HeatmapSpec& spec, const HeatmapLook& look, Selection& selection) {
   const Mat& m = *spec.values;
   const int rows = static_cast<int>(m.rows()), cols = static_cast<int>(m.cols());
@@ -146,17 +181,19 @@ bool draw_heatmap(const HeatmapSpec& spec, const HeatmapLook& look, Selection& s
   const float avail = spec.max_width > 0 ? spec.max_width : ImGui::GetContentRegionAvail().x;
   const float max_cell = digit * 7.5f;
   const float cell_w = std::clamp((avail - label_w - 2) / static_cast<float>(cols), 3.0f, max_cell);
-  const float cell_h = std::clamp(cell_w, 3.0f, line * 1.4f);
+  const float cell_h = std::clamp(cell_w, 3.0f, line * 1.2f);
 
   // Column labels when they fit the cell; otherwise every k-th index.
   // Column words, shortened with "…" to their cell, when a cell holds three characters; otherwise
   // every k-th index.
-  const bool col_words_fit = !spec.col_labels.empty() && cell_w >= digit * 3;
-  const int col_label_every = col_words_fit ? 1 : index_label_every(cols, cell_w, digit);
+  const ColumnLabels col_layout = column_labels(spec.col_labels, cols, cell_w, line, digit);
+  const bool col_upright = col_layout.upright, col_words_fit = col_layout.words;
+  const int col_label_every = col_layout.every;
+  const float header_h = col_layout.header_h;
 
   ImDrawList* draw = ImGui::GetWindowDrawList();
   const ImVec2 origin = ImGui::GetCursorScreenPos();
-  const ImVec2 grid0(origin.x + label_w, origin.y + line + 2);
+  const ImVec2 grid0(origin.x + label_w, origin.y + header_h);
   const ImVec2 grid1(grid0.x + cell_w * static_cast<float>(cols), grid0.y + cell_h * static_cast<float>(rows));
   auto cell_min = [&](int r, int c) {
     return ImVec2(grid0.x + cell_w * static_cast<float>(c), grid0.y + cell_h * static_cast<float>(r));
@@ -211,7 +248,12 @@ bool draw_heatmap(const HeatmapSpec& spec, const HeatmapLook& look, Selection& s
   }
   draw->PopClipRect();
   for (int c = 0; c < cols; c += col_label_every) {
-    const std::string shown = col_words_fit ? fit_label(label_or_index(spec.col_labels, c), cell_w - 2) : std::to_string(c);
+    if (col_upright) {
+      const std::string shown = fit_label(label_or_index(spec.col_labels, c), col_layout.room);
+      upright_text(draw, ImVec2(cell_min(0, c).x + (cell_w - line) / 2, grid0.y - 3), token_colour(spec.col_tokens, c), shown);
+      continue;
+    }
+    const std::string shown = col_words_fit ? fit_label(label_or_index(spec.col_labels, c), col_layout.room) : std::to_string(c);
     const float w = ImGui::CalcTextSize(shown.c_str()).x;
     draw->AddText(ImVec2(cell_min(0, c).x + (cell_w - w) / 2, origin.y), token_colour(spec.col_tokens, c), shown.c_str());
   }
@@ -285,7 +327,7 @@ bool draw_heatmap(const HeatmapSpec& spec, const HeatmapLook& look, Selection& s
     }
   }
   ImGui::SetCursorScreenPos(ImVec2(grid0.x, origin.y));
-  ImGui::InvisibleButton("col_labels", ImVec2(grid1.x - grid0.x, line));
+  ImGui::InvisibleButton("col_labels", ImVec2(grid1.x - grid0.x, header_h - 2));
   if (ImGui::IsItemHovered() && spec.col_tokens != TokenSide::none) {
     const int c = static_cast<int>((ImGui::GetIO().MousePos.x - grid0.x) / cell_w);
     if (c >= 0 && c < cols) {

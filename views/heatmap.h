@@ -50,6 +50,17 @@ bool draw_heatmap(const HeatmapSpec& spec, const HeatmapLook& look, Selection& s
 // (512 columns 1.5 px wide, digits 7 px: every 20th, "0 20 40 …").
 int index_label_every(int cols, float cell_w, float digit);
 
+// How a heatmap writes its column labels over cells `cell_w` wide: words across the cell when they
+// fit (cut with "…" from three digits' width); words reading upwards, in full up to ten digits,
+// when they do not but a cell holds a line's height ("<pad>" over narrow mask columns); else every
+// `every`-th index.  `header_h`: the height above the grid; `room`: the length a label may take.
+struct ColumnLabels {
+  bool words = false, upright = false;
+  int every = 1;
+  float header_h = 0, room = 0;
+};
+ColumnLabels column_labels(std::span<const std::string> labels, int cols, float cell_w, float line, float digit);
+
 // The range a matrix is drawn over: symmetric ±max|v| for diverging, [0, 1] (or the data's range
 // when it leaves [0, 1]) for sequential.  Non-finite values are ignored.
 ValueRange value_range(const Mat& values, ColourScale scale);

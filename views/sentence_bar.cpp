@@ -35,6 +35,11 @@ void word_chips(const std::string& text, const Vocabulary& vocab, TokenSide side
   }
 }
 
+void hint_tooltip(int limit) {
+  if (ImGui::IsItemHovered())
+    ImGui::SetTooltip("Press Enter to run forward + backward again (at most %d tokens per sentence).", limit);
+}
+
 }  // namespace
 
 void SentenceBar::draw(const AppState& app, Selection& selection, Commands& commands) {
@@ -56,6 +61,7 @@ void SentenceBar::draw(const AppState& app, Selection& selection, Commands& comm
   ImGui::SameLine(label_w + ImGui::GetStyle().WindowPadding.x);
   ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x * 0.45f);
   submit |= ImGui::InputText("##source", &source_, flags);
+  hint_tooltip(session.config().max_len);
   ImGui::PushID("source_words");
   word_chips(source_, session.preset().src_vocab, TokenSide::source, 0, pal, selection);
   ImGui::PopID();
@@ -65,6 +71,7 @@ void SentenceBar::draw(const AppState& app, Selection& selection, Commands& comm
   ImGui::SameLine(label_w + ImGui::GetStyle().WindowPadding.x);
   ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x * 0.45f);
   submit |= ImGui::InputText("##target", &target_, flags);
+  hint_tooltip(session.config().max_len);
   ImGui::PushID("target_words");
   ImGui::SameLine();
   ImGui::TextDisabled("<bos>");
@@ -77,7 +84,20 @@ void SentenceBar::draw(const AppState& app, Selection& selection, Commands& comm
   }
   if (submit) commands.push(SetSentences{source_, target_});
 
-  const int limit = session.config().max_len;
+  // The hint at the end of the target's row when it fits (its whole text on the fields' tooltip).
+  const char* hint = "Enter: run again";
+  same_line_if_fits(ImGui::CalcTextSize(hint).x + ImGui::GetFontSize());
+  if (ImGui::GetCursorPosX() > ImGui::GetStyle().WindowPadding.x + 1) {
+    ImGui::SetCursorPosX(ImGui::GetCursorPosX() + ImGui::GetFontSize());
+    ImGui::TextDisabled("%s", hint);
+  }
+  draw_edit_status(app, pal);
+}
+
+// A line only when the panels do not show what the fields hold: a refused or unrun edit, or a
+// new source measured against the old target.
+void SentenceBar::draw_edit_status(const AppState& app, const Palette& pal) {
+  const Session& session = app.session;
   const bool edited = source_ != session.src_text() || target_ != session.tgt_text();
   if (!app.sentence_message.empty() && edited) {
     ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.warning), "Refused: %s Every panel still shows “%s” → “%s”.",
@@ -96,9 +116,8 @@ void SentenceBar::draw(const AppState& app, Selection& selection, Commands& comm
                        "New source, same target “%s”: the loss (%s) measures how well the model predicts that target "
                        "for the new source. Edit the target too if it should change.",
                        session.tgt_text().c_str(), format_significant(session.trace().loss(), 4).c_str());
-  } else {
-    ImGui::TextDisabled("Press Enter to run forward + backward again (at most %d tokens per sentence). Loss on this pair %s",
-                        limit, format_significant(session.trace().loss(), 4).c_str());
+  } else if (!app.sentence_message.empty()) {
+    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.warning), "Refused: %s", app.sentence_message.c_str());
   }
 }
 

@@ -6,6 +6,7 @@
 #include "views/app_state.h"
 #include "views/commands.h"
 #include "views/selection.h"
+#include "views/theme.h"
 
 #include <string>
 
@@ -15,6 +16,8 @@ struct SentenceBar {
   void draw(const AppState& app, Selection& selection, Commands& commands);
 
  private:
+  void draw_edit_status(const AppState& app, const Palette& pal);
+
   std::string source_, target_;      // the text being edited
   std::uint64_t synced_generation_ = 0;
   std::string shown_glyphs_;         // the text last handed to ShowGlyphs

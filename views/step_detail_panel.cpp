@@ -3,10 +3,12 @@
 #include "model/describe.h"
 #include "views/chain_terms.h"
 #include "views/heatmap.h"
+#include "views/plot.h"
 #include "views/tensor_labels.h"
 #include "views/trace_index.h"
 
 #include <algorithm>
+#include <optional>
 #include <vector>
 
 namespace attnviz::views {
@@ -61,8 +63,9 @@ void section(const char* title, const char* hint, const Palette& pal) {
 }
 
 // Lays the heatmaps out left to right, wrapping when the next one would not fit.
+// `first` takes the screen rectangle of the first heatmap drawn (caption to colour bar).
 void draw_matrices(const AppState& app, Selection& selection, int step, const std::vector<Matrix>& matrices,
-                   const ChainExplanation& chain) {
+                   const ChainExplanation& chain, std::optional<ImRect>& first) {
   const Palette& pal = palette(app.theme);
   const float full = ImGui::GetContentRegionAvail().x;
   const float digit = ImGui::CalcTextSize("0").x;
@@ -95,8 +98,41 @@ void draw_matrices(const AppState& app, Selection& selection, int step, const st
     ImGui::BeginGroup();
     draw_heatmap(spec, HeatmapLook{app.theme, app.textures}, selection);
     ImGui::EndGroup();
+    if (!first) first = ImRect(ImGui::GetItemRectMin(), ImGui::GetItemRectMax());
     ImGui::PopID();
   }
+}
+
+// One line for the operation and where it is (the where on hovering when the line is full, the
+// step number in the controls), then the plain sentence and the formula, wrapped.
+void header(const Step& step, const Palette& pal) {
+  const bool backward = step.phase == Phase::backward;
+  ImGui::PushStyleColor(ImGuiCol_Text, ImGui::ColorConvertU32ToFloat4(backward ? pal.backward_arrow : pal.accent));
+  ImGui::Text("%s%s   %s", backward ? "∂ " : "", op_title(step.op), step.label.c_str());
+  ImGui::PopStyleColor();
+  const std::string where = where_in_words(step.where);
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", where.c_str());
+  const float where_w = ImGui::CalcTextSize(("· " + where).c_str()).x;
+  if (ImGui::GetItemRectMax().x + ImGui::GetStyle().ItemSpacing.x + where_w <=
+      ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x) {
+    ImGui::SameLine();
+    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.text_dim), "· %s", where.c_str());
+  }
+  ImGui::PushTextWrapPos(0);
+  const std::string_view sentence = describe(step.op, step.phase);
+  ImGui::TextUnformatted(sentence.data(), sentence.data() + sentence.size());
+  ImGui::PushStyleColor(ImGuiCol_Text, ImGui::ColorConvertU32ToFloat4(pal.text));
+  ImGui::Text("Formula:  %.*s", static_cast<int>(step.formula.size()), step.formula.data());
+  ImGui::PopStyleColor();
+  ImGui::PopTextWrapPos();
+  if (step.op == OpKind::scale) ImGui::Text("c = %.6g", step.factor);
+  if (!step.fully_masked_rows.empty())
+    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.warning), "%zu row(s) have every key masked: their weights are 0.",
+                       step.fully_masked_rows.size());
+  if (step.non_finite)
+    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.warning), "Non-finite value %g at [%d, %d].",
+                       step.non_finite->value, step.non_finite->row, step.non_finite->col);
+  ImGui::Separator();
 }
 
 }  // namespace
@@ -108,33 +144,12 @@ void StepDetailPanel::draw(const AppState& app, Selection& selection, Commands&)
   const Step& step = trace.step(index);
   const Palette& pal = palette(app.theme);
   const bool backward = step.phase == Phase::backward;
-
-  ImGui::PushTextWrapPos(0);
-  ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.text_dim), "Step %d of 0–%d · %s · %s", index,
-                     trace.step_count() - 1, backward ? "backward" : "forward", where_in_words(step.where).c_str());
-  ImGui::PopTextWrapPos();
-  ImGui::PushStyleColor(ImGuiCol_Text, ImGui::ColorConvertU32ToFloat4(backward ? pal.backward_arrow : pal.accent));
-  ImGui::Text("%s%s   %s", backward ? "∂ " : "", op_title(step.op), step.label.c_str());
-  ImGui::PopStyleColor();
-  ImGui::PushTextWrapPos(0);
-  ImGui::TextUnformatted(describe(step.op, step.phase).data(), describe(step.op, step.phase).data() + describe(step.op, step.phase).size());
-  ImGui::PopTextWrapPos();
-  ImGui::PushStyleColor(ImGuiCol_Text, ImGui::ColorConvertU32ToFloat4(pal.text));
-  ImGui::PushTextWrapPos(0);
-  ImGui::Text("Formula:  %.*s", static_cast<int>(step.formula.size()), step.formula.data());
-  ImGui::PopTextWrapPos();
-  ImGui::PopStyleColor();
-  if (step.op == OpKind::scale) ImGui::Text("c = %.6g", step.factor);
-  if (!step.fully_masked_rows.empty())
-    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.warning), "%zu row(s) have every key masked: their weights are 0.",
-                       step.fully_masked_rows.size());
-  if (step.non_finite)
-    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.warning), "Non-finite value %g at [%d, %d].",
-                       step.non_finite->value, step.non_finite->row, step.non_finite->col);
-  ImGui::Separator();
+  const float window_top = ImGui::GetWindowPos().y;
+  header(step, pal);
 
   const ChainExplanation chain = explain_selection(app, selection);
   ImGui::BeginChild("matrices", ImVec2(0, 0), false, ImGuiWindowFlags_HorizontalScrollbar);
+  std::optional<ImRect> first;
   std::vector<Matrix> inputs, outputs, upstream, downstream;
   for (std::size_t i = 0; i < step.inputs.size(); ++i) {
     const Tensor& t = trace.tensor(step.inputs[i]);
@@ -152,16 +167,21 @@ void StepDetailPanel::draw(const AppState& app, Selection& selection, Commands&)
   }
   if (backward) {
     section("Gradient arriving from above", "(upstream: ∂L/∂output)", pal);
-    draw_matrices(app, selection, index, upstream, chain);
+    draw_matrices(app, selection, index, upstream, chain, first);
     section("Gradient passed down", "— click an element to see its chain rule", pal);
-    draw_matrices(app, selection, index, downstream, chain);
+    draw_matrices(app, selection, index, downstream, chain, first);
     section("Forward values this step uses", nullptr, pal);
-    draw_matrices(app, selection, index, inputs, chain);
+    draw_matrices(app, selection, index, inputs, chain, first);
   } else {
     section("Inputs", nullptr, pal);
-    draw_matrices(app, selection, index, inputs, chain);
+    draw_matrices(app, selection, index, inputs, chain, first);
     section("Outputs", "— click an element to see how it was computed", pal);
-    draw_matrices(app, selection, index, outputs, chain);
+    draw_matrices(app, selection, index, outputs, chain, first);
+  }
+  // What the header and the first heatmap take, from the window's top, unscrolled.
+  if (first) {
+    first_matrix_ = *first;
+    needed_h_ = first->Max.y + ImGui::GetScrollY() - window_top + ImGui::GetStyle().WindowPadding.y;
   }
   ImGui::EndChild();
 }

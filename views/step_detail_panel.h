@@ -7,10 +7,22 @@
 #include "views/commands.h"
 #include "views/selection.h"
 
+#include <imgui.h>
+#include <imgui_internal.h>
+
 namespace attnviz::views {
 
-struct StepDetailPanel {
+class StepDetailPanel {
+ public:
   void draw(const AppState& app, Selection& selection, Commands& commands);
+  // Where the first heatmap was drawn last (screen pixels, before clipping), and the height the
+  // window needs from its top to show the header and that heatmap whole (0: not drawn yet).
+  const ImRect& first_matrix() const { return first_matrix_; }
+  float needed_height() const { return needed_h_; }
+
+ private:
+  ImRect first_matrix_;
+  float needed_h_ = 0;
 };
 
 }  // namespace attnviz::views

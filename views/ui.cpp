@@ -39,6 +39,13 @@ std::optional<View> view_from_string(std::string_view name) {
   return std::nullopt;
 }
 
+std::string step_in_words(const Trace& trace, int step) {
+  char text[64];
+  std::snprintf(text, sizeof text, "Step %d of 0–%d  %s", step, trace.step_count() - 1,
+                trace.step(step).phase == Phase::backward ? "backward" : "forward");
+  return text;
+}
+
 int twin_step(const Trace& trace, int step) {
   if (step < 0 || step >= trace.step_count()) return step;
   const int twin = trace.step(step).twin;
@@ -56,18 +63,18 @@ int twin_step(const Trace& trace, int step) {
 //  │ steps 26% │             │          │     │ steps 34% ├────────────────────────┤
 //  └───────────┴─────────────┴──────────┘     └───────────┴ chain rule ────────────┘
 // The step list takes 40–50 % of the left column (9 rows where it can); the chain rule under the
-// detail 25–30 % of the body (5 rows where it can): the step detail keeps the most room.
-Layout compute_layout(ImVec2 display, float menu_h, float font, float line_h, float controls_h) {
+// detail 25–30 % of the body (5 rows where it can), or only its title bar when the detail needs
+// the rest for its header and first heatmap.
+Layout compute_layout(const LayoutInput& in) {
   Layout l;
-  const float w = display.x, top = menu_h;
-  if (controls_h <= 0) controls_h = line_h * 5.3f;
-  controls_h = std::min(display.y * 0.4f, controls_h);
-  const float body_y = top + controls_h, body_h = std::max(1.0f, display.y - body_y);
-  l.three_columns = w >= font * 88;
+  const float w = in.display.x, top = in.menu_h;
+  const float controls_h = std::min(in.display.y * 0.4f, in.controls_h > 0 ? in.controls_h : in.line_h * 5.3f);
+  const float body_y = top + controls_h, body_h = std::max(1.0f, in.display.y - body_y);
+  l.three_columns = w >= in.font * 88;
   const float nav_w = std::round(w * (l.three_columns ? 0.26f : 0.34f));
   const float chain_w = l.three_columns ? std::round(w * 0.30f) : 0;
   const float detail_w = w - nav_w - chain_w;
-  const float steps_h = std::min(body_h * 0.5f, std::max(body_h * 0.4f, line_h * 9));
+  const float steps_h = std::min(body_h * 0.5f, std::max(body_h * 0.4f, in.line_h * 9));
   const float nav_h = body_h - steps_h;
   l.controls = {ImVec2(0, top), ImVec2(w, controls_h)};
   l.navigator = {ImVec2(0, body_y), ImVec2(nav_w, nav_h)};
@@ -76,12 +83,15 @@ Layout compute_layout(ImVec2 display, float menu_h, float font, float line_h, fl
     l.detail = {ImVec2(nav_w, body_y), ImVec2(detail_w, body_h)};
     l.chain = {ImVec2(nav_w + detail_w, body_y), ImVec2(chain_w, body_h)};
   } else {
-    const float chain_h = std::min(body_h * 0.3f, std::max(body_h * 0.25f, line_h * 5));
+    const float open_h = std::min(body_h * 0.3f, std::max(body_h * 0.25f, in.line_h * 5));
+    l.chain_folded = in.chain_open ? !*in.chain_open : body_h - open_h < in.detail_need;
+    const float chain_h = l.chain_folded ? std::min(in.title_h, body_h * 0.5f) : open_h;
     l.detail = {ImVec2(nav_w, body_y), ImVec2(detail_w, body_h - chain_h)};
     l.chain = {ImVec2(nav_w, body_y + body_h - chain_h), ImVec2(detail_w, chain_h)};
   }
-  l.single = {ImVec2(0, top), ImVec2(w, std::max(1.0f, display.y - top))};
+  l.single = {ImVec2(0, top), ImVec2(w, std::max(1.0f, in.display.y - top))};
   l.training = l.chain;
+  if (l.chain_folded) l.training = {ImVec2(nav_w, body_y + body_h * 0.5f), ImVec2(detail_w, body_h * 0.5f)};
   return l;
 }
 
@@ -89,21 +99,34 @@ namespace {
 
 bool key_pressed(int index, bool repeat = true) { return index >= 0 && ImGui::IsKeyPressed(index, repeat); }
 
-// Begins a panel window at `rect` (always when `place`, otherwise only the first time).
-// Windows draw no background where the layout tiles the screen (the app clears to the panel
-// colour); one the user moved or resized may overlap others and gets its own.
-bool begin_panel(const char* title, const Rect& rect, bool place, ImGuiWindowFlags flags = 0) {
-  const ImGuiCond cond = place ? ImGuiCond_Always : ImGuiCond_FirstUseEver;
-  const ImGuiWindow* window = ImGui::FindWindowByName(title);
-  const auto moved = [](ImVec2 a, ImVec2 b) { return std::abs(a.x - b.x) > 0.5f || std::abs(a.y - b.y) > 0.5f; };
-  if (!place && window && (moved(window->Pos, rect.pos) || moved(window->Size, rect.size)))
-    ImGui::SetNextWindowBgAlpha(1.0f);
-  ImGui::SetNextWindowPos(rect.pos, cond);
-  ImGui::SetNextWindowSize(rect.size, cond);
-  return ImGui::Begin(title, nullptr, flags | ImGuiWindowFlags_NoCollapse);
-}
+// (ImGui rounds window positions and sizes to whole pixels.)
+bool same_place(ImVec2 a, ImVec2 b) { return std::abs(a.x - b.x) < 1.5f && std::abs(a.y - b.y) < 1.5f; }
 
 }  // namespace
+
+// Begins the panel window at `layout_.*rect` when `place` asks for it (Place::tiled: only if it is
+// where the last placing put it), or the first time (unless layout.ini says where), otherwise where
+// it is.  Windows draw no background where the layout tiles the screen (the app clears to the panel
+// colour); one the user moved or resized may overlap others and gets its own.  `folded` (when
+// placing): the window shows its title bar only.
+bool Ui::begin_panel(const char* title, Rect Layout::*rect, Place place, ImGuiWindowFlags flags,
+                     std::optional<bool> folded) {
+  const Rect& want = layout_.*rect;
+  const ImGuiWindow* window = ImGui::FindWindowByName(title);
+  const ImVec2 least = ImGui::GetStyle().WindowMinSize;  // ImGui's smallest window
+  const auto at = [&](const Rect& r) {
+    return same_place(window->Pos, r.pos) && same_place(window->SizeFull, ImMax(r.size, least));
+  };
+  const bool put = window && (place == Place::all || (place == Place::tiled && at(placed_.*rect)));
+  if (window && !put && !at(want)) ImGui::SetNextWindowBgAlpha(1.0f);
+  const ImGuiCond cond = put ? ImGuiCond_Always : ImGuiCond_FirstUseEver;
+  ImGui::SetNextWindowPos(want.pos, cond);
+  ImGui::SetNextWindowSize(want.size, cond);
+  if (folded) ImGui::SetNextWindowCollapsed(*folded, cond);
+  if (!folded) flags |= ImGuiWindowFlags_NoCollapse;
+  placed_now_ = put || !window;
+  return ImGui::Begin(title, nullptr, flags);
+}
 
 void Ui::keyboard(const AppState& app, const Selection& selection, Commands& commands) const {
   const ImGuiIO& io = ImGui::GetIO();
@@ -129,7 +152,7 @@ void Ui::keyboard(const AppState& app, const Selection& selection, Commands& com
   if (key_pressed(keys.b, false)) commands.push(GoToStep{twin_step(trace, step)});
 }
 
-void Ui::menu_bar(const AppState& app, Commands& commands) {
+void Ui::menu_bar(const AppState& app, const Selection& selection, Commands& commands) {
   if (!ImGui::BeginMainMenuBar()) return;
   menu_h_ = ImGui::GetWindowSize().y;
   if (ImGui::BeginMenu("File")) {
@@ -163,8 +186,9 @@ void Ui::menu_bar(const AppState& app, Commands& commands) {
   if (!app.notice.empty())
     ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(palette(app.theme).warning), "%s", app.notice.c_str());
   const Trace& trace = app.session.trace();
-  char status[160];
-  std::snprintf(status, sizeof status, "loss on this sentence pair %s   ·   text %d %%",
+  char status[192];
+  std::snprintf(status, sizeof status, "%s%sloss on this sentence pair %s   ·   text %d %%",
+                step_in_menu_ ? step_in_words(trace, selection.step).c_str() : "", step_in_menu_ ? "   ·   " : "",
                 format_significant(trace.loss(), 4).c_str(), static_cast<int>(std::lround(app.ui_scale * 100)));
   const float status_x = ImGui::GetWindowWidth() - ImGui::CalcTextSize(status).x - ImGui::GetFontSize();
   if (status_x > ImGui::GetCursorPosX() + ImGui::GetFontSize()) {
@@ -210,64 +234,71 @@ void Ui::controls(const AppState& app, Selection& selection, Commands& commands)
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("Playback speed");
   if (wrapped_button(backward ? "To forward (B)" : "To backward (B)", "Jump between a forward step and its backward twin (B)"))
     commands.push(GoToStep{twin_step(trace, step)});
-  char where[64];
-  std::snprintf(where, sizeof where, "Step %d of 0–%d  %s", step, last, backward ? "backward" : "forward");
-  same_line_if_fits(ImGui::CalcTextSize(where).x);
-  ImGui::AlignTextToFramePadding();
-  ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(backward ? palette(app.theme).backward_arrow : palette(app.theme).accent),
-                     "%s", where);
+  // Where the cursor is, at the end of the row when it fits there, else in the menu bar.
+  const std::string where = step_in_words(trace, step);
+  const float where_w = ImGui::CalcTextSize(where.c_str()).x;
+  step_in_menu_ = ImGui::GetItemRectMax().x + ImGui::GetStyle().ItemSpacing.x + where_w >
+                  ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
+  if (!step_in_menu_) {
+    ImGui::SameLine();
+    ImGui::AlignTextToFramePadding();
+    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(backward ? palette(app.theme).backward_arrow : palette(app.theme).accent),
+                       "%s", where.c_str());
+  }
   ImGui::Separator();
   sentences_.draw(app, selection, commands);
   const float needed = ImGui::GetCursorPosY() - ImGui::GetStyle().ItemSpacing.y + ImGui::GetStyle().WindowPadding.y;
   if (std::abs(needed - controls_h_) > 1.0f) {
     controls_h_ = needed;
-    place_windows_ = true;
+    pending_place_ = std::max(pending_place_, Place::tiled);
   }
 }
 
 void Ui::draw(const AppState& app, Selection& selection, Commands& commands) {
   if (app.session.trace().step_count() == 0) return;
   keyboard(app, selection, commands);
-  menu_bar(app, commands);
+  menu_bar(app, selection, commands);
   const ImGuiIO& io = ImGui::GetIO();
-  const Layout layout = compute_layout(io.DisplaySize, menu_h_, ImGui::GetFontSize(), ImGui::GetFrameHeightWithSpacing(),
-                                       controls_h_);
+  layout_ = compute_layout({io.DisplaySize, menu_h_, ImGui::GetFontSize(), ImGui::GetFrameHeightWithSpacing(),
+                            ImGui::GetFrameHeight(), controls_h_, detail_.needed_height(), chain_open_});
   const bool resized = display_.x > 0 && (display_.x != io.DisplaySize.x || display_.y != io.DisplaySize.y);
+  // The first frame places new windows and notes where (Place::tiled with nothing placed before).
+  const Place place = fixed_layout || resized ? Place::all : display_.x == 0 ? Place::tiled : pending_place_;
   display_ = io.DisplaySize;
-  const bool place = place_windows_ || fixed_layout || resized;
-  place_windows_ = false;
+  pending_place_ = layout_.chain_folded != placed_.chain_folded ? Place::tiled : Place::none;
   const ImGuiWindowFlags single = ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize;
+  Rect Layout::*const whole = &Layout::single;
 
   switch (view) {
-    case View::overview: overview(app, selection, commands, layout, place); break;
+    case View::overview: overview(app, selection, commands, place); break;
     case View::gradlab_scalar:
-      if (begin_panel("Gradient lab: the scalar chain", layout.single, true, single))
+      if (begin_panel("Gradient lab: the scalar chain", whole, Place::all, single))
         gradlab_.scalar.draw(app, selection, commands);
       ImGui::End();
       break;
     case View::gradlab_depth:
-      if (begin_panel("Gradient lab: depth", layout.single, true, single)) gradlab_.depth.draw(app, selection, commands);
+      if (begin_panel("Gradient lab: depth", whole, Place::all, single)) gradlab_.depth.draw(app, selection, commands);
       ImGui::End();
       break;
     case View::gradlab_transformer:
-      if (begin_panel("Gradient lab: inside the Transformer", layout.single, true, single))
+      if (begin_panel("Gradient lab: inside the Transformer", whole, Place::all, single))
         gradlab_.transformer.draw(app, selection, commands);
       ImGui::End();
       break;
     case View::navigator:
-      if (begin_panel("Architecture", layout.single, true, single)) navigator_.draw(app, selection, commands);
+      if (begin_panel("Architecture", whole, Place::all, single)) navigator_.draw(app, selection, commands);
       ImGui::End();
       break;
     case View::steps:
-      if (begin_panel("Steps", layout.single, true, single)) steps_.draw(app, selection, commands);
+      if (begin_panel("Steps", whole, Place::all, single)) steps_.draw(app, selection, commands);
       ImGui::End();
       break;
     case View::detail:
-      if (begin_panel("Step detail", layout.single, true, single)) detail_.draw(app, selection, commands);
+      if (begin_panel("Step detail", whole, Place::all, single)) detail_.draw(app, selection, commands);
       ImGui::End();
       break;
     case View::chain:
-      if (begin_panel("Chain rule", layout.single, true, single)) chain_.draw(app, selection, commands);
+      if (begin_panel("Chain rule", whole, Place::all, single)) chain_.draw(app, selection, commands);
       ImGui::End();
       break;
     case View::heads:
@@ -280,7 +311,7 @@ void Ui::draw(const AppState& app, Selection& selection, Commands& commands) {
                               : view == View::mask      ? LinkedPage::mask
                               : view == View::pe        ? LinkedPage::pe
                                                         : LinkedPage::output;
-      if (begin_panel(page_title(page), layout.single, true, single)) linked_.draw(page, app, selection, commands);
+      if (begin_panel(page_title(page), whole, Place::all, single)) linked_.draw(page, app, selection, commands);
       ImGui::End();
       if (const std::optional<LinkedPage> asked = linked_.take_page_request()) {
         if (*asked == LinkedPage::attention) view = View::attention;
@@ -288,51 +319,53 @@ void Ui::draw(const AppState& app, Selection& selection, Commands& commands) {
       break;
     }
     case View::training:
-      if (begin_panel("Training", layout.single, true, single)) training_.draw(app, selection, commands);
+      if (begin_panel("Training", whole, Place::all, single)) training_.draw(app, selection, commands);
       ImGui::End();
       break;
   }
   files_.dialogs(app, commands);
+  if (place != Place::none) placed_ = layout_;
+}
+
+// The rectangle the step detail and the chain rule tile together.
+Rect detail_and_chain(const Layout& l) {
+  const ImVec2 max(std::max(l.detail.pos.x + l.detail.size.x, l.chain.pos.x + l.chain.size.x),
+                   std::max(l.detail.pos.y + l.detail.size.y, l.chain.pos.y + l.chain.size.y));
+  return {l.detail.pos, ImVec2(max.x - l.detail.pos.x, max.y - l.detail.pos.y)};
 }
 
 // The gradient lab covers the step detail and the chain rule, so that the navigator and the step
 // list stay in view when a bar moves the step cursor.  Where it covers them exactly they are not
 // drawn and it needs no background (the app clears to the panel colour); moved or resized, it gets
 // one and they are drawn again.  Opening it, or re-tiling, places it over them and in front.
-void Ui::overview(const AppState& app, Selection& selection, Commands& commands, const Layout& layout, bool place) {
-  if (begin_panel("Controls and sentences", layout.controls, place)) controls(app, selection, commands);
+void Ui::overview(const AppState& app, Selection& selection, Commands& commands, Place place) {
+  if (begin_panel("Controls and sentences", &Layout::controls, place)) controls(app, selection, commands);
   ImGui::End();
-  const ImVec2 over_max(std::max(layout.detail.pos.x + layout.detail.size.x, layout.chain.pos.x + layout.chain.size.x),
-                        std::max(layout.detail.pos.y + layout.detail.size.y, layout.chain.pos.y + layout.chain.size.y));
-  const Rect over{layout.detail.pos, ImVec2(over_max.x - layout.detail.pos.x, over_max.y - layout.detail.pos.y)};
+  const Rect over = detail_and_chain(layout_), placed_over = detail_and_chain(placed_);
   const bool opening = gradlab_open && !gradlab_was_open_;
   gradlab_was_open_ = gradlab_open;
-  const bool place_lab = place || opening;
   const ImGuiWindow* lab = ImGui::FindWindowByName("Gradient lab");
-  // (ImGui rounds window positions and sizes to whole pixels.)
-  const auto same = [](ImVec2 a, ImVec2 b) { return std::abs(a.x - b.x) < 1.5f && std::abs(a.y - b.y) < 1.5f; };
-  const bool covering = gradlab_open && (place_lab || !lab || (same(lab->Pos, over.pos) && same(lab->Size, over.size)));
+  const auto lab_at = [&](const Rect& r) { return lab && same_place(lab->Pos, r.pos) && same_place(lab->Size, r.size); };
+  const bool place_lab = place == Place::all || opening || (place == Place::tiled && lab_at(placed_over));
+  const bool covering = gradlab_open && (place_lab || !lab || lab_at(over));
   // Covered panels are not drawn; re-tiled meanwhile, they take their places without a frame.
-  if (covering && place) {
-    for (const auto& [title, rect] : {std::pair{"Step detail", layout.detail}, std::pair{"Chain rule", layout.chain}}) {
+  if (covering && place != Place::none) {
+    for (const auto& [title, rect] : {std::pair{"Step detail", layout_.detail}, std::pair{"Chain rule", layout_.chain}}) {
       ImGui::SetWindowPos(title, rect.pos);
       ImGui::SetWindowSize(title, rect.size);
     }
   }
   // The centre first: what it hovers lights up in the navigator drawn after it.
   if (!covering) {
-    if (begin_panel("Step detail", layout.detail, place)) centre(app, selection, commands);
+    if (begin_panel("Step detail", &Layout::detail, place)) centre(app, selection, commands);
     ImGui::End();
   }
-  if (begin_panel("Architecture", layout.navigator, place, ImGuiWindowFlags_HorizontalScrollbar))
+  if (begin_panel("Architecture", &Layout::navigator, place, ImGuiWindowFlags_HorizontalScrollbar))
     navigator_.draw(app, selection, commands);
   ImGui::End();
-  if (begin_panel("Steps", layout.steps, place)) steps_.draw(app, selection, commands);
+  if (begin_panel("Steps", &Layout::steps, place)) steps_.draw(app, selection, commands);
   ImGui::End();
-  if (!covering) {
-    if (begin_panel("Chain rule", layout.chain, place)) chain_.draw(app, selection, commands);
-    ImGui::End();
-  }
+  if (!covering) chain_panel(app, selection, commands, place);
   if (gradlab_open) {
     ImGui::SetNextWindowPos(over.pos, place_lab ? ImGuiCond_Always : ImGuiCond_FirstUseEver);
     ImGui::SetNextWindowSize(over.size, place_lab ? ImGuiCond_Always : ImGuiCond_FirstUseEver);
@@ -344,9 +377,25 @@ void Ui::overview(const AppState& app, Selection& selection, Commands& commands,
   }
   if (show_training) {
     ImGui::SetNextWindowBgAlpha(1.0f);
-    if (begin_panel("Training", layout.training, place)) training_.draw(app, selection, commands);
+    if (begin_panel("Training", &Layout::training, place)) training_.draw(app, selection, commands);
     ImGui::End();
   }
+}
+
+// The chain rule; under the detail (two columns) the user may fold it to its title bar and open
+// it again, and that choice holds until Reset layout.
+void Ui::chain_panel(const AppState& app, Selection& selection, Commands& commands, Place place) {
+  const bool foldable = !layout_.three_columns;
+  const ImGuiWindowFlags flags = foldable ? 0 : ImGuiWindowFlags_NoCollapse;
+  const bool shown = begin_panel("Chain rule", &Layout::chain, place, flags, foldable && layout_.chain_folded);
+  const bool folded = ImGui::IsWindowCollapsed();
+  if (foldable && !placed_now_ && folded != chain_shown_folded_) {
+    chain_open_ = !folded;
+    pending_place_ = Place::tiled;
+  }
+  chain_shown_folded_ = folded;
+  if (shown) chain_.draw(app, selection, commands);
+  ImGui::End();
 }
 
 void Ui::show_lesson_panel(std::string_view panel) {

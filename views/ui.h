@@ -20,6 +20,7 @@
 #include "views/training_panel.h"
 
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace attnviz::views {
@@ -43,10 +44,18 @@ struct KeyCodes {
   int keypad_add = 334, keypad_subtract = 333, keypad_0 = 320;
 };
 
-// Where each window goes on a display of the given size (below a menu bar of `menu_h`), for text
-// `font` pixels high with `line_h` per row of controls; `controls_h` is the height the controls and
-// sentences ask for (0: an estimate).  Wide displays (≥ 88 characters of the font per row) get
-// three columns; narrower ones, or large text, two, with the chain rule under the step detail.
+// Where each window goes on a display below a menu bar, for text `font` pixels high with `line_h`
+// per row of controls and `title_h` per title bar.  Wide displays (≥ 88 characters of the font per
+// row) get three columns; narrower ones, or large text, two, with the chain rule under the step
+// detail.  There, when the detail would be shorter than `detail_need` (its header and first
+// heatmap) the chain rule folds to its title bar, unless `chain_open` says what the user chose.
+struct LayoutInput {
+  ImVec2 display{0, 0};
+  float menu_h = 0, font = 18, line_h = 27, title_h = 0;
+  float controls_h = 0;   // the height the controls and sentences ask for (0: an estimate)
+  float detail_need = 0;  // 0: not known yet
+  std::optional<bool> chain_open;
+};
 struct Rect {
   ImVec2 pos, size;
 };
@@ -54,8 +63,9 @@ struct Layout {
   Rect controls, navigator, detail, steps, chain, single;
   Rect training;  // over the chain rule, when shown: the step detail stays in view
   bool three_columns = true;
+  bool chain_folded = false;  // the chain rule is its title bar only, under the detail
 };
-Layout compute_layout(ImVec2 display, float menu_h, float font, float line_h, float controls_h = 0);
+Layout compute_layout(const LayoutInput& in);
 
 struct Ui {
   View view = View::overview;
@@ -68,20 +78,30 @@ struct Ui {
   // Clears the hover (every frame, before any view draws).
   void begin_frame(Selection& selection) { selection.hover.clear(); }
   void draw(const AppState& app, Selection& selection, Commands& commands);
-  void reset_layout() { place_windows_ = true; }
+  void reset_layout() {
+    pending_place_ = Place::all;
+    chain_open_.reset();
+  }
   // Brings forward the panel a lesson opens on (a name of lesson_panels(): "attention" and
   // "heads", "positional", "output" are centre tabs, "training" the training panel; the others
   // are in the overview as it is).
   void show_lesson_panel(std::string_view panel);
   LinkedPanels& linked() { return linked_; }
   const NavigatorPanel& navigator() const { return navigator_; }
+  const StepDetailPanel& detail() const { return detail_; }
 
  private:
   void keyboard(const AppState& app, const Selection& selection, Commands& commands) const;
-  void menu_bar(const AppState& app, Commands& commands);
+  void menu_bar(const AppState& app, const Selection& selection, Commands& commands);
   void controls(const AppState& app, Selection& selection, Commands& commands);
   void centre(const AppState& app, Selection& selection, Commands& commands);
-  void overview(const AppState& app, Selection& selection, Commands& commands, const Layout& layout, bool place);
+  // How windows are placed this frame: not at all, only those where the last layout put them
+  // (the user moved none of them), or all.
+  enum class Place : std::uint8_t { none, tiled, all };
+  bool begin_panel(const char* title, Rect Layout::*rect, Place place, ImGuiWindowFlags flags = 0,
+                   std::optional<bool> folded = std::nullopt);
+  void overview(const AppState& app, Selection& selection, Commands& commands, Place place);
+  void chain_panel(const AppState& app, Selection& selection, Commands& commands, Place place);
 
   NavigatorPanel navigator_;
   StepListPanel steps_;
@@ -92,13 +112,21 @@ struct Ui {
   GradLab gradlab_;
   TrainingPanel training_;
   FileMenu files_;
-  bool place_windows_ = false;
+  Place pending_place_ = Place::none;  // asked for by Reset layout (all) or a change of heights (tiled)
+  Layout layout_, placed_;  // this frame's layout, and the one windows were last placed at
+  bool chain_shown_folded_ = false;  // the chain rule's folding as last seen
+  bool placed_now_ = false;
+  bool step_in_menu_ = false;  // the controls' row had no room for "Step N of 0–M  backward"  // the last begin_panel placed its window
+  std::optional<bool> chain_open_;  // the user's choice of folding the chain rule (two columns)
   bool focus_gradlab_ = false;
   bool gradlab_was_open_ = false;  // last frame: opening the lab places it over the detail
   float controls_h_ = 0;  // the height the controls and sentences asked for last frame (0: not yet)
   float menu_h_ = 0;
   ImVec2 display_{0, 0};  // last frame's display size: the panels re-tile when it changes
 };
+
+// "Step 503 of 0–523  backward".
+std::string step_in_words(const Trace& trace, int step);
 
 // The step B jumps to: the twin of the current step, or of the nearest step that has one.
 int twin_step(const Trace& trace, int step);

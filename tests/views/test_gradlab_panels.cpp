@@ -18,6 +18,7 @@
 #include <cmath>
 #include <functional>
 #include <limits>
+#include <string_view>
 
 namespace attnviz::views {
 namespace {
@@ -37,6 +38,41 @@ class GradLabHeadless : public HeadlessUi {
   }
   using HeadlessUi::frame;
 };
+
+// At 200 % on 1920×1080 the depth page's controls and figures wrap instead of running off the right.
+TEST_F(GradLabHeadless, DepthPageReadsInFullAtLargeText) {
+  set_text_size(2.0f, ImVec2(1920, 1080));
+  ui.view = View::gradlab_depth;
+  frames(3);
+  const ImGuiWindow* page = ImGui::FindWindowByName("Gradient lab: depth");
+  ASSERT_NE(page, nullptr);
+  EXPECT_LE(page->ContentSize.x, page->ContentRegionRect.GetWidth() + 1) << "items reach past the right edge";
+}
+
+// At 1024×768 the scalar chain's chain rule and the notes' figures each get 40 characters' width
+// (as tabs where side by side they would not).
+TEST_F(GradLabHeadless, ScalarPageGivesTheChainRuleAndTheFiguresRoomOnASmallDisplay) {
+  set_text_size(1.0f, ImVec2(1024, 768));
+  ui.view = View::gradlab_scalar;
+  for (const char* tab : {"Chain rule", "Example C: the notes' figures"}) {
+    frames(3);
+    const ImGuiWindow* page = ImGui::FindWindowByName("Gradient lab: the scalar chain");
+    ASSERT_NE(page, nullptr);
+    int shown = 0;
+    for (const ImGuiWindow* w : ImGui::GetCurrentContext()->Windows) {
+      const std::string_view name(w->Name);
+      if (!w->Active || w->RootWindow != page || w == page) continue;
+      if (name.find("/chain_") == std::string_view::npos && name.find("/notes_") == std::string_view::npos) continue;
+      ++shown;
+      EXPECT_GE(w->Size.x, ImGui::GetFontSize() * 40) << name;
+    }
+    EXPECT_GE(shown, 1);
+    // The other tab, where there are tabs.
+    if (ImGuiTabBar* bar = ImGui::GetCurrentContext()->TabBars.GetByIndex(0); bar && bar->Tabs.Size == 2)
+      for (ImGuiTabItem& item : bar->Tabs)
+        if (std::string_view(bar->GetTabName(&item)) == tab) bar->NextSelectedTabId = item.ID;
+  }
+}
 
 TEST_F(GradLabHeadless, EveryPageDrawsAsAViewAndInTheLabWindow) {
   for (View view : {View::gradlab_scalar, View::gradlab_depth, View::gradlab_transformer}) {

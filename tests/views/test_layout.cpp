@@ -1,7 +1,7 @@
 // The overview at the sizes a projector needs: 1920×1080 at 100, 150 and 200 % text and 1024×768
 // at 100 %.  Every panel inside the display, nothing cut off on the right of the controls, every
 // centre tab at its full width, the architecture labels growing with the text, a usable step list,
-// room for the step detail; and the gradient lab following the window.
+// the step detail's first heatmap whole; and the gradient lab following the window.
 
 #include "headless_ui.h"
 
@@ -9,6 +9,7 @@
 #include <imgui.h>
 #include <imgui_internal.h>
 
+#include <string_view>
 #include <tuple>
 
 namespace attnviz::views {
@@ -43,6 +44,24 @@ void expect_tabs_in_full() {
   EXPECT_EQ(bars, 1);
 }
 
+// The first heatmap of the step detail, caption to colour bar, inside the region that shows the
+// matrices, with cells at least a line of text high (numbers in them readable).
+void expect_first_heatmap_in_view(const StepDetailPanel& panel) {
+  const ImGuiWindow* detail = window("Step detail");
+  ASSERT_NE(detail, nullptr);
+  const ImGuiWindow* matrices = nullptr;
+  for (const ImGuiWindow* w : ImGui::GetCurrentContext()->Windows)
+    if (w->ParentWindow == detail && std::string_view(w->Name).find("matrices") != std::string_view::npos) matrices = w;
+  ASSERT_NE(matrices, nullptr);
+  const ImRect shown = matrices->InnerClipRect, first = panel.first_matrix();
+  EXPECT_GE(first.Min.y, shown.Min.y - 0.5f) << "the first heatmap starts above the matrices' view";
+  EXPECT_LE(first.Max.y, shown.Max.y + 0.5f) << "the first heatmap is cut off at the bottom ("
+                                              << first.Max.y - shown.Max.y << " px)";
+  EXPECT_LE(first.Max.x, shown.Max.x + 0.5f) << "the first heatmap is cut off on the right";
+  const int rows = 5;  // the encoder's self-attention weights: 5 source tokens
+  EXPECT_GE(first.GetHeight(), static_cast<float>(rows + 2) * ImGui::GetFontSize()) << "cells too small for numbers";
+}
+
 class ProjectorLayout : public HeadlessUi, public ::testing::WithParamInterface<std::tuple<int, int, float>> {};
 
 TEST_P(ProjectorLayout, EveryPanelReadsInFullAndTheDetailKeepsRoom) {
@@ -72,11 +91,12 @@ TEST_P(ProjectorLayout, EveryPanelReadsInFullAndTheDetailKeepsRoom) {
   const ImGuiWindow* detail = window("Step detail");
   EXPECT_GE(detail->Size.x, display.x * 0.44f - 1);
   EXPECT_GE(detail->Size.y, display.y * 0.4f);
+  expect_first_heatmap_in_view(ui.detail());
 }
 
 INSTANTIATE_TEST_SUITE_P(ProjectorSizes, ProjectorLayout,
                          ::testing::Values(std::tuple{1920, 1080, 1.0f}, std::tuple{1920, 1080, 1.5f},
-                                           std::tuple{1920, 1080, 2.0f}, std::tuple{1024, 768, 1.0f},
+                                           std::tuple{1920, 1080, 1.75f}, std::tuple{1920, 1080, 2.0f}, std::tuple{1024, 768, 1.0f},
                                            std::tuple{1024, 768, 1.25f}));
 
 class Lab : public HeadlessUi {
@@ -130,6 +150,45 @@ TEST_F(Lab, OpeningTheLabPlacesItOverTheDetailAndInFront) {
   expect_same(window("Gradient lab")->Rect(), detail_and_chain());
   const ImGuiContext& g = *ImGui::GetCurrentContext();
   EXPECT_EQ(g.WindowsFocusOrder.back(), window("Gradient lab")) << "the lab opens behind another panel";
+}
+
+}  // namespace
+}  // namespace attnviz::views
+
+namespace attnviz::views {
+namespace {
+
+class MovedByHand : public HeadlessUi {};
+
+// A refusal adds a line under the sentences: the controls grow, the panels under them move down,
+// except the one the user moved.
+TEST_F(MovedByHand, TallerControlsReTileOnlyThePanelsTheUserLeftInPlace) {
+  frames(3);
+  ImGui::SetWindowPos("Steps", ImVec2(300, 400));
+  frames(2);
+  const float controls_before = window("Controls and sentences")->Size.y;
+  app.sentence_message = "the word \"dragonfly\" is not in the source vocabulary";
+  frames(3);
+  const ImGuiWindow* controls = window("Controls and sentences");
+  ASSERT_GT(controls->Size.y, controls_before + 5);
+  EXPECT_NEAR(window("Architecture")->Pos.y, controls->Pos.y + controls->Size.y, 1.5f);
+  EXPECT_NEAR(window("Step detail")->Pos.y, controls->Pos.y + controls->Size.y, 1.5f);
+  EXPECT_NEAR(window("Steps")->Pos.x, 300, 0.5f) << "a panel moved by hand was re-tiled";
+  EXPECT_NEAR(window("Steps")->Pos.y, 400, 0.5f) << "a panel moved by hand was re-tiled";
+}
+
+// Folded at 200 % text on 1920×1080, the chain rule opens from its title bar and stays open; the
+// detail above it gives up the room.
+TEST_F(MovedByHand, TheFoldedChainRuleOpensAndStaysOpen) {
+  set_text_size(2.0f, ImVec2(1920, 1080));
+  frames(4);
+  ImGuiWindow* chain = window("Chain rule");
+  ASSERT_TRUE(chain->Collapsed);
+  chain->WantCollapseToggle = true;  // as a click on its arrow does
+  frames(4);
+  EXPECT_FALSE(chain->Collapsed);
+  EXPECT_NEAR(chain->Pos.y + chain->SizeFull.y, 1080, 1.5f);
+  EXPECT_NEAR(window("Step detail")->Rect().Max.y, chain->Pos.y, 1.5f);
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include <cmath>
 #include <string>
 #include <utility>
+#include <vector>
 
 namespace attnviz::views {
 namespace {
@@ -36,6 +37,24 @@ TEST(PositionalExperiment, TheTwoCurvesDifferInEveryTheme) {
     const float distance = std::abs(a.x - b.x) + std::abs(a.y - b.y) + std::abs(a.z - b.z);
     EXPECT_GT(distance, 0.9f) << to_string(theme);
   }
+}
+
+// The masking page's columns are about 3.5 digits wide: "<pad>" and "princess" stand upright in full
+// instead of "‹…" and "pri…".
+TEST_F(Drawn, NarrowColumnsWriteTheirTokenNamesInFull) {
+  set_text_size(1.0f, ImVec2(1920, 1080));
+  frames(1);
+  ImGui::NewFrame();
+  const float digit = ImGui::CalcTextSize("0").x, line = ImGui::GetTextLineHeight();
+  const std::vector<std::string> words = {"the", "prince", "saved", "the", "princess", "<pad>", "<pad>"};
+  const ColumnLabels labels = column_labels(words, 7, digit * 3.5f, line, digit);
+  EXPECT_TRUE(labels.words);
+  EXPECT_TRUE(labels.upright);
+  for (const std::string& word : words) EXPECT_LE(ImGui::CalcTextSize(word.c_str()).x, labels.room) << word;
+  // Wide cells keep their words across; tiny ones fall back to indices.
+  EXPECT_FALSE(column_labels(words, 7, digit * 9, line, digit).upright);
+  EXPECT_FALSE(column_labels(words, 7, 3, line, digit).words);
+  ImGui::Render();
 }
 
 TEST_F(Drawn, WrappedWordsKeepANumberWhole) {
