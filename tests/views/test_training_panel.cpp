@@ -161,6 +161,81 @@ TEST_F(TrainingHeadless, ResetReturnsToTheSeedsInitialWeights) {
     EXPECT_TRUE((other.weights()[i].array() == initial[i].array()).all());
 }
 
+// Reset offers both: the lesson's weights (read again) and the seed's initial weights; the session
+// follows and names them.
+TEST_F(TrainingHeadless, ResetChoosesTheLessonsWeightsOrTheSeeds) {
+  std::vector<Mat> lesson_weights;
+  for (const Tensor& p : app.session.model().params()) lesson_weights.push_back(p.value + Mat::Constant(p.value.rows(), p.value.cols(), 0.01));
+  int loads = 0;
+  LessonWeights source{"the lesson's trained weights (test)", [&](Parameters& p) {
+                         ++loads;
+                         for (int i = 0; i < p.size(); ++i) p[i].value = lesson_weights[static_cast<std::size_t>(i)];
+                       }};
+  TrainingRunner runner(lesson, false, source);
+  const std::vector<Mat> seed = runner.weights();
+  runner.step_once();
+  runner.pump();
+  apply_training_command(runner, Train{Train::Action::reset_lesson});
+  runner.pump();
+  EXPECT_EQ(loads, 1);
+  EXPECT_EQ(runner.steps_done(), 0);
+  follow_training(app, selection, runner, clock, 0, 0);
+  for (int i = 0; i < app.session.model().params().size(); ++i)
+    EXPECT_TRUE((app.session.model().params()[i].value.array() == lesson_weights[static_cast<std::size_t>(i)].array()).all());
+  EXPECT_EQ(app.session.weights_origin(), "the lesson's trained weights (test)");
+  EXPECT_EQ(app.training.start_words, "the lesson's trained weights (test)");
+
+  runner.step_once();  // trains on from the lesson's weights
+  runner.pump();
+  follow_training(app, selection, runner, clock, 0, 0);
+  EXPECT_EQ(app.session.weights_origin(), "the lesson's trained weights (test) after 1 training steps here");
+
+  apply_training_command(runner, Train{Train::Action::reset_seed});
+  runner.pump();
+  follow_training(app, selection, runner, clock, 0, 0);
+  expect_same_weights(app.session.model().params(), seed);
+  EXPECT_EQ(app.session.weights_origin(), "seed 1's initial weights");
+}
+
+// Paused after steps that fall between eval_every points: the curve gets a point at the last
+// step, so the held-out figure is that of the weights shown.
+TEST_F(TrainingHeadless, IdleRunnerFiguresAreOfTheLastStep) {
+  Lesson sparse = lesson;
+  sparse.training.eval_every = 50;
+  TrainingRunner runner(sparse, false);
+  runner.step_once();
+  runner.step_once();
+  runner.pump(2);
+  follow_training(app, selection, runner, clock, 0, 0);
+  ASSERT_FALSE(app.training.curve.empty());
+  EXPECT_EQ(app.training.curve.back().step, 2);
+  EXPECT_EQ(figure_sources(app.training).train, "training mini-batches of steps 1–2");
+  EXPECT_EQ(figure_sources(app.training).held, "held-out set (30 pairs)");
+}
+
+// A long step reports its examples as they go; Cancel abandons it and the weights stay.
+TEST_F(TrainingHeadless, ALongStepShowsProgressAndCanBeCancelled) {
+  Lesson heavy = lesson;
+  heavy.training.batch_size = 100000;
+  TrainingRunner runner(heavy);
+  const std::vector<Mat> before = runner.weights();
+  runner.step_once();
+  StepProgressInfo p;
+  for (int i = 0; i < 2000 && !(p = runner.progress()).busy; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  ASSERT_TRUE(p.busy);
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  follow_training(app, selection, runner, clock, 0, 0);
+  EXPECT_TRUE(app.training.busy);
+  EXPECT_EQ(app.training.busy_total, 100000);
+  EXPECT_GT(app.training.busy_done, 0);
+  apply_training_command(runner, Train{Train::Action::cancel});
+  for (int i = 0; i < 2000 && runner.progress().busy; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  EXPECT_FALSE(runner.progress().busy);
+  EXPECT_EQ(runner.steps_done(), 0);
+  const std::vector<Mat> after = runner.weights();
+  for (std::size_t i = 0; i < before.size(); ++i) EXPECT_TRUE((after[i].array() == before[i].array()).all());
+}
+
 TEST_F(TrainingHeadless, PanelButtonsBecomeTrainingCommands) {
   ui.view = View::training;
   frames(2);
