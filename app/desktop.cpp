@@ -16,6 +16,8 @@
 #include <iostream>
 #include <thread>
 
+#include <malloc.h>
+
 namespace attnviz::app {
 
 std::string shown_text(const Session& session) {
@@ -215,6 +217,7 @@ void Desktop::frame(double seconds) {
   if (effects.lesson_changed) {
     if (app_.lesson) ui_.show_lesson_panel(app_.lesson->panel);
     start_trainer();
+    malloc_trim(0);  // the last lesson's model, trace and trainer back to the system
     fonts_.add_text(shown_text(app_.session));
     rebuild_fonts();
   }

@@ -74,6 +74,13 @@ const Config& checked_config(const Lesson& lesson, const TrainingSettings& setti
 
 }  // namespace
 
+void check_trainable(const Lesson& lesson, const TrainingSettings& settings) {
+  checked_config(lesson, settings);
+  std::vector<SentencePair> train, held;
+  split_pairs(make_pairs(lesson.task, lesson.task.seed), lesson.task.held_out, lesson.task.seed, train, held);
+  if (train.empty()) throw InputError("task: no training pairs left after the held-out split");
+}
+
 Trainer::Trainer(const Lesson& lesson, const TrainingSettings& settings)
     : config_(checked_config(lesson, settings)),
       src_vocab_(lesson.src_vocab),

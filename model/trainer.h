@@ -52,6 +52,10 @@ Example encode_pair(const Config& config, const Vocabulary& src, const Vocabular
 // returning false abandons the step (no weight, moment or curve changes).
 using StepProgress = std::function<bool(int done, int total)>;
 
+// Throws InputError when a Trainer for this lesson and settings would (without building it):
+// an invalid lesson, a model over the training memory limit, no training pairs.
+void check_trainable(const Lesson& lesson, const TrainingSettings& settings);
+
 class Trainer {
  public:
   // The lesson's task split into training and held-out pairs (task.seed); weights initialised

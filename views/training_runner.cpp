@@ -13,11 +13,33 @@ namespace attnviz::views {
 
 TrainingRunner::TrainingRunner(const Lesson& lesson, bool threaded, LessonWeights lesson_weights)
     : lesson_(lesson), threaded_(threaded), lesson_weights_(std::move(lesson_weights)),
-      trainer_(lesson, lesson.training), train_pairs_(static_cast<int>(trainer_.train_pairs().size())),
-      held_pairs_(static_cast<int>(trainer_.held_pairs().size())), start_words_(seed_words()),
-      learning_rate_(lesson.training.learning_rate) {
+      start_words_(seed_words()), learning_rate_(lesson.training.learning_rate) {
+  check_trainable(lesson, lesson.training);
+  std::vector<SentencePair> train, held;
+  split_pairs(make_pairs(lesson.task, lesson.task.seed), lesson.task.held_out, lesson.task.seed, train, held);
+  train_pairs_ = static_cast<int>(train.size());
+  held_pairs_ = static_cast<int>(held.size());
   if (lesson_weights_.words.empty()) lesson_weights_.words = seed_words();
   if (threaded) thread_ = std::thread([this] { loop(); });
+}
+
+Trainer& TrainingRunner::trainer() {
+  if (!trainer_) {
+    const bool was_busy = busy_.exchange(true);
+    trainer_ = std::make_unique<Trainer>(lesson_, lesson_.training);
+    if (pending_rate_) trainer_->set_learning_rate(*pending_rate_);
+    busy_ = was_busy;
+    built_ = true;
+  }
+  return *trainer_;
+}
+
+std::vector<Mat> TrainingRunner::weights() const {
+  return built_.load() ? trainer_->published_weights() : std::vector<Mat>{};
+}
+
+std::vector<CurvePoint> TrainingRunner::curve() const {
+  return built_.load() ? trainer_->curve() : std::vector<CurvePoint>{};
 }
 
 std::string TrainingRunner::seed_words() const {
@@ -139,20 +161,17 @@ bool TrainingRunner::take_requests(std::optional<ResetTo>& reset, std::optional<
 void TrainingRunner::reset_trainer(ResetTo to) {
   std::string words = seed_words(), problem;
   if (to == ResetTo::lesson && lesson_weights_.load) {
-    Parameters loaded = trainer_.model().params();
     try {
-      lesson_weights_.load(loaded);
-      Parameters& params = trainer_.model().params();
-      for (int i = 0; i < params.size(); ++i) params[i].value = std::move(loaded[i].value);
+      lesson_weights_.load(trainer().model().params());  // all or nothing
       words = lesson_weights_.words;
-      trainer_.restart();
+      trainer().restart();
     } catch (const std::exception& e) {
       std::lock_guard<std::mutex> lock(mutex_);
       problem_ = std::string("cannot read the lesson's weights again: ") + e.what();
       return;
     }
   } else {
-    trainer_.reset();
+    trainer().reset();
   }
   std::lock_guard<std::mutex> lock(mutex_);
   start_words_ = words;
@@ -169,21 +188,23 @@ bool TrainingRunner::report(int done, int total) {
 void TrainingRunner::carry_out(const std::optional<ResetTo>& reset, const std::optional<double>& rate, bool step) {
   if (reset) {
     reset_trainer(*reset);
-    steps_done_ = trainer_.steps_done();
+    steps_done_ = trainer().steps_done();
     ++version_;
   }
   if (rate) {
     try {
-      trainer_.set_learning_rate(*rate);
+      if (trainer_) trainer_->set_learning_rate(*rate);
+      else pending_rate_ = *rate;
     } catch (const InputError&) {
     }
   }
   if (step) {
+    Trainer& t = trainer();
     busy_ = true;
-    const bool finished = trainer_.step([this](int done, int total) { return report(done, total); });
+    const bool finished = t.step([this](int done, int total) { return report(done, total); });
     busy_ = false;
     if (finished) {
-      steps_done_ = trainer_.steps_done();
+      steps_done_ = trainer().steps_done();
       ++version_;
     }
   }
@@ -191,11 +212,12 @@ void TrainingRunner::carry_out(const std::optional<ResetTo>& reset, const std::o
 
 // Idle: the curve's last point at the last step, so its figures match the weights shown.
 void TrainingRunner::settle() {
-  const std::size_t points = trainer_.curve().size();
+  if (!trainer_) return;
+  const std::size_t points = trainer_->curve().size();
   busy_ = true;
-  trainer_.record_point_now();
+  trainer_->record_point_now();
   busy_ = false;
-  if (trainer_.curve().size() != points) ++version_;
+  if (trainer_->curve().size() != points) ++version_;
 }
 
 void TrainingRunner::pump(int max_steps) {

@@ -10,6 +10,9 @@
 // With `threaded = false` there is no thread: `pump()` runs the queued requests on the caller's
 // thread (tests drive training step by step that way).
 //
+// The Trainer (a second model with Adam's moments: 1.4 GB for the paper's base model) is built on
+// the runner's thread when training is first asked for, not when the lesson opens.
+//
 // A step of a big model takes seconds: progress() tells how far the current one is, and cancel()
 // abandons it (the weights stay those of the last finished step).  When the runner falls idle
 // its curve gets a point at the last step, so the figures shown are never older than the weights.
@@ -20,6 +23,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -46,7 +50,7 @@ struct StepProgressInfo {
 
 class TrainingRunner {
  public:
-  // Throws InputError when the lesson cannot be trained (see Trainer).
+  // Throws InputError when the lesson cannot be trained (see check_trainable).
   // Without `lesson_weights.load` the lesson's weights are the seed's initial weights.
   TrainingRunner(const Lesson& lesson, bool threaded = true, LessonWeights lesson_weights = {});
   ~TrainingRunner();
@@ -88,8 +92,9 @@ class TrainingRunner {
   std::string problem() const;          // why the last reset to the lesson's weights failed
 
   // The trainer's last snapshot (thread-safe copies).
-  std::vector<Mat> weights() const { return trainer_.published_weights(); }
-  std::vector<CurvePoint> curve() const { return trainer_.curve(); }
+  // Empty until the trainer is built.
+  std::vector<Mat> weights() const;
+  std::vector<CurvePoint> curve() const;
 
  private:
   // Takes the queued requests under the lock; true when the trainer should step once.
@@ -98,12 +103,15 @@ class TrainingRunner {
   void reset_trainer(ResetTo to);
   bool report(int done, int total);
   void settle();
+  Trainer& trainer();  // built on first use, on the runner's thread
   void loop();
 
   Lesson lesson_;
   bool threaded_;
   LessonWeights lesson_weights_;
-  Trainer trainer_;
+  std::unique_ptr<Trainer> trainer_;
+  std::atomic<bool> built_{false};  // trainer_ exists (set once, after it is built)
+  std::optional<double> pending_rate_;  // a rate chosen before the trainer was built
   int train_pairs_ = 0, held_pairs_ = 0;
   mutable std::mutex mutex_;      // guards the requests below, start_words_ and problem_
   std::condition_variable wake_;
