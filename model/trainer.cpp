@@ -250,6 +250,17 @@ std::vector<Mat> Trainer::published_weights() const {
   return published_;
 }
 
+bool Trainer::copy_published_into(Parameters& params) const {
+  std::lock_guard<std::mutex> lock(published_mutex_);
+  if (static_cast<int>(published_.size()) != params.size()) return false;
+  for (int i = 0; i < params.size(); ++i) {
+    const Mat& w = published_[static_cast<std::size_t>(i)];
+    if (w.rows() != params[i].value.rows() || w.cols() != params[i].value.cols()) return false;
+  }
+  for (int i = 0; i < params.size(); ++i) params[i].value = published_[static_cast<std::size_t>(i)];
+  return true;
+}
+
 std::vector<CurvePoint> Trainer::curve() const {
   std::lock_guard<std::mutex> lock(published_mutex_);
   return published_curve_;

@@ -89,6 +89,9 @@ class Trainer {
 
   // Thread-safe copies of the weights after the last step, and of the curve.
   std::vector<Mat> published_weights() const;
+  // The same copied straight into `params` (no second copy of the weights in between); false,
+  // and nothing changed, when a shape differs or nothing was published yet.
+  bool copy_published_into(Parameters& params) const;
   std::vector<CurvePoint> curve() const;
 
  private:

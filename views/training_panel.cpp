@@ -301,6 +301,15 @@ bool hand_over_weights(AppState& app, Selection& selection, const std::vector<Ma
   return true;
 }
 
+bool hand_over_weights(AppState& app, Selection& selection, const TrainingRunner& runner) {
+  if (!runner.copy_weights_into(app.session.model().params())) return false;
+  const int step = selection.step;
+  app.session.rerun();
+  app.on_new_trace();
+  go_to_step(app, selection, step);
+  return true;
+}
+
 void follow_training(AppState& app, Selection& selection, const TrainingRunner& runner, double& clock,
                      double seconds, double interval) {
   TrainingStatus& t = app.training;
@@ -328,7 +337,7 @@ void follow_training(AppState& app, Selection& selection, const TrainingRunner& 
   clock = 0;
   t.curve = runner.curve();
   t.start_words = runner.start_words();
-  if (hand_over_weights(app, selection, runner.weights())) {
+  if (hand_over_weights(app, selection, runner)) {
     app.session.set_weights_origin(t.steps_done == 0 ? t.start_words
                                                      : t.start_words + " after " + std::to_string(t.steps_done) +
                                                            " training steps here");

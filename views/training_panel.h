@@ -46,6 +46,8 @@ struct TrainingPanel {
 // on the same sentence; the cursor stays on its step.  A snapshot whose shapes differ from the
 // session's parameters changes nothing and returns false.
 bool hand_over_weights(AppState& app, Selection& selection, const std::vector<Mat>& weights);
+// The same from the runner's last snapshot, copied straight into the session's parameters.
+bool hand_over_weights(AppState& app, Selection& selection, const TrainingRunner& runner);
 
 // A Train or SetLearningRate command, carried out by the runner (other commands are ignored).
 void apply_training_command(TrainingRunner& runner, const Command& command);

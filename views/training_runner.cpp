@@ -38,6 +38,10 @@ std::vector<Mat> TrainingRunner::weights() const {
   return built_.load() ? trainer_->published_weights() : std::vector<Mat>{};
 }
 
+bool TrainingRunner::copy_weights_into(Parameters& params) const {
+  return built_.load() && trainer_->copy_published_into(params);
+}
+
 std::vector<CurvePoint> TrainingRunner::curve() const {
   return built_.load() ? trainer_->curve() : std::vector<CurvePoint>{};
 }

@@ -94,6 +94,7 @@ class TrainingRunner {
   // The trainer's last snapshot (thread-safe copies).
   // Empty until the trainer is built.
   std::vector<Mat> weights() const;
+  bool copy_weights_into(Parameters& params) const;  // see Trainer::copy_published_into
   std::vector<CurvePoint> curve() const;
 
  private:

@@ -150,6 +150,22 @@ TEST(Training, PointNowAndRestartFromGivenWeights) {
   EXPECT_EQ(t.curve().front().held_loss, t.evaluate_held_out().loss);
 }
 
+// The snapshot copied straight into another model's parameters; another shape changes nothing.
+TEST(Training, PublishedWeightsCopiedIntoParameters) {
+  const Lesson l = lesson("word-order");
+  Trainer t(l, short_run(l, 2, 4));
+  t.train(2);
+  Transformer same(l.config, 7);
+  ASSERT_TRUE(t.copy_published_into(same.params()));
+  for (int i = 0; i < same.params().size(); ++i) EXPECT_EQ(same.params()[i].value, t.published_weights()[static_cast<std::size_t>(i)]);
+  Config other = l.config;
+  other.d_ff += 2;
+  Transformer wrong(other, 7);
+  const Mat before = wrong.params()[0].value;
+  EXPECT_FALSE(t.copy_published_into(wrong.params()));
+  EXPECT_EQ(wrong.params()[0].value, before);
+}
+
 // A short run on each built-in task lowers the held-out loss.
 TEST(Training, ShortRunsLowerTheHeldOutLoss) {
   for (const char* name : {"word-order", "reverse", "copy", "tiny-translation"}) {
