@@ -18,6 +18,7 @@
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <fstream>
 #include <iostream>
 #include <memory>
 
@@ -39,6 +40,18 @@ std::optional<Lesson> training_lesson(const SessionOptions& o) {
   Lesson lesson = load_lesson(o.lesson);
   apply_sets(lesson.config, o.sets);
   return lesson;
+}
+
+// This process's resident memory now and at its peak, in MB (from /proc/self/status).
+std::pair<double, double> resident_mb() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  double now = 0, peak = 0;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) now = std::stod(line.substr(6)) / 1024;
+    if (line.rfind("VmHWM:", 0) == 0) peak = std::stod(line.substr(6)) / 1024;
+  }
+  return {now, peak};
 }
 
 double ms_since(Clock::time_point t) { return std::chrono::duration<double, std::milli>(Clock::now() - t).count(); }
@@ -194,6 +207,7 @@ struct BenchFramesOptions {
   std::string size = "1920x1080", view = "overview", page;
   bool json = false, lab = false;
   bool training = false;  // train in the background while timing, training panel shown
+  bool switch_pages = false;  // bring the next centre tab forward every 10 frames
 };
 
 // A backward attention step with a chain rule selected: the heaviest frame of the default lesson.
@@ -221,7 +235,7 @@ void bench_frames(const BenchFramesOptions& o, Clock::time_point started) {
   options.page = page;
   options.gradlab_open = o.lab;
   options.persist = false;
-  if (o.training) options.lesson = training_lesson(o.session);
+  options.lesson = training_lesson(o.session);  // as the window: a lesson comes with its trainer
   Desktop desktop(std::move(session), options);
   desktop.go_to_step(step);
   select(desktop.state().session.trace(), desktop.selection(), element);
@@ -234,11 +248,16 @@ void bench_frames(const BenchFramesOptions& o, Clock::time_point started) {
   const double first_frame_ms = ms_since(started);
 
   const int warmup = 20;
+  const std::vector<views::LinkedPage> pages = {views::LinkedPage::heads, views::LinkedPage::attention,
+                                                views::LinkedPage::mask, views::LinkedPage::pe,
+                                                views::LinkedPage::output};
   std::vector<double> times;
   times.reserve(static_cast<std::size_t>(o.frames));
   double cpu_start = 0;
   for (int i = 0; i < warmup + o.frames; ++i) {
     if (i == warmup) cpu_start = process_cpu_ms();
+    if (o.switch_pages && i >= warmup && (i - warmup) % 10 == 0)
+      desktop.show_page(pages[static_cast<std::size_t>((i - warmup) / 10) % pages.size()]);
     const Clock::time_point t = Clock::now();
     desktop.frame(1.0 / 60);
     desktop.swap();
@@ -249,11 +268,13 @@ void bench_frames(const BenchFramesOptions& o, Clock::time_point started) {
   std::sort(times.begin(), times.end());
   const auto at = [&](double q) { return times[static_cast<std::size_t>(q * static_cast<double>(times.size() - 1))]; };
   const double median = at(0.5), p95 = at(0.95), max = times.back();
+  const auto [rss_mb, peak_mb] = resident_mb();
   if (o.json) {
     const nlohmann::json j = {{"frames", o.frames}, {"width", w}, {"height", h}, {"view", o.view}, {"lab", o.lab}, {"step", step},
                               {"median_ms", median}, {"p95_ms", p95}, {"max_ms", max},
                               {"first_frame_ms", first_frame_ms}, {"cpu_ms_per_frame", cpu_per_frame},
-                              {"training", o.training}, {"training_steps", desktop.state().training.steps_done}};
+                              {"training", o.training}, {"training_steps", desktop.state().training.steps_done},
+                              {"switch_pages", o.switch_pages}, {"resident_mb", rss_mb}, {"peak_resident_mb", peak_mb}};
     std::cout << j.dump(2) << "\n";
   } else {
     std::printf("%d frames at %dx%d, step %d (backward, chain rule open), view %s%s%s%s\n", o.frames, w, h, step,
@@ -265,6 +286,8 @@ void bench_frames(const BenchFramesOptions& o, Clock::time_point started) {
     std::printf("median %.2f ms   p95 %.2f ms   max %.2f ms   launch to first frame %.0f ms\n", median, p95, max,
                 first_frame_ms);
     std::printf("CPU time per frame, all threads (the software renderer's included): %.2f ms\n", cpu_per_frame);
+    std::printf("resident memory %.0f MB at the end, %.0f MB at the peak%s\n", rss_mb, peak_mb,
+                o.switch_pages ? "; the centre tab changed every 10 frames" : "");
   }
 }
 
@@ -360,6 +383,7 @@ void add_bench_frames_command(CLI::App& bench, Clock::time_point started) {
   cmd->add_flag("--lab", o->lab, "Open the gradient lab window (overview)");
   cmd->add_flag("--json", o->json, "Print JSON");
   cmd->add_flag("--training", o->training, "Train the lesson in the background meanwhile, training panel shown");
+  cmd->add_flag("--switch-pages", o->switch_pages, "Bring the next centre tab forward every 10 frames");
   cmd->callback([o, started] { run_command([&] { bench_frames(*o, started); }); });
 }
 

@@ -16,6 +16,8 @@
 #include <iostream>
 #include <thread>
 
+#include <malloc.h>
+
 namespace attnviz::app {
 
 std::string shown_text(const Session& session) {
@@ -83,11 +85,12 @@ void Desktop::start_trainer() {
     return;
   }
   try {
-    runner_ = std::make_unique<views::TrainingRunner>(*app_.lesson);
+    runner_ = std::make_unique<views::TrainingRunner>(*app_.lesson, true, views::lesson_weights(app_));
     t.available = true;
     t.planned_steps = app_.lesson->training.steps;
     t.position_names = app_.lesson->task.position_names;
     t.learning_rate = runner_->learning_rate();
+    t.start_words = runner_->start_words();
     t.shown_version = runner_->version();  // the session keeps the lesson's weights until training starts
   } catch (const std::exception& e) {
     t.message = e.what();
@@ -209,23 +212,12 @@ void Desktop::frame(double seconds) {
   const views::Effects effects = views::apply_commands(commands_, app_, selection_);
   for (const views::SaveImage& image : effects.images) save_image(image);
   if (effects.quit) window_.request_close();
-  for (const views::Command& command : effects.training) {
-    if (!runner_) break;
-    if (const auto* train = std::get_if<views::Train>(&command)) {
-      switch (train->action) {
-        case views::Train::Action::run: runner_->run(true); break;
-        case views::Train::Action::pause: runner_->run(false); break;
-        case views::Train::Action::step: runner_->step_once(); break;
-        case views::Train::Action::reset: runner_->reset(); break;
-        case views::Train::Action::positional_experiment: runner_->start_positional_experiment(); break;
-      }
-    } else if (const auto* rate = std::get_if<views::SetLearningRate>(&command)) {
-      runner_->set_learning_rate(rate->rate);
-    }
-  }
+  if (runner_)
+    for (const views::Command& command : effects.training) views::apply_training_command(*runner_, command);
   if (effects.lesson_changed) {
     if (app_.lesson) ui_.show_lesson_panel(app_.lesson->panel);
     start_trainer();
+    malloc_trim(0);  // the last lesson's model, trace and trainer back to the system
     fonts_.add_text(shown_text(app_.session));
     rebuild_fonts();
   }

@@ -53,6 +53,7 @@ class Desktop {
   views::Selection& selection() { return selection_; }
   void go_to_step(int step) { views::go_to_step(app_, selection_, step); }
   void show_training(bool shown) { ui_.show_training = shown; }
+  void show_page(views::LinkedPage page) { ui_.open_page = page; }
   // Starts or pauses background training (no-op when the lesson cannot be trained).
   void run_training(bool running);
   // Trains `steps` more steps in the background, waits for them, and hands the weights over.

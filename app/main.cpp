@@ -15,12 +15,18 @@
 
 #include <chrono>
 
+#include <malloc.h>
+
 namespace attnviz::app {
 int run_window(const SessionOptions& options, int exit_after);
 }
 
 int main(int argc, char** argv) {
   const std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+  // Matrices of 256 KB and more are mapped on their own and go back to the system when freed;
+  // glibc would otherwise raise this threshold after the first such free and keep a closed
+  // lesson's gigabytes in its heap.
+  mallopt(M_MMAP_THRESHOLD, 256 * 1024);
   CLI::App cli{"attnviz: step through a Transformer's forward and backward pass"};
   cli.require_subcommand(0, 1);
 

@@ -74,6 +74,13 @@ const Config& checked_config(const Lesson& lesson, const TrainingSettings& setti
 
 }  // namespace
 
+void check_trainable(const Lesson& lesson, const TrainingSettings& settings) {
+  checked_config(lesson, settings);
+  std::vector<SentencePair> train, held;
+  split_pairs(make_pairs(lesson.task, lesson.task.seed), lesson.task.held_out, lesson.task.seed, train, held);
+  if (train.empty()) throw InputError("task: no training pairs left after the held-out split");
+}
+
 Trainer::Trainer(const Lesson& lesson, const TrainingSettings& settings)
     : config_(checked_config(lesson, settings)),
       src_vocab_(lesson.src_vocab),
@@ -91,6 +98,10 @@ Trainer::Trainer(const Lesson& lesson, const TrainingSettings& settings)
 
 void Trainer::reset() {
   model_.params().initialise(settings_.seed);
+  restart();
+}
+
+void Trainer::restart() {
   m_.clear();
   v_.clear();
   for (const Tensor& p : model_.params()) {
@@ -108,9 +119,13 @@ void Trainer::reset() {
   publish();
 }
 
-void Trainer::step() {
-  // The next B examples of a seeded shuffle, reshuffled every epoch.
+bool Trainer::step(const StepProgress& progress) {
+  // The next B examples of a seeded shuffle, reshuffled every epoch; an abandoned step leaves
+  // the shuffle where it was.
   const std::size_t B = static_cast<std::size_t>(settings_.batch_size);
+  const Random random_before = random_;
+  const std::vector<std::size_t> order_before = order_;
+  const std::size_t next_before = next_;
   std::vector<std::size_t> batch;
   while (batch.size() < B) {
     if (next_ >= order_.size()) {
@@ -122,6 +137,12 @@ void Trainer::step() {
     }
     batch.push_back(order_[next_++]);
   }
+  const auto abandon = [&] {
+    random_ = random_before;
+    order_ = order_before;
+    next_ = next_before;
+    return false;
+  };
   std::size_t T_src = 0, T_tgt = 0;
   for (std::size_t i : batch) {
     T_src = std::max(T_src, train_[i].src.size());
@@ -132,6 +153,7 @@ void Trainer::step() {
   Evaluation e;
   Example padded;
   for (std::size_t b = 0; b < batch.size(); ++b) {
+    if (progress && !progress(static_cast<int>(b), static_cast<int>(B))) return abandon();
     padded = train_[batch[b]];
     padded.src.resize(T_src, padded.pad_id);
     padded.tgt_in.resize(T_tgt, padded.pad_id);
@@ -162,6 +184,13 @@ void Trainer::step() {
   since_tokens_ += e.tokens;
   since_batches_ += 1;
   if (step_ % settings_.eval_every == 0 || step_ == settings_.steps) record_point();
+  publish();
+  return true;
+}
+
+void Trainer::record_point_now() {
+  if (!curve_.empty() && curve_.back().step == step_) return;
+  record_point();
   publish();
 }
 
@@ -219,6 +248,17 @@ void Trainer::publish() {
 std::vector<Mat> Trainer::published_weights() const {
   std::lock_guard<std::mutex> lock(published_mutex_);
   return published_;
+}
+
+bool Trainer::copy_published_into(Parameters& params) const {
+  std::lock_guard<std::mutex> lock(published_mutex_);
+  if (static_cast<int>(published_.size()) != params.size()) return false;
+  for (int i = 0; i < params.size(); ++i) {
+    const Mat& w = published_[static_cast<std::size_t>(i)];
+    if (w.rows() != params[i].value.rows() || w.cols() != params[i].value.cols()) return false;
+  }
+  for (int i = 0; i < params.size(); ++i) params[i].value = published_[static_cast<std::size_t>(i)];
+  return true;
 }
 
 std::vector<CurvePoint> Trainer::curve() const {

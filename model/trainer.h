@@ -18,6 +18,7 @@
 #include "model/transformer.h"
 
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <vector>
 
@@ -47,15 +48,31 @@ double learning_rate_at(const TrainingSettings& settings, int step);
 Example encode_pair(const Config& config, const Vocabulary& src, const Vocabulary& tgt,
                     const SentencePair& pair, int pad_src = 0, int pad_tgt = 0);
 
+// Called before each example of a mini-batch with the examples done so far and the batch size;
+// returning false abandons the step (no weight, moment or curve changes).
+using StepProgress = std::function<bool(int done, int total)>;
+
+// Throws InputError when a Trainer for this lesson and settings would (without building it):
+// an invalid lesson, a model over the training memory limit, no training pairs.
+void check_trainable(const Lesson& lesson, const TrainingSettings& settings);
+
 class Trainer {
  public:
   // The lesson's task split into training and held-out pairs (task.seed); weights initialised
   // from settings.seed.  Throws InputError for a bad lesson or settings.
   Trainer(const Lesson& lesson, const TrainingSettings& settings);
 
-  void step();                 // one mini-batch and one Adam update; evaluates every eval_every
+  // One mini-batch and one Adam update; evaluates every eval_every.  False when `progress`
+  // abandoned it.
+  bool step(const StepProgress& progress = {});
   void train(int steps);       // step() `steps` times
   void reset();                // back to the initial weights (same seed), step 0, empty curve
+  // Step 0 from the weights model().params() holds now (the caller set them): Adam's moments
+  // zero, the batch order from the seed again, the curve one point at step 0.
+  void restart();
+  // A curve point at the current step (training figures over the mini-batches since the last
+  // point, held-out over the whole set), unless the curve already ends at this step.
+  void record_point_now();
   // A new peak learning rate from the next step on (Adam's moments are kept).  Throws
   // InputError for a rate that is not a positive number.
   void set_learning_rate(double learning_rate);
@@ -72,6 +89,9 @@ class Trainer {
 
   // Thread-safe copies of the weights after the last step, and of the curve.
   std::vector<Mat> published_weights() const;
+  // The same copied straight into `params` (no second copy of the weights in between); false,
+  // and nothing changed, when a shape differs or nothing was published yet.
+  bool copy_published_into(Parameters& params) const;
   std::vector<CurvePoint> curve() const;
 
  private:

@@ -35,9 +35,13 @@ struct SaveImage {
   std::string name;
 };
 struct Quit {};
-// Training the lesson's model in the background (the app owns the trainer).
+// Training the lesson's model in the background (the app owns the trainer).  reset_lesson and
+// reset_seed: step 0 on the lesson's weights or on the seed's initial weights; cancel abandons
+// the step being computed and pauses.
 struct Train {
-  enum class Action : std::uint8_t { run, pause, step, reset, positional_experiment } action = Action::step;
+  enum class Action : std::uint8_t {
+    run, pause, step, reset_lesson, reset_seed, cancel, positional_experiment
+  } action = Action::step;
 };
 struct SetLearningRate { double rate = 1e-3; };
 // File menu: a path typed in the window.

@@ -54,6 +54,15 @@ void open_weights(AppState& app, Selection& selection, const std::string& path) 
 
 }  // namespace
 
+LessonWeights lesson_weights(const AppState& app) {
+  const std::uint64_t seed = app.session.seed();
+  if (!app.lesson || app.lesson->weights.empty())
+    return {"seed " + std::to_string(seed) + "'s initial weights", [seed](Parameters& p) { p.initialise(seed); }};
+  const Lesson& lesson = *app.lesson;
+  return {"the lesson's trained weights (" + std::filesystem::path(lesson.weights).filename().string() + ")",
+          [path = app.lesson_path, lesson](Parameters& p) { io::read_lesson_weights(path, lesson, p); }};
+}
+
 Lesson current_lesson(const AppState& app) {
   Lesson lesson = app.lesson.value_or(Lesson{});
   lesson.config = app.session.config();

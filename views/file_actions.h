@@ -6,6 +6,7 @@
 #include "views/app_state.h"
 #include "views/commands.h"
 #include "views/selection.h"
+#include "views/training_runner.h"
 
 #include <string>
 
@@ -16,6 +17,10 @@ inline constexpr std::size_t max_recent_files = 8;
 // Carries out one File command; true when it succeeded (the path then heads app.recent_files).
 // `lesson_changed` is set when a new lesson replaced the session.
 bool apply_file_action(AppState& app, Selection& selection, const FileAction& action, bool& lesson_changed);
+
+// The weights the lesson opens with, for the training panel's Reset: its weights file read
+// again, or (without one) the session seed's initial weights.
+LessonWeights lesson_weights(const AppState& app);
 
 // The lesson as it stands in the window: its sentences and config as edited.
 Lesson current_lesson(const AppState& app);

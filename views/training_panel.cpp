@@ -93,6 +93,63 @@ void line_plot(const char* title, ImVec2 size, const std::vector<PlotSeries>& se
   }
 }
 
+FigureSources figure_sources(const TrainingStatus& t) {
+  FigureSources s;
+  s.held = t.held_pairs > 0 ? "held-out set (" + std::to_string(t.held_pairs) + " pairs)"
+                            : "all " + std::to_string(t.train_pairs) + " pairs (none held out)";
+  if (t.curve.empty()) return s;
+  const int last = t.curve.back().step;
+  const int previous = t.curve.size() > 1 ? t.curve[t.curve.size() - 2].step : 0;
+  s.train = last == 0              ? "training pairs at step 0"
+            : last == previous + 1 ? "training mini-batch of step " + std::to_string(last)
+                                   : "training mini-batches of steps " + std::to_string(previous + 1) + "–" + std::to_string(last);
+  return s;
+}
+
+namespace {
+
+// Reset: a popup with the two weights to start again from.
+void reset_menu(const TrainingStatus& t, Commands& commands) {
+  if (tooltip_button("Reset…", "Back to step 0: on the lesson's weights or on the seed's initial weights"))
+    ImGui::OpenPopup("reset to");
+  if (!ImGui::BeginPopup("reset to")) return;
+  const std::string lesson = "The lesson's weights: " + t.lesson_words;
+  const std::string seed = "Untrained: " + t.seed_words;
+  if (ImGui::Selectable(lesson.c_str())) commands.push(Train{Train::Action::reset_lesson});
+  if (ImGui::Selectable(seed.c_str())) commands.push(Train{Train::Action::reset_seed});
+  ImGui::EndPopup();
+}
+
+// While a step is computed: which one, how far (examples of its mini-batch), and Cancel.
+void progress_line(const TrainingStatus& t, Commands& commands) {
+  if (!t.busy) return;
+  char text[96];
+  if (t.busy_total > 0)
+    std::snprintf(text, sizeof text, "step %d: example %d of %d", t.steps_done + 1, t.busy_done + 1, t.busy_total);
+  else
+    std::snprintf(text, sizeof text, "evaluating at step %d", t.steps_done);
+  const float fraction = t.busy_total > 0 ? static_cast<float>(t.busy_done) / static_cast<float>(t.busy_total) : 0;
+  ImGui::ProgressBar(fraction, ImVec2(ImGui::GetFontSize() * 14, 0), text);
+  ImGui::SameLine();
+  if (tooltip_button("Cancel", "Abandon this step; the weights stay those of the last finished step"))
+    commands.push(Train{Train::Action::cancel});
+}
+
+// The curve's last point, each figure named with its data and its step.
+void last_figures(const TrainingStatus& t) {
+  const CurvePoint& last = t.curve.back();
+  const FigureSources sources = figure_sources(t);
+  ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(held_colour), "%s", sources.held.c_str());
+  ImGui::SameLine(0, 0);
+  ImGui::Text(" at step %d: loss %s · accuracy %.1f %%", last.step, format_value(last.held_loss, 3).c_str(),
+              100 * last.held_accuracy);
+  ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(train_colour), "%s", sources.train.c_str());
+  ImGui::SameLine(0, 0);
+  ImGui::Text(": loss %s · accuracy %.1f %%", format_value(last.train_loss, 3).c_str(), 100 * last.train_accuracy);
+}
+
+}  // namespace
+
 void TrainingPanel::draw(const AppState& app, Selection& selection, Commands& commands) {
   const TrainingStatus& t = app.training;
   if (!t.available) {
@@ -107,8 +164,7 @@ void TrainingPanel::draw(const AppState& app, Selection& selection, Commands& co
   ImGui::SameLine();
   if (tooltip_button("One step", "One mini-batch and one Adam update")) commands.push(Train{Train::Action::step});
   ImGui::SameLine();
-  if (tooltip_button("Reset", "Back to the initial weights of the seed (the same every time), step 0"))
-    commands.push(Train{Train::Action::reset});
+  reset_menu(t, commands);
   ImGui::SameLine();
   char rate_text[32];
   std::snprintf(rate_text, sizeof rate_text, "%.0e", t.learning_rate);
@@ -121,23 +177,17 @@ void TrainingPanel::draw(const AppState& app, Selection& selection, Commands& co
     ImGui::EndCombo();
   }
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("Adam's peak learning rate, from the next step on");
-  ImGui::Text("Step %d", t.steps_done);
+  ImGui::Text("Step %d from %s", t.steps_done, t.start_words.c_str());
   if (t.running) {
     ImGui::SameLine();
     ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(palette(app.theme).accent), "training…");
   }
+  progress_line(t, commands);
   if (!t.curve.empty()) {
-    const CurvePoint& last = t.curve.back();
-    ImGui::SameLine();
-    ImGui::TextDisabled("(curves: every %d steps, last at %d)", std::max(1, last.step - (t.curve.size() > 1 ? t.curve[t.curve.size() - 2].step : 0)), last.step);
-    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(held_colour), "held-out:");
-    ImGui::SameLine();
-    ImGui::Text("loss %s · accuracy %.1f %%", format_value(last.held_loss, 3).c_str(), 100 * last.held_accuracy);
-    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(train_colour), "training:");
-    ImGui::SameLine();
-    ImGui::Text("loss %s · accuracy %.1f %%", format_value(last.train_loss, 3).c_str(), 100 * last.train_accuracy);
+    last_figures(t);
   } else {
-    ImGui::TextWrapped("Not trained here yet: the panels show the lesson's weights. Run trains from the seed.");
+    ImGui::TextWrapped("Not trained here yet: the panels show %s. Run trains from %s.", app.session.weights_origin().c_str(),
+                       t.start_words.c_str());
   }
   if (!t.message.empty())
     ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(palette(app.theme).warning), "%s", t.message.c_str());
@@ -183,7 +233,8 @@ void TrainingPanel::draw(const AppState& app, Selection& selection, Commands& co
     }
   }
 
-  PlotSeries train_loss{"training", train_colour, {}, {}}, held_loss{"held-out", held_colour, {}, {}};
+  PlotSeries train_loss{"training mini-batches", train_colour, {}, {}};
+  PlotSeries held_loss{t.held_pairs > 0 ? "held-out set" : "all pairs", held_colour, {}, {}};
   PlotSeries train_acc = train_loss, held_acc = held_loss;
   double max_loss = 0;
   for (const CurvePoint& p : t.curve) {
@@ -230,7 +281,7 @@ void TrainingPanel::draw(const AppState& app, Selection& selection, Commands& co
       x_end = std::max(x_end, static_cast<double>(p.step));
     }
     if (side_by_side) ImGui::SameLine(0, gap);
-    line_plot("Held-out: PE or not", plot, {without, with}, 0, 100, x_end, " %");
+    line_plot("Held-out set accuracy: PE or not", plot, {without, with}, 0, 100, x_end, " %");
   }
   (void)selection;
 }
@@ -250,6 +301,15 @@ bool hand_over_weights(AppState& app, Selection& selection, const std::vector<Ma
   return true;
 }
 
+bool hand_over_weights(AppState& app, Selection& selection, const TrainingRunner& runner) {
+  if (!runner.copy_weights_into(app.session.model().params())) return false;
+  const int step = selection.step;
+  app.session.rerun();
+  app.on_new_trace();
+  go_to_step(app, selection, step);
+  return true;
+}
+
 void follow_training(AppState& app, Selection& selection, const TrainingRunner& runner, double& clock,
                      double seconds, double interval) {
   TrainingStatus& t = app.training;
@@ -259,6 +319,16 @@ void follow_training(AppState& app, Selection& selection, const TrainingRunner& 
   t.steps_done = runner.steps_done();
   t.learning_rate = runner.learning_rate();
   t.experiment_running = runner.experiment_running();
+  const StepProgressInfo progress = runner.progress();
+  t.busy = progress.busy;
+  t.busy_done = progress.done;
+  t.busy_total = progress.total;
+  t.lesson_words = runner.lesson_words();
+  t.seed_words = runner.seed_words();
+  t.train_pairs = runner.train_pairs();
+  t.held_pairs = runner.held_pairs();
+  if (t.start_words.empty()) t.start_words = runner.start_words();
+  if (const std::string problem = runner.problem(); !problem.empty()) t.message = problem;
   if (runner.experiment_version() != t.experiment_version) {
     t.experiment_version = runner.experiment_version();
     t.experiment = runner.experiment();
@@ -266,14 +336,35 @@ void follow_training(AppState& app, Selection& selection, const TrainingRunner& 
   if (version == t.shown_version || (t.running && clock < interval)) return;
   clock = 0;
   t.curve = runner.curve();
-  if (hand_over_weights(app, selection, runner.weights())) {
-    app.session.set_weights_origin("seed " + std::to_string(app.session.seed()) + "'s weights after " +
-                                   std::to_string(t.steps_done) + " training steps here");
+  t.start_words = runner.start_words();
+  if (hand_over_weights(app, selection, runner)) {
+    app.session.set_weights_origin(t.steps_done == 0 ? t.start_words
+                                                     : t.start_words + " after " + std::to_string(t.steps_done) +
+                                                           " training steps here");
     t.shown_version = version;
     t.message.clear();
   } else {
     t.message = "the trained weights do not fit this session's model (was the config changed?)";
     t.shown_version = version;
+  }
+}
+
+}  // namespace attnviz::views
+
+namespace attnviz::views {
+
+void apply_training_command(TrainingRunner& runner, const Command& command) {
+  if (const auto* rate = std::get_if<SetLearningRate>(&command)) runner.set_learning_rate(rate->rate);
+  const auto* train = std::get_if<Train>(&command);
+  if (!train) return;
+  switch (train->action) {
+    case Train::Action::run: runner.run(true); break;
+    case Train::Action::pause: runner.run(false); break;
+    case Train::Action::step: runner.step_once(); break;
+    case Train::Action::reset_lesson: runner.reset(ResetTo::lesson); break;
+    case Train::Action::reset_seed: runner.reset(ResetTo::seed); break;
+    case Train::Action::cancel: runner.cancel(); break;
+    case Train::Action::positional_experiment: runner.start_positional_experiment(); break;
   }
 }
 

@@ -8,6 +8,7 @@
 #include "views/selection.h"
 #include "views/training_runner.h"
 
+#include <string>
 #include <vector>
 
 namespace attnviz::views {
@@ -30,6 +31,13 @@ struct PeCurveColours {
 };
 PeCurveColours pe_curve_colours(Theme theme);
 
+// What the figures of the curve's last point are computed on: "held-out set (30 pairs)" (or all
+// pairs when none are held out) and "training mini-batches of steps 351–400".
+struct FigureSources {
+  std::string held, train;
+};
+FigureSources figure_sources(const TrainingStatus& t);
+
 struct TrainingPanel {
   void draw(const AppState& app, Selection& selection, Commands& commands);
 };
@@ -38,6 +46,11 @@ struct TrainingPanel {
 // on the same sentence; the cursor stays on its step.  A snapshot whose shapes differ from the
 // session's parameters changes nothing and returns false.
 bool hand_over_weights(AppState& app, Selection& selection, const std::vector<Mat>& weights);
+// The same from the runner's last snapshot, copied straight into the session's parameters.
+bool hand_over_weights(AppState& app, Selection& selection, const TrainingRunner& runner);
+
+// A Train or SetLearningRate command, carried out by the runner (other commands are ignored).
+void apply_training_command(TrainingRunner& runner, const Command& command);
 
 // Between frames: refreshes app.training from the runner, and hands the newest weights over
 // when they changed, at most once every `interval` seconds while training runs (`clock` counts

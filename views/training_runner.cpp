@@ -11,11 +11,56 @@
 
 namespace attnviz::views {
 
-TrainingRunner::TrainingRunner(const Lesson& lesson, bool threaded)
-    : lesson_(lesson), threaded_(threaded), trainer_(lesson, lesson.training),
-      learning_rate_(lesson.training.learning_rate) {
+TrainingRunner::TrainingRunner(const Lesson& lesson, bool threaded, LessonWeights lesson_weights)
+    : lesson_(lesson), threaded_(threaded), lesson_weights_(std::move(lesson_weights)),
+      start_words_(seed_words()), learning_rate_(lesson.training.learning_rate) {
+  check_trainable(lesson, lesson.training);
+  std::vector<SentencePair> train, held;
+  split_pairs(make_pairs(lesson.task, lesson.task.seed), lesson.task.held_out, lesson.task.seed, train, held);
+  train_pairs_ = static_cast<int>(train.size());
+  held_pairs_ = static_cast<int>(held.size());
+  if (lesson_weights_.words.empty()) lesson_weights_.words = seed_words();
   if (threaded) thread_ = std::thread([this] { loop(); });
 }
+
+Trainer& TrainingRunner::trainer() {
+  if (!trainer_) {
+    const bool was_busy = busy_.exchange(true);
+    trainer_ = std::make_unique<Trainer>(lesson_, lesson_.training);
+    if (pending_rate_) trainer_->set_learning_rate(*pending_rate_);
+    busy_ = was_busy;
+    built_ = true;
+  }
+  return *trainer_;
+}
+
+std::vector<Mat> TrainingRunner::weights() const {
+  return built_.load() ? trainer_->published_weights() : std::vector<Mat>{};
+}
+
+bool TrainingRunner::copy_weights_into(Parameters& params) const {
+  return built_.load() && trainer_->copy_published_into(params);
+}
+
+std::vector<CurvePoint> TrainingRunner::curve() const {
+  return built_.load() ? trainer_->curve() : std::vector<CurvePoint>{};
+}
+
+std::string TrainingRunner::seed_words() const {
+  return "seed " + std::to_string(lesson_.training.seed) + "'s initial weights";
+}
+
+std::string TrainingRunner::start_words() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return start_words_;
+}
+
+std::string TrainingRunner::problem() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return problem_;
+}
+
+StepProgressInfo TrainingRunner::progress() const { return {busy_.load(), done_.load(), total_.load()}; }
 
 TrainingRunner::~TrainingRunner() {
   {
@@ -71,12 +116,23 @@ void TrainingRunner::step_once() {
   wake_.notify_all();
 }
 
-void TrainingRunner::reset() {
+void TrainingRunner::reset(ResetTo to) {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     running_ = false;
     steps_requested_ = 0;
-    reset_requested_ = true;
+    reset_requested_ = to;
+    cancel_ = true;
+  }
+  wake_.notify_all();
+}
+
+void TrainingRunner::cancel() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    running_ = false;
+    steps_requested_ = 0;
+    cancel_ = true;
   }
   wake_.notify_all();
 }
@@ -91,9 +147,10 @@ void TrainingRunner::set_learning_rate(double rate) {
   wake_.notify_all();
 }
 
-bool TrainingRunner::take_requests(bool& reset, std::optional<double>& rate) {
+bool TrainingRunner::take_requests(std::optional<ResetTo>& reset, std::optional<double>& rate) {
+  cancel_ = false;  // a cancel before this point has already dropped what it meant to stop
   reset = reset_requested_;
-  reset_requested_ = false;
+  reset_requested_.reset();
   rate = rate_requested_;
   rate_requested_.reset();
   if (steps_requested_ > 0) {
@@ -104,51 +161,107 @@ bool TrainingRunner::take_requests(bool& reset, std::optional<double>& rate) {
   return running_.load();
 }
 
-void TrainingRunner::carry_out(bool reset, const std::optional<double>& rate, bool step) {
+// The lesson's weights, read again; a file that cannot be read leaves the trainer as it was.
+void TrainingRunner::reset_trainer(ResetTo to) {
+  std::string words = seed_words(), problem;
+  if (to == ResetTo::lesson && lesson_weights_.load) {
+    try {
+      lesson_weights_.load(trainer().model().params());  // all or nothing
+      words = lesson_weights_.words;
+      trainer().restart();
+    } catch (const std::exception& e) {
+      std::lock_guard<std::mutex> lock(mutex_);
+      problem_ = std::string("cannot read the lesson's weights again: ") + e.what();
+      return;
+    }
+  } else {
+    trainer().reset();
+  }
+  std::lock_guard<std::mutex> lock(mutex_);
+  start_words_ = words;
+  problem_.clear();
+}
+
+// Called before each example of a step: publishes how far it is; false once cancelled.
+bool TrainingRunner::report(int done, int total) {
+  done_ = done;
+  total_ = total;
+  return !cancel_.load();
+}
+
+void TrainingRunner::carry_out(const std::optional<ResetTo>& reset, const std::optional<double>& rate, bool step) {
   if (reset) {
-    trainer_.reset();
-    steps_done_ = 0;
+    reset_trainer(*reset);
+    steps_done_ = trainer().steps_done();
     ++version_;
   }
   if (rate) {
     try {
-      trainer_.set_learning_rate(*rate);
+      if (trainer_) trainer_->set_learning_rate(*rate);
+      else pending_rate_ = *rate;
     } catch (const InputError&) {
     }
   }
   if (step) {
-    trainer_.step();
-    steps_done_ = trainer_.steps_done();
-    ++version_;
+    Trainer& t = trainer();
+    busy_ = true;
+    const bool finished = t.step([this](int done, int total) { return report(done, total); });
+    busy_ = false;
+    if (finished) {
+      steps_done_ = trainer().steps_done();
+      ++version_;
+    }
   }
+}
+
+// Idle: the curve's last point at the last step, so its figures match the weights shown.
+void TrainingRunner::settle() {
+  if (!trainer_) return;
+  const std::size_t points = trainer_->curve().size();
+  busy_ = true;
+  trainer_->record_point_now();
+  busy_ = false;
+  if (trainer_->curve().size() != points) ++version_;
 }
 
 void TrainingRunner::pump(int max_steps) {
   for (int i = 0; i < max_steps; ++i) {
-    bool reset = false;
+    std::optional<ResetTo> reset;
     std::optional<double> rate;
     bool step = false;
     {
       std::lock_guard<std::mutex> lock(mutex_);
       step = take_requests(reset, rate);
     }
-    if (!step && !reset && !rate) return;
+    if (!step && !reset && !rate) break;
     carry_out(reset, rate, step);
   }
+  bool idle = false;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    idle = !running_.load() && steps_requested_ == 0;
+  }
+  if (idle) settle();
 }
 
 void TrainingRunner::loop() {
   // A lower priority than the window's thread: on a loaded machine frames come first.
   setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 10);
   for (;;) {
-    bool reset = false;
+    std::optional<ResetTo> reset;
     std::optional<double> rate;
     bool step = false;
     {
       std::unique_lock<std::mutex> lock(mutex_);
-      wake_.wait(lock, [this] {
+      const auto work = [this] {
         return quit_ || running_.load() || steps_requested_ > 0 || reset_requested_ || rate_requested_.has_value();
-      });
+      };
+      if (!work()) {
+        lock.unlock();
+        settle();
+        lock.lock();
+      }
+      wake_.wait(lock, work);
       if (quit_) return;
       step = take_requests(reset, rate);
     }

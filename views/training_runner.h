@@ -9,23 +9,50 @@
 //
 // With `threaded = false` there is no thread: `pump()` runs the queued requests on the caller's
 // thread (tests drive training step by step that way).
+//
+// The Trainer (a second model with Adam's moments: 1.4 GB for the paper's base model) is built on
+// the runner's thread when training is first asked for, not when the lesson opens.
+//
+// A step of a big model takes seconds: progress() tells how far the current one is, and cancel()
+// abandons it (the weights stay those of the last finished step).  When the runner falls idle
+// its curve gets a point at the last step, so the figures shown are never older than the weights.
 
 #include "model/trainer.h"
 
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
+#include <string>
 #include <thread>
 #include <vector>
 
 namespace attnviz::views {
 
+// The weights a lesson opened with, to go back to: their words ("the lesson's trained weights
+// (word-order.safetensors)") and how to put them into a model's parameters again (read from the
+// file once more, not kept in memory: the paper's base model has 360 MB of them).
+struct LessonWeights {
+  std::string words;
+  std::function<void(Parameters&)> load;  // throws on a file that is gone or changed
+};
+
+enum class ResetTo : std::uint8_t { lesson, seed };
+
+// How far the step being computed is: `done` of `total` examples of its mini-batch.
+struct StepProgressInfo {
+  bool busy = false;
+  int done = 0, total = 0;
+};
+
 class TrainingRunner {
  public:
-  // Throws InputError when the lesson cannot be trained (see Trainer).
-  TrainingRunner(const Lesson& lesson, bool threaded = true);
+  // Throws InputError when the lesson cannot be trained (see check_trainable).
+  // Without `lesson_weights.load` the lesson's weights are the seed's initial weights.
+  TrainingRunner(const Lesson& lesson, bool threaded = true, LessonWeights lesson_weights = {});
   ~TrainingRunner();
   TrainingRunner(const TrainingRunner&) = delete;
   TrainingRunner& operator=(const TrainingRunner&) = delete;
@@ -34,7 +61,11 @@ class TrainingRunner {
   // shipped weights stop; a run from there or later goes on until paused).
   void run(bool running, int until = 0);
   void step_once();                     // one mini-batch (pauses a run)
-  void reset();                         // the seed's initial weights, step 0, empty curve
+  // Step 0 on the lesson's weights or the seed's initial weights; Adam's moments and the curve
+  // start again.
+  void reset(ResetTo to = ResetTo::seed);
+  void cancel();                        // pauses, drops queued steps, abandons the current one
+  StepProgressInfo progress() const;
   void set_learning_rate(double rate);  // from the next step on; ignored unless finite and > 0
 
   // The positional-encoding experiment (see compare_positional) on a thread of its own; ignored
@@ -51,23 +82,46 @@ class TrainingRunner {
   int steps_done() const { return steps_done_.load(); }
   double learning_rate() const { return learning_rate_.load(); }
   std::uint64_t version() const { return version_.load(); }
+  // What the trainer's weights started from at its last reset: "seed 1's initial weights" or the
+  // lesson's words (thread-safe copy).
+  std::string start_words() const;
+  std::string seed_words() const;
+  const std::string& lesson_words() const { return lesson_weights_.words; }
+  int train_pairs() const { return train_pairs_; }
+  int held_pairs() const { return held_pairs_; }
+  std::string problem() const;          // why the last reset to the lesson's weights failed
 
   // The trainer's last snapshot (thread-safe copies).
-  std::vector<Mat> weights() const { return trainer_.published_weights(); }
-  std::vector<CurvePoint> curve() const { return trainer_.curve(); }
+  // Empty until the trainer is built.
+  std::vector<Mat> weights() const;
+  bool copy_weights_into(Parameters& params) const;  // see Trainer::copy_published_into
+  std::vector<CurvePoint> curve() const;
 
  private:
   // Takes the queued requests under the lock; true when the trainer should step once.
-  bool take_requests(bool& reset, std::optional<double>& rate);
-  void carry_out(bool reset, const std::optional<double>& rate, bool step);
+  bool take_requests(std::optional<ResetTo>& reset, std::optional<double>& rate);
+  void carry_out(const std::optional<ResetTo>& reset, const std::optional<double>& rate, bool step);
+  void reset_trainer(ResetTo to);
+  bool report(int done, int total);
+  void settle();
+  Trainer& trainer();  // built on first use, on the runner's thread
   void loop();
 
   Lesson lesson_;
   bool threaded_;
-  Trainer trainer_;
-  std::mutex mutex_;              // guards the requests below
+  LessonWeights lesson_weights_;
+  std::unique_ptr<Trainer> trainer_;
+  std::atomic<bool> built_{false};  // trainer_ exists (set once, after it is built)
+  std::optional<double> pending_rate_;  // a rate chosen before the trainer was built
+  int train_pairs_ = 0, held_pairs_ = 0;
+  mutable std::mutex mutex_;      // guards the requests below, start_words_ and problem_
   std::condition_variable wake_;
-  bool quit_ = false, reset_requested_ = false;
+  bool quit_ = false;
+  std::optional<ResetTo> reset_requested_;
+  std::string start_words_, problem_;
+  std::atomic<bool> cancel_{false};
+  std::atomic<bool> busy_{false};
+  std::atomic<int> done_{0}, total_{0};
   int steps_requested_ = 0;
   std::optional<double> rate_requested_;
 

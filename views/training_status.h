@@ -20,6 +20,12 @@ struct TrainingStatus {
   double learning_rate = 0;
   std::vector<CurvePoint> curve;
   std::uint64_t shown_version = 0;  // the runner version whose weights the session holds
+  bool busy = false;             // a step (or an evaluation) is being computed
+  int busy_done = 0, busy_total = 0;  // examples of its mini-batch done, of
+  std::string start_words;       // what the trainer started from ("seed 1's initial weights")
+  std::string lesson_words;      // the lesson's weights, for Reset
+  std::string seed_words;        // the seed's initial weights, for Reset
+  int train_pairs = 0, held_pairs = 0;  // sizes of the two sets (held_pairs 0: evaluated on training)
 
   // The positional-encoding experiment: the lesson trained with and without it.
   bool experiment_running = false;

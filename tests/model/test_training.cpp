@@ -108,6 +108,64 @@ TEST(Training, ResetReturnsToTheInitialWeights) {
   EXPECT_EQ(t.curve().size(), 1u);
 }
 
+// An abandoned step changes nothing: the next finished step is the one a fresh trainer takes.
+TEST(Training, AnAbandonedStepChangesNothing) {
+  const Lesson l = lesson("word-order");
+  Trainer a(l, short_run(l, 2, 4)), b(l, short_run(l, 2, 4));
+  int calls = 0;
+  EXPECT_FALSE(a.step([&](int done, int total) {
+    EXPECT_EQ(done, calls);
+    EXPECT_EQ(total, 4);
+    return ++calls < 3;
+  }));
+  EXPECT_EQ(calls, 3);
+  EXPECT_EQ(a.steps_done(), 0);
+  EXPECT_EQ(a.published_weights()[0], b.published_weights()[0]);
+  EXPECT_TRUE(a.step());
+  EXPECT_TRUE(b.step());
+  const std::vector<Mat> wa = a.published_weights(), wb = b.published_weights();
+  for (std::size_t i = 0; i < wa.size(); ++i) EXPECT_EQ(wa[i], wb[i]);
+}
+
+// A point at the current step on demand, once; restart() begins at the weights set by hand.
+TEST(Training, PointNowAndRestartFromGivenWeights) {
+  const Lesson l = lesson("word-order");
+  Trainer t(l, short_run(l, 100, 4));
+  t.train(3);
+  ASSERT_EQ(t.curve().back().step, 0);
+  t.record_point_now();
+  t.record_point_now();
+  ASSERT_EQ(t.curve().size(), 2u);
+  EXPECT_EQ(t.curve().back().step, 3);
+  EXPECT_EQ(t.curve().back().held_loss, t.evaluate_held_out().loss);
+
+  const std::vector<Mat> trained = t.published_weights();
+  t.train(2);
+  Parameters& params = t.model().params();
+  for (int i = 0; i < params.size(); ++i) params[i].value = trained[static_cast<std::size_t>(i)];
+  t.restart();
+  EXPECT_EQ(t.steps_done(), 0);
+  EXPECT_EQ(t.published_weights()[0], trained[0]);
+  ASSERT_EQ(t.curve().size(), 1u);
+  EXPECT_EQ(t.curve().front().held_loss, t.evaluate_held_out().loss);
+}
+
+// The snapshot copied straight into another model's parameters; another shape changes nothing.
+TEST(Training, PublishedWeightsCopiedIntoParameters) {
+  const Lesson l = lesson("word-order");
+  Trainer t(l, short_run(l, 2, 4));
+  t.train(2);
+  Transformer same(l.config, 7);
+  ASSERT_TRUE(t.copy_published_into(same.params()));
+  for (int i = 0; i < same.params().size(); ++i) EXPECT_EQ(same.params()[i].value, t.published_weights()[static_cast<std::size_t>(i)]);
+  Config other = l.config;
+  other.d_ff += 2;
+  Transformer wrong(other, 7);
+  const Mat before = wrong.params()[0].value;
+  EXPECT_FALSE(t.copy_published_into(wrong.params()));
+  EXPECT_EQ(wrong.params()[0].value, before);
+}
+
 // A short run on each built-in task lowers the held-out loss.
 TEST(Training, ShortRunsLowerTheHeldOutLoss) {
   for (const char* name : {"word-order", "reverse", "copy", "tiny-translation"}) {

@@ -36,6 +36,14 @@ void expect_same_weights(const Parameters& params, const std::vector<Mat>& weigh
   }
 }
 
+// The seed's initial weights of the lesson's model.
+std::vector<Mat> seed_weights(const Lesson& lesson) {
+  const Transformer model(lesson.config, lesson.training.seed);
+  std::vector<Mat> w;
+  for (const Tensor& p : model.params()) w.push_back(p.value);
+  return w;
+}
+
 class TrainingHeadless : public HeadlessUi {
  protected:
   TrainingHeadless() : HeadlessUi(Session(to_preset(word_order()))) {}
@@ -144,8 +152,8 @@ TEST_F(TrainingHeadless, RunStopsAtTheLessonsStepsAndGoesOnOnlyWhenAskedAgain) {
 
 TEST_F(TrainingHeadless, ResetReturnsToTheSeedsInitialWeights) {
   TrainingRunner runner(lesson, false);
-  const std::vector<Mat> initial = runner.weights();
-  ASSERT_FALSE(initial.empty());
+  EXPECT_TRUE(runner.weights().empty());  // no trainer (and no memory for one) before it is asked for
+  const std::vector<Mat> initial = seed_weights(lesson);
   runner.step_once();
   runner.step_once();
   runner.pump(2);
@@ -157,8 +165,85 @@ TEST_F(TrainingHeadless, ResetReturnsToTheSeedsInitialWeights) {
   ASSERT_EQ(again.size(), initial.size());
   for (std::size_t i = 0; i < initial.size(); ++i) EXPECT_TRUE((again[i].array() == initial[i].array()).all());
   TrainingRunner other(lesson, false);  // a new runner from the same seed starts there too
+  other.reset();
+  other.pump();
   for (std::size_t i = 0; i < initial.size(); ++i)
     EXPECT_TRUE((other.weights()[i].array() == initial[i].array()).all());
+}
+
+// Reset offers both: the lesson's weights (read again) and the seed's initial weights; the session
+// follows and names them.
+TEST_F(TrainingHeadless, ResetChoosesTheLessonsWeightsOrTheSeeds) {
+  std::vector<Mat> lesson_weights;
+  for (const Tensor& p : app.session.model().params()) lesson_weights.push_back(p.value + Mat::Constant(p.value.rows(), p.value.cols(), 0.01));
+  int loads = 0;
+  LessonWeights source{"the lesson's trained weights (test)", [&](Parameters& p) {
+                         ++loads;
+                         for (int i = 0; i < p.size(); ++i) p[i].value = lesson_weights[static_cast<std::size_t>(i)];
+                       }};
+  TrainingRunner runner(lesson, false, source);
+  const std::vector<Mat> seed = seed_weights(lesson);
+  runner.step_once();
+  runner.pump();
+  apply_training_command(runner, Train{Train::Action::reset_lesson});
+  runner.pump();
+  EXPECT_EQ(loads, 1);
+  EXPECT_EQ(runner.steps_done(), 0);
+  follow_training(app, selection, runner, clock, 0, 0);
+  for (int i = 0; i < app.session.model().params().size(); ++i)
+    EXPECT_TRUE((app.session.model().params()[i].value.array() == lesson_weights[static_cast<std::size_t>(i)].array()).all());
+  EXPECT_EQ(app.session.weights_origin(), "the lesson's trained weights (test)");
+  EXPECT_EQ(app.training.start_words, "the lesson's trained weights (test)");
+
+  runner.step_once();  // trains on from the lesson's weights
+  runner.pump();
+  follow_training(app, selection, runner, clock, 0, 0);
+  EXPECT_EQ(app.session.weights_origin(), "the lesson's trained weights (test) after 1 training steps here");
+
+  apply_training_command(runner, Train{Train::Action::reset_seed});
+  runner.pump();
+  follow_training(app, selection, runner, clock, 0, 0);
+  expect_same_weights(app.session.model().params(), seed);
+  EXPECT_EQ(app.session.weights_origin(), "seed 1's initial weights");
+}
+
+// Paused after steps that fall between eval_every points: the curve gets a point at the last
+// step, so the held-out figure is that of the weights shown.
+TEST_F(TrainingHeadless, IdleRunnerFiguresAreOfTheLastStep) {
+  Lesson sparse = lesson;
+  sparse.training.eval_every = 50;
+  TrainingRunner runner(sparse, false);
+  runner.step_once();
+  runner.step_once();
+  runner.pump(2);
+  follow_training(app, selection, runner, clock, 0, 0);
+  ASSERT_FALSE(app.training.curve.empty());
+  EXPECT_EQ(app.training.curve.back().step, 2);
+  EXPECT_EQ(figure_sources(app.training).train, "training mini-batches of steps 1–2");
+  EXPECT_EQ(figure_sources(app.training).held, "held-out set (30 pairs)");
+}
+
+// A long step reports its examples as they go; Cancel abandons it and the weights stay.
+TEST_F(TrainingHeadless, ALongStepShowsProgressAndCanBeCancelled) {
+  Lesson heavy = lesson;
+  heavy.training.batch_size = 100000;
+  TrainingRunner runner(heavy);
+  const std::vector<Mat> before = seed_weights(lesson);
+  runner.step_once();
+  StepProgressInfo p;
+  for (int i = 0; i < 2000 && !(p = runner.progress()).busy; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  ASSERT_TRUE(p.busy);
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  follow_training(app, selection, runner, clock, 0, 0);
+  EXPECT_TRUE(app.training.busy);
+  EXPECT_EQ(app.training.busy_total, 100000);
+  EXPECT_GT(app.training.busy_done, 0);
+  apply_training_command(runner, Train{Train::Action::cancel});
+  for (int i = 0; i < 2000 && runner.progress().busy; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  EXPECT_FALSE(runner.progress().busy);
+  EXPECT_EQ(runner.steps_done(), 0);
+  const std::vector<Mat> after = runner.weights();
+  for (std::size_t i = 0; i < before.size(); ++i) EXPECT_TRUE((after[i].array() == before[i].array()).all());
 }
 
 TEST_F(TrainingHeadless, PanelButtonsBecomeTrainingCommands) {
