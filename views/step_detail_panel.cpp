@@ -5,6 +5,7 @@
 #include "views/heatmap.h"
 #include "views/tensor_labels.h"
 #include "views/trace_index.h"
+#include "views/worked_example.h"
 
 #include <algorithm>
 #include <vector>
@@ -56,7 +57,9 @@ void section(const char* title, const char* hint, const Palette& pal) {
   ImGui::PopStyleColor();
   if (hint) {
     ImGui::SameLine();
+    ImGui::PushTextWrapPos(0);
     ImGui::TextDisabled("%s", hint);
+    ImGui::PopTextWrapPos();
   }
 }
 
@@ -101,14 +104,23 @@ void draw_matrices(const AppState& app, Selection& selection, int step, const st
 
 }  // namespace
 
-void StepDetailPanel::draw(const AppState& app, Selection& selection, Commands&) {
+void StepDetailPanel::draw(const AppState& app, Selection& selection, Commands& commands) {
   const Trace& trace = app.session.trace();
+  example_grids_.clear();
   if (trace.step_count() == 0) return;
   const int index = std::clamp(selection.step, 0, trace.step_count() - 1);
   const Step& step = trace.step(index);
   const Palette& pal = palette(app.theme);
   const bool backward = step.phase == Phase::backward;
 
+  // Worked example A: its matrices first, in view whatever the step (its own heatmaps scroll below).
+  if (app.session.fixed_attention()) {
+    section("Worked example A (notes 002)",
+            backward ? "— ∂L/∂ of each; L = Σ O, so ∂L/∂O = 1" : "— click a value; loss L = Σ O (no target)",
+            pal);
+    example_grids_ = draw_worked_example(app, selection, commands);
+    ImGui::Separator();
+  }
   ImGui::PushTextWrapPos(0);
   ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.text_dim), "Step %d of 0–%d · %s · %s", index,
                      trace.step_count() - 1, backward ? "backward" : "forward", where_in_words(step.where).c_str());

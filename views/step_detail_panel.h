@@ -6,11 +6,19 @@
 #include "views/app_state.h"
 #include "views/commands.h"
 #include "views/selection.h"
+#include "views/worked_example.h"
+
+#include <vector>
 
 namespace attnviz::views {
 
 struct StepDetailPanel {
   void draw(const AppState& app, Selection& selection, Commands& commands);
+  // Worked example A's grids as the last frame drew them (empty for any other lesson).
+  const std::vector<DrawnGrid>& example_grids() const { return example_grids_; }
+
+ private:
+  std::vector<DrawnGrid> example_grids_;
 };
 
 }  // namespace attnviz::views

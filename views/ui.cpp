@@ -164,7 +164,8 @@ void Ui::menu_bar(const AppState& app, Commands& commands) {
     ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(palette(app.theme).warning), "%s", app.notice.c_str());
   const Trace& trace = app.session.trace();
   char status[160];
-  std::snprintf(status, sizeof status, "loss on this sentence pair %s   ·   text %d %%",
+  std::snprintf(status, sizeof status, "%s %s   ·   text %d %%",
+                app.session.fixed_attention() ? "loss L = Σ O" : "loss on this sentence pair",
                 format_significant(trace.loss(), 4).c_str(), static_cast<int>(std::lround(app.ui_scale * 100)));
   const float status_x = ImGui::GetWindowWidth() - ImGui::CalcTextSize(status).x - ImGui::GetFontSize();
   if (status_x > ImGui::GetCursorPosX() + ImGui::GetFontSize()) {

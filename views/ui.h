@@ -75,6 +75,7 @@ struct Ui {
   void show_lesson_panel(std::string_view panel);
   LinkedPanels& linked() { return linked_; }
   const NavigatorPanel& navigator() const { return navigator_; }
+  const StepDetailPanel& detail() const { return detail_; }
 
  private:
   void keyboard(const AppState& app, const Selection& selection, Commands& commands) const;
