@@ -39,6 +39,11 @@ std::optional<View> view_from_string(std::string_view name) {
   return std::nullopt;
 }
 
+std::string window_title(const AppState& app) {
+  if (!app.lesson || app.lesson->title.empty()) return "attnviz";
+  return "attnviz — " + app.lesson->title;
+}
+
 int twin_step(const Trace& trace, int step) {
   if (step < 0 || step >= trace.step_count()) return step;
   const int twin = trace.step(step).twin;
@@ -190,6 +195,37 @@ bool wrapped_button(const char* label, const char* tooltip, bool enabled = true)
 
 // The controls wrap onto as many rows as the window's width needs; the window asks for the height
 // they and the sentence bar take (controls_h_), and the panels re-tile when it changes.
+namespace {
+// "Lesson: Self-attention by hand — Worked example A of the notes: …" on one line, the
+// description cut with "…" where the window ends and whole in a tooltip.
+void lesson_line(const AppState& app) {
+  if (!app.lesson || app.lesson->title.empty()) return;
+  const Palette& pal = palette(app.theme);
+  ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.accent), "Lesson: %s", app.lesson->title.c_str());
+  const std::string& description = app.lesson->description;
+  if (description.empty()) return;
+  ImGui::SameLine();
+  const float room = ImGui::GetContentRegionAvail().x;
+  std::string shown = "— " + description;
+  if (ImGui::CalcTextSize(shown.c_str()).x > room) {
+    std::size_t end = shown.size();
+    while (end > 0 && ImGui::CalcTextSize((shown.substr(0, end) + "…").c_str()).x > room) {
+      do --end;
+      while (end > 0 && (static_cast<unsigned char>(shown[end]) & 0xC0) == 0x80);  // whole UTF-8 characters
+    }
+    shown = shown.substr(0, end) + "…";
+  }
+  ImGui::TextDisabled("%s", shown.c_str());
+  if (ImGui::IsItemHovered()) {
+    ImGui::BeginTooltip();
+    ImGui::PushTextWrapPos(ImGui::GetFontSize() * 35);
+    ImGui::TextUnformatted(description.c_str());
+    ImGui::PopTextWrapPos();
+    ImGui::EndTooltip();
+  }
+}
+}  // namespace
+
 void Ui::controls(const AppState& app, Selection& selection, Commands& commands) {
   const Trace& trace = app.session.trace();
   const int step = selection.step, last = trace.step_count() - 1;
@@ -218,6 +254,7 @@ void Ui::controls(const AppState& app, Selection& selection, Commands& commands)
   ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(backward ? palette(app.theme).backward_arrow : palette(app.theme).accent),
                      "%s", where);
   ImGui::Separator();
+  lesson_line(app);
   sentences_.draw(app, selection, commands);
   const float needed = ImGui::GetCursorPosY() - ImGui::GetStyle().ItemSpacing.y + ImGui::GetStyle().WindowPadding.y;
   if (std::abs(needed - controls_h_) > 1.0f) {

@@ -20,6 +20,7 @@
 #include "views/training_panel.h"
 
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace attnviz::views {
@@ -100,6 +101,9 @@ struct Ui {
   float menu_h_ = 0;
   ImVec2 display_{0, 0};  // last frame's display size: the panels re-tile when it changes
 };
+
+// The window's title: "attnviz — " and the lesson's title, or "attnviz" without a lesson.
+std::string window_title(const AppState& app);
 
 // The step B jumps to: the twin of the current step, or of the nearest step that has one.
 int twin_step(const Trace& trace, int step);
