@@ -8,6 +8,7 @@
 #include "views/worked_example.h"
 
 #include <gtest/gtest.h>
+#include <imgui_internal.h>
 
 #include <tuple>
 
@@ -93,6 +94,24 @@ TEST_F(ExampleA, EditsAreRefusedAndTheOtherPagesSaySo) {
     ui.open_page = page;
     frames(2);  // head_tensors would throw on a trace without masks: the pages say why they are empty
   }
+}
+
+}  // namespace
+}  // namespace attnviz::views
+
+namespace attnviz::views {
+namespace {
+
+// The lesson names itself: on the window's title, and in a line under the step controls.
+TEST_F(ExampleA, TheLessonsTitleIsOnTheWindowAndInTheControls) {
+  EXPECT_EQ(window_title(app), "attnviz");
+  frames(3);
+  const float without = ImGui::FindWindowByName("Controls and sentences")->ContentSize.y;
+  open_lesson();
+  EXPECT_EQ(window_title(app), "attnviz — Self-attention by hand");
+  frames(3);
+  const float with = ImGui::FindWindowByName("Controls and sentences")->ContentSize.y;
+  EXPECT_GE(with - without, ImGui::GetTextLineHeight()) << "no lesson line";
 }
 
 }  // namespace
