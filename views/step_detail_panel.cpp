@@ -146,7 +146,11 @@ void StepDetailPanel::draw(const AppState& app, Selection& selection, Commands& 
   ImGui::Separator();
 
   const ChainExplanation chain = explain_selection(app, selection);
-  ImGui::BeginChild("matrices", ImVec2(0, 0), false, ImGuiWindowFlags_HorizontalScrollbar);
+  // The rest of the window, but at least a dozen lines (the window scrolls to them when the example's
+  // grids above take the room).
+  const float least = ImGui::GetTextLineHeightWithSpacing() * 12;
+  const float rest = ImGui::GetContentRegionAvail().y;
+  ImGui::BeginChild("matrices", ImVec2(0, rest < least ? least : 0.0f), false, ImGuiWindowFlags_HorizontalScrollbar);
   std::vector<Matrix> inputs, outputs, upstream, downstream;
   for (std::size_t i = 0; i < step.inputs.size(); ++i) {
     const Tensor& t = trace.tensor(step.inputs[i]);
