@@ -101,8 +101,8 @@ void print_fixed_attention(std::ostream& out, const std::string& title, const Fi
     matrix(t.tensor(s.outputs[0]).name, t.value(s.outputs[0]));
     out << "  " << describe(s.op, s.phase) << "\n\n";
   }
-  out << "Then " << t.step_count() - t.forward_count() << " backward steps from L = Σ O (∂L/∂O = 1): open the lesson in "
-      << "the window to step through them.\n";
+  out << "L = Σ O = " << t.loss() << " (no target: ∂L/∂O = 1), then " << t.step_count() - t.forward_count()
+      << " backward steps, as the window steps through them.\n\n";
 }
 
 }  // namespace attnviz::app
