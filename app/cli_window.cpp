@@ -156,7 +156,8 @@ void screenshot(const ScreenshotOptions& o) {
   const auto [w, h] = parse_size(o.size);
   Session session = make_session(o.session);
   const Trace& trace = session.trace();
-  int step = 0;
+  std::optional<Lesson> lesson = training_lesson(o.session);
+  int step = lesson ? std::clamp(lesson->step, 0, trace.step_count() - 1) : 0;  // where the lesson opens
   if (!o.step_label.empty()) {
     const auto found = trace.find_step(o.step_label, o.backward ? Phase::backward : Phase::forward);
     if (!found) throw InputError("--step-label " + o.step_label + ": no such step (see attnviz trace --print)");
@@ -182,7 +183,7 @@ void screenshot(const ScreenshotOptions& o) {
   options.persist = false;
   options.theme = *theme;
   options.ui_scale = *scale;
-  options.lesson = training_lesson(o.session);
+  options.lesson = std::move(lesson);
   Desktop desktop(std::move(session), options);
   desktop.go_to_step(step);
   if (element) select(desktop.state().session.trace(), desktop.selection(), *element);

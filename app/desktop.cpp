@@ -72,7 +72,13 @@ Desktop::Desktop(Session session, const DesktopOptions& o)
     views::go_to_step(app_, selection_, app_.lesson->step);
     ui_.show_lesson_panel(app_.lesson->panel);
   }
+  show_lesson();
   start_trainer();
+}
+
+void Desktop::show_lesson() {
+  window_.set_title(views::window_title(app_));
+  if (app_.lesson && fonts_.add_text(app_.lesson->title + app_.lesson->description)) rebuild_fonts();
 }
 
 void Desktop::start_trainer() {
@@ -220,6 +226,7 @@ void Desktop::frame(double seconds) {
     malloc_trim(0);  // the last lesson's model, trace and trainer back to the system
     fonts_.add_text(shown_text(app_.session));
     rebuild_fonts();
+    show_lesson();
   }
   if (persist_ && effects.recent_changed) save_recent_files();
   follow_training(seconds);

@@ -69,6 +69,7 @@ class Desktop {
   void follow_training(double seconds);
   void start_trainer();  // a trainer for app_.lesson (none when there is no lesson)
   void save_recent_files();
+  void show_lesson();  // the lesson's title on the window, its words in the font atlas
 
   Window window_;
   Fonts fonts_;

@@ -95,12 +95,14 @@ void print_fixed_attention(std::ostream& out, const std::string& title, const Fi
   matrix("W_K", attention.W_K);
   matrix("W_V", attention.W_V);
   out << "\n";
-  for (int i = 0; i < t.step_count(); ++i) {
+  for (int i = 0; i < t.forward_count(); ++i) {
     const Step& s = t.step(i);
     out << i << "  " << s.label << "   " << s.formula << "\n";
     matrix(t.tensor(s.outputs[0]).name, t.value(s.outputs[0]));
     out << "  " << describe(s.op, s.phase) << "\n\n";
   }
+  out << "L = Σ O = " << t.loss() << " (no target: ∂L/∂O = 1), then " << t.step_count() - t.forward_count()
+      << " backward steps, as the window steps through them.\n\n";
 }
 
 }  // namespace attnviz::app

@@ -86,6 +86,7 @@ Window::~Window() {
 
 bool Window::should_close() const { return glfwWindowShouldClose(window_); }
 void Window::request_close() { glfwSetWindowShouldClose(window_, GLFW_TRUE); }
+void Window::set_title(const std::string& title) { glfwSetWindowTitle(window_, title.c_str()); }
 void Window::poll_events() { glfwPollEvents(); }
 void Window::wait_events(double timeout) { glfwWaitEventsTimeout(timeout); }
 

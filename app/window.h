@@ -35,6 +35,7 @@ class Window {
 
   bool should_close() const;
   void request_close();
+  void set_title(const std::string& title);
   void poll_events();    // waits up to `timeout` seconds when > 0
   void wait_events(double timeout);
   void new_frame();      // backends + ImGui::NewFrame

@@ -33,6 +33,7 @@ std::string_view backward_formula(OpKind op) {
     case OpKind::layer_norm: return "∂L/∂X = (g − mean(g) − x̂ · mean(g ⊙ x̂)) / σ,  g = γ ⊙ ∂L/∂Y";
     case OpKind::relu: return "∂L/∂X = ∂L/∂Y ⊙ [X > 0]";
     case OpKind::cross_entropy: return "∂L/∂Z[t] = (softmax(Z)[t] − onehot(yₜ)) / N";
+    case OpKind::sum: return "∂L/∂Y[i,j] = ∂L/∂L · 1 = 1";
   }
   return "";
 }
@@ -184,6 +185,7 @@ class Backward {
         ops::cross_entropy_backward(out(b, 0), dy(b)(0, 0), t_.value(b.outputs[1]), x(b, 1),
                                     static_cast<int>(b.factor));
         break;
+      case OpKind::sum: ops::sum_backward(out(b, 0), dy(b)(0, 0)); break;
     }
   }
 

@@ -104,6 +104,7 @@ class Explainer {
         }
         break;
       }
+      case OpKind::sum: add(e, 0, 0, 1, "1"); break;  // dY[r,c] = dL · 1
       case OpKind::relu: add(e, r, c, x(0)(r, c) > 0 ? 1.0 : 0.0, x(0)(r, c) > 0 ? "1 (X > 0)" : "0 (X ≤ 0)", in(0, r, c)); break;
       case OpKind::cross_entropy: {  // dZ[r,c] = dL · (P[r,c] − [c = y_r]) / N
         const int pad = static_cast<int>(b_.factor), y_r = static_cast<int>(x(1)(r, 0));
@@ -210,6 +211,11 @@ ForwardExplanation explain_forward(const Trace& trace, int step, int output, int
                 std::to_string(std::exp(S(r, c) - m)) + " / " + std::to_string(denom);
       break;
     }
+    case OpKind::sum:  // L = Σᵢⱼ Y[i,j] · 1
+      for (int i = 0; i < x(0).rows(); ++i)
+        for (int j = 0; j < x(0).cols(); ++j)
+          e.terms.push_back({x(0)(i, j), 1, el(0, i, j), std::nullopt, "Y" + at(i, j) + " · 1"});
+      break;
     case OpKind::mask:
       e.after = x(1)(r, c) != 0 ? "M = 1: the score is kept" : "M = 0: the score becomes −∞";
       break;

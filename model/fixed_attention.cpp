@@ -2,6 +2,7 @@
 
 #include "model/error.h"
 #include "model/recorder.h"
+#include "model/transformer.h"
 
 #include <cmath>
 
@@ -27,7 +28,7 @@ void run_fixed_attention(const FixedAttention& a, Parameters& params, Trace& tra
   trace.reset(&params);
   Recorder r(trace);
   r.enter(Stack::encoder, 0, Sublayer::self_attn);
-  const TensorId x = r.constant(r.scope() + ".x", a.X, Axis::src_tokens, Axis::features);
+  const TensorId x = r.input(r.scope() + ".x", a.X, Axis::src_tokens, Axis::features);
   const TensorId q = r.linear("q_proj", x, Recorder::param(0), Recorder::param(1));  // Q = X W_Q  (T, d_k)
   const TensorId k = r.linear("k_proj", x, Recorder::param(2), Recorder::param(3));  // K = X W_K  (T, d_k)
   const TensorId v = r.linear("v_proj", x, Recorder::param(4), Recorder::param(5));  // V = X W_V  (T, d_v)
@@ -35,9 +36,12 @@ void run_fixed_attention(const FixedAttention& a, Parameters& params, Trace& tra
   TensorId s = r.scores("scores", q, k);                                             // S = Q Kᵀ  (T, T)
   s = r.scale("scale", s, 1.0 / std::sqrt(static_cast<Scalar>(a.W_Q.cols())), "S' = S / √d_k");
   const TensorId attn = r.softmax("softmax", s);                                     // A  (T, T)
-  r.weighted_sum("weighted_sum", attn, v);                                           // O = A V  (T, d_v)
+  const TensorId o = r.weighted_sum("weighted_sum", attn, v);                        // O = A V  (T, d_v)
   r.leave_head();
+  r.enter(Stack::output, -1, Sublayer::loss);
+  trace.set_loss(r.sum("loss", o));                                                  // L = Σ O  (1, 1)
   trace.end_forward();
+  run_backward(trace);
 }
 
 }  // namespace attnviz

@@ -224,6 +224,7 @@ Preset to_preset(const Lesson& l) {
   p.tgt_vocab = l.tgt_vocab;
   p.src_text = l.example.src;
   p.tgt_text = l.example.tgt;
+  p.attention = l.attention;
   return p;
 }
 

@@ -62,13 +62,6 @@ struct TrainingSettings {
   double target_accuracy = 0;  // held-out token accuracy the shipped weights reach
 };
 
-// Worked example A of the notes: X W_Q, X W_K, X W_V and softmax(QKᵀ/√d_k)V with fixed
-// matrices.  X:(T,d_in) W_Q, W_K, W_V:(d_in,d_k) as the notes write them (x W, not x Wᵀ).
-struct FixedAttention {
-  Mat X, W_Q, W_K, W_V;
-  bool empty() const { return X.size() == 0; }
-};
-
 struct Lesson {
   std::string title, description;
   Config config;  // src_vocab and tgt_vocab equal the vocabularies' sizes

@@ -312,4 +312,14 @@ void cross_entropy_backward(Grad dZ, Scalar dL, const Mat& P, const Mat& targets
   }
 }
 
+void sum_forward(Mat& L, const Mat& Y) {
+  reshape(L, 1, 1);
+  L(0, 0) = Y.sum();
+}
+
+void sum_backward(Grad dY, Scalar dL) {
+  if (dY.fresh) dY.m.setConstant(dL);
+  else dY.m.array() += dL;
+}
+
 }  // namespace attnviz::ops

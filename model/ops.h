@@ -99,4 +99,9 @@ void cross_entropy_forward(Mat& L, Mat& P, Mat& stats, const Mat& Z, const Mat& 
 void cross_entropy_backward(Grad dZ, Scalar dL, const Mat& P, const Mat& targets, int pad_id);
 int count_targets(const Mat& targets, int pad_id);
 
+// L = Σᵢⱼ Y[i,j]                             Y:(T,d) → L:(1,1)
+void sum_forward(Mat& L, const Mat& Y);
+// dY[i,j] += dL
+void sum_backward(Grad dY, Scalar dL);
+
 }  // namespace attnviz::ops

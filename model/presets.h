@@ -7,6 +7,7 @@
 //            vocabularies of 1000
 
 #include "model/config.h"
+#include "model/tensor.h"
 #include "model/transformer.h"
 #include "model/vocabulary.h"
 
@@ -16,11 +17,19 @@
 
 namespace attnviz {
 
+// Worked example A of the notes: X W_Q, X W_K, X W_V and softmax(QKᵀ/√d_k)V with fixed
+// matrices.  X:(T,d_in) W_Q, W_K, W_V:(d_in,d_k) as the notes write them (x W, not x Wᵀ).
+struct FixedAttention {
+  Mat X, W_Q, W_K, W_V;
+  bool empty() const { return X.size() == 0; }
+};
+
 struct Preset {
   std::string name;
   Config config;
   Vocabulary src_vocab, tgt_vocab;
   std::string src_text, tgt_text;
+  FixedAttention attention;  // non-empty: the session shows this one head instead of the model
 };
 
 Preset make_preset(std::string_view name);  // throws InputError naming the known presets

@@ -53,6 +53,13 @@ TensorId Recorder::constant(std::string_view name, const Eigen::Ref<const Mat>& 
                   [&](Mat& m) { m = value; });
 }
 
+TensorId Recorder::input(std::string_view name, const Eigen::Ref<const Mat>& value, Axis rows, Axis cols) {
+  const TensorId id = trace_.add_tensor(name, static_cast<int>(value.rows()), static_cast<int>(value.cols()), rows, cols);
+  trace_.tensor(id).value = value;
+  note_constant(id);
+  return id;
+}
+
 void Recorder::note_constant(TensorId id) {
   known_.resize(static_cast<std::size_t>(id.index) + 1);
   known_[static_cast<std::size_t>(id.index)] = all_finite(trace_.value(id)) ? Known::finite : Known::nothing;
@@ -274,6 +281,13 @@ TensorId Recorder::cross_entropy(std::string_view op, TensorId Z, TensorId targe
   ops::cross_entropy_forward(OUT(L), OUT(P), s.saved, VAL(Z), VAL(targets), pad_id);
   s.factor = pad_id;
   check_finite(s);
+  return L;
+}
+
+TensorId Recorder::sum(std::string_view op, TensorId Y) {
+  TensorId L = output(op, 1, 1, Axis::none, Axis::none);
+  ops::sum_forward(OUT(L), VAL(Y));
+  check_finite(step(OpKind::sum, op, {Y}, {L}, "L = Σᵢⱼ Y[i,j]"));
   return L;
 }
 

@@ -26,7 +26,9 @@ class Recorder {
   static TensorId param(int index) { return {TensorId::parameter, index}; }
   // A tensor that takes no gradient (token ids, masks, positional encodings), named as given.
   TensorId constant(std::string_view name, const Eigen::Ref<const Mat>& value, Axis rows, Axis cols);
-  // The same, its (rows, cols) value written in place by `fill(Mat&)`.
+  // An input that takes a gradient (worked example A's X), named as given.
+  TensorId input(std::string_view name, const Eigen::Ref<const Mat>& value, Axis rows, Axis cols);
+  // A constant whose (rows, cols) value is written in place by `fill(Mat&)`.
   template <class Fill>
   TensorId constant(std::string_view name, int rows, int cols, Axis row_axis, Axis col_axis, Fill&& fill) {
     const TensorId id = trace_.add_tensor(name, rows, cols, row_axis, col_axis, /*requires_grad=*/false);
@@ -51,6 +53,8 @@ class Recorder {
   // Returns the loss tensor (1,1); the probabilities are recorded as a second output.
   TensorId cross_entropy(std::string_view op, TensorId Z, TensorId targets, int pad_id,
                          std::string_view probs_name);
+  // L = Σᵢⱼ Y[i,j]: returns the loss tensor (1,1).
+  TensorId sum(std::string_view op, TensorId Y);
 
  private:
   const std::string& name_of(std::string_view op);  // scope + "." + op, in a reused buffer

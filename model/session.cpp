@@ -1,5 +1,8 @@
 #include "model/session.h"
 
+#include "model/error.h"
+#include "model/fixed_attention.h"
+
 namespace attnviz {
 
 namespace {
@@ -9,7 +12,11 @@ std::string seed_words(std::uint64_t seed) { return "seed " + std::to_string(see
 Session::Session(Preset preset, std::uint64_t seed)
     : preset_(std::move(preset)), seed_(seed), model_(std::make_unique<Transformer>(preset_.config, seed)) {
   weights_origin_ = seed_words(seed_);
-  set_sentences(preset_.src_text, preset_.tgt_text, 0);
+  if (fixed_attention()) {
+    fixed_params_ = std::make_unique<Parameters>(fixed_attention_parameters(preset_.attention));
+    weights_origin_ = "worked example A's fixed matrices";
+  }
+  use_sentences(preset_.src_text, preset_.tgt_text, 0);
 }
 
 namespace {
@@ -25,7 +32,20 @@ std::vector<std::string> Session::src_words() const { return words_of(preset_.sr
 std::vector<std::string> Session::tgt_in_words() const { return words_of(preset_.tgt_vocab, example_.tgt_in); }
 std::vector<std::string> Session::tgt_out_words() const { return words_of(preset_.tgt_vocab, example_.tgt_out); }
 
+namespace {
+void refuse_if_fixed(const Session& s, const char* what) {
+  if (s.fixed_attention())
+    throw InputError(std::string("this lesson is worked example A: X, W_Q, W_K and W_V are fixed, and ") + what +
+                     " does not change them");
+}
+}  // namespace
+
 void Session::set_sentences(const std::string& src, const std::string& tgt, int pad) {
+  refuse_if_fixed(*this, "a sentence");
+  use_sentences(src, tgt, pad);
+}
+
+void Session::use_sentences(const std::string& src, const std::string& tgt, int pad) {
   Example example = make_example(model_->config(), preset_.src_vocab, preset_.tgt_vocab, src, tgt, pad);
   validate(model_->config(), example);
   example_ = std::move(example);
@@ -36,6 +56,7 @@ void Session::set_sentences(const std::string& src, const std::string& tgt, int 
 }
 
 void Session::set_config(const Config& config) {
+  refuse_if_fixed(*this, "the config");
   Config c = config;
   c.src_vocab = preset_.src_vocab.size();
   c.tgt_vocab = preset_.tgt_vocab.size();
@@ -48,6 +69,10 @@ void Session::set_config(const Config& config) {
 }
 
 void Session::rerun() {
+  if (fixed_attention()) {
+    run_fixed_attention(preset_.attention, *fixed_params_, trace_);
+    return;
+  }
   run_forward(*model_, example_, trace_);
   run_backward(trace_);
 }

@@ -1,6 +1,8 @@
 #pragma once
 // One lesson's live state: the model, the sentence pair, and the trace of its last run.
 // Edits are all-or-nothing: a bad sentence or config throws InputError and changes nothing.
+// A preset with fixed attention matrices (worked example A) records that one head instead of the
+// model: its trace is the example's, and sentences and config cannot change it.
 
 #include "model/presets.h"
 #include "model/trace.h"
@@ -28,6 +30,8 @@ class Session {
   const std::string& tgt_text() const { return tgt_text_; }
   int pad() const { return pad_; }
   std::uint64_t seed() const { return seed_; }
+  // The trace is worked example A's head, not the model's.
+  bool fixed_attention() const { return !preset_.attention.empty(); }
   // Where the weights came from, in words: "seed 0's initial weights" (the default and after
   // set_config), "the lesson's trained weights (word-order.safetensors)", "after 40 training steps".
   const std::string& weights_origin() const { return weights_origin_; }
@@ -46,6 +50,8 @@ class Session {
   void rerun();
 
  private:
+  void use_sentences(const std::string& src, const std::string& tgt, int pad);
+
   Preset preset_;
   std::uint64_t seed_;
   std::string weights_origin_;
@@ -53,6 +59,9 @@ class Session {
   std::string src_text_, tgt_text_;
   int pad_ = 0;
   Example example_;
+  // W_Qᵀ, W_Kᵀ, W_Vᵀ and zero biases, when fixed_attention(); on the heap, as the model is, so
+  // the trace's pointer to them survives a move of the session.
+  std::unique_ptr<Parameters> fixed_params_;
   Trace trace_;
 };
 

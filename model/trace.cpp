@@ -22,6 +22,7 @@ const char* to_string(OpKind op) {
     case OpKind::layer_norm: return "layer_norm";
     case OpKind::relu: return "relu";
     case OpKind::cross_entropy: return "cross_entropy";
+    case OpKind::sum: return "sum";
   }
   return "?";
 }

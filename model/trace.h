@@ -34,6 +34,7 @@ enum class OpKind : std::uint8_t {
   layer_norm,      // Y = γ ⊙ (X − μ)/σ + β, per row
   relu,            // Y = max(0, X)
   cross_entropy,   // L = mean over non-pad rows of −log softmax(Z)[t, y_t]
+  sum,             // L = Σᵢⱼ Y[i,j] (a loss without targets: worked example A)
 };
 const char* to_string(OpKind);
 const char* to_string(Phase);

@@ -250,6 +250,9 @@ void AttentionPanel::draw(const AppState& app, Selection& selection, Commands& c
     const analysis::CellDetail d = analysis::cell_detail(trace, t, cell->row, cell->col);
     const std::string& qw = (*axes.queries)[static_cast<std::size_t>(d.query)];
     const std::string& kw = (*axes.keys)[static_cast<std::size_t>(d.key)];
+    // No wrapping inside the table: its fixed-fit columns take their width from their text, and
+    // text wrapped at a column's width would keep the column one or two letters wide.
+    ImGui::PushTextWrapPos(-1.0f);
     if (ImGui::BeginTable("cell", 2, ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_NoHostExtendX | ImGuiTableFlags_RowBg)) {
       auto row = [](const char* name, const std::string& text) {
         ImGui::TableNextRow();
@@ -272,6 +275,7 @@ void AttentionPanel::draw(const AppState& app, Selection& selection, Commands& c
       if (d.grad_score) row("∂L/∂S[i,j]", format_significant(*d.grad_score, 4));
       ImGui::EndTable();
     }
+    ImGui::PopTextWrapPos();
   }
 
   ImGui::PopTextWrapPos();

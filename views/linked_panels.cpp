@@ -53,6 +53,13 @@ void LinkedPanels::head_bar(const AppState& app, const Selection& selection, Com
 }
 
 void LinkedPanels::draw(LinkedPage page, const AppState& app, Selection& selection, Commands& commands) {
+  if (app.session.fixed_attention()) {
+    ImGui::PushTextWrapPos(0);
+    ImGui::TextUnformatted("This lesson is worked example A: one attention head on fixed matrices, with no Transformer "
+                           "around it. Its matrices are in the Step detail tab.");
+    ImGui::PopTextWrapPos();
+    return;
+  }
   follow_cursor(app, selection);
   // Right-click where no matrix is: save what the panel shows, on the next frame (without the menu).
   if (pending_image_) {

@@ -52,6 +52,7 @@ void SentenceBar::draw(const AppState& app, Selection& selection, Commands& comm
     target_ = run_target_ = session.tgt_text();
     synced_generation_ = app.generation;
   }
+  if (session.fixed_attention()) return;  // X and the weights are fixed: nothing to edit
   const float label_w = ImGui::CalcTextSize("Target ").x;
   const ImGuiInputTextFlags flags = ImGuiInputTextFlags_EnterReturnsTrue;
   bool submit = false;

@@ -6,6 +6,7 @@
 #include "views/plot.h"
 #include "views/tensor_labels.h"
 #include "views/trace_index.h"
+#include "views/worked_example.h"
 
 #include <algorithm>
 #include <optional>
@@ -58,7 +59,9 @@ void section(const char* title, const char* hint, const Palette& pal) {
   ImGui::PopStyleColor();
   if (hint) {
     ImGui::SameLine();
+    ImGui::PushTextWrapPos(0);
     ImGui::TextDisabled("%s", hint);
+    ImGui::PopTextWrapPos();
   }
 }
 
@@ -137,18 +140,32 @@ void header(const Step& step, const Palette& pal) {
 
 }  // namespace
 
-void StepDetailPanel::draw(const AppState& app, Selection& selection, Commands&) {
+void StepDetailPanel::draw(const AppState& app, Selection& selection, Commands& commands) {
   const Trace& trace = app.session.trace();
+  example_grids_.clear();
   if (trace.step_count() == 0) return;
   const int index = std::clamp(selection.step, 0, trace.step_count() - 1);
   const Step& step = trace.step(index);
   const Palette& pal = palette(app.theme);
   const bool backward = step.phase == Phase::backward;
   const float window_top = ImGui::GetWindowPos().y;
+
+  // Worked example A: its matrices first, in view whatever the step (its own heatmaps scroll below).
+  if (app.session.fixed_attention()) {
+    section("Worked example A (notes 002)",
+            backward ? "— ∂L/∂ of each; L = Σ O, so ∂L/∂O = 1" : "— click a value; loss L = Σ O (no target)",
+            pal);
+    example_grids_ = draw_worked_example(app, selection, commands);
+    ImGui::Separator();
+  }
   header(step, pal);
 
   const ChainExplanation chain = explain_selection(app, selection);
-  ImGui::BeginChild("matrices", ImVec2(0, 0), false, ImGuiWindowFlags_HorizontalScrollbar);
+  // The rest of the window, but at least a dozen lines (the window scrolls to them when the example's
+  // grids above take the room).
+  const float least = ImGui::GetTextLineHeightWithSpacing() * 12;
+  const float rest = ImGui::GetContentRegionAvail().y;
+  ImGui::BeginChild("matrices", ImVec2(0, rest < least ? least : 0.0f), false, ImGuiWindowFlags_HorizontalScrollbar);
   std::optional<ImRect> first;
   std::vector<Matrix> inputs, outputs, upstream, downstream;
   for (std::size_t i = 0; i < step.inputs.size(); ++i) {

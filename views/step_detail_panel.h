@@ -6,6 +6,9 @@
 #include "views/app_state.h"
 #include "views/commands.h"
 #include "views/selection.h"
+#include "views/worked_example.h"
+
+#include <vector>
 
 #include <imgui.h>
 #include <imgui_internal.h>
@@ -19,10 +22,13 @@ class StepDetailPanel {
   // window needs from its top to show the header and that heatmap whole (0: not drawn yet).
   const ImRect& first_matrix() const { return first_matrix_; }
   float needed_height() const { return needed_h_; }
+  // Worked example A's grids as the last frame drew them (empty for any other lesson).
+  const std::vector<DrawnGrid>& example_grids() const { return example_grids_; }
 
  private:
   ImRect first_matrix_;
   float needed_h_ = 0;
+  std::vector<DrawnGrid> example_grids_;
 };
 
 }  // namespace attnviz::views

@@ -149,6 +149,7 @@ const char* op_title(OpKind op) {
     case OpKind::layer_norm: return "Layer norm";
     case OpKind::relu: return "ReLU";
     case OpKind::cross_entropy: return "Softmax + cross-entropy loss";
+    case OpKind::sum: return "Sum of the outputs (loss)";
   }
   return "";
 }

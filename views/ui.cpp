@@ -46,6 +46,11 @@ std::string step_in_words(const Trace& trace, int step) {
   return text;
 }
 
+std::string window_title(const AppState& app) {
+  if (!app.lesson || app.lesson->title.empty()) return "attnviz";
+  return "attnviz — " + app.lesson->title;
+}
+
 int twin_step(const Trace& trace, int step) {
   if (step < 0 || step >= trace.step_count()) return step;
   const int twin = trace.step(step).twin;
@@ -186,9 +191,10 @@ void Ui::menu_bar(const AppState& app, const Selection& selection, Commands& com
   if (!app.notice.empty())
     ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(palette(app.theme).warning), "%s", app.notice.c_str());
   const Trace& trace = app.session.trace();
-  char status[192];
-  std::snprintf(status, sizeof status, "%s%sloss on this sentence pair %s   ·   text %d %%",
+  char status[224];
+  std::snprintf(status, sizeof status, "%s%s%s %s   ·   text %d %%",
                 step_in_menu_ ? step_in_words(trace, selection.step).c_str() : "", step_in_menu_ ? "   ·   " : "",
+                app.session.fixed_attention() ? "loss L = Σ O" : "loss on this sentence pair",
                 format_significant(trace.loss(), 4).c_str(), static_cast<int>(std::lround(app.ui_scale * 100)));
   const float status_x = ImGui::GetWindowWidth() - ImGui::CalcTextSize(status).x - ImGui::GetFontSize();
   if (status_x > ImGui::GetCursorPosX() + ImGui::GetFontSize()) {
@@ -213,6 +219,37 @@ bool wrapped_button(const char* label, const char* tooltip, bool enabled = true)
 
 // The controls wrap onto as many rows as the window's width needs; the window asks for the height
 // they and the sentence bar take (controls_h_), and the panels re-tile when it changes.
+namespace {
+// "Lesson: Self-attention by hand — Worked example A of the notes: …" on one line, the
+// description cut with "…" where the window ends and whole in a tooltip.
+void lesson_line(const AppState& app) {
+  if (!app.lesson || app.lesson->title.empty()) return;
+  const Palette& pal = palette(app.theme);
+  ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.accent), "Lesson: %s", app.lesson->title.c_str());
+  const std::string& description = app.lesson->description;
+  if (description.empty()) return;
+  ImGui::SameLine();
+  const float room = ImGui::GetContentRegionAvail().x;
+  std::string shown = "— " + description;
+  if (ImGui::CalcTextSize(shown.c_str()).x > room) {
+    std::size_t end = shown.size();
+    while (end > 0 && ImGui::CalcTextSize((shown.substr(0, end) + "…").c_str()).x > room) {
+      do --end;
+      while (end > 0 && (static_cast<unsigned char>(shown[end]) & 0xC0) == 0x80);  // whole UTF-8 characters
+    }
+    shown = shown.substr(0, end) + "…";
+  }
+  ImGui::TextDisabled("%s", shown.c_str());
+  if (ImGui::IsItemHovered()) {
+    ImGui::BeginTooltip();
+    ImGui::PushTextWrapPos(ImGui::GetFontSize() * 35);
+    ImGui::TextUnformatted(description.c_str());
+    ImGui::PopTextWrapPos();
+    ImGui::EndTooltip();
+  }
+}
+}  // namespace
+
 void Ui::controls(const AppState& app, Selection& selection, Commands& commands) {
   const Trace& trace = app.session.trace();
   const int step = selection.step, last = trace.step_count() - 1;
@@ -246,6 +283,7 @@ void Ui::controls(const AppState& app, Selection& selection, Commands& commands)
                        "%s", where.c_str());
   }
   ImGui::Separator();
+  lesson_line(app);
   sentences_.draw(app, selection, commands);
   const float needed = ImGui::GetCursorPosY() - ImGui::GetStyle().ItemSpacing.y + ImGui::GetStyle().WindowPadding.y;
   if (std::abs(needed - controls_h_) > 1.0f) {

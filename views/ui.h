@@ -128,6 +128,9 @@ struct Ui {
 // "Step 503 of 0–523  backward".
 std::string step_in_words(const Trace& trace, int step);
 
+// The window's title: "attnviz — " and the lesson's title, or "attnviz" without a lesson.
+std::string window_title(const AppState& app);
+
 // The step B jumps to: the twin of the current step, or of the nearest step that has one.
 int twin_step(const Trace& trace, int step);
 

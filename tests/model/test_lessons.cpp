@@ -3,6 +3,7 @@
 // reproduces worked example A inside a recorded trace.
 
 #include "model/error.h"
+#include "model/explain.h"
 #include "model/fixed_attention.h"
 #include "model/io/files.h"
 #include "model/io/json_text.h"
@@ -214,7 +215,78 @@ TEST(Lessons, SelfAttentionByHandRecordsExampleA) {
   EXPECT_EQ(value("encoder.0.self_attn.head0.scores"), S);
   EXPECT_LT((value("encoder.0.self_attn.head0.softmax") - A).cwiseAbs().maxCoeff(), 5e-8);
   EXPECT_LT((value("encoder.0.self_attn.head0.weighted_sum") - O).cwiseAbs().maxCoeff(), 5e-6);
-  EXPECT_EQ(trace.forward_count(), 7);
+  EXPECT_EQ(trace.forward_count(), 8);  // q, k, v, scores, ÷√3, softmax, A V, and the loss Σ O
+}
+
+// The lesson's session holds example A itself (not a Transformer), and opens on the step that makes
+// O, whose inputs and outputs and the example's grids show QKᵀ, the softmax and O.
+TEST(Lessons, SelfAttentionByHandSessionIsExampleA) {
+  const Lesson l = io::read_lesson_file(lessons_dir + "self-attention-by-hand.json");
+  const Session session(to_preset(l));
+  ASSERT_TRUE(session.fixed_attention());
+  const Trace& t = session.trace();
+  ASSERT_LT(l.step, t.step_count());
+  const Step& open = t.step(l.step);
+  EXPECT_EQ(open.phase, Phase::forward);
+  EXPECT_EQ(open.op, OpKind::weighted_sum);
+  Mat S_row2(1, 3), A_row1(1, 3), O_row1(1, 3);  // the notes' rounded figures
+  S_row2 << 4, 16, 12;
+  A_row1 << 0.1361, 0.4319, 0.4319;
+  O_row1 << 1.8639, 6.3194, 1.7042;
+  EXPECT_EQ(t.value(*t.find("encoder.0.self_attn.head0.scores")).row(1), S_row2);
+  EXPECT_LT((t.value(open.inputs[0]).row(0) - A_row1).cwiseAbs().maxCoeff(), 5e-5);
+  EXPECT_LT((t.value(open.outputs[0]).row(0) - O_row1).cwiseAbs().maxCoeff(), 5e-5);
+  // L = Σ O of the notes' output
+  EXPECT_NEAR(t.loss(), 1.863874 + 6.319371 + 1.704189 + 1.999110 + 7.814124 + 0.273472 + 1.992555 + 7.479636 + 0.735877,
+              1e-5);
+  EXPECT_EQ(rejection([&] { Session(session.preset()).set_sentences("x1 x2", "x1 x2", 0); }),
+            "this lesson is worked example A: X, W_Q, W_K and W_V are fixed, and a sentence does not change them");
+}
+
+// Back from L = Σ O: ∂L/∂O = 1, and ∂L/∂W_Q, ∂L/∂W_K, ∂L/∂W_V as the trace holds them match
+// central differences of L over the notes' W (the trace holds Wᵀ).
+TEST(Lessons, SelfAttentionByHandGradientsMatchFiniteDifferences) {
+  const Lesson l = io::read_lesson_file(lessons_dir + "self-attention-by-hand.json");
+  Parameters params = fixed_attention_parameters(l.attention);
+  Trace trace;
+  run_fixed_attention(l.attention, params, trace);
+  ASSERT_TRUE(trace.has_backward());
+  EXPECT_EQ(trace.grad(*trace.find("encoder.0.self_attn.head0.weighted_sum")), Mat::Ones(3, 3));
+  const auto loss_with = [&](FixedAttention a) {
+    Parameters p = fixed_attention_parameters(a);
+    Trace t;
+    run_fixed_attention(a, p, t);
+    return t.loss();
+  };
+  const std::pair<Mat FixedAttention::*, const char*> weights[] = {
+      {&FixedAttention::W_Q, "encoder.layers.0.self_attn.q_proj.weight"},
+      {&FixedAttention::W_K, "encoder.layers.0.self_attn.k_proj.weight"},
+      {&FixedAttention::W_V, "encoder.layers.0.self_attn.v_proj.weight"}};
+  for (const auto& [member, name] : weights) {
+    const Mat& stored = trace.grad(*trace.find(name));  // ∂L/∂Wᵀ
+    for (int i = 0; i < 4; ++i)
+      for (int j = 0; j < 3; ++j) {
+        FixedAttention up = l.attention, down = l.attention;
+        (up.*member)(i, j) += fd_eps;
+        (down.*member)(i, j) -= fd_eps;
+        const double numeric = (loss_with(up) - loss_with(down)) / (2 * fd_eps);
+        EXPECT_TRUE(gradients_agree(stored(j, i), numeric)) << name << " [" << i << "," << j << "] " << stored(j, i)
+                                                            << " vs " << numeric;
+      }
+  }
+  // Every chain-rule sum equals the stored gradient.
+  for (int s = trace.forward_count(); s < trace.step_count(); ++s) {
+    const Step& b = trace.step(s);
+    for (std::size_t i = 0; i < b.inputs.size(); ++i) {
+      if (!trace.tensor(b.inputs[i]).requires_grad) continue;
+      const Mat& share = trace.share(b, i);
+      for (int r = 0; r < share.rows(); ++r)
+        for (int c = 0; c < share.cols(); ++c) {
+          const Explanation e = explain(trace, s, static_cast<int>(i), r, c);
+          EXPECT_NEAR(e.sum, e.stored, 1e-12) << b.label << " input " << i;
+        }
+    }
+  }
 }
 
 TEST(Lessons, FixedAttentionShapesAreChecked) {

@@ -187,6 +187,17 @@ TEST_F(OpGradcheck, Relu) {
   EXPECT_TRUE(same_gradient(dX, numeric_gradient(X, f)));
 }
 
+TEST_F(OpGradcheck, Sum) {
+  Mat Y = random_mat(random, 3, 4), L;
+  auto f = [&] { ops::sum_forward(L, Y); return 2.5 * L(0, 0); };  // upstream ∂(2.5 L)/∂L = 2.5
+  Mat dY = Mat::Zero(3, 4);
+  ops::sum_backward(dY, 2.5);
+  EXPECT_TRUE(same_gradient(dY, numeric_gradient(Y, f)));
+  Mat fresh = Mat::Constant(3, 4, 7);
+  ops::sum_backward(ops::Grad(fresh, true), 1.0);
+  EXPECT_EQ(fresh, Mat::Ones(3, 4));
+}
+
 TEST_F(OpGradcheck, CrossEntropyIgnoresPadding) {
   Mat Z = random_mat(random, 4, 6, -2, 2), targets(4, 1), L, P, stats;
   targets << 3, 5, 0, 1;  // row 2 is padding (pad id 0)

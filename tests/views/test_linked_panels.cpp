@@ -99,6 +99,29 @@ TEST_F(Linked, HoveringTheLinesViewLightsTheTokenForEveryPanel) {
   EXPECT_GT(ImGui::GetDrawData()->TotalVtxCount, 1000);
 }
 
+// The attention page's "One cell" table: its names and numbers on one line each, not wrapped to a
+// letter or two per line by the text wrap of the section around it.
+TEST_F(Linked, OneCellTableKeepsItsColumnsAsWideAsTheirText) {
+  set_text_size(1, ImVec2(1920, 1080));
+  const int step = step_labelled("encoder.0.self_attn.head2.softmax", Phase::forward);
+  go_to_step(app, selection, step);
+  selection.element = ElementRef{step, Slot::output, 0, 2, 3};
+  ui.open_page = LinkedPage::attention;
+  frames(4);
+  ImGuiContext& g = *ImGui::GetCurrentContext();
+  const ImGuiTable* cell = nullptr;
+  for (int i = 0; i < g.Tables.GetBufSize(); ++i) {
+    const ImGuiTable* t = g.Tables.GetByIndex(i);
+    if (t->ColumnsCount == 2 && t->LastFrameActive == g.FrameCount &&
+        std::string(t->OuterWindow->RootWindow->Name) == "Step detail")
+      cell = t;
+  }
+  ASSERT_NE(cell, nullptr) << "no One cell table drawn";
+  EXPECT_GE(cell->Columns[0].WidthGiven + 0.5f, ImGui::CalcTextSize("query i, key j").x);
+  EXPECT_GE(cell->Columns[1].WidthGiven + 0.5f, ImGui::CalcTextSize("yes: score −∞, weight 0").x * 0.5f);
+  EXPECT_LE(cell->OuterRect.GetHeight(), ImGui::GetTextLineHeightWithSpacing() * 12) << "rows wrapped over several lines";
+}
+
 TEST_F(Linked, PaddingCommandGivesThePaddingMasksWorkToDo) {
   commands.push(SetPadding{3});
   apply_commands(commands, app, selection);
