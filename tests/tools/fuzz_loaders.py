@@ -126,10 +126,19 @@ def mutate_bytes(rng, data):
     return bytes(data)
 
 
+CONFIG_KEYS = ["d_model", "heads", "encoder_layers", "decoder_layers", "d_ff", "max_len", "ln_eps", "norm",
+               "positional", "residual", "scale_embedding", "scale_attention"]
+
+
 def mutate_lesson(rng, text):
-    if rng.random() < 0.3:
+    if rng.random() < 0.25:
         return mutate_bytes(rng, text.encode())
     root = json.loads(text)
+    if rng.random() < 0.35:  # sizes only: the file stays valid, the model may not fit
+        for _ in range(rng.randrange(1, 4)):
+            root.setdefault("config", {})[rng.choice(CONFIG_KEYS)] = rng.choice(
+                [extreme_number(rng), rng.choice([1, 2, 4, 8, 16, 32, 64, 128, 512, 2048, 8192])])
+        return dump(root, rng).encode()
     for _ in range(rng.randrange(1, 4)):
         path, _ = rng.choice(list(nodes(root)))
         if rng.random() < 0.5 and path:
