@@ -59,20 +59,61 @@ bool choose_head(const Config& config, HeadRef& head) {
   return changed;
 }
 
+namespace {
+
+float widest(const std::vector<std::string>& words) {
+  float w = 0;
+  for (const std::string& word : words) w = std::max(w, ImGui::CalcTextSize(word.c_str()).x);
+  return w;
+}
+
+// The query words beside a thumbnail's rows (right-aligned to `right`), when a row is a line high.
+void query_labels(ImDrawList* draw, float right, float top, float cell, const std::vector<std::string>& words,
+                  ImU32 colour) {
+  const float row = cell / static_cast<float>(std::max<std::size_t>(1, words.size())), line = ImGui::GetTextLineHeight();
+  if (row < line * 0.8f) return;
+  for (std::size_t i = 0; i < words.size(); ++i) {
+    const float w = ImGui::CalcTextSize(words[i].c_str()).x;
+    draw->AddText(ImVec2(right - w, top + row * (static_cast<float>(i) + 0.5f) - line / 2), colour, words[i].c_str());
+  }
+}
+
+// The key words under a thumbnail's columns, reading upwards from `bottom`, when a column is a
+// line wide.
+void key_labels(ImDrawList* draw, float left, float bottom, float cell, const std::vector<std::string>& words,
+                ImU32 colour) {
+  const float col = cell / static_cast<float>(std::max<std::size_t>(1, words.size())), line = ImGui::GetTextLineHeight();
+  if (col < line * 0.9f) return;
+  for (std::size_t j = 0; j < words.size(); ++j)
+    upright_text(draw, ImVec2(left + col * static_cast<float>(j) + (col - line) / 2, bottom), colour, words[j]);
+}
+
+}  // namespace
+
+float thumbnail_side(float by_w, float by_h, std::size_t tokens, float line, float font) {
+  const float readable = line * 1.1f * static_cast<float>(tokens);
+  return std::clamp(std::min(by_w, std::max(by_h, readable)), font * 3, font * 12);
+}
+
+// Every head of one attention as a thumbnail of its weights A, layers down and heads across;
+// query words beside the first column of thumbnails, key words under the last row.
 bool AttentionPanel::draw_grid(const AppState& app, Selection& selection, HeadRef& head) {
   const Trace& trace = app.session.trace();
   const Config& config = app.session.config();
   const Palette& pal = palette(app.theme);
   const std::vector<HeadRef> heads = analysis::all_heads(config, head.attention);
   const int layers = head.attention == AttentionKind::encoder_self ? config.encoder_layers : config.decoder_layers;
+  const HeadAxes axes = head_axes(app, head.attention);
   const float font = ImGui::GetFontSize(), line = ImGui::GetTextLineHeight();
-  const float label_w = ImGui::CalcTextSize("layer 00 ").x;
+  const float words_w = widest(*axes.queries) + font * 0.4f;
+  const float label_w = ImGui::CalcTextSize("layer 00 ").x + words_w;
+  const float keys_h = std::min(widest(*axes.keys), font * 6) + font * 0.4f;
   const float avail_w = ImGui::GetContentRegionAvail().x - label_w;
-  const float avail_h = ImGui::GetContentRegionAvail().y - line * 2;
+  const float avail_h = ImGui::GetContentRegionAvail().y - line * 2 - keys_h;
   const float gap = font * 0.6f;
   const float by_w = avail_w / static_cast<float>(config.heads) - gap;
   const float by_h = avail_h / static_cast<float>(std::max(1, layers)) - gap - line;
-  const float cell = std::clamp(std::min(by_w, by_h), font * 3, font * 12);
+  const float cell = thumbnail_side(by_w, by_h, std::max(axes.queries->size(), axes.keys->size()), line, font);
   hint("Weights A = softmax(…) of every head; rows are queries, columns keys. Click a head to open it.");
   ImDrawList* draw = ImGui::GetWindowDrawList();
   const ImVec2 origin = ImGui::GetCursorScreenPos();
@@ -92,7 +133,9 @@ bool AttentionPanel::draw_grid(const AppState& app, Selection& selection, HeadRe
       char text[16];
       std::snprintf(text, sizeof text, "layer %d", ref.layer);
       draw->AddText(ImVec2(origin.x, p0.y + cell / 2 - line / 2), pal.text, text);
+      query_labels(draw, p0.x - font * 0.3f, p0.y, cell, *axes.queries, pal.text_dim);
     }
+    if (ref.layer == layers - 1) key_labels(draw, p0.x, p1.y + keys_h, cell, *axes.keys, pal.text_dim);
     const std::uint64_t key = mix_key(app.generation, 0xA7, static_cast<std::uint64_t>(ref.attention),
                                       static_cast<std::uint64_t>(ref.layer), static_cast<std::uint64_t>(ref.head));
     if (app.textures)
@@ -105,7 +148,6 @@ bool AttentionPanel::draw_grid(const AppState& app, Selection& selection, HeadRe
       head = ref;
       clicked = true;
     }
-    const HeadAxes axes = head_axes(app, ref.attention);
     matrix_context_menu("csv", A, *axes.queries, *axes.keys);
     if (ImGui::IsItemHovered()) {
       selection.hover.step = head_step(trace, ref, "softmax", Phase::forward);
@@ -116,7 +158,7 @@ bool AttentionPanel::draw_grid(const AppState& app, Selection& selection, HeadRe
     ImGui::PopID();
   }
   ImGui::SetCursorScreenPos(ImVec2(origin.x, origin.y + line + 2 + (cell + gap) * static_cast<float>(layers)));
-  ImGui::Dummy(ImVec2(label_w + (cell + gap) * static_cast<float>(config.heads), 1));
+  ImGui::Dummy(ImVec2(label_w + (cell + gap) * static_cast<float>(config.heads), keys_h));
   return clicked;
 }
 

@@ -13,11 +13,17 @@
 #include "views/commands.h"
 #include "views/selection.h"
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
 
 namespace attnviz::views {
+
+// The side of one head's thumbnail in the heads grid, from the room across (`by_w`) and down
+// (`by_h`): tall enough for a token name per row (`tokens` lines) where the width allows, the
+// panel scrolling then; within 3 to 12 font sizes.
+float thumbnail_side(float by_w, float by_h, std::size_t tokens, float line, float font);
 
 // Combo boxes for the attention kind, the layer and the head.  Returns true when one changed.
 bool choose_head(const Config& config, analysis::HeadRef& head);

@@ -58,26 +58,6 @@ std::string fit_label(std::string text, float width) {
   return {};
 }
 
-// `text` reading upwards from `at`, the left edge of its line (glyph quads of the current font,
-// turned a quarter: a point (along, across) of the line goes to (at.x + across, at.y − along)).
-void upright_text(ImDrawList* draw, ImVec2 at, ImU32 colour, const std::string& text) {
-  const ImFont* font = ImGui::GetFont();
-  const float scale = ImGui::GetFontSize() / font->FontSize;
-  float along = 0;
-  for (const char* s = text.c_str(); *s;) {
-    unsigned int c = 0;
-    s += ImTextCharFromUtf8(&c, s, nullptr);
-    const ImFontGlyph* g = font->FindGlyph(static_cast<ImWchar>(c));
-    if (!g) continue;
-    const auto p = [&](float x, float y) { return ImVec2(at.x + y * scale, at.y - (along + x) * scale); };
-    if (g->Visible) {
-      draw->PrimReserve(6, 4);
-      draw->PrimQuadUV(p(g->X0, g->Y0), p(g->X1, g->Y0), p(g->X1, g->Y1), p(g->X0, g->Y1), ImVec2(g->U0, g->V0),
-                       ImVec2(g->U1, g->V0), ImVec2(g->U1, g->V1), ImVec2(g->U0, g->V1), colour);
-    }
-    along += g->AdvanceX;
-  }
-}
 
 // The colour bar under a heatmap, with its range, and the −∞ legend to its right (or below it
 // when that would pass `right`).  Returns the height used.
@@ -118,6 +98,27 @@ float colour_bar(ImDrawList* draw, ImVec2 at, float width, float right, const He
 }
 
 }  // namespace
+
+// `text` reading upwards from `at`, the left edge of its line (glyph quads of the current font,
+// turned a quarter: a point (along, across) of the line goes to (at.x + across, at.y − along)).
+void upright_text(ImDrawList* draw, ImVec2 at, ImU32 colour, const std::string& text) {
+  const ImFont* font = ImGui::GetFont();
+  const float scale = ImGui::GetFontSize() / font->FontSize;
+  float along = 0;
+  for (const char* s = text.c_str(); *s;) {
+    unsigned int c = 0;
+    s += ImTextCharFromUtf8(&c, s, nullptr);
+    const ImFontGlyph* g = font->FindGlyph(static_cast<ImWchar>(c));
+    if (!g) continue;
+    const auto p = [&](float x, float y) { return ImVec2(at.x + y * scale, at.y - (along + x) * scale); };
+    if (g->Visible) {
+      draw->PrimReserve(6, 4);
+      draw->PrimQuadUV(p(g->X0, g->Y0), p(g->X1, g->Y0), p(g->X1, g->Y1), p(g->X0, g->Y1), ImVec2(g->U0, g->V0),
+                       ImVec2(g->U1, g->V0), ImVec2(g->U1, g->V1), ImVec2(g->U0, g->V1), colour);
+    }
+    along += g->AdvanceX;
+  }
+}
 
 int index_label_every(int cols, float cell_w, float digit) {
   const float need = digit * (static_cast<float>(std::to_string(std::max(0, cols - 1)).size()) + 1);

@@ -50,6 +50,9 @@ bool draw_heatmap(const HeatmapSpec& spec, const HeatmapLook& look, Selection& s
 // (512 columns 1.5 px wide, digits 7 px: every 20th, "0 20 40 …").
 int index_label_every(int cols, float cell_w, float digit);
 
+// `text` reading upwards from `at`, the left edge of its line, in the current font.
+void upright_text(ImDrawList* draw, ImVec2 at, ImU32 colour, const std::string& text);
+
 // How a heatmap writes its column labels over cells `cell_w` wide: words across the cell when they
 // fit (cut with "…" from three digits' width); words reading upwards, in full up to ten digits,
 // when they do not but a cell holds a line's height ("<pad>" over narrow mask columns); else every

@@ -2,6 +2,7 @@
 // never split across lines, the two positional-encoding curves told apart in both themes.
 
 #include "headless_ui.h"
+#include "views/attention_panel.h"
 #include "views/heatmap.h"
 #include "views/plot.h"
 #include "views/training_panel.h"
@@ -68,6 +69,17 @@ TEST_F(Drawn, WrappedWordsKeepANumberWhole) {
   ImGui::End();
   ImGui::Render();
   EXPECT_NEAR(last.x, ImGui::CalcTextSize("628.32").x, 0.5f);
+}
+
+// The heads grid at 200 % on 1920×1080 has about 96 px down and 300 px across per head: its
+// thumbnails still give each of 6 tokens a line (36 px font, 42 px line) for its name.
+TEST(HeadsGrid, ThumbnailsHoldALinePerToken) {
+  const float line = 42, font = 36;
+  const float side = thumbnail_side(300, 96, 6, line, font);
+  EXPECT_GE(side, 6 * line);
+  EXPECT_LE(side, 300);
+  EXPECT_EQ(thumbnail_side(80, 96, 6, line, font), font * 3);  // no room across: the smallest
+  EXPECT_EQ(thumbnail_side(1000, 1000, 6, line, font), font * 12);
 }
 
 }  // namespace
