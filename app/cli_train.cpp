@@ -95,11 +95,11 @@ void print_run(std::ostream& out, const Lesson& l, const Run& r) {
   out << " step   time  lr        train loss  acc     held loss  acc\n";
   for (std::size_t i = 0; i < r.curve.size(); ++i) {
     const CurvePoint& p = r.curve[i];
-    std::snprintf(line, sizeof line, "%5d %5.2fs  %-8.3g  %9.4f  %6.2f%%  %9.4f  %6.2f%%\n", p.step, r.seconds[i],
+    std::snprintf(line, sizeof line, "%5d %5.2fs  %-8.3g  %9.4g  %6.2f%%  %9.4g  %6.2f%%\n", p.step, r.seconds[i],
                   p.learning_rate, p.train_loss, 100 * p.train_accuracy, p.held_loss, 100 * p.held_accuracy);
     out << line;
   }
-  std::snprintf(line, sizeof line, "held-out: loss %.4f, token accuracy %.2f%% (%d tokens), %.2f s\n", r.held.loss,
+  std::snprintf(line, sizeof line, "held-out: loss %.4g, token accuracy %.2f%% (%d tokens), %.2f s\n", r.held.loss,
                 100 * r.held.accuracy, r.held.tokens, r.total_seconds);
   out << line << "per word:";
   for (std::size_t t = 0; t < r.held.position_accuracy.size(); ++t) {
