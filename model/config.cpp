@@ -83,8 +83,8 @@ void validate(const Config& c) {
     reject("ln_eps", std::to_string(c.ln_eps), "must be a positive number");
   require_at_most("heads", c.heads, 64);
   require_at_most("max_len", c.max_len, 100000);
-  if (c.encoder_layers + c.decoder_layers > 64)
-    reject("layers", std::to_string(c.encoder_layers + c.decoder_layers), "at most 64 layers in all");
+  const long long layers = static_cast<long long>(c.encoder_layers) + c.decoder_layers;  // each up to 2³¹ − 1
+  if (layers > 64) reject("layers", std::to_string(layers), "at most 64 layers in all");
   check_cost(c);  // memory and arithmetic, before anything is allocated
 }
 

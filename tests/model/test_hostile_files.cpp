@@ -42,6 +42,7 @@ const Case lesson_cases[] = {
     {"huge-trace.json", "config: this model needs 108 GB, over the 2.0 GB limit (parameters 5.8 GB, positional table "
                         "155 MB, a trace at max_len = 5000 tokens 102 GB"},
     {"long-example.json", "config: this model needs 243 GB, over the 2.0 GB limit"},
+    {"layers-overflow.json", "config: layers = 2147483648: at most 64 layers in all"},
     {"many-heads.json", "config: heads = 1024: must be at most 64"},
     {"weights-outside.json", "weights = '../../../../../../../../../../etc/passwd': must name a file in the lesson's "
                              "folder or below it"},
