@@ -97,8 +97,13 @@ Trainer::Trainer(const Lesson& lesson, const TrainingSettings& settings)
 }
 
 void Trainer::reset() {
-  model_.params().initialise(settings_.seed);
+  set_weights([this](Parameters& p) { p.initialise(settings_.seed); });
   restart();
+}
+
+void Trainer::set_weights(const std::function<void(Parameters&)>& load) {
+  std::lock_guard<std::mutex> lock(weights_mutex_);
+  load(model_.params());
 }
 
 void Trainer::restart() {
@@ -170,6 +175,7 @@ bool Trainer::step(const StepProgress& progress) {
   const double c1 = 1 - std::pow(beta1, step_), c2 = 1 - std::pow(beta2, step_);
   const double inv_B = 1.0 / static_cast<double>(B);
   Parameters& params = model_.params();
+  std::unique_lock<std::mutex> lock(weights_mutex_);
   for (int i = 0; i < params.size(); ++i) {
     Tensor& p = params[i];
     Mat& m = m_[static_cast<std::size_t>(i)];
@@ -178,6 +184,7 @@ bool Trainer::step(const StepProgress& progress) {
     v.array() = beta2 * v.array() + ((1 - beta2) * inv_B * inv_B) * p.grad.array().square();
     p.value.array() -= (lr / c1) * m.array() / ((v.array() / c2).sqrt() + epsilon);
   }
+  lock.unlock();
 
   since_loss_ += e.loss * inv_B;
   since_correct_ += e.accuracy;
@@ -239,30 +246,29 @@ void Trainer::record_point() {
 }
 
 void Trainer::publish() {
-  std::lock_guard<std::mutex> lock(published_mutex_);
-  published_.resize(static_cast<std::size_t>(model_.params().size()));
-  for (int i = 0; i < model_.params().size(); ++i) published_[static_cast<std::size_t>(i)] = model_.params()[i].value;
+  std::lock_guard<std::mutex> lock(weights_mutex_);
   published_curve_ = curve_;
 }
 
 std::vector<Mat> Trainer::published_weights() const {
-  std::lock_guard<std::mutex> lock(published_mutex_);
-  return published_;
+  std::lock_guard<std::mutex> lock(weights_mutex_);
+  std::vector<Mat> weights;
+  for (const Tensor& p : model_.params()) weights.push_back(p.value);
+  return weights;
 }
 
 bool Trainer::copy_published_into(Parameters& params) const {
-  std::lock_guard<std::mutex> lock(published_mutex_);
-  if (static_cast<int>(published_.size()) != params.size()) return false;
-  for (int i = 0; i < params.size(); ++i) {
-    const Mat& w = published_[static_cast<std::size_t>(i)];
-    if (w.rows() != params[i].value.rows() || w.cols() != params[i].value.cols()) return false;
-  }
-  for (int i = 0; i < params.size(); ++i) params[i].value = published_[static_cast<std::size_t>(i)];
+  std::lock_guard<std::mutex> lock(weights_mutex_);
+  const Parameters& mine = model_.params();
+  if (mine.size() != params.size()) return false;
+  for (int i = 0; i < params.size(); ++i)
+    if (mine[i].value.rows() != params[i].value.rows() || mine[i].value.cols() != params[i].value.cols()) return false;
+  for (int i = 0; i < params.size(); ++i) params[i].value = mine[i].value;
   return true;
 }
 
 std::vector<CurvePoint> Trainer::curve() const {
-  std::lock_guard<std::mutex> lock(published_mutex_);
+  std::lock_guard<std::mutex> lock(weights_mutex_);
   return published_curve_;
 }
 

@@ -166,7 +166,7 @@ void TrainingRunner::reset_trainer(ResetTo to) {
   std::string words = seed_words(), problem;
   if (to == ResetTo::lesson && lesson_weights_.load) {
     try {
-      lesson_weights_.load(trainer().model().params());  // all or nothing
+      trainer().set_weights(lesson_weights_.load);  // all or nothing
       words = lesson_weights_.words;
       trainer().restart();
     } catch (const std::exception& e) {

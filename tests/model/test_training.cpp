@@ -10,12 +10,19 @@
 #include "helpers.h"
 
 #include <atomic>
+#include <malloc.h>
 #include <thread>
 
 namespace attnviz::testing {
 namespace {
 
 const std::string lessons_dir = std::string(ATTNVIZ_SOURCE_DIR) + "/assets/lessons/";
+
+// Bytes of the heap in use (small blocks and mapped ones).
+std::size_t heap_in_use() {
+  const struct mallinfo2 info = mallinfo2();
+  return info.uordblks + info.hblkhd;
+}
 
 Lesson lesson(const std::string& name) { return io::read_lesson_file(lessons_dir + name + ".json"); }
 
@@ -200,6 +207,22 @@ TEST(Training, PublishedWeightsAreWholeCopies) {
   reader.join();
   const std::vector<Mat> w = t.published_weights();
   for (int i = 0; i < t.model().params().size(); ++i) EXPECT_EQ(w[static_cast<std::size_t>(i)], t.model().params()[i].value);
+}
+
+// The heap a Trainer takes, in parameter-sized copies: weights, gradients and Adam's two moments
+// (4), plus its trace and examples; no fifth copy of the weights for other threads to read.
+TEST(Training, HoldsFourCopiesOfTheParameters) {
+  Lesson l = lesson("word-order");
+  l.config.d_model = 256;
+  l.config.d_ff = 1024;
+  const TrainingSettings settings = short_run(l, 1, 2);
+  const std::size_t before = heap_in_use();
+  Trainer t(l, settings);
+  const double copies = static_cast<double>(heap_in_use() - before) /
+                        (static_cast<double>(t.model().params().scalar_count()) * sizeof(double));
+  RecordProperty("copies", std::to_string(copies));
+  EXPECT_GT(copies, 3.9);
+  EXPECT_LT(copies, 4.5);
 }
 
 TEST(Training, LearningRateChangesBetweenSteps) {
