@@ -196,6 +196,7 @@ void screenshot(const ScreenshotOptions& o) {
 
   DesktopOptions options;
   options.window = {w, h, true, "attnviz screenshot"};
+  options.wait_for_results = true;
   options.view = *view;
   options.page = page;
   options.gradlab_open = o.lab;

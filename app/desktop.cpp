@@ -40,6 +40,7 @@ Desktop::Desktop(Session session, const DesktopOptions& o)
   ui_.open_page = o.page;
   ui_.gradlab_open = o.gradlab_open;
   ui_.fixed_layout = !o.persist;
+  ui_.wait_for_results = o.wait_for_results;
   if (persist_ && !config_dir().empty()) {
     settings_file_ = config_dir() / "settings.json";
     layout_file_ = config_dir() / "layout.ini";

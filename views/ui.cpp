@@ -282,6 +282,7 @@ void Ui::draw(const AppState& app, Selection& selection, Commands& commands) {
     return;
   }
   if (app.session.trace().step_count() == 0) return;
+  gradlab_.transformer.threaded = !wait_for_results;
   keyboard(app, selection, commands);
   menu_bar(app, selection, commands);
   const ImGuiIO& io = ImGui::GetIO();
