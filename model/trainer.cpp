@@ -4,6 +4,7 @@
 #include "model/error.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <exception>
 #include <thread>
@@ -272,27 +273,42 @@ std::vector<CurvePoint> Trainer::curve() const {
   return published_curve_;
 }
 
-PositionalExperiment compare_positional(const Lesson& lesson, const TrainingSettings& settings) {
+void check_positional_experiment(const Lesson& lesson) {
+  const double need = 2 * training_bytes(estimate_cost(lesson.config));
+  if (need > limits().memory_bytes)
+    throw InputError("the positional-encoding experiment trains this model twice at once and would need " +
+                     bytes_text(need) + ", over the " + bytes_text(limits().memory_bytes) +
+                     " limit; try it on a smaller lesson (word order)");
+}
+
+std::optional<PositionalExperiment> compare_positional(const Lesson& lesson, const TrainingSettings& settings,
+                                                       const StepProgress& progress) {
+  check_positional_experiment(lesson);
   PositionalExperiment out;
   Lesson with = lesson, without = lesson;
   if (with.config.positional == Positional::none) with.config.positional = Positional::interleaved;
   without.config.positional = Positional::none;
   Trainer a(with, settings);
   Trainer b(without, settings);  // both validated before either trains
-  // The two runs share nothing: the second trains on its own thread.
+  // The two runs share nothing but `stop`: the second trains on its own thread.
+  std::atomic<bool> stop{false};
   std::exception_ptr failure;
   std::thread second([&] {
     try {
-      b.train(settings.steps);
+      for (int i = 0; i < settings.steps && !stop.load(); ++i) b.step([&](int, int) { return !stop.load(); });
       out.without_pe = b.evaluate_held_out();
     } catch (...) {
       failure = std::current_exception();
     }
   });
-  a.train(settings.steps);
-  out.with_pe = a.evaluate_held_out();
+  for (int i = 0; i < settings.steps && !stop.load(); ++i) {
+    if (progress && !progress(i, settings.steps)) stop = true;
+    else a.step();
+  }
+  if (!stop.load()) out.with_pe = a.evaluate_held_out();
   second.join();
   if (failure) std::rethrow_exception(failure);
+  if (stop.load()) return std::nullopt;
   out.with_curve = a.curve();
   out.without_curve = b.curve();
   return out;

@@ -22,6 +22,7 @@
 #include <cstdint>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <vector>
 
 namespace attnviz {
@@ -128,6 +129,11 @@ struct PositionalExperiment {
   Evaluation with_pe, without_pe;
   std::vector<CurvePoint> with_curve, without_curve;
 };
-PositionalExperiment compare_positional(const Lesson& lesson, const TrainingSettings& settings);
+// Throws InputError when the two trainers at once would need more than the window's memory limit
+// (limits().memory_bytes): the paper's base model needs 2 × 1.3 GB, and 1000 steps of 30 s.
+void check_positional_experiment(const Lesson& lesson);
+// `progress(done, total)` before each step of the first run; false stops both (none returned).
+std::optional<PositionalExperiment> compare_positional(const Lesson& lesson, const TrainingSettings& settings,
+                                                       const StepProgress& progress = {});
 
 }  // namespace attnviz

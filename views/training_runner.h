@@ -70,8 +70,13 @@ class TrainingRunner {
 
   // The positional-encoding experiment (see compare_positional) on a thread of its own; ignored
   // while one runs.  Without `threaded` it runs on the caller's thread.
+  // A model too large for two trainers at once is refused (experiment_problem()).
   void start_positional_experiment();
+  void cancel_experiment() { experiment_cancel_ = true; }
   bool experiment_running() const { return experiment_running_.load(); }
+  // Steps of the first run done, of the lesson's steps.
+  std::pair<int, int> experiment_progress() const { return {experiment_done_.load(), lesson_.training.steps}; }
+  std::string experiment_problem() const;  // why the last experiment was refused or failed
   std::uint64_t experiment_version() const { return experiment_version_.load(); }
   std::optional<PositionalExperiment> experiment() const;
 
@@ -132,7 +137,9 @@ class TrainingRunner {
   std::atomic<std::uint64_t> version_{0};
   mutable std::mutex experiment_mutex_;  // guards experiment_
   std::optional<PositionalExperiment> experiment_;
-  std::atomic<bool> experiment_running_{false};
+  std::atomic<bool> experiment_running_{false}, experiment_cancel_{false};
+  std::atomic<int> experiment_done_{0};
+  std::string experiment_problem_;  // guarded by experiment_mutex_
   std::atomic<std::uint64_t> experiment_version_{0};
   std::thread experiment_thread_;
   std::thread thread_;  // last: starts after everything above exists

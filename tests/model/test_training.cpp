@@ -288,7 +288,7 @@ TEST(PositionalExperiment, SubjectAccuracyNeedsPositionalEncoding) {
   TrainingSettings s = l.training;
   s.steps = 150;
   s.eval_every = 150;
-  const PositionalExperiment e = compare_positional(l, s);
+  const PositionalExperiment e = compare_positional(l, s).value();
   ASSERT_EQ(e.with_pe.position_accuracy.size(), 6u);
   EXPECT_GE(e.with_pe.position_accuracy[0], 0.95);
   EXPECT_GE(e.without_pe.position_accuracy[0], 0.3);
@@ -304,6 +304,31 @@ namespace attnviz::testing {
 namespace {
 
 // The weights shipped in assets/lessons/weights reach the held-out accuracy their lesson states.
+// Two trainers of the paper's base model at once do not fit beside the window: refused before
+// anything is built, saying why.
+TEST(PositionalExperiment, RefusedWhereTwoTrainersDoNotFit) {
+  const Lesson l = lesson("paper-base");
+  try {
+    check_positional_experiment(l);
+    FAIL() << "not refused";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("twice"), std::string::npos) << e.what();
+  }
+  EXPECT_NO_THROW(check_positional_experiment(lesson("word-order")));
+}
+
+TEST(PositionalExperiment, CancelStopsBothRuns) {
+  const Lesson l = lesson("word-order");
+  int asked = 0;
+  const std::optional<PositionalExperiment> e = compare_positional(l, short_run(l, 50, 4), [&](int done, int total) {
+    EXPECT_EQ(total, 50);
+    ++asked;
+    return done < 3;
+  });
+  EXPECT_FALSE(e.has_value());
+  EXPECT_EQ(asked, 4);
+}
+
 TEST(ShippedWeights, ReachTheirLessonsAccuracy) {
   int checked = 0;
   for (const char* name : {"word-order", "reverse", "copy", "tiny-translation"}) {
