@@ -130,7 +130,7 @@ struct PositionalExperiment {
   std::vector<CurvePoint> with_curve, without_curve;
 };
 // Throws InputError when the two trainers at once would need more than the window's memory limit
-// (limits().memory_bytes): the paper's base model needs 2 × 1.3 GB, and 1000 steps of 30 s.
+// (limits().memory_bytes): the paper's base model would need 2 × 1.6 GB.
 void check_positional_experiment(const Lesson& lesson);
 // `progress(done, total)` before each step of the first run; false stops both (none returned).
 std::optional<PositionalExperiment> compare_positional(const Lesson& lesson, const TrainingSettings& settings,
