@@ -2,10 +2,10 @@
 // Training a lesson's model on a background thread, for the window.
 //
 // The runner's thread alone calls the Trainer's step(), reset() and set_learning_rate(); other
-// threads only queue requests (run, pause, one step, reset, a learning rate) and read the
-// trainer's published snapshot (weights and curve, copied under the trainer's mutex after each
-// step).  `version()` grows with every published step or reset, so the app knows when a new
-// snapshot is worth copying into the session.
+// threads only queue requests (run, pause, one step, reset, a learning rate) and copy the
+// trainer's weights (under the mutex its updates take) and its curve (published after each
+// step).  `version()` grows with every finished step or reset, so the app knows when the
+// weights are worth copying into the session.
 //
 // With `threaded = false` there is no thread: `pump()` runs the queued requests on the caller's
 // thread (tests drive training step by step that way).
@@ -96,7 +96,7 @@ class TrainingRunner {
   int held_pairs() const { return held_pairs_; }
   std::string problem() const;          // why the last reset to the lesson's weights failed
 
-  // The trainer's last snapshot (thread-safe copies).
+  // The trainer's weights after its last finished step, and its curve (thread-safe copies).
   // Empty until the trainer is built.
   std::vector<Mat> weights() const;
   bool copy_weights_into(Parameters& params) const;  // see Trainer::copy_published_into
