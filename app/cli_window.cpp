@@ -20,7 +20,10 @@
 #include <ctime>
 #include <fstream>
 #include <iostream>
+#include <filesystem>
+#include <functional>
 #include <memory>
+#include <thread>
 
 namespace attnviz::app {
 namespace {
@@ -40,6 +43,23 @@ std::optional<Lesson> training_lesson(const SessionOptions& o) {
   Lesson lesson = load_lesson(o.lesson);
   apply_sets(lesson.config, o.sets);
   return lesson;
+}
+
+// The session of `o` built on a thread of its own, with the lesson the training panel trains.
+std::unique_ptr<views::LessonLoader> open_session(const SessionOptions& o,
+                                                  std::function<void(const Session&)> built = {}) {
+  const std::string what = !o.preset.empty() ? "preset " + o.preset
+                                             : std::filesystem::path(o.lesson.empty() ? default_lesson_path() : o.lesson)
+                                                   .filename()
+                                                   .string();
+  return std::make_unique<views::LessonLoader>(what, [o, built](views::LoadProgress& progress) {
+    progress.set("building the model and its first forward + backward");
+    Session session = make_session(o);
+    if (built) built(session);
+    std::optional<Lesson> lesson = training_lesson(o);
+    const std::string path = lesson ? (o.lesson.empty() ? default_lesson_path() : o.lesson) : "";
+    return views::LoadedLesson{std::move(session), std::move(lesson), path};
+  });
 }
 
 // This process's resident memory now and at its peak, in MB (from /proc/self/status).
@@ -177,6 +197,7 @@ void screenshot(const ScreenshotOptions& o) {
 
   DesktopOptions options;
   options.window = {w, h, true, "attnviz screenshot"};
+  options.wait_for_results = true;
   options.view = *view;
   options.page = page;
   options.gradlab_open = o.lab;
@@ -209,7 +230,27 @@ struct BenchFramesOptions {
   bool json = false, lab = false;
   bool training = false;  // train in the background while timing, training panel shown
   bool switch_pages = false;  // bring the next centre tab forward every 10 frames
+  std::string then_open;      // a lesson opened after the timed frames (File ▸ Open lesson)
 };
+
+// Opens `path` as File ▸ Open lesson does, drawing frames until it replaced the lesson; the
+// resident memory after, in MB.
+double open_and_measure(Desktop& desktop, const std::string& path) {
+  desktop.open_lesson(path);
+  desktop.frame(1.0 / 60);
+  desktop.swap();
+  while (desktop.state().opening) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    desktop.frame(1.0 / 60);
+    desktop.swap();
+  }
+  if (!desktop.state().file_message.empty()) throw InputError(desktop.state().file_message);
+  for (int i = 0; i < 5; ++i) {
+    desktop.frame(1.0 / 60);
+    desktop.swap();
+  }
+  return resident_mb().first;
+}
 
 // A backward attention step with a chain rule selected: the heaviest frame of the default lesson.
 int heavy_step(const Trace& trace) {
@@ -225,28 +266,35 @@ void bench_frames(const BenchFramesOptions& o, Clock::time_point started) {
   if (!view) throw InputError("--view " + o.view + ": expected " + view_names);
   const std::optional<views::LinkedPage> page = page_from_string(o.page);
   if (!o.page.empty() && !page) throw InputError("--page " + o.page + ": expected heads, attention, mask, pe or output");
-  Session session = make_session(o.session);
   require_display();
-  const int step = heavy_step(session.trace());
-  const views::ElementRef element = element_at(session.trace(), step, 1, 1);
-
   DesktopOptions options;
   options.window = {w, h, true, "attnviz bench"};
   options.view = *view;
   options.page = page;
   options.gradlab_open = o.lab;
   options.persist = false;
-  options.lesson = training_lesson(o.session);  // as the window: a lesson comes with its trainer
-  Desktop desktop(std::move(session), options);
+  // As the window: the lesson and its trainer built on a thread while the window draws.
+  Desktop desktop(open_session(o.session), options);
+  desktop.frame(0);
+  desktop.swap();
+  const double first_frame_ms = ms_since(started);
+  double opening_max_ms = 0;
+  while (!desktop.ready()) {
+    const Clock::time_point t = Clock::now();
+    desktop.frame(1.0 / 60);
+    desktop.swap();
+    desktop.finish();
+    opening_max_ms = std::max(opening_max_ms, ms_since(t));
+    if (!desktop.ready()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  const double ready_ms = ms_since(started);
+  const int step = heavy_step(desktop.state().session.trace());
   desktop.go_to_step(step);
-  select(desktop.state().session.trace(), desktop.selection(), element);
+  select(desktop.state().session.trace(), desktop.selection(), element_at(desktop.state().session.trace(), step, 1, 1));
   if (o.training) {
     desktop.show_training(true);
     desktop.run_training(true);
   }
-  desktop.frame(0);
-  desktop.swap();
-  const double first_frame_ms = ms_since(started);
 
   const int warmup = 20;
   const std::vector<views::LinkedPage> pages = {views::LinkedPage::heads, views::LinkedPage::attention,
@@ -270,12 +318,15 @@ void bench_frames(const BenchFramesOptions& o, Clock::time_point started) {
   const auto at = [&](double q) { return times[static_cast<std::size_t>(q * static_cast<double>(times.size() - 1))]; };
   const double median = at(0.5), p95 = at(0.95), max = times.back();
   const auto [rss_mb, peak_mb] = resident_mb();
+  const double after_open_mb = o.then_open.empty() ? 0 : open_and_measure(desktop, o.then_open);
   if (o.json) {
     const nlohmann::json j = {{"frames", o.frames}, {"width", w}, {"height", h}, {"view", o.view}, {"lab", o.lab}, {"step", step},
                               {"median_ms", median}, {"p95_ms", p95}, {"max_ms", max},
-                              {"first_frame_ms", first_frame_ms}, {"cpu_ms_per_frame", cpu_per_frame},
+                              {"first_frame_ms", first_frame_ms}, {"opening_max_frame_ms", opening_max_ms},
+                              {"ready_ms", ready_ms}, {"cpu_ms_per_frame", cpu_per_frame},
                               {"training", o.training}, {"training_steps", desktop.state().training.steps_done},
-                              {"switch_pages", o.switch_pages}, {"resident_mb", rss_mb}, {"peak_resident_mb", peak_mb}};
+                              {"switch_pages", o.switch_pages}, {"resident_mb", rss_mb}, {"peak_resident_mb", peak_mb},
+                              {"then_open", o.then_open}, {"resident_mb_after_open", after_open_mb}};
     std::cout << j.dump(2) << "\n";
   } else {
     std::printf("%d frames at %dx%d, step %d (backward, chain rule open), view %s%s%s%s\n", o.frames, w, h, step,
@@ -286,10 +337,49 @@ void bench_frames(const BenchFramesOptions& o, Clock::time_point started) {
                   desktop.state().training.steps_done);
     std::printf("median %.2f ms   p95 %.2f ms   max %.2f ms   launch to first frame %.0f ms\n", median, p95, max,
                 first_frame_ms);
+    std::printf("lesson ready %.0f ms after launch; the slowest frame while it opened %.1f ms\n", ready_ms,
+                opening_max_ms);
     std::printf("CPU time per frame, all threads (the software renderer's included): %.2f ms\n", cpu_per_frame);
     std::printf("resident memory %.0f MB at the end, %.0f MB at the peak%s\n", rss_mb, peak_mb,
                 o.switch_pages ? "; the centre tab changed every 10 frames" : "");
+    if (!o.then_open.empty())
+      std::printf("then %s opened from the File menu: resident memory %.0f MB\n", o.then_open.c_str(), after_open_mb);
   }
+}
+
+// Builds the window's session: where the window was when it last closed (`last`, cleared when
+// that lesson is gone or changed), else `options`; prints the walk-through.
+Session window_session(const SessionOptions& options, std::optional<LastSession>& last, SessionOptions& used) {
+  used = options;
+  if (last) {
+    used.lesson = last->lesson;
+    used.src = last->src;
+    used.tgt = last->tgt;
+    try {
+      Session session = make_session(used);
+      print_walkthrough(std::cout, session);
+      std::cout.flush();
+      return session;
+    } catch (const std::exception&) {
+      used = options;
+      last.reset();
+    }
+  }
+  Session session = make_session(used);
+  const Lesson lesson = used.preset.empty() ? load_lesson(used.lesson) : Lesson{};
+  if (!lesson.attention.empty()) print_fixed_attention(std::cout, lesson.title, lesson.attention);
+  else print_walkthrough(std::cout, session);
+  std::cout.flush();
+  return session;
+}
+
+// Puts the step and chosen token of the last session back.
+void restore_cursor(Desktop& desktop, const LastSession& last) {
+  desktop.go_to_step(last.step);
+  const int words = static_cast<int>(last.token_side == 1 ? desktop.state().src_words.size()
+                                                          : desktop.state().tgt_in_words.size());
+  if ((last.token_side == 1 || last.token_side == 2) && last.token_index >= 0 && last.token_index < words)
+    desktop.selection().token = {static_cast<views::TokenSide>(last.token_side), last.token_index};
 }
 
 }  // namespace
@@ -298,50 +388,50 @@ int run_window(const SessionOptions& options, int exit_after) {
   try {
     run_command([&] {
       // Without --lesson, --preset or sentences: where the window was when it last closed.
-      SessionOptions restored = options;
-      std::optional<LastSession> last;
+      auto last = std::make_shared<std::optional<LastSession>>();
       if (options.lesson.empty() && options.preset.empty() && options.src.empty() && options.tgt.empty() &&
           options.weights.empty() && options.sets.empty() && !config_dir().empty())
-        last = load_last_session(config_dir() / "session.json");
-      std::optional<Session> attempt;
-      if (last) {
-        restored.lesson = last->lesson;
-        restored.src = last->src;
-        restored.tgt = last->tgt;
-        try {
-          attempt.emplace(make_session(restored));
-        } catch (const std::exception&) {
-          restored = options;  // the last lesson is gone or changed: start as usual
-          last.reset();
-        }
+        *last = load_last_session(config_dir() / "session.json");
+      if (options.preset.empty()) load_lesson(options.lesson);  // a file that cannot be used ends here
+      if (Window::display_problem()) {
+        SessionOptions used;
+        window_session(options, *last, used);
+        require_display();
       }
-      const SessionOptions& options = restored;
-      Session session = attempt ? std::move(*attempt) : make_session(options);
-      const Lesson lesson = options.preset.empty() ? load_lesson(options.lesson) : Lesson{};
-      if (!lesson.attention.empty()) print_fixed_attention(std::cout, lesson.title, lesson.attention);
-      else print_walkthrough(std::cout, session);
-      std::cout.flush();
-      require_display();
+      const std::string what = !options.preset.empty() ? "preset " + options.preset
+                               : *last ? std::filesystem::path((*last)->lesson).filename().string()
+                                       : std::filesystem::path(options.lesson.empty() ? default_lesson_path() : options.lesson)
+                                             .filename()
+                                             .string();
+      auto opening = std::make_unique<views::LessonLoader>(what, [options, last](views::LoadProgress& progress) {
+        progress.set("building the model and its first forward + backward");
+        SessionOptions used;
+        Session session = window_session(options, *last, used);
+        std::optional<Lesson> lesson = training_lesson(used);
+        const std::string path = lesson ? (used.lesson.empty() ? default_lesson_path() : used.lesson) : "";
+        return views::LoadedLesson{std::move(session), std::move(lesson), path};
+      });
       DesktopOptions desktop_options;
-      desktop_options.lesson = training_lesson(options);
-      if (desktop_options.lesson) desktop_options.lesson_path = options.lesson.empty() ? default_lesson_path() : options.lesson;
       desktop_options.open_lesson_panel = true;
-      Desktop desktop(std::move(session), desktop_options);
-      if (last) {
-        desktop.go_to_step(last->step);
-        const int words = static_cast<int>(last->token_side == 1 ? desktop.state().src_words.size()
-                                                                  : desktop.state().tgt_in_words.size());
-        if ((last->token_side == 1 || last->token_side == 2) && last->token_index >= 0 && last->token_index < words)
-          desktop.selection().token = {static_cast<views::TokenSide>(last->token_side), last->token_index};
-      }
+      Desktop desktop(std::move(opening), desktop_options);
+      bool restored = false;
+      int frames = 0;
       Clock::time_point last_frame = Clock::now();
-      for (int frame = 0; !desktop.should_close() && (exit_after <= 0 || frame < exit_after); ++frame) {
+      while (!desktop.should_close() && (exit_after <= 0 || frames < exit_after)) {
         const Clock::time_point now = Clock::now();
         const double seconds = std::chrono::duration<double>(now - last_frame).count();
         last_frame = now;
         desktop.frame(seconds);
         desktop.swap();
-        if (!desktop.state().playing && !desktop.state().training.running) desktop.wait_events(0.25);
+        if (!desktop.ready()) {
+          desktop.wait_events(0.05);
+          continue;
+        }
+        if (!restored && *last) restore_cursor(desktop, **last);
+        restored = true;
+        ++frames;
+        if (!desktop.state().playing && !desktop.state().training.running && !desktop.state().opening)
+          desktop.wait_events(0.25);
       }
     });
   } catch (const CLI::RuntimeError& e) {
@@ -385,6 +475,7 @@ void add_bench_frames_command(CLI::App& bench, Clock::time_point started) {
   cmd->add_flag("--json", o->json, "Print JSON");
   cmd->add_flag("--training", o->training, "Train the lesson in the background meanwhile, training panel shown");
   cmd->add_flag("--switch-pages", o->switch_pages, "Bring the next centre tab forward every 10 frames");
+  cmd->add_option("--then-open", o->then_open, "Open this lesson from the File menu after the timed frames; print the memory after");
   cmd->callback([o, started] { run_command([&] { bench_frames(*o, started); }); });
 }
 

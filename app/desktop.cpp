@@ -40,6 +40,7 @@ Desktop::Desktop(Session session, const DesktopOptions& o)
   ui_.open_page = o.page;
   ui_.gradlab_open = o.gradlab_open;
   ui_.fixed_layout = !o.persist;
+  ui_.wait_for_results = o.wait_for_results;
   if (persist_ && !config_dir().empty()) {
     settings_file_ = config_dir() / "settings.json";
     layout_file_ = config_dir() / "layout.ini";
@@ -72,8 +73,15 @@ Desktop::Desktop(Session session, const DesktopOptions& o)
     views::go_to_step(app_, selection_, app_.lesson->step);
     ui_.show_lesson_panel(app_.lesson->panel);
   }
+  open_lesson_panel_ = o.open_lesson_panel;
   show_lesson();
   start_trainer();
+}
+
+Desktop::Desktop(std::unique_ptr<views::LessonLoader> opening, const DesktopOptions& o)
+    : Desktop(Session(make_preset("lesson")), o) {
+  app_.stand_in = true;
+  app_.opening = std::move(opening);
 }
 
 void Desktop::show_lesson() {
@@ -215,13 +223,15 @@ void Desktop::frame(double seconds) {
   window_.render(background);
   textures_.end_frame();
 
+  const bool starting = app_.stand_in;
   const views::Effects effects = views::apply_commands(commands_, app_, selection_);
+  if (app_.stand_in && !app_.opening) throw std::runtime_error(app_.file_message);
   for (const views::SaveImage& image : effects.images) save_image(image);
   if (effects.quit) window_.request_close();
   if (runner_)
     for (const views::Command& command : effects.training) views::apply_training_command(*runner_, command);
   if (effects.lesson_changed) {
-    if (app_.lesson) ui_.show_lesson_panel(app_.lesson->panel);
+    if (app_.lesson && (!starting || open_lesson_panel_)) ui_.show_lesson_panel(app_.lesson->panel);
     start_trainer();
     malloc_trim(0);  // the last lesson's model, trace and trainer back to the system
     fonts_.add_text(shown_text(app_.session));

@@ -33,12 +33,18 @@ struct DesktopOptions {
   std::optional<Lesson> lesson;       // the lesson the training panel trains; none: no training
   std::string lesson_path;            // its file (File menu: the folder it offers, Save lesson)
   bool open_lesson_panel = false;     // start on the lesson's panel and step (the window, not screenshots)
+  bool wait_for_results = false;      // every frame complete, long work done on the window's thread (screenshots)
 };
 
 class Desktop {
  public:
   Desktop(Session session, const DesktopOptions& options);
+  // The window at once, with the progress of `opening` until its lesson is ready (ready()).
+  // A lesson that cannot be opened ends frame() with its error.
+  Desktop(std::unique_ptr<views::LessonLoader> opening, const DesktopOptions& options);
   ~Desktop();
+
+  bool ready() const { return !app_.stand_in; }
 
   // Polls input, draws every panel, renders; applies the commands the views pushed.
   // `seconds` since the previous frame drives playback.
@@ -54,6 +60,8 @@ class Desktop {
   void go_to_step(int step) { views::go_to_step(app_, selection_, step); }
   void show_training(bool shown) { ui_.show_training = shown; }
   void show_page(views::LinkedPage page) { ui_.open_page = page; }
+  // File ▸ Open lesson: starts opening `path`; state().opening until it is ready.
+  void open_lesson(const std::string& path) { commands_.push(views::FileAction{views::FileAction::Kind::open_lesson, path}); }
   // Starts or pauses background training (no-op when the lesson cannot be trained).
   void run_training(bool running);
   // Trains `steps` more steps in the background, waits for them, and hands the weights over.
@@ -82,6 +90,7 @@ class Desktop {
   std::filesystem::path settings_file_, layout_file_, recent_file_;
   std::unique_ptr<views::TrainingRunner> runner_;  // last: its thread stops first
   double training_clock_ = 0;
+  bool open_lesson_panel_ = false;
 };
 
 // Every string the views may show for this session: words, sentences, formulas, descriptions.

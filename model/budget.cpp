@@ -85,7 +85,7 @@ Cost estimate_cost(const Config& c, int T_src, int T_tgt) {
   return cost;
 }
 
-double training_bytes(const Cost& cost) { return cost.total_bytes() + 1.5 * cost.parameter_bytes; }
+double training_bytes(const Cost& cost) { return cost.total_bytes() + cost.parameter_bytes; }
 
 Limits& limits() {
   static Limits in_force;

@@ -21,8 +21,7 @@ struct Cost {
 // Upper estimates from the sizes alone; lengths default to max_len.
 Cost estimate_cost(const Config& config, int T_src = 0, int T_tgt = 0);
 
-// Training keeps Adam's two moments and a published copy beside the model: three more copies
-// of the parameters' values.
+// Training keeps Adam's two moments beside the model: two more copies of the parameters' values.
 double training_bytes(const Cost& cost);
 
 struct Limits {

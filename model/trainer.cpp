@@ -4,6 +4,7 @@
 #include "model/error.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <exception>
 #include <thread>
@@ -97,8 +98,13 @@ Trainer::Trainer(const Lesson& lesson, const TrainingSettings& settings)
 }
 
 void Trainer::reset() {
-  model_.params().initialise(settings_.seed);
+  set_weights([this](Parameters& p) { p.initialise(settings_.seed); });
   restart();
+}
+
+void Trainer::set_weights(const std::function<void(Parameters&)>& load) {
+  std::lock_guard<std::mutex> lock(weights_mutex_);
+  load(model_.params());
 }
 
 void Trainer::restart() {
@@ -170,6 +176,7 @@ bool Trainer::step(const StepProgress& progress) {
   const double c1 = 1 - std::pow(beta1, step_), c2 = 1 - std::pow(beta2, step_);
   const double inv_B = 1.0 / static_cast<double>(B);
   Parameters& params = model_.params();
+  std::unique_lock<std::mutex> lock(weights_mutex_);
   for (int i = 0; i < params.size(); ++i) {
     Tensor& p = params[i];
     Mat& m = m_[static_cast<std::size_t>(i)];
@@ -178,6 +185,7 @@ bool Trainer::step(const StepProgress& progress) {
     v.array() = beta2 * v.array() + ((1 - beta2) * inv_B * inv_B) * p.grad.array().square();
     p.value.array() -= (lr / c1) * m.array() / ((v.array() / c2).sqrt() + epsilon);
   }
+  lock.unlock();
 
   since_loss_ += e.loss * inv_B;
   since_correct_ += e.accuracy;
@@ -239,54 +247,68 @@ void Trainer::record_point() {
 }
 
 void Trainer::publish() {
-  std::lock_guard<std::mutex> lock(published_mutex_);
-  published_.resize(static_cast<std::size_t>(model_.params().size()));
-  for (int i = 0; i < model_.params().size(); ++i) published_[static_cast<std::size_t>(i)] = model_.params()[i].value;
+  std::lock_guard<std::mutex> lock(weights_mutex_);
   published_curve_ = curve_;
 }
 
 std::vector<Mat> Trainer::published_weights() const {
-  std::lock_guard<std::mutex> lock(published_mutex_);
-  return published_;
+  std::lock_guard<std::mutex> lock(weights_mutex_);
+  std::vector<Mat> weights;
+  for (const Tensor& p : model_.params()) weights.push_back(p.value);
+  return weights;
 }
 
 bool Trainer::copy_published_into(Parameters& params) const {
-  std::lock_guard<std::mutex> lock(published_mutex_);
-  if (static_cast<int>(published_.size()) != params.size()) return false;
-  for (int i = 0; i < params.size(); ++i) {
-    const Mat& w = published_[static_cast<std::size_t>(i)];
-    if (w.rows() != params[i].value.rows() || w.cols() != params[i].value.cols()) return false;
-  }
-  for (int i = 0; i < params.size(); ++i) params[i].value = published_[static_cast<std::size_t>(i)];
+  std::lock_guard<std::mutex> lock(weights_mutex_);
+  const Parameters& mine = model_.params();
+  if (mine.size() != params.size()) return false;
+  for (int i = 0; i < params.size(); ++i)
+    if (mine[i].value.rows() != params[i].value.rows() || mine[i].value.cols() != params[i].value.cols()) return false;
+  for (int i = 0; i < params.size(); ++i) params[i].value = mine[i].value;
   return true;
 }
 
 std::vector<CurvePoint> Trainer::curve() const {
-  std::lock_guard<std::mutex> lock(published_mutex_);
+  std::lock_guard<std::mutex> lock(weights_mutex_);
   return published_curve_;
 }
 
-PositionalExperiment compare_positional(const Lesson& lesson, const TrainingSettings& settings) {
+void check_positional_experiment(const Lesson& lesson) {
+  const double need = 2 * training_bytes(estimate_cost(lesson.config));
+  if (need > limits().memory_bytes)
+    throw InputError("the positional-encoding experiment trains this model twice at once and would need " +
+                     bytes_text(need) + ", over the " + bytes_text(limits().memory_bytes) +
+                     " limit; try it on a smaller lesson (word order)");
+}
+
+std::optional<PositionalExperiment> compare_positional(const Lesson& lesson, const TrainingSettings& settings,
+                                                       const StepProgress& progress) {
+  check_positional_experiment(lesson);
   PositionalExperiment out;
   Lesson with = lesson, without = lesson;
   if (with.config.positional == Positional::none) with.config.positional = Positional::interleaved;
   without.config.positional = Positional::none;
   Trainer a(with, settings);
   Trainer b(without, settings);  // both validated before either trains
-  // The two runs share nothing: the second trains on its own thread.
+  // The two runs share nothing but `stop`: the second trains on its own thread.
+  std::atomic<bool> stop{false};
   std::exception_ptr failure;
   std::thread second([&] {
     try {
-      b.train(settings.steps);
+      for (int i = 0; i < settings.steps && !stop.load(); ++i) b.step([&](int, int) { return !stop.load(); });
       out.without_pe = b.evaluate_held_out();
     } catch (...) {
       failure = std::current_exception();
     }
   });
-  a.train(settings.steps);
-  out.with_pe = a.evaluate_held_out();
+  for (int i = 0; i < settings.steps && !stop.load(); ++i) {
+    if (progress && !progress(i, settings.steps)) stop = true;
+    else a.step();
+  }
+  if (!stop.load()) out.with_pe = a.evaluate_held_out();
   second.join();
   if (failure) std::rethrow_exception(failure);
+  if (stop.load()) return std::nullopt;
   out.with_curve = a.curve();
   out.without_curve = b.curve();
   return out;

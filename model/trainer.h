@@ -11,8 +11,10 @@
 //   m = β₁m + (1 − β₁)g ;  v = β₂v + (1 − β₂)g² ;  θ −= lrate · (m / (1 − β₁ᵗ)) / (√(v / (1 − β₂ᵗ)) + ε)
 //
 // Threads: step(), evaluate() and reset() belong to one thread (the trainer's).  Any other thread
-// may call published_weights() and curve() at any time: after each step the trainer copies its
-// weights and curve under a mutex, so a reader never sees a half-updated model.
+// may call published_weights(), copy_published_into() and curve() at any time.  The weights are
+// written only under a mutex (Adam's update, a reset, set_weights) and those readers copy them
+// under it, so a reader never sees a half-updated model and no second copy of the weights is
+// kept (360 MB for the paper's base model).  The curve is copied under the mutex after each step.
 
 #include "model/lesson.h"
 #include "model/transformer.h"
@@ -20,6 +22,7 @@
 #include <cstdint>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <vector>
 
 namespace attnviz {
@@ -67,6 +70,8 @@ class Trainer {
   bool step(const StepProgress& progress = {});
   void train(int steps);       // step() `steps` times
   void reset();                // back to the initial weights (same seed), step 0, empty curve
+  // Writes the weights with `load(params)` (under the mutex readers take); throws what it throws.
+  void set_weights(const std::function<void(Parameters&)>& load);
   // Step 0 from the weights model().params() holds now (the caller set them): Adam's moments
   // zero, the batch order from the seed again, the curve one point at step 0.
   void restart();
@@ -89,8 +94,7 @@ class Trainer {
 
   // Thread-safe copies of the weights after the last step, and of the curve.
   std::vector<Mat> published_weights() const;
-  // The same copied straight into `params` (no second copy of the weights in between); false,
-  // and nothing changed, when a shape differs or nothing was published yet.
+  // The same copied straight into `params`; false, and nothing changed, when a shape differs.
   bool copy_published_into(Parameters& params) const;
   std::vector<CurvePoint> curve() const;
 
@@ -114,8 +118,7 @@ class Trainer {
   int since_batches_ = 0;
   std::vector<CurvePoint> curve_;
 
-  mutable std::mutex published_mutex_;
-  std::vector<Mat> published_;
+  mutable std::mutex weights_mutex_;  // held while the weights are written or copied out
   std::vector<CurvePoint> published_curve_;
 };
 
@@ -126,6 +129,11 @@ struct PositionalExperiment {
   Evaluation with_pe, without_pe;
   std::vector<CurvePoint> with_curve, without_curve;
 };
-PositionalExperiment compare_positional(const Lesson& lesson, const TrainingSettings& settings);
+// Throws InputError when the two trainers at once would need more than the window's memory limit
+// (limits().memory_bytes): the paper's base model would need 2 × 1.6 GB.
+void check_positional_experiment(const Lesson& lesson);
+// `progress(done, total)` before each step of the first run; false stops both (none returned).
+std::optional<PositionalExperiment> compare_positional(const Lesson& lesson, const TrainingSettings& settings,
+                                                       const StepProgress& progress = {});
 
 }  // namespace attnviz

@@ -4,12 +4,14 @@
 
 #include "model/lesson.h"
 #include "model/session.h"
+#include "views/lesson_loader.h"
 #include "views/texture_cache.h"
 #include "views/theme.h"
 #include "views/trace_index.h"
 #include "views/training_status.h"
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -38,6 +40,8 @@ struct AppState {
   std::string lesson_path;              // its file
   std::string file_message;             // why the last file could not be opened or saved
   std::vector<std::string> recent_files;  // newest first: lessons (.json) and weights
+  std::unique_ptr<LessonLoader> opening;  // a lesson being opened; the session stays until it is ready
+  bool stand_in = false;                // the session only holds the place until `opening` is ready (at launch)
 
   TextureCache* textures = nullptr;
 

@@ -40,7 +40,7 @@ struct Quit {};
 // the step being computed and pauses.
 struct Train {
   enum class Action : std::uint8_t {
-    run, pause, step, reset_lesson, reset_seed, cancel, positional_experiment
+    run, pause, step, reset_lesson, reset_seed, cancel, positional_experiment, cancel_experiment
   } action = Action::step;
 };
 struct SetLearningRate { double rate = 1e-3; };

@@ -101,6 +101,10 @@ Effects apply_commands(Commands& commands, AppState& app, Selection& selection) 
         command);
   }
   commands.list.clear();
+  if (follow_opening(app, selection)) {
+    effects.lesson_changed = effects.recent_changed = true;
+    effects.glyph_text += app.lesson_path;
+  }
   return effects;
 }
 

@@ -21,23 +21,11 @@ void remember(AppState& app, const std::string& path) {
   if (recent.size() > max_recent_files) recent.resize(max_recent_files);
 }
 
-void open_lesson(AppState& app, Selection& selection, const std::string& path) {
-  Lesson lesson = io::read_lesson_file(path);
-  Session session(to_preset(lesson));
-  if (!lesson.weights.empty()) {
-    io::read_lesson_weights(path, lesson, session.model().params());
-    session.set_weights_origin("the lesson's trained weights (" + std::filesystem::path(lesson.weights).filename().string() + ")");
-    session.rerun();
-  }
-  // Nothing above changed the window: now replace the session in one go.
-  app.session = std::move(session);
-  app.lesson = std::move(lesson);
-  app.lesson_path = path;
-  app.training = TrainingStatus{};
-  app.sentence_message.clear();
-  app.on_new_trace();
-  selection = Selection{};
-  go_to_step(app, selection, app.lesson->step);
+void open_lesson(AppState& app, const std::string& path) {
+  if (app.opening) throw InputError("still opening " + app.opening->what() + ": wait for it");
+  const std::string name = std::filesystem::path(path).filename().string();
+  app.opening = std::make_unique<LessonLoader>(
+      name, [path](LoadProgress& progress) { return read_lesson_session(path, progress); });
 }
 
 void open_weights(AppState& app, Selection& selection, const std::string& path) {
@@ -78,9 +66,9 @@ bool apply_file_action(AppState& app, Selection& selection, const FileAction& ac
   try {
     switch (action.kind) {
       case FileAction::Kind::open_lesson:
-        open_lesson(app, selection, action.path);
-        lesson_changed = true;
-        break;
+        open_lesson(app, action.path);
+        app.file_message.clear();
+        return false;  // follow_opening finishes it
       case FileAction::Kind::open_weights: open_weights(app, selection, action.path); break;
       case FileAction::Kind::save_weights:
         io::write_weights(action.path, app.session.model().params(), io::DType::f64);
@@ -100,6 +88,36 @@ bool apply_file_action(AppState& app, Selection& selection, const FileAction& ac
   app.file_message.clear();
   remember(app, action.path);
   return true;
+}
+
+void install_lesson(AppState& app, Selection& selection, LoadedLesson loaded) {
+  app.session = std::move(loaded.session);
+  app.lesson = std::move(loaded.lesson);
+  app.lesson_path = std::move(loaded.path);
+  app.training = TrainingStatus{};
+  app.sentence_message.clear();
+  app.stand_in = false;
+  app.on_new_trace();
+  selection = Selection{};
+  go_to_step(app, selection, app.lesson ? app.lesson->step : 0);
+}
+
+bool follow_opening(AppState& app, Selection& selection) {
+  if (!app.opening || !app.opening->done()) return false;
+  const std::unique_ptr<LessonLoader> opening = std::move(app.opening);
+  try {
+    LoadedLesson loaded = opening->take();
+    const std::string path = loaded.path;
+    install_lesson(app, selection, std::move(loaded));
+    app.file_message.clear();
+    remember(app, path);
+    return true;
+  } catch (const std::bad_alloc&) {
+    app.file_message = "Out of memory: nothing was changed.";
+  } catch (const std::exception& e) {
+    app.file_message = printable(e.what(), 600);
+  }
+  return false;
 }
 
 }  // namespace attnviz::views

@@ -5,6 +5,7 @@
 
 #include "views/app_state.h"
 #include "views/commands.h"
+#include "views/lesson_loader.h"
 #include "views/selection.h"
 #include "views/training_runner.h"
 
@@ -15,8 +16,16 @@ namespace attnviz::views {
 inline constexpr std::size_t max_recent_files = 8;
 
 // Carries out one File command; true when it succeeded (the path then heads app.recent_files).
-// `lesson_changed` is set when a new lesson replaced the session.
+// `lesson_changed` is set when a new lesson replaced the session.  Open lesson only starts
+// app.opening: the lesson that is open stays until follow_opening replaces it.
 bool apply_file_action(AppState& app, Selection& selection, const FileAction& action, bool& lesson_changed);
+
+// Once app.opening is done: its lesson replaces the session (true; its path heads
+// app.recent_files), or its problem goes to app.file_message and nothing else changes.
+bool follow_opening(AppState& app, Selection& selection);
+
+// Replaces the session, lesson and selection by `loaded`, at the lesson's opening step.
+void install_lesson(AppState& app, Selection& selection, LoadedLesson loaded);
 
 // The weights the lesson opens with, for the training panel's Reset: its weights file read
 // again, or (without one) the session seed's initial weights.

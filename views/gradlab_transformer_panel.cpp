@@ -6,6 +6,7 @@
 #include "views/log_plot.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <string_view>
 
@@ -86,34 +87,104 @@ int session_backward_step(const Trace& trace, const SublayerGradient& s) {
   return -1;
 }
 
-const std::vector<FlowVariant>& GradLabTransformerPanel::variants(const AppState& app) {
-  if (layers != 0 && layers != 6 && layers != 12) layers = 0;
-  if (computed_layers_ == layers && computed_generation_ == app.generation && computed_session_ == &app.session)
-    return variants_;
-  computed_layers_ = layers;
-  computed_generation_ = app.generation;
-  computed_session_ = &app.session;
+namespace {
+
+// The parameters' values alone (gradients left empty): what the variants copy in.
+Parameters values_of(const Parameters& params) {
+  Parameters values;
+  for (const Tensor& p : params) {
+    Tensor& t = values[values.add(p.name, static_cast<int>(p.value.rows()), static_cast<int>(p.value.cols()))];
+    t.grad = Mat();
+    t.value = p.value;
+  }
+  return values;
+}
+
+}  // namespace
+
+FlowJob::FlowJob(Config config, Example example, std::uint64_t seed, std::optional<Parameters> weights) {
+  thread_ = std::thread([this, config = std::move(config), example = std::move(example), seed,
+                         weights = std::move(weights)] {
+    try {
+      result_ = gradient_flow_variants(config, example, seed, weights ? &*weights : nullptr, [this](int done, int) {
+        variants_done_ = done;
+        return !cancel_.load();
+      });
+    } catch (...) {
+      error_ = std::current_exception();
+    }
+    done_ = true;
+  });
+}
+
+FlowJob::~FlowJob() {
+  cancel_ = true;
+  if (thread_.joinable()) thread_.join();
+}
+
+std::vector<FlowVariant> FlowJob::take() {
+  if (thread_.joinable()) thread_.join();
+  if (error_) std::rethrow_exception(error_);
+  return std::move(result_);
+}
+
+void GradLabTransformerPanel::cancel() {
+  if (!job_) return;
+  job_->cancel();
+  cancelled_ = job_key_;
+}
+
+void GradLabTransformerPanel::start(const AppState& app, const Key& key) {
   ++recomputations_;
-  message_.clear();
-  variants_.clear();
-  sub_short_.clear(), sub_title_.clear(), sub_norms_.clear(), sub_step_.clear();
-  group_short_.clear(), group_title_.clear(), group_norms_.clear();
+  job_key_ = key;
   try {
     Config config = app.session.config();
-    if (layers > 0) config.encoder_layers = config.decoder_layers = layers;
+    if (key.layers > 0) config.encoder_layers = config.decoder_layers = key.layers;
     validate(config);
-    own_weights_ = same_depth(config, app.session.config());
-    weights_words_ = own_weights_ ? app.session.weights_origin()
+    job_own_weights_ = same_depth(config, app.session.config());
+    job_words_ = job_own_weights_ ? app.session.weights_origin()
                                   : "fresh weights from seed " + std::to_string(app.session.seed()) +
                                         " (this session's weights are for " +
                                         std::to_string(app.session.config().encoder_layers) + " layers)";
-    variants_ = gradient_flow_variants(config, app.session.example(), app.session.seed(),
-                                       own_weights_ ? &app.session.model().params() : nullptr);
+    job_ = std::make_unique<FlowJob>(config, app.session.example(), app.session.seed(),
+                                     job_own_weights_ ? std::optional(values_of(app.session.model().params()))
+                                                      : std::nullopt);
   } catch (const std::exception& e) {
+    computed_ = key;
+    variants_.clear();
     message_ = std::string("Cannot compute the variants: ") + e.what();
-    return variants_;
   }
-  if (variants_.empty()) return variants_;
+}
+
+const std::vector<FlowVariant>& GradLabTransformerPanel::variants(const AppState& app) {
+  if (layers != 0 && layers != 6 && layers != 12) layers = 0;
+  const Key key{app.generation, &app.session, layers};
+  if (job_ && !(job_key_ == key)) job_->cancel();  // its inputs are gone: finish early, discard
+  if (!job_ && !(computed_ == key) && !(cancelled_ && *cancelled_ == key)) start(app, key);
+  if (job_ && !threaded)
+    while (!job_->done()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  if (!job_ || !job_->done()) return variants_;
+  const std::unique_ptr<FlowJob> job = std::move(job_);
+  try {
+    std::vector<FlowVariant> result = job->take();
+    if (!(job_key_ == key) || job->cancelled()) return variants_;
+    own_weights_ = job_own_weights_;
+    weights_words_ = job_words_;
+    message_.clear();
+    install(app, std::move(result));
+  } catch (const std::exception& e) {
+    variants_.clear();
+    message_ = std::string("Cannot compute the variants: ") + e.what();
+  }
+  computed_ = key;
+  return variants_;
+}
+
+void GradLabTransformerPanel::install(const AppState& app, std::vector<FlowVariant> result) {
+  variants_ = std::move(result);
+  sub_short_.clear(), sub_title_.clear(), sub_norms_.clear(), sub_step_.clear();
+  group_short_.clear(), group_title_.clear(), group_norms_.clear();
+  if (variants_.empty()) return;
 
   // Sublayers: every variant has the same ones, in the same order.
   const Trace& trace = app.session.trace();
@@ -139,7 +210,24 @@ const std::vector<FlowVariant>& GradLabTransformerPanel::variants(const AppState
       const auto at = std::find(group_title_.begin(), group_title_.end(), g.group) - group_title_.begin();
       group_norms_[v][static_cast<std::size_t>(at)] = g.grad_norm;
     }
-  return variants_;
+}
+
+void GradLabTransformerPanel::progress_line(const AppState& app) {
+  const Key key{app.generation, &app.session, layers};
+  if (job_) {
+    const int done = job_->variants_done();
+    const std::string label = "variant " + std::to_string(std::min(done + 1, 4)) + " of 4";
+    ImGui::ProgressBar(static_cast<float>(done) / 4, ImVec2(ImGui::GetFontSize() * 14, 0), label.c_str());
+    ImGui::SameLine();
+    if (job_->cancelled()) ImGui::TextDisabled("cancelling …");
+    else if (ImGui::Button("Cancel")) cancel();
+    ImGui::SameLine();
+    ImGui::TextDisabled(variants_.empty() ? "computing the four variants" : "computing; the figures below are the last ones");
+  } else if (cancelled_ && *cancelled_ == key) {
+    if (ImGui::Button("Compute")) cancelled_.reset();
+    ImGui::SameLine();
+    ImGui::TextDisabled(variants_.empty() ? "cancelled" : "cancelled: the figures below are from before the last change");
+  }
 }
 
 void GradLabTransformerPanel::draw(const AppState& app, Selection& selection, Commands& commands) {
@@ -159,6 +247,7 @@ void GradLabTransformerPanel::draw(const AppState& app, Selection& selection, Co
   hint("all four variants on the same weights and the same sentence pair; deeper stacks show the effect more");
 
   const std::vector<FlowVariant>& vs = variants(app);
+  progress_line(app);
   if (!message_.empty()) {
     ImGui::TextColored(colour(pal.warning), "%s", message_.c_str());
     return;
@@ -203,22 +292,27 @@ void GradLabTransformerPanel::draw(const AppState& app, Selection& selection, Co
   // Both plots share what is left below the hints; the sublayers get a little more.
   subs.height = std::max(em * 9, (ImGui::GetContentRegionAvail().y - ImGui::GetFrameHeightWithSpacing()) * 0.54f);
   const PlotHit hit = draw_log_bar_plot(subs, pal);
+  // Figures from before the last change link to no step: the trace they name is gone.
+  const bool current_figures = computed_ == Key{app.generation, &app.session, layers};
+  const auto step_of = [&](int bar) {
+    return current_figures && bar >= 0 && static_cast<std::size_t>(bar) < sub_step_.size() ? sub_step_[static_cast<std::size_t>(bar)] : -1;
+  };
   if (hit.hovered >= 0 && static_cast<std::size_t>(hit.hovered) < sub_step_.size()) {
-    const int step = sub_step_[static_cast<std::size_t>(hit.hovered)];
+    const int step = step_of(hit.hovered);
     ImGui::BeginTooltip();
     if (step >= 0 && own_variant >= 0)
       ImGui::Text("Click: step %d, %s (backward), where this model (%s) has ‖∂L/∂x‖ = %s", step,
                   app.session.trace().step(step).label.c_str(), variant_name(vs[static_cast<std::size_t>(own_variant)]).c_str(),
                   format_significant(sub_norms_[static_cast<std::size_t>(own_variant)][static_cast<std::size_t>(hit.hovered)], 4).c_str());
+    else if (!current_figures)
+      ImGui::TextDisabled("Figures from before the last change: no step to open until the new ones are in.");
     else if (!own_weights_)
       ImGui::TextDisabled("%d layers on fresh weights: not this session's trace, no step to open.", layers);
     else
       ImGui::TextDisabled("This model has %d layers: this sublayer is not in its trace.", own.encoder_layers);
     ImGui::EndTooltip();
   }
-  if (hit.clicked >= 0 && static_cast<std::size_t>(hit.clicked) < sub_step_.size() &&
-      sub_step_[static_cast<std::size_t>(hit.clicked)] >= 0)
-    commands.push(GoToStep{sub_step_[static_cast<std::size_t>(hit.clicked)]});
+  if (step_of(hit.clicked) >= 0) commands.push(GoToStep{step_of(hit.clicked)});
 
   ImGui::TextUnformatted("‖∂L/∂W‖ of each parameter group, log scale");
   LogBarPlot groups;

@@ -4,6 +4,9 @@
 // variant (residual on/off × post-norm/pre-norm), all built from the session's config and example
 // on the session's current weights — or, with 6 or 12 layers each side, where those weights do
 // not fit, on fresh weights from the session's seed.
+// The variants run on a thread of their own (6.8 s on the paper's base model) from copies of the
+// session's config, sentence pair and weights, with a progress line and Cancel; the last figures
+// stay on screen meanwhile.
 // Clicking a sublayer's bar moves the step cursor to that sublayer's backward step in the
 // session's trace (a GoToStep command), so the step list, navigator and chain rule follow.
 
@@ -12,29 +15,74 @@
 #include "views/commands.h"
 #include "views/selection.h"
 
+#include <atomic>
 #include <cstdint>
+#include <memory>
 #include <optional>
+#include <thread>
 #include <string>
 #include <vector>
 
 namespace attnviz::views {
 
+// The four variants computed on a thread of its own from copies of what they need.
+class FlowJob {
+ public:
+  // `weights`: values only (no gradients), or none for the seed's fresh weights.
+  FlowJob(Config config, Example example, std::uint64_t seed, std::optional<Parameters> weights);
+  ~FlowJob();  // cancels and waits
+  FlowJob(const FlowJob&) = delete;
+  FlowJob& operator=(const FlowJob&) = delete;
+
+  bool done() const { return done_.load(); }
+  int variants_done() const { return variants_done_.load(); }
+  void cancel() { cancel_ = true; }
+  bool cancelled() const { return cancel_.load(); }
+  // Once done(): the variants (empty when cancelled), or rethrows what the run threw.
+  std::vector<gradlab::FlowVariant> take();
+
+ private:
+  std::atomic<bool> done_{false}, cancel_{false};
+  std::atomic<int> variants_done_{0};
+  std::vector<gradlab::FlowVariant> result_;
+  std::exception_ptr error_;
+  std::thread thread_;
+};
+
 struct GradLabTransformerPanel {
   int layers = 0;  // encoder and decoder layers: 0 for the session's own, or 6 or 12
+  bool threaded = true;  // false: variants() computes on the caller's thread (tests)
 
   void draw(const AppState& app, Selection& selection, Commands& commands);
 
-  // The four variants for the current session and `layers` (recomputed only when either changed).
+  // The four variants for the current session and `layers`, as far as computed: the last ones
+  // while new ones are computed (started only when either changed).
   const std::vector<gradlab::FlowVariant>& variants(const AppState& app);
   int recomputations() const { return recomputations_; }
+  bool computing() const { return job_ != nullptr; }
+  // Variants finished of the four being computed now.
+  int variants_done() const { return job_ ? job_->variants_done() : 0; }
+  void cancel();  // keeps the last figures; Compute (or new inputs) starts again
   // Which weights the variants ran on, in words (after variants()).
   const std::string& weights_words() const { return weights_words_; }
 
  private:
+  struct Key {
+    std::uint64_t generation = 0;
+    const void* session = nullptr;
+    int layers = -1;
+    bool operator==(const Key& o) const { return generation == o.generation && session == o.session && layers == o.layers; }
+  };
+  void start(const AppState& app, const Key& key);
+  void install(const AppState& app, std::vector<gradlab::FlowVariant> variants);
+  void progress_line(const AppState& app);
+
   std::vector<gradlab::FlowVariant> variants_;
-  std::uint64_t computed_generation_ = 0;
-  const void* computed_session_ = nullptr;
-  int computed_layers_ = -1;
+  Key computed_, job_key_;
+  std::optional<Key> cancelled_;  // inputs whose run was cancelled: not started again by itself
+  std::unique_ptr<FlowJob> job_;
+  bool job_own_weights_ = false;
+  std::string job_words_;
   int recomputations_ = 0;
   std::string message_;
   bool own_weights_ = false;   // the variants run on the session's weights (same layer count)

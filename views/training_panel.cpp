@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <tuple>
 
 namespace attnviz::views {
 namespace {
@@ -135,6 +136,23 @@ void progress_line(const TrainingStatus& t, Commands& commands) {
     commands.push(Train{Train::Action::cancel});
 }
 
+// The experiment's progress (steps of the first run) and Cancel while it runs; else why the last
+// one was refused, failed or cancelled.
+void experiment_line(const TrainingStatus& t, Commands& commands) {
+  if (t.experiment_running) {
+    const std::string text = "step " + std::to_string(t.experiment_done) + " of " + std::to_string(t.experiment_total) +
+                             ", both runs";
+    const float fraction = t.experiment_total > 0 ? static_cast<float>(t.experiment_done) / static_cast<float>(t.experiment_total) : 0;
+    ImGui::SameLine();
+    ImGui::ProgressBar(fraction, ImVec2(ImGui::GetFontSize() * 12, 0), text.c_str());
+    ImGui::SameLine();
+    if (tooltip_button("Cancel##experiment", "Stop both runs; the last experiment's figures stay"))
+      commands.push(Train{Train::Action::cancel_experiment});
+  } else if (!t.experiment_problem.empty()) {
+    ImGui::TextWrapped("%s", t.experiment_problem.c_str());
+  }
+}
+
 // The curve's last point, each figure named with its data and its step.
 void last_figures(const TrainingStatus& t) {
   const CurvePoint& last = t.curve.back();
@@ -197,6 +215,7 @@ void TrainingPanel::draw(const AppState& app, Selection& selection, Commands& co
              "held-out accuracy word by word",
              !t.experiment_running))
     commands.push(Train{Train::Action::positional_experiment});
+  experiment_line(t, commands);
   if (t.experiment) {
     const PositionalExperiment& e = *t.experiment;
     const std::size_t n = std::min(e.with_pe.position_accuracy.size(), e.without_pe.position_accuracy.size());
@@ -329,9 +348,11 @@ void follow_training(AppState& app, Selection& selection, const TrainingRunner& 
   t.held_pairs = runner.held_pairs();
   if (t.start_words.empty()) t.start_words = runner.start_words();
   if (const std::string problem = runner.problem(); !problem.empty()) t.message = problem;
+  std::tie(t.experiment_done, t.experiment_total) = runner.experiment_progress();
   if (runner.experiment_version() != t.experiment_version) {
     t.experiment_version = runner.experiment_version();
     t.experiment = runner.experiment();
+    t.experiment_problem = runner.experiment_problem();
   }
   if (version == t.shown_version || (t.running && clock < interval)) return;
   clock = 0;
@@ -365,6 +386,7 @@ void apply_training_command(TrainingRunner& runner, const Command& command) {
     case Train::Action::reset_seed: runner.reset(ResetTo::seed); break;
     case Train::Action::cancel: runner.cancel(); break;
     case Train::Action::positional_experiment: runner.start_positional_experiment(); break;
+    case Train::Action::cancel_experiment: runner.cancel_experiment(); break;
   }
 }
 

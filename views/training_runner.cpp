@@ -63,6 +63,7 @@ std::string TrainingRunner::problem() const {
 StepProgressInfo TrainingRunner::progress() const { return {busy_.load(), done_.load(), total_.load()}; }
 
 TrainingRunner::~TrainingRunner() {
+  experiment_cancel_ = true;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     quit_ = true;
@@ -75,21 +76,37 @@ TrainingRunner::~TrainingRunner() {
 void TrainingRunner::start_positional_experiment() {
   if (experiment_running_.exchange(true)) return;
   if (experiment_thread_.joinable()) experiment_thread_.join();
+  experiment_cancel_ = false;
+  experiment_done_ = 0;
   const auto work = [this] {
     std::optional<PositionalExperiment> result;
+    std::string problem;
     try {
-      result = compare_positional(lesson_, lesson_.training);
-    } catch (const std::exception&) {
+      result = compare_positional(lesson_, lesson_.training, [this](int done, int) {
+        experiment_done_ = done;
+        return !experiment_cancel_.load();
+      });
+      if (!result) problem = "the positional-encoding experiment was cancelled";
+    } catch (const std::bad_alloc&) {
+      problem = "the positional-encoding experiment ran out of memory";
+    } catch (const std::exception& e) {
+      problem = e.what();
     }
     {
       std::lock_guard<std::mutex> lock(experiment_mutex_);
-      experiment_ = std::move(result);
+      if (result) experiment_ = std::move(result);  // a cancelled or refused run keeps the last one
+      experiment_problem_ = problem;
     }
     ++experiment_version_;
     experiment_running_ = false;
   };
   if (threaded_) experiment_thread_ = std::thread(work);
   else work();
+}
+
+std::string TrainingRunner::experiment_problem() const {
+  std::lock_guard<std::mutex> lock(experiment_mutex_);
+  return experiment_problem_;
 }
 
 std::optional<PositionalExperiment> TrainingRunner::experiment() const {
@@ -166,7 +183,7 @@ void TrainingRunner::reset_trainer(ResetTo to) {
   std::string words = seed_words(), problem;
   if (to == ResetTo::lesson && lesson_weights_.load) {
     try {
-      lesson_weights_.load(trainer().model().params());  // all or nothing
+      trainer().set_weights(lesson_weights_.load);  // all or nothing
       words = lesson_weights_.words;
       trainer().restart();
     } catch (const std::exception& e) {

@@ -2,10 +2,10 @@
 // Training a lesson's model on a background thread, for the window.
 //
 // The runner's thread alone calls the Trainer's step(), reset() and set_learning_rate(); other
-// threads only queue requests (run, pause, one step, reset, a learning rate) and read the
-// trainer's published snapshot (weights and curve, copied under the trainer's mutex after each
-// step).  `version()` grows with every published step or reset, so the app knows when a new
-// snapshot is worth copying into the session.
+// threads only queue requests (run, pause, one step, reset, a learning rate) and copy the
+// trainer's weights (under the mutex its updates take) and its curve (published after each
+// step).  `version()` grows with every finished step or reset, so the app knows when the
+// weights are worth copying into the session.
 //
 // With `threaded = false` there is no thread: `pump()` runs the queued requests on the caller's
 // thread (tests drive training step by step that way).
@@ -70,8 +70,13 @@ class TrainingRunner {
 
   // The positional-encoding experiment (see compare_positional) on a thread of its own; ignored
   // while one runs.  Without `threaded` it runs on the caller's thread.
+  // A model too large for two trainers at once is refused (experiment_problem()).
   void start_positional_experiment();
+  void cancel_experiment() { experiment_cancel_ = true; }
   bool experiment_running() const { return experiment_running_.load(); }
+  // Steps of the first run done, of the lesson's steps.
+  std::pair<int, int> experiment_progress() const { return {experiment_done_.load(), lesson_.training.steps}; }
+  std::string experiment_problem() const;  // why the last experiment was refused or failed
   std::uint64_t experiment_version() const { return experiment_version_.load(); }
   std::optional<PositionalExperiment> experiment() const;
 
@@ -91,7 +96,7 @@ class TrainingRunner {
   int held_pairs() const { return held_pairs_; }
   std::string problem() const;          // why the last reset to the lesson's weights failed
 
-  // The trainer's last snapshot (thread-safe copies).
+  // The trainer's weights after its last finished step, and its curve (thread-safe copies).
   // Empty until the trainer is built.
   std::vector<Mat> weights() const;
   bool copy_weights_into(Parameters& params) const;  // see Trainer::copy_published_into
@@ -132,7 +137,9 @@ class TrainingRunner {
   std::atomic<std::uint64_t> version_{0};
   mutable std::mutex experiment_mutex_;  // guards experiment_
   std::optional<PositionalExperiment> experiment_;
-  std::atomic<bool> experiment_running_{false};
+  std::atomic<bool> experiment_running_{false}, experiment_cancel_{false};
+  std::atomic<int> experiment_done_{0};
+  std::string experiment_problem_;  // guarded by experiment_mutex_
   std::atomic<std::uint64_t> experiment_version_{0};
   std::thread experiment_thread_;
   std::thread thread_;  // last: starts after everything above exists

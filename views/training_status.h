@@ -29,6 +29,8 @@ struct TrainingStatus {
 
   // The positional-encoding experiment: the lesson trained with and without it.
   bool experiment_running = false;
+  int experiment_done = 0, experiment_total = 0;  // steps of the first run
+  std::string experiment_problem;                 // refused, failed or cancelled
   std::optional<PositionalExperiment> experiment;
   std::uint64_t experiment_version = 0;
   std::vector<std::string> position_names;  // the lesson's names of target positions

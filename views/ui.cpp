@@ -190,6 +190,8 @@ void Ui::menu_bar(const AppState& app, const Selection& selection, Commands& com
   }
   if (!app.notice.empty())
     ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(palette(app.theme).warning), "%s", app.notice.c_str());
+  if (app.opening)
+    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(palette(app.theme).accent), "%s", app.opening->progress().c_str());
   const Trace& trace = app.session.trace();
   char status[224];
   std::snprintf(status, sizeof status, "%s%s%s %s   ·   text %d %%",
@@ -292,8 +294,33 @@ void Ui::controls(const AppState& app, Selection& selection, Commands& commands)
   }
 }
 
+namespace {
+
+// The whole window while the lesson opened at launch is built: its progress line, centred.
+void draw_opening_screen(const AppState& app) {
+  const ImGuiIO& io = ImGui::GetIO();
+  ImGui::SetNextWindowPos(ImVec2(0, 0));
+  ImGui::SetNextWindowSize(io.DisplaySize);
+  const ImGuiWindowFlags flags = ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove |
+                                 ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoBringToFrontOnFocus;
+  if (ImGui::Begin("##opening", nullptr, flags)) {
+    const std::string text = app.opening ? app.opening->progress() : "";
+    const ImVec2 size = ImGui::CalcTextSize(text.c_str());
+    ImGui::SetCursorPos(ImVec2(std::max(0.0f, (io.DisplaySize.x - size.x) / 2), io.DisplaySize.y / 2 - size.y));
+    ImGui::TextUnformatted(text.c_str());
+  }
+  ImGui::End();
+}
+
+}  // namespace
+
 void Ui::draw(const AppState& app, Selection& selection, Commands& commands) {
+  if (app.stand_in) {
+    draw_opening_screen(app);
+    return;
+  }
   if (app.session.trace().step_count() == 0) return;
+  gradlab_.transformer.threaded = !wait_for_results;
   keyboard(app, selection, commands);
   menu_bar(app, selection, commands);
   const ImGuiIO& io = ImGui::GetIO();

@@ -71,6 +71,7 @@ struct Ui {
   View view = View::overview;
   KeyCodes keys;
   bool fixed_layout = false;  // place the windows every frame (screenshots, benchmarks)
+  bool wait_for_results = false;  // panels compute on this thread, so one frame shows their results (screenshots)
   std::optional<LinkedPage> open_page;  // the centre tab to bring forward on the next frame
   bool gradlab_open = false;  // the gradient lab window, over the step detail and chain rule
   bool show_training = false;  // the training panel over the overview (View menu)

@@ -75,10 +75,12 @@ GradientFlow gradient_flow(const Trace& trace, const Config& config) {
 }
 
 std::vector<FlowVariant> gradient_flow_variants(const Config& config, const Example& example,
-                                                std::uint64_t seed, const Parameters* weights) {
+                                                std::uint64_t seed, const Parameters* weights,
+                                                const FlowProgress& progress) {
   std::vector<FlowVariant> variants;
   for (bool residual : {true, false})
     for (NormPlacement norm : {NormPlacement::post, NormPlacement::pre}) {
+      if (progress && !progress(static_cast<int>(variants.size()), 4)) return {};
       Config c = config;
       c.residual = residual;
       c.norm = norm;

@@ -10,6 +10,7 @@
 #include "model/transformer.h"
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -53,8 +54,12 @@ struct FlowVariant {
 // parameter the variants share has the same value, and pre-norm's closing LayerNorms start as
 // the identity (γ = 1, β = 0).  With `weights` (a trained model of the same sizes), every
 // parameter of that name is then copied in, so all four run on the trained weights.
+// One variant's model and trace exist at a time.  `progress(done, 4)` is called before each
+// variant; when it returns false the run stops and the result is empty.
+using FlowProgress = std::function<bool(int done, int total)>;
 std::vector<FlowVariant> gradient_flow_variants(const Config& config, const Example& example,
                                                 std::uint64_t seed,
-                                                const Parameters* weights = nullptr);
+                                                const Parameters* weights = nullptr,
+                                                const FlowProgress& progress = {});
 
 }  // namespace attnviz::gradlab

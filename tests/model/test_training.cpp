@@ -10,12 +10,19 @@
 #include "helpers.h"
 
 #include <atomic>
+#include <malloc.h>
 #include <thread>
 
 namespace attnviz::testing {
 namespace {
 
 const std::string lessons_dir = std::string(ATTNVIZ_SOURCE_DIR) + "/assets/lessons/";
+
+// Bytes of the heap in use (small blocks and mapped ones).
+std::size_t heap_in_use() {
+  const struct mallinfo2 info = mallinfo2();
+  return info.uordblks + info.hblkhd;
+}
 
 Lesson lesson(const std::string& name) { return io::read_lesson_file(lessons_dir + name + ".json"); }
 
@@ -202,6 +209,22 @@ TEST(Training, PublishedWeightsAreWholeCopies) {
   for (int i = 0; i < t.model().params().size(); ++i) EXPECT_EQ(w[static_cast<std::size_t>(i)], t.model().params()[i].value);
 }
 
+// The heap a Trainer takes, in parameter-sized copies: weights, gradients and Adam's two moments
+// (4), plus its trace and examples; no fifth copy of the weights for other threads to read.
+TEST(Training, HoldsFourCopiesOfTheParameters) {
+  Lesson l = lesson("word-order");
+  l.config.d_model = 256;
+  l.config.d_ff = 1024;
+  const TrainingSettings settings = short_run(l, 1, 2);
+  const std::size_t before = heap_in_use();
+  Trainer t(l, settings);
+  const double copies = static_cast<double>(heap_in_use() - before) /
+                        (static_cast<double>(t.model().params().scalar_count()) * sizeof(double));
+  RecordProperty("copies", std::to_string(copies));
+  EXPECT_GT(copies, 3.9);
+  EXPECT_LT(copies, 4.5);
+}
+
 TEST(Training, LearningRateChangesBetweenSteps) {
   const Lesson l = lesson("tiny-translation");
   Trainer a(l, short_run(l, 2, 2)), b(l, short_run(l, 2, 2));
@@ -265,7 +288,7 @@ TEST(PositionalExperiment, SubjectAccuracyNeedsPositionalEncoding) {
   TrainingSettings s = l.training;
   s.steps = 150;
   s.eval_every = 150;
-  const PositionalExperiment e = compare_positional(l, s);
+  const PositionalExperiment e = compare_positional(l, s).value();
   ASSERT_EQ(e.with_pe.position_accuracy.size(), 6u);
   EXPECT_GE(e.with_pe.position_accuracy[0], 0.95);
   EXPECT_GE(e.without_pe.position_accuracy[0], 0.3);
@@ -281,6 +304,31 @@ namespace attnviz::testing {
 namespace {
 
 // The weights shipped in assets/lessons/weights reach the held-out accuracy their lesson states.
+// Two trainers of the paper's base model at once do not fit beside the window: refused before
+// anything is built, saying why.
+TEST(PositionalExperiment, RefusedWhereTwoTrainersDoNotFit) {
+  const Lesson l = lesson("paper-base");
+  try {
+    check_positional_experiment(l);
+    FAIL() << "not refused";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("twice"), std::string::npos) << e.what();
+  }
+  EXPECT_NO_THROW(check_positional_experiment(lesson("word-order")));
+}
+
+TEST(PositionalExperiment, CancelStopsBothRuns) {
+  const Lesson l = lesson("word-order");
+  int asked = 0;
+  const std::optional<PositionalExperiment> e = compare_positional(l, short_run(l, 50, 4), [&](int done, int total) {
+    EXPECT_EQ(total, 50);
+    ++asked;
+    return done < 3;
+  });
+  EXPECT_FALSE(e.has_value());
+  EXPECT_EQ(asked, 4);
+}
+
 TEST(ShippedWeights, ReachTheirLessonsAccuracy) {
   int checked = 0;
   for (const char* name : {"word-order", "reverse", "copy", "tiny-translation"}) {

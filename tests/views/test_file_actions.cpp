@@ -7,8 +7,10 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 namespace attnviz::views {
 namespace {
@@ -31,9 +33,17 @@ class FileActions : public ::testing::Test {
     std::ofstream(path, std::ios::binary) << text;
     return path;
   }
+  // The action, and for a lesson the frames until it is open (it opens on a thread of its own).
   Effects apply(FileAction::Kind kind, const std::string& path) {
     commands.push(FileAction{kind, path});
-    return apply_commands(commands, app, selection);
+    Effects all = apply_commands(commands, app, selection);
+    for (int i = 0; i < 6000 && app.opening; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      const Effects e = apply_commands(commands, app, selection);
+      all.lesson_changed |= e.lesson_changed;
+      all.recent_changed |= e.recent_changed;
+    }
+    return all;
   }
   std::vector<Mat> weights() const {
     std::vector<Mat> w;

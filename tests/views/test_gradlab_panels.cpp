@@ -14,6 +14,9 @@
 #include <imgui.h>
 #include <imgui_internal.h>
 
+#include <chrono>
+#include <thread>
+
 #include <algorithm>
 #include <cmath>
 #include <functional>
@@ -75,6 +78,7 @@ TEST_F(GradLabHeadless, ScalarPageGivesTheChainRuleAndTheFiguresRoomOnASmallDisp
 }
 
 TEST_F(GradLabHeadless, EveryPageDrawsAsAViewAndInTheLabWindow) {
+  ui.wait_for_results = true;
   for (View view : {View::gradlab_scalar, View::gradlab_depth, View::gradlab_transformer}) {
     SCOPED_TRACE(to_string(view));
     ui.view = view;
@@ -181,6 +185,7 @@ TEST_F(GradLabHeadless, DepthPanelRecomputesOnlyWhenTheConfigChanges) {
 
 TEST_F(GradLabHeadless, ClickingASublayerBarGoesToItsBackwardStep) {
   GradLabTransformerPanel panel;
+  panel.threaded = false;
   for (int i = 0; i < 3; ++i) frame([&] { panel.draw(app, selection, commands); });
   EXPECT_EQ(panel.recomputations(), 1);
   ASSERT_EQ(panel.variants(app).size(), 4u);
@@ -213,6 +218,44 @@ TEST_F(GradLabHeadless, ClickingASublayerBarGoesToItsBackwardStep) {
   EXPECT_EQ(panel.variants(app).front().flow.sublayers.size(), 6u * 2 + 6u * 3);
 }
 
+// On its own thread: the first figures come when ready; a new sentence keeps the last figures on
+// screen while new ones are computed; Cancel keeps them and starts nothing until asked.
+TEST_F(GradLabHeadless, TransformerVariantsComputeOnAThreadOfTheirOwn) {
+  GradLabTransformerPanel panel;
+  const auto wait = [&] {
+    for (int i = 0; i < 6000 && panel.computing(); ++i) {
+      frame([&] { panel.draw(app, selection, commands); });
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    frame([&] { panel.draw(app, selection, commands); });
+  };
+  frame([&] { panel.draw(app, selection, commands); });
+  EXPECT_EQ(panel.recomputations(), 1);
+  wait();
+  ASSERT_EQ(panel.variants(app).size(), 4u);
+  const double loss = panel.variants(app).front().flow.loss;
+
+  commands.push(SetSentences{"the princess saved the prince", "공주 는 왕자 를 구했다"});
+  apply_commands(commands, app, selection);
+  ASSERT_TRUE(app.sentence_message.empty()) << app.sentence_message;
+  frame([&] { panel.draw(app, selection, commands); });
+  EXPECT_EQ(panel.recomputations(), 2);
+  if (panel.computing()) EXPECT_EQ(panel.variants(app).front().flow.loss, loss);  // the last figures meanwhile
+  wait();
+  EXPECT_NE(panel.variants(app).front().flow.loss, loss);
+  EXPECT_NEAR(panel.variants(app).front().flow.loss, app.session.trace().loss(), 1e-12);
+
+  panel.layers = 6;
+  frame([&] { panel.draw(app, selection, commands); });
+  panel.cancel();
+  wait();
+  EXPECT_FALSE(panel.computing());
+  EXPECT_EQ(panel.recomputations(), 3);
+  EXPECT_EQ(panel.variants(app).front().flow.sublayers.size(), 2u * 2 + 2u * 3);  // still the last figures
+  frame([&] { panel.draw(app, selection, commands); });
+  EXPECT_EQ(panel.recomputations(), 3);  // cancelled inputs are not started again by themselves
+}
+
 // The variants run on the weights the session holds now: the session's own variant has the
 // session's loss and, at every sublayer, the gradient norm its trace holds.  With another layer
 // count the panel says the weights are fresh ones from the seed.
@@ -223,6 +266,7 @@ TEST_F(GradLabHeadless, TransformerVariantsUseTheSessionsCurrentWeights) {
   app.session.rerun();
   app.on_new_trace();
   GradLabTransformerPanel panel;
+  panel.threaded = false;
   const std::vector<gradlab::FlowVariant>& variants = panel.variants(app);
   const Config& own = app.session.config();
   const auto v = std::find_if(variants.begin(), variants.end(), [&](const gradlab::FlowVariant& f) {

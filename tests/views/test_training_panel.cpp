@@ -97,6 +97,20 @@ TEST_F(TrainingHeadless, PanelDrawsBeforeDuringAndAfterTraining) {
   EXPECT_GT(vertices(), 200);
 }
 
+// The positional-encoding experiment on the paper's base model is refused, saying why, and the
+// panel shows the reason; nothing is trained.
+TEST_F(TrainingHeadless, ExperimentTooLargeIsRefusedWithItsReason) {
+  const Lesson base = io::read_lesson_file(std::string(ATTNVIZ_SOURCE_DIR) + "/assets/lessons/paper-base.json");
+  TrainingRunner runner(base, false);
+  training_commands.clear();
+  apply_training_command(runner, Train{Train::Action::positional_experiment});
+  follow_training(app, selection, runner, clock, 0, 0);
+  EXPECT_FALSE(app.training.experiment_running);
+  EXPECT_FALSE(app.training.experiment.has_value());
+  EXPECT_NE(app.training.experiment_problem.find("twice"), std::string::npos) << app.training.experiment_problem;
+  EXPECT_EQ(runner.steps_done(), 0);
+}
+
 TEST_F(TrainingHeadless, HandOverGivesTheSessionExactlyTheSnapshot) {
   TrainingRunner runner(lesson, false);
   runner.step_once();

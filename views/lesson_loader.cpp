@@ -1,0 +1,73 @@
+#include "views/lesson_loader.h"
+
+#include "model/io/lesson_file.h"
+#include "model/io/safetensors.h"
+
+#include <filesystem>
+#include <utility>
+
+namespace attnviz::views {
+
+void LoadProgress::set(std::string stage) {
+  std::lock_guard lock(mutex_);
+  stage_ = std::move(stage);
+}
+
+std::string LoadProgress::text() const {
+  std::lock_guard lock(mutex_);
+  return stage_;
+}
+
+LessonLoader::LessonLoader(std::string what, Build build) : what_(std::move(what)) {
+  progress_.set("starting");
+  thread_ = std::thread([this, build = std::move(build)] {
+    std::optional<LoadedLesson> result;
+    std::exception_ptr error;
+    try {
+      result.emplace(build(progress_));
+    } catch (...) {
+      error = std::current_exception();
+    }
+    std::lock_guard lock(mutex_);
+    result_ = std::move(result);
+    error_ = error;
+    done_ = true;
+  });
+}
+
+LessonLoader::~LessonLoader() {
+  if (thread_.joinable()) thread_.join();
+}
+
+std::string LessonLoader::progress() const { return "Opening " + what_ + ": " + progress_.text() + " …"; }
+
+bool LessonLoader::done() const {
+  std::lock_guard lock(mutex_);
+  return done_;
+}
+
+LoadedLesson LessonLoader::take() {
+  if (thread_.joinable()) thread_.join();
+  if (error_) std::rethrow_exception(std::exchange(error_, nullptr));
+  LoadedLesson loaded = std::move(*result_);
+  result_.reset();
+  return loaded;
+}
+
+LoadedLesson read_lesson_session(const std::string& path, LoadProgress& progress) {
+  progress.set("reading the lesson");
+  Lesson lesson = io::read_lesson_file(path);
+  progress.set("building the model and its first forward + backward");
+  Session session(to_preset(lesson));
+  if (!lesson.weights.empty()) {
+    progress.set("reading the weights");
+    io::read_lesson_weights(path, lesson, session.model().params());
+    session.set_weights_origin("the lesson's trained weights (" +
+                               std::filesystem::path(lesson.weights).filename().string() + ")");
+    progress.set("forward + backward on the lesson's weights");
+    session.rerun();
+  }
+  return LoadedLesson{std::move(session), std::move(lesson), path};
+}
+
+}  // namespace attnviz::views
