@@ -13,15 +13,25 @@
 #include <malloc.h>
 #include <thread>
 
+#ifdef __SANITIZE_ADDRESS__
+extern "C" std::size_t __sanitizer_get_current_allocated_bytes();  // libasan's allocator
+#endif
+
 namespace attnviz::testing {
 namespace {
 
 const std::string lessons_dir = std::string(ATTNVIZ_SOURCE_DIR) + "/assets/lessons/";
 
 // Bytes of the heap in use (small blocks and mapped ones).
+// Bytes the program has allocated and not freed: glibc's count, or AddressSanitizer's, whose
+// allocator replaces glibc's (mallinfo2 then reads 0).
 std::size_t heap_in_use() {
+#ifdef __SANITIZE_ADDRESS__
+  return __sanitizer_get_current_allocated_bytes();
+#else
   const struct mallinfo2 info = mallinfo2();
   return info.uordblks + info.hblkhd;
+#endif
 }
 
 Lesson lesson(const std::string& name) { return io::read_lesson_file(lessons_dir + name + ".json"); }
