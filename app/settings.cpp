@@ -1,13 +1,12 @@
 #include "app/settings.h"
 
+#include "model/error.h"
 #include "model/io/files.h"
 
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
 #include <stdexcept>
 
 namespace attnviz::app {
@@ -20,11 +19,11 @@ std::filesystem::path config_dir() {
 }
 
 std::string read_file(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) return {};
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
+  try {
+    return io::read_file(file.string(), 4'000'000);  // a regular file of a few MB, or nothing
+  } catch (const InputError&) {
+    return {};
+  }
 }
 
 Settings load_settings(const std::filesystem::path& file, std::string& problem) {

@@ -30,6 +30,6 @@ void save_settings(const std::filesystem::path& file, const Settings& settings);
 // Creates the config directory and writes `contents` atomically (io::write_file_atomically).
 // Throws InputError naming the file.
 void write_config_file(const std::filesystem::path& file, std::string_view contents);
-std::string read_file(const std::filesystem::path& file);  // empty when missing
+std::string read_file(const std::filesystem::path& file);  // empty when missing or not a regular file
 
 }  // namespace attnviz::app
