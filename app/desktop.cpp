@@ -131,14 +131,23 @@ void Desktop::train_and_wait(int steps) {
   const int target = runner_->steps_done() + steps;
   for (int i = 0; i < steps; ++i) runner_->step_once();
   while (runner_->steps_done() < target) std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  views::follow_training(app_, selection_, *runner_, training_clock_, 0, 0);
+  show_trained_weights();
+}
+
+// Until the session shows the trainer's newest weights (their run is made on its thread).
+void Desktop::show_trained_weights() {
+  for (;;) {
+    views::follow_training(app_, selection_, *runner_, training_clock_, 0, 0);
+    if (app_.training.shown_version == runner_->version() && !runner_->run_requested()) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
 }
 
 void Desktop::positional_experiment_and_wait() {
   if (!runner_) return;
   runner_->start_positional_experiment();
   while (runner_->experiment_running()) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  views::follow_training(app_, selection_, *runner_, training_clock_, 0, 0);
+  show_trained_weights();
 }
 
 void Desktop::follow_training(double seconds) {

@@ -75,6 +75,7 @@ class Desktop {
   void save_settings();
   void save_image(const views::SaveImage& request);
   void follow_training(double seconds);
+  void show_trained_weights();
   void start_trainer();  // a trainer for app_.lesson (none when there is no lesson)
   void save_recent_files();
   void show_lesson();  // the lesson's title on the window, its words in the font atlas

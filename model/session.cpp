@@ -68,6 +68,34 @@ void Session::set_config(const Config& config) {
   rerun();
 }
 
+namespace {
+bool same_example(const Example& a, const Example& b) {
+  return a.src == b.src && a.tgt_in == b.tgt_in && a.tgt_out == b.tgt_out && a.pad_id == b.pad_id;
+}
+
+bool same_shapes(const Parameters& a, const Parameters& b) {
+  if (a.size() != b.size()) return false;
+  for (int i = 0; i < a.size(); ++i)
+    if (a[i].name != b[i].name || a[i].value.rows() != b[i].value.rows() || a[i].value.cols() != b[i].value.cols())
+      return false;
+  return true;
+}
+}  // namespace
+
+Session::RunTaken Session::take_run(Parameters& other, Trace& run, const Example& ran_on) {
+  if (fixed_attention() || !same_example(ran_on, example_)) return RunTaken::other_example;
+  Parameters& mine = model_->params();
+  if (!same_shapes(mine, other) || run.params() != &other) return RunTaken::other_shapes;
+  for (int i = 0; i < mine.size(); ++i) {
+    mine[i].value = other[i].value;
+    mine[i].grad.swap(other[i].grad);
+  }
+  std::swap(trace_, run);
+  trace_.rebind(&mine);
+  run.rebind(&other);
+  return RunTaken::taken;
+}
+
 void Session::rerun() {
   if (fixed_attention()) {
     run_fixed_attention(preset_.attention, *fixed_params_, trace_);

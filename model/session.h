@@ -49,6 +49,13 @@ class Session {
   // Re-runs forward + backward on the current weights (after they changed).
   void rerun();
 
+  // Takes a run of this session's example made by another model of the same sizes (a trainer's,
+  // on its own thread): that model's weights are copied in, and its gradients and `run` are
+  // swapped with this session's, so the other model keeps this session's old ones as scratch.
+  // What it returns says whether the run was taken; anything but `taken` changes nothing.
+  enum class RunTaken : std::uint8_t { taken, other_example, other_shapes };
+  RunTaken take_run(Parameters& other, Trace& run, const Example& ran_on);
+
  private:
   void use_sentences(const std::string& src, const std::string& tgt, int pad);
 

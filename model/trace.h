@@ -144,6 +144,9 @@ class Trace {
 
   const Parameters* params() const { return params_; }
   Parameters* params() { return params_; }
+  // The same run over other Parameters of the same names and shapes, once they hold the values
+  // and gradients this run produced (see Session::take_run).
+  void rebind(Parameters* params) { params_ = params; }
   Scalar loss() const;
   bool has_backward() const { return steps_used_ > forward_count_; }
 

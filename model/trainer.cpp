@@ -251,21 +251,22 @@ void Trainer::publish() {
   published_curve_ = curve_;
 }
 
+void Trainer::run_for(const Example& example) {
+  ran_for_ = example;
+  run_forward(model_, example, trace_);
+  run_backward(trace_);
+}
+
+Session::RunTaken Trainer::give_run(Session& session) {
+  std::lock_guard<std::mutex> lock(weights_mutex_);
+  return session.take_run(model_.params(), trace_, ran_for_);
+}
+
 std::vector<Mat> Trainer::published_weights() const {
   std::lock_guard<std::mutex> lock(weights_mutex_);
   std::vector<Mat> weights;
   for (const Tensor& p : model_.params()) weights.push_back(p.value);
   return weights;
-}
-
-bool Trainer::copy_published_into(Parameters& params) const {
-  std::lock_guard<std::mutex> lock(weights_mutex_);
-  const Parameters& mine = model_.params();
-  if (mine.size() != params.size()) return false;
-  for (int i = 0; i < params.size(); ++i)
-    if (mine[i].value.rows() != params[i].value.rows() || mine[i].value.cols() != params[i].value.cols()) return false;
-  for (int i = 0; i < params.size(); ++i) params[i].value = mine[i].value;
-  return true;
 }
 
 std::vector<CurvePoint> Trainer::curve() const {

@@ -11,12 +11,13 @@
 //   m = β₁m + (1 − β₁)g ;  v = β₂v + (1 − β₂)g² ;  θ −= lrate · (m / (1 − β₁ᵗ)) / (√(v / (1 − β₂ᵗ)) + ε)
 //
 // Threads: step(), evaluate() and reset() belong to one thread (the trainer's).  Any other thread
-// may call published_weights(), copy_published_into() and curve() at any time.  The weights are
+// may call published_weights() and curve() at any time.  The weights are
 // written only under a mutex (Adam's update, a reset, set_weights) and those readers copy them
 // under it, so a reader never sees a half-updated model and no second copy of the weights is
 // kept (360 MB for the paper's base model).  The curve is copied under the mutex after each step.
 
 #include "model/lesson.h"
+#include "model/session.h"
 #include "model/transformer.h"
 
 #include <cstdint>
@@ -92,10 +93,16 @@ class Trainer {
   const std::vector<SentencePair>& train_pairs() const { return train_pairs_; }
   const std::vector<SentencePair>& held_pairs() const { return held_pairs_; }
 
+  // Forward + backward of `example` (a session's) on the current weights, into the trainer's own
+  // trace and gradients, which are scratch between steps: the run a window shows, computed on the
+  // trainer's thread.  give_run() hands it to the session until the next step or evaluation.
+  void run_for(const Example& example);
+  // The last run_for() given to `session` (Session::take_run; the weights copied under the
+  // mutex).  Call it on another thread only while the trainer's thread waits.
+  Session::RunTaken give_run(Session& session);
+
   // Thread-safe copies of the weights after the last step, and of the curve.
   std::vector<Mat> published_weights() const;
-  // The same copied straight into `params`; false, and nothing changed, when a shape differs.
-  bool copy_published_into(Parameters& params) const;
   std::vector<CurvePoint> curve() const;
 
  private:
@@ -109,6 +116,7 @@ class Trainer {
   std::vector<Example> train_, held_;
   Transformer model_;
   Trace trace_;
+  Example ran_for_;              // the example of the last run_for()
   std::vector<Mat> m_, v_;       // Adam's moment estimates, one per parameter
   Random random_;                // batch order
   std::vector<std::size_t> order_;

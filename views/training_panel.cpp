@@ -320,20 +320,42 @@ bool hand_over_weights(AppState& app, Selection& selection, const std::vector<Ma
   return true;
 }
 
-bool hand_over_weights(AppState& app, Selection& selection, const TrainingRunner& runner) {
-  if (!runner.copy_weights_into(app.session.model().params())) return false;
+namespace {
+
+// The session now holds the trainer's weights of `version` and their run: the panels follow,
+// the cursor stays on its step.
+void show_trained_run(AppState& app, Selection& selection, std::uint64_t version) {
+  TrainingStatus& t = app.training;
   const int step = selection.step;
-  app.session.rerun();
   app.on_new_trace();
   go_to_step(app, selection, step);
-  return true;
+  app.session.set_weights_origin(t.steps_done == 0 ? t.start_words
+                                                   : t.start_words + " after " + std::to_string(t.steps_done) +
+                                                         " training steps here");
+  t.shown_version = version;
+  t.message.clear();
 }
 
-void follow_training(AppState& app, Selection& selection, const TrainingRunner& runner, double& clock,
-                     double seconds, double interval) {
+// Takes the run the trainer made for the session, if one is ready.
+void take_trained_run(AppState& app, Selection& selection, TrainingRunner& runner) {
+  const std::optional<TrainingRunner::GivenRun> given = runner.give_run(app.session);
+  if (!given) return;
   TrainingStatus& t = app.training;
-  clock += seconds;
-  const std::uint64_t version = runner.version();
+  switch (given->taken) {
+    case Session::RunTaken::taken:
+      t.curve = runner.curve();
+      t.start_words = runner.start_words();
+      show_trained_run(app, selection, given->version);
+      break;
+    case Session::RunTaken::other_example: break;  // the sentences changed meanwhile: asked again
+    case Session::RunTaken::other_shapes:
+      t.message = "the trained weights do not fit this session's model (was the config changed?)";
+      t.shown_version = given->version;
+      break;
+  }
+}
+
+void copy_status(TrainingStatus& t, const TrainingRunner& runner) {
   t.running = runner.running();
   t.steps_done = runner.steps_done();
   t.learning_rate = runner.learning_rate();
@@ -354,20 +376,21 @@ void follow_training(AppState& app, Selection& selection, const TrainingRunner& 
     t.experiment = runner.experiment();
     t.experiment_problem = runner.experiment_problem();
   }
-  if (version == t.shown_version || (t.running && clock < interval)) return;
+}
+
+}  // namespace
+
+void follow_training(AppState& app, Selection& selection, TrainingRunner& runner, double& clock, double seconds,
+                     double interval) {
+  TrainingStatus& t = app.training;
+  clock += seconds;
+  copy_status(t, runner);
+  take_trained_run(app, selection, runner);
+  const std::uint64_t version = runner.version();
+  if (version == t.shown_version || runner.run_requested() || (t.running && clock < interval)) return;
   clock = 0;
-  t.curve = runner.curve();
-  t.start_words = runner.start_words();
-  if (hand_over_weights(app, selection, runner)) {
-    app.session.set_weights_origin(t.steps_done == 0 ? t.start_words
-                                                     : t.start_words + " after " + std::to_string(t.steps_done) +
-                                                           " training steps here");
-    t.shown_version = version;
-    t.message.clear();
-  } else {
-    t.message = "the trained weights do not fit this session's model (was the config changed?)";
-    t.shown_version = version;
-  }
+  runner.request_run(app.session.example());
+  take_trained_run(app, selection, runner);  // a runner without a thread has it already
 }
 
 }  // namespace attnviz::views

@@ -46,16 +46,15 @@ struct TrainingPanel {
 // on the same sentence; the cursor stays on its step.  A snapshot whose shapes differ from the
 // session's parameters changes nothing and returns false.
 bool hand_over_weights(AppState& app, Selection& selection, const std::vector<Mat>& weights);
-// The same from the runner's last snapshot, copied straight into the session's parameters.
-bool hand_over_weights(AppState& app, Selection& selection, const TrainingRunner& runner);
 
 // A Train or SetLearningRate command, carried out by the runner (other commands are ignored).
 void apply_training_command(TrainingRunner& runner, const Command& command);
 
-// Between frames: refreshes app.training from the runner, and hands the newest weights over
-// when they changed, at most once every `interval` seconds while training runs (`clock` counts
-// the seconds since the last hand-over).
-void follow_training(AppState& app, Selection& selection, const TrainingRunner& runner, double& clock,
+// Between frames: refreshes app.training from the runner; when the weights changed, asks the
+// runner for the session's run on them (at most once every `interval` seconds while training
+// runs; `clock` counts the seconds since the last request) and takes it once it is ready, so the
+// window's thread copies the weights but never runs the model for training.
+void follow_training(AppState& app, Selection& selection, TrainingRunner& runner, double& clock,
                      double seconds, double interval = 0.25);
 
 }  // namespace attnviz::views

@@ -38,10 +38,6 @@ std::vector<Mat> TrainingRunner::weights() const {
   return built_.load() ? trainer_->published_weights() : std::vector<Mat>{};
 }
 
-bool TrainingRunner::copy_weights_into(Parameters& params) const {
-  return built_.load() && trainer_->copy_published_into(params);
-}
-
 std::vector<CurvePoint> TrainingRunner::curve() const {
   return built_.load() ? trainer_->curve() : std::vector<CurvePoint>{};
 }
@@ -136,6 +132,7 @@ void TrainingRunner::step_once() {
 void TrainingRunner::reset(ResetTo to) {
   {
     std::lock_guard<std::mutex> lock(mutex_);
+    run_ready_ = false;
     running_ = false;
     steps_requested_ = 0;
     reset_requested_ = to;
@@ -147,6 +144,7 @@ void TrainingRunner::reset(ResetTo to) {
 void TrainingRunner::cancel() {
   {
     std::lock_guard<std::mutex> lock(mutex_);
+    run_ready_ = false;
     running_ = false;
     steps_requested_ = 0;
     cancel_ = true;
@@ -241,6 +239,50 @@ void TrainingRunner::settle() {
   if (trainer_->curve().size() != points) ++version_;
 }
 
+void TrainingRunner::request_run(const Example& example) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    run_wanted_ = example;
+  }
+  if (threaded_) wake_.notify_all();
+  else serve_run_request();
+}
+
+bool TrainingRunner::run_requested() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return run_wanted_.has_value() || run_ready_;
+}
+
+// On the trainer's thread, between steps.
+void TrainingRunner::serve_run_request() {
+  std::optional<Example> wanted;
+  std::uint64_t version = 0;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (run_ready_) return;
+    wanted.swap(run_wanted_);
+    if (!trainer_) return;  // nothing trained yet: the session's own run is the one
+    version = version_.load();
+  }
+  if (!wanted) return;
+  busy_ = true;
+  trainer_->run_for(*wanted);
+  busy_ = false;
+  std::lock_guard<std::mutex> lock(mutex_);
+  run_ready_ = true;
+  run_version_ = version;
+}
+
+std::optional<TrainingRunner::GivenRun> TrainingRunner::give_run(Session& session) {
+  std::unique_lock<std::mutex> lock(mutex_);
+  if (!run_ready_) return std::nullopt;
+  run_ready_ = false;
+  const GivenRun given{trainer_->give_run(session), run_version_};
+  lock.unlock();
+  wake_.notify_all();
+  return given;
+}
+
 void TrainingRunner::pump(int max_steps) {
   for (int i = 0; i < max_steps; ++i) {
     std::optional<ResetTo> reset;
@@ -259,6 +301,7 @@ void TrainingRunner::pump(int max_steps) {
     idle = !running_.load() && steps_requested_ == 0;
   }
   if (idle) settle();
+  serve_run_request();
 }
 
 void TrainingRunner::loop() {
@@ -270,8 +313,11 @@ void TrainingRunner::loop() {
     bool step = false;
     {
       std::unique_lock<std::mutex> lock(mutex_);
+      // The trainer holds a run for the window: no step or evaluation until it is given.
+      wake_.wait(lock, [this] { return quit_ || !run_ready_; });
       const auto work = [this] {
-        return quit_ || running_.load() || steps_requested_ > 0 || reset_requested_ || rate_requested_.has_value();
+        return quit_ || run_ready_ || running_.load() || steps_requested_ > 0 || reset_requested_ ||
+               rate_requested_.has_value() || run_wanted_.has_value();
       };
       if (!work()) {
         lock.unlock();
@@ -280,9 +326,11 @@ void TrainingRunner::loop() {
       }
       wake_.wait(lock, work);
       if (quit_) return;
+      if (run_ready_) continue;
       step = take_requests(reset, rate);
     }
     carry_out(reset, rate, step);
+    serve_run_request();
   }
 }
 

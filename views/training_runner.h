@@ -96,10 +96,23 @@ class TrainingRunner {
   int held_pairs() const { return held_pairs_; }
   std::string problem() const;          // why the last reset to the lesson's weights failed
 
+  // The session's run on the trainer's newest weights, computed on the runner's thread so the
+  // window's thread never runs a big model's forward + backward: request_run() asks for it (the
+  // latest request wins; without a thread it is computed at once), give_run() hands it to the
+  // session once it is ready (the weights copied, the trace and gradients swapped) and returns
+  // the version of the weights it ran on.  The trainer waits from a run's end until it is given,
+  // so the run stays that of the newest weights; a reset or cancel drops it.
+  void request_run(const Example& example);
+  struct GivenRun {
+    Session::RunTaken taken = Session::RunTaken::other_example;
+    std::uint64_t version = 0;
+  };
+  std::optional<GivenRun> give_run(Session& session);
+  bool run_requested() const;
+
   // The trainer's weights after its last finished step, and its curve (thread-safe copies).
   // Empty until the trainer is built.
   std::vector<Mat> weights() const;
-  bool copy_weights_into(Parameters& params) const;  // see Trainer::copy_published_into
   std::vector<CurvePoint> curve() const;
 
  private:
@@ -109,6 +122,7 @@ class TrainingRunner {
   void reset_trainer(ResetTo to);
   bool report(int done, int total);
   void settle();
+  void serve_run_request();
   Trainer& trainer();  // built on first use, on the runner's thread
   void loop();
 
@@ -129,6 +143,9 @@ class TrainingRunner {
   std::atomic<int> done_{0}, total_{0};
   int steps_requested_ = 0;
   std::optional<double> rate_requested_;
+  std::optional<Example> run_wanted_;  // a session's example waiting for its run
+  bool run_ready_ = false;             // the trainer holds that run; it waits until given
+  std::uint64_t run_version_ = 0;      // the weights' version it ran on
 
   std::atomic<bool> running_{false};
   int run_until_ = 0;             // a run pauses itself here; guarded by mutex_

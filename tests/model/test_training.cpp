@@ -167,20 +167,54 @@ TEST(Training, PointNowAndRestartFromGivenWeights) {
   EXPECT_EQ(t.curve().front().held_loss, t.evaluate_held_out().loss);
 }
 
-// The snapshot copied straight into another model's parameters; another shape changes nothing.
-TEST(Training, PublishedWeightsCopiedIntoParameters) {
+// The session's run made on the trainer's thread and handed over equals the session's own run
+// on those weights, tensor by tensor; the trainer's next step is that of a trainer that made no
+// such run; another sentence or other shapes change nothing.
+TEST(Training, RunForTheSessionEqualsTheSessionsOwnRun) {
   const Lesson l = lesson("word-order");
-  Trainer t(l, short_run(l, 2, 4));
+  Trainer t(l, short_run(l, 3, 4)), twin(l, short_run(l, 3, 4));
   t.train(2);
-  Transformer same(l.config, 7);
-  ASSERT_TRUE(t.copy_published_into(same.params()));
-  for (int i = 0; i < same.params().size(); ++i) EXPECT_EQ(same.params()[i].value, t.published_weights()[static_cast<std::size_t>(i)]);
-  Config other = l.config;
-  other.d_ff += 2;
-  Transformer wrong(other, 7);
-  const Mat before = wrong.params()[0].value;
-  EXPECT_FALSE(t.copy_published_into(wrong.params()));
-  EXPECT_EQ(wrong.params()[0].value, before);
+  twin.train(2);
+  Session session(to_preset(l));
+  t.run_for(session.example());
+  ASSERT_EQ(t.give_run(session), Session::RunTaken::taken);
+
+  Session own(to_preset(l));
+  for (int i = 0; i < own.model().params().size(); ++i)
+    own.model().params()[i].value = twin.published_weights()[static_cast<std::size_t>(i)];
+  own.rerun();
+  ASSERT_EQ(session.trace().step_count(), own.trace().step_count());
+  EXPECT_EQ(session.trace().loss(), own.trace().loss());
+  for (int i = 0; i < own.trace().tensor_count(); ++i) {
+    const Tensor& a = session.trace().tensor(own.trace().activation(i));
+    const Tensor& b = own.trace().tensor(own.trace().activation(i));
+    EXPECT_EQ(a.value, b.value) << b.name;
+    EXPECT_EQ(a.grad, b.grad) << b.name;
+  }
+  for (int i = 0; i < own.model().params().size(); ++i)
+    EXPECT_EQ(session.model().params()[i].grad, own.model().params()[i].grad) << own.model().params()[i].name;
+  EXPECT_EQ(session.trace().params(), &session.model().params());
+
+  t.train(1);
+  twin.train(1);
+  for (std::size_t i = 0; i < t.published_weights().size(); ++i)
+    EXPECT_EQ(t.published_weights()[i], twin.published_weights()[i]);
+
+  t.run_for(session.example());
+  Session other_pair(to_preset(l));
+  other_pair.set_sentences("the princess saved the prince", "공주 는 왕자 를 구했다", 0);
+  const Scalar loss_before = other_pair.trace().loss();
+  EXPECT_EQ(t.give_run(other_pair), Session::RunTaken::other_example);
+  EXPECT_EQ(other_pair.trace().loss(), loss_before);
+
+  Lesson wider = l;
+  wider.config.d_ff += 2;
+  Session wrong(to_preset(wider));
+  Trainer u(l, short_run(l, 3, 4));
+  u.run_for(wrong.example());
+  const Mat before = wrong.model().params()[0].value;
+  EXPECT_EQ(u.give_run(wrong), Session::RunTaken::other_shapes);
+  EXPECT_EQ(wrong.model().params()[0].value, before);
 }
 
 // A short run on each built-in task lowers the held-out loss.
