@@ -38,6 +38,7 @@ int main(int argc, char** argv) {
   attnviz::app::add_lab_command(cli);
   attnviz::app::add_decode_command(cli);
   attnviz::app::add_pe_command(cli);
+  attnviz::app::add_tour_command(cli);
   attnviz::app::add_train_command(cli);
   attnviz::app::add_screenshot_command(cli);
   CLI::App* bench = cli.add_subcommand("bench", "Measure speed")->require_subcommand(1);

@@ -6,6 +6,7 @@
 #include "model/config.h"
 #include "model/presets.h"
 #include "model/tensor.h"
+#include "model/tour.h"
 #include "model/vocabulary.h"
 
 #include <cstdint>
@@ -73,6 +74,7 @@ struct Lesson {
   int step = 0;
   TrainingSettings training;
   FixedAttention attention;  // set only for the self-attention-by-hand lesson
+  std::vector<TourStop> tour;
 };
 
 // The panels a lesson may open on.

@@ -6,6 +6,7 @@
 #include "model/io/safetensors.h"
 #include "model/quote.h"
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <set>
@@ -181,10 +182,74 @@ TrainingSettings training_at(const Json& j) {
   return t;
 }
 
+// "text" (both languages) or {"en": "…", "ko": "…"} (English required).
+LocalText local_text_at(const Json& j, const std::string& field) {
+  if (j.is_string()) return {j.get<std::string>(), ""};
+  if (!j.is_object()) fail(field, "expected a string or {\"en\": …, \"ko\": …}, found " + kind_of(j));
+  only_keys(j, field, {"en", "ko"});
+  if (!j.contains("en")) fail(field + ".en", "missing");
+  LocalText t{string_at(j["en"], field + ".en"), ""};
+  if (j.contains("ko")) t.ko = string_at(j["ko"], field + ".ko");
+  return t;
+}
+
+template <typename List>
+void one_of(const std::string& value, const List& known, const std::string& field) {
+  if (std::find(known.begin(), known.end(), value) != known.end()) return;
+  std::string names;
+  for (const std::string& k : known) names += (names.empty() ? "" : ", ") + k;
+  fail(field + " = " + quote(value), "not one of " + names);
+}
+
+TourStop tour_stop_at(const Json& j, const std::string& f) {
+  if (!j.is_object()) fail(f, "expected an object, found " + kind_of(j));
+  only_keys(j, f, {"title", "note", "step", "phase", "panel", "select", "lab", "training", "text_size"});
+  TourStop s;
+  if (!j.contains("title")) fail(f + ".title", "missing");
+  s.title = local_text_at(j["title"], f + ".title");
+  if (j.contains("note")) s.note = local_text_at(j["note"], f + ".note");
+  if (j.contains("step")) s.step = string_at(j["step"], f + ".step");
+  if (j.contains("phase")) {
+    const std::string phase = string_at(j["phase"], f + ".phase");
+    one_of(phase, std::vector<std::string>{"forward", "backward"}, f + ".phase");
+    if (s.step.empty()) fail(f + ".phase", "only with a step");
+    s.phase = phase == "backward" ? Phase::backward : Phase::forward;
+  }
+  if (j.contains("panel")) {
+    s.panel = string_at(j["panel"], f + ".panel");
+    one_of(s.panel, lesson_panels(), f + ".panel");
+  }
+  if (j.contains("select")) {
+    const Json& sel = j["select"];
+    if (!sel.is_array() || sel.size() != 2) fail(f + ".select", "expected [row, column]");
+    if (s.step.empty()) fail(f + ".select", "only with a step");
+    s.select = {{static_cast<int>(integer_at(sel[0], f + ".select[0]", 0, 1000000)),
+                 static_cast<int>(integer_at(sel[1], f + ".select[1]", 0, 1000000))}};
+  }
+  if (j.contains("lab")) {
+    s.lab = string_at(j["lab"], f + ".lab");
+    one_of(s.lab, tour_lab_pages(), f + ".lab");
+  }
+  if (j.contains("training")) {
+    if (!j["training"].is_boolean()) fail(f + ".training", "expected true/false, found " + kind_of(j["training"]));
+    s.training = j["training"].get<bool>();
+  }
+  if (j.contains("text_size")) s.text_size = static_cast<int>(integer_at(j["text_size"], f + ".text_size", 100, 200));
+  return s;
+}
+
+std::vector<TourStop> tour_at(const Json& j) {
+  if (!j.is_array()) fail("tour", "expected a list of stops, found " + kind_of(j));
+  if (j.size() > 1000) fail("tour", "at most 1000 stops");
+  std::vector<TourStop> tour;
+  for (std::size_t i = 0; i < j.size(); ++i) tour.push_back(tour_stop_at(j[i], "tour[" + std::to_string(i) + "]"));
+  return tour;
+}
+
 Lesson lesson_from(const Json& root) {
   if (!root.is_object()) fail("lesson", "expected a JSON object, found " + kind_of(root));
   only_keys(root, "", {"format", "version", "title", "description", "config", "task", "vocabulary", "example",
-                       "weights", "open", "training", "attention"});
+                       "weights", "open", "training", "attention", "tour"});
   if (root.contains("format") && string_at(root["format"], "format") != "attnviz-lesson")
     fail("format = " + quote(root["format"].get<std::string>()), "expected attnviz-lesson");
   if (root.contains("version") && integer_at(root["version"], "version", 1, 1000) != 1)
@@ -251,6 +316,7 @@ Lesson lesson_from(const Json& root) {
     l.attention.W_K = matrix_at(a["W_K"], "attention.W_K");
     l.attention.W_V = matrix_at(a["W_V"], "attention.W_V");
   }
+  if (root.contains("tour")) l.tour = tour_at(root["tour"]);
   validate(l);
   return l;
 }
@@ -293,6 +359,28 @@ Json config_json(const Config& c) {
 
 Json words_json(const Vocabulary& v) {
   return Json(std::vector<std::string>(v.words().begin() + 4, v.words().end()));  // after the 4 special tokens
+}
+
+Json local_text_json(const LocalText& t) {
+  if (t.ko.empty()) return t.en;
+  return {{"en", t.en}, {"ko", t.ko}};
+}
+
+Json tour_json(const std::vector<TourStop>& tour) {
+  Json stops = Json::array();
+  for (const TourStop& s : tour) {
+    Json j = {{"title", local_text_json(s.title)}};
+    if (!s.note.en.empty() || !s.note.ko.empty()) j["note"] = local_text_json(s.note);
+    if (!s.step.empty()) j["step"] = s.step;
+    if (s.phase == Phase::backward) j["phase"] = "backward";
+    if (!s.panel.empty()) j["panel"] = s.panel;
+    if (s.select) j["select"] = {(*s.select)[0], (*s.select)[1]};
+    if (!s.lab.empty()) j["lab"] = s.lab;
+    if (s.training) j["training"] = true;
+    if (s.text_size > 0) j["text_size"] = s.text_size;
+    stops.push_back(j);
+  }
+  return stops;
 }
 
 bool is_synthetic(const Vocabulary& v) { return v.size() > 4 && v.words() == Vocabulary::synthetic(v.size()).words(); }
@@ -339,6 +427,7 @@ std::string lesson_json(const Lesson& l) {
   if (!l.attention.empty())
     j["attention"] = {{"X", matrix_json(l.attention.X)}, {"W_Q", matrix_json(l.attention.W_Q)},
                       {"W_K", matrix_json(l.attention.W_K)}, {"W_V", matrix_json(l.attention.W_V)}};
+  if (!l.tour.empty()) j["tour"] = tour_json(l.tour);
   return j.dump(2) + "\n";
 }
 

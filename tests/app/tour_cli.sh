@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# attnviz tour: lists the default lesson's stops (titles in English or Korean, where each goes),
+# prints them as JSON, and refuses a tour whose step the model does not have, naming the stop.
+#   bash tour_cli.sh <path-to-attnviz> <source-dir>
+set -euo pipefail
+attnviz=$1
+srcdir=$2
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+
+text=$("$attnviz" tour)
+[[ $text == *"a tour of "*" stops"* && $text == *"step encoder.embed.add_pe"* ]] || { echo "FAIL tour: $text"; exit 1; }
+echo "ok   tour lists the stops"
+text=$("$attnviz" tour --lang ko)
+[[ $text == *"위치 인코딩"* ]] || { echo "FAIL tour --lang ko: $text"; exit 1; }
+echo "ok   tour --lang ko gives Korean titles"
+"$attnviz" tour --json --lesson "$srcdir/assets/lessons/self-attention-by-hand.json" >"$out/tour.json"
+python3 - "$out/tour.json" <<'PY'
+import json, sys
+j = json.load(open(sys.argv[1]))
+assert j["lesson"] == "Self-attention by hand", j["lesson"]
+assert len(j["stops"]) >= 5 and all(s["title"]["ko"] and s["note"]["en"] for s in j["stops"])
+assert j["stops"][0]["step"] == "encoder.0.self_attn.q_proj"
+PY
+echo "ok   tour --json"
+
+python3 - "$srcdir/assets/lessons/word-order.json" "$out/bad.json" <<'PY'
+import json, sys
+j = json.load(open(sys.argv[1]))
+j["tour"][2]["step"] = "encoder.9.self_attn.head0.softmax"
+j.pop("weights")
+json.dump(j, open(sys.argv[2], "w"), ensure_ascii=False)
+PY
+set +e
+message=$("$attnviz" tour --lesson "$out/bad.json" 2>&1)
+status=$?
+set -e
+if [[ $status -eq 0 || $message != *"tour[2].step = 'encoder.9.self_attn.head0.softmax': no forward step"* ]]; then
+  echo "FAIL a stop on a missing step: status $status, $message"
+  exit 1
+fi
+echo "ok   a stop on a missing step is refused: $message"
