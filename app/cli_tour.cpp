@@ -36,8 +36,6 @@ Json stop_json(const TourStop& s, std::size_t index) {
   }
   if (!s.panel.empty()) j["panel"] = s.panel;
   if (s.select) j["select"] = {(*s.select)[0], (*s.select)[1]};
-  if (!s.lab.empty()) j["lab"] = s.lab;
-  if (s.training) j["training"] = true;
   if (s.text_size > 0) j["text_size"] = s.text_size;
   return j;
 }

@@ -5,8 +5,6 @@
 
 namespace attnviz {
 
-std::vector<std::string> tour_lab_pages() { return {"scalar", "depth", "transformer"}; }
-
 namespace {
 
 std::string field(std::size_t index, const char* key) { return "tour[" + std::to_string(index) + "]." + key; }
@@ -47,8 +45,6 @@ std::string tour_stop_where(const TourStop& stop) {
     parts.push_back("step " + stop.step + (stop.phase == Phase::backward ? " (backward)" : ""));
   if (!stop.panel.empty()) parts.push_back(stop.panel);
   if (stop.select) parts.push_back("select " + std::to_string((*stop.select)[0]) + "," + std::to_string((*stop.select)[1]));
-  if (!stop.lab.empty()) parts.push_back("gradient lab " + stop.lab);
-  if (stop.training) parts.push_back("training panel");
   if (stop.text_size > 0) parts.push_back("text " + std::to_string(stop.text_size) + " %");
   std::string out;
   for (const std::string& p : parts) out += (out.empty() ? "" : ", ") + p;

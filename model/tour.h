@@ -1,7 +1,8 @@
 #pragma once
 // A lesson's tour: an ordered list of stops a teacher walks through in class.  A stop names where
-// the window goes (a step, a centre tab, a selected element, a gradient-lab page or the training
-// panel, the text size) and what it says there: a title and a note, in English and Korean.
+// the window goes (a step, a panel — a centre tab, a gradient-lab page, the training panel —, a
+// selected element, the text size) and what it says there: a title and a note, in English and
+// Korean.  The panel is kept as text: the window checks its name (views/panels.h).
 // The format is described under "Tours" in README.md.
 
 #include "model/trace.h"
@@ -28,13 +29,9 @@ struct TourStop {
   Phase phase = Phase::forward;          // of `step`
   std::string panel;                     // a panel name as in a lesson's "open"; empty: stays
   std::optional<std::array<int, 2>> select;  // row, column of the step's output or gradient
-  std::string lab;                       // "scalar", "depth" or "transformer": that gradient-lab page
-  bool training = false;                 // the training panel
   int text_size = 0;                     // percent, 100–200; 0: stays
   bool operator==(const TourStop&) const = default;
 };
-
-std::vector<std::string> tour_lab_pages();  // "scalar", "depth", "transformer"
 
 // The trace step a stop goes to, if it names one.  Throws InputError ("tour[3].step = …: no such
 // step in this model") when the trace has no step of that label and phase, or the selected

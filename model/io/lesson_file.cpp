@@ -193,17 +193,9 @@ LocalText local_text_at(const Json& j, const std::string& field) {
   return t;
 }
 
-template <typename List>
-void one_of(const std::string& value, const List& known, const std::string& field) {
-  if (std::find(known.begin(), known.end(), value) != known.end()) return;
-  std::string names;
-  for (const std::string& k : known) names += (names.empty() ? "" : ", ") + k;
-  fail(field + " = " + quote(value), "not one of " + names);
-}
-
 TourStop tour_stop_at(const Json& j, const std::string& f) {
   if (!j.is_object()) fail(f, "expected an object, found " + kind_of(j));
-  only_keys(j, f, {"title", "note", "step", "phase", "panel", "select", "lab", "training", "text_size"});
+  only_keys(j, f, {"title", "note", "step", "phase", "panel", "select", "text_size"});
   TourStop s;
   if (!j.contains("title")) fail(f + ".title", "missing");
   s.title = local_text_at(j["title"], f + ".title");
@@ -211,28 +203,17 @@ TourStop tour_stop_at(const Json& j, const std::string& f) {
   if (j.contains("step")) s.step = string_at(j["step"], f + ".step");
   if (j.contains("phase")) {
     const std::string phase = string_at(j["phase"], f + ".phase");
-    one_of(phase, std::vector<std::string>{"forward", "backward"}, f + ".phase");
+    if (phase != "forward" && phase != "backward") fail(f + ".phase = " + quote(phase), "not one of forward, backward");
     if (s.step.empty()) fail(f + ".phase", "only with a step");
     s.phase = phase == "backward" ? Phase::backward : Phase::forward;
   }
-  if (j.contains("panel")) {
-    s.panel = string_at(j["panel"], f + ".panel");
-    one_of(s.panel, lesson_panels(), f + ".panel");
-  }
+  if (j.contains("panel")) s.panel = string_at(j["panel"], f + ".panel");
   if (j.contains("select")) {
     const Json& sel = j["select"];
     if (!sel.is_array() || sel.size() != 2) fail(f + ".select", "expected [row, column]");
     if (s.step.empty()) fail(f + ".select", "only with a step");
     s.select = {{static_cast<int>(integer_at(sel[0], f + ".select[0]", 0, 1000000)),
                  static_cast<int>(integer_at(sel[1], f + ".select[1]", 0, 1000000))}};
-  }
-  if (j.contains("lab")) {
-    s.lab = string_at(j["lab"], f + ".lab");
-    one_of(s.lab, tour_lab_pages(), f + ".lab");
-  }
-  if (j.contains("training")) {
-    if (!j["training"].is_boolean()) fail(f + ".training", "expected true/false, found " + kind_of(j["training"]));
-    s.training = j["training"].get<bool>();
   }
   if (j.contains("text_size")) s.text_size = static_cast<int>(integer_at(j["text_size"], f + ".text_size", 100, 200));
   return s;
@@ -375,8 +356,6 @@ Json tour_json(const std::vector<TourStop>& tour) {
     if (s.phase == Phase::backward) j["phase"] = "backward";
     if (!s.panel.empty()) j["panel"] = s.panel;
     if (s.select) j["select"] = {(*s.select)[0], (*s.select)[1]};
-    if (!s.lab.empty()) j["lab"] = s.lab;
-    if (s.training) j["training"] = true;
     if (s.text_size > 0) j["text_size"] = s.text_size;
     stops.push_back(j);
   }

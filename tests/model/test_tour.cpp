@@ -27,8 +27,8 @@ const std::string good_tour = R"([
   {"title": {"en": "Scores", "ko": "점수"}, "note": {"en": "Q Kᵀ.", "ko": "Q Kᵀ입니다."},
    "step": "encoder.0.self_attn.head1.scores", "panel": "attention", "select": [1, 0], "text_size": 150},
   {"title": "Back", "step": "output.loss", "phase": "backward"},
-  {"title": "Lab", "lab": "transformer"},
-  {"title": "Train", "training": true}
+  {"title": "Lab", "panel": "gradlab-transformer"},
+  {"title": "Train", "panel": "training"}
 ])";
 
 std::string tour_rejection(const std::string& tour) {
@@ -45,8 +45,7 @@ TEST(Tour, GoodTourParsesAndRoundTrips) {
   EXPECT_EQ(l.tour[0].select, (std::array<int, 2>{1, 0}));
   EXPECT_EQ(l.tour[0].text_size, 150);
   EXPECT_EQ(l.tour[1].phase, Phase::backward);
-  EXPECT_EQ(l.tour[2].lab, "transformer");
-  EXPECT_TRUE(l.tour[3].training);
+  EXPECT_EQ(l.tour[2].panel, "gradlab-transformer");
   EXPECT_EQ(tour_stop_where(l.tour[0]), "step encoder.0.self_attn.head1.scores, attention, select 1,0, text 150 %");
   const Lesson again = io::parse_lesson(io::lesson_json(l), "again.json");
   EXPECT_EQ(again.tour, l.tour);
@@ -70,12 +69,10 @@ TEST(Tour, EveryMalformedFieldIsNamed) {
       {R"([{"title": "a", "stop": 1}])", "tour[0].stop: unknown key"},
       {R"([{"title": "a", "step": "output.loss", "phase": "sideways"}])", "tour[0].phase = 'sideways': not one of forward, backward"},
       {R"([{"title": "a", "phase": "backward"}])", "tour[0].phase: only with a step"},
-      {R"([{"title": "a", "panel": "nowhere"}])", "tour[0].panel = 'nowhere': not one of"},
       {R"([{"title": "a", "step": "output.loss", "select": [1]}])", "tour[0].select: expected [row, column]"},
       {R"([{"title": "a", "select": [1, 2]}])", "tour[0].select: only with a step"},
       {R"([{"title": "a", "step": "output.loss", "select": [-1, 2]}])", "tour[0].select[0] = -1: must be in"},
-      {R"([{"title": "a", "lab": "physics"}])", "tour[0].lab = 'physics': not one of scalar, depth, transformer"},
-      {R"([{"title": "a", "training": "yes"}])", "tour[0].training: expected true/false"},
+      {R"([{"title": "a", "panel": 3}])", "tour[0].panel: expected a string"},
       {R"([{"title": "a", "text_size": 400}])", "tour[0].text_size = 400: out of range: at most 200"},
       {R"([{"title": "a"}, 7])", "tour[1]: expected an object, found a number"},
   };
@@ -125,7 +122,7 @@ TEST(Tour, BuiltInToursAreValidInBothLanguages) {
   bool backward = false, lab = false;
   for (const TourStop& stop : l.tour) {
     backward |= stop.phase == Phase::backward;
-    lab |= !stop.lab.empty();
+    lab |= stop.panel.starts_with("gradlab-");
   }
   EXPECT_TRUE(backward);
   EXPECT_TRUE(lab);
