@@ -16,151 +16,6 @@ namespace attnviz::views {
 using analysis::AttentionKind;
 using analysis::HeadRef;
 
-bool choose_head(const Config& config, HeadRef& head) {
-  bool changed = false;
-  const float font = ImGui::GetFontSize();
-  const AttentionKind kinds[3] = {AttentionKind::encoder_self, AttentionKind::decoder_self, AttentionKind::cross};
-  const float arrow = ImGui::GetFrameHeight() + ImGui::GetStyle().FramePadding.x * 2;
-  ImGui::SetNextItemWidth(ImGui::CalcTextSize(analysis::to_string(AttentionKind::decoder_self)).x + arrow);
-  if (ImGui::BeginCombo("##attention", analysis::to_string(head.attention))) {
-    for (AttentionKind kind : kinds)
-      if (ImGui::Selectable(analysis::to_string(kind), kind == head.attention)) {
-        head.attention = kind;
-        changed = true;
-      }
-    ImGui::EndCombo();
-  }
-  if (ImGui::IsItemHovered()) ImGui::SetTooltip("Which attention");
-  const int layers = head.attention == AttentionKind::encoder_self ? config.encoder_layers : config.decoder_layers;
-  const float small_w = ImGui::CalcTextSize("layer 00").x + arrow;
-  if (ImGui::GetContentRegionAvail().x - (ImGui::GetItemRectMax().x - ImGui::GetWindowPos().x) > small_w * 2 + font)
-    ImGui::SameLine();
-  ImGui::SetNextItemWidth(small_w);
-  char text[32];
-  std::snprintf(text, sizeof text, "layer %d", head.layer);
-  if (ImGui::BeginCombo("##layer", text)) {
-    for (int l = 0; l < layers; ++l) {
-      std::snprintf(text, sizeof text, "layer %d", l);
-      if (ImGui::Selectable(text, l == head.layer)) head.layer = l, changed = true;
-    }
-    ImGui::EndCombo();
-  }
-  ImGui::SameLine();
-  ImGui::SetNextItemWidth(small_w);
-  std::snprintf(text, sizeof text, "head %d", head.head);
-  if (ImGui::BeginCombo("##head", text)) {
-    for (int h = 0; h < config.heads; ++h) {
-      std::snprintf(text, sizeof text, "head %d", h);
-      if (ImGui::Selectable(text, h == head.head)) head.head = h, changed = true;
-    }
-    ImGui::EndCombo();
-  }
-  head = clamp_head(config, head);
-  return changed;
-}
-
-namespace {
-
-float widest(const std::vector<std::string>& words) {
-  float w = 0;
-  for (const std::string& word : words) w = std::max(w, ImGui::CalcTextSize(word.c_str()).x);
-  return w;
-}
-
-// The query words beside a thumbnail's rows (right-aligned to `right`), when a row is a line high.
-void query_labels(ImDrawList* draw, float right, float top, float cell, const std::vector<std::string>& words,
-                  ImU32 colour) {
-  const float row = cell / static_cast<float>(std::max<std::size_t>(1, words.size())), line = ImGui::GetTextLineHeight();
-  if (row < line * 0.8f) return;
-  for (std::size_t i = 0; i < words.size(); ++i) {
-    const float w = ImGui::CalcTextSize(words[i].c_str()).x;
-    draw->AddText(ImVec2(right - w, top + row * (static_cast<float>(i) + 0.5f) - line / 2), colour, words[i].c_str());
-  }
-}
-
-// The key words under a thumbnail's columns, reading upwards from `bottom`, when a column is a
-// line wide.
-void key_labels(ImDrawList* draw, float left, float bottom, float cell, const std::vector<std::string>& words,
-                ImU32 colour) {
-  const float col = cell / static_cast<float>(std::max<std::size_t>(1, words.size())), line = ImGui::GetTextLineHeight();
-  if (col < line * 0.9f) return;
-  for (std::size_t j = 0; j < words.size(); ++j)
-    upright_text(draw, ImVec2(left + col * static_cast<float>(j) + (col - line) / 2, bottom), colour, words[j]);
-}
-
-}  // namespace
-
-float thumbnail_side(float by_w, float by_h, std::size_t tokens, float line, float font) {
-  const float readable = line * 1.1f * static_cast<float>(tokens);
-  return std::clamp(std::min(by_w, std::max(by_h, readable)), font * 3, font * 12);
-}
-
-// Every head of one attention as a thumbnail of its weights A, layers down and heads across;
-// query words beside the first column of thumbnails, key words under the last row.
-bool AttentionPanel::draw_grid(const AppState& app, Selection& selection, HeadRef& head) {
-  const Trace& trace = app.session.trace();
-  const Config& config = app.session.config();
-  const Palette& pal = palette(app.theme);
-  const std::vector<HeadRef> heads = analysis::all_heads(config, head.attention);
-  const int layers = head.attention == AttentionKind::encoder_self ? config.encoder_layers : config.decoder_layers;
-  const HeadAxes axes = head_axes(app, head.attention);
-  const float font = ImGui::GetFontSize(), line = ImGui::GetTextLineHeight();
-  const float words_w = widest(*axes.queries) + font * 0.4f;
-  const float label_w = ImGui::CalcTextSize("layer 00 ").x + words_w;
-  const float keys_h = std::min(widest(*axes.keys), font * 6) + font * 0.4f;
-  const float avail_w = ImGui::GetContentRegionAvail().x - label_w;
-  const float avail_h = ImGui::GetContentRegionAvail().y - line * 2 - keys_h;
-  const float gap = font * 0.6f;
-  const float by_w = avail_w / static_cast<float>(config.heads) - gap;
-  const float by_h = avail_h / static_cast<float>(std::max(1, layers)) - gap - line;
-  const float cell = thumbnail_side(by_w, by_h, std::max(axes.queries->size(), axes.keys->size()), line, font);
-  hint("Weights A = softmax(…) of every head; rows are queries, columns keys. Click a head to open it.");
-  ImDrawList* draw = ImGui::GetWindowDrawList();
-  const ImVec2 origin = ImGui::GetCursorScreenPos();
-  bool clicked = false;
-  for (int h = 0; h < config.heads; ++h) {
-    char text[16];
-    std::snprintf(text, sizeof text, "head %d", h);
-    draw->AddText(ImVec2(origin.x + label_w + (cell + gap) * static_cast<float>(h), origin.y), head_colour(h), text);
-  }
-  for (const HeadRef& ref : heads) {
-    const analysis::HeadTensors t = analysis::head_tensors(trace, ref);
-    const Mat& A = trace.value(t.weights);
-    const ImVec2 p0(origin.x + label_w + (cell + gap) * static_cast<float>(ref.head),
-                    origin.y + line + 2 + (cell + gap) * static_cast<float>(ref.layer));
-    const ImVec2 p1(p0.x + cell, p0.y + cell);
-    if (ref.head == 0) {
-      char text[16];
-      std::snprintf(text, sizeof text, "layer %d", ref.layer);
-      draw->AddText(ImVec2(origin.x, p0.y + cell / 2 - line / 2), pal.text, text);
-      query_labels(draw, p0.x - font * 0.3f, p0.y, cell, *axes.queries, pal.text_dim);
-    }
-    if (ref.layer == layers - 1) key_labels(draw, p0.x, p1.y + keys_h, cell, *axes.keys, pal.text_dim);
-    const std::uint64_t key = mix_key(app.generation, 0xA7, static_cast<std::uint64_t>(ref.attention),
-                                      static_cast<std::uint64_t>(ref.layer), static_cast<std::uint64_t>(ref.head));
-    if (app.textures)
-      draw->AddImage(matrix_texture(*app.textures, key, A, ColourScale::sequential, {0, 1}), p0, p1);
-    const bool current = ref.layer == head.layer && ref.head == head.head;
-    draw->AddRect(p0, p1, current ? pal.selection_outline : pal.block_border, 0, 0, current ? 3.0f : 1.0f);
-    ImGui::SetCursorScreenPos(p0);
-    ImGui::PushID(ref.layer * 1000 + ref.head);
-    if (ImGui::InvisibleButton("head", ImVec2(cell, cell))) {
-      head = ref;
-      clicked = true;
-    }
-    matrix_context_menu("csv", A, *axes.queries, *axes.keys);
-    if (ImGui::IsItemHovered()) {
-      selection.hover.step = head_step(trace, ref, "softmax", Phase::forward);
-      draw->AddRect(ImVec2(p0.x - 2, p0.y - 2), ImVec2(p1.x + 2, p1.y + 2), pal.hover_outline, 0, 0, 2.5f);
-      const Mat H = analysis::row_entropy(A);
-      ImGui::SetTooltip("%s\nmean row entropy %.3f nats\nclick to open", head_title(ref).c_str(), H.mean());
-    }
-    ImGui::PopID();
-  }
-  ImGui::SetCursorScreenPos(ImVec2(origin.x, origin.y + line + 2 + (cell + gap) * static_cast<float>(layers)));
-  ImGui::Dummy(ImVec2(label_w + (cell + gap) * static_cast<float>(config.heads), keys_h));
-  return clicked;
-}
 
 namespace {
 
@@ -194,7 +49,9 @@ const char* shown_caption(AttentionPanel::Shown shown) {
 
 }  // namespace
 
-void AttentionPanel::draw(const AppState& app, Selection& selection, Commands& commands, const HeadRef& head) {
+void AttentionPanel::draw(const AppState& app, Selection& selection, Commands& commands) {
+  head_bar(app, selection, commands);
+  const HeadRef& head = selection.head;
   const Trace& trace = app.session.trace();
   const Config& config = app.session.config();
   const Palette& pal = palette(app.theme);

@@ -11,9 +11,7 @@
 // session's trace (a GoToStep command), so the step list, navigator and chain rule follow.
 
 #include "model/gradlab/transformer_flow.h"
-#include "views/app_state.h"
-#include "views/commands.h"
-#include "views/selection.h"
+#include "views/panel.h"
 
 #include <atomic>
 #include <cstdint>
@@ -49,11 +47,11 @@ class FlowJob {
   std::thread thread_;
 };
 
-struct GradLabTransformerPanel {
+struct GradLabTransformerPanel : Panel {
   int layers = 0;  // encoder and decoder layers: 0 for the session's own, or 6 or 12
   bool threaded = true;  // false: variants() computes on the caller's thread (tests)
 
-  void draw(const AppState& app, Selection& selection, Commands& commands);
+  void draw(const AppState& app, Selection& selection, Commands& commands) override;
 
   // The four variants for the current session and `layers`, as far as computed: the last ones
   // while new ones are computed (started only when either changed).

@@ -12,7 +12,9 @@
 
 namespace attnviz::views {
 
-void MaskPanel::draw(const AppState& app, Selection& selection, Commands& commands, const analysis::HeadRef& head) {
+void MaskPanel::draw(const AppState& app, Selection& selection, Commands& commands) {
+  head_bar(app, selection, commands);
+  const analysis::HeadRef& head = selection.head;
   const Trace& trace = app.session.trace();
   const Palette& pal = palette(app.theme);
   const Example& example = app.session.example();

@@ -4,16 +4,14 @@
 // block jumps to its first step in the current phase.  In the backward phase the arrows turn
 // around and every block already passed shows ‖∂L/∂(its input)‖, the gradient flowing out of it.
 
-#include "views/app_state.h"
-#include "views/commands.h"
-#include "views/selection.h"
+#include "views/panel.h"
 
 namespace attnviz::views {
 
-struct NavigatorPanel {
+struct NavigatorPanel : Panel {
   static constexpr float min_label_scale = 0.6f;  // of the text size
 
-  void draw(const AppState& app, Selection& selection, Commands& commands);
+  void draw(const AppState& app, Selection& selection, Commands& commands) override;
   float label_pixels() const { return label_pixels_; }  // the block titles' height, last frame
 
  private:

@@ -11,9 +11,7 @@
 
 #include "model/analysis/permutation.h"
 #include "model/analysis/positional.h"
-#include "views/app_state.h"
-#include "views/commands.h"
-#include "views/selection.h"
+#include "views/panel.h"
 
 #include <cstdint>
 #include <optional>
@@ -21,10 +19,10 @@
 
 namespace attnviz::views {
 
-struct PePanel {
+struct PePanel : Panel {
   enum class Layouts : std::uint8_t { interleaved, concatenated, side_by_side };
 
-  void draw(const AppState& app, Selection& selection, Commands& commands);
+  void draw(const AppState& app, Selection& selection, Commands& commands) override;
 
   // The explorer's request; out-of-range edits are clamped or refused with a message.
   const analysis::EncodingRequest& request() const { return request_; }

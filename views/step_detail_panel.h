@@ -3,9 +3,7 @@
 // and each input and output as a labelled heatmap.  In a backward step: the upstream gradient,
 // the forward values it uses, and the gradients it passes down (click one for the chain rule).
 
-#include "views/app_state.h"
-#include "views/commands.h"
-#include "views/selection.h"
+#include "views/panel.h"
 #include "views/worked_example.h"
 
 #include <vector>
@@ -15,9 +13,9 @@
 
 namespace attnviz::views {
 
-class StepDetailPanel {
+class StepDetailPanel : public Panel {
  public:
-  void draw(const AppState& app, Selection& selection, Commands& commands);
+  void draw(const AppState& app, Selection& selection, Commands& commands) override;
   // Where the first heatmap was drawn last (screen pixels, before clipping), and the height the
   // window needs from its top to show the header and that heatmap whole (0: not drawn yet).
   const ImRect& first_matrix() const { return first_matrix_; }

@@ -3,9 +3,7 @@
 // run / pause / one step / reset / learning rate.  It draws app.training (a copy the app makes
 // between frames) and asks for changes with Train and SetLearningRate commands.
 
-#include "views/app_state.h"
-#include "views/commands.h"
-#include "views/selection.h"
+#include "views/panel.h"
 #include "views/training_runner.h"
 
 #include <string>
@@ -38,8 +36,8 @@ struct FigureSources {
 };
 FigureSources figure_sources(const TrainingStatus& t);
 
-struct TrainingPanel {
-  void draw(const AppState& app, Selection& selection, Commands& commands);
+struct TrainingPanel : Panel {
+  void draw(const AppState& app, Selection& selection, Commands& commands) override;
 };
 
 // Copies a trainer snapshot into the session: every parameter's value, then forward + backward

@@ -117,7 +117,7 @@ class Lab : public HeadlessUi {
 
 TEST_F(Lab, ResizingWithTheLabOpenReTilesThePanelsUnderIt) {
   frames(3);
-  ui.gradlab_open = true;
+  ui.show(PanelId::gradlab_scalar);
   frames(3);
   expect_same(window("Gradient lab")->Rect(), detail_and_chain());
   ImGui::GetIO().DisplaySize = ImVec2(1024, 768);
@@ -125,7 +125,7 @@ TEST_F(Lab, ResizingWithTheLabOpenReTilesThePanelsUnderIt) {
   const ImRect lab = window("Gradient lab")->Rect();
   EXPECT_LE(lab.Max.x, 1024.5f);
   EXPECT_LE(lab.Max.y, 768.5f);
-  ui.gradlab_open = false;
+  ui.hide(PanelId::gradlab_scalar);
   frames(3);
   // The panels that were under the lab tile the new display, and the lab covered them exactly.
   const ImRect under = detail_and_chain();
@@ -137,15 +137,15 @@ TEST_F(Lab, ResizingWithTheLabOpenReTilesThePanelsUnderIt) {
 
 TEST_F(Lab, OpeningTheLabPlacesItOverTheDetailAndInFront) {
   frames(3);
-  ui.gradlab_open = true;
+  ui.show(PanelId::gradlab_scalar);
   frames(2);
   // Where an earlier run left it (layout.ini): somewhere else, partly off the display.
   ImGui::SetWindowPos("Gradient lab", ImVec2(1200, 700));
   ImGui::SetWindowSize("Gradient lab", ImVec2(900, 600));
-  ui.gradlab_open = false;
+  ui.hide(PanelId::gradlab_scalar);
   frames(2);
   ImGui::FocusWindow(window("Step detail"));
-  ui.gradlab_open = true;
+  ui.show(PanelId::gradlab_scalar);
   frames(3);
   expect_same(window("Gradient lab")->Rect(), detail_and_chain());
   const ImGuiContext& g = *ImGui::GetCurrentContext();
