@@ -6,6 +6,7 @@
 // the scaling experiment (1/√d_k on against off).
 
 #include "model/analysis/attention.h"
+#include "views/head_focus.h"
 #include "views/panel.h"
 
 #include <cstdint>
@@ -24,6 +25,14 @@ struct AttentionPanel : Panel {
   bool lines_all_heads = false;
 
  private:
+  struct Drawn {
+    int producer;   // the forward step of the shown matrix
+    bool gradient;  // its gradient drawn too
+  };
+  void choices(const Config& config, const analysis::HeadTensors& t, const Mat& weights, bool backward, const Palette& pal);
+  Drawn matrices(const AppState& app, Selection& selection, const analysis::HeadTensors& t, const HeadAxes& axes,
+                 bool backward, float full);
+  void lines_section(const AppState& app, Selection& selection, const Palette& pal);
   void lines_view(const AppState& app, Selection& selection, const analysis::HeadRef& head);
   void scaling_view(const AppState& app, const analysis::HeadRef& head);
 

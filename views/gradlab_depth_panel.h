@@ -25,6 +25,8 @@ struct GradLabDepthPanel : Panel {
   int recomputations() const { return recomputations_; }
 
  private:
+  void curves(const Palette& pal, float height);
+
   gradlab::DepthComparison result_;
   bool have_result_ = false;
   int recomputations_ = 0;

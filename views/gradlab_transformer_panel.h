@@ -74,6 +74,12 @@ struct GradLabTransformerPanel : Panel {
   void start(const AppState& app, const Key& key);
   void install(const AppState& app, std::vector<gradlab::FlowVariant> variants);
   void progress_line(const AppState& app);
+  void depth_choice(const Config& own);
+  void sublayer_plot(const AppState& app, const std::vector<gradlab::FlowVariant>& vs, const Selection& selection,
+                     Commands& commands);
+  void sublayer_tooltip(const AppState& app, const std::vector<gradlab::FlowVariant>& vs, int bar, int step,
+                        bool current_figures);
+  void group_plot(const std::vector<gradlab::FlowVariant>& vs, const Palette& pal);
 
   std::vector<gradlab::FlowVariant> variants_;
   Key computed_, job_key_;

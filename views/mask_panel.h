@@ -16,6 +16,8 @@ struct MaskPanel : Panel {
   void draw(const AppState& app, Selection& selection, Commands& commands) override;
 
  private:
+  void padding_control(const AppState& app, Commands& commands, const Palette& pal);
+
   int pad_ = -1;  // the padding being edited; −1: the session's
   std::uint64_t pad_generation_ = 0;
 };

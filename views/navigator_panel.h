@@ -15,6 +15,8 @@ struct NavigatorPanel : Panel {
   float label_pixels() const { return label_pixels_; }  // the block titles' height, last frame
 
  private:
+  void follow_cursor(const Trace& trace, const Config& config, int step);
+
   int shown_layer_[2] = {0, 0};  // encoder, decoder: which layer the N× frame shows
   int followed_step_ = -1;       // the step the shown layers were last synced to
   int scrolled_to_step_ = -1;    // the step whose block was last scrolled into view

@@ -31,6 +31,7 @@ struct OutputPanel : Panel {
  private:
   void distribution_view(const AppState& app, Selection& selection);
   void decoding_view(const AppState& app);
+  void beam_view(const Vocabulary& vocab, const Palette& pal);
   void saliency_view(const AppState& app, Selection& selection);
 
   std::optional<analysis::GreedyResult> greedy_;

@@ -37,7 +37,13 @@ struct PePanel : Panel {
  private:
   void sentence_view(const AppState& app, Selection& selection);
   void explorer(const AppState& app, Selection& selection);
+  void explorer_controls(const Palette& pal);
+  void encoding_maps(const AppState& app, Selection& selection, float full);
+  void position_vector(const Mat& encoding, float width, const Palette& pal);
+  void dimension_wave(const Mat& encoding, float width, const Palette& pal);
+  void similarity_view(const AppState& app, float full);
   void permutation_view(const AppState& app);
+  void swap_controls(const AppState& app);
   void recompute();
 
   analysis::EncodingRequest request_{50, 128, 10000, Positional::interleaved};

@@ -6,6 +6,7 @@
 #include "views/panel.h"
 #include "views/worked_example.h"
 
+#include <optional>
 #include <vector>
 
 #include <imgui.h>
@@ -24,6 +25,8 @@ class StepDetailPanel : public Panel {
   const std::vector<DrawnGrid>& example_grids() const { return example_grids_; }
 
  private:
+  std::optional<ImRect> matrix_sections(const AppState& app, Selection& selection, int index);
+
   ImRect first_matrix_;
   float needed_h_ = 0;
   std::vector<DrawnGrid> example_grids_;

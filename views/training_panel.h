@@ -12,7 +12,7 @@
 namespace attnviz::views {
 
 // One line of a plot: y[i] at x[i].
-struct PlotSeries {
+struct CurveSeries {
   const char* name = "";
   ImU32 colour = 0;
   std::vector<double> x, y;
@@ -20,7 +20,7 @@ struct PlotSeries {
 
 // A line plot of `size` with a title, y ticks (each followed by `unit`: "", " %"), the x range
 // 0 … x_max and a legend.
-void line_plot(const char* title, ImVec2 size, const std::vector<PlotSeries>& series, double y_min, double y_max,
+void line_plot(const char* title, ImVec2 size, const std::vector<CurveSeries>& series, double y_min, double y_max,
                double x_max, const char* unit);
 
 // The positional-encoding experiment's two held-out curves.
