@@ -1,5 +1,6 @@
 #include "views/navigator_panel.h"
 
+#include "views/plot.h"
 #include "views/trace_index.h"
 
 #include <algorithm>
@@ -60,20 +61,6 @@ std::vector<FigureBlock> figure_column(Stack stack, const Config& config) {
   return blocks;
 }
 
-void arrow(ImDrawList* draw, ImVec2 from, ImVec2 to, ImU32 colour, float size) {
-  draw->AddLine(from, to, colour, std::max(1.5f, size * 0.25f));
-  const float dy = to.y < from.y ? 1.0f : -1.0f;
-  const float dx = to.x < from.x ? 1.0f : (to.x > from.x ? -1.0f : 0.0f);
-  if (dx == 0)
-    draw->AddTriangleFilled(to, ImVec2(to.x - size * 0.5f, to.y + dy * size), ImVec2(to.x + size * 0.5f, to.y + dy * size), colour);
-  else
-    draw->AddTriangleFilled(to, ImVec2(to.x + dx * size, to.y - size * 0.5f), ImVec2(to.x + dx * size, to.y + size * 0.5f), colour);
-}
-
-}  // namespace
-
-namespace {
-
 // The figure's geometry in pixels at scale `s` of the text: each column as wide as its longest
 // title or its N× frame header ("2× layer" and one chip per layer), whichever is wider, a column
 // for the gradient norms right of each, and the decoder's rows (block + arrow gap) in height.
@@ -87,9 +74,8 @@ struct Figure {
   float x0(int c) const { return origin.x + pad + (c == 0 ? 0.0f : column_w[0] * s + norm_w + 2.0f * L); }
 };
 
-// The figure grows and shrinks with the panel, but its labels stay at least min_label_scale of
-// the text size; below that the panel scrolls.  Sets the window's font scale to the figure's.
-Figure figure_geometry(const std::vector<FigureBlock> (&columns)[2], const Config& config) {
+// Sets the window's font scale to the figure's (figure_scale).
+Figure figure_geometry(const std::vector<FigureBlock> (&columns)[2], const Config& config, float text_scale) {
   Figure f;
   ImGui::SetWindowFontScale(1.0f);
   const float L = ImGui::GetTextLineHeight();
@@ -103,8 +89,7 @@ Figure figure_geometry(const std::vector<FigureBlock> (&columns)[2], const Confi
   f.needed_w = f.column_w[0] + f.column_w[1] + 2 * norm_w0 + 3.0f * L;
   const float rows_h = 1.5f + 0.9f;  // block + arrow gap
   f.needed_h = (static_cast<float>(columns[1].size()) * rows_h + 2.6f + 2.2f) * L;
-  const ImVec2 avail = ImGui::GetContentRegionAvail();
-  f.s = std::clamp(std::min(avail.x / f.needed_w, avail.y / f.needed_h), NavigatorPanel::min_label_scale, 1.5f);
+  f.s = figure_scale(ImGui::GetContentRegionAvail(), ImVec2(f.needed_w, f.needed_h), text_scale);
   ImGui::SetWindowFontScale(f.s);
   f.L = ImGui::GetTextLineHeight();
   f.norm_w = norm_w0 * f.s;
@@ -184,14 +169,9 @@ void draw_block(const Canvas& k, const FigureBlock& fb, int b, int c, float y, i
     ImGui::SetScrollFromPosY(p0.y - ImGui::GetWindowPos().y, 0.5f);
     scrolled_to_step = selection.step;
   }
-  k.draw->AddRectFilled(p0, p1, is_current ? k.pal.current_block : k.pal.block, 5.0f);
-  k.draw->AddRect(p0, p1, k.pal.block_border, 5.0f, 0, is_current ? 3.0f : 1.0f);
-  if (const int hovered = selection.hover.pointed_step();
-      b >= 0 && hovered >= 0 && hovered < k.app.index.step_count() && k.app.index.block_of_step(hovered) == b)
-    k.draw->AddRect(ImVec2(p0.x - 3, p0.y - 3), ImVec2(p1.x + 3, p1.y + 3), k.pal.hover_outline, 6.0f, 0, 2.5f);
-  const ImVec2 ts = ImGui::CalcTextSize(fb.title);
-  k.draw->AddText(ImVec2(p0.x + (block_w - ts.x) / 2, p0.y + (f.block_h - ts.y) / 2),
-                  is_current ? IM_COL32(0, 0, 0, 255) : k.pal.text, fb.title);
+  const int hovered = selection.hover.pointed_step();
+  const bool pointed = b >= 0 && hovered >= 0 && hovered < k.app.index.step_count() && k.app.index.block_of_step(hovered) == b;
+  figure_box(k.draw, p0, p1, fb.title, is_current, pointed, k.pal);
   if (b < 0) return;
   const Block& block = k.app.index.blocks()[static_cast<std::size_t>(b)];
   if (k.backward && block.first_backward >= 0 && selection.step >= block.last_backward) {
@@ -292,12 +272,32 @@ void NavigatorPanel::follow_cursor(const Trace& trace, const Config& config, int
   shown_layer_[1] = std::clamp(shown_layer_[1], 0, std::max(0, config.decoder_layers - 1));
 }
 
+float figure_scale(ImVec2 avail, ImVec2 needed, float text_scale) {
+  const float by_height = std::clamp(avail.y / needed.y, NavigatorPanel::min_label_scale, 1.5f);
+  const float least = std::min(NavigatorPanel::min_label_scale, 1 / text_scale);
+  return std::max(std::min(avail.x / needed.x, by_height), least);
+}
+
+void figure_box(ImDrawList* draw, ImVec2 p0, ImVec2 p1, const char* title, bool current, bool pointed, const Palette& pal) {
+  draw->AddRectFilled(p0, p1, current ? pal.current_block : pal.block, 5.0f);
+  draw->AddRect(p0, p1, pal.block_border, 5.0f, 0, current ? 3.0f : 1.0f);
+  if (pointed) draw->AddRect(ImVec2(p0.x - 3, p0.y - 3), ImVec2(p1.x + 3, p1.y + 3), pal.hover_outline, 6.0f, 0, 2.5f);
+  const ImVec2 ts = ImGui::CalcTextSize(title);
+  draw->AddText(ImVec2(p0.x + (p1.x - p0.x - ts.x) / 2, p0.y + (p1.y - p0.y - ts.y) / 2), current ? IM_COL32(0, 0, 0, 255) : pal.text,
+                title);
+}
+
 void NavigatorPanel::draw(const AppState& app, Selection& selection, Commands& commands) {
+  if (app.session.fixed_attention()) {
+    graph_.draw(app, selection, commands);
+    label_pixels_ = graph_.label_pixels();
+    return;
+  }
   const Config& config = app.session.config();
   const bool backward = app.session.trace().step(selection.step).phase == Phase::backward;
   follow_cursor(app.session.trace(), config, selection.step);
   const std::vector<FigureBlock> columns[2] = {figure_column(Stack::encoder, config), figure_column(Stack::decoder, config)};
-  const Figure f = figure_geometry(columns, config);
+  const Figure f = figure_geometry(columns, config, app.ui_scale);
   label_pixels_ = ImGui::GetFontSize();
   const Canvas k{app, selection, commands, f, ImGui::GetWindowDrawList(), palette(app.theme), backward};
   const ColumnEnds encoder = draw_column(k, 0, columns[0], shown_layer_[0], scrolled_to_step_);

@@ -36,6 +36,9 @@ int line_plot(const char* id, std::span<const double> y, ImVec2 size, const Pale
 bool probability_bar(const std::string& label, double p, double p_max, float label_w, float bar_w,
                      ImU32 colour, const Palette& pal, bool outlined);
 
+// A line from `from` to `to` with an arrowhead `size` long at `to`; vertical or horizontal.
+void arrow(ImDrawList* draw, ImVec2 from, ImVec2 to, ImU32 colour, float size);
+
 // SameLine() when an item `width` wide still fits to the right of the last one; else a new line.
 void same_line_if_fits(float width);
 

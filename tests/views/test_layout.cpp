@@ -1,6 +1,7 @@
 // The overview at the sizes a projector needs: 1920×1080 at 100, 150 and 200 % text and 1024×768
 // at 100 %.  Every panel inside the display, nothing cut off on the right of the controls, every
-// centre tab at its full width, the architecture labels growing with the text, a usable step list,
+// centre tab at its full width, the architecture labels growing with the text and (1920×1080) the
+// figure as wide as its panel, a usable step list,
 // the step detail's first heatmap whole; and the gradient lab following the window.
 
 #include "headless_ui.h"
@@ -85,6 +86,9 @@ TEST_P(ProjectorLayout, EveryPanelReadsInFullAndTheDetailKeepsRoom) {
   const float font = ImGui::GetFontSize();
   EXPECT_GE(ui.navigator().label_pixels(), NavigatorPanel::min_label_scale * font - 0.5f)
       << "architecture labels do not grow with the text";
+  if (w == 1920) {  // a projector's display: the figure fits its panel's width at every text size
+    EXPECT_FALSE(window("Architecture")->ScrollbarX) << "the architecture figure is wider than its panel";
+  }
   const float row = font + ImGui::GetStyle().ItemSpacing.y;
   const ImGuiWindow* steps = window("Steps");
   EXPECT_GE((steps->Size.y - steps->TitleBarHeight()) / row, 6.0f) << "the step list shows too few rows";
