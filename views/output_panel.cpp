@@ -190,25 +190,14 @@ namespace {
 // Greedy decoding step by step: the decoder's input, the word chosen (argmax) with its
 // probability, the score so far.
 void greedy_table(const analysis::GreedyResult& greedy, const Vocabulary& vocab) {
-  if (!ImGui::BeginTable("greedy", 4, ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_NoHostExtendX | ImGuiTableFlags_Borders |
-                                          ImGuiTableFlags_RowBg))
+  if (!begin_headed_table("greedy", {"step", "decoder input", "argmax word, P", "score so far"},
+                          ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_NoHostExtendX | ImGuiTableFlags_Borders |
+                              ImGuiTableFlags_RowBg))
     return;
-  ImGui::TableSetupColumn("step");
-  ImGui::TableSetupColumn("decoder input");
-  ImGui::TableSetupColumn("argmax word, P");
-  ImGui::TableSetupColumn("score so far");
-  ImGui::TableHeadersRow();
   for (std::size_t k = 0; k < greedy.steps.size(); ++k) {
     const analysis::GreedyStep& s = greedy.steps[k];
-    ImGui::TableNextRow();
-    ImGui::TableNextColumn();
-    ImGui::Text("%zu", k + 1);
-    ImGui::TableNextColumn();
-    ImGui::TextUnformatted(words_of(vocab, s.prefix).c_str());
-    ImGui::TableNextColumn();
-    ImGui::Text("%s  %s", vocab.word(s.word).c_str(), format_value(std::exp(s.log_probs(0, s.word)), 4).c_str());
-    ImGui::TableNextColumn();
-    ImGui::TextUnformatted(format_significant(s.score, 4).c_str());
+    text_row({std::to_string(k + 1), words_of(vocab, s.prefix),
+              vocab.word(s.word) + "  " + format_value(std::exp(s.log_probs(0, s.word)), 4), format_significant(s.score, 4)});
   }
   ImGui::EndTable();
 }
@@ -223,29 +212,18 @@ void beam_step_table(const analysis::BeamStep& step, const Vocabulary& vocab, co
   ImGui::PushTextWrapPos(0);
   ImGui::Text("Going in: %s", going_in.c_str());
   ImGui::PopTextWrapPos();
-  if (!ImGui::BeginTable("beam", 4, ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_NoHostExtendX | ImGuiTableFlags_Borders))
+  if (!begin_headed_table("beam", {"kept", "hypothesis", "ln P(word)", "score Σ ln P"},
+                          ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_NoHostExtendX | ImGuiTableFlags_Borders))
     return;
-  ImGui::TableSetupColumn("kept");
-  ImGui::TableSetupColumn("hypothesis");
-  ImGui::TableSetupColumn("ln P(word)");
-  ImGui::TableSetupColumn("score Σ ln P");
-  ImGui::TableHeadersRow();
   int shown = 0;
   for (const analysis::BeamCandidate& c : step.candidates) {
     if (shown >= 6 && !c.kept) continue;
     ++shown;
     std::vector<int> words = step.beams[static_cast<std::size_t>(c.parent)].words;
     if (c.word >= 0) words.push_back(c.word);
-    ImGui::TableNextRow();
-    if (c.kept) ImGui::TableSetBgColor(ImGuiTableBgTarget_RowBg0, (pal.accent & ~IM_COL32_A_MASK) | IM_COL32(0, 0, 0, 60));
-    ImGui::TableNextColumn();
-    ImGui::TextUnformatted(c.kept ? "✓" : "");
-    ImGui::TableNextColumn();
-    ImGui::Text("%s%s", words_of(vocab, words).c_str(), c.word < 0 ? "  (finished, carried)" : "");
-    ImGui::TableNextColumn();
-    ImGui::TextUnformatted(format_significant(c.log_prob, 4).c_str());
-    ImGui::TableNextColumn();
-    ImGui::TextUnformatted(format_significant(c.score, 4).c_str());
+    text_row({c.kept ? "✓" : "", words_of(vocab, words) + (c.word < 0 ? "  (finished, carried)" : ""),
+              format_significant(c.log_prob, 4), format_significant(c.score, 4)},
+             c.kept ? (pal.accent & ~IM_COL32_A_MASK) | IM_COL32(0, 0, 0, 60) : 0);
   }
   ImGui::EndTable();
 }

@@ -370,19 +370,20 @@ void PePanel::swap_controls(const AppState& app) {
   same_line_if_fits(ImGui::CalcTextSize("Run with PE off and on").x + ImGui::GetStyle().FramePadding.x * 2);
   const Config& config = app.session.config();
   const bool small = config.d_model <= 64 && config.encoder_layers <= 2 && app.src_words.size() <= 16;
-  const bool stale = !swap_off_ || !swap_on_ || swap_generation_ != app.generation || swap_off_->i != swap_i_ ||
-                     swap_off_->j != swap_j_;
+  const bool stale =
+      !swaps_ || swap_generation_ != app.generation || swaps_->pe_off.i != swap_i_ || swaps_->pe_off.j != swap_j_;
   // Small models run it as soon as the words change (two forward passes); big ones on the button.
   if (!ImGui::Button("Run with PE off and on") && !(small && stale && swap_i_ != swap_j_ && swap_error_.empty())) return;
+  const Positional on = config.positional == Positional::none ? Positional::interleaved : config.positional;
+  const auto swap_with = [&](Positional positional) {
+    return analysis::swap_experiment(app.session.model(), app.session.example(), swap_i_, swap_j_, positional);
+  };
   try {
-    const Positional on = config.positional == Positional::none ? Positional::interleaved : config.positional;
-    swap_off_ = analysis::swap_experiment(app.session.model(), app.session.example(), swap_i_, swap_j_, Positional::none);
-    swap_on_ = analysis::swap_experiment(app.session.model(), app.session.example(), swap_i_, swap_j_, on);
+    swaps_ = Swaps{swap_with(Positional::none), swap_with(on)};
     swap_generation_ = app.generation;
     swap_error_.clear();
   } catch (const std::exception& e) {
-    swap_off_.reset();
-    swap_on_.reset();
+    swaps_.reset();
     swap_error_ = e.what();
   }
 }
@@ -391,29 +392,15 @@ namespace {
 
 // Per row of the swapped sentence, the largest change of its encoder output with PE off and on.
 void swap_table(const analysis::SwapResult& off, const analysis::SwapResult& on, const std::vector<std::string>& words) {
-  if (!ImGui::BeginTable("swap", 3, ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_NoHostExtendX | ImGuiTableFlags_Borders))
+  if (!begin_headed_table("swap", {"row (was)", "PE off", "PE on"},
+                          ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_NoHostExtendX | ImGuiTableFlags_Borders))
     return;
-  ImGui::TableSetupColumn("row (was)");
-  ImGui::TableSetupColumn("PE off");
-  ImGui::TableSetupColumn("PE on");
-  ImGui::TableHeadersRow();
   for (Eigen::Index t = 0; t < off.row_difference.rows(); ++t) {
-    ImGui::TableNextRow();
-    ImGui::TableNextColumn();
     const int from = off.permutation[static_cast<std::size_t>(t)];
-    ImGui::Text("%d “%s” (%d)", static_cast<int>(t), words[static_cast<std::size_t>(from)].c_str(), from);
-    ImGui::TableNextColumn();
-    ImGui::TextUnformatted(format_significant(off.row_difference(t, 0), 3).c_str());
-    ImGui::TableNextColumn();
-    ImGui::TextUnformatted(format_significant(on.row_difference(t, 0), 3).c_str());
+    text_row({std::to_string(t) + " “" + words[static_cast<std::size_t>(from)] + "” (" + std::to_string(from) + ")",
+              format_significant(off.row_difference(t, 0), 3), format_significant(on.row_difference(t, 0), 3)});
   }
-  ImGui::TableNextRow();
-  ImGui::TableNextColumn();
-  ImGui::TextUnformatted("largest");
-  ImGui::TableNextColumn();
-  ImGui::TextUnformatted(format_significant(off.max_difference, 3).c_str());
-  ImGui::TableNextColumn();
-  ImGui::TextUnformatted(format_significant(on.max_difference, 3).c_str());
+  text_row({"largest", format_significant(off.max_difference, 3), format_significant(on.max_difference, 3)});
   ImGui::EndTable();
 }
 
@@ -429,13 +416,13 @@ void PePanel::permutation_view(const AppState& app) {
   }
   swap_controls(app);
   if (!swap_error_.empty()) ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.warning), "%s", swap_error_.c_str());
-  if (!swap_off_ || !swap_on_ || swap_generation_ != app.generation) return;
+  if (!swaps_ || swap_generation_ != app.generation) return;
   hint("Per row of the swapped sentence: max over features of |output − the original output of the same word|.");
-  if (swap_off_->i == swap_off_->j) {
+  if (swaps_->pe_off.i == swaps_->pe_off.j) {
     ImGui::TextDisabled("Choose two different words.");
     return;
   }
-  swap_table(*swap_off_, *swap_on_, app.src_words);
+  swap_table(swaps_->pe_off, swaps_->pe_on, app.src_words);
   ImGui::PushTextWrapPos(0);
   ImGui::TextUnformatted("With PE off each output row is the same row, moved: self-attention sees a set of words, "
                          "not a sequence. With PE on the rows change: the model knows the order.");

@@ -55,7 +55,10 @@ struct PePanel : Panel {
   Mat interleaved_, concatenated_, similarity_;  // (L,d), (L,d), (L,L)
 
   int swap_i_ = 0, swap_j_ = 1;
-  std::optional<analysis::SwapResult> swap_off_, swap_on_;
+  struct Swaps {
+    analysis::SwapResult pe_off, pe_on;  // the same swap with positional encoding off and on
+  };
+  std::optional<Swaps> swaps_;
   std::uint64_t swap_generation_ = 0;
   std::string swap_error_;
 };

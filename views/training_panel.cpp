@@ -3,6 +3,7 @@
 
 #include "model/number_format.h"
 #include "views/controller.h"
+#include "views/plot.h"
 
 #include <imgui.h>
 
@@ -229,15 +230,19 @@ void training_status(const AppState& app, const TrainingStatus& t, Commands& com
   if (!t.message.empty()) ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.warning), "%s", t.message.c_str());
 }
 
+// "  96.7 %"
+std::string percent(double fraction) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%5.1f %%", 100 * fraction);
+  return text;
+}
+
 // The positional-encoding experiment's held-out accuracy word by word, with PE and without (in
 // the warning colour below 90 %), and over all words.
 void experiment_table(const TrainingStatus& t, const PositionalExperiment& e, const Palette& pal) {
   const std::size_t n = std::min(e.with_pe.position_accuracy.size(), e.without_pe.position_accuracy.size());
-  if (!ImGui::BeginTable("per word", 3, ImGuiTableFlags_Borders | ImGuiTableFlags_SizingFixedFit)) return;
-  ImGui::TableSetupColumn("held-out word");
-  ImGui::TableSetupColumn("with PE");
-  ImGui::TableSetupColumn("without PE");
-  ImGui::TableHeadersRow();
+  if (!begin_headed_table("per word", {"held-out word", "with PE", "without PE"}, ImGuiTableFlags_Borders | ImGuiTableFlags_SizingFixedFit))
+    return;
   for (std::size_t i = 0; i < n; ++i) {
     ImGui::PushID(static_cast<int>(i));
     ImGui::TableNextRow();
@@ -245,20 +250,14 @@ void experiment_table(const TrainingStatus& t, const PositionalExperiment& e, co
     if (i < t.position_names.size()) ImGui::TextUnformatted(t.position_names[i].c_str());
     else ImGui::Text("word %d", static_cast<int>(i + 1));
     ImGui::TableNextColumn();
-    ImGui::Text("%5.1f %%", 100 * e.with_pe.position_accuracy[i]);
+    ImGui::TextUnformatted(percent(e.with_pe.position_accuracy[i]).c_str());
     ImGui::TableNextColumn();
     const double without = e.without_pe.position_accuracy[i];
-    if (without < 0.9) ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.warning), "%5.1f %%", 100 * without);
-    else ImGui::Text("%5.1f %%", 100 * without);
+    if (without < 0.9) ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.warning), "%s", percent(without).c_str());
+    else ImGui::TextUnformatted(percent(without).c_str());
     ImGui::PopID();
   }
-  ImGui::TableNextRow();
-  ImGui::TableNextColumn();
-  ImGui::TextUnformatted("all words");
-  ImGui::TableNextColumn();
-  ImGui::Text("%5.1f %%", 100 * e.with_pe.accuracy);
-  ImGui::TableNextColumn();
-  ImGui::Text("%5.1f %%", 100 * e.without_pe.accuracy);
+  text_row({"all words", percent(e.with_pe.accuracy), percent(e.without_pe.accuracy)});
   ImGui::EndTable();
 }
 

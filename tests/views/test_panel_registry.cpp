@@ -66,18 +66,13 @@ TEST(PanelRegistry, EveryRowHasItsFieldsAndEveryNameIsItsOwn) {
 }
 
 TEST(PanelRegistry, OldNamesStillLeadToTheirPanels) {
-  EXPECT_EQ(panel_named("pe"), PanelId::position);
-  EXPECT_EQ(panel_named("positional"), PanelId::position);
-  EXPECT_EQ(panel_named("position"), PanelId::position);
-  EXPECT_EQ(panel_named("navigator"), PanelId::architecture);
-  EXPECT_EQ(panel_named("chain"), PanelId::chain_rule);
-  EXPECT_EQ(panel_named("chain_rule"), PanelId::chain_rule);
-  EXPECT_EQ(panel_named("chain-rule"), PanelId::chain_rule);
-  EXPECT_EQ(panel_named("mask"), PanelId::masking);
-  EXPECT_EQ(panel_named("walkthrough"), PanelId::detail);
-  EXPECT_EQ(panel_named("gradlab_transformer"), PanelId::gradlab_transformer);
-  EXPECT_EQ(panel_named("Position"), std::nullopt);
-  EXPECT_EQ(panel_named("sideways"), std::nullopt);
+  const std::pair<const char*, std::optional<PanelId>> names[] = {
+      {"pe", PanelId::position},          {"positional", PanelId::position},    {"position", PanelId::position},
+      {"navigator", PanelId::architecture}, {"chain", PanelId::chain_rule},    {"chain_rule", PanelId::chain_rule},
+      {"chain-rule", PanelId::chain_rule}, {"mask", PanelId::masking},         {"walkthrough", PanelId::detail},
+      {"gradlab_transformer", PanelId::gradlab_transformer}, {"Position", std::nullopt}, {"sideways", std::nullopt},
+  };
+  for (const auto& [name, panel] : names) EXPECT_EQ(panel_named(name), panel) << name;
   EXPECT_EQ(panel_names(Home::centre_tab), "heads, attention, masking, position or output");
 }
 
