@@ -136,23 +136,24 @@ void select(const Trace& trace, views::Selection& selection, const views::Elemen
   if (rows == Axis::tgt_tokens) selection.token = {views::TokenSide::target, element.row};
 }
 
-const std::string view_names =
-    "overview, navigator, steps, detail, chain, heads, attention, mask, pe, output, gradlab-scalar, gradlab-depth, "
-    "gradlab-transformer or training";
-
-// "heads" … "output": the overview's centre tab of that name.
-std::optional<views::LinkedPage> page_from_string(const std::string& name) {
-  const auto view = views::view_from_string(name);
-  if (!view) return std::nullopt;
-  switch (*view) {
-    case views::View::heads: return views::LinkedPage::heads;
-    case views::View::attention: return views::LinkedPage::attention;
-    case views::View::mask: return views::LinkedPage::mask;
-    case views::View::pe: return views::LinkedPage::pe;
-    case views::View::output: return views::LinkedPage::output;
-    default: return std::nullopt;
-  }
+// --view: the overview or one panel alone in the window.
+views::PanelId view_named(const std::string& name) {
+  const std::optional<views::PanelId> view = views::panel_named(name);
+  if (!view) throw InputError("--view " + name + ": expected " + views::panel_names());
+  return *view;
 }
+
+// --page: the overview's centre tab of that name (none when empty).
+std::optional<views::PanelId> page_named(const std::string& name) {
+  if (name.empty()) return std::nullopt;
+  const std::optional<views::PanelId> page = views::panel_named(name);
+  if (!page || views::panel_info(*page).home != views::Home::centre_tab)
+    throw InputError("--page " + name + ": expected " + views::panel_names(views::Home::centre_tab));
+  return page;
+}
+
+const std::string view_help = "The overview or one panel alone: " + views::panel_names();
+const std::string page_help = "With the overview: the centre tab " + views::panel_names(views::Home::centre_tab);
 
 struct ScreenshotOptions {
   SessionOptions session;
@@ -165,12 +166,10 @@ struct ScreenshotOptions {
 };
 
 void screenshot(const ScreenshotOptions& o) {
-  const auto view = views::view_from_string(o.view);
-  if (!view) throw InputError("--view " + o.view + ": expected " + view_names);
+  const views::PanelId view = view_named(o.view);
   const auto theme = views::theme_from_string(o.theme);
   if (!theme) throw InputError("--theme " + o.theme + ": expected light or dark");
-  const std::optional<views::LinkedPage> page = page_from_string(o.page);
-  if (!o.page.empty() && !page) throw InputError("--page " + o.page + ": expected heads, attention, mask, pe or output");
+  const std::optional<views::PanelId> page = page_named(o.page);
   const std::optional<float> scale = views::parse_text_size(o.scale);
   if (!scale) throw InputError("--scale " + o.scale + ": expected a text size such as 100%, 125%, 150%, 175%, 200% (60% to 300%)");
   const auto [w, h] = parse_size(o.size);
@@ -198,7 +197,7 @@ void screenshot(const ScreenshotOptions& o) {
   DesktopOptions options;
   options.window = {w, h, true, "attnviz screenshot"};
   options.wait_for_results = true;
-  options.view = *view;
+  options.view = view;
   options.page = page;
   options.gradlab_open = o.lab;
   options.persist = false;
@@ -262,14 +261,12 @@ int heavy_step(const Trace& trace) {
 void bench_frames(const BenchFramesOptions& o, Clock::time_point started) {
   if (o.frames < 10 || o.frames > 100000) throw InputError("--frames " + std::to_string(o.frames) + ": expected 10 to 100000");
   const auto [w, h] = parse_size(o.size);
-  const auto view = views::view_from_string(o.view);
-  if (!view) throw InputError("--view " + o.view + ": expected " + view_names);
-  const std::optional<views::LinkedPage> page = page_from_string(o.page);
-  if (!o.page.empty() && !page) throw InputError("--page " + o.page + ": expected heads, attention, mask, pe or output");
+  const views::PanelId view = view_named(o.view);
+  const std::optional<views::PanelId> page = page_named(o.page);
   require_display();
   DesktopOptions options;
   options.window = {w, h, true, "attnviz bench"};
-  options.view = *view;
+  options.view = view;
   options.page = page;
   options.gradlab_open = o.lab;
   options.persist = false;
@@ -297,9 +294,9 @@ void bench_frames(const BenchFramesOptions& o, Clock::time_point started) {
   }
 
   const int warmup = 20;
-  const std::vector<views::LinkedPage> pages = {views::LinkedPage::heads, views::LinkedPage::attention,
-                                                views::LinkedPage::mask, views::LinkedPage::pe,
-                                                views::LinkedPage::output};
+  std::vector<views::PanelId> pages;
+  for (const views::PanelInfo& panel : views::panel_table())
+    if (panel.home == views::Home::centre_tab) pages.push_back(panel.id);
   std::vector<double> times;
   times.reserve(static_cast<std::size_t>(o.frames));
   double cpu_start = 0;
@@ -445,8 +442,8 @@ void add_screenshot_command(CLI::App& cli) {
   CLI::App* cmd = cli.add_subcommand("screenshot", "Render the app at a given state and write a PNG");
   add_session_options(*cmd, o->session);
   cmd->add_option("--out", o->out, "PNG file to write")->required();
-  cmd->add_option("--view", o->view, view_names)->capture_default_str();
-  cmd->add_option("--page", o->page, "With the overview: the centre tab heads, attention, mask, pe or output");
+  cmd->add_option("--view", o->view, view_help)->capture_default_str();
+  cmd->add_option("--page", o->page, page_help);
   cmd->add_option("--train", o->train, "Train this many steps first (from the lesson's seed) and show the training panel")
       ->check(CLI::Range(0, 100000));
   cmd->add_flag("--positional-experiment", o->positional_experiment,
@@ -469,8 +466,8 @@ void add_bench_frames_command(CLI::App& bench, Clock::time_point started) {
   add_session_options(*cmd, o->session);
   cmd->add_option("--frames", o->frames, "Frames to time (after 20 warm-up frames)")->capture_default_str();
   cmd->add_option("--size", o->size, "WIDTHxHEIGHT in pixels")->capture_default_str();
-  cmd->add_option("--view", o->view, view_names)->capture_default_str();
-  cmd->add_option("--page", o->page, "With the overview: the centre tab heads, attention, mask, pe or output");
+  cmd->add_option("--view", o->view, view_help)->capture_default_str();
+  cmd->add_option("--page", o->page, page_help);
   cmd->add_flag("--lab", o->lab, "Open the gradient lab window (overview)");
   cmd->add_flag("--json", o->json, "Print JSON");
   cmd->add_flag("--training", o->training, "Train the lesson in the background meanwhile, training panel shown");

@@ -36,9 +36,9 @@ std::string shown_text(const Session& session) {
 Desktop::Desktop(Session session, const DesktopOptions& o)
     : window_(o.window), app_(std::move(session)), persist_(o.persist) {
   app_.textures = &textures_;
+  if (o.page) ui_.show(*o.page);  // in the overview, before the view is set
+  if (o.gradlab_open) ui_.show(views::PanelId::gradlab_scalar);
   ui_.view = o.view;
-  ui_.open_page = o.page;
-  ui_.gradlab_open = o.gradlab_open;
   ui_.fixed_layout = !o.persist;
   ui_.wait_for_results = o.wait_for_results;
   if (persist_ && !config_dir().empty()) {
@@ -71,7 +71,7 @@ Desktop::Desktop(Session session, const DesktopOptions& o)
   app_.lesson_path = o.lesson_path;
   if (app_.lesson && o.open_lesson_panel) {
     views::go_to_step(app_, selection_, app_.lesson->step);
-    ui_.show_lesson_panel(app_.lesson->panel);
+    ui_.open_lesson_panel(app_, selection_);
   }
   open_lesson_panel_ = o.open_lesson_panel;
   show_lesson();
@@ -240,7 +240,7 @@ void Desktop::frame(double seconds) {
   if (runner_)
     for (const views::Command& command : effects.training) views::apply_training_command(*runner_, command);
   if (effects.lesson_changed) {
-    if (app_.lesson && (!starting || open_lesson_panel_)) ui_.show_lesson_panel(app_.lesson->panel);
+    if (app_.lesson && (!starting || open_lesson_panel_)) ui_.open_lesson_panel(app_, selection_);
     start_trainer();
     malloc_trim(0);  // the last lesson's model, trace and trainer back to the system
     fonts_.add_text(shown_text(app_.session));

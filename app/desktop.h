@@ -12,6 +12,7 @@
 #include "views/controller.h"
 #include "views/selection.h"
 #include "views/training_runner.h"
+#include "views/training_panel.h"
 #include "views/ui.h"
 
 #include <filesystem>
@@ -24,8 +25,8 @@ inline constexpr float base_font_pixels = 18;
 
 struct DesktopOptions {
   WindowOptions window;
-  views::View view = views::View::overview;
-  std::optional<views::LinkedPage> page;  // the overview's centre tab to open
+  views::PanelId view = views::PanelId::overview;  // the overview, or one panel alone
+  std::optional<views::PanelId> page;  // the overview's centre tab to open
   bool gradlab_open = false;  // the gradient lab window over the overview
   bool persist = true;  // read and write settings and layout in the config directory
   std::optional<views::Theme> theme;  // overrides the stored one
@@ -58,8 +59,8 @@ class Desktop {
   views::AppState& state() { return app_; }
   views::Selection& selection() { return selection_; }
   void go_to_step(int step) { views::go_to_step(app_, selection_, step); }
-  void show_training(bool shown) { ui_.show_training = shown; }
-  void show_page(views::LinkedPage page) { ui_.open_page = page; }
+  void show_training(bool shown) { shown ? ui_.show(views::PanelId::training) : ui_.hide(views::PanelId::training); }
+  void show_page(views::PanelId page) { ui_.show(page); }
   // File ▸ Open lesson: starts opening `path`; state().opening until it is ready.
   void open_lesson(const std::string& path) { commands_.push(views::FileAction{views::FileAction::Kind::open_lesson, path}); }
   // Starts or pauses background training (no-op when the lesson cannot be trained).

@@ -5,6 +5,7 @@
 #include "model/io/lesson_file.h"
 #include "model/io/safetensors.h"
 #include "model/quote.h"
+#include "views/lesson_loader.h"
 
 #include <CLI/CLI.hpp>
 
@@ -40,7 +41,7 @@ std::string file_name(const std::string& path) { return std::filesystem::path(pa
 
 std::string default_lesson_path() { return std::string(ATTNVIZ_SOURCE_DIR) + "/assets/lessons/word-order.json"; }
 
-Lesson load_lesson(const std::string& path) { return io::read_lesson_file(path.empty() ? default_lesson_path() : path); }
+Lesson load_lesson(const std::string& path) { return views::read_lesson(path.empty() ? default_lesson_path() : path); }
 
 void apply_sets(Config& config, const std::vector<std::string>& sets) {
   for (const std::string& kv : sets) {

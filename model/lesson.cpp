@@ -11,11 +11,6 @@ namespace attnviz {
 
 std::vector<std::string> task_generators() { return {"word_order", "reverse", "copy"}; }
 
-std::vector<std::string> lesson_panels() {
-  return {"walkthrough", "architecture", "embedding", "positional", "attention", "heads",
-          "feed_forward", "output", "chain_rule", "training"};
-}
-
 namespace {
 
 // The last code point of a UTF-8 word (0 when empty or malformed).
@@ -182,9 +177,7 @@ void validate(const Lesson& l) {
   check_words(l.src_vocab, l.example.src, "example.src");
   check_words(l.tgt_vocab, l.example.tgt, "example.tgt");
   check_length(l, l.example, "example");
-  const std::vector<std::string> panels = lesson_panels();
-  if (std::find(panels.begin(), panels.end(), l.panel) == panels.end())
-    throw InputError("open.panel = " + quote(l.panel) + ": not a panel name");
+  check_plain(l.panel, "open.panel");
   if (l.step < 0) throw InputError("step = " + std::to_string(l.step) + ": must not be negative");
   if (!(l.task.held_out >= 0 && l.task.held_out < 1))
     throw InputError("task.held_out = " + std::to_string(l.task.held_out) + ": must be in [0, 1)");

@@ -70,18 +70,15 @@ struct Lesson {
   Task task;
   SentencePair example;  // shown first
   std::string weights;   // path relative to the lesson file; empty: untrained
-  std::string panel = "walkthrough";
+  std::string panel = "walkthrough";  // where the window opens: a name of the views' panel registry
   int step = 0;
   TrainingSettings training;
   FixedAttention attention;  // set only for the self-attention-by-hand lesson
   std::vector<TourStop> tour;
 };
 
-// The panels a lesson may open on.
-std::vector<std::string> lesson_panels();
-
 // Every field checked against the others: vocabularies cover the example and the task's words,
-// the example fits max_len, the panel is known, the config is valid.  Throws InputError naming
+// the example fits max_len, the config is valid (the panel's name is the window's to check).  Throws InputError naming
 // the field.
 void validate(const Lesson& lesson);
 

@@ -16,151 +16,6 @@ namespace attnviz::views {
 using analysis::AttentionKind;
 using analysis::HeadRef;
 
-bool choose_head(const Config& config, HeadRef& head) {
-  bool changed = false;
-  const float font = ImGui::GetFontSize();
-  const AttentionKind kinds[3] = {AttentionKind::encoder_self, AttentionKind::decoder_self, AttentionKind::cross};
-  const float arrow = ImGui::GetFrameHeight() + ImGui::GetStyle().FramePadding.x * 2;
-  ImGui::SetNextItemWidth(ImGui::CalcTextSize(analysis::to_string(AttentionKind::decoder_self)).x + arrow);
-  if (ImGui::BeginCombo("##attention", analysis::to_string(head.attention))) {
-    for (AttentionKind kind : kinds)
-      if (ImGui::Selectable(analysis::to_string(kind), kind == head.attention)) {
-        head.attention = kind;
-        changed = true;
-      }
-    ImGui::EndCombo();
-  }
-  if (ImGui::IsItemHovered()) ImGui::SetTooltip("Which attention");
-  const int layers = head.attention == AttentionKind::encoder_self ? config.encoder_layers : config.decoder_layers;
-  const float small_w = ImGui::CalcTextSize("layer 00").x + arrow;
-  if (ImGui::GetContentRegionAvail().x - (ImGui::GetItemRectMax().x - ImGui::GetWindowPos().x) > small_w * 2 + font)
-    ImGui::SameLine();
-  ImGui::SetNextItemWidth(small_w);
-  char text[32];
-  std::snprintf(text, sizeof text, "layer %d", head.layer);
-  if (ImGui::BeginCombo("##layer", text)) {
-    for (int l = 0; l < layers; ++l) {
-      std::snprintf(text, sizeof text, "layer %d", l);
-      if (ImGui::Selectable(text, l == head.layer)) head.layer = l, changed = true;
-    }
-    ImGui::EndCombo();
-  }
-  ImGui::SameLine();
-  ImGui::SetNextItemWidth(small_w);
-  std::snprintf(text, sizeof text, "head %d", head.head);
-  if (ImGui::BeginCombo("##head", text)) {
-    for (int h = 0; h < config.heads; ++h) {
-      std::snprintf(text, sizeof text, "head %d", h);
-      if (ImGui::Selectable(text, h == head.head)) head.head = h, changed = true;
-    }
-    ImGui::EndCombo();
-  }
-  head = clamp_head(config, head);
-  return changed;
-}
-
-namespace {
-
-float widest(const std::vector<std::string>& words) {
-  float w = 0;
-  for (const std::string& word : words) w = std::max(w, ImGui::CalcTextSize(word.c_str()).x);
-  return w;
-}
-
-// The query words beside a thumbnail's rows (right-aligned to `right`), when a row is a line high.
-void query_labels(ImDrawList* draw, float right, float top, float cell, const std::vector<std::string>& words,
-                  ImU32 colour) {
-  const float row = cell / static_cast<float>(std::max<std::size_t>(1, words.size())), line = ImGui::GetTextLineHeight();
-  if (row < line * 0.8f) return;
-  for (std::size_t i = 0; i < words.size(); ++i) {
-    const float w = ImGui::CalcTextSize(words[i].c_str()).x;
-    draw->AddText(ImVec2(right - w, top + row * (static_cast<float>(i) + 0.5f) - line / 2), colour, words[i].c_str());
-  }
-}
-
-// The key words under a thumbnail's columns, reading upwards from `bottom`, when a column is a
-// line wide.
-void key_labels(ImDrawList* draw, float left, float bottom, float cell, const std::vector<std::string>& words,
-                ImU32 colour) {
-  const float col = cell / static_cast<float>(std::max<std::size_t>(1, words.size())), line = ImGui::GetTextLineHeight();
-  if (col < line * 0.9f) return;
-  for (std::size_t j = 0; j < words.size(); ++j)
-    upright_text(draw, ImVec2(left + col * static_cast<float>(j) + (col - line) / 2, bottom), colour, words[j]);
-}
-
-}  // namespace
-
-float thumbnail_side(float by_w, float by_h, std::size_t tokens, float line, float font) {
-  const float readable = line * 1.1f * static_cast<float>(tokens);
-  return std::clamp(std::min(by_w, std::max(by_h, readable)), font * 3, font * 12);
-}
-
-// Every head of one attention as a thumbnail of its weights A, layers down and heads across;
-// query words beside the first column of thumbnails, key words under the last row.
-bool AttentionPanel::draw_grid(const AppState& app, Selection& selection, HeadRef& head) {
-  const Trace& trace = app.session.trace();
-  const Config& config = app.session.config();
-  const Palette& pal = palette(app.theme);
-  const std::vector<HeadRef> heads = analysis::all_heads(config, head.attention);
-  const int layers = head.attention == AttentionKind::encoder_self ? config.encoder_layers : config.decoder_layers;
-  const HeadAxes axes = head_axes(app, head.attention);
-  const float font = ImGui::GetFontSize(), line = ImGui::GetTextLineHeight();
-  const float words_w = widest(*axes.queries) + font * 0.4f;
-  const float label_w = ImGui::CalcTextSize("layer 00 ").x + words_w;
-  const float keys_h = std::min(widest(*axes.keys), font * 6) + font * 0.4f;
-  const float avail_w = ImGui::GetContentRegionAvail().x - label_w;
-  const float avail_h = ImGui::GetContentRegionAvail().y - line * 2 - keys_h;
-  const float gap = font * 0.6f;
-  const float by_w = avail_w / static_cast<float>(config.heads) - gap;
-  const float by_h = avail_h / static_cast<float>(std::max(1, layers)) - gap - line;
-  const float cell = thumbnail_side(by_w, by_h, std::max(axes.queries->size(), axes.keys->size()), line, font);
-  hint("Weights A = softmax(…) of every head; rows are queries, columns keys. Click a head to open it.");
-  ImDrawList* draw = ImGui::GetWindowDrawList();
-  const ImVec2 origin = ImGui::GetCursorScreenPos();
-  bool clicked = false;
-  for (int h = 0; h < config.heads; ++h) {
-    char text[16];
-    std::snprintf(text, sizeof text, "head %d", h);
-    draw->AddText(ImVec2(origin.x + label_w + (cell + gap) * static_cast<float>(h), origin.y), head_colour(h), text);
-  }
-  for (const HeadRef& ref : heads) {
-    const analysis::HeadTensors t = analysis::head_tensors(trace, ref);
-    const Mat& A = trace.value(t.weights);
-    const ImVec2 p0(origin.x + label_w + (cell + gap) * static_cast<float>(ref.head),
-                    origin.y + line + 2 + (cell + gap) * static_cast<float>(ref.layer));
-    const ImVec2 p1(p0.x + cell, p0.y + cell);
-    if (ref.head == 0) {
-      char text[16];
-      std::snprintf(text, sizeof text, "layer %d", ref.layer);
-      draw->AddText(ImVec2(origin.x, p0.y + cell / 2 - line / 2), pal.text, text);
-      query_labels(draw, p0.x - font * 0.3f, p0.y, cell, *axes.queries, pal.text_dim);
-    }
-    if (ref.layer == layers - 1) key_labels(draw, p0.x, p1.y + keys_h, cell, *axes.keys, pal.text_dim);
-    const std::uint64_t key = mix_key(app.generation, 0xA7, static_cast<std::uint64_t>(ref.attention),
-                                      static_cast<std::uint64_t>(ref.layer), static_cast<std::uint64_t>(ref.head));
-    if (app.textures)
-      draw->AddImage(matrix_texture(*app.textures, key, A, ColourScale::sequential, {0, 1}), p0, p1);
-    const bool current = ref.layer == head.layer && ref.head == head.head;
-    draw->AddRect(p0, p1, current ? pal.selection_outline : pal.block_border, 0, 0, current ? 3.0f : 1.0f);
-    ImGui::SetCursorScreenPos(p0);
-    ImGui::PushID(ref.layer * 1000 + ref.head);
-    if (ImGui::InvisibleButton("head", ImVec2(cell, cell))) {
-      head = ref;
-      clicked = true;
-    }
-    matrix_context_menu("csv", A, *axes.queries, *axes.keys);
-    if (ImGui::IsItemHovered()) {
-      selection.hover.step = head_step(trace, ref, "softmax", Phase::forward);
-      draw->AddRect(ImVec2(p0.x - 2, p0.y - 2), ImVec2(p1.x + 2, p1.y + 2), pal.hover_outline, 0, 0, 2.5f);
-      const Mat H = analysis::row_entropy(A);
-      ImGui::SetTooltip("%s\nmean row entropy %.3f nats\nclick to open", head_title(ref).c_str(), H.mean());
-    }
-    ImGui::PopID();
-  }
-  ImGui::SetCursorScreenPos(ImVec2(origin.x, origin.y + line + 2 + (cell + gap) * static_cast<float>(layers)));
-  ImGui::Dummy(ImVec2(label_w + (cell + gap) * static_cast<float>(config.heads), keys_h));
-  return clicked;
-}
 
 namespace {
 
@@ -194,17 +49,73 @@ const char* shown_caption(AttentionPanel::Shown shown) {
 
 }  // namespace
 
-void AttentionPanel::draw(const AppState& app, Selection& selection, Commands& commands, const HeadRef& head) {
-  const Trace& trace = app.session.trace();
-  const Config& config = app.session.config();
-  const Palette& pal = palette(app.theme);
-  const bool backward = trace.step(selection.step).phase == Phase::backward && trace.has_backward();
-  const analysis::HeadTensors t = analysis::head_tensors(trace, head);
-  const HeadAxes axes = head_axes(app, head.attention);
+namespace {
 
+TensorId shown_tensor(AttentionPanel::Shown shown, const analysis::HeadTensors& t) {
+  switch (shown) {
+    case AttentionPanel::Shown::raw: return t.scores;
+    case AttentionPanel::Shown::scaled: return *t.scaled;
+    case AttentionPanel::Shown::masked: return t.masked;
+    case AttentionPanel::Shown::weights: return t.weights;
+  }
+  return t.weights;
+}
+
+// "∂L/∂S", "∂L/∂A": the gradient of the shown matrix.
+const char* gradient_symbol(AttentionPanel::Shown shown) {
+  switch (shown) {
+    case AttentionPanel::Shown::raw: return "∂L/∂S";
+    case AttentionPanel::Shown::scaled: return "∂L/∂(S/√d_k)";
+    case AttentionPanel::Shown::masked: return "∂L/∂(masked S)";
+    case AttentionPanel::Shown::weights: return "∂L/∂A";
+  }
+  return "";
+}
+
+// One cell's numbers: the query and key words, q_i, k_j, q_i·k_j, ÷√d_k, the mask, the weight
+// and, once backward ran, ∂L/∂A[i,j] and ∂L/∂S[i,j].
+void cell_table(const Trace& trace, const Config& config, const analysis::HeadTensors& t, const HeadAxes& axes,
+                const ElementRef& cell) {
+  const analysis::CellDetail d = analysis::cell_detail(trace, t, cell.row, cell.col);
+  const std::string& qw = (*axes.queries)[static_cast<std::size_t>(d.query)];
+  const std::string& kw = (*axes.keys)[static_cast<std::size_t>(d.key)];
+  // No wrapping inside the table: its fixed-fit columns take their width from their text, and
+  // text wrapped at a column's width would keep the column one or two letters wide.
+  ImGui::PushTextWrapPos(-1.0f);
+  if (ImGui::BeginTable("cell", 2, ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_NoHostExtendX | ImGuiTableFlags_RowBg)) {
+    const auto row = [](const char* name, const std::string& text) {
+      ImGui::TableNextRow();
+      ImGui::TableNextColumn();
+      ImGui::TextUnformatted(name);
+      ImGui::TableNextColumn();
+      ImGui::TextUnformatted(text.c_str());
+    };
+    row("query i, key j", std::to_string(d.query) + " “" + qw + "”, " + std::to_string(d.key) + " “" + kw + "”");
+    row("q_i", vector_text(d.q));
+    row("k_j", vector_text(d.k));
+    row("q_i·k_j", format_significant(d.dot, 5));
+    row(config.scale_attention ? "÷√d_k" : "÷√d_k (off)",
+        config.scale_attention ? format_significant(d.dot, 5) + " / √" + std::to_string(config.d_k()) + " = " +
+                                     format_significant(d.scaled, 5)
+                               : format_significant(d.scaled, 5));
+    row("masked?", d.masked ? "yes: score −∞, weight 0" : "no");
+    row("weight A[i,j]", format_significant(d.weight, 5));
+    if (d.grad_weight) row("∂L/∂A[i,j]", format_significant(*d.grad_weight, 4));
+    if (d.grad_score) row("∂L/∂S[i,j]", format_significant(*d.grad_score, 4));
+    ImGui::EndTable();
+  }
+  ImGui::PopTextWrapPos();
+}
+
+}  // namespace
+
+// d_k and the scaling, the radio buttons of the shown matrix, and in the backward phase whether
+// its gradient is shown beside it.
+void AttentionPanel::choices(const Config& config, const analysis::HeadTensors& t, const Mat& weights, bool backward,
+                             const Palette& pal) {
   ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.text_dim), "d_k = %d   1/√d_k scaling %s   %d queries × %d keys",
-                     config.d_k(), config.scale_attention ? "on" : "off", static_cast<int>(trace.value(t.weights).rows()),
-                     static_cast<int>(trace.value(t.weights).cols()));
+                     config.d_k(), config.scale_attention ? "on" : "off", static_cast<int>(weights.rows()),
+                     static_cast<int>(weights.cols()));
   for (Shown s : {Shown::raw, Shown::scaled, Shown::masked, Shown::weights}) {
     const bool missing = s == Shown::scaled && !t.scaled;
     if (s != Shown::raw) ImGui::SameLine();
@@ -213,33 +124,28 @@ void AttentionPanel::draw(const AppState& app, Selection& selection, Commands& c
     if (missing) ImGui::EndDisabled();
   }
   if (shown == Shown::scaled && !t.scaled) shown = Shown::raw;
-  if (backward) {
-    same_line_if_fits(ImGui::GetFrameHeight() + ImGui::CalcTextSize(" ∂L/∂ beside").x);
-    ImGui::Checkbox("∂L/∂ beside", &show_gradient);
-    if (ImGui::IsItemHovered()) ImGui::SetTooltip("Backward phase: the gradient of the shown matrix, beside it");
-  }
+  if (!backward) return;
+  same_line_if_fits(ImGui::GetFrameHeight() + ImGui::CalcTextSize(" ∂L/∂ beside").x);
+  ImGui::Checkbox("∂L/∂ beside", &show_gradient);
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("Backward phase: the gradient of the shown matrix, beside it");
+}
 
-  const TensorId id = shown == Shown::raw      ? t.scores
-                      : shown == Shown::scaled ? *t.scaled
-                      : shown == Shown::masked ? t.masked
-                                               : t.weights;
+// The shown matrix as a heatmap, `full` pixels at most, and in the backward phase its gradient
+// beside it (when each keeps its labels and a colour bar of 18 digits) or under it.
+AttentionPanel::Drawn AttentionPanel::matrices(const AppState& app, Selection& selection, const analysis::HeadTensors& t,
+                                               const HeadAxes& axes, bool backward, float full) {
+  const Trace& trace = app.session.trace();
+  const HeadRef& head = selection.head;
+  const TensorId id = shown_tensor(shown, t);
   const Mat& value = trace.value(id);
-  const int producer = producer_step(trace, id);
-  const std::uint64_t base = mix_key(app.generation, static_cast<std::uint64_t>(head.attention),
-                                     static_cast<std::uint64_t>(head.layer), static_cast<std::uint64_t>(head.head),
-                                     static_cast<std::uint64_t>(shown));
-  const float full = ImGui::GetContentRegionAvail().x;
+  const Mat& grad = trace.grad(id);
+  Drawn drawn{producer_step(trace, id), backward && show_gradient && grad.rows() == value.rows() && grad.cols() == value.cols()};
   const float digit = ImGui::CalcTextSize("0").x;
   const float ideal = digit * 12 + static_cast<float>(value.cols()) * digit * 7.5f;
-  const Mat& grad = trace.grad(id);
-  const bool gradient = backward && show_gradient && grad.rows() == value.rows() && grad.cols() == value.cols();
-  // Side by side when each keeps its labels and a colour bar of 18 digits; else one above the other.
   float label_w = 0;
   for (const std::string& w : *axes.queries) label_w = std::max(label_w, ImGui::CalcTextSize(w.c_str()).x);
   const float least = std::min(label_w, digit * 10) + digit * 20;
-  const bool beside = gradient && (full - digit * 3) / 2 >= least;
-  const float width = std::min(ideal, beside ? (full - digit * 3) / 2 : full);
-
+  const bool beside = drawn.gradient && (full - digit * 3) / 2 >= least;
   HeatmapSpec spec;
   char caption[160];
   std::snprintf(caption, sizeof caption, "%s: %d %s × %d keys", shown_caption(shown), static_cast<int>(value.rows()),
@@ -247,82 +153,33 @@ void AttentionPanel::draw(const AppState& app, Selection& selection, Commands& c
   spec.caption = caption;
   spec.values = &value;
   spec.scale = shown == Shown::weights ? ColourScale::sequential : ColourScale::diverging;
-  spec.texture_key = base;
-  spec.element = ElementRef{producer, Slot::output, 0, -1, -1};
+  spec.texture_key = mix_key(app.generation, static_cast<std::uint64_t>(head.attention), static_cast<std::uint64_t>(head.layer),
+                             static_cast<std::uint64_t>(head.head), static_cast<std::uint64_t>(shown));
+  spec.element = ElementRef{drawn.producer, Slot::output, 0, -1, -1};
   spec.row_labels = *axes.queries;
   spec.col_labels = *axes.keys;
   spec.row_tokens = axes.query_side;
   spec.col_tokens = axes.key_side;
-  spec.max_width = width;
+  spec.max_width = std::min(ideal, beside ? (full - digit * 3) / 2 : full);
   ImGui::BeginGroup();
   draw_heatmap(spec, HeatmapLook{app.theme, app.textures}, selection);
   ImGui::EndGroup();
-  if (gradient) {
-    if (beside) ImGui::SameLine(0, digit * 3);
-    HeatmapSpec g = spec;
-    const char* symbol = shown == Shown::raw      ? "∂L/∂S"
-                         : shown == Shown::scaled ? "∂L/∂(S/√d_k)"
-                         : shown == Shown::masked ? "∂L/∂(masked S)"
-                                                  : "∂L/∂A";
-    g.caption = std::string(symbol) + ": how the loss changes with each cell";
-    g.values = &grad;
-    g.scale = ColourScale::diverging;
-    g.texture_key = mix_key(base, 0x6D);
-    const Step& forward = trace.step(producer);
-    g.element = ElementRef{forward.twin, Slot::upstream, 0, -1, -1};
-    ImGui::BeginGroup();
-    draw_heatmap(g, HeatmapLook{app.theme, app.textures}, selection);
-    ImGui::EndGroup();
-  }
-
-  // One cell: the hovered one, else the clicked one.
-  const int backward_producer = trace.step(producer).twin;
-  auto mine = [&](const ElementRef& e) {
-    return e.valid() && (e.step == producer || (gradient && e.step == backward_producer));
-  };
-  const ElementRef* cell = mine(selection.hover.element) ? &selection.hover.element
-                           : mine(selection.element)    ? &selection.element
-                                                        : nullptr;
-  // The cell's numbers and the lines view side by side when the panel is wide.
-  const bool side_by_side = full > ImGui::GetFontSize() * 55;
+  if (!drawn.gradient) return drawn;
+  if (beside) ImGui::SameLine(0, digit * 3);
+  HeatmapSpec g = spec;
+  g.caption = std::string(gradient_symbol(shown)) + ": how the loss changes with each cell";
+  g.values = &grad;
+  g.scale = ColourScale::diverging;
+  g.texture_key = mix_key(spec.texture_key, 0x6D);
+  g.element = ElementRef{trace.step(drawn.producer).twin, Slot::upstream, 0, -1, -1};
   ImGui::BeginGroup();
-  ImGui::PushTextWrapPos(side_by_side ? ImGui::GetCursorPosX() + full * 0.5f : 0.0f);
-  section_title("One cell", cell ? nullptr : "— hover or click a cell above", pal);
-  if (cell && cell->row < value.rows() && cell->col < value.cols()) {
-    const analysis::CellDetail d = analysis::cell_detail(trace, t, cell->row, cell->col);
-    const std::string& qw = (*axes.queries)[static_cast<std::size_t>(d.query)];
-    const std::string& kw = (*axes.keys)[static_cast<std::size_t>(d.key)];
-    // No wrapping inside the table: its fixed-fit columns take their width from their text, and
-    // text wrapped at a column's width would keep the column one or two letters wide.
-    ImGui::PushTextWrapPos(-1.0f);
-    if (ImGui::BeginTable("cell", 2, ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_NoHostExtendX | ImGuiTableFlags_RowBg)) {
-      auto row = [](const char* name, const std::string& text) {
-        ImGui::TableNextRow();
-        ImGui::TableNextColumn();
-        ImGui::TextUnformatted(name);
-        ImGui::TableNextColumn();
-        ImGui::TextUnformatted(text.c_str());
-      };
-      row("query i, key j", std::to_string(d.query) + " “" + qw + "”, " + std::to_string(d.key) + " “" + kw + "”");
-      row("q_i", vector_text(d.q));
-      row("k_j", vector_text(d.k));
-      row("q_i·k_j", format_significant(d.dot, 5));
-      row(config.scale_attention ? "÷√d_k" : "÷√d_k (off)",
-          config.scale_attention ? format_significant(d.dot, 5) + " / √" + std::to_string(config.d_k()) + " = " +
-                                       format_significant(d.scaled, 5)
-                                 : format_significant(d.scaled, 5));
-      row("masked?", d.masked ? "yes: score −∞, weight 0" : "no");
-      row("weight A[i,j]", format_significant(d.weight, 5));
-      if (d.grad_weight) row("∂L/∂A[i,j]", format_significant(*d.grad_weight, 4));
-      if (d.grad_score) row("∂L/∂S[i,j]", format_significant(*d.grad_score, 4));
-      ImGui::EndTable();
-    }
-    ImGui::PopTextWrapPos();
-  }
-
-  ImGui::PopTextWrapPos();
+  draw_heatmap(g, HeatmapLook{app.theme, app.textures}, selection);
   ImGui::EndGroup();
-  if (side_by_side) ImGui::SameLine(full * 0.5f + ImGui::GetFontSize());
+  return drawn;
+}
+
+// The lines view with its title, and the choice of every head of the layer at once.
+void AttentionPanel::lines_section(const AppState& app, Selection& selection, const Palette& pal) {
   ImGui::BeginGroup();
   section_title("Lines view", "— query words left, key words right; hover a word to see only its lines", pal);
   ImGui::Checkbox("every head of this layer (one colour each)", &lines_all_heads);
@@ -331,102 +188,134 @@ void AttentionPanel::draw(const AppState& app, Selection& selection, Commands& c
       same_line_if_fits(ImGui::CalcTextSize("■ head 00").x);
       ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(head_colour(h)), "■ head %d", h);
     }
-  lines_view(app, selection, head);
+  lines_view(app, selection, selection.head);
   ImGui::EndGroup();
-
-  section_title("Why divide by √d_k?", "— the same head and sentence re-run with the scaling off, on initial and on current weights", pal);
-  scaling_view(app, head);
-  (void)commands;
 }
 
+void AttentionPanel::draw(const AppState& app, Selection& selection, Commands& commands) {
+  head_bar(app, selection, commands);
+  const Trace& trace = app.session.trace();
+  const Palette& pal = palette(app.theme);
+  const bool backward = trace.step(selection.step).phase == Phase::backward && trace.has_backward();
+  const analysis::HeadTensors t = analysis::head_tensors(trace, selection.head);
+  const HeadAxes axes = head_axes(app, selection.head.attention);
+  choices(app.session.config(), t, trace.value(t.weights), backward, pal);
+  const float full = ImGui::GetContentRegionAvail().x;
+  const Drawn drawn = matrices(app, selection, t, axes, backward, full);
+  // One cell: the hovered one, else the clicked one, of the shown matrix or its gradient.
+  const int backward_producer = trace.step(drawn.producer).twin;
+  const auto mine = [&](const ElementRef& e) {
+    return e.valid() && (e.step == drawn.producer || (drawn.gradient && e.step == backward_producer));
+  };
+  const ElementRef* cell = mine(selection.hover.element) ? &selection.hover.element
+                           : mine(selection.element)    ? &selection.element
+                                                        : nullptr;
+  const Mat& value = trace.value(shown_tensor(shown, t));
+  // The cell's numbers and the lines view side by side when the panel is wide.
+  const bool side_by_side = full > ImGui::GetFontSize() * 55;
+  ImGui::BeginGroup();
+  ImGui::PushTextWrapPos(side_by_side ? ImGui::GetCursorPosX() + full * 0.5f : 0.0f);
+  section_title("One cell", cell ? nullptr : "— hover or click a cell above", pal);
+  if (cell && cell->row < value.rows() && cell->col < value.cols()) cell_table(trace, app.session.config(), t, axes, *cell);
+  ImGui::PopTextWrapPos();
+  ImGui::EndGroup();
+  if (side_by_side) ImGui::SameLine(full * 0.5f + ImGui::GetFontSize());
+  lines_section(app, selection, pal);
+  section_title("Why divide by √d_k?", "— the same head and sentence re-run with the scaling off, on initial and on current weights", pal);
+  scaling_view(app, selection.head);
+}
+
+namespace {
+
+// The lines view's geometry: query words right-aligned to left_x, key words from right_x, a row
+// `row_h` high per word.
+struct LinesFrame {
+  ImVec2 origin;
+  float left_x, right_x, row_h, font;
+  ImVec2 query(int i) const { return ImVec2(left_x + font * 0.5f, origin.y + row_h * (static_cast<float>(i) + 0.5f)); }
+  ImVec2 key(int j) const { return ImVec2(right_x - font * 0.5f, origin.y + row_h * (static_cast<float>(j) + 0.5f)); }
+};
+
+// The word the lines are for: under the mouse here (a click chooses it), else hovered in another
+// panel, else the chosen one.  {query, key}, −1 where none.
+std::pair<int, int> focused_words(const LinesFrame& f, const HeadAxes& axes, bool hovered, Selection& selection) {
+  const int n_q = static_cast<int>(axes.queries->size()), n_k = static_cast<int>(axes.keys->size());
+  if (!hovered) {
+    const TokenRef t = selection.hover.token.valid() ? selection.hover.token : selection.token;
+    if (t.valid() && t.side == axes.query_side && t.index < n_q) return {t.index, -1};
+    if (t.valid() && t.side == axes.key_side && t.index < n_k) return {-1, t.index};
+    return {-1, -1};
+  }
+  const ImVec2 mouse = ImGui::GetIO().MousePos;
+  const int r = static_cast<int>((mouse.y - f.origin.y) / f.row_h);
+  const bool on_query = mouse.x < f.left_x + f.font / 2 && r < n_q, on_key = !on_query && mouse.x > f.right_x - f.font / 2 && r < n_k;
+  if (!on_query && !on_key) return {-1, -1};
+  const TokenRef token{on_query ? axes.query_side : axes.key_side, r};
+  selection.hover.token = token;
+  if (ImGui::IsItemClicked()) selection.token = token;
+  return on_query ? std::pair{r, -1} : std::pair{-1, r};
+}
+
+// The focused word's weights in a tooltip: its row of A (a query) or its column (a key).
+void focus_tooltip(const Mat& A, const HeadAxes& axes, int focus_q, int focus_k) {
+  const int n_q = static_cast<int>(axes.queries->size()), n_k = static_cast<int>(axes.keys->size());
+  ImGui::BeginTooltip();
+  if (focus_q >= 0)
+    for (int j = 0; j < n_k && j < A.cols(); ++j)
+      ImGui::Text("%s → %s  %.3f", (*axes.queries)[static_cast<std::size_t>(focus_q)].c_str(),
+                  (*axes.keys)[static_cast<std::size_t>(j)].c_str(), A(focus_q, j));
+  else
+    for (int i = 0; i < n_q && i < A.rows(); ++i)
+      ImGui::Text("%s → %s  %.3f", (*axes.queries)[static_cast<std::size_t>(i)].c_str(),
+                  (*axes.keys)[static_cast<std::size_t>(focus_k)].c_str(), A(i, focus_k));
+  ImGui::EndTooltip();
+}
+
+}  // namespace
+
+// Queries left, keys right, a line from query i to key j as opaque as A[i,j] in the head's colour
+// (weights below 1 %, or 5 % with every head, left out); only the focused word's lines.
 void AttentionPanel::lines_view(const AppState& app, Selection& selection, const HeadRef& head) {
   const Trace& trace = app.session.trace();
   const Palette& pal = palette(app.theme);
   const HeadAxes axes = head_axes(app, head.attention);
   const int n_q = static_cast<int>(axes.queries->size()), n_k = static_cast<int>(axes.keys->size());
-  const float font = ImGui::GetFontSize(), line = ImGui::GetTextLineHeight();
-  const float row_h = line * 1.35f;
+  const float font = ImGui::GetFontSize();
   float word_w = 0;
   for (const auto* words : {axes.queries, axes.keys})
     for (const std::string& w : *words) word_w = std::max(word_w, ImGui::CalcTextSize(w.c_str()).x);
   const float span = std::clamp(ImGui::GetContentRegionAvail().x - 2 * word_w - font * 2, font * 6, font * 16);
-  const ImVec2 origin = ImGui::GetCursorScreenPos();
-  const float left_x = origin.x + word_w, right_x = left_x + font + span + font;
-  const float height = row_h * static_cast<float>(std::max(n_q, n_k));
-  ImGui::InvisibleButton("lines", ImVec2(right_x + word_w - origin.x, height));
+  LinesFrame f{ImGui::GetCursorScreenPos(), 0, 0, ImGui::GetTextLineHeight() * 1.35f, font};
+  f.left_x = f.origin.x + word_w;
+  f.right_x = f.left_x + font + span + font;
+  ImGui::InvisibleButton("lines", ImVec2(f.right_x + word_w - f.origin.x, f.row_h * static_cast<float>(std::max(n_q, n_k))));
   const bool hovered = ImGui::IsItemHovered();
-  const ImVec2 mouse = ImGui::GetIO().MousePos;
-
-  // The focused word: under the mouse here, else hovered in another panel, else the selected one.
-  int focus_q = -1, focus_k = -1;
-  if (hovered) {
-    const int r = static_cast<int>((mouse.y - origin.y) / row_h);
-    if (mouse.x < left_x + font / 2 && r < n_q) {
-      focus_q = r;
-      selection.hover.token = {axes.query_side, r};
-      if (ImGui::IsItemClicked()) selection.token = {axes.query_side, r};
-    } else if (mouse.x > right_x - font / 2 && r < n_k) {
-      focus_k = r;
-      selection.hover.token = {axes.key_side, r};
-      if (ImGui::IsItemClicked()) selection.token = {axes.key_side, r};
-    }
-  } else {
-    const TokenRef t = selection.hover.token.valid() ? selection.hover.token : selection.token;
-    if (t.valid() && t.side == axes.query_side && t.index < n_q) focus_q = t.index;
-    else if (t.valid() && t.side == axes.key_side && t.index < n_k) focus_k = t.index;
-  }
-
+  const auto [focus_q, focus_k] = focused_words(f, axes, hovered, selection);
   ImDrawList* draw = ImGui::GetWindowDrawList();
-  std::vector<int> heads;
-  if (lines_all_heads)
-    for (int h = 0; h < app.session.config().heads; ++h) heads.push_back(h);
-  else
-    heads.push_back(head.head);
-  for (int h : heads) {
-    HeadRef ref = head;
-    ref.head = h;
-    const Mat& A = trace.value(analysis::head_tensors(trace, ref).weights);
-    for (int i = 0; i < n_q && i < A.rows(); ++i) {
-      if (focus_q >= 0 && i != focus_q) continue;
+  for (int h = lines_all_heads ? 0 : head.head; h <= (lines_all_heads ? app.session.config().heads - 1 : head.head); ++h) {
+    const Mat& A = trace.value(analysis::head_tensors(trace, {head.attention, head.layer, h}).weights);
+    for (int i = 0; i < n_q && i < A.rows(); ++i)
       for (int j = 0; j < n_k && j < A.cols(); ++j) {
-        if (focus_k >= 0 && j != focus_k) continue;
         const float w = static_cast<float>(A(i, j));
-        const float alpha = w;
-        if (alpha < (lines_all_heads ? 0.05f : 0.01f)) continue;
-        const ImVec2 a(left_x + font * 0.5f, origin.y + row_h * (static_cast<float>(i) + 0.5f));
-        const ImVec2 b(right_x - font * 0.5f, origin.y + row_h * (static_cast<float>(j) + 0.5f));
-        draw->AddLine(a, b, head_colour(h, static_cast<int>(std::lround(40 + 215 * alpha))), 1.0f + 3.0f * w);
+        if ((focus_q >= 0 && i != focus_q) || (focus_k >= 0 && j != focus_k) || w < (lines_all_heads ? 0.05f : 0.01f)) continue;
+        draw->AddLine(f.query(i), f.key(j), head_colour(h, static_cast<int>(std::lround(40 + 215 * w))), 1.0f + 3.0f * w);
       }
-    }
   }
-  auto word_colour = [&](TokenSide side, int i, bool focused) {
+  const auto word_colour = [&](TokenSide side, int i, bool focused) {
     if (focused || selection.hover.token == TokenRef{side, i}) return pal.hover_outline;
     if (selection.token == TokenRef{side, i}) return pal.accent;
     return pal.text;
   };
   for (int i = 0; i < n_q; ++i) {
     const std::string& w = (*axes.queries)[static_cast<std::size_t>(i)];
-    draw->AddText(ImVec2(left_x - ImGui::CalcTextSize(w.c_str()).x, origin.y + row_h * static_cast<float>(i)),
+    draw->AddText(ImVec2(f.left_x - ImGui::CalcTextSize(w.c_str()).x, f.origin.y + f.row_h * static_cast<float>(i)),
                   word_colour(axes.query_side, i, i == focus_q), w.c_str());
   }
-  for (int j = 0; j < n_k; ++j) {
-    const std::string& w = (*axes.keys)[static_cast<std::size_t>(j)];
-    draw->AddText(ImVec2(right_x, origin.y + row_h * static_cast<float>(j)), word_colour(axes.key_side, j, j == focus_k),
-                  w.c_str());
-  }
-  if (hovered && (focus_q >= 0 || focus_k >= 0)) {
-    const Mat& A = trace.value(analysis::head_tensors(trace, head).weights);
-    ImGui::BeginTooltip();
-    if (focus_q >= 0)
-      for (int j = 0; j < n_k && j < A.cols(); ++j)
-        ImGui::Text("%s → %s  %.3f", (*axes.queries)[static_cast<std::size_t>(focus_q)].c_str(),
-                    (*axes.keys)[static_cast<std::size_t>(j)].c_str(), A(focus_q, j));
-    else
-      for (int i = 0; i < n_q && i < A.rows(); ++i)
-        ImGui::Text("%s → %s  %.3f", (*axes.queries)[static_cast<std::size_t>(i)].c_str(),
-                    (*axes.keys)[static_cast<std::size_t>(focus_k)].c_str(), A(i, focus_k));
-    ImGui::EndTooltip();
-  }
+  for (int j = 0; j < n_k; ++j)
+    draw->AddText(ImVec2(f.right_x, f.origin.y + f.row_h * static_cast<float>(j)), word_colour(axes.key_side, j, j == focus_k),
+                  (*axes.keys)[static_cast<std::size_t>(j)].c_str());
+  if (hovered && (focus_q >= 0 || focus_k >= 0))
+    focus_tooltip(trace.value(analysis::head_tensors(trace, head).weights), axes, focus_q, focus_k);
 }
 
 namespace {

@@ -1,46 +1,38 @@
 #pragma once
-// Attention, head by head.
-//   model view — every layer × head of one kind of attention as a small heatmap of its weights
-//                A (T_q,T_k); click one to open it.
-//   head view  — queries on rows, keys on columns: the raw scores S = Q_h K_hᵀ, S/√d_k, the
-//                masked scores (−∞ where M = 0) or A = softmax(masked); in the backward phase
-//                ∂L/∂ of the shown matrix beside it; one cell's q_i, k_j, q_i·k_j, ÷√d_k, mask
-//                and weight; the lines view (query column → key column, opacity = A[i,j], one
-//                colour per head); the scaling experiment (1/√d_k on against off).
+// Attention: one head (selection.head), queries on rows, keys on columns: the raw scores
+// S = Q_h K_hᵀ, S/√d_k, the masked scores (−∞ where M = 0) or A = softmax(masked); in the
+// backward phase ∂L/∂ of the shown matrix beside it; one cell's q_i, k_j, q_i·k_j, ÷√d_k, mask
+// and weight; the lines view (query column → key column, opacity = A[i,j], one colour per head);
+// the scaling experiment (1/√d_k on against off).
 
 #include "model/analysis/attention.h"
-#include "views/app_state.h"
-#include "views/commands.h"
-#include "views/selection.h"
+#include "views/head_focus.h"
+#include "views/panel.h"
 
-#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
 
 namespace attnviz::views {
 
-// The side of one head's thumbnail in the heads grid, from the room across (`by_w`) and down
-// (`by_h`): tall enough for a token name per row (`tokens` lines) where the width allows, the
-// panel scrolling then; within 3 to 12 font sizes.
-float thumbnail_side(float by_w, float by_h, std::size_t tokens, float line, float font);
-
-// Combo boxes for the attention kind, the layer and the head.  Returns true when one changed.
-bool choose_head(const Config& config, analysis::HeadRef& head);
-
-struct AttentionPanel {
+struct AttentionPanel : Panel {
   enum class Shown : std::uint8_t { raw, scaled, masked, weights };
 
-  // The head view of `head`.
-  void draw(const AppState& app, Selection& selection, Commands& commands, const analysis::HeadRef& head);
-  // The model view of head.attention; returns true when a head was clicked (`head` is then it).
-  bool draw_grid(const AppState& app, Selection& selection, analysis::HeadRef& head);
+  void draw(const AppState& app, Selection& selection, Commands& commands) override;
 
   Shown shown = Shown::weights;
   bool show_gradient = true;
   bool lines_all_heads = false;
 
  private:
+  struct Drawn {
+    int producer;   // the forward step of the shown matrix
+    bool gradient;  // its gradient drawn too
+  };
+  void choices(const Config& config, const analysis::HeadTensors& t, const Mat& weights, bool backward, const Palette& pal);
+  Drawn matrices(const AppState& app, Selection& selection, const analysis::HeadTensors& t, const HeadAxes& axes,
+                 bool backward, float full);
+  void lines_section(const AppState& app, Selection& selection, const Palette& pal);
   void lines_view(const AppState& app, Selection& selection, const analysis::HeadRef& head);
   void scaling_view(const AppState& app, const analysis::HeadRef& head);
 

@@ -4,14 +4,12 @@
 // with every term's numbers, their sum, and the value the model stored; for an output element
 // of a forward step, how it was computed (a score: Σₖ Q[i,k]·K[j,k], then ÷ √d_k).
 
-#include "views/app_state.h"
-#include "views/commands.h"
-#include "views/selection.h"
+#include "views/panel.h"
 
 namespace attnviz::views {
 
-struct ChainRulePanel {
-  void draw(const AppState& app, Selection& selection, Commands& commands);
+struct ChainRulePanel : Panel {
+  void draw(const AppState& app, Selection& selection, Commands& commands) override;
 };
 
 }  // namespace attnviz::views

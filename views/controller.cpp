@@ -2,6 +2,7 @@
 
 #include "model/error.h"
 #include "views/file_actions.h"
+#include "views/head_focus.h"
 
 #include <algorithm>
 #include <type_traits>
@@ -23,6 +24,7 @@ void go_to_step(const AppState& app, Selection& selection, int step) {
   if (step != selection.step) selection.element = ElementRef{};
   selection.step = step;
   selection.where = app.session.trace().step(step).where;
+  selection.head = followed_head(app.session.config(), selection.where, selection.head);
 }
 
 namespace {

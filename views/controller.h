@@ -26,7 +26,7 @@ struct Effects {
 
 Effects apply_commands(Commands& commands, AppState& app, Selection& selection);
 
-// Moves the cursor to `step` (clamped) and points the selection's block at it.
+// Moves the cursor to `step` (clamped) and points the selection's block and head at it.
 void go_to_step(const AppState& app, Selection& selection, int step);
 
 // Playback: advances one step every 1 / play_speed seconds; stops at the last step.

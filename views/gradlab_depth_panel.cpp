@@ -120,7 +120,70 @@ void first_layer_summary(const DepthComparison& r, const Palette& pal) {
   ImGui::TextDisabled("%s", weights.c_str());
 }
 
+// The layer-by-layer bound ‖∂L/∂h_l‖ ≤ ‖∂L/∂h_L‖ · ‖J_L‖ … ‖J_{l+1}‖ written out for both
+// networks beside the actual norms.
+void bound_text(const DepthComparison& r, int layer) {
+  ImGui::PushTextWrapPos(0);
+  ImGui::Text("‖∂L/∂h_%d‖ ≤ ‖∂L/∂h_L‖ · ‖J_L‖ … ‖J_%d‖,  J_k = ∂h_k/∂h_{k−1}", layer, layer + 1);
+  ImGui::TextDisabled("Each factor is a layer's local gradient norm; the residual's J_k has the + I of example D.");
+  flow_tokens(product_tokens("residual:", r.residual, layer), residual_colour);
+  ImGui::Text("   actual ‖∂L/∂h_%d‖ = %s", layer, num(grad_norm_at(r.residual, layer)).c_str());
+  flow_tokens(product_tokens("plain:", r.plain, layer), plain_colour);
+  ImGui::Text("   actual ‖∂L/∂h_%d‖ = %s", layer, num(grad_norm_at(r.plain, layer)).c_str());
+  ImGui::PopTextWrapPos();
+}
+
+// ‖J_k‖ of each layer above `layer`, residual and plain, with the running products.
+void jacobian_table(const DepthComparison& r, int layer) {
+  const int depth = r.config.depth;
+  const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_ScrollY |
+                                ImGuiTableFlags_SizingStretchSame;
+  const float em = ImGui::GetFontSize();
+  if (layer >= depth || !ImGui::BeginTable("jacobians", 5, flags, ImVec2(0, std::max(em * 5, ImGui::GetContentRegionAvail().y))))
+    return;
+  ImGui::TableSetupScrollFreeze(0, 1);
+  ImGui::TableSetupColumn("k");
+  ImGui::TableSetupColumn("‖J_k‖ resid.");
+  ImGui::TableSetupColumn("product");
+  ImGui::TableSetupColumn("‖J_k‖ plain");
+  ImGui::TableSetupColumn("product ");
+  ImGui::TableHeadersRow();
+  double pr = r.residual.layers.back().grad_h_norm, pp = r.plain.layers.back().grad_h_norm;
+  for (int k = depth; k > layer; --k) {
+    const double jr = r.residual.layers[static_cast<std::size_t>(k - 1)].jacobian_norm;
+    const double jp = r.plain.layers[static_cast<std::size_t>(k - 1)].jacobian_norm;
+    pr *= jr;
+    pp *= jp;
+    ImGui::TableNextRow();
+    ImGui::TableNextColumn();
+    ImGui::Text("%d", k);
+    ImGui::TableNextColumn();
+    ImGui::TextColored(colour(residual_colour), "%s", num(jr).c_str());
+    ImGui::TableNextColumn();
+    ImGui::TextUnformatted(num(pr).c_str());
+    ImGui::TableNextColumn();
+    ImGui::TextColored(colour(plain_colour), "%s", num(jp).c_str());
+    ImGui::TableNextColumn();
+    ImGui::TextUnformatted(num(pp).c_str());
+  }
+  ImGui::EndTable();
+}
+
 }  // namespace
+
+// ‖∂L/∂h_l‖ per layer for both networks on a log scale; a click chooses the layer.
+void GradLabDepthPanel::curves(const Palette& pal, float height) {
+  LogLinePlot plot;
+  plot.id = "curves";
+  plot.series = {{"residual  h_l = f(W_l h_{l−1}) + h_{l−1}", residual_curve_, residual_colour},
+                 {"plain  h_l = f(W_l h_{l−1})", plain_curve_, plain_colour}};
+  plot.x_label = "layer l (0 = the input)";
+  plot.y_label = "‖∂L/∂h_l‖, log scale";
+  plot.highlight = layer;
+  plot.size = ImVec2(0, height);
+  const PlotHit hit = draw_log_line_plot(plot, pal);
+  if (hit.clicked >= 0) layer = hit.clicked;
+}
 
 void GradLabDepthPanel::draw(const AppState& app, Selection&, Commands&) {
   const Palette& pal = palette(app.theme);
@@ -131,70 +194,23 @@ void GradLabDepthPanel::draw(const AppState& app, Selection&, Commands&) {
   layer = std::clamp(layer, 0, depth);
   if (!message.empty()) ImGui::TextColored(colour(pal.warning), "%s", message.c_str());
   first_layer_summary(r, pal);
-
   const float avail_w = ImGui::GetContentRegionAvail().x, avail_h = ImGui::GetContentRegionAvail().y;
-  if (ImGui::BeginTable("depth", 2, ImGuiTableFlags_SizingStretchProp | ImGuiTableFlags_BordersInnerV)) {
-    ImGui::TableSetupColumn("plot", ImGuiTableColumnFlags_WidthStretch, avail_w > em * 60 ? 1.4f : 1.0f);
-    ImGui::TableSetupColumn("factors", ImGuiTableColumnFlags_WidthStretch, 1.0f);
-    ImGui::TableNextColumn();
-    LogLinePlot plot;
-    plot.id = "curves";
-    plot.series = {{"residual  h_l = f(W_l h_{l−1}) + h_{l−1}", residual_curve_, residual_colour},
-                   {"plain  h_l = f(W_l h_{l−1})", plain_curve_, plain_colour}};
-    plot.x_label = "layer l (0 = the input)";
-    plot.y_label = "‖∂L/∂h_l‖, log scale";
-    plot.highlight = layer;
-    plot.size = ImVec2(0, std::max(em * 12, avail_h - ImGui::GetStyle().ItemSpacing.y));
-    const PlotHit hit = draw_log_line_plot(plot, pal);
-    if (hit.clicked >= 0) layer = hit.clicked;
-
-    ImGui::TableNextColumn();
-    if (ImGui::BeginChild("factors", ImVec2(0, plot.size.y))) {
-      ImGui::SetNextItemWidth(em * 10);
-      ImGui::SliderInt("selected layer l", &layer, 0, depth, "%d", ImGuiSliderFlags_AlwaysClamp);
-      layer = std::clamp(layer, 0, depth);
-      ImGui::PushTextWrapPos(0);
-      ImGui::Text("‖∂L/∂h_%d‖ ≤ ‖∂L/∂h_L‖ · ‖J_L‖ … ‖J_%d‖,  J_k = ∂h_k/∂h_{k−1}", layer, layer + 1);
-      ImGui::TextDisabled("Each factor is a layer's local gradient norm; the residual's J_k has the + I of example D.");
-      flow_tokens(product_tokens("residual:", r.residual, layer), residual_colour);
-      ImGui::Text("   actual ‖∂L/∂h_%d‖ = %s", layer, num(grad_norm_at(r.residual, layer)).c_str());
-      flow_tokens(product_tokens("plain:", r.plain, layer), plain_colour);
-      ImGui::Text("   actual ‖∂L/∂h_%d‖ = %s", layer, num(grad_norm_at(r.plain, layer)).c_str());
-      ImGui::PopTextWrapPos();
-      const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_ScrollY |
-                                    ImGuiTableFlags_SizingStretchSame;
-      if (layer < depth && ImGui::BeginTable("jacobians", 5, flags, ImVec2(0, std::max(em * 5, ImGui::GetContentRegionAvail().y)))) {
-        ImGui::TableSetupScrollFreeze(0, 1);
-        ImGui::TableSetupColumn("k");
-        ImGui::TableSetupColumn("‖J_k‖ resid.");
-        ImGui::TableSetupColumn("product");
-        ImGui::TableSetupColumn("‖J_k‖ plain");
-        ImGui::TableSetupColumn("product ");
-        ImGui::TableHeadersRow();
-        double pr = r.residual.layers.back().grad_h_norm, pp = r.plain.layers.back().grad_h_norm;
-        for (int k = depth; k > layer; --k) {
-          const double jr = r.residual.layers[static_cast<std::size_t>(k - 1)].jacobian_norm;
-          const double jp = r.plain.layers[static_cast<std::size_t>(k - 1)].jacobian_norm;
-          pr *= jr;
-          pp *= jp;
-          ImGui::TableNextRow();
-          ImGui::TableNextColumn();
-          ImGui::Text("%d", k);
-          ImGui::TableNextColumn();
-          ImGui::TextColored(colour(residual_colour), "%s", num(jr).c_str());
-          ImGui::TableNextColumn();
-          ImGui::TextUnformatted(num(pr).c_str());
-          ImGui::TableNextColumn();
-          ImGui::TextColored(colour(plain_colour), "%s", num(jp).c_str());
-          ImGui::TableNextColumn();
-          ImGui::TextUnformatted(num(pp).c_str());
-        }
-        ImGui::EndTable();
-      }
-    }
-    ImGui::EndChild();
-    ImGui::EndTable();
+  if (!ImGui::BeginTable("depth", 2, ImGuiTableFlags_SizingStretchProp | ImGuiTableFlags_BordersInnerV)) return;
+  ImGui::TableSetupColumn("plot", ImGuiTableColumnFlags_WidthStretch, avail_w > em * 60 ? 1.4f : 1.0f);
+  ImGui::TableSetupColumn("factors", ImGuiTableColumnFlags_WidthStretch, 1.0f);
+  ImGui::TableNextColumn();
+  const float height = std::max(em * 12, avail_h - ImGui::GetStyle().ItemSpacing.y);
+  curves(pal, height);
+  ImGui::TableNextColumn();
+  if (ImGui::BeginChild("factors", ImVec2(0, height))) {
+    ImGui::SetNextItemWidth(em * 10);
+    ImGui::SliderInt("selected layer l", &layer, 0, depth, "%d", ImGuiSliderFlags_AlwaysClamp);
+    layer = std::clamp(layer, 0, depth);
+    bound_text(r, layer);
+    jacobian_table(r, layer);
   }
+  ImGui::EndChild();
+  ImGui::EndTable();
 }
 
 }  // namespace attnviz::views

@@ -6,27 +6,27 @@
 // written out factor by factor for both networks.
 
 #include "model/gradlab/depth_network.h"
-#include "views/app_state.h"
-#include "views/commands.h"
-#include "views/selection.h"
+#include "views/panel.h"
 
 #include <string>
 #include <vector>
 
 namespace attnviz::views {
 
-struct GradLabDepthPanel {
+struct GradLabDepthPanel : Panel {
   gradlab::DepthConfig config;  // being edited; a refused edit leaves the last good one
   int layer = 1;                // selected layer l, 0…depth
   std::string message;
 
-  void draw(const AppState& app, Selection& selection, Commands& commands);
+  void draw(const AppState& app, Selection& selection, Commands& commands) override;
 
   // The comparison for the current config (recomputed only when the config changed).
   const gradlab::DepthComparison& result();
   int recomputations() const { return recomputations_; }
 
  private:
+  void curves(const Palette& pal, float height);
+
   gradlab::DepthComparison result_;
   bool have_result_ = false;
   int recomputations_ = 0;

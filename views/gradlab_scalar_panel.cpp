@@ -94,137 +94,162 @@ bool is_skip_edge(const ScalarGraph& g, const Edge& e) {
   return to.kind == NodeKind::product && from.kind != NodeKind::weight && to.layer - from.layer == 2;
 }
 
-// The graph in a child window of `height`; returns the node clicked, or −1.
-// `follow`: scroll so that the node whose gradient appeared last is in view.
-int draw_graph(const char* id, const ScalarGraph& g, int revealed, const std::string& selected, const Palette& pal,
-               float height, bool follow) {
-  int clicked = -1;
-  const float width = ImGui::GetContentRegionAvail().x;
-  if (!ImGui::BeginChild(id, ImVec2(width, height), true)) {
-    ImGui::EndChild();
-    return clicked;
-  }
-  const float line = ImGui::GetTextLineHeight();
-  const int rows = g.depth + 2;
-  const float col_w = std::max(ImGui::GetContentRegionAvail().x, line * 15) / 3;
-  // "∂L/∂z1 = −0.0001519" in every box when the widest fits; otherwise narrower boxes (wider gaps
-  // for the edge labels) with the gradient alone, in the gradient colour, under the value.
+// Where the graph's boxes go: three columns `col_w` wide (weights | z | h), a row per layer
+// `row_h` high, boxes of `box`.  Every box holds "∂L/∂z1 = −0.0001519" when the widest fits
+// (`full_names`); otherwise narrower boxes (wider gaps for the edge labels) hold the gradient
+// alone, in the gradient colour, under the value.
+struct GraphLayout {
+  ImVec2 origin, box, half;
+  float col_w = 0, row_h = 0, line = 0;
   bool full_names = true;
+  int depth = 0;
+  ImVec2 centre(const ScalarGraph& g, int node) const {
+    const ImVec2 c = cell_of(g.nodes[static_cast<std::size_t>(node)], depth);
+    return ImVec2(origin.x + col_w * (c.x + 0.5f), origin.y + row_h * (c.y + 0.5f));
+  }
+};
+
+GraphLayout graph_layout(const ScalarGraph& g, float height) {
+  GraphLayout l;
+  l.line = ImGui::GetTextLineHeight();
+  l.depth = g.depth;
+  const int rows = g.depth + 2;
+  l.col_w = std::max(ImGui::GetContentRegionAvail().x, l.line * 15) / 3;
   for (const Node& node : g.nodes)
     if (ImGui::CalcTextSize(("∂L/∂" + node.name + " = " + fixed_significant(node.grad, 4)).c_str()).x >
-        col_w * 0.76f - line * 0.4f)
-      full_names = false;
-  const ImVec2 box(col_w * (full_names ? 0.76f : 0.70f), line * 2.3f);
-  const float row_h = std::max(box.y + line * 1.3f, (height - ImGui::GetStyle().WindowPadding.y * 2) / static_cast<float>(rows));
-  const ImVec2 origin = ImGui::GetCursorScreenPos();
-  ImGui::Dummy(ImVec2(col_w * 3, row_h * static_cast<float>(rows)));
-  ImDrawList* dl = ImGui::GetWindowDrawList();
-  const auto centre = [&](int node) {
-    const ImVec2 c = cell_of(g.nodes[static_cast<std::size_t>(node)], g.depth);
-    return ImVec2(origin.x + col_w * (c.x + 0.5f), origin.y + row_h * (c.y + 0.5f));
-  };
-  const ImVec2 half(box.x * 0.5f, box.y * 0.5f);
-  const int latest = latest_node(g, revealed);
-  if (follow && latest >= 0) ImGui::SetScrollFromPosY(centre(latest).y - ImGui::GetWindowPos().y, 0.5f);
+        l.col_w * 0.76f - l.line * 0.4f)
+      l.full_names = false;
+  l.box = ImVec2(l.col_w * (l.full_names ? 0.76f : 0.70f), l.line * 2.3f);
+  l.half = ImVec2(l.box.x * 0.5f, l.box.y * 0.5f);
+  l.row_h = std::max(l.box.y + l.line * 1.3f, (height - ImGui::GetStyle().WindowPadding.y * 2) / static_cast<float>(rows));
+  l.origin = ImGui::GetCursorScreenPos();
+  ImGui::Dummy(ImVec2(l.col_w * 3, l.row_h * static_cast<float>(rows)));
+  return l;
+}
 
-  // Edges first, then the boxes, then the edge labels (the local derivatives) over both.
-  const Edge* hovered_edge = nullptr;
-  struct Label {
-    ImVec2 at;
-    const Edge* edge;
-    bool flowing;
-    float room;  // width available between two boxes; 0: any
-  };
-  std::vector<Label> labels;
+// An edge's label (its local derivative), drawn over the edges and boxes.
+struct EdgeLabel {
+  ImVec2 at;
+  const Edge* edge;
+  bool flowing;
+  float room;  // width available between two boxes; 0: any
+};
+
+// Every edge: the skip edges in the accent colour, the one the gradient just passed down (from
+// the `latest` node) thick in the gradient colour.  Returns where their labels go.
+std::vector<EdgeLabel> draw_edges(ImDrawList* dl, const ScalarGraph& g, const GraphLayout& l, int latest, const Palette& pal) {
+  std::vector<EdgeLabel> labels;
+  const float line = l.line;
   for (const Edge& e : g.edges) {
-    const ImVec2 a = centre(e.from), b = centre(e.to);
+    const ImVec2 a = l.centre(g, e.from), b = l.centre(g, e.to);
     const bool skip = is_skip_edge(g, e);
-    const bool flowing = latest >= 0 && e.from == latest;  // the gradient just passed down this edge
+    const bool flowing = latest >= 0 && e.from == latest;
     const ImU32 c = flowing ? pal.backward_arrow : skip ? pal.accent : faded(pal.forward_arrow, 190);
     const float thick = flowing ? 3.5f : 2.0f;
-    ImVec2 label_at;
-    float room = 0;
-    if (skip && std::abs(b.y - a.y) > row_h * 1.5f) {
+    const float label_w = ImGui::CalcTextSize(format_number(e.local).c_str()).x;
+    EdgeLabel label{{}, &e, flowing, 0};
+    if (skip && std::abs(b.y - a.y) > l.row_h * 1.5f) {
       // The long skip h_{n−2} → z_n: down from h_{n−2}, through the gap between z_{n−1} and
-      // h_{n−1}, into the top of z_n; labelled near its start.
-      const ImVec2 p0(a.x - box.x * 0.1f, a.y + half.y), p3(b.x + box.x * 0.1f, b.y - half.y);
-      const ImVec2 p1(p0.x, p0.y + row_h * 0.9f), p2(p3.x, p3.y - row_h * 0.9f);
+      // h_{n−1}, into the top of z_n; labelled in the gap just above z_n, left of where it enters.
+      const ImVec2 p0(a.x - l.box.x * 0.1f, a.y + l.half.y), p3(b.x + l.box.x * 0.1f, b.y - l.half.y);
+      const ImVec2 p1(p0.x, p0.y + l.row_h * 0.9f), p2(p3.x, p3.y - l.row_h * 0.9f);
       dl->AddBezierCubic(p0, p1, p2, p3, c, thick);
       arrow_head(dl, p3, p2, c, line * 0.6f);
-      // Labelled in the gap just above z_n, left of where the curve enters it.
-      label_at = ImVec2(p3.x - ImGui::CalcTextSize(format_number(e.local).c_str()).x * 0.5f - line * 0.5f,
-                        p3.y - (row_h - box.y) * 0.5f);
+      label.at = ImVec2(p3.x - label_w * 0.5f - line * 0.5f, p3.y - (l.row_h - l.box.y) * 0.5f);
     } else {
-      const ImVec2 p0 = box_exit(a, b, half), p1 = box_exit(b, a, half);
+      const ImVec2 p0 = box_exit(a, b, l.half), p1 = box_exit(b, a, l.half);
       dl->AddLine(p0, p1, c, thick);
       arrow_head(dl, p1, p0, c, line * 0.6f);
-      label_at = ImVec2((p0.x + p1.x) * 0.5f, (p0.y + p1.y) * 0.5f);
+      label.at = ImVec2((p0.x + p1.x) * 0.5f, (p0.y + p1.y) * 0.5f);
       if (std::abs(p0.y - p1.y) < 1) {  // horizontal: above the arrow, between the boxes
-        label_at.y -= line * 0.6f;
-        room = std::abs(p1.x - p0.x) + line * 0.4f;
+        label.at.y -= line * 0.6f;
+        label.room = std::abs(p1.x - p0.x) + line * 0.4f;
+      } else if (std::abs(p0.x - p1.x) < 1) {  // vertical: right of it
+        label.at.x += line * 0.4f + label_w * 0.5f;
       }
-      else if (std::abs(p0.x - p1.x) < 1) label_at.x += line * 0.4f + ImGui::CalcTextSize(format_number(e.local).c_str()).x * 0.5f;  // vertical: right
     }
-    labels.push_back({label_at, &e, flowing, room});
+    labels.push_back(label);
   }
+  return labels;
+}
 
-  for (int i = 0; i < static_cast<int>(g.nodes.size()); ++i) {
-    const Node& node = g.nodes[static_cast<std::size_t>(i)];
-    const ImVec2 c = centre(i);
-    const ImVec2 a(c.x - half.x, c.y - half.y), b(c.x + half.x, c.y + half.y);
-    ImGui::PushID(i);
-    ImGui::SetCursorScreenPos(a);
-    ImGui::InvisibleButton("node", box);
-    if (ImGui::IsItemClicked()) clicked = i;
-    const bool hovered = ImGui::IsItemHovered();
-    ImGui::PopID();
-    const bool weight = node.kind == NodeKind::weight;
-    ImU32 fill = weight ? faded(pal.accent, 40) : pal.block;
-    if (i == latest) fill = faded(pal.current_block, 150);
-    dl->AddRectFilled(a, b, fill);
-    const bool is_selected = node.name == selected;
-    dl->AddRect(a, b, is_selected ? pal.selection_outline : hovered ? pal.hover_outline : pal.block_border, 0, 0,
-                is_selected ? 3.0f : hovered ? 2.0f : 1.0f);
-    // Four significant digits; three, then two, when the box is too narrow (the tooltip is exact).
-    const float room = box.x - line * 0.4f;
-    const auto fit = [&](auto text_of) {
-      std::string text = text_of(4);
-      for (int digits = 3; digits >= 2 && ImGui::CalcTextSize(text.c_str()).x > room; --digits) text = text_of(digits);
-      return text;
-    };
-    const std::string value = fit([&](int d) { return node.name + " = " + format_number(node.value, d); });
-    const bool shown = grad_shown(g, i, revealed);
-    const std::string grad = !shown    ? (full_names ? "∂L/∂" + node.name + " = ?" : std::string("?"))
-                             : full_names ? "∂L/∂" + node.name + " = " + fixed_significant(node.grad, 4)
+// Node i's box: its value, and its gradient once revealed (four significant digits; three, then
+// two, when the box is too narrow; the tooltip is exact).  Returns true when clicked.
+bool node_box(ImDrawList* dl, const ScalarGraph& g, int i, const GraphLayout& l, int revealed, int latest,
+              const std::string& selected, const Palette& pal) {
+  const Node& node = g.nodes[static_cast<std::size_t>(i)];
+  const ImVec2 c = l.centre(g, i), a(c.x - l.half.x, c.y - l.half.y), b(c.x + l.half.x, c.y + l.half.y);
+  ImGui::PushID(i);
+  ImGui::SetCursorScreenPos(a);
+  ImGui::InvisibleButton("node", l.box);
+  const bool clicked = ImGui::IsItemClicked(), hovered = ImGui::IsItemHovered();
+  ImGui::PopID();
+  dl->AddRectFilled(a, b, i == latest ? faded(pal.current_block, 150) : node.kind == NodeKind::weight ? faded(pal.accent, 40) : pal.block);
+  const bool is_selected = node.name == selected;
+  dl->AddRect(a, b, is_selected ? pal.selection_outline : hovered ? pal.hover_outline : pal.block_border, 0, 0,
+              is_selected ? 3.0f : hovered ? 2.0f : 1.0f);
+  const float room = l.box.x - l.line * 0.4f;
+  const auto fit = [&](auto text_of) {
+    std::string text = text_of(4);
+    for (int digits = 3; digits >= 2 && ImGui::CalcTextSize(text.c_str()).x > room; --digits) text = text_of(digits);
+    return text;
+  };
+  const std::string value = fit([&](int d) { return node.name + " = " + format_number(node.value, d); });
+  const bool shown = grad_shown(g, i, revealed);
+  const std::string grad = !shown        ? (l.full_names ? "∂L/∂" + node.name + " = ?" : std::string("?"))
+                           : l.full_names ? "∂L/∂" + node.name + " = " + fixed_significant(node.grad, 4)
                                           : fit([&](int d) { return d == 4 ? fixed_significant(node.grad, 4)
-                                                                             : format_number(node.grad, d); });
-    dl->AddText(ImVec2(a.x + line * 0.25f, a.y + line * 0.1f), pal.text, value.c_str());
-    dl->AddText(ImVec2(a.x + line * 0.25f, a.y + line * 1.15f), shown ? pal.backward_arrow : pal.text_dim, grad.c_str());
-    if (hovered) {
-      ImGui::BeginTooltip();
-      ImGui::Text("%s", node.formula.c_str());
-      ImGui::Text("%s = %s", node.name.c_str(), format_number(node.value, 10).c_str());
-      if (shown) ImGui::Text("∂L/∂%s = %s", node.name.c_str(), format_number(node.grad, 10).c_str());
-      ImGui::TextDisabled("Click: write out its chain rule below");
-      ImGui::EndTooltip();
-    }
+                                                                           : format_number(node.grad, d); });
+  dl->AddText(ImVec2(a.x + l.line * 0.25f, a.y + l.line * 0.1f), pal.text, value.c_str());
+  dl->AddText(ImVec2(a.x + l.line * 0.25f, a.y + l.line * 1.15f), shown ? pal.backward_arrow : pal.text_dim, grad.c_str());
+  if (hovered) {
+    ImGui::BeginTooltip();
+    ImGui::Text("%s", node.formula.c_str());
+    ImGui::Text("%s = %s", node.name.c_str(), format_number(node.value, 10).c_str());
+    if (shown) ImGui::Text("∂L/∂%s = %s", node.name.c_str(), format_number(node.grad, 10).c_str());
+    ImGui::TextDisabled("Click: write out its chain rule below");
+    ImGui::EndTooltip();
   }
-  for (const Label& l : labels) {
-    // Four significant digits, fewer when the gap between the boxes is too narrow even with the
-    // label reaching over the box borders (not over their text); the tooltip is exact.
+  return clicked;
+}
+
+// The local derivatives on their edges: four significant digits, fewer when the gap between the
+// boxes is too narrow even with the label reaching over the box borders (not over their text);
+// the tooltip is exact.
+void edge_labels(ImDrawList* dl, const ScalarGraph& g, const std::vector<EdgeLabel>& labels, const Palette& pal) {
+  const Edge* hovered = nullptr;
+  for (const EdgeLabel& l : labels) {
     std::string text = format_number(l.edge->local);
     for (int digits = 3; digits >= 1 && l.room > 0 && ImGui::CalcTextSize(text.c_str()).x > l.room; --digits)
       text = format_number(l.edge->local, digits);
-    if (plate(dl, l.at, text, l.flowing ? pal.backward_arrow : pal.local_mark, pal)) hovered_edge = l.edge;
+    if (plate(dl, l.at, text, l.flowing ? pal.backward_arrow : pal.local_mark, pal)) hovered = l.edge;
   }
-  if (hovered_edge) {
-    ImGui::BeginTooltip();
-    ImGui::Text("%s = %s = %s", hovered_edge->symbol.c_str(), hovered_edge->formula.c_str(),
-                format_number(hovered_edge->local, 10).c_str());
-    ImGui::TextDisabled("the local derivative: backward multiplies ∂L/∂%s by it",
-                        g.nodes[static_cast<std::size_t>(hovered_edge->to)].name.c_str());
-    ImGui::EndTooltip();
+  if (!hovered) return;
+  ImGui::BeginTooltip();
+  ImGui::Text("%s = %s = %s", hovered->symbol.c_str(), hovered->formula.c_str(), format_number(hovered->local, 10).c_str());
+  ImGui::TextDisabled("the local derivative: backward multiplies ∂L/∂%s by it",
+                      g.nodes[static_cast<std::size_t>(hovered->to)].name.c_str());
+  ImGui::EndTooltip();
+}
+
+// The graph in a child window of `height`; returns the node clicked, or −1.  Edges first, then
+// the boxes, then the edge labels over both.  `follow`: scroll so that the node whose gradient
+// appeared last is in view.
+int draw_graph(const char* id, const ScalarGraph& g, int revealed, const std::string& selected, const Palette& pal,
+               float height, bool follow) {
+  int clicked = -1;
+  if (!ImGui::BeginChild(id, ImVec2(ImGui::GetContentRegionAvail().x, height), true)) {
+    ImGui::EndChild();
+    return clicked;
   }
+  const GraphLayout l = graph_layout(g, height);
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  const int latest = latest_node(g, revealed);
+  if (follow && latest >= 0) ImGui::SetScrollFromPosY(l.centre(g, latest).y - ImGui::GetWindowPos().y, 0.5f);
+  const std::vector<EdgeLabel> labels = draw_edges(dl, g, l, latest, pal);
+  for (int i = 0; i < static_cast<int>(g.nodes.size()); ++i)
+    if (node_box(dl, g, i, l, revealed, latest, selected, pal)) clicked = i;
+  edge_labels(dl, g, labels, pal);
   ImGui::EndChild();
   return clicked;
 }
@@ -325,6 +350,54 @@ const ScalarComparison& GradLabScalarPanel::result() {
   return result_;
 }
 
+namespace {
+
+// The weights w1 … wn, as many to a row as fit.  Returns true when one was edited.
+bool weight_fields(std::vector<double>& w) {
+  bool edited = false;
+  const float field = ImGui::GetFontSize() * 4.2f, label = ImGui::CalcTextSize("w10").x + ImGui::GetStyle().ItemInnerSpacing.x;
+  float x = 0;
+  const float room = ImGui::GetContentRegionAvail().x;
+  for (std::size_t k = 0; k < w.size(); ++k) {
+    ImGui::PushID(static_cast<int>(k));
+    const float step = field + label + ImGui::GetStyle().ItemSpacing.x;
+    if (k > 0 && x + step <= room) ImGui::SameLine();
+    else if (k > 0) x = 0;
+    x += step;
+    char name[16];
+    std::snprintf(name, sizeof name, "w%d", static_cast<int>(k + 1));
+    ImGui::SetNextItemWidth(field);
+    edited |= ImGui::InputDouble(name, &w[k], 0, 0, "%.6g");
+    ImGui::PopID();
+  }
+  return edited;
+}
+
+// The residual network's skip: weighted (with its weight w_r) or identity.  True when edited.
+bool residual_choice(Skip& kind, double& skip_weight) {
+  bool edited = false;
+  ImGui::AlignTextToFramePadding();
+  ImGui::TextUnformatted("residual:");
+  ImGui::SameLine();
+  if (ImGui::RadioButton("weighted skip  z_n = w_n·h_{n−1} + w_r·h_{n−2}", kind == Skip::weighted)) {
+    kind = Skip::weighted;
+    edited = true;
+  }
+  ImGui::SameLine();
+  if (ImGui::RadioButton("identity  h_k = f(z_k) + h_{k−1}", kind == Skip::identity)) {
+    kind = Skip::identity;
+    edited = true;
+  }
+  if (kind == Skip::weighted) {
+    ImGui::SameLine();
+    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 5);
+    edited |= ImGui::InputDouble("w_r", &skip_weight, 0, 0, "%.6g");
+  }
+  return edited;
+}
+
+}  // namespace
+
 void GradLabScalarPanel::controls(Commands&) {
   const float em = ImGui::GetFontSize();
   bool edited = false;
@@ -355,39 +428,9 @@ void GradLabScalarPanel::controls(Commands&) {
   }
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("x = 0.5, w1 = w2 = w3 = w_r = 0.1, y_true = 1, sigmoid (LESSONS.md)");
 
-  ImGui::AlignTextToFramePadding();
-  ImGui::TextUnformatted("residual:");
-  ImGui::SameLine();
-  if (ImGui::RadioButton("weighted skip  z_n = w_n·h_{n−1} + w_r·h_{n−2}", residual_kind == Skip::weighted)) {
-    residual_kind = Skip::weighted;
-    edited = true;
-  }
-  ImGui::SameLine();
-  if (ImGui::RadioButton("identity  h_k = f(z_k) + h_{k−1}", residual_kind == Skip::identity)) {
-    residual_kind = Skip::identity;
-    edited = true;
-  }
-  if (residual_kind == Skip::weighted) {
-    ImGui::SameLine();
-    ImGui::SetNextItemWidth(em * 5);
-    edited |= ImGui::InputDouble("w_r", &input.skip_weight, 0, 0, "%.6g");
-  }
+  edited |= residual_choice(residual_kind, input.skip_weight);
 
-  const float field = em * 4.2f, label = ImGui::CalcTextSize("w10").x + ImGui::GetStyle().ItemInnerSpacing.x;
-  float x = 0;
-  const float room = ImGui::GetContentRegionAvail().x;
-  for (int k = 0; k < input.depth(); ++k) {
-    ImGui::PushID(k);
-    const float step = field + label + ImGui::GetStyle().ItemSpacing.x;
-    if (k > 0 && x + step <= room) ImGui::SameLine();
-    else if (k > 0) x = 0;
-    x += step;
-    char name[16];
-    std::snprintf(name, sizeof name, "w%d", k + 1);
-    ImGui::SetNextItemWidth(field);
-    edited |= ImGui::InputDouble(name, &input.w[static_cast<std::size_t>(k)], 0, 0, "%.6g");
-    ImGui::PopID();
-  }
+  edited |= weight_fields(input.w);
   if (edited) message.clear();
   ImGui::SameLine(0, em * 2);
   if (ImGui::GetCursorPosX() + em * 30 > ImGui::GetContentRegionMax().x) ImGui::NewLine();
@@ -452,9 +495,10 @@ void GradLabScalarPanel::chain_rules(const Palette& pal) {
   ImGui::PopTextWrapPos();
 }
 
-void GradLabScalarPanel::notes_table(const Palette& pal) {
-  const ScalarGraph& plain = result_.plain;
-  const ScalarGraph& res = result_.residual;
+namespace {
+
+// LESSONS.md's figures of example C beside the values of the two graphs.
+std::vector<NotesRow> notes_rows(const ScalarGraph& plain, const ScalarGraph& res) {
   const auto edge_local = [](const ScalarGraph& g, const char* from, const char* to) {
     const int f = g.find(from), t = g.find(to);
     for (const Edge& e : g.edges)
@@ -468,7 +512,7 @@ void GradLabScalarPanel::notes_table(const Palette& pal) {
     (std::find(path.nodes.begin(), path.nodes.end(), h2) != path.nodes.end() ? through_h2 : skip_path) += path.product;
 
   const char* rounded_y = "from a rounded y";
-  const NotesRow rows[] = {
+  return {
       {"h1", "0.5125", 0.5125, 4, plain.node("h1").value, nullptr},
       {"y (plain)", "0.5128", 0.5128, 4, plain.node("y").value, nullptr},
       {"L (plain)", "0.2372", 0.2372, 4, plain.loss(), rounded_y},
@@ -486,6 +530,12 @@ void GradLabScalarPanel::notes_table(const Palette& pal) {
       {"∂L/∂w1 through h2", "−0.000074", -0.000074, 6, through_h2, nullptr},
       {"∂L/∂w1 (residual)", "0.003024", 0.003024, 6, res.node("w1").grad, "sign lost"},
   };
+}
+
+}  // namespace
+
+void GradLabScalarPanel::notes_table(const Palette& pal) {
+  const std::vector<NotesRow> rows = notes_rows(result_.plain, result_.residual);
   ImGui::TextUnformatted("Example C: the notes' figures beside the exact values");
   const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_ScrollY |
                                 ImGuiTableFlags_SizingStretchProp;

@@ -7,15 +7,13 @@
 // figures are shown beside the exact ones.
 
 #include "model/gradlab/scalar_chain.h"
-#include "views/app_state.h"
-#include "views/commands.h"
-#include "views/selection.h"
+#include "views/panel.h"
 
 #include <string>
 
 namespace attnviz::views {
 
-struct GradLabScalarPanel {
+struct GradLabScalarPanel : Panel {
   // The inputs being edited; a refused edit (see `message`) leaves the last good ones.
   gradlab::ScalarChainInput input;
   gradlab::Skip residual_kind = gradlab::Skip::weighted;
@@ -23,7 +21,7 @@ struct GradLabScalarPanel {
   std::string selected = "w1";  // node whose chain rule is written out
   std::string message;          // why the last edit was refused; empty if none
 
-  void draw(const AppState& app, Selection& selection, Commands& commands);
+  void draw(const AppState& app, Selection& selection, Commands& commands) override;
 
   // The graphs of the current inputs (recomputed when they changed).
   const gradlab::ScalarComparison& result();

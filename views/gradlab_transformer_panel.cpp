@@ -59,7 +59,7 @@ std::string short_label(std::string s) {
 
 // Dim text after the previous item on the same line, or on a line of its own (wrapped) if it
 // does not fit there.
-void hint(const std::string& text) {
+void hint_beside(const std::string& text) {
   ImGui::SameLine(0, ImGui::GetFontSize());
   if (ImGui::CalcTextSize(text.c_str()).x > ImGui::GetContentRegionAvail().x) ImGui::NewLine();
   ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyle().Colors[ImGuiCol_TextDisabled]);
@@ -230,22 +230,108 @@ void GradLabTransformerPanel::progress_line(const AppState& app) {
   }
 }
 
-void GradLabTransformerPanel::draw(const AppState& app, Selection& selection, Commands& commands) {
-  const Palette& pal = palette(app.theme);
-  const int max_decades = 12;  // plain 12-layer stacks reach 1e-148 and 0: keep the axis readable
-  const Config& own = app.session.config();
+namespace {
+
+constexpr int max_decades = 12;  // plain 12-layer stacks reach 1e-148 and 0: keep the axis readable
+
+// The session's own variant: the one its trace was recorded with, whose bars link to its steps.
+int own_variant(const std::vector<FlowVariant>& vs, const Config& own) {
+  for (std::size_t v = 0; v < vs.size(); ++v)
+    if (vs[v].residual == own.residual && vs[v].norm == own.norm) return static_cast<int>(v);
+  return -1;
+}
+
+// The four variants' losses on the session's sentence pair, in their colours.
+void losses(const std::vector<FlowVariant>& vs) {
+  ImGui::TextUnformatted("loss on this sentence pair:");
+  for (const FlowVariant& v : vs) {
+    ImGui::SameLine();
+    ImGui::TextColored(colour(variant_colour(v)), "  %s %s", variant_name(v).c_str(), format_number(v.flow.loss, 4).c_str());
+  }
+}
+
+}  // namespace
+
+// 0 (this model's depth), 6 or 12 layers in each stack.
+void GradLabTransformerPanel::depth_choice(const Config& own) {
   ImGui::AlignTextToFramePadding();
   ImGui::TextUnformatted("Layers in each stack:");
-  const int choices[] = {0, 6, 12};
-  for (int choice : choices) {
+  for (int choice : {0, 6, 12}) {
     ImGui::SameLine();
     ImGui::PushID(choice);
     const std::string label = choice == 0 ? "this model (" + std::to_string(own.encoder_layers) + ")" : std::to_string(choice);
     if (ImGui::RadioButton(label.c_str(), layers == choice)) layers = choice;
     ImGui::PopID();
   }
-  hint("all four variants on the same weights and the same sentence pair; deeper stacks show the effect more");
+  hint_beside("all four variants on the same weights and the same sentence pair; deeper stacks show the effect more");
+}
 
+// What a sublayer's bar opens: its backward step in this model, or why none.
+void GradLabTransformerPanel::sublayer_tooltip(const AppState& app, const std::vector<FlowVariant>& vs, int bar, int step,
+                                               bool current_figures) {
+  const int own = own_variant(vs, app.session.config());
+  ImGui::BeginTooltip();
+  if (step >= 0 && own >= 0)
+    ImGui::Text("Click: step %d, %s (backward), where this model (%s) has ‖∂L/∂x‖ = %s", step,
+                app.session.trace().step(step).label.c_str(), variant_name(vs[static_cast<std::size_t>(own)]).c_str(),
+                format_significant(sub_norms_[static_cast<std::size_t>(own)][static_cast<std::size_t>(bar)], 4).c_str());
+  else if (!current_figures)
+    ImGui::TextDisabled("Figures from before the last change: no step to open until the new ones are in.");
+  else if (!own_weights_)
+    ImGui::TextDisabled("%d layers on fresh weights: not this session's trace, no step to open.", layers);
+  else
+    ImGui::TextDisabled("This model has %d layers: this sublayer is not in its trace.", app.session.config().encoder_layers);
+  ImGui::EndTooltip();
+}
+
+// ‖∂L/∂x‖ at each sublayer's input, the cursor's sublayer tinted; a bar opens its backward step.
+void GradLabTransformerPanel::sublayer_plot(const AppState& app, const std::vector<FlowVariant>& vs, const Selection& selection,
+                                            Commands& commands) {
+  const float em = ImGui::GetFontSize();
+  ImGui::TextUnformatted("‖∂L/∂x‖ at the input x of each sublayer, log scale");
+  hint_beside("click a bar: its backward step");
+  hint_beside("on the floor: with an arrow, smaller than 1e-" + std::to_string(max_decades) + " of the top; hollow, exactly 0");
+  LogBarPlot subs;
+  subs.id = "sublayers";
+  for (std::size_t v = 0; v < vs.size(); ++v) subs.series.push_back({variant_name(vs[v]), sub_norms_[v], variant_colour(vs[v])});
+  subs.group_labels = sub_short_;
+  subs.group_titles = sub_title_;
+  subs.y_label = "E = encoder, D = decoder";
+  for (std::size_t i = 0; i < sub_title_.size(); ++i)
+    if (same_block(vs.front().flow.sublayers[i].where, selection.where)) subs.highlight = static_cast<int>(i);
+  subs.selected_bar = own_variant(vs, app.session.config());
+  subs.min_group_width = em * 1.8f;
+  subs.max_decades = max_decades;
+  // Both plots share what is left below the hints; the sublayers get a little more.
+  subs.height = std::max(em * 9, (ImGui::GetContentRegionAvail().y - ImGui::GetFrameHeightWithSpacing()) * 0.54f);
+  const PlotHit hit = draw_log_bar_plot(subs, palette(app.theme));
+  // Figures from before the last change link to no step: the trace they name is gone.
+  const bool current_figures = computed_ == Key{app.generation, &app.session, layers};
+  const auto step_of = [&](int bar) {
+    return current_figures && bar >= 0 && static_cast<std::size_t>(bar) < sub_step_.size() ? sub_step_[static_cast<std::size_t>(bar)] : -1;
+  };
+  if (hit.hovered >= 0 && static_cast<std::size_t>(hit.hovered) < sub_step_.size())
+    sublayer_tooltip(app, vs, hit.hovered, step_of(hit.hovered), current_figures);
+  if (step_of(hit.clicked) >= 0) commands.push(GoToStep{step_of(hit.clicked)});
+}
+
+// ‖∂L/∂W‖ of each parameter group, in the rest of the panel.
+void GradLabTransformerPanel::group_plot(const std::vector<FlowVariant>& vs, const Palette& pal) {
+  ImGui::TextUnformatted("‖∂L/∂W‖ of each parameter group, log scale");
+  LogBarPlot groups;
+  groups.id = "groups";
+  for (std::size_t v = 0; v < vs.size(); ++v) groups.series.push_back({variant_name(vs[v]), group_norms_[v], variant_colour(vs[v])});
+  groups.group_labels = group_short_;
+  groups.group_titles = group_title_;
+  groups.min_group_width = ImGui::GetFontSize() * 1.8f;
+  groups.max_decades = max_decades;
+  groups.height = std::max(ImGui::GetFontSize() * 9, ImGui::GetContentRegionAvail().y - ImGui::GetStyle().ItemSpacing.y);
+  draw_log_bar_plot(groups, pal);
+}
+
+void GradLabTransformerPanel::draw(const AppState& app, Selection& selection, Commands& commands) {
+  const Palette& pal = palette(app.theme);
+  depth_choice(app.session.config());
   const std::vector<FlowVariant>& vs = variants(app);
   progress_line(app);
   if (!message_.empty()) {
@@ -254,76 +340,9 @@ void GradLabTransformerPanel::draw(const AppState& app, Selection& selection, Co
   }
   if (vs.empty()) return;
   ImGui::TextWrapped("Weights: %s.", weights_words_.c_str());
-  ImGui::TextUnformatted("loss on this sentence pair:");
-  for (std::size_t v = 0; v < vs.size(); ++v) {
-    ImGui::SameLine();
-    ImGui::TextColored(colour(variant_colour(vs[v])), "  %s %s", variant_name(vs[v]).c_str(),
-                       format_number(vs[v].flow.loss, 4).c_str());
-  }
-
-  // The session's own variant is the one its trace was recorded with: its bars link to the steps.
-  int own_variant = -1;
-  for (std::size_t v = 0; v < vs.size(); ++v)
-    if (vs[v].residual == own.residual && vs[v].norm == own.norm) own_variant = static_cast<int>(v);
-  int current = -1;
-  for (std::size_t i = 0; i < sub_title_.size(); ++i)
-    if (same_block(vs.front().flow.sublayers[i].where, selection.where)) current = static_cast<int>(i);
-
-  std::vector<PlotSeries> sub_series, group_series;
-  for (std::size_t v = 0; v < vs.size(); ++v) {
-    sub_series.push_back({variant_name(vs[v]), sub_norms_[v], variant_colour(vs[v])});
-    group_series.push_back({variant_name(vs[v]), group_norms_[v], variant_colour(vs[v])});
-  }
-  const float em = ImGui::GetFontSize();
-  ImGui::TextUnformatted("‖∂L/∂x‖ at the input x of each sublayer, log scale");
-  hint("click a bar: its backward step");
-  hint("on the floor: with an arrow, smaller than 1e-" + std::to_string(max_decades) +
-       " of the top; hollow, exactly 0");
-  LogBarPlot subs;
-  subs.id = "sublayers";
-  subs.series = sub_series;
-  subs.group_labels = sub_short_;
-  subs.group_titles = sub_title_;
-  subs.y_label = "E = encoder, D = decoder";
-  subs.highlight = current;
-  subs.selected_bar = own_variant;
-  subs.min_group_width = em * 1.8f;
-  subs.max_decades = max_decades;
-  // Both plots share what is left below the hints; the sublayers get a little more.
-  subs.height = std::max(em * 9, (ImGui::GetContentRegionAvail().y - ImGui::GetFrameHeightWithSpacing()) * 0.54f);
-  const PlotHit hit = draw_log_bar_plot(subs, pal);
-  // Figures from before the last change link to no step: the trace they name is gone.
-  const bool current_figures = computed_ == Key{app.generation, &app.session, layers};
-  const auto step_of = [&](int bar) {
-    return current_figures && bar >= 0 && static_cast<std::size_t>(bar) < sub_step_.size() ? sub_step_[static_cast<std::size_t>(bar)] : -1;
-  };
-  if (hit.hovered >= 0 && static_cast<std::size_t>(hit.hovered) < sub_step_.size()) {
-    const int step = step_of(hit.hovered);
-    ImGui::BeginTooltip();
-    if (step >= 0 && own_variant >= 0)
-      ImGui::Text("Click: step %d, %s (backward), where this model (%s) has ‖∂L/∂x‖ = %s", step,
-                  app.session.trace().step(step).label.c_str(), variant_name(vs[static_cast<std::size_t>(own_variant)]).c_str(),
-                  format_significant(sub_norms_[static_cast<std::size_t>(own_variant)][static_cast<std::size_t>(hit.hovered)], 4).c_str());
-    else if (!current_figures)
-      ImGui::TextDisabled("Figures from before the last change: no step to open until the new ones are in.");
-    else if (!own_weights_)
-      ImGui::TextDisabled("%d layers on fresh weights: not this session's trace, no step to open.", layers);
-    else
-      ImGui::TextDisabled("This model has %d layers: this sublayer is not in its trace.", own.encoder_layers);
-    ImGui::EndTooltip();
-  }
-  if (step_of(hit.clicked) >= 0) commands.push(GoToStep{step_of(hit.clicked)});
-
-  ImGui::TextUnformatted("‖∂L/∂W‖ of each parameter group, log scale");
-  LogBarPlot groups;
-  groups.id = "groups";
-  groups.series = group_series;
-  groups.group_labels = group_short_;
-  groups.group_titles = group_title_;
-  groups.min_group_width = em * 1.8f;
-  groups.max_decades = max_decades;
-  groups.height = std::max(em * 9, ImGui::GetContentRegionAvail().y - ImGui::GetStyle().ItemSpacing.y);
-  draw_log_bar_plot(groups, pal);
+  losses(vs);
+  sublayer_plot(app, vs, selection, commands);
+  group_plot(vs, pal);
 }
 
 }  // namespace attnviz::views

@@ -11,9 +11,7 @@
 // session's trace (a GoToStep command), so the step list, navigator and chain rule follow.
 
 #include "model/gradlab/transformer_flow.h"
-#include "views/app_state.h"
-#include "views/commands.h"
-#include "views/selection.h"
+#include "views/panel.h"
 
 #include <atomic>
 #include <cstdint>
@@ -49,11 +47,11 @@ class FlowJob {
   std::thread thread_;
 };
 
-struct GradLabTransformerPanel {
+struct GradLabTransformerPanel : Panel {
   int layers = 0;  // encoder and decoder layers: 0 for the session's own, or 6 or 12
   bool threaded = true;  // false: variants() computes on the caller's thread (tests)
 
-  void draw(const AppState& app, Selection& selection, Commands& commands);
+  void draw(const AppState& app, Selection& selection, Commands& commands) override;
 
   // The four variants for the current session and `layers`, as far as computed: the last ones
   // while new ones are computed (started only when either changed).
@@ -76,6 +74,12 @@ struct GradLabTransformerPanel {
   void start(const AppState& app, const Key& key);
   void install(const AppState& app, std::vector<gradlab::FlowVariant> variants);
   void progress_line(const AppState& app);
+  void depth_choice(const Config& own);
+  void sublayer_plot(const AppState& app, const std::vector<gradlab::FlowVariant>& vs, const Selection& selection,
+                     Commands& commands);
+  void sublayer_tooltip(const AppState& app, const std::vector<gradlab::FlowVariant>& vs, int bar, int step,
+                        bool current_figures);
+  void group_plot(const std::vector<gradlab::FlowVariant>& vs, const Palette& pal);
 
   std::vector<gradlab::FlowVariant> variants_;
   Key computed_, job_key_;

@@ -1,6 +1,9 @@
 #include "views/head_focus.h"
 
+#include "views/plot.h"
+
 #include <algorithm>
+#include <cstdio>
 
 namespace attnviz::views {
 
@@ -23,6 +26,78 @@ HeadRef clamp_head(const Config& config, HeadRef head) {
   head.layer = std::clamp(head.layer, 0, std::max(0, layers - 1));
   head.head = std::clamp(head.head, 0, std::max(0, config.heads - 1));
   return head;
+}
+
+HeadRef followed_head(const Config& config, const Where& where, HeadRef current) {
+  if (const std::optional<HeadRef> at = head_of(where)) current = *at;
+  else if (where.layer >= 0 && (where.sublayer == Sublayer::self_attn || where.sublayer == Sublayer::cross_attn)) {
+    current.attention = where.stack == Stack::encoder        ? AttentionKind::encoder_self
+                        : where.sublayer == Sublayer::self_attn ? AttentionKind::decoder_self
+                                                                : AttentionKind::cross;
+    current.layer = where.layer;
+  }
+  return clamp_head(config, current);
+}
+
+bool choose_head(const Config& config, HeadRef& head) {
+  bool changed = false;
+  const float font = ImGui::GetFontSize();
+  const AttentionKind kinds[3] = {AttentionKind::encoder_self, AttentionKind::decoder_self, AttentionKind::cross};
+  const float arrow = ImGui::GetFrameHeight() + ImGui::GetStyle().FramePadding.x * 2;
+  ImGui::SetNextItemWidth(ImGui::CalcTextSize(analysis::to_string(AttentionKind::decoder_self)).x + arrow);
+  if (ImGui::BeginCombo("##attention", analysis::to_string(head.attention))) {
+    for (AttentionKind kind : kinds)
+      if (ImGui::Selectable(analysis::to_string(kind), kind == head.attention)) {
+        head.attention = kind;
+        changed = true;
+      }
+    ImGui::EndCombo();
+  }
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("Which attention");
+  const int layers = head.attention == AttentionKind::encoder_self ? config.encoder_layers : config.decoder_layers;
+  const float small_w = ImGui::CalcTextSize("layer 00").x + arrow;
+  if (ImGui::GetContentRegionAvail().x - (ImGui::GetItemRectMax().x - ImGui::GetWindowPos().x) > small_w * 2 + font)
+    ImGui::SameLine();
+  ImGui::SetNextItemWidth(small_w);
+  char text[32];
+  std::snprintf(text, sizeof text, "layer %d", head.layer);
+  if (ImGui::BeginCombo("##layer", text)) {
+    for (int l = 0; l < layers; ++l) {
+      std::snprintf(text, sizeof text, "layer %d", l);
+      if (ImGui::Selectable(text, l == head.layer)) head.layer = l, changed = true;
+    }
+    ImGui::EndCombo();
+  }
+  ImGui::SameLine();
+  ImGui::SetNextItemWidth(small_w);
+  std::snprintf(text, sizeof text, "head %d", head.head);
+  if (ImGui::BeginCombo("##head", text)) {
+    for (int h = 0; h < config.heads; ++h) {
+      std::snprintf(text, sizeof text, "head %d", h);
+      if (ImGui::Selectable(text, h == head.head)) head.head = h, changed = true;
+    }
+    ImGui::EndCombo();
+  }
+  head = clamp_head(config, head);
+  return changed;
+}
+
+void head_bar(const AppState& app, Selection& selection, Commands& commands) {
+  const Trace& trace = app.session.trace();
+  const Phase phase = trace.step(selection.step).phase;
+  if (choose_head(app.session.config(), selection.head)) {
+    const int step = head_step(trace, selection.head, "softmax", phase);
+    if (step >= 0) commands.push(GoToStep{step});
+  }
+  const int step = head_step(trace, selection.head, "softmax", phase);
+  if (step >= 0 && step != selection.step) {
+    same_line_if_fits(ImGui::CalcTextSize("go to its softmax step").x + ImGui::GetStyle().FramePadding.x * 2);
+    if (ImGui::SmallButton("go to its softmax step")) commands.push(GoToStep{step});
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("Step %d: %s", step, trace.step(step).label.c_str());
+  } else {
+    same_line_if_fits(ImGui::CalcTextSize("(follows the step cursor)").x);
+    ImGui::TextDisabled("(follows the step cursor)");
+  }
 }
 
 int head_step(const Trace& trace, const HeadRef& head, const char* op, Phase phase) {

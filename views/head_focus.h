@@ -5,6 +5,7 @@
 
 #include "model/analysis/attention.h"
 #include "views/app_state.h"
+#include "views/commands.h"
 #include "views/selection.h"
 
 #include <optional>
@@ -18,6 +19,18 @@ std::optional<analysis::HeadRef> head_of(const Where& where);
 
 // Layer and head clamped to the model; the attention kind kept.
 analysis::HeadRef clamp_head(const Config& config, analysis::HeadRef head);
+
+// The head to show once the cursor is at `where`: the head it is inside; on a step of an
+// attention block outside its heads (q_proj, concat), `current` moved to that block; elsewhere
+// `current`.  Clamped to the model.
+analysis::HeadRef followed_head(const Config& config, const Where& where, analysis::HeadRef current);
+
+// Combo boxes for the attention kind, the layer and the head.  Returns true when one changed.
+bool choose_head(const Config& config, analysis::HeadRef& head);
+
+// Above a panel that shows selection.head: the head's combo boxes (a choice moves the cursor to
+// the head's softmax step) and "go to its softmax step" when the cursor is elsewhere.
+void head_bar(const AppState& app, Selection& selection, Commands& commands);
 
 // The step "<prefix>.<op>" of the head in `phase` ("softmax", "scores", "scale", "mask"), or −1.
 int head_step(const Trace& trace, const analysis::HeadRef& head, const char* op, Phase phase);

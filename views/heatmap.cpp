@@ -58,7 +58,6 @@ std::string fit_label(std::string text, float width) {
   return {};
 }
 
-
 // The colour bar under a heatmap, with its range, and the −∞ legend to its right (or below it
 // when that would pass `right`).  Returns the height used.
 float colour_bar(ImDrawList* draw, ImVec2 at, float width, float right, const HeatmapSpec& spec,
@@ -157,53 +156,49 @@ ColumnLabels column_labels(std::span<const std::string> labels, int cols, float 
   return l;
 }
 
-bool draw_heatmap(const HeatmapSpec& spec, const HeatmapLook& look, Selection& selection) {
-  const Mat& m = *spec.values;
-  const int rows = static_cast<int>(m.rows()), cols = static_cast<int>(m.cols());
-  const Palette& pal = palette(look.theme);
-  ImGui::PushID(static_cast<int>(spec.texture_key & 0x7fffffff));
-  ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + (spec.max_width > 0 ? spec.max_width : ImGui::GetContentRegionAvail().x));
-  const Notation notation = notation_for(m);
-  ImGui::TextUnformatted(notation.exponent == 0 ? spec.caption.c_str() : (spec.caption + "  (" + notation.scale_text() + ")").c_str());
-  ImGui::PopTextWrapPos();
-  if (rows == 0 || cols == 0) {
-    ImGui::TextDisabled("(empty)");
-    ImGui::PopID();
-    return false;
-  }
+namespace {
 
-  const float line = ImGui::GetTextLineHeight();
-  const float digit = ImGui::CalcTextSize("0").x;
-  float label_w = 0;
-  for (int r = 0; r < rows; ++r)
-    label_w = std::max(label_w, ImGui::CalcTextSize(label_or_index(spec.row_labels, r).c_str()).x);
-  label_w = std::min(label_w, digit * 10) + digit;
-
-  const float avail = spec.max_width > 0 ? spec.max_width : ImGui::GetContentRegionAvail().x;
-  const float max_cell = digit * 7.5f;
-  const float cell_w = std::clamp((avail - label_w - 2) / static_cast<float>(cols), 3.0f, max_cell);
-  const float cell_h = std::clamp(cell_w, 3.0f, line * 1.2f);
-
-  // Column labels when they fit the cell; otherwise every k-th index.
-  // Column words, shortened with "…" to their cell, when a cell holds three characters; otherwise
-  // every k-th index.
-  const ColumnLabels col_layout = column_labels(spec.col_labels, cols, cell_w, line, digit);
-  const bool col_upright = col_layout.upright, col_words_fit = col_layout.words;
-  const int col_label_every = col_layout.every;
-  const float header_h = col_layout.header_h;
-
-  ImDrawList* draw = ImGui::GetWindowDrawList();
-  const ImVec2 origin = ImGui::GetCursorScreenPos();
-  const ImVec2 grid0(origin.x + label_w, origin.y + header_h);
-  const ImVec2 grid1(grid0.x + cell_w * static_cast<float>(cols), grid0.y + cell_h * static_cast<float>(rows));
-  auto cell_min = [&](int r, int c) {
+// Where a heatmap's parts go: row labels `label_w` wide left of the grid, column labels
+// `header_h` high above it, cells `cell_w` × `cell_h` from grid0 to grid1.
+struct Grid {
+  int rows = 0, cols = 0;
+  float label_w = 0, cell_w = 0, cell_h = 0, line = 0, digit = 0;
+  ColumnLabels columns;
+  ImVec2 origin, grid0, grid1;
+  ImVec2 cell_min(int r, int c) const {
     return ImVec2(grid0.x + cell_w * static_cast<float>(c), grid0.y + cell_h * static_cast<float>(r));
-  };
+  }
+  ImVec2 cell_max(int r, int c) const { return ImVec2(cell_min(r, c).x + cell_w, cell_min(r, c).y + cell_h); }
+};
 
-  const ValueRange range = value_range(m, spec.scale);
-  if (look.textures) draw->AddImage(cell_texture(spec, range, *look.textures), grid0, grid1);
+// Cells as wide as the room allows, up to 7½ digits, and as high as wide up to 1.2 lines.
+Grid grid_geometry(const HeatmapSpec& spec) {
+  const Mat& m = *spec.values;
+  Grid g;
+  g.rows = static_cast<int>(m.rows());
+  g.cols = static_cast<int>(m.cols());
+  g.line = ImGui::GetTextLineHeight();
+  g.digit = ImGui::CalcTextSize("0").x;
+  for (int r = 0; r < g.rows; ++r)
+    g.label_w = std::max(g.label_w, ImGui::CalcTextSize(label_or_index(spec.row_labels, r).c_str()).x);
+  g.label_w = std::min(g.label_w, g.digit * 10) + g.digit;
+  const float avail = spec.max_width > 0 ? spec.max_width : ImGui::GetContentRegionAvail().x;
+  g.cell_w = std::clamp((avail - g.label_w - 2) / static_cast<float>(g.cols), 3.0f, g.digit * 7.5f);
+  g.cell_h = std::clamp(g.cell_w, 3.0f, g.line * 1.2f);
+  g.columns = column_labels(spec.col_labels, g.cols, g.cell_w, g.line, g.digit);
+  g.origin = ImGui::GetCursorScreenPos();
+  g.grid0 = ImVec2(g.origin.x + g.label_w, g.origin.y + g.columns.header_h);
+  g.grid1 = ImVec2(g.grid0.x + g.cell_w * static_cast<float>(g.cols), g.grid0.y + g.cell_h * static_cast<float>(g.rows));
+  return g;
+}
 
-  // Numbers in the cells, −∞ hatching.
+// The cell colours (one texture), −∞ hatched, the numbers where they fit (at most 900 cells, a
+// line high, the widest number inside), grid lines between cells of 8 px and more, the border.
+// Returns whether a cell is −∞.
+bool draw_cells(ImDrawList* draw, const HeatmapSpec& spec, const Grid& g, const ValueRange& range,
+                const Notation& notation, const HeatmapLook& look) {
+  const Mat& m = *spec.values;
+  if (look.textures) draw->AddImage(cell_texture(spec, range, *look.textures), g.grid0, g.grid1);
   bool has_minus_infinity = false;
   std::size_t widest = 0;
   for (Eigen::Index i = 0; i < m.size() && i <= 900; ++i) {
@@ -212,139 +207,188 @@ bool draw_heatmap(const HeatmapSpec& spec, const HeatmapLook& look, Selection& s
     if (std::isfinite(v)) widest = std::max(widest, glyph_count(notation.format(v)));
   }
   for (Eigen::Index i = 901; i < m.size() && !has_minus_infinity; ++i) has_minus_infinity = is_minus_infinity(m.data()[i]);
-  const bool numbers_fit = rows * cols <= 900 && cell_h >= line &&
-                           ImGui::CalcTextSize(std::string(widest, '0').c_str()).x <= cell_w - 3;
-  for (int r = 0; r < rows && (numbers_fit || has_minus_infinity); ++r)
-    for (int c = 0; c < cols; ++c) {
+  const bool numbers_fit = g.rows * g.cols <= 900 && g.cell_h >= g.line &&
+                           ImGui::CalcTextSize(std::string(widest, '0').c_str()).x <= g.cell_w - 3;
+  for (int r = 0; r < g.rows && (numbers_fit || has_minus_infinity); ++r)
+    for (int c = 0; c < g.cols; ++c) {
       const double v = m(r, c);
-      const ImVec2 a = cell_min(r, c), b(a.x + cell_w, a.y + cell_h);
-      if (is_minus_infinity(v)) hatch(draw, a, b);
+      const ImVec2 a = g.cell_min(r, c);
+      if (is_minus_infinity(v)) hatch(draw, a, g.cell_max(r, c));
       if (!numbers_fit) continue;
       const std::string text = notation.format(v);
       const ImVec2 size = ImGui::CalcTextSize(text.c_str());
       const ImU32 bg = std::isfinite(v) ? colour_of(v, spec.scale, range) : minus_infinity_fill;
-      draw->AddText(ImVec2(a.x + (cell_w - size.x) / 2, a.y + (cell_h - size.y) / 2), text_on(bg), text.c_str());
+      draw->AddText(ImVec2(a.x + (g.cell_w - size.x) / 2, a.y + (g.cell_h - size.y) / 2), text_on(bg), text.c_str());
     }
-  if (cell_w >= 8 && cell_h >= 8) {
-    const ImU32 grid = look.theme == Theme::light ? IM_COL32(255, 255, 255, 160) : IM_COL32(30, 30, 34, 160);
-    for (int c = 1; c < cols; ++c) draw->AddLine(cell_min(0, c), ImVec2(cell_min(0, c).x, grid1.y), grid);
-    for (int r = 1; r < rows; ++r) draw->AddLine(cell_min(r, 0), ImVec2(grid1.x, cell_min(r, 0).y), grid);
+  if (g.cell_w >= 8 && g.cell_h >= 8) {
+    const ImU32 line = look.theme == Theme::light ? IM_COL32(255, 255, 255, 160) : IM_COL32(30, 30, 34, 160);
+    for (int c = 1; c < g.cols; ++c) draw->AddLine(g.cell_min(0, c), ImVec2(g.cell_min(0, c).x, g.grid1.y), line);
+    for (int r = 1; r < g.rows; ++r) draw->AddLine(g.cell_min(r, 0), ImVec2(g.grid1.x, g.cell_min(r, 0).y), line);
   }
-  draw->AddRect(grid0, grid1, pal.block_border);
+  draw->AddRect(g.grid0, g.grid1, palette(look.theme).block_border);
+  return has_minus_infinity;
+}
 
-  // Row and column labels.
-  const TokenRef sel_token = selection.token, hover_token = selection.hover.token;
-  auto token_colour = [&](TokenSide side, int i) {
-    if (side == TokenSide::none) return pal.text;
-    if (sel_token == TokenRef{side, i}) return pal.accent;
-    if (hover_token == TokenRef{side, i}) return pal.hover_outline;
-    return pal.text;
-  };
-  draw->PushClipRect(origin, ImVec2(grid0.x - 2, grid1.y), true);
-  for (int r = 0; r < rows; ++r) {
+// A token's label in the accent colour when selected, the hover colour when hovered.
+ImU32 token_colour(const Selection& selection, TokenSide side, int i, const Palette& pal) {
+  if (side == TokenSide::none) return pal.text;
+  if (selection.token == TokenRef{side, i}) return pal.accent;
+  if (selection.hover.token == TokenRef{side, i}) return pal.hover_outline;
+  return pal.text;
+}
+
+// Row labels left of the grid (every few rows when rows are thinner than a line); column labels
+// above it: words across, words upright, or every k-th index (see column_labels).
+void draw_labels(ImDrawList* draw, const HeatmapSpec& spec, const Grid& g, const Selection& selection, const Palette& pal) {
+  draw->PushClipRect(g.origin, ImVec2(g.grid0.x - 2, g.grid1.y), true);
+  for (int r = 0; r < g.rows; ++r) {
     const std::string text = label_or_index(spec.row_labels, r);
-    const float y = cell_min(r, 0).y + (cell_h - line) / 2;
-    if (cell_h >= line * 0.8f || r % std::max(1, static_cast<int>(line / cell_h) + 1) == 0)
-      draw->AddText(ImVec2(origin.x, y), token_colour(spec.row_tokens, r), text.c_str());
+    const float y = g.cell_min(r, 0).y + (g.cell_h - g.line) / 2;
+    if (g.cell_h >= g.line * 0.8f || r % std::max(1, static_cast<int>(g.line / g.cell_h) + 1) == 0)
+      draw->AddText(ImVec2(g.origin.x, y), token_colour(selection, spec.row_tokens, r, pal), text.c_str());
   }
   draw->PopClipRect();
-  for (int c = 0; c < cols; c += col_label_every) {
-    if (col_upright) {
-      const std::string shown = fit_label(label_or_index(spec.col_labels, c), col_layout.room);
-      upright_text(draw, ImVec2(cell_min(0, c).x + (cell_w - line) / 2, grid0.y - 3), token_colour(spec.col_tokens, c), shown);
+  for (int c = 0; c < g.cols; c += g.columns.every) {
+    const ImU32 colour = token_colour(selection, spec.col_tokens, c, pal);
+    if (g.columns.upright) {
+      const std::string shown = fit_label(label_or_index(spec.col_labels, c), g.columns.room);
+      upright_text(draw, ImVec2(g.cell_min(0, c).x + (g.cell_w - g.line) / 2, g.grid0.y - 3), colour, shown);
       continue;
     }
-    const std::string shown = col_words_fit ? fit_label(label_or_index(spec.col_labels, c), col_layout.room) : std::to_string(c);
+    const std::string shown =
+        g.columns.words ? fit_label(label_or_index(spec.col_labels, c), g.columns.room) : std::to_string(c);
     const float w = ImGui::CalcTextSize(shown.c_str()).x;
-    draw->AddText(ImVec2(cell_min(0, c).x + (cell_w - w) / 2, origin.y), token_colour(spec.col_tokens, c), shown.c_str());
+    draw->AddText(ImVec2(g.cell_min(0, c).x + (g.cell_w - w) / 2, g.origin.y), colour, shown.c_str());
   }
+}
 
-  // Token and feature highlights: the selection, then the hover.
-  auto outline_row = [&](int r, ImU32 colour, float thickness) {
-    draw->AddRect(ImVec2(grid0.x - 1, cell_min(r, 0).y), ImVec2(grid1.x + 1, cell_min(r, 0).y + cell_h), colour, 0, 0, thickness);
+// The chosen token's row or column and feature's column (accent), the hovered ones (hover
+// colour), the marks, and the selected element.
+void draw_highlights(ImDrawList* draw, const HeatmapSpec& spec, const Grid& g, const Selection& selection,
+                     const Palette& pal) {
+  const auto outline_row = [&](int r, ImU32 colour) {
+    draw->AddRect(ImVec2(g.grid0.x - 1, g.cell_min(r, 0).y), ImVec2(g.grid1.x + 1, g.cell_max(r, 0).y), colour, 0, 0, 2.0f);
   };
-  auto outline_col = [&](int c, ImU32 colour, float thickness) {
-    draw->AddRect(ImVec2(cell_min(0, c).x, grid0.y - 1), ImVec2(cell_min(0, c).x + cell_w, grid1.y + 1), colour, 0, 0, thickness);
+  const auto outline_col = [&](int c, ImU32 colour) {
+    draw->AddRect(ImVec2(g.cell_min(0, c).x, g.grid0.y - 1), ImVec2(g.cell_max(0, c).x, g.grid1.y + 1), colour, 0, 0, 2.0f);
   };
-  auto outline_focus = [&](TokenRef token, int feature, ImU32 colour, float thickness) {
-    if (token.valid() && token.side == spec.row_tokens && token.index < rows) outline_row(token.index, colour, thickness);
-    if (token.valid() && token.side == spec.col_tokens && token.index < cols) outline_col(token.index, colour, thickness);
-    if (feature >= 0 && spec.col_features && feature < cols) outline_col(feature, colour, thickness);
+  const auto outline_focus = [&](TokenRef token, int feature, ImU32 colour) {
+    if (token.valid() && token.side == spec.row_tokens && token.index < g.rows) outline_row(token.index, colour);
+    if (token.valid() && token.side == spec.col_tokens && token.index < g.cols) outline_col(token.index, colour);
+    if (feature >= 0 && spec.col_features && feature < g.cols) outline_col(feature, colour);
   };
-  outline_focus(selection.token, selection.feature, pal.accent, 2.0f);
-  outline_focus(selection.hover.token, selection.hover.feature, pal.hover_outline, 2.0f);
-
+  outline_focus(selection.token, selection.feature, pal.accent);
+  outline_focus(selection.hover.token, selection.hover.feature, pal.hover_outline);
   for (const Mark& mark : spec.marks) {
-    if (mark.row >= rows || mark.col >= cols) continue;
-    const ImVec2 a = cell_min(mark.row, mark.col);
+    if (mark.row >= g.rows || mark.col >= g.cols) continue;
+    const ImVec2 a = g.cell_min(mark.row, mark.col), b = g.cell_max(mark.row, mark.col);
     // A band of the mark's colour with a thin line of the panel colour inside it, so it stands out
     // on any cell colour.
-    draw->AddRect(ImVec2(a.x + 1.5f, a.y + 1.5f), ImVec2(a.x + cell_w - 1.5f, a.y + cell_h - 1.5f), mark.colour, 0, 0, 3.0f);
-    if (cell_w >= 10 && cell_h >= 10)
-      draw->AddRect(ImVec2(a.x + 3.5f, a.y + 3.5f), ImVec2(a.x + cell_w - 3.5f, a.y + cell_h - 3.5f), pal.panel, 0, 0, 1.0f);
+    draw->AddRect(ImVec2(a.x + 1.5f, a.y + 1.5f), ImVec2(b.x - 1.5f, b.y - 1.5f), mark.colour, 0, 0, 3.0f);
+    if (g.cell_w >= 10 && g.cell_h >= 10)
+      draw->AddRect(ImVec2(a.x + 3.5f, a.y + 3.5f), ImVec2(b.x - 3.5f, b.y - 3.5f), pal.panel, 0, 0, 1.0f);
   }
-  auto same_matrix = [&](const ElementRef& e) {
-    return e.step == spec.element.step && e.slot == spec.element.slot && e.index == spec.element.index;
-  };
-  if (selection.element.valid() && same_matrix(selection.element) && selection.element.row < rows && selection.element.col < cols) {
-    const ImVec2 a = cell_min(selection.element.row, selection.element.col);
-    draw->AddRect(ImVec2(a.x - 2, a.y - 2), ImVec2(a.x + cell_w + 2, a.y + cell_h + 2), pal.selection_outline, 0, 0, 3.0f);
+  const ElementRef& e = selection.element;
+  const bool here = e.step == spec.element.step && e.slot == spec.element.slot && e.index == spec.element.index;
+  if (e.valid() && here && e.row < g.rows && e.col < g.cols) {
+    const ImVec2 a = g.cell_min(e.row, e.col), b = g.cell_max(e.row, e.col);
+    draw->AddRect(ImVec2(a.x - 2, a.y - 2), ImVec2(b.x + 2, b.y + 2), pal.selection_outline, 0, 0, 3.0f);
   }
+}
 
-  // Interaction: the grid and the labels.
-  bool clicked = false;
-  ImGui::SetCursorScreenPos(grid0);
-  ImGui::InvisibleButton("cells", ImVec2(grid1.x - grid0.x, grid1.y - grid0.y));
+// The cells under the mouse: hover (element, token, feature) and its tooltip, a click selects
+// them.  Returns true when clicked.
+bool cells_pointed_at(const HeatmapSpec& spec, const Grid& g, Selection& selection) {
+  const Mat& m = *spec.values;
+  ImGui::SetCursorScreenPos(g.grid0);
+  ImGui::InvisibleButton("cells", ImVec2(g.grid1.x - g.grid0.x, g.grid1.y - g.grid0.y));
   matrix_context_menu("csv", m, spec.row_labels, spec.col_labels);
-  if (ImGui::IsItemHovered()) {
-    const ImVec2 mouse = ImGui::GetIO().MousePos;
-    const int c = std::clamp(static_cast<int>((mouse.x - grid0.x) / cell_w), 0, cols - 1);
-    const int r = std::clamp(static_cast<int>((mouse.y - grid0.y) / cell_h), 0, rows - 1);
-    ElementRef e = spec.element;
-    e.row = r;
-    e.col = c;
-    selection.hover.element = e;
-    if (spec.row_tokens != TokenSide::none) selection.hover.token = {spec.row_tokens, r};
-    else if (spec.col_tokens != TokenSide::none) selection.hover.token = {spec.col_tokens, c};
-    if (spec.col_features) selection.hover.feature = c;
-    ImGui::BeginTooltip();
-    ImGui::Text("%s · %s", label_or_index(spec.row_labels, r).c_str(), label_or_index(spec.col_labels, c).c_str());
-    ImGui::Text("[%d, %d] = %.6g", r, c, m(r, c));
-    ImGui::EndTooltip();
-    if (ImGui::IsItemClicked()) {
-      selection.element = e;
-      if (spec.row_tokens != TokenSide::none) selection.token = {spec.row_tokens, r};
-      if (spec.col_features) selection.feature = c;
-      clicked = true;
-    }
-  }
-  ImGui::SetCursorScreenPos(origin);
-  ImGui::InvisibleButton("row_labels", ImVec2(std::max(1.0f, label_w - 2), std::max(1.0f, grid1.y - origin.y)));
+  if (!ImGui::IsItemHovered()) return false;
+  const ImVec2 mouse = ImGui::GetIO().MousePos;
+  ElementRef e = spec.element;
+  e.col = std::clamp(static_cast<int>((mouse.x - g.grid0.x) / g.cell_w), 0, g.cols - 1);
+  e.row = std::clamp(static_cast<int>((mouse.y - g.grid0.y) / g.cell_h), 0, g.rows - 1);
+  selection.hover.element = e;
+  if (spec.row_tokens != TokenSide::none) selection.hover.token = {spec.row_tokens, e.row};
+  else if (spec.col_tokens != TokenSide::none) selection.hover.token = {spec.col_tokens, e.col};
+  if (spec.col_features) selection.hover.feature = e.col;
+  ImGui::BeginTooltip();
+  ImGui::Text("%s · %s", label_or_index(spec.row_labels, e.row).c_str(), label_or_index(spec.col_labels, e.col).c_str());
+  ImGui::Text("[%d, %d] = %.6g", e.row, e.col, m(e.row, e.col));
+  ImGui::EndTooltip();
+  if (!ImGui::IsItemClicked()) return false;
+  selection.element = e;
+  if (spec.row_tokens != TokenSide::none) selection.token = {spec.row_tokens, e.row};
+  if (spec.col_features) selection.feature = e.col;
+  return true;
+}
+
+// The row and column labels under the mouse: hover their token, a click chooses it.
+void labels_pointed_at(const HeatmapSpec& spec, const Grid& g, Selection& selection) {
+  ImGui::SetCursorScreenPos(g.origin);
+  ImGui::InvisibleButton("row_labels", ImVec2(std::max(1.0f, g.label_w - 2), std::max(1.0f, g.grid1.y - g.origin.y)));
   if (ImGui::IsItemHovered() && spec.row_tokens != TokenSide::none) {
-    const int r = static_cast<int>((ImGui::GetIO().MousePos.y - grid0.y) / cell_h);
-    if (r >= 0 && r < rows) {
+    const int r = static_cast<int>((ImGui::GetIO().MousePos.y - g.grid0.y) / g.cell_h);
+    if (r >= 0 && r < g.rows) {
       selection.hover.token = {spec.row_tokens, r};
       if (ImGui::IsItemClicked()) selection.token = {spec.row_tokens, r};
     }
   }
-  ImGui::SetCursorScreenPos(ImVec2(grid0.x, origin.y));
-  ImGui::InvisibleButton("col_labels", ImVec2(grid1.x - grid0.x, header_h - 2));
+  ImGui::SetCursorScreenPos(ImVec2(g.grid0.x, g.origin.y));
+  ImGui::InvisibleButton("col_labels", ImVec2(g.grid1.x - g.grid0.x, g.columns.header_h - 2));
   if (ImGui::IsItemHovered() && spec.col_tokens != TokenSide::none) {
-    const int c = static_cast<int>((ImGui::GetIO().MousePos.x - grid0.x) / cell_w);
-    if (c >= 0 && c < cols) {
+    const int c = static_cast<int>((ImGui::GetIO().MousePos.x - g.grid0.x) / g.cell_w);
+    if (c >= 0 && c < g.cols) {
       selection.hover.token = {spec.col_tokens, c};
       if (ImGui::IsItemClicked()) selection.token = {spec.col_tokens, c};
     }
   }
+}
 
-  const ImVec2 bar_at(grid0.x, grid1.y + 4);
-  const float bar_w = std::clamp(grid1.x - grid0.x, digit * 18, digit * 26);
-  const float right = origin.x + (spec.max_width > 0 ? spec.max_width : ImGui::GetContentRegionAvail().x);
+}  // namespace
+
+bool draw_heatmap(const HeatmapSpec& spec, const HeatmapLook& look, Selection& selection) {
+  const Mat& m = *spec.values;
+  const Palette& pal = palette(look.theme);
+  ImGui::PushID(static_cast<int>(spec.texture_key & 0x7fffffff));
+  ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + (spec.max_width > 0 ? spec.max_width : ImGui::GetContentRegionAvail().x));
+  const Notation notation = notation_for(m);
+  ImGui::TextUnformatted(notation.exponent == 0 ? spec.caption.c_str() : (spec.caption + "  (" + notation.scale_text() + ")").c_str());
+  ImGui::PopTextWrapPos();
+  if (m.rows() == 0 || m.cols() == 0) {
+    ImGui::TextDisabled("(empty)");
+    ImGui::PopID();
+    return false;
+  }
+  const Grid g = grid_geometry(spec);
+  ImDrawList* draw = ImGui::GetWindowDrawList();
+  const ValueRange range = value_range(m, spec.scale);
+  const bool has_minus_infinity = draw_cells(draw, spec, g, range, notation, look);
+  draw_labels(draw, spec, g, selection, pal);
+  draw_highlights(draw, spec, g, selection, pal);
+  const bool clicked = cells_pointed_at(spec, g, selection);
+  labels_pointed_at(spec, g, selection);
+  const ImVec2 bar_at(g.grid0.x, g.grid1.y + 4);
+  const float bar_w = std::clamp(g.grid1.x - g.grid0.x, g.digit * 18, g.digit * 26);
+  const float right = g.origin.x + (spec.max_width > 0 ? spec.max_width : ImGui::GetContentRegionAvail().x);
   const float bar_h = colour_bar(draw, bar_at, bar_w, right, spec, range, notation, has_minus_infinity, pal);
-  ImGui::SetCursorScreenPos(ImVec2(origin.x, bar_at.y));
-  ImGui::Dummy(ImVec2(label_w + bar_w, bar_h + 6));
+  ImGui::SetCursorScreenPos(ImVec2(g.origin.x, bar_at.y));
+  ImGui::Dummy(ImVec2(g.label_w + bar_w, bar_h + 6));
   ImGui::PopID();
   return clicked;
+}
+
+void HeatmapRow::draw(HeatmapSpec& spec, float width, int id, const HeatmapLook& look, Selection& selection) {
+  spec.max_width = width;
+  if (count > 0 && used + width <= full) ImGui::SameLine(0, gap);
+  else used = 0;
+  used += width + gap;
+  ++count;
+  ImGui::PushID(id);
+  ImGui::BeginGroup();
+  draw_heatmap(spec, look, selection);
+  ImGui::EndGroup();
+  ImGui::PopID();
 }
 
 }  // namespace attnviz::views

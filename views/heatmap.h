@@ -45,6 +45,16 @@ struct HeatmapLook {
 // Returns true when an element was clicked this frame.
 bool draw_heatmap(const HeatmapSpec& spec, const HeatmapLook& look, Selection& selection);
 
+// Heatmaps left to right, `gap` apart, a new row where the next would pass `full`.  Each is one
+// group item (ImGui::GetItemRectMin/Max give its rectangle, caption to colour bar, after draw).
+struct HeatmapRow {
+  float full = 0, gap = 0;
+  float used = 0;
+  int count = 0;
+  // Draws `spec` `width` wide (its max_width) under the ID `id`.
+  void draw(HeatmapSpec& spec, float width, int id, const HeatmapLook& look, Selection& selection);
+};
+
 // Which column indices a heatmap of `cols` columns `cell_w` wide writes: every k-th, k the
 // smallest of 1, 2, 5, 10, 20, 50, … whose k cells hold the widest index and a digit's space
 // (512 columns 1.5 px wide, digits 7 px: every 20th, "0 20 40 …").

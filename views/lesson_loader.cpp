@@ -1,7 +1,10 @@
 #include "views/lesson_loader.h"
 
+#include "model/error.h"
 #include "model/io/lesson_file.h"
 #include "model/io/safetensors.h"
+#include "model/quote.h"
+#include "views/panels.h"
 
 #include <filesystem>
 #include <utility>
@@ -54,9 +57,19 @@ LoadedLesson LessonLoader::take() {
   return loaded;
 }
 
+Lesson read_lesson(const std::string& path) {
+  Lesson lesson = io::read_lesson_file(path);
+  try {
+    lesson_opening(lesson);
+  } catch (const InputError& e) {
+    throw InputError(printable(path, 200) + ": " + e.what());
+  }
+  return lesson;
+}
+
 LoadedLesson read_lesson_session(const std::string& path, LoadProgress& progress) {
   progress.set("reading the lesson");
-  Lesson lesson = io::read_lesson_file(path);
+  Lesson lesson = read_lesson(path);
   progress.set("building the model and its first forward + backward");
   Session session(to_preset(lesson));
   if (!lesson.weights.empty()) {

@@ -125,6 +125,76 @@ std::string decade_label(int exponent) {
   return text;
 }
 
+namespace {
+
+// A line plot's frame: x from x0 to x1, y from y_top to y_bottom, points `dx` apart.
+struct LineFrame {
+  float x0, x1, y_top, y_bottom, dx, font;
+  LogRange r;
+  float px(std::size_t i) const { return x0 + font * 0.5f + dx * static_cast<float>(i); }
+  float py(double v) const { return y_bottom - (y_bottom - y_top) * r.t(v); }
+};
+
+// Every k-th index under the axis so that labels do not touch, and the axis title.
+void x_ticks(ImDrawList* dl, const LogLinePlot& plot, const LineFrame& f, std::size_t n, const Palette& pal) {
+  const float font = f.font, line = ImGui::GetTextLineHeightWithSpacing();
+  const float label_w = ImGui::CalcTextSize(std::to_string(plot.x_first + static_cast<int>(n)).c_str()).x + font;
+  std::size_t every = 1;
+  while (f.dx * static_cast<float>(every) < label_w) every = every < 2 ? 2 : every < 5 ? 5 : every + 5;
+  for (std::size_t i = 0; i < n; i += every) {
+    const std::string label = std::to_string(plot.x_first + static_cast<int>(i));
+    const float w = ImGui::CalcTextSize(label.c_str()).x;
+    dl->AddLine(ImVec2(f.px(i), f.y_bottom), ImVec2(f.px(i), f.y_bottom + font * 0.3f), pal.text_dim);
+    dl->AddText(ImVec2(f.px(i) - w * 0.5f, f.y_bottom + font * 0.3f), pal.text_dim, label.c_str());
+  }
+  const float title_w = ImGui::CalcTextSize(plot.x_label.c_str()).x;
+  dl->AddText(ImVec2((f.x0 + f.x1 - title_w) * 0.5f, f.y_bottom + line), pal.text_dim, plot.x_label.c_str());
+}
+
+// Each series as a line through its drawable values (broken where one is not), with dots when
+// there are 70 points or fewer.
+void curves(ImDrawList* dl, const std::vector<PlotSeries>& series, const LineFrame& f) {
+  for (const PlotSeries& s : series) {
+    bool pen = false;
+    for (std::size_t i = 0; i < s.values.size(); ++i) {
+      if (!drawable(s.values[i])) {
+        pen = false;
+        continue;
+      }
+      const ImVec2 p(f.px(i), f.py(s.values[i]));
+      if (pen) dl->PathLineTo(p);
+      else {
+        dl->PathStroke(s.colour, 0, 2.5f);
+        dl->PathLineTo(p);
+        pen = true;
+      }
+    }
+    dl->PathStroke(s.colour, 0, 2.5f);
+    if (s.values.size() <= 70)
+      for (std::size_t i = 0; i < s.values.size(); ++i)
+        if (drawable(s.values[i])) dl->AddCircleFilled(ImVec2(f.px(i), f.py(s.values[i])), 3.5f, s.colour, 8);
+  }
+}
+
+// The index nearest the mouse: a vertical line there and every series' value in a tooltip.
+int line_hover(ImDrawList* dl, const LogLinePlot& plot, const LineFrame& f, std::size_t n, const Palette& pal) {
+  const float mx = ImGui::GetIO().MousePos.x;
+  const float x = f.dx > 0 ? (mx - f.px(0)) / f.dx : 0;
+  const int i = std::clamp(static_cast<int>(std::lround(x)), 0, static_cast<int>(n) - 1);
+  const float at = f.px(static_cast<std::size_t>(i));
+  dl->AddLine(ImVec2(at, f.y_top), ImVec2(at, f.y_bottom), pal.hover_outline, 1.5f);
+  ImGui::BeginTooltip();
+  ImGui::Text("%s %d", plot.x_label.c_str(), plot.x_first + i);
+  for (const PlotSeries& s : plot.series)
+    if (static_cast<std::size_t>(i) < s.values.size())
+      ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(s.colour), "%s  %s", s.name.c_str(),
+                         format_significant(s.values[static_cast<std::size_t>(i)], 4).c_str());
+  ImGui::EndTooltip();
+  return i;
+}
+
+}  // namespace
+
 PlotHit draw_log_line_plot(const LogLinePlot& plot, const Palette& pal) {
   PlotHit hit;
   const ImVec2 avail = ImGui::GetContentRegionAvail();
@@ -136,82 +206,121 @@ PlotHit draw_log_line_plot(const LogLinePlot& plot, const Palette& pal) {
   }
   const ImVec2 origin = ImGui::GetCursorScreenPos();
   ImGui::InvisibleButton(plot.id, size);
-  const bool hovered = ImGui::IsItemHovered();
-  const bool clicked = ImGui::IsItemClicked();
+  const bool hovered = ImGui::IsItemHovered(), clicked = ImGui::IsItemClicked();
   ImDrawList* dl = ImGui::GetWindowDrawList();
-
   const LogRange r = log_range(plot.series);
   const std::size_t n = series_length(plot.series);
   // Legend and y label on top, x labels and the x axis title below.
   const int legend_rows = draw_legend(dl, origin, plot.series, pal, size.x);
   const float top = origin.y + line * (static_cast<float>(legend_rows) + 0.2f);
   dl->AddText(ImVec2(origin.x, top), pal.text_dim, plot.y_label.c_str());
-  const float x0 = origin.x + y_margin(r), x1 = origin.x + size.x - font;
-  const float y_top = top + line * 1.2f, y_bottom = origin.y + size.y - line * 2.1f;
-  draw_y_axis(dl, r, x0, x1, y_top, y_bottom, pal);
+  LineFrame f{origin.x + y_margin(r), origin.x + size.x - font, top + line * 1.2f, origin.y + size.y - line * 2.1f, 0, font, r};
+  draw_y_axis(dl, r, f.x0, f.x1, f.y_top, f.y_bottom, pal);
   if (n == 0) return hit;
-
-  const float dx = n > 1 ? (x1 - x0 - font) / static_cast<float>(n - 1) : 0;
-  const auto px = [&](std::size_t i) { return x0 + font * 0.5f + dx * static_cast<float>(i); };
-  const auto py = [&](double v) { return y_bottom - (y_bottom - y_top) * r.t(v); };
-
-  // x ticks: every k-th index so that labels do not touch.
-  const float label_w = ImGui::CalcTextSize(std::to_string(plot.x_first + static_cast<int>(n)).c_str()).x + font;
-  std::size_t every = 1;
-  while (dx * static_cast<float>(every) < label_w) every = every < 2 ? 2 : every < 5 ? 5 : every + 5;
-  for (std::size_t i = 0; i < n; i += every) {
-    const std::string label = std::to_string(plot.x_first + static_cast<int>(i));
-    const float w = ImGui::CalcTextSize(label.c_str()).x;
-    dl->AddLine(ImVec2(px(i), y_bottom), ImVec2(px(i), y_bottom + font * 0.3f), pal.text_dim);
-    dl->AddText(ImVec2(px(i) - w * 0.5f, y_bottom + font * 0.3f), pal.text_dim, label.c_str());
+  f.dx = n > 1 ? (f.x1 - f.x0 - font) / static_cast<float>(n - 1) : 0;
+  x_ticks(dl, plot, f, n, pal);
+  if (plot.highlight >= 0 && static_cast<std::size_t>(plot.highlight) < n) {
+    const float at = f.px(static_cast<std::size_t>(plot.highlight));
+    dl->AddRectFilled(ImVec2(at - font * 0.4f, f.y_top), ImVec2(at + font * 0.4f, f.y_bottom), faded(pal.current_block, 110));
   }
-  const float title_w = ImGui::CalcTextSize(plot.x_label.c_str()).x;
-  dl->AddText(ImVec2((x0 + x1 - title_w) * 0.5f, y_bottom + line), pal.text_dim, plot.x_label.c_str());
-
-  if (plot.highlight >= 0 && static_cast<std::size_t>(plot.highlight) < n)
-    dl->AddRectFilled(ImVec2(px(static_cast<std::size_t>(plot.highlight)) - font * 0.4f, y_top),
-                      ImVec2(px(static_cast<std::size_t>(plot.highlight)) + font * 0.4f, y_bottom),
-                      faded(pal.current_block, 110));
-
-  for (const PlotSeries& s : plot.series) {
-    bool pen = false;
-    for (std::size_t i = 0; i < s.values.size(); ++i) {
-      if (!drawable(s.values[i])) {
-        pen = false;
-        continue;
-      }
-      const ImVec2 p(px(i), py(s.values[i]));
-      if (pen) dl->PathLineTo(p);
-      else {
-        dl->PathStroke(s.colour, 0, 2.5f);
-        dl->PathLineTo(p);
-        pen = true;
-      }
-    }
-    dl->PathStroke(s.colour, 0, 2.5f);
-    if (s.values.size() <= 70)
-      for (std::size_t i = 0; i < s.values.size(); ++i)
-        if (drawable(s.values[i])) dl->AddCircleFilled(ImVec2(px(i), py(s.values[i])), 3.5f, s.colour, 8);
-  }
-
+  curves(dl, plot.series, f);
   if (hovered) {
-    const float mx = ImGui::GetIO().MousePos.x;
-    const float f = dx > 0 ? (mx - px(0)) / dx : 0;
-    const int i = std::clamp(static_cast<int>(std::lround(f)), 0, static_cast<int>(n) - 1);
-    hit.hovered = i;
-    dl->AddLine(ImVec2(px(static_cast<std::size_t>(i)), y_top), ImVec2(px(static_cast<std::size_t>(i)), y_bottom),
-                pal.hover_outline, 1.5f);
-    ImGui::BeginTooltip();
-    ImGui::Text("%s %d", plot.x_label.c_str(), plot.x_first + i);
-    for (const PlotSeries& s : plot.series)
-      if (static_cast<std::size_t>(i) < s.values.size())
-        ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(s.colour), "%s  %s", s.name.c_str(),
-                           format_significant(s.values[static_cast<std::size_t>(i)], 4).c_str());
-    ImGui::EndTooltip();
-    if (clicked) hit.clicked = i;
+    hit.hovered = line_hover(dl, plot, f, n, pal);
+    if (clicked) hit.clicked = hit.hovered;
   }
   return hit;
 }
+
+namespace {
+
+// A bar plot's frame inside its scrolling child: groups `group_w` wide from x0, bars `bar_w`
+// wide, y from y_top to y_bottom over the decades of r (values below floor_value on the floor).
+struct BarFrame {
+  float x0, y_top, y_bottom, group_w, bar_w, font;
+  LogRange r;
+  double floor_value;
+  float group_x(std::size_t g) const { return x0 + font * 0.5f + group_w * static_cast<float>(g); }
+  float py(double v) const { return y_bottom - (y_bottom - y_top) * r.t(v); }
+};
+
+// The legend (and the y label beside it when both fit) above the scrolling part, so it stays in
+// view.  Returns its rows.
+int bar_legend(const LogBarPlot& plot, const Palette& pal, float avail) {
+  const ImVec2 at = ImGui::GetCursorScreenPos();
+  const float y_label_w = ImGui::CalcTextSize(plot.y_label.c_str()).x;
+  const bool label_beside = legend_width(plot.series) + y_label_w + ImGui::GetFontSize() * 2 < avail;
+  const int rows = draw_legend(ImGui::GetWindowDrawList(), at, plot.series, pal, avail);
+  if (label_beside)
+    ImGui::GetWindowDrawList()->AddText(ImVec2(at.x + avail - y_label_w, at.y), pal.text_dim, plot.y_label.c_str());
+  ImGui::Dummy(ImVec2(avail, ImGui::GetTextLineHeightWithSpacing() * static_cast<float>(rows)));
+  return rows;
+}
+
+// Bar s of group g with value v: from the floor up to v; below what the axis shows, a short bar
+// on the floor, filled under an arrowhead, or hollow for 0 (an underflow).
+void bar(ImDrawList* dl, const LogBarPlot& plot, const BarFrame& f, std::size_t g, std::size_t s, const Palette& pal) {
+  const double v = plot.series[s].values[g];
+  const ImU32 colour = plot.series[s].colour;
+  const float bx = f.group_x(g) + f.group_w * 0.1f + f.bar_w * static_cast<float>(s);
+  const float bx1 = bx + std::max(1.0f, f.bar_w - 1), font = f.font;
+  if (v == 0 || (drawable(v) && v < f.floor_value)) {
+    const ImVec2 a(bx, f.y_bottom - font * 0.6f), b(bx1, f.y_bottom);
+    if (v == 0) {
+      dl->AddRect(a, b, colour, 0, 0, 1.5f);
+      return;
+    }
+    dl->AddRectFilled(a, b, colour);
+    const float cx = (bx + bx1) * 0.5f, half_w = std::min(font * 0.35f, (bx1 - bx) * 0.5f);
+    dl->AddTriangleFilled(ImVec2(cx - half_w, a.y - font * 0.55f), ImVec2(cx + half_w, a.y - font * 0.55f),
+                          ImVec2(cx, a.y - font * 0.1f), colour);
+    return;
+  }
+  if (!drawable(v)) return;
+  const ImVec2 a(bx, f.py(v)), b(bx1, f.y_bottom);
+  dl->AddRectFilled(a, b, colour);
+  if (static_cast<int>(g) == plot.highlight && static_cast<int>(s) == plot.selected_bar)
+    dl->AddRect(ImVec2(a.x - 1, a.y - 1), ImVec2(b.x + 1, b.y), pal.selection_outline, 0, 0, 2.5f);
+}
+
+// Group labels under the bars: one row when they fit, two staggered rows, or every k-th label.
+void group_labels(ImDrawList* dl, const LogBarPlot& plot, const BarFrame& f, int label_rows, std::size_t every,
+                  const Palette& pal) {
+  const float line = ImGui::GetTextLineHeightWithSpacing();
+  for (std::size_t g = 0; g < plot.group_labels.size(); g += every) {
+    const std::string& label = plot.group_labels[g];
+    const float w = ImGui::CalcTextSize(label.c_str()).x;
+    const int row = label_rows == 2 ? static_cast<int>((g / every) % 2) : 0;
+    dl->AddText(ImVec2(std::max(f.x0 + 2, f.group_x(g) + (f.group_w - w) * 0.5f),
+                       f.y_bottom + f.font * 0.3f + line * static_cast<float>(row)),
+                pal.text_dim, label.c_str());
+  }
+}
+
+// The group under the mouse (right of the y axis at `left_edge`): outlined, its bars' values in a
+// tooltip, the bar under the mouse marked.
+void bar_hover(ImDrawList* dl, const LogBarPlot& plot, const BarFrame& f, std::size_t groups, float left_edge,
+               const Palette& pal, PlotHit& hit) {
+  const ImVec2 m = ImGui::GetIO().MousePos;
+  const float x = (m.x - f.group_x(0)) / f.group_w;
+  if (x < 0 || x >= static_cast<float>(groups) || m.x <= left_edge) return;
+  const std::size_t g = static_cast<std::size_t>(x), ns = plot.series.size();
+  hit.hovered = static_cast<int>(g);
+  const float in = m.x - f.group_x(g) - f.group_w * 0.1f;
+  if (in >= 0 && in < f.bar_w * static_cast<float>(ns)) hit.series = static_cast<int>(in / f.bar_w);
+  dl->AddRect(ImVec2(f.group_x(g), f.y_top), ImVec2(f.group_x(g) + f.group_w, f.y_bottom), pal.hover_outline, 0, 0, 1.5f);
+  ImGui::BeginTooltip();
+  if (g < plot.group_titles.size()) ImGui::TextUnformatted(plot.group_titles[g].c_str());
+  else if (g < plot.group_labels.size()) ImGui::TextUnformatted(plot.group_labels[g].c_str());
+  for (std::size_t s = 0; s < ns; ++s) {
+    const PlotSeries& series = plot.series[s];
+    const double v = g < series.values.size() ? series.values[g] : 0;
+    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(series.colour), "%s %s  %s", static_cast<int>(s) == hit.series ? "▶" : "  ",
+                       series.name.c_str(), v == 0 ? "0 (underflow)" : std::isnan(v) ? "—" : format_significant(v, 4).c_str());
+  }
+  ImGui::EndTooltip();
+}
+
+}  // namespace
 
 PlotHit draw_log_bar_plot(const LogBarPlot& plot, const Palette& pal) {
   PlotHit hit;
@@ -220,122 +329,51 @@ PlotHit draw_log_bar_plot(const LogBarPlot& plot, const Palette& pal) {
   const std::size_t groups = std::max(series_length(plot.series), plot.group_labels.size());
   LogRange r = log_range(plot.series);
   if (plot.max_decades > 0 && r.hi - r.lo > plot.max_decades) r.lo = r.hi - plot.max_decades;
-  const double floor_value = std::pow(10.0, r.lo);
   const float margin = y_margin(r);
   const float avail = ImGui::GetContentRegionAvail().x;
   if (avail < font * 8 || height < line * 5 || groups == 0) {
     ImGui::TextDisabled("(nothing to plot)");
     return hit;
   }
-
-  // Legend above the scrolling part, so it stays in view.
-  const ImVec2 legend_at = ImGui::GetCursorScreenPos();
-  const float y_label_w = ImGui::CalcTextSize(plot.y_label.c_str()).x;
-  const bool label_beside = legend_width(plot.series) + y_label_w + font * 2 < avail;
-  const int legend_rows = draw_legend(ImGui::GetWindowDrawList(), legend_at, plot.series, pal, avail);
-  if (label_beside)
-    ImGui::GetWindowDrawList()->AddText(ImVec2(legend_at.x + avail - y_label_w, legend_at.y), pal.text_dim,
-                                        plot.y_label.c_str());
-  ImGui::Dummy(ImVec2(avail, line * static_cast<float>(legend_rows)));
-
-  const float fit = (avail - margin - font) / static_cast<float>(groups);
-  const float group_w = std::max(fit, plot.min_group_width);
+  const int legend_rows = bar_legend(plot, pal, avail);
+  const float group_w = std::max((avail - margin - font) / static_cast<float>(groups), plot.min_group_width);
   const float content_w = margin + group_w * static_cast<float>(groups) + font;
   const bool scrolls = content_w > avail + 1;
   const float child_h = height - line * static_cast<float>(legend_rows);
-  if (!ImGui::BeginChild(plot.id, ImVec2(avail, child_h), false,
-                         scrolls ? ImGuiWindowFlags_HorizontalScrollbar : ImGuiWindowFlags_None)) {
+  if (!ImGui::BeginChild(plot.id, ImVec2(avail, child_h), false, scrolls ? ImGuiWindowFlags_HorizontalScrollbar : ImGuiWindowFlags_None)) {
     ImGui::EndChild();
     return hit;
   }
-  const float scrollbar = scrolls ? ImGui::GetStyle().ScrollbarSize : 0;
   const ImVec2 origin = ImGui::GetCursorScreenPos();
-  const float plot_h = child_h - scrollbar;
+  const float plot_h = child_h - (scrolls ? ImGui::GetStyle().ScrollbarSize : 0);
   ImGui::InvisibleButton("area", ImVec2(content_w, plot_h));
-  const bool hovered = ImGui::IsItemHovered();
-  const bool clicked = ImGui::IsItemClicked();
+  const bool hovered = ImGui::IsItemHovered(), clicked = ImGui::IsItemClicked();
   ImDrawList* dl = ImGui::GetWindowDrawList();
-
-  // Group labels: one row when they fit, two staggered rows, or every k-th label.
   float label_max = 0;
   for (const std::string& l : plot.group_labels) label_max = std::max(label_max, ImGui::CalcTextSize(l.c_str()).x);
   const int label_rows = label_max <= group_w * 0.95f ? 1 : 2;
   std::size_t every = 1;
   while (label_max > group_w * 1.9f * static_cast<float>(every)) ++every;
-
-  const float y_top = origin.y + font * 0.5f;
-  const float y_bottom = origin.y + plot_h - line * static_cast<float>(label_rows) - font * 0.3f;
-  const float x0 = origin.x + margin;
-  const auto group_x = [&](std::size_t g) { return x0 + font * 0.5f + group_w * static_cast<float>(g); };
-  const std::size_t ns = plot.series.size();
-  const float bar_w = group_w * 0.8f / static_cast<float>(std::max<std::size_t>(ns, 1));
-  const auto py = [&](double v) { return y_bottom - (y_bottom - y_top) * r.t(v); };
-
-  if (plot.highlight >= 0 && static_cast<std::size_t>(plot.highlight) < groups)
-    dl->AddRectFilled(ImVec2(group_x(static_cast<std::size_t>(plot.highlight)), y_top),
-                      ImVec2(group_x(static_cast<std::size_t>(plot.highlight)) + group_w, y_bottom),
-                      faded(pal.current_block, 90));
-  for (std::size_t g = 0; g < groups; ++g)
-    for (std::size_t s = 0; s < ns; ++s) {
-      if (g >= plot.series[s].values.size()) continue;
-      const double v = plot.series[s].values[g];
-      const float bx = group_x(g) + group_w * 0.1f + bar_w * static_cast<float>(s);
-      const float bx1 = bx + std::max(1.0f, bar_w - 1);
-      if (v == 0 || (drawable(v) && v < floor_value)) {
-        // Below what the axis shows: a short bar on the floor, filled under an arrowhead, or hollow for 0.
-        const ImVec2 a(bx, y_bottom - font * 0.6f), b(bx1, y_bottom);
-        if (v == 0) dl->AddRect(a, b, plot.series[s].colour, 0, 0, 1.5f);
-        else {
-          dl->AddRectFilled(a, b, plot.series[s].colour);
-          const float cx = (bx + bx1) * 0.5f, half_w = std::min(font * 0.35f, (bx1 - bx) * 0.5f);
-          dl->AddTriangleFilled(ImVec2(cx - half_w, a.y - font * 0.55f), ImVec2(cx + half_w, a.y - font * 0.55f),
-                                ImVec2(cx, a.y - font * 0.1f), plot.series[s].colour);
-        }
-        continue;
-      }
-      if (!drawable(v)) continue;
-      const ImVec2 a(bx, py(v)), b(bx1, y_bottom);
-      dl->AddRectFilled(a, b, plot.series[s].colour);
-      if (static_cast<int>(g) == plot.highlight && static_cast<int>(s) == plot.selected_bar)
-        dl->AddRect(ImVec2(a.x - 1, a.y - 1), ImVec2(b.x + 1, b.y), pal.selection_outline, 0, 0, 2.5f);
-    }
-  for (std::size_t g = 0; g < plot.group_labels.size(); g += every) {
-    const std::string& label = plot.group_labels[g];
-    const float w = ImGui::CalcTextSize(label.c_str()).x;
-    const int row = label_rows == 2 ? static_cast<int>((g / every) % 2) : 0;
-    dl->AddText(ImVec2(std::max(x0 + 2, group_x(g) + (group_w - w) * 0.5f), y_bottom + font * 0.3f + line * static_cast<float>(row)),
-                pal.text_dim, label.c_str());
+  const BarFrame f{origin.x + margin, origin.y + font * 0.5f, origin.y + plot_h - line * static_cast<float>(label_rows) - font * 0.3f,
+                   group_w, group_w * 0.8f / static_cast<float>(std::max<std::size_t>(plot.series.size(), 1)), font, r,
+                   std::pow(10.0, r.lo)};
+  if (plot.highlight >= 0 && static_cast<std::size_t>(plot.highlight) < groups) {
+    const float at = f.group_x(static_cast<std::size_t>(plot.highlight));
+    dl->AddRectFilled(ImVec2(at, f.y_top), ImVec2(at + group_w, f.y_bottom), faded(pal.current_block, 90));
   }
-
+  for (std::size_t g = 0; g < groups; ++g)
+    for (std::size_t s = 0; s < plot.series.size(); ++s)
+      if (g < plot.series[s].values.size()) bar(dl, plot, f, g, s, pal);
+  group_labels(dl, plot, f, label_rows, every, pal);
   // The y axis stays at the visible left edge while the bars scroll under it.
   const float left = ImGui::GetWindowPos().x;
   dl->AddRectFilled(ImVec2(left, origin.y), ImVec2(left + margin, origin.y + plot_h), pal.panel);
-  draw_y_axis(dl, r, left + margin, origin.x + content_w - font * 0.5f, y_top, y_bottom, pal);
-
+  draw_y_axis(dl, r, left + margin, origin.x + content_w - font * 0.5f, f.y_top, f.y_bottom, pal);
   if (hovered) {
-    const ImVec2 m = ImGui::GetIO().MousePos;
-    const float f = (m.x - group_x(0)) / group_w;
-    if (f >= 0 && f < static_cast<float>(groups) && m.x > left + margin) {
-      const std::size_t g = static_cast<std::size_t>(f);
-      hit.hovered = static_cast<int>(g);
-      const float in = m.x - group_x(g) - group_w * 0.1f;
-      if (in >= 0 && in < bar_w * static_cast<float>(ns)) hit.series = static_cast<int>(in / bar_w);
-      dl->AddRect(ImVec2(group_x(g), y_top), ImVec2(group_x(g) + group_w, y_bottom), pal.hover_outline, 0, 0, 1.5f);
-      ImGui::BeginTooltip();
-      if (g < plot.group_titles.size()) ImGui::TextUnformatted(plot.group_titles[g].c_str());
-      else if (g < plot.group_labels.size()) ImGui::TextUnformatted(plot.group_labels[g].c_str());
-      for (std::size_t s = 0; s < ns; ++s) {
-        const PlotSeries& series = plot.series[s];
-        const double v = g < series.values.size() ? series.values[g] : 0;
-        ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(series.colour), "%s %s  %s",
-                           static_cast<int>(s) == hit.series ? "▶" : "  ", series.name.c_str(),
-                           v == 0 ? "0 (underflow)" : std::isnan(v) ? "—" : format_significant(v, 4).c_str());
-      }
-      ImGui::EndTooltip();
-      if (clicked) {
-        hit.clicked = hit.hovered;
-        hit.clicked_series = hit.series;
-      }
+    bar_hover(dl, plot, f, groups, left + margin, pal, hit);
+    if (clicked && hit.hovered >= 0) {
+      hit.clicked = hit.hovered;
+      hit.clicked_series = hit.series;
     }
   }
   ImGui::EndChild();

@@ -5,18 +5,19 @@
 // masked); and a control that pads the sentences so the padding masks have work to do.
 
 #include "model/analysis/attention.h"
-#include "views/app_state.h"
-#include "views/commands.h"
-#include "views/selection.h"
+#include "views/panel.h"
 
 #include <cstdint>
 
 namespace attnviz::views {
 
-struct MaskPanel {
-  void draw(const AppState& app, Selection& selection, Commands& commands, const analysis::HeadRef& head);
+// The head is selection.head.
+struct MaskPanel : Panel {
+  void draw(const AppState& app, Selection& selection, Commands& commands) override;
 
  private:
+  void padding_control(const AppState& app, Commands& commands, const Palette& pal);
+
   int pad_ = -1;  // the padding being edited; −1: the session's
   std::uint64_t pad_generation_ = 0;
 };

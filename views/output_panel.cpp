@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <optional>
 #include <vector>
 
 namespace attnviz::views {
@@ -25,7 +26,6 @@ std::string words_of(const Vocabulary& vocab, const std::vector<int>& ids, std::
 }  // namespace
 
 void OutputPanel::draw(const AppState& app, Selection& selection, Commands&) {
-  const Palette& pal = palette(app.theme);
   ImGui::AlignTextToFramePadding();
   ImGui::TextUnformatted("Temperature T");
   ImGui::SameLine();
@@ -38,50 +38,40 @@ void OutputPanel::draw(const AppState& app, Selection& selection, Commands&) {
   distribution_view(app, selection);
   saliency_view(app, selection);
   decoding_view(app);
-  (void)pal;
 }
 
-void OutputPanel::distribution_view(const AppState& app, Selection& selection) {
-  const Palette& pal = palette(app.theme);
-  const Trace& trace = app.session.trace();
-  const analysis::OutputDistribution dist =
-      analysis::output_distribution(trace, temperature, app.session.example().pad_id);
-  const Vocabulary& vocab = app.session.preset().tgt_vocab;
-  const int T = static_cast<int>(dist.probs.rows()), V = static_cast<int>(dist.probs.cols());
-  section_title("Next-word probabilities", V > shown_words ? "— the 12 most probable words of each position" : nullptr, pal);
+namespace {
 
-  // Positions as buttons: the decoder's input word → the expected next word, and the loss there.
-  if (selection.token.side == TokenSide::target && selection.token.index < T) position = selection.token.index;
-  position = std::clamp(position, 0, std::max(0, T - 1));
-  for (int t = 0; t < T; ++t) {
+// The target positions as buttons, "the decoder's input word → the expected next word" with the
+// loss there in the tooltip; the current one lit.  Returns the position chosen, if any.
+std::optional<int> position_buttons(const AppState& app, Selection& selection, const analysis::OutputDistribution& dist,
+                                    int current) {
+  std::optional<int> chosen;
+  for (int t = 0; t < static_cast<int>(dist.probs.rows()); ++t) {
     ImGui::PushID(t);
+    const std::string& in = app.tgt_in_words[static_cast<std::size_t>(t)];
+    const std::string& out = app.tgt_out_words[static_cast<std::size_t>(t)];
     char text[160];
-    std::snprintf(text, sizeof text, "%s → %s", app.tgt_in_words[static_cast<std::size_t>(t)].c_str(),
-                  app.tgt_out_words[static_cast<std::size_t>(t)].c_str());
+    std::snprintf(text, sizeof text, "%s → %s", in.c_str(), out.c_str());
     if (t > 0) same_line_if_fits(ImGui::CalcTextSize(text).x + ImGui::GetStyle().FramePadding.x * 2);
-    const bool current = t == position;
-    if (current) ImGui::PushStyleColor(ImGuiCol_Button, ImGui::GetStyleColorVec4(ImGuiCol_ButtonActive));
-    if (ImGui::Button(text)) {
-      position = t;
-      selection.token = {TokenSide::target, t};
-    }
-    if (current) ImGui::PopStyleColor();
+    if (t == current) ImGui::PushStyleColor(ImGuiCol_Button, ImGui::GetStyleColorVec4(ImGuiCol_ButtonActive));
+    if (ImGui::Button(text)) chosen = t;
+    if (t == current) ImGui::PopStyleColor();
     if (ImGui::IsItemHovered()) {
       selection.hover.token = {TokenSide::target, t};
-      ImGui::SetTooltip("position %d: after “%s” the expected word is “%s”; loss %s", t,
-                        app.tgt_in_words[static_cast<std::size_t>(t)].c_str(),
-                        app.tgt_out_words[static_cast<std::size_t>(t)].c_str(), format_significant(dist.loss(t, 0), 4).c_str());
+      ImGui::SetTooltip("position %d: after “%s” the expected word is “%s”; loss %s", t, in.c_str(), out.c_str(),
+                        format_significant(dist.loss(t, 0), 4).c_str());
     }
     ImGui::PopID();
   }
-  if (T == 0) return;
+  return chosen;
+}
+
+// The most probable words at `position` as bars, the expected one marked (added under them when
+// it is not among them).
+void probability_bars(const analysis::OutputDistribution& dist, const Vocabulary& vocab, int position, const Palette& pal) {
+  const int V = static_cast<int>(dist.probs.cols());
   const int expected = dist.expected[static_cast<std::size_t>(position)];
-  const bool padding = expected == dist.pad_id;
-  ImGui::PushTextWrapPos(0);
-  ImGui::Text("Position %d: the decoder has read “%s”; expected “%s”.  Loss −ln P = %s%s", position,
-              app.tgt_in_words[static_cast<std::size_t>(position)].c_str(), vocab.word(expected).c_str(),
-              format_significant(dist.loss(position, 0), 4).c_str(), padding ? " (padding: not counted)" : "");
-  ImGui::PopTextWrapPos();
   const std::vector<int> top = analysis::top_k(dist.probs, position, std::min(V, shown_words));
   float label_w = 0;
   for (int w : top) label_w = std::max(label_w, ImGui::CalcTextSize(vocab.word(w).c_str()).x);
@@ -99,8 +89,32 @@ void OutputPanel::distribution_view(const AppState& app, Selection& selection) {
     ImGui::PopID();
   }
   if (!expected_shown)
-    probability_bar("✓ " + vocab.word(expected), dist.probs(position, expected), p_max, label_w, bar_w, pal.accent,
-                    pal, true);
+    probability_bar("✓ " + vocab.word(expected), dist.probs(position, expected), p_max, label_w, bar_w, pal.accent, pal, true);
+}
+
+}  // namespace
+
+void OutputPanel::distribution_view(const AppState& app, Selection& selection) {
+  const Palette& pal = palette(app.theme);
+  const analysis::OutputDistribution dist =
+      analysis::output_distribution(app.session.trace(), temperature, app.session.example().pad_id);
+  const Vocabulary& vocab = app.session.preset().tgt_vocab;
+  const int T = static_cast<int>(dist.probs.rows()), V = static_cast<int>(dist.probs.cols());
+  section_title("Next-word probabilities", V > shown_words ? "— the 12 most probable words of each position" : nullptr, pal);
+  if (selection.token.side == TokenSide::target && selection.token.index < T) position = selection.token.index;
+  position = std::clamp(position, 0, std::max(0, T - 1));
+  if (const std::optional<int> chosen = position_buttons(app, selection, dist, position)) {
+    position = *chosen;
+    selection.token = {TokenSide::target, *chosen};
+  }
+  if (T == 0) return;
+  const int expected = dist.expected[static_cast<std::size_t>(position)];
+  ImGui::PushTextWrapPos(0);
+  ImGui::Text("Position %d: the decoder has read “%s”; expected “%s”.  Loss −ln P = %s%s", position,
+              app.tgt_in_words[static_cast<std::size_t>(position)].c_str(), vocab.word(expected).c_str(),
+              format_significant(dist.loss(position, 0), 4).c_str(), expected == dist.pad_id ? " (padding: not counted)" : "");
+  ImGui::PopTextWrapPos();
+  probability_bars(dist, vocab, position, pal);
   hint("✓ marks the expected word. Training lowers the loss by raising its bar.");
 }
 
@@ -171,49 +185,53 @@ void OutputPanel::decode(const AppState& app) {
   }
 }
 
-void OutputPanel::decoding_view(const AppState& app) {
-  const Palette& pal = palette(app.theme);
-  const Vocabulary& vocab = app.session.preset().tgt_vocab;
-  section_title("Decoding without the target", "— the model is fed its own words, one at a time", pal);
-  // Small models decode once per run without asking (a few milliseconds); big ones on the button.
-  const Config& config = app.session.config();
-  const bool small = config.d_model <= 64 && config.encoder_layers + config.decoder_layers <= 4 && config.tgt_vocab <= 64;
-  if (small && decoded_generation_ != app.generation) decode(app);
-  const bool stale = !greedy_ || !beam_ || decoded_generation_ != app.generation || decoded_temperature_ != temperature;
-  if (ImGui::Button(stale ? "Decode: greedy and beam search (beam 2)" : "Decode again")) decode(app);
-  if (!decode_error_.empty())
-    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.warning), "%s", decode_error_.c_str());
-  if (stale) {
-    if (greedy_) {
-      ImGui::SameLine();
-      ImGui::TextDisabled("(the result below is from before the last change)");
-    } else {
-      return;
-    }
-  }
-  ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.accent), "Greedy: “%s”  score Σ ln P = %s",
-                     words_of(vocab, greedy_->words).c_str(), format_significant(greedy_->score, 4).c_str());
-  if (ImGui::BeginTable("greedy", 4, ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_NoHostExtendX | ImGuiTableFlags_Borders | ImGuiTableFlags_RowBg)) {
-    ImGui::TableSetupColumn("step");
-    ImGui::TableSetupColumn("decoder input");
-    ImGui::TableSetupColumn("argmax word, P");
-    ImGui::TableSetupColumn("score so far");
-    ImGui::TableHeadersRow();
-    for (std::size_t k = 0; k < greedy_->steps.size(); ++k) {
-      const analysis::GreedyStep& s = greedy_->steps[k];
-      ImGui::TableNextRow();
-      ImGui::TableNextColumn();
-      ImGui::Text("%zu", k + 1);
-      ImGui::TableNextColumn();
-      ImGui::TextUnformatted(words_of(vocab, s.prefix).c_str());
-      ImGui::TableNextColumn();
-      ImGui::Text("%s  %s", vocab.word(s.word).c_str(), format_value(std::exp(s.log_probs(0, s.word)), 4).c_str());
-      ImGui::TableNextColumn();
-      ImGui::TextUnformatted(format_significant(s.score, 4).c_str());
-    }
-    ImGui::EndTable();
-  }
+namespace {
 
+// Greedy decoding step by step: the decoder's input, the word chosen (argmax) with its
+// probability, the score so far.
+void greedy_table(const analysis::GreedyResult& greedy, const Vocabulary& vocab) {
+  if (!begin_headed_table("greedy", {"step", "decoder input", "argmax word, P", "score so far"},
+                          ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_NoHostExtendX | ImGuiTableFlags_Borders |
+                              ImGuiTableFlags_RowBg))
+    return;
+  for (std::size_t k = 0; k < greedy.steps.size(); ++k) {
+    const analysis::GreedyStep& s = greedy.steps[k];
+    text_row({std::to_string(k + 1), words_of(vocab, s.prefix),
+              vocab.word(s.word) + "  " + format_value(std::exp(s.log_probs(0, s.word)), 4), format_significant(s.score, 4)});
+  }
+  ImGui::EndTable();
+}
+
+// One step of beam search: the hypotheses going in, then its 6 best extensions and every kept
+// one (✓, tinted), each with ln P(word) and its score.
+void beam_step_table(const analysis::BeamStep& step, const Vocabulary& vocab, const Palette& pal) {
+  std::string going_in;
+  for (const analysis::Hypothesis& h : step.beams)
+    going_in += (going_in.empty() ? "" : "   |   ") + ("<bos> " + words_of(vocab, h.words)) + "  (" +
+                format_significant(h.score, 4) + ")";
+  ImGui::PushTextWrapPos(0);
+  ImGui::Text("Going in: %s", going_in.c_str());
+  ImGui::PopTextWrapPos();
+  if (!begin_headed_table("beam", {"kept", "hypothesis", "ln P(word)", "score Σ ln P"},
+                          ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_NoHostExtendX | ImGuiTableFlags_Borders))
+    return;
+  int shown = 0;
+  for (const analysis::BeamCandidate& c : step.candidates) {
+    if (shown >= 6 && !c.kept) continue;
+    ++shown;
+    std::vector<int> words = step.beams[static_cast<std::size_t>(c.parent)].words;
+    if (c.word >= 0) words.push_back(c.word);
+    text_row({c.kept ? "✓" : "", words_of(vocab, words) + (c.word < 0 ? "  (finished, carried)" : ""),
+              format_significant(c.log_prob, 4), format_significant(c.score, 4)},
+             c.kept ? (pal.accent & ~IM_COL32_A_MASK) | IM_COL32(0, 0, 0, 60) : 0);
+  }
+  ImGui::EndTable();
+}
+
+}  // namespace
+
+// Beam search's result, and one of its steps chosen with ◀ ▶ or a slider.
+void OutputPanel::beam_view(const Vocabulary& vocab, const Palette& pal) {
   ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.accent), "Beam search, beam 2: best “%s”  score %s",
                      words_of(vocab, beam_->best.words).c_str(), format_significant(beam_->best.score, 4).c_str());
   hint("Each step extends every kept hypothesis by every word; the 2 best (✓) are kept. The 6 best extensions "
@@ -232,44 +250,31 @@ void OutputPanel::decoding_view(const AppState& app) {
   if (ImGui::ArrowButton("##next", ImGuiDir_Right)) beam_step = std::min(steps, beam_step + 1);
   ImGui::SameLine();
   ImGui::Text("of %d", steps);
-  {
-    const std::size_t k = static_cast<std::size_t>(beam_step - 1);
-    const analysis::BeamStep& step = beam_->steps[k];
-    ImGui::PushID(static_cast<int>(k));
-    std::string going_in;
-    for (const analysis::Hypothesis& h : step.beams)
-      going_in += (going_in.empty() ? "" : "   |   ") + ("<bos> " + words_of(vocab, h.words)) + "  (" +
-                  format_significant(h.score, 4) + ")";
-    ImGui::PushTextWrapPos(0);
-    ImGui::Text("Going in: %s", going_in.c_str());
-    ImGui::PopTextWrapPos();
-    if (ImGui::BeginTable("beam", 4, ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_NoHostExtendX | ImGuiTableFlags_Borders)) {
-      ImGui::TableSetupColumn("kept");
-      ImGui::TableSetupColumn("hypothesis");
-      ImGui::TableSetupColumn("ln P(word)");
-      ImGui::TableSetupColumn("score Σ ln P");
-      ImGui::TableHeadersRow();
-      int shown = 0;
-      for (const analysis::BeamCandidate& c : step.candidates) {
-        if (shown >= 6 && !c.kept) continue;
-        ++shown;
-        std::vector<int> words = step.beams[static_cast<std::size_t>(c.parent)].words;
-        if (c.word >= 0) words.push_back(c.word);
-        ImGui::TableNextRow();
-        if (c.kept) ImGui::TableSetBgColor(ImGuiTableBgTarget_RowBg0, (pal.accent & ~IM_COL32_A_MASK) | IM_COL32(0, 0, 0, 60));
-        ImGui::TableNextColumn();
-        ImGui::TextUnformatted(c.kept ? "✓" : "");
-        ImGui::TableNextColumn();
-        ImGui::Text("%s%s", words_of(vocab, words).c_str(), c.word < 0 ? "  (finished, carried)" : "");
-        ImGui::TableNextColumn();
-        ImGui::TextUnformatted(format_significant(c.log_prob, 4).c_str());
-        ImGui::TableNextColumn();
-        ImGui::TextUnformatted(format_significant(c.score, 4).c_str());
-      }
-      ImGui::EndTable();
-    }
-    ImGui::PopID();
+  ImGui::PushID(beam_step - 1);
+  beam_step_table(beam_->steps[static_cast<std::size_t>(beam_step - 1)], vocab, pal);
+  ImGui::PopID();
+}
+
+void OutputPanel::decoding_view(const AppState& app) {
+  const Palette& pal = palette(app.theme);
+  const Vocabulary& vocab = app.session.preset().tgt_vocab;
+  section_title("Decoding without the target", "— the model is fed its own words, one at a time", pal);
+  // Small models decode once per run without asking (a few milliseconds); big ones on the button.
+  const Config& config = app.session.config();
+  const bool small = config.d_model <= 64 && config.encoder_layers + config.decoder_layers <= 4 && config.tgt_vocab <= 64;
+  if (small && decoded_generation_ != app.generation) decode(app);
+  const bool stale = !greedy_ || !beam_ || decoded_generation_ != app.generation || decoded_temperature_ != temperature;
+  if (ImGui::Button(stale ? "Decode: greedy and beam search (beam 2)" : "Decode again")) decode(app);
+  if (!decode_error_.empty()) ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.warning), "%s", decode_error_.c_str());
+  if (stale) {
+    if (!greedy_) return;
+    ImGui::SameLine();
+    ImGui::TextDisabled("(the result below is from before the last change)");
   }
+  ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.accent), "Greedy: “%s”  score Σ ln P = %s",
+                     words_of(vocab, greedy_->words).c_str(), format_significant(greedy_->score, 4).c_str());
+  greedy_table(*greedy_, vocab);
+  beam_view(vocab, pal);
 }
 
 }  // namespace attnviz::views

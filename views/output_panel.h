@@ -9,9 +9,7 @@
 //   - saliency ‖∂L/∂e_t‖ as a bar under each source token.
 
 #include "model/analysis/decoding.h"
-#include "views/app_state.h"
-#include "views/commands.h"
-#include "views/selection.h"
+#include "views/panel.h"
 
 #include <cstdint>
 #include <optional>
@@ -19,8 +17,8 @@
 
 namespace attnviz::views {
 
-struct OutputPanel {
-  void draw(const AppState& app, Selection& selection, Commands& commands);
+struct OutputPanel : Panel {
+  void draw(const AppState& app, Selection& selection, Commands& commands) override;
   // Runs greedy decoding and beam search now (the button does the same).
   void decode(const AppState& app);
   const std::optional<analysis::GreedyResult>& greedy() const { return greedy_; }
@@ -33,6 +31,7 @@ struct OutputPanel {
  private:
   void distribution_view(const AppState& app, Selection& selection);
   void decoding_view(const AppState& app);
+  void beam_view(const Vocabulary& vocab, const Palette& pal);
   void saliency_view(const AppState& app, Selection& selection);
 
   std::optional<analysis::GreedyResult> greedy_;

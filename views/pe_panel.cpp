@@ -177,10 +177,9 @@ void PePanel::sentence_view(const AppState& app, Selection& selection) {
   }
 }
 
-void PePanel::explorer(const AppState& app, Selection& selection) {
-  const Palette& pal = palette(app.theme);
+// The explorer's length, d_model and base (applied when an edit ends), and its layouts.
+void PePanel::explorer_controls(const Palette& pal) {
   const float font = ImGui::GetFontSize();
-  section_title("Explorer", "— any length and width; the model above uses its own", pal);
   ImGui::SetNextItemWidth(font * 6);
   ImGui::InputInt("positions", &edit_len_, 0, 0);
   const bool len_done = ImGui::IsItemDeactivatedAfterEdit();
@@ -204,25 +203,27 @@ void PePanel::explorer(const AppState& app, Selection& selection) {
     dirty_ = true;
   }
   if (!message_.empty()) ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.warning), "%s", message_.c_str());
-  if (dirty_) recompute();
+}
 
-  const int L = request_.max_len, d = request_.d_model;
-  const float full = ImGui::GetContentRegionAvail().x;
+// The encoding in one layout or both, `full` wide: hover a cell for its value and wavelength (and
+// the model's token and feature), click it to choose its position and dimension.
+void PePanel::encoding_maps(const AppState& app, Selection& selection, float full) {
+  const Palette& pal = palette(app.theme);
+  const float font = ImGui::GetFontSize();
   const bool both = layouts == Layouts::side_by_side;
   const float w = both ? (full - font) / 2 : full;
-  const float h = std::clamp(static_cast<float>(L) * 4, font * 8, font * 16);
+  const float h = std::clamp(static_cast<float>(request_.max_len) * 4, font * 8, font * 16);
   struct Shown {
     const Mat* m;
     const char* title;
     std::uint64_t salt;
+    Positional layout;
   };
   std::vector<Shown> shown;
-  if (layouts != Layouts::concatenated) shown.push_back({&interleaved_, "interleaved (the paper): sin, cos, sin …", 1});
-  if (layouts != Layouts::interleaved) shown.push_back({&concatenated_, "concatenated: sines, then cosines", 2});
-  ImGui::PushTextWrapPos(0);
-  ImGui::TextDisabled("%d positions (rows) × %d dimensions (columns), base %g — click a position or a dimension", L, d,
-                      request_.base);
-  ImGui::PopTextWrapPos();
+  if (layouts != Layouts::concatenated)
+    shown.push_back({&interleaved_, "interleaved (the paper): sin, cos, sin …", 1, Positional::interleaved});
+  if (layouts != Layouts::interleaved)
+    shown.push_back({&concatenated_, "concatenated: sines, then cosines", 2, Positional::concatenated});
   for (std::size_t k = 0; k < shown.size(); ++k) {
     if (k > 0) ImGui::SameLine(0, font);
     ImGui::BeginGroup();
@@ -237,7 +238,7 @@ void PePanel::explorer(const AppState& app, Selection& selection) {
     const ImageHit hit = image_heatmap("pe", *shown[k].m, texture, {-1, 1}, ImVec2(w, h), pal, position, dimension);
     if (hit.row >= 0) {
       analysis::EncodingRequest r = request_;
-      r.layout = k == 0 && layouts != Layouts::concatenated ? Positional::interleaved : Positional::concatenated;
+      r.layout = shown[k].layout;
       ImGui::SetTooltip("position %d, dimension %d: %s\nwavelength %s", hit.row, hit.col,
                         format_significant((*shown[k].m)(hit.row, hit.col), 4).c_str(),
                         format_significant(analysis::wavelength(r, hit.col), 4).c_str());
@@ -254,86 +255,109 @@ void PePanel::explorer(const AppState& app, Selection& selection) {
     ImGui::PopID();
     ImGui::EndGroup();
   }
+}
 
-  const Mat& main = layouts == Layouts::concatenated ? concatenated_ : interleaved_;
-  analysis::EncodingRequest main_request = request_;
-  main_request.layout = layouts == Layouts::concatenated ? Positional::concatenated : Positional::interleaved;
+// The chosen position's vector as bars (click a bar: its dimension), `width` wide.
+void PePanel::position_vector(const Mat& encoding, float width, const Palette& pal) {
+  const int d = request_.d_model;
+  if (position < 0 || position >= request_.max_len) {
+    ImGui::TextDisabled("Click a position (a row) to see its vector.");
+    return;
+  }
+  ImGui::Text("Position %d: its vector PE[%d, :] (%d values)", position, position, d);
+  std::vector<double> values(static_cast<std::size_t>(d));
+  for (int c = 0; c < d; ++c) values[static_cast<std::size_t>(c)] = encoding(position, c);
+  std::vector<std::string> labels;
+  if (d <= 32)
+    for (int c = 0; c < d; ++c) labels.push_back(std::to_string(c));
+  const int bar = bar_plot("vector", values, labels, ImVec2(width, ImGui::GetFontSize() * 7), pal, dimension);
+  if (bar >= 0 && ImGui::IsItemClicked()) dimension = bar;
+}
+
+// The chosen dimension's wave across positions and its wavelength (click a point: its
+// position), `width` wide.
+void PePanel::dimension_wave(const Mat& encoding, float width, const Palette& pal) {
+  const int L = request_.max_len, d = request_.d_model;
+  if (dimension < 0 || dimension >= d) {
+    ImGui::TextDisabled("Click a dimension (a column) to see its wave across positions.");
+    return;
+  }
+  analysis::EncodingRequest r = request_;
+  r.layout = layouts == Layouts::concatenated ? Positional::concatenated : Positional::interleaved;
+  const int i = analysis::frequency_index(r, dimension);
+  const bool sine = r.layout == Positional::interleaved ? dimension % 2 == 0 : dimension < d / 2;
+  char line[160];
+  std::snprintf(line, sizeof line, "Dimension %d (%s, i = %d): wavelength λ = 2π·%g^(2·%d/%d) = %s", dimension,
+                sine ? "sin" : "cos", i, request_.base, i, d, format_significant(analysis::wavelength(r, dimension), 5).c_str());
+  wrapped_words(line, width);
+  std::vector<double> wave(static_cast<std::size_t>(L));
+  for (int p = 0; p < L; ++p) wave[static_cast<std::size_t>(p)] = encoding(p, dimension);
+  const int p = line_plot("wave", wave, ImVec2(width, ImGui::GetFontSize() * 7), pal, position);
+  if (p >= 0 && ImGui::IsItemClicked()) position = p;
+}
+
+// PE·PEᵀ over positions (click a cell: its row's position).
+void PePanel::similarity_view(const AppState& app, float full) {
+  const Palette& pal = palette(app.theme);
+  section_title("Similarity PE·PEᵀ", "— positions × positions; the value depends on the distance p − q only", pal);
+  const float side = std::min(full * 0.5f, ImGui::GetFontSize() * 18);
+  const ValueRange range = value_range(similarity_, ColourScale::diverging);
+  const ImTextureID sim = app.textures ? matrix_texture(*app.textures, mix_key(0xE2, version_, 3), similarity_,
+                                                        ColourScale::diverging, range)
+                                       : nullptr;
+  const ImageHit hit = image_heatmap("similarity", similarity_, sim, range, ImVec2(side, side), pal, position, position);
+  if (hit.row < 0) return;
+  ImGui::SetTooltip("PE[%d]·PE[%d] = %s  (distance %d)", hit.row, hit.col,
+                    format_significant(similarity_(hit.row, hit.col), 5).c_str(), std::abs(hit.row - hit.col));
+  if (hit.clicked) position = hit.row;
+}
+
+void PePanel::explorer(const AppState& app, Selection& selection) {
+  const Palette& pal = palette(app.theme);
+  const float font = ImGui::GetFontSize();
+  section_title("Explorer", "— any length and width; the model above uses its own", pal);
+  explorer_controls(pal);
+  if (dirty_) recompute();
+  const float full = ImGui::GetContentRegionAvail().x;
+  ImGui::PushTextWrapPos(0);
+  ImGui::TextDisabled("%d positions (rows) × %d dimensions (columns), base %g — click a position or a dimension",
+                      request_.max_len, request_.d_model, request_.base);
+  ImGui::PopTextWrapPos();
+  encoding_maps(app, selection, full);
   // The position's bars and the dimension's wave side by side, or stacked when narrow.
+  const Mat& encoding = layouts == Layouts::concatenated ? concatenated_ : interleaved_;
   const bool stacked = full < font * 36;
   const float half = stacked ? full : (full - font) / 2;
   ImGui::BeginGroup();
   ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + half);
-  if (position >= 0 && position < L) {
-    ImGui::Text("Position %d: its vector PE[%d, :] (%d values)", position, position, d);
-    std::vector<double> values(static_cast<std::size_t>(d));
-    for (int c = 0; c < d; ++c) values[static_cast<std::size_t>(c)] = main(position, c);
-    std::vector<std::string> labels;
-    if (d <= 32)
-      for (int c = 0; c < d; ++c) labels.push_back(std::to_string(c));
-    const int bar = bar_plot("vector", values, labels, ImVec2(half, font * 7), pal, dimension);
-    if (bar >= 0 && ImGui::IsItemClicked()) dimension = bar;
-  } else {
-    ImGui::TextDisabled("Click a position (a row) to see its vector.");
-  }
+  position_vector(encoding, half, pal);
   ImGui::PopTextWrapPos();
   ImGui::EndGroup();
   if (!stacked) ImGui::SameLine(0, font);
   ImGui::BeginGroup();
   ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + half);
-  if (dimension >= 0 && dimension < d) {
-    const int i = analysis::frequency_index(main_request, dimension);
-    const bool sine = main_request.layout == Positional::interleaved ? dimension % 2 == 0 : dimension < d / 2;
-    char line[160];
-    std::snprintf(line, sizeof line, "Dimension %d (%s, i = %d): wavelength λ = 2π·%g^(2·%d/%d) = %s", dimension,
-                  sine ? "sin" : "cos", i, request_.base, i, d,
-                  format_significant(analysis::wavelength(main_request, dimension), 5).c_str());
-    wrapped_words(line, half);
-    std::vector<double> wave(static_cast<std::size_t>(L));
-    for (int p = 0; p < L; ++p) wave[static_cast<std::size_t>(p)] = main(p, dimension);
-    const int p = line_plot("wave", wave, ImVec2(half, font * 7), pal, position);
-    if (p >= 0 && ImGui::IsItemClicked()) position = p;
-  } else {
-    ImGui::TextDisabled("Click a dimension (a column) to see its wave across positions.");
-  }
+  dimension_wave(encoding, half, pal);
   ImGui::PopTextWrapPos();
   ImGui::EndGroup();
-
-  section_title("Similarity PE·PEᵀ", "— positions × positions; the value depends on the distance p − q only", pal);
-  const float side = std::min(full * 0.5f, font * 18);
-  const ValueRange sim_range = value_range(similarity_, ColourScale::diverging);
-  const ImTextureID sim = app.textures ? matrix_texture(*app.textures, mix_key(0xE2, version_, 3), similarity_,
-                                                        ColourScale::diverging, sim_range)
-                                       : nullptr;
-  const ImageHit hit = image_heatmap("similarity", similarity_, sim, sim_range, ImVec2(side, side), pal, position, position);
-  if (hit.row >= 0) {
-    ImGui::SetTooltip("PE[%d]·PE[%d] = %s  (distance %d)", hit.row, hit.col,
-                      format_significant(similarity_(hit.row, hit.col), 5).c_str(), std::abs(hit.row - hit.col));
-    if (hit.clicked) position = hit.row;
-  }
+  similarity_view(app, full);
 }
 
-void PePanel::permutation_view(const AppState& app) {
-  const Palette& pal = palette(app.theme);
+// Two word choices and the run (at once on a small model when the words change): the encoder
+// outputs with PE off and on, for the sentence with the two words swapped.
+void PePanel::swap_controls(const AppState& app) {
   const float font = ImGui::GetFontSize();
-  section_title("Does word order matter without positional encoding?",
-                "— swap two source words, compare the encoder outputs row by row", pal);
   const int n = static_cast<int>(app.src_words.size());
-  if (n < 2) {
-    ImGui::TextDisabled("The source has fewer than two words.");
-    return;
-  }
   swap_i_ = std::clamp(swap_i_, 0, n - 1);
   swap_j_ = std::clamp(swap_j_, 0, n - 1);
-  auto word_combo = [&](const char* id, int& index) {
+  const auto word_combo = [&](const char* id, int& index) {
     ImGui::SetNextItemWidth(font * 8);
-    if (ImGui::BeginCombo(id, app.src_words[static_cast<std::size_t>(index)].c_str())) {
-      for (int t = 0; t < n; ++t) {
-        ImGui::PushID(t);
-        if (ImGui::Selectable(app.src_words[static_cast<std::size_t>(t)].c_str(), t == index)) index = t;
-        ImGui::PopID();
-      }
-      ImGui::EndCombo();
+    if (!ImGui::BeginCombo(id, app.src_words[static_cast<std::size_t>(index)].c_str())) return;
+    for (int t = 0; t < n; ++t) {
+      ImGui::PushID(t);
+      if (ImGui::Selectable(app.src_words[static_cast<std::size_t>(t)].c_str(), t == index)) index = t;
+      ImGui::PopID();
     }
+    ImGui::EndCombo();
   };
   ImGui::AlignTextToFramePadding();
   ImGui::TextUnformatted("Swap");
@@ -346,55 +370,59 @@ void PePanel::permutation_view(const AppState& app) {
   same_line_if_fits(ImGui::CalcTextSize("Run with PE off and on").x + ImGui::GetStyle().FramePadding.x * 2);
   const Config& config = app.session.config();
   const bool small = config.d_model <= 64 && config.encoder_layers <= 2 && app.src_words.size() <= 16;
-  const bool stale = !swap_off_ || !swap_on_ || swap_generation_ != app.generation || swap_off_->i != swap_i_ ||
-                     swap_off_->j != swap_j_;
+  const bool stale =
+      !swaps_ || swap_generation_ != app.generation || swaps_->pe_off.i != swap_i_ || swaps_->pe_off.j != swap_j_;
   // Small models run it as soon as the words change (two forward passes); big ones on the button.
-  if (ImGui::Button("Run with PE off and on") || (small && stale && swap_i_ != swap_j_ && swap_error_.empty())) {
-    try {
-      const Positional on = app.session.config().positional == Positional::none ? Positional::interleaved
-                                                                                 : app.session.config().positional;
-      swap_off_ = analysis::swap_experiment(app.session.model(), app.session.example(), swap_i_, swap_j_, Positional::none);
-      swap_on_ = analysis::swap_experiment(app.session.model(), app.session.example(), swap_i_, swap_j_, on);
-      swap_generation_ = app.generation;
-      swap_error_.clear();
-    } catch (const std::exception& e) {
-      swap_off_.reset();
-      swap_on_.reset();
-      swap_error_ = e.what();
-    }
+  if (!ImGui::Button("Run with PE off and on") && !(small && stale && swap_i_ != swap_j_ && swap_error_.empty())) return;
+  const Positional on = config.positional == Positional::none ? Positional::interleaved : config.positional;
+  const auto swap_with = [&](Positional positional) {
+    return analysis::swap_experiment(app.session.model(), app.session.example(), swap_i_, swap_j_, positional);
+  };
+  try {
+    swaps_ = Swaps{swap_with(Positional::none), swap_with(on)};
+    swap_generation_ = app.generation;
+    swap_error_.clear();
+  } catch (const std::exception& e) {
+    swaps_.reset();
+    swap_error_ = e.what();
   }
+}
+
+namespace {
+
+// Per row of the swapped sentence, the largest change of its encoder output with PE off and on.
+void swap_table(const analysis::SwapResult& off, const analysis::SwapResult& on, const std::vector<std::string>& words) {
+  if (!begin_headed_table("swap", {"row (was)", "PE off", "PE on"},
+                          ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_NoHostExtendX | ImGuiTableFlags_Borders))
+    return;
+  for (Eigen::Index t = 0; t < off.row_difference.rows(); ++t) {
+    const int from = off.permutation[static_cast<std::size_t>(t)];
+    text_row({std::to_string(t) + " “" + words[static_cast<std::size_t>(from)] + "” (" + std::to_string(from) + ")",
+              format_significant(off.row_difference(t, 0), 3), format_significant(on.row_difference(t, 0), 3)});
+  }
+  text_row({"largest", format_significant(off.max_difference, 3), format_significant(on.max_difference, 3)});
+  ImGui::EndTable();
+}
+
+}  // namespace
+
+void PePanel::permutation_view(const AppState& app) {
+  const Palette& pal = palette(app.theme);
+  section_title("Does word order matter without positional encoding?",
+                "— swap two source words, compare the encoder outputs row by row", pal);
+  if (app.src_words.size() < 2) {
+    ImGui::TextDisabled("The source has fewer than two words.");
+    return;
+  }
+  swap_controls(app);
   if (!swap_error_.empty()) ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.warning), "%s", swap_error_.c_str());
-  if (!swap_off_ || !swap_on_ || swap_generation_ != app.generation) return;
+  if (!swaps_ || swap_generation_ != app.generation) return;
   hint("Per row of the swapped sentence: max over features of |output − the original output of the same word|.");
-  if (swap_off_->i == swap_off_->j) {
+  if (swaps_->pe_off.i == swaps_->pe_off.j) {
     ImGui::TextDisabled("Choose two different words.");
     return;
   }
-  if (ImGui::BeginTable("swap", 3, ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_NoHostExtendX | ImGuiTableFlags_Borders)) {
-    ImGui::TableSetupColumn("row (was)");
-    ImGui::TableSetupColumn("PE off");
-    ImGui::TableSetupColumn("PE on");
-    ImGui::TableHeadersRow();
-    const analysis::SwapResult& off = *swap_off_;
-    for (Eigen::Index t = 0; t < off.row_difference.rows(); ++t) {
-      ImGui::TableNextRow();
-      ImGui::TableNextColumn();
-      const int from = off.permutation[static_cast<std::size_t>(t)];
-      ImGui::Text("%d “%s” (%d)", static_cast<int>(t), app.src_words[static_cast<std::size_t>(from)].c_str(), from);
-      ImGui::TableNextColumn();
-      ImGui::TextUnformatted(format_significant(off.row_difference(t, 0), 3).c_str());
-      ImGui::TableNextColumn();
-      ImGui::TextUnformatted(format_significant(swap_on_->row_difference(t, 0), 3).c_str());
-    }
-    ImGui::TableNextRow();
-    ImGui::TableNextColumn();
-    ImGui::TextUnformatted("largest");
-    ImGui::TableNextColumn();
-    ImGui::TextUnformatted(format_significant(off.max_difference, 3).c_str());
-    ImGui::TableNextColumn();
-    ImGui::TextUnformatted(format_significant(swap_on_->max_difference, 3).c_str());
-    ImGui::EndTable();
-  }
+  swap_table(swaps_->pe_off, swaps_->pe_on, app.src_words);
   ImGui::PushTextWrapPos(0);
   ImGui::TextUnformatted("With PE off each output row is the same row, moved: self-attention sees a set of words, "
                          "not a sequence. With PE on the rows change: the model knows the order.");

@@ -11,9 +11,7 @@
 
 #include "model/analysis/permutation.h"
 #include "model/analysis/positional.h"
-#include "views/app_state.h"
-#include "views/commands.h"
-#include "views/selection.h"
+#include "views/panel.h"
 
 #include <cstdint>
 #include <optional>
@@ -21,10 +19,10 @@
 
 namespace attnviz::views {
 
-struct PePanel {
+struct PePanel : Panel {
   enum class Layouts : std::uint8_t { interleaved, concatenated, side_by_side };
 
-  void draw(const AppState& app, Selection& selection, Commands& commands);
+  void draw(const AppState& app, Selection& selection, Commands& commands) override;
 
   // The explorer's request; out-of-range edits are clamped or refused with a message.
   const analysis::EncodingRequest& request() const { return request_; }
@@ -39,7 +37,13 @@ struct PePanel {
  private:
   void sentence_view(const AppState& app, Selection& selection);
   void explorer(const AppState& app, Selection& selection);
+  void explorer_controls(const Palette& pal);
+  void encoding_maps(const AppState& app, Selection& selection, float full);
+  void position_vector(const Mat& encoding, float width, const Palette& pal);
+  void dimension_wave(const Mat& encoding, float width, const Palette& pal);
+  void similarity_view(const AppState& app, float full);
   void permutation_view(const AppState& app);
+  void swap_controls(const AppState& app);
   void recompute();
 
   analysis::EncodingRequest request_{50, 128, 10000, Positional::interleaved};
@@ -51,7 +55,10 @@ struct PePanel {
   Mat interleaved_, concatenated_, similarity_;  // (L,d), (L,d), (L,L)
 
   int swap_i_ = 0, swap_j_ = 1;
-  std::optional<analysis::SwapResult> swap_off_, swap_on_;
+  struct Swaps {
+    analysis::SwapResult pe_off, pe_on;  // the same swap with positional encoding off and on
+  };
+  std::optional<Swaps> swaps_;
   std::uint64_t swap_generation_ = 0;
   std::string swap_error_;
 };

@@ -120,6 +120,32 @@ bool probability_bar(const std::string& label, double p, double p_max, float lab
   return ImGui::IsItemHovered();
 }
 
+void arrow(ImDrawList* draw, ImVec2 from, ImVec2 to, ImU32 colour, float size) {
+  draw->AddLine(from, to, colour, std::max(1.5f, size * 0.25f));
+  const float dy = to.y < from.y ? 1.0f : -1.0f;
+  const float dx = to.x < from.x ? 1.0f : (to.x > from.x ? -1.0f : 0.0f);
+  if (dx == 0)
+    draw->AddTriangleFilled(to, ImVec2(to.x - size * 0.5f, to.y + dy * size), ImVec2(to.x + size * 0.5f, to.y + dy * size), colour);
+  else
+    draw->AddTriangleFilled(to, ImVec2(to.x + dx * size, to.y - size * 0.5f), ImVec2(to.x + dx * size, to.y + size * 0.5f), colour);
+}
+
+bool begin_headed_table(const char* id, std::initializer_list<const char*> headers, ImGuiTableFlags flags) {
+  if (!ImGui::BeginTable(id, static_cast<int>(headers.size()), flags)) return false;
+  for (const char* header : headers) ImGui::TableSetupColumn(header);
+  ImGui::TableHeadersRow();
+  return true;
+}
+
+void text_row(std::initializer_list<std::string> cells, ImU32 background) {
+  ImGui::TableNextRow();
+  if (background) ImGui::TableSetBgColor(ImGuiTableBgTarget_RowBg0, background);
+  for (const std::string& cell : cells) {
+    ImGui::TableNextColumn();
+    ImGui::TextUnformatted(cell.c_str());
+  }
+}
+
 void same_line_if_fits(float width) {
   const float right = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
   if (ImGui::GetItemRectMax().x + ImGui::GetStyle().ItemSpacing.x + width <= right) ImGui::SameLine();

@@ -10,6 +10,7 @@
 #include <imgui.h>
 
 #include <cstdint>
+#include <initializer_list>
 #include <span>
 #include <string>
 
@@ -35,6 +36,15 @@ int line_plot(const char* id, std::span<const double> y, ImVec2 size, const Pale
 // One horizontal bar: the label, a bar of length p/p_max, the value.  Returns true if hovered.
 bool probability_bar(const std::string& label, double p, double p_max, float label_w, float bar_w,
                      ImU32 colour, const Palette& pal, bool outlined);
+
+// Begins a table of columns headed by `headers` (call ImGui::EndTable only when it returns true).
+bool begin_headed_table(const char* id, std::initializer_list<const char*> headers, ImGuiTableFlags flags);
+
+// A table row of text cells, on a background of `background` when it is not 0.
+void text_row(std::initializer_list<std::string> cells, ImU32 background = 0);
+
+// A line from `from` to `to` with an arrowhead `size` long at `to`; vertical or horizontal.
+void arrow(ImDrawList* draw, ImVec2 from, ImVec2 to, ImU32 colour, float size);
 
 // SameLine() when an item `width` wide still fits to the right of the last one; else a new line.
 void same_line_if_fits(float width);

@@ -1,8 +1,9 @@
 #pragma once
 // The one Selection every panel reads and writes: the step cursor, the block of interest, the
-// chosen token, feature and tensor element.  Hover has the same shape, is cleared at the start of
+// attention head the centre tabs show, the chosen token, feature and tensor element.  Hover has the same shape, is cleared at the start of
 // each frame and set again by whichever panel the mouse is over.
 
+#include "model/analysis/attention.h"
 #include "model/trace.h"
 
 #include <cstdint>
@@ -47,6 +48,7 @@ struct Hover {
 struct Selection {
   int step = 0;        // index into Trace::steps()
   Where where;         // stack, layer, sublayer, head of interest: follows the step cursor
+  analysis::HeadRef head;  // the head Heads, Attention and Masking show: follows the cursor too
   TokenRef token;      // chosen query/key token: its row or column lights up everywhere
   int feature = -1;    // chosen feature dimension (a column of features-wide tensors)
   ElementRef element;  // the clicked tensor element, explained by the chain-rule panel

@@ -70,9 +70,8 @@ void section(const char* title, const char* hint, const Palette& pal) {
 void draw_matrices(const AppState& app, Selection& selection, int step, const std::vector<Matrix>& matrices,
                    const ChainExplanation& chain, std::optional<ImRect>& first) {
   const Palette& pal = palette(app.theme);
-  const float full = ImGui::GetContentRegionAvail().x;
   const float digit = ImGui::CalcTextSize("0").x;
-  float used = 0;
+  HeatmapRow row{ImGui::GetContentRegionAvail().x, digit * 3};
   for (std::size_t i = 0; i < matrices.size(); ++i) {
     const Matrix& m = matrices[i];
     const AxisLabels rows = axis_labels(app, *m.tensor, m.tensor->rows);
@@ -92,18 +91,36 @@ void draw_matrices(const AppState& app, Selection& selection, int step, const st
     spec.marks = marks;
     const float ideal = digit * 11 + static_cast<float>(m.values->cols()) * digit * 6.5f;
     const float caption_w = ImGui::CalcTextSize(spec.caption.c_str()).x;
-    const float width = std::min(full, std::max(ideal, std::min(caption_w, full)));
-    if (i > 0 && used + width <= full) ImGui::SameLine(0, digit * 3);
-    else used = 0;
-    used += width + digit * 3;
-    spec.max_width = width;
-    ImGui::PushID(static_cast<int>(i));
-    ImGui::BeginGroup();
-    draw_heatmap(spec, HeatmapLook{app.theme, app.textures}, selection);
-    ImGui::EndGroup();
+    row.draw(spec, std::min(row.full, std::max(ideal, std::min(caption_w, row.full))), static_cast<int>(i),
+             HeatmapLook{app.theme, app.textures}, selection);
     if (!first) first = ImRect(ImGui::GetItemRectMin(), ImGui::GetItemRectMax());
-    ImGui::PopID();
   }
+}
+
+// A step's matrices: its inputs and outputs; backward, the gradients arriving (∂L/∂outputs) and
+// passed down (this step's shares of ∂L/∂inputs).
+struct StepMatrices {
+  std::vector<Matrix> inputs, outputs, upstream, downstream;
+};
+
+StepMatrices step_matrices(const Trace& trace, const Step& step) {
+  const bool backward = step.phase == Phase::backward;
+  StepMatrices m;
+  for (std::size_t i = 0; i < step.inputs.size(); ++i) {
+    const Tensor& t = trace.tensor(step.inputs[i]);
+    m.inputs.push_back({&t, &t.value, false, Slot::input, static_cast<int>(i), step.inputs[i]});
+    if (!backward) continue;
+    const Mat& share = trace.share(step, i);
+    if (share.size() > 0 && t.requires_grad)
+      m.downstream.push_back({&t, &share, true, Slot::downstream, static_cast<int>(i), step.inputs[i]});
+  }
+  for (std::size_t i = 0; i < step.outputs.size(); ++i) {
+    const Tensor& t = trace.tensor(step.outputs[i]);
+    m.outputs.push_back({&t, &t.value, false, Slot::output, static_cast<int>(i), step.outputs[i]});
+    if (backward && t.grad.size() > 0 && t.requires_grad && t.grad.size() == t.value.size())
+      m.upstream.push_back({&t, &t.grad, true, Slot::upstream, static_cast<int>(i), step.outputs[i]});
+  }
+  return m;
 }
 
 // One line for the operation and where it is (the where on hovering when the line is full, the
@@ -140,6 +157,31 @@ void header(const Step& step, const Palette& pal) {
 
 }  // namespace
 
+// The step's matrices in sections: backward, the gradient arriving, the gradient passed down and
+// the forward values used; forward, the inputs and the outputs.  Returns the first one's rectangle.
+std::optional<ImRect> StepDetailPanel::matrix_sections(const AppState& app, Selection& selection, int index) {
+  const Trace& trace = app.session.trace();
+  const Step& step = trace.step(index);
+  const Palette& pal = palette(app.theme);
+  const ChainExplanation chain = explain_selection(app, selection);
+  const StepMatrices m = step_matrices(trace, step);
+  std::optional<ImRect> first;
+  if (step.phase == Phase::backward) {
+    section("Gradient arriving from above", "(upstream: ∂L/∂output)", pal);
+    draw_matrices(app, selection, index, m.upstream, chain, first);
+    section("Gradient passed down", "— click an element to see its chain rule", pal);
+    draw_matrices(app, selection, index, m.downstream, chain, first);
+    section("Forward values this step uses", nullptr, pal);
+    draw_matrices(app, selection, index, m.inputs, chain, first);
+  } else {
+    section("Inputs", nullptr, pal);
+    draw_matrices(app, selection, index, m.inputs, chain, first);
+    section("Outputs", "— click an element to see how it was computed", pal);
+    draw_matrices(app, selection, index, m.outputs, chain, first);
+  }
+  return first;
+}
+
 void StepDetailPanel::draw(const AppState& app, Selection& selection, Commands& commands) {
   const Trace& trace = app.session.trace();
   example_grids_.clear();
@@ -147,56 +189,23 @@ void StepDetailPanel::draw(const AppState& app, Selection& selection, Commands& 
   const int index = std::clamp(selection.step, 0, trace.step_count() - 1);
   const Step& step = trace.step(index);
   const Palette& pal = palette(app.theme);
-  const bool backward = step.phase == Phase::backward;
   const float window_top = ImGui::GetWindowPos().y;
-
   // Worked example A: its matrices first, in view whatever the step (its own heatmaps scroll below).
   if (app.session.fixed_attention()) {
     section("Worked example A (notes 002)",
-            backward ? "— ∂L/∂ of each; L = Σ O, so ∂L/∂O = 1" : "— click a value; loss L = Σ O (no target)",
+            step.phase == Phase::backward ? "— ∂L/∂ of each; L = Σ O, so ∂L/∂O = 1" : "— click a value; loss L = Σ O (no target)",
             pal);
     example_grids_ = draw_worked_example(app, selection, commands);
     ImGui::Separator();
   }
   header(step, pal);
-
-  const ChainExplanation chain = explain_selection(app, selection);
-  // The rest of the window, but at least a dozen lines (the window scrolls to them when the example's
-  // grids above take the room).
+  // The rest of the window, but at least a dozen lines (the window scrolls to them when the
+  // example's grids above take the room).
   const float least = ImGui::GetTextLineHeightWithSpacing() * 12;
   const float rest = ImGui::GetContentRegionAvail().y;
   ImGui::BeginChild("matrices", ImVec2(0, rest < least ? least : 0.0f), false, ImGuiWindowFlags_HorizontalScrollbar);
-  std::optional<ImRect> first;
-  std::vector<Matrix> inputs, outputs, upstream, downstream;
-  for (std::size_t i = 0; i < step.inputs.size(); ++i) {
-    const Tensor& t = trace.tensor(step.inputs[i]);
-    inputs.push_back({&t, &t.value, false, Slot::input, static_cast<int>(i), step.inputs[i]});
-    if (!backward) continue;
-    const Mat& share = trace.share(step, i);
-    if (share.size() > 0 && t.requires_grad)
-      downstream.push_back({&t, &share, true, Slot::downstream, static_cast<int>(i), step.inputs[i]});
-  }
-  for (std::size_t i = 0; i < step.outputs.size(); ++i) {
-    const Tensor& t = trace.tensor(step.outputs[i]);
-    outputs.push_back({&t, &t.value, false, Slot::output, static_cast<int>(i), step.outputs[i]});
-    if (backward && t.grad.size() > 0 && t.requires_grad && t.grad.size() == t.value.size())
-      upstream.push_back({&t, &t.grad, true, Slot::upstream, static_cast<int>(i), step.outputs[i]});
-  }
-  if (backward) {
-    section("Gradient arriving from above", "(upstream: ∂L/∂output)", pal);
-    draw_matrices(app, selection, index, upstream, chain, first);
-    section("Gradient passed down", "— click an element to see its chain rule", pal);
-    draw_matrices(app, selection, index, downstream, chain, first);
-    section("Forward values this step uses", nullptr, pal);
-    draw_matrices(app, selection, index, inputs, chain, first);
-  } else {
-    section("Inputs", nullptr, pal);
-    draw_matrices(app, selection, index, inputs, chain, first);
-    section("Outputs", "— click an element to see how it was computed", pal);
-    draw_matrices(app, selection, index, outputs, chain, first);
-  }
   // What the header and the first heatmap take, from the window's top, unscrolled.
-  if (first) {
+  if (const std::optional<ImRect> first = matrix_sections(app, selection, index)) {
     first_matrix_ = *first;
     needed_h_ = first->Max.y + ImGui::GetScrollY() - window_top + ImGui::GetStyle().WindowPadding.y;
   }

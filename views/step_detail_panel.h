@@ -3,11 +3,10 @@
 // and each input and output as a labelled heatmap.  In a backward step: the upstream gradient,
 // the forward values it uses, and the gradients it passes down (click one for the chain rule).
 
-#include "views/app_state.h"
-#include "views/commands.h"
-#include "views/selection.h"
+#include "views/panel.h"
 #include "views/worked_example.h"
 
+#include <optional>
 #include <vector>
 
 #include <imgui.h>
@@ -15,9 +14,9 @@
 
 namespace attnviz::views {
 
-class StepDetailPanel {
+class StepDetailPanel : public Panel {
  public:
-  void draw(const AppState& app, Selection& selection, Commands& commands);
+  void draw(const AppState& app, Selection& selection, Commands& commands) override;
   // Where the first heatmap was drawn last (screen pixels, before clipping), and the height the
   // window needs from its top to show the header and that heatmap whole (0: not drawn yet).
   const ImRect& first_matrix() const { return first_matrix_; }
@@ -26,6 +25,8 @@ class StepDetailPanel {
   const std::vector<DrawnGrid>& example_grids() const { return example_grids_; }
 
  private:
+  std::optional<ImRect> matrix_sections(const AppState& app, Selection& selection, int index);
+
   ImRect first_matrix_;
   float needed_h_ = 0;
   std::vector<DrawnGrid> example_grids_;

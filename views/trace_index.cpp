@@ -61,11 +61,17 @@ std::string short_label(const Step& step) {
 }
 
 TraceIndex::TraceIndex(const Trace& trace) {
+  index_blocks(trace);
+  measure_gradients_out(trace);
+  list_rows(trace);
+}
+
+// Every step's block (a new one the first time its stack, layer and sublayer appear), the first
+// and last steps of each, and the first step of each step's group.
+void TraceIndex::index_blocks(const Trace& trace) {
   const int n = trace.step_count();
   block_of_step_.assign(static_cast<std::size_t>(n), -1);
   group_start_.assign(static_cast<std::size_t>(n), 0);
-  row_of_step_.assign(static_cast<std::size_t>(n), 0);
-
   for (int i = 0; i < n; ++i) {
     const Step& s = trace.step(i);
     int b = find_block(s.where.stack, s.where.layer, s.where.sublayer);
@@ -85,9 +91,11 @@ TraceIndex::TraceIndex(const Trace& trace) {
     group_start_[static_cast<std::size_t>(i)] =
         i > 0 && same_group(s, trace.step(i - 1)) ? group_start_[static_cast<std::size_t>(i - 1)] : i;
   }
+}
 
-  // Gradient out of a block: the shares its backward steps pass to activations made elsewhere
-  // (or, for the embeddings, to the parameters), summed per tensor.
+// Gradient out of a block: the shares its backward steps pass to activations made elsewhere
+// (or, for the embeddings, to the parameters), summed per tensor; ‖·‖ over all of them.
+void TraceIndex::measure_gradients_out(const Trace& trace) {
   std::unordered_map<int, int> producer;  // activation index → block that outputs it
   for (int i = 0; i < trace.forward_count(); ++i)
     for (TensorId out : trace.step(i).outputs)
@@ -107,9 +115,8 @@ TraceIndex::TraceIndex(const Trace& trace) {
           continue;
         }
         const Mat& share = trace.share(s, k);
-        if (share.size() == 0) continue;
-        auto it = producer.find(in.index);
-        if (it != producer.end() && it->second == static_cast<int>(b)) continue;
+        const auto it = producer.find(in.index);
+        if (share.size() == 0 || (it != producer.end() && it->second == static_cast<int>(b))) continue;
         Mat& sum = leaving[in.index];
         if (sum.size() == 0) sum = Mat::Zero(share.rows(), share.cols());
         sum += share;
@@ -119,16 +126,19 @@ TraceIndex::TraceIndex(const Trace& trace) {
     for (const auto& [index, g] : leaving) sq += g.squaredNorm();
     block.grad_norm_out = std::sqrt(leaving.empty() ? params_sq : sq);
   }
+}
 
-  // Step list rows: a header whenever phase, stack, layer, sublayer or head changes.
+// Step list rows: a header whenever phase, stack, layer, sublayer or head changes.
+void TraceIndex::list_rows(const Trace& trace) {
+  const int n = trace.step_count();
+  row_of_step_.assign(static_cast<std::size_t>(n), 0);
   const Step* previous = nullptr;
   for (int i = 0; i < n; ++i) {
     const Step& s = trace.step(i);
     const bool new_phase = !previous || previous->phase != s.phase;
     const bool new_block = new_phase || !same_block(previous->where, s.where);
     const bool new_head = new_block || previous->where.head != s.where.head;
-    if (new_phase)
-      rows_.push_back({-1, 0, s.phase == Phase::forward ? "Forward pass" : "Backward pass"});
+    if (new_phase) rows_.push_back({-1, 0, s.phase == Phase::forward ? "Forward pass" : "Backward pass"});
     if (new_block) {
       std::string text = stack_words(s.where.stack);
       if (s.where.layer >= 0) text += " › layer " + std::to_string(s.where.layer);

@@ -44,6 +44,10 @@ class TraceIndex {
   int step_count() const { return static_cast<int>(block_of_step_.size()); }
 
  private:
+  void index_blocks(const Trace& trace);
+  void measure_gradients_out(const Trace& trace);
+  void list_rows(const Trace& trace);
+
   std::vector<Block> blocks_;
   std::vector<int> block_of_step_;
   std::vector<int> group_start_;  // per step: the first step of its sublayer group

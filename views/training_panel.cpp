@@ -3,12 +3,14 @@
 
 #include "model/number_format.h"
 #include "views/controller.h"
+#include "views/plot.h"
 
 #include <imgui.h>
 
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <functional>
 #include <tuple>
 
 namespace attnviz::views {
@@ -28,28 +30,60 @@ PeCurveColours pe_curve_colours(Theme theme) {
   return {with_pe, palette(theme).warning};
 }
 
-void line_plot(const char* title, ImVec2 size, const std::vector<PlotSeries>& series, double y_min, double y_max,
+namespace {
+
+// Up to 5 y ticks (quarters or halves of y_min…y_max: round numbers on a 0–100 % axis) with a
+// line and a half between labels, right-aligned left of the frame a–b; grid lines between them.
+void y_ticks(ImDrawList* draw, ImVec2 a, ImVec2 b, double y_min, double y_max, const char* unit,
+             const std::function<ImVec2(double, double)>& to_screen) {
+  const float line_h = ImGui::GetTextLineHeight(), spacing = ImGui::GetStyle().ItemSpacing.x;
+  const ImU32 dim = ImGui::GetColorU32(ImGuiCol_TextDisabled), grid = ImGui::GetColorU32(ImGuiCol_Border);
+  int ticks = std::clamp(static_cast<int>((b.y - a.y) / (line_h * 1.5f)), 1, 4);
+  if (ticks == 3) ticks = 2;
+  for (int i = 0; i <= ticks; ++i) {
+    const double y = y_min + (y_max - y_min) * i / ticks;
+    const ImVec2 p = to_screen(0, y);
+    if (i > 0 && i < ticks) draw->AddLine(ImVec2(a.x, p.y), ImVec2(b.x, p.y), grid);
+    const std::string tick = format_tick(y, (y_max - y_min) / ticks) + unit;
+    draw->AddText(ImVec2(a.x - spacing - ImGui::CalcTextSize(tick.c_str()).x, p.y - line_h / 2), dim, tick.c_str());
+  }
+}
+
+// The series' names, each after a short line of its colour, right-aligned to `right` at `y`.
+void legend(ImDrawList* draw, float right, float y, const std::vector<CurveSeries>& series) {
+  const float line_h = ImGui::GetTextLineHeight();
+  const ImU32 text = ImGui::GetColorU32(ImGuiCol_Text);
+  float x = right;
+  for (auto it = series.rbegin(); it != series.rend(); ++it) {
+    x -= ImGui::CalcTextSize(it->name).x;
+    draw->AddText(ImVec2(x, y), text, it->name);
+    x -= line_h * 1.2f;
+    draw->AddLine(ImVec2(x, y + line_h / 2), ImVec2(x + line_h, y + line_h / 2), it->colour, 3);
+    x -= line_h * 0.8f;
+  }
+}
+
+}  // namespace
+
+void line_plot(const char* title, ImVec2 size, const std::vector<CurveSeries>& series, double y_min, double y_max,
                double x_max, const char* unit) {
   ImDrawList* draw = ImGui::GetWindowDrawList();
   const ImVec2 origin = ImGui::GetCursorScreenPos();
   ImGui::Dummy(size);
   const ImGuiStyle& style = ImGui::GetStyle();
-  const ImU32 text = ImGui::GetColorU32(ImGuiCol_Text), dim = ImGui::GetColorU32(ImGuiCol_TextDisabled);
-  const ImU32 grid = ImGui::GetColorU32(ImGuiCol_Border);
+  const ImU32 dim = ImGui::GetColorU32(ImGuiCol_TextDisabled);
   const float line_h = ImGui::GetTextLineHeight();
-  draw->AddText(origin, text, title);
+  draw->AddText(origin, ImGui::GetColorU32(ImGuiCol_Text), title);
   // The legend goes right of the title, or on a line of its own when both do not fit.
   float legend_w = 0;
-  for (const PlotSeries& s : series) legend_w += ImGui::CalcTextSize(s.name).x + line_h * 2.0f;
+  for (const CurveSeries& s : series) legend_w += ImGui::CalcTextSize(s.name).x + line_h * 2.0f;
   const bool legend_below = ImGui::CalcTextSize(title).x + legend_w + line_h > size.x;
   const float legend_y = legend_below ? origin.y + line_h * 1.1f : origin.y;
-
   // Frame: left margin for the y labels, a title line above, the x labels below.
   const double widest_step = (y_max > y_min ? y_max - y_min : 1) / 4;
   float label_w = 0;
   for (double y : {y_min, y_max, y_min + widest_step})
     label_w = std::max(label_w, ImGui::CalcTextSize((format_tick(y, widest_step) + unit).c_str()).x);
-  char label[32];
   const ImVec2 a(origin.x + label_w + style.ItemSpacing.x, legend_y + line_h * 1.5f);
   const ImVec2 b(origin.x + size.x - style.ItemSpacing.x, origin.y + size.y - line_h * 1.3f);
   if (b.x - a.x < 10 || b.y - a.y < 10) return;
@@ -59,39 +93,21 @@ void line_plot(const char* title, ImVec2 size, const std::vector<PlotSeries>& se
     const double fx = std::clamp(x / x_max, 0.0, 1.0), fy = std::clamp((y - y_min) / (y_max - y_min), 0.0, 1.0);
     return ImVec2(a.x + static_cast<float>(fx) * (b.x - a.x), b.y - static_cast<float>(fy) * (b.y - a.y));
   };
-  draw->AddRect(a, b, grid);
-  // As many y ticks (up to 5) as fit with a line and a half between labels.
-  int ticks = std::clamp(static_cast<int>((b.y - a.y) / (line_h * 1.5f)), 1, 4);
-  if (ticks == 3) ticks = 2;  // quarters or halves: round numbers on a 0–100 % axis
-  for (int i = 0; i <= ticks; ++i) {
-    const double y = y_min + (y_max - y_min) * i / ticks;
-    const ImVec2 p = to_screen(0, y);
-    if (i > 0 && i < ticks) draw->AddLine(ImVec2(a.x, p.y), ImVec2(b.x, p.y), grid);
-    const std::string tick = format_tick(y, (y_max - y_min) / ticks) + unit;
-    draw->AddText(ImVec2(a.x - style.ItemSpacing.x - ImGui::CalcTextSize(tick.c_str()).x, p.y - line_h / 2), dim, tick.c_str());
-  }
+  draw->AddRect(a, b, ImGui::GetColorU32(ImGuiCol_Border));
+  y_ticks(draw, a, b, y_min, y_max, unit, to_screen);
+  char label[32];
   draw->AddText(ImVec2(a.x, b.y + line_h * 0.15f), dim, "0");
   std::snprintf(label, sizeof label, "step %.0f", x_max);
   draw->AddText(ImVec2(b.x - ImGui::CalcTextSize(label).x, b.y + line_h * 0.15f), dim, label);
-
   draw->PushClipRect(a, b, true);
-  for (const PlotSeries& s : series) {
+  for (const CurveSeries& s : series) {
     const float thickness = (&s == &series.back() ? 3.0f : 2.0f) * ImGui::GetFontSize() / 18;
     for (std::size_t i = 1; i < s.x.size(); ++i)
       draw->AddLine(to_screen(s.x[i - 1], s.y[i - 1]), to_screen(s.x[i], s.y[i]), s.colour, thickness);
     if (s.x.size() == 1) draw->AddCircleFilled(to_screen(s.x[0], s.y[0]), thickness * 1.5f, s.colour);
   }
   draw->PopClipRect();
-
-  // Legend: top right, above the frame, after the title.
-  float x = b.x;
-  for (auto it = series.rbegin(); it != series.rend(); ++it) {
-    x -= ImGui::CalcTextSize(it->name).x;
-    draw->AddText(ImVec2(x, legend_y), text, it->name);
-    x -= line_h * 1.2f;
-    draw->AddLine(ImVec2(x, legend_y + line_h / 2), ImVec2(x + line_h, legend_y + line_h / 2), it->colour, 3);
-    x -= line_h * 0.8f;
-  }
+  legend(draw, b.x, legend_y, series);  // top right, above the frame, after the title
 }
 
 FigureSources figure_sources(const TrainingStatus& t) {
@@ -168,12 +184,10 @@ void last_figures(const TrainingStatus& t) {
 
 }  // namespace
 
-void TrainingPanel::draw(const AppState& app, Selection& selection, Commands& commands) {
-  const TrainingStatus& t = app.training;
-  if (!t.available) {
-    ImGui::TextWrapped("This lesson cannot be trained here: %s", t.message.c_str());
-    return;
-  }
+namespace {
+
+// Run / Pause (Run on past the lesson's steps), One step, Reset…, the learning rate.
+void training_buttons(const TrainingStatus& t, Commands& commands) {
   const bool past_plan = t.planned_steps > 0 && t.steps_done >= t.planned_steps;
   const std::string run_tip = past_plan ? "Train on past the lesson's " + std::to_string(t.planned_steps) + " steps until paused"
                                         : "Train in the background up to the lesson's " + std::to_string(t.planned_steps) + " steps";
@@ -195,10 +209,16 @@ void TrainingPanel::draw(const AppState& app, Selection& selection, Commands& co
     ImGui::EndCombo();
   }
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("Adam's peak learning rate, from the next step on");
+}
+
+// Where training stands: the step and the weights it started from, the progress of a step, the
+// last figures (or what the panels show before any training), a problem.
+void training_status(const AppState& app, const TrainingStatus& t, Commands& commands) {
+  const Palette& pal = palette(app.theme);
   ImGui::Text("Step %d from %s", t.steps_done, t.start_words.c_str());
   if (t.running) {
     ImGui::SameLine();
-    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(palette(app.theme).accent), "training…");
+    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.accent), "training…");
   }
   progress_line(t, commands);
   if (!t.curve.empty()) {
@@ -207,102 +227,122 @@ void TrainingPanel::draw(const AppState& app, Selection& selection, Commands& co
     ImGui::TextWrapped("Not trained here yet: the panels show %s. Run trains from %s.", app.session.weights_origin().c_str(),
                        t.start_words.c_str());
   }
-  if (!t.message.empty())
-    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(palette(app.theme).warning), "%s", t.message.c_str());
+  if (!t.message.empty()) ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.warning), "%s", t.message.c_str());
+}
 
-  if (tooltip_button(t.experiment_running ? "Training with and without…" : "Positional-encoding experiment",
-             "Trains this lesson twice from the same seed, with and without positional encoding, and compares the "
-             "held-out accuracy word by word",
-             !t.experiment_running))
-    commands.push(Train{Train::Action::positional_experiment});
-  experiment_line(t, commands);
-  if (t.experiment) {
-    const PositionalExperiment& e = *t.experiment;
-    const std::size_t n = std::min(e.with_pe.position_accuracy.size(), e.without_pe.position_accuracy.size());
-    const ImGuiTableFlags flags = ImGuiTableFlags_Borders | ImGuiTableFlags_SizingFixedFit;
-    if (ImGui::BeginTable("per word", 3, flags)) {
-      ImGui::TableSetupColumn("held-out word");
-      ImGui::TableSetupColumn("with PE");
-      ImGui::TableSetupColumn("without PE");
-      ImGui::TableHeadersRow();
-      for (std::size_t i = 0; i < n; ++i) {
-        ImGui::PushID(static_cast<int>(i));
-        ImGui::TableNextRow();
-        ImGui::TableNextColumn();
-        if (i < t.position_names.size()) ImGui::TextUnformatted(t.position_names[i].c_str());
-        else ImGui::Text("word %d", static_cast<int>(i + 1));
-        ImGui::TableNextColumn();
-        ImGui::Text("%5.1f %%", 100 * e.with_pe.position_accuracy[i]);
-        ImGui::TableNextColumn();
-        const double without = e.without_pe.position_accuracy[i];
-        if (without < 0.9)
-          ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(palette(app.theme).warning), "%5.1f %%", 100 * without);
-        else
-          ImGui::Text("%5.1f %%", 100 * without);
-        ImGui::PopID();
-      }
-      ImGui::TableNextRow();
-      ImGui::TableNextColumn();
-      ImGui::TextUnformatted("all words");
-      ImGui::TableNextColumn();
-      ImGui::Text("%5.1f %%", 100 * e.with_pe.accuracy);
-      ImGui::TableNextColumn();
-      ImGui::Text("%5.1f %%", 100 * e.without_pe.accuracy);
-      ImGui::EndTable();
-    }
+// "  96.7 %"
+std::string percent(double fraction) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%5.1f %%", 100 * fraction);
+  return text;
+}
+
+// The positional-encoding experiment's held-out accuracy word by word, with PE and without (in
+// the warning colour below 90 %), and over all words.
+void experiment_table(const TrainingStatus& t, const PositionalExperiment& e, const Palette& pal) {
+  const std::size_t n = std::min(e.with_pe.position_accuracy.size(), e.without_pe.position_accuracy.size());
+  if (!begin_headed_table("per word", {"held-out word", "with PE", "without PE"}, ImGuiTableFlags_Borders | ImGuiTableFlags_SizingFixedFit))
+    return;
+  for (std::size_t i = 0; i < n; ++i) {
+    ImGui::PushID(static_cast<int>(i));
+    ImGui::TableNextRow();
+    ImGui::TableNextColumn();
+    if (i < t.position_names.size()) ImGui::TextUnformatted(t.position_names[i].c_str());
+    else ImGui::Text("word %d", static_cast<int>(i + 1));
+    ImGui::TableNextColumn();
+    ImGui::TextUnformatted(percent(e.with_pe.position_accuracy[i]).c_str());
+    ImGui::TableNextColumn();
+    const double without = e.without_pe.position_accuracy[i];
+    if (without < 0.9) ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.warning), "%s", percent(without).c_str());
+    else ImGui::TextUnformatted(percent(without).c_str());
+    ImGui::PopID();
   }
+  text_row({"all words", percent(e.with_pe.accuracy), percent(e.without_pe.accuracy)});
+  ImGui::EndTable();
+}
 
-  PlotSeries train_loss{"training mini-batches", train_colour, {}, {}};
-  PlotSeries held_loss{t.held_pairs > 0 ? "held-out set" : "all pairs", held_colour, {}, {}};
-  PlotSeries train_acc = train_loss, held_acc = held_loss;
+// The curves of the training mini-batches and the held-out set: loss and accuracy (in %).
+struct Curves {
+  CurveSeries train_loss, held_loss, train_acc, held_acc;
+  double max_loss = 1;  // the loss axis's top: the largest loss rounded up to a half
+};
+
+Curves training_curves(const TrainingStatus& t) {
+  Curves c;
+  c.train_loss = {"training mini-batches", train_colour, {}, {}};
+  c.held_loss = {t.held_pairs > 0 ? "held-out set" : "all pairs", held_colour, {}, {}};
+  c.train_acc = c.train_loss;
+  c.held_acc = c.held_loss;
   double max_loss = 0;
   for (const CurvePoint& p : t.curve) {
     const double x = p.step;
-    train_loss.x.push_back(x);
-    train_loss.y.push_back(p.train_loss);
-    held_loss.x.push_back(x);
-    held_loss.y.push_back(p.held_loss);
-    train_acc.x.push_back(x);
-    train_acc.y.push_back(100 * p.train_accuracy);
-    held_acc.x.push_back(x);
-    held_acc.y.push_back(100 * p.held_accuracy);
+    for (CurveSeries* s : {&c.train_loss, &c.held_loss, &c.train_acc, &c.held_acc}) s->x.push_back(x);
+    c.train_loss.y.push_back(p.train_loss);
+    c.held_loss.y.push_back(p.held_loss);
+    c.train_acc.y.push_back(100 * p.train_accuracy);
+    c.held_acc.y.push_back(100 * p.held_accuracy);
     max_loss = std::max({max_loss, p.train_loss, p.held_loss});
   }
-  max_loss = max_loss > 0 ? std::ceil(max_loss * 2) / 2 : 1;
+  c.max_loss = max_loss > 0 ? std::ceil(max_loss * 2) / 2 : 1;
+  return c;
+}
+
+// The experiment's two held-out accuracy curves, without PE and with it, in %.
+void experiment_plot(const PositionalExperiment& e, Theme theme, ImVec2 plot) {
+  const PeCurveColours colours = pe_curve_colours(theme);
+  CurveSeries without{"without PE", colours.without_pe, {}, {}}, with{"with PE", colours.with_pe, {}, {}};
+  double x_end = 1;
+  for (const auto& [curve, series] : {std::pair{&e.without_curve, &without}, std::pair{&e.with_curve, &with}})
+    for (const CurvePoint& p : *curve) {
+      series->x.push_back(p.step);
+      series->y.push_back(100 * p.held_accuracy);
+      x_end = std::max(x_end, static_cast<double>(p.step));
+    }
+  line_plot("Held-out set accuracy: PE or not", plot, {without, with}, 0, 100, x_end, " %");
+}
+
+// Loss, accuracy and the experiment's plot, side by side where the panel is wide, else one
+// under another (a narrow panel with the experiment leaves the loss out; the training view has
+// all three).
+void training_plots(const AppState& app, const TrainingStatus& t) {
+  const Curves c = training_curves(t);
   const double x_max = std::max({t.planned_steps, t.steps_done, 1});
   const ImVec2 avail = ImGui::GetContentRegionAvail();
   const float gap = ImGui::GetStyle().ItemSpacing.x * 2;
   const bool side_by_side = avail.x > avail.y * (t.experiment ? 2.4f : 1.6f);
-  // A narrow panel with the experiment shown leaves the loss out (the training view has all three).
   const bool show_loss = side_by_side || !t.experiment;
   const int plots = (show_loss ? 2 : 1) + (t.experiment ? 1 : 0);
   const ImVec2 size = side_by_side ? ImVec2((avail.x - gap * (plots - 1)) / plots, avail.y)
                                    : ImVec2(avail.x, (avail.y - gap * (plots - 1)) / plots);
-  const float min_h = ImGui::GetTextLineHeight() * 5;
-  const ImVec2 plot(size.x, std::max(size.y, min_h));
+  const ImVec2 plot(size.x, std::max(size.y, ImGui::GetTextLineHeight() * 5));
   if (show_loss) {
-    line_plot("Loss (cross-entropy)", plot, {train_loss, held_loss}, 0, max_loss, x_max, "");
+    line_plot("Loss (cross-entropy)", plot, {c.train_loss, c.held_loss}, 0, c.max_loss, x_max, "");
     if (side_by_side) ImGui::SameLine(0, gap);
   }
-  line_plot("Token accuracy", plot, {train_acc, held_acc}, 0, 100, x_max, " %");
-  if (t.experiment) {
-    const PeCurveColours colours = pe_curve_colours(app.theme);
-    PlotSeries without{"without PE", colours.without_pe, {}, {}}, with{"with PE", colours.with_pe, {}, {}};
-    double x_end = 1;
-    for (const CurvePoint& p : t.experiment->without_curve) {
-      without.x.push_back(p.step);
-      without.y.push_back(100 * p.held_accuracy);
-      x_end = std::max(x_end, static_cast<double>(p.step));
-    }
-    for (const CurvePoint& p : t.experiment->with_curve) {
-      with.x.push_back(p.step);
-      with.y.push_back(100 * p.held_accuracy);
-      x_end = std::max(x_end, static_cast<double>(p.step));
-    }
-    if (side_by_side) ImGui::SameLine(0, gap);
-    line_plot("Held-out set accuracy: PE or not", plot, {without, with}, 0, 100, x_end, " %");
+  line_plot("Token accuracy", plot, {c.train_acc, c.held_acc}, 0, 100, x_max, " %");
+  if (!t.experiment) return;
+  if (side_by_side) ImGui::SameLine(0, gap);
+  experiment_plot(*t.experiment, app.theme, plot);
+}
+
+}  // namespace
+
+void TrainingPanel::draw(const AppState& app, Selection&, Commands& commands) {
+  const TrainingStatus& t = app.training;
+  if (!t.available) {
+    ImGui::TextWrapped("This lesson cannot be trained here: %s", t.message.c_str());
+    return;
   }
-  (void)selection;
+  training_buttons(t, commands);
+  training_status(app, t, commands);
+  if (tooltip_button(t.experiment_running ? "Training with and without…" : "Positional-encoding experiment",
+                     "Trains this lesson twice from the same seed, with and without positional encoding, and compares "
+                     "the held-out accuracy word by word",
+                     !t.experiment_running))
+    commands.push(Train{Train::Action::positional_experiment});
+  experiment_line(t, commands);
+  if (t.experiment) experiment_table(t, *t.experiment, palette(app.theme));
+  training_plots(app, t);
 }
 
 bool hand_over_weights(AppState& app, Selection& selection, const std::vector<Mat>& weights) {

@@ -3,9 +3,7 @@
 // run / pause / one step / reset / learning rate.  It draws app.training (a copy the app makes
 // between frames) and asks for changes with Train and SetLearningRate commands.
 
-#include "views/app_state.h"
-#include "views/commands.h"
-#include "views/selection.h"
+#include "views/panel.h"
 #include "views/training_runner.h"
 
 #include <string>
@@ -14,7 +12,7 @@
 namespace attnviz::views {
 
 // One line of a plot: y[i] at x[i].
-struct PlotSeries {
+struct CurveSeries {
   const char* name = "";
   ImU32 colour = 0;
   std::vector<double> x, y;
@@ -22,7 +20,7 @@ struct PlotSeries {
 
 // A line plot of `size` with a title, y ticks (each followed by `unit`: "", " %"), the x range
 // 0 … x_max and a legend.
-void line_plot(const char* title, ImVec2 size, const std::vector<PlotSeries>& series, double y_min, double y_max,
+void line_plot(const char* title, ImVec2 size, const std::vector<CurveSeries>& series, double y_min, double y_max,
                double x_max, const char* unit);
 
 // The positional-encoding experiment's two held-out curves.
@@ -38,8 +36,8 @@ struct FigureSources {
 };
 FigureSources figure_sources(const TrainingStatus& t);
 
-struct TrainingPanel {
-  void draw(const AppState& app, Selection& selection, Commands& commands);
+struct TrainingPanel : Panel {
+  void draw(const AppState& app, Selection& selection, Commands& commands) override;
 };
 
 // Copies a trainer snapshot into the session: every parameter's value, then forward + backward

@@ -41,6 +41,8 @@ ExampleMatrix read_matrix(const Trace& trace, std::string title, TensorId id, bo
   return m;
 }
 
+}  // namespace
+
 std::string output_title(const Trace& trace, const Step& s) {
   const std::string_view op = op_name(s);
   switch (s.op) {
@@ -56,8 +58,6 @@ std::string output_title(const Trace& trace, const Step& s) {
     default: return trace.tensor(s.outputs.front()).name;
   }
 }
-
-}  // namespace
 
 std::vector<ExampleMatrix> example_matrices(const Trace& trace) {
   std::vector<ExampleMatrix> inputs, projections, attention;

@@ -27,6 +27,10 @@ struct ExampleMatrix {
   bool new_row = false; // starts a row of its own (X: the projections after the attention)
 };
 
+// A forward step's output as the notes write it: "Q = X W_Q", "QKᵀ", "QKᵀ / √3", "A = softmax",
+// "O = A V", "L = Σ O"; for another op, its output tensor's name.
+std::string output_title(const Trace& trace, const Step& step);
+
 // The grids, found from the trace's forward steps: QKᵀ, QKᵀ/√d_k, A, O and L first, then X, the
 // weights and Q, K, V.
 std::vector<ExampleMatrix> example_matrices(const Trace& trace);

@@ -24,7 +24,7 @@ TEST_F(ChainShares, AShareOfASharedInputOpensAtItsReadersBackwardStep) {
   const int k_back = step_labelled("encoder.0.self_attn.k_proj", Phase::backward);
   go_to_step(app, selection, k_back);
   selection.element = ElementRef{k_back, Slot::downstream, 0, 2, 3};
-  ui.view = View::chain;
+  ui.view = PanelId::chain_rule;
   frames(3);
   const ChainExplanation chain = explain_selection(app, selection);
   ASSERT_TRUE(std::holds_alternative<Explanation>(chain));

@@ -6,7 +6,9 @@
 #include "model/gradlab/chain_rule.h"
 #include "model/presets.h"
 #include "views/controller.h"
-#include "views/gradlab.h"
+#include "views/gradlab_depth_panel.h"
+#include "views/gradlab_scalar_panel.h"
+#include "views/gradlab_transformer_panel.h"
 #include "views/ui.h"
 #include "headless_ui.h"
 
@@ -45,7 +47,7 @@ class GradLabHeadless : public HeadlessUi {
 // At 200 % on 1920×1080 the depth page's controls and figures wrap instead of running off the right.
 TEST_F(GradLabHeadless, DepthPageReadsInFullAtLargeText) {
   set_text_size(2.0f, ImVec2(1920, 1080));
-  ui.view = View::gradlab_depth;
+  ui.view = PanelId::gradlab_depth;
   frames(3);
   const ImGuiWindow* page = ImGui::FindWindowByName("Gradient lab: depth");
   ASSERT_NE(page, nullptr);
@@ -56,7 +58,7 @@ TEST_F(GradLabHeadless, DepthPageReadsInFullAtLargeText) {
 // (as tabs where side by side they would not).
 TEST_F(GradLabHeadless, ScalarPageGivesTheChainRuleAndTheFiguresRoomOnASmallDisplay) {
   set_text_size(1.0f, ImVec2(1024, 768));
-  ui.view = View::gradlab_scalar;
+  ui.view = PanelId::gradlab_scalar;
   for (const char* tab : {"Chain rule", "Example C: the notes' figures"}) {
     frames(3);
     const ImGuiWindow* page = ImGui::FindWindowByName("Gradient lab: the scalar chain");
@@ -79,14 +81,14 @@ TEST_F(GradLabHeadless, ScalarPageGivesTheChainRuleAndTheFiguresRoomOnASmallDisp
 
 TEST_F(GradLabHeadless, EveryPageDrawsAsAViewAndInTheLabWindow) {
   ui.wait_for_results = true;
-  for (View view : {View::gradlab_scalar, View::gradlab_depth, View::gradlab_transformer}) {
-    SCOPED_TRACE(to_string(view));
+  for (PanelId view : {PanelId::gradlab_scalar, PanelId::gradlab_depth, PanelId::gradlab_transformer}) {
+    SCOPED_TRACE(panel_info(view).name);
     ui.view = view;
     frames(4);
     EXPECT_GT(vertices(), 2000);
   }
-  ui.view = View::overview;
-  ui.gradlab_open = true;
+  ui.view = PanelId::overview;
+  ui.show(PanelId::gradlab_scalar);
   frames(4);
   const ImGuiWindow* lab = ImGui::FindWindowByName("Gradient lab");
   ASSERT_NE(lab, nullptr);
@@ -95,10 +97,9 @@ TEST_F(GradLabHeadless, EveryPageDrawsAsAViewAndInTheLabWindow) {
   const ImGuiWindow* detail = ImGui::FindWindowByName("Step detail");
   EXPECT_TRUE(detail == nullptr || !detail->Active);  // covered by the lab: not drawn
   EXPECT_TRUE(ImGui::FindWindowByName("Steps")->Active);
-  ui.gradlab_open = false;
+  ui.hide(PanelId::gradlab_scalar);
   frames(2);
   EXPECT_TRUE(ImGui::FindWindowByName("Step detail")->Active);
-  EXPECT_EQ(view_from_string("gradlab-transformer"), View::gradlab_transformer);
 }
 
 TEST_F(GradLabHeadless, ScalarPanelShowsTheModelsGraphsAndStepsBackward) {

@@ -1,6 +1,7 @@
 // The overview at the sizes a projector needs: 1920×1080 at 100, 150 and 200 % text and 1024×768
 // at 100 %.  Every panel inside the display, nothing cut off on the right of the controls, every
-// centre tab at its full width, the architecture labels growing with the text, a usable step list,
+// centre tab at its full width, the architecture labels growing with the text and (1920×1080) the
+// figure as wide as its panel, a usable step list,
 // the step detail's first heatmap whole; and the gradient lab following the window.
 
 #include "headless_ui.h"
@@ -85,6 +86,9 @@ TEST_P(ProjectorLayout, EveryPanelReadsInFullAndTheDetailKeepsRoom) {
   const float font = ImGui::GetFontSize();
   EXPECT_GE(ui.navigator().label_pixels(), NavigatorPanel::min_label_scale * font - 0.5f)
       << "architecture labels do not grow with the text";
+  if (w == 1920) {  // a projector's display: the figure fits its panel's width at every text size
+    EXPECT_FALSE(window("Architecture")->ScrollbarX) << "the architecture figure is wider than its panel";
+  }
   const float row = font + ImGui::GetStyle().ItemSpacing.y;
   const ImGuiWindow* steps = window("Steps");
   EXPECT_GE((steps->Size.y - steps->TitleBarHeight()) / row, 6.0f) << "the step list shows too few rows";
@@ -117,7 +121,7 @@ class Lab : public HeadlessUi {
 
 TEST_F(Lab, ResizingWithTheLabOpenReTilesThePanelsUnderIt) {
   frames(3);
-  ui.gradlab_open = true;
+  ui.show(PanelId::gradlab_scalar);
   frames(3);
   expect_same(window("Gradient lab")->Rect(), detail_and_chain());
   ImGui::GetIO().DisplaySize = ImVec2(1024, 768);
@@ -125,7 +129,7 @@ TEST_F(Lab, ResizingWithTheLabOpenReTilesThePanelsUnderIt) {
   const ImRect lab = window("Gradient lab")->Rect();
   EXPECT_LE(lab.Max.x, 1024.5f);
   EXPECT_LE(lab.Max.y, 768.5f);
-  ui.gradlab_open = false;
+  ui.hide(PanelId::gradlab_scalar);
   frames(3);
   // The panels that were under the lab tile the new display, and the lab covered them exactly.
   const ImRect under = detail_and_chain();
@@ -137,15 +141,15 @@ TEST_F(Lab, ResizingWithTheLabOpenReTilesThePanelsUnderIt) {
 
 TEST_F(Lab, OpeningTheLabPlacesItOverTheDetailAndInFront) {
   frames(3);
-  ui.gradlab_open = true;
+  ui.show(PanelId::gradlab_scalar);
   frames(2);
   // Where an earlier run left it (layout.ini): somewhere else, partly off the display.
   ImGui::SetWindowPos("Gradient lab", ImVec2(1200, 700));
   ImGui::SetWindowSize("Gradient lab", ImVec2(900, 600));
-  ui.gradlab_open = false;
+  ui.hide(PanelId::gradlab_scalar);
   frames(2);
   ImGui::FocusWindow(window("Step detail"));
-  ui.gradlab_open = true;
+  ui.show(PanelId::gradlab_scalar);
   frames(3);
   expect_same(window("Gradient lab")->Rect(), detail_and_chain());
   const ImGuiContext& g = *ImGui::GetCurrentContext();

@@ -8,6 +8,7 @@
 #include "model/analysis/variant.h"
 #include "model/presets.h"
 #include "views/controller.h"
+#include "views/attention_panel.h"
 #include "views/matrix_export.h"
 #include "views/pe_panel.h"
 #include "views/output_panel.h"
@@ -23,14 +24,14 @@ namespace {
 
 using Linked = HeadlessUi;
 
-constexpr View linked_views[] = {View::heads, View::attention, View::mask, View::pe, View::output};
+constexpr PanelId centre_tabs[] = {PanelId::heads, PanelId::attention, PanelId::masking, PanelId::position, PanelId::output};
 
 TEST_F(Linked, EveryPanelDrawsAloneAndAsATabAtThreeKindsOfStep) {
   const int steps[] = {0, step_labelled("encoder.1.self_attn.head2.softmax", Phase::forward),
                        step_labelled("decoder.0.cross_attn.head1.softmax", Phase::backward)};
   for (int step : steps) {
-    for (View view : linked_views) {
-      SCOPED_TRACE(std::string(to_string(view)) + " at step " + std::to_string(step));
+    for (PanelId view : centre_tabs) {
+      SCOPED_TRACE(std::string(panel_info(view).name) + " at step " + std::to_string(step));
       ui.view = view;
       go_to_step(app, selection, step);
       frames(3);
@@ -38,10 +39,10 @@ TEST_F(Linked, EveryPanelDrawsAloneAndAsATabAtThreeKindsOfStep) {
       ASSERT_NE(ImGui::GetDrawData(), nullptr);
       EXPECT_GT(ImGui::GetDrawData()->TotalVtxCount, 400);
     }
-    for (LinkedPage page : linked_pages) {
-      SCOPED_TRACE(std::string(page_title(page)) + " tab at step " + std::to_string(step));
-      ui.view = View::overview;
-      ui.open_page = page;
+    for (PanelId page : centre_tabs) {
+      SCOPED_TRACE(std::string(panel_info(page).title) + " tab at step " + std::to_string(step));
+      ui.view = PanelId::overview;
+      ui.show(page);
       go_to_step(app, selection, step);
       frames(3);
       EXPECT_EQ(selection.step, step);
@@ -52,7 +53,7 @@ TEST_F(Linked, EveryPanelDrawsAloneAndAsATabAtThreeKindsOfStep) {
 }
 
 TEST_F(Linked, ClickingAHeadInTheModelViewMovesTheCursorToItsSoftmaxAndOpensIt) {
-  ui.view = View::heads;
+  ui.view = PanelId::heads;
   frames(2);
   const ImGuiWindow* window = ImGui::FindWindowByName("Heads");
   ASSERT_NE(window, nullptr);
@@ -75,12 +76,12 @@ TEST_F(Linked, ClickingAHeadInTheModelViewMovesTheCursorToItsSoftmaxAndOpensIt) 
   EXPECT_EQ(selection.step, target);
   EXPECT_EQ(selection.where.head, 2);
   EXPECT_EQ(selection.where.layer, 1);
-  EXPECT_EQ(ui.view, View::attention);
+  EXPECT_EQ(ui.view, PanelId::attention);
 }
 
 TEST_F(Linked, HoveringTheLinesViewLightsTheTokenForEveryPanel) {
   go_to_step(app, selection, step_labelled("encoder.0.self_attn.head1.softmax", Phase::forward));
-  ui.view = View::attention;
+  ui.view = PanelId::attention;
   frames(2);
   const ImGuiWindow* window = ImGui::FindWindowByName("Attention");
   ASSERT_NE(window, nullptr);
@@ -94,7 +95,7 @@ TEST_F(Linked, HoveringTheLinesViewLightsTheTokenForEveryPanel) {
   ASSERT_TRUE(found);
   EXPECT_EQ(selection.hover.token.side, TokenSide::source);
   // Every head of the layer at once draws too.
-  ui.linked().attention.lines_all_heads = true;
+  ui.panel<AttentionPanel>(PanelId::attention).lines_all_heads = true;
   frames(2);
   EXPECT_GT(ImGui::GetDrawData()->TotalVtxCount, 1000);
 }
@@ -106,7 +107,7 @@ TEST_F(Linked, OneCellTableKeepsItsColumnsAsWideAsTheirText) {
   const int step = step_labelled("encoder.0.self_attn.head2.softmax", Phase::forward);
   go_to_step(app, selection, step);
   selection.element = ElementRef{step, Slot::output, 0, 2, 3};
-  ui.open_page = LinkedPage::attention;
+  ui.show(PanelId::attention);
   frames(4);
   ImGuiContext& g = *ImGui::GetCurrentContext();
   const ImGuiTable* cell = nullptr;
@@ -130,7 +131,7 @@ TEST_F(Linked, PaddingCommandGivesThePaddingMasksWorkToDo) {
   EXPECT_EQ(masks.src_padding.value.cols(), 8);
   EXPECT_EQ(masks.src_padding.value(0, 7), 0);
   EXPECT_EQ(masks.src_padding.value(0, 4), 1);
-  ui.view = View::mask;
+  ui.view = PanelId::masking;
   frames(3);
   commands.push(SetPadding{1000});  // longer than max_len: refused, nothing changes
   apply_commands(commands, app, selection);
@@ -151,15 +152,15 @@ TEST_F(Linked, ExplorerClampsLengthAndRefusesAnOddWidth) {
 }
 
 TEST_F(Linked, The512By512ExplorerIsTexturesUploadedOnce) {
-  EXPECT_TRUE(ui.linked().pe.apply(512, 512, 10000).empty());
-  ui.view = View::pe;
+  EXPECT_TRUE(ui.panel<PePanel>(PanelId::position).apply(512, 512, 10000).empty());
+  ui.view = PanelId::position;
   frames(3);
   const int uploads = textures.uploads();
   frames(5);
   EXPECT_EQ(textures.uploads(), uploads);
   // 512 × 512 cells as rectangles would be over a million vertices.
   EXPECT_LT(ImGui::GetDrawData()->TotalVtxCount, 60000);
-  EXPECT_EQ(ui.linked().pe.request().max_len, 512);
+  EXPECT_EQ(ui.panel<PePanel>(PanelId::position).request().max_len, 512);
 }
 
 TEST_F(Linked, OutputPanelDecodesWhatTheModelDecodes) {
@@ -174,13 +175,13 @@ TEST_F(Linked, OutputPanelDecodesWhatTheModelDecodes) {
   EXPECT_DOUBLE_EQ(output.greedy()->score, greedy.score);
   EXPECT_EQ(output.beam()->best.words, beam.best.words);
   EXPECT_DOUBLE_EQ(output.beam()->best.score, beam.best.score);
-  ui.view = View::output;
+  ui.view = PanelId::output;
   frames(3);
   EXPECT_GT(ImGui::GetDrawData()->TotalVtxCount, 1000);
 }
 
 TEST_F(Linked, RightClickOnAPanelSavesItAsAnImageOnTheNextFrame) {
-  ui.view = View::output;
+  ui.view = PanelId::output;
   frames(2);
   const ImGuiWindow* window = ImGui::FindWindowByName("Output");
   ASSERT_NE(window, nullptr);

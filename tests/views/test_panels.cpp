@@ -51,10 +51,13 @@ class Headless : public HeadlessUi {
 TEST_F(Headless, ALessonsTrainingPanelOpensWithTheOverview) {
   frames(2);
   EXPECT_EQ(ImGui::FindWindowByName("Training"), nullptr);
-  ui.show_lesson_panel("walkthrough");
+  app.lesson = Lesson{};
+  app.lesson->panel = "walkthrough";
+  ui.open_lesson_panel(app, selection);
   frames(2);
-  EXPECT_FALSE(ui.show_training);
-  ui.show_lesson_panel("training");
+  EXPECT_FALSE(ui.shown(PanelId::training));
+  app.lesson->panel = "training";
+  ui.open_lesson_panel(app, selection);
   frames(2);
   const ImGuiWindow* training = ImGui::FindWindowByName("Training");
   ASSERT_NE(training, nullptr);
@@ -65,8 +68,8 @@ TEST_F(Headless, EveryViewDrawsAtThreeKindsOfStep) {
   const int steps[] = {0, step_labelled("encoder.1.self_attn.head2.softmax", Phase::forward),
                        step_labelled("decoder.0.cross_attn.head1.softmax", Phase::backward)};
   for (int step : steps)
-    for (View view : {View::overview, View::navigator, View::steps, View::detail, View::chain}) {
-      SCOPED_TRACE(std::string(to_string(view)) + " at step " + std::to_string(step));
+    for (PanelId view : {PanelId::overview, PanelId::architecture, PanelId::steps, PanelId::detail, PanelId::chain_rule}) {
+      SCOPED_TRACE(std::string(panel_info(view).name) + " at step " + std::to_string(step));
       ui.view = view;
       go_to_step(app, selection, step);
       frames(3);

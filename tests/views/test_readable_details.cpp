@@ -3,6 +3,7 @@
 
 #include "headless_ui.h"
 #include "views/attention_panel.h"
+#include "views/heads_panel.h"
 #include "views/heatmap.h"
 #include "views/plot.h"
 #include "views/training_panel.h"

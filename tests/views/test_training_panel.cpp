@@ -69,10 +69,10 @@ class TrainingHeadless : public HeadlessUi {
 
 TEST_F(TrainingHeadless, PanelDrawsBeforeDuringAndAfterTraining) {
   TrainingRunner runner(lesson, false);
-  for (View view : {View::training, View::overview}) {
-    SCOPED_TRACE(to_string(view));
+  for (PanelId view : {PanelId::training, PanelId::overview}) {
+    SCOPED_TRACE(panel_info(view).name);
     ui.view = view;
-    ui.show_training = true;
+    ui.show(PanelId::training);
     frames(3);
     ASSERT_NE(ImGui::FindWindowByName("Training"), nullptr);
     EXPECT_TRUE(ImGui::FindWindowByName("Training")->Active);
@@ -261,7 +261,7 @@ TEST_F(TrainingHeadless, ALongStepShowsProgressAndCanBeCancelled) {
 }
 
 TEST_F(TrainingHeadless, PanelButtonsBecomeTrainingCommands) {
-  ui.view = View::training;
+  ui.view = PanelId::training;
   frames(2);
   const ImGuiWindow* window = ImGui::FindWindowByName("Training");
   ASSERT_NE(window, nullptr);
@@ -285,8 +285,8 @@ TEST_F(TrainingHeadless, PanelButtonsBecomeTrainingCommands) {
 // this is the race check of the hand-over.
 TEST_F(TrainingHeadless, BackgroundRunIsFollowedBetweenFrames) {
   TrainingRunner runner(lesson);
-  ui.view = View::overview;
-  ui.show_training = true;
+  ui.view = PanelId::overview;
+  ui.show(PanelId::training);
   runner.set_learning_rate(2e-3);
   runner.run(true);
   const auto start = std::chrono::steady_clock::now();
@@ -327,11 +327,11 @@ TEST_F(TrainingHeadless, PositionalExperimentShowsTheSubjectAsACoinFlipWithoutIt
   EXPECT_EQ(lesson.task.position_names.front(), "subject");
   EXPECT_GE(e.with_pe.position_accuracy.front(), 0.99);
   EXPECT_NEAR(e.without_pe.position_accuracy.front(), 0.5, 0.15);
-  ui.view = View::training;
+  ui.view = PanelId::training;
   frames(3);
   EXPECT_GT(vertices(), 400);
-  ui.view = View::overview;
-  ui.show_training = true;
+  ui.view = PanelId::overview;
+  ui.show(PanelId::training);
   frames(3);
   EXPECT_GT(vertices(), 400);
 }

@@ -26,7 +26,7 @@ class ExampleA : public HeadlessUi, public ::testing::WithParamInterface<std::tu
   void open_lesson() {
     app.lesson = example_a();
     go_to_step(app, selection, app.lesson->step);
-    ui.show_lesson_panel(app.lesson->panel);
+    ui.open_lesson_panel(app, selection);
   }
   const DrawnGrid* grid(const std::string& title) const {
     for (const DrawnGrid& g : ui.detail().example_grids())
@@ -90,8 +90,9 @@ TEST_F(ExampleA, EditsAreRefusedAndTheOtherPagesSaySo) {
   commands.push(SetSentences{"x1 x2", "x1 x2"});
   frames(2);
   EXPECT_NE(app.sentence_message.find("worked example A"), std::string::npos) << app.sentence_message;
-  for (LinkedPage page : {LinkedPage::heads, LinkedPage::attention, LinkedPage::mask, LinkedPage::pe, LinkedPage::output}) {
-    ui.open_page = page;
+  for (const PanelInfo& tab : panel_table()) {
+    if (tab.home != Home::centre_tab) continue;
+    ui.show(tab.id);
     frames(2);  // head_tensors would throw on a trace without masks: the pages say why they are empty
   }
 }

@@ -1,0 +1,113 @@
+#include "views/controls_bar.h"
+
+#include "views/keys.h"
+#include "views/plot.h"
+#include "views/tooltip_button.h"
+
+#include <imgui.h>
+
+#include <cmath>
+#include <cstdio>
+
+namespace attnviz::views {
+namespace {
+
+// The width of a button labelled `label`.
+float button_w(const char* label) { return ImGui::CalcTextSize(label, nullptr, true).x + ImGui::GetStyle().FramePadding.x * 2; }
+
+// A tooltip button on the same row when it fits, else at the start of the next.
+bool wrapped_button(const char* label, const char* tooltip, bool enabled = true) {
+  same_line_if_fits(button_w(label));
+  return tooltip_button(label, tooltip, enabled);
+}
+
+// `text` cut with "…" (at a whole UTF-8 character) where it would pass `room` pixels.
+std::string cut_to(std::string text, float room) {
+  if (ImGui::CalcTextSize(text.c_str()).x <= room) return text;
+  std::size_t end = text.size();
+  while (end > 0 && ImGui::CalcTextSize((text.substr(0, end) + "…").c_str()).x > room) {
+    do --end;
+    while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80);
+  }
+  return text.substr(0, end) + "…";
+}
+
+// "Lesson: Self-attention by hand — Worked example A of the notes: …" on one line, the
+// description cut with "…" where the window ends and whole in a tooltip.
+void lesson_line(const AppState& app) {
+  if (!app.lesson || app.lesson->title.empty()) return;
+  const Palette& pal = palette(app.theme);
+  ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.accent), "Lesson: %s", app.lesson->title.c_str());
+  const std::string& description = app.lesson->description;
+  if (description.empty()) return;
+  ImGui::SameLine();
+  ImGui::TextDisabled("%s", cut_to("— " + description, ImGui::GetContentRegionAvail().x).c_str());
+  if (ImGui::IsItemHovered()) {
+    ImGui::BeginTooltip();
+    ImGui::PushTextWrapPos(ImGui::GetFontSize() * 35);
+    ImGui::TextUnformatted(description.c_str());
+    ImGui::PopTextWrapPos();
+    ImGui::EndTooltip();
+  }
+}
+
+}  // namespace
+
+std::string step_in_words(const Trace& trace, int step) {
+  char text[64];
+  std::snprintf(text, sizeof text, "Step %d of 0–%d  %s", step, trace.step_count() - 1,
+                trace.step(step).phase == Phase::backward ? "backward" : "forward");
+  return text;
+}
+
+void ControlsBar::step_buttons(const AppState& app, const Selection& selection, Commands& commands) {
+  const Trace& trace = app.session.trace();
+  const int step = selection.step, last = trace.step_count() - 1;
+  const bool backward = trace.step(step).phase == Phase::backward;
+  if (tooltip_button("Home", "First step (Home)", step > 0)) commands.push(GoToStep{0});
+  if (wrapped_button("◀◀ Block", "Previous sublayer (Shift + ←)", step > 0))
+    commands.push(GoToStep{app.index.previous_sublayer(step)});
+  if (wrapped_button("◀ Step", "Previous step (←)", step > 0)) commands.push(GoToStep{step - 1});
+  if (wrapped_button("Step ▶", "Next step (→)", step < last)) commands.push(GoToStep{step + 1});
+  if (wrapped_button("Block ▶▶", "Next sublayer (Shift + →)", step < last))
+    commands.push(GoToStep{app.index.next_sublayer(step)});
+  if (wrapped_button("End", "Last step (End)", step < last)) commands.push(GoToStep{last});
+  if (wrapped_button(app.playing ? "Pause" : "Play", "Play or pause (Space)")) commands.push(SetPlaying{!app.playing});
+  float speed = app.play_speed;
+  same_line_if_fits(ImGui::GetFontSize() * 9);
+  ImGui::SetNextItemWidth(ImGui::GetFontSize() * 9);
+  if (ImGui::SliderFloat("##speed", &speed, 0.5f, 20.0f, "%.1f steps/s", ImGuiSliderFlags_Logarithmic))
+    commands.push(SetPlaySpeed{speed});
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("Playback speed");
+  if (wrapped_button(backward ? "To forward (B)" : "To backward (B)", "Jump between a forward step and its backward twin (B)"))
+    commands.push(GoToStep{twin_step(trace, step)});
+}
+
+// At the end of the buttons' row when it fits there, else (step_in_menu_) in the menu bar.
+void ControlsBar::where_the_cursor_is(const AppState& app, const Selection& selection) {
+  const Trace& trace = app.session.trace();
+  const std::string where = step_in_words(trace, selection.step);
+  const float where_w = ImGui::CalcTextSize(where.c_str()).x;
+  step_in_menu_ = ImGui::GetItemRectMax().x + ImGui::GetStyle().ItemSpacing.x + where_w >
+                  ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
+  if (step_in_menu_) return;
+  const Palette& pal = palette(app.theme);
+  const bool backward = trace.step(selection.step).phase == Phase::backward;
+  ImGui::SameLine();
+  ImGui::AlignTextToFramePadding();
+  ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(backward ? pal.backward_arrow : pal.accent), "%s", where.c_str());
+}
+
+bool ControlsBar::draw(const AppState& app, Selection& selection, Commands& commands) {
+  step_buttons(app, selection, commands);
+  where_the_cursor_is(app, selection);
+  ImGui::Separator();
+  lesson_line(app);
+  sentences_.draw(app, selection, commands);
+  const float needed = ImGui::GetCursorPosY() - ImGui::GetStyle().ItemSpacing.y + ImGui::GetStyle().WindowPadding.y;
+  if (std::abs(needed - height_) <= 1.0f) return false;
+  height_ = needed;
+  return true;
+}
+
+}  // namespace attnviz::views
