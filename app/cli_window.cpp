@@ -159,6 +159,7 @@ struct ScreenshotOptions {
   SessionOptions session;
   std::string out, view = "overview", page, step_label, select, size = "1600x900", theme = "light";
   int step = -1;
+  int tour_stop = 0;  // from 1: that stop of the lesson's tour, with the Tour panel
   int train = 0;  // training steps before the frame (shows the training panel)
   bool positional_experiment = false;
   bool backward = false, lab = false;
@@ -187,6 +188,9 @@ void screenshot(const ScreenshotOptions& o) {
                        std::to_string(trace.step_count() - 1));
     step = o.step;
   }
+  if (o.tour_stop > 0 && (!lesson || o.tour_stop > static_cast<int>(lesson->tour.size())))
+    throw InputError("--tour-stop " + std::to_string(o.tour_stop) + ": the lesson's tour has " +
+                     std::to_string(lesson ? lesson->tour.size() : 0) + " stops");
   std::optional<views::ElementRef> element;
   if (!o.select.empty()) {
     const auto [r, c] = parse_cell(o.select);
@@ -207,6 +211,7 @@ void screenshot(const ScreenshotOptions& o) {
   Desktop desktop(std::move(session), options);
   desktop.go_to_step(step);
   if (element) select(desktop.state().session.trace(), desktop.selection(), *element);
+  if (o.tour_stop > 0) desktop.go_to_tour_stop(o.tour_stop - 1);
   if (o.train > 0 || o.positional_experiment) desktop.show_training(true);
   if (o.train > 0) desktop.train_and_wait(o.train);
   if (o.positional_experiment) desktop.positional_experiment_and_wait();
@@ -453,6 +458,8 @@ void add_screenshot_command(CLI::App& cli) {
   cmd->add_option("--step-label", o->step_label, "Step label, e.g. encoder.0.self_attn.head1.softmax")->excludes(step);
   cmd->add_flag("--backward", o->backward, "With --step-label: the backward step of that label");
   cmd->add_option("--select", o->select, "ROW,COL of the step's output (forward) or gradient passed down (backward)");
+  cmd->add_option("--tour-stop", o->tour_stop, "Stop K (from 1) of the lesson's tour, with the Tour panel")
+      ->check(CLI::Range(1, 1000));
   cmd->add_option("--size", o->size, "WIDTHxHEIGHT in pixels")->capture_default_str();
   cmd->add_option("--scale", o->scale, "Text size: 100%, 125%, 150%, 175%, 200% (or 1.5; 60% to 300%)")->capture_default_str();
   cmd->add_option("--theme", o->theme, "light or dark")->capture_default_str();

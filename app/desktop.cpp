@@ -86,7 +86,10 @@ Desktop::Desktop(std::unique_ptr<views::LessonLoader> opening, const DesktopOpti
 
 void Desktop::show_lesson() {
   window_.set_title(views::window_title(app_));
-  if (app_.lesson && fonts_.add_text(app_.lesson->title + app_.lesson->description)) rebuild_fonts();
+  if (!app_.lesson) return;
+  std::string text = app_.lesson->title + app_.lesson->description;
+  for (const TourStop& stop : app_.lesson->tour) text += stop.title.en + stop.title.ko + stop.note.en + stop.note.ko;
+  if (fonts_.add_text(text)) rebuild_fonts();
 }
 
 void Desktop::start_trainer() {
@@ -240,6 +243,7 @@ void Desktop::frame(double seconds) {
   if (runner_)
     for (const views::Command& command : effects.training) views::apply_training_command(*runner_, command);
   if (effects.lesson_changed) {
+    app_.tour_stop = -1;
     if (app_.lesson && (!starting || open_lesson_panel_)) ui_.open_lesson_panel(app_, selection_);
     start_trainer();
     malloc_trim(0);  // the last lesson's model, trace and trainer back to the system
@@ -248,6 +252,7 @@ void Desktop::frame(double seconds) {
     show_lesson();
   }
   if (persist_ && effects.recent_changed) save_recent_files();
+  if (effects.show) ui_.show(*effects.show);
   follow_training(seconds);
   // A new text size changes every panel's needs (the controls' height first): tile again.
   if (effects.reset_layout || effects.rebuild_fonts) ui_.reset_layout();

@@ -61,6 +61,11 @@ class Desktop {
   void go_to_step(int step) { views::go_to_step(app_, selection_, step); }
   void show_training(bool shown) { shown ? ui_.show(views::PanelId::training) : ui_.hide(views::PanelId::training); }
   void show_page(views::PanelId page) { ui_.show(page); }
+  // Stop `index` (from 0) of the lesson's tour, with the Tour panel shown (applied next frame).
+  void go_to_tour_stop(int index) {
+    commands_.push(views::GoToTourStop{index});
+    ui_.show(views::PanelId::tour);
+  }
   // File ▸ Open lesson: starts opening `path`; state().opening until it is ready.
   void open_lesson(const std::string& path) { commands_.push(views::FileAction{views::FileAction::Kind::open_lesson, path}); }
   // Starts or pauses background training (no-op when the lesson cannot be trained).

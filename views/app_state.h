@@ -35,6 +35,9 @@ struct AppState {
   std::string sentence_message;         // why the last sentence edit was refused; empty if none
   std::string notice;                   // one-line notice (a missing font, a corrupt settings file)
 
+  int tour_stop = -1;                   // the lesson's tour stop shown last (−1: none)
+  Language language = Language::en;     // of the tour's titles and notes
+
   TrainingStatus training;             // copied from the trainer between frames
   std::optional<Lesson> lesson;         // the lesson the session came from (none: a preset)
   std::string lesson_path;              // its file

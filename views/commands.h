@@ -2,6 +2,7 @@
 // What views ask of the app.  Views never mutate the session: they push Commands, which the app
 // applies after ImGui::Render(), so every panel of one frame draws the same state.
 
+#include "model/tour.h"
 #include "views/selection.h"
 #include "views/theme.h"
 
@@ -50,10 +51,18 @@ struct FileAction {
   std::string path;
 };
 struct DismissFileMessage {};
+// The lesson's tour: go to stop `index` (its step, panel, selection and text size), or replace
+// the tour by an edited one with `stop` shown.
+struct GoToTourStop { int index = 0; };
+struct SetLanguage { Language language = Language::en; };
+struct SetTour {
+  std::vector<TourStop> tour;
+  int stop = -1;
+};
 
 using Command = std::variant<GoToStep, GoToElement, SetSentences, SetPadding, SetPlaying, SetPlaySpeed, SetUiScale, SetTheme,
                              ResetLayout, ShowGlyphs, SaveImage, Quit, Train, SetLearningRate, FileAction,
-                             DismissFileMessage>;
+                             DismissFileMessage, GoToTourStop, SetTour, SetLanguage>;
 
 struct Commands {
   std::vector<Command> list;

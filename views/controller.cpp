@@ -29,6 +29,37 @@ void go_to_step(const AppState& app, Selection& selection, int step) {
 
 namespace {
 
+// Goes to stop `index` of the lesson's tour (clamped): its step, its selected element, its text
+// size; its panel for the window to bring forward.  A stop the model cannot show (checked when
+// the lesson opened) moves nothing but the stop shown.
+void go_to_tour_stop(AppState& app, Selection& selection, int index, Effects& effects) {
+  if (!app.lesson || app.lesson->tour.empty()) return;
+  const std::vector<TourStop>& tour = app.lesson->tour;
+  app.tour_stop = std::clamp(index, 0, static_cast<int>(tour.size()) - 1);
+  const TourStop& stop = tour[static_cast<std::size_t>(app.tour_stop)];
+  const auto k = static_cast<std::size_t>(app.tour_stop);
+  try {
+    if (const std::optional<int> step = tour_step(stop, k, app.session.trace())) {
+      go_to_step(app, selection, *step);
+      selection.element = ElementRef{};
+      if (stop.select) {
+        const bool forward = stop.phase == Phase::forward;
+        selection.element = {*step, forward ? Slot::output : Slot::downstream, 0, (*stop.select)[0], (*stop.select)[1]};
+      }
+    }
+    effects.show = tour_panel(stop, k);
+  } catch (const InputError& e) {
+    app.notice = e.what();
+  }
+  if (stop.text_size > 0) {
+    const float scale = std::clamp(static_cast<float>(stop.text_size) / 100, min_ui_scale, max_ui_scale);
+    if (scale != app.ui_scale) {
+      app.ui_scale = scale;
+      effects.rebuild_fonts = effects.restyle = true;
+    }
+  }
+}
+
 void set_sentences(AppState& app, Selection& selection, const SetSentences& command, int pad) {
   const Trace& trace = app.session.trace();
   const Step& current = trace.step(selection.step);
@@ -98,6 +129,16 @@ Effects apply_commands(Commands& commands, AppState& app, Selection& selection) 
             if (effects.lesson_changed) effects.glyph_text += c.path;
           } else if constexpr (std::is_same_v<C, DismissFileMessage>) {
             app.file_message.clear();
+          } else if constexpr (std::is_same_v<C, GoToTourStop>) {
+            go_to_tour_stop(app, selection, c.index, effects);
+          } else if constexpr (std::is_same_v<C, SetLanguage>) {
+            app.language = c.language;
+          } else if constexpr (std::is_same_v<C, SetTour>) {
+            if (app.lesson) {
+              app.lesson->tour = std::move(c.tour);
+              app.tour_stop = std::min(c.stop, static_cast<int>(app.lesson->tour.size()) - 1);
+              for (const TourStop& s : app.lesson->tour) effects.glyph_text += s.title.ko + s.note.ko;
+            }
           }
         },
         command);

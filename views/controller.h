@@ -3,8 +3,10 @@
 
 #include "views/app_state.h"
 #include "views/commands.h"
+#include "views/panels.h"
 #include "views/selection.h"
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,6 +24,7 @@ struct Effects {
   std::vector<Command> training;  // Train and SetLearningRate, for the app's trainer
   bool lesson_changed = false;    // a new lesson replaced the session: new trainer
   bool recent_changed = false;    // app.recent_files changed: worth saving
+  std::optional<PanelId> show;    // a tour stop's panel, for the window to bring forward
 };
 
 Effects apply_commands(Commands& commands, AppState& app, Selection& selection);

@@ -2,6 +2,8 @@
 
 #include <imgui.h>
 
+#include <algorithm>
+
 namespace attnviz::views {
 namespace {
 
@@ -41,6 +43,12 @@ void key_commands(const KeyCodes& keys, const AppState& app, const Selection& se
   if (key_pressed(ImGui::GetKeyIndex(ImGuiKey_End), false)) commands.push(GoToStep{last});
   if (key_pressed(ImGui::GetKeyIndex(ImGuiKey_Space), false)) commands.push(SetPlaying{!app.playing});
   if (key_pressed(keys.b, false)) commands.push(GoToStep{twin_step(trace, step)});
+  if (app.lesson && !app.lesson->tour.empty()) {
+    if (key_pressed(ImGui::GetKeyIndex(ImGuiKey_PageDown), false) || key_pressed(keys.n, false))
+      commands.push(GoToTourStop{app.tour_stop + 1});
+    if (key_pressed(ImGui::GetKeyIndex(ImGuiKey_PageUp), false) || key_pressed(keys.p, false))
+      commands.push(GoToTourStop{std::max(0, app.tour_stop - 1)});
+  }
 }
 
 }  // namespace attnviz::views

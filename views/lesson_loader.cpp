@@ -61,6 +61,7 @@ Lesson read_lesson(const std::string& path) {
   Lesson lesson = io::read_lesson_file(path);
   try {
     lesson_opening(lesson);
+    for (std::size_t i = 0; i < lesson.tour.size(); ++i) tour_panel(lesson.tour[i], i);
   } catch (const InputError& e) {
     throw InputError(printable(path, 200) + ": " + e.what());
   }
@@ -79,6 +80,11 @@ LoadedLesson read_lesson_session(const std::string& path, LoadProgress& progress
                                std::filesystem::path(lesson.weights).filename().string() + ")");
     progress.set("forward + backward on the lesson's weights");
     session.rerun();
+  }
+  try {
+    check_tour(lesson.tour, session.trace());
+  } catch (const InputError& e) {
+    throw InputError(printable(path, 200) + ": " + e.what());
   }
   return LoadedLesson{std::move(session), std::move(lesson), path};
 }

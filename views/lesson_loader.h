@@ -58,12 +58,13 @@ class LessonLoader {
   std::thread thread_;
 };
 
-// Reads the lesson file at `path` (io::read_lesson_file), with where it opens (open.panel)
-// checked against the panel registry.  Throws InputError naming the file and the field.
+// Reads the lesson file at `path` (io::read_lesson_file), with where it opens (open.panel) and
+// the panels of its tour checked against the panel registry.  Throws InputError naming the file and the field.
 Lesson read_lesson(const std::string& path);
 
 // Reads the lesson file at `path` (read_lesson), builds its model, loads its weights and runs forward +
-// backward, saying which on `progress`.  Throws InputError naming the file and field.
+// backward, saying which on `progress`; the tour's steps are checked against that trace.  Throws
+// InputError naming the file and field.
 LoadedLesson read_lesson_session(const std::string& path, LoadProgress& progress);
 
 }  // namespace attnviz::views

@@ -14,6 +14,7 @@
 #include "views/pe_panel.h"
 #include "views/step_detail_panel.h"
 #include "views/step_list_panel.h"
+#include "views/tour_panel.h"
 #include "views/training_panel.h"
 
 #include <algorithm>
@@ -44,6 +45,7 @@ constexpr PanelInfo rows[] = {
     {PanelId::gradlab_transformer, Home::gradient_lab, "Inside the Transformer", "gradlab-transformer", {},
      "Gradient lab: inside the Transformer", make<GradLabTransformerPanel>},
     {PanelId::training, Home::floating, "Training", "training", {}, nullptr, make<TrainingPanel>},
+    {PanelId::tour, Home::floating, "Tour", "tour", {}, nullptr, make<TourPanel>},
 };
 constexpr bool rows_in_id_order() {
   for (std::size_t i = 0; i < std::size(rows); ++i)
@@ -76,6 +78,14 @@ std::string listed(const std::vector<std::string>& names) {
   for (std::size_t i = 0; i < names.size(); ++i)
     text += (i == 0 ? "" : i + 1 == names.size() ? " or " : ", ") + names[i];
   return text;
+}
+
+// The names of every panel a lesson may open (all but the overview).
+std::vector<std::string> openable_names() {
+  std::vector<std::string> names;
+  for (const PanelInfo& row : rows)
+    if (row.home != Home::whole) names.emplace_back(row.name);
+  return names;
 }
 
 }  // namespace
@@ -112,6 +122,14 @@ std::vector<std::string> lesson_panel_names() {
   return names;
 }
 
+std::optional<PanelId> tour_panel(const TourStop& stop, std::size_t index) {
+  if (stop.panel.empty()) return std::nullopt;
+  const std::optional<PanelId> panel = panel_named(stop.panel);
+  if (panel && panel_info(*panel).home != Home::whole) return panel;
+  throw InputError("tour[" + std::to_string(index) + "].panel = " + quote(stop.panel) + ": not a panel name; expected " +
+                   listed(openable_names()));
+}
+
 LessonOpening lesson_opening(const Lesson& lesson) {
   const std::string field = "open.panel = " + quote(lesson.panel);
   for (const BlockName& b : block_names) {
@@ -122,9 +140,7 @@ LessonOpening lesson_opening(const Lesson& lesson) {
   }
   const std::optional<PanelId> panel = panel_named(lesson.panel);
   if (panel && panel_info(*panel).home != Home::whole) return {*panel, std::nullopt};
-  std::vector<std::string> names;
-  for (const PanelInfo& row : rows)
-    if (row.home != Home::whole) names.emplace_back(row.name);
+  std::vector<std::string> names = openable_names();
   for (const BlockName& b : block_names) names.emplace_back(b.name);
   throw InputError(field + ": not a panel name; expected " + listed(names));
 }

@@ -25,9 +25,9 @@ enum class PanelId : std::uint8_t {
   overview, architecture, steps, detail, chain_rule,
   heads, attention, masking, position, output,
   gradlab_scalar, gradlab_depth, gradlab_transformer,
-  training,
+  training, tour,
 };
-inline constexpr std::size_t panel_count = 14;
+inline constexpr std::size_t panel_count = 15;
 
 // Where a panel is drawn in the overview.
 enum class Home : std::uint8_t {
@@ -69,6 +69,9 @@ struct LessonOpening {
 // neither, the overview, or a block the lesson's trace does not have (worked example A has no
 // embedding and no feed-forward).
 LessonOpening lesson_opening(const Lesson& lesson);
+// The panel a tour stop opens (tour[index].panel), if it names one.  Throws InputError
+// ("tour[3].panel = 'x': not a panel name; expected …") for a name that is not a panel's.
+std::optional<PanelId> tour_panel(const TourStop& stop, std::size_t index);
 // Every name open.panel accepts, aliases included.
 std::vector<std::string> lesson_panel_names();
 

@@ -1,5 +1,7 @@
 #include "views/ui.h"
 
+#include "views/tour_panel.h"
+
 #include "views/controller.h"
 #include "views/gradlab_transformer_panel.h"
 
@@ -64,6 +66,18 @@ void Ui::draw(const AppState& app, Selection& selection, Commands& commands) {
   menu_.files.dialogs(app, commands);
   tiling_.end_frame(place);
   if (const std::optional<PanelId> asked = panels_.take_show_request()) show(*asked);
+  if (panel<TourPanel>(PanelId::tour).take_capture_request()) add_stop_here(app, selection, commands);
+}
+
+// The stop "Add this view as a stop" asks for, after the one shown: the cursor's step, the panel
+// in front (a gradient-lab page, else the centre tab), the selection, the text size.
+void Ui::add_stop_here(const AppState& app, const Selection& selection, Commands& commands) {
+  if (!app.lesson) return;
+  std::vector<TourStop> tour = app.lesson->tour;
+  const PanelId front = gradlab_open_ ? lab_shown_ : centre_.shown();
+  const int at = std::clamp(app.tour_stop + 1, 0, static_cast<int>(tour.size()));
+  tour.insert(tour.begin() + at, stop_here(app, selection, front, at + 1));
+  commands.push(SetTour{std::move(tour), at});
 }
 
 void Ui::alone(const AppState& app, Selection& selection, Commands& commands) {
@@ -164,7 +178,8 @@ void Ui::floating_windows(const AppState& app, Selection& selection, Commands& c
   for (const PanelInfo& info : panel_table()) {
     if (info.home != Home::floating || !floating_[static_cast<std::size_t>(info.id)]) continue;
     ImGui::SetNextWindowBgAlpha(1.0f);
-    if (tiling_.begin(info.window(), &Layout::training, place)) panels_[info.id].draw(app, selection, commands);
+    Rect Layout::*rect = info.id == PanelId::tour ? &Layout::steps : &Layout::training;
+    if (tiling_.begin(info.window(), rect, place)) panels_[info.id].draw(app, selection, commands);
     ImGui::End();
   }
 }

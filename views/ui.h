@@ -69,6 +69,7 @@ struct Ui {
   void chain_window(const AppState& app, Selection& selection, Commands& commands, Place place);
   void lab_window(const LabCover& cover, const AppState& app, Selection& selection, Commands& commands);
   void floating_windows(const AppState& app, Selection& selection, Commands& commands, Place place);
+  void add_stop_here(const AppState& app, const Selection& selection, Commands& commands);
 
   PanelSet panels_;
   CentreTabs centre_;

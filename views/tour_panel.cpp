@@ -1,0 +1,142 @@
+#include "views/tour_panel.h"
+
+#include "views/plot.h"
+
+#include <imgui.h>
+#include <imgui_stdlib.h>
+
+#include <cmath>
+#include <cstdio>
+#include <utility>
+
+namespace attnviz::views {
+
+namespace {
+
+const std::vector<TourStop>& tour_of(const AppState& app) {
+  static const std::vector<TourStop> none;
+  return app.lesson ? app.lesson->tour : none;
+}
+
+void language_choice(const AppState& app, Commands& commands) {
+  int lang = app.language == Language::ko ? 1 : 0;
+  ImGui::SameLine();
+  if (ImGui::RadioButton("English", &lang, 0)) commands.push(SetLanguage{Language::en});
+  ImGui::SameLine();
+  if (ImGui::RadioButton("한국어", &lang, 1)) commands.push(SetLanguage{Language::ko});
+}
+
+}  // namespace
+
+TourStop stop_here(const AppState& app, const Selection& selection, PanelId panel, int number) {
+  const Trace& trace = app.session.trace();
+  TourStop stop;
+  stop.title = {"Stop " + std::to_string(number), "멈춤 " + std::to_string(number)};
+  if (selection.step >= 0 && selection.step < trace.step_count()) {
+    const Step& step = trace.step(selection.step);
+    stop.step = step.label;
+    stop.phase = step.phase;
+    const ElementRef& e = selection.element;
+    const Slot slot = step.phase == Phase::forward ? Slot::output : Slot::downstream;
+    if (e.valid() && e.step == selection.step && e.slot == slot && e.index == 0) stop.select = {{e.row, e.col}};
+  }
+  stop.panel = panel_info(panel).name;
+  const int percent = static_cast<int>(std::lround(app.ui_scale * 100));
+  if (percent != 100) stop.text_size = std::clamp(percent, 100, 200);
+  return stop;
+}
+
+void TourPanel::draw(const AppState& app, Selection&, Commands& commands) {
+  const std::vector<TourStop>& tour = tour_of(app);
+  if (!app.lesson) {
+    hint("A preset has no tour: open a lesson (File ▸ Open lesson).");
+    return;
+  }
+  if (tour.empty()) hint("This lesson has no tour yet: \"Add this view as a stop\" starts one.");
+  else stop_view(app, commands);
+  editor(app, commands);
+}
+
+void TourPanel::stop_view(const AppState& app, Commands& commands) {
+  const std::vector<TourStop>& tour = tour_of(app);
+  const int n = static_cast<int>(tour.size()), k = app.tour_stop;
+  if (ImGui::Button("◀ Previous")) commands.push(GoToTourStop{k < 0 ? 0 : k - 1});
+  ImGui::SameLine();
+  if (ImGui::Button("Next ▶")) commands.push(GoToTourStop{k + 1});
+  ImGui::SameLine();
+  if (k < 0) ImGui::Text("%d stops: Next (PageDown) starts", n);
+  else ImGui::Text("stop %d of %d", k + 1, n);
+  language_choice(app, commands);
+  if (k < 0) return;
+  const TourStop& stop = tour[static_cast<std::size_t>(k)];
+  ImGui::Separator();
+  ImGui::SetWindowFontScale(1.3f);
+  ImGui::TextWrapped("%s", stop.title.in(app.language).c_str());
+  ImGui::SetWindowFontScale(1.0f);
+  ImGui::TextWrapped("%s", stop.note.in(app.language).c_str());
+}
+
+void TourPanel::editor(const AppState& app, Commands& commands) {
+  ImGui::Separator();
+  if (!ImGui::CollapsingHeader("Edit the tour")) return;
+  if (ImGui::Button("Add this view as a stop")) capture_requested_ = true;
+  if (app.tour_stop >= 0 && app.tour_stop < static_cast<int>(tour_of(app).size())) {
+    order_buttons(app, commands);
+    text_fields(app, commands);
+  }
+  hint("File ▸ Save lesson writes the tour with the lesson.");
+}
+
+void TourPanel::order_buttons(const AppState& app, Commands& commands) {
+  std::vector<TourStop> tour = tour_of(app);
+  const int k = app.tour_stop, n = static_cast<int>(tour.size());
+  const auto at = [&](int i) { return tour.begin() + i; };
+  ImGui::SameLine();
+  if (ImGui::Button("Move up") && k > 0) {
+    std::iter_swap(at(k), at(k - 1));
+    commands.push(SetTour{tour, k - 1});
+  }
+  ImGui::SameLine();
+  if (ImGui::Button("Move down") && k + 1 < n) {
+    std::iter_swap(at(k), at(k + 1));
+    commands.push(SetTour{tour, k + 1});
+  }
+  ImGui::SameLine();
+  if (ImGui::Button("Delete")) {
+    tour.erase(at(k));
+    commands.push(SetTour{tour, std::min(k, n - 2)});
+  }
+}
+
+// The shown stop's title and note in both languages; Enter or leaving a field keeps the edit.
+void TourPanel::text_fields(const AppState& app, Commands& commands) {
+  const std::vector<TourStop>& tour = tour_of(app);
+  const TourStop& stop = tour[static_cast<std::size_t>(app.tour_stop)];
+  if (editing_ != app.tour_stop) {
+    editing_ = app.tour_stop;
+    title_en_ = stop.title.en, title_ko_ = stop.title.ko, note_en_ = stop.note.en, note_ko_ = stop.note.ko;
+  }
+  const float width = ImGui::GetContentRegionAvail().x;
+  const ImVec2 note_size(width, ImGui::GetTextLineHeightWithSpacing() * 3);
+  bool edited_one = false;
+  ImGui::SetNextItemWidth(width);
+  ImGui::InputTextWithHint("##title_en", "title (English)", &title_en_);
+  edited_one |= ImGui::IsItemDeactivatedAfterEdit();
+  ImGui::SetNextItemWidth(width);
+  ImGui::InputTextWithHint("##title_ko", "제목 (한국어)", &title_ko_);
+  edited_one |= ImGui::IsItemDeactivatedAfterEdit();
+  ImGui::InputTextMultiline("##note_en", &note_en_, note_size);
+  edited_one |= ImGui::IsItemDeactivatedAfterEdit();
+  ImGui::InputTextMultiline("##note_ko", &note_ko_, note_size);
+  edited_one |= ImGui::IsItemDeactivatedAfterEdit();
+  if (!edited_one) return;
+  std::vector<TourStop> edited = tour;
+  TourStop& s = edited[static_cast<std::size_t>(app.tour_stop)];
+  s.title = {title_en_, title_ko_};
+  s.note = {note_en_, note_ko_};
+  if (s.title.en.empty()) s.title.en = stop.title.en;  // a stop keeps a title
+  commands.push(SetTour{std::move(edited), app.tour_stop});
+  commands.push(ShowGlyphs{title_ko_ + note_ko_});
+}
+
+}  // namespace attnviz::views
