@@ -1,0 +1,103 @@
+// The Tour panel over the default lesson's tour: Next, the clicker's keys and a stop's fields move
+// the window (step, phase, selected element, panel, text size); "Add this view as a stop" captures
+// where the window is; edits reach the lesson that Save lesson writes.
+
+#include "headless_ui.h"
+#include "views/lesson_loader.h"
+#include "views/tour_panel.h"
+
+namespace attnviz::views {
+namespace {
+
+const std::string word_order = std::string(ATTNVIZ_SOURCE_DIR) + "/assets/lessons/word-order.json";
+
+struct TourHeadless : HeadlessUi {
+  TourHeadless() : HeadlessUi(loaded().session) {}
+  static LoadedLesson loaded() {
+    LoadProgress progress;
+    return read_lesson_session(word_order, progress);
+  }
+  void SetUp() override {
+    HeadlessUi::SetUp();
+    app.lesson = read_lesson(word_order);
+    ui.show(PanelId::tour);
+  }
+  // The stop of the lesson's tour whose step is `label` (and phase).
+  int stop_at(const std::string& label, Phase phase) {
+    const std::vector<TourStop>& tour = app.lesson->tour;
+    for (std::size_t i = 0; i < tour.size(); ++i)
+      if (tour[i].step == label && tour[i].phase == phase) return static_cast<int>(i);
+    ADD_FAILURE() << label;
+    return 0;
+  }
+};
+
+TEST_F(TourHeadless, AStopMovesTheWindowToItsStepSelectionAndPanel) {
+  frames(2);
+  const int k = stop_at("encoder.0.self_attn.k_proj", Phase::backward);
+  commands.push(GoToTourStop{k});
+  const Effects effects = frame();
+  EXPECT_EQ(app.tour_stop, k);
+  const Step& step = app.session.trace().step(selection.step);
+  EXPECT_EQ(step.label, "encoder.0.self_attn.k_proj");
+  EXPECT_EQ(step.phase, Phase::backward);
+  EXPECT_EQ(selection.element, (ElementRef{selection.step, Slot::downstream, 0, 2, 3}));
+  ASSERT_TRUE(effects.show);
+  EXPECT_EQ(*effects.show, PanelId::detail);
+
+  commands.push(GoToTourStop{stop_at("encoder.embed.add_pe", Phase::forward)});
+  const Effects to_position = frame();
+  ASSERT_TRUE(to_position.show);
+  EXPECT_EQ(*to_position.show, PanelId::position);
+  commands.push(GoToTourStop{1000});
+  frame();
+  EXPECT_EQ(app.tour_stop, static_cast<int>(app.lesson->tour.size()) - 1);  // clamped to the last
+}
+
+TEST_F(TourHeadless, TheClickersKeysStepThroughTheTour) {
+  frames(2);
+  ImGuiIO& io = ImGui::GetIO();
+  const auto press = [&](int key) {
+    io.KeysDown[key] = true;
+    frame();
+    io.KeysDown[key] = false;
+    frame();
+  };
+  press(300 + ImGuiKey_PageDown);
+  EXPECT_EQ(app.tour_stop, 0);
+  press(300 + ImGuiKey_PageDown);
+  press('N');
+  EXPECT_EQ(app.tour_stop, 2);
+  press(300 + ImGuiKey_PageUp);
+  EXPECT_EQ(app.tour_stop, 1);
+  press('P');
+  EXPECT_EQ(app.tour_stop, 0);
+  EXPECT_EQ(app.session.trace().step(selection.step).label, app.lesson->tour[0].step);
+}
+
+TEST_F(TourHeadless, TheCurrentViewBecomesAStopAndEditsReachTheLesson) {
+  frames(2);
+  const int step = step_labelled("encoder.0.self_attn.head1.scores", Phase::forward);
+  commands.push(GoToElement{{step, Slot::output, 0, 1, 2}});
+  frame();
+  const TourStop here = stop_here(app, selection, PanelId::attention, 3);
+  EXPECT_EQ(here.step, "encoder.0.self_attn.head1.scores");
+  EXPECT_EQ(here.phase, Phase::forward);
+  EXPECT_EQ(here.panel, "attention");
+  EXPECT_EQ(here.select, (std::array<int, 2>{1, 2}));
+  EXPECT_EQ(here.text_size, 0);
+
+  const std::size_t before = app.lesson->tour.size();
+  std::vector<TourStop> tour = app.lesson->tour;
+  tour.insert(tour.begin() + 1, here);
+  commands.push(SetTour{tour, 1});
+  frame();
+  ASSERT_EQ(app.lesson->tour.size(), before + 1);
+  EXPECT_EQ(app.lesson->tour[1], here);
+  EXPECT_EQ(app.tour_stop, 1);
+  frames(2);  // the panel draws the new stop
+  EXPECT_GT(vertices(), 200);
+}
+
+}  // namespace
+}  // namespace attnviz::views
