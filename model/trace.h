@@ -51,7 +51,7 @@ enum class Sublayer : std::int8_t {
   norm2,       // Add & Norm after cross-attention (decoder) or after the FFN (encoder)
   ffn,         // position-wise feed-forward
   norm3,       // Add & Norm after the FFN (decoder only)
-  final_norm,  // the stack's closing LayerNorm (pre-norm only)
+  final_norm,  // the stack's closing LayerNorm (pre-norm, and post-norm with config.final_norm)
   generator,   // linear to the vocabulary
   loss,        // softmax + cross-entropy
 };
