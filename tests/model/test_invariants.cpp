@@ -297,8 +297,8 @@ TEST(Presets, LessonRunsOnItsSentence) {
   Transformer model(p.config, 0);
   Example ex = make_example(p.config, p.src_vocab, p.tgt_vocab, p.src_text, p.tgt_text);
   EXPECT_EQ(ex.src.size(), 5u);
-  EXPECT_EQ(ex.tgt_in.front(), Vocabulary::bos);
-  EXPECT_EQ(ex.tgt_out.back(), Vocabulary::eos);
+  EXPECT_EQ(ex.tgt_in.front(), p.tgt_vocab.bos());
+  EXPECT_EQ(ex.tgt_out.back(), p.tgt_vocab.eos());
   Trace t;
   EXPECT_GT(run_forward(model, ex, t), 0.0);
 }
