@@ -67,7 +67,9 @@ LoadedLesson read_lesson_session(const std::string& path, LoadProgress& progress
     progress.set("forward + backward on the lesson's weights");
     session.rerun();
   }
-  return LoadedLesson{std::move(session), std::move(lesson), path};
+  std::optional<ReferenceCheck> reference;
+  if (lesson.reference) reference = check_reference(*lesson.reference, session.trace());
+  return LoadedLesson{std::move(session), std::move(lesson), path, std::move(reference)};
 }
 
 }  // namespace attnviz::views
