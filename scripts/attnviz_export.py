@@ -413,6 +413,7 @@ def main(argv):
     p.add_argument("--wrap-source", action="store_true", help="sources are wrapped in <bos> … <eos>")
     p.add_argument("--max-len", type=int, default=64)
     a = p.parse_args(argv)
+    sys.path.insert(0, os.getcwd())  # the model's classes, from the folder of the training script
     try:
         model = torch.load(a.model, map_location="cpu")
         if not isinstance(model, nn.Module):
