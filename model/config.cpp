@@ -25,7 +25,7 @@ const char* to_string(Positional p) {
   return "?";
 }
 
-const char* to_string(FfnActivation) { return "relu"; }
+const char* to_string(FfnActivation a) { return a == FfnActivation::relu ? "relu" : "gelu"; }
 
 namespace {
 
@@ -120,7 +120,8 @@ std::string set_config_value(Config& config, const std::string& key, const std::
       {"final_norm", [&] { c.final_norm = parse_bool(key, value); }},
       {"activation", [&] {
          if (value == "relu") c.activation = FfnActivation::relu;
-         else reject(key, quote(value), "expected relu");
+         else if (value == "gelu") c.activation = FfnActivation::gelu;
+         else reject(key, quote(value), "expected relu or gelu (exact, with erf: PyTorch's default GELU)");
        }},
       {"dropout", [&] {
          const double p = parse_double(key, value);

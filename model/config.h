@@ -8,7 +8,7 @@ namespace attnviz {
 
 enum class NormPlacement { post, pre };  // post: x = LN(x + F(x))   pre: x = x + F(LN(x))
 enum class Positional { interleaved, concatenated, none };
-enum class FfnActivation { relu };  // of the feed-forward network
+enum class FfnActivation { relu, gelu };  // of the feed-forward network; GELU exact: x·Φ(x)
 
 struct Config {
   int d_model = 16;

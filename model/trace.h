@@ -33,6 +33,7 @@ enum class OpKind : std::uint8_t {
   add,             // Y = A + B (residual)
   layer_norm,      // Y = γ ⊙ (X − μ)/σ + β, per row
   relu,            // Y = max(0, X)
+  gelu,            // Y = X Φ(X)
   cross_entropy,   // L = mean over non-pad rows of −log softmax(Z)[t, y_t]
   sum,             // L = Σᵢⱼ Y[i,j] (a loss without targets: worked example A)
 };

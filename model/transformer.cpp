@@ -157,11 +157,11 @@ class Forward {
     return r_.linear("o_proj", concat, P::param(p.o_w), P::param(p.o_b));
   }
 
-  // FFN(x) = max(0, x W₁ᵀ + b₁) W₂ᵀ + b₂      (T,d) → (T,d_ff) → (T,d)
+  // FFN(x) = f(x W₁ᵀ + b₁) W₂ᵀ + b₂, f = ReLU or GELU      (T,d) → (T,d_ff) → (T,d)
   TensorId feed_forward(const FeedForwardParams& p, TensorId x) {
     using P = Recorder;
     TensorId h = r_.linear("linear1", x, P::param(p.w1), P::param(p.b1));
-    h = r_.relu("relu", h);
+    h = c_.activation == FfnActivation::gelu ? r_.gelu("gelu", h) : r_.relu("relu", h);
     return r_.linear("linear2", h, P::param(p.w2), P::param(p.b2));
   }
 

@@ -98,9 +98,11 @@ TEST(Invariants, PerHeadStepsAreRecordedWithTheirLabels) {
 // The chain-rule terms of sampled elements of every input of every backward step sum to the
 // gradient share that step stored.
 TEST(Invariants, ExplainTermsSumToTheStoredGradient) {
-  for (NormPlacement norm : {NormPlacement::post, NormPlacement::pre}) {
+  for (auto [norm, activation] : {std::pair{NormPlacement::post, FfnActivation::relu},
+                                  {NormPlacement::pre, FfnActivation::relu}, {NormPlacement::pre, FfnActivation::gelu}}) {
     Config config = tiny_config();
     config.norm = norm;
+    config.activation = activation;
     RecordedRun run(config, tiny_example(2));
     randomise(run.model.params(), 3);
     run_forward(run.model, tiny_example(2), run.trace);

@@ -39,7 +39,7 @@ TEST(OwnModelConfig, DropoutIsAcceptedIgnoredAndNoted) {
   EXPECT_NE(note.find("dropout = 0.1 is ignored"), std::string::npos) << note;
   EXPECT_EQ(set_config_value(c, "heads", "4"), "");
   EXPECT_EQ(rejection([&] { set_config_value(c, "dropout", "1.5"); }), "config: dropout = '1.5': expected a probability in [0, 1)");
-  EXPECT_EQ(rejection([&] { set_config_value(c, "activation", "swish"); }), "config: activation = 'swish': expected relu");
+  EXPECT_EQ(rejection([&] { set_config_value(c, "activation", "swish"); }), "config: activation = 'swish': expected relu or gelu (exact, with erf: PyTorch's default GELU)");
 }
 
 // nn.Transformer closes each stack with a LayerNorm also in post-norm: final_norm adds it, as

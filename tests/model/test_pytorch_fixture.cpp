@@ -92,7 +92,7 @@ TEST_P(PyTorchFixture, AnyConfigChangeDisagreesWithPyTorch) {
   EXPECT_TRUE(differs(reordered));
 }
 
-INSTANTIATE_TEST_SUITE_P(Variants, PyTorchFixture, ::testing::Values("post-final-norm", "pre-norm", "eps-1e-6"),
+INSTANTIATE_TEST_SUITE_P(Variants, PyTorchFixture, ::testing::Values("post-final-norm", "pre-norm", "eps-1e-6", "gelu"),
                          [](const auto& info) {
                            std::string name = info.param;
                            std::replace(name.begin(), name.end(), '-', '_');
