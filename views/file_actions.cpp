@@ -53,8 +53,11 @@ LessonWeights lesson_weights(const AppState& app) {
 
 Lesson current_lesson(const AppState& app) {
   Lesson lesson = app.lesson.value_or(Lesson{});
+  const SentencePair example{app.session.src_text(), app.session.tgt_text()};
+  // The reference is the trained model's answer on the lesson's example and config only.
+  if (!(lesson.example == example) || !(lesson.config == app.session.config())) lesson.reference.reset();
   lesson.config = app.session.config();
-  lesson.example = SentencePair{app.session.src_text(), app.session.tgt_text()};
+  lesson.example = example;
   return lesson;
 }
 
