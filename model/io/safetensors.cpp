@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <charconv>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -234,8 +235,12 @@ bool contains_any(const std::string& s, std::initializer_list<const char*> words
 int last_layer(const std::vector<std::string>& names, const std::string& stack) {
   int last = -1;
   const std::string start = stack + ".layers.";
-  for (const std::string& n : names)
-    if (n.rfind(start, 0) == 0) last = std::max(last, std::atoi(n.c_str() + start.size()));
+  for (const std::string& n : names) {
+    if (n.rfind(start, 0) != 0) continue;
+    int i = -1;
+    const char* digits = n.data() + start.size();
+    if (std::from_chars(digits, n.data() + n.size(), i).ec == std::errc()) last = std::max(last, i);
+  }
   return last;
 }
 
@@ -325,6 +330,30 @@ Fit fit(const Parameters& params, const std::vector<NamedTensor>& tensors,
   return f;
 }
 
+// Wrong shapes first (the rest often follows from them), then tensors that are not parameters,
+// missing parameters, other problems, and the hints.
+std::string misfit_message(const Fit& f) {
+  std::vector<std::string> parts;
+  if (f.misshapen.size() == 1) {
+    const Misshapen& m = f.misshapen[0];
+    parts.push_back(m.what + " has shape " + m.shape + ", this model's config needs " + m.needed);
+  } else if (f.misshapen.size() > 1) {
+    std::vector<std::string> items;
+    for (const Misshapen& m : f.misshapen) items.push_back(m.what.substr(m.what.find('\'')) + " " + m.shape + " (needs " + m.needed + ")");
+    parts.push_back(std::to_string(items.size()) + " tensors have another shape than this model's config needs: " + list(items));
+  }
+  if (f.extra.size() == 1) parts.push_back("tensor " + f.extra[0] + " is not a parameter of this model");
+  if (f.extra.size() > 1)
+    parts.push_back(std::to_string(f.extra.size()) + " tensors are not parameters of this model: " + list(f.extra));
+  if (f.missing.size() == 1) parts.push_back("parameter " + f.missing[0] + " is missing");
+  if (f.missing.size() > 1) parts.push_back(std::to_string(f.missing.size()) + " parameters are missing: " + list(f.missing));
+  parts.insert(parts.end(), f.other.begin(), f.other.end());
+  std::string message;
+  for (std::size_t i = 0; i < parts.size(); ++i) message += (i ? "; " : "") + parts[i];
+  for (const std::string& hint : f.hints) message += ". Hint: " + hint;
+  return message;
+}
+
 }  // namespace
 
 void load_parameters(Parameters& params, const std::vector<FileTensor>& tensors, const std::string& origin,
@@ -335,25 +364,7 @@ void load_parameters(Parameters& params, const std::vector<FileTensor>& tensors,
   f.other.insert(f.other.begin(), problems.begin(), problems.end());
   if (!f.empty()) {
     suggest(params, f);
-    std::vector<std::string> parts;  // wrong shapes first: the rest often follows from them
-    if (f.misshapen.size() == 1) {
-      const Misshapen& m = f.misshapen[0];
-      parts.push_back(m.what + " has shape " + m.shape + ", this model's config needs " + m.needed);
-    } else if (f.misshapen.size() > 1) {
-      std::vector<std::string> items;
-      for (const Misshapen& m : f.misshapen) items.push_back(m.what.substr(m.what.find('\'')) + " " + m.shape + " (needs " + m.needed + ")");
-      parts.push_back(std::to_string(items.size()) + " tensors have another shape than this model's config needs: " + list(items));
-    }
-    if (f.extra.size() == 1) parts.push_back("tensor " + f.extra[0] + " is not a parameter of this model");
-    if (f.extra.size() > 1)
-      parts.push_back(std::to_string(f.extra.size()) + " tensors are not parameters of this model: " + list(f.extra));
-    if (f.missing.size() == 1) parts.push_back("parameter " + f.missing[0] + " is missing");
-    if (f.missing.size() > 1) parts.push_back(std::to_string(f.missing.size()) + " parameters are missing: " + list(f.missing));
-    parts.insert(parts.end(), f.other.begin(), f.other.end());
-    std::string message = origin + ": ";
-    for (std::size_t i = 0; i < parts.size(); ++i) message += (i ? "; " : "") + parts[i];
-    for (const std::string& hint : f.hints) message += ". Hint: " + hint;
-    throw InputError(message);
+    throw InputError(origin + ": " + misfit_message(f));
   }
   for (int i = 0; i < params.size(); ++i) {  // every check passed: copy
     const FileTensor& t = f.match[static_cast<std::size_t>(i)]->tensor;
