@@ -119,8 +119,9 @@ void add_decode_command(CLI::App& cli) {
     run_command([&] {
       Session session = make_session(options->session);
       const DecodeOptions& d = options->decode;
-      const GreedyResult g = greedy_decode(session.model(), session.example().src, d);
-      const BeamResult b = beam_search(session.model(), session.example().src, d);
+      const SpecialIds& tokens = session.preset().tgt_vocab.specials();
+      const GreedyResult g = greedy_decode(session.model(), session.example().src, tokens, d);
+      const BeamResult b = beam_search(session.model(), session.example().src, tokens, d);
       if (!options->json) {
         print_text(session, *options, g, b);
         return;

@@ -54,11 +54,12 @@ std::unique_ptr<views::LessonLoader> open_session(const SessionOptions& o,
                                                    .string();
   return std::make_unique<views::LessonLoader>(what, [o, built](views::LoadProgress& progress) {
     progress.set("building the model and its first forward + backward");
-    Session session = make_session(o);
+    std::optional<ReferenceCheck> reference;
+    Session session = make_session(o, &reference);
     if (built) built(session);
     std::optional<Lesson> lesson = training_lesson(o);
     const std::string path = lesson ? (o.lesson.empty() ? default_lesson_path() : o.lesson) : "";
-    return views::LoadedLesson{std::move(session), std::move(lesson), path};
+    return views::LoadedLesson{std::move(session), std::move(lesson), path, std::move(reference)};
   });
 }
 
@@ -174,7 +175,8 @@ void screenshot(const ScreenshotOptions& o) {
   const std::optional<float> scale = views::parse_text_size(o.scale);
   if (!scale) throw InputError("--scale " + o.scale + ": expected a text size such as 100%, 125%, 150%, 175%, 200% (60% to 300%)");
   const auto [w, h] = parse_size(o.size);
-  Session session = make_session(o.session);
+  std::optional<ReferenceCheck> reference;
+  Session session = make_session(o.session, &reference);
   const Trace& trace = session.trace();
   std::optional<Lesson> lesson = training_lesson(o.session);
   int step = lesson ? std::clamp(lesson->step, 0, trace.step_count() - 1) : 0;  // where the lesson opens
@@ -208,6 +210,7 @@ void screenshot(const ScreenshotOptions& o) {
   options.theme = *theme;
   options.ui_scale = *scale;
   options.lesson = std::move(lesson);
+  options.reference = std::move(reference);
   Desktop desktop(std::move(session), options);
   desktop.go_to_step(step);
   if (element) select(desktop.state().session.trace(), desktop.selection(), *element);
@@ -351,14 +354,15 @@ void bench_frames(const BenchFramesOptions& o, Clock::time_point started) {
 
 // Builds the window's session: where the window was when it last closed (`last`, cleared when
 // that lesson is gone or changed), else `options`; prints the walk-through.
-Session window_session(const SessionOptions& options, std::optional<LastSession>& last, SessionOptions& used) {
+Session window_session(const SessionOptions& options, std::optional<LastSession>& last, SessionOptions& used,
+                       std::optional<ReferenceCheck>& reference) {
   used = options;
   if (last) {
     used.lesson = last->lesson;
     used.src = last->src;
     used.tgt = last->tgt;
     try {
-      Session session = make_session(used);
+      Session session = make_session(used, &reference);
       print_walkthrough(std::cout, session);
       std::cout.flush();
       return session;
@@ -367,7 +371,7 @@ Session window_session(const SessionOptions& options, std::optional<LastSession>
       last.reset();
     }
   }
-  Session session = make_session(used);
+  Session session = make_session(used, &reference);
   const Lesson lesson = used.preset.empty() ? load_lesson(used.lesson) : Lesson{};
   if (!lesson.attention.empty()) print_fixed_attention(std::cout, lesson.title, lesson.attention);
   else print_walkthrough(std::cout, session);
@@ -397,7 +401,8 @@ int run_window(const SessionOptions& options, int exit_after) {
       if (options.preset.empty()) load_lesson(options.lesson);  // a file that cannot be used ends here
       if (Window::display_problem()) {
         SessionOptions used;
-        window_session(options, *last, used);
+        std::optional<ReferenceCheck> reference;
+        window_session(options, *last, used, reference);
         require_display();
       }
       const std::string what = !options.preset.empty() ? "preset " + options.preset
@@ -408,10 +413,11 @@ int run_window(const SessionOptions& options, int exit_after) {
       auto opening = std::make_unique<views::LessonLoader>(what, [options, last](views::LoadProgress& progress) {
         progress.set("building the model and its first forward + backward");
         SessionOptions used;
-        Session session = window_session(options, *last, used);
+        std::optional<ReferenceCheck> reference;
+        Session session = window_session(options, *last, used, reference);
         std::optional<Lesson> lesson = training_lesson(used);
         const std::string path = lesson ? (used.lesson.empty() ? default_lesson_path() : used.lesson) : "";
-        return views::LoadedLesson{std::move(session), std::move(lesson), path};
+        return views::LoadedLesson{std::move(session), std::move(lesson), path, std::move(reference)};
       });
       DesktopOptions desktop_options;
       desktop_options.open_lesson_panel = true;

@@ -69,6 +69,7 @@ Desktop::Desktop(Session session, const DesktopOptions& o)
   views::go_to_step(app_, selection_, 0);
   app_.lesson = o.lesson;
   app_.lesson_path = o.lesson_path;
+  app_.reference = o.reference;
   if (app_.lesson && o.open_lesson_panel) {
     views::go_to_step(app_, selection_, app_.lesson->step);
     ui_.open_lesson_panel(app_, selection_);

@@ -33,6 +33,7 @@ struct DesktopOptions {
   std::optional<float> ui_scale;      // overrides the stored one
   std::optional<Lesson> lesson;       // the lesson the training panel trains; none: no training
   std::string lesson_path;            // its file (File menu: the folder it offers, Save lesson)
+  std::optional<ReferenceCheck> reference;  // the lesson's reference, checked (shown under its title)
   bool open_lesson_panel = false;     // start on the lesson's panel and step (the window, not screenshots)
   bool wait_for_results = false;      // every frame complete, long work done on the window's thread (screenshots)
 };

@@ -47,28 +47,51 @@ void apply_sets(Config& config, const std::vector<std::string>& sets) {
   for (const std::string& kv : sets) {
     const auto eq = kv.find('=');
     if (eq == std::string::npos) throw InputError("--set " + kv + ": expected key=value");
-    set_config_value(config, kv.substr(0, eq), kv.substr(eq + 1));
+    const std::string note = set_config_value(config, kv.substr(0, eq), kv.substr(eq + 1));
+    if (!note.empty()) std::cerr << "attnviz: note: --set " << printable(note, 300) << "\n";
   }
 }
 
-Session make_session(const SessionOptions& o) {
+namespace {
+
+// The lesson's reference applies when nothing of its example, weights or config was changed.
+bool runs_lesson_as_given(const SessionOptions& o, const Lesson& lesson) {
+  return lesson.reference && o.weights.empty() && o.sets.empty() && o.pad == 0 &&
+         (o.src.empty() || o.src == lesson.example.src) && (o.tgt.empty() || o.tgt == lesson.example.tgt);
+}
+
+}  // namespace
+
+Session make_session(const SessionOptions& o, std::optional<ReferenceCheck>* reference) {
   if (!o.preset.empty() && !o.lesson.empty()) throw InputError("--preset " + o.preset + " and --lesson " + o.lesson + ": give one");
   std::optional<Lesson> lesson;
   if (o.preset.empty()) lesson = load_lesson(o.lesson);
+  const std::string lesson_path = o.lesson.empty() ? default_lesson_path() : o.lesson;
+  if (lesson)
+    for (const std::string& note : lesson->notes)
+      std::cerr << "attnviz: note: " << printable(lesson_path, 200) << ": " << printable(note, 300) << "\n";
   Preset preset = lesson ? to_preset(*lesson) : make_preset(o.preset);
   apply_sets(preset.config, o.sets);
   if (!o.src.empty()) preset.src_text = o.src;
   if (!o.tgt.empty()) preset.tgt_text = o.tgt;
   Session session(preset, o.seed);
   if (!o.weights.empty()) {
-    io::read_weights(o.weights, session.model().params());
+    io::read_weights(o.weights, session.model().params(), lesson ? lesson->weight_names : std::map<std::string, std::string>{});
     session.set_weights_origin("weights from " + file_name(o.weights));
   } else if (lesson && !lesson->weights.empty()) {
-    io::read_lesson_weights(o.lesson.empty() ? default_lesson_path() : o.lesson, *lesson, session.model().params());
+    io::read_lesson_weights(lesson_path, *lesson, session.model().params());
     session.set_weights_origin("the lesson's trained weights (" + file_name(lesson->weights) + ")");
   }
   if (!o.weights.empty() || (lesson && !lesson->weights.empty())) session.rerun();
   if (o.pad != 0) session.set_sentences(preset.src_text, preset.tgt_text, o.pad);
+  if (reference) reference->reset();
+  if (lesson && runs_lesson_as_given(o, *lesson)) {
+    const ReferenceCheck check = check_reference(*lesson->reference, session.trace());
+    const std::string line = printable(lesson_path, 200) + ": " + check.message;
+    if (!check.agrees && !reference) throw InputError(line);
+    if (check.agrees) std::cerr << "attnviz: note: " << line << "\n";
+    if (reference) *reference = check;
+  }
   return session;
 }
 

@@ -4,6 +4,7 @@
 //   --src "words…"  --tgt "words…"  --pad N
 
 #include "model/lesson.h"
+#include "model/reference.h"
 #include "model/session.h"
 
 #include <cstdint>
@@ -38,12 +39,17 @@ std::string default_lesson_path();
 // The lesson of --lesson, or the default lesson; throws InputError naming the file and field.
 Lesson load_lesson(const std::string& path);
 
-// Applies `key=value` overrides to a config; throws InputError naming the key.
+// Applies `key=value` overrides to a config; throws InputError naming the key.  Notes (an
+// ignored dropout) go to stderr.
 void apply_sets(Config& config, const std::vector<std::string>& sets);
 
 // Builds the session: the lesson or preset, the overrides, the weights (from --weights or the
-// lesson's file), the sentences.  Throws InputError naming what is wrong.
-Session make_session(const SessionOptions& options);
+// lesson's file), the sentences.  Throws InputError naming what is wrong.  The lesson's notes
+// go to stderr.  When the session runs a lesson's own example on its own weights and config,
+// the lesson's reference (the trained model's answer, model/reference.h) is checked: a
+// disagreement throws, unless `reference` is given, which receives the check either way (the
+// window shows it); an agreement is noted on stderr.
+Session make_session(const SessionOptions& options, std::optional<ReferenceCheck>* reference = nullptr);
 
 // Runs `body`; any error it throws (bad input, a file error, memory that cannot be had) is
 // printed to stderr as one escaped line "attnviz: …" and ends the command with status 1 (as

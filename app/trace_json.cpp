@@ -1,5 +1,6 @@
 #include "app/trace_json.h"
 
+#include "model/io/safetensors.h"
 #include "model/session.h"
 
 #include <nlohmann/json.hpp>
@@ -33,8 +34,13 @@ void matrix(std::ostream& out, const Mat& m) {
 
 std::string quoted(const std::string& s) { return nlohmann::json(s).dump(); }
 
-void tensor(std::ostream& out, const Tensor& t) {
-  out << "{\"shape\":[" << t.value.rows() << ',' << t.value.cols() << "],\"value\":";
+// `shape` as given (a parameter's PyTorch shape: a bias is [n], so it reads back as weights),
+// else [rows, cols].
+void tensor(std::ostream& out, const Tensor& t, const std::vector<std::int64_t>& shape = {}) {
+  out << "{\"shape\":[";
+  if (shape.empty()) out << t.value.rows() << ',' << t.value.cols();
+  for (std::size_t i = 0; i < shape.size(); ++i) out << (i ? "," : "") << shape[i];
+  out << "],\"value\":";
   matrix(out, t.value);
   out << ",\"grad\":";
   if (t.grad.size() > 0) matrix(out, t.grad);
@@ -52,7 +58,7 @@ nlohmann::json config_json(const Config& c) {
   nlohmann::json j;
   for (const auto& [key, value] : config_entries(c)) {
     if (value == "true" || value == "false") j[key] = value == "true";
-    else if (key == "norm" || key == "positional") j[key] = value;
+    else if (key == "norm" || key == "positional" || key == "activation") j[key] = value;
     else if (key == "ln_eps") j[key] = c.ln_eps;
     else j[key] = std::stoi(value);
   }
@@ -84,7 +90,7 @@ void write_trace_json(std::ostream& out, const Session& session) {
   bool first = true;
   for (const Tensor& p : session.model().params()) {
     out << (first ? "\n" : ",\n") << quoted(p.name) << ':';
-    tensor(out, p);
+    tensor(out, p, io::pytorch_shape(p));
     first = false;
   }
   out << "},\n\"tensors\":{";

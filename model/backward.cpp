@@ -32,6 +32,7 @@ std::string_view backward_formula(OpKind op) {
     case OpKind::add: return "∂L/∂x = ∂L/∂Y ;  ∂L/∂Sublayer(x) = ∂L/∂Y";
     case OpKind::layer_norm: return "∂L/∂X = (g − mean(g) − x̂ · mean(g ⊙ x̂)) / σ,  g = γ ⊙ ∂L/∂Y";
     case OpKind::relu: return "∂L/∂X = ∂L/∂Y ⊙ [X > 0]";
+    case OpKind::gelu: return "∂L/∂X = ∂L/∂Y ⊙ (Φ(X) + X φ(X)),  φ(x) = exp(−x²/2) / √(2π)";
     case OpKind::cross_entropy: return "∂L/∂Z[t] = (softmax(Z)[t] − onehot(yₜ)) / N";
     case OpKind::sum: return "∂L/∂Y[i,j] = ∂L/∂L · 1 = 1";
   }
@@ -181,6 +182,7 @@ class Backward {
         ops::layer_norm_backward(out(b, 0), out(b, 1), out(b, 2), dy(b), x(b, 0), x(b, 1), t_.step(b.twin).saved);
         break;
       case OpKind::relu: ops::relu_backward(out(b, 0), dy(b), x(b, 0)); break;
+      case OpKind::gelu: ops::gelu_backward(out(b, 0), dy(b), x(b, 0)); break;
       case OpKind::cross_entropy:
         ops::cross_entropy_backward(out(b, 0), dy(b)(0, 0), t_.value(b.outputs[1]), x(b, 1),
                                     static_cast<int>(b.factor));

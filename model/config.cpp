@@ -25,6 +25,8 @@ const char* to_string(Positional p) {
   return "?";
 }
 
+const char* to_string(FfnActivation a) { return a == FfnActivation::relu ? "relu" : "gelu"; }
+
 namespace {
 
 [[noreturn]] void reject(const std::string& field, const std::string& value, const std::string& why) {
@@ -88,8 +90,18 @@ void validate(const Config& c) {
   check_cost(c);  // memory and arithmetic, before anything is allocated
 }
 
-void set_config_value(Config& config, const std::string& key, const std::string& value) {
+std::string config_key(const std::string& name) {
+  static const std::unordered_map<std::string, std::string> pytorch = {
+      {"nhead", "heads"},           {"num_encoder_layers", "encoder_layers"},
+      {"num_decoder_layers", "decoder_layers"}, {"dim_feedforward", "d_ff"},
+      {"norm_first", "norm"},       {"layer_norm_eps", "ln_eps"}};
+  const auto it = pytorch.find(name);
+  return it == pytorch.end() ? name : it->second;
+}
+
+std::string set_config_value(Config& config, const std::string& key, const std::string& value) {
   Config c = config;
+  std::string note;
   const std::unordered_map<std::string, std::function<void()>> setters = {
       {"d_model", [&] { c.d_model = parse_int(key, value); }},
       {"heads", [&] { c.heads = parse_int(key, value); }},
@@ -104,6 +116,18 @@ void set_config_value(Config& config, const std::string& key, const std::string&
          else if (value == "pre") c.norm = NormPlacement::pre;
          else reject(key, quote(value), "expected post or pre");
        }},
+      {"norm_first", [&] { c.norm = parse_bool(key, value) ? NormPlacement::pre : NormPlacement::post; }},
+      {"final_norm", [&] { c.final_norm = parse_bool(key, value); }},
+      {"activation", [&] {
+         if (value == "relu") c.activation = FfnActivation::relu;
+         else if (value == "gelu") c.activation = FfnActivation::gelu;
+         else reject(key, quote(value), "expected relu or gelu (exact, with erf: PyTorch's default GELU)");
+       }},
+      {"dropout", [&] {
+         const double p = parse_double(key, value);
+         if (p < 0 || p >= 1) reject(key, quote(value), "expected a probability in [0, 1)");
+         note = "config: dropout = " + value + " is ignored: a trace runs the model as model.eval() does, without dropout";
+       }},
       {"residual", [&] { c.residual = parse_bool(key, value); }},
       {"positional", [&] {
          if (value == "interleaved") c.positional = Positional::interleaved;
@@ -115,10 +139,12 @@ void set_config_value(Config& config, const std::string& key, const std::string&
       {"scale_attention", [&] { c.scale_attention = parse_bool(key, value); }},
       {"ln_eps", [&] { c.ln_eps = parse_double(key, value); }},
   };
-  auto it = setters.find(key);
+  const std::string name = key == "norm_first" ? key : config_key(key);  // norm_first is a true/false, norm a word
+  auto it = setters.find(name);
   if (it == setters.end()) throw InputError("config: unknown key " + quote(key));
   it->second();
   config = c;
+  return note;
 }
 
 std::vector<std::pair<std::string, std::string>> config_entries(const Config& c) {
@@ -131,10 +157,12 @@ std::vector<std::pair<std::string, std::string>> config_entries(const Config& c)
       {"encoder_layers", std::to_string(c.encoder_layers)},
       {"decoder_layers", std::to_string(c.decoder_layers)},
       {"d_ff", std::to_string(c.d_ff)},
+      {"activation", to_string(c.activation)},
       {"src_vocab", std::to_string(c.src_vocab)},
       {"tgt_vocab", std::to_string(c.tgt_vocab)},
       {"max_len", std::to_string(c.max_len)},
       {"norm", to_string(c.norm)},
+      {"final_norm", b(c.final_norm)},
       {"residual", b(c.residual)},
       {"positional", to_string(c.positional)},
       {"scale_embedding", b(c.scale_embedding)},

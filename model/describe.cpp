@@ -18,6 +18,7 @@ std::string_view describe(OpKind op, Phase phase) {
       case OpKind::add: return "Residual connection: adds the sublayer's input to its output, so the signal, and the gradient, has a path around the sublayer.";
       case OpKind::layer_norm: return "Normalises each token's vector to mean 0 and variance 1 over its features, then scales by γ and shifts by β.";
       case OpKind::relu: return "Keeps positive values and sets negative ones to 0: the non-linearity of the feed-forward network.";
+      case OpKind::gelu: return "Weighs each value by the chance that a standard normal variable lies below it (x·Φ(x)): a smooth ReLU, the non-linearity of the feed-forward network.";
       case OpKind::cross_entropy: return "Softmax over the vocabulary gives each position's predicted distribution; the loss is the mean of −log(probability of the expected word).";
       case OpKind::sum: return "Adds every output value into one number, a loss with no target: each value counts once, so the gradient can be followed back by hand.";
     }
@@ -36,6 +37,7 @@ std::string_view describe(OpKind op, Phase phase) {
       case OpKind::add: return "An addition copies its gradient to both inputs: the residual path carries the gradient around the sublayer unchanged.";
       case OpKind::layer_norm: return "Normalisation couples the features of a token: the gradient loses its mean and its component along x̂, then is scaled by 1/σ.";
       case OpKind::relu: return "The gradient passes where the input was positive and stops where it was not.";
+      case OpKind::gelu: return "The gradient is scaled by GELU's slope Φ(x) + x φ(x): about 1 for large inputs, about 0 for very negative ones, 1/2 at 0.";
       case OpKind::cross_entropy: return "The gradient of the logits is predicted minus expected (p − one-hot), divided by the number of target words.";
       case OpKind::sum: return "Every value added into the loss gets gradient 1: raising it by a little raises the loss by as much.";
     }

@@ -106,6 +106,7 @@ class Explainer {
       }
       case OpKind::sum: add(e, 0, 0, 1, "1"); break;  // dY[r,c] = dL · 1
       case OpKind::relu: add(e, r, c, x(0)(r, c) > 0 ? 1.0 : 0.0, x(0)(r, c) > 0 ? "1 (X > 0)" : "0 (X ≤ 0)", in(0, r, c)); break;
+      case OpKind::gelu: add(e, r, c, ops::gelu_derivative(x(0)(r, c)), "Φ(X" + at(r, c) + ") + X" + at(r, c) + " φ(X" + at(r, c) + ")", in(0, r, c)); break;
       case OpKind::cross_entropy: {  // dZ[r,c] = dL · (P[r,c] − [c = y_r]) / N
         const int pad = static_cast<int>(b_.factor), y_r = static_cast<int>(x(1)(r, 0));
         if (y_r == pad) break;
@@ -218,6 +219,9 @@ ForwardExplanation explain_forward(const Trace& trace, int step, int output, int
       break;
     case OpKind::mask:
       e.after = x(1)(r, c) != 0 ? "M = 1: the score is kept" : "M = 0: the score becomes −∞";
+      break;
+    case OpKind::gelu:  // Y[r,c] = X[r,c] · Φ(X[r,c])
+      e.terms.push_back({x(0)(r, c), ops::normal_cdf(x(0)(r, c)), el(0, r, c), std::nullopt, "X" + at(r, c) + " · Φ(X" + at(r, c) + ")"});
       break;
     default:
       e.after = "element-wise: " + std::string(f.formula);

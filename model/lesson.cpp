@@ -138,10 +138,11 @@ void check_words(const Vocabulary& vocab, const std::string& sentence, const std
 }
 
 void check_length(const Lesson& l, const SentencePair& p, const std::string& field) {
-  const std::size_t src = split_words(p.src).size(), tgt = split_words(p.tgt).size() + 1;
+  const bool wraps = l.src_vocab.wraps();
+  const std::size_t src = split_words(p.src).size() + (wraps ? 2 : 0), tgt = split_words(p.tgt).size() + 1;
   if (static_cast<int>(src) > l.config.max_len)
-    throw InputError(field + ".src: " + std::to_string(src) + " words is longer than config.max_len = " +
-                     std::to_string(l.config.max_len));
+    throw InputError(field + ".src: " + std::to_string(src) + (wraps ? " tokens with <bos> and <eos>" : " words") +
+                     " is longer than config.max_len = " + std::to_string(l.config.max_len));
   if (static_cast<int>(tgt) > l.config.max_len)
     throw InputError(field + ".tgt: " + std::to_string(tgt) + " tokens with <bos> is longer than config.max_len = " +
                      std::to_string(l.config.max_len));
@@ -155,6 +156,27 @@ void check_plain(const std::string& text, const std::string& field, bool lines =
 
 void check_plain_words(const Vocabulary& vocab, const std::string& field) {
   for (const std::string& word : vocab.words()) check_plain(word, field);
+}
+
+// The pair as the model gets it (make_example): the special tokens it adds are not in it already.
+void check_example(const Lesson& l, const SentencePair& p, const std::string& field) {
+  try {
+    make_example(l.config, l.src_vocab, l.tgt_vocab, p.src, p.tgt);
+  } catch (const InputError& e) {
+    throw InputError(field + ": " + e.what());
+  }
+}
+
+void check_reference(const Lesson& l) {
+  const Reference& r = *l.reference;
+  if (l.weights.empty())
+    throw InputError("reference: the lesson has no weights, and a reference is the answer of trained weights");
+  if (!std::isfinite(r.loss)) throw InputError("reference.loss: must be finite");
+  const Example ex = make_example(l.config, l.src_vocab, l.tgt_vocab, l.example.src, l.example.tgt);
+  if (r.logits.rows() != static_cast<Eigen::Index>(ex.tgt_in.size()) || r.logits.cols() != l.config.tgt_vocab)
+    throw InputError("reference.logits: " + std::to_string(r.logits.rows()) + " × " + std::to_string(r.logits.cols()) +
+                     ", the example needs " + std::to_string(ex.tgt_in.size()) + " × " +
+                     std::to_string(l.config.tgt_vocab) + " (target tokens with <bos> × target vocabulary)");
 }
 
 }  // namespace
@@ -174,19 +196,25 @@ void validate(const Lesson& l) {
   if (l.config.tgt_vocab != l.tgt_vocab.size())
     throw InputError("config.tgt_vocab = " + std::to_string(l.config.tgt_vocab) +
                      ": the target vocabulary has " + std::to_string(l.tgt_vocab.size()) + " tokens");
+  if (l.src_vocab.pad() != l.tgt_vocab.pad())
+    throw InputError("specials.pad: id " + std::to_string(l.src_vocab.pad()) + " in the source vocabulary, " +
+                     std::to_string(l.tgt_vocab.pad()) + " in the target: one padding id serves both");
   check_words(l.src_vocab, l.example.src, "example.src");
   check_words(l.tgt_vocab, l.example.tgt, "example.tgt");
   check_length(l, l.example, "example");
   check_plain(l.panel, "open.panel");
+  check_example(l, l.example, "example");
+  if (l.reference) check_reference(l);
   if (l.step < 0) throw InputError("step = " + std::to_string(l.step) + ": must not be negative");
   if (!(l.task.held_out >= 0 && l.task.held_out < 1))
     throw InputError("task.held_out = " + std::to_string(l.task.held_out) + ": must be in [0, 1)");
-  const std::vector<SentencePair> pairs = make_pairs(l.task, l.task.seed);
+  const std::vector<SentencePair> pairs = l.task.empty() ? std::vector<SentencePair>{} : make_pairs(l.task, l.task.seed);
   for (std::size_t i = 0; i < pairs.size(); ++i) {
     const std::string field = "task.pairs[" + std::to_string(i) + "]";
     check_words(l.src_vocab, pairs[i].src, field + ".src");
     check_words(l.tgt_vocab, pairs[i].tgt, field + ".tgt");
     check_length(l, pairs[i], field);
+    check_example(l, pairs[i], field);
   }
   if (!l.attention.empty()) {
     const FixedAttention& a = l.attention;

@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -36,6 +37,8 @@ struct Task {
   double held_out = 0.2;                           // fraction of the pairs kept for evaluation
   std::uint64_t seed = 1;                          // of the generator and the held-out split
   std::vector<std::string> position_names;         // names of target positions, for per-word accuracy
+  // No pairs and no generator: a lesson that only shows its model (nothing to train on).
+  bool empty() const { return generator.empty() && pairs.empty(); }
 };
 
 std::vector<std::string> task_generators();  // the generator names above
@@ -63,13 +66,28 @@ struct TrainingSettings {
   double target_accuracy = 0;  // held-out token accuracy the shipped weights reach
 };
 
+// A model's own answer on the lesson's example, recorded where it was trained (PyTorch, by
+// scripts/attnviz_export.py): the loss and the logits (T_tgt, tgt_vocab) of the example on the
+// lesson's weights.  attnviz compares its run with it on load (model/reference.h).
+struct Reference {
+  double loss = 0;
+  Mat logits;
+  std::string by;  // "PyTorch 2.1.0, float64"
+};
+
 struct Lesson {
   std::string title, description;
   Config config;  // src_vocab and tgt_vocab equal the vocabularies' sizes
-  Vocabulary src_vocab, tgt_vocab;
-  Task task;
+  Vocabulary src_vocab, tgt_vocab;  // the source's wraps() is the lesson's wrap_source
+  Task task;             // empty: a lesson that only shows its model
   SentencePair example;  // shown first
   std::string weights;   // path relative to the lesson file; empty: untrained
+  // Parameter name → the tensor's name in the weights file, where they differ and are not
+  // nn.Transformer's own (which the loader reads as they are): "src_embed.weight" →
+  // "src_tok_emb.embedding.weight".
+  std::map<std::string, std::string> weight_names;
+  std::optional<Reference> reference;
+  std::vector<std::string> notes;  // said when the lesson is opened: keys accepted but ignored
   std::string panel = "walkthrough";  // where the window opens: a name of the views' panel registry
   int step = 0;
   TrainingSettings training;
@@ -78,8 +96,8 @@ struct Lesson {
 };
 
 // Every field checked against the others: vocabularies cover the example and the task's words,
-// the example fits max_len, the config is valid (the panel's name is the window's to check).  Throws InputError naming
-// the field.
+// the example fits max_len, the config is valid (the panel's name is the window's to check), a
+// reference has the example's shape.  Throws InputError naming the field.
 void validate(const Lesson& lesson);
 
 // The session view of a lesson: its config, vocabularies and example pair.

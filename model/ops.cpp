@@ -280,6 +280,22 @@ void relu_backward(Grad dX, const Mat& dY, const Mat& X) {
   else dX.m.array() += (X.array() > 0).select(dY.array(), 0.0);
 }
 
+namespace {
+constexpr Scalar inv_sqrt2 = 0.70710678118654752440, inv_sqrt_2pi = 0.39894228040143267794;  // 1/√2, 1/√(2π)
+}  // namespace
+
+Scalar normal_cdf(Scalar x) { return 0.5 * (1 + std::erf(x * inv_sqrt2)); }
+
+void gelu_forward(Mat& Y, const Mat& X) { Y = X.unaryExpr([](Scalar x) { return x * normal_cdf(x); }); }
+
+Scalar gelu_derivative(Scalar x) { return normal_cdf(x) + x * inv_sqrt_2pi * std::exp(-0.5 * x * x); }
+
+void gelu_backward(Grad dX, const Mat& dY, const Mat& X) {
+  const auto local = X.unaryExpr([](Scalar x) { return gelu_derivative(x); }).array() * dY.array();
+  if (dX.fresh) dX.m.array() = local;
+  else dX.m.array() += local;
+}
+
 int count_targets(const Mat& targets, int pad_id) {
   int n = 0;
   for (Eigen::Index t = 0; t < targets.rows(); ++t) n += id_at(targets, t) != pad_id;

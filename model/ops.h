@@ -91,6 +91,13 @@ void relu_forward(Mat& Y, const Mat& X);
 // dX += dY ⊙ [X > 0]
 void relu_backward(Grad dX, const Mat& dY, const Mat& X);
 
+// Y = X ⊙ Φ(X),  Φ(x) = ½ (1 + erf(x/√2)) the standard normal CDF (exact GELU, PyTorch's default)
+void gelu_forward(Mat& Y, const Mat& X);
+// dX += dY ⊙ GELU'(X),  GELU'(x) = Φ(x) + x φ(x),  φ(x) = exp(−x²/2) / √(2π)
+void gelu_backward(Grad dX, const Mat& dY, const Mat& X);
+Scalar normal_cdf(Scalar x);       // Φ(x)
+Scalar gelu_derivative(Scalar x);  // Φ(x) + x φ(x)
+
 // P = softmax(Z) per row;  L = −(1/N) Σ_{t: y_t ≠ pad} log P[t, y_t],  N = number of such t
 //                                           Z:(T,V) targets:(T,1) → L:(1,1), P:(T,V),
 //                                           stats:(T,2) = [m, z]: m = max_k Z[t,k], z = Σ_k exp(Z[t,k] − m)

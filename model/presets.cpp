@@ -64,28 +64,53 @@ Preset make_preset(std::string_view name) {
   throw InputError("preset " + quote(name) + " is not one of: lesson, small, base");
 }
 
+namespace {
+
+// A sentence that already holds a token attnviz adds itself would get it twice.
+void refuse_own_token(const std::vector<int>& ids, int token, bool first, const Vocabulary& vocab, const char* side,
+                      const char* why) {
+  if (ids.empty() || (first ? ids.front() : ids.back()) != token) return;
+  throw InputError(std::string(side) + ": " + (first ? "starts with " : "ends in ") + quote(vocab.word(token)) +
+                   ", which " + why + ": leave it out");
+}
+
+}  // namespace
+
 Example make_example(const Config& config, const Vocabulary& src_vocab, const Vocabulary& tgt_vocab,
                      std::string_view src_text, std::string_view tgt_text, int pad) {
   if (pad < 0) throw InputError("pad: " + std::to_string(pad) + " must not be negative");
+  if (src_vocab.pad() != tgt_vocab.pad())
+    throw InputError("<pad> is id " + std::to_string(src_vocab.pad()) + " in the source vocabulary and " +
+                     std::to_string(tgt_vocab.pad()) + " in the target: one padding id serves both");
   std::vector<std::string> unknown;
   Example ex;
-  ex.pad_id = Vocabulary::pad;
+  ex.pad_id = tgt_vocab.pad();
   ex.src = src_vocab.encode(src_text, &unknown);
   if (!unknown.empty()) throw InputError("source: unknown word " + quote(unknown.front()));
   const std::vector<int> tgt = tgt_vocab.encode(tgt_text, &unknown);
   if (!unknown.empty()) throw InputError("target: unknown word " + quote(unknown.front()));
   if (ex.src.empty()) throw InputError("source: the sentence is empty");
   if (tgt.empty()) throw InputError("target: the sentence is empty");
-  ex.tgt_in.push_back(Vocabulary::bos);
+  const char* teacher = "teacher forcing adds (decoder input <bos> + target, expected output target + <eos>)";
+  refuse_own_token(tgt, tgt_vocab.bos(), true, tgt_vocab, "target", teacher);
+  refuse_own_token(tgt, tgt_vocab.eos(), false, tgt_vocab, "target", teacher);
+  if (src_vocab.wraps()) {
+    const char* wrap = "this lesson adds to every source (wrap_source)";
+    refuse_own_token(ex.src, src_vocab.bos(), true, src_vocab, "source", wrap);
+    refuse_own_token(ex.src, src_vocab.eos(), false, src_vocab, "source", wrap);
+    ex.src.insert(ex.src.begin(), src_vocab.bos());
+    ex.src.push_back(src_vocab.eos());
+  }
+  ex.tgt_in.push_back(tgt_vocab.bos());
   ex.tgt_in.insert(ex.tgt_in.end(), tgt.begin(), tgt.end());
   ex.tgt_out = tgt;
-  ex.tgt_out.push_back(Vocabulary::eos);
-  ex.src.insert(ex.src.end(), static_cast<std::size_t>(pad), Vocabulary::pad);
-  ex.tgt_in.insert(ex.tgt_in.end(), static_cast<std::size_t>(pad), Vocabulary::pad);
-  ex.tgt_out.insert(ex.tgt_out.end(), static_cast<std::size_t>(pad), Vocabulary::pad);
+  ex.tgt_out.push_back(tgt_vocab.eos());
+  ex.src.insert(ex.src.end(), static_cast<std::size_t>(pad), ex.pad_id);
+  ex.tgt_in.insert(ex.tgt_in.end(), static_cast<std::size_t>(pad), ex.pad_id);
+  ex.tgt_out.insert(ex.tgt_out.end(), static_cast<std::size_t>(pad), ex.pad_id);
   if (static_cast<int>(ex.src.size()) > config.max_len)
-    throw InputError("source: " + std::to_string(ex.src.size()) + " tokens is longer than max_len = " +
-                     std::to_string(config.max_len));
+    throw InputError("source: " + std::to_string(ex.src.size()) + " tokens" + (src_vocab.wraps() ? " (with <bos> and <eos>)" : "") +
+                     " is longer than max_len = " + std::to_string(config.max_len));
   if (static_cast<int>(ex.tgt_in.size()) > config.max_len)
     throw InputError("target: " + std::to_string(ex.tgt_in.size()) + " tokens (with <bos>) is longer than max_len = " +
                      std::to_string(config.max_len));

@@ -35,9 +35,11 @@ struct Preset {
 Preset make_preset(std::string_view name);  // throws InputError naming the known presets
 std::vector<std::string> preset_names();
 
-// Teacher forcing from two sentences: src = words, tgt_in = <bos> + words, tgt_out = words +
-// <eos>; then `pad` padding tokens appended to all three.  Throws InputError for an unknown word
-// (naming it), an empty sentence, or a sequence longer than max_len.
+// Teacher forcing from two sentences: src = words (<bos> words <eos> when the source vocabulary
+// wraps), tgt_in = <bos> + words, tgt_out = words + <eos>; then `pad` padding tokens appended to
+// all three.  Throws InputError for an unknown word (naming it), an empty sentence, a sequence
+// longer than max_len, a sentence that already holds the <bos> or <eos> added to it, or
+// vocabularies with two padding ids.
 Example make_example(const Config& config, const Vocabulary& src_vocab, const Vocabulary& tgt_vocab,
                      std::string_view src_text, std::string_view tgt_text, int pad = 0);
 

@@ -96,7 +96,7 @@ bool all_finite_or_masked(const Mat& m) {
 }  // namespace
 
 // A step whose output has no NaN or ±∞ when its inputs have none, whatever their values: a copy
-// (split, concat), a mask, a softmax (weights in [0, 1]; −∞ scores give 0), a ReLU, a scaling
+// (split, concat), a mask, a softmax (weights in [0, 1]; −∞ scores give 0), a ReLU or GELU, a scaling
 // by |c| ≤ 1, a sum weighted by softmax weights (|O[i,:]| ≤ max |V|).  Its output need not be
 // read again when its inputs were found finite.
 bool Recorder::surely_finite(const Step& s) const {
@@ -106,7 +106,8 @@ bool Recorder::surely_finite(const Step& s) const {
     case OpKind::mask:
     case OpKind::softmax:
     case OpKind::weighted_sum:
-    case OpKind::relu: break;
+    case OpKind::relu:
+    case OpKind::gelu: break;  // |GELU(x)| ≤ |x|
     case OpKind::scale:
       if (std::abs(s.factor) <= 1) break;
       return false;
@@ -266,6 +267,14 @@ TensorId Recorder::relu(std::string_view op, TensorId X) {
   TensorId Y = output(op, static_cast<int>(x.value.rows()), static_cast<int>(x.value.cols()), x.rows, x.cols);
   ops::relu_forward(OUT(Y), VAL(X));
   check_finite(step(OpKind::relu, op, {X}, {Y}, "Y = max(0, X)"));
+  return Y;
+}
+
+TensorId Recorder::gelu(std::string_view op, TensorId X) {
+  const Tensor& x = trace_.tensor(X);
+  TensorId Y = output(op, static_cast<int>(x.value.rows()), static_cast<int>(x.value.cols()), x.rows, x.cols);
+  ops::gelu_forward(OUT(Y), VAL(X));
+  check_finite(step(OpKind::gelu, op, {X}, {Y}, "Y = X · Φ(X),  Φ(x) = ½ (1 + erf(x / √2))"));
   return Y;
 }
 

@@ -50,6 +50,7 @@ class Recorder {
   TensorId add(std::string_view op, TensorId A, TensorId B);
   TensorId layer_norm(std::string_view op, TensorId X, TensorId gamma, TensorId beta, Scalar eps);
   TensorId relu(std::string_view op, TensorId X);
+  TensorId gelu(std::string_view op, TensorId X);
   // Returns the loss tensor (1,1); the probabilities are recorded as a second output.
   TensorId cross_entropy(std::string_view op, TensorId Z, TensorId targets, int pad_id,
                          std::string_view probs_name);

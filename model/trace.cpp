@@ -21,6 +21,7 @@ const char* to_string(OpKind op) {
     case OpKind::add: return "add";
     case OpKind::layer_norm: return "layer_norm";
     case OpKind::relu: return "relu";
+    case OpKind::gelu: return "gelu";
     case OpKind::cross_entropy: return "cross_entropy";
     case OpKind::sum: return "sum";
   }

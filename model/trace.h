@@ -33,6 +33,7 @@ enum class OpKind : std::uint8_t {
   add,             // Y = A + B (residual)
   layer_norm,      // Y = γ ⊙ (X − μ)/σ + β, per row
   relu,            // Y = max(0, X)
+  gelu,            // Y = X Φ(X)
   cross_entropy,   // L = mean over non-pad rows of −log softmax(Z)[t, y_t]
   sum,             // L = Σᵢⱼ Y[i,j] (a loss without targets: worked example A)
 };
@@ -51,7 +52,7 @@ enum class Sublayer : std::int8_t {
   norm2,       // Add & Norm after cross-attention (decoder) or after the FFN (encoder)
   ffn,         // position-wise feed-forward
   norm3,       // Add & Norm after the FFN (decoder only)
-  final_norm,  // the stack's closing LayerNorm (pre-norm only)
+  final_norm,  // the stack's closing LayerNorm (pre-norm, and post-norm with config.final_norm)
   generator,   // linear to the vocabulary
   loss,        // softmax + cross-entropy
 };

@@ -66,6 +66,9 @@ void finish(Evaluation& e, std::size_t examples) {
 
 // The lesson's config, once the lesson with these settings is known to be valid.
 const Config& checked_config(const Lesson& lesson, const TrainingSettings& settings) {
+  if (lesson.task.empty())
+    throw InputError("the lesson has no task: it shows a model without sentence pairs to train on (a \"task\" of "
+                     "pairs or a generator in the lesson file makes it trainable)");
   Lesson with_settings = lesson;
   with_settings.training = settings;
   validate(with_settings);

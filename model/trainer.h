@@ -57,7 +57,8 @@ Example encode_pair(const Config& config, const Vocabulary& src, const Vocabular
 using StepProgress = std::function<bool(int done, int total)>;
 
 // Throws InputError when a Trainer for this lesson and settings would (without building it):
-// an invalid lesson, a model over the training memory limit, no training pairs.
+// an invalid lesson, a lesson without a task, a model over the training memory limit, no
+// training pairs.
 void check_trainable(const Lesson& lesson, const TrainingSettings& settings);
 
 class Trainer {

@@ -52,7 +52,7 @@ Transformer::Transformer(const Config& config, std::uint64_t seed) : config_(con
     layer.norm2 = add_norm(params_, l + ".norm2", d);
     encoder_.push_back(layer);
   }
-  if (config_.norm == NormPlacement::pre) encoder_norm_ = add_norm(params_, "encoder.norm", d);
+  if (config_.has_final_norm()) encoder_norm_ = add_norm(params_, "encoder.norm", d);
   for (int i = 0; i < config_.decoder_layers; ++i) {
     const std::string l = "decoder.layers." + std::to_string(i);
     DecoderLayerParams layer{};
@@ -64,7 +64,7 @@ Transformer::Transformer(const Config& config, std::uint64_t seed) : config_(con
     layer.norm3 = add_norm(params_, l + ".norm3", d);
     decoder_.push_back(layer);
   }
-  if (config_.norm == NormPlacement::pre) decoder_norm_ = add_norm(params_, "decoder.norm", d);
+  if (config_.has_final_norm()) decoder_norm_ = add_norm(params_, "decoder.norm", d);
   generator_w_ = params_.add("generator.weight", config_.tgt_vocab, d, Axis::vocab, Axis::features);
   generator_b_ = params_.add("generator.bias", 1, config_.tgt_vocab, Axis::none, Axis::vocab);
   params_.initialise(seed);
@@ -157,11 +157,11 @@ class Forward {
     return r_.linear("o_proj", concat, P::param(p.o_w), P::param(p.o_b));
   }
 
-  // FFN(x) = max(0, x W₁ᵀ + b₁) W₂ᵀ + b₂      (T,d) → (T,d_ff) → (T,d)
+  // FFN(x) = f(x W₁ᵀ + b₁) W₂ᵀ + b₂, f = ReLU or GELU      (T,d) → (T,d_ff) → (T,d)
   TensorId feed_forward(const FeedForwardParams& p, TensorId x) {
     using P = Recorder;
     TensorId h = r_.linear("linear1", x, P::param(p.w1), P::param(p.b1));
-    h = r_.relu("relu", h);
+    h = c_.activation == FfnActivation::gelu ? r_.gelu("gelu", h) : r_.relu("relu", h);
     return r_.linear("linear2", h, P::param(p.w2), P::param(p.b2));
   }
 

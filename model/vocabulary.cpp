@@ -1,5 +1,8 @@
 #include "model/vocabulary.h"
 
+#include "model/error.h"
+#include "model/quote.h"
+
 namespace attnviz {
 namespace {
 
@@ -19,10 +22,51 @@ Vocabulary::Vocabulary(const std::vector<std::string>& words) {
   }
   for (const std::string& w : words)
     if (index_.emplace(w, size()).second) words_.push_back(w);
+  build_index();
+}
+
+Vocabulary::Vocabulary(std::vector<std::string> words, SpecialIds ids, bool own_order)
+    : words_(std::move(words)), ids_(ids), own_order_(own_order) {
+  for (int i = 0; i < size(); ++i) index_.emplace(words_[static_cast<std::size_t>(i)], i);
+  build_index();
+}
+
+void Vocabulary::build_index() {
   for (int i = 0; i < size(); ++i) {
     const auto [at, added] = folded_.emplace(ascii_lower(words_[static_cast<std::size_t>(i)]), i);
     if (!added) at->second = -1;
   }
+}
+
+Vocabulary Vocabulary::in_order(const std::vector<std::string>& words, const SpecialWords& specials) {
+  std::unordered_map<std::string, int> seen;
+  for (std::size_t i = 0; i < words.size(); ++i) {
+    if (words[i].empty()) throw InputError("[" + std::to_string(i) + "]: an empty word");
+    const auto [at, added] = seen.emplace(words[i], static_cast<int>(i));
+    if (!added)
+      throw InputError("[" + std::to_string(i) + "] = " + quote(words[i]) + ": already id " + std::to_string(at->second) +
+                       " (in a vocabulary given in its own order, a word's id is its position)");
+  }
+  const auto id_of = [&](const std::string& word, const char* role) {
+    const auto it = seen.find(word);
+    if (it == seen.end())
+      throw InputError(std::string("the special token ") + role + " = " + quote(word) + " is not in the list");
+    return it->second;
+  };
+  SpecialIds ids;
+  ids.pad = id_of(specials.pad, "pad");
+  ids.bos = id_of(specials.bos, "bos");
+  ids.eos = id_of(specials.eos, "eos");
+  ids.unk = specials.unk.empty() ? -1 : id_of(specials.unk, "unk");
+  if (ids.pad == ids.bos || ids.pad == ids.eos || ids.bos == ids.eos || ids.unk == ids.pad || ids.unk == ids.bos ||
+      ids.unk == ids.eos)
+    throw InputError("the special tokens pad, bos, eos and unk must be four different words");
+  return Vocabulary(words, ids, true);
+}
+
+SpecialWords Vocabulary::special_words() const {
+  SpecialWords s{word(ids_.pad), word(ids_.bos), word(ids_.eos), ids_.unk >= 0 ? word(ids_.unk) : std::string()};
+  return s;
 }
 
 Vocabulary Vocabulary::synthetic(int size) {
@@ -39,7 +83,12 @@ const std::string& Vocabulary::word(int id) const {
 int Vocabulary::id(std::string_view word) const {
   if (auto it = index_.find(std::string(word)); it != index_.end()) return it->second;
   auto folded = folded_.find(ascii_lower(word));
-  return folded == folded_.end() || folded->second < 0 ? unk : folded->second;
+  return folded == folded_.end() || folded->second < 0 ? ids_.unk : folded->second;
+}
+
+bool Vocabulary::contains(std::string_view word) const {
+  const int i = id(word);
+  return i >= 0 && (i != ids_.unk || word == words_[static_cast<std::size_t>(i)]);
 }
 
 std::vector<std::string> split_words(std::string_view s) {
@@ -59,7 +108,7 @@ std::vector<int> Vocabulary::encode(std::string_view sentence, std::vector<std::
   std::vector<int> ids;
   for (const std::string& w : split_words(sentence)) {
     const int i = id(w);
-    if (i == unk && unknown) unknown->push_back(w);
+    if (i == ids_.unk && unknown) unknown->push_back(w);
     ids.push_back(i);
   }
   return ids;

@@ -3,6 +3,7 @@
 // for changes through Commands, applied between frames by apply_commands.
 
 #include "model/lesson.h"
+#include "model/reference.h"
 #include "model/session.h"
 #include "views/lesson_loader.h"
 #include "views/texture_cache.h"
@@ -41,6 +42,7 @@ struct AppState {
   TrainingStatus training;             // copied from the trainer between frames
   std::optional<Lesson> lesson;         // the lesson the session came from (none: a preset)
   std::string lesson_path;              // its file
+  std::optional<ReferenceCheck> reference;  // the lesson's reference (PyTorch's answer), checked on opening
   std::string file_message;             // why the last file could not be opened or saved
   std::vector<std::string> recent_files;  // newest first: lessons (.json) and weights
   std::unique_ptr<LessonLoader> opening;  // a lesson being opened; the session stays until it is ready

@@ -34,8 +34,7 @@ std::string cut_to(std::string text, float room) {
 
 // "Lesson: Self-attention by hand — Worked example A of the notes: …" on one line, the
 // description cut with "…" where the window ends and whole in a tooltip.
-void lesson_line(const AppState& app) {
-  if (!app.lesson || app.lesson->title.empty()) return;
+void lesson_title(const AppState& app) {
   const Palette& pal = palette(app.theme);
   ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.accent), "Lesson: %s", app.lesson->title.c_str());
   const std::string& description = app.lesson->description;
@@ -49,6 +48,25 @@ void lesson_line(const AppState& app) {
     ImGui::PopTextWrapPos();
     ImGui::EndTooltip();
   }
+}
+
+// Under the title: the lesson's reference checked ("✓ agrees with PyTorch …", in red when it
+// disagrees) and its notes (keys accepted but ignored).
+void lesson_checks(const AppState& app) {
+  const Palette& pal = palette(app.theme);
+  if (app.reference) {
+    const ReferenceCheck& r = *app.reference;
+    ImGui::PushStyleColor(ImGuiCol_Text, ImGui::ColorConvertU32ToFloat4(r.agrees ? pal.ok : pal.warning));
+    ImGui::TextWrapped("%s This model %s", r.agrees ? "✓" : "✗", r.message.c_str());
+    ImGui::PopStyleColor();
+  }
+  for (const std::string& note : app.lesson->notes) ImGui::TextDisabled("Note: %s", note.c_str());
+}
+
+void lesson_line(const AppState& app) {
+  if (!app.lesson || app.lesson->title.empty()) return;
+  lesson_title(app);
+  lesson_checks(app);
 }
 
 }  // namespace

@@ -30,7 +30,7 @@ void open_lesson(AppState& app, const std::string& path) {
 
 void open_weights(AppState& app, Selection& selection, const std::string& path) {
   Parameters loaded = app.session.model().params();
-  io::read_weights(path, loaded);
+  io::read_weights(path, loaded, app.lesson ? app.lesson->weight_names : std::map<std::string, std::string>{});
   Parameters& params = app.session.model().params();
   for (int i = 0; i < params.size(); ++i) params[i].value = loaded[i].value;
   app.session.set_weights_origin("weights from " + std::filesystem::path(path).filename().string());
@@ -53,8 +53,11 @@ LessonWeights lesson_weights(const AppState& app) {
 
 Lesson current_lesson(const AppState& app) {
   Lesson lesson = app.lesson.value_or(Lesson{});
+  const SentencePair example{app.session.src_text(), app.session.tgt_text()};
+  // The reference is the trained model's answer on the lesson's example and config only.
+  if (!(lesson.example == example) || !(lesson.config == app.session.config())) lesson.reference.reset();
   lesson.config = app.session.config();
-  lesson.example = SentencePair{app.session.src_text(), app.session.tgt_text()};
+  lesson.example = example;
   return lesson;
 }
 
@@ -94,6 +97,7 @@ void install_lesson(AppState& app, Selection& selection, LoadedLesson loaded) {
   app.session = std::move(loaded.session);
   app.lesson = std::move(loaded.lesson);
   app.lesson_path = std::move(loaded.path);
+  app.reference = std::move(loaded.reference);
   app.training = TrainingStatus{};
   app.sentence_message.clear();
   app.stand_in = false;

@@ -86,7 +86,9 @@ LoadedLesson read_lesson_session(const std::string& path, LoadProgress& progress
   } catch (const InputError& e) {
     throw InputError(printable(path, 200) + ": " + e.what());
   }
-  return LoadedLesson{std::move(session), std::move(lesson), path};
+  std::optional<ReferenceCheck> reference;
+  if (lesson.reference) reference = check_reference(*lesson.reference, session.trace());
+  return LoadedLesson{std::move(session), std::move(lesson), path, std::move(reference)};
 }
 
 }  // namespace attnviz::views

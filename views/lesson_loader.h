@@ -4,6 +4,7 @@
 // open and a progress line.  The result replaces the session between frames, in one go.
 
 #include "model/lesson.h"
+#include "model/reference.h"
 #include "model/session.h"
 
 #include <exception>
@@ -30,6 +31,7 @@ struct LoadedLesson {
   Session session;
   std::optional<Lesson> lesson;  // none: a preset
   std::string path;              // the lesson's file (empty for a preset)
+  std::optional<ReferenceCheck> reference;  // the lesson's reference, checked on its example
 };
 
 class LessonLoader {

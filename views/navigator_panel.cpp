@@ -36,7 +36,7 @@ struct FigureBlock {
 };
 
 std::vector<FigureBlock> figure_column(Stack stack, const Config& config) {
-  const bool pre = config.norm == NormPlacement::pre;
+  const bool closing_norm = config.has_final_norm();
   std::vector<FigureBlock> blocks;
   if (stack == Stack::encoder) {
     blocks = {{stack, Sublayer::embed, false, "Embedding + PE"},
@@ -53,7 +53,7 @@ std::vector<FigureBlock> figure_column(Stack stack, const Config& config) {
               {stack, Sublayer::ffn, true, "Feed-forward"},
               {stack, Sublayer::norm3, true, "Add & Norm"}};
   }
-  if (pre) blocks.push_back({stack, Sublayer::final_norm, false, "Layer norm"});
+  if (closing_norm) blocks.push_back({stack, Sublayer::final_norm, false, "Layer norm"});
   if (stack == Stack::decoder) {
     blocks.push_back({Stack::output, Sublayer::generator, false, "Linear"});
     blocks.push_back({Stack::output, Sublayer::loss, false, "Softmax + loss"});

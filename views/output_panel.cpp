@@ -171,9 +171,10 @@ void OutputPanel::decode(const AppState& app) {
     std::vector<int> src;
     for (int id : app.session.example().src)
       if (id != app.session.example().pad_id) src.push_back(id);
-    greedy_ = analysis::greedy_decode(model, src, options);
+    const SpecialIds& tokens = app.session.preset().tgt_vocab.specials();
+    greedy_ = analysis::greedy_decode(model, src, tokens, options);
     options.beam = 2;
-    beam_ = analysis::beam_search(model, src, options);
+    beam_ = analysis::beam_search(model, src, tokens, options);
     decoded_generation_ = app.generation;
     decoded_temperature_ = temperature;
     decode_error_.clear();

@@ -64,7 +64,16 @@ void SentenceBar::draw(const AppState& app, Selection& selection, Commands& comm
   submit |= ImGui::InputText("##source", &source_, flags);
   hint_tooltip(session.config().max_len);
   ImGui::PushID("source_words");
-  word_chips(source_, session.preset().src_vocab, TokenSide::source, 0, pal, selection);
+  const Vocabulary& src_vocab = session.preset().src_vocab;
+  if (src_vocab.wraps()) {  // the source the model reads is <bos> words <eos>
+    ImGui::SameLine();
+    ImGui::TextDisabled("%s", src_vocab.word(src_vocab.bos()).c_str());
+  }
+  word_chips(source_, src_vocab, TokenSide::source, src_vocab.wraps() ? 1 : 0, pal, selection);
+  if (src_vocab.wraps()) {
+    ImGui::SameLine();
+    ImGui::TextDisabled("%s", src_vocab.word(src_vocab.eos()).c_str());
+  }
   ImGui::PopID();
 
   ImGui::AlignTextToFramePadding();
@@ -74,9 +83,10 @@ void SentenceBar::draw(const AppState& app, Selection& selection, Commands& comm
   submit |= ImGui::InputText("##target", &target_, flags);
   hint_tooltip(session.config().max_len);
   ImGui::PushID("target_words");
+  const Vocabulary& tgt_vocab = session.preset().tgt_vocab;
   ImGui::SameLine();
-  ImGui::TextDisabled("<bos>");
-  word_chips(target_, session.preset().tgt_vocab, TokenSide::target, 1, pal, selection);
+  ImGui::TextDisabled("%s", tgt_vocab.word(tgt_vocab.bos()).c_str());
+  word_chips(target_, tgt_vocab, TokenSide::target, 1, pal, selection);
   ImGui::PopID();
 
   if (source_ + target_ != shown_glyphs_) {

@@ -79,6 +79,7 @@ std::string tensor_symbol(const Tensor& tensor) {
   if (part == "layer_norm") return "LayerNorm(x)";
   if (part == "linear1") return "FFN hidden X W₁ᵀ + b₁";
   if (part == "relu") return "ReLU(hidden)";
+  if (part == "gelu") return "GELU(hidden)";
   if (part == "linear2") return "FFN output";
   return std::string(name);
 }
@@ -148,6 +149,7 @@ const char* op_title(OpKind op) {
     case OpKind::add: return "Residual add";
     case OpKind::layer_norm: return "Layer norm";
     case OpKind::relu: return "ReLU";
+    case OpKind::gelu: return "GELU";
     case OpKind::cross_entropy: return "Softmax + cross-entropy loss";
     case OpKind::sum: return "Sum of the outputs (loss)";
   }

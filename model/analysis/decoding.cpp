@@ -13,14 +13,14 @@ namespace attnviz::analysis {
 
 namespace {
 
-bool choosable(int word) { return word != Vocabulary::pad && word != Vocabulary::bos; }
+bool choosable(int word, const SpecialIds& tokens) { return word != tokens.pad && word != tokens.bos; }
 
 int token_budget(const Config& config, const DecodeOptions& o) {
   return o.max_tokens == 0 ? config.max_len : o.max_tokens;
 }
 
-std::vector<int> prefix_of(const std::vector<int>& words) {
-  std::vector<int> prefix{Vocabulary::bos};
+std::vector<int> prefix_of(const std::vector<int>& words, const SpecialIds& tokens) {
+  std::vector<int> prefix{tokens.bos};
   prefix.insert(prefix.end(), words.begin(), words.end());
   return prefix;
 }
@@ -38,44 +38,46 @@ void validate(const Config& config, const DecodeOptions& o) {
     out << "temperature: " << o.temperature << " must be a finite number > 0";
     throw InputError(out.str());
   }
-  if (config.tgt_vocab <= Vocabulary::eos)
+  if (config.tgt_vocab < 3)
     throw InputError("tgt_vocab: " + std::to_string(config.tgt_vocab) + " has no word besides <pad> and <bos>");
 }
 
-Mat next_word_log_probs(Transformer& model, const std::vector<int>& src, const std::vector<int>& prefix,
+Mat next_word_log_probs(Transformer& model, const std::vector<int>& src, const std::vector<int>& prefix, int pad_id,
                         Scalar temperature, Trace& scratch) {
   Example ex;
-  ex.pad_id = Vocabulary::pad;
+  ex.pad_id = pad_id;
   ex.src = src;
   ex.tgt_in = prefix;
-  ex.tgt_out.assign(prefix.size(), Vocabulary::pad);  // no targets: the loss is 0 and unused
+  ex.tgt_out.assign(prefix.size(), pad_id);  // no targets: the loss is 0 and unused
   run_forward(model, ex, scratch);
   const Mat& Z = scratch.value(*scratch.find(names::logits));
   const Mat last = Z.bottomRows(1);
   return log_softmax_with_temperature(last, temperature);
 }
 
-GreedyResult greedy_decode(Transformer& model, const std::vector<int>& src, const DecodeOptions& o) {
+GreedyResult greedy_decode(Transformer& model, const std::vector<int>& src, const SpecialIds& tokens,
+                           const DecodeOptions& o) {
   validate(model.config(), o);
   const int budget = token_budget(model.config(), o);
   Trace scratch;
   GreedyResult r;
   while (static_cast<int>(r.words.size()) < budget && !r.finished) {
     GreedyStep s;
-    s.prefix = prefix_of(r.words);
-    s.log_probs = next_word_log_probs(model, src, s.prefix, o.temperature, scratch);
+    s.prefix = prefix_of(r.words, tokens);
+    s.log_probs = next_word_log_probs(model, src, s.prefix, tokens.pad, o.temperature, scratch);
     for (int w = 0; w < s.log_probs.cols(); ++w)
-      if (choosable(w) && (s.word < 0 || s.log_probs(0, w) > s.log_probs(0, s.word))) s.word = w;
+      if (choosable(w, tokens) && (s.word < 0 || s.log_probs(0, w) > s.log_probs(0, s.word))) s.word = w;
     r.score += s.log_probs(0, s.word);
     s.score = r.score;
     r.words.push_back(s.word);
-    r.finished = s.word == Vocabulary::eos;
+    r.finished = s.word == tokens.eos;
     r.steps.push_back(std::move(s));
   }
   return r;
 }
 
-BeamResult beam_search(Transformer& model, const std::vector<int>& src, const DecodeOptions& o) {
+BeamResult beam_search(Transformer& model, const std::vector<int>& src, const SpecialIds& tokens,
+                       const DecodeOptions& o) {
   validate(model.config(), o);
   const int budget = token_budget(model.config(), o);
   Trace scratch;
@@ -90,10 +92,10 @@ BeamResult beam_search(Transformer& model, const std::vector<int>& src, const De
         step.candidates.push_back({b, -1, 0, h.score, true, false});
         continue;
       }
-      const Mat log_p = next_word_log_probs(model, src, prefix_of(h.words), o.temperature, scratch);
+      const Mat log_p = next_word_log_probs(model, src, prefix_of(h.words, tokens), tokens.pad, o.temperature, scratch);
       for (int w = 0; w < log_p.cols(); ++w)
-        if (choosable(w))
-          step.candidates.push_back({b, w, log_p(0, w), h.score + log_p(0, w), w == Vocabulary::eos, false});
+        if (choosable(w, tokens))
+          step.candidates.push_back({b, w, log_p(0, w), h.score + log_p(0, w), w == tokens.eos, false});
     }
     // Best first: by score, then by the word's own log-prob (so one beam ranks exactly as
     // greedy does even where adding the parent's score rounds two values together); stable, so

@@ -12,6 +12,7 @@
 
 #include "model/trace.h"
 #include "model/transformer.h"
+#include "model/vocabulary.h"
 
 #include <vector>
 
@@ -31,7 +32,7 @@ void validate(const Config& config, const DecodeOptions& options);
 // ln P(next word | src, prefix) = log softmax(z/T) of the last position    → (1, V).
 // `prefix` starts with <bos>; `scratch` holds the forward trace afterwards (targets all <pad>).
 // `model` is only read.
-Mat next_word_log_probs(Transformer& model, const std::vector<int>& src, const std::vector<int>& prefix,
+Mat next_word_log_probs(Transformer& model, const std::vector<int>& src, const std::vector<int>& prefix, int pad_id,
                         Scalar temperature, Trace& scratch);
 
 struct GreedyStep {
@@ -48,7 +49,9 @@ struct GreedyResult {
   bool finished = false;   // ended with <eos>
 };
 
-GreedyResult greedy_decode(Transformer& model, const std::vector<int>& src, const DecodeOptions& options);
+// `tokens`: the target vocabulary's <pad>, <bos> and <eos> (and the source's <pad>, the same).
+GreedyResult greedy_decode(Transformer& model, const std::vector<int>& src, const SpecialIds& tokens,
+                           const DecodeOptions& options);
 
 struct Hypothesis {
   std::vector<int> words;  // without <bos>; ends with <eos> when finished
@@ -76,6 +79,7 @@ struct BeamResult {
   Hypothesis best;  // the best kept hypothesis of the last step
 };
 
-BeamResult beam_search(Transformer& model, const std::vector<int>& src, const DecodeOptions& options);
+BeamResult beam_search(Transformer& model, const std::vector<int>& src, const SpecialIds& tokens,
+                       const DecodeOptions& options);
 
 }  // namespace attnviz::analysis

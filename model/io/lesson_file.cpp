@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <map>
 #include <set>
 
 namespace attnviz::io {
@@ -97,11 +98,11 @@ SentencePair sentence_pair_at(const Json& j, const std::string& field) {
   return {string_at(j["src"], field + ".src"), string_at(j["tgt"], field + ".tgt")};
 }
 
-Mat matrix_at(const Json& j, const std::string& field) {
+Mat matrix_at(const Json& j, const std::string& field, std::size_t most = 256) {
   if (!j.is_array() || j.empty()) fail(field, "expected a non-empty list of rows");
   const std::size_t cols = j[0].is_array() ? j[0].size() : 0;
   if (cols == 0) fail(field + "[0]", "expected a non-empty list of numbers");
-  if (j.size() > 256 || cols > 256) fail(field, "at most 256 rows and columns");
+  if (j.size() > most || cols > most) fail(field, "at most " + std::to_string(most) + " rows and columns");
   Mat m(static_cast<Eigen::Index>(j.size()), static_cast<Eigen::Index>(cols));
   for (std::size_t r = 0; r < j.size(); ++r) {
     const std::string fr = field + "[" + std::to_string(r) + "]";
@@ -168,6 +169,64 @@ Task task_at(const Json& j) {
   return t;
 }
 
+bool bool_at(const Json& j, const std::string& field) {
+  if (!j.is_boolean()) fail(field, "expected true or false, found " + kind_of(j));
+  return j.get<bool>();
+}
+
+// {"pad": "<pad>", "bos": "<bos>", "eos": "<eos>", "unk": "<unk>"}: unk may be left out.
+SpecialWords specials_at(const Json& j) {
+  if (!j.is_object()) fail("specials", "expected an object, found " + kind_of(j));
+  only_keys(j, "specials", {"pad", "bos", "eos", "unk"});
+  SpecialWords s;
+  for (const char* role : {"pad", "bos", "eos"})
+    if (!j.contains(role)) fail(std::string("specials.") + role, "missing (the word that plays this role)");
+  s.pad = string_at(j["pad"], "specials.pad");
+  s.bos = string_at(j["bos"], "specials.bos");
+  s.eos = string_at(j["eos"], "specials.eos");
+  s.unk = j.contains("unk") ? string_at(j["unk"], "specials.unk") : "";
+  return s;
+}
+
+Vocabulary in_order(const std::vector<std::string>& words, const SpecialWords& specials, const std::string& field) {
+  try {
+    return Vocabulary::in_order(words, specials);
+  } catch (const InputError& e) {
+    const std::string what = e.what();
+    throw InputError(field + (what.starts_with("[") ? "" : ": ") + what);
+  }
+}
+
+// {"parameter name": "name in the weights file", …}
+std::map<std::string, std::string> weight_names_at(const Json& j) {
+  if (!j.is_object()) fail("weight_names", "expected an object, found " + kind_of(j));
+  std::map<std::string, std::string> names;
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    const std::string field = "weight_names." + key_text(it.key());
+    const std::string name = string_at(it.value(), field);
+    if (it.key().empty() || name.empty()) fail(field, "empty name");
+    if (!is_plain_text(it.key()) || !is_plain_text(name)) fail(field, "control characters and malformed UTF-8 are not allowed");
+    names.emplace(it.key(), name);
+  }
+  return names;
+}
+
+// {"loss": L, "logits": [[…], …], "by": "PyTorch 2.1.0, float64"}
+Reference reference_at(const Json& j) {
+  if (!j.is_object()) fail("reference", "expected an object, found " + kind_of(j));
+  only_keys(j, "reference", {"loss", "logits", "by"});
+  if (!j.contains("loss")) fail("reference.loss", "missing");
+  if (!j.contains("logits")) fail("reference.logits", "missing");
+  Reference r;
+  r.loss = number_at(j["loss"], "reference.loss");
+  r.logits = matrix_at(j["logits"], "reference.logits", 100000);
+  if (j.contains("by")) {
+    r.by = string_at(j["by"], "reference.by");
+    if (!is_plain_text(r.by)) fail("reference.by", "control characters and malformed UTF-8 are not allowed");
+  }
+  return r;
+}
+
 TrainingSettings training_at(const Json& j) {
   if (!j.is_object()) fail("training", "expected an object, found " + kind_of(j));
   only_keys(j, "training", {"steps", "batch_size", "learning_rate", "warmup", "seed", "eval_every", "target_accuracy"});
@@ -229,8 +288,9 @@ std::vector<TourStop> tour_at(const Json& j) {
 
 Lesson lesson_from(const Json& root) {
   if (!root.is_object()) fail("lesson", "expected a JSON object, found " + kind_of(root));
-  only_keys(root, "", {"format", "version", "title", "description", "config", "task", "vocabulary", "example",
-                       "weights", "open", "training", "attention", "tour"});
+  only_keys(root, "", {"format", "version", "title", "description", "config", "task", "vocabulary", "specials",
+                       "wrap_source", "example", "weights", "weight_names", "reference", "open", "training",
+                       "attention", "tour"});
   if (root.contains("format") && string_at(root["format"], "format") != "attnviz-lesson")
     fail("format = " + quote(root["format"].get<std::string>()), "expected attnviz-lesson");
   if (root.contains("version") && integer_at(root["version"], "version", 1, 1000) != 1)
@@ -239,13 +299,16 @@ Lesson lesson_from(const Json& root) {
   if (!root.contains("title")) fail("title", "missing");
   l.title = string_at(root["title"], "title");
   if (root.contains("description")) l.description = string_at(root["description"], "description");
-  if (!root.contains("task")) fail("task", "missing");
-  l.task = task_at(root["task"]);
+  if (root.contains("task")) l.task = task_at(root["task"]);
   if (!root.contains("example")) fail("example", "missing");
   l.example = sentence_pair_at(root["example"], "example");
   if (root.contains("training")) l.training = training_at(root["training"]);
 
-  // Vocabulary: given, synthetic, or every word of the task and the example.
+  // Vocabulary: given (in the built-in order, or in the model's own with its special tokens),
+  // synthetic, or every word of the task and the example.
+  if (root.contains("specials") && !(root.contains("vocabulary") && root["vocabulary"].is_object() &&
+                                     root["vocabulary"].contains("source")))
+    fail("specials", "needs vocabulary.source and vocabulary.target: the words in the model's own order, ids = positions");
   if (root.contains("vocabulary")) {
     const Json& v = object_at(root, "vocabulary", "vocabulary");
     only_keys(v, "vocabulary", {"source", "target", "synthetic"});
@@ -257,23 +320,39 @@ Lesson lesson_from(const Json& root) {
     } else {
       if (!v.contains("source")) fail("vocabulary.source", "missing");
       if (!v.contains("target")) fail("vocabulary.target", "missing");
-      l.src_vocab = Vocabulary(strings_at(v["source"], "vocabulary.source"));
-      l.tgt_vocab = Vocabulary(strings_at(v["target"], "vocabulary.target"));
+      const std::vector<std::string> source = strings_at(v["source"], "vocabulary.source");
+      const std::vector<std::string> target = strings_at(v["target"], "vocabulary.target");
+      if (root.contains("specials")) {
+        const SpecialWords specials = specials_at(root["specials"]);
+        l.src_vocab = in_order(source, specials, "vocabulary.source");
+        l.tgt_vocab = in_order(target, specials, "vocabulary.target");
+      } else {
+        l.src_vocab = Vocabulary(source);
+        l.tgt_vocab = Vocabulary(target);
+      }
     }
   } else {
-    std::vector<SentencePair> pairs = make_pairs(l.task, l.task.seed);
+    std::vector<SentencePair> pairs = l.task.empty() ? std::vector<SentencePair>{} : make_pairs(l.task, l.task.seed);
     pairs.insert(pairs.begin(), l.example);
     l.src_vocab = source_vocabulary(pairs);
     l.tgt_vocab = target_vocabulary(pairs);
   }
+  if (root.contains("wrap_source")) l.src_vocab.set_wraps(bool_at(root["wrap_source"], "wrap_source"));
 
-  // Config: any key of set_config_value; the vocabulary sizes follow the vocabularies.
+  // Config: any key of set_config_value (PyTorch's names too, each key once); the vocabulary
+  // sizes follow the vocabularies.
   l.config.src_vocab = l.src_vocab.size();
   l.config.tgt_vocab = l.tgt_vocab.size();
   if (root.contains("config")) {
     const Json& c = object_at(root, "config", "config");
-    for (auto it = c.begin(); it != c.end(); ++it)
-      set_config_value(l.config, it.key(), config_text(it.value(), "config." + key_text(it.key())));
+    std::map<std::string, std::string> given;  // config key → the name that set it
+    for (auto it = c.begin(); it != c.end(); ++it) {
+      const std::string field = "config." + key_text(it.key());
+      const auto [at, added] = given.emplace(config_key(it.key()), it.key());
+      if (!added) fail(field, "sets the same as config." + key_text(at->second) + ": give one of them");
+      std::string note = set_config_value(l.config, it.key(), config_text(it.value(), field));
+      if (!note.empty()) l.notes.push_back(std::move(note));
+    }
   }
 
   if (root.contains("weights")) {
@@ -281,6 +360,8 @@ Lesson lesson_from(const Json& root) {
     if (l.weights.empty()) fail("weights", "empty path (leave the key out for an untrained model)");
     if (std::filesystem::path(l.weights).is_absolute()) fail("weights = " + quote(l.weights), "must be a relative path");
   }
+  if (root.contains("weight_names")) l.weight_names = weight_names_at(root["weight_names"]);
+  if (root.contains("reference")) l.reference = reference_at(root["reference"]);
   if (root.contains("open")) {
     const Json& o = object_at(root, "open", "open");
     only_keys(o, "open", {"panel", "step"});
@@ -331,7 +412,7 @@ Json config_json(const Config& c) {
   for (const auto& [key, value] : config_entries(c)) {
     if (key == "src_vocab" || key == "tgt_vocab") continue;  // follow the vocabularies
     if (value == "true" || value == "false") j[key] = value == "true";
-    else if (key == "norm" || key == "positional") j[key] = value;
+    else if (key == "norm" || key == "positional" || key == "activation") j[key] = value;
     else if (key == "ln_eps") j[key] = c.ln_eps;
     else j[key] = std::stoi(value);
   }
@@ -339,6 +420,7 @@ Json config_json(const Config& c) {
 }
 
 Json words_json(const Vocabulary& v) {
+  if (v.own_order()) return Json(v.words());
   return Json(std::vector<std::string>(v.words().begin() + 4, v.words().end()));  // after the 4 special tokens
 }
 
@@ -362,20 +444,16 @@ Json tour_json(const std::vector<TourStop>& tour) {
   return stops;
 }
 
-bool is_synthetic(const Vocabulary& v) { return v.size() > 4 && v.words() == Vocabulary::synthetic(v.size()).words(); }
+Json specials_json(const SpecialWords& s) {
+  Json j = {{"pad", s.pad}, {"bos", s.bos}, {"eos", s.eos}};
+  if (!s.unk.empty()) j["unk"] = s.unk;
+  return j;
+}
 
-}  // namespace
+bool is_synthetic(const Vocabulary& v) { return !v.own_order() && v.size() > 4 && v.words() == Vocabulary::synthetic(v.size()).words(); }
 
-std::string lesson_json(const Lesson& l) {
-  Json j = {{"format", "attnviz-lesson"}, {"version", 1}, {"title", l.title}};
-  if (!l.description.empty()) j["description"] = l.description;
-  j["config"] = config_json(l.config);
-  if (is_synthetic(l.src_vocab) && l.src_vocab.words() == l.tgt_vocab.words())
-    j["vocabulary"] = {{"synthetic", l.src_vocab.size()}};
-  else
-    j["vocabulary"] = {{"source", words_json(l.src_vocab)}, {"target", words_json(l.tgt_vocab)}};
+Json task_json(const Task& t) {
   Json task = Json::object();
-  const Task& t = l.task;
   if (t.generator.empty()) {
     task["pairs"] = Json::array();
     for (const SentencePair& p : t.pairs) task["pairs"].push_back({p.src, p.tgt});
@@ -395,9 +473,29 @@ std::string lesson_json(const Lesson& l) {
   task["held_out"] = t.held_out;
   task["seed"] = t.seed;
   if (!t.position_names.empty()) task["position_names"] = t.position_names;
-  j["task"] = task;
+  return task;
+}
+
+}  // namespace
+
+std::string lesson_json(const Lesson& l) {
+  Json j = {{"format", "attnviz-lesson"}, {"version", 1}, {"title", l.title}};
+  if (!l.description.empty()) j["description"] = l.description;
+  j["config"] = config_json(l.config);
+  if (is_synthetic(l.src_vocab) && l.src_vocab.words() == l.tgt_vocab.words())
+    j["vocabulary"] = {{"synthetic", l.src_vocab.size()}};
+  else
+    j["vocabulary"] = {{"source", words_json(l.src_vocab)}, {"target", words_json(l.tgt_vocab)}};
+  if (l.src_vocab.own_order()) j["specials"] = specials_json(l.src_vocab.special_words());
+  if (l.src_vocab.wraps()) j["wrap_source"] = true;
+  if (!l.task.empty()) j["task"] = task_json(l.task);
   j["example"] = {{"src", l.example.src}, {"tgt", l.example.tgt}};
   if (!l.weights.empty()) j["weights"] = l.weights;
+  if (!l.weight_names.empty()) j["weight_names"] = l.weight_names;
+  if (l.reference) {
+    j["reference"] = {{"loss", l.reference->loss}, {"logits", matrix_json(l.reference->logits)}};
+    if (!l.reference->by.empty()) j["reference"]["by"] = l.reference->by;
+  }
   j["open"] = {{"panel", l.panel}, {"step", l.step}};
   const TrainingSettings& s = l.training;
   j["training"] = {{"steps", s.steps}, {"batch_size", s.batch_size}, {"learning_rate", s.learning_rate},
@@ -445,7 +543,7 @@ Lesson read_lesson_file(const std::string& path) {
 
 void read_lesson_weights(const std::string& lesson_path, const Lesson& lesson, Parameters& params) {
   try {
-    read_weights(lesson.weights, params);
+    read_weights(lesson.weights, params, lesson.weight_names);
   } catch (const InputError& e) {
     throw InputError(printable(lesson_path, 200) + ": weights: " + e.what());
   }

@@ -4,13 +4,16 @@
 #include "model/budget.h"
 #include "model/io/files.h"
 #include "model/io/json_text.h"
+#include "model/io/weight_names.h"
 #include "model/quote.h"
 
 #include <algorithm>
 #include <bit>
+#include <charconv>
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <set>
 
 namespace attnviz::io {
 
@@ -192,33 +195,188 @@ std::string serialize_safetensors(const Parameters& params, DType dtype) {
   return out;
 }
 
-void load_parameters(Parameters& params, const std::vector<FileTensor>& tensors, const std::string& origin) {
-  std::vector<const FileTensor*> match(static_cast<std::size_t>(params.size()), nullptr);
-  for (const FileTensor& t : tensors) {
-    const std::optional<int> i = params.find(t.name);
-    if (!i) throw InputError(origin + ": tensor " + quote(t.name) + " is not a parameter of this model");
-    match[static_cast<std::size_t>(*i)] = &t;
+namespace {
+
+// The problems of fitting a file's tensors to the parameters, all of them, and what might fix them.
+struct Misshapen {
+  std::string what, shape, needed;  // "parameter 'x'" or "tensor 'x'" (a packed one), "[3, 4]", "[4, 4]"
+};
+
+struct Fit {
+  std::vector<std::string> missing, extra, other, hints;
+  std::vector<Misshapen> misshapen;
+  std::vector<const NamedTensor*> match;  // per parameter
+  std::vector<const NamedTensor*> unused;
+  bool empty() const { return missing.empty() && extra.empty() && misshapen.empty() && other.empty(); }
+};
+
+// The items joined with ", " while they fit in about `room` characters (one at least), then
+// "… and N more": a file of another model entirely still gets a message of one line.
+std::string list(const std::vector<std::string>& items, std::size_t room = 120) {
+  std::string s;
+  std::size_t i = 0;
+  for (; i < items.size() && (i == 0 || s.size() + items[i].size() < room); ++i) s += (i ? ", " : "") + items[i];
+  if (i < items.size()) s += " … and " + std::to_string(items.size() - i) + " more";
+  return s;
+}
+
+std::vector<std::int64_t> packed_shape(std::vector<std::int64_t> shape, int parts) {
+  if (!shape.empty()) shape[0] *= parts;
+  return shape;
+}
+
+bool contains_any(const std::string& s, std::initializer_list<const char*> words) {
+  for (const char* w : words)
+    if (s.find(w) != std::string::npos) return true;
+  return false;
+}
+
+// The highest layer index in names "<stack>.layers.<i>.…", −1 when none.
+int last_layer(const std::vector<std::string>& names, const std::string& stack) {
+  int last = -1;
+  const std::string start = stack + ".layers.";
+  for (const std::string& n : names) {
+    if (n.rfind(start, 0) != 0) continue;
+    int i = -1;
+    const char* digits = n.data() + start.size();
+    if (std::from_chars(digits, n.data() + n.size(), i).ec == std::errc()) last = std::max(last, i);
   }
+  return last;
+}
+
+// Fixes for names that look like a PyTorch model's: tensors the lesson should name, a positional
+// buffer, final norms, more layers than the config.
+void suggest(const Parameters& params, Fit& f) {
+  std::vector<std::string> unused_names, param_names;
+  for (const NamedTensor* t : f.unused) unused_names.push_back(t->tensor.name);
+  for (const Tensor& p : params) param_names.push_back(p.name);
+  std::vector<std::string> renames;
   for (int i = 0; i < params.size(); ++i) {
     const Tensor& p = params[i];
-    const FileTensor* t = match[static_cast<std::size_t>(i)];
-    if (!t) throw InputError(origin + ": parameter '" + p.name + "' is missing");
-    if (t->shape != pytorch_shape(p))
-      throw InputError(origin + ": parameter '" + p.name + "' has shape " + shape_text(t->shape) +
-                       ", this model's config needs " + shape_text(pytorch_shape(p)));
+    if (f.match[static_cast<std::size_t>(i)] || p.name.find("layers.") != std::string::npos) continue;
+    std::vector<const NamedTensor*> same_shape;
+    for (const NamedTensor* t : f.unused)
+      if (t->tensor.shape == pytorch_shape(p) && !contains_any(t->source, {"pos"})) same_shape.push_back(t);
+    if (same_shape.size() > 1) {  // "src_tok_emb…" for src_embed, "tgt_tok_emb…" for tgt_embed
+      std::vector<const NamedTensor*> by_name;
+      const bool src = p.name.rfind("src_", 0) == 0, tgt = p.name.rfind("tgt_", 0) == 0;
+      for (const NamedTensor* t : same_shape)
+        if ((src && contains_any(t->source, {"src", "enc"})) || (tgt && contains_any(t->source, {"tgt", "trg", "dec"})) ||
+            (!src && !tgt && !contains_any(t->source, {"emb"})))
+          by_name.push_back(t);
+      if (by_name.size() == 1) same_shape = by_name;
+    }
+    if (same_shape.size() == 1) renames.push_back("\"" + p.name + "\": \"" + printable(same_shape[0]->source, 80) + "\"");
   }
-  for (int i = 0; i < params.size(); ++i) {  // every check passed: copy
-    Tensor& p = params[i];
-    const FileTensor& t = *match[static_cast<std::size_t>(i)];
-    std::copy(t.values.begin(), t.values.end(), p.value.data());
+  if (!renames.empty())
+    f.hints.push_back("name the tensors in the lesson: \"weight_names\": {" + list(renames) + "}");
+  for (const NamedTensor* t : f.unused)
+    if (contains_any(t->source, {"pos_emb", "pos_enc", "positional", "position"})) {
+      f.hints.push_back(quote(t->source, 80) + " looks like a positional table: attnviz computes the sinusoidal encoding "
+                        "itself (config.positional), so leave it out of the file; a learned one attnviz cannot run");
+      break;
+    }
+  for (const char* stack : {"encoder", "decoder"}) {
+    const std::string norm = std::string(stack) + ".norm.weight";
+    const bool file_has = std::find(unused_names.begin(), unused_names.end(), norm) != unused_names.end();
+    if (file_has && !params.find(norm)) {
+      f.hints.push_back("the file closes each stack with a LayerNorm, as nn.Transformer always does: set config "
+                        "\"final_norm\": true");
+      break;
+    }
+  }
+  for (const char* stack : {"encoder", "decoder"}) {
+    const int file = last_layer(unused_names, stack), model = last_layer(param_names, stack);
+    if (file > model)
+      f.hints.push_back("the file has " + std::string(stack) + " layers up to layers." + std::to_string(file) +
+                        ", the config " + std::to_string(model + 1) + " (config." + stack + "_layers)");
   }
 }
 
-void read_weights(const std::string& path, Parameters& params) {
+Fit fit(const Parameters& params, const std::vector<NamedTensor>& tensors,
+        const std::map<std::string, std::string>& weight_names) {
+  Fit f;
+  f.match.assign(static_cast<std::size_t>(params.size()), nullptr);
+  std::set<std::string> reported;  // a packed tensor is reported once
+  for (const auto& [parameter, file_name] : weight_names)
+    if (!params.find(parameter))
+      f.other.push_back("weight_names names " + quote(parameter, 80) + ", which is not a parameter of this model");
+  for (const NamedTensor& t : tensors) {
+    const std::optional<int> i = params.find(t.tensor.name);
+    if (!i) {
+      if (reported.insert(t.source).second) f.extra.push_back(quote(t.source, 80));
+      f.unused.push_back(&t);
+      continue;
+    }
+    const NamedTensor*& m = f.match[static_cast<std::size_t>(*i)];
+    if (m) {
+      f.other.push_back(quote(m->source, 80) + " and " + quote(t.source, 80) + " both give " + quote(t.tensor.name, 80));
+      continue;
+    }
+    m = &t;
+  }
+  for (int i = 0; i < params.size(); ++i) {
+    const Tensor& p = params[i];
+    const NamedTensor* t = f.match[static_cast<std::size_t>(i)];
+    if (!t) {
+      const auto named = weight_names.find(p.name);
+      f.missing.push_back(quote(p.name, 80) + (named == weight_names.end() ? "" : " (named " + quote(named->second, 80) + " by the lesson)"));
+      continue;
+    }
+    if (t->tensor.shape == pytorch_shape(p) || !reported.insert(t->source).second) continue;
+    f.misshapen.push_back({(t->source == p.name ? "parameter " : "tensor ") + quote(t->source, 80),
+                           shape_text(t->source_shape), shape_text(packed_shape(pytorch_shape(p), t->parts))});
+  }
+  return f;
+}
+
+// Wrong shapes first (the rest often follows from them), then tensors that are not parameters,
+// missing parameters, other problems, and the hints.
+std::string misfit_message(const Fit& f) {
+  std::vector<std::string> parts;
+  if (f.misshapen.size() == 1) {
+    const Misshapen& m = f.misshapen[0];
+    parts.push_back(m.what + " has shape " + m.shape + ", this model's config needs " + m.needed);
+  } else if (f.misshapen.size() > 1) {
+    std::vector<std::string> items;
+    for (const Misshapen& m : f.misshapen) items.push_back(m.what.substr(m.what.find('\'')) + " " + m.shape + " (needs " + m.needed + ")");
+    parts.push_back(std::to_string(items.size()) + " tensors have another shape than this model's config needs: " + list(items));
+  }
+  if (f.extra.size() == 1) parts.push_back("tensor " + f.extra[0] + " is not a parameter of this model");
+  if (f.extra.size() > 1)
+    parts.push_back(std::to_string(f.extra.size()) + " tensors are not parameters of this model: " + list(f.extra));
+  if (f.missing.size() == 1) parts.push_back("parameter " + f.missing[0] + " is missing");
+  if (f.missing.size() > 1) parts.push_back(std::to_string(f.missing.size()) + " parameters are missing: " + list(f.missing));
+  parts.insert(parts.end(), f.other.begin(), f.other.end());
+  std::string message;
+  for (std::size_t i = 0; i < parts.size(); ++i) message += (i ? "; " : "") + parts[i];
+  for (const std::string& hint : f.hints) message += ". Hint: " + hint;
+  return message;
+}
+
+}  // namespace
+
+void load_parameters(Parameters& params, const std::vector<FileTensor>& tensors, const std::string& origin,
+                     const std::map<std::string, std::string>& weight_names) {
+  std::vector<std::string> problems;
+  const std::vector<NamedTensor> named = parameter_names(tensors, weight_names, problems);
+  Fit f = fit(params, named, weight_names);
+  f.other.insert(f.other.begin(), problems.begin(), problems.end());
+  if (!f.empty()) {
+    suggest(params, f);
+    throw InputError(origin + ": " + misfit_message(f));
+  }
+  for (int i = 0; i < params.size(); ++i) {  // every check passed: copy
+    const FileTensor& t = f.match[static_cast<std::size_t>(i)]->tensor;
+    std::copy(t.values.begin(), t.values.end(), params[i].value.data());
+  }
+}
+
+void read_weights(const std::string& path, Parameters& params, const std::map<std::string, std::string>& weight_names) {
   // F64 values of every parameter, a header of a few hundred bytes per tensor, and metadata.
   const std::uint64_t most = 8 + (1u << 20) + 1024 * std::uint64_t(params.size()) + 8 * params.scalar_count();
   const std::string origin = printable(path, 200);
-  load_parameters(params, parse_safetensors(read_file(path, most), origin), origin);
+  load_parameters(params, parse_safetensors(read_file(path, most), origin), origin, weight_names);
 }
 
 void write_weights(const std::string& path, const Parameters& params, DType dtype) {

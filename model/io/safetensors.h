@@ -11,6 +11,7 @@
 #include "model/parameters.h"
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -39,15 +40,18 @@ std::vector<FileTensor> parse_safetensors(std::string_view bytes, const std::str
 // The file's bytes for every parameter, in parameter order.
 std::string serialize_safetensors(const Parameters& params, DType dtype);
 
-// Copies the tensors into `params`, all or nothing.  Throws InputError starting with `origin`
-// for the first parameter missing from the file, the first tensor that is not a parameter, or
-// the first wrong shape (names it, with both shapes).
-void load_parameters(Parameters& params, const std::vector<FileTensor>& tensors, const std::string& origin);
+// Copies the tensors into `params`, all or nothing, under the names model/io/weight_names.h
+// gives them (nn.Transformer's own names are read as they are; `weight_names` maps a parameter
+// to the file's name for it).  Throws one InputError starting with `origin` that names every
+// parameter missing from the file, every tensor that is not a parameter and every wrong shape
+// (with both shapes), and suggests a fix where the names look like a PyTorch model's.
+void load_parameters(Parameters& params, const std::vector<FileTensor>& tensors, const std::string& origin,
+                     const std::map<std::string, std::string>& weight_names = {});
 
 inline constexpr std::uint64_t max_weights_bytes = 8'000'000'000;  // any model the limits allow
 
 // read_file + parse_safetensors + load_parameters.
-void read_weights(const std::string& path, Parameters& params);
+void read_weights(const std::string& path, Parameters& params, const std::map<std::string, std::string>& weight_names = {});
 // serialize_safetensors, written through a temporary file and a rename.
 void write_weights(const std::string& path, const Parameters& params, DType dtype);
 

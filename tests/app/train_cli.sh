@@ -65,9 +65,9 @@ printf '{"title": "x",\n "task": {' > "$tmp/broken.json"
 expect_refusal "broken JSON" "broken.json: line 2" "$attnviz" --lesson "$tmp/broken.json"
 head -c 100 "$tmp/w.safetensors" > "$tmp/cut.safetensors"
 expect_refusal "cut weights" "cut.safetensors: not a safetensors file, or cut short" "$attnviz" trace --print --weights "$tmp/cut.safetensors"
-expect_refusal "weights of another size" "parameter 'src_embed.weight' has shape [16, 16], this model's config needs [16, 32]" \
+expect_refusal "weights of another size" "tensors have another shape than this model's config needs: 'src_embed.weight' [16, 16] (needs [16, 32])" \
   "$attnviz" trace --print --set d_model=32 --weights "$tmp/w.safetensors"
-expect_refusal "weights of another lesson" "tensor 'encoder.layers.1.self_attn.q_proj.weight' is not a parameter" \
+expect_refusal "weights of another lesson" "42 tensors are not parameters of this model: 'encoder.layers.1.self_attn.q_proj.weight'" \
   "$attnviz" trace --print --lesson "$src/assets/lessons/reverse.json" --weights "$tmp/w.safetensors"
 expect_refusal "missing weights file" "no-such.safetensors: cannot open" "$attnviz" --weights "$tmp/no-such.safetensors"
 expect_refusal "--out into a missing folder" "none does not exist" "$attnviz" train --steps 1 --out "$tmp/none/w.safetensors"

@@ -15,6 +15,8 @@
 namespace attnviz::analysis {
 namespace {
 
+const SpecialIds builtin;  // the special tokens of the presets' vocabularies: <pad> 0, <bos> 1, <eos> 2
+
 TEST(OutputDistribution, TemperatureOneIsTheTracesProbabilities) {
   const Session session(make_preset("lesson"));
   const Trace& trace = session.trace();
@@ -34,7 +36,7 @@ TEST(OutputDistribution, PositionLossesAverageToTheLoss) {
   double sum = 0;
   int n = 0;
   for (std::size_t t = 0; t < d.expected.size(); ++t) {
-    if (d.expected[t] == Vocabulary::pad) {
+    if (d.expected[t] == builtin.pad) {
       EXPECT_EQ(d.loss(static_cast<Eigen::Index>(t), 0), 0);
       continue;
     }
@@ -91,7 +93,7 @@ std::vector<double> teacher_forced_log_probs(Transformer& model, const std::vect
                                              const std::vector<int>& words) {
   Example ex;
   ex.src = src;
-  ex.tgt_in.push_back(Vocabulary::bos);
+  ex.tgt_in.push_back(builtin.bos);
   ex.tgt_in.insert(ex.tgt_in.end(), words.begin(), words.end() - 1);
   ex.tgt_out = words;
   Trace trace;
@@ -106,9 +108,11 @@ struct Model {
   Preset preset;
   Transformer model;
   std::vector<int> src;
+  SpecialIds tokens;
   Model(const std::string& name, std::uint64_t seed, int pad = 0)
       : preset(make_preset(name)), model(preset.config, seed),
-        src(make_example(preset.config, preset.src_vocab, preset.tgt_vocab, preset.src_text, preset.tgt_text, pad).src) {}
+        src(make_example(preset.config, preset.src_vocab, preset.tgt_vocab, preset.src_text, preset.tgt_text, pad).src),
+        tokens(preset.tgt_vocab.specials()) {}
 };
 
 // Each greedy step's distribution is the one a teacher-forced run on the final output gives at
@@ -116,7 +120,7 @@ struct Model {
 // word is that distribution's argmax over the words that may be chosen.
 TEST(GreedyDecoding, FeedsTheModelItsOwnOutputs) {
   Model m("lesson", 0);
-  const GreedyResult g = greedy_decode(m.model, m.src, {});
+  const GreedyResult g = greedy_decode(m.model, m.src, m.tokens, {});
   ASSERT_FALSE(g.words.empty());
   ASSERT_EQ(g.steps.size(), g.words.size());
   EXPECT_LE(static_cast<int>(g.words.size()), m.preset.config.max_len);
@@ -126,10 +130,10 @@ TEST(GreedyDecoding, FeedsTheModelItsOwnOutputs) {
   for (std::size_t t = 0; t < g.steps.size(); ++t) {
     const GreedyStep& s = g.steps[t];
     EXPECT_EQ(s.prefix.size(), t + 1);
-    EXPECT_EQ(s.prefix.front(), Vocabulary::bos);
+    EXPECT_EQ(s.prefix.front(), builtin.bos);
     EXPECT_NEAR(s.log_probs(0, s.word), lp[t], 1e-12);
     for (int w = 0; w < s.log_probs.cols(); ++w)
-      if (w != Vocabulary::pad && w != Vocabulary::bos) EXPECT_GE(s.log_probs(0, s.word), s.log_probs(0, w));
+      if (w != builtin.pad && w != builtin.bos) EXPECT_GE(s.log_probs(0, s.word), s.log_probs(0, w));
     EXPECT_NEAR(s.log_probs.array().exp().sum(), 1.0, 1e-12);
     score += lp[t];
     EXPECT_NEAR(s.score, score, 1e-12);
@@ -143,8 +147,8 @@ TEST(BeamSearch, BeamOfOneIsGreedy) {
       for (double T : {1.0, 0.7}) {
         Model m(preset, seed, seed == 7 && std::string(preset) == "lesson" ? 2 : 0);
         const DecodeOptions o{.beam = 1, .temperature = T};
-        const GreedyResult g = greedy_decode(m.model, m.src, o);
-        const BeamResult b = beam_search(m.model, m.src, o);
+        const GreedyResult g = greedy_decode(m.model, m.src, m.tokens, o);
+        const BeamResult b = beam_search(m.model, m.src, m.tokens, o);
         EXPECT_EQ(b.best.words, g.words) << preset << " seed " << seed;
         EXPECT_EQ(b.best.score, g.score) << preset << " seed " << seed;
         EXPECT_EQ(b.best.finished, g.finished);
@@ -158,7 +162,7 @@ TEST(BeamSearch, BeamOfOneIsGreedy) {
 TEST(BeamSearch, ScoresAreSumsOfTheWordsLogProbs) {
   for (std::uint64_t seed : {0u, 3u}) {
     Model m("lesson", seed);
-    const BeamResult b = beam_search(m.model, m.src, {.beam = 2, .max_tokens = 6});
+    const BeamResult b = beam_search(m.model, m.src, m.tokens, {.beam = 2, .max_tokens = 6});
     ASSERT_FALSE(b.steps.empty());
     EXPECT_LE(b.steps.size(), 6u);
     EXPECT_EQ(b.steps.front().beams.size(), 1u);
@@ -177,7 +181,7 @@ TEST(BeamSearch, ScoresAreSumsOfTheWordsLogProbs) {
         double sum = 0;
         for (double v : lp) sum += v;
         EXPECT_NEAR(h.score, sum, 1e-10) << "step " << s;
-        EXPECT_EQ(h.finished, h.words.back() == Vocabulary::eos);
+        EXPECT_EQ(h.finished, h.words.back() == builtin.eos);
         if (!h.finished) EXPECT_EQ(h.words.size(), s + 1);
       }
       if (s + 1 < b.steps.size()) {
@@ -194,7 +198,7 @@ TEST(BeamSearch, StopsWhenEveryKeptHypothesisEndsWithEos) {
   int finished_runs = 0;
   for (std::uint64_t seed = 0; seed < 12; ++seed) {
     Model m("lesson", seed);
-    const BeamResult b = beam_search(m.model, m.src, {.beam = 2});
+    const BeamResult b = beam_search(m.model, m.src, m.tokens, {.beam = 2});
     bool all_finished = true;
     for (const Hypothesis& h : b.steps.back().kept) all_finished &= h.finished;
     if (all_finished) {
@@ -218,7 +222,7 @@ TEST(Decoding, RejectsBadOptionsNamingFieldAndValue) {
   Model m("lesson", 0);
   const auto expect_message = [&](const DecodeOptions& o, const std::string& text) {
     try {
-      beam_search(m.model, m.src, o);
+      beam_search(m.model, m.src, m.tokens, o);
       ADD_FAILURE() << text << " accepted";
     } catch (const InputError& e) {
       EXPECT_NE(std::string(e.what()).find(text), std::string::npos) << e.what();
@@ -229,8 +233,8 @@ TEST(Decoding, RejectsBadOptionsNamingFieldAndValue) {
   expect_message({.max_tokens = 17}, "max_tokens: 17");
   expect_message({.max_tokens = -1}, "max_tokens: -1");
   expect_message({.temperature = 0}, "temperature: 0");
-  EXPECT_THROW(greedy_decode(m.model, {4, 99}, {}), InputError);
-  EXPECT_THROW(greedy_decode(m.model, {}, {}), InputError);
+  EXPECT_THROW(greedy_decode(m.model, {4, 99}, m.tokens, {}), InputError);
+  EXPECT_THROW(greedy_decode(m.model, {}, m.tokens, {}), InputError);
 }
 
 }  // namespace

@@ -98,9 +98,11 @@ TEST(Invariants, PerHeadStepsAreRecordedWithTheirLabels) {
 // The chain-rule terms of sampled elements of every input of every backward step sum to the
 // gradient share that step stored.
 TEST(Invariants, ExplainTermsSumToTheStoredGradient) {
-  for (NormPlacement norm : {NormPlacement::post, NormPlacement::pre}) {
+  for (auto [norm, activation] : {std::pair{NormPlacement::post, FfnActivation::relu},
+                                  {NormPlacement::pre, FfnActivation::relu}, {NormPlacement::pre, FfnActivation::gelu}}) {
     Config config = tiny_config();
     config.norm = norm;
+    config.activation = activation;
     RecordedRun run(config, tiny_example(2));
     randomise(run.model.params(), 3);
     run_forward(run.model, tiny_example(2), run.trace);
@@ -297,8 +299,8 @@ TEST(Presets, LessonRunsOnItsSentence) {
   Transformer model(p.config, 0);
   Example ex = make_example(p.config, p.src_vocab, p.tgt_vocab, p.src_text, p.tgt_text);
   EXPECT_EQ(ex.src.size(), 5u);
-  EXPECT_EQ(ex.tgt_in.front(), Vocabulary::bos);
-  EXPECT_EQ(ex.tgt_out.back(), Vocabulary::eos);
+  EXPECT_EQ(ex.tgt_in.front(), p.tgt_vocab.bos());
+  EXPECT_EQ(ex.tgt_out.back(), p.tgt_vocab.eos());
   Trace t;
   EXPECT_GT(run_forward(model, ex, t), 0.0);
 }

@@ -46,6 +46,29 @@ INSTANTIATE_TEST_SUITE_P(
                        ::testing::Values(0, 2)),
     variant_name);
 
+// The feed-forward network with GELU, in both norm placements (and final norms in post-norm).
+TEST(ModelGradcheckGelu, EveryParameterMatchesFiniteDifferences) {
+  for (NormPlacement norm : {NormPlacement::post, NormPlacement::pre}) {
+    Config config = tiny_config();
+    config.activation = FfnActivation::gelu;
+    config.norm = norm;
+    config.final_norm = true;
+    Transformer model(config, 7);
+    randomise(model.params(), 11);
+    const Example example = tiny_example(1);
+    Trace trace;
+    run_forward(model, example, trace);
+    run_backward(trace);
+    ASSERT_TRUE(trace.find_step("encoder.0.ffn.gelu", Phase::forward));
+    Trace probe;
+    auto loss = [&] { return run_forward(model, example, probe); };
+    for (Tensor& p : model.params()) {
+      const Mat analytic = p.grad;
+      EXPECT_TRUE(same_gradient(analytic, numeric_gradient(p.value, loss))) << to_string(norm) << " " << p.name;
+    }
+  }
+}
+
 // Activation gradients: ∂L/∂(encoder input X) by perturbing the source embedding rows is what
 // the parameter check covers; here every recorded activation's gradient is checked through the
 // chain-rule identity instead: the shares of its consumers sum to its total gradient.

@@ -129,6 +129,7 @@ TEST_F(OpGradcheck, FreshGradientsAreWrittenOver) {
   same({{3, 5}}, [&](auto g) { ops::mask_backward(g[0], dS, M); });
   same({{3, 5}}, [&](auto g) { ops::softmax_backward(g[0], dS, A); });
   same({{3, 5}}, [&](auto g) { ops::relu_backward(g[0], dS, A.array() - 0.5); });
+  same({{3, 5}}, [&](auto g) { ops::gelu_backward(g[0], dS, A.array() - 0.5); });
   const Mat gamma = random_mat(random, 1, 4), dN = random_mat(random, 5, 4);
   Mat normed, stats;
   ops::layer_norm_forward(normed, stats, X, gamma, Mat::Zero(1, 4), 1e-5);
@@ -185,6 +186,25 @@ TEST_F(OpGradcheck, Relu) {
   Mat dX = Mat::Zero(4, 5);
   ops::relu_backward(dX, R, X);
   EXPECT_TRUE(same_gradient(dX, numeric_gradient(X, f)));
+}
+
+// GELU'(x) = Φ(x) + x φ(x) against central differences, over the range a hidden unit sees; and
+// the values PyTorch's F.gelu gives (exact erf GELU): GELU(1) = Φ(1), GELU(−1) = −Φ(−1).
+TEST_F(OpGradcheck, Gelu) {
+  Mat X = random_mat(random, 4, 5, -4, 4), Y;
+  upstream(4, 5);
+  auto f = [&] { ops::gelu_forward(Y, X); return loss(Y); };
+  Mat dX = Mat::Zero(4, 5);
+  ops::gelu_backward(dX, R, X);
+  EXPECT_TRUE(same_gradient(dX, numeric_gradient(X, f)));
+  Mat points(1, 4);
+  points << 1, -1, 0, 3;
+  ops::gelu_forward(Y, points);
+  EXPECT_NEAR(Y(0, 0), 0.8413447460685429, 1e-15);   // Φ(1)
+  EXPECT_NEAR(Y(0, 1), -0.15865525393145707, 1e-15);  // −Φ(−1)
+  EXPECT_EQ(Y(0, 2), 0);
+  EXPECT_NEAR(Y(0, 3), 3 * 0.9986501019683699, 1e-14);
+  EXPECT_EQ(ops::gelu_derivative(0), 0.5);
 }
 
 TEST_F(OpGradcheck, Sum) {

@@ -155,7 +155,8 @@ TEST(Safetensors, WrongParametersAreRefusedAndNothingChanges) {
   EXPECT_EQ(load(missing), "w.safetensors: parameter '" + source.params()[5].name + "' is missing");
   std::vector<io::FileTensor> extra = good;
   extra.push_back({"decoder.layers.9.norm1.weight", io::DType::f64, {4}, {1, 1, 1, 1}});
-  EXPECT_EQ(load(extra), "w.safetensors: tensor 'decoder.layers.9.norm1.weight' is not a parameter of this model");
+  EXPECT_EQ(load(extra), "w.safetensors: tensor 'decoder.layers.9.norm1.weight' is not a parameter of this model. "
+                        "Hint: the file has decoder layers up to layers.9, the config 2 (config.decoder_layers)");
   std::vector<io::FileTensor> wrong = good;
   wrong[2].shape = {1, wrong[2].shape[0] * wrong[2].shape[1]};
   EXPECT_EQ(load(wrong), "w.safetensors: parameter '" + source.params()[2].name + "' has shape " + "[1, " +
@@ -166,7 +167,10 @@ TEST(Safetensors, WrongParametersAreRefusedAndNothingChanges) {
   Config other = tiny_config();
   other.d_ff *= 2;
   Transformer bigger(other, 1);
-  EXPECT_NE(rejection([&] { io::load_parameters(bigger.params(), good, "w"); }).find("ffn.linear1.weight' has shape"),
+  EXPECT_NE(rejection([&] { io::load_parameters(bigger.params(), good, "w"); })
+                .find("w: 12 tensors have another shape than this model's config needs: "
+                      "'encoder.layers.0.ffn.linear1.weight' [12, 8] (needs [24, 8]), 'encoder.layers.0.ffn.linear1.bias' [12] "
+                      "(needs [24])"),
             std::string::npos);
 }
 

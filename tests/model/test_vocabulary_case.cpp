@@ -12,7 +12,7 @@ TEST(VocabularyCase, CapitalisedWordsFoldToTheVocabularysWord) {
   EXPECT_EQ(v.id("seoul"), v.id("Seoul"));
   EXPECT_EQ(v.id("공주"), 7);
   EXPECT_TRUE(v.contains("The"));
-  EXPECT_EQ(v.id("prince"), Vocabulary::unk);
+  EXPECT_EQ(v.id("prince"), v.unk());
   EXPECT_FALSE(v.contains("prince"));
   std::vector<std::string> unknown;
   EXPECT_EQ(v.encode("The Princess", &unknown), (std::vector<int>{v.id("the"), v.id("princess")}));
@@ -22,7 +22,7 @@ TEST(VocabularyCase, CapitalisedWordsFoldToTheVocabularysWord) {
 TEST(VocabularyCase, WordsThatFoldAlikeAreLookedUpOnlyAsWritten) {
   const Vocabulary v({"may", "May"});
   EXPECT_NE(v.id("may"), v.id("May"));
-  EXPECT_EQ(v.id("MAY"), Vocabulary::unk);
+  EXPECT_EQ(v.id("MAY"), v.unk());
 }
 
 }  // namespace

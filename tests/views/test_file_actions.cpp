@@ -1,6 +1,7 @@
 // File menu actions on the window's state: a bad lesson or weights file changes nothing and
 // says why; weights and lessons saved from the window open again as they were.
 
+#include "model/io/files.h"
 #include "model/io/lesson_file.h"
 #include "views/controller.h"
 #include "views/file_actions.h"
@@ -134,6 +135,32 @@ TEST_F(FileActions, SavedWeightsAndLessonOpenAgain) {
   EXPECT_EQ(app.lesson_path, lesson_path);
   ASSERT_GE(app.recent_files.size(), 3u);
   EXPECT_EQ(app.recent_files.front(), lesson_path);
+}
+
+// A lesson exported from PyTorch opens with its reference checked: agreeing, or disagreeing
+// (config edited) and then still opened, with the check for the window to show in red.  Saved
+// after its sentences changed, it no longer carries the reference, which was for its example.
+TEST_F(FileActions, PyTorchReferenceIsCheckedOnOpening) {
+  const std::string fixture = std::string(ATTNVIZ_SOURCE_DIR) + "/tests/pytorch/pre-norm";
+  apply(FileAction::Kind::open_lesson, fixture + ".json");
+  ASSERT_TRUE(app.file_message.empty()) << app.file_message;
+  ASSERT_TRUE(app.reference);
+  EXPECT_TRUE(app.reference->agrees) << app.reference->message;
+
+  std::filesystem::copy_file(fixture + ".safetensors", dir / "pre-norm.safetensors");
+  std::string text = io::read_file(fixture + ".json", io::max_lesson_bytes);
+  text.replace(text.find("\"ln_eps\": 1e-05"), 15, "\"ln_eps\": 1e-06");
+  apply(FileAction::Kind::open_lesson, write("pre-norm.json", text));
+  ASSERT_TRUE(app.file_message.empty()) << app.file_message;
+  ASSERT_TRUE(app.reference);
+  EXPECT_FALSE(app.reference->agrees);
+  EXPECT_NE(app.reference->message.find("disagrees with PyTorch"), std::string::npos);
+
+  EXPECT_TRUE(current_lesson(app).reference);
+  commands.push(SetSentences{"3 1 4", "4 1 3"});
+  apply_commands(commands, app, selection);
+  EXPECT_EQ(app.session.src_text(), "3 1 4");
+  EXPECT_FALSE(current_lesson(app).reference);
 }
 
 }  // namespace

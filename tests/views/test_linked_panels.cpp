@@ -168,8 +168,9 @@ TEST_F(Linked, OutputPanelDecodesWhatTheModelDecodes) {
   output.decode(app);
   Transformer copy = analysis::with_config(app.session.model(), app.session.config());
   analysis::DecodeOptions options;
-  const analysis::GreedyResult greedy = analysis::greedy_decode(copy, app.session.example().src, options);
-  const analysis::BeamResult beam = analysis::beam_search(copy, app.session.example().src, options);
+  const SpecialIds& tokens = app.session.preset().tgt_vocab.specials();
+  const analysis::GreedyResult greedy = analysis::greedy_decode(copy, app.session.example().src, tokens, options);
+  const analysis::BeamResult beam = analysis::beam_search(copy, app.session.example().src, tokens, options);
   ASSERT_TRUE(output.greedy() && output.beam());
   EXPECT_EQ(output.greedy()->words, greedy.words);
   EXPECT_DOUBLE_EQ(output.greedy()->score, greedy.score);
