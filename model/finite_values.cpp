@@ -32,17 +32,19 @@ bool satisfies(Known have, Known need) {
   return false;
 }
 
+// No element of `m` is NaN or ±∞; with `masked`, −∞ is allowed (a masked score is −∞ by design).
+bool finite(const Mat& m, bool masked) { return masked ? all_finite_or_masked(m) : all_finite(m); }
+
 }  // namespace
 
-std::optional<NonFinite> first_non_finite(const Mat& m, TensorId id, bool masked) {
-  if (masked ? all_finite_or_masked(m) : all_finite(m)) return std::nullopt;
+NonFinite first_non_finite(const Mat& m, TensorId id, bool masked) {
   for (Eigen::Index r = 0; r < m.rows(); ++r)
     for (Eigen::Index c = 0; c < m.cols(); ++c) {
       const Scalar v = m(r, c);
       if (std::isfinite(v) || (masked && v == -std::numeric_limits<Scalar>::infinity())) continue;
       return NonFinite{id, static_cast<int>(r), static_cast<int>(c), v};
     }
-  return std::nullopt;
+  return NonFinite{id, 0, 0, m.size() > 0 ? m(0, 0) : 0};
 }
 
 void ForwardFiniteness::note_given(TensorId id, const Mat& value) {
@@ -52,8 +54,7 @@ void ForwardFiniteness::note_given(TensorId id, const Mat& value) {
 
 // Its op keeps finite inputs finite (the op table's rule), and every input is an activation
 // known as the rule asks.
-bool ForwardFiniteness::surely_finite(const Step& s) const {
-  const FiniteRule& rule = op_info(s.op).finite;
+bool ForwardFiniteness::surely_finite(const Step& s, const FiniteRule& rule) const {
   if (rule.keeps == FiniteRule::never) return false;
   if (rule.keeps == FiniteRule::when_c_at_most_1 && !(std::abs(s.args.c) <= 1)) return false;
   for (std::size_t i = 0; i < s.inputs.size(); ++i) {
@@ -67,31 +68,17 @@ bool ForwardFiniteness::surely_finite(const Step& s) const {
 
 void ForwardFiniteness::check(const Trace& trace, Step& s) {
   known_.resize(static_cast<std::size_t>(trace.tensor_count()));
-  const Known output = op_info(s.op).finite.output;
-  const bool surely = surely_finite(s);
-  for (TensorId id : s.outputs) known_[static_cast<std::size_t>(id.index)] = output;
+  const FiniteRule& rule = op_info(s.op).finite;
+  const bool surely = surely_finite(s, rule);
+  for (TensorId id : s.outputs) known_[static_cast<std::size_t>(id.index)] = rule.output;
   if (surely) return;
+  const bool masked = rule.output == Known::finite_or_masked;
   for (TensorId id : s.outputs) {
-    s.non_finite = first_non_finite(trace.value(id), id, output == Known::finite_or_masked);
-    if (!s.non_finite) continue;
+    if (finite(trace.value(id), masked)) continue;
+    s.non_finite = first_non_finite(trace.value(id), id, masked);
     for (TensorId out : s.outputs) known_[static_cast<std::size_t>(out.index)] = Known::nothing;
     return;
   }
-}
-
-bool linear_weight_grads_finite(const Mat& dY, const Mat& X) {
-  if (dY.size() == 0 || X.size() == 0) return false;
-  // max_abs is +∞ where an element is not finite, and then so is the bound
-  const Scalar bound = static_cast<Scalar>(dY.rows()) * max_abs(dY) * std::max<Scalar>(1, max_abs(X));
-  return bound < std::numeric_limits<Scalar>::max() / 4;
-}
-
-std::optional<NonFinite> first_non_finite_share(const Trace& trace, const Step& b, bool params_finite) {
-  for (std::size_t i = 0; i < b.inputs.size(); ++i) {
-    if (params_finite && b.inputs[i].kind == TensorId::parameter) continue;
-    if (auto found = first_non_finite(trace.share(b, i), b.inputs[i])) return found;
-  }
-  return std::nullopt;
 }
 
 }  // namespace attnviz

@@ -6,14 +6,12 @@
 
 #include "model/trace.h"
 
+#include <algorithm>
+#include <limits>
 #include <optional>
 #include <vector>
 
 namespace attnviz {
-
-// The first element of `m` that is NaN or ±∞, row by row; with `masked`, −∞ is not counted
-// (a masked score is −∞ by design).
-std::optional<NonFinite> first_non_finite(const Mat& m, TensorId id, bool masked = false);
 
 // What the recorder knows of each activation of a forward run.
 class ForwardFiniteness {
@@ -25,17 +23,34 @@ class ForwardFiniteness {
   void check(const Trace& trace, Step& s);
 
  private:
-  bool surely_finite(const Step& s) const;
+  bool surely_finite(const Step& s, const FiniteRule& rule) const;
   std::vector<Known> known_;  // per activation
 };
+
+// The first element of `m` that is NaN or ±∞, row by row, where a scan found one; with
+// `masked`, −∞ is not counted (a masked score is −∞ by design).
+NonFinite first_non_finite(const Mat& m, TensorId id, bool masked);
 
 // A linear step's freshly written dW = dYᵀ X and db = Σₜ dY[t,:] are finite, without reading
 // them, when dY and X are finite and no sum of T terms can overflow:
 // |dW[o,i]| ≤ T·max|dY|·max|X| and |db[o]| ≤ T·max|dY|.
-bool linear_weight_grads_finite(const Mat& dY, const Mat& X);
+inline bool linear_weight_grads_finite(const Mat& dY, const Mat& X) {
+  if (dY.size() == 0 || X.size() == 0) return false;
+  // max_abs is +∞ where an element is not finite, and then so is the bound
+  const Scalar bound = static_cast<Scalar>(dY.rows()) * max_abs(dY) * std::max<Scalar>(1, max_abs(X));
+  return bound < std::numeric_limits<Scalar>::max() / 4;
+}
 
 // The first NaN or ±∞ among the gradient shares backward step `b` wrote, one per input
-// (Trace::share); its parameters' shares are skipped when `params_finite`.
-std::optional<NonFinite> first_non_finite_share(const Trace& trace, const Step& b, bool params_finite);
+// (Trace::share); its parameters' shares are skipped when `params_finite`.  Inline: run_backward
+// calls it for every step.
+inline std::optional<NonFinite> first_non_finite_share(const Trace& trace, const Step& b, bool params_finite) {
+  for (std::size_t i = 0; i < b.inputs.size(); ++i) {
+    if (params_finite && b.inputs[i].kind == TensorId::parameter) continue;
+    const Mat& share = trace.share(b, i);
+    if (!all_finite(share)) return first_non_finite(share, b.inputs[i], false);
+  }
+  return std::nullopt;
+}
 
 }  // namespace attnviz

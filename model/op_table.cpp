@@ -1,16 +1,12 @@
 #include "model/op_table.h"
 
-#include <array>
-#include <cstddef>
-#include <stdexcept>
-
 namespace attnviz {
 
 namespace {
-
 using K = FiniteRule;
+}  // namespace
 
-constexpr std::array<OpInfo, static_cast<std::size_t>(OpKind::count)> rows{{
+constexpr std::array<OpInfo, static_cast<std::size_t>(OpKind::count)> op_table{{
     {OpKind::embedding, "embedding", "Embedding lookup",
      "E[t] = W_emb[id_t]",
      "∂L/∂W_emb[id_t] += ∂L/∂E[t]",
@@ -103,21 +99,15 @@ constexpr std::array<OpInfo, static_cast<std::size_t>(OpKind::count)> rows{{
      {}},
 }};
 
+namespace {
 // Row i describes OpKind i: a row missing or out of order stops the build here.
 constexpr bool rows_in_order() {
-  for (std::size_t i = 0; i < rows.size(); ++i)
-    if (static_cast<std::size_t>(rows[i].op) != i) return false;
+  for (std::size_t i = 0; i < op_table.size(); ++i)
+    if (static_cast<std::size_t>(op_table[i].op) != i) return false;
   return true;
 }
 static_assert(rows_in_order(), "op_table.cpp: one row per OpKind, in the enum's order");
-
 }  // namespace
-
-const OpInfo& op_info(OpKind op) {
-  const auto i = static_cast<std::size_t>(op);
-  if (i >= rows.size()) throw std::out_of_range("op_info: not an op");
-  return rows[i];
-}
 
 const char* to_string(OpKind op) { return op_info(op).name; }
 

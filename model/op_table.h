@@ -4,7 +4,10 @@
 // an op does is code: its forward/backward pair in ops.h, called by the Recorder (forward) and
 // by run_backward (backward).  See "To add an op" in model/README.md.
 
+#include <array>
+#include <cstddef>
 #include <cstdint>
+#include <stdexcept>
 #include <string_view>
 
 namespace attnviz {
@@ -61,7 +64,16 @@ struct OpInfo {
   FiniteRule finite;
 };
 
-const OpInfo& op_info(OpKind op);
+// The rows, indexed by OpKind (op_table.cpp).
+extern const std::array<OpInfo, static_cast<std::size_t>(OpKind::count)> op_table;
+
+// The row of `op`; throws std::out_of_range for OpKind::count.  Inline: the recorder reads it
+// for every step.
+inline const OpInfo& op_info(OpKind op) {
+  const auto i = static_cast<std::size_t>(op);
+  if (i >= op_table.size()) throw std::out_of_range("op_info: not an op");
+  return op_table[i];
+}
 const char* to_string(OpKind op);
 const char* to_string(Phase phase);
 

@@ -92,7 +92,7 @@ struct Tensor {
                      // empty for tensors that take no gradient
   Axis rows = Axis::none, cols = Axis::none;
   Role role = Role::other;
-  int head = -1;              // the attention head it belongs to; −1 outside one
+  std::int16_t head = -1;     // the attention head it belongs to; −1 outside one
   bool requires_grad = true;  // false for token ids, masks and positional encodings
 };
 

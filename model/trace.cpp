@@ -101,7 +101,7 @@ TensorId Trace::add_tensor(std::string_view name, Role role, int head, int rows,
   if (!replaying_) {
     t.name.assign(name);
     t.role = role;
-    t.head = head;
+    t.head = static_cast<std::int16_t>(head);
     t.rows = row_axis;
     t.cols = col_axis;
     t.requires_grad = requires_grad;
