@@ -1,7 +1,7 @@
 #include "app/desktop.h"
 
 #include "app/last_session.h"
-#include "model/describe.h"
+#include "model/op_table.h"
 #include "views/file_actions.h"
 
 #include <imgui.h>

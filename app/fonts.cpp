@@ -44,8 +44,11 @@ std::string Fonts::build(float pixels) {
   merge.OversampleH = 1;
   merge.OversampleV = 1;
   if (!std::filesystem::exists(files_.hangul) ||
-      !atlas.AddFontFromFileTTF(files_.hangul.c_str(), pixels, &merge, ranges_.Data))
-    notice += (notice.empty() ? "" : " ") + (files_.hangul + " missing: no Korean (install fonts-nanum).");
+      !atlas.AddFontFromFileTTF(files_.hangul.c_str(), pixels, &merge, ranges_.Data)) {
+    if (!notice.empty()) notice += ' ';
+    notice += files_.hangul;
+    notice += " missing: no Korean (install fonts-nanum).";
+  }
   atlas.Build();
   return notice;
 }

@@ -1,7 +1,7 @@
 #include "app/trace_print.h"
 
-#include "model/describe.h"
 #include "model/fixed_attention.h"
+#include "model/op_table.h"
 #include "model/session.h"
 
 #include <cstdio>

@@ -4,40 +4,16 @@
 // share in the reader's `input_grads` and sums them into its gradient; the share of an input's
 // one reader is written straight into the input's gradient.
 
+#include "model/finite_values.h"
 #include "model/ops.h"
 #include "model/parameters.h"
 #include "model/transformer.h"
 
-#include <algorithm>
-#include <cmath>
-#include <limits>
 #include <stdexcept>
 
 namespace attnviz {
 
 namespace {
-
-std::string_view backward_formula(OpKind op) {
-  switch (op) {
-    case OpKind::embedding: return "∂L/∂W_emb[id_t] += ∂L/∂E[t]";
-    case OpKind::scale: return "∂L/∂X = c · ∂L/∂Y";
-    case OpKind::add_positional: return "∂L/∂E = ∂L/∂X   (PE is fixed)";
-    case OpKind::linear: return "∂L/∂X = ∂L/∂Y W ;  ∂L/∂W = (∂L/∂Y)ᵀ X ;  ∂L/∂b = Σₜ ∂L/∂Y[t]";
-    case OpKind::split_head: return "∂L/∂Q[:, h·d_k : (h+1)·d_k] = ∂L/∂Q_h";
-    case OpKind::concat_heads: return "∂L/∂O_h = ∂L/∂H[:, h·d_k : (h+1)·d_k]";
-    case OpKind::scores: return "∂L/∂Q = ∂L/∂S K ;  ∂L/∂K = (∂L/∂S)ᵀ Q";
-    case OpKind::mask: return "∂L/∂S = ∂L/∂S' ⊙ M   (masked scores get no gradient)";
-    case OpKind::softmax: return "∂L/∂S[i,j] = A[i,j] (∂L/∂A[i,j] − Σₖ ∂L/∂A[i,k] A[i,k])";
-    case OpKind::weighted_sum: return "∂L/∂A = ∂L/∂O Vᵀ ;  ∂L/∂V = Aᵀ ∂L/∂O";
-    case OpKind::add: return "∂L/∂x = ∂L/∂Y ;  ∂L/∂Sublayer(x) = ∂L/∂Y";
-    case OpKind::layer_norm: return "∂L/∂X = (g − mean(g) − x̂ · mean(g ⊙ x̂)) / σ,  g = γ ⊙ ∂L/∂Y";
-    case OpKind::relu: return "∂L/∂X = ∂L/∂Y ⊙ [X > 0]";
-    case OpKind::gelu: return "∂L/∂X = ∂L/∂Y ⊙ (Φ(X) + X φ(X)),  φ(x) = exp(−x²/2) / √(2π)";
-    case OpKind::cross_entropy: return "∂L/∂Z[t] = (softmax(Z)[t] − onehot(yₜ)) / N";
-    case OpKind::sum: return "∂L/∂Y[i,j] = ∂L/∂L · 1 = 1";
-  }
-  return "";
-}
 
 class Backward {
  public:
@@ -83,10 +59,10 @@ class Backward {
       b.where = f.where;
       b.inputs = f.inputs;
       b.outputs = f.outputs;
-      b.formula = backward_formula(f.op);
+      b.formula = op_info(f.op).backward_formula;
     }
     b.twin = forward_index;
-    b.factor = f.factor;
+    b.args = f.args;
     t_.step(forward_index).twin = t_.step_count() - 1;
 
     // Where ∂L/∂input goes: a share of its own where the input has other readers, else the
@@ -111,7 +87,6 @@ class Backward {
       }
       if (fresh_[i]) reshape(g(b, i), in.value.rows(), in.value.cols());
     }
-    const bool fresh_params = b.op == OpKind::linear && fresh_[1] && fresh_[2];
     // ∂L/∂output is complete: every step that reads the output ran before this one.  An output
     // that no step read has a zero gradient.
     for (const TensorId& out : b.outputs) {
@@ -135,7 +110,10 @@ class Backward {
         has_grad_[static_cast<std::size_t>(b.inputs[i].index)] = true;
       }
     }
-    check_finite(b, fresh_params);
+    // A linear layer's fresh weight gradients need no reading when bounded finite.
+    const bool params_finite =
+        b.op == OpKind::linear && fresh_[1] && fresh_[2] && linear_weight_grads_finite(dy(b), x(b, 0));
+    b.non_finite = first_non_finite_share(t_, b, params_finite);
   }
 
  private:
@@ -156,19 +134,15 @@ class Backward {
   void compute(Step& b) {
     switch (b.op) {
       case OpKind::embedding: ops::embedding_backward(out(b, 1), dy(b), x(b, 0)); break;
-      case OpKind::scale: ops::scale_backward(out(b, 0), dy(b), b.factor); break;
+      case OpKind::scale: ops::scale_backward(out(b, 0), dy(b), b.args.c); break;
       case OpKind::add_positional: ops::identity_backward(out(b, 0), dy(b)); break;
       case OpKind::linear:
         ops::linear_backward(out(b, 0), out(b, 1), out(b, 2), dy(b), x(b, 0), x(b, 1));
         break;
-      case OpKind::split_head: {
-        const int d_k = static_cast<int>(b.factor);
-        ops::split_head_backward(out(b, 0), dy(b), b.where.head, d_k);
-        break;
-      }
+      case OpKind::split_head: ops::split_head_backward(out(b, 0), dy(b), b.where.head, b.args.d_k); break;
       case OpKind::concat_heads:
         for (std::size_t h = 0; h < b.inputs.size(); ++h)
-          ops::concat_heads_backward(out(b, h), dy(b), static_cast<int>(h), static_cast<int>(b.factor));
+          ops::concat_heads_backward(out(b, h), dy(b), static_cast<int>(h), b.args.d_k);
         break;
       case OpKind::scores: ops::scores_backward(out(b, 0), out(b, 1), dy(b), x(b, 0), x(b, 1)); break;
       case OpKind::mask: ops::mask_backward(out(b, 0), dy(b), x(b, 1)); break;
@@ -184,39 +158,11 @@ class Backward {
       case OpKind::relu: ops::relu_backward(out(b, 0), dy(b), x(b, 0)); break;
       case OpKind::gelu: ops::gelu_backward(out(b, 0), dy(b), x(b, 0)); break;
       case OpKind::cross_entropy:
-        ops::cross_entropy_backward(out(b, 0), dy(b)(0, 0), t_.value(b.outputs[1]), x(b, 1),
-                                    static_cast<int>(b.factor));
+        ops::cross_entropy_backward(out(b, 0), dy(b)(0, 0), t_.value(b.outputs[1]), x(b, 1), b.args.pad_id);
         break;
       case OpKind::sum: ops::sum_backward(out(b, 0), dy(b)(0, 0)); break;
+      case OpKind::count: break;
     }
-  }
-
-  // The first non-finite gradient this step produced.
-  void check_finite(Step& b, bool fresh_params) {
-    const bool params_finite = fresh_params && linear_params_surely_finite(b);
-    for (std::size_t i = 0; i < b.inputs.size(); ++i) {
-      if (params_finite && b.inputs[i].kind == TensorId::parameter) continue;
-      const Mat& m = t_.share(b, i);
-      if (all_finite(m)) continue;
-      for (Eigen::Index r = 0; r < m.rows(); ++r)
-        for (Eigen::Index c = 0; c < m.cols(); ++c)
-          if (!std::isfinite(m(r, c))) {
-            b.non_finite = NonFinite{b.inputs[i], static_cast<int>(r), static_cast<int>(c), m(r, c)};
-            return;
-          }
-    }
-  }
-
-  // A linear step's freshly written dW = dYᵀ X and db = Σ_t dY[t,:] are finite, without reading
-  // them, when dY and X are finite and no sum of T terms can overflow:
-  // |dW[o,i]| ≤ T·max|dY|·max|X| and |db[o]| ≤ T·max|dY|.
-  bool linear_params_surely_finite(const Step& b) {
-    const Mat& dY = dy(b);
-    const Mat& X = x(b, 0);
-    if (dY.size() == 0 || X.size() == 0) return false;
-    // max_abs is +∞ where an element is not finite, and then so is the bound
-    const Scalar bound = static_cast<Scalar>(dY.rows()) * max_abs(dY) * std::max<Scalar>(1, max_abs(X));
-    return bound < std::numeric_limits<Scalar>::max() / 4;
   }
 
   Trace& t_;

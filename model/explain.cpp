@@ -5,12 +5,22 @@
 #include <cmath>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 namespace attnviz {
 
 namespace {
 
-std::string at(int r, int c) { return "[" + std::to_string(r) + "," + std::to_string(c) + "]"; }
+// The pieces one after another, appended: written so rather than as "W" + std::string, where
+// GCC 12 warns, wrongly, of an overlapping copy (-Wrestrict).
+template <class... Pieces>
+std::string cat(const Pieces&... pieces) {
+  std::string text;
+  (text.append(std::string_view(pieces)), ...);
+  return text;
+}
+
+std::string at(int r, int c) { return cat("[", std::to_string(r), ",", std::to_string(c), "]"); }
 
 class Explainer {
  public:
@@ -19,7 +29,7 @@ class Explainer {
 
   Explanation run() {
     Explanation e;
-    e.target = "∂L/∂" + short_name(b_.inputs[in_]) + at(r_, c_);
+    e.target = cat("∂L/∂", short_name(b_.inputs[in_]), at(r_, c_));
     e.rule = std::string(b_.formula);
     terms(e);
     for (const Term& term : e.terms) e.sum += term.product();
@@ -45,31 +55,32 @@ class Explainer {
     switch (b_.op) {
       case OpKind::embedding:  // dW[r,c] = Σ_{t: id_t = r} dE[t,c] · 1
         for (int t = 0; t < x(0).rows(); ++t)
-          if (static_cast<int>(x(0)(t, 0)) == r) add(e, t, c, 1, "1 (token " + std::to_string(t) + " has id " + std::to_string(r) + ")");
+          if (static_cast<int>(x(0)(t, 0)) == r)
+            add(e, t, c, 1, cat("1 (token ", std::to_string(t), " has id ", std::to_string(r), ")"));
         break;
-      case OpKind::scale: add(e, r, c, b_.factor, "c"); break;
+      case OpKind::scale: add(e, r, c, b_.args.c, "c"); break;
       case OpKind::add_positional:
       case OpKind::add: add(e, r, c, 1, "1"); break;
       case OpKind::linear:
         if (in_ == 0) {  // dX[r,c] = Σₖ dY[r,k] · W[k,c]
-          for (int k = 0; k < x(1).rows(); ++k) add(e, r, k, x(1)(k, c), "W" + at(k, c), in(1, k, c));
+          for (int k = 0; k < x(1).rows(); ++k) add(e, r, k, x(1)(k, c), cat("W", at(k, c)), in(1, k, c));
         } else if (in_ == 1) {  // dW[r,c] = Σₜ dY[t,r] · X[t,c]
-          for (int t = 0; t < x(0).rows(); ++t) add(e, t, r, x(0)(t, c), "X" + at(t, c), in(0, t, c));
+          for (int t = 0; t < x(0).rows(); ++t) add(e, t, r, x(0)(t, c), cat("X", at(t, c)), in(0, t, c));
         } else {  // db[c] = Σₜ dY[t,c] · 1
           for (int t = 0; t < dy().rows(); ++t) add(e, t, c, 1, "1");
         }
         break;
       case OpKind::split_head: {
-        const int d_k = static_cast<int>(b_.factor), lo = b_.where.head * d_k;
+        const int d_k = b_.args.d_k, lo = b_.where.head * d_k;
         if (c >= lo && c < lo + d_k) add(e, r, c - lo, 1, "1");
         break;
       }
-      case OpKind::concat_heads: add(e, r, static_cast<int>(in_) * static_cast<int>(b_.factor) + c, 1, "1"); break;
+      case OpKind::concat_heads: add(e, r, static_cast<int>(in_) * b_.args.d_k + c, 1, "1"); break;
       case OpKind::scores:
         if (in_ == 0) {  // dQ[r,c] = Σⱼ dS[r,j] · K[j,c]
-          for (int j = 0; j < x(1).rows(); ++j) add(e, r, j, x(1)(j, c), "K" + at(j, c), in(1, j, c));
+          for (int j = 0; j < x(1).rows(); ++j) add(e, r, j, x(1)(j, c), cat("K", at(j, c)), in(1, j, c));
         } else {  // dK[r,c] = Σᵢ dS[i,r] · Q[i,c]
-          for (int i = 0; i < x(0).rows(); ++i) add(e, i, r, x(0)(i, c), "Q" + at(i, c), in(0, i, c));
+          for (int i = 0; i < x(0).rows(); ++i) add(e, i, r, x(0)(i, c), cat("Q", at(i, c)), in(0, i, c));
         }
         break;
       case OpKind::mask: add(e, r, c, x(1)(r, c), x(1)(r, c) != 0 ? "M = 1 (kept)" : "M = 0 (masked)", in(1, r, c)); break;
@@ -77,14 +88,14 @@ class Explainer {
         const Mat& A = y();
         for (int k = 0; k < A.cols(); ++k)
           add(e, r, k, A(r, k) * ((k == c ? 1.0 : 0.0) - A(r, c)),
-              k == c ? "A" + at(r, k) + "(1 − A" + at(r, c) + ")" : "−A" + at(r, k) + "·A" + at(r, c));
+              k == c ? cat("A", at(r, k), "(1 − A", at(r, c), ")") : cat("−A", at(r, k), "·A", at(r, c)));
         break;
       }
       case OpKind::weighted_sum:
         if (in_ == 0) {  // dA[r,c] = Σₖ dO[r,k] · V[c,k]
-          for (int k = 0; k < x(1).cols(); ++k) add(e, r, k, x(1)(c, k), "V" + at(c, k), in(1, c, k));
+          for (int k = 0; k < x(1).cols(); ++k) add(e, r, k, x(1)(c, k), cat("V", at(c, k)), in(1, c, k));
         } else {  // dV[r,c] = Σᵢ dO[i,c] · A[i,r]
-          for (int i = 0; i < x(0).rows(); ++i) add(e, i, c, x(0)(i, r), "A" + at(i, r), in(0, i, r));
+          for (int i = 0; i < x(0).rows(); ++i) add(e, i, c, x(0)(i, r), cat("A", at(i, r)), in(0, i, r));
         }
         break;
       case OpKind::layer_norm: {
@@ -95,10 +106,10 @@ class Explainer {
         if (in_ == 0) {  // dX[r,c] = Σₖ dY[r,k] · γₖ (δₖc − 1/D − x̂ₖ x̂_c / D) / σ
           for (int k = 0; k < x(0).cols(); ++k) {
             const Scalar local = x(1)(0, k) * ((k == c ? 1.0 : 0.0) - 1.0 / D - xhat(r, k) * xhat(r, c) / D) * stats(r, 1);
-            add(e, r, k, local, "γ" + at(0, k) + "(δ − 1/D − x̂ₖx̂_c/D)/σ");
+            add(e, r, k, local, cat("γ", at(0, k), "(δ − 1/D − x̂ₖx̂_c/D)/σ"));
           }
         } else if (in_ == 1) {  // dγ[c] = Σₜ dY[t,c] · x̂[t,c]
-          for (int t = 0; t < x(0).rows(); ++t) add(e, t, c, xhat(t, c), "x̂" + at(t, c));
+          for (int t = 0; t < x(0).rows(); ++t) add(e, t, c, xhat(t, c), cat("x̂", at(t, c)));
         } else {  // dβ[c] = Σₜ dY[t,c] · 1
           for (int t = 0; t < x(0).rows(); ++t) add(e, t, c, 1, "1");
         }
@@ -108,14 +119,15 @@ class Explainer {
       case OpKind::relu: add(e, r, c, x(0)(r, c) > 0 ? 1.0 : 0.0, x(0)(r, c) > 0 ? "1 (X > 0)" : "0 (X ≤ 0)", in(0, r, c)); break;
       case OpKind::gelu: add(e, r, c, ops::gelu_derivative(x(0)(r, c)), "Φ(X" + at(r, c) + ") + X" + at(r, c) + " φ(X" + at(r, c) + ")", in(0, r, c)); break;
       case OpKind::cross_entropy: {  // dZ[r,c] = dL · (P[r,c] − [c = y_r]) / N
-        const int pad = static_cast<int>(b_.factor), y_r = static_cast<int>(x(1)(r, 0));
+        const int pad = b_.args.pad_id, y_r = static_cast<int>(x(1)(r, 0));
         if (y_r == pad) break;
         const Scalar n = ops::count_targets(x(1), pad);
         const Scalar p = y(1)(r, c);
         add(e, 0, 0, (p - (c == y_r ? 1.0 : 0.0)) / n,
-            c == y_r ? "(P" + at(r, c) + " − 1)/N" : "P" + at(r, c) + "/N", Element{b_.outputs[1], r, c});
+            c == y_r ? cat("(P", at(r, c), " − 1)/N") : cat("P", at(r, c), "/N"), Element{b_.outputs[1], r, c});
         break;
       }
+      case OpKind::count: break;
     }
   }
 
@@ -127,30 +139,31 @@ class Explainer {
 
 void check_element(const Mat& m, int row, int col) {
   if (row < 0 || col < 0 || row >= m.rows() || col >= m.cols())
-    throw std::out_of_range("element " + at(row, col) + " is outside a " + std::to_string(m.rows()) +
-                            "×" + std::to_string(m.cols()) + " tensor");
+    throw std::out_of_range(cat("element ", at(row, col), " is outside a ", std::to_string(m.rows()), "×",
+                                std::to_string(m.cols()), " tensor"));
 }
 
 }  // namespace
 
 Explanation explain(const Trace& trace, int step, int input, int row, int col) {
-  if (step < 0 || step >= trace.step_count()) throw std::out_of_range("no step " + std::to_string(step));
+  if (step < 0 || step >= trace.step_count()) throw std::out_of_range(cat("no step ", std::to_string(step)));
   const Step& b = trace.step(step);
-  if (b.phase != Phase::backward) throw std::out_of_range("step " + std::to_string(step) + " is not a backward step");
+  if (b.phase != Phase::backward)
+    throw std::out_of_range(cat("step ", std::to_string(step), " is not a backward step"));
   if (input < 0 || input >= static_cast<int>(b.inputs.size()))
-    throw std::out_of_range("step " + std::to_string(step) + " has no input " + std::to_string(input));
+    throw std::out_of_range(cat("step ", std::to_string(step), " has no input ", std::to_string(input)));
   const TensorId id = b.inputs[static_cast<std::size_t>(input)];
-  if (!trace.tensor(id).requires_grad) throw std::out_of_range(trace.tensor(id).name + " takes no gradient");
+  if (!trace.tensor(id).requires_grad) throw std::out_of_range(cat(trace.tensor(id).name, " takes no gradient"));
   check_element(trace.value(id), row, col);
   Explanation e = Explainer(trace, b, input, row, col).run();
-  e.target = "∂L/∂" + trace.tensor(id).name + at(row, col);
+  e.target = cat("∂L/∂", trace.tensor(id).name, at(row, col));
   e.is_share = id.kind == TensorId::activation && trace.readers(id) > 1;
   return e;
 }
 
 GradientShares gradient_shares(const Trace& trace, TensorId tensor, int row, int col) {
   if (!trace.tensor(tensor).requires_grad || !trace.has_backward())
-    throw std::out_of_range(trace.tensor(tensor).name + " takes no gradient");
+    throw std::out_of_range(cat(trace.tensor(tensor).name, " takes no gradient"));
   check_element(trace.value(tensor), row, col);
   GradientShares g;
   for (int s = trace.forward_count(); s < trace.step_count(); ++s) {
@@ -167,11 +180,11 @@ GradientShares gradient_shares(const Trace& trace, TensorId tensor, int row, int
 }
 
 ForwardExplanation explain_forward(const Trace& trace, int step, int output, int row, int col) {
-  if (step < 0 || step >= trace.step_count()) throw std::out_of_range("no step " + std::to_string(step));
+  if (step < 0 || step >= trace.step_count()) throw std::out_of_range(cat("no step ", std::to_string(step)));
   const Step& f = trace.step(step);
-  if (f.phase != Phase::forward) throw std::out_of_range("step " + std::to_string(step) + " is not a forward step");
+  if (f.phase != Phase::forward) throw std::out_of_range(cat("step ", std::to_string(step), " is not a forward step"));
   if (output < 0 || output >= static_cast<int>(f.outputs.size()))
-    throw std::out_of_range("step " + std::to_string(step) + " has no output " + std::to_string(output));
+    throw std::out_of_range(cat("step ", std::to_string(step), " has no output ", std::to_string(output)));
   const Mat& Y = trace.value(f.outputs[static_cast<std::size_t>(output)]);
   check_element(Y, row, col);
   auto x = [&](std::size_t i) -> const Mat& { return trace.value(f.inputs[i]); };
@@ -179,7 +192,7 @@ ForwardExplanation explain_forward(const Trace& trace, int step, int output, int
   const int r = row, c = col;
 
   ForwardExplanation e;
-  e.target = trace.tensor(f.outputs[static_cast<std::size_t>(output)]).name + at(r, c);
+  e.target = cat(trace.tensor(f.outputs[static_cast<std::size_t>(output)]).name, at(r, c));
   e.rule = std::string(f.formula);
   e.value = Y(r, c);
   auto product = [&](Scalar a, Element ea, Scalar b, Element eb, std::string text) {
@@ -188,19 +201,19 @@ ForwardExplanation explain_forward(const Trace& trace, int step, int output, int
   switch (f.op) {
     case OpKind::linear:  // Y[r,c] = Σₖ X[r,k] W[c,k] + b[c]
       for (int k = 0; k < x(0).cols(); ++k)
-        product(x(0)(r, k), el(0, r, k), x(1)(c, k), el(1, c, k), "X" + at(r, k) + " · W" + at(c, k));
+        product(x(0)(r, k), el(0, r, k), x(1)(c, k), el(1, c, k), cat("X", at(r, k), " · W", at(c, k)));
       e.constant = x(2)(0, c);
       break;
     case OpKind::scores:  // S[r,c] = Σₖ Q[r,k] K[c,k]
       for (int k = 0; k < x(0).cols(); ++k)
-        product(x(0)(r, k), el(0, r, k), x(1)(c, k), el(1, c, k), "Q" + at(r, k) + " · K" + at(c, k));
+        product(x(0)(r, k), el(0, r, k), x(1)(c, k), el(1, c, k), cat("Q", at(r, k), " · K", at(c, k)));
       break;
     case OpKind::weighted_sum:  // O[r,c] = Σₖ A[r,k] V[k,c]
       for (int k = 0; k < x(0).cols(); ++k)
-        product(x(0)(r, k), el(0, r, k), x(1)(k, c), el(1, k, c), "A" + at(r, k) + " · V" + at(k, c));
+        product(x(0)(r, k), el(0, r, k), x(1)(k, c), el(1, k, c), cat("A", at(r, k), " · V", at(k, c)));
       break;
     case OpKind::scale:
-      product(x(0)(r, c), el(0, r, c), f.factor, el(0, r, c), "X" + at(r, c) + " · c");
+      product(x(0)(r, c), el(0, r, c), f.args.c, el(0, r, c), cat("X", at(r, c), " · c"));
       break;
     case OpKind::softmax: {
       const Mat& S = x(0);
@@ -208,14 +221,14 @@ ForwardExplanation explain_forward(const Trace& trace, int step, int output, int
       if (std::isinf(m)) { e.after = "every key masked: weight 0"; break; }
       Scalar denom = 0;
       for (int k = 0; k < S.cols(); ++k) denom += std::exp(S(r, k) - m);
-      e.after = "exp(S" + at(r, c) + " − max) / Σₖ exp(S[" + std::to_string(r) + ",k] − max) = " +
-                std::to_string(std::exp(S(r, c) - m)) + " / " + std::to_string(denom);
+      e.after = cat("exp(S", at(r, c), " − max) / Σₖ exp(S[", std::to_string(r), ",k] − max) = ",
+                    std::to_string(std::exp(S(r, c) - m)), " / ", std::to_string(denom));
       break;
     }
     case OpKind::sum:  // L = Σᵢⱼ Y[i,j] · 1
       for (int i = 0; i < x(0).rows(); ++i)
         for (int j = 0; j < x(0).cols(); ++j)
-          e.terms.push_back({x(0)(i, j), 1, el(0, i, j), std::nullopt, "Y" + at(i, j) + " · 1"});
+          e.terms.push_back({x(0)(i, j), 1, el(0, i, j), std::nullopt, cat("Y", at(i, j), " · 1")});
       break;
     case OpKind::mask:
       e.after = x(1)(r, c) != 0 ? "M = 1: the score is kept" : "M = 0: the score becomes −∞";
@@ -224,7 +237,7 @@ ForwardExplanation explain_forward(const Trace& trace, int step, int output, int
       e.terms.push_back({x(0)(r, c), ops::normal_cdf(x(0)(r, c)), el(0, r, c), std::nullopt, "X" + at(r, c) + " · Φ(X" + at(r, c) + ")"});
       break;
     default:
-      e.after = "element-wise: " + std::string(f.formula);
+      e.after = cat("element-wise: ", f.formula);
       break;
   }
   return e;

@@ -15,6 +15,16 @@ int id_at(const Mat& ids, Eigen::Index t) { return static_cast<int>(ids(t, 0)); 
 // A fresh weight gradient of at least this many elements (2 MB, more than a core's cache) is
 // written with streaming stores.
 constexpr Eigen::Index stream_threshold = Eigen::Index{1} << 18;
+
+// to[j] = value(j) for j < n when `fresh`, to[j] += value(j) otherwise: Grad::put for a row of
+// plain loops.
+template <class Value>
+void put_row(bool fresh, Scalar* to, Eigen::Index n, Value value) {
+  if (fresh)
+    for (Eigen::Index j = 0; j < n; ++j) to[j] = value(j);
+  else
+    for (Eigen::Index j = 0; j < n; ++j) to[j] += value(j);
+}
 }  // namespace
 
 void embedding_forward(Mat& Y, const Mat& ids, const Mat& W) {
@@ -23,16 +33,13 @@ void embedding_forward(Mat& Y, const Mat& ids, const Mat& W) {
 }
 
 void embedding_backward(Grad dW, const Mat& dY, const Mat& ids) {
-  if (dW.fresh) dW.m.setZero();
+  dW.clear_if_fresh();
   for (Eigen::Index t = 0; t < ids.rows(); ++t) dW.m.row(id_at(ids, t)) += dY.row(t);
 }
 
 void scale_forward(Mat& Y, const Mat& X, Scalar c) { Y = c * X; }
 
-void scale_backward(Grad dX, const Mat& dY, Scalar c) {
-  if (dX.fresh) dX.m = c * dY;
-  else dX.m += c * dY;
-}
+void scale_backward(Grad dX, const Mat& dY, Scalar c) { dX.put(c * dY); }
 
 void positional_encoding(Mat& PE, Positional kind, int T, int d, Scalar base) {
   set_zero(PE, T, d);
@@ -50,10 +57,7 @@ void positional_encoding(Mat& PE, Positional kind, int T, int d, Scalar base) {
 
 void add_forward(Mat& Y, const Mat& A, const Mat& B) { Y = A + B; }
 
-void identity_backward(Grad dX, const Mat& dY) {
-  if (dX.fresh) dX.m = dY;
-  else dX.m += dY;
-}
+void identity_backward(Grad dX, const Mat& dY) { dX.put(dY); }
 
 void linear_forward(Mat& Y, const Mat& X, const Mat& W, const Mat& b) {
   matmul_nt(Y, X, W, false);
@@ -63,8 +67,7 @@ void linear_forward(Mat& Y, const Mat& X, const Mat& W, const Mat& b) {
 void linear_backward(Grad dX, Grad dW, Grad db, const Mat& dY, const Mat& X, const Mat& W) {
   matmul_nn(dX.m, dY, W, !dX.fresh);
   matmul_tn(dW.m, dY, X, !dW.fresh, W.size() >= stream_threshold);
-  if (db.fresh) db.m = dY.colwise().sum();
-  else db.m += dY.colwise().sum();
+  db.put(dY.colwise().sum());
 }
 
 // Plain loops: a head's block is a few short rows, where Eigen's block expressions cost more in
@@ -79,7 +82,7 @@ void split_head_forward(Mat& Y, const Mat& X, int head, int d_k) {
 }
 
 void split_head_backward(Grad dX, const Mat& dY, int head, int d_k) {
-  if (dX.fresh) dX.m.setZero();
+  dX.clear_if_fresh();
   for (Eigen::Index t = 0; t < dY.rows(); ++t) {
     Scalar* dx = &dX.m(t, static_cast<Eigen::Index>(head) * d_k);
     const Scalar* dy = &dY(t, 0);
@@ -100,11 +103,7 @@ void concat_heads_forward(Mat& Y, const std::vector<const Mat*>& X) {
 void concat_heads_backward(Grad dX_h, const Mat& dY, int head, int d_k) {
   for (Eigen::Index t = 0; t < dY.rows(); ++t) {
     const Scalar* dy = &dY(t, static_cast<Eigen::Index>(head) * d_k);
-    Scalar* dx = &dX_h.m(t, 0);
-    if (dX_h.fresh)
-      for (int c = 0; c < d_k; ++c) dx[c] = dy[c];
-    else
-      for (int c = 0; c < d_k; ++c) dx[c] += dy[c];
+    put_row(dX_h.fresh, &dX_h.m(t, 0), d_k, [&](Eigen::Index c) { return dy[c]; });
   }
 }
 
@@ -121,10 +120,7 @@ void mask_forward(Mat& Y, const Mat& X, const Mat& M) {
   Y = (M.array() != 0).select(X, neg_inf);
 }
 
-void mask_backward(Grad dX, const Mat& dY, const Mat& M) {
-  if (dX.fresh) dX.m.array() = dY.array() * M.array();
-  else dX.m.array() += dY.array() * M.array();
-}
+void mask_backward(Grad dX, const Mat& dY, const Mat& M) { dX.put((dY.array() * M.array()).matrix()); }
 
 namespace {
 using Eight = Eigen::Array<Scalar, 8, 1>;
@@ -194,10 +190,7 @@ void softmax_backward(Grad dS, const Mat& dA, const Mat& A) {
     Scalar* ds = dS.m.data() + i * cols;
     Scalar dot = 0;
     for (Eigen::Index j = 0; j < cols; ++j) dot += da[j] * a[j];
-    if (dS.fresh)
-      for (Eigen::Index j = 0; j < cols; ++j) ds[j] = a[j] * (da[j] - dot);
-    else
-      for (Eigen::Index j = 0; j < cols; ++j) ds[j] += a[j] * (da[j] - dot);
+    put_row(dS.fresh, ds, cols, [&](Eigen::Index j) { return a[j] * (da[j] - dot); });
   }
 }
 
@@ -245,7 +238,7 @@ void layer_norm_forward(Mat& Y, Mat& stats, const Mat& X, const Mat& gamma, cons
 void layer_norm_backward(Grad dX, Grad dgamma, Grad dbeta, const Mat& dY, const Mat& X,
                          const Mat& gamma, const Mat& stats) {
   const Eigen::Index d = X.cols();
-  if (dgamma.fresh) dgamma.m.setZero();
+  dgamma.clear_if_fresh();
   const Scalar* g = gamma.data();
   Scalar* dg = dgamma.m.data();
   for (Eigen::Index t = 0; t < X.rows(); ++t) {
@@ -263,21 +256,18 @@ void layer_norm_backward(Grad dX, Grad dgamma, Grad dbeta, const Mat& dY, const 
     }
     const Scalar mean_dxhat = sum_dxhat / static_cast<Scalar>(d);
     const Scalar mean_dxhat_xhat = sum_dxhat_xhat / static_cast<Scalar>(d);
-    for (Eigen::Index c = 0; c < d; ++c) {
+    put_row(dX.fresh, dx, d, [&](Eigen::Index c) {
       const Scalar xhat = (x[c] - mean) * rstd;
-      const Scalar v = (dy[c] * g[c] - mean_dxhat - xhat * mean_dxhat_xhat) * rstd;
-      dx[c] = dX.fresh ? v : dx[c] + v;
-    }
+      return (dy[c] * g[c] - mean_dxhat - xhat * mean_dxhat_xhat) * rstd;
+    });
   }
-  if (dbeta.fresh) dbeta.m = dY.colwise().sum();
-  else dbeta.m += dY.colwise().sum();
+  dbeta.put(dY.colwise().sum());
 }
 
 void relu_forward(Mat& Y, const Mat& X) { Y = X.cwiseMax(0.0); }
 
 void relu_backward(Grad dX, const Mat& dY, const Mat& X) {
-  if (dX.fresh) dX.m.array() = (X.array() > 0).select(dY.array(), 0.0);
-  else dX.m.array() += (X.array() > 0).select(dY.array(), 0.0);
+  dX.put((X.array() > 0).select(dY.array(), 0.0).matrix());
 }
 
 namespace {
@@ -317,7 +307,7 @@ void cross_entropy_forward(Mat& L, Mat& P, Mat& stats, const Mat& Z, const Mat& 
 }
 
 void cross_entropy_backward(Grad dZ, Scalar dL, const Mat& P, const Mat& targets, int pad_id) {
-  if (dZ.fresh) dZ.m.setZero();
+  dZ.clear_if_fresh();
   const int n = count_targets(targets, pad_id);
   if (n == 0) return;
   for (Eigen::Index t = 0; t < P.rows(); ++t) {
@@ -333,9 +323,6 @@ void sum_forward(Mat& L, const Mat& Y) {
   L(0, 0) = Y.sum();
 }
 
-void sum_backward(Grad dY, Scalar dL) {
-  if (dY.fresh) dY.m.setConstant(dL);
-  else dY.m.array() += dL;
-}
+void sum_backward(Grad dY, Scalar dL) { dY.put(Mat::Constant(dY.m.rows(), dY.m.cols(), dL)); }
 
 }  // namespace attnviz::ops

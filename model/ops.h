@@ -20,6 +20,17 @@ struct Grad {
   Grad(Mat& m, bool fresh = false) : m(m), fresh(fresh) {}
   Mat& m;
   bool fresh;
+
+  // m = d when fresh, m += d otherwise: the op's whole contribution d at once.
+  template <class Contribution>
+  void put(const Eigen::MatrixBase<Contribution>& d) {
+    if (fresh) m = d;
+    else m += d;
+  }
+  // Zeroes a fresh gradient, for an op that adds its contribution in parts (a scatter).
+  void clear_if_fresh() {
+    if (fresh) m.setZero();
+  }
 };
 
 // Y[t,:] = W[id_t,:]                        ids:(T,1) W:(V,d) → Y:(T,d)

@@ -4,9 +4,10 @@
 
 namespace attnviz {
 
-int Parameters::add(std::string name, int rows, int cols, Axis row_axis, Axis col_axis) {
+int Parameters::add(std::string name, Role role, int rows, int cols, Axis row_axis, Axis col_axis) {
   Tensor t;
   t.name = std::move(name);
+  t.role = role;
   t.value = Mat::Zero(rows, cols);
   t.grad = Mat::Zero(rows, cols);
   t.rows = row_axis;
@@ -27,20 +28,6 @@ std::size_t Parameters::scalar_count() const {
   return n;
 }
 
-void Parameters::zero_grad() {
-  for (Tensor& t : tensors_) set_zero(t.grad, t.value.rows(), t.value.cols());
-}
-
-namespace {
-bool ends_with(const std::string& s, std::string_view suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-bool is_layer_norm(const std::string& name) {
-  return name.find(".norm") != std::string::npos || name.rfind("encoder.norm", 0) == 0 ||
-         name.rfind("decoder.norm", 0) == 0;
-}
-}  // namespace
-
 // In parameter order, from one generator seeded with `seed`:
 //   matrices (rows > 1): Glorot uniform, U(−a, a), a = √(6 / (rows + cols));
 //   LayerNorm weight: 1;  every bias: 0.
@@ -50,7 +37,7 @@ void Parameters::initialise(std::uint64_t seed) {
     if (t.value.rows() > 1) {
       const double a = std::sqrt(6.0 / static_cast<double>(t.value.rows() + t.value.cols()));
       for (Eigen::Index i = 0; i < t.value.size(); ++i) t.value.data()[i] = random.uniform(-a, a);
-    } else if (ends_with(t.name, ".weight") && is_layer_norm(t.name)) {
+    } else if (t.role == Role::norm_gain) {
       t.value.setOnes();
     } else {
       t.value.setZero();

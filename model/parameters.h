@@ -16,8 +16,9 @@ namespace attnviz {
 
 class Parameters {
  public:
-  // Adds a zero-valued parameter with a zero gradient; returns its index.
-  int add(std::string name, int rows, int cols, Axis row_axis = Axis::none,
+  // Adds a zero-valued parameter with a zero gradient; returns its index.  `role`: weight,
+  // bias, norm_gain, norm_shift or embedding_table.
+  int add(std::string name, Role role, int rows, int cols, Axis row_axis = Axis::none,
           Axis col_axis = Axis::none);
 
   int size() const { return static_cast<int>(tensors_.size()); }
@@ -26,7 +27,6 @@ class Parameters {
   std::optional<int> find(std::string_view name) const;
   std::size_t scalar_count() const;
 
-  void zero_grad();
   // Glorot-uniform for matrices (weights and embeddings), zero for biases, one for LayerNorm
   // gains; see "Initial weights" in README.md.  Deterministic for a seed on every platform.
   void initialise(std::uint64_t seed);

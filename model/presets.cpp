@@ -12,7 +12,8 @@ std::string synthetic_sentence(int n, int vocab, int stride, int offset) {
   std::string s;
   for (int i = 0; i < n; ++i) {
     if (i) s += ' ';
-    s += "w" + std::to_string(4 + (offset + i * stride) % (vocab - 4));
+    s += 'w';
+    s += std::to_string(4 + (offset + i * stride) % (vocab - 4));
   }
   return s;
 }
@@ -36,8 +37,6 @@ Preset sized(std::string name, int d_model, int heads, int layers, int d_ff, int
 }
 
 }  // namespace
-
-std::vector<std::string> preset_names() { return {"lesson", "small", "base"}; }
 
 Preset make_preset(std::string_view name) {
   if (name == "lesson") {

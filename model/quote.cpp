@@ -86,9 +86,14 @@ std::string key_text(std::string_view key) {
 }
 
 std::string quote(std::string_view text, std::size_t max_chars) {
-  std::string out = "'" + printable(text, max_chars) + "'";
-  if (out.size() >= 4 && out.compare(out.size() - 4, 4, "…'") == 0)
-    out += " (" + std::to_string(text.size()) + " bytes)";
+  std::string out = "'";
+  out += printable(text, max_chars);
+  out += '\'';
+  if (out.size() >= 4 && out.compare(out.size() - 4, 4, "…'") == 0) {
+    out += " (";
+    out += std::to_string(text.size());
+    out += " bytes)";
+  }
   return out;
 }
 

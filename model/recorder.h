@@ -2,10 +2,10 @@
 // Records forward ops into a Trace: each call computes one op, stores its output as a named
 // tensor and appends a Step whose label is that name.  Used by run_forward.
 
-#include "model/trace.h"
 #include "model/config.h"
+#include "model/finite_values.h"
+#include "model/trace.h"
 
-#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -14,7 +14,7 @@ namespace attnviz {
 
 class Recorder {
  public:
-  explicit Recorder(Trace& trace) : trace_(trace) { known_.reserve(trace.tensor_capacity()); }
+  explicit Recorder(Trace& trace) : trace_(trace) { finite_.reserve(trace.tensor_capacity()); }
 
   // Where the following ops sit, and the prefix of their labels ("encoder.0.self_attn"); the
   // prefix is not rebuilt while the trace replays a run, whose names it keeps.
@@ -25,23 +25,29 @@ class Recorder {
 
   static TensorId param(int index) { return {TensorId::parameter, index}; }
   // A tensor that takes no gradient (token ids, masks, positional encodings), named as given.
-  TensorId constant(std::string_view name, const Eigen::Ref<const Mat>& value, Axis rows, Axis cols);
+  TensorId constant(std::string_view name, Role role, const Eigen::Ref<const Mat>& value, Axis rows, Axis cols);
   // An input that takes a gradient (worked example A's X), named as given.
   TensorId input(std::string_view name, const Eigen::Ref<const Mat>& value, Axis rows, Axis cols);
   // A constant whose (rows, cols) value is written in place by `fill(Mat&)`.
   template <class Fill>
-  TensorId constant(std::string_view name, int rows, int cols, Axis row_axis, Axis col_axis, Fill&& fill) {
-    const TensorId id = trace_.add_tensor(name, rows, cols, row_axis, col_axis, /*requires_grad=*/false);
+  TensorId constant(std::string_view name, Role role, int rows, int cols, Axis row_axis, Axis col_axis,
+                    Fill&& fill) {
+    const TensorId id = given(name, role, rows, cols, row_axis, col_axis, /*requires_grad=*/false);
     fill(trace_.tensor(id).value);
-    note_constant(id);
+    finite_.note_given(id, trace_.value(id));
     return id;
   }
 
+  // Each op records one step named `op` and returns its output, whose role is the one the op
+  // has in the model, or `role` where the op has several (a linear layer is a projection, a
+  // feed-forward layer or the generator).  `formula`, where asked, is closer than the op
+  // table's ("S' = S / √d_k" for "Y = c·X").
   TensorId embedding(std::string_view op, TensorId ids, TensorId W);
-  TensorId scale(std::string_view op, TensorId X, Scalar c, std::string_view formula);
+  TensorId scale(std::string_view op, TensorId X, Scalar c, Role role, std::string_view formula);
   TensorId add_positional(std::string_view op, TensorId X, TensorId PE);
-  TensorId linear(std::string_view op, TensorId X, TensorId W, TensorId b, Axis out_axis = Axis::features);
-  TensorId split_head(std::string_view op, TensorId X, int head, int d_k, std::string_view formula);
+  TensorId linear(std::string_view op, TensorId X, TensorId W, TensorId b, Role role,
+                  Axis out_axis = Axis::features);
+  TensorId split_head(std::string_view op, TensorId X, int head, int d_k, Role role, std::string_view formula);
   TensorId concat_heads(std::string_view op, const std::vector<TensorId>& heads);
   TensorId scores(std::string_view op, TensorId Q, TensorId K);
   TensorId mask(std::string_view op, TensorId S, TensorId M);
@@ -59,22 +65,19 @@ class Recorder {
 
  private:
   const std::string& name_of(std::string_view op);  // scope + "." + op, in a reused buffer
-  TensorId output(std::string_view op, int rows, int cols, Axis row_axis, Axis col_axis);
+  TensorId given(std::string_view name, Role role, int rows, int cols, Axis row_axis, Axis col_axis,
+                 bool requires_grad);
+  TensorId output(std::string_view op, Role role, int rows, int cols, Axis row_axis, Axis col_axis);
+  TensorId output_like(std::string_view op, Role role, TensorId like);  // X's shape and axes
+  // The op's step, its formula the op table's unless given.
   Step& step(OpKind kind, std::string_view op, std::initializer_list<TensorId> inputs,
-             std::initializer_list<TensorId> outputs, std::string_view formula);
-  void note_constant(TensorId id);
-  void check_finite(Step& s);
-  bool surely_finite(const Step& s) const;
+             std::initializer_list<TensorId> outputs, std::string_view formula = {});
 
   Trace& trace_;
   Where where_;
   std::string scope_, layer_scope_, name_;
   std::vector<const Mat*> parts_;  // concat_heads' inputs
-  // What is known of each activation's elements, as checked or as follows from the step that
-  // made it: nothing; none is NaN or ±∞; none is but for a mask's −∞; softmax weights (finite,
-  // in [0, 1], rows summing to 1 or, fully masked, to 0).
-  enum class Known : std::uint8_t { nothing, finite, finite_or_masked, weights };
-  std::vector<Known> known_;
+  ForwardFiniteness finite_;
 };
 
 }  // namespace attnviz

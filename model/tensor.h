@@ -14,7 +14,46 @@ using Scalar = double;
 using Mat = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
 // What the rows or columns of a tensor stand for, so views can name them.
-enum class Axis : std::uint8_t { none, src_tokens, tgt_tokens, features, vocab };
+enum class Axis : std::uint8_t { none, src_tokens, tgt_tokens, features, src_vocab, tgt_vocab };
+
+// What a tensor is in the model, recorded with it, so views name and colour it without reading
+// its name.
+enum class Role : std::uint8_t {
+  other,               // none of these: an input of a worked example
+  // given to a run
+  token_ids,           // the source or target input ids, (T, 1)
+  target_ids,          // the expected next words y, (T, 1)
+  mask,                // M: 1 = attend, 0 = masked (−∞)
+  positional,          // PE
+  // activations
+  embedding,           // E: rows of the embedding table
+  scaled_embedding,    // E · √d_model
+  embedded,            // X = E + PE
+  query, key, value,   // X W_Qᵀ + b, X W_Kᵀ + b, X W_Vᵀ + b: every head's features
+  query_head, key_head, value_head,  // one head's slice of them
+  scores,              // S = Q Kᵀ
+  scaled_scores,       // S / √d_k
+  masked_scores,       // S with −∞ where the mask is 0
+  attention_weights,   // A = softmax(S)
+  head_output,         // O = A V
+  heads_concat,        // H = [O₀ | O₁ | …]
+  attention_output,    // H W_Oᵀ + b
+  residual,            // x + sublayer(x)
+  layer_norm,          // LayerNorm(x)
+  ffn_hidden,          // X W₁ᵀ + b₁
+  ffn_activation,      // ReLU(hidden)
+  ffn_gelu,            // GELU(hidden)
+  ffn_output,          // hidden W₂ᵀ + b₂
+  logits,              // Z
+  probabilities,       // softmax(Z)
+  loss,                // L
+  // parameters
+  weight,              // W of a linear layer
+  bias,                // b of a linear layer
+  norm_gain,           // γ of a LayerNorm
+  norm_shift,          // β of a LayerNorm
+  embedding_table,     // W_emb
+};
 
 // m.resize(rows, cols) without Eigen's overflow check (an integer division) when m already has
 // that shape: a re-run of the same model reshapes every tensor to the shape it had.
@@ -53,6 +92,8 @@ struct Tensor {
   Mat grad;          // ∂L/∂value, same shape; meaningful once the trace has_backward();
                      // empty for tensors that take no gradient
   Axis rows = Axis::none, cols = Axis::none;
+  Role role = Role::other;
+  std::int16_t head = -1;     // the attention head it belongs to; −1 outside one
   bool requires_grad = true;  // false for token ids, masks and positional encodings
 };
 

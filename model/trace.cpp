@@ -6,30 +6,6 @@
 
 namespace attnviz {
 
-const char* to_string(OpKind op) {
-  switch (op) {
-    case OpKind::embedding: return "embedding";
-    case OpKind::scale: return "scale";
-    case OpKind::add_positional: return "add_positional";
-    case OpKind::linear: return "linear";
-    case OpKind::split_head: return "split_head";
-    case OpKind::concat_heads: return "concat_heads";
-    case OpKind::scores: return "scores";
-    case OpKind::mask: return "mask";
-    case OpKind::softmax: return "softmax";
-    case OpKind::weighted_sum: return "weighted_sum";
-    case OpKind::add: return "add";
-    case OpKind::layer_norm: return "layer_norm";
-    case OpKind::relu: return "relu";
-    case OpKind::gelu: return "gelu";
-    case OpKind::cross_entropy: return "cross_entropy";
-    case OpKind::sum: return "sum";
-  }
-  return "?";
-}
-
-const char* to_string(Phase phase) { return phase == Phase::forward ? "forward" : "backward"; }
-
 const char* to_string(Stack stack) {
   switch (stack) {
     case Stack::none: return "none";
@@ -115,7 +91,7 @@ bool Trace::drop_backward() {
   return keep;
 }
 
-TensorId Trace::add_tensor(std::string_view name, int rows, int cols, Axis row_axis,
+TensorId Trace::add_tensor(std::string_view name, Role role, int head, int rows, int cols, Axis row_axis,
                            Axis col_axis, bool requires_grad) {
   if (static_cast<std::size_t>(activations_used_) == activations_.size()) activations_.emplace_back();
   Tensor& t = activations_[static_cast<std::size_t>(activations_used_)];
@@ -124,6 +100,8 @@ TensorId Trace::add_tensor(std::string_view name, int rows, int cols, Axis row_a
   else reshape(t.grad, 0, 0);
   if (!replaying_) {
     t.name.assign(name);
+    t.role = role;
+    t.head = static_cast<std::int16_t>(head);
     t.rows = row_axis;
     t.cols = col_axis;
     t.requires_grad = requires_grad;
@@ -141,7 +119,7 @@ Step& Trace::add_step(OpKind op, Phase phase, bool keep_labels) {
     s.inputs.clear();
     s.outputs.clear();
     s.formula = {};
-    s.factor = 1;
+    s.args = {};
     s.twin = -1;
   } else if (s.op != op || s.phase != phase) {
     throw std::logic_error("Trace: a replayed run records a different step");

@@ -4,6 +4,7 @@
 // it, draw it and explain it.
 
 #include "model/config.h"
+#include "model/op_table.h"
 #include "model/parameters.h"
 #include "model/tensor.h"
 
@@ -16,29 +17,6 @@
 #include <vector>
 
 namespace attnviz {
-
-enum class Phase : std::uint8_t { forward, backward };
-
-enum class OpKind : std::uint8_t {
-  embedding,       // Y[t] = W[id_t]
-  scale,           // Y = c·X
-  add_positional,  // Y = X + PE
-  linear,          // Y = X Wᵀ + b
-  split_head,      // Y = X[:, h·d_k : (h+1)·d_k]
-  concat_heads,    // Y = [X_0 | X_1 | … | X_{H−1}]
-  scores,          // S = Q Kᵀ
-  mask,            // Y = X where M = 1, −∞ where M = 0
-  softmax,         // A[i,:] = softmax(S[i,:])
-  weighted_sum,    // O = A V
-  add,             // Y = A + B (residual)
-  layer_norm,      // Y = γ ⊙ (X − μ)/σ + β, per row
-  relu,            // Y = max(0, X)
-  gelu,            // Y = X Φ(X)
-  cross_entropy,   // L = mean over non-pad rows of −log softmax(Z)[t, y_t]
-  sum,             // L = Σᵢⱼ Y[i,j] (a loss without targets: worked example A)
-};
-const char* to_string(OpKind);
-const char* to_string(Phase);
 
 enum class Stack : std::int8_t { none = -1, encoder, decoder, output };
 // The blocks of the paper's figure.  An "Add & Norm" block holds the residual add and the
@@ -82,6 +60,15 @@ struct NonFinite {
   Scalar value = 0;
 };
 
+// The constants of an op beside its tensors; each holds its default where the op has none.
+struct OpArgs {
+  Scalar c = 1;      // scale: Y = c·X
+  int d_k = 0;       // split_head, concat_heads: the features of one head
+  Scalar eps = 0;    // layer_norm: the ε of √(σ² + ε)
+  int pad_id = -1;   // cross_entropy: the padding id, whose targets the loss leaves out
+  bool operator==(const OpArgs&) const = default;
+};
+
 struct Step {
   Phase phase = Phase::forward;
   OpKind op = OpKind::linear;
@@ -89,7 +76,7 @@ struct Step {
   Where where;
   std::vector<TensorId> inputs, outputs;
   std::string_view formula;  // Unicode, e.g. "A = softmax(S)"; points at static text
-  Scalar factor = 1;         // scale: c;  split_head / concat_heads: d_k
+  OpArgs args;               // the constants the op was recorded with
   int twin = -1;             // the backward step of a forward step, and the other way round
 
   // Backward only: ∂L/∂input contributed by this step, one per input, where the input is an
@@ -158,12 +145,13 @@ class Trace {
   // tensors and steps keep theirs and the run writes shapes and values only.
   void reset(Parameters* params, const Config* config = nullptr);
   bool replaying() const { return replaying_; }
-  // The next tensor.  When replaying, `name`, the axes and `requires_grad` are those already
-  // held and are not written again.
-  TensorId add_tensor(std::string_view name, int rows, int cols, Axis row_axis, Axis col_axis,
-                      bool requires_grad = true);
+  // The next tensor, of `role` in attention head `head` (−1: none).  When replaying, `name`,
+  // the role, the head, the axes and `requires_grad` are those already held and are not
+  // written again.
+  TensorId add_tensor(std::string_view name, Role role, int head, int rows, int cols, Axis row_axis,
+                      Axis col_axis, bool requires_grad = true);
   // The next step, cleared; when replaying (forward) or when `keep_labels` (backward), its
-  // label, location, inputs, outputs, formula, factor and twin are kept for the caller to reuse.
+  // label, location, inputs, outputs, formula, args and twin are kept for the caller to reuse.
   Step& add_step(OpKind op, Phase phase, bool keep_labels = false);
   void end_forward();
   // Drops the backward steps (before a new backward over the same forward).  True when the

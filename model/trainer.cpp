@@ -226,7 +226,6 @@ Evaluation Trainer::evaluate(const std::vector<Example>& examples) {
 }
 
 Evaluation Trainer::evaluate_held_out() { return evaluate(held_.empty() ? train_ : held_); }
-Evaluation Trainer::evaluate_training() { return evaluate(train_); }
 
 void Trainer::record_point() {
   CurvePoint p;

@@ -84,7 +84,6 @@ class Trainer {
   // InputError for a rate that is not a positive number.
   void set_learning_rate(double learning_rate);
   Evaluation evaluate_held_out();  // the training pairs when the lesson holds none out
-  Evaluation evaluate_training();
   Evaluation evaluate(const std::vector<Example>& examples);
 
   int steps_done() const { return step_; }

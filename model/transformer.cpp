@@ -13,27 +13,27 @@ namespace {
 
 AttentionParams add_attention(Parameters& p, const std::string& prefix, int d) {
   AttentionParams a{};
-  a.q_w = p.add(prefix + ".q_proj.weight", d, d, Axis::features, Axis::features);
-  a.q_b = p.add(prefix + ".q_proj.bias", 1, d, Axis::none, Axis::features);
-  a.k_w = p.add(prefix + ".k_proj.weight", d, d, Axis::features, Axis::features);
-  a.k_b = p.add(prefix + ".k_proj.bias", 1, d, Axis::none, Axis::features);
-  a.v_w = p.add(prefix + ".v_proj.weight", d, d, Axis::features, Axis::features);
-  a.v_b = p.add(prefix + ".v_proj.bias", 1, d, Axis::none, Axis::features);
-  a.o_w = p.add(prefix + ".o_proj.weight", d, d, Axis::features, Axis::features);
-  a.o_b = p.add(prefix + ".o_proj.bias", 1, d, Axis::none, Axis::features);
+  a.q_w = p.add(prefix + ".q_proj.weight", Role::weight, d, d, Axis::features, Axis::features);
+  a.q_b = p.add(prefix + ".q_proj.bias", Role::bias, 1, d, Axis::none, Axis::features);
+  a.k_w = p.add(prefix + ".k_proj.weight", Role::weight, d, d, Axis::features, Axis::features);
+  a.k_b = p.add(prefix + ".k_proj.bias", Role::bias, 1, d, Axis::none, Axis::features);
+  a.v_w = p.add(prefix + ".v_proj.weight", Role::weight, d, d, Axis::features, Axis::features);
+  a.v_b = p.add(prefix + ".v_proj.bias", Role::bias, 1, d, Axis::none, Axis::features);
+  a.o_w = p.add(prefix + ".o_proj.weight", Role::weight, d, d, Axis::features, Axis::features);
+  a.o_b = p.add(prefix + ".o_proj.bias", Role::bias, 1, d, Axis::none, Axis::features);
   return a;
 }
 
 NormParams add_norm(Parameters& p, const std::string& prefix, int d) {
-  return {p.add(prefix + ".weight", 1, d, Axis::none, Axis::features),
-          p.add(prefix + ".bias", 1, d, Axis::none, Axis::features)};
+  return {p.add(prefix + ".weight", Role::norm_gain, 1, d, Axis::none, Axis::features),
+          p.add(prefix + ".bias", Role::norm_shift, 1, d, Axis::none, Axis::features)};
 }
 
 FeedForwardParams add_ffn(Parameters& p, const std::string& prefix, int d, int d_ff) {
-  return {p.add(prefix + ".linear1.weight", d_ff, d, Axis::features, Axis::features),
-          p.add(prefix + ".linear1.bias", 1, d_ff, Axis::none, Axis::features),
-          p.add(prefix + ".linear2.weight", d, d_ff, Axis::features, Axis::features),
-          p.add(prefix + ".linear2.bias", 1, d, Axis::none, Axis::features)};
+  return {p.add(prefix + ".linear1.weight", Role::weight, d_ff, d, Axis::features, Axis::features),
+          p.add(prefix + ".linear1.bias", Role::bias, 1, d_ff, Axis::none, Axis::features),
+          p.add(prefix + ".linear2.weight", Role::weight, d, d_ff, Axis::features, Axis::features),
+          p.add(prefix + ".linear2.bias", Role::bias, 1, d, Axis::none, Axis::features)};
 }
 
 }  // namespace
@@ -41,8 +41,10 @@ FeedForwardParams add_ffn(Parameters& p, const std::string& prefix, int d, int d
 Transformer::Transformer(const Config& config, std::uint64_t seed) : config_(config) {
   validate(config_);
   const int d = config_.d_model;
-  src_embed_ = params_.add("src_embed.weight", config_.src_vocab, d, Axis::vocab, Axis::features);
-  tgt_embed_ = params_.add("tgt_embed.weight", config_.tgt_vocab, d, Axis::vocab, Axis::features);
+  src_embed_ = params_.add("src_embed.weight", Role::embedding_table, config_.src_vocab, d, Axis::src_vocab,
+                           Axis::features);
+  tgt_embed_ = params_.add("tgt_embed.weight", Role::embedding_table, config_.tgt_vocab, d, Axis::tgt_vocab,
+                           Axis::features);
   for (int i = 0; i < config_.encoder_layers; ++i) {
     const std::string l = "encoder.layers." + std::to_string(i);
     EncoderLayerParams layer{};
@@ -65,8 +67,8 @@ Transformer::Transformer(const Config& config, std::uint64_t seed) : config_(con
     decoder_.push_back(layer);
   }
   if (config_.has_final_norm()) decoder_norm_ = add_norm(params_, "decoder.norm", d);
-  generator_w_ = params_.add("generator.weight", config_.tgt_vocab, d, Axis::vocab, Axis::features);
-  generator_b_ = params_.add("generator.bias", 1, config_.tgt_vocab, Axis::none, Axis::vocab);
+  generator_w_ = params_.add("generator.weight", Role::weight, config_.tgt_vocab, d, Axis::tgt_vocab, Axis::features);
+  generator_b_ = params_.add("generator.bias", Role::bias, 1, config_.tgt_vocab, Axis::none, Axis::tgt_vocab);
   params_.initialise(seed);
   ops::positional_encoding(positional_, config_.positional, config_.max_len, d);
 }
@@ -122,10 +124,12 @@ class Forward {
     r_.enter(stack, -1, Sublayer::embed);
     TensorId x = r_.embedding("lookup", ids, Recorder::param(table));
     if (c_.scale_embedding)
-      x = r_.scale("scale", x, std::sqrt(static_cast<Scalar>(c_.d_model)), "X = E · √d_model");
+      x = r_.scale("scale", x, std::sqrt(static_cast<Scalar>(c_.d_model)), Role::scaled_embedding,
+                   "X = E · √d_model");
     if (c_.positional != Positional::none) {
       const Mat& table = m_.positional_table();
-      TensorId PE = r_.constant(r_.scope() + ".pe", table.topRows(t_.value(ids).rows()), tokens, Axis::features);
+      TensorId PE = r_.constant(r_.scope() + ".pe", Role::positional, table.topRows(t_.value(ids).rows()), tokens,
+                                Axis::features);
       x = r_.add_positional("add_pe", x, PE);
     }
     return x;
@@ -135,34 +139,36 @@ class Forward {
   // head_h = softmax(mask(Q_h K_hᵀ / √d_k)) V_h
   TensorId attention(const AttentionParams& p, TensorId x_q, TensorId x_kv, TensorId mask) {
     using P = Recorder;
-    TensorId q = r_.linear("q_proj", x_q, P::param(p.q_w), P::param(p.q_b));     // (T_q, d)
-    TensorId k = r_.linear("k_proj", x_kv, P::param(p.k_w), P::param(p.k_b));    // (T_k, d)
-    TensorId v = r_.linear("v_proj", x_kv, P::param(p.v_w), P::param(p.v_b));    // (T_k, d)
+    TensorId q = r_.linear("q_proj", x_q, P::param(p.q_w), P::param(p.q_b), Role::query);   // (T_q, d)
+    TensorId k = r_.linear("k_proj", x_kv, P::param(p.k_w), P::param(p.k_b), Role::key);    // (T_k, d)
+    TensorId v = r_.linear("v_proj", x_kv, P::param(p.v_w), P::param(p.v_b), Role::value);  // (T_k, d)
     const int d_k = c_.d_k();
     heads_.clear();
     for (int h = 0; h < c_.heads; ++h) {
       r_.enter_head(h);
-      TensorId qh = r_.split_head("q", q, h, d_k, "Q_h = Q[:, h·d_k : (h+1)·d_k]");  // (T_q, d_k)
-      TensorId kh = r_.split_head("k", k, h, d_k, "K_h = K[:, h·d_k : (h+1)·d_k]");  // (T_k, d_k)
-      TensorId vh = r_.split_head("v", v, h, d_k, "V_h = V[:, h·d_k : (h+1)·d_k]");  // (T_k, d_k)
+      // Q_h (T_q, d_k), K_h (T_k, d_k), V_h (T_k, d_k)
+      TensorId qh = r_.split_head("q", q, h, d_k, Role::query_head, "Q_h = Q[:, h·d_k : (h+1)·d_k]");
+      TensorId kh = r_.split_head("k", k, h, d_k, Role::key_head, "K_h = K[:, h·d_k : (h+1)·d_k]");
+      TensorId vh = r_.split_head("v", v, h, d_k, Role::value_head, "V_h = V[:, h·d_k : (h+1)·d_k]");
       TensorId s = r_.scores("scores", qh, kh);                                     // (T_q, T_k)
       if (c_.scale_attention)
-        s = r_.scale("scale", s, 1.0 / std::sqrt(static_cast<Scalar>(d_k)), "S' = S / √d_k");
+        s = r_.scale("scale", s, 1.0 / std::sqrt(static_cast<Scalar>(d_k)), Role::scaled_scores,
+                     "S' = S / √d_k");
       s = r_.mask("mask", s, mask);
       TensorId a = r_.softmax("softmax", s);                                        // (T_q, T_k)
       heads_.push_back(r_.weighted_sum("weighted_sum", a, vh));                      // (T_q, d_k)
     }
     r_.leave_head();
     TensorId concat = r_.concat_heads("concat", heads_);                             // (T_q, d)
-    return r_.linear("o_proj", concat, P::param(p.o_w), P::param(p.o_b));
+    return r_.linear("o_proj", concat, P::param(p.o_w), P::param(p.o_b), Role::attention_output);
   }
 
   // FFN(x) = f(x W₁ᵀ + b₁) W₂ᵀ + b₂, f = ReLU or GELU      (T,d) → (T,d_ff) → (T,d)
   TensorId feed_forward(const FeedForwardParams& p, TensorId x) {
     using P = Recorder;
-    TensorId h = r_.linear("linear1", x, P::param(p.w1), P::param(p.b1));
+    TensorId h = r_.linear("linear1", x, P::param(p.w1), P::param(p.b1), Role::ffn_hidden);
     h = c_.activation == FfnActivation::gelu ? r_.gelu("gelu", h) : r_.relu("relu", h);
-    return r_.linear("linear2", h, P::param(p.w2), P::param(p.b2));
+    return r_.linear("linear2", h, P::param(p.w2), P::param(p.b2), Role::ffn_output);
   }
 
   // post: x = LN(x + F(x))     pre: x = x + F(LN(x))      (residual off drops the `x +`)
@@ -199,20 +205,21 @@ class Forward {
     const int T_src = static_cast<int>(ex.src.size()), T_tgt = static_cast<int>(ex.tgt_in.size());
 
     r_.enter(Stack::none, -1, Sublayer::none);
-    const auto ids = [&](std::string_view name, const std::vector<int>& v, Axis axis) {
-      return r_.constant(name, static_cast<int>(v.size()), 1, axis, Axis::none, [&](Mat& m) { column_of(m, v); });
+    const auto ids = [&](std::string_view name, Role role, const std::vector<int>& v, Axis axis) {
+      return r_.constant(name, role, static_cast<int>(v.size()), 1, axis, Axis::none,
+                         [&](Mat& m) { column_of(m, v); });
     };
     const auto mask = [&](std::string_view name, int T_q, const std::vector<int>& keys, Axis q_axis, Axis k_axis,
                           bool causal) {
-      return r_.constant(name, T_q, static_cast<int>(keys.size()), q_axis, k_axis,
+      return r_.constant(name, Role::mask, T_q, static_cast<int>(keys.size()), q_axis, k_axis,
                          [&](Mat& m) { attention_mask(m, keys, ex.pad_id, causal); });
     };
-    TensorId src_ids = ids(names::src_tokens, ex.src, src);
-    TensorId tgt_ids = ids(names::tgt_in_tokens, ex.tgt_in, tgt);
-    TensorId targets = ids(names::tgt_out_tokens, ex.tgt_out, tgt);
+    TensorId src_ids = ids(names::src_tokens, Role::token_ids, ex.src, src);
+    TensorId tgt_ids = ids(names::tgt_in_tokens, Role::token_ids, ex.tgt_in, tgt);
+    TensorId targets = ids(names::tgt_out_tokens, Role::target_ids, ex.tgt_out, tgt);
     TensorId enc_mask = mask(names::src_padding_mask, T_src, ex.src, src, src, false);
     mask(names::tgt_padding_mask, T_tgt, ex.tgt_in, tgt, tgt, false);
-    r_.constant(names::look_ahead_mask, T_tgt, T_tgt, tgt, tgt, look_ahead_mask);
+    r_.constant(names::look_ahead_mask, Role::mask, T_tgt, T_tgt, tgt, tgt, look_ahead_mask);
     TensorId dec_mask = mask(names::decoder_self_mask, T_tgt, ex.tgt_in, tgt, tgt, true);
     TensorId cross_mask = mask(names::cross_mask, T_tgt, ex.src, tgt, src, false);
 
@@ -243,7 +250,7 @@ class Forward {
     // Output: logits = y W_genᵀ + b, L = cross-entropy(softmax(logits), targets)
     r_.enter(Stack::output, -1, Sublayer::generator);
     TensorId logits = r_.linear("generator", y, Recorder::param(m_.generator_weight()),
-                                Recorder::param(m_.generator_bias()), Axis::vocab);
+                                Recorder::param(m_.generator_bias()), Role::logits, Axis::tgt_vocab);
     r_.enter(Stack::output, -1, Sublayer::loss);
     TensorId loss = r_.cross_entropy("loss", logits, targets, ex.pad_id, names::probs);
     t_.set_loss(loss);

@@ -71,7 +71,7 @@ SpecialWords Vocabulary::special_words() const {
 
 Vocabulary Vocabulary::synthetic(int size) {
   std::vector<std::string> words;
-  for (int i = 4; i < size; ++i) words.push_back("w" + std::to_string(i));
+  for (int i = 4; i < size; ++i) words.push_back(std::string("w").append(std::to_string(i)));
   return Vocabulary(words);
 }
 

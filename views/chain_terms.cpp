@@ -29,9 +29,9 @@ std::string element_name(const Trace& trace, const Element& element, bool gradie
     part = name.substr(before == std::string::npos ? 0 : before + 1);
   }
   // Attention scores are named by what they are, not by the op that made them.
-  const bool in_attention = name.find("attn") != std::string::npos;
-  if (element.tensor.kind == TensorId::activation && in_attention && part == "mask") part = "masked_scores";
-  if (element.tensor.kind == TensorId::activation && in_attention && part == "scale") part = "scaled_scores";
+  const Role role = trace.tensor(element.tensor).role;
+  if (role == Role::masked_scores) part = "masked_scores";
+  if (role == Role::scaled_scores) part = "scaled_scores";
   return (gradient ? "∂L/∂" : "") + part + "[" + std::to_string(element.row) + "," +
          std::to_string(element.col) + "]";
 }

@@ -93,7 +93,7 @@ namespace {
 Parameters values_of(const Parameters& params) {
   Parameters values;
   for (const Tensor& p : params) {
-    Tensor& t = values[values.add(p.name, static_cast<int>(p.value.rows()), static_cast<int>(p.value.cols()))];
+    Tensor& t = values[values.add(p.name, p.role, static_cast<int>(p.value.rows()), static_cast<int>(p.value.cols()))];
     t.grad = Mat();
     t.value = p.value;
   }

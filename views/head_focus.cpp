@@ -86,10 +86,10 @@ void head_bar(const AppState& app, Selection& selection, Commands& commands) {
   const Trace& trace = app.session.trace();
   const Phase phase = trace.step(selection.step).phase;
   if (choose_head(app.session.config(), selection.head)) {
-    const int step = head_step(trace, selection.head, "softmax", phase);
+    const int step = head_step(trace, selection.head, Role::attention_weights, phase);
     if (step >= 0) commands.push(GoToStep{step});
   }
-  const int step = head_step(trace, selection.head, "softmax", phase);
+  const int step = head_step(trace, selection.head, Role::attention_weights, phase);
   if (step >= 0 && step != selection.step) {
     same_line_if_fits(ImGui::CalcTextSize("go to its softmax step").x + ImGui::GetStyle().FramePadding.x * 2);
     if (ImGui::SmallButton("go to its softmax step")) commands.push(GoToStep{step});
@@ -100,9 +100,14 @@ void head_bar(const AppState& app, Selection& selection, Commands& commands) {
   }
 }
 
-int head_step(const Trace& trace, const HeadRef& head, const char* op, Phase phase) {
-  const std::optional<int> step = trace.find_step(analysis::label_prefix(head) + "." + op, phase);
-  return step.value_or(-1);
+int head_step(const Trace& trace, const HeadRef& head, Role role, Phase phase) {
+  const Where where = analysis::where_of(head);
+  for (int i = 0; i < trace.forward_count(); ++i) {
+    const Step& s = trace.step(i);
+    if (s.where == where && trace.tensor(s.outputs.front()).role == role)
+      return phase == Phase::forward ? i : s.twin;
+  }
+  return -1;
 }
 
 int producer_step(const Trace& trace, TensorId id) {

@@ -32,8 +32,8 @@ bool choose_head(const Config& config, analysis::HeadRef& head);
 // the head's softmax step) and "go to its softmax step" when the cursor is elsewhere.
 void head_bar(const AppState& app, Selection& selection, Commands& commands);
 
-// The step "<prefix>.<op>" of the head in `phase` ("softmax", "scores", "scale", "mask"), or −1.
-int head_step(const Trace& trace, const analysis::HeadRef& head, const char* op, Phase phase);
+// The step of the head whose output has `role` (attention_weights: its softmax), in `phase`, or −1.
+int head_step(const Trace& trace, const analysis::HeadRef& head, Role role, Phase phase);
 
 // The forward step whose first output is `id`, or −1.
 int producer_step(const Trace& trace, TensorId id);

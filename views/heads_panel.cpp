@@ -95,7 +95,7 @@ bool thumbnail(const AppState& app, Selection& selection, const Grid& g, const H
   const bool clicked = ImGui::InvisibleButton("head", ImVec2(g.cell, g.cell));
   matrix_context_menu("csv", A, *axes.queries, *axes.keys);
   if (ImGui::IsItemHovered()) {
-    selection.hover.step = head_step(trace, ref, "softmax", Phase::forward);
+    selection.hover.step = head_step(trace, ref, Role::attention_weights, Phase::forward);
     draw->AddRect(ImVec2(p0.x - 2, p0.y - 2), ImVec2(p1.x + 2, p1.y + 2), pal.hover_outline, 0, 0, 2.5f);
     ImGui::SetTooltip("%s\nmean row entropy %.3f nats\nclick to open", head_title(ref).c_str(),
                       analysis::row_entropy(A).mean());
@@ -139,7 +139,7 @@ void HeadsPanel::draw(const AppState& app, Selection& selection, Commands& comma
   if (!clicked) return;
   selection.head = *clicked;
   const Trace& trace = app.session.trace();
-  const int step = head_step(trace, *clicked, "softmax", trace.step(selection.step).phase);
+  const int step = head_step(trace, *clicked, Role::attention_weights, trace.step(selection.step).phase);
   if (step >= 0) commands.push(GoToStep{step});
   show_request = PanelId::attention;
 }

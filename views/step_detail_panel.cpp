@@ -1,6 +1,6 @@
 #include "views/step_detail_panel.h"
 
-#include "model/describe.h"
+#include "model/op_table.h"
 #include "views/chain_terms.h"
 #include "views/heatmap.h"
 #include "views/plot.h"
@@ -145,7 +145,7 @@ void header(const Step& step, const Palette& pal) {
   ImGui::Text("Formula:  %.*s", static_cast<int>(step.formula.size()), step.formula.data());
   ImGui::PopStyleColor();
   ImGui::PopTextWrapPos();
-  if (step.op == OpKind::scale) ImGui::Text("c = %.6g", step.factor);
+  if (step.op == OpKind::scale) ImGui::Text("c = %.6g", step.args.c);
   if (!step.fully_masked_rows.empty())
     ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.warning), "%zu row(s) have every key masked: their weights are 0.",
                        step.fully_masked_rows.size());

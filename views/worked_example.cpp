@@ -5,19 +5,19 @@
 
 #include <algorithm>
 #include <cmath>
-#include <string_view>
 
 namespace attnviz::views {
 namespace {
 
-std::string_view op_name(const Step& s) {
-  const std::size_t dot = s.label.rfind('.');
-  return dot == std::string::npos ? std::string_view(s.label) : std::string_view(s.label).substr(dot + 1);
-}
-
-// "q_proj" → "Q", "k_proj" → "K", "v_proj" → "V".
-std::string projection_letter(std::string_view op) {
-  return op.empty() ? "?" : std::string(1, static_cast<char>(std::toupper(static_cast<unsigned char>(op.front()))));
+// "Q", "K", "V" or "O": the projection a linear step makes, by its output's role.
+std::string projection_letter(const Trace& trace, const Step& s) {
+  switch (trace.tensor(s.outputs.front()).role) {
+    case Role::query: return "Q";
+    case Role::key: return "K";
+    case Role::value: return "V";
+    case Role::attention_output: return "O";
+    default: return "?";
+  }
 }
 
 // The first forward step that reads `id`, and at which input; {−1, 0} when none does.
@@ -44,12 +44,14 @@ ExampleMatrix read_matrix(const Trace& trace, std::string title, TensorId id, bo
 }  // namespace
 
 std::string output_title(const Trace& trace, const Step& s) {
-  const std::string_view op = op_name(s);
   switch (s.op) {
-    case OpKind::linear: return projection_letter(op) + " = X W_" + projection_letter(op);
+    case OpKind::linear: {
+      const std::string letter = projection_letter(trace, s);
+      return letter + " = X W_" + letter;
+    }
     case OpKind::scores: return "QKᵀ";
     case OpKind::scale: {
-      const Scalar d_k = std::round(1 / (s.factor * s.factor));
+      const Scalar d_k = std::round(1 / (s.args.c * s.args.c));
       return "QKᵀ / √" + format_significant(d_k, 4);
     }
     case OpKind::softmax: return "A = softmax";
@@ -65,7 +67,7 @@ std::vector<ExampleMatrix> example_matrices(const Trace& trace) {
     const Step& step = trace.step(s);
     if (step.op == OpKind::linear) {
       if (inputs.empty()) inputs.push_back(read_matrix(trace, "X", step.inputs[0], false));
-      inputs.push_back(read_matrix(trace, "W_" + projection_letter(op_name(step)), step.inputs[1], true));
+      inputs.push_back(read_matrix(trace, "W_" + projection_letter(trace, step), step.inputs[1], true));
     }
     const TensorId out = step.outputs.front();
     ExampleMatrix m = read_matrix(trace, output_title(trace, step), out, false);

@@ -17,8 +17,6 @@ const char* to_string(AttentionKind kind) {
   return "?";
 }
 
-namespace {
-
 Where where_of(const HeadRef& h) {
   Where w;
   w.stack = h.attention == AttentionKind::encoder_self ? Stack::encoder : Stack::decoder;
@@ -27,8 +25,6 @@ Where where_of(const HeadRef& h) {
   w.head = h.head;
   return w;
 }
-
-}  // namespace
 
 std::string label_prefix(const HeadRef& h) {
   const Where w = where_of(h);
@@ -39,27 +35,24 @@ std::string label_prefix(const HeadRef& h) {
 HeadTensors head_tensors(const Trace& trace, const HeadRef& h) {
   const Where want = where_of(h);
   HeadTensors t;
-  int splits = 0;
   bool found = false;
   for (int i = 0; i < trace.forward_count(); ++i) {
     const Step& s = trace.step(i);
     if (s.where != want) continue;
     found = true;
-    switch (s.op) {
-      case OpKind::split_head: {
-        TensorId* slot = splits == 0 ? &t.q : splits == 1 ? &t.k : &t.v;  // recorded q, k, v
-        *slot = s.outputs.front();
-        ++splits;
-        break;
-      }
-      case OpKind::scores: t.scores = s.outputs.front(); break;
-      case OpKind::scale: t.scaled = s.outputs.front(); break;
-      case OpKind::mask:
+    const TensorId out = s.outputs.front();
+    switch (trace.tensor(out).role) {
+      case Role::query_head: t.q = out; break;
+      case Role::key_head: t.k = out; break;
+      case Role::value_head: t.v = out; break;
+      case Role::scores: t.scores = out; break;
+      case Role::scaled_scores: t.scaled = out; break;
+      case Role::masked_scores:
         t.mask = s.inputs.at(1);
-        t.masked = s.outputs.front();
+        t.masked = out;
         break;
-      case OpKind::softmax: t.weights = s.outputs.front(); break;
-      case OpKind::weighted_sum: t.output = s.outputs.front(); break;
+      case Role::attention_weights: t.weights = out; break;
+      case Role::head_output: t.output = out; break;
       default: break;
     }
   }

@@ -21,10 +21,13 @@ struct HeadRef {
   int head = 0;
 };
 
+// Where the head's steps sit: its stack, layer, attention sublayer and head.
+Where where_of(const HeadRef& head);
 // "encoder.0.self_attn.head2", "decoder.1.cross_attn.head0": the prefix of the head's labels.
 std::string label_prefix(const HeadRef& head);
 
-// The tensors of one head, found by the steps' Where (stack, layer, sublayer, head).
+// The tensors of one head, found by the steps' Where (stack, layer, sublayer, head) and the
+// outputs' roles.
 struct HeadTensors {
   TensorId q, k, v;                 // Q_h (T_q,d_k), K_h (T_k,d_k), V_h (T_k,d_k)
   TensorId scores;                  // S = Q_h K_hᵀ                     (T_q,T_k)

@@ -96,7 +96,12 @@ class DescriptorBuffer : public std::streambuf {
 
 // Temporary files of `path` are named ".<name>.<pid>.<random>.tmp".  Those whose process has
 // ended were left by a killed save: removed.
-std::string temporary_prefix(const std::string& path) { return "." + fs::path(path).filename().string() + "."; }
+std::string temporary_prefix(const std::string& path) {
+  std::string prefix = ".";
+  prefix += fs::path(path).filename().string();
+  prefix += '.';
+  return prefix;
+}
 
 void remove_stale_temporaries(const std::string& path) {
   const std::string prefix = temporary_prefix(path);

@@ -179,7 +179,7 @@ TEST(ScalingExperiment, AtInitialisationWithALargeDkTheUnscaledSoftmaxSaturates)
       const ScalingComparison c = scaling_experiment_at_initialisation(config, session.example(), session.seed(), ref, 64);
       const ScalingOutcome o = scaling_outcome(c);
       EXPECT_TRUE(o.entropy_lower) << static_cast<int>(kind) << " head " << head;
-      if (kind == AttentionKind::encoder_self) EXPECT_TRUE(o.gradient_smaller) << "encoder head " << head;
+      if (kind == AttentionKind::encoder_self) { EXPECT_TRUE(o.gradient_smaller) << "encoder head " << head; }
       seen += o.claim_seen();
       ++heads;
     }

@@ -68,7 +68,9 @@ TEST(Saliency, IsTheNormOfTheEmbeddingOutputsGradientRows) {
     }
     const Mat& dW = trace.grad(*trace.find(side.table));
     for (const auto& [id, sum] : per_word)
-      if (id != session.example().pad_id) EXPECT_LE((dW.row(id) - sum).cwiseAbs().maxCoeff(), 1e-15) << side.table << " " << id;
+      if (id != session.example().pad_id) {
+        EXPECT_LE((dW.row(id) - sum).cwiseAbs().maxCoeff(), 1e-15) << side.table << " " << id;
+      }
   }
   // "the" appears twice in the source (positions 0 and 3): two different bars.
   const Mat s = saliency(trace, Stack::encoder);

@@ -118,7 +118,7 @@ TEST(Lessons, EveryBuiltInLessonLoads) {
     const Lesson l = io::read_lesson_file(entry.path().string());
     titles.insert(l.title);
     ++count;
-    if (!l.weights.empty()) EXPECT_TRUE(l.weights.ends_with(".safetensors")) << l.weights;
+    if (!l.weights.empty()) { EXPECT_TRUE(l.weights.ends_with(".safetensors")) << l.weights; }
     if (l.config.d_model <= 64) {  // a session on the paper's base model is the benchmarks' job
       const Session session(to_preset(l), l.training.seed);
       EXPECT_GT(session.trace().loss(), 0) << l.title;

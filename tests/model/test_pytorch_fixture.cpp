@@ -54,7 +54,7 @@ TEST_P(PyTorchFixture, LossLogitsAndEveryGradientEqualPyTorchs) {
     const double worst = (params[i].grad - grads[i].value).cwiseAbs().maxCoeff();
     EXPECT_LE(worst, 1e-10 * scale) << params[i].name;
     const bool key_bias = params[i].name.ends_with("k_proj.bias");
-    if (!key_bias) EXPECT_LE(relative_difference(params[i].grad, grads[i].value), 1e-10) << params[i].name;
+    if (!key_bias) { EXPECT_LE(relative_difference(params[i].grad, grads[i].value), 1e-10) << params[i].name; }
   }
 }
 

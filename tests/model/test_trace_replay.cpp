@@ -20,9 +20,11 @@ void expect_same_trace(const Trace& got, const Trace& fresh) {
     EXPECT_EQ(a.name, b.name) << i;
     EXPECT_EQ(a.rows, b.rows) << a.name;
     EXPECT_EQ(a.cols, b.cols) << a.name;
+    EXPECT_EQ(a.role, b.role) << a.name;
+    EXPECT_EQ(a.head, b.head) << a.name;
     EXPECT_EQ(a.requires_grad, b.requires_grad) << a.name;
     EXPECT_EQ(a.value, b.value) << a.name;
-    if (fresh.has_backward()) EXPECT_EQ(a.grad, b.grad) << a.name;  // meaningless before
+    if (fresh.has_backward()) { EXPECT_EQ(a.grad, b.grad) << a.name; }  // meaningless before
   }
   ASSERT_EQ(got.has_backward(), fresh.has_backward());
   ASSERT_EQ(got.step_count(), fresh.step_count());
@@ -37,7 +39,7 @@ void expect_same_trace(const Trace& got, const Trace& fresh) {
     EXPECT_EQ(a.inputs, b.inputs) << a.label;
     EXPECT_EQ(a.outputs, b.outputs) << a.label;
     EXPECT_EQ(a.formula, b.formula) << a.label;
-    EXPECT_EQ(a.factor, b.factor) << a.label;
+    EXPECT_EQ(a.args, b.args) << a.label;
     EXPECT_EQ(a.twin, b.twin) << a.label;
     EXPECT_EQ(a.fully_masked_rows, b.fully_masked_rows) << a.label;
     EXPECT_EQ(a.non_finite.has_value(), b.non_finite.has_value()) << a.label;

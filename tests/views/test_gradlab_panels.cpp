@@ -241,7 +241,7 @@ TEST_F(GradLabHeadless, TransformerVariantsComputeOnAThreadOfTheirOwn) {
   ASSERT_TRUE(app.sentence_message.empty()) << app.sentence_message;
   frame([&] { panel.draw(app, selection, commands); });
   EXPECT_EQ(panel.recomputations(), 2);
-  if (panel.computing()) EXPECT_EQ(panel.variants(app).front().flow.loss, loss);  // the last figures meanwhile
+  if (panel.computing()) { EXPECT_EQ(panel.variants(app).front().flow.loss, loss); }  // the last figures meanwhile
   wait();
   EXPECT_NE(panel.variants(app).front().flow.loss, loss);
   EXPECT_NEAR(panel.variants(app).front().flow.loss, app.session.trace().loss(), 1e-12);

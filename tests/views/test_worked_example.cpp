@@ -80,8 +80,9 @@ TEST_F(ExampleA, EveryGridLeadsToAStepThatHoldsIt) {
     EXPECT_EQ(slots.at(static_cast<std::size_t>(m.forward.index)), m.tensor) << m.title;
     ASSERT_GE(m.backward.step, 0) << m.title;
     EXPECT_EQ(t.step(m.backward.step).phase, Phase::backward);
-    if (m.backward.slot == Slot::downstream)
+    if (m.backward.slot == Slot::downstream) {
       EXPECT_NO_THROW(explain(t, m.backward.step, m.backward.index, 0, 0)) << m.title;
+    }
   }
 }
 

@@ -1,0 +1,56 @@
+#pragma once
+// Where a run's numbers stop being finite: each step keeps the first NaN or ±∞ it produced,
+// forward (in its outputs) and backward (in the gradient shares it wrote).  Values that are
+// finite by construction are not read: the op table says which outputs are, given what is
+// known of the inputs; a linear layer's fresh weight gradients are bounded from dY and X.
+
+#include "model/trace.h"
+
+#include <algorithm>
+#include <limits>
+#include <optional>
+#include <vector>
+
+namespace attnviz {
+
+// What the recorder knows of each activation of a forward run.
+class ForwardFiniteness {
+ public:
+  void reserve(std::size_t tensors) { known_.reserve(tensors); }
+  // A tensor given from outside the run (token ids, a mask, an input): read once.
+  void note_given(TensorId id, const Mat& value);
+  // Sets s.non_finite to the first NaN or ±∞ among its outputs, unless they are surely finite.
+  void check(const Trace& trace, Step& s);
+
+ private:
+  bool surely_finite(const Step& s, const FiniteRule& rule) const;
+  std::vector<Known> known_;  // per activation
+};
+
+// The first element of `m` that is NaN or ±∞, row by row, where a scan found one; with
+// `masked`, −∞ is not counted (a masked score is −∞ by design).
+NonFinite first_non_finite(const Mat& m, TensorId id, bool masked);
+
+// A linear step's freshly written dW = dYᵀ X and db = Σₜ dY[t,:] are finite, without reading
+// them, when dY and X are finite and no sum of T terms can overflow:
+// |dW[o,i]| ≤ T·max|dY|·max|X| and |db[o]| ≤ T·max|dY|.
+inline bool linear_weight_grads_finite(const Mat& dY, const Mat& X) {
+  if (dY.size() == 0 || X.size() == 0) return false;
+  // max_abs is +∞ where an element is not finite, and then so is the bound
+  const Scalar bound = static_cast<Scalar>(dY.rows()) * max_abs(dY) * std::max<Scalar>(1, max_abs(X));
+  return bound < std::numeric_limits<Scalar>::max() / 4;
+}
+
+// The first NaN or ±∞ among the gradient shares backward step `b` wrote, one per input
+// (Trace::share); its parameters' shares are skipped when `params_finite`.  Inline: run_backward
+// calls it for every step.
+inline std::optional<NonFinite> first_non_finite_share(const Trace& trace, const Step& b, bool params_finite) {
+  for (std::size_t i = 0; i < b.inputs.size(); ++i) {
+    if (params_finite && b.inputs[i].kind == TensorId::parameter) continue;
+    const Mat& share = trace.share(b, i);
+    if (!all_finite(share)) return first_non_finite(share, b.inputs[i], false);
+  }
+  return std::nullopt;
+}
+
+}  // namespace attnviz

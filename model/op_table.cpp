@@ -1,0 +1,127 @@
+#include "model/op_table.h"
+
+namespace attnviz {
+
+namespace {
+using K = FiniteRule;
+}  // namespace
+
+constexpr std::array<OpInfo, static_cast<std::size_t>(OpKind::count)> op_table{{
+    {OpKind::embedding, "embedding", "Embedding lookup",
+     "E[t] = W_emb[id_t]",
+     "∂L/∂W_emb[id_t] += ∂L/∂E[t]",
+     "Looks up each token's learned vector: row id of the embedding table.",
+     "Each token's gradient is added to its row of the embedding table; rows of unused words get nothing.",
+     {}},
+    {OpKind::scale, "scale", "Scale",
+     "Y = c·X",
+     "∂L/∂X = c · ∂L/∂Y",
+     "Multiplies every value by one constant: √d_model keeps embeddings as large as the positional encoding; 1/√d_k keeps scores small enough that softmax does not saturate.",
+     "A constant factor scales the gradient by the same constant.",
+     {K::when_c_at_most_1}},
+    {OpKind::add_positional, "add_positional", "Add positional encoding",
+     "X = E + PE",
+     "∂L/∂E = ∂L/∂X   (PE is fixed)",
+     "Adds the sinusoidal position code, so the same word at different positions gives different vectors: attention alone cannot see order.",
+     "The gradient passes through unchanged to the embeddings; the positional code is fixed and takes none.",
+     {}},
+    {OpKind::linear, "linear", "Linear layer",
+     "Y = X Wᵀ + b",
+     "∂L/∂X = ∂L/∂Y W ;  ∂L/∂W = (∂L/∂Y)ᵀ X ;  ∂L/∂b = Σₜ ∂L/∂Y[t]",
+     "Multiplies each token's vector by a learned weight matrix and adds a bias: a learned change of features, the same for every position.",
+     "The gradient flows to the input through the weights (dY W), and to the weights through the input (dYᵀ X); the bias collects the sum over tokens.",
+     {}},
+    {OpKind::split_head, "split_head", "Split into heads",
+     "Y = X[:, h·d_k : (h+1)·d_k]",
+     "∂L/∂Q[:, h·d_k : (h+1)·d_k] = ∂L/∂Q_h",
+     "Takes this head's slice of the features: each head attends with its own d_k features.",
+     "This head's gradient goes back into its slice of the features; the other columns get nothing from it.",
+     {K::always}},
+    {OpKind::concat_heads, "concat_heads", "Concatenate heads",
+     "H = [O₀ | O₁ | … | O_{h−1}]",
+     "∂L/∂O_h = ∂L/∂H[:, h·d_k : (h+1)·d_k]",
+     "Puts the heads' outputs side by side again, back to d_model features.",
+     "The gradient is cut into the heads' slices again.",
+     {K::always}},
+    {OpKind::scores, "scores", "Attention scores",
+     "S = Q Kᵀ",
+     "∂L/∂Q = ∂L/∂S K ;  ∂L/∂K = (∂L/∂S)ᵀ Q",
+     "Dot product of every query with every key: how well token i's question matches token j's label.",
+     "The gradient of a score reaches its query through the key and its key through the query.",
+     {}},
+    {OpKind::mask, "mask", "Mask",
+     "S'[i,j] = S[i,j] if M[i,j] = 1, −∞ if M[i,j] = 0",
+     "∂L/∂S = ∂L/∂S' ⊙ M   (masked scores get no gradient)",
+     "Sets forbidden scores to −∞ (padding keys, and future tokens in the decoder), so softmax gives them weight exactly 0.",
+     "Masked scores did not reach the loss, so they get zero gradient; the others pass through.",
+     {K::always, Known::finite, Known::finite_or_masked}},
+    {OpKind::softmax, "softmax", "Softmax",
+     "A[i,j] = exp(S[i,j]) / Σₖ exp(S[i,k])",
+     "∂L/∂S[i,j] = A[i,j] (∂L/∂A[i,j] − Σₖ ∂L/∂A[i,k] A[i,k])",
+     "Turns each row of scores into weights that are positive and sum to 1: how much each query attends to each key.",
+     "Raising one weight lowers the others in its row: ∂A/∂S = A(δ − A), summed against the upstream gradient.",
+     {K::always, Known::finite_or_masked, Known::weights}},
+    {OpKind::weighted_sum, "weighted_sum", "Weighted sum of values",
+     "O = A V",
+     "∂L/∂A = ∂L/∂O Vᵀ ;  ∂L/∂V = Aᵀ ∂L/∂O",
+     "Each query's output is the weighted average of the value vectors, with the attention weights.",
+     "The gradient reaches the weights through the values (dO Vᵀ) and the values through the weights (Aᵀ dO).",
+     {K::always, Known::weights}},  // |O[i,:]| ≤ max |V| when A's rows are weights
+    {OpKind::add, "add", "Residual add",
+     "Y = x + Sublayer(x)",
+     "∂L/∂x = ∂L/∂Y ;  ∂L/∂Sublayer(x) = ∂L/∂Y",
+     "Residual connection: adds the sublayer's input to its output, so the signal, and the gradient, has a path around the sublayer.",
+     "An addition copies its gradient to both inputs: the residual path carries the gradient around the sublayer unchanged.",
+     {}},
+    {OpKind::layer_norm, "layer_norm", "Layer norm",
+     "Y = γ ⊙ (X − μ) / √(σ² + ε) + β",
+     "∂L/∂X = (g − mean(g) − x̂ · mean(g ⊙ x̂)) / σ,  g = γ ⊙ ∂L/∂Y",
+     "Normalises each token's vector to mean 0 and variance 1 over its features, then scales by γ and shifts by β.",
+     "Normalisation couples the features of a token: the gradient loses its mean and its component along x̂, then is scaled by 1/σ.",
+     {}},
+    {OpKind::relu, "relu", "ReLU",
+     "Y = max(0, X)",
+     "∂L/∂X = ∂L/∂Y ⊙ [X > 0]",
+     "Keeps positive values and sets negative ones to 0: the non-linearity of the feed-forward network.",
+     "The gradient passes where the input was positive and stops where it was not.",
+     {K::always}},
+    {OpKind::gelu, "gelu", "GELU",
+     "Y = X · Φ(X),  Φ(x) = ½ (1 + erf(x / √2))",
+     "∂L/∂X = ∂L/∂Y ⊙ (Φ(X) + X φ(X)),  φ(x) = exp(−x²/2) / √(2π)",
+     "Weighs each value by the chance that a standard normal variable lies below it (x·Φ(x)): a smooth ReLU, the non-linearity of the feed-forward network.",
+     "The gradient is scaled by GELU's slope Φ(x) + x φ(x): about 1 for large inputs, about 0 for very negative ones, 1/2 at 0.",
+     {K::always}},  // |GELU(x)| ≤ |x|
+    {OpKind::cross_entropy, "cross_entropy", "Softmax + cross-entropy loss",
+     "L = −(1/N) Σₜ log softmax(Z)[t, yₜ]   (N = non-padding targets)",
+     "∂L/∂Z[t] = (softmax(Z)[t] − onehot(yₜ)) / N",
+     "Softmax over the vocabulary gives each position's predicted distribution; the loss is the mean of −log(probability of the expected word).",
+     "The gradient of the logits is predicted minus expected (p − one-hot), divided by the number of target words.",
+     {}},
+    {OpKind::sum, "sum", "Sum of the outputs (loss)",
+     "L = Σᵢⱼ Y[i,j]",
+     "∂L/∂Y[i,j] = ∂L/∂L · 1 = 1",
+     "Adds every output value into one number, a loss with no target: each value counts once, so the gradient can be followed back by hand.",
+     "Every value added into the loss gets gradient 1: raising it by a little raises the loss by as much.",
+     {}},
+}};
+
+namespace {
+// Row i describes OpKind i: a row missing or out of order stops the build here.
+constexpr bool rows_in_order() {
+  for (std::size_t i = 0; i < op_table.size(); ++i)
+    if (static_cast<std::size_t>(op_table[i].op) != i) return false;
+  return true;
+}
+static_assert(rows_in_order(), "op_table.cpp: one row per OpKind, in the enum's order");
+}  // namespace
+
+const char* to_string(OpKind op) { return op_info(op).name; }
+
+const char* to_string(Phase phase) { return phase == Phase::forward ? "forward" : "backward"; }
+
+std::string_view describe(OpKind op, Phase phase) {
+  const OpInfo& info = op_info(op);
+  return phase == Phase::forward ? info.forward_sentence : info.backward_sentence;
+}
+
+}  // namespace attnviz

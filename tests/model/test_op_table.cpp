@@ -1,0 +1,129 @@
+// The op table: a row for every OpKind, each with all its text, and the trace's steps reading
+// their formulas and sentences from it.
+
+#include "model/op_table.h"
+#include "model/presets.h"
+#include "model/transformer.h"
+#include "helpers.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace attnviz::testing {
+namespace {
+
+constexpr int op_count = static_cast<int>(OpKind::count);
+
+TEST(OpTable, EveryOpHasAFullRow) {
+  std::set<std::string> names, titles;
+  for (int i = 0; i < op_count; ++i) {
+    const auto op = static_cast<OpKind>(i);
+    const OpInfo& info = op_info(op);
+    EXPECT_EQ(info.op, op) << i;
+    ASSERT_NE(info.name, nullptr) << i;
+    ASSERT_NE(info.title, nullptr) << info.name;
+    EXPECT_STRNE(info.name, "") << i;
+    EXPECT_STRNE(info.title, "") << info.name;
+    EXPECT_FALSE(info.forward_formula.empty()) << info.name;
+    EXPECT_FALSE(info.backward_formula.empty()) << info.name;
+    EXPECT_NE(info.forward_sentence.size(), 0u) << info.name;
+    EXPECT_NE(info.backward_sentence.size(), 0u) << info.name;
+    EXPECT_EQ(info.forward_sentence.back(), '.') << info.name;
+    EXPECT_EQ(info.backward_sentence.back(), '.') << info.name;
+    EXPECT_TRUE(names.insert(info.name).second) << "two ops named " << info.name;
+    EXPECT_TRUE(titles.insert(info.title).second) << "two ops titled " << info.title;
+    EXPECT_STREQ(to_string(op), info.name);
+    EXPECT_EQ(describe(op, Phase::forward), info.forward_sentence);
+    EXPECT_EQ(describe(op, Phase::backward), info.backward_sentence);
+  }
+  EXPECT_THROW(op_info(OpKind::count), std::out_of_range);
+}
+
+// The recorder skips reading outputs the table's rules call finite: on runs poisoned in many
+// ways, each forward step is flagged exactly when a full scan of its outputs finds a NaN or ±∞
+// (a mask's −∞ excepted).
+TEST(OpTable, FinitenessRulesNeverHideANonFiniteOutput) {
+  const double nan = std::numeric_limits<double>::quiet_NaN(), inf = std::numeric_limits<double>::infinity();
+  struct Poison {
+    std::vector<std::pair<const char*, double>> added;  // to every element of these parameters
+    NormPlacement norm = NormPlacement::post;
+  };
+  const Poison poisons[] = {
+      {{}},
+      {{{"encoder.layers.0.self_attn.q_proj.weight", nan}}},
+      {{{"encoder.layers.0.self_attn.q_proj.weight", 1e200}}},  // finite weights, scores overflow
+      {{{"encoder.layers.0.self_attn.v_proj.weight", inf}}},
+      {{{"encoder.layers.1.ffn.linear1.weight", -inf}}},
+      {{{"decoder.layers.0.cross_attn.k_proj.bias", nan}}},
+      {{{"decoder.layers.1.norm3.weight", 1e308}}},
+      {{{"src_embed.weight", 1e308}}},  // × √d_model overflows
+      {{{"generator.weight", 1e300}}},
+      // pre-norm: X ≈ 2e307 (its LayerNorm still finite) and the attention's output ≈ 1.7e308 (its
+      // values are 0), so the residual x + F(x), of finite inputs, overflows
+      {{{"src_embed.weight", 7e306}, {"encoder.layers.0.self_attn.o_proj.bias", 1.7e308}}, NormPlacement::pre},
+  };
+  const auto scanned_bad = [inf](const Mat& m, bool masked) {
+    for (Eigen::Index i = 0; i < m.size(); ++i) {
+      const double v = m.data()[i];
+      if (!std::isfinite(v) && !(masked && v == -inf)) return true;
+    }
+    return false;
+  };
+  int flagged = 0;
+  for (const Poison& poison : poisons) {
+    Config config = tiny_config();
+    config.norm = poison.norm;
+    Transformer model(config, 3);
+    std::string what = "none";
+    for (const auto& [param, value] : poison.added) {
+      model.params()[*model.params().find(param)].value.array() += value;
+      what = param;
+    }
+    Trace trace;
+    run_forward(model, tiny_example(1), trace);
+    for (int i = 0; i < trace.forward_count(); ++i) {
+      const Step& s = trace.step(i);
+      bool bad = false;
+      for (TensorId out : s.outputs) bad = bad || scanned_bad(trace.value(out), s.op == OpKind::mask);
+      EXPECT_EQ(s.non_finite.has_value(), bad) << what << ": " << s.label;
+      flagged += bad;
+    }
+  }
+  EXPECT_GT(flagged, 100) << "the poisons reach many steps";
+}
+
+// A recorded run takes its formulas from the table, but where the model names a closer one
+// (the scalings, the heads' slices).
+TEST(OpTable, StepsCarryTheTablesFormulas) {
+  const Preset p = make_preset("lesson");
+  std::set<OpKind> seen;
+  for (const FfnActivation activation : {FfnActivation::relu, FfnActivation::gelu}) {
+    Config config = p.config;
+    config.activation = activation;
+    Transformer model(config, 1);
+    Trace trace;
+    run_forward(model, make_example(config, p.src_vocab, p.tgt_vocab, p.src_text, p.tgt_text), trace);
+    run_backward(trace);
+    for (const Step& s : trace.steps()) {
+      seen.insert(s.op);
+      const OpInfo& info = op_info(s.op);
+      if (s.phase == Phase::backward) {
+        EXPECT_EQ(s.formula, info.backward_formula) << s.label;
+      } else if (s.op != OpKind::scale && s.op != OpKind::split_head) {
+        EXPECT_EQ(s.formula, info.forward_formula) << s.label;
+      } else {
+        EXPECT_FALSE(s.formula.empty()) << s.label;
+      }
+    }
+  }
+  EXPECT_EQ(seen.size(), static_cast<std::size_t>(op_count - 1)) << "every op but sum (worked example A's loss), with ReLU and GELU";
+}
+
+}  // namespace
+}  // namespace attnviz::testing
