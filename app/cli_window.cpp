@@ -161,6 +161,7 @@ struct ScreenshotOptions {
   std::string out, view = "overview", page, step_label, select, size = "1600x900", theme = "light";
   int step = -1;
   int tour_stop = 0;  // from 1: that stop of the lesson's tour, with the Tour panel
+  bool presenter = false;
   int train = 0;  // training steps before the frame (shows the training panel)
   bool positional_experiment = false;
   bool backward = false, lab = false;
@@ -215,6 +216,7 @@ void screenshot(const ScreenshotOptions& o) {
   desktop.go_to_step(step);
   if (element) select(desktop.state().session.trace(), desktop.selection(), *element);
   if (o.tour_stop > 0) desktop.go_to_tour_stop(o.tour_stop - 1);
+  if (o.presenter) desktop.push_command(views::SetPresenter{true});
   if (o.train > 0 || o.positional_experiment) desktop.show_training(true);
   if (o.train > 0) desktop.train_and_wait(o.train);
   if (o.positional_experiment) desktop.positional_experiment_and_wait();
@@ -466,6 +468,7 @@ void add_screenshot_command(CLI::App& cli) {
   cmd->add_option("--select", o->select, "ROW,COL of the step's output (forward) or gradient passed down (backward)");
   cmd->add_option("--tour-stop", o->tour_stop, "Stop K (from 1) of the lesson's tour, with the Tour panel")
       ->check(CLI::Range(1, 1000));
+  cmd->add_flag("--presenter", o->presenter, "Presenter mode (F5): the tour stop's panel large, its note as a caption");
   cmd->add_option("--size", o->size, "WIDTHxHEIGHT in pixels")->capture_default_str();
   cmd->add_option("--scale", o->scale, "Text size: 100%, 125%, 150%, 175%, 200% (or 1.5; 60% to 300%)")->capture_default_str();
   cmd->add_option("--theme", o->theme, "light or dark")->capture_default_str();

@@ -254,6 +254,7 @@ void Desktop::frame(double seconds) {
   }
   if (persist_ && effects.recent_changed) save_recent_files();
   if (effects.show) ui_.show(*effects.show);
+  if (effects.presenter_changed) window_.set_full_screen(app_.presenter);
   follow_training(seconds);
   // A new text size changes every panel's needs (the controls' height first): tile again.
   if (effects.reset_layout || effects.rebuild_fonts) ui_.reset_layout();

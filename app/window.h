@@ -36,6 +36,8 @@ class Window {
   bool should_close() const;
   void request_close();
   void set_title(const std::string& title);
+  // Full screen on the primary monitor, or back to the window it was (not offscreen).
+  void set_full_screen(bool full);
   void poll_events();    // waits up to `timeout` seconds when > 0
   void wait_events(double timeout);
   void new_frame();      // backends + ImGui::NewFrame
@@ -51,6 +53,7 @@ class Window {
   int width_, height_;
   bool offscreen_;
   unsigned int framebuffer_ = 0, colour_ = 0;
+  int windowed_[4] = {0, 0, 0, 0};  // x, y, width, height before full screen
 };
 
 }  // namespace attnviz::app

@@ -38,6 +38,7 @@ struct AppState {
 
   int tour_stop = -1;                   // the lesson's tour stop shown last (−1: none)
   Language language = Language::en;     // of the tour's titles and notes
+  bool presenter = false;               // presenter mode (F5): see Ui::presenter
 
   TrainingStatus training;             // copied from the trainer between frames
   std::optional<Lesson> lesson;         // the lesson the session came from (none: a preset)

@@ -55,6 +55,8 @@ struct DismissFileMessage {};
 // the tour by an edited one with `stop` shown.
 struct GoToTourStop { int index = 0; };
 struct SetLanguage { Language language = Language::en; };
+// Presenter mode: full screen, menus hidden, the tour's panel large with its note as a caption.
+struct SetPresenter { bool on = false; };
 struct SetTour {
   std::vector<TourStop> tour;
   int stop = -1;
@@ -62,7 +64,7 @@ struct SetTour {
 
 using Command = std::variant<GoToStep, GoToElement, SetSentences, SetPadding, SetPlaying, SetPlaySpeed, SetUiScale, SetTheme,
                              ResetLayout, ShowGlyphs, SaveImage, Quit, Train, SetLearningRate, FileAction,
-                             DismissFileMessage, GoToTourStop, SetTour, SetLanguage>;
+                             DismissFileMessage, GoToTourStop, SetTour, SetLanguage, SetPresenter>;
 
 struct Commands {
   std::vector<Command> list;

@@ -131,6 +131,18 @@ Effects apply_commands(Commands& commands, AppState& app, Selection& selection) 
             app.file_message.clear();
           } else if constexpr (std::is_same_v<C, GoToTourStop>) {
             go_to_tour_stop(app, selection, c.index, effects);
+          } else if constexpr (std::is_same_v<C, SetPresenter>) {
+            if (c.on != app.presenter) {
+              app.presenter = c.on;
+              effects.presenter_changed = true;
+              // 150 % for the back of the room (the stop's own size wins); 100 % when it ends
+              const float scale = c.on ? 1.5f : 1.0f;
+              if (scale != app.ui_scale) {
+                app.ui_scale = scale;
+                effects.rebuild_fonts = effects.restyle = true;
+              }
+              if (c.on && app.tour_stop >= 0) go_to_tour_stop(app, selection, app.tour_stop, effects);
+            }
           } else if constexpr (std::is_same_v<C, SetLanguage>) {
             app.language = c.language;
           } else if constexpr (std::is_same_v<C, SetTour>) {

@@ -25,6 +25,7 @@ struct Effects {
   bool lesson_changed = false;    // a new lesson replaced the session: new trainer
   bool recent_changed = false;    // app.recent_files changed: worth saving
   std::optional<PanelId> show;    // a tour stop's panel, for the window to bring forward
+  bool presenter_changed = false; // full screen on or off
 };
 
 Effects apply_commands(Commands& commands, AppState& app, Selection& selection);

@@ -43,6 +43,8 @@ void key_commands(const KeyCodes& keys, const AppState& app, const Selection& se
   if (key_pressed(ImGui::GetKeyIndex(ImGuiKey_End), false)) commands.push(GoToStep{last});
   if (key_pressed(ImGui::GetKeyIndex(ImGuiKey_Space), false)) commands.push(SetPlaying{!app.playing});
   if (key_pressed(keys.b, false)) commands.push(GoToStep{twin_step(trace, step)});
+  if (key_pressed(keys.f5, false)) commands.push(SetPresenter{!app.presenter});
+  if (app.presenter && key_pressed(ImGui::GetKeyIndex(ImGuiKey_Escape), false)) commands.push(SetPresenter{false});
   if (app.lesson && !app.lesson->tour.empty()) {
     if (key_pressed(ImGui::GetKeyIndex(ImGuiKey_PageDown), false) || key_pressed(keys.n, false))
       commands.push(GoToTourStop{app.tour_stop + 1});

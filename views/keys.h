@@ -1,6 +1,7 @@
 #pragma once
 // The window's keys: ← → step, Shift+← → sublayer, Home End, Space play/pause, B the twin step,
 // PageDown / N and PageUp / P the tour's next and previous stop (a presentation clicker's keys),
+// F5 presenter mode on or off, Esc off,
 // Ctrl + / Ctrl − text size (100, 125, 150, 175, 200 %), Ctrl 0 back to 100 %.  Each is also a
 // button or a menu item.
 
@@ -13,7 +14,7 @@ namespace attnviz::views {
 // Native key indices (into ImGuiIO::KeysDown) of the keys ImGui 1.86 has no ImGuiKey_ for.
 // The defaults are GLFW's key codes: printable keys are their upper-case ASCII code.
 struct KeyCodes {
-  int b = 'B', n = 'N', p = 'P';
+  int b = 'B', n = 'N', p = 'P', f5 = 294;
   int equal = '=', minus = '-', zero = '0';
   int keypad_add = 334, keypad_subtract = 333, keypad_0 = 320;
 };

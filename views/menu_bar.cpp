@@ -66,6 +66,7 @@ std::optional<PanelId> MenuBar::draw(const AppState& app, const Selection& selec
     ImGui::Separator();
     chosen = panel_items(shown);
     ImGui::Separator();
+    if (ImGui::MenuItem("Presenter mode", "F5")) commands.push(SetPresenter{true});
     if (ImGui::MenuItem("Reset layout")) commands.push(ResetLayout{});
     ImGui::EndMenu();
   }

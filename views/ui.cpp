@@ -54,6 +54,10 @@ void Ui::draw(const AppState& app, Selection& selection, Commands& commands) {
   if (app.session.trace().step_count() == 0) return;
   panel<GradLabTransformerPanel>(PanelId::gradlab_transformer).threaded = !wait_for_results;
   key_commands(keys, app, selection, commands);
+  if (app.presenter) {
+    presenter(app, selection, commands);
+    return;
+  }
   const auto is_shown = [this](PanelId id) { return shown(id); };
   if (const std::optional<PanelId> chosen = menu_.draw(app, selection, commands, controls_.step_in_menu(), is_shown))
     shown(*chosen) ? hide(*chosen) : show(*chosen);
@@ -78,6 +82,47 @@ void Ui::add_stop_here(const AppState& app, const Selection& selection, Commands
   const int at = std::clamp(app.tour_stop + 1, 0, static_cast<int>(tour.size()));
   tour.insert(tour.begin() + at, stop_here(app, selection, front, at + 1));
   commands.push(SetTour{std::move(tour), at});
+}
+
+// Presenter mode: no menus; the tour stop's panel (the step detail without one) fills the window
+// above a caption with the stop's title and note, "stop k of n" and the keys that move on.
+void Ui::presenter(const AppState& app, Selection& selection, Commands& commands) {
+  const ImGuiIO& io = ImGui::GetIO();
+  const std::vector<TourStop>* tour = app.lesson ? &app.lesson->tour : nullptr;
+  const TourStop* stop = tour && app.tour_stop >= 0 && app.tour_stop < static_cast<int>(tour->size())
+                             ? &(*tour)[static_cast<std::size_t>(app.tour_stop)]
+                             : nullptr;
+  const float line = ImGui::GetTextLineHeightWithSpacing();
+  const float caption_h = std::min(io.DisplaySize.y * 0.3f, line * 6.5f);
+  PanelId shown_panel = PanelId::detail;
+  if (stop && !stop->panel.empty())
+    if (const std::optional<PanelId> p = panel_named(stop->panel); p && panel_info(*p).home != Home::whole) shown_panel = *p;
+  const ImGuiWindowFlags fixed = ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse;
+  ImGui::SetNextWindowPos(ImVec2(0, 0));
+  ImGui::SetNextWindowSize(ImVec2(io.DisplaySize.x, io.DisplaySize.y - caption_h));
+  if (ImGui::Begin(panel_info(shown_panel).window(), nullptr, fixed)) {
+    if (panel_info(shown_panel).home == Home::centre_tab) centre_.draw_tab(panels_, shown_panel, app, selection, commands);
+    else panels_[shown_panel].draw(app, selection, commands);
+  }
+  ImGui::End();
+  ImGui::SetNextWindowPos(ImVec2(0, io.DisplaySize.y - caption_h));
+  ImGui::SetNextWindowSize(ImVec2(io.DisplaySize.x, caption_h));
+  if (ImGui::Begin("Presenter caption", nullptr, fixed | ImGuiWindowFlags_NoTitleBar)) presenter_caption(app, stop);
+  ImGui::End();
+}
+
+void Ui::presenter_caption(const AppState& app, const TourStop* stop) {
+  const int n = app.lesson ? static_cast<int>(app.lesson->tour.size()) : 0;
+  if (stop) {
+    ImGui::SetWindowFontScale(1.2f);
+    ImGui::TextWrapped("%s", stop->title.in(app.language).c_str());
+    ImGui::SetWindowFontScale(1.0f);
+    ImGui::TextWrapped("%s", stop->note.in(app.language).c_str());
+  }
+  ImGui::TextDisabled("%s", n == 0 ? "This lesson has no tour.   Esc leaves presenter mode."
+                                   : ("stop " + std::to_string(app.tour_stop + 1) + " of " + std::to_string(n) +
+                                      "   PageDown / PageUp: next / previous   Esc leaves presenter mode")
+                                         .c_str());
 }
 
 void Ui::alone(const AppState& app, Selection& selection, Commands& commands) {

@@ -70,6 +70,8 @@ struct Ui {
   void lab_window(const LabCover& cover, const AppState& app, Selection& selection, Commands& commands);
   void floating_windows(const AppState& app, Selection& selection, Commands& commands, Place place);
   void add_stop_here(const AppState& app, const Selection& selection, Commands& commands);
+  void presenter(const AppState& app, Selection& selection, Commands& commands);
+  void presenter_caption(const AppState& app, const TourStop* stop);
 
   PanelSet panels_;
   CentreTabs centre_;

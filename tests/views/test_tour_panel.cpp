@@ -6,6 +6,8 @@
 #include "views/lesson_loader.h"
 #include "views/tour_panel.h"
 
+#include <imgui_internal.h>
+
 namespace attnviz::views {
 namespace {
 
@@ -97,6 +99,41 @@ TEST_F(TourHeadless, TheCurrentViewBecomesAStopAndEditsReachTheLesson) {
   EXPECT_EQ(app.tour_stop, 1);
   frames(2);  // the panel draws the new stop
   EXPECT_GT(vertices(), 200);
+}
+
+// F5 enters presenter mode (150 % text, the stop's panel and its note as a caption, no menus);
+// the clicker's keys still move on; Esc leaves at 100 %.
+TEST_F(TourHeadless, PresenterModeShowsTheStopsPanelWithItsNote) {
+  frames(2);
+  ImGuiIO& io = ImGui::GetIO();
+  const auto press = [&](int key) {
+    io.KeysDown[key] = true;
+    const Effects effects = frame();
+    io.KeysDown[key] = false;
+    frame();
+    return effects;
+  };
+  const int k = stop_at("decoder.0.self_attn.head0.mask", Phase::forward);
+  commands.push(GoToTourStop{k});
+  frame();
+  const Effects on = press(294);  // F5
+  EXPECT_TRUE(app.presenter);
+  EXPECT_TRUE(on.presenter_changed);
+  EXPECT_FLOAT_EQ(app.ui_scale, 1.5f);
+  frames(2);
+  const ImGuiWindow* masking = ImGui::FindWindowByName(panel_info(PanelId::masking).window());
+  ASSERT_NE(masking, nullptr);
+  EXPECT_TRUE(masking->Active);
+  const ImGuiWindow* caption = ImGui::FindWindowByName("Presenter caption");
+  ASSERT_NE(caption, nullptr);
+  EXPECT_TRUE(caption->Active);
+  const ImGuiWindow* menu = ImGui::FindWindowByName("##MainMenuBar");
+  EXPECT_TRUE(menu == nullptr || !menu->Active);
+  press(300 + ImGuiKey_PageDown);
+  EXPECT_EQ(app.tour_stop, k + 1);
+  press(300 + ImGuiKey_Escape);
+  EXPECT_FALSE(app.presenter);
+  EXPECT_FLOAT_EQ(app.ui_scale, 1.0f);
 }
 
 }  // namespace
