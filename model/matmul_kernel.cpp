@@ -1,4 +1,4 @@
-#include "model/matmul.h"
+#include "model/matmul_kernel.h"
 
 #include <algorithm>
 #include <cstdint>
@@ -8,11 +8,13 @@
 #include <immintrin.h>
 #endif
 
-namespace attnviz {
+namespace attnviz::kernel {
 
 namespace {
 
-using Index = Eigen::Index;
+using ScalarSide = ModelProduct::ScalarSide;
+using VectorSide = ModelProduct::VectorSide;
+using Out = ModelProduct::Out;
 
 // Eight doubles: one AVX-512 register, or two or four narrower ones where the CPU has no
 // AVX-512 (the compiler splits the vector).
@@ -45,8 +47,6 @@ void store_first(Scalar* p, Vec v, FirstLanes count) {
   std::memcpy(p, &v, sizeof(Scalar) * static_cast<std::size_t>(count));
 }
 #endif
-
-enum class Write { assign, add, stream };
 
 void stream_store(Scalar* p, Vec v) {
 #if defined(__AVX512F__)
@@ -87,25 +87,6 @@ void finish(Write write) {
     rows[e + 4] = __builtin_shuffle(b[e], b[e + 4], odd4);
   }
 }
-
-// A product C(m,n) (=|+=) Σ_k a(i,k) · b(k,j), where
-//   a(i,k) = a.p[i·a.row + k·a.depth]          (any strides: it is read one scalar at a time),
-//   b(k,j) = b.p[k·b.ld + j]                   (rows contiguous: read as vectors),
-//   C(i,j) = c.p[i·c.row + j·c.col]            (c.col = 1, or c.row = 1 for a transposed C).
-struct ScalarSide {
-  const Scalar* p;
-  Index row, depth;
-};
-struct VectorSide {
-  const Scalar* p;
-  Index ld;
-  Index readable;  // columns of every row that may be read (≥ n; padding reads as 0)
-};
-struct Out {
-  Scalar* p;
-  Index row, col;
-  Scalar* at(Index i, Index j) const { return p + i * row + j * col; }
-};
 
 // Writes the first `count` lanes of v to C(i, j), C(i, j+1), …
 [[gnu::always_inline]] inline void put(Out c, Index i, Index j, Vec v, Index count, Write write) {
@@ -176,13 +157,13 @@ template <int MR, int NV, bool Partial>
     for (int v = 0; v < NV; ++v) put(c, i + r, j + v * lanes, acc[r][v], v == NV - 1 ? last : lanes, write);
 }
 
-// Columns [j, j + cols) of every row: MR rows at a time, then the 1 to MR − 1 rows left in one
-// tile, so that their sums run side by side rather than one row's after another's.
+// Columns [j, j + cols) of rows [i0, i1): MR rows at a time, then the 1 to MR − 1 rows left in
+// one tile, so that their sums run side by side rather than one row's after another's.
 template <int MR, int NV, bool Partial>
-void strip(Index m, Index depth, ScalarSide a, VectorSide b, Out c, Index j, Index cols, Write write) {
-  Index i = 0;
-  for (; i + MR <= m; i += MR) tile<MR, NV, Partial>(depth, a, b, c, i, j, cols, write);
-  switch (m - i) {
+void strip(Index i0, Index i1, Index depth, const ScalarSide& a, const VectorSide& b, const Out& c, Index j, Index cols, Write write) {
+  Index i = i0;
+  for (; i + MR <= i1; i += MR) tile<MR, NV, Partial>(depth, a, b, c, i, j, cols, write);
+  switch (i1 - i) {
     case 7: tile<7, NV, Partial>(depth, a, b, c, i, j, cols, write); break;
     case 6: tile<6, NV, Partial>(depth, a, b, c, i, j, cols, write); break;
     case 5: tile<5, NV, Partial>(depth, a, b, c, i, j, cols, write); break;
@@ -197,26 +178,30 @@ void strip(Index m, Index depth, ScalarSide a, VectorSide b, Out c, Index j, Ind
 // The last strip: 1 to 3 vectors wide, the last of them full or not (read in part only where
 // b has no readable padding).
 template <int MR>
-void last_strip(Index m, Index depth, ScalarSide a, VectorSide b, Out c, Index j, Index cols, Write write) {
+void last_strip(Index i0, Index i1, Index depth, const ScalarSide& a, const VectorSide& b, const Out& c, Index j, Index cols, Write write) {
   const bool partial = cols % lanes != 0 && j + (cols + lanes - 1) / lanes * lanes > b.readable;
   if (cols > 2 * lanes) {
-    partial ? strip<MR, 3, true>(m, depth, a, b, c, j, cols, write) : strip<MR, 3, false>(m, depth, a, b, c, j, cols, write);
+    partial ? strip<MR, 3, true>(i0, i1, depth, a, b, c, j, cols, write)
+            : strip<MR, 3, false>(i0, i1, depth, a, b, c, j, cols, write);
   } else if (cols > lanes) {
-    partial ? strip<MR, 2, true>(m, depth, a, b, c, j, cols, write) : strip<MR, 2, false>(m, depth, a, b, c, j, cols, write);
+    partial ? strip<MR, 2, true>(i0, i1, depth, a, b, c, j, cols, write)
+            : strip<MR, 2, false>(i0, i1, depth, a, b, c, j, cols, write);
   } else {
-    partial ? strip<MR, 1, true>(m, depth, a, b, c, j, cols, write) : strip<MR, 1, false>(m, depth, a, b, c, j, cols, write);
+    partial ? strip<MR, 1, true>(i0, i1, depth, a, b, c, j, cols, write)
+            : strip<MR, 1, false>(i0, i1, depth, a, b, c, j, cols, write);
   }
 }
 
-// Strips of 3 vectors (24 columns), so each strip of b is reused from cache by every block of
-// 8 rows; 8 × 3 accumulators, 3 vectors of b and a broadcast fill 28 of AVX-512's 32 registers.
-void run(Index m, Index n, Index depth, ScalarSide a, VectorSide b, Out c, Write write) {
+// Rows [i0, i1) × columns [j0, j1) of C, in strips of 3 vectors (24 columns), so each strip of b
+// is reused from cache by every block of 8 rows; 8 × 3 accumulators, 3 vectors of b and a
+// broadcast fill 28 of AVX-512's 32 registers.
+void run(Index i0, Index i1, Index j0, Index j1, Index depth, const ScalarSide& a, const VectorSide& b, const Out& c, Write write) {
   constexpr int MR = 8, NV = 3;
   constexpr Index width = NV * lanes;
-  if (m == 0 || n == 0) return;
-  Index j = 0;
-  for (; j + width <= n; j += width) strip<MR, NV, false>(m, depth, a, b, c, j, width, write);
-  if (j < n) last_strip<MR>(m, depth, a, b, c, j, n - j, write);
+  if (i0 >= i1 || j0 >= j1) return;
+  Index j = j0;
+  for (; j + width <= j1; j += width) strip<MR, NV, false>(i0, i1, depth, a, b, c, j, width, write);
+  if (j < j1) last_strip<MR>(i0, i1, depth, a, b, c, j, j1 - j, write);
   finish(write);
 }
 
@@ -247,36 +232,49 @@ VectorSide transposed(const Mat& M) {
   return {buffer.data(), ld, ld};
 }
 
-void prepare(Mat& C, Index rows, Index cols, bool accumulate) {
-  if (!accumulate) reshape(C, rows, cols);
-}
-
-Write write_of(bool accumulate) { return accumulate ? Write::add : Write::assign; }
-
 }  // namespace
 
-void matmul_nn(Mat& C, const Mat& A, const Mat& B, bool accumulate) {
-  prepare(C, A.rows(), B.cols(), accumulate);
-  run(A.rows(), B.cols(), A.cols(), {A.data(), A.cols(), 1}, {B.data(), B.cols(), B.cols()}, {C.data(), C.cols(), 1},
-      write_of(accumulate));
-}
-
-void matmul_tn(Mat& C, const Mat& A, const Mat& B, bool accumulate, bool stream) {
-  prepare(C, A.cols(), B.cols(), accumulate);
-  run(A.cols(), B.cols(), A.rows(), {A.data(), 1, A.cols()}, {B.data(), B.cols(), B.cols()}, {C.data(), C.cols(), 1},
-      stream && !accumulate ? Write::stream : write_of(accumulate));
-}
-
-void matmul_nt(Mat& C, const Mat& A, const Mat& B, bool accumulate) {
-  prepare(C, A.rows(), B.rows(), accumulate);
-  const Index m = A.rows(), n = B.rows(), depth = A.cols();
-  if (m < n) {
-    // Cᵀ = B Aᵀ: the short A is transposed (T × d, cheap), the long B is read in place, and
-    // the tiles' rows run along C's columns.
-    run(n, m, depth, {B.data(), B.cols(), 1}, transposed(A), {C.data(), 1, C.cols()}, write_of(accumulate));
-  } else {
-    run(m, n, depth, {A.data(), A.cols(), 1}, transposed(B), {C.data(), C.cols(), 1}, write_of(accumulate));
+ModelProduct::ModelProduct(Product product, Mat& C, const Mat& A, const Mat& B, Write write) : write_(write) {
+  switch (product) {
+    case Product::nn:  // C(i,j) = Σ_k A(i,k) B(k,j)
+      a_ = {A.data(), A.cols(), 1};
+      b_ = {B.data(), B.cols(), B.cols()};
+      c_ = {C.data(), C.cols(), 1};
+      rows_ = A.rows(), cols_ = B.cols(), depth_ = A.cols();
+      break;
+    case Product::tn:  // C(i,j) = Σ_k A(k,i) B(k,j)
+      a_ = {A.data(), 1, A.cols()};
+      b_ = {B.data(), B.cols(), B.cols()};
+      c_ = {C.data(), C.cols(), 1};
+      rows_ = A.cols(), cols_ = B.cols(), depth_ = A.rows();
+      break;
+    case Product::nt:  // C(i,j) = Σ_k A(i,k) B(j,k)
+      depth_ = A.cols();
+      if (A.rows() < B.rows()) {
+        // Cᵀ = B Aᵀ: the short A is transposed (T × d, cheap), the long B is read in place, and
+        // the tiles' rows run along C's columns.
+        transposed_ = true;
+        a_ = {B.data(), B.cols(), 1};
+        b_ = transposed(A);
+        c_ = {C.data(), 1, C.cols()};
+        rows_ = B.rows(), cols_ = A.rows();
+      } else {
+        a_ = {A.data(), A.cols(), 1};
+        b_ = transposed(B);
+        c_ = {C.data(), C.cols(), 1};
+        rows_ = A.rows(), cols_ = B.rows();
+      }
+      break;
   }
 }
 
-}  // namespace attnviz
+void ModelProduct::compute(Part part) const {
+  // C's rows are this kernel's rows, and its columns its columns, but for a transposed A Bᵀ.
+  const bool along_rows = part.along_rows != transposed_;
+  if (along_rows) run(part.begin, part.end, 0, cols_, depth_, a_, b_, c_, write_);
+  else run(0, rows_, part.begin, part.end, depth_, a_, b_, c_, write_);
+}
+
+void ModelProduct::compute_all() const { run(0, rows_, 0, cols_, depth_, a_, b_, c_, write_); }
+
+}  // namespace attnviz::kernel

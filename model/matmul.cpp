@@ -1,0 +1,217 @@
+#include "model/matmul.h"
+
+#include "model/matmul_kernel.h"
+#include "model/parallel.h"
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <limits>
+#include <map>
+#include <mutex>
+
+namespace attnviz {
+
+namespace {
+
+using Index = Eigen::Index;
+using kernel::Part;
+using kernel::Write;
+
+// Products of at least this many FLOPs are cut into parts for the threads; below it, handing a
+// part to a helper costs about as much as it saves.
+constexpr double parallel_flops = 4e6;
+// About this much arithmetic per part, so that each thread takes several and one that starts
+// late takes fewer.
+constexpr double part_flops = 2e6;
+constexpr int max_parts = 64;
+// Parts begin at multiples of the kernel's strip width (24 columns) and tile height (8 rows).
+constexpr Index part_align = 24;
+// Eigen's product is chosen only when it is faster by more than this: the model's kernel gives
+// the same sums however a product is cut, and a near tie would flip from one run to the next.
+constexpr double eigen_margin = 0.95;
+
+double flops(const ProductShape& s) { return 2.0 * static_cast<double>(s.m) * static_cast<double>(s.n) * s.depth; }
+
+// C cut along its longer side: its columns for A Bᵀ and A B at the model's shapes (each part
+// reads its own rows or columns of the weight matrix), its rows for a square Aᵀ B (each part
+// writes its own rows of the weight gradient).
+struct Cut {
+  bool along_rows;
+  Index length;
+  int parts;
+
+  Part part(int p) const {
+    const auto edge = [&](int q) { return q == parts ? length : length * q / parts / part_align * part_align; };
+    return {along_rows, edge(p), edge(p + 1)};
+  }
+};
+
+Cut cut_of(const ProductShape& s) {
+  const bool along_rows = s.m > s.n || (s.m == s.n && s.product == Product::tn);
+  const Index length = along_rows ? s.m : s.n;
+  int parts = 1;
+  if (flops(s) >= parallel_flops) {
+    const double wanted = std::min<double>(max_parts, flops(s) / part_flops);
+    parts = static_cast<int>(std::max<Index>(1, std::min<Index>(static_cast<Index>(wanted), length / part_align)));
+  }
+  return {along_rows, length, parts};
+}
+
+Write write_of(const ProductShape& s) {
+  if (s.accumulate) return Write::add;
+  return s.stream ? Write::stream : Write::assign;
+}
+
+template <class Dst, class Expr>
+void write(Dst&& C, const Expr& product, bool accumulate) {
+  if (accumulate) C.noalias() += product;
+  else C.noalias() = product;
+}
+
+// Eigen's product for one part of C.
+void eigen_part(Product product, Mat& C, const Mat& A, const Mat& B, bool accumulate, Part part) {
+  const Index at = part.begin, size = part.end - part.begin;
+  switch (product) {
+    case Product::nt:
+      if (part.along_rows) write(C.middleRows(at, size), A.middleRows(at, size) * B.transpose(), accumulate);
+      else write(C.middleCols(at, size), A * B.middleRows(at, size).transpose(), accumulate);
+      break;
+    case Product::nn:
+      if (part.along_rows) write(C.middleRows(at, size), A.middleRows(at, size) * B, accumulate);
+      else write(C.middleCols(at, size), A * B.middleCols(at, size), accumulate);
+      break;
+    case Product::tn:
+      if (part.along_rows) write(C.middleRows(at, size), A.middleCols(at, size).transpose() * B, accumulate);
+      else write(C.middleCols(at, size), A.transpose() * B.middleCols(at, size), accumulate);
+      break;
+  }
+}
+
+// The product, C already shaped, in the parts of its shape: on the threads, or all on this one.
+void compute(Kernel kernel, const ProductShape& s, Mat& C, const Mat& A, const Mat& B, bool threaded) {
+  const Cut cut = cut_of(s);
+  const auto run = [&](auto&& part) {
+    if (threaded) run_pieces(cut.parts, part);
+    else
+      for (int p = 0; p < cut.parts; ++p) part(p);
+  };
+  if (kernel == Kernel::model) {
+    const kernel::ModelProduct product(s.product, C, A, B, write_of(s));
+    if (cut.parts == 1) product.compute_all();
+    else run([&](int p) { product.compute(cut.part(p)); });
+  } else {
+    if (cut.parts == 1) eigen_part(s.product, C, A, B, s.accumulate, {false, 0, s.n});
+    else run([&](int p) { eigen_part(s.product, C, A, B, s.accumulate, cut.part(p)); });
+  }
+}
+
+// Times both kernels on the product's own operands, into a scratch C: the fastest of five
+// alternating runs of each, a run repeating the product for at least 20 µs.
+KernelChoice measure(const ProductShape& s, const Mat& A, const Mat& B) {
+  using clock = std::chrono::steady_clock;
+  Mat scratch = Mat::Zero(s.m, s.n);
+  const auto seconds = [&](Kernel kernel, long repeats) {
+    const auto start = clock::now();
+    for (long r = 0; r < repeats; ++r) compute(kernel, s, scratch, A, B, false);
+    return std::chrono::duration<double>(clock::now() - start).count() / static_cast<double>(repeats);
+  };
+  // Untimed but for the repeat count: pages the scratch in, warms the caches.
+  const double first = std::min(seconds(Kernel::model, 1), seconds(Kernel::eigen, 1));
+  const long repeats = std::clamp(static_cast<long>(20e-6 / std::max(first, 1e-9)), 1L, 100000L);
+  std::array<double, 2> best{std::numeric_limits<double>::infinity(), std::numeric_limits<double>::infinity()};
+  for (int round = 0; round < 5; ++round)
+    for (int i = 0; i < 2; ++i) {
+      const Kernel kernel = (round + i) % 2 == 0 ? Kernel::model : Kernel::eigen;
+      double& b = best[static_cast<std::size_t>(kernel)];
+      b = std::min(b, seconds(kernel, repeats));
+    }
+  const double model = best[0], eigen = best[1];
+  return {s, eigen < eigen_margin * model ? Kernel::eigen : Kernel::model, model, eigen};
+}
+
+struct Choices {
+  std::mutex mutex;
+  std::map<ProductShape, KernelChoice> by_shape;
+};
+
+Choices& choices() {
+  static Choices c;
+  return c;
+}
+
+// The shape in one word (0 where a size does not fit in 20 bits), for a cache of this thread.
+std::uint64_t key_of(const ProductShape& s) {
+  constexpr Index limit = Index{1} << 20;
+  if (s.m >= limit || s.n >= limit || s.depth >= limit) return 0;
+  const auto u = [](auto v) { return static_cast<std::uint64_t>(v); };
+  return u(s.product) << 62 | u(s.accumulate) << 61 | u(s.stream) << 60 | u(s.m) << 40 | u(s.n) << 20 | u(s.depth);
+}
+
+Kernel kernel_for(const ProductShape& s, const Mat& A, const Mat& B) {
+  struct Entry {
+    std::uint64_t key = 0;
+    Kernel kernel = Kernel::model;
+  };
+  thread_local std::array<Entry, 64> recent;
+  const std::uint64_t key = key_of(s);
+  Entry& entry = recent[(key * 0x9e3779b97f4a7c15u) >> 58];
+  if (key != 0 && entry.key == key) return entry.kernel;
+  Choices& c = choices();
+  std::lock_guard lock(c.mutex);
+  auto it = c.by_shape.find(s);
+  if (it == c.by_shape.end()) it = c.by_shape.emplace(s, measure(s, A, B)).first;
+  if (key != 0) entry = {key, it->second.kernel};
+  return it->second.kernel;
+}
+
+std::atomic<int> forced_kernel{-1};  // a Kernel, or −1: none
+
+void product(Product p, Mat& C, const Mat& A, const Mat& B, bool accumulate, bool stream, const Kernel* forced) {
+  const bool tn = p == Product::tn, nt = p == Product::nt;
+  const ProductShape s{p, tn ? A.cols() : A.rows(), nt ? B.rows() : B.cols(), tn ? A.rows() : A.cols(),
+                       accumulate, stream && !accumulate};
+  if (!accumulate) reshape(C, s.m, s.n);
+  if (s.m == 0 || s.n == 0) return;
+  const int everywhere = forced_kernel.load(std::memory_order_relaxed);
+  const Kernel kernel = forced ? *forced : everywhere >= 0 ? static_cast<Kernel>(everywhere) : kernel_for(s, A, B);
+  compute(kernel, s, C, A, B, true);
+}
+
+}  // namespace
+
+void matmul_nt(Mat& C, const Mat& A, const Mat& B, bool accumulate) { product(Product::nt, C, A, B, accumulate, false, nullptr); }
+void matmul_nn(Mat& C, const Mat& A, const Mat& B, bool accumulate) { product(Product::nn, C, A, B, accumulate, false, nullptr); }
+void matmul_tn(Mat& C, const Mat& A, const Mat& B, bool accumulate, bool stream) {
+  product(Product::tn, C, A, B, accumulate, stream, nullptr);
+}
+
+void matmul_with(Kernel kernel, Product p, Mat& C, const Mat& A, const Mat& B, bool accumulate, bool stream) {
+  product(p, C, A, B, accumulate, stream, &kernel);
+}
+
+void force_kernel(std::optional<Kernel> kernel) { forced_kernel = kernel ? static_cast<int>(*kernel) : -1; }
+
+const char* to_string(Product p) {
+  switch (p) {
+    case Product::nt: return "A Bᵀ";
+    case Product::nn: return "A B";
+    case Product::tn: return "Aᵀ B";
+  }
+  return "?";
+}
+
+const char* to_string(Kernel k) { return k == Kernel::model ? "model" : "Eigen"; }
+
+std::vector<KernelChoice> kernel_choices() {
+  Choices& c = choices();
+  std::lock_guard lock(c.mutex);
+  std::vector<KernelChoice> out;
+  for (const auto& [shape, choice] : c.by_shape) out.push_back(choice);
+  return out;
+}
+
+int product_parts(const ProductShape& shape) { return cut_of(shape).parts; }
+
+}  // namespace attnviz
