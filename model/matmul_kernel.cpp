@@ -111,16 +111,21 @@ void finish(Write write) {
 }
 
 // One register tile: rows [i, i+MR) × columns [j, j + cols) of C, summed over the whole depth;
-// cols ≤ NV·8, and only the last vector may be partial.
+// cols ≤ NV·8, and only the last vector may be partial.  With `prefetch`, the lines of b from
+// there on, one row per k, are fetched ahead into cache (the next strip's).
 template <int MR, int NV, bool Partial>
 [[gnu::always_inline]] inline void tile(Index depth, ScalarSide a, VectorSide b, Out c, Index i, Index j,
-                                        Index cols, Write write) {
+                                        Index cols, Write write, const Scalar* prefetch = nullptr) {
   const Index last = cols - (NV - 1) * lanes;  // lanes of the last vector
   const FirstLanes last_mask = first_lanes(last);
   Vec acc[MR][NV] = {};
   const Scalar* ap = a.p + i * a.row;
   const Scalar* bp = b.p + j;
   for (Index k = 0; k < depth; ++k, ap += a.depth, bp += b.ld) {
+    if (MR == lanes && prefetch) {
+      for (int v = 0; v < NV; ++v) __builtin_prefetch(prefetch + v * lanes);
+      prefetch += b.ld;
+    }
     Vec bv[NV];
     for (int v = 0; v < NV; ++v)
       bv[v] = Partial && v == NV - 1 ? load_first(bp + v * lanes, last_mask) : load(bp + v * lanes);
@@ -159,10 +164,12 @@ template <int MR, int NV, bool Partial>
 
 // Columns [j, j + cols) of rows [i0, i1): MR rows at a time, then the 1 to MR − 1 rows left in
 // one tile, so that their sums run side by side rather than one row's after another's.
+// The first block of 8 rows prefetches `prefetch` (see tile).
 template <int MR, int NV, bool Partial>
-void strip(Index i0, Index i1, Index depth, const ScalarSide& a, const VectorSide& b, const Out& c, Index j, Index cols, Write write) {
+void strip(Index i0, Index i1, Index depth, const ScalarSide& a, const VectorSide& b, const Out& c, Index j, Index cols,
+           Write write, const Scalar* prefetch = nullptr) {
   Index i = i0;
-  for (; i + MR <= i1; i += MR) tile<MR, NV, Partial>(depth, a, b, c, i, j, cols, write);
+  for (; i + MR <= i1; i += MR, prefetch = nullptr) tile<MR, NV, Partial>(depth, a, b, c, i, j, cols, write, prefetch);
   switch (i1 - i) {
     case 7: tile<7, NV, Partial>(depth, a, b, c, i, j, cols, write); break;
     case 6: tile<6, NV, Partial>(depth, a, b, c, i, j, cols, write); break;
@@ -192,16 +199,33 @@ void last_strip(Index i0, Index i1, Index depth, const ScalarSide& a, const Vect
   }
 }
 
-// Rows [i0, i1) × columns [j0, j1) of C, in strips of 3 vectors (24 columns), so each strip of b
-// is reused from cache by every block of 8 rows; 8 × 3 accumulators, 3 vectors of b and a
-// broadcast fill 28 of AVX-512's 32 registers.
-void run(Index i0, Index i1, Index j0, Index j1, Index depth, const ScalarSide& a, const VectorSide& b, const Out& c, Write write) {
-  constexpr int MR = 8, NV = 3;
-  constexpr Index width = NV * lanes;
-  if (i0 >= i1 || j0 >= j1) return;
+// Rows [i0, i1) × columns [j0, j1) of C, in strips of 3 vectors (24 columns); 8 × 3
+// accumulators, 3 vectors of b and a broadcast fill 28 of AVX-512's 32 registers.  Each strip
+// of b is reused from cache by every block of 8 rows; but where C is tall and a few strips
+// wide (the weight matrix is a, C = (X Wᵀ)ᵀ at T ≤ 72 tokens), each block of 8 rows of a is
+// reused by every strip instead, so that the weights are read once.
+constexpr int MR = 8, NV = 3;
+constexpr Index width = NV * lanes;
+
+void strips(Index i0, Index i1, Index j0, Index j1, Index depth, const ScalarSide& a, const VectorSide& b, const Out& c,
+            Write write) {
+  // A b of more than a core's cache is read from memory strip after strip, a row apart (4 kB
+  // and more), where the CPU's own prefetching does not follow: each strip fetches the next.
+  const bool ahead = static_cast<double>(depth) * static_cast<double>(b.ld) * sizeof(Scalar) > 512e3;
   Index j = j0;
-  for (; j + width <= j1; j += width) strip<MR, NV, false>(i0, i1, depth, a, b, c, j, width, write);
+  for (; j + width <= j1; j += width)
+    strip<MR, NV, false>(i0, i1, depth, a, b, c, j, width, write, ahead && j + width < j1 ? b.p + j + width : nullptr);
   if (j < j1) last_strip<MR>(i0, i1, depth, a, b, c, j, j1 - j, write);
+}
+
+void run(Index i0, Index i1, Index j0, Index j1, Index depth, const ScalarSide& a, const VectorSide& b, const Out& c,
+         Write write) {
+  if (i0 >= i1 || j0 >= j1) return;
+  if (i1 - i0 > j1 - j0 && j1 - j0 > width && j1 - j0 <= 3 * width) {
+    for (Index i = i0; i < i1; i += MR) strips(i, std::min(i + MR, i1), j0, j1, depth, a, b, c, write);
+  } else {
+    strips(i0, i1, j0, j1, depth, a, b, c, write);
+  }
   finish(write);
 }
 
