@@ -108,7 +108,8 @@ void compute(Kernel kernel, const ProductShape& s, Mat& C, const Mat& A, const M
 }
 
 // Times both kernels on the product's own operands, into a scratch C: the fastest of five
-// alternating runs of each, a run repeating the product for at least 20 µs.
+// alternating runs of each (three for a product of over 100 µs), a run repeating the product
+// for at least 20 µs.
 KernelChoice measure(const ProductShape& s, const Mat& A, const Mat& B) {
   using clock = std::chrono::steady_clock;
   Mat scratch = Mat::Zero(s.m, s.n);
@@ -121,7 +122,8 @@ KernelChoice measure(const ProductShape& s, const Mat& A, const Mat& B) {
   const double first = std::min(seconds(Kernel::model, 1), seconds(Kernel::eigen, 1));
   const long repeats = std::clamp(static_cast<long>(20e-6 / std::max(first, 1e-9)), 1L, 100000L);
   std::array<double, 2> best{std::numeric_limits<double>::infinity(), std::numeric_limits<double>::infinity()};
-  for (int round = 0; round < 5; ++round)
+  const int rounds = first > 100e-6 ? 3 : 5;
+  for (int round = 0; round < rounds; ++round)
     for (int i = 0; i < 2; ++i) {
       const Kernel kernel = (round + i) % 2 == 0 ? Kernel::model : Kernel::eigen;
       double& b = best[static_cast<std::size_t>(kernel)];
