@@ -5,7 +5,8 @@
 //
 //   matmul_bench [--rounds N] [--preset NAME]
 //
-// Rates are medians over the rounds, on one thread, with the operands in cache.
+// Rates are medians over the rounds, on one thread, with the operands in cache.  The last two
+// columns are what the choice measured on first use.
 
 #include "model/matmul.h"
 #include "model/parallel.h"
@@ -45,10 +46,19 @@ double median(std::vector<double> v) {
   return v[v.size() / 2];
 }
 
-// Seconds per product of each kernel: medians of `rounds` turns, a turn repeating the product
-// for at least 2 ms.
+// Seconds per product of each kernel, one value per round; a round times the chosen kernel and
+// Eigen's back to back (in either order), each repeating the product for at least 2 ms.
 struct Timing {
-  double chosen, eigen;
+  std::vector<double> chosen, eigen;
+  double chosen_median() const { return median(chosen); }
+  double eigen_median() const { return median(eigen); }
+  double fastest() const { return std::min(*std::min_element(chosen.begin(), chosen.end()), *std::min_element(eigen.begin(), eigen.end())); }
+  // Eigen's time over the chosen kernel's, round by round: the two ran under the same load.
+  double ratio() const {
+    std::vector<double> r;
+    for (std::size_t i = 0; i < chosen.size(); ++i) r.push_back(eigen[i] / chosen[i]);
+    return median(r);
+  }
 };
 
 Timing time_shape(const KernelChoice& choice, int rounds, std::mt19937_64& random) {
@@ -64,13 +74,13 @@ Timing time_shape(const KernelChoice& choice, int rounds, std::mt19937_64& rando
   };
   const double first = std::min(seconds(choice.kernel, 1), seconds(Kernel::eigen, 1));
   const long repeats = std::clamp(static_cast<long>(2e-3 / std::max(first, 1e-9)), 1L, 1000000L);
-  std::vector<double> chosen, eigen;
+  Timing t;
   for (int r = 0; r < rounds; ++r) {
-    if (r % 2 == 0) chosen.push_back(seconds(choice.kernel, repeats));
-    eigen.push_back(seconds(Kernel::eigen, repeats));
-    if (r % 2 == 1) chosen.push_back(seconds(choice.kernel, repeats));
+    if (r % 2 == 0) t.chosen.push_back(seconds(choice.kernel, repeats));
+    t.eigen.push_back(seconds(Kernel::eigen, repeats));
+    if (r % 2 == 1) t.chosen.push_back(seconds(choice.kernel, repeats));
   }
-  return {median(chosen), median(eigen)};
+  return t;
 }
 
 double gflops(const ProductShape& s, double seconds) {
@@ -121,23 +131,23 @@ int main(int argc, char** argv) {
       const Timing t = time_shape(choice, rounds, random);
       const std::string dims = std::to_string(s.m) + " × " + std::to_string(s.n) + " × " + std::to_string(s.depth);
       std::printf("%-7s %-5s %-16s %-11s %-6s %9.1f %9.1f %7.2f   %.1f, %.1f\n", name.c_str(), to_string(s.product),
-                  dims.c_str(), write_name(s), to_string(choice.kernel), gflops(s, t.chosen), gflops(s, t.eigen),
-                  t.eigen / t.chosen, gflops(s, choice.model_seconds), gflops(s, choice.eigen_seconds));
-      worst = std::min(worst, t.eigen / t.chosen);
+                  dims.c_str(), write_name(s), to_string(choice.kernel), gflops(s, t.chosen_median()),
+                  gflops(s, t.eigen_median()), t.ratio(), gflops(s, choice.model_seconds), gflops(s, choice.eigen_seconds));
+      worst = std::min(worst, t.ratio());
     }
   }
-  std::printf("\nlowest ratio (chosen kernel's rate / Eigen's): %.2f\n", worst);
+  std::printf("\nratio: the chosen kernel's rate over Eigen's, the median of the rounds' ratios; lowest %.2f\n\n", worst);
 
-  // The GEMM peak on one thread: square products, in cache or blocked by Eigen.
+  // The GEMM peak on one thread: square products, in cache or blocked by Eigen, the best round.
   double peak = 0;
   for (Index size : {256, 512, 1024}) {
     const KernelChoice square{{Product::nn, size, size, size, true, false}, Kernel::model, 0, 0};
-    const Timing t = time_shape(square, std::max(3, rounds / 2), random);
-    peak = std::max({peak, gflops(square.shape, t.chosen), gflops(square.shape, t.eigen)});
-    std::printf("peak: C += A B, %lld³: model %.1f, Eigen %.1f GFLOP/s\n", static_cast<long long>(size),
-                gflops(square.shape, t.chosen), gflops(square.shape, t.eigen));
+    const Timing t = time_shape(square, rounds, random);
+    peak = std::max(peak, gflops(square.shape, t.fastest()));
+    std::printf("C += A B, %lld³: model %.1f, Eigen %.1f GFLOP/s (medians)\n", static_cast<long long>(size),
+                gflops(square.shape, t.chosen_median()), gflops(square.shape, t.eigen_median()));
   }
-  std::printf("GEMM peak on one thread: %.1f GFLOP/s\n", peak);
+  std::printf("GEMM peak on one thread (the best round of either kernel at these squares): %.1f GFLOP/s\n", peak);
   getloadavg(load, 3);
   std::printf("load average %.2f when done\n", load[0]);
   return 0;
