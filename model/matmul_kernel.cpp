@@ -110,15 +110,14 @@ void finish(Write write) {
   }
 }
 
-// One register tile: rows [i, i+MR) × columns [j, j + cols) of C, summed over the whole depth;
-// cols ≤ NV·8, and only the last vector may be partial.  With `prefetch`, the lines of b from
-// there on, one row per k, are fetched ahead into cache (the next strip's).
+// acc[r][v] += Σ_k a(i + r, k) · b(k, j + 8v …), k = 0 … depth − 1 in order: rows [i, i+MR) ×
+// columns [j, j + cols) of a register tile; cols ≤ NV·8, and only the last vector may be
+// partial.  With `prefetch`, the lines of b from there on, one row per k, are fetched ahead into
+// cache (the next strip's).
 template <int MR, int NV, bool Partial>
-[[gnu::always_inline]] inline void tile(Index depth, ScalarSide a, VectorSide b, Out c, Index i, Index j,
-                                        Index cols, Write write, const Scalar* prefetch = nullptr) {
-  const Index last = cols - (NV - 1) * lanes;  // lanes of the last vector
-  const FirstLanes last_mask = first_lanes(last);
-  Vec acc[MR][NV] = {};
+[[gnu::always_inline]] inline void accumulate(Vec (&acc)[MR][NV], Index depth, ScalarSide a, VectorSide b, Index i,
+                                              Index j, Index cols, const Scalar* prefetch) {
+  const FirstLanes last_mask = first_lanes(cols - (NV - 1) * lanes);
   const Scalar* ap = a.p + i * a.row;
   const Scalar* bp = b.p + j;
   for (Index k = 0; k < depth; ++k, ap += a.depth, bp += b.ld) {
@@ -134,6 +133,12 @@ template <int MR, int NV, bool Partial>
       for (int v = 0; v < NV; ++v) acc[r][v] += s * bv[v];
     }
   }
+}
+
+// Writes a tile's sums to C (over it, or added to it).
+template <int MR, int NV>
+[[gnu::always_inline]] inline void output(const Vec (&acc)[MR][NV], Out c, Index i, Index j, Index cols, Write write) {
+  const Index last = cols - (NV - 1) * lanes;  // lanes of the last vector
   if constexpr (MR == lanes) {
     if (c.row == 1) {
       // A transposed C: each 8 × 8 block is turned round, so that a tile column (8 rows of C
@@ -162,6 +167,15 @@ template <int MR, int NV, bool Partial>
     for (int v = 0; v < NV; ++v) put(c, i + r, j + v * lanes, acc[r][v], v == NV - 1 ? last : lanes, write);
 }
 
+// One register tile of C, summed over the whole depth.
+template <int MR, int NV, bool Partial>
+[[gnu::always_inline]] inline void tile(Index depth, ScalarSide a, VectorSide b, Out c, Index i, Index j,
+                                        Index cols, Write write, const Scalar* prefetch = nullptr) {
+  Vec acc[MR][NV] = {};
+  accumulate<MR, NV, Partial>(acc, depth, a, b, i, j, cols, prefetch);
+  output<MR, NV>(acc, c, i, j, cols, write);
+}
+
 // Columns [j, j + cols) of rows [i0, i1): MR rows at a time, then the 1 to MR − 1 rows left in
 // one tile, so that their sums run side by side rather than one row's after another's.
 // The first block of 8 rows prefetches `prefetch` (see tile).
@@ -178,6 +192,51 @@ void strip(Index i0, Index i1, Index depth, const ScalarSide& a, const VectorSid
     case 3: tile<3, NV, Partial>(depth, a, b, c, i, j, cols, write); break;
     case 2: tile<2, NV, Partial>(depth, a, b, c, i, j, cols, write); break;
     case 1: tile<1, NV, Partial>(depth, a, b, c, i, j, cols, write); break;
+    default: break;
+  }
+}
+
+// A full strip (24 columns) of rows [i0, i1) with k in blocks of 128, so that the strip's block
+// of b, which every tile of 8 rows reads, stays in the core's first-level cache (a whole strip
+// of a deep b does not fit).  Between blocks each tile's sums wait in `carry`, stored and loaded
+// back as they are: an element is still one chain of multiply-adds over k in order.
+void strip_in_blocks(Index i0, Index i1, Index depth, const ScalarSide& a, const VectorSide& b, const Out& c, Index j,
+                     Write write, const Scalar* prefetch) {
+  constexpr Index block = 128;
+  constexpr int NV = 3;
+  constexpr Index cols = NV * lanes;
+  thread_local std::vector<Vec> carry;
+  const Index tiles = (i1 - i0) / lanes;
+  if (carry.size() < static_cast<std::size_t>(tiles * lanes * NV)) carry.resize(static_cast<std::size_t>(tiles * lanes * NV));
+  for (Index k0 = 0; k0 < depth; k0 += block) {
+    const Index length = std::min(block, depth - k0);
+    const ScalarSide a_k{a.p + k0 * a.depth, a.row, a.depth};
+    const VectorSide b_k{b.p + k0 * b.ld, b.ld, b.readable};
+    const Scalar* ahead = prefetch ? prefetch + k0 * b.ld : nullptr;
+    for (Index t = 0; t < tiles; ++t, ahead = nullptr) {
+      Vec acc[lanes][NV] = {};
+      Vec* kept = carry.data() + t * lanes * NV;
+      if (k0 > 0)
+        for (int r = 0; r < lanes; ++r)
+          for (int v = 0; v < NV; ++v) acc[r][v] = kept[r * NV + v];
+      accumulate<lanes, NV, false>(acc, length, a_k, b_k, i0 + t * lanes, j, cols, ahead);
+      if (k0 + length < depth) {
+        for (int r = 0; r < lanes; ++r)
+          for (int v = 0; v < NV; ++v) kept[r * NV + v] = acc[r][v];
+      } else {
+        output<lanes, NV>(acc, c, i0 + t * lanes, j, cols, write);
+      }
+    }
+  }
+  const Index i = i0 + tiles * lanes;
+  switch (i1 - i) {
+    case 7: tile<7, NV, false>(depth, a, b, c, i, j, cols, write); break;
+    case 6: tile<6, NV, false>(depth, a, b, c, i, j, cols, write); break;
+    case 5: tile<5, NV, false>(depth, a, b, c, i, j, cols, write); break;
+    case 4: tile<4, NV, false>(depth, a, b, c, i, j, cols, write); break;
+    case 3: tile<3, NV, false>(depth, a, b, c, i, j, cols, write); break;
+    case 2: tile<2, NV, false>(depth, a, b, c, i, j, cols, write); break;
+    case 1: tile<1, NV, false>(depth, a, b, c, i, j, cols, write); break;
     default: break;
   }
 }
@@ -213,8 +272,11 @@ void strips(Index i0, Index i1, Index j0, Index j1, Index depth, const ScalarSid
   // and more), where the CPU's own prefetching does not follow: each strip fetches the next.
   const bool ahead = static_cast<double>(depth) * static_cast<double>(b.ld) * sizeof(Scalar) > 512e3;
   Index j = j0;
-  for (; j + width <= j1; j += width)
-    strip<MR, NV, false>(i0, i1, depth, a, b, c, j, width, write, ahead && j + width < j1 ? b.p + j + width : nullptr);
+  for (; j + width <= j1; j += width) {
+    const Scalar* next = ahead && j + width < j1 ? b.p + j + width : nullptr;
+    if (ahead && depth > 1024) strip_in_blocks(i0, i1, depth, a, b, c, j, write, next);
+    else strip<MR, NV, false>(i0, i1, depth, a, b, c, j, width, write, next);
+  }
   if (j < j1) last_strip<MR>(i0, i1, depth, a, b, c, j, j1 - j, write);
 }
 
