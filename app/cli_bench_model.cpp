@@ -1,9 +1,11 @@
-// attnviz bench model [--preset NAME] [--json]: forward + backward with the full trace, timed.
+// attnviz bench model [--preset NAME] [--threads N] [--json]: forward + backward with the full trace,
+// timed.
 
 #include "app/commands.h"
 #include "app/session_options.h"
 
 #include "model/flops.h"
+#include "model/parallel.h"
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
@@ -54,12 +56,13 @@ void bench(const BenchOptions& o) {
     nlohmann::json j = {{"preset", session.preset().name}, {"runs", times.size()}, {"median_us", median},
                         {"min_us", best}, {"flops", flops}, {"gflop_per_s", gflops},
                         {"steps", trace.step_count()}, {"parameters", model.params().scalar_count()},
-                        {"peak_memory_mb", peak_memory_mb()}};
+                        {"threads", threads()}, {"peak_memory_mb", peak_memory_mb()}};
     std::cout << j.dump(2) << "\n";
     return;
   }
   std::cout << session.preset().name << ": forward + backward with the full trace ("
-            << trace.step_count() << " steps, " << model.params().scalar_count() << " parameters)\n"
+            << trace.step_count() << " steps, " << model.params().scalar_count() << " parameters, "
+            << threads() << (threads() == 1 ? " thread" : " threads") << ")\n"
             << "  median " << median << " µs, min " << best << " µs over " << times.size() << " runs\n"
             << "  " << flops / 1e6 << " MFLOP counted, " << gflops << " GFLOP/s\n"
             << "  peak memory " << peak_memory_mb() << " MB\n";
@@ -71,6 +74,7 @@ void add_bench_model_command(CLI::App& bench_group) {
   auto options = std::make_shared<BenchOptions>();
   CLI::App* cmd = bench_group.add_subcommand("model", "Time forward + backward with the full trace");
   add_session_options(*cmd, options->session);
+  add_threads_option(*cmd);
   cmd->add_option("--seconds", options->seconds, "How long to keep measuring")->capture_default_str();
   cmd->add_flag("--json", options->json, "Print the figures as JSON");
   cmd->callback([options] { run_command([&] { bench(*options); }); });

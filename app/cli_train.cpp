@@ -189,6 +189,7 @@ void add_train_command(CLI::App& cli) {
   cmd->add_option("--out", o->out, "Write the trained weights (safetensors) to this file");
   cmd->add_option("--dtype", o->dtype, "Number format of --out: f32 or f64")->capture_default_str();
   cmd->add_flag("--json", o->json, "Print the curves as JSON");
+  add_threads_option(*cmd);
   add_memory_limit_option(*cmd);
   cmd->add_flag("--compare-positional", o->compare_positional,
                 "Train twice from the same seed, with and without positional encoding, and compare per word");

@@ -34,6 +34,7 @@ int main(int argc, char** argv) {
   attnviz::app::add_session_options(cli, window_options);
   int exit_after = 0;
   cli.add_option("--exit-after", exit_after, "Close the window after this many frames (for scripts)");
+  attnviz::app::add_threads_option(cli);
   attnviz::app::add_trace_command(cli);
   attnviz::app::add_lab_command(cli);
   attnviz::app::add_decode_command(cli);

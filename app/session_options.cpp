@@ -4,6 +4,7 @@
 #include "model/error.h"
 #include "model/io/lesson_file.h"
 #include "model/io/safetensors.h"
+#include "model/parallel.h"
 #include "model/quote.h"
 #include "views/lesson_loader.h"
 
@@ -33,6 +34,13 @@ void add_memory_limit_option(CLI::App& command) {
   };
   command.add_option_function<double>("--memory-limit", set, "GB a model and its trace may use (default 2; training: twice that)")
       ->check(CLI::Range(0.01, 1e6));
+}
+
+void add_threads_option(CLI::App& command) {
+  command.add_option_function<int>("--threads", [](int n) { set_threads(n); },
+                                   "Threads for large matrix products (default: the " + std::to_string(available_cores()) +
+                                       " cores here; products too small to gain run on one)")
+      ->check(CLI::Range(1, 64));
 }
 
 namespace {

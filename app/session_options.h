@@ -33,6 +33,10 @@ void add_session_options(CLI::App& command, SessionOptions& options);
 // take twice as much.  Set as soon as it is parsed.
 void add_memory_limit_option(CLI::App& command);
 
+// --threads N: the threads large matrix products are split over (model/parallel.h); default:
+// the cores this process may run on.  Set as soon as it is parsed.
+void add_threads_option(CLI::App& command);
+
 // assets/lessons/word-order.json of the source tree.
 std::string default_lesson_path();
 

@@ -1,282 +1,230 @@
 #include "model/matmul.h"
 
+#include "model/matmul_kernel.h"
+#include "model/parallel.h"
+
 #include <algorithm>
-#include <cstdint>
-#include <cstring>
-#include <vector>
-#if defined(__AVX512F__)
-#include <immintrin.h>
-#endif
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <limits>
+#include <map>
+#include <mutex>
 
 namespace attnviz {
 
 namespace {
 
 using Index = Eigen::Index;
+using kernel::Part;
+using kernel::Write;
 
-// Eight doubles: one AVX-512 register, or two or four narrower ones where the CPU has no
-// AVX-512 (the compiler splits the vector).
-using Vec = Scalar __attribute__((vector_size(64)));
-constexpr Index lanes = 8;
+// Products of at least this many FLOPs are cut into parts for the threads; below it, handing a
+// part to a helper costs about as much as it saves.
+constexpr double parallel_flops = 4e6;
+// About this much arithmetic per part, so that each thread takes several and one that starts
+// late takes fewer.
+constexpr double part_flops = 2e6;
+constexpr int max_parts = 64;
+// Parts begin at multiples of the kernel's strip width (24 columns) and tile height (8 rows).
+constexpr Index part_align = 24;
+// Eigen's product is chosen only when it is faster by more than this: the model's kernel gives
+// the same sums however a product is cut, and a near tie would flip from one run to the next.
+constexpr double eigen_margin = 0.95;
 
-Vec load(const Scalar* p) {
-  Vec v;
-  std::memcpy(&v, p, sizeof v);
-  return v;
-}
-void store(Scalar* p, Vec v) { std::memcpy(p, &v, sizeof v); }
-Vec splat(Scalar s) { return Vec{s, s, s, s, s, s, s, s}; }
+double flops(const ProductShape& s) { return 2.0 * static_cast<double>(s.m) * static_cast<double>(s.n) * s.depth; }
 
-// The first `count` (1 to 8) lanes: read or written without touching p[count] and beyond.
-#if defined(__AVX512F__)
-using FirstLanes = __mmask8;
-FirstLanes first_lanes(Index count) { return static_cast<__mmask8>((1u << count) - 1); }
-Vec load_first(const Scalar* p, FirstLanes mask) { return reinterpret_cast<Vec>(_mm512_maskz_loadu_pd(mask, p)); }
-void store_first(Scalar* p, Vec v, FirstLanes mask) { _mm512_mask_storeu_pd(p, mask, reinterpret_cast<__m512d>(v)); }
-#else
-using FirstLanes = Index;
-FirstLanes first_lanes(Index count) { return count; }
-Vec load_first(const Scalar* p, FirstLanes count) {
-  Vec v{};
-  std::memcpy(&v, p, sizeof(Scalar) * static_cast<std::size_t>(count));
-  return v;
-}
-void store_first(Scalar* p, Vec v, FirstLanes count) {
-  std::memcpy(p, &v, sizeof(Scalar) * static_cast<std::size_t>(count));
-}
-#endif
+// C cut along its longer side: its columns for A Bᵀ and A B at the model's shapes (each part
+// reads its own rows or columns of the weight matrix), its rows for a square Aᵀ B (each part
+// writes its own rows of the weight gradient).
+struct Cut {
+  bool along_rows;
+  Index length;
+  int parts;
 
-enum class Write { assign, add, stream };
-
-void stream_store(Scalar* p, Vec v) {
-#if defined(__AVX512F__)
-  if (reinterpret_cast<std::uintptr_t>(p) % 64 == 0) {
-    _mm512_stream_pd(p, reinterpret_cast<__m512d>(v));
-    return;
+  Part part(int p) const {
+    const auto edge = [&](int q) { return q == parts ? length : length * q / parts / part_align * part_align; };
+    return {along_rows, edge(p), edge(p + 1)};
   }
-#endif
-  store(p, v);
-}
+};
 
-void finish(Write write) {
-#if defined(__AVX512F__)
-  if (write == Write::stream) _mm_sfence();
-#endif
-}
-
-// rows[e][r] ← rows[r][e]: an 8 × 8 block transposed in registers, in three rounds that each
-// interleave pairs of vectors (1, then 2, then 4 lanes at a time).
-[[gnu::always_inline]] inline void transpose8(Vec (&rows)[8]) {
-  using Lanes = long __attribute__((vector_size(64)));
-  const Lanes even1 = {0, 8, 2, 10, 4, 12, 6, 14}, odd1 = {1, 9, 3, 11, 5, 13, 7, 15};
-  const Lanes even2 = {0, 1, 8, 9, 4, 5, 12, 13}, odd2 = {2, 3, 10, 11, 6, 7, 14, 15};
-  const Lanes even4 = {0, 1, 2, 3, 8, 9, 10, 11}, odd4 = {4, 5, 6, 7, 12, 13, 14, 15};
-  Vec a[8], b[8];
-  for (int p = 0; p < 8; p += 2) {
-    a[p] = __builtin_shuffle(rows[p], rows[p + 1], even1);
-    a[p + 1] = __builtin_shuffle(rows[p], rows[p + 1], odd1);
+Cut cut_of(const ProductShape& s) {
+  const bool along_rows = s.m > s.n || (s.m == s.n && s.product == Product::tn);
+  const Index length = along_rows ? s.m : s.n;
+  int parts = 1;
+  if (flops(s) >= parallel_flops) {
+    const double wanted = std::min<double>(max_parts, flops(s) / part_flops);
+    parts = static_cast<int>(std::max<Index>(1, std::min<Index>(static_cast<Index>(wanted), length / part_align)));
   }
-  for (int q = 0; q < 8; q += 4)
-    for (int o = 0; o < 2; ++o) {
-      b[q + o] = __builtin_shuffle(a[q + o], a[q + o + 2], even2);
-      b[q + o + 2] = __builtin_shuffle(a[q + o], a[q + o + 2], odd2);
-    }
-  // b[0..3]: lanes {0,4}, {1,5}, {2,6}, {3,7} of rows 0–3; b[4..7]: the same of rows 4–7.
-  for (int e = 0; e < 4; ++e) {
-    rows[e] = __builtin_shuffle(b[e], b[e + 4], even4);
-    rows[e + 4] = __builtin_shuffle(b[e], b[e + 4], odd4);
+  return {along_rows, length, parts};
+}
+
+Write write_of(const ProductShape& s) {
+  if (s.accumulate) return Write::add;
+  return s.stream ? Write::stream : Write::assign;
+}
+
+template <class Dst, class Expr>
+void write(Dst&& C, const Expr& product, bool accumulate) {
+  if (accumulate) C.noalias() += product;
+  else C.noalias() = product;
+}
+
+// Eigen's product for one part of C.
+void eigen_part(Product product, Mat& C, const Mat& A, const Mat& B, bool accumulate, Part part) {
+  const Index at = part.begin, size = part.end - part.begin;
+  switch (product) {
+    case Product::nt:
+      if (part.along_rows) write(C.middleRows(at, size), A.middleRows(at, size) * B.transpose(), accumulate);
+      else write(C.middleCols(at, size), A * B.middleRows(at, size).transpose(), accumulate);
+      break;
+    case Product::nn:
+      if (part.along_rows) write(C.middleRows(at, size), A.middleRows(at, size) * B, accumulate);
+      else write(C.middleCols(at, size), A * B.middleCols(at, size), accumulate);
+      break;
+    case Product::tn:
+      if (part.along_rows) write(C.middleRows(at, size), A.middleCols(at, size).transpose() * B, accumulate);
+      else write(C.middleCols(at, size), A.transpose() * B.middleCols(at, size), accumulate);
+      break;
   }
 }
 
-// A product C(m,n) (=|+=) Σ_k a(i,k) · b(k,j), where
-//   a(i,k) = a.p[i·a.row + k·a.depth]          (any strides: it is read one scalar at a time),
-//   b(k,j) = b.p[k·b.ld + j]                   (rows contiguous: read as vectors),
-//   C(i,j) = c.p[i·c.row + j·c.col]            (c.col = 1, or c.row = 1 for a transposed C).
-struct ScalarSide {
-  const Scalar* p;
-  Index row, depth;
-};
-struct VectorSide {
-  const Scalar* p;
-  Index ld;
-  Index readable;  // columns of every row that may be read (≥ n; padding reads as 0)
-};
-struct Out {
-  Scalar* p;
-  Index row, col;
-  Scalar* at(Index i, Index j) const { return p + i * row + j * col; }
-};
-
-// Writes the first `count` lanes of v to C(i, j), C(i, j+1), …
-[[gnu::always_inline]] inline void put(Out c, Index i, Index j, Vec v, Index count, Write write) {
-  Scalar* dst = c.at(i, j);
-  if (c.col != 1 || (count < lanes && write == Write::add)) {
-    // One at a time where a masked load would wait for the masked store (or the zero-fill)
-    // that wrote the same lanes just before to reach the cache: it cannot take the value from
-    // the store buffer, a scalar load can.
-    // v goes through a buffer of its own: indexing its lanes by a run-time e would keep every
-    // accumulator of the tile in memory rather than in registers.
-    alignas(64) Scalar lane[lanes];
-    store(lane, v);
-    for (Index e = 0; e < count; ++e) dst[e * c.col] = write == Write::add ? dst[e * c.col] + lane[e] : lane[e];
-  } else if (count < lanes) {
-    const FirstLanes mask = first_lanes(count);
-    store_first(dst, write == Write::add ? load_first(dst, mask) + v : v, mask);
-  } else if (write == Write::stream) {
-    stream_store(dst, v);
+// The product, C already shaped, in the parts of its shape: on the threads, or all on this one.
+void compute(Kernel kernel, const ProductShape& s, Mat& C, const Mat& A, const Mat& B, bool threaded) {
+  const Cut cut = cut_of(s);
+  const auto run = [&](auto&& part) {
+    if (threaded) run_pieces(cut.parts, part);
+    else
+      for (int p = 0; p < cut.parts; ++p) part(p);
+  };
+  if (kernel == Kernel::model) {
+    const kernel::ModelProduct product(s.product, C, A, B, write_of(s));
+    if (cut.parts == 1) product.compute_all();
+    else run([&](int p) { product.compute(cut.part(p)); });
   } else {
-    store(dst, write == Write::add ? load(dst) + v : v);
+    if (cut.parts == 1) eigen_part(s.product, C, A, B, s.accumulate, {false, 0, s.n});
+    else run([&](int p) { eigen_part(s.product, C, A, B, s.accumulate, cut.part(p)); });
   }
 }
 
-// One register tile: rows [i, i+MR) × columns [j, j + cols) of C, summed over the whole depth;
-// cols ≤ NV·8, and only the last vector may be partial.
-template <int MR, int NV, bool Partial>
-[[gnu::always_inline]] inline void tile(Index depth, ScalarSide a, VectorSide b, Out c, Index i, Index j,
-                                        Index cols, Write write) {
-  const Index last = cols - (NV - 1) * lanes;  // lanes of the last vector
-  const FirstLanes last_mask = first_lanes(last);
-  Vec acc[MR][NV] = {};
-  const Scalar* ap = a.p + i * a.row;
-  const Scalar* bp = b.p + j;
-  for (Index k = 0; k < depth; ++k, ap += a.depth, bp += b.ld) {
-    Vec bv[NV];
-    for (int v = 0; v < NV; ++v)
-      bv[v] = Partial && v == NV - 1 ? load_first(bp + v * lanes, last_mask) : load(bp + v * lanes);
-    for (int r = 0; r < MR; ++r) {
-      const Vec s = splat(ap[r * a.row]);
-      for (int v = 0; v < NV; ++v) acc[r][v] += s * bv[v];
+// Times both kernels on the product's own operands, into a scratch C, in rounds of one run of
+// each back to back (a run repeats the product for at least 20 µs): five rounds, three for a
+// product of over 100 µs.  Eigen's is chosen when it was faster by the margin in every round,
+// so that a burst of other work on the machine during one run does not decide.
+KernelChoice measure(const ProductShape& s, const Mat& A, const Mat& B) {
+  using clock = std::chrono::steady_clock;
+  Mat scratch = Mat::Zero(s.m, s.n);
+  const auto seconds = [&](Kernel kernel, long repeats) {
+    const auto start = clock::now();
+    for (long r = 0; r < repeats; ++r) compute(kernel, s, scratch, A, B, false);
+    return std::chrono::duration<double>(clock::now() - start).count() / static_cast<double>(repeats);
+  };
+  // Untimed but for the repeat count: pages the scratch in, warms the caches.
+  const double first = std::min(seconds(Kernel::model, 1), seconds(Kernel::eigen, 1));
+  const long repeats = std::clamp(static_cast<long>(20e-6 / std::max(first, 1e-9)), 1L, 100000L);
+  const int rounds = first > 100e-6 ? 3 : 5;
+  double model = std::numeric_limits<double>::infinity(), eigen = model;
+  bool eigen_faster = true;
+  for (int round = 0; round < rounds; ++round) {
+    double t[2];
+    for (int i = 0; i < 2; ++i) {
+      const Kernel kernel = (round + i) % 2 == 0 ? Kernel::model : Kernel::eigen;
+      t[static_cast<int>(kernel)] = seconds(kernel, repeats);
     }
+    model = std::min(model, t[0]);
+    eigen = std::min(eigen, t[1]);
+    eigen_faster = eigen_faster && t[1] < eigen_margin * t[0];
   }
-  if constexpr (MR == lanes) {
-    if (c.row == 1) {
-      // A transposed C: each 8 × 8 block is turned round, so that a tile column (8 rows of C
-      // at one column) is written as one vector along a row of C.
-      // Loops unrolled, so that no register is indexed at run time (which would put every
-      // accumulator in memory).
-#pragma GCC unroll 3
-      for (int v = 0; v < NV; ++v) {
-        Vec block[lanes];
-        for (int r = 0; r < MR; ++r) block[r] = acc[r][v];
-        transpose8(block);
-        const Index count = v == NV - 1 ? last : lanes;
-#pragma GCC unroll 8
-        for (int e = 0; e < lanes; ++e) {
-          if (e == count) break;
-          Scalar* dst = c.at(i, j + v * lanes + e);
-          store(dst, write == Write::add ? load(dst) + block[e] : block[e]);
-        }
-      }
-      return;
-    }
-  }
-#pragma GCC unroll 8
-  for (int r = 0; r < MR; ++r)  // unrolled, as above
-#pragma GCC unroll 3
-    for (int v = 0; v < NV; ++v) put(c, i + r, j + v * lanes, acc[r][v], v == NV - 1 ? last : lanes, write);
+  return {s, eigen_faster ? Kernel::eigen : Kernel::model, model, eigen};
 }
 
-// Columns [j, j + cols) of every row: MR rows at a time, then the 1 to MR − 1 rows left in one
-// tile, so that their sums run side by side rather than one row's after another's.
-template <int MR, int NV, bool Partial>
-void strip(Index m, Index depth, ScalarSide a, VectorSide b, Out c, Index j, Index cols, Write write) {
-  Index i = 0;
-  for (; i + MR <= m; i += MR) tile<MR, NV, Partial>(depth, a, b, c, i, j, cols, write);
-  switch (m - i) {
-    case 7: tile<7, NV, Partial>(depth, a, b, c, i, j, cols, write); break;
-    case 6: tile<6, NV, Partial>(depth, a, b, c, i, j, cols, write); break;
-    case 5: tile<5, NV, Partial>(depth, a, b, c, i, j, cols, write); break;
-    case 4: tile<4, NV, Partial>(depth, a, b, c, i, j, cols, write); break;
-    case 3: tile<3, NV, Partial>(depth, a, b, c, i, j, cols, write); break;
-    case 2: tile<2, NV, Partial>(depth, a, b, c, i, j, cols, write); break;
-    case 1: tile<1, NV, Partial>(depth, a, b, c, i, j, cols, write); break;
-    default: break;
-  }
+struct Choices {
+  std::mutex mutex;
+  std::map<ProductShape, KernelChoice> by_shape;  // by the sums' shape; the choice holds the first use's
+};
+
+Choices& choices() {
+  static Choices c;
+  return c;
 }
 
-// The last strip: 1 to 3 vectors wide, the last of them full or not (read in part only where
-// b has no readable padding).
-template <int MR>
-void last_strip(Index m, Index depth, ScalarSide a, VectorSide b, Out c, Index j, Index cols, Write write) {
-  const bool partial = cols % lanes != 0 && j + (cols + lanes - 1) / lanes * lanes > b.readable;
-  if (cols > 2 * lanes) {
-    partial ? strip<MR, 3, true>(m, depth, a, b, c, j, cols, write) : strip<MR, 3, false>(m, depth, a, b, c, j, cols, write);
-  } else if (cols > lanes) {
-    partial ? strip<MR, 2, true>(m, depth, a, b, c, j, cols, write) : strip<MR, 2, false>(m, depth, a, b, c, j, cols, write);
-  } else {
-    partial ? strip<MR, 1, true>(m, depth, a, b, c, j, cols, write) : strip<MR, 1, false>(m, depth, a, b, c, j, cols, write);
-  }
+// What fixes the sums: the product and its sizes, not how C is written.  A product written over
+// C and the same product added to zeros must give the same bits (a fresh gradient is the first
+// share added to nothing), so both take the kernel chosen for their sums.
+ProductShape sums_of(const ProductShape& s) { return {s.product, s.m, s.n, s.depth}; }
+
+// The sums' shape in one word (0 where a size does not fit in 20 bits), for a cache of this
+// thread.
+std::uint64_t key_of(const ProductShape& s) {
+  constexpr Index limit = Index{1} << 20;
+  if (s.m >= limit || s.n >= limit || s.depth >= limit) return 0;
+  const auto u = [](auto v) { return static_cast<std::uint64_t>(v); };
+  return (u(s.product) + 1) << 60 | u(s.m) << 40 | u(s.n) << 20 | u(s.depth);
 }
 
-// Strips of 3 vectors (24 columns), so each strip of b is reused from cache by every block of
-// 8 rows; 8 × 3 accumulators, 3 vectors of b and a broadcast fill 28 of AVX-512's 32 registers.
-void run(Index m, Index n, Index depth, ScalarSide a, VectorSide b, Out c, Write write) {
-  constexpr int MR = 8, NV = 3;
-  constexpr Index width = NV * lanes;
-  if (m == 0 || n == 0) return;
-  Index j = 0;
-  for (; j + width <= n; j += width) strip<MR, NV, false>(m, depth, a, b, c, j, width, write);
-  if (j < n) last_strip<MR>(m, depth, a, b, c, j, n - j, write);
-  finish(write);
+Kernel kernel_for(const ProductShape& s, const Mat& A, const Mat& B) {
+  struct Entry {
+    std::uint64_t key = 0;
+    Kernel kernel = Kernel::model;
+  };
+  thread_local std::array<Entry, 64> recent;
+  const std::uint64_t key = key_of(s);
+  Entry& entry = recent[(key * 0x9e3779b97f4a7c15u) >> 58];
+  if (key != 0 && entry.key == key) return entry.kernel;
+  Choices& c = choices();
+  std::lock_guard lock(c.mutex);
+  auto it = c.by_shape.find(sums_of(s));
+  if (it == c.by_shape.end()) it = c.by_shape.emplace(sums_of(s), measure(s, A, B)).first;
+  if (key != 0) entry = {key, it->second.kernel};
+  return it->second.kernel;
 }
 
-// Mᵀ (cols × rows) in a reused buffer, its rows padded with zeros to a multiple of 8: 8 × 8
-// blocks of M are read as vectors (missing rows and columns as zeros) and turned round in
-// registers.
-VectorSide transposed(const Mat& M) {
-  thread_local std::vector<Scalar> buffer;
-  const Index rows = M.rows(), cols = M.cols(), ld = (rows + lanes - 1) / lanes * lanes;
-  // Every element is written below: the buffer only grows, so that it is never zero-filled again.
-  if (buffer.size() < static_cast<std::size_t>(cols * ld)) buffer.resize(static_cast<std::size_t>(cols * ld));
-  for (Index r0 = 0; r0 < rows; r0 += lanes)
-    for (Index c0 = 0; c0 < cols; c0 += lanes) {
-      const Index width = std::min(lanes, cols - c0);
-      const FirstLanes mask = first_lanes(width);
-      Vec block[lanes];
-      for (Index r = 0; r < lanes; ++r) {
-        if (r0 + r >= rows) {
-          block[r] = Vec{};
-          continue;
-        }
-        const Scalar* row = M.data() + (r0 + r) * cols + c0;
-        block[r] = width == lanes ? load(row) : load_first(row, mask);
-      }
-      transpose8(block);
-      for (Index e = 0; e < width; ++e) store(buffer.data() + (c0 + e) * ld + r0, block[e]);
-    }
-  return {buffer.data(), ld, ld};
-}
+std::atomic<int> forced_kernel{-1};  // a Kernel, or −1: none
 
-void prepare(Mat& C, Index rows, Index cols, bool accumulate) {
-  if (!accumulate) reshape(C, rows, cols);
+void product(Product p, Mat& C, const Mat& A, const Mat& B, bool accumulate, bool stream, const Kernel* forced) {
+  const bool tn = p == Product::tn, nt = p == Product::nt;
+  const ProductShape s{p, tn ? A.cols() : A.rows(), nt ? B.rows() : B.cols(), tn ? A.rows() : A.cols(),
+                       accumulate, stream && !accumulate};
+  if (!accumulate) reshape(C, s.m, s.n);
+  if (s.m == 0 || s.n == 0) return;
+  const int everywhere = forced_kernel.load(std::memory_order_relaxed);
+  const Kernel kernel = forced ? *forced : everywhere >= 0 ? static_cast<Kernel>(everywhere) : kernel_for(s, A, B);
+  compute(kernel, s, C, A, B, true);
 }
-
-Write write_of(bool accumulate) { return accumulate ? Write::add : Write::assign; }
 
 }  // namespace
 
-void matmul_nn(Mat& C, const Mat& A, const Mat& B, bool accumulate) {
-  prepare(C, A.rows(), B.cols(), accumulate);
-  run(A.rows(), B.cols(), A.cols(), {A.data(), A.cols(), 1}, {B.data(), B.cols(), B.cols()}, {C.data(), C.cols(), 1},
-      write_of(accumulate));
-}
-
+void matmul_nt(Mat& C, const Mat& A, const Mat& B, bool accumulate) { product(Product::nt, C, A, B, accumulate, false, nullptr); }
+void matmul_nn(Mat& C, const Mat& A, const Mat& B, bool accumulate) { product(Product::nn, C, A, B, accumulate, false, nullptr); }
 void matmul_tn(Mat& C, const Mat& A, const Mat& B, bool accumulate, bool stream) {
-  prepare(C, A.cols(), B.cols(), accumulate);
-  run(A.cols(), B.cols(), A.rows(), {A.data(), 1, A.cols()}, {B.data(), B.cols(), B.cols()}, {C.data(), C.cols(), 1},
-      stream && !accumulate ? Write::stream : write_of(accumulate));
+  product(Product::tn, C, A, B, accumulate, stream, nullptr);
 }
 
-void matmul_nt(Mat& C, const Mat& A, const Mat& B, bool accumulate) {
-  prepare(C, A.rows(), B.rows(), accumulate);
-  const Index m = A.rows(), n = B.rows(), depth = A.cols();
-  if (m < n) {
-    // Cᵀ = B Aᵀ: the short A is transposed (T × d, cheap), the long B is read in place, and
-    // the tiles' rows run along C's columns.
-    run(n, m, depth, {B.data(), B.cols(), 1}, transposed(A), {C.data(), 1, C.cols()}, write_of(accumulate));
-  } else {
-    run(m, n, depth, {A.data(), A.cols(), 1}, transposed(B), {C.data(), C.cols(), 1}, write_of(accumulate));
-  }
+void matmul_with(Kernel kernel, Product p, Mat& C, const Mat& A, const Mat& B, bool accumulate, bool stream) {
+  product(p, C, A, B, accumulate, stream, &kernel);
 }
+
+void force_kernel(std::optional<Kernel> kernel) { forced_kernel = kernel ? static_cast<int>(*kernel) : -1; }
+
+const char* to_string(Product p) {
+  switch (p) {
+    case Product::nt: return "A Bᵀ";
+    case Product::nn: return "A B";
+    case Product::tn: return "Aᵀ B";
+  }
+  return "?";
+}
+
+const char* to_string(Kernel k) { return k == Kernel::model ? "model" : "Eigen"; }
+
+std::vector<KernelChoice> kernel_choices() {
+  Choices& c = choices();
+  std::lock_guard lock(c.mutex);
+  std::vector<KernelChoice> out;
+  for (const auto& [shape, choice] : c.by_shape) out.push_back(choice);
+  return out;
+}
+
+int product_parts(const ProductShape& shape) { return cut_of(shape).parts; }
 
 }  // namespace attnviz

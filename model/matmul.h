@@ -1,13 +1,24 @@
 #pragma once
-// The three matrix products of the model, shaped for it: one side is short (T tokens, 5 to 32
-// rows) and the other is a weight matrix of up to 2048 × 2048.  Eigen's general product packs
-// the weight matrix into blocks before every product; these read it once, in place, through
-// register tiles of 8-wide vectors (partial vectors at the edges are masked).  Every C[i,j] is
-// summed over k in order, so a run gives the same bits every time.
+// The three matrix products of the model, each computed by the faster of two kernels on the
+// CPU it runs on: the model's own (model/matmul_kernel.h) or Eigen's general product.  The
+// first product of a shape times both (a few rounds of one run of each: about 0.2 ms a shape at
+// lesson size, 10 ms at base's) and keeps the model's unless Eigen's was more than 5 % faster in
+// every round.  The choice holds for that shape (whether C is written over or added to) for the
+// rest of the process, on every thread: the sums of a shape are always the same.  Another
+// process may decide a near tie the other way, and then differ in the last bits.
+//
+// A product of 4 MFLOP or more is cut into parts (columns of C, rows for Aᵀ B) by its shape
+// alone, and the parts run on the threads of model/parallel.h: each part is computed whole by
+// one thread, so the result does not depend on the number of threads.
 //
 // `accumulate`: C += product; otherwise C = product (C is resized).
 
 #include "model/tensor.h"
+
+#include <compare>
+#include <cstdint>
+#include <optional>
+#include <vector>
 
 namespace attnviz {
 
@@ -16,8 +27,39 @@ void matmul_nt(Mat& C, const Mat& A, const Mat& B, bool accumulate);
 // C = A B                     A:(m,k) B:(k,n) → C:(m,n)      (dX = dY W, O = A V, dQ = dS K)
 void matmul_nn(Mat& C, const Mat& A, const Mat& B, bool accumulate);
 // C = Aᵀ B                    A:(k,m) B:(k,n) → C:(m,n)      (dW = dYᵀ X, dV = Aᵀ dO, dK = dSᵀ Q)
-// With `stream`, C is written with streaming stores where the CPU has them: a large fresh
-// weight gradient goes to memory without first being read into cache.
+// With `stream`, the model's kernel writes C with streaming stores where the CPU has them: a
+// large fresh weight gradient goes to memory without first being read into cache.
 void matmul_tn(Mat& C, const Mat& A, const Mat& B, bool accumulate, bool stream = false);
+
+enum class Product : std::uint8_t { nt, nn, tn };  // A Bᵀ, A B, Aᵀ B
+enum class Kernel : std::uint8_t { model, eigen };
+const char* to_string(Product);  // "A Bᵀ", "A B", "Aᵀ B"
+const char* to_string(Kernel);   // "model", "Eigen"
+
+struct ProductShape {
+  Product product = Product::nn;
+  Eigen::Index m = 0, n = 0, depth = 0;  // C:(m,n), each element a sum of `depth` terms
+  bool accumulate = false, stream = false;
+  auto operator<=>(const ProductShape&) const = default;
+};
+
+struct KernelChoice {
+  ProductShape shape;
+  Kernel kernel = Kernel::model;
+  double model_seconds = 0, eigen_seconds = 0;  // each kernel's fastest timed run
+};
+
+// C (=|+=) the product with the given kernel, in the parts its shape gets (benches, tests).
+void matmul_with(Kernel kernel, Product product, Mat& C, const Mat& A, const Mat& B, bool accumulate,
+                 bool stream = false);
+
+// From now on every product uses `kernel` (for tests and benches); nullopt: the measured choice.
+void force_kernel(std::optional<Kernel> kernel);
+
+// Every shape chosen for so far in this process, in shape order.
+std::vector<KernelChoice> kernel_choices();
+
+// The parts a product of this shape is cut into: 1 below the size where threads pay.
+int product_parts(const ProductShape& shape);
 
 }  // namespace attnviz

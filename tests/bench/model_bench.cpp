@@ -1,14 +1,17 @@
-// Forward + backward with the full trace, one thread, double precision, for each preset.
+// Forward + backward with the full trace, double precision, for each preset on one thread, and
+// base on two.
 
 #include "model/flops.h"
+#include "model/parallel.h"
 #include "model/presets.h"
 
 #include <benchmark/benchmark.h>
 
 namespace {
 
-void forward_backward(benchmark::State& state, const char* preset_name) {
+void forward_backward(benchmark::State& state, const char* preset_name, int threads) {
   using namespace attnviz;
+  set_threads(threads);
   const Preset p = make_preset(preset_name);
   Transformer model(p.config, 0);
   const Example ex = make_example(p.config, p.src_vocab, p.tgt_vocab, p.src_text, p.tgt_text);
@@ -24,9 +27,10 @@ void forward_backward(benchmark::State& state, const char* preset_name) {
   state.counters["steps"] = trace.step_count();
 }
 
-BENCHMARK_CAPTURE(forward_backward, lesson, "lesson")->Unit(benchmark::kMicrosecond);
-BENCHMARK_CAPTURE(forward_backward, small, "small")->Unit(benchmark::kMicrosecond);
-BENCHMARK_CAPTURE(forward_backward, base, "base")->Unit(benchmark::kMillisecond)->MinTime(2.0);
+BENCHMARK_CAPTURE(forward_backward, lesson, "lesson", 1)->Unit(benchmark::kMicrosecond);
+BENCHMARK_CAPTURE(forward_backward, small, "small", 1)->Unit(benchmark::kMicrosecond);
+BENCHMARK_CAPTURE(forward_backward, base, "base", 1)->Unit(benchmark::kMillisecond)->MinTime(2.0);
+BENCHMARK_CAPTURE(forward_backward, base_2_threads, "base", 2)->Unit(benchmark::kMillisecond)->MinTime(2.0)->UseRealTime();
 
 }  // namespace
 

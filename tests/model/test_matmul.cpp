@@ -1,10 +1,14 @@
 // The model's matrix products against Eigen's, for shapes that take every path: narrower than
 // one vector (masked), tiles with leftover rows and columns, the transposed tiles of a short A,
-// and the streamed weight gradient.
+// and the streamed weight gradient; each kernel on its own; products cut into parts give the
+// same bits on one thread and on two; the model's kernel sums each element in order of k.
 
 #include "model/matmul.h"
+#include "model/parallel.h"
 #include "helpers.h"
 
+#include <cmath>
+#include <cstring>
 #include <tuple>
 #include <vector>
 
@@ -64,20 +68,147 @@ TEST_P(Matmul, ATransposedB) {
   EXPECT_LT(max_error(C, expected), tolerance());
 }
 
+// Each kernel on its own, whatever this CPU would choose.
+TEST_P(Matmul, EachKernel) {
+  const Mat A = random_mat(random, m, k), B = random_mat(random, k, n), Bt = B.transpose(), At = A.transpose();
+  const Mat expected = A * B;
+  for (Kernel kernel : {Kernel::model, Kernel::eigen}) {
+    SCOPED_TRACE(to_string(kernel));
+    check(random, expected, tolerance(), [&](Mat& C, bool add) { matmul_with(kernel, Product::nt, C, A, Bt, add); });
+    check(random, expected, tolerance(), [&](Mat& C, bool add) { matmul_with(kernel, Product::nn, C, A, B, add); });
+    check(random, expected, tolerance(), [&](Mat& C, bool add) { matmul_with(kernel, Product::tn, C, At, B, add); });
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Shapes, Matmul, ::testing::ValuesIn(shapes));
 
-TEST(MatmulOrder, EveryElementIsSummedInOrderOfK) {
-  // A product whose terms cancel only in order: 1e16 + 1 − 1e16 = 0 in order, 1 otherwise.
-  for (int m : {1, 6, 8, 13, 32}) {
-    Mat A = Mat::Ones(m, 3), B(40, 3);
-    for (int j = 0; j < 40; ++j) B.row(j) << 1e16, 1, -1e16;
-    Mat C;
-    matmul_nt(C, A, B, false);
-    EXPECT_EQ(C.cwiseAbs().maxCoeff(), 0.0) << m;
-    const Mat Bt = B.transpose();  // rows m of C: 8 at a time, then the rest in one tile
-    matmul_nn(C, A, Bt, false);
-    EXPECT_EQ(C.cwiseAbs().maxCoeff(), 0.0) << m;
+bool same_bits(const Mat& a, const Mat& b) {
+  return a.rows() == b.rows() && a.cols() == b.cols() &&
+         std::memcmp(a.data(), b.data(), sizeof(Scalar) * static_cast<std::size_t>(a.size())) == 0;
+}
+
+// Products large enough to be cut into parts (base's shapes among them; ragged sizes too).
+struct Large {
+  Product product;
+  int m, n, depth;
+};
+const std::vector<Large> large = {
+    {Product::nt, 32, 512, 512}, {Product::nt, 32, 1000, 512}, {Product::nt, 21, 709, 333}, {Product::nt, 600, 40, 300},
+    {Product::nn, 32, 512, 2048}, {Product::nn, 32, 2048, 512}, {Product::nn, 17, 555, 301},
+    {Product::tn, 512, 512, 32}, {Product::tn, 1000, 512, 32}, {Product::tn, 333, 444, 29},
+};
+
+class Parts : public ::testing::TestWithParam<Large> {
+ protected:
+  void TearDown() override { set_threads(available_cores()); }
+  Random random{11};
+  const Large& p = GetParam();
+  Mat A = p.product == Product::tn ? random_mat(random, p.depth, p.m) : random_mat(random, p.m, p.depth);
+  Mat B = p.product == Product::nt ? random_mat(random, p.n, p.depth) : random_mat(random, p.depth, p.n);
+  Mat C0 = random_mat(random, p.m, p.n);
+};
+
+TEST_P(Parts, TwoThreadsGiveTheBitsOfOne) {
+  const ProductShape shape{p.product, p.m, p.n, p.depth};
+  ASSERT_GT(product_parts(shape), 1);
+  for (Kernel kernel : {Kernel::model, Kernel::eigen})
+    for (int write = 0; write < 3; ++write) {  // =, +=, = streamed
+      SCOPED_TRACE(std::string(to_string(kernel)) + " write " + std::to_string(write));
+      const bool add = write == 1, stream = write == 2;
+      Mat one = C0, two = C0;
+      set_threads(1);
+      matmul_with(kernel, p.product, one, A, B, add, stream);
+      set_threads(2);
+      matmul_with(kernel, p.product, two, A, B, add, stream);
+      EXPECT_TRUE(same_bits(one, two));
+      const Mat At = p.product == Product::tn ? Mat(A.transpose()) : A;
+      const Mat Bn = p.product == Product::nt ? Mat(B.transpose()) : B;
+      const Mat expected = add ? Mat(C0 + At * Bn) : Mat(At * Bn);
+      EXPECT_LT(max_error(two, expected), 1e-13 * (p.depth + 1));
+    }
+}
+
+// The model's kernel, cut into parts on two threads: each C[i,j] is the sum over k in order,
+// from 0, by fused multiply-adds where the CPU has them, then added to C: bit for bit.
+TEST_P(Parts, ModelKernelSumsEachElementInOrder) {
+  set_threads(2);
+  for (bool add : {false, true}) {
+    Mat C = C0;
+    matmul_with(Kernel::model, p.product, C, A, B, add);
+    // Every element of a few rows and columns: across every part and tile.
+    int checked = 0;
+    for (int i = 0; i < p.m; ++i)
+      for (int j = 0; j < p.n; ++j) {
+        if (!(i % 7 == 0 || i == p.m - 1 || j % 23 == 0 || j == p.n - 1)) continue;
+        double sum = 0;
+        for (int k = 0; k < p.depth; ++k) {
+          const double a = p.product == Product::tn ? A(k, i) : A(i, k);
+          const double b = p.product == Product::nt ? B(j, k) : B(k, j);
+#if defined(__FP_FAST_FMA)
+          sum = std::fma(a, b, sum);
+#else
+          sum += a * b;
+#endif
+        }
+        const double expected = add ? C0(i, j) + sum : sum;
+        if (std::memcmp(&expected, &C(i, j), sizeof expected) != 0 && checked++ < 3)
+          ADD_FAILURE() << "accumulate " << add << ": C[" << i << "," << j << "] = " << C(i, j) << ", in order "
+                        << expected;
+      }
   }
+}
+
+INSTANTIATE_TEST_SUITE_P(Shapes, Parts, ::testing::ValuesIn(large), [](const auto& info) {
+  const Large& l = info.param;
+  const char* name = l.product == Product::nt ? "ABt_" : l.product == Product::nn ? "AB_" : "AtB_";
+  return name + std::to_string(l.m) + "x" + std::to_string(l.n) + "x" + std::to_string(l.depth);
+});
+
+TEST(KernelChoice, MeasuredOnceAndKeptForTheShape) {
+  Random random{3};
+  const Mat A = random_mat(random, 7, 29), B = random_mat(random, 29, 13);
+  Mat C;
+  matmul_nn(C, A, B, false);
+  const auto find = [] {
+    for (const KernelChoice& c : kernel_choices())
+      if (c.shape == ProductShape{Product::nn, 7, 13, 29}) return std::optional<KernelChoice>(c);
+    return std::optional<KernelChoice>();
+  };
+  const std::optional<KernelChoice> first = find();
+  ASSERT_TRUE(first);
+  EXPECT_GT(first->model_seconds, 0);
+  EXPECT_GT(first->eigen_seconds, 0);
+  // Eigen's only when more than 5 % faster (in every round, so in the fastest too).
+  if (first->kernel == Kernel::eigen) {
+    EXPECT_LT(first->eigen_seconds, 0.95 * first->model_seconds);
+  }
+  const std::size_t shapes = kernel_choices().size();
+  for (int i = 0; i < 20; ++i) matmul_nn(C, A, B, false);
+  // Added to C: the same sums, so the same choice, not measured again.
+  Mat D = Mat::Zero(7, 13);
+  matmul_nn(D, A, B, true);
+  EXPECT_EQ(kernel_choices().size(), shapes);
+  EXPECT_EQ(find()->model_seconds, first->model_seconds);
+  EXPECT_LT(max_error(C, A * B), 1e-12);
+  EXPECT_TRUE(same_bits(C, D));
+}
+
+TEST(KernelChoice, ForcedKernelIsUsedEverywhere) {
+  // Deeper than Eigen's blocks of k, so that its sums and the model's round apart.
+  Random random{4};
+  const Mat A = random_mat(random, 9, 600), B = random_mat(random, 600, 33);
+  Mat by[2];
+  for (Kernel kernel : {Kernel::model, Kernel::eigen}) {
+    force_kernel(kernel);
+    Mat& C = by[static_cast<int>(kernel)];
+    matmul_nn(C, A, B, false);
+    Mat D;
+    matmul_with(kernel, Product::nn, D, A, B, false);
+    EXPECT_TRUE(same_bits(C, D)) << to_string(kernel);
+  }
+  force_kernel(std::nullopt);
+  EXPECT_FALSE(same_bits(by[0], by[1]));
+  EXPECT_LT(max_error(by[0], by[1]), 1e-11);
 }
 
 }  // namespace

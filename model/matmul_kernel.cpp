@@ -1,0 +1,366 @@
+#include "model/matmul_kernel.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <vector>
+#if defined(__AVX512F__)
+#include <immintrin.h>
+#endif
+
+namespace attnviz::kernel {
+
+namespace {
+
+using ScalarSide = ModelProduct::ScalarSide;
+using VectorSide = ModelProduct::VectorSide;
+using Out = ModelProduct::Out;
+
+// Eight doubles: one AVX-512 register, or two or four narrower ones where the CPU has no
+// AVX-512 (the compiler splits the vector).
+using Vec = Scalar __attribute__((vector_size(64)));
+constexpr Index lanes = 8;
+
+Vec load(const Scalar* p) {
+  Vec v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+void store(Scalar* p, Vec v) { std::memcpy(p, &v, sizeof v); }
+Vec splat(Scalar s) { return Vec{s, s, s, s, s, s, s, s}; }
+
+// The first `count` (1 to 8) lanes: read or written without touching p[count] and beyond.
+#if defined(__AVX512F__)
+using FirstLanes = __mmask8;
+FirstLanes first_lanes(Index count) { return static_cast<__mmask8>((1u << count) - 1); }
+Vec load_first(const Scalar* p, FirstLanes mask) { return reinterpret_cast<Vec>(_mm512_maskz_loadu_pd(mask, p)); }
+void store_first(Scalar* p, Vec v, FirstLanes mask) { _mm512_mask_storeu_pd(p, mask, reinterpret_cast<__m512d>(v)); }
+#else
+using FirstLanes = Index;
+FirstLanes first_lanes(Index count) { return count; }
+Vec load_first(const Scalar* p, FirstLanes count) {
+  Vec v{};
+  std::memcpy(&v, p, sizeof(Scalar) * static_cast<std::size_t>(count));
+  return v;
+}
+void store_first(Scalar* p, Vec v, FirstLanes count) {
+  std::memcpy(p, &v, sizeof(Scalar) * static_cast<std::size_t>(count));
+}
+#endif
+
+void stream_store(Scalar* p, Vec v) {
+#if defined(__AVX512F__)
+  if (reinterpret_cast<std::uintptr_t>(p) % 64 == 0) {
+    _mm512_stream_pd(p, reinterpret_cast<__m512d>(v));
+    return;
+  }
+#endif
+  store(p, v);
+}
+
+void finish(Write write) {
+#if defined(__AVX512F__)
+  if (write == Write::stream) _mm_sfence();
+#endif
+}
+
+// rows[e][r] ← rows[r][e]: an 8 × 8 block transposed in registers, in three rounds that each
+// interleave pairs of vectors (1, then 2, then 4 lanes at a time).
+[[gnu::always_inline]] inline void transpose8(Vec (&rows)[8]) {
+  using Lanes = long __attribute__((vector_size(64)));
+  const Lanes even1 = {0, 8, 2, 10, 4, 12, 6, 14}, odd1 = {1, 9, 3, 11, 5, 13, 7, 15};
+  const Lanes even2 = {0, 1, 8, 9, 4, 5, 12, 13}, odd2 = {2, 3, 10, 11, 6, 7, 14, 15};
+  const Lanes even4 = {0, 1, 2, 3, 8, 9, 10, 11}, odd4 = {4, 5, 6, 7, 12, 13, 14, 15};
+  Vec a[8], b[8];
+  for (int p = 0; p < 8; p += 2) {
+    a[p] = __builtin_shuffle(rows[p], rows[p + 1], even1);
+    a[p + 1] = __builtin_shuffle(rows[p], rows[p + 1], odd1);
+  }
+  for (int q = 0; q < 8; q += 4)
+    for (int o = 0; o < 2; ++o) {
+      b[q + o] = __builtin_shuffle(a[q + o], a[q + o + 2], even2);
+      b[q + o + 2] = __builtin_shuffle(a[q + o], a[q + o + 2], odd2);
+    }
+  // b[0..3]: lanes {0,4}, {1,5}, {2,6}, {3,7} of rows 0–3; b[4..7]: the same of rows 4–7.
+  for (int e = 0; e < 4; ++e) {
+    rows[e] = __builtin_shuffle(b[e], b[e + 4], even4);
+    rows[e + 4] = __builtin_shuffle(b[e], b[e + 4], odd4);
+  }
+}
+
+// Writes the first `count` lanes of v to C(i, j), C(i, j+1), …
+[[gnu::always_inline]] inline void put(Out c, Index i, Index j, Vec v, Index count, Write write) {
+  Scalar* dst = c.at(i, j);
+  if (c.col != 1 || (count < lanes && write == Write::add)) {
+    // One at a time where a masked load would wait for the masked store (or the zero-fill)
+    // that wrote the same lanes just before to reach the cache: it cannot take the value from
+    // the store buffer, a scalar load can.
+    // v goes through a buffer of its own: indexing its lanes by a run-time e would keep every
+    // accumulator of the tile in memory rather than in registers.
+    alignas(64) Scalar lane[lanes];
+    store(lane, v);
+    for (Index e = 0; e < count; ++e) dst[e * c.col] = write == Write::add ? dst[e * c.col] + lane[e] : lane[e];
+  } else if (count < lanes) {
+    const FirstLanes mask = first_lanes(count);
+    store_first(dst, write == Write::add ? load_first(dst, mask) + v : v, mask);
+  } else if (write == Write::stream) {
+    stream_store(dst, v);
+  } else {
+    store(dst, write == Write::add ? load(dst) + v : v);
+  }
+}
+
+// acc[r][v] += Σ_k a(i + r, k) · b(k, j + 8v …), k = 0 … depth − 1 in order: rows [i, i+MR) ×
+// columns [j, j + cols) of a register tile; cols ≤ NV·8, and only the last vector may be
+// partial.  With `prefetch`, the lines of b from there on, one row per k, are fetched ahead into
+// cache (the next strip's).
+template <int MR, int NV, bool Partial>
+[[gnu::always_inline]] inline void accumulate(Vec (&acc)[MR][NV], Index depth, ScalarSide a, VectorSide b, Index i,
+                                              Index j, Index cols, const Scalar* prefetch) {
+  const FirstLanes last_mask = first_lanes(cols - (NV - 1) * lanes);
+  const Scalar* ap = a.p + i * a.row;
+  const Scalar* bp = b.p + j;
+  for (Index k = 0; k < depth; ++k, ap += a.depth, bp += b.ld) {
+    if (MR == lanes && prefetch) {
+      for (int v = 0; v < NV; ++v) __builtin_prefetch(prefetch + v * lanes);
+      prefetch += b.ld;
+    }
+    Vec bv[NV];
+    for (int v = 0; v < NV; ++v)
+      bv[v] = Partial && v == NV - 1 ? load_first(bp + v * lanes, last_mask) : load(bp + v * lanes);
+    for (int r = 0; r < MR; ++r) {
+      const Vec s = splat(ap[r * a.row]);
+      for (int v = 0; v < NV; ++v) acc[r][v] += s * bv[v];
+    }
+  }
+}
+
+// Writes a tile's sums to C (over it, or added to it).
+template <int MR, int NV>
+[[gnu::always_inline]] inline void output(const Vec (&acc)[MR][NV], Out c, Index i, Index j, Index cols, Write write) {
+  const Index last = cols - (NV - 1) * lanes;  // lanes of the last vector
+  if constexpr (MR == lanes) {
+    if (c.row == 1) {
+      // A transposed C: each 8 × 8 block is turned round, so that a tile column (8 rows of C
+      // at one column) is written as one vector along a row of C.
+      // Loops unrolled, so that no register is indexed at run time (which would put every
+      // accumulator in memory).
+#pragma GCC unroll 3
+      for (int v = 0; v < NV; ++v) {
+        Vec block[lanes];
+        for (int r = 0; r < MR; ++r) block[r] = acc[r][v];
+        transpose8(block);
+        const Index count = v == NV - 1 ? last : lanes;
+#pragma GCC unroll 8
+        for (int e = 0; e < lanes; ++e) {
+          if (e == count) break;
+          Scalar* dst = c.at(i, j + v * lanes + e);
+          store(dst, write == Write::add ? load(dst) + block[e] : block[e]);
+        }
+      }
+      return;
+    }
+  }
+#pragma GCC unroll 8
+  for (int r = 0; r < MR; ++r)  // unrolled, as above
+#pragma GCC unroll 3
+    for (int v = 0; v < NV; ++v) put(c, i + r, j + v * lanes, acc[r][v], v == NV - 1 ? last : lanes, write);
+}
+
+// One register tile of C, summed over the whole depth.
+template <int MR, int NV, bool Partial>
+[[gnu::always_inline]] inline void tile(Index depth, ScalarSide a, VectorSide b, Out c, Index i, Index j,
+                                        Index cols, Write write, const Scalar* prefetch = nullptr) {
+  Vec acc[MR][NV] = {};
+  accumulate<MR, NV, Partial>(acc, depth, a, b, i, j, cols, prefetch);
+  output<MR, NV>(acc, c, i, j, cols, write);
+}
+
+// Columns [j, j + cols) of rows [i0, i1): MR rows at a time, then the 1 to MR − 1 rows left in
+// one tile, so that their sums run side by side rather than one row's after another's.
+// The first block of 8 rows prefetches `prefetch` (see tile).
+template <int MR, int NV, bool Partial>
+void strip(Index i0, Index i1, Index depth, const ScalarSide& a, const VectorSide& b, const Out& c, Index j, Index cols,
+           Write write, const Scalar* prefetch = nullptr) {
+  Index i = i0;
+  for (; i + MR <= i1; i += MR, prefetch = nullptr) tile<MR, NV, Partial>(depth, a, b, c, i, j, cols, write, prefetch);
+  switch (i1 - i) {
+    case 7: tile<7, NV, Partial>(depth, a, b, c, i, j, cols, write); break;
+    case 6: tile<6, NV, Partial>(depth, a, b, c, i, j, cols, write); break;
+    case 5: tile<5, NV, Partial>(depth, a, b, c, i, j, cols, write); break;
+    case 4: tile<4, NV, Partial>(depth, a, b, c, i, j, cols, write); break;
+    case 3: tile<3, NV, Partial>(depth, a, b, c, i, j, cols, write); break;
+    case 2: tile<2, NV, Partial>(depth, a, b, c, i, j, cols, write); break;
+    case 1: tile<1, NV, Partial>(depth, a, b, c, i, j, cols, write); break;
+    default: break;
+  }
+}
+
+// A full strip (24 columns) of rows [i0, i1) with k in blocks of 128, so that the strip's block
+// of b, which every tile of 8 rows reads, stays in the core's first-level cache (a whole strip
+// of a deep b does not fit).  Between blocks each tile's sums wait in `carry`, stored and loaded
+// back as they are: an element is still one chain of multiply-adds over k in order.
+void strip_in_blocks(Index i0, Index i1, Index depth, const ScalarSide& a, const VectorSide& b, const Out& c, Index j,
+                     Write write, const Scalar* prefetch) {
+  constexpr Index block = 128;
+  constexpr int NV = 3;
+  constexpr Index cols = NV * lanes;
+  thread_local std::vector<Vec> carry;
+  const Index tiles = (i1 - i0) / lanes;
+  if (carry.size() < static_cast<std::size_t>(tiles * lanes * NV)) carry.resize(static_cast<std::size_t>(tiles * lanes * NV));
+  for (Index k0 = 0; k0 < depth; k0 += block) {
+    const Index length = std::min(block, depth - k0);
+    const ScalarSide a_k{a.p + k0 * a.depth, a.row, a.depth};
+    const VectorSide b_k{b.p + k0 * b.ld, b.ld, b.readable};
+    const Scalar* ahead = prefetch ? prefetch + k0 * b.ld : nullptr;
+    for (Index t = 0; t < tiles; ++t, ahead = nullptr) {
+      Vec acc[lanes][NV] = {};
+      Vec* kept = carry.data() + t * lanes * NV;
+      if (k0 > 0)
+        for (int r = 0; r < lanes; ++r)
+          for (int v = 0; v < NV; ++v) acc[r][v] = kept[r * NV + v];
+      accumulate<lanes, NV, false>(acc, length, a_k, b_k, i0 + t * lanes, j, cols, ahead);
+      if (k0 + length < depth) {
+        for (int r = 0; r < lanes; ++r)
+          for (int v = 0; v < NV; ++v) kept[r * NV + v] = acc[r][v];
+      } else {
+        output<lanes, NV>(acc, c, i0 + t * lanes, j, cols, write);
+      }
+    }
+  }
+  const Index i = i0 + tiles * lanes;
+  switch (i1 - i) {
+    case 7: tile<7, NV, false>(depth, a, b, c, i, j, cols, write); break;
+    case 6: tile<6, NV, false>(depth, a, b, c, i, j, cols, write); break;
+    case 5: tile<5, NV, false>(depth, a, b, c, i, j, cols, write); break;
+    case 4: tile<4, NV, false>(depth, a, b, c, i, j, cols, write); break;
+    case 3: tile<3, NV, false>(depth, a, b, c, i, j, cols, write); break;
+    case 2: tile<2, NV, false>(depth, a, b, c, i, j, cols, write); break;
+    case 1: tile<1, NV, false>(depth, a, b, c, i, j, cols, write); break;
+    default: break;
+  }
+}
+
+// The last strip: 1 to 3 vectors wide, the last of them full or not (read in part only where
+// b has no readable padding).
+template <int MR>
+void last_strip(Index i0, Index i1, Index depth, const ScalarSide& a, const VectorSide& b, const Out& c, Index j, Index cols, Write write) {
+  const bool partial = cols % lanes != 0 && j + (cols + lanes - 1) / lanes * lanes > b.readable;
+  if (cols > 2 * lanes) {
+    partial ? strip<MR, 3, true>(i0, i1, depth, a, b, c, j, cols, write)
+            : strip<MR, 3, false>(i0, i1, depth, a, b, c, j, cols, write);
+  } else if (cols > lanes) {
+    partial ? strip<MR, 2, true>(i0, i1, depth, a, b, c, j, cols, write)
+            : strip<MR, 2, false>(i0, i1, depth, a, b, c, j, cols, write);
+  } else {
+    partial ? strip<MR, 1, true>(i0, i1, depth, a, b, c, j, cols, write)
+            : strip<MR, 1, false>(i0, i1, depth, a, b, c, j, cols, write);
+  }
+}
+
+// Rows [i0, i1) × columns [j0, j1) of C, in strips of 3 vectors (24 columns); 8 × 3
+// accumulators, 3 vectors of b and a broadcast fill 28 of AVX-512's 32 registers.  Each strip
+// of b is reused from cache by every block of 8 rows; but where C is tall and a few strips
+// wide (the weight matrix is a, C = (X Wᵀ)ᵀ at T ≤ 72 tokens), each block of 8 rows of a is
+// reused by every strip instead, so that the weights are read once.
+constexpr int MR = 8, NV = 3;
+constexpr Index width = NV * lanes;
+
+void strips(Index i0, Index i1, Index j0, Index j1, Index depth, const ScalarSide& a, const VectorSide& b, const Out& c,
+            Write write) {
+  // A b of more than a core's cache is read from memory strip after strip, a row apart (4 kB
+  // and more), where the CPU's own prefetching does not follow: each strip fetches the next.
+  const bool ahead = static_cast<double>(depth) * static_cast<double>(b.ld) * sizeof(Scalar) > 512e3;
+  Index j = j0;
+  for (; j + width <= j1; j += width) {
+    const Scalar* next = ahead && j + width < j1 ? b.p + j + width : nullptr;
+    if (ahead && depth > 1024) strip_in_blocks(i0, i1, depth, a, b, c, j, write, next);
+    else strip<MR, NV, false>(i0, i1, depth, a, b, c, j, width, write, next);
+  }
+  if (j < j1) last_strip<MR>(i0, i1, depth, a, b, c, j, j1 - j, write);
+}
+
+void run(Index i0, Index i1, Index j0, Index j1, Index depth, const ScalarSide& a, const VectorSide& b, const Out& c,
+         Write write) {
+  if (i0 >= i1 || j0 >= j1) return;
+  if (i1 - i0 > j1 - j0 && j1 - j0 > width && j1 - j0 <= 3 * width) {
+    for (Index i = i0; i < i1; i += MR) strips(i, std::min(i + MR, i1), j0, j1, depth, a, b, c, write);
+  } else {
+    strips(i0, i1, j0, j1, depth, a, b, c, write);
+  }
+  finish(write);
+}
+
+// Mᵀ (cols × rows) in a reused buffer, its rows padded with zeros to a multiple of 8: 8 × 8
+// blocks of M are read as vectors (missing rows and columns as zeros) and turned round in
+// registers.
+VectorSide transposed(const Mat& M) {
+  thread_local std::vector<Scalar> buffer;
+  const Index rows = M.rows(), cols = M.cols(), ld = (rows + lanes - 1) / lanes * lanes;
+  // Every element is written below: the buffer only grows, so that it is never zero-filled again.
+  if (buffer.size() < static_cast<std::size_t>(cols * ld)) buffer.resize(static_cast<std::size_t>(cols * ld));
+  for (Index r0 = 0; r0 < rows; r0 += lanes)
+    for (Index c0 = 0; c0 < cols; c0 += lanes) {
+      const Index width = std::min(lanes, cols - c0);
+      const FirstLanes mask = first_lanes(width);
+      Vec block[lanes];
+      for (Index r = 0; r < lanes; ++r) {
+        if (r0 + r >= rows) {
+          block[r] = Vec{};
+          continue;
+        }
+        const Scalar* row = M.data() + (r0 + r) * cols + c0;
+        block[r] = width == lanes ? load(row) : load_first(row, mask);
+      }
+      transpose8(block);
+      for (Index e = 0; e < width; ++e) store(buffer.data() + (c0 + e) * ld + r0, block[e]);
+    }
+  return {buffer.data(), ld, ld};
+}
+
+}  // namespace
+
+ModelProduct::ModelProduct(Product product, Mat& C, const Mat& A, const Mat& B, Write write) : write_(write) {
+  switch (product) {
+    case Product::nn:  // C(i,j) = Σ_k A(i,k) B(k,j)
+      a_ = {A.data(), A.cols(), 1};
+      b_ = {B.data(), B.cols(), B.cols()};
+      c_ = {C.data(), C.cols(), 1};
+      rows_ = A.rows(), cols_ = B.cols(), depth_ = A.cols();
+      break;
+    case Product::tn:  // C(i,j) = Σ_k A(k,i) B(k,j)
+      a_ = {A.data(), 1, A.cols()};
+      b_ = {B.data(), B.cols(), B.cols()};
+      c_ = {C.data(), C.cols(), 1};
+      rows_ = A.cols(), cols_ = B.cols(), depth_ = A.rows();
+      break;
+    case Product::nt:  // C(i,j) = Σ_k A(i,k) B(j,k)
+      depth_ = A.cols();
+      if (A.rows() < B.rows()) {
+        // Cᵀ = B Aᵀ: the short A is transposed (T × d, cheap), the long B is read in place, and
+        // the tiles' rows run along C's columns.
+        transposed_ = true;
+        a_ = {B.data(), B.cols(), 1};
+        b_ = transposed(A);
+        c_ = {C.data(), 1, C.cols()};
+        rows_ = B.rows(), cols_ = A.rows();
+      } else {
+        a_ = {A.data(), A.cols(), 1};
+        b_ = transposed(B);
+        c_ = {C.data(), C.cols(), 1};
+        rows_ = A.rows(), cols_ = B.rows();
+      }
+      break;
+  }
+}
+
+void ModelProduct::compute(Part part) const {
+  // C's rows are this kernel's rows, and its columns its columns, but for a transposed A Bᵀ.
+  const bool along_rows = part.along_rows != transposed_;
+  if (along_rows) run(part.begin, part.end, 0, cols_, depth_, a_, b_, c_, write_);
+  else run(0, rows_, part.begin, part.end, depth_, a_, b_, c_, write_);
+}
+
+void ModelProduct::compute_all() const { run(0, rows_, 0, cols_, depth_, a_, b_, c_, write_); }
+
+}  // namespace attnviz::kernel

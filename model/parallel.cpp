@@ -1,0 +1,185 @@
+#include "model/parallel.h"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <exception>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include <sched.h>
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
+namespace attnviz {
+
+namespace {
+
+void relax() {
+#if defined(__x86_64__)
+  _mm_pause();
+#else
+  std::this_thread::yield();
+#endif
+}
+
+// How long a helper keeps looking for the next job before it sleeps: the gap between two large
+// products of one forward or backward is shorter.
+constexpr std::chrono::microseconds helper_spin{200};
+
+thread_local bool in_piece = false;
+
+// A job's state in one word, so that a piece is claimed only from the job it was posted for:
+// generation (32 bits) | next piece (16) | pieces (16).
+constexpr std::uint64_t pack(std::uint32_t generation, int next, int count) {
+  return std::uint64_t{generation} << 32 | static_cast<std::uint64_t>(next) << 16 | static_cast<std::uint64_t>(count);
+}
+constexpr std::uint32_t generation_of(std::uint64_t w) { return static_cast<std::uint32_t>(w >> 32); }
+constexpr int next_of(std::uint64_t w) { return static_cast<int>(w >> 16 & 0xffff); }
+constexpr int count_of(std::uint64_t w) { return static_cast<int>(w & 0xffff); }
+constexpr int max_pieces = 0xffff;
+
+class Pool {
+ public:
+  ~Pool() { stop_helpers(); }
+
+  int threads() const { return threads_.load(std::memory_order_relaxed); }
+
+  void set_threads(int count) {
+    std::lock_guard lock(busy_);
+    stop_helpers();
+    threads_.store(std::clamp(count, 1, 64), std::memory_order_relaxed);
+  }
+
+  void run(int count, PieceFunction piece) {
+    std::unique_lock lock(busy_, std::defer_lock);
+    if (count <= 1 || count > max_pieces || in_piece || !lock.try_lock() || threads() <= 1) {
+      lock = {};
+      run_inline(count, piece);
+      return;
+    }
+    start_helpers();
+    piece_ = &piece;
+    error_ = nullptr;
+    helped_.store(false, std::memory_order_relaxed);
+    remaining_.store(count, std::memory_order_relaxed);
+    const std::uint32_t generation = posted_.load(std::memory_order_relaxed) + 1;
+    claim_.store(pack(generation, 0, count), std::memory_order_release);
+    posted_.store(generation, std::memory_order_release);
+    posted_.notify_all();
+    work(generation, false);
+    for (int spins = 0; remaining_.load(std::memory_order_acquire) != 0; ++spins) {
+      if (spins < 4096) relax();
+      else std::this_thread::yield();  // a helper was descheduled in the middle of a piece
+    }
+    if (helped_.load(std::memory_order_relaxed)) jobs_.fetch_add(1, std::memory_order_relaxed);
+    if (error_) std::rethrow_exception(error_);
+  }
+
+  long jobs() const { return jobs_.load(std::memory_order_relaxed); }
+
+ private:
+  // Every piece on this thread, each even after one has thrown, as when they are spread.
+  static void run_inline(int count, PieceFunction piece) {
+    std::exception_ptr error;
+    for (int i = 0; i < count; ++i) {
+      try {
+        piece(i);
+      } catch (...) {
+        if (!error) error = std::current_exception();
+      }
+    }
+    if (error) std::rethrow_exception(error);
+  }
+
+  // Claims and computes pieces of job `generation` until none is left.
+  void work(std::uint32_t generation, bool helper) {
+    for (;;) {
+      std::uint64_t w = claim_.load(std::memory_order_acquire);
+      do {
+        if (generation_of(w) != generation || next_of(w) >= count_of(w)) return;
+      } while (!claim_.compare_exchange_weak(w, w + (1u << 16), std::memory_order_acq_rel, std::memory_order_acquire));
+      // The piece is ours, so the job is still running: piece_ stays valid until it is done.
+      if (helper) helped_.store(true, std::memory_order_relaxed);
+      in_piece = true;
+      try {
+        (*piece_)(next_of(w));
+      } catch (...) {
+        std::lock_guard lock(error_mutex_);
+        if (!error_) error_ = std::current_exception();
+      }
+      in_piece = false;
+      remaining_.fetch_sub(1, std::memory_order_release);
+    }
+  }
+
+  void helper_loop(std::uint32_t seen) {
+    for (;;) {
+      const auto until = std::chrono::steady_clock::now() + helper_spin;
+      std::uint32_t posted = posted_.load(std::memory_order_acquire);
+      for (int spins = 1; posted == seen; ++spins) {
+        if (spins % 256 == 0 && std::chrono::steady_clock::now() > until) {
+          posted_.wait(seen, std::memory_order_acquire);
+        } else {
+          relax();
+        }
+        posted = posted_.load(std::memory_order_acquire);
+      }
+      seen = posted;
+      if (stop_.load(std::memory_order_acquire)) return;
+      work(posted, true);
+    }
+  }
+
+  void start_helpers() {
+    if (!helpers_.empty()) return;
+    const std::uint32_t seen = posted_.load(std::memory_order_relaxed);
+    for (int i = 1; i < threads(); ++i) helpers_.emplace_back([this, seen] { helper_loop(seen); });
+  }
+
+  void stop_helpers() {
+    if (helpers_.empty()) return;
+    stop_.store(true, std::memory_order_release);
+    posted_.fetch_add(1, std::memory_order_release);
+    posted_.notify_all();
+    for (std::thread& t : helpers_) t.join();
+    helpers_.clear();
+    stop_.store(false, std::memory_order_relaxed);
+  }
+
+  std::mutex busy_;  // held by the thread whose job the helpers serve
+  std::atomic<int> threads_{available_cores()};
+  std::vector<std::thread> helpers_;
+  std::atomic<std::uint32_t> posted_{0};  // the last job's generation; helpers wait on it
+  std::atomic<std::uint64_t> claim_{0};
+  std::atomic<int> remaining_{0};         // pieces of the current job not yet done
+  std::atomic<bool> stop_{false}, helped_{false};
+  std::atomic<long> jobs_{0};
+  const PieceFunction* piece_ = nullptr;
+  std::mutex error_mutex_;
+  std::exception_ptr error_;
+};
+
+Pool& pool() {
+  static Pool p;
+  return p;
+}
+
+}  // namespace
+
+int available_cores() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof set, &set) == 0) return std::max(1, CPU_COUNT(&set));
+  return std::max(1u, std::thread::hardware_concurrency());
+}
+
+int threads() { return pool().threads(); }
+void set_threads(int count) { pool().set_threads(count); }
+void run_pieces(int count, PieceFunction piece) { pool().run(count, piece); }
+long parallel_jobs() { return pool().jobs(); }
+
+}  // namespace attnviz
