@@ -63,6 +63,10 @@ Preset make_preset(std::string_view name) {
   throw InputError("preset " + quote(name) + " is not one of: lesson, small, base");
 }
 
+std::vector<std::string> preset_names() {
+  return {"lesson", "small", "base"};
+}
+
 namespace {
 
 // A sentence that already holds a token attnviz adds itself would get it twice.

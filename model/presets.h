@@ -33,6 +33,7 @@ struct Preset {
 };
 
 Preset make_preset(std::string_view name);  // throws InputError naming the known presets
+std::vector<std::string> preset_names();    // lesson, small, base
 
 // Teacher forcing from two sentences: src = words (<bos> words <eos> when the source vocabulary
 // wraps), tgt_in = <bos> + words, tgt_out = words + <eos>; then `pad` padding tokens appended to
