@@ -19,8 +19,8 @@ using Index = Eigen::Index;
 using kernel::Part;
 using kernel::Write;
 
-// Products of at least this many FLOPs are cut into parts for the threads; below it, handing a
-// part to a helper costs about as much as it saves.
+// Products of at least this many FLOPs (40 µs or so) are cut into parts for the threads; below
+// it, waking a helper that sleeps (tens of µs) costs about as much as it saves.
 constexpr double parallel_flops = 4e6;
 // About this much arithmetic per part, so that each thread takes several and one that starts
 // late takes fewer.
@@ -28,8 +28,8 @@ constexpr double part_flops = 2e6;
 constexpr int max_parts = 64;
 // Parts begin at multiples of the kernel's strip width (24 columns) and tile height (8 rows).
 constexpr Index part_align = 24;
-// Eigen's product is chosen only when it is faster by more than this: the model's kernel gives
-// the same sums however a product is cut, and a near tie would flip from one run to the next.
+// Eigen's product is chosen only when it takes less than this share of the model's kernel's
+// time, in every round timed: a near tie would otherwise flip from one process to the next.
 constexpr double eigen_margin = 0.95;
 
 double flops(const ProductShape& s) { return 2.0 * static_cast<double>(s.m) * static_cast<double>(s.n) * s.depth; }
