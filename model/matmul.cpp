@@ -19,8 +19,8 @@ using Index = Eigen::Index;
 using kernel::Part;
 using kernel::Write;
 
-// Products of at least this many FLOPs are cut into parts for the threads; below it, handing a
-// part to a helper costs about as much as it saves.
+// Products of at least this many FLOPs (40 µs or so) are cut into parts for the threads; below
+// it, waking a helper that sleeps (tens of µs) costs about as much as it saves.
 constexpr double parallel_flops = 4e6;
 // About this much arithmetic per part, so that each thread takes several and one that starts
 // late takes fewer.
@@ -28,8 +28,8 @@ constexpr double part_flops = 2e6;
 constexpr int max_parts = 64;
 // Parts begin at multiples of the kernel's strip width (24 columns) and tile height (8 rows).
 constexpr Index part_align = 24;
-// Eigen's product is chosen only when it is faster by more than this: the model's kernel gives
-// the same sums however a product is cut, and a near tie would flip from one run to the next.
+// Eigen's product is chosen only when it takes less than this share of the model's kernel's
+// time, in every round timed: a near tie would otherwise flip from one process to the next.
 constexpr double eigen_margin = 0.95;
 
 double flops(const ProductShape& s) { return 2.0 * static_cast<double>(s.m) * static_cast<double>(s.n) * s.depth; }
@@ -162,21 +162,51 @@ std::uint64_t key_of(const ProductShape& s) {
   return (u(s.product) + 1) << 60 | u(s.m) << 40 | u(s.n) << 20 | u(s.depth);
 }
 
-Kernel kernel_for(const ProductShape& s, const Mat& A, const Mat& B) {
-  struct Entry {
-    std::uint64_t key = 0;
-    Kernel kernel = Kernel::model;
-  };
-  thread_local std::array<Entry, 64> recent;
-  const std::uint64_t key = key_of(s);
-  Entry& entry = recent[(key * 0x9e3779b97f4a7c15u) >> 58];
-  if (key != 0 && entry.key == key) return entry.kernel;
+// The choice for the shape from the process's table, measured now if it has none.
+[[gnu::noinline]] Kernel chosen(const ProductShape& s, const Mat& A, const Mat& B) {
   Choices& c = choices();
   std::lock_guard lock(c.mutex);
   auto it = c.by_shape.find(sums_of(s));
   if (it == c.by_shape.end()) it = c.by_shape.emplace(sums_of(s), measure(s, A, B)).first;
-  if (key != 0) entry = {key, it->second.kernel};
   return it->second.kernel;
+}
+
+// The choices this thread has looked up, by key: open addressing, up to four slots from the
+// key's hash (enough for the few dozen shapes of a model; an entry pushed out is looked up
+// again).
+class RecentChoices {
+ public:
+  Kernel get(const ProductShape& s, const Mat& A, const Mat& B) {
+    const std::uint64_t key = key_of(s);
+    if (key == 0) return chosen(s, A, B);
+    const std::size_t home = static_cast<std::size_t>((key * 0x9e3779b97f4a7c15u) >> 56);
+    for (std::size_t probe = 0; probe < 4; ++probe) {
+      const Entry& e = entries_[(home + probe) % entries_.size()];
+      if (e.key == key) return e.kernel;
+      if (e.key == 0) break;
+    }
+    const Kernel kernel = chosen(s, A, B);
+    std::size_t slot = home;
+    for (std::size_t probe = 0; probe < 4; ++probe)
+      if (entries_[(home + probe) % entries_.size()].key == 0) {
+        slot = (home + probe) % entries_.size();
+        break;
+      }
+    entries_[slot] = {key, kernel};
+    return kernel;
+  }
+
+ private:
+  struct Entry {
+    std::uint64_t key = 0;
+    Kernel kernel = Kernel::model;
+  };
+  std::array<Entry, 256> entries_{};
+};
+
+Kernel kernel_for(const ProductShape& s, const Mat& A, const Mat& B) {
+  thread_local RecentChoices recent;
+  return recent.get(s, A, B);
 }
 
 std::atomic<int> forced_kernel{-1};  // a Kernel, or −1: none

@@ -41,7 +41,7 @@ Example mid_example() {
 
 bool same_bits(const Mat& a, const Mat& b) {
   return a.rows() == b.rows() && a.cols() == b.cols() &&
-         std::memcmp(a.data(), b.data(), sizeof(Scalar) * static_cast<std::size_t>(a.size())) == 0;
+         (a.size() == 0 || std::memcmp(a.data(), b.data(), sizeof(Scalar) * static_cast<std::size_t>(a.size())) == 0);
 }
 
 // Every activation's value and gradient, every parameter's gradient.
