@@ -268,8 +268,9 @@ constexpr Index width = NV * lanes;
 
 void strips(Index i0, Index i1, Index j0, Index j1, Index depth, const ScalarSide& a, const VectorSide& b, const Out& c,
             Write write) {
-  // A b of more than a core's cache is read from memory strip after strip, a row apart (4 kB
-  // and more), where the CPU's own prefetching does not follow: each strip fetches the next.
+  // A b of over 512 kB (the weights of A B) comes from memory strip after strip, its rows 4 kB
+  // and more apart, where the CPU's own prefetching does not follow: each strip fetches the
+  // next.  A deep one runs in blocks of k (strip_in_blocks).
   const bool ahead = static_cast<double>(depth) * static_cast<double>(b.ld) * sizeof(Scalar) > 512e3;
   Index j = j0;
   for (; j + width <= j1; j += width) {
