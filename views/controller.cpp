@@ -83,6 +83,7 @@ void set_sentences(AppState& app, Selection& selection, const SetSentences& comm
 
 Effects apply_commands(Commands& commands, AppState& app, Selection& selection) {
   Effects effects;
+  const bool was_opening = app.opening != nullptr;  // one begun by these commands ends on a later call
   for (Command& command : commands.list) {
     std::visit(
         [&](auto& c) {
@@ -156,7 +157,7 @@ Effects apply_commands(Commands& commands, AppState& app, Selection& selection) 
         command);
   }
   commands.list.clear();
-  if (follow_opening(app, selection)) {
+  if (was_opening && follow_opening(app, selection)) {
     effects.lesson_changed = effects.recent_changed = true;
     effects.glyph_text += app.lesson_path;
   }

@@ -10,8 +10,10 @@
 #include "helpers.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <stdexcept>
 
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -130,10 +132,11 @@ TEST(HostileFiles, MessagesEscapeAndShortenFileText) {
 // --- Saving --------------------------------------------------------------------------------
 
 struct Folder {
-  fs::path path = fs::temp_directory_path() / "attnviz_hostile_save";
+  fs::path path;  // a folder of its own, so runs side by side do not meet
   Folder() {
-    fs::remove_all(path);
-    fs::create_directories(path);
+    std::string name = (fs::temp_directory_path() / "attnviz_hostile_save_XXXXXX").string();
+    if (!::mkdtemp(name.data())) throw std::runtime_error("mkdtemp failed");
+    path = name;
   }
   ~Folder() { fs::remove_all(path); }
   std::vector<std::string> names() const {
