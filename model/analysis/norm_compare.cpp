@@ -40,7 +40,7 @@ FeatureStats feature_stats(const Mat& x, const std::vector<char>& use) {
 }
 
 Mat batch_norm_rows(const Mat& x, const FeatureStats& stats, Scalar eps) {
-  const Eigen::Array<Scalar, 1, Eigen::Dynamic> rstd = (stats.var.array() + eps).rsqrt();
+  const Eigen::Array<Scalar, 1, Eigen::Dynamic> rstd = 1.0 / (stats.var.array() + eps).sqrt();
   Mat y(x.rows(), x.cols());
   for (Eigen::Index r = 0; r < x.rows(); ++r) y.row(r) = (x.row(r) - stats.mean).array() * rstd;
   return y;
