@@ -70,9 +70,23 @@ Example padded_to(Example e, int src_length, int tgt_length) {
   return e;
 }
 
+// Forward runs of a copy of the model, and the LayerNorm step's input in each.
 class Runner {
  public:
-  Runner(const Transformer& model, NormStep step) : model_(with_config(model, model.config())), step_(std::move(step)) {}
+  // Finds the forward LayerNorm step `label` in a run on `example`; throws InputError when the
+  // model has no such step.
+  Runner(const Transformer& model, const Example& example, std::string_view label)
+      : model_(with_config(model, model.config())) {
+    step_.label = std::string(label);
+    run_forward(model_, example, trace_);
+    const std::optional<int> at = trace_.find_step(label, Phase::forward);
+    if (!at || trace_.step(*at).op != OpKind::layer_norm)
+      throw InputError("\"" + step_.label + "\" is not a LayerNorm step of this model");
+    const Step& step = trace_.step(*at);
+    step_.source = trace_.tensor(step.inputs[0]).rows != Axis::tgt_tokens;
+    step_.eps = step.args.eps;
+  }
+  const NormStep& step() const { return step_; }
 
   // The step's input for `example` as it is (no padding added).
   const Mat& input_for(const Example& example) {
@@ -113,17 +127,6 @@ class Runner {
   Trace trace_;
 };
 
-NormStep find_norm_step(const Transformer& model, const Example& current, std::string_view label) {
-  Transformer copy = with_config(model, model.config());
-  Trace trace;
-  run_forward(copy, current, trace);
-  const std::optional<int> at = trace.find_step(label, Phase::forward);
-  if (!at || trace.step(*at).op != OpKind::layer_norm)
-    throw InputError("\"" + std::string(label) + "\" is not a LayerNorm step of this model");
-  const Step& step = trace.step(*at);
-  return {std::string(label), trace.tensor(step.inputs[0]).rows != Axis::tgt_tokens, step.args.eps};
-}
-
 bool same_sentence(const Example& a, const Example& b) { return a.src == b.src && a.tgt_in == b.tgt_in; }
 
 Scalar max_abs_over_real(const Mat& m, const std::vector<char>& pad) {
@@ -152,13 +155,13 @@ void one_sentence(NormComparison& c, const Mat& own, const std::vector<char>& ow
 NormComparison compare_norms(const Transformer& model, const Example& current, const std::vector<Example>& pool,
                              std::string_view step_label, int batch_size, int running_limit) {
   validate(model.config(), current);
-  const NormStep step = find_norm_step(model, current, step_label);
+  Runner runner(model, current, step_label);
+  const NormStep& step = runner.step();
   std::vector<const Example*> others;
   for (const Example& e : pool)
     if (!same_sentence(e, current)) others.push_back(&e);
   if (others.empty()) throw InputError("no training sentence besides this one to make a batch with");
 
-  Runner runner(model, step);
   NormComparison c;
   c.step_label = step.label;
   c.source = step.source;
