@@ -100,7 +100,7 @@ void label_rows(const AppState& app, const analysis::NormBatch& batch, bool sour
   }
 }
 
-// The sentences of a batch, one per line: "1  the prince saved the princess (this sentence)".
+// The sentences of a batch, one per line: "1: the prince saved the princess (this sentence)".
 void list_sentences(const AppState& app, const analysis::NormBatch& batch, bool source) {
   for (int b = 0; b < batch.sentences; ++b) {
     std::string words;
@@ -113,9 +113,9 @@ void list_sentences(const AppState& app, const analysis::NormBatch& batch, bool 
       }
       words += (words.empty() ? "" : " ") + vocabulary(app, source).word(batch.tokens[r]);
     }
-    std::string line = std::to_string(b + 1) + "  " + words;
-    if (b == 0) line += "  (this sentence)";
-    if (pads > 0) line += "  + " + std::to_string(pads) + " <pad>";
+    std::string line = std::to_string(b + 1) + ": " + words;
+    if (b == 0) line += " (this sentence)";
+    if (pads > 0) line += " + " + std::to_string(pads) + " <pad>";
     ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
     paragraph(line);
     ImGui::PopStyleColor();
