@@ -165,6 +165,7 @@ struct ScreenshotOptions {
   int train = 0;  // training steps before the frame (shows the training panel)
   bool positional_experiment = false;
   bool backward = false, lab = false;
+  bool norm_compare = false;  // the step detail scrolled to LayerNorm or BatchNorm?
   std::string scale = "100%";
 };
 
@@ -194,6 +195,9 @@ void screenshot(const ScreenshotOptions& o) {
   if (o.tour_stop > 0 && (!lesson || o.tour_stop > static_cast<int>(lesson->tour.size())))
     throw InputError("--tour-stop " + std::to_string(o.tour_stop) + ": the lesson's tour has " +
                      std::to_string(lesson ? lesson->tour.size() : 0) + " stops");
+  if (o.norm_compare && (trace.step(step).op != OpKind::layer_norm || trace.step(step).phase != Phase::forward))
+    throw InputError("--norm-compare: step " + std::to_string(step) +
+                     " is not a forward LayerNorm step (e.g. --step-label encoder.0.norm1.layer_norm)");
   std::optional<views::ElementRef> element;
   if (!o.select.empty()) {
     const auto [r, c] = parse_cell(o.select);
@@ -215,6 +219,7 @@ void screenshot(const ScreenshotOptions& o) {
   Desktop desktop(std::move(session), options);
   desktop.go_to_step(step);
   if (element) select(desktop.state().session.trace(), desktop.selection(), *element);
+  if (o.norm_compare) desktop.scroll_to_norm_compare();
   if (o.tour_stop > 0) desktop.go_to_tour_stop(o.tour_stop - 1);
   if (o.presenter) desktop.push_command(views::SetPresenter{true});
   if (o.train > 0 || o.positional_experiment) desktop.show_training(true);
@@ -473,6 +478,8 @@ void add_screenshot_command(CLI::App& cli) {
   cmd->add_option("--scale", o->scale, "Text size: 100%, 125%, 150%, 175%, 200% (or 1.5; 60% to 300%)")->capture_default_str();
   cmd->add_option("--theme", o->theme, "light or dark")->capture_default_str();
   cmd->add_flag("--lab", o->lab, "Open the gradient lab window (overview)");
+  cmd->add_flag("--norm-compare", o->norm_compare,
+                "With a forward LayerNorm step: the step detail scrolled to LayerNorm or BatchNorm?");
   cmd->callback([o] { run_command([&] { screenshot(*o); }); });
 }
 

@@ -62,6 +62,8 @@ class Desktop {
   void go_to_step(int step) { views::go_to_step(app_, selection_, step); }
   void show_training(bool shown) { shown ? ui_.show(views::PanelId::training) : ui_.hide(views::PanelId::training); }
   void show_page(views::PanelId page) { ui_.show(page); }
+  // The step detail scrolled to LayerNorm or BatchNorm? when it is next drawn.
+  void scroll_to_norm_compare() { ui_.panel<views::StepDetailPanel>(views::PanelId::detail).norm_compare().scroll_to(); }
   void push_command(views::Command command) { commands_.push(std::move(command)); }
   // Stop `index` (from 0) of the lesson's tour, with the Tour panel shown (applied next frame).
   void go_to_tour_stop(int index) {

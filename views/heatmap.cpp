@@ -281,6 +281,10 @@ void draw_highlights(ImDrawList* draw, const HeatmapSpec& spec, const Grid& g, c
   outline_focus(selection.hover.token, selection.hover.feature, pal.hover_outline);
   for (const Mark& mark : spec.marks) {
     if (mark.row >= g.rows || mark.col >= g.cols) continue;
+    if (mark.col < 0) {
+      outline_row(mark.row, mark.colour);
+      continue;
+    }
     const ImVec2 a = g.cell_min(mark.row, mark.col), b = g.cell_max(mark.row, mark.col);
     // A band of the mark's colour with a thin line of the panel colour inside it, so it stands out
     // on any cell colour.

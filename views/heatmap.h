@@ -18,7 +18,7 @@
 
 namespace attnviz::views {
 
-// An element outlined in a colour: a chain-rule factor, say.
+// An element outlined in a colour: a chain-rule factor, say; col −1 outlines the whole row.
 struct Mark {
   int row = 0, col = 0;
   ImU32 colour = 0;

@@ -204,11 +204,13 @@ void StepDetailPanel::draw(const AppState& app, Selection& selection, Commands& 
   const float least = ImGui::GetTextLineHeightWithSpacing() * 12;
   const float rest = ImGui::GetContentRegionAvail().y;
   ImGui::BeginChild("matrices", ImVec2(0, rest < least ? least : 0.0f), false, ImGuiWindowFlags_HorizontalScrollbar);
+  if (NormCompareView::applies(app, index)) norm_compare_.jump_button();
   // What the header and the first heatmap take, from the window's top, unscrolled.
   if (const std::optional<ImRect> first = matrix_sections(app, selection, index)) {
     first_matrix_ = *first;
     needed_h_ = first->Max.y + ImGui::GetScrollY() - window_top + ImGui::GetStyle().WindowPadding.y;
   }
+  norm_compare_.draw(app, selection, index);
   ImGui::EndChild();
 }
 

@@ -54,3 +54,17 @@ if [[ $status -eq 0 || -e $out/bad.png || $message != *--step* ]]; then
   exit 1
 fi
 echo "ok   --step 100000 refused: $message"
+
+# A LayerNorm step's detail scrolled to LayerNorm or BatchNorm?; refused at any other step.
+xvfb-run -a "$attnviz" screenshot --out "$out/norm-compare.png" --view detail --size 1600x900 \
+  --step-label encoder.0.norm1.layer_norm --norm-compare >/dev/null
+check_png "$out/norm-compare.png" 1600 900
+set +e
+message=$(xvfb-run -a "$attnviz" screenshot --out "$out/bad-norm.png" --step-label encoder.0.ffn.linear1 --norm-compare 2>&1)
+status=$?
+set -e
+if [[ $status -eq 0 || -e $out/bad-norm.png || $message != *--norm-compare* ]]; then
+  echo "FAIL --norm-compare at a linear step: status $status, $message"
+  exit 1
+fi
+echo "ok   --norm-compare at a linear step refused: $message"

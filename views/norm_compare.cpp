@@ -1,0 +1,326 @@
+#include "views/norm_compare.h"
+
+#include "model/error.h"
+#include "views/heatmap.h"
+#include "views/plot.h"
+#include "views/theme.h"
+
+#include <imgui.h>
+#include <imgui_internal.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <exception>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace attnviz::views {
+namespace {
+
+constexpr int batch_size = 4;
+constexpr int running_limit = 64;
+
+std::string num(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, std::abs(v) < 1e-3 && v != 0 ? "%.1e" : "%.3g", v);
+  return buf;
+}
+
+// The width from the cursor to the window's visible right edge (the matrices scroll sideways, so
+// the content region may reach further).
+float visible_width() {
+  return std::max(ImGui::CalcTextSize("0").x * 10,
+                  ImGui::GetCurrentWindow()->InnerClipRect.Max.x - ImGui::GetStyle().WindowPadding.x -
+                      ImGui::GetCursorScreenPos().x);
+}
+
+void paragraph(const std::string& text) { wrapped_words(text, visible_width()); }
+
+// One heatmap of the comparison: rows named, <pad> rows outlined, columns the features.
+struct Shown {
+  std::string caption;
+  const Mat* values = nullptr;
+  std::vector<std::string> rows;
+  std::vector<Mark> marks;
+};
+
+// `width` 0: as wide as its numbers want, within the row.
+void show(HeatmapRow& row, Shown& s, std::uint64_t key, int id, float width, const AppState& app, Selection& selection) {
+  HeatmapSpec spec;
+  spec.caption = s.caption;
+  spec.values = s.values;
+  spec.scale = ColourScale::diverging;
+  spec.texture_key = mix_key(app.generation, 0x4E0C, key, static_cast<std::uint64_t>(id));
+  spec.row_labels = s.rows;
+  spec.col_features = true;
+  spec.marks = s.marks;
+  if (width <= 0) {
+    const float digit = ImGui::CalcTextSize("0").x;
+    const float ideal = digit * 11 + static_cast<float>(s.values->cols()) * digit * 6.5f;
+    const float caption_w = ImGui::CalcTextSize(s.caption.c_str()).x;
+    width = std::min(row.full, std::max(ideal, std::min(caption_w, row.full)));
+  }
+  row.draw(spec, width, id, HeatmapLook{app.theme, app.textures}, selection);
+}
+
+// The width that puts as many of `shown` side by side as `row` holds, each whole: its caption, its
+// row labels (as the heatmap sizes them: up to 10 digits and one more), cells at least 8 px wide
+// (colours to compare; hovering gives a value) and its colour bar (at least 18 digits).  All of
+// them abreast, else fewer, at least one a row.
+float abreast(const HeatmapRow& row, const std::vector<Shown>& shown) {
+  const float digit = ImGui::CalcTextSize("0").x;
+  float least = 0;
+  for (const Shown& s : shown) {
+    float labels = 0;
+    for (const std::string& label : s.rows) labels = std::max(labels, ImGui::CalcTextSize(label.c_str()).x);
+    const float grid = std::max(static_cast<float>(s.values->cols()) * 8, digit * 18);
+    least = std::max({least, ImGui::CalcTextSize(s.caption.c_str()).x, std::min(labels, digit * 10) + digit + grid + 2});
+  }
+  for (int n = static_cast<int>(shown.size()); n > 1; --n) {
+    // A hair less than the share, so rounding never wraps.
+    const float width = (row.full - row.gap * static_cast<float>(n - 1)) / static_cast<float>(n) - 1;
+    if (width >= least) return width;
+  }
+  return row.full;
+}
+
+const Vocabulary& vocabulary(const AppState& app, bool source) {
+  return source ? app.session.preset().src_vocab : app.session.preset().tgt_vocab;
+}
+
+// "2·prince" for sentence b's token; the <pad> rows outlined.
+void label_rows(const AppState& app, const analysis::NormBatch& batch, bool source, int rows, Shown& s,
+                const Palette& pal) {
+  for (int r = 0; r < rows; ++r) {
+    const int token = batch.tokens[static_cast<std::size_t>(r)];
+    s.rows.push_back(std::to_string(r / batch.length + 1) + "·" + vocabulary(app, source).word(token));
+    if (batch.pad[static_cast<std::size_t>(r)]) s.marks.push_back({r, -1, pal.text_dim});
+  }
+}
+
+// The sentences of a batch, one per line: "1: the prince saved the princess (this sentence)".
+void list_sentences(const AppState& app, const analysis::NormBatch& batch, bool source) {
+  for (int b = 0; b < batch.sentences; ++b) {
+    std::string words;
+    int pads = 0;
+    for (int t = 0; t < batch.length; ++t) {
+      const auto r = static_cast<std::size_t>(b * batch.length + t);
+      if (batch.pad[r]) {
+        ++pads;
+        continue;
+      }
+      words += (words.empty() ? "" : " ") + vocabulary(app, source).word(batch.tokens[r]);
+    }
+    std::string line = std::to_string(b + 1) + ": " + words;
+    if (b == 0) line += " (this sentence)";
+    if (pads > 0) line += " + " + std::to_string(pads) + " <pad>";
+    ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
+    paragraph(line);
+    ImGui::PopStyleColor();
+  }
+}
+
+// Statistics as rows of a (k, d) matrix for a heatmap: μ and σ = √σ² of each.
+Mat stats_rows(std::initializer_list<const analysis::FeatureStats*> stats) {
+  Mat m(static_cast<Eigen::Index>(2 * stats.size()), stats.begin()[0]->mean.cols());
+  Eigen::Index r = 0;
+  for (const auto* s : stats) m.row(r++) = s->mean;
+  for (const auto* s : stats) m.row(r++) = s->var.cwiseSqrt();
+  return m;
+}
+
+
+// Largest |mean| and |variance − 1| of each row (LayerNorm) or each column over the real rows.
+std::string row_check(const Mat& m) {
+  double mean = 0, var = 0;
+  for (Eigen::Index r = 0; r < m.rows(); ++r) {
+    const double mu = m.row(r).mean();
+    mean = std::max(mean, std::abs(mu));
+    var = std::max(var, std::abs((m.row(r).array() - mu).square().mean() - 1));
+  }
+  return "largest |row mean| " + num(mean) + ", largest |row variance − 1| " + num(var);
+}
+
+std::string column_check(const Mat& m, const analysis::NormBatch& batch) {
+  const analysis::FeatureStats s = analysis::feature_stats(m, analysis::real_rows(batch));
+  return "largest |column mean| " + num(s.mean.cwiseAbs().maxCoeff()) + ", largest |column variance − 1| " +
+         num((s.var.array() - 1).abs().maxCoeff());
+}
+
+}  // namespace
+
+void NormCompareView::compute(const AppState& app, const std::string& label) {
+  label_ = label;
+  generation_ = app.generation;
+  ++computed_;
+  result_.reset();
+  error_.clear();
+  try {
+    const std::vector<Example> pool =
+        app.lesson ? analysis::training_examples(*app.lesson, app.session.config(), running_limit + 2 * batch_size)
+                   : std::vector<Example>{};
+    if (pool.empty()) {
+      error_ = "BatchNorm needs a batch: this session has no lesson sentences to make one from (open a lesson with a "
+               "task, such as word-order.json).";
+      return;
+    }
+    result_ = analysis::compare_norms(app.session.model(), app.session.example(), pool, label, batch_size, running_limit);
+  } catch (const std::exception& e) {
+    error_ = e.what();
+  }
+}
+
+bool NormCompareView::applies(const AppState& app, int step_index) {
+  const Step& step = app.session.trace().step(step_index);
+  return step.op == OpKind::layer_norm && step.phase == Phase::forward && !app.session.fixed_attention();
+}
+
+void NormCompareView::jump_button() {
+  if (ImGui::SmallButton("LayerNorm or BatchNorm? ↓")) scroll_request_ = true;
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("Down to this step's input normalised both ways, and where BatchNorm fails");
+}
+
+void NormCompareView::draw(const AppState& app, Selection& selection, int step_index) {
+  if (!applies(app, step_index)) {
+    scroll_request_ = false;
+    return;
+  }
+  const Step& step = app.session.trace().step(step_index);
+  const Palette& pal = palette(app.theme);
+  ImGui::Spacing();
+  ImGui::Separator();
+  if (scroll_request_) {
+    ImGui::SetScrollHereY(0);
+    scroll_request_ = false;
+  }
+  section_title("LayerNorm or BatchNorm?", nullptr, pal);
+  const Config& config = app.session.config();
+  const bool small = config.d_model <= 64 && config.encoder_layers + config.decoder_layers <= 6;
+  const bool stale = !(result_ || !error_.empty()) || generation_ != app.generation || label_ != step.label;
+  if (stale) {
+    if (small) compute(app, step.label);
+    else if (ImGui::Button("Compare LayerNorm and BatchNorm")) compute(app, step.label);
+    else return;
+  }
+  if (!error_.empty()) {
+    ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + visible_width());
+    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.warning), "%s", error_.c_str());
+    ImGui::PopTextWrapPos();
+    return;
+  }
+  const analysis::NormComparison& c = *result_;
+  const analysis::NormBatch& a = c.batch;
+  const int d = static_cast<int>(a.x.cols());
+  const int rows = static_cast<int>(a.x.rows()), pads = rows - a.real_rows();
+  const int t_own = static_cast<int>(c.alone.rows());  // this sentence's rows, its own <pad> included
+  const auto own_real = static_cast<int>(std::count(a.pad.begin(), a.pad.begin() + t_own, 0));
+  const char* tokens = c.source ? "source" : "target";
+  const std::string others = a.sentences > 2 ? "2–" + std::to_string(a.sentences) : "2";
+  paragraph("This step's input, normalised two ways (γ = 1, β = 0, ε = " + num(c.eps) + "), for a batch of " +
+            std::to_string(a.sentences) + " sentences from the lesson (1 = this one, " + others +
+            " = training sentences) padded to " + std::to_string(a.length) + " " + tokens + " tokens: " +
+            std::to_string(rows) + " rows × " + std::to_string(d) + " features, " +
+            (pads > 0 ? std::to_string(pads) + " of them <pad> (outlined)." : "no <pad> (the sentences are as long)."));
+  list_sentences(app, a, c.source);
+
+  const float digit = ImGui::CalcTextSize("0").x;
+  {
+    HeatmapRow row{visible_width(), digit * 3};
+    std::vector<Shown> shown(3);
+    shown[0].caption = "LayerNorm (each row)";
+    shown[0].values = &c.layer_norm;
+    shown[1].caption = "BatchNorm (each column)";
+    shown[1].values = &c.batch_norm;
+    shown[2].caption = "X, the step's input";
+    shown[2].values = &a.x;
+    // The normalisations first, so that two abreast put them side by side and X under them.
+    for (Shown& s : shown) label_rows(app, a, c.source, rows, s, pal);
+    const float width = abreast(row, shown);
+    for (int i = 0; i < 3; ++i) show(row, shown[static_cast<std::size_t>(i)], computed_, i, width, app, selection);
+  }
+  ImGui::TextDisabled(pads > 0 ? "Hover a cell for its value; outlined rows are <pad>." : "Hover a cell for its value.");
+  paragraph("LayerNorm: " + row_check(c.layer_norm) + " (every row" + (pads > 0 ? ", <pad> rows too" : "") +
+            ": each token is normalised with its own " + std::to_string(d) + " features). BatchNorm: " +
+            column_check(c.batch_norm, a) + " (each feature is normalised with the batch's " +
+            std::to_string(a.real_rows()) + (pads > 0 ? " real tokens; <pad> rows are left out of μ and σ²)." : " tokens)."));
+
+  section_title("What goes wrong for BatchNorm", nullptr, pal);
+  const ImVec4 heading = ImGui::ColorConvertU32ToFloat4(pal.accent);
+  ImGui::TextColored(heading, "1. One sentence");
+  paragraph("A batch of one, statistics per position (one per time step, as BatchNorm runs in a recurrent model): "
+            "each of the " + std::to_string(t_own * d) + " means is one value, so every variance is 0 (largest: " +
+            num(c.one_position_var_max) + ") and every output (x − μ)/√(σ² + ε) is 0 (largest |output|: " +
+            num(c.one_position_output.cwiseAbs().maxCoeff()) + "): the sentence is erased.");
+  paragraph("Statistics over this sentence's own " + std::to_string(own_real) + " tokens only: each feature's μ and σ² " +
+            "come from " + std::to_string(own_real) + " numbers, and its normalised values differ from those in the batch " +
+            "above by up to " + num(c.alone_vs_batch) + ".");
+  Mat in_batch = a.sentence(c.batch_norm, 0).topRows(t_own);
+  {
+    HeatmapRow row{visible_width(), digit * 3};
+    std::vector<Shown> shown(2);
+    shown[0].caption = "BatchNorm, alone";
+    shown[0].values = &c.alone;
+    shown[1].caption = "BatchNorm, in the batch";
+    shown[1].values = &in_batch;
+    for (Shown& s : shown) label_rows(app, a, c.source, t_own, s, pal);
+    const float width = abreast(row, shown);
+    for (int i = 0; i < 2; ++i) show(row, shown[static_cast<std::size_t>(i)], computed_, 10 + i, width, app, selection);
+  }
+
+  ImGui::TextColored(heading, "2. Padding");
+  const analysis::NormBatch& p = c.padded;
+  const int p_rows = static_cast<int>(p.x.rows()), p_pads = p_rows - p.real_rows();
+  paragraph((p.length == a.length ? std::string("The batch above: ")
+                                               : "The batch above padded to max_len = " + std::to_string(p.length) +
+                                                     " (as a batch of fixed shape is): ") +
+            std::to_string(p_pads) + " of its " + std::to_string(p_rows) + " rows are <pad>. A BatchNorm that does not " +
+            "mask them takes them into every feature's mean and variance, and the real tokens' outputs move by up to " +
+            num(c.pad_output_change) + ". LayerNorm never mixes rows, so padding cannot touch a real token.");
+  const Mat pad_stats = stats_rows({&c.without_pad, &c.with_pad});
+  const Mat shift = (c.with_pad.mean - c.without_pad.mean);
+  {
+    HeatmapRow row{visible_width(), digit * 3};
+    Shown s{"Per feature, without and with <pad>", &pad_stats,
+            {"μ real", "μ all rows", "σ real", "σ all rows"}, {}};
+    show(row, s, computed_, 20, 0, app, selection);
+  }
+  paragraph("Largest shift of a feature's mean: " + num(shift.cwiseAbs().maxCoeff()) + "; σ with the padding ÷ σ without: " +
+            num((c.with_pad.var.array() / c.without_pad.var.array()).sqrt().minCoeff()) + " to " +
+            num((c.with_pad.var.array() / c.without_pad.var.array()).sqrt().maxCoeff()) + ".");
+
+  ImGui::TextColored(heading, "3. At inference");
+  const analysis::FeatureStats& io = c.inference_output_stats;
+  paragraph("One sentence at a time, BatchNorm uses running statistics from training (here: over the tokens of " +
+            std::to_string(c.running_sentences) + " training sentences, what the running averages approach at these " +
+            "weights). This sentence's own statistics differ, so its normalised features have means from " +
+            num(io.mean.minCoeff()) + " to " + num(io.mean.maxCoeff()) + " and variances from " + num(io.var.minCoeff()) +
+            " to " + num(io.var.maxCoeff()) + ", not 0 and 1.");
+  const analysis::FeatureStats& own = c.alone_stats;
+  const Mat inference_stats = stats_rows({&c.running, &own});
+  {
+    HeatmapRow row{visible_width(), digit * 3};
+    Shown s{"Per feature, training and this sentence", &inference_stats,
+            {"μ training", "μ this", "σ training", "σ this"}, {}};
+    show(row, s, computed_, 30, 0, app, selection);
+  }
+  paragraph("In a batch, the output for the same sentence depends on what else is in it. Batch B holds this sentence " +
+            std::string("with other training sentences:"));
+  list_sentences(app, c.other, c.source);
+  paragraph("BatchNorm of this sentence in the batch above − in batch B: up to " + num(c.batch_dependence) +
+            " apart. LayerNorm: " + num(c.layer_norm_dependence) + " apart (each token uses only its own features).");
+  {
+    HeatmapRow row{visible_width(), digit * 3};
+    std::vector<Shown> shown(2);
+    shown[0].caption = "BatchNorm, in batch B";
+    shown[0].values = &c.batch_norm_in_other;
+    shown[1].caption = "In the batch − in B";
+    shown[1].values = &c.batch_difference;
+    for (Shown& s : shown) label_rows(app, a, c.source, t_own, s, pal);
+    const float width = abreast(row, shown);
+    for (int i = 0; i < 2; ++i) show(row, shown[static_cast<std::size_t>(i)], computed_, 40 + i, width, app, selection);
+  }
+}
+
+}  // namespace attnviz::views
