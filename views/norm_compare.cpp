@@ -286,9 +286,9 @@ void NormCompareView::draw(const AppState& app, Selection& selection, int step_i
             {"μ real", "μ all rows", "σ real", "σ all rows"}, {}};
     show(row, s, computed_, 20, 0, app, selection);
   }
+  const auto variance_ratio = c.with_pad.var.array() / c.without_pad.var.array();  // σ ratio = √(this)
   paragraph("Largest shift of a feature's mean: " + num(shift.cwiseAbs().maxCoeff()) + "; σ with the padding ÷ σ without: " +
-            num((c.with_pad.var.array() / c.without_pad.var.array()).sqrt().minCoeff()) + " to " +
-            num((c.with_pad.var.array() / c.without_pad.var.array()).sqrt().maxCoeff()) + ".");
+            num(std::sqrt(variance_ratio.minCoeff())) + " to " + num(std::sqrt(variance_ratio.maxCoeff())) + ".");
 
   ImGui::TextColored(heading, "3. At inference");
   const analysis::FeatureStats& io = c.inference_output_stats;
