@@ -1,4 +1,6 @@
 #include "views/training_panel.h"
+
+#include "views/figure.h"
 #include "views/tooltip_button.h"
 
 #include "model/number_format.h"
@@ -65,8 +67,10 @@ void legend(ImDrawList* draw, float right, float y, const std::vector<CurveSerie
 
 }  // namespace
 
-void line_plot(const char* title, ImVec2 size, const std::vector<CurveSeries>& series, double y_min, double y_max,
-               double x_max, const char* unit) {
+namespace {
+
+void line_plot_alone(const char* title, ImVec2 size, const std::vector<CurveSeries>& series, double y_min, double y_max,
+                     double x_max, const char* unit) {
   ImDrawList* draw = ImGui::GetWindowDrawList();
   const ImVec2 origin = ImGui::GetCursorScreenPos();
   ImGui::Dummy(size);
@@ -108,6 +112,15 @@ void line_plot(const char* title, ImVec2 size, const std::vector<CurveSeries>& s
   }
   draw->PopClipRect();
   legend(draw, b.x, legend_y, series);  // top right, above the frame, after the title
+}
+
+}  // namespace
+
+void line_plot(const char* title, ImVec2 size, const std::vector<CurveSeries>& series, double y_min, double y_max,
+               double x_max, const char* unit) {
+  figure(title, [&](float scale) {
+    line_plot_alone(title, ImVec2(size.x * scale, size.y * scale), series, y_min, y_max, x_max, unit);
+  });
 }
 
 FigureSources figure_sources(const TrainingStatus& t) {
