@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cctype>
-#include <filesystem>
 
 namespace attnviz::views {
 namespace {
@@ -45,7 +44,7 @@ void draw_on_canvas(PictureCanvas& canvas, ImVec2 on_screen, const std::function
   canvas.end(ImVec2(window.x, std::clamp(end.y + pad.y, 1.0f, display.y)));
 }
 
-void figure_menu(const std::string& name, ImGuiID id, const AppState* app, Commands* commands, const FigureCsv& csv) {
+void figure_menu(const std::string& name, ImGuiID id, Commands* commands, const FigureCsv& csv) {
   if (!ImGui::BeginPopup("figure menu")) return;
   ImGui::TextDisabled("%s", name.c_str());
   if (csv.values) {
@@ -56,8 +55,7 @@ void figure_menu(const std::string& name, ImGuiID id, const AppState* app, Comma
     SavePicture picture;
     picture.figure = id;
     picture.name = name;
-    const std::filesystem::path folder = std::filesystem::path(app->lesson_path).parent_path();
-    picture.path = (folder / picture_file_name(name)).string();
+    picture.path = picture_file_name(name);  // in the working folder, as "Save this panel as PNG"
     commands->push(AskPicturePath{std::move(picture)});
   }
   ImGui::EndPopup();
@@ -107,7 +105,7 @@ void figure(const std::string& name, const std::function<void(float scale)>& dra
     ImGui::OpenPopup("figure menu");
     take_right_click();
   }
-  figure_menu(name, id, app, commands, csv);
+  figure_menu(name, id, commands, csv);
   if (app && asks_for(*app, id, name)) draw_on_canvas(*app->canvas, ImVec2(max.x - min.x, max.y - min.y), draw);
   ImGui::PopID();
 }

@@ -65,7 +65,7 @@ void FileMenu::items(const AppState& app, Commands& commands) {
   if (ImGui::MenuItem("Save window as PNG…")) {
     SavePicture window;
     window.window = true;
-    window.path = folder + "attnviz-window.png";
+    window.path = "attnviz-window.png";  // in the working folder, as a figure's picture
     ask_picture(window);
   }
   if (ImGui::BeginMenu("Recent files", !app.recent_files.empty())) {

@@ -126,7 +126,7 @@ TEST_F(Pictures, RightClickOnAHeatmapOffersCopyAsCsvAndSavePicture) {
   ASSERT_TRUE(saved.picture) << "Enter in the path dialog saves the picture";
   EXPECT_FALSE(saved.picture->window);
   EXPECT_NE(saved.picture->figure, 0u);
-  EXPECT_EQ(saved.picture->path, picture_file_name(saved.picture->name)) << "a preset has no lesson folder";
+  EXPECT_EQ(saved.picture->path, picture_file_name(saved.picture->name)) << "offered in the working folder";
   EXPECT_NE(saved.picture->name.find(':'), std::string::npos) << "named by the heatmap's caption: " << saved.picture->name;
 }
 
