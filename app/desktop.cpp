@@ -204,13 +204,16 @@ void Desktop::save_settings() {
 
 void write_png(const std::string& path, const Image& image) {
   std::string bytes;
-  const auto append = [](void* to, void* data, int size) { static_cast<std::string*>(to)->append(static_cast<const char*>(data), static_cast<std::size_t>(size)); };
+  const auto append = [](void* to, void* data, int size) {
+    static_cast<std::string*>(to)->append(static_cast<const char*>(data), static_cast<std::size_t>(size));
+  };
   if (image.width <= 0 || image.height <= 0 ||
       !stbi_write_png_to_func(append, &bytes, image.width, image.height, 4, image.rgba.data(), image.width * 4))
     throw InputError(path + ": the picture could not be encoded as PNG");
   io::write_file_atomically(path, bytes);
 }
 
+// A figure's picture asked for last frame: its canvas, for the figure to draw on this frame.
 void Desktop::prepare_picture() {
   if (!picture_ || picture_->window) return;
   canvas_ = std::make_unique<GlPictureCanvas>(fonts_, base_font_pixels * app_.ui_scale, app_.theme, app_.ui_scale);
@@ -218,6 +221,7 @@ void Desktop::prepare_picture() {
   app_.canvas = canvas_.get();
 }
 
+// After this frame rendered: the window's pixels or the figure's canvas written, or why not.
 void Desktop::finish_picture() {
   if (!picture_) return;
   const views::SavePicture picture = *std::exchange(picture_, std::nullopt);
@@ -242,7 +246,8 @@ void Desktop::finish_picture() {
     return;
   }
   app_.file_message.clear();
-  app_.notice = "Saved " + printable(picture.path, 200) + " (" + std::to_string(image.width) + " × " + std::to_string(image.height) + " px)";
+  app_.notice = "Saved " + printable(picture.path, 200) + " (" + std::to_string(image.width) + " × " +
+                std::to_string(image.height) + " px)";
   last_picture_ = PictureWritten{picture.path, image.width, image.height, on_screen};
 }
 

@@ -31,8 +31,9 @@ void FileMenu::ask(FileAction::Kind kind, const std::string& initial) {
   std::memcpy(path_.data(), initial.data(), std::min(initial.size(), path_.size() - 1));
 }
 
+// The same dialog; the picture, not kind_, gives its title and the command it pushes.
 void FileMenu::ask_picture(const SavePicture& picture) {
-  ask(FileAction::Kind::save_weights, picture.path);
+  ask(kind_, picture.path);
   picture_ = picture;
 }
 
