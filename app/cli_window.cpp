@@ -16,6 +16,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <ctime>
 #include <fstream>
@@ -167,7 +168,27 @@ struct ScreenshotOptions {
   bool backward = false, lab = false;
   bool norm_compare = false;  // the step detail scrolled to LayerNorm or BatchNorm?
   std::string scale = "100%";
+  std::string picture;  // a figure's Save picture… (by name), or "window": File ▸ Save window as PNG…
 };
+
+// What the window's Save picture… (or Save window as PNG…) writes, to `path`: the figure named
+// `name` alone at twice its size, or the window; throws the message the window would show.
+void save_picture(Desktop& desktop, const std::string& name, const std::string& path) {
+  views::SavePicture picture;
+  picture.path = path;
+  picture.window = name == "window";
+  picture.name = name;
+  desktop.push_command(picture);
+  for (int i = 0; i < 2; ++i) {  // the command applied, then the picture drawn and written
+    desktop.frame(0);
+    desktop.swap();
+  }
+  if (!desktop.state().file_message.empty()) throw InputError(desktop.state().file_message);
+  const auto& written = desktop.last_picture();
+  if (!written) throw InputError("--picture " + name + ": nothing was saved");
+  std::cout << "wrote " << path << " (" << written->width << "×" << written->height << ", the picture of " << name
+            << "; on screen " << std::lround(written->on_screen.x) << "×" << std::lround(written->on_screen.y) << ")\n";
+}
 
 void screenshot(const ScreenshotOptions& o) {
   const views::PanelId view = view_named(o.view);
@@ -229,6 +250,11 @@ void screenshot(const ScreenshotOptions& o) {
   for (int i = 0; i < 3; ++i) {
     desktop.frame(0);
     if (i < 2) desktop.swap();
+  }
+  if (!o.picture.empty()) {
+    desktop.swap();
+    save_picture(desktop, o.picture, o.out);
+    return;
   }
   const Image image = desktop.read_pixels();
   if (!stbi_write_png(o.out.c_str(), image.width, image.height, 4, image.rgba.data(), image.width * 4))
@@ -480,6 +506,9 @@ void add_screenshot_command(CLI::App& cli) {
   cmd->add_flag("--lab", o->lab, "Open the gradient lab window (overview)");
   cmd->add_flag("--norm-compare", o->norm_compare,
                 "With a forward LayerNorm step: the step detail scrolled to LayerNorm or BatchNorm?");
+  cmd->add_option("--picture", o->picture,
+                  "Write the picture of the figure of this name (its right-click Save picture…, twice its size), or of "
+                  "the whole window (window: File ▸ Save window as PNG…), through a temporary file and a rename");
   cmd->callback([o] { run_command([&] { screenshot(*o); }); });
 }
 

@@ -1,7 +1,10 @@
 #include "app/desktop.h"
 
 #include "app/last_session.h"
+#include "model/error.h"
+#include "model/io/files.h"
 #include "model/op_table.h"
+#include "model/quote.h"
 #include "views/file_actions.h"
 
 #include <imgui.h>
@@ -10,6 +13,7 @@
 #include <algorithm>
 #include <cstring>
 #include <filesystem>
+#include <utility>
 
 #include <algorithm>
 #include <chrono>
@@ -198,6 +202,55 @@ void Desktop::save_settings() {
   }
 }
 
+void write_png(const std::string& path, const Image& image) {
+  std::string bytes;
+  const auto append = [](void* to, void* data, int size) {
+    static_cast<std::string*>(to)->append(static_cast<const char*>(data), static_cast<std::size_t>(size));
+  };
+  if (image.width <= 0 || image.height <= 0 ||
+      !stbi_write_png_to_func(append, &bytes, image.width, image.height, 4, image.rgba.data(), image.width * 4))
+    throw InputError(path + ": the picture could not be encoded as PNG");
+  io::write_file_atomically(path, bytes);
+}
+
+// A figure's picture asked for last frame: its canvas, for the figure to draw on this frame.
+void Desktop::prepare_picture() {
+  if (!picture_ || picture_->window) return;
+  canvas_ = std::make_unique<GlPictureCanvas>(fonts_, base_font_pixels * app_.ui_scale, app_.theme, app_.ui_scale);
+  app_.picture = picture_;
+  app_.canvas = canvas_.get();
+}
+
+// After this frame rendered: the window's pixels or the figure's canvas written, or why not.
+void Desktop::finish_picture() {
+  if (!picture_) return;
+  const views::SavePicture picture = *std::exchange(picture_, std::nullopt);
+  const std::unique_ptr<GlPictureCanvas> canvas = std::move(canvas_);
+  app_.picture.reset();
+  app_.canvas = nullptr;
+  Image image;
+  ImVec2 on_screen = ImGui::GetIO().DisplaySize;
+  if (picture.window) {
+    image = window_.read_pixels();
+  } else if (canvas && canvas->drawn) {
+    image = canvas->image();
+    on_screen = canvas->on_screen;
+  }
+  try {
+    if (image.rgba.empty())
+      throw InputError(picture.window ? "The window could not be read: nothing was saved."
+                                      : "The figure \"" + picture.name + "\" is not in view: nothing was saved.");
+    write_png(picture.path, image);
+  } catch (const std::exception& e) {
+    app_.file_message = printable(e.what(), 600);
+    return;
+  }
+  app_.file_message.clear();
+  app_.notice = "Saved " + printable(picture.path, 200) + " (" + std::to_string(image.width) + " × " +
+                std::to_string(image.height) + " px)";
+  last_picture_ = PictureWritten{picture.path, image.width, image.height, on_screen};
+}
+
 // The back buffer still holds this frame: crop the rectangle and write it next to the others.
 void Desktop::save_image(const views::SaveImage& request) {
   const Image frame = window_.read_pixels();
@@ -219,14 +272,17 @@ void Desktop::save_image(const views::SaveImage& request) {
     path = std::filesystem::current_path() / (request.name + "-" + std::to_string(n) + ".png");
     if (!std::filesystem::exists(path)) break;
   }
-  if (stbi_write_png(path.c_str(), x1 - x0, y1 - y0, 4, crop.data(), (x1 - x0) * 4))
+  try {
+    write_png(path.string(), Image{x1 - x0, y1 - y0, std::move(crop)});
     app_.notice = "saved " + path.string();
-  else
-    app_.notice = "cannot write " + path.string();
+  } catch (const std::exception& e) {
+    app_.notice = printable(e.what(), 300);
+  }
 }
 
 void Desktop::frame(double seconds) {
   window_.poll_events();
+  prepare_picture();
   window_.new_frame();
   ui_.begin_frame(selection_);
   views::advance_playback(app_, selection_, seconds);
@@ -234,12 +290,14 @@ void Desktop::frame(double seconds) {
   const ImVec4 bg = ImGui::ColorConvertU32ToFloat4(views::palette(app_.theme).panel);
   const float background[4] = {bg.x, bg.y, bg.z, 1};
   window_.render(background);
+  finish_picture();
   textures_.end_frame();
 
   const bool starting = app_.stand_in;
   const views::Effects effects = views::apply_commands(commands_, app_, selection_);
   if (app_.stand_in && !app_.opening) throw std::runtime_error(app_.file_message);
   for (const views::SaveImage& image : effects.images) save_image(image);
+  if (effects.picture) picture_ = std::move(effects.picture);
   if (effects.quit) window_.request_close();
   if (runner_)
     for (const views::Command& command : effects.training) views::apply_training_command(*runner_, command);

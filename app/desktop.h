@@ -5,6 +5,7 @@
 
 #include "app/fonts.h"
 #include "app/gl_textures.h"
+#include "app/picture_canvas.h"
 #include "app/settings.h"
 #include "app/window.h"
 #include "views/app_state.h"
@@ -56,6 +57,14 @@ class Desktop {
   bool should_close() const { return window_.should_close(); }
   void wait_events(double timeout) { window_.wait_events(timeout); }
   Image read_pixels() const { return window_.read_pixels(); }
+  // The last picture written (Save picture…, Save window as PNG…): its size and the figure's on
+  // screen (the window's own size for the window).
+  struct PictureWritten {
+    std::string path;
+    int width = 0, height = 0;
+    ImVec2 on_screen;
+  };
+  const std::optional<PictureWritten>& last_picture() const { return last_picture_; }
 
   views::AppState& state() { return app_; }
   views::Selection& selection() { return selection_; }
@@ -84,6 +93,8 @@ class Desktop {
   void save_layout();
   void save_settings();
   void save_image(const views::SaveImage& request);
+  void prepare_picture();  // before the frame: the canvas for the picture asked for
+  void finish_picture();   // after it rendered: the window or the figure written, or why not
   void follow_training(double seconds);
   void show_trained_weights();
   void start_trainer();  // a trainer for app_.lesson (none when there is no lesson)
@@ -102,7 +113,14 @@ class Desktop {
   std::unique_ptr<views::TrainingRunner> runner_;  // last: its thread stops first
   double training_clock_ = 0;
   bool open_lesson_panel_ = false;
+  std::optional<views::SavePicture> picture_;     // asked for last frame, drawn and written this frame
+  std::unique_ptr<GlPictureCanvas> canvas_;       // the figure's, while picture_ is drawn
+  std::optional<PictureWritten> last_picture_;
 };
+
+// Encodes `image` as PNG and writes it to `path` through a temporary file and a rename; throws
+// InputError naming the path, and leaves what was at `path` as it was, when it cannot.
+void write_png(const std::string& path, const Image& image);
 
 // Every string the views may show for this session: words, sentences, formulas, descriptions.
 std::string shown_text(const Session& session);

@@ -5,6 +5,7 @@
 #include "model/lesson.h"
 #include "model/reference.h"
 #include "model/session.h"
+#include "views/commands.h"
 #include "views/lesson_loader.h"
 #include "views/texture_cache.h"
 #include "views/theme.h"
@@ -18,6 +19,8 @@
 #include <vector>
 
 namespace attnviz::views {
+
+class PictureCanvas;
 
 struct AppState {
   explicit AppState(Session s) : session(std::move(s)) { on_new_trace(); }
@@ -50,6 +53,8 @@ struct AppState {
   bool stand_in = false;                // the session only holds the place until `opening` is ready (at launch)
 
   TextureCache* textures = nullptr;
+  std::optional<SavePicture> picture;   // the picture to draw this frame (set by the app; see figure.h)
+  PictureCanvas* canvas = nullptr;      // where a figure draws it (the app's)
 
   // After the session ran: rebuild the index and the word lists, bump the generation.
   void on_new_trace();

@@ -1,6 +1,7 @@
 #include "views/attention_panel.h"
 
 #include "model/error.h"
+#include "views/figure.h"
 #include "views/head_focus.h"
 #include "views/heatmap.h"
 #include "views/matrix_export.h"
@@ -188,7 +189,7 @@ void AttentionPanel::lines_section(const AppState& app, Selection& selection, co
       same_line_if_fits(ImGui::CalcTextSize("■ head 00").x);
       ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(head_colour(h)), "■ head %d", h);
     }
-  lines_view(app, selection, selection.head);
+  figure("Attention lines of " + head_title(selection.head), [&](float) { lines_view(app, selection, selection.head); });
   ImGui::EndGroup();
 }
 

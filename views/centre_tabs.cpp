@@ -1,5 +1,7 @@
 #include "views/centre_tabs.h"
 
+#include "views/figure.h"
+
 #include <cctype>
 #include <string>
 #include <utility>
@@ -20,7 +22,10 @@ void CentreTabs::draw_tab(PanelSet& panels, PanelId id, const AppState& app, Sel
     pending_image_.reset();
   }
   const ImVec2 min = ImGui::GetWindowPos(), size = ImGui::GetWindowSize();
-  if (ImGui::BeginPopupContextWindow("panel", ImGuiPopupFlags_MouseButtonRight | ImGuiPopupFlags_NoOpenOverItems)) {
+  panels[id].draw(app, selection, commands);
+  // After the panel: a right-click a figure took (its Save picture…) opens no second menu.
+  const ImGuiPopupFlags flags = ImGuiPopupFlags_MouseButtonRight | ImGuiPopupFlags_NoOpenOverItems;
+  if (!right_click_taken_this_frame() && ImGui::BeginPopupContextWindow("panel", flags)) {
     if (ImGui::MenuItem("Save this panel as PNG")) {
       std::string name = std::string("attnviz-") + panel_info(id).title;
       for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -28,7 +33,6 @@ void CentreTabs::draw_tab(PanelSet& panels, PanelId id, const AppState& app, Sel
     }
     ImGui::EndPopup();
   }
-  panels[id].draw(app, selection, commands);
 }
 
 void CentreTabs::draw(PanelSet& panels, const AppState& app, Selection& selection, Commands& commands) {

@@ -35,6 +35,16 @@ struct SaveImage {
   ImVec2 min, max;
   std::string name;
 };
+// A PNG of the whole window (File ▸ Save window as PNG…) or of one figure alone at twice its
+// size (a figure's Save picture…), written to `path` through a temporary file and a rename.
+struct SavePicture {
+  std::string path;
+  bool window = false;  // the whole window; else the figure:
+  ImGuiID figure = 0;   // its ImGui id, or 0: the first figure drawn named `name`
+  std::string name;
+};
+// A figure's Save picture…: the File menu's dialog asks for the path, then pushes the SavePicture.
+struct AskPicturePath { SavePicture picture; };
 struct Quit {};
 // Training the lesson's model in the background (the app owns the trainer).  reset_lesson and
 // reset_seed: step 0 on the lesson's weights or on the seed's initial weights; cancel abandons
@@ -63,7 +73,7 @@ struct SetTour {
 };
 
 using Command = std::variant<GoToStep, GoToElement, SetSentences, SetPadding, SetPlaying, SetPlaySpeed, SetUiScale, SetTheme,
-                             ResetLayout, ShowGlyphs, SaveImage, Quit, Train, SetLearningRate, FileAction,
+                             ResetLayout, ShowGlyphs, SaveImage, SavePicture, AskPicturePath, Quit, Train, SetLearningRate, FileAction,
                              DismissFileMessage, GoToTourStop, SetTour, SetLanguage, SetPresenter>;
 
 struct Commands {

@@ -121,6 +121,10 @@ Effects apply_commands(Commands& commands, AppState& app, Selection& selection) 
             effects.glyph_text += c.text;
           } else if constexpr (std::is_same_v<C, SaveImage>) {
             effects.images.push_back(c);
+          } else if constexpr (std::is_same_v<C, SavePicture>) {
+            effects.picture = std::move(c);
+          } else if constexpr (std::is_same_v<C, AskPicturePath>) {
+            // taken by the File menu's dialog in the frame that asked (FileMenu::dialogs)
           } else if constexpr (std::is_same_v<C, Quit>) {
             effects.quit = true;
           } else if constexpr (std::is_same_v<C, Train> || std::is_same_v<C, SetLearningRate>) {

@@ -9,7 +9,7 @@
 namespace attnviz::views {
 namespace {
 
-const char* title(FileAction::Kind kind) {
+const char* kind_title(FileAction::Kind kind) {
   switch (kind) {
     case FileAction::Kind::open_lesson: return "Open lesson";
     case FileAction::Kind::open_weights: return "Open weights";
@@ -25,9 +25,33 @@ bool is_lesson(const std::string& path) { return std::filesystem::path(path).ext
 
 void FileMenu::ask(FileAction::Kind kind, const std::string& initial) {
   kind_ = kind;
+  picture_.reset();
   open_ = opening_ = true;
   path_.fill(0);
   std::memcpy(path_.data(), initial.data(), std::min(initial.size(), path_.size() - 1));
+}
+
+// The same dialog; the picture, not kind_, gives its title and the command it pushes.
+void FileMenu::ask_picture(const SavePicture& picture) {
+  ask(kind_, picture.path);
+  picture_ = picture;
+}
+
+void FileMenu::take_picture_questions(Commands& commands) {
+  std::vector<Command>& list = commands.list;
+  for (auto it = list.begin(); it != list.end();) {
+    if (const auto* question = std::get_if<AskPicturePath>(&*it)) {
+      ask_picture(question->picture);
+      it = list.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+const char* FileMenu::title() const {
+  if (!picture_) return kind_title(kind_);
+  return picture_->window ? "Save window as PNG" : "Save picture (twice its size on screen)";
 }
 
 void FileMenu::items(const AppState& app, Commands& commands) {
@@ -39,6 +63,12 @@ void FileMenu::items(const AppState& app, Commands& commands) {
   if (ImGui::MenuItem("Save weights…")) ask(FileAction::Kind::save_weights, folder + "trained.safetensors");
   if (ImGui::MenuItem("Save lesson…", nullptr, false, app.lesson.has_value()))
     ask(FileAction::Kind::save_lesson, app.lesson_path);
+  if (ImGui::MenuItem("Save window as PNG…")) {
+    SavePicture window;
+    window.window = true;
+    window.path = "attnviz-window.png";  // in the working folder, as a figure's picture
+    ask_picture(window);
+  }
   if (ImGui::BeginMenu("Recent files", !app.recent_files.empty())) {
     for (std::size_t i = 0; i < app.recent_files.size(); ++i) {
       const std::string& path = app.recent_files[i];
@@ -53,6 +83,7 @@ void FileMenu::items(const AppState& app, Commands& commands) {
 }
 
 void FileMenu::dialogs(const AppState& app, Commands& commands) {
+  take_picture_questions(commands);
   if (opening_) {
     ImGui::OpenPopup("File name");
     opening_ = false;
@@ -61,15 +92,20 @@ void FileMenu::dialogs(const AppState& app, Commands& commands) {
   ImGui::SetNextWindowPos(ImVec2(display.x / 2, display.y / 3), ImGuiCond_Appearing, ImVec2(0.5f, 0.5f));
   ImGui::SetNextWindowSize(ImVec2(std::min(display.x * 0.9f, ImGui::GetFontSize() * 40), 0), ImGuiCond_Appearing);
   if (ImGui::BeginPopupModal("File name", &open_, ImGuiWindowFlags_NoSavedSettings)) {
-    ImGui::TextUnformatted(title(kind_));
-    const bool save = kind_ == FileAction::Kind::save_weights || kind_ == FileAction::Kind::save_lesson;
+    ImGui::TextUnformatted(title());
+    const bool save = picture_ || kind_ == FileAction::Kind::save_weights || kind_ == FileAction::Kind::save_lesson;
     ImGui::TextDisabled(save ? "Written to a temporary file first, then renamed over the old one."
                              : "A file that cannot be used changes nothing.");
     if (ImGui::IsWindowAppearing()) ImGui::SetKeyboardFocusHere();
     ImGui::SetNextItemWidth(-1);
     const bool enter = ImGui::InputText("##path", path_.data(), path_.size(), ImGuiInputTextFlags_EnterReturnsTrue);
     if (ImGui::Button(save ? "Save" : "Open") || enter) {
-      commands.push(FileAction{kind_, std::string(path_.data())});
+      if (picture_) {
+        picture_->path = path_.data();
+        commands.push(*picture_);
+      } else {
+        commands.push(FileAction{kind_, std::string(path_.data())});
+      }
       open_ = false;
       ImGui::CloseCurrentPopup();
     }

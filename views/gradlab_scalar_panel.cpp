@@ -2,6 +2,7 @@
 
 #include "model/error.h"
 #include "model/gradlab/chain_rule.h"
+#include "views/figure.h"
 #include "views/log_plot.h"
 
 #include <algorithm>
@@ -596,12 +597,18 @@ void GradLabScalarPanel::draw(const AppState& app, Selection&, Commands& command
     ImGui::Text("Plain   L = %s", format_number(r.plain.loss()).c_str());
     ImGui::SameLine();
     ImGui::TextDisabled("   each box: the value, then ∂L/∂ of it");
-    clicked_plain = draw_graph("plain", r.plain, revealed, selected, pal, graphs_h, follow);
+    figure("The plain chain's graph", [&](float scale) {
+      const int clicked = draw_graph("plain", r.plain, revealed, selected, pal, graphs_h * scale, follow);
+      if (scale == 1) clicked_plain = clicked;
+    });
     if (revealed >= 0) latest_step_text(r.plain, revealed, pal);
     ImGui::TableNextColumn();
     ImGui::Text("Residual, %s   L = %s", residual_kind == Skip::weighted ? "weighted skip w_r" : "identity skips",
                 format_number(r.residual.loss()).c_str());
-    clicked_residual = draw_graph("residual", r.residual, revealed, selected, pal, graphs_h, follow);
+    figure("The residual chain's graph", [&](float scale) {
+      const int clicked = draw_graph("residual", r.residual, revealed, selected, pal, graphs_h * scale, follow);
+      if (scale == 1) clicked_residual = clicked;
+    });
     if (revealed >= 0) latest_step_text(r.residual, revealed, pal);
     ImGui::EndTable();
   }

@@ -293,6 +293,7 @@ void GradLabTransformerPanel::sublayer_plot(const AppState& app, const std::vect
   hint_beside("on the floor: with an arrow, smaller than 1e-" + std::to_string(max_decades) + " of the top; hollow, exactly 0");
   LogBarPlot subs;
   subs.id = "sublayers";
+  subs.title = "‖∂L/∂x‖ at the input of each sublayer";
   for (std::size_t v = 0; v < vs.size(); ++v) subs.series.push_back({variant_name(vs[v]), sub_norms_[v], variant_colour(vs[v])});
   subs.group_labels = sub_short_;
   subs.group_titles = sub_title_;
@@ -320,6 +321,7 @@ void GradLabTransformerPanel::group_plot(const std::vector<FlowVariant>& vs, con
   ImGui::TextUnformatted("‖∂L/∂W‖ of each parameter group, log scale");
   LogBarPlot groups;
   groups.id = "groups";
+  groups.title = "‖∂L/∂W‖ of each parameter group";
   for (std::size_t v = 0; v < vs.size(); ++v) groups.series.push_back({variant_name(vs[v]), group_norms_[v], variant_colour(vs[v])});
   groups.group_labels = group_short_;
   groups.group_titles = group_title_;

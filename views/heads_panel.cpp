@@ -1,5 +1,6 @@
 #include "views/heads_panel.h"
 
+#include "views/figure.h"
 #include "views/head_focus.h"
 #include "views/heatmap.h"
 #include "views/matrix_export.h"
@@ -110,19 +111,22 @@ std::optional<HeadRef> head_grid(const AppState& app, Selection& selection) {
   const AttentionKind kind = selection.head.attention;
   const int layers = kind == AttentionKind::encoder_self ? config.encoder_layers : config.decoder_layers;
   const HeadAxes axes = head_axes(app, kind);
-  Grid g = grid_geometry(config, axes, layers);
+  const Grid on_screen = grid_geometry(config, axes, layers);  // with the hint's line in its height
   hint("Weights A = softmax(…) of every head; rows are queries, columns keys. Click a head to open it.");
-  g.origin = ImGui::GetCursorScreenPos();
-  for (int h = 0; h < config.heads; ++h) {
-    char text[16];
-    std::snprintf(text, sizeof text, "head %d", h);
-    ImGui::GetWindowDrawList()->AddText(ImVec2(g.thumbnail({kind, 0, h}).x, g.origin.y), head_colour(h), text);
-  }
   std::optional<HeadRef> clicked;
-  for (const HeadRef& ref : analysis::all_heads(config, kind))
-    if (thumbnail(app, selection, g, axes, ref)) clicked = ref;
-  ImGui::SetCursorScreenPos(ImVec2(g.origin.x, g.thumbnail({kind, layers, 0}).y));
-  ImGui::Dummy(ImVec2(g.label_w + (g.cell + g.gap) * static_cast<float>(config.heads), g.keys_h));
+  figure("Attention weights of every head", [&](float scale) {
+    Grid g = scale == 1 ? on_screen : grid_geometry(config, axes, layers);
+    g.origin = ImGui::GetCursorScreenPos();
+    for (int h = 0; h < config.heads; ++h) {
+      char text[16];
+      std::snprintf(text, sizeof text, "head %d", h);
+      ImGui::GetWindowDrawList()->AddText(ImVec2(g.thumbnail({kind, 0, h}).x, g.origin.y), head_colour(h), text);
+    }
+    for (const HeadRef& ref : analysis::all_heads(config, kind))
+      if (thumbnail(app, selection, g, axes, ref) && scale == 1) clicked = ref;
+    ImGui::SetCursorScreenPos(ImVec2(g.origin.x, g.thumbnail({kind, layers, 0}).y));
+    ImGui::Dummy(ImVec2(g.label_w + (g.cell + g.gap) * static_cast<float>(config.heads), g.keys_h));
+  });
   return clicked;
 }
 

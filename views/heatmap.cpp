@@ -1,6 +1,6 @@
 #include "views/heatmap.h"
 
-#include "views/matrix_export.h"
+#include "views/figure.h"
 
 #include <imgui_internal.h>
 
@@ -306,7 +306,6 @@ bool cells_pointed_at(const HeatmapSpec& spec, const Grid& g, Selection& selecti
   const Mat& m = *spec.values;
   ImGui::SetCursorScreenPos(g.grid0);
   ImGui::InvisibleButton("cells", ImVec2(g.grid1.x - g.grid0.x, g.grid1.y - g.grid0.y));
-  matrix_context_menu("csv", m, spec.row_labels, spec.col_labels);
   if (!ImGui::IsItemHovered()) return false;
   const ImVec2 mouse = ImGui::GetIO().MousePos;
   ElementRef e = spec.element;
@@ -349,19 +348,16 @@ void labels_pointed_at(const HeatmapSpec& spec, const Grid& g, Selection& select
   }
 }
 
-}  // namespace
-
-bool draw_heatmap(const HeatmapSpec& spec, const HeatmapLook& look, Selection& selection) {
+// The heatmap itself: caption, labelled cells, colour bar.
+bool heatmap_alone(const HeatmapSpec& spec, const HeatmapLook& look, Selection& selection) {
   const Mat& m = *spec.values;
   const Palette& pal = palette(look.theme);
-  ImGui::PushID(static_cast<int>(spec.texture_key & 0x7fffffff));
   ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + (spec.max_width > 0 ? spec.max_width : ImGui::GetContentRegionAvail().x));
   const Notation notation = notation_for(m);
   ImGui::TextUnformatted(notation.exponent == 0 ? spec.caption.c_str() : (spec.caption + "  (" + notation.scale_text() + ")").c_str());
   ImGui::PopTextWrapPos();
   if (m.rows() == 0 || m.cols() == 0) {
     ImGui::TextDisabled("(empty)");
-    ImGui::PopID();
     return false;
   }
   const Grid g = grid_geometry(spec);
@@ -378,6 +374,20 @@ bool draw_heatmap(const HeatmapSpec& spec, const HeatmapLook& look, Selection& s
   const float bar_h = colour_bar(draw, bar_at, bar_w, right, spec, range, notation, has_minus_infinity, pal);
   ImGui::SetCursorScreenPos(ImVec2(g.origin.x, bar_at.y));
   ImGui::Dummy(ImVec2(g.label_w + bar_w, bar_h + 6));
+  return clicked;
+}
+
+}  // namespace
+
+bool draw_heatmap(const HeatmapSpec& spec, const HeatmapLook& look, Selection& selection) {
+  ImGui::PushID(static_cast<int>(spec.texture_key & 0x7fffffff));
+  bool clicked = false;
+  const std::string name = spec.caption.substr(0, spec.caption.find('\n'));
+  figure(name, [&](float scale) {
+    HeatmapSpec scaled = spec;
+    if (scale != 1) scaled.max_width = ImGui::GetContentRegionAvail().x;  // the picture's: twice the heatmap's width
+    clicked |= heatmap_alone(scaled, look, selection);
+  }, FigureCsv{spec.values, spec.row_labels, spec.col_labels});
   ImGui::PopID();
   return clicked;
 }

@@ -2,7 +2,8 @@
 // A labelled heatmap of one matrix: caption, token names on rows and columns, values printed in
 // the cells when they fit, a colour bar with the range, −∞ cells hatched and labelled.
 // The cell colours are one texture (one quad per frame); numbers and outlines are drawn on top.
-// Hovering sets Selection::hover, clicking sets the selected element, token and feature.
+// Hovering sets Selection::hover, clicking sets the selected element, token and feature; a
+// right-click offers Copy as CSV and Save picture… (a figure: figure.h).
 
 #include "model/number_format.h"
 #include "model/tensor.h"

@@ -1,5 +1,7 @@
 #include "views/log_plot.h"
 
+#include "views/figure.h"
+
 #include "views/heatmap.h"
 
 #include <algorithm>
@@ -195,7 +197,9 @@ int line_hover(ImDrawList* dl, const LogLinePlot& plot, const LineFrame& f, std:
 
 }  // namespace
 
-PlotHit draw_log_line_plot(const LogLinePlot& plot, const Palette& pal) {
+namespace {
+
+PlotHit log_line_plot_alone(const LogLinePlot& plot, const Palette& pal) {
   PlotHit hit;
   const ImVec2 avail = ImGui::GetContentRegionAvail();
   const ImVec2 size(plot.size.x > 0 ? plot.size.x : avail.x, plot.size.y > 0 ? plot.size.y : avail.y);
@@ -231,7 +235,6 @@ PlotHit draw_log_line_plot(const LogLinePlot& plot, const Palette& pal) {
   return hit;
 }
 
-namespace {
 
 // A bar plot's frame inside its scrolling child: groups `group_w` wide from x0, bars `bar_w`
 // wide, y from y_top to y_bottom over the decades of r (values below floor_value on the floor).
@@ -320,9 +323,8 @@ void bar_hover(ImDrawList* dl, const LogBarPlot& plot, const BarFrame& f, std::s
   ImGui::EndTooltip();
 }
 
-}  // namespace
 
-PlotHit draw_log_bar_plot(const LogBarPlot& plot, const Palette& pal) {
+PlotHit log_bar_plot_alone(const LogBarPlot& plot, const Palette& pal) {
   PlotHit hit;
   const float font = ImGui::GetFontSize(), line = ImGui::GetTextLineHeightWithSpacing();
   const float height = plot.height > 0 ? plot.height : ImGui::GetContentRegionAvail().y;
@@ -377,6 +379,31 @@ PlotHit draw_log_bar_plot(const LogBarPlot& plot, const Palette& pal) {
     }
   }
   ImGui::EndChild();
+  return hit;
+}
+
+}  // namespace
+
+PlotHit draw_log_line_plot(const LogLinePlot& plot, const Palette& pal) {
+  PlotHit hit;
+  figure(plot.title.empty() ? plot.y_label : plot.title, [&](float scale) {
+    LogLinePlot scaled = plot;
+    scaled.size = ImVec2(plot.size.x * scale, plot.size.y * scale);
+    const PlotHit h = log_line_plot_alone(scaled, pal);
+    if (scale == 1) hit = h;
+  });
+  return hit;
+}
+
+PlotHit draw_log_bar_plot(const LogBarPlot& plot, const Palette& pal) {
+  PlotHit hit;
+  figure(plot.title.empty() ? plot.y_label : plot.title, [&](float scale) {
+    LogBarPlot scaled = plot;
+    scaled.height = plot.height * scale;
+    scaled.min_group_width = plot.min_group_width * scale;
+    const PlotHit h = log_bar_plot_alone(scaled, pal);
+    if (scale == 1) hit = h;
+  });
   return hit;
 }
 

@@ -29,16 +29,19 @@ struct PlotHit {
 
 struct LogLinePlot {
   const char* id = "plot";
+  std::string title;    // the figure's name (Save picture…); empty: the y label
   std::vector<PlotSeries> series;
   std::string x_label, y_label;
   int x_first = 0;      // the number written under index 0
   int highlight = -1;   // an index drawn with a vertical marker
   ImVec2 size{0, 0};    // 0: the available width / height
 };
+// Both plots are figures (figure.h): a right-click offers Save picture….
 PlotHit draw_log_line_plot(const LogLinePlot& plot, const Palette& pal);
 
 struct LogBarPlot {
   const char* id = "bars";
+  std::string title;    // the figure's name (Save picture…); empty: the y label
   std::vector<PlotSeries> series;
   std::span<const std::string> group_labels;  // written under the groups when they fit
   std::span<const std::string> group_titles;  // in the tooltip (empty: the labels)

@@ -1,5 +1,7 @@
 #include "views/matrix_export.h"
 
+#include "views/figure.h"
+
 #include <imgui.h>
 
 #include <cmath>
@@ -49,6 +51,7 @@ std::string matrix_csv(const Mat& m, std::span<const std::string> row_labels,
 bool matrix_context_menu(const char* id, const Mat& m, std::span<const std::string> row_labels,
                          std::span<const std::string> col_labels) {
   bool copied = false;
+  if (ImGui::IsItemHovered() && ImGui::IsMouseReleased(ImGuiMouseButton_Right)) take_right_click();
   if (ImGui::BeginPopupContextItem(id)) {
     ImGui::Text("%d × %d matrix", static_cast<int>(m.rows()), static_cast<int>(m.cols()));
     if (ImGui::MenuItem("Copy as CSV")) {

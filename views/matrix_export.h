@@ -14,7 +14,8 @@ namespace attnviz::views {
 std::string matrix_csv(const Mat& m, std::span<const std::string> row_labels,
                        std::span<const std::string> col_labels);
 
-// The right-click menu of the last item: "Copy as CSV".  Returns true when it copied.
+// The right-click menu of the last item: "Copy as CSV" (one head of the heads' grid; figures
+// have figure.h's menu).  Returns true when it copied.
 bool matrix_context_menu(const char* id, const Mat& m, std::span<const std::string> row_labels,
                          std::span<const std::string> col_labels);
 

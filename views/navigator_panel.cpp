@@ -1,5 +1,6 @@
 #include "views/navigator_panel.h"
 
+#include "views/figure.h"
 #include "views/plot.h"
 #include "views/trace_index.h"
 
@@ -288,6 +289,15 @@ void figure_box(ImDrawList* draw, ImVec2 p0, ImVec2 p1, const char* title, bool 
 }
 
 void NavigatorPanel::draw(const AppState& app, Selection& selection, Commands& commands) {
+  const char* name = app.session.fixed_attention() ? "The steps of one attention head" : "The Transformer's architecture";
+  figure(name, [&](float scale) {
+    const float labels = label_pixels_;
+    draw_figure(app, selection, commands);
+    if (scale != 1) label_pixels_ = labels;  // the window's text, not the picture's
+  });
+}
+
+void NavigatorPanel::draw_figure(const AppState& app, Selection& selection, Commands& commands) {
   if (app.session.fixed_attention()) {
     graph_.draw(app, selection, commands);
     label_pixels_ = graph_.label_pixels();

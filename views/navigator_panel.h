@@ -4,7 +4,8 @@
 // block jumps to its first step in the current phase.  In the backward phase the arrows turn
 // around and every block already passed shows ‖∂L/∂(its input)‖, the gradient flowing out of it.
 // A lesson that is one attention head (worked example A) has no encoder or decoder: the panel
-// draws the graph of its trace's steps instead (step_graph.h).
+// draws the graph of its trace's steps instead (step_graph.h).  Either is a figure (figure.h):
+// a right-click offers Save picture….
 
 #include "views/panel.h"
 #include "views/step_graph.h"
@@ -32,6 +33,7 @@ struct NavigatorPanel : Panel {
 
  private:
   void follow_cursor(const Trace& trace, const Config& config, int step);
+  void draw_figure(const AppState& app, Selection& selection, Commands& commands);
 
   int shown_layer_[2] = {0, 0};  // encoder, decoder: which layer the N× frame shows
   int followed_step_ = -1;       // the step the shown layers were last synced to

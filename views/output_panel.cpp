@@ -3,6 +3,7 @@
 #include "model/analysis/inputs.h"
 #include "model/analysis/output.h"
 #include "model/analysis/variant.h"
+#include "views/figure.h"
 #include "views/heatmap.h"
 #include "views/plot.h"
 
@@ -114,7 +115,8 @@ void OutputPanel::distribution_view(const AppState& app, Selection& selection) {
               app.tgt_in_words[static_cast<std::size_t>(position)].c_str(), vocab.word(expected).c_str(),
               format_significant(dist.loss(position, 0), 4).c_str(), expected == dist.pad_id ? " (padding: not counted)" : "");
   ImGui::PopTextWrapPos();
-  probability_bars(dist, vocab, position, pal);
+  figure("Next-word probabilities at position " + std::to_string(position),
+         [&](float) { probability_bars(dist, vocab, position, pal); });
   hint("✓ marks the expected word. Training lowers the loss by raising its bar.");
 }
 

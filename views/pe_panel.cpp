@@ -2,7 +2,7 @@
 
 #include "model/analysis/inputs.h"
 #include "views/heatmap.h"
-#include "views/matrix_export.h"
+#include "views/figure.h"
 #include "views/plot.h"
 
 #include <algorithm>
@@ -62,7 +62,6 @@ ImageHit image_heatmap(const char* id, const Mat& m, ImTextureID texture, ValueR
                   ImVec2(p0.x + cw * static_cast<float>(marked_col + 1), p1.y), pal.selection_outline, 0, 0, 2);
   ImGui::SetCursorScreenPos(p0);
   ImGui::InvisibleButton(id, ImVec2(std::max(1.0f, p1.x - p0.x), std::max(1.0f, p1.y - p0.y)));
-  matrix_context_menu("csv", m, {}, {});
   ImageHit hit;
   if (ImGui::IsItemHovered()) {
     const ImVec2 mouse = ImGui::GetIO().MousePos;
@@ -227,15 +226,19 @@ void PePanel::encoding_maps(const AppState& app, Selection& selection, float ful
   for (std::size_t k = 0; k < shown.size(); ++k) {
     if (k > 0) ImGui::SameLine(0, font);
     ImGui::BeginGroup();
-    ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + w);
-    ImGui::TextUnformatted(shown[k].title);
-    ImGui::PopTextWrapPos();
     ImGui::PushID(static_cast<int>(k));
     const ImTextureID texture =
         app.textures ? matrix_texture(*app.textures, mix_key(0xE1, version_, shown[k].salt), *shown[k].m,
                                       ColourScale::diverging, {-1, 1})
                      : nullptr;
-    const ImageHit hit = image_heatmap("pe", *shown[k].m, texture, {-1, 1}, ImVec2(w, h), pal, position, dimension);
+    ImageHit hit;
+    figure(std::string("PE ") + shown[k].title, [&](float scale) {
+      ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + w * scale);
+      ImGui::TextUnformatted(shown[k].title);
+      ImGui::PopTextWrapPos();
+      const ImageHit drawn = image_heatmap("pe", *shown[k].m, texture, {-1, 1}, ImVec2(w * scale, h * scale), pal, position, dimension);
+      if (scale == 1) hit = drawn;
+    }, FigureCsv{shown[k].m, {}, {}});
     if (hit.row >= 0) {
       analysis::EncodingRequest r = request_;
       r.layout = shown[k].layout;
@@ -264,14 +267,22 @@ void PePanel::position_vector(const Mat& encoding, float width, const Palette& p
     ImGui::TextDisabled("Click a position (a row) to see its vector.");
     return;
   }
-  ImGui::Text("Position %d: its vector PE[%d, :] (%d values)", position, position, d);
   std::vector<double> values(static_cast<std::size_t>(d));
   for (int c = 0; c < d; ++c) values[static_cast<std::size_t>(c)] = encoding(position, c);
   std::vector<std::string> labels;
   if (d <= 32)
     for (int c = 0; c < d; ++c) labels.push_back(std::to_string(c));
-  const int bar = bar_plot("vector", values, labels, ImVec2(width, ImGui::GetFontSize() * 7), pal, dimension);
-  if (bar >= 0 && ImGui::IsItemClicked()) dimension = bar;
+  int bar = -1;
+  bool clicked = false;
+  figure("PE vector of position " + std::to_string(position), [&](float scale) {
+    ImGui::Text("Position %d: its vector PE[%d, :] (%d values)", position, position, d);
+    const int b = bar_plot("vector", values, labels, ImVec2(width * scale, ImGui::GetFontSize() * 7), pal, dimension);
+    if (scale == 1) {
+      bar = b;
+      clicked = ImGui::IsItemClicked();
+    }
+  });
+  if (bar >= 0 && clicked) dimension = bar;
 }
 
 // The chosen dimension's wave across positions and its wavelength (click a point: its
@@ -289,11 +300,19 @@ void PePanel::dimension_wave(const Mat& encoding, float width, const Palette& pa
   char line[160];
   std::snprintf(line, sizeof line, "Dimension %d (%s, i = %d): wavelength λ = 2π·%g^(2·%d/%d) = %s", dimension,
                 sine ? "sin" : "cos", i, request_.base, i, d, format_significant(analysis::wavelength(r, dimension), 5).c_str());
-  wrapped_words(line, width);
   std::vector<double> wave(static_cast<std::size_t>(L));
   for (int p = 0; p < L; ++p) wave[static_cast<std::size_t>(p)] = encoding(p, dimension);
-  const int p = line_plot("wave", wave, ImVec2(width, ImGui::GetFontSize() * 7), pal, position);
-  if (p >= 0 && ImGui::IsItemClicked()) position = p;
+  int point = -1;
+  bool clicked = false;
+  figure("PE wave of dimension " + std::to_string(dimension), [&](float scale) {
+    wrapped_words(line, width * scale);
+    const int p = line_plot("wave", wave, ImVec2(width * scale, ImGui::GetFontSize() * 7), pal, position);
+    if (scale == 1) {
+      point = p;
+      clicked = ImGui::IsItemClicked();
+    }
+  });
+  if (point >= 0 && clicked) position = point;
 }
 
 // PE·PEᵀ over positions (click a cell: its row's position).
@@ -305,7 +324,11 @@ void PePanel::similarity_view(const AppState& app, float full) {
   const ImTextureID sim = app.textures ? matrix_texture(*app.textures, mix_key(0xE2, version_, 3), similarity_,
                                                         ColourScale::diverging, range)
                                        : nullptr;
-  const ImageHit hit = image_heatmap("similarity", similarity_, sim, range, ImVec2(side, side), pal, position, position);
+  ImageHit hit;
+  figure("Similarity PE·PEᵀ", [&](float scale) {
+    const ImageHit drawn = image_heatmap("similarity", similarity_, sim, range, ImVec2(side * scale, side * scale), pal, position, position);
+    if (scale == 1) hit = drawn;
+  }, FigureCsv{&similarity_, {}, {}});
   if (hit.row < 0) return;
   ImGui::SetTooltip("PE[%d]·PE[%d] = %s  (distance %d)", hit.row, hit.col,
                     format_significant(similarity_(hit.row, hit.col), 5).c_str(), std::abs(hit.row - hit.col));

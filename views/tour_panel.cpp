@@ -18,11 +18,19 @@ const std::vector<TourStop>& tour_of(const AppState& app) {
   return app.lesson ? app.lesson->tour : none;
 }
 
+float button_width(const char* label) { return ImGui::CalcTextSize(label).x + ImGui::GetStyle().FramePadding.x * 2; }
+
+// A radio button's width: its circle (a frame high), the inner spacing and the label.
+float radio_width(const char* label) {
+  return ImGui::GetFrameHeight() + ImGui::GetStyle().ItemInnerSpacing.x + ImGui::CalcTextSize(label).x;
+}
+
+// "English / 한국어" after the stop counter, each on a new line where it would pass the right edge.
 void language_choice(const AppState& app, Commands& commands) {
   int lang = app.language == Language::ko ? 1 : 0;
-  ImGui::SameLine();
+  same_line_if_fits(radio_width("English"));
   if (ImGui::RadioButton("English", &lang, 0)) commands.push(SetLanguage{Language::en});
-  ImGui::SameLine();
+  same_line_if_fits(radio_width("한국어"));
   if (ImGui::RadioButton("한국어", &lang, 1)) commands.push(SetLanguage{Language::ko});
 }
 
@@ -31,7 +39,7 @@ void language_choice(const AppState& app, Commands& commands) {
 TourStop stop_here(const AppState& app, const Selection& selection, PanelId panel, int number) {
   const Trace& trace = app.session.trace();
   TourStop stop;
-  stop.title = {"Stop " + std::to_string(number), "멈춤 " + std::to_string(number)};
+  stop.title = {"Stop " + std::to_string(number), "단계 " + std::to_string(number)};
   if (selection.step >= 0 && selection.step < trace.step_count()) {
     const Step& step = trace.step(selection.step);
     stop.step = step.label;
@@ -61,11 +69,13 @@ void TourPanel::stop_view(const AppState& app, Commands& commands) {
   const std::vector<TourStop>& tour = tour_of(app);
   const int n = static_cast<int>(tour.size()), k = app.tour_stop;
   if (ImGui::Button("◀ Previous")) commands.push(GoToTourStop{k < 0 ? 0 : k - 1});
-  ImGui::SameLine();
+  same_line_if_fits(button_width("Next ▶"));
   if (ImGui::Button("Next ▶")) commands.push(GoToTourStop{k + 1});
-  ImGui::SameLine();
-  if (k < 0) ImGui::Text("%d stops: Next (PageDown) starts", n);
-  else ImGui::Text("stop %d of %d", k + 1, n);
+  char counter[64];
+  if (k < 0) std::snprintf(counter, sizeof counter, "%d stops: Next (PageDown) starts", n);
+  else std::snprintf(counter, sizeof counter, "stop %d of %d", k + 1, n);
+  same_line_if_fits(ImGui::CalcTextSize(counter).x);
+  ImGui::TextUnformatted(counter);
   language_choice(app, commands);
   if (k < 0) return;
   const TourStop& stop = tour[static_cast<std::size_t>(k)];

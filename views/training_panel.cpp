@@ -1,4 +1,6 @@
 #include "views/training_panel.h"
+
+#include "views/figure.h"
 #include "views/tooltip_button.h"
 
 #include "model/number_format.h"
@@ -49,24 +51,23 @@ void y_ticks(ImDrawList* draw, ImVec2 a, ImVec2 b, double y_min, double y_max, c
   }
 }
 
-// The series' names, each after a short line of its colour, right-aligned to `right` at `y`.
-void legend(ImDrawList* draw, float right, float y, const std::vector<CurveSeries>& series) {
-  const float line_h = ImGui::GetTextLineHeight();
+// The series' names, each after a short line of its colour, right-aligned to `right` at `y`, in
+// the text size × `scale`.
+void legend(ImDrawList* draw, float right, float y, const std::vector<CurveSeries>& series, float scale) {
+  const float font = ImGui::GetFontSize() * scale, line_h = ImGui::GetTextLineHeight() * scale;
   const ImU32 text = ImGui::GetColorU32(ImGuiCol_Text);
   float x = right;
   for (auto it = series.rbegin(); it != series.rend(); ++it) {
-    x -= ImGui::CalcTextSize(it->name).x;
-    draw->AddText(ImVec2(x, y), text, it->name);
+    x -= ImGui::CalcTextSize(it->name).x * scale;
+    draw->AddText(ImGui::GetFont(), font, ImVec2(x, y), text, it->name);
     x -= line_h * 1.2f;
     draw->AddLine(ImVec2(x, y + line_h / 2), ImVec2(x + line_h, y + line_h / 2), it->colour, 3);
     x -= line_h * 0.8f;
   }
 }
 
-}  // namespace
-
-void line_plot(const char* title, ImVec2 size, const std::vector<CurveSeries>& series, double y_min, double y_max,
-               double x_max, const char* unit) {
+void line_plot_alone(const char* title, ImVec2 size, const std::vector<CurveSeries>& series, double y_min, double y_max,
+                     double x_max, const char* unit) {
   ImDrawList* draw = ImGui::GetWindowDrawList();
   const ImVec2 origin = ImGui::GetCursorScreenPos();
   ImGui::Dummy(size);
@@ -74,10 +75,12 @@ void line_plot(const char* title, ImVec2 size, const std::vector<CurveSeries>& s
   const ImU32 dim = ImGui::GetColorU32(ImGuiCol_TextDisabled);
   const float line_h = ImGui::GetTextLineHeight();
   draw->AddText(origin, ImGui::GetColorU32(ImGuiCol_Text), title);
-  // The legend goes right of the title, or on a line of its own when both do not fit.
+  // The legend goes right of the title, or on a line of its own when both do not fit, in smaller
+  // text (down to 60 %) when it is wider than the plot.
   float legend_w = 0;
   for (const CurveSeries& s : series) legend_w += ImGui::CalcTextSize(s.name).x + line_h * 2.0f;
   const bool legend_below = ImGui::CalcTextSize(title).x + legend_w + line_h > size.x;
+  const float legend_scale = std::clamp((size.x - style.ItemSpacing.x) / legend_w, 0.6f, 1.0f);
   const float legend_y = legend_below ? origin.y + line_h * 1.1f : origin.y;
   // Frame: left margin for the y labels, a title line above, the x labels below.
   const double widest_step = (y_max > y_min ? y_max - y_min : 1) / 4;
@@ -107,7 +110,16 @@ void line_plot(const char* title, ImVec2 size, const std::vector<CurveSeries>& s
     if (s.x.size() == 1) draw->AddCircleFilled(to_screen(s.x[0], s.y[0]), thickness * 1.5f, s.colour);
   }
   draw->PopClipRect();
-  legend(draw, b.x, legend_y, series);  // top right, above the frame, after the title
+  legend(draw, b.x, legend_y, series, legend_scale);  // top right, above the frame, after the title
+}
+
+}  // namespace
+
+void line_plot(const char* title, ImVec2 size, const std::vector<CurveSeries>& series, double y_min, double y_max,
+               double x_max, const char* unit) {
+  figure(title, [&](float scale) {
+    line_plot_alone(title, ImVec2(size.x * scale, size.y * scale), series, y_min, y_max, x_max, unit);
+  });
 }
 
 FigureSources figure_sources(const TrainingStatus& t) {

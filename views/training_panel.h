@@ -19,7 +19,7 @@ struct CurveSeries {
 };
 
 // A line plot of `size` with a title, y ticks (each followed by `unit`: "", " %"), the x range
-// 0 … x_max and a legend.
+// 0 … x_max and a legend; a figure (figure.h): a right-click offers Save picture….
 void line_plot(const char* title, ImVec2 size, const std::vector<CurveSeries>& series, double y_min, double y_max,
                double x_max, const char* unit);
 

@@ -3,6 +3,7 @@
 #include "views/tour_panel.h"
 
 #include "views/controller.h"
+#include "views/figure.h"
 #include "views/gradlab_transformer_panel.h"
 
 #include <imgui_internal.h>
@@ -47,6 +48,7 @@ std::string window_title(const AppState& app) {
 }
 
 void Ui::draw(const AppState& app, Selection& selection, Commands& commands) {
+  const FigureFrame figures(app, commands);
   if (app.stand_in) {
     draw_opening_screen(app);
     return;
@@ -56,6 +58,7 @@ void Ui::draw(const AppState& app, Selection& selection, Commands& commands) {
   key_commands(keys, app, selection, commands);
   if (app.presenter) {
     presenter(app, selection, commands);
+    menu_.files.dialogs(app, commands);  // a figure's Save picture…
     return;
   }
   const auto is_shown = [this](PanelId id) { return shown(id); };

@@ -88,6 +88,8 @@ TEST_F(TourHeadless, TheCurrentViewBecomesAStopAndEditsReachTheLesson) {
   EXPECT_EQ(here.panel, "attention");
   EXPECT_EQ(here.select, (std::array<int, 2>{1, 2}));
   EXPECT_EQ(here.text_size, 0);
+  EXPECT_EQ(here.title.en, "Stop 3");
+  EXPECT_EQ(here.title.ko, "단계 3");
 
   const std::size_t before = app.lesson->tour.size();
   std::vector<TourStop> tour = app.lesson->tour;
@@ -99,6 +101,18 @@ TEST_F(TourHeadless, TheCurrentViewBecomesAStopAndEditsReachTheLesson) {
   EXPECT_EQ(app.tour_stop, 1);
   frames(2);  // the panel draws the new stop
   EXPECT_GT(vertices(), 200);
+}
+
+// At 200 % text the counter and "English / 한국어" wrap onto the next line rather than pass the
+// Tour window's right edge.
+TEST_F(TourHeadless, TheLanguageChoiceStaysInsideTheWindowAt200Percent) {
+  set_text_size(2, ImVec2(1600, 900));
+  commands.push(GoToTourStop{0});
+  frames(4);
+  const ImGuiWindow* tour = ImGui::FindWindowByName("Tour");
+  ASSERT_NE(tour, nullptr);
+  ASSERT_TRUE(tour->Active);
+  EXPECT_LE(tour->ContentSize.x, tour->ContentRegionRect.GetWidth() + 1) << "items reach past the right edge";
 }
 
 // F5 enters presenter mode (150 % text, the stop's panel and its note as a caption, no menus);
