@@ -8,7 +8,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstring>
 #include <stdexcept>
 
 namespace attnviz::app {
@@ -52,33 +51,19 @@ void GlPictureCanvas::end(ImVec2 picture) {
   const int w = static_cast<int>(display.x), h = static_cast<int>(display.y);
   GLint window_framebuffer = 0;
   glGetIntegerv(GL_FRAMEBUFFER_BINDING, &window_framebuffer);
-  GLuint colour = 0, framebuffer = 0;
-  glGenTextures(1, &colour);
-  glBindTexture(GL_TEXTURE_2D, colour);
-  glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA8, w, h, 0, GL_RGBA, GL_UNSIGNED_BYTE, nullptr);
-  glGenFramebuffers(1, &framebuffer);
-  glBindFramebuffer(GL_FRAMEBUFFER, framebuffer);
-  glFramebufferTexture2D(GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT0, GL_TEXTURE_2D, colour, 0);
-  if (glCheckFramebufferStatus(GL_FRAMEBUFFER) == GL_FRAMEBUFFER_COMPLETE) {
+  try {
+    const GlFrame frame(w, h);
     glViewport(0, 0, w, h);
     const ImVec4 bg = ImGui::ColorConvertU32ToFloat4(views::palette(theme_).panel);
     glClearColor(bg.x, bg.y, bg.z, 1);
     glClear(GL_COLOR_BUFFER_BIT);
     ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
-    image_.width = std::clamp(static_cast<int>(std::lround(picture.x)), 1, w);
-    image_.height = std::clamp(static_cast<int>(std::lround(picture.y)), 1, h);
-    const std::size_t row = static_cast<std::size_t>(image_.width) * 4;
-    std::vector<unsigned char> bottom_up(row * static_cast<std::size_t>(image_.height));
-    glPixelStorei(GL_PACK_ALIGNMENT, 1);
-    glReadPixels(0, h - image_.height, image_.width, image_.height, GL_RGBA, GL_UNSIGNED_BYTE, bottom_up.data());
-    image_.rgba.resize(bottom_up.size());
-    for (int y = 0; y < image_.height; ++y)
-      std::memcpy(&image_.rgba[row * static_cast<std::size_t>(y)],
-                  &bottom_up[row * static_cast<std::size_t>(image_.height - 1 - y)], row);
+    image_ = read_top_left(std::clamp(static_cast<int>(std::lround(picture.x)), 1, w),
+                           std::clamp(static_cast<int>(std::lround(picture.y)), 1, h), h);
+  } catch (const std::runtime_error&) {
+    image_ = Image{};  // the driver refused a frame this large: no picture
   }
   glBindFramebuffer(GL_FRAMEBUFFER, static_cast<GLuint>(window_framebuffer));
-  glDeleteFramebuffers(1, &framebuffer);
-  glDeleteTextures(1, &colour);
   ImGui::SetCurrentContext(window_context_);
 }
 

@@ -10,7 +10,6 @@
 
 #include <algorithm>
 #include <cstdlib>
-#include <cstring>
 #include <stdexcept>
 
 namespace attnviz::app {
@@ -56,16 +55,7 @@ Window::Window(const WindowOptions& o) : width_(o.width), height_(o.height), off
   glfwMakeContextCurrent(window_);
   glfwSwapInterval(o.offscreen ? 0 : 1);
 
-  if (offscreen_) {
-    glGenTextures(1, &colour_);
-    glBindTexture(GL_TEXTURE_2D, colour_);
-    glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA8, width_, height_, 0, GL_RGBA, GL_UNSIGNED_BYTE, nullptr);
-    glGenFramebuffers(1, &framebuffer_);
-    glBindFramebuffer(GL_FRAMEBUFFER, framebuffer_);
-    glFramebufferTexture2D(GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT0, GL_TEXTURE_2D, colour_, 0);
-    if (glCheckFramebufferStatus(GL_FRAMEBUFFER) != GL_FRAMEBUFFER_COMPLETE)
-      throw std::runtime_error("cannot create an offscreen frame of that size");
-  }
+  if (offscreen_) frame_ = std::make_unique<GlFrame>(width_, height_);
 
   IMGUI_CHECKVERSION();
   ImGui::CreateContext();
@@ -78,8 +68,7 @@ Window::~Window() {
   ImGui_ImplOpenGL3_Shutdown();
   ImGui_ImplGlfw_Shutdown();
   ImGui::DestroyContext();
-  if (framebuffer_) glDeleteFramebuffers(1, &framebuffer_);
-  if (colour_) glDeleteTextures(1, &colour_);
+  frame_.reset();
   glfwDestroyWindow(window_);
   glfwTerminate();
 }
@@ -118,7 +107,7 @@ void Window::render(const float background[4]) {
   ImGui::Render();
   int w = width_, h = height_;
   if (offscreen_) {
-    glBindFramebuffer(GL_FRAMEBUFFER, framebuffer_);
+    frame_->bind();
   } else {
     glfwGetFramebufferSize(window_, &w, &h);
   }
@@ -136,21 +125,14 @@ void Window::swap() {
 void Window::finish() { glFinish(); }
 
 Image Window::read_pixels() const {
-  Image image;
   int w = width_, h = height_;
-  if (!offscreen_) glfwGetFramebufferSize(window_, &w, &h);
-  image.width = w;
-  image.height = h;
-  const std::size_t row = static_cast<std::size_t>(w) * 4;
-  std::vector<unsigned char> bottom_up(row * static_cast<std::size_t>(h));
-  if (offscreen_) glBindFramebuffer(GL_FRAMEBUFFER, framebuffer_);
-  else glReadBuffer(GL_BACK);
-  glPixelStorei(GL_PACK_ALIGNMENT, 1);
-  glReadPixels(0, 0, w, h, GL_RGBA, GL_UNSIGNED_BYTE, bottom_up.data());
-  image.rgba.resize(bottom_up.size());
-  for (int y = 0; y < h; ++y)
-    std::memcpy(&image.rgba[row * static_cast<std::size_t>(y)], &bottom_up[row * static_cast<std::size_t>(h - 1 - y)], row);
-  return image;
+  if (offscreen_) {
+    frame_->bind();
+  } else {
+    glfwGetFramebufferSize(window_, &w, &h);
+    glReadBuffer(GL_BACK);
+  }
+  return read_top_left(w, h, h);
 }
 
 void Window::reload_font_texture() {

@@ -3,6 +3,9 @@
 // Offscreen windows are hidden and draw into a framebuffer object of the requested size, so a
 // screenshot or a benchmark does not depend on the screen (xvfb-run's is 1280×1024).
 
+#include "app/gl_frame.h"
+
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -15,11 +18,6 @@ struct WindowOptions {
   int width = 1600, height = 900;  // a visible window shrinks to fit the monitor's work area
   bool offscreen = false;
   std::string title = "attnviz";
-};
-
-struct Image {
-  int width = 0, height = 0;
-  std::vector<unsigned char> rgba;  // top row first
 };
 
 class Window {
@@ -52,7 +50,7 @@ class Window {
   GLFWwindow* window_ = nullptr;
   int width_, height_;
   bool offscreen_;
-  unsigned int framebuffer_ = 0, colour_ = 0;
+  std::unique_ptr<GlFrame> frame_;  // offscreen windows only
   int windowed_[4] = {0, 0, 0, 0};  // x, y, width, height before full screen
 };
 
