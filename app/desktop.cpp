@@ -2,7 +2,9 @@
 
 #include "app/last_session.h"
 #include "model/op_table.h"
+#include "model/translatable.h"
 #include "views/file_actions.h"
+#include "views/i18n.h"
 
 #include <imgui.h>
 #include <stb/stb_image_write.h>
@@ -49,6 +51,7 @@ Desktop::Desktop(Session session, const DesktopOptions& o)
     app_.ui_scale = s.ui_scale;
     app_.theme = s.theme;
     app_.play_speed = s.play_speed;
+    app_.language = s.language;
     app_.notice = problem;
     recent_file_ = config_dir() / "recent-files.txt";
     const std::string recent = read_file(recent_file_);
@@ -63,7 +66,11 @@ Desktop::Desktop(Session session, const DesktopOptions& o)
   }
   if (o.theme) app_.theme = *o.theme;
   if (o.ui_scale) app_.ui_scale = std::clamp(*o.ui_scale, views::min_ui_scale, views::max_ui_scale);
+  if (o.language) app_.language = *o.language;
+  show_language();
   fonts_.add_text(shown_text(app_.session));
+  // Every translation's glyphs, whichever language is shown: a switch needs no new atlas.
+  fonts_.add_text(views::catalogue_text(Language::ko));
   rebuild_fonts();
   views::apply_style(app_.theme, app_.ui_scale);
   views::go_to_step(app_, selection_, 0);
@@ -85,6 +92,25 @@ Desktop::Desktop(std::unique_ptr<views::LessonLoader> opening, const DesktopOpti
   app_.opening = std::move(opening);
 }
 
+void Desktop::show_language() {
+  if (views::set_interface_language(app_.language)) return;
+  if (!app_.notice.empty()) app_.notice += ' ';
+  app_.notice += views::formatted(views::tr("No Korean translations: %s is missing (rebuild attnviz)."),
+                                  views::catalogue_file(Language::ko).c_str());
+}
+
+Language start_language(std::optional<Language> asked, bool persist) {
+  views::init_translations();
+  Language language = Language::en;
+  if (asked) language = *asked;
+  else if (persist && !config_dir().empty()) {
+    std::string problem;
+    language = load_settings(config_dir() / "settings.json", problem).language;
+  }
+  views::set_interface_language(language);
+  return language;
+}
+
 void Desktop::show_lesson() {
   window_.set_title(views::window_title(app_));
   if (!app_.lesson) return;
@@ -99,7 +125,7 @@ void Desktop::start_trainer() {
   views::TrainingStatus& t = app_.training;
   t = views::TrainingStatus{};
   if (!app_.lesson) {
-    t.message = "no lesson (a preset has no task to train on)";
+    t.message = N_("no lesson (a preset has no task to train on)");
     return;
   }
   try {
@@ -192,7 +218,7 @@ void Desktop::save_layout() {
 void Desktop::save_settings() {
   if (settings_file_.empty()) return;
   try {
-    app::save_settings(settings_file_, Settings{app_.ui_scale, app_.theme, app_.play_speed});
+    app::save_settings(settings_file_, Settings{app_.ui_scale, app_.theme, app_.play_speed, app_.language});
   } catch (const std::exception& e) {
     app_.notice = e.what();
   }
@@ -220,9 +246,9 @@ void Desktop::save_image(const views::SaveImage& request) {
     if (!std::filesystem::exists(path)) break;
   }
   if (stbi_write_png(path.c_str(), x1 - x0, y1 - y0, 4, crop.data(), (x1 - x0) * 4))
-    app_.notice = "saved " + path.string();
+    app_.notice = views::formatted(views::tr("saved %s"), path.string().c_str());
   else
-    app_.notice = "cannot write " + path.string();
+    app_.notice = views::formatted(views::tr("cannot write %s"), path.string().c_str());
 }
 
 void Desktop::frame(double seconds) {

@@ -31,6 +31,7 @@ struct DesktopOptions {
   bool persist = true;  // read and write settings and layout in the config directory
   std::optional<views::Theme> theme;  // overrides the stored one
   std::optional<float> ui_scale;      // overrides the stored one
+  std::optional<Language> language;   // overrides the stored one (--lang)
   std::optional<Lesson> lesson;       // the lesson the training panel trains; none: no training
   std::string lesson_path;            // its file (File menu: the folder it offers, Save lesson)
   std::optional<ReferenceCheck> reference;  // the lesson's reference, checked (shown under its title)
@@ -86,7 +87,8 @@ class Desktop {
   void show_trained_weights();
   void start_trainer();  // a trainer for app_.lesson (none when there is no lesson)
   void save_recent_files();
-  void show_lesson();  // the lesson's title on the window, its words in the font atlas
+  void show_lesson();
+  void show_language();  // the interface in app_.language; a notice when its catalogue is missing  // the lesson's title on the window, its words in the font atlas
 
   Window window_;
   Fonts fonts_;
@@ -101,6 +103,10 @@ class Desktop {
   double training_clock_ = 0;
   bool open_lesson_panel_ = false;
 };
+
+// The interface language a window starts in: `asked` (--lang), else the stored setting; made the
+// language of views::tr() at once, so that what is built before the first frame is in it.
+Language start_language(std::optional<Language> asked, bool persist);
 
 // Every string the views may show for this session: words, sentences, formulas, descriptions.
 std::string shown_text(const Session& session);
