@@ -143,10 +143,10 @@ TEST_F(PanelsInTheOverview, EveryPanelCanBeBroughtForward) {
     frames(3);
     EXPECT_TRUE(ui.shown(row.id));
     if (row.home == Home::centre_tab || row.id == PanelId::detail) {
-      EXPECT_EQ(centre_tab(), row.title);
+      EXPECT_EQ(centre_tab(), row.label());
     }
     if (row.home == Home::gradient_lab || row.home == Home::floating) {
-      const ImGuiWindow* window = ImGui::FindWindowByName(row.home == Home::floating ? row.title : "Gradient lab");
+      const ImGuiWindow* window = ImGui::FindWindowByName(row.home == Home::floating ? row.label().c_str() : "###Gradient lab");
       ASSERT_NE(window, nullptr);
       EXPECT_TRUE(window->Active);
       ui.hide(row.id);
