@@ -1,5 +1,7 @@
 #include "views/matrix_export.h"
 
+#include "views/i18n.h"
+
 #include <imgui.h>
 
 #include <cmath>
@@ -50,8 +52,8 @@ bool matrix_context_menu(const char* id, const Mat& m, std::span<const std::stri
                          std::span<const std::string> col_labels) {
   bool copied = false;
   if (ImGui::BeginPopupContextItem(id)) {
-    ImGui::Text("%d × %d matrix", static_cast<int>(m.rows()), static_cast<int>(m.cols()));
-    if (ImGui::MenuItem("Copy as CSV")) {
+    ImGui::Text(tr("%d × %d matrix"), static_cast<int>(m.rows()), static_cast<int>(m.cols()));
+    if (ImGui::MenuItem(tr("Copy as CSV"))) {
       ImGui::SetClipboardText(matrix_csv(m, row_labels, col_labels).c_str());
       copied = true;
     }
