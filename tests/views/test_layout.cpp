@@ -10,6 +10,7 @@
 #include <imgui.h>
 #include <imgui_internal.h>
 
+#include <string>
 #include <string_view>
 #include <tuple>
 
@@ -18,7 +19,10 @@ namespace {
 
 const char* const overview_windows[] = {"Controls and sentences", "Step detail", "Architecture", "Steps", "Chain rule"};
 
-ImGuiWindow* window(const char* title) { return ImGui::FindWindowByName(title); }
+// A panel's window by its English title, which is its ImGui ID in every language ("###Steps").
+ImGuiWindow* window(const std::string& title) {
+  return ImGui::FindWindowByName((title.rfind("###", 0) == 0 ? title : "###" + title).c_str());
+}
 
 // The widest item the window drew, against the width it has for items.
 void expect_no_item_cut_off(const char* title) {
@@ -144,8 +148,8 @@ TEST_F(Lab, OpeningTheLabPlacesItOverTheDetailAndInFront) {
   ui.show(PanelId::gradlab_scalar);
   frames(2);
   // Where an earlier run left it (layout.ini): somewhere else, partly off the display.
-  ImGui::SetWindowPos("Gradient lab", ImVec2(1200, 700));
-  ImGui::SetWindowSize("Gradient lab", ImVec2(900, 600));
+  ImGui::SetWindowPos("###Gradient lab", ImVec2(1200, 700));
+  ImGui::SetWindowSize("###Gradient lab", ImVec2(900, 600));
   ui.hide(PanelId::gradlab_scalar);
   frames(2);
   ImGui::FocusWindow(window("###Step detail"));
@@ -168,7 +172,7 @@ class MovedByHand : public HeadlessUi {};
 // except the one the user moved.
 TEST_F(MovedByHand, TallerControlsReTileOnlyThePanelsTheUserLeftInPlace) {
   frames(3);
-  ImGui::SetWindowPos("Steps", ImVec2(300, 400));
+  ImGui::SetWindowPos("###Steps", ImVec2(300, 400));
   frames(2);
   const float controls_before = window("###Controls and sentences")->Size.y;
   app.sentence_message = "the word \"dragonfly\" is not in the source vocabulary";

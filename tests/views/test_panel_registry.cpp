@@ -165,7 +165,7 @@ TEST_F(PanelsInTheOverview, AFeedForwardLessonOpensOnItsFirstFeedForwardStep) {
   ui.open_lesson_panel(app, selection);
   frames(2);
   EXPECT_EQ(trace.step(selection.step).label.rfind("encoder.0.ffn.", 0), 0u) << trace.step(selection.step).label;
-  EXPECT_EQ(centre_tab(), "Step detail");
+  EXPECT_EQ(centre_tab(), panel_info(PanelId::detail).label());
   // From a step in the decoder: the decoder's first feed-forward step after it.
   go_to_step(app, selection, step_labelled("decoder.0.self_attn.q_proj", Phase::forward));
   ui.open_lesson_panel(app, selection);

@@ -234,7 +234,7 @@ TEST_F(Headless, PanelsTileTheDisplayAndResetLayoutPlacesThemAgain) {
   const ImGuiWindow* chain = ImGui::FindWindowByName("###Chain rule");
   ASSERT_NE(chain, nullptr);
   EXPECT_NEAR(chain->Pos.x + chain->Size.x, 1600, 1);
-  ImGui::SetWindowPos("Chain rule", ImVec2(100, 300));
+  ImGui::SetWindowPos("###Chain rule", ImVec2(100, 300));
   frames(2);
   EXPECT_NEAR(chain->Pos.x, 100, 1);
   commands.push(ResetLayout{});

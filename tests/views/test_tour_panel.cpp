@@ -121,7 +121,7 @@ TEST_F(TourHeadless, PresenterModeShowsTheStopsPanelWithItsNote) {
   EXPECT_TRUE(on.presenter_changed);
   EXPECT_FLOAT_EQ(app.ui_scale, 1.5f);
   frames(2);
-  const ImGuiWindow* masking = ImGui::FindWindowByName(panel_info(PanelId::masking).window());
+  const ImGuiWindow* masking = ImGui::FindWindowByName(panel_info(PanelId::masking).window_label().c_str());
   ASSERT_NE(masking, nullptr);
   EXPECT_TRUE(masking->Active);
   const ImGuiWindow* caption = ImGui::FindWindowByName("Presenter caption");
