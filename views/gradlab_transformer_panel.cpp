@@ -6,6 +6,7 @@
 #include "views/file_actions.h"
 #include "views/i18n.h"
 #include "views/log_plot.h"
+#include "views/plot.h"
 
 #include <algorithm>
 #include <chrono>
@@ -248,8 +249,9 @@ int own_variant(const std::vector<FlowVariant>& vs, const Config& own) {
 void losses(const std::vector<FlowVariant>& vs) {
   ImGui::TextUnformatted(tr("loss on this sentence pair:"));
   for (const FlowVariant& v : vs) {
-    ImGui::SameLine();
-    ImGui::TextColored(colour(variant_colour(v)), "  %s %s", variant_name(v).c_str(), format_number(v.flow.loss, 4).c_str());
+    const std::string text = "  " + variant_name(v) + " " + format_number(v.flow.loss, 4);
+    same_line_if_fits(ImGui::CalcTextSize(text.c_str()).x);
+    ImGui::TextColored(colour(variant_colour(v)), "%s", text.c_str());
   }
 }
 

@@ -51,8 +51,8 @@ std::string base_symbol(const Tensor& tensor) {
     case Role::residual: return "x + sublayer(x)";
     case Role::layer_norm: return "LayerNorm(x)";
     case Role::ffn_hidden: return tr("FFN hidden X W₁ᵀ + b₁");
-    case Role::ffn_activation: return "ReLU(hidden)";
-    case Role::ffn_gelu: return "GELU(hidden)";
+    case Role::ffn_activation: return tr("ReLU(hidden)");
+    case Role::ffn_gelu: return tr("GELU(hidden)");
     case Role::ffn_output: return tr("FFN output");
     case Role::logits: return tr("logits Z");
     case Role::probabilities: return tr("probabilities softmax(Z)");
