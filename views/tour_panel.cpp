@@ -20,9 +20,12 @@ const std::vector<TourStop>& tour_of(const AppState& app) {
 }
 
 // The interface's language (View ▸ Language), which the tour's titles and notes follow.
+// On the buttons' row when both fit there, else on a row of their own.
 void language_choice(const AppState& app, Commands& commands) {
   int lang = app.language == Language::ko ? 1 : 0;
-  ImGui::SameLine();
+  const ImGuiStyle& style = ImGui::GetStyle();
+  const float radio = ImGui::GetFrameHeight() + style.ItemInnerSpacing.x;
+  same_line_if_fits(2 * radio + ImGui::CalcTextSize("English").x + ImGui::CalcTextSize("한국어").x + style.ItemSpacing.x);
   if (ImGui::RadioButton("English", &lang, 0)) commands.push(SetLanguage{Language::en});  // not translated: a language's own name
   ImGui::SameLine();
   if (ImGui::RadioButton("한국어", &lang, 1)) commands.push(SetLanguage{Language::ko});  // not translated: a language's own name
