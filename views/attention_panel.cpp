@@ -185,7 +185,7 @@ void AttentionPanel::lines_section(const AppState& app, Selection& selection, co
   ImGui::Checkbox(tr("every head of this layer (one colour each)"), &lines_all_heads);
   if (lines_all_heads)
     for (int h = 0; h < app.session.config().heads; ++h) {
-      same_line_if_fits(ImGui::CalcTextSize("■ head 00").x);
+      same_line_if_fits(ImGui::CalcTextSize(formatted(tr("■ head %d"), 10).c_str()).x);
       ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(head_colour(h)), tr("■ head %d"), h);
     }
   lines_view(app, selection, selection.head);
