@@ -56,8 +56,10 @@ class Explainer {
     switch (b_.op) {
       case OpKind::embedding:  // dW[r,c] = Σ_{t: id_t = r} dE[t,c] · 1
         for (int t = 0; t < x(0).rows(); ++t)
-          if (static_cast<int>(x(0)(t, 0)) == r)
-            add(e, t, c, 1, cat("1 (token ", std::to_string(t), " has id ", std::to_string(r), ")"));
+          if (static_cast<int>(x(0)(t, 0)) == r) {
+            add(e, t, c, 1, N_("1 (token %s has id %s)"));
+            e.terms.back().local_words = {std::to_string(t), std::to_string(r)};
+          }
         break;
       case OpKind::scale: add(e, r, c, b_.args.c, "c"); break;
       case OpKind::add_positional:
@@ -238,7 +240,8 @@ ForwardExplanation explain_forward(const Trace& trace, int step, int output, int
       e.terms.push_back({x(0)(r, c), ops::normal_cdf(x(0)(r, c)), el(0, r, c), std::nullopt, "X" + at(r, c) + " · Φ(X" + at(r, c) + ")"});
       break;
     default:
-      e.after = cat("element-wise: ", f.formula);
+      e.after = N_("element-wise: %s");
+      e.after_words = {std::string(f.formula)};
       break;
   }
   return e;

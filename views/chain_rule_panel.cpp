@@ -43,10 +43,10 @@ void terms_table(const Trace& trace, const std::vector<Term>& terms, bool backwa
       ImGui::TextDisabled("%s", element_name(trace, t.upstream_at, false).c_str());  // ∂L/∂ is in the header
       ImGui::TableNextColumn();
       ImGui::TextColored(colour(pal.local_mark), "%s", number(t.local).c_str());
-      const std::string how = !t.local_text.empty() ? t.local_text
+      const std::string how = !t.local_text.empty() ? fill_format(tr(t.local_text), t.local_words)
                               : t.local_at        ? element_name(trace, *t.local_at, false)
                                                   : std::string();
-      ImGui::TextDisabled("%s", tr(how).c_str());
+      ImGui::TextDisabled("%s", how.c_str());
       ImGui::TableNextColumn();
       ImGui::TextUnformatted(number(t.product()).c_str());
     }
@@ -126,7 +126,7 @@ void draw_forward(const Trace& trace, const std::string& target, const ForwardEx
     ImGui::Text(trn("Σ of %zu product = %s", "Σ of %zu products = %s", e.terms.size()), e.terms.size(), number(sum).c_str());
     if (e.constant != 0) ImGui::Text("+ %s", number(e.constant).c_str());
   }
-  if (!e.after.empty()) ImGui::Text(tr("then %s"), tr(e.after).c_str());
+  if (!e.after.empty()) ImGui::Text(tr("then %s"), fill_format(tr(e.after), e.after_words).c_str());
   ImGui::Text(tr("%s = %s (as recorded)"), target.c_str(), number(e.value).c_str());
   ImGui::PopTextWrapPos();
 }
