@@ -8,7 +8,9 @@
 #include "app/session_options.h"
 #include "app/trace_print.h"
 #include "model/error.h"
+#include "model/translatable.h"
 #include "views/controller.h"
+#include "views/i18n.h"
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
@@ -54,7 +56,7 @@ std::unique_ptr<views::LessonLoader> open_session(const SessionOptions& o,
                                                    .filename()
                                                    .string();
   return std::make_unique<views::LessonLoader>(what, [o, built](views::LoadProgress& progress) {
-    progress.set("building the model and its first forward + backward");
+    progress.set(N_("building the model and its first forward + backward"));
     std::optional<ReferenceCheck> reference;
     Session session = make_session(o, &reference);
     if (built) built(session);
@@ -145,6 +147,14 @@ views::PanelId view_named(const std::string& name) {
   return *view;
 }
 
+// --lang en|ko → the language (none when empty: the stored setting).
+std::optional<Language> language_named(const std::string& code) {
+  if (code.empty()) return std::nullopt;
+  Language language = Language::en;
+  if (!views::language_from_code(code, language)) throw InputError("--lang " + code + ": expected en or ko");
+  return language;
+}
+
 // --page: the overview's centre tab of that name (none when empty).
 std::optional<views::PanelId> page_named(const std::string& name) {
   if (name.empty()) return std::nullopt;
@@ -169,6 +179,7 @@ struct ScreenshotOptions {
   bool norm_compare = false;  // the step detail scrolled to LayerNorm or BatchNorm?
   std::string scale = "100%";
   std::string picture;  // a figure's Save picture… (by name), or "window": File ▸ Save window as PNG…
+  std::string lang = "en";
 };
 
 // What the window's Save picture… (or Save window as PNG…) writes, to `path`: the figure named
@@ -198,6 +209,7 @@ void screenshot(const ScreenshotOptions& o) {
   const std::optional<float> scale = views::parse_text_size(o.scale);
   if (!scale) throw InputError("--scale " + o.scale + ": expected a text size such as 100%, 125%, 150%, 175%, 200% (60% to 300%)");
   const auto [w, h] = parse_size(o.size);
+  const Language language = start_language(language_named(o.lang), false);
   std::optional<ReferenceCheck> reference;
   Session session = make_session(o.session, &reference);
   const Trace& trace = session.trace();
@@ -235,6 +247,7 @@ void screenshot(const ScreenshotOptions& o) {
   options.persist = false;
   options.theme = *theme;
   options.ui_scale = *scale;
+  options.language = language;
   options.lesson = std::move(lesson);
   options.reference = std::move(reference);
   Desktop desktop(std::move(session), options);
@@ -423,9 +436,10 @@ void restore_cursor(Desktop& desktop, const LastSession& last) {
 
 }  // namespace
 
-int run_window(const SessionOptions& options, int exit_after) {
+int run_window(const SessionOptions& options, int exit_after, const std::string& lang) {
   try {
     run_command([&] {
+      const std::optional<Language> asked = language_named(lang);
       // Without --lesson, --preset or sentences: where the window was when it last closed.
       auto last = std::make_shared<std::optional<LastSession>>();
       if (options.lesson.empty() && options.preset.empty() && options.src.empty() && options.tgt.empty() &&
@@ -443,8 +457,9 @@ int run_window(const SessionOptions& options, int exit_after) {
                                        : std::filesystem::path(options.lesson.empty() ? default_lesson_path() : options.lesson)
                                              .filename()
                                              .string();
+      const Language language = start_language(asked, true);  // before the loader's thread starts
       auto opening = std::make_unique<views::LessonLoader>(what, [options, last](views::LoadProgress& progress) {
-        progress.set("building the model and its first forward + backward");
+        progress.set(N_("building the model and its first forward + backward"));
         SessionOptions used;
         std::optional<ReferenceCheck> reference;
         Session session = window_session(options, *last, used, reference);
@@ -454,6 +469,7 @@ int run_window(const SessionOptions& options, int exit_after) {
       });
       DesktopOptions desktop_options;
       desktop_options.open_lesson_panel = true;
+      if (asked) desktop_options.language = language;
       Desktop desktop(std::move(opening), desktop_options);
       bool restored = false;
       int frames = 0;
@@ -503,6 +519,7 @@ void add_screenshot_command(CLI::App& cli) {
   cmd->add_option("--size", o->size, "WIDTHxHEIGHT in pixels")->capture_default_str();
   cmd->add_option("--scale", o->scale, "Text size: 100%, 125%, 150%, 175%, 200% (or 1.5; 60% to 300%)")->capture_default_str();
   cmd->add_option("--theme", o->theme, "light or dark")->capture_default_str();
+  cmd->add_option("--lang", o->lang, "Interface language: en or ko")->capture_default_str();
   cmd->add_flag("--lab", o->lab, "Open the gradient lab window (overview)");
   cmd->add_flag("--norm-compare", o->norm_compare,
                 "With a forward LayerNorm step: the step detail scrolled to LayerNorm or BatchNorm?");

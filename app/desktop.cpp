@@ -5,7 +5,9 @@
 #include "model/io/files.h"
 #include "model/op_table.h"
 #include "model/quote.h"
+#include "model/translatable.h"
 #include "views/file_actions.h"
+#include "views/i18n.h"
 
 #include <imgui.h>
 #include <stb/stb_image_write.h>
@@ -53,6 +55,7 @@ Desktop::Desktop(Session session, const DesktopOptions& o)
     app_.ui_scale = s.ui_scale;
     app_.theme = s.theme;
     app_.play_speed = s.play_speed;
+    app_.language = s.language;
     app_.notice = problem;
     recent_file_ = config_dir() / "recent-files.txt";
     const std::string recent = read_file(recent_file_);
@@ -67,7 +70,11 @@ Desktop::Desktop(Session session, const DesktopOptions& o)
   }
   if (o.theme) app_.theme = *o.theme;
   if (o.ui_scale) app_.ui_scale = std::clamp(*o.ui_scale, views::min_ui_scale, views::max_ui_scale);
+  if (o.language) app_.language = *o.language;
+  show_language();
   fonts_.add_text(shown_text(app_.session));
+  // Every translation's glyphs, whichever language is shown: a switch needs no new atlas.
+  fonts_.add_text(views::catalogue_text(Language::ko));
   rebuild_fonts();
   views::apply_style(app_.theme, app_.ui_scale);
   views::go_to_step(app_, selection_, 0);
@@ -89,6 +96,25 @@ Desktop::Desktop(std::unique_ptr<views::LessonLoader> opening, const DesktopOpti
   app_.opening = std::move(opening);
 }
 
+void Desktop::show_language() {
+  if (views::set_interface_language(app_.language)) return;
+  if (!app_.notice.empty()) app_.notice += ' ';
+  app_.notice += views::formatted(views::tr("No Korean translations: %s is missing (rebuild attnviz)."),
+                                  views::catalogue_file(Language::ko).c_str());
+}
+
+Language start_language(std::optional<Language> asked, bool persist) {
+  views::init_translations();
+  Language language = Language::en;
+  if (asked) language = *asked;
+  else if (persist && !config_dir().empty()) {
+    std::string problem;
+    language = load_settings(config_dir() / "settings.json", problem).language;
+  }
+  views::set_interface_language(language);
+  return language;
+}
+
 void Desktop::show_lesson() {
   window_.set_title(views::window_title(app_));
   if (!app_.lesson) return;
@@ -103,7 +129,7 @@ void Desktop::start_trainer() {
   views::TrainingStatus& t = app_.training;
   t = views::TrainingStatus{};
   if (!app_.lesson) {
-    t.message = "no lesson (a preset has no task to train on)";
+    t.message = N_("no lesson (a preset has no task to train on)");
     return;
   }
   try {
@@ -196,7 +222,7 @@ void Desktop::save_layout() {
 void Desktop::save_settings() {
   if (settings_file_.empty()) return;
   try {
-    app::save_settings(settings_file_, Settings{app_.ui_scale, app_.theme, app_.play_speed});
+    app::save_settings(settings_file_, Settings{app_.ui_scale, app_.theme, app_.play_speed, app_.language});
   } catch (const std::exception& e) {
     app_.notice = e.what();
   }
@@ -274,7 +300,7 @@ void Desktop::save_image(const views::SaveImage& request) {
   }
   try {
     write_png(path.string(), Image{x1 - x0, y1 - y0, std::move(crop)});
-    app_.notice = "saved " + path.string();
+    app_.notice = views::formatted(views::tr("saved %s"), path.string().c_str());
   } catch (const std::exception& e) {
     app_.notice = printable(e.what(), 300);
   }

@@ -32,6 +32,7 @@ struct DesktopOptions {
   bool persist = true;  // read and write settings and layout in the config directory
   std::optional<views::Theme> theme;  // overrides the stored one
   std::optional<float> ui_scale;      // overrides the stored one
+  std::optional<Language> language;   // overrides the stored one (--lang)
   std::optional<Lesson> lesson;       // the lesson the training panel trains; none: no training
   std::string lesson_path;            // its file (File menu: the folder it offers, Save lesson)
   std::optional<ReferenceCheck> reference;  // the lesson's reference, checked (shown under its title)
@@ -99,7 +100,8 @@ class Desktop {
   void show_trained_weights();
   void start_trainer();  // a trainer for app_.lesson (none when there is no lesson)
   void save_recent_files();
-  void show_lesson();  // the lesson's title on the window, its words in the font atlas
+  void show_lesson();
+  void show_language();  // the interface in app_.language; a notice when its catalogue is missing  // the lesson's title on the window, its words in the font atlas
 
   Window window_;
   Fonts fonts_;
@@ -121,6 +123,10 @@ class Desktop {
 // Encodes `image` as PNG and writes it to `path` through a temporary file and a rename; throws
 // InputError naming the path, and leaves what was at `path` as it was, when it cannot.
 void write_png(const std::string& path, const Image& image);
+
+// The interface language a window starts in: `asked` (--lang), else the stored setting; made the
+// language of views::tr() at once, so that what is built before the first frame is in it.
+Language start_language(std::optional<Language> asked, bool persist);
 
 // Every string the views may show for this session: words, sentences, formulas, descriptions.
 std::string shown_text(const Session& session);

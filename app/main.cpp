@@ -18,7 +18,7 @@
 #include <malloc.h>
 
 namespace attnviz::app {
-int run_window(const SessionOptions& options, int exit_after);
+int run_window(const SessionOptions& options, int exit_after, const std::string& lang);
 }
 
 int main(int argc, char** argv) {
@@ -34,6 +34,8 @@ int main(int argc, char** argv) {
   attnviz::app::add_session_options(cli, window_options);
   int exit_after = 0;
   cli.add_option("--exit-after", exit_after, "Close the window after this many frames (for scripts)");
+  std::string lang;
+  cli.add_option("--lang", lang, "Interface language: en or ko (default: as last chosen in View ▸ Language)");
   attnviz::app::add_threads_option(cli);
   attnviz::app::add_trace_command(cli);
   attnviz::app::add_lab_command(cli);
@@ -47,6 +49,6 @@ int main(int argc, char** argv) {
   attnviz::app::add_bench_frames_command(*bench, started);
 
   CLI11_PARSE(cli, argc, argv);
-  if (cli.get_subcommands().empty()) return attnviz::app::run_window(window_options, exit_after);
+  if (cli.get_subcommands().empty()) return attnviz::app::run_window(window_options, exit_after, lang);
   return 0;
 }

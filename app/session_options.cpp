@@ -6,6 +6,7 @@
 #include "model/io/safetensors.h"
 #include "model/parallel.h"
 #include "model/quote.h"
+#include "views/i18n.h"
 #include "views/lesson_loader.h"
 
 #include <CLI/CLI.hpp>
@@ -85,10 +86,10 @@ Session make_session(const SessionOptions& o, std::optional<ReferenceCheck>* ref
   Session session(preset, o.seed);
   if (!o.weights.empty()) {
     io::read_weights(o.weights, session.model().params(), lesson ? lesson->weight_names : std::map<std::string, std::string>{});
-    session.set_weights_origin("weights from " + file_name(o.weights));
+    session.set_weights_origin(views::formatted(views::tr("weights from %s"), file_name(o.weights).c_str()));
   } else if (lesson && !lesson->weights.empty()) {
     io::read_lesson_weights(lesson_path, *lesson, session.model().params());
-    session.set_weights_origin("the lesson's trained weights (" + file_name(lesson->weights) + ")");
+    session.set_weights_origin(views::formatted(views::tr("the lesson's trained weights (%s)"), file_name(lesson->weights).c_str()));
   }
   if (!o.weights.empty() || (lesson && !lesson->weights.empty())) session.rerun();
   if (o.pad != 0) session.set_sentences(preset.src_text, preset.tgt_text, o.pad);

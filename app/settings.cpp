@@ -2,6 +2,7 @@
 
 #include "model/error.h"
 #include "model/io/files.h"
+#include "views/i18n.h"
 
 #include <nlohmann/json.hpp>
 
@@ -36,6 +37,7 @@ Settings load_settings(const std::filesystem::path& file, std::string& problem) 
     if (scale >= views::min_ui_scale && scale <= views::max_ui_scale) s.ui_scale = scale;
     if (const auto theme = views::theme_from_string(j.value("theme", std::string("light")))) s.theme = *theme;
     s.play_speed = std::clamp(j.value("play_speed", s.play_speed), 0.25f, 60.0f);
+    views::language_from_code(j.value("language", std::string("en")), s.language);  // unknown: English
   } catch (const nlohmann::json::exception&) {
     problem = "Settings file " + file.string() + " is not valid JSON; using defaults.";
     return Settings{};
@@ -44,7 +46,8 @@ Settings load_settings(const std::filesystem::path& file, std::string& problem) 
 }
 
 void save_settings(const std::filesystem::path& file, const Settings& s) {
-  const nlohmann::json j = {{"ui_scale", s.ui_scale}, {"theme", views::to_string(s.theme)}, {"play_speed", s.play_speed}};
+  const nlohmann::json j = {{"ui_scale", s.ui_scale}, {"theme", views::to_string(s.theme)}, {"play_speed", s.play_speed},
+                             {"language", views::language_code(s.language)}};
   write_config_file(file, j.dump(2) + "\n");
 }
 

@@ -1,10 +1,11 @@
 #pragma once
 // What the window remembers between runs, in the user's config directory
 // ($XDG_CONFIG_HOME/attnviz, else ~/.config/attnviz):
-//   settings.json — {"ui_scale": 1.2, "theme": "light", "play_speed": 4}
+//   settings.json — {"ui_scale": 1.2, "theme": "light", "play_speed": 4, "language": "ko"}
 //   layout.ini    — Dear ImGui's window positions and sizes
 // Both are written to a temporary file first and renamed over the old one.
 
+#include "model/tour.h"
 #include "views/theme.h"
 
 #include <filesystem>
@@ -17,6 +18,7 @@ struct Settings {
   float ui_scale = 1;
   views::Theme theme = views::Theme::light;
   float play_speed = 4;
+  Language language = Language::en;  // of the interface and the tour notes (views/i18n.h)
 };
 
 // Empty when neither XDG_CONFIG_HOME nor HOME is set.

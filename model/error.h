@@ -1,6 +1,7 @@
 #pragma once
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace attnviz {
 
@@ -8,6 +9,15 @@ namespace attnviz {
 // the field and the value; nothing has been changed when it is thrown.
 struct InputError : std::runtime_error {
   using std::runtime_error::runtime_error;
+  // The message made from `format` (marked N_(), model/translatable.h) with each "%s" replaced
+  // by the next of `args`; the window shows it translated (views/i18n.h, error_in_words).
+  InputError(const char* format, std::vector<std::string> args);
+
+  std::string format;             // empty: the message was built another way
+  std::vector<std::string> args;  // the words it names: a quoted word, a count
 };
+
+// `format` with each "%s" replaced by the next of `args` ("%%" is '%').
+std::string fill_format(const std::string& format, const std::vector<std::string>& args);
 
 }  // namespace attnviz

@@ -1,6 +1,7 @@
 #include "model/explain.h"
 
 #include "model/ops.h"
+#include "model/translatable.h"
 
 #include <cmath>
 #include <stdexcept>
@@ -46,7 +47,7 @@ class Explainer {
   void add(Explanation& e, int ur, int uc, Scalar local, std::string text,
            std::optional<Element> local_at = std::nullopt, std::size_t output = 0) {
     const Mat& up = t_.grad(b_.outputs[output]);
-    e.terms.push_back({up(ur, uc), local, {b_.outputs[output], ur, uc}, local_at, std::move(text)});
+    e.terms.push_back({up(ur, uc), local, {b_.outputs[output], ur, uc}, local_at, std::move(text), {}});
   }
   Element in(std::size_t i, int r, int c) const { return {b_.inputs[i], r, c}; }
 
@@ -55,8 +56,10 @@ class Explainer {
     switch (b_.op) {
       case OpKind::embedding:  // dW[r,c] = Σ_{t: id_t = r} dE[t,c] · 1
         for (int t = 0; t < x(0).rows(); ++t)
-          if (static_cast<int>(x(0)(t, 0)) == r)
-            add(e, t, c, 1, cat("1 (token ", std::to_string(t), " has id ", std::to_string(r), ")"));
+          if (static_cast<int>(x(0)(t, 0)) == r) {
+            add(e, t, c, 1, N_("1 (token %s has id %s)"));
+            e.terms.back().local_words = {std::to_string(t), std::to_string(r)};
+          }
         break;
       case OpKind::scale: add(e, r, c, b_.args.c, "c"); break;
       case OpKind::add_positional:
@@ -83,7 +86,7 @@ class Explainer {
           for (int i = 0; i < x(0).rows(); ++i) add(e, i, r, x(0)(i, c), cat("Q", at(i, c)), in(0, i, c));
         }
         break;
-      case OpKind::mask: add(e, r, c, x(1)(r, c), x(1)(r, c) != 0 ? "M = 1 (kept)" : "M = 0 (masked)", in(1, r, c)); break;
+      case OpKind::mask: add(e, r, c, x(1)(r, c), x(1)(r, c) != 0 ? N_("M = 1 (kept)") : N_("M = 0 (masked)"), in(1, r, c)); break;
       case OpKind::softmax: {  // dS[r,c] = Σₖ dA[r,k] · A[r,k](δₖc − A[r,c])
         const Mat& A = y();
         for (int k = 0; k < A.cols(); ++k)
@@ -116,7 +119,7 @@ class Explainer {
         break;
       }
       case OpKind::sum: add(e, 0, 0, 1, "1"); break;  // dY[r,c] = dL · 1
-      case OpKind::relu: add(e, r, c, x(0)(r, c) > 0 ? 1.0 : 0.0, x(0)(r, c) > 0 ? "1 (X > 0)" : "0 (X ≤ 0)", in(0, r, c)); break;
+      case OpKind::relu: add(e, r, c, x(0)(r, c) > 0 ? 1.0 : 0.0, x(0)(r, c) > 0 ? N_("1 (X > 0)") : N_("0 (X ≤ 0)"), in(0, r, c)); break;
       case OpKind::gelu: add(e, r, c, ops::gelu_derivative(x(0)(r, c)), "Φ(X" + at(r, c) + ") + X" + at(r, c) + " φ(X" + at(r, c) + ")", in(0, r, c)); break;
       case OpKind::cross_entropy: {  // dZ[r,c] = dL · (P[r,c] − [c = y_r]) / N
         const int pad = b_.args.pad_id, y_r = static_cast<int>(x(1)(r, 0));
@@ -196,7 +199,7 @@ ForwardExplanation explain_forward(const Trace& trace, int step, int output, int
   e.rule = std::string(f.formula);
   e.value = Y(r, c);
   auto product = [&](Scalar a, Element ea, Scalar b, Element eb, std::string text) {
-    e.terms.push_back({a, b, ea, eb, std::move(text)});
+    e.terms.push_back({a, b, ea, eb, std::move(text), {}});
   };
   switch (f.op) {
     case OpKind::linear:  // Y[r,c] = Σₖ X[r,k] W[c,k] + b[c]
@@ -218,7 +221,7 @@ ForwardExplanation explain_forward(const Trace& trace, int step, int output, int
     case OpKind::softmax: {
       const Mat& S = x(0);
       const Scalar m = S.row(r).maxCoeff();
-      if (std::isinf(m)) { e.after = "every key masked: weight 0"; break; }
+      if (std::isinf(m)) { e.after = N_("every key masked: weight 0"); break; }
       Scalar denom = 0;
       for (int k = 0; k < S.cols(); ++k) denom += std::exp(S(r, k) - m);
       e.after = cat("exp(S", at(r, c), " − max) / Σₖ exp(S[", std::to_string(r), ",k] − max) = ",
@@ -228,16 +231,17 @@ ForwardExplanation explain_forward(const Trace& trace, int step, int output, int
     case OpKind::sum:  // L = Σᵢⱼ Y[i,j] · 1
       for (int i = 0; i < x(0).rows(); ++i)
         for (int j = 0; j < x(0).cols(); ++j)
-          e.terms.push_back({x(0)(i, j), 1, el(0, i, j), std::nullopt, cat("Y", at(i, j), " · 1")});
+          e.terms.push_back({x(0)(i, j), 1, el(0, i, j), std::nullopt, cat("Y", at(i, j), " · 1"), {}});
       break;
     case OpKind::mask:
-      e.after = x(1)(r, c) != 0 ? "M = 1: the score is kept" : "M = 0: the score becomes −∞";
+      e.after = x(1)(r, c) != 0 ? N_("M = 1: the score is kept") : N_("M = 0: the score becomes −∞");
       break;
     case OpKind::gelu:  // Y[r,c] = X[r,c] · Φ(X[r,c])
-      e.terms.push_back({x(0)(r, c), ops::normal_cdf(x(0)(r, c)), el(0, r, c), std::nullopt, "X" + at(r, c) + " · Φ(X" + at(r, c) + ")"});
+      e.terms.push_back({x(0)(r, c), ops::normal_cdf(x(0)(r, c)), el(0, r, c), std::nullopt, "X" + at(r, c) + " · Φ(X" + at(r, c) + ")", {}});
       break;
     default:
-      e.after = cat("element-wise: ", f.formula);
+      e.after = N_("element-wise: %s");
+      e.after_words = {std::string(f.formula)};
       break;
   }
   return e;

@@ -23,6 +23,8 @@ struct Term {
   Element upstream_at;             // the output element the gradient flows back from
   std::optional<Element> local_at; // the forward value the local factor is, when it is one
   std::string local_text;          // how the local factor is made, e.g. "W[5,3]", "A(δ − A)"
+  std::vector<std::string> local_words;  // when local_text is a format (N_, "%s"): its words, in order
+                                         // (fill_format, model/error.h; the views translate it)
   Scalar product() const { return upstream * local; }
 };
 
@@ -63,6 +65,7 @@ struct ForwardExplanation {
   std::vector<Term> terms;   // the products; empty for element-wise ops
   Scalar constant = 0;       // bias or other addend
   std::string after;         // a last step in words, e.g. "÷ √d_k", "exp(·)/Σ"; may be empty
+  std::vector<std::string> after_words;  // when `after` is a format: its words, as local_words
   Scalar value = 0;          // the output element as recorded
 };
 ForwardExplanation explain_forward(const Trace& trace, int step, int output, int row, int col);

@@ -2,6 +2,7 @@
 
 #include "model/error.h"
 #include "model/quote.h"
+#include "model/translatable.h"
 
 namespace attnviz {
 
@@ -69,19 +70,18 @@ std::vector<std::string> preset_names() {
 
 namespace {
 
-// A sentence that already holds a token attnviz adds itself would get it twice.
-void refuse_own_token(const std::vector<int>& ids, int token, bool first, const Vocabulary& vocab, const char* side,
-                      const char* why) {
+// A sentence that already holds a token attnviz adds itself would get it twice.  `refusal`: the
+// message, with the token's place for its %s.
+void refuse_own_token(const std::vector<int>& ids, int token, bool first, const Vocabulary& vocab, const char* refusal) {
   if (ids.empty() || (first ? ids.front() : ids.back()) != token) return;
-  throw InputError(std::string(side) + ": " + (first ? "starts with " : "ends in ") + quote(vocab.word(token)) +
-                   ", which " + why + ": leave it out");
+  throw InputError(refusal, {quote(vocab.word(token))});
 }
 
 }  // namespace
 
 Example make_example(const Config& config, const Vocabulary& src_vocab, const Vocabulary& tgt_vocab,
                      std::string_view src_text, std::string_view tgt_text, int pad) {
-  if (pad < 0) throw InputError("pad: " + std::to_string(pad) + " must not be negative");
+  if (pad < 0) throw InputError(N_("pad: %s must not be negative"), {std::to_string(pad)});
   if (src_vocab.pad() != tgt_vocab.pad())
     throw InputError("<pad> is id " + std::to_string(src_vocab.pad()) + " in the source vocabulary and " +
                      std::to_string(tgt_vocab.pad()) + " in the target: one padding id serves both");
@@ -89,18 +89,22 @@ Example make_example(const Config& config, const Vocabulary& src_vocab, const Vo
   Example ex;
   ex.pad_id = tgt_vocab.pad();
   ex.src = src_vocab.encode(src_text, &unknown);
-  if (!unknown.empty()) throw InputError("source: unknown word " + quote(unknown.front()));
+  if (!unknown.empty()) throw InputError(N_("source: unknown word %s"), {quote(unknown.front())});
   const std::vector<int> tgt = tgt_vocab.encode(tgt_text, &unknown);
-  if (!unknown.empty()) throw InputError("target: unknown word " + quote(unknown.front()));
-  if (ex.src.empty()) throw InputError("source: the sentence is empty");
-  if (tgt.empty()) throw InputError("target: the sentence is empty");
-  const char* teacher = "teacher forcing adds (decoder input <bos> + target, expected output target + <eos>)";
-  refuse_own_token(tgt, tgt_vocab.bos(), true, tgt_vocab, "target", teacher);
-  refuse_own_token(tgt, tgt_vocab.eos(), false, tgt_vocab, "target", teacher);
+  if (!unknown.empty()) throw InputError(N_("target: unknown word %s"), {quote(unknown.front())});
+  if (ex.src.empty()) throw InputError(N_("source: the sentence is empty"), {});
+  if (tgt.empty()) throw InputError(N_("target: the sentence is empty"), {});
+  refuse_own_token(tgt, tgt_vocab.bos(), true, tgt_vocab,
+                   N_("target: starts with %s, which teacher forcing adds (decoder input <bos> + target, expected output "
+                      "target + <eos>): leave it out"));
+  refuse_own_token(tgt, tgt_vocab.eos(), false, tgt_vocab,
+                   N_("target: ends in %s, which teacher forcing adds (decoder input <bos> + target, expected output "
+                      "target + <eos>): leave it out"));
   if (src_vocab.wraps()) {
-    const char* wrap = "this lesson adds to every source (wrap_source)";
-    refuse_own_token(ex.src, src_vocab.bos(), true, src_vocab, "source", wrap);
-    refuse_own_token(ex.src, src_vocab.eos(), false, src_vocab, "source", wrap);
+    refuse_own_token(ex.src, src_vocab.bos(), true, src_vocab,
+                     N_("source: starts with %s, which this lesson adds to every source (wrap_source): leave it out"));
+    refuse_own_token(ex.src, src_vocab.eos(), false, src_vocab,
+                     N_("source: ends in %s, which this lesson adds to every source (wrap_source): leave it out"));
     ex.src.insert(ex.src.begin(), src_vocab.bos());
     ex.src.push_back(src_vocab.eos());
   }
@@ -112,11 +116,12 @@ Example make_example(const Config& config, const Vocabulary& src_vocab, const Vo
   ex.tgt_in.insert(ex.tgt_in.end(), static_cast<std::size_t>(pad), ex.pad_id);
   ex.tgt_out.insert(ex.tgt_out.end(), static_cast<std::size_t>(pad), ex.pad_id);
   if (static_cast<int>(ex.src.size()) > config.max_len)
-    throw InputError("source: " + std::to_string(ex.src.size()) + " tokens" + (src_vocab.wraps() ? " (with <bos> and <eos>)" : "") +
-                     " is longer than max_len = " + std::to_string(config.max_len));
+    throw InputError(src_vocab.wraps() ? N_("source: %s tokens (with <bos> and <eos>) is longer than max_len = %s")
+                                       : N_("source: %s tokens is longer than max_len = %s"),
+                     {std::to_string(ex.src.size()), std::to_string(config.max_len)});
   if (static_cast<int>(ex.tgt_in.size()) > config.max_len)
-    throw InputError("target: " + std::to_string(ex.tgt_in.size()) + " tokens (with <bos>) is longer than max_len = " +
-                     std::to_string(config.max_len));
+    throw InputError(N_("target: %s tokens (with <bos>) is longer than max_len = %s"),
+                     {std::to_string(ex.tgt_in.size()), std::to_string(config.max_len)});
   return ex;
 }
 

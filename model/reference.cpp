@@ -33,6 +33,7 @@ ReferenceCheck check_reference(const Reference& reference, const Trace& trace) {
   c.loss_error = relative(c.loss, reference.loss);
   const std::optional<TensorId> logits = trace.find(names::logits);
   const Mat* Z = logits ? &trace.value(*logits) : nullptr;
+  c.by = reference.by;
   const std::string by = reference.by.empty() ? "the reference" : reference.by;
   if (!Z || Z->rows() != reference.logits.rows() || Z->cols() != reference.logits.cols()) {
     c.logits_error = std::numeric_limits<double>::infinity();
@@ -43,6 +44,7 @@ ReferenceCheck check_reference(const Reference& reference, const Trace& trace) {
   }
   const double scale = reference.logits.size() ? reference.logits.cwiseAbs().maxCoeff() : 0;
   const double worst = Z->size() ? (*Z - reference.logits).cwiseAbs().maxCoeff() : 0;
+  c.logits_difference = worst;
   c.logits_error = worst == 0 ? 0 : scale == 0 ? std::numeric_limits<double>::infinity() : worst / scale;
   c.agrees = c.loss_error <= reference_tolerance && c.logits_error <= reference_tolerance;
   if (c.agrees) {

@@ -20,6 +20,8 @@ struct ReferenceCheck {
   double loss = 0, reference_loss = 0;
   double loss_error = 0;    // relative
   double logits_error = 0;  // relative to the largest reference logit
+  double logits_difference = 0;  // max |Z − Z_ref|
+  std::string by;           // who computed the reference ("PyTorch 2.3, float64"; empty: not said)
   std::string message;      // one line, agreeing or not
 };
 

@@ -2,19 +2,18 @@
 
 #include "model/error.h"
 #include "model/fixed_attention.h"
+#include "model/translatable.h"
 
 namespace attnviz {
 
-namespace {
 std::string seed_words(std::uint64_t seed) { return "seed " + std::to_string(seed) + "'s initial weights"; }
-}  // namespace
 
 Session::Session(Preset preset, std::uint64_t seed)
     : preset_(std::move(preset)), seed_(seed), model_(std::make_unique<Transformer>(preset_.config, seed)) {
   weights_origin_ = seed_words(seed_);
   if (fixed_attention()) {
     fixed_params_ = std::make_unique<Parameters>(fixed_attention_parameters(preset_.attention));
-    weights_origin_ = "worked example A's fixed matrices";
+    weights_origin_ = N_("worked example A's fixed matrices");
   }
   use_sentences(preset_.src_text, preset_.tgt_text, 0);
 }

@@ -14,6 +14,9 @@
 
 namespace attnviz {
 
+// "seed 3's initial weights": a session's weights_origin() until weights are loaded or trained.
+std::string seed_words(std::uint64_t seed);
+
 class Session {
  public:
   // Builds the model from the preset's config and the seed, and runs forward + backward on the

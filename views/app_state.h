@@ -40,7 +40,7 @@ struct AppState {
   std::string notice;                   // one-line notice (a missing font, a corrupt settings file)
 
   int tour_stop = -1;                   // the lesson's tour stop shown last (−1: none)
-  Language language = Language::en;     // of the tour's titles and notes
+  Language language = Language::en;     // of the interface (views/i18n.h) and the tour's titles and notes
   bool presenter = false;               // presenter mode (F5): see Ui::presenter
 
   TrainingStatus training;             // copied from the trainer between frames

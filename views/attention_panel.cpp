@@ -2,8 +2,10 @@
 
 #include "model/error.h"
 #include "views/figure.h"
+#include "views/file_actions.h"
 #include "views/head_focus.h"
 #include "views/heatmap.h"
+#include "views/i18n.h"
 #include "views/matrix_export.h"
 #include "views/plot.h"
 
@@ -17,7 +19,6 @@ namespace attnviz::views {
 using analysis::AttentionKind;
 using analysis::HeadRef;
 
-
 namespace {
 
 // The radio button's label.
@@ -25,7 +26,7 @@ const char* shown_name(AttentionPanel::Shown shown) {
   switch (shown) {
     case AttentionPanel::Shown::raw: return "S = QKᵀ";
     case AttentionPanel::Shown::scaled: return "S/√d_k";
-    case AttentionPanel::Shown::masked: return "masked";
+    case AttentionPanel::Shown::masked: return tr("masked");
     case AttentionPanel::Shown::weights: return "A = softmax";
   }
   return "";
@@ -40,10 +41,10 @@ std::string vector_text(const Mat& v) {
 // The heatmap's caption.
 const char* shown_caption(AttentionPanel::Shown shown) {
   switch (shown) {
-    case AttentionPanel::Shown::raw: return "Raw scores S = Q_h K_hᵀ";
-    case AttentionPanel::Shown::scaled: return "Scaled scores S/√d_k";
-    case AttentionPanel::Shown::masked: return "Masked scores (−∞ where masked)";
-    case AttentionPanel::Shown::weights: return "Weights A = softmax(masked scores)";
+    case AttentionPanel::Shown::raw: return tr("Raw scores S = Q_h K_hᵀ");
+    case AttentionPanel::Shown::scaled: return tr("Scaled scores S/√d_k");
+    case AttentionPanel::Shown::masked: return tr("Masked scores (−∞ where masked)");
+    case AttentionPanel::Shown::weights: return tr("Weights A = softmax(masked scores)");
   }
   return "";
 }
@@ -67,7 +68,7 @@ const char* gradient_symbol(AttentionPanel::Shown shown) {
   switch (shown) {
     case AttentionPanel::Shown::raw: return "∂L/∂S";
     case AttentionPanel::Shown::scaled: return "∂L/∂(S/√d_k)";
-    case AttentionPanel::Shown::masked: return "∂L/∂(masked S)";
+    case AttentionPanel::Shown::masked: return tr("∂L/∂(masked S)");
     case AttentionPanel::Shown::weights: return "∂L/∂A";
   }
   return "";
@@ -91,16 +92,16 @@ void cell_table(const Trace& trace, const Config& config, const analysis::HeadTe
       ImGui::TableNextColumn();
       ImGui::TextUnformatted(text.c_str());
     };
-    row("query i, key j", std::to_string(d.query) + " “" + qw + "”, " + std::to_string(d.key) + " “" + kw + "”");
+    row(tr("query i, key j"), std::to_string(d.query) + " “" + qw + "”, " + std::to_string(d.key) + " “" + kw + "”");
     row("q_i", vector_text(d.q));
     row("k_j", vector_text(d.k));
     row("q_i·k_j", format_significant(d.dot, 5));
-    row(config.scale_attention ? "÷√d_k" : "÷√d_k (off)",
+    row(config.scale_attention ? "÷√d_k" : tr("÷√d_k (off)"),
         config.scale_attention ? format_significant(d.dot, 5) + " / √" + std::to_string(config.d_k()) + " = " +
                                      format_significant(d.scaled, 5)
                                : format_significant(d.scaled, 5));
-    row("masked?", d.masked ? "yes: score −∞, weight 0" : "no");
-    row("weight A[i,j]", format_significant(d.weight, 5));
+    row(tr("masked?"), d.masked ? tr("yes: score −∞, weight 0") : tr("no"));
+    row(tr("weight A[i,j]"), format_significant(d.weight, 5));
     if (d.grad_weight) row("∂L/∂A[i,j]", format_significant(*d.grad_weight, 4));
     if (d.grad_score) row("∂L/∂S[i,j]", format_significant(*d.grad_score, 4));
     ImGui::EndTable();
@@ -114,8 +115,8 @@ void cell_table(const Trace& trace, const Config& config, const analysis::HeadTe
 // its gradient is shown beside it.
 void AttentionPanel::choices(const Config& config, const analysis::HeadTensors& t, const Mat& weights, bool backward,
                              const Palette& pal) {
-  ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.text_dim), "d_k = %d   1/√d_k scaling %s   %d queries × %d keys",
-                     config.d_k(), config.scale_attention ? "on" : "off", static_cast<int>(weights.rows()),
+  ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.text_dim), tr("d_k = %d   1/√d_k scaling %s   %d queries × %d keys"),
+                     config.d_k(), config.scale_attention ? tr("on") : tr("off"), static_cast<int>(weights.rows()),
                      static_cast<int>(weights.cols()));
   for (Shown s : {Shown::raw, Shown::scaled, Shown::masked, Shown::weights}) {
     const bool missing = s == Shown::scaled && !t.scaled;
@@ -126,9 +127,9 @@ void AttentionPanel::choices(const Config& config, const analysis::HeadTensors& 
   }
   if (shown == Shown::scaled && !t.scaled) shown = Shown::raw;
   if (!backward) return;
-  same_line_if_fits(ImGui::GetFrameHeight() + ImGui::CalcTextSize(" ∂L/∂ beside").x);
-  ImGui::Checkbox("∂L/∂ beside", &show_gradient);
-  if (ImGui::IsItemHovered()) ImGui::SetTooltip("Backward phase: the gradient of the shown matrix, beside it");
+  same_line_if_fits(ImGui::GetFrameHeight() + ImGui::CalcTextSize(tr("∂L/∂ beside")).x + ImGui::CalcTextSize(" ").x);
+  ImGui::Checkbox(tr("∂L/∂ beside"), &show_gradient);
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip(tr("Backward phase: the gradient of the shown matrix, beside it"));
 }
 
 // The shown matrix as a heatmap, `full` pixels at most, and in the backward phase its gradient
@@ -148,10 +149,9 @@ AttentionPanel::Drawn AttentionPanel::matrices(const AppState& app, Selection& s
   const float least = std::min(label_w, digit * 10) + digit * 20;
   const bool beside = drawn.gradient && (full - digit * 3) / 2 >= least;
   HeatmapSpec spec;
-  char caption[160];
-  std::snprintf(caption, sizeof caption, "%s: %d %s × %d keys", shown_caption(shown), static_cast<int>(value.rows()),
-                axes.query_side == TokenSide::source ? "source queries" : "target queries", static_cast<int>(value.cols()));
-  spec.caption = caption;
+  spec.caption = formatted(tr("%s: %d %s × %d keys"), shown_caption(shown), static_cast<int>(value.rows()),
+                           axes.query_side == TokenSide::source ? tr("source queries") : tr("target queries"),
+                           static_cast<int>(value.cols()));
   spec.values = &value;
   spec.scale = shown == Shown::weights ? ColourScale::sequential : ColourScale::diverging;
   spec.texture_key = mix_key(app.generation, static_cast<std::uint64_t>(head.attention), static_cast<std::uint64_t>(head.layer),
@@ -168,7 +168,7 @@ AttentionPanel::Drawn AttentionPanel::matrices(const AppState& app, Selection& s
   if (!drawn.gradient) return drawn;
   if (beside) ImGui::SameLine(0, digit * 3);
   HeatmapSpec g = spec;
-  g.caption = std::string(gradient_symbol(shown)) + ": how the loss changes with each cell";
+  g.caption = formatted(tr("%s: how the loss changes with each cell"), gradient_symbol(shown));
   g.values = &grad;
   g.scale = ColourScale::diverging;
   g.texture_key = mix_key(spec.texture_key, 0x6D);
@@ -182,12 +182,12 @@ AttentionPanel::Drawn AttentionPanel::matrices(const AppState& app, Selection& s
 // The lines view with its title, and the choice of every head of the layer at once.
 void AttentionPanel::lines_section(const AppState& app, Selection& selection, const Palette& pal) {
   ImGui::BeginGroup();
-  section_title("Lines view", "— query words left, key words right; hover a word to see only its lines", pal);
-  ImGui::Checkbox("every head of this layer (one colour each)", &lines_all_heads);
+  section_title(tr("Lines view"), tr("— query words left, key words right; hover a word to see only its lines"), pal);
+  ImGui::Checkbox(tr("every head of this layer (one colour each)"), &lines_all_heads);
   if (lines_all_heads)
     for (int h = 0; h < app.session.config().heads; ++h) {
-      same_line_if_fits(ImGui::CalcTextSize("■ head 00").x);
-      ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(head_colour(h)), "■ head %d", h);
+      same_line_if_fits(ImGui::CalcTextSize(formatted(tr("■ head %d"), 10).c_str()).x);
+      ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(head_colour(h)), tr("■ head %d"), h);
     }
   figure("Attention lines of " + head_title(selection.head), [&](float) { lines_view(app, selection, selection.head); });
   ImGui::EndGroup();
@@ -216,13 +216,13 @@ void AttentionPanel::draw(const AppState& app, Selection& selection, Commands& c
   const bool side_by_side = full > ImGui::GetFontSize() * 55;
   ImGui::BeginGroup();
   ImGui::PushTextWrapPos(side_by_side ? ImGui::GetCursorPosX() + full * 0.5f : 0.0f);
-  section_title("One cell", cell ? nullptr : "— hover or click a cell above", pal);
+  section_title(tr("One cell"), cell ? nullptr : tr("— hover or click a cell above"), pal);
   if (cell && cell->row < value.rows() && cell->col < value.cols()) cell_table(trace, app.session.config(), t, axes, *cell);
   ImGui::PopTextWrapPos();
   ImGui::EndGroup();
   if (side_by_side) ImGui::SameLine(full * 0.5f + ImGui::GetFontSize());
   lines_section(app, selection, pal);
-  section_title("Why divide by √d_k?", "— the same head and sentence re-run with the scaling off, on initial and on current weights", pal);
+  section_title(tr("Why divide by √d_k?"), tr("— the same head and sentence re-run with the scaling off, on initial and on current weights"), pal);
   scaling_view(app, selection.head);
 }
 
@@ -326,14 +326,17 @@ constexpr int paper_d_k = 64;
 // What one comparison measured, said as measured: the claim seen or not, with the numbers.
 std::string outcome_text(const analysis::ScalingComparison& c) {
   const analysis::ScalingOutcome o = analysis::scaling_outcome(c);
-  const std::string numbers = "mean row entropy " + format_significant(c.scaled.entropy.mean(), 3) + " → " +
-                              format_significant(c.unscaled.entropy.mean(), 3) + " nats, softmax Jacobian ‖∂a/∂s‖ " +
-                              format_significant(c.scaled.softmax_jacobian_norm, 3) + " → " +
-                              format_significant(c.unscaled.softmax_jacobian_norm, 3);
+  const std::string numbers =
+      formatted(tr("mean row entropy %s → %s nats, softmax Jacobian ‖∂a/∂s‖ %s → %s"),
+                format_significant(c.scaled.entropy.mean(), 3).c_str(), format_significant(c.unscaled.entropy.mean(), 3).c_str(),
+                format_significant(c.scaled.softmax_jacobian_norm, 3).c_str(),
+                format_significant(c.unscaled.softmax_jacobian_norm, 3).c_str());
   if (o.claim_seen())
-    return "Seen: without the scaling the weights sharpen and the softmax passes less gradient (" + numbers + ").";
-  return "Not seen on these weights (" + numbers + "): the argument is about random q and k before training; "
-         "trained weights or a small d_k need not saturate.";
+    return formatted(tr("Seen: without the scaling the weights sharpen and the softmax passes less gradient (%s)."),
+                     numbers.c_str());
+  return formatted(tr("Not seen on these weights (%s): the argument is about random q and k before training; "
+                      "trained weights or a small d_k need not saturate."),
+                   numbers.c_str());
 }
 
 void comparison_table(const char* id, const analysis::ScalingComparison& c, const HeadAxes& axes) {
@@ -342,8 +345,8 @@ void comparison_table(const char* id, const analysis::ScalingComparison& c, cons
   if (!ImGui::BeginTable(id, 3, ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_NoHostExtendX | ImGuiTableFlags_Borders))
     return;
   ImGui::TableSetupColumn("");
-  ImGui::TableSetupColumn("1/√d_k on");
-  ImGui::TableSetupColumn("1/√d_k off");
+  ImGui::TableSetupColumn(tr("1/√d_k on"));
+  ImGui::TableSetupColumn(tr("1/√d_k off"));
   ImGui::TableHeadersRow();
   auto row = [](const std::string& name, double a, double b) {
     ImGui::TableNextRow();
@@ -354,15 +357,15 @@ void comparison_table(const char* id, const analysis::ScalingComparison& c, cons
     ImGui::TableNextColumn();
     ImGui::TextUnformatted(format_significant(b, 4).c_str());
   };
-  row("loss on this sentence pair", on.loss, off.loss);
+  row(tr("loss on this sentence pair"), on.loss, off.loss);
   for (Eigen::Index i = 0; i < on.entropy.rows() && i < off.entropy.rows(); ++i) {
     const std::string word = i < static_cast<Eigen::Index>(axes.queries->size()) ? (*axes.queries)[static_cast<std::size_t>(i)] : std::to_string(i);
-    row("entropy of row " + std::to_string(i) + " “" + word + "” (nats)", on.entropy(i, 0), off.entropy(i, 0));
+    row(formatted(tr("entropy of row %d “%s” (nats)"), static_cast<int>(i), word.c_str()), on.entropy(i, 0), off.entropy(i, 0));
   }
-  row("mean row entropy", on.entropy.mean(), off.entropy.mean());
-  row("softmax Jacobian ‖diag(a) − a aᵀ‖, mean over rows", on.softmax_jacobian_norm, off.softmax_jacobian_norm);
-  row("‖∂L/∂S‖ at the scores", on.scores_grad_norm, off.scores_grad_norm);
-  row("‖∂L/∂S'‖ at the softmax input", on.softmax_input_grad_norm, off.softmax_input_grad_norm);
+  row(tr("mean row entropy"), on.entropy.mean(), off.entropy.mean());
+  row(tr("softmax Jacobian ‖diag(a) − a aᵀ‖, mean over rows"), on.softmax_jacobian_norm, off.softmax_jacobian_norm);
+  row(tr("‖∂L/∂S‖ at the scores"), on.scores_grad_norm, off.scores_grad_norm);
+  row(tr("‖∂L/∂S'‖ at the softmax input"), on.softmax_input_grad_norm, off.softmax_input_grad_norm);
   ImGui::EndTable();
 }
 
@@ -376,7 +379,7 @@ void AttentionPanel::scaling_view(const AppState& app, const HeadRef& head) {
   // Small models run it for each head shown (four forward + backward passes); big ones on the button.
   const Config& config = app.session.config();
   const bool small = config.d_model <= 64 && config.encoder_layers + config.decoder_layers <= 4 && config.tgt_vocab <= 64;
-  if (ImGui::Button(stale ? "Run with 1/√d_k on and off" : "Run again") || (small && stale && scaling_error_.empty())) {
+  if (ImGui::Button(stale ? tr("Run with 1/√d_k on and off") : tr("Run again")) || (small && stale && scaling_error_.empty())) {
     try {
       scaling_init_ = analysis::scaling_experiment_at_initialisation(config, app.session.example(), app.session.seed(),
                                                                      head, paper_d_k);
@@ -392,25 +395,25 @@ void AttentionPanel::scaling_view(const AppState& app, const HeadRef& head) {
   if (!scaling_error_.empty()) ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.warning), "%s", scaling_error_.c_str());
   if (stale) {
     ImGui::SameLine();
-    ImGui::TextDisabled("(for %s)", head_title(head).c_str());
+    ImGui::TextDisabled(tr("(for %s)"), head_title(head).c_str());
     return;
   }
   const HeadAxes axes = head_axes(app, head.attention);
   ImGui::PushTextWrapPos(0);
-  ImGui::TextUnformatted("The paper's argument: at the start of training the components of q and k are random with "
-                         "variance 1, so q·k has variance d_k. Without 1/√d_k the scores are √d_k times larger, the "
-                         "softmax saturates (a row's entropy falls: one key takes almost all the weight) and the "
-                         "gradient through it vanishes. Compared below: the same head with the scaling on and off, "
-                         "on this sentence pair.");
+  ImGui::TextUnformatted(tr("The paper's argument: at the start of training the components of q and k are random with "
+                            "variance 1, so q·k has variance d_k. Without 1/√d_k the scores are √d_k times larger, the "
+                            "softmax saturates (a row's entropy falls: one key takes almost all the weight) and the "
+                            "gradient through it vanishes. Compared below: the same head with the scaling on and off, "
+                            "on this sentence pair."));
   ImGui::Separator();
-  ImGui::Text("Where the argument is made: seed %llu's initial weights, d_k = %d (d_model = %d).",
+  ImGui::Text(tr("Where the argument is made: seed %llu's initial weights, d_k = %d (d_model = %d)."),
               static_cast<unsigned long long>(app.session.seed()), paper_d_k, config.heads * paper_d_k);
   ImGui::TextUnformatted(outcome_text(*scaling_init_).c_str());
   ImGui::PopTextWrapPos();
   comparison_table("scaling_init", *scaling_init_, axes);  // fixed-fit columns: no wrapping inside
   ImGui::PushTextWrapPos(0);
   ImGui::Separator();
-  ImGui::Text("This model: %s, d_k = %d.", app.session.weights_origin().c_str(), config.d_k());
+  ImGui::Text(tr("This model: %s, d_k = %d."), weights_in_words(app.session).c_str(), config.d_k());
   ImGui::TextUnformatted(outcome_text(*scaling_).c_str());
   ImGui::PopTextWrapPos();
   comparison_table("scaling", *scaling_, axes);

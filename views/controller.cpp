@@ -3,6 +3,7 @@
 #include "model/error.h"
 #include "views/file_actions.h"
 #include "views/head_focus.h"
+#include "views/i18n.h"
 
 #include <algorithm>
 #include <type_traits>
@@ -68,7 +69,7 @@ void set_sentences(AppState& app, Selection& selection, const SetSentences& comm
   try {
     app.session.set_sentences(command.source, command.target, pad);
   } catch (const InputError& error) {
-    app.sentence_message = error.what();
+    app.sentence_message = error_in_words(error);
     return;
   }
   app.sentence_message.clear();
@@ -149,7 +150,14 @@ Effects apply_commands(Commands& commands, AppState& app, Selection& selection) 
               if (c.on && app.tour_stop >= 0) go_to_tour_stop(app, selection, app.tour_stop, effects);
             }
           } else if constexpr (std::is_same_v<C, SetLanguage>) {
-            app.language = c.language;
+            // One setting for the interface and the tour notes; from the next frame on.
+            if (c.language != app.language) {
+              app.language = c.language;
+              if (!set_interface_language(c.language))
+                app.notice = formatted(tr("No Korean translations: %s is missing (rebuild attnviz)."), catalogue_file(c.language).c_str());
+              app.index = TraceIndex(app.session.trace());  // its step list rows are words
+              effects.settings_changed = true;
+            }
           } else if constexpr (std::is_same_v<C, SetTour>) {
             if (app.lesson) {
               app.lesson->tour = std::move(c.tour);

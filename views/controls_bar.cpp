@@ -1,5 +1,6 @@
 #include "views/controls_bar.h"
 
+#include "views/i18n.h"
 #include "views/keys.h"
 #include "views/plot.h"
 #include "views/tooltip_button.h"
@@ -36,7 +37,7 @@ std::string cut_to(std::string text, float room) {
 // description cut with "…" where the window ends and whole in a tooltip.
 void lesson_title(const AppState& app) {
   const Palette& pal = palette(app.theme);
-  ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.accent), "Lesson: %s", app.lesson->title.c_str());
+  ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.accent), tr("Lesson: %s"), app.lesson->title.c_str());
   const std::string& description = app.lesson->description;
   if (description.empty()) return;
   ImGui::SameLine();
@@ -50,6 +51,20 @@ void lesson_title(const AppState& app) {
   }
 }
 
+// The reference check in the interface language: the model's own line in English; the same
+// figures in a translated sentence otherwise (the logits' shapes differing stays English).
+std::string reference_in_words(const ReferenceCheck& r) {
+  if (interface_language() == Language::en || std::isinf(r.logits_error)) return r.message;
+  const std::string by = r.by.empty() ? tr("the reference") : r.by;
+  if (r.agrees)
+    return formatted(tr("agrees with %s on the example: loss %.6g (relative difference %.1g), logits to %.1g"), by.c_str(),
+                     r.loss, r.loss_error, r.logits_error);
+  return formatted(tr("disagrees with %s on the example: loss %.10g here, %.10g there (relative difference %.2g), logits "
+                      "differ by up to %.3g (relative %.2g): this lesson does not compute the model that was trained "
+                      "(check its config, special tokens and weights)"),
+                   by.c_str(), r.loss, r.reference_loss, r.loss_error, r.logits_difference, r.logits_error);
+}
+
 // Under the title: the lesson's reference checked ("✓ agrees with PyTorch …", in red when it
 // disagrees) and its notes (keys accepted but ignored).
 void lesson_checks(const AppState& app) {
@@ -57,10 +72,10 @@ void lesson_checks(const AppState& app) {
   if (app.reference) {
     const ReferenceCheck& r = *app.reference;
     ImGui::PushStyleColor(ImGuiCol_Text, ImGui::ColorConvertU32ToFloat4(r.agrees ? pal.ok : pal.warning));
-    ImGui::TextWrapped("%s This model %s", r.agrees ? "✓" : "✗", r.message.c_str());
+    ImGui::TextWrapped(tr("%s This model %s"), r.agrees ? "✓" : "✗", reference_in_words(r).c_str());
     ImGui::PopStyleColor();
   }
-  for (const std::string& note : app.lesson->notes) ImGui::TextDisabled("Note: %s", note.c_str());
+  for (const std::string& note : app.lesson->notes) ImGui::TextDisabled(tr("Note: %s"), note.c_str());
 }
 
 void lesson_line(const AppState& app) {
@@ -72,32 +87,30 @@ void lesson_line(const AppState& app) {
 }  // namespace
 
 std::string step_in_words(const Trace& trace, int step) {
-  char text[64];
-  std::snprintf(text, sizeof text, "Step %d of 0–%d  %s", step, trace.step_count() - 1,
-                trace.step(step).phase == Phase::backward ? "backward" : "forward");
-  return text;
+  return formatted(tr("Step %d of 0–%d  %s"), step, trace.step_count() - 1,
+                   trace.step(step).phase == Phase::backward ? tr("backward") : tr("forward"));
 }
 
 void ControlsBar::step_buttons(const AppState& app, const Selection& selection, Commands& commands) {
   const Trace& trace = app.session.trace();
   const int step = selection.step, last = trace.step_count() - 1;
   const bool backward = trace.step(step).phase == Phase::backward;
-  if (tooltip_button("Home", "First step (Home)", step > 0)) commands.push(GoToStep{0});
-  if (wrapped_button("◀◀ Block", "Previous sublayer (Shift + ←)", step > 0))
+  if (tooltip_button(tr("Home"), tr("First step (Home)"), step > 0)) commands.push(GoToStep{0});
+  if (wrapped_button(tr("◀◀ Block"), tr("Previous sublayer (Shift + ←)"), step > 0))
     commands.push(GoToStep{app.index.previous_sublayer(step)});
-  if (wrapped_button("◀ Step", "Previous step (←)", step > 0)) commands.push(GoToStep{step - 1});
-  if (wrapped_button("Step ▶", "Next step (→)", step < last)) commands.push(GoToStep{step + 1});
-  if (wrapped_button("Block ▶▶", "Next sublayer (Shift + →)", step < last))
+  if (wrapped_button(tr("◀ Step"), tr("Previous step (←)"), step > 0)) commands.push(GoToStep{step - 1});
+  if (wrapped_button(tr("Step ▶"), tr("Next step (→)"), step < last)) commands.push(GoToStep{step + 1});
+  if (wrapped_button(tr("Block ▶▶"), tr("Next sublayer (Shift + →)"), step < last))
     commands.push(GoToStep{app.index.next_sublayer(step)});
-  if (wrapped_button("End", "Last step (End)", step < last)) commands.push(GoToStep{last});
-  if (wrapped_button(app.playing ? "Pause" : "Play", "Play or pause (Space)")) commands.push(SetPlaying{!app.playing});
+  if (wrapped_button(tr("End"), tr("Last step (End)"), step < last)) commands.push(GoToStep{last});
+  if (wrapped_button(app.playing ? tr("Pause") : tr("Play"), tr("Play or pause (Space)"))) commands.push(SetPlaying{!app.playing});
   float speed = app.play_speed;
   same_line_if_fits(ImGui::GetFontSize() * 9);
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 9);
-  if (ImGui::SliderFloat("##speed", &speed, 0.5f, 20.0f, "%.1f steps/s", ImGuiSliderFlags_Logarithmic))
+  if (ImGui::SliderFloat("##speed", &speed, 0.5f, 20.0f, tr("%.1f steps/s"), ImGuiSliderFlags_Logarithmic))
     commands.push(SetPlaySpeed{speed});
-  if (ImGui::IsItemHovered()) ImGui::SetTooltip("Playback speed");
-  if (wrapped_button(backward ? "To forward (B)" : "To backward (B)", "Jump between a forward step and its backward twin (B)"))
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip(tr("Playback speed"));
+  if (wrapped_button(backward ? tr("To forward (B)") : tr("To backward (B)"), tr("Jump between a forward step and its backward twin (B)")))
     commands.push(GoToStep{twin_step(trace, step)});
 }
 

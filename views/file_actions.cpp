@@ -5,6 +5,7 @@
 #include "model/io/safetensors.h"
 #include "model/quote.h"
 #include "views/controller.h"
+#include "views/i18n.h"
 
 #include <algorithm>
 #include <filesystem>
@@ -22,7 +23,7 @@ void remember(AppState& app, const std::string& path) {
 }
 
 void open_lesson(AppState& app, const std::string& path) {
-  if (app.opening) throw InputError("still opening " + app.opening->what() + ": wait for it");
+  if (app.opening) throw InputError(formatted(tr("still opening %s: wait for it"), app.opening->what().c_str()));
   const std::string name = std::filesystem::path(path).filename().string();
   app.opening = std::make_unique<LessonLoader>(
       name, [path](LoadProgress& progress) { return read_lesson_session(path, progress); });
@@ -33,7 +34,7 @@ void open_weights(AppState& app, Selection& selection, const std::string& path) 
   io::read_weights(path, loaded, app.lesson ? app.lesson->weight_names : std::map<std::string, std::string>{});
   Parameters& params = app.session.model().params();
   for (int i = 0; i < params.size(); ++i) params[i].value = loaded[i].value;
-  app.session.set_weights_origin("weights from " + std::filesystem::path(path).filename().string());
+  app.session.set_weights_origin(formatted(tr("weights from %s"), std::filesystem::path(path).filename().string().c_str()));
   const int step = selection.step;
   app.session.rerun();
   app.on_new_trace();
@@ -42,12 +43,19 @@ void open_weights(AppState& app, Selection& selection, const std::string& path) 
 
 }  // namespace
 
+std::string weights_in_words(const Session& session) {
+  if (session.weights_origin() == seed_words(session.seed()))
+    return formatted(tr("seed %llu's initial weights"), static_cast<unsigned long long>(session.seed()));
+  return tr(session.weights_origin());
+}
+
 LessonWeights lesson_weights(const AppState& app) {
   const std::uint64_t seed = app.session.seed();
   if (!app.lesson || app.lesson->weights.empty())
-    return {"seed " + std::to_string(seed) + "'s initial weights", [seed](Parameters& p) { p.initialise(seed); }};
+    return {formatted(tr("seed %llu's initial weights"), static_cast<unsigned long long>(seed)),
+            [seed](Parameters& p) { p.initialise(seed); }};
   const Lesson& lesson = *app.lesson;
-  return {"the lesson's trained weights (" + std::filesystem::path(lesson.weights).filename().string() + ")",
+  return {formatted(tr("the lesson's trained weights (%s)"), std::filesystem::path(lesson.weights).filename().string().c_str()),
           [path = app.lesson_path, lesson](Parameters& p) { io::read_lesson_weights(path, lesson, p); }};
 }
 
@@ -63,7 +71,7 @@ Lesson current_lesson(const AppState& app) {
 
 bool apply_file_action(AppState& app, Selection& selection, const FileAction& action, bool& lesson_changed) {
   if (action.path.empty()) {
-    app.file_message = "No file name given.";
+    app.file_message = tr("No file name given.");
     return false;
   }
   try {
@@ -77,12 +85,12 @@ bool apply_file_action(AppState& app, Selection& selection, const FileAction& ac
         io::write_weights(action.path, app.session.model().params(), io::DType::f64);
         break;
       case FileAction::Kind::save_lesson:
-        if (!app.lesson) throw InputError("this session was not opened from a lesson: there is no task to save");
+        if (!app.lesson) throw InputError(tr("this session was not opened from a lesson: there is no task to save"));
         io::write_lesson_file(action.path, current_lesson(app));
         break;
     }
   } catch (const std::bad_alloc&) {
-    app.file_message = "Out of memory: nothing was changed.";
+    app.file_message = tr("Out of memory: nothing was changed.");
     return false;
   } catch (const std::exception& e) {
     app.file_message = printable(e.what(), 600);
@@ -117,7 +125,7 @@ bool follow_opening(AppState& app, Selection& selection) {
     remember(app, path);
     return true;
   } catch (const std::bad_alloc&) {
-    app.file_message = "Out of memory: nothing was changed.";
+    app.file_message = tr("Out of memory: nothing was changed.");
   } catch (const std::exception& e) {
     app.file_message = printable(e.what(), 600);
   }

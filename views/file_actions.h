@@ -27,6 +27,10 @@ bool follow_opening(AppState& app, Selection& selection);
 // Replaces the session, lesson and selection by `loaded`, at the lesson's opening step.
 void install_lesson(AppState& app, Selection& selection, LoadedLesson loaded);
 
+// Where the session's weights come from, in the interface language (the model's own words for
+// its seed's initial weights or the fixed matrices of worked example A, translated).
+std::string weights_in_words(const Session& session);
+
 // The weights the lesson opens with, for the training panel's Reset: its weights file read
 // again, or (without one) the session seed's initial weights.
 LessonWeights lesson_weights(const AppState& app);

@@ -1,5 +1,7 @@
 #include "views/file_menu.h"
 
+#include "views/i18n.h"
+
 #include <imgui.h>
 
 #include <algorithm>
@@ -11,10 +13,10 @@ namespace {
 
 const char* kind_title(FileAction::Kind kind) {
   switch (kind) {
-    case FileAction::Kind::open_lesson: return "Open lesson";
-    case FileAction::Kind::open_weights: return "Open weights";
-    case FileAction::Kind::save_weights: return "Save weights";
-    case FileAction::Kind::save_lesson: return "Save lesson";
+    case FileAction::Kind::open_lesson: return tr("Open lesson");
+    case FileAction::Kind::open_weights: return tr("Open weights");
+    case FileAction::Kind::save_weights: return tr("Save weights");
+    case FileAction::Kind::save_lesson: return tr("Save lesson");
   }
   return "";
 }
@@ -51,25 +53,25 @@ void FileMenu::take_picture_questions(Commands& commands) {
 
 const char* FileMenu::title() const {
   if (!picture_) return kind_title(kind_);
-  return picture_->window ? "Save window as PNG" : "Save picture (twice its size on screen)";
+  return picture_->window ? tr("Save window as PNG") : tr("Save picture (twice its size on screen)");
 }
 
 void FileMenu::items(const AppState& app, Commands& commands) {
   const std::filesystem::path lesson(app.lesson_path);
   const std::string folder = lesson.has_parent_path() ? lesson.parent_path().string() + "/" : std::string();
-  if (ImGui::MenuItem("Open lesson…")) ask(FileAction::Kind::open_lesson, folder);
-  if (ImGui::MenuItem("Open weights…")) ask(FileAction::Kind::open_weights, folder);
+  if (ImGui::MenuItem(tr("Open lesson…"))) ask(FileAction::Kind::open_lesson, folder);
+  if (ImGui::MenuItem(tr("Open weights…"))) ask(FileAction::Kind::open_weights, folder);
   ImGui::Separator();
-  if (ImGui::MenuItem("Save weights…")) ask(FileAction::Kind::save_weights, folder + "trained.safetensors");
-  if (ImGui::MenuItem("Save lesson…", nullptr, false, app.lesson.has_value()))
+  if (ImGui::MenuItem(tr("Save weights…"))) ask(FileAction::Kind::save_weights, folder + "trained.safetensors");
+  if (ImGui::MenuItem(tr("Save lesson…"), nullptr, false, app.lesson.has_value()))
     ask(FileAction::Kind::save_lesson, app.lesson_path);
-  if (ImGui::MenuItem("Save window as PNG…")) {
+  if (ImGui::MenuItem(tr("Save window as PNG…"))) {
     SavePicture window;
     window.window = true;
     window.path = "attnviz-window.png";  // in the working folder, as a figure's picture
     ask_picture(window);
   }
-  if (ImGui::BeginMenu("Recent files", !app.recent_files.empty())) {
+  if (ImGui::BeginMenu(tr("Recent files"), !app.recent_files.empty())) {
     for (std::size_t i = 0; i < app.recent_files.size(); ++i) {
       const std::string& path = app.recent_files[i];
       ImGui::PushID(static_cast<int>(i));
@@ -85,21 +87,21 @@ void FileMenu::items(const AppState& app, Commands& commands) {
 void FileMenu::dialogs(const AppState& app, Commands& commands) {
   take_picture_questions(commands);
   if (opening_) {
-    ImGui::OpenPopup("File name");
+    ImGui::OpenPopup("###File name");
     opening_ = false;
   }
   const ImVec2 display = ImGui::GetIO().DisplaySize;
   ImGui::SetNextWindowPos(ImVec2(display.x / 2, display.y / 3), ImGuiCond_Appearing, ImVec2(0.5f, 0.5f));
   ImGui::SetNextWindowSize(ImVec2(std::min(display.x * 0.9f, ImGui::GetFontSize() * 40), 0), ImGuiCond_Appearing);
-  if (ImGui::BeginPopupModal("File name", &open_, ImGuiWindowFlags_NoSavedSettings)) {
+  if (ImGui::BeginPopupModal(labelled("File name").c_str(), &open_, ImGuiWindowFlags_NoSavedSettings)) {
     ImGui::TextUnformatted(title());
     const bool save = picture_ || kind_ == FileAction::Kind::save_weights || kind_ == FileAction::Kind::save_lesson;
-    ImGui::TextDisabled(save ? "Written to a temporary file first, then renamed over the old one."
-                             : "A file that cannot be used changes nothing.");
+    ImGui::TextDisabled(save ? tr("Written to a temporary file first, then renamed over the old one.")
+                             : tr("A file that cannot be used changes nothing."));
     if (ImGui::IsWindowAppearing()) ImGui::SetKeyboardFocusHere();
     ImGui::SetNextItemWidth(-1);
     const bool enter = ImGui::InputText("##path", path_.data(), path_.size(), ImGuiInputTextFlags_EnterReturnsTrue);
-    if (ImGui::Button(save ? "Save" : "Open") || enter) {
+    if (ImGui::Button(save ? tr("Save") : tr("Open")) || enter) {
       if (picture_) {
         picture_->path = path_.data();
         commands.push(*picture_);
@@ -110,7 +112,7 @@ void FileMenu::dialogs(const AppState& app, Commands& commands) {
       ImGui::CloseCurrentPopup();
     }
     ImGui::SameLine();
-    if (ImGui::Button("Cancel") || ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape))) {
+    if (ImGui::Button(tr("Cancel")) || ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape))) {
       open_ = false;
       ImGui::CloseCurrentPopup();
     }
@@ -120,14 +122,14 @@ void FileMenu::dialogs(const AppState& app, Commands& commands) {
     ImGui::SetNextWindowPos(ImVec2(display.x / 2, ImGui::GetFrameHeight() * 1.5f), ImGuiCond_Always, ImVec2(0.5f, 0));
     ImGui::SetNextWindowBgAlpha(1.0f);
     ImGui::SetNextWindowSize(ImVec2(std::min(display.x * 0.9f, ImGui::GetFontSize() * 44), 0));
-    if (ImGui::Begin("File problem", nullptr,
+    if (ImGui::Begin(labelled("File problem").c_str(), nullptr,
                      ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoMove |
                          ImGuiWindowFlags_NoResize)) {
       ImGui::PushStyleColor(ImGuiCol_Text, palette(app.theme).warning);
       ImGui::TextWrapped("%s", app.file_message.c_str());
       ImGui::PopStyleColor();
-      ImGui::TextDisabled("The lesson that was open stays open.");
-      if (ImGui::Button("OK")) commands.push(DismissFileMessage{});
+      ImGui::TextDisabled(tr("The lesson that was open stays open."));
+      if (ImGui::Button(tr("OK"))) commands.push(DismissFileMessage{});
     }
     ImGui::End();
   }

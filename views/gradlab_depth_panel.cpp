@@ -3,6 +3,7 @@
 #include "model/error.h"
 #include "model/gradlab/chain_rule.h"
 #include "views/gradlab_scalar_panel.h"
+#include "views/i18n.h"
 #include "views/log_plot.h"
 #include "views/plot.h"
 
@@ -58,7 +59,7 @@ const DepthComparison& GradLabDepthPanel::result() {
     plain_curve_ = result_.plain.grad_norm_curve();
     residual_curve_ = result_.residual.grad_norm_curve();
   } catch (const InputError& e) {
-    message = std::string("Refused: ") + e.what();
+    message = formatted(tr("Refused: %s"), e.what());
     if (have_result_) {
       config = result_.config;
     } else {
@@ -81,26 +82,26 @@ bool config_row(DepthConfig& config) {
   const float em = ImGui::GetFontSize();
   bool edited = false;
   ImGui::SetNextItemWidth(em * 8);
-  edited |= ImGui::SliderInt("layers L", &config.depth, 1, max_depth_layers, "%d", ImGuiSliderFlags_AlwaysClamp);
-  same_line_for(em * 8, "width d");
+  edited |= ImGui::SliderInt(labelled("layers L").c_str(), &config.depth, 1, max_depth_layers, "%d", ImGuiSliderFlags_AlwaysClamp);
+  same_line_for(em * 8, tr("width d"));
   ImGui::SetNextItemWidth(em * 8);
-  edited |= ImGui::SliderInt("width d", &config.width, 1, max_depth_width, "%d", ImGuiSliderFlags_AlwaysClamp);
-  same_line_for(em * 6, "activation");
+  edited |= ImGui::SliderInt(labelled("width d").c_str(), &config.width, 1, max_depth_width, "%d", ImGuiSliderFlags_AlwaysClamp);
+  same_line_for(em * 6, tr("activation"));
   int activation = static_cast<int>(config.activation);
   ImGui::SetNextItemWidth(em * 6);
-  if (ImGui::Combo("activation", &activation, "sigmoid σ\0tanh\0ReLU\0")) {
+  if (ImGui::Combo(labelled("activation").c_str(), &activation, "sigmoid σ\0tanh\0ReLU\0")) {
     config.activation = static_cast<Activation>(std::clamp(activation, 0, 2));
     edited = true;
   }
-  same_line_for(em * 8, "initial scale");
+  same_line_for(em * 8, tr("initial scale"));
   const double scale_min = 0.01, scale_max = max_init_scale;
   ImGui::SetNextItemWidth(em * 8);
-  edited |= ImGui::SliderScalar("initial scale", ImGuiDataType_Double, &config.scale, &scale_min, &scale_max, "%.3g",
+  edited |= ImGui::SliderScalar(labelled("initial scale").c_str(), ImGuiDataType_Double, &config.scale, &scale_min, &scale_max, "%.3g",
                                 ImGuiSliderFlags_Logarithmic | ImGuiSliderFlags_AlwaysClamp);
-  if (ImGui::IsItemHovered()) ImGui::SetTooltip("W_l entries ~ U(−a, a), a = scale·√(3/d)   (Ctrl+click to type)");
-  same_line_for(em * 5, "seed");
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip(tr("W_l entries ~ U(−a, a), a = scale·√(3/d)   (Ctrl+click to type)"));
+  same_line_for(em * 5, tr("seed"));
   ImGui::SetNextItemWidth(em * 5);
-  edited |= ImGui::InputScalar("seed", ImGuiDataType_U64, &config.seed);
+  edited |= ImGui::InputScalar(labelled("seed").c_str(), ImGuiDataType_U64, &config.seed);
   config.depth = std::clamp(config.depth, 1, max_depth_layers);
   config.width = std::clamp(config.width, 1, max_depth_width);
   return edited;
@@ -109,10 +110,12 @@ bool config_row(DepthConfig& config) {
 // The first layer: how much more gradient reaches it with the skips (each part on the row when it fits).
 void first_layer_summary(const DepthComparison& r, const Palette& pal) {
   const double plain_first = grad_norm_at(r.plain, 0), residual_first = grad_norm_at(r.residual, 0);
-  const std::string norms = "At the input h_0:  ‖∂L/∂h_0‖ plain " + num(plain_first) + ",  residual " + num(residual_first);
-  const std::string ratio = "residual / plain = " + (plain_first > 0 ? num(residual_first / plain_first) : "∞") + "×";
-  const std::string weights = "first layer's weights ‖∂L/∂W_1‖: " +
-                              (std::isnan(r.first_layer_ratio) ? std::string("both 0") : num(r.first_layer_ratio) + "×");
+  const std::string norms = formatted(tr("At the input h_0:  ‖∂L/∂h_0‖ plain %s,  residual %s"), num(plain_first).c_str(),
+                                      num(residual_first).c_str());
+  const std::string ratio =
+      formatted(tr("residual / plain = %s×"), plain_first > 0 ? num(residual_first / plain_first).c_str() : "∞");
+  const std::string weights = formatted(tr("first layer's weights ‖∂L/∂W_1‖: %s"),
+                                        std::isnan(r.first_layer_ratio) ? tr("both 0") : (num(r.first_layer_ratio) + "×").c_str());
   ImGui::TextUnformatted(norms.c_str());
   same_line_if_fits(ImGui::CalcTextSize(ratio.c_str()).x + ImGui::GetFontSize());
   ImGui::TextColored(colour(pal.backward_arrow), "%s", ratio.c_str());
@@ -125,11 +128,11 @@ void first_layer_summary(const DepthComparison& r, const Palette& pal) {
 void bound_text(const DepthComparison& r, int layer) {
   ImGui::PushTextWrapPos(0);
   ImGui::Text("‖∂L/∂h_%d‖ ≤ ‖∂L/∂h_L‖ · ‖J_L‖ … ‖J_%d‖,  J_k = ∂h_k/∂h_{k−1}", layer, layer + 1);
-  ImGui::TextDisabled("Each factor is a layer's local gradient norm; the residual's J_k has the + I of example D.");
-  flow_tokens(product_tokens("residual:", r.residual, layer), residual_colour);
-  ImGui::Text("   actual ‖∂L/∂h_%d‖ = %s", layer, num(grad_norm_at(r.residual, layer)).c_str());
-  flow_tokens(product_tokens("plain:", r.plain, layer), plain_colour);
-  ImGui::Text("   actual ‖∂L/∂h_%d‖ = %s", layer, num(grad_norm_at(r.plain, layer)).c_str());
+  ImGui::TextDisabled(tr("Each factor is a layer's local gradient norm; the residual's J_k has the + I of example D."));
+  flow_tokens(product_tokens(tr("residual:"), r.residual, layer), residual_colour);
+  ImGui::Text(tr("   actual ‖∂L/∂h_%d‖ = %s"), layer, num(grad_norm_at(r.residual, layer)).c_str());
+  flow_tokens(product_tokens(tr("plain:"), r.plain, layer), plain_colour);
+  ImGui::Text(tr("   actual ‖∂L/∂h_%d‖ = %s"), layer, num(grad_norm_at(r.plain, layer)).c_str());
   ImGui::PopTextWrapPos();
 }
 
@@ -143,10 +146,10 @@ void jacobian_table(const DepthComparison& r, int layer) {
     return;
   ImGui::TableSetupScrollFreeze(0, 1);
   ImGui::TableSetupColumn("k");
-  ImGui::TableSetupColumn("‖J_k‖ resid.");
-  ImGui::TableSetupColumn("product");
-  ImGui::TableSetupColumn("‖J_k‖ plain");
-  ImGui::TableSetupColumn("product ");
+  ImGui::TableSetupColumn(tr("‖J_k‖ resid."));
+  ImGui::TableSetupColumn(tr("product"));
+  ImGui::TableSetupColumn(tr("‖J_k‖ plain"));
+  ImGui::TableSetupColumn(tr("product"));
   ImGui::TableHeadersRow();
   double pr = r.residual.layers.back().grad_h_norm, pp = r.plain.layers.back().grad_h_norm;
   for (int k = depth; k > layer; --k) {
@@ -175,10 +178,10 @@ void jacobian_table(const DepthComparison& r, int layer) {
 void GradLabDepthPanel::curves(const Palette& pal, float height) {
   LogLinePlot plot;
   plot.id = "curves";
-  plot.series = {{"residual  h_l = f(W_l h_{l−1}) + h_{l−1}", residual_curve_, residual_colour},
-                 {"plain  h_l = f(W_l h_{l−1})", plain_curve_, plain_colour}};
-  plot.x_label = "layer l (0 = the input)";
-  plot.y_label = "‖∂L/∂h_l‖, log scale";
+  plot.series = {{tr("residual  h_l = f(W_l h_{l−1}) + h_{l−1}"), residual_curve_, residual_colour},
+                 {tr("plain  h_l = f(W_l h_{l−1})"), plain_curve_, plain_colour}};
+  plot.x_label = tr("layer l (0 = the input)");
+  plot.y_label = tr("‖∂L/∂h_l‖, log scale");
   plot.highlight = layer;
   plot.size = ImVec2(0, height);
   const PlotHit hit = draw_log_line_plot(plot, pal);
@@ -196,15 +199,15 @@ void GradLabDepthPanel::draw(const AppState& app, Selection&, Commands&) {
   first_layer_summary(r, pal);
   const float avail_w = ImGui::GetContentRegionAvail().x, avail_h = ImGui::GetContentRegionAvail().y;
   if (!ImGui::BeginTable("depth", 2, ImGuiTableFlags_SizingStretchProp | ImGuiTableFlags_BordersInnerV)) return;
-  ImGui::TableSetupColumn("plot", ImGuiTableColumnFlags_WidthStretch, avail_w > em * 60 ? 1.4f : 1.0f);
-  ImGui::TableSetupColumn("factors", ImGuiTableColumnFlags_WidthStretch, 1.0f);
+  ImGui::TableSetupColumn("plot", ImGuiTableColumnFlags_WidthStretch, avail_w > em * 60 ? 1.4f : 1.0f);  // not translated: no header row
+  ImGui::TableSetupColumn("factors", ImGuiTableColumnFlags_WidthStretch, 1.0f);  // not translated: no header row
   ImGui::TableNextColumn();
   const float height = std::max(em * 12, avail_h - ImGui::GetStyle().ItemSpacing.y);
   curves(pal, height);
   ImGui::TableNextColumn();
   if (ImGui::BeginChild("factors", ImVec2(0, height))) {
     ImGui::SetNextItemWidth(em * 10);
-    ImGui::SliderInt("selected layer l", &layer, 0, depth, "%d", ImGuiSliderFlags_AlwaysClamp);
+    ImGui::SliderInt(labelled("selected layer l").c_str(), &layer, 0, depth, "%d", ImGuiSliderFlags_AlwaysClamp);
     layer = std::clamp(layer, 0, depth);
     bound_text(r, layer);
     jacobian_table(r, layer);

@@ -3,6 +3,7 @@
 #include "model/error.h"
 #include "model/gradlab/chain_rule.h"
 #include "views/figure.h"
+#include "views/i18n.h"
 #include "views/log_plot.h"
 
 #include <algorithm>
@@ -208,7 +209,7 @@ bool node_box(ImDrawList* dl, const ScalarGraph& g, int i, const GraphLayout& l,
     ImGui::Text("%s", node.formula.c_str());
     ImGui::Text("%s = %s", node.name.c_str(), format_number(node.value, 10).c_str());
     if (shown) ImGui::Text("∂L/∂%s = %s", node.name.c_str(), format_number(node.grad, 10).c_str());
-    ImGui::TextDisabled("Click: write out its chain rule below");
+    ImGui::TextDisabled(tr("Click: write out its chain rule below"));
     ImGui::EndTooltip();
   }
   return clicked;
@@ -228,7 +229,7 @@ void edge_labels(ImDrawList* dl, const ScalarGraph& g, const std::vector<EdgeLab
   if (!hovered) return;
   ImGui::BeginTooltip();
   ImGui::Text("%s = %s = %s", hovered->symbol.c_str(), hovered->formula.c_str(), format_number(hovered->local, 10).c_str());
-  ImGui::TextDisabled("the local derivative: backward multiplies ∂L/∂%s by it",
+  ImGui::TextDisabled(tr("the local derivative: backward multiplies ∂L/∂%s by it"),
                       g.nodes[static_cast<std::size_t>(hovered->to)].name.c_str());
   ImGui::EndTooltip();
 }
@@ -259,12 +260,12 @@ int draw_graph(const char* id, const ScalarGraph& g, int revealed, const std::st
 void latest_step_text(const ScalarGraph& g, int revealed, const Palette& pal) {
   const int latest = latest_node(g, revealed);
   if (revealed < 0 || latest < 0) {
-    ImGui::TextDisabled("No gradient yet: press Step ▶.");
+    ImGui::TextDisabled(tr("No gradient yet: press Step ▶."));
     return;
   }
   const Node& node = g.nodes[static_cast<std::size_t>(latest)];
   if (node.kind == NodeKind::loss) {
-    ImGui::TextColored(colour(pal.backward_arrow), "∂L/∂L = 1: the backward pass starts at the loss.");
+    ImGui::TextColored(colour(pal.backward_arrow), tr("∂L/∂L = 1: the backward pass starts at the loss."));
     return;
   }
   std::string symbols, numbers;
@@ -339,7 +340,7 @@ const ScalarComparison& GradLabScalarPanel::result() {
     computed_kind_ = residual_kind;
     have_result_ = true;
   } catch (const InputError& e) {
-    message = std::string("Refused: ") + e.what();
+    message = formatted(tr("Refused: %s"), e.what());
     if (have_result_) {
       input = computed_input_;
       residual_kind = computed_kind_;
@@ -378,14 +379,14 @@ bool weight_fields(std::vector<double>& w) {
 bool residual_choice(Skip& kind, double& skip_weight) {
   bool edited = false;
   ImGui::AlignTextToFramePadding();
-  ImGui::TextUnformatted("residual:");
+  ImGui::TextUnformatted(tr("residual:"));
   ImGui::SameLine();
-  if (ImGui::RadioButton("weighted skip  z_n = w_n·h_{n−1} + w_r·h_{n−2}", kind == Skip::weighted)) {
+  if (ImGui::RadioButton(tr("weighted skip  z_n = w_n·h_{n−1} + w_r·h_{n−2}"), kind == Skip::weighted)) {
     kind = Skip::weighted;
     edited = true;
   }
   ImGui::SameLine();
-  if (ImGui::RadioButton("identity  h_k = f(z_k) + h_{k−1}", kind == Skip::identity)) {
+  if (ImGui::RadioButton(tr("identity  h_k = f(z_k) + h_{k−1}"), kind == Skip::identity)) {
     kind = Skip::identity;
     edited = true;
   }
@@ -403,31 +404,31 @@ void GradLabScalarPanel::controls(Commands&) {
   const float em = ImGui::GetFontSize();
   bool edited = false;
   ImGui::SetNextItemWidth(em * 5);
-  edited |= ImGui::InputDouble("x", &input.x, 0, 0, "%.6g");
+  edited |= ImGui::InputDouble("x", &input.x, 0, 0, "%.6g");  // not translated: a symbol
   ImGui::SameLine();
   ImGui::SetNextItemWidth(em * 5);
-  edited |= ImGui::InputDouble("y_true", &input.target, 0, 0, "%.6g");
+  edited |= ImGui::InputDouble("y_true", &input.target, 0, 0, "%.6g");  // not translated: a symbol
   ImGui::SameLine();
   int activation = static_cast<int>(input.activation);
   ImGui::SetNextItemWidth(em * 6);
-  if (ImGui::Combo("activation", &activation, "sigmoid σ\0tanh\0ReLU\0")) {
+  if (ImGui::Combo(labelled("activation").c_str(), &activation, "sigmoid σ\0tanh\0ReLU\0")) {
     input.activation = static_cast<Activation>(std::clamp(activation, 0, 2));
     edited = true;
   }
   ImGui::SameLine();
   int depth = input.depth();
   ImGui::SetNextItemWidth(em * 7);
-  if (ImGui::SliderInt("layers", &depth, min_scalar_depth, max_scalar_depth, "%d", ImGuiSliderFlags_AlwaysClamp)) {
+  if (ImGui::SliderInt(labelled("layers").c_str(), &depth, min_scalar_depth, max_scalar_depth, "%d", ImGuiSliderFlags_AlwaysClamp)) {
     depth = std::clamp(depth, min_scalar_depth, max_scalar_depth);
     input.w.resize(static_cast<std::size_t>(depth), 0.1);
     edited = true;
   }
   ImGui::SameLine();
-  if (ImGui::Button("Example C")) {
+  if (ImGui::Button(tr("Example C"))) {
     reset_to_example_c();
     revealed = -1;
   }
-  if (ImGui::IsItemHovered()) ImGui::SetTooltip("x = 0.5, w1 = w2 = w3 = w_r = 0.1, y_true = 1, sigmoid (LESSONS.md)");
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip(tr("x = 0.5, w1 = w2 = w3 = w_r = 0.1, y_true = 1, sigmoid (LESSONS.md)"));
 
   edited |= residual_choice(residual_kind, input.skip_weight);
 
@@ -442,56 +443,56 @@ void GradLabScalarPanel::stepper() {
   const int total = static_cast<int>(std::max(r.plain.backward_order.size(), r.residual.backward_order.size()));
   const int shown = revealed < 0 ? total : revealed;
   ImGui::AlignTextToFramePadding();
-  ImGui::TextUnformatted("Backward pass:");
+  ImGui::TextUnformatted(tr("Backward pass:"));
   ImGui::SameLine();
-  if (ImGui::Button("Start")) revealed = 0;
+  if (ImGui::Button(tr("Start"))) revealed = 0;
   ImGui::SameLine();
   ImGui::BeginDisabled(shown <= 0);
-  if (ImGui::Button("◀ Back")) revealed = shown - 1;
+  if (ImGui::Button(tr("◀ Back"))) revealed = shown - 1;
   ImGui::EndDisabled();
   ImGui::SameLine();
   ImGui::BeginDisabled(shown >= total);
-  if (ImGui::Button("Step ▶")) revealed = shown + 1 >= total ? -1 : shown + 1;
+  if (ImGui::Button(tr("Step ▶"))) revealed = shown + 1 >= total ? -1 : shown + 1;
   ImGui::EndDisabled();
   ImGui::SameLine();
-  if (ImGui::Button("All")) revealed = -1;
+  if (ImGui::Button(tr("All"))) revealed = -1;
   ImGui::SameLine();
-  ImGui::TextDisabled("%d of %d gradients", shown, total);
+  ImGui::TextDisabled(tr("%d of %d gradients"), shown, total);
 }
 
 void GradLabScalarPanel::chain_rules(const Palette& pal) {
   const ScalarComparison& r = result_;
   const int p = r.plain.find(selected), q = r.residual.find(selected);
   ImGui::PushTextWrapPos(0);
-  ImGui::Text("∂L/∂%s by the chain rule: the product of the local derivatives along each path from L", selected.c_str());
+  ImGui::Text(tr("∂L/∂%s by the chain rule: the product of the local derivatives along each path from L"), selected.c_str());
   double plain_sum = 0;
   if (p >= 0) {
     const ChainRule rule = chain_rule(r.plain, p);
     plain_sum = rule.sum;
     for (const ChainPath& path : rule.paths) {
-      ImGui::TextColored(colour(pal.text), "Plain:  ∂L/∂%s = %s", selected.c_str(), symbols_text(r.plain, path).c_str());
+      ImGui::TextColored(colour(pal.text), tr("Plain:  ∂L/∂%s = %s"), selected.c_str(), symbols_text(r.plain, path).c_str());
       flow_tokens(factor_tokens(r.plain, path), pal.local_mark, ImGui::GetFontSize() * 2.5f);
     }
-    if (rule.paths.empty()) ImGui::TextDisabled("Plain:  ∂L/∂L = 1");
+    if (rule.paths.empty()) ImGui::TextDisabled(tr("Plain:  ∂L/∂L = 1"));
   } else {
-    ImGui::TextDisabled("Plain: has no %s (the skip weight exists only in the residual network).", selected.c_str());
+    ImGui::TextDisabled(tr("Plain: has no %s (the skip weight exists only in the residual network)."), selected.c_str());
   }
   if (q >= 0) {
     const ChainRule rule = chain_rule(r.residual, q);
-    const char* kind = residual_kind == Skip::weighted ? "weighted skip" : "identity skip";
-    ImGui::Text("Residual (%s): %zu path%s", kind, rule.paths.size(), rule.paths.size() == 1 ? "" : "s");
+    const char* kind = residual_kind == Skip::weighted ? tr("weighted skip") : tr("identity skip");
+    ImGui::Text(trn("Residual (%s): %zu path", "Residual (%s): %zu paths", rule.paths.size()), kind, rule.paths.size());
     for (std::size_t i = 0; i < rule.paths.size() && i < 12; ++i) {
       const ChainPath& path = rule.paths[i];
       ImGui::PushID(static_cast<int>(i));
-      ImGui::TextColored(colour(pal.accent), "   path %zu: %s", i + 1, route_text(r.residual, path).c_str());
+      ImGui::TextColored(colour(pal.accent), tr("   path %zu: %s"), i + 1, route_text(r.residual, path).c_str());
       flow_tokens(factor_tokens(r.residual, path), pal.local_mark, ImGui::GetFontSize() * 2.5f);
       ImGui::PopID();
     }
-    if (rule.paths.size() > 12) ImGui::TextDisabled("   … and %zu more paths", rule.paths.size() - 12);
+    if (rule.paths.size() > 12) ImGui::TextDisabled(tr("   … and %zu more paths"), rule.paths.size() - 12);
     if (rule.paths.size() > 1)
-      ImGui::Text("   sum of the paths: ∂L/∂%s = %s", selected.c_str(), fixed_significant(rule.sum, 3).c_str());
+      ImGui::Text(tr("   sum of the paths: ∂L/∂%s = %s"), selected.c_str(), fixed_significant(rule.sum, 3).c_str());
     if (p >= 0 && plain_sum != 0 && rule.sum != 0)
-      ImGui::TextColored(colour(pal.backward_arrow), "Residual / plain: %s×", format_number(rule.sum / plain_sum, 3).c_str());
+      ImGui::TextColored(colour(pal.backward_arrow), tr("Residual / plain: %s×"), format_number(rule.sum / plain_sum, 3).c_str());
   }
   ImGui::PopTextWrapPos();
 }
@@ -512,24 +513,24 @@ std::vector<NotesRow> notes_rows(const ScalarGraph& plain, const ScalarGraph& re
   for (const ChainPath& path : w1.paths)
     (std::find(path.nodes.begin(), path.nodes.end(), h2) != path.nodes.end() ? through_h2 : skip_path) += path.product;
 
-  const char* rounded_y = "from a rounded y";
+  const char* rounded_y = tr("from a rounded y");
   return {
       {"h1", "0.5125", 0.5125, 4, plain.node("h1").value, nullptr},
-      {"y (plain)", "0.5128", 0.5128, 4, plain.node("y").value, nullptr},
-      {"L (plain)", "0.2372", 0.2372, 4, plain.loss(), rounded_y},
-      {"∂L/∂y (plain)", "−0.9744", -0.9744, 4, plain.node("y").grad, nullptr},
-      {"σ'(z3) (plain)", "0.2498", 0.2498, 4, edge_local(plain, "z3", "y"), nullptr},
-      {"∂L/∂w3 (plain)", "−0.1248", -0.1248, 4, plain.node("w3").grad, nullptr},
-      {"∂L/∂w1 (plain)", "−0.000076", -0.000076, 6, plain.node("w1").grad, nullptr},
-      {"y (residual)", "0.5256", 0.5256, 4, res.node("y").value, nullptr},
-      {"L (residual)", "0.2247", 0.2247, 4, res.loss(), rounded_y},
-      {"∂L/∂y (residual)", "−0.9488", -0.9488, 4, res.node("y").grad, nullptr},
-      {"∂L/∂w3 (residual)", "−0.9488 × 0.2493 × 0.5128", -0.9488 * 0.2493 * 0.5128, 4, res.node("w3").grad,
-       "product of rounded factors"},
-      {"∂L/∂w2 (residual)", "−0.0030", -0.0030, 4, res.node("w2").grad, nullptr},
-      {"∂L/∂w1 skip path", "−0.00295", -0.00295, 5, skip_path, nullptr},
-      {"∂L/∂w1 through h2", "−0.000074", -0.000074, 6, through_h2, nullptr},
-      {"∂L/∂w1 (residual)", "0.003024", 0.003024, 6, res.node("w1").grad, "sign lost"},
+      {tr("y (plain)"), "0.5128", 0.5128, 4, plain.node("y").value, nullptr},
+      {tr("L (plain)"), "0.2372", 0.2372, 4, plain.loss(), rounded_y},
+      {tr("∂L/∂y (plain)"), "−0.9744", -0.9744, 4, plain.node("y").grad, nullptr},
+      {tr("σ'(z3) (plain)"), "0.2498", 0.2498, 4, edge_local(plain, "z3", "y"), nullptr},
+      {tr("∂L/∂w3 (plain)"), "−0.1248", -0.1248, 4, plain.node("w3").grad, nullptr},
+      {tr("∂L/∂w1 (plain)"), "−0.000076", -0.000076, 6, plain.node("w1").grad, nullptr},
+      {tr("y (residual)"), "0.5256", 0.5256, 4, res.node("y").value, nullptr},
+      {tr("L (residual)"), "0.2247", 0.2247, 4, res.loss(), rounded_y},
+      {tr("∂L/∂y (residual)"), "−0.9488", -0.9488, 4, res.node("y").grad, nullptr},
+      {tr("∂L/∂w3 (residual)"), "−0.9488 × 0.2493 × 0.5128", -0.9488 * 0.2493 * 0.5128, 4, res.node("w3").grad,
+       tr("product of rounded factors")},
+      {tr("∂L/∂w2 (residual)"), "−0.0030", -0.0030, 4, res.node("w2").grad, nullptr},
+      {tr("∂L/∂w1 skip path"), "−0.00295", -0.00295, 5, skip_path, nullptr},
+      {tr("∂L/∂w1 through h2"), "−0.000074", -0.000074, 6, through_h2, nullptr},
+      {tr("∂L/∂w1 (residual)"), "0.003024", 0.003024, 6, res.node("w1").grad, tr("sign lost")},
   };
 }
 
@@ -537,7 +538,7 @@ std::vector<NotesRow> notes_rows(const ScalarGraph& plain, const ScalarGraph& re
 
 void GradLabScalarPanel::notes_table(const Palette& pal) {
   const std::vector<NotesRow> rows = notes_rows(result_.plain, result_.residual);
-  ImGui::TextUnformatted("Example C: the notes' figures beside the exact values");
+  ImGui::TextUnformatted(tr("Example C: the notes' figures beside the exact values"));
   const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_ScrollY |
                                 ImGuiTableFlags_SizingStretchProp;
   // Rows as tight as text lines: the last rows (the lost minus sign) should fit without scrolling.
@@ -548,9 +549,9 @@ void GradLabScalarPanel::notes_table(const Palette& pal) {
   }
   ImGui::TableSetupScrollFreeze(0, 1);
   // The exact values keep their width; the other columns share the rest and wrap.
-  ImGui::TableSetupColumn("quantity", ImGuiTableColumnFlags_WidthStretch, 1.0f);
-  ImGui::TableSetupColumn("the notes say", ImGuiTableColumnFlags_WidthStretch, 1.15f);
-  ImGui::TableSetupColumn("exact", ImGuiTableColumnFlags_WidthFixed, ImGui::CalcTextSize("−0.0000759748").x);
+  ImGui::TableSetupColumn(tr("quantity"), ImGuiTableColumnFlags_WidthStretch, 1.0f);
+  ImGui::TableSetupColumn(tr("the notes say"), ImGuiTableColumnFlags_WidthStretch, 1.15f);
+  ImGui::TableSetupColumn(tr("exact"), ImGuiTableColumnFlags_WidthFixed, ImGui::CalcTextSize("−0.0000759748").x);
   ImGui::TableSetupColumn("", ImGuiTableColumnFlags_WidthStretch, 1.0f);
   ImGui::TableHeadersRow();
   for (const NotesRow& row : rows) {
@@ -567,7 +568,7 @@ void GradLabScalarPanel::notes_table(const Palette& pal) {
     ImGui::TableNextColumn();
     if (differs) {
       ImGui::PushStyleColor(ImGuiCol_Text, colour(pal.warning));
-      ImGui::TextWrapped("≠ %s", row.erratum ? row.erratum : "rounding");
+      ImGui::TextWrapped("≠ %s", row.erratum ? row.erratum : tr("rounding"));
       ImGui::PopStyleColor();
     }
   }
@@ -594,16 +595,16 @@ void GradLabScalarPanel::draw(const AppState& app, Selection&, Commands& command
   followed_ = revealed;
   if (ImGui::BeginTable("graphs", 2, ImGuiTableFlags_SizingStretchSame)) {
     ImGui::TableNextColumn();
-    ImGui::Text("Plain   L = %s", format_number(r.plain.loss()).c_str());
+    ImGui::Text(tr("Plain   L = %s"), format_number(r.plain.loss()).c_str());
     ImGui::SameLine();
-    ImGui::TextDisabled("   each box: the value, then ∂L/∂ of it");
+    ImGui::TextDisabled(tr("   each box: the value, then ∂L/∂ of it"));
     figure("The plain chain's graph", [&](float scale) {
       const int clicked = draw_graph("plain", r.plain, revealed, selected, pal, graphs_h * scale, follow);
       if (scale == 1) clicked_plain = clicked;
     });
     if (revealed >= 0) latest_step_text(r.plain, revealed, pal);
     ImGui::TableNextColumn();
-    ImGui::Text("Residual, %s   L = %s", residual_kind == Skip::weighted ? "weighted skip w_r" : "identity skips",
+    ImGui::Text(tr("Residual, %s   L = %s"), residual_kind == Skip::weighted ? tr("weighted skip w_r") : tr("identity skips"),
                 format_number(r.residual.loss()).c_str());
     figure("The residual chain's graph", [&](float scale) {
       const int clicked = draw_graph("residual", r.residual, revealed, selected, pal, graphs_h * scale, follow);
@@ -633,11 +634,11 @@ void GradLabScalarPanel::below_graphs(const Palette& pal) {
   if (!notes) return chain();
   if (ImGui::GetContentRegionAvail().x < ImGui::GetFontSize() * 90) {
     if (ImGui::BeginTabBar("below")) {
-      if (ImGui::BeginTabItem("Chain rule")) {
+      if (ImGui::BeginTabItem(labelled("Chain rule").c_str())) {
         chain();
         ImGui::EndTabItem();
       }
-      if (ImGui::BeginTabItem("Example C: the notes' figures")) {
+      if (ImGui::BeginTabItem(labelled("Example C: the notes' figures").c_str())) {
         figures();
         ImGui::EndTabItem();
       }
@@ -646,8 +647,8 @@ void GradLabScalarPanel::below_graphs(const Palette& pal) {
     return;
   }
   if (ImGui::BeginTable("below", 2, ImGuiTableFlags_SizingStretchProp | ImGuiTableFlags_BordersInnerV)) {
-    ImGui::TableSetupColumn("chain", ImGuiTableColumnFlags_WidthStretch, 1.25f);
-    ImGui::TableSetupColumn("notes", ImGuiTableColumnFlags_WidthStretch, 1.0f);
+    ImGui::TableSetupColumn("chain", ImGuiTableColumnFlags_WidthStretch, 1.25f);  // not translated: no header row
+    ImGui::TableSetupColumn("notes", ImGuiTableColumnFlags_WidthStretch, 1.0f);  // not translated: no header row
     ImGui::TableNextColumn();
     chain();
     ImGui::TableNextColumn();

@@ -3,7 +3,10 @@
 #include "model/error.h"
 #include "model/gradlab/chain_rule.h"
 #include "model/number_format.h"
+#include "views/file_actions.h"
+#include "views/i18n.h"
 #include "views/log_plot.h"
+#include "views/plot.h"
 
 #include <algorithm>
 #include <chrono>
@@ -25,7 +28,8 @@ ImU32 variant_colour(const FlowVariant& v) {
 }
 
 std::string variant_name(const FlowVariant& v) {
-  return std::string(v.residual ? "residual" : "plain") + ", " + to_string(v.norm) + "-norm";
+  if (v.residual) return v.norm == NormPlacement::post ? tr("residual, post-norm") : tr("residual, pre-norm");
+  return v.norm == NormPlacement::post ? tr("plain, post-norm") : tr("plain, pre-norm");
 }
 
 // `s` with every `from` replaced by `to`.
@@ -142,17 +146,17 @@ void GradLabTransformerPanel::start(const AppState& app, const Key& key) {
     if (key.layers > 0) config.encoder_layers = config.decoder_layers = key.layers;
     validate(config);
     job_own_weights_ = same_depth(config, app.session.config());
-    job_words_ = job_own_weights_ ? app.session.weights_origin()
-                                  : "fresh weights from seed " + std::to_string(app.session.seed()) +
-                                        " (this session's weights are for " +
-                                        std::to_string(app.session.config().encoder_layers) + " layers)";
+    job_words_ = job_own_weights_ ? weights_in_words(app.session)
+                                  : formatted(tr("fresh weights from seed %llu (this session's weights are for %d layers)"),
+                                              static_cast<unsigned long long>(app.session.seed()),
+                                              app.session.config().encoder_layers);
     job_ = std::make_unique<FlowJob>(config, app.session.example(), app.session.seed(),
                                      job_own_weights_ ? std::optional(values_of(app.session.model().params()))
                                                       : std::nullopt);
   } catch (const std::exception& e) {
     computed_ = key;
     variants_.clear();
-    message_ = std::string("Cannot compute the variants: ") + e.what();
+    message_ = formatted(tr("Cannot compute the variants: %s"), e.what());
   }
 }
 
@@ -174,7 +178,7 @@ const std::vector<FlowVariant>& GradLabTransformerPanel::variants(const AppState
     install(app, std::move(result));
   } catch (const std::exception& e) {
     variants_.clear();
-    message_ = std::string("Cannot compute the variants: ") + e.what();
+    message_ = formatted(tr("Cannot compute the variants: %s"), e.what());
   }
   computed_ = key;
   return variants_;
@@ -216,17 +220,17 @@ void GradLabTransformerPanel::progress_line(const AppState& app) {
   const Key key{app.generation, &app.session, layers};
   if (job_) {
     const int done = job_->variants_done();
-    const std::string label = "variant " + std::to_string(std::min(done + 1, 4)) + " of 4";
+    const std::string label = formatted(tr("variant %d of 4"), std::min(done + 1, 4));
     ImGui::ProgressBar(static_cast<float>(done) / 4, ImVec2(ImGui::GetFontSize() * 14, 0), label.c_str());
     ImGui::SameLine();
-    if (job_->cancelled()) ImGui::TextDisabled("cancelling …");
-    else if (ImGui::Button("Cancel")) cancel();
+    if (job_->cancelled()) ImGui::TextDisabled(tr("cancelling …"));
+    else if (ImGui::Button(tr("Cancel"))) cancel();
     ImGui::SameLine();
-    ImGui::TextDisabled(variants_.empty() ? "computing the four variants" : "computing; the figures below are the last ones");
+    ImGui::TextDisabled(variants_.empty() ? tr("computing the four variants") : tr("computing; the figures below are the last ones"));
   } else if (cancelled_ && *cancelled_ == key) {
-    if (ImGui::Button("Compute")) cancelled_.reset();
+    if (ImGui::Button(tr("Compute"))) cancelled_.reset();
     ImGui::SameLine();
-    ImGui::TextDisabled(variants_.empty() ? "cancelled" : "cancelled: the figures below are from before the last change");
+    ImGui::TextDisabled(variants_.empty() ? tr("cancelled") : tr("cancelled: the figures below are from before the last change"));
   }
 }
 
@@ -243,10 +247,11 @@ int own_variant(const std::vector<FlowVariant>& vs, const Config& own) {
 
 // The four variants' losses on the session's sentence pair, in their colours.
 void losses(const std::vector<FlowVariant>& vs) {
-  ImGui::TextUnformatted("loss on this sentence pair:");
+  ImGui::TextUnformatted(tr("loss on this sentence pair:"));
   for (const FlowVariant& v : vs) {
-    ImGui::SameLine();
-    ImGui::TextColored(colour(variant_colour(v)), "  %s %s", variant_name(v).c_str(), format_number(v.flow.loss, 4).c_str());
+    const std::string text = "  " + variant_name(v) + " " + format_number(v.flow.loss, 4);
+    same_line_if_fits(ImGui::CalcTextSize(text.c_str()).x);
+    ImGui::TextColored(colour(variant_colour(v)), "%s", text.c_str());
   }
 }
 
@@ -255,15 +260,15 @@ void losses(const std::vector<FlowVariant>& vs) {
 // 0 (this model's depth), 6 or 12 layers in each stack.
 void GradLabTransformerPanel::depth_choice(const Config& own) {
   ImGui::AlignTextToFramePadding();
-  ImGui::TextUnformatted("Layers in each stack:");
+  ImGui::TextUnformatted(tr("Layers in each stack:"));
   for (int choice : {0, 6, 12}) {
     ImGui::SameLine();
     ImGui::PushID(choice);
-    const std::string label = choice == 0 ? "this model (" + std::to_string(own.encoder_layers) + ")" : std::to_string(choice);
+    const std::string label = choice == 0 ? formatted(tr("this model (%d)"), own.encoder_layers) : std::to_string(choice);
     if (ImGui::RadioButton(label.c_str(), layers == choice)) layers = choice;
     ImGui::PopID();
   }
-  hint_beside("all four variants on the same weights and the same sentence pair; deeper stacks show the effect more");
+  hint_beside(tr("all four variants on the same weights and the same sentence pair; deeper stacks show the effect more"));
 }
 
 // What a sublayer's bar opens: its backward step in this model, or why none.
@@ -272,15 +277,15 @@ void GradLabTransformerPanel::sublayer_tooltip(const AppState& app, const std::v
   const int own = own_variant(vs, app.session.config());
   ImGui::BeginTooltip();
   if (step >= 0 && own >= 0)
-    ImGui::Text("Click: step %d, %s (backward), where this model (%s) has ‖∂L/∂x‖ = %s", step,
+    ImGui::Text(tr("Click: step %d, %s (backward), where this model (%s) has ‖∂L/∂x‖ = %s"), step,
                 app.session.trace().step(step).label.c_str(), variant_name(vs[static_cast<std::size_t>(own)]).c_str(),
                 format_significant(sub_norms_[static_cast<std::size_t>(own)][static_cast<std::size_t>(bar)], 4).c_str());
   else if (!current_figures)
-    ImGui::TextDisabled("Figures from before the last change: no step to open until the new ones are in.");
+    ImGui::TextDisabled(tr("Figures from before the last change: no step to open until the new ones are in."));
   else if (!own_weights_)
-    ImGui::TextDisabled("%d layers on fresh weights: not this session's trace, no step to open.", layers);
+    ImGui::TextDisabled(tr("%d layers on fresh weights: not this session's trace, no step to open."), layers);
   else
-    ImGui::TextDisabled("This model has %d layers: this sublayer is not in its trace.", app.session.config().encoder_layers);
+    ImGui::TextDisabled(tr("This model has %d layers: this sublayer is not in its trace."), app.session.config().encoder_layers);
   ImGui::EndTooltip();
 }
 
@@ -288,16 +293,16 @@ void GradLabTransformerPanel::sublayer_tooltip(const AppState& app, const std::v
 void GradLabTransformerPanel::sublayer_plot(const AppState& app, const std::vector<FlowVariant>& vs, const Selection& selection,
                                             Commands& commands) {
   const float em = ImGui::GetFontSize();
-  ImGui::TextUnformatted("‖∂L/∂x‖ at the input x of each sublayer, log scale");
-  hint_beside("click a bar: its backward step");
-  hint_beside("on the floor: with an arrow, smaller than 1e-" + std::to_string(max_decades) + " of the top; hollow, exactly 0");
+  ImGui::TextUnformatted(tr("‖∂L/∂x‖ at the input x of each sublayer, log scale"));
+  hint_beside(tr("click a bar: its backward step"));
+  hint_beside(formatted(tr("on the floor: with an arrow, smaller than 1e-%d of the top; hollow, exactly 0"), max_decades));
   LogBarPlot subs;
   subs.id = "sublayers";
   subs.title = "‖∂L/∂x‖ at the input of each sublayer";
   for (std::size_t v = 0; v < vs.size(); ++v) subs.series.push_back({variant_name(vs[v]), sub_norms_[v], variant_colour(vs[v])});
   subs.group_labels = sub_short_;
   subs.group_titles = sub_title_;
-  subs.y_label = "E = encoder, D = decoder";
+  subs.y_label = tr("E = encoder, D = decoder");
   for (std::size_t i = 0; i < sub_title_.size(); ++i)
     if (same_block(vs.front().flow.sublayers[i].where, selection.where)) subs.highlight = static_cast<int>(i);
   subs.selected_bar = own_variant(vs, app.session.config());
@@ -318,7 +323,7 @@ void GradLabTransformerPanel::sublayer_plot(const AppState& app, const std::vect
 
 // ‖∂L/∂W‖ of each parameter group, in the rest of the panel.
 void GradLabTransformerPanel::group_plot(const std::vector<FlowVariant>& vs, const Palette& pal) {
-  ImGui::TextUnformatted("‖∂L/∂W‖ of each parameter group, log scale");
+  ImGui::TextUnformatted(tr("‖∂L/∂W‖ of each parameter group, log scale"));
   LogBarPlot groups;
   groups.id = "groups";
   groups.title = "‖∂L/∂W‖ of each parameter group";
@@ -341,7 +346,7 @@ void GradLabTransformerPanel::draw(const AppState& app, Selection& selection, Co
     return;
   }
   if (vs.empty()) return;
-  ImGui::TextWrapped("Weights: %s.", weights_words_.c_str());
+  ImGui::TextWrapped(tr("Weights: %s."), weights_words_.c_str());
   losses(vs);
   sublayer_plot(app, vs, selection, commands);
   group_plot(vs, pal);

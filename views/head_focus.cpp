@@ -1,5 +1,6 @@
 #include "views/head_focus.h"
 
+#include "views/i18n.h"
 #include "views/plot.h"
 
 #include <algorithm>
@@ -44,38 +45,34 @@ bool choose_head(const Config& config, HeadRef& head) {
   const float font = ImGui::GetFontSize();
   const AttentionKind kinds[3] = {AttentionKind::encoder_self, AttentionKind::decoder_self, AttentionKind::cross};
   const float arrow = ImGui::GetFrameHeight() + ImGui::GetStyle().FramePadding.x * 2;
-  ImGui::SetNextItemWidth(ImGui::CalcTextSize(analysis::to_string(AttentionKind::decoder_self)).x + arrow);
-  if (ImGui::BeginCombo("##attention", analysis::to_string(head.attention))) {
+  float kind_w = 0;
+  for (AttentionKind kind : kinds) kind_w = std::max(kind_w, ImGui::CalcTextSize(tr(analysis::to_string(kind))).x);
+  ImGui::SetNextItemWidth(kind_w + arrow);
+  if (ImGui::BeginCombo("##attention", tr(analysis::to_string(head.attention)))) {
     for (AttentionKind kind : kinds)
-      if (ImGui::Selectable(analysis::to_string(kind), kind == head.attention)) {
+      if (ImGui::Selectable(tr(analysis::to_string(kind)), kind == head.attention)) {
         head.attention = kind;
         changed = true;
       }
     ImGui::EndCombo();
   }
-  if (ImGui::IsItemHovered()) ImGui::SetTooltip("Which attention");
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tr("Which attention"));
   const int layers = head.attention == AttentionKind::encoder_self ? config.encoder_layers : config.decoder_layers;
-  const float small_w = ImGui::CalcTextSize("layer 00").x + arrow;
+  const float small_w = std::max(ImGui::CalcTextSize(formatted(tr("layer %d"), 10).c_str()).x,
+                                 ImGui::CalcTextSize(formatted(tr("head %d"), 10).c_str()).x) + arrow;
   if (ImGui::GetContentRegionAvail().x - (ImGui::GetItemRectMax().x - ImGui::GetWindowPos().x) > small_w * 2 + font)
     ImGui::SameLine();
   ImGui::SetNextItemWidth(small_w);
-  char text[32];
-  std::snprintf(text, sizeof text, "layer %d", head.layer);
-  if (ImGui::BeginCombo("##layer", text)) {
-    for (int l = 0; l < layers; ++l) {
-      std::snprintf(text, sizeof text, "layer %d", l);
-      if (ImGui::Selectable(text, l == head.layer)) head.layer = l, changed = true;
-    }
+  if (ImGui::BeginCombo("##layer", formatted(tr("layer %d"), head.layer).c_str())) {
+    for (int l = 0; l < layers; ++l)
+      if (ImGui::Selectable(formatted(tr("layer %d"), l).c_str(), l == head.layer)) head.layer = l, changed = true;
     ImGui::EndCombo();
   }
   ImGui::SameLine();
   ImGui::SetNextItemWidth(small_w);
-  std::snprintf(text, sizeof text, "head %d", head.head);
-  if (ImGui::BeginCombo("##head", text)) {
-    for (int h = 0; h < config.heads; ++h) {
-      std::snprintf(text, sizeof text, "head %d", h);
-      if (ImGui::Selectable(text, h == head.head)) head.head = h, changed = true;
-    }
+  if (ImGui::BeginCombo("##head", formatted(tr("head %d"), head.head).c_str())) {
+    for (int h = 0; h < config.heads; ++h)
+      if (ImGui::Selectable(formatted(tr("head %d"), h).c_str(), h == head.head)) head.head = h, changed = true;
     ImGui::EndCombo();
   }
   head = clamp_head(config, head);
@@ -91,12 +88,12 @@ void head_bar(const AppState& app, Selection& selection, Commands& commands) {
   }
   const int step = head_step(trace, selection.head, Role::attention_weights, phase);
   if (step >= 0 && step != selection.step) {
-    same_line_if_fits(ImGui::CalcTextSize("go to its softmax step").x + ImGui::GetStyle().FramePadding.x * 2);
-    if (ImGui::SmallButton("go to its softmax step")) commands.push(GoToStep{step});
-    if (ImGui::IsItemHovered()) ImGui::SetTooltip("Step %d: %s", step, trace.step(step).label.c_str());
+    same_line_if_fits(ImGui::CalcTextSize(tr("go to its softmax step")).x + ImGui::GetStyle().FramePadding.x * 2);
+    if (ImGui::SmallButton(tr("go to its softmax step"))) commands.push(GoToStep{step});
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip(tr("Step %d: %s"), step, trace.step(step).label.c_str());
   } else {
-    same_line_if_fits(ImGui::CalcTextSize("(follows the step cursor)").x);
-    ImGui::TextDisabled("(follows the step cursor)");
+    same_line_if_fits(ImGui::CalcTextSize(tr("(follows the step cursor)")).x);
+    ImGui::TextDisabled("%s", tr("(follows the step cursor)"));
   }
 }
 
@@ -129,8 +126,7 @@ HeadAxes head_axes(const AppState& app, AttentionKind kind) {
 }
 
 std::string head_title(const HeadRef& head) {
-  return std::string(analysis::to_string(head.attention)) + " · layer " + std::to_string(head.layer) + " · head " +
-         std::to_string(head.head);
+  return formatted(tr("%s · layer %d · head %d"), tr(analysis::to_string(head.attention)), head.layer, head.head);
 }
 
 ImU32 head_colour(int head, int alpha) {

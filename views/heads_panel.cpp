@@ -3,6 +3,7 @@
 #include "views/figure.h"
 #include "views/head_focus.h"
 #include "views/heatmap.h"
+#include "views/i18n.h"
 #include "views/matrix_export.h"
 #include "views/plot.h"
 
@@ -59,7 +60,7 @@ struct Grid {
 Grid grid_geometry(const Config& config, const HeadAxes& axes, int layers) {
   const float font = ImGui::GetFontSize(), line = ImGui::GetTextLineHeight();
   Grid g{};
-  g.label_w = ImGui::CalcTextSize("layer 00 ").x + widest(*axes.queries) + font * 0.4f;
+  g.label_w = ImGui::CalcTextSize((formatted(tr("layer %d"), 10) + " ").c_str()).x + widest(*axes.queries) + font * 0.4f;
   g.keys_h = std::min(widest(*axes.keys), font * 6) + font * 0.4f;
   g.gap = font * 0.6f;
   g.line = line;
@@ -80,9 +81,8 @@ bool thumbnail(const AppState& app, Selection& selection, const Grid& g, const H
   const Mat& A = trace.value(analysis::head_tensors(trace, ref).weights);
   const ImVec2 p0 = g.thumbnail(ref), p1(p0.x + g.cell, p0.y + g.cell);
   if (ref.head == 0) {
-    char text[16];
-    std::snprintf(text, sizeof text, "layer %d", ref.layer);
-    draw->AddText(ImVec2(g.origin.x, p0.y + g.cell / 2 - g.line / 2), pal.text, text);
+    const std::string text = formatted(tr("layer %d"), ref.layer);
+    draw->AddText(ImVec2(g.origin.x, p0.y + g.cell / 2 - g.line / 2), pal.text, text.c_str());
     query_labels(draw, p0.x - ImGui::GetFontSize() * 0.3f, p0.y, g.cell, *axes.queries, pal.text_dim);
   }
   if (ref.layer == g.layers - 1) key_labels(draw, p0.x, p1.y + g.keys_h, g.cell, *axes.keys, pal.text_dim);
@@ -98,7 +98,7 @@ bool thumbnail(const AppState& app, Selection& selection, const Grid& g, const H
   if (ImGui::IsItemHovered()) {
     selection.hover.step = head_step(trace, ref, Role::attention_weights, Phase::forward);
     draw->AddRect(ImVec2(p0.x - 2, p0.y - 2), ImVec2(p1.x + 2, p1.y + 2), pal.hover_outline, 0, 0, 2.5f);
-    ImGui::SetTooltip("%s\nmean row entropy %.3f nats\nclick to open", head_title(ref).c_str(),
+    ImGui::SetTooltip(tr("%s\nmean row entropy %.3f nats\nclick to open"), head_title(ref).c_str(),
                       analysis::row_entropy(A).mean());
   }
   ImGui::PopID();
@@ -112,15 +112,14 @@ std::optional<HeadRef> head_grid(const AppState& app, Selection& selection) {
   const int layers = kind == AttentionKind::encoder_self ? config.encoder_layers : config.decoder_layers;
   const HeadAxes axes = head_axes(app, kind);
   const Grid on_screen = grid_geometry(config, axes, layers);  // with the hint's line in its height
-  hint("Weights A = softmax(…) of every head; rows are queries, columns keys. Click a head to open it.");
+  hint(tr("Weights A = softmax(…) of every head; rows are queries, columns keys. Click a head to open it."));
   std::optional<HeadRef> clicked;
   figure("Attention weights of every head", [&](float scale) {
     Grid g = scale == 1 ? on_screen : grid_geometry(config, axes, layers);
     g.origin = ImGui::GetCursorScreenPos();
     for (int h = 0; h < config.heads; ++h) {
-      char text[16];
-      std::snprintf(text, sizeof text, "head %d", h);
-      ImGui::GetWindowDrawList()->AddText(ImVec2(g.thumbnail({kind, 0, h}).x, g.origin.y), head_colour(h), text);
+      const std::string text = formatted(tr("head %d"), h);
+      ImGui::GetWindowDrawList()->AddText(ImVec2(g.thumbnail({kind, 0, h}).x, g.origin.y), head_colour(h), text.c_str());
     }
     for (const HeadRef& ref : analysis::all_heads(config, kind))
       if (thumbnail(app, selection, g, axes, ref) && scale == 1) clicked = ref;

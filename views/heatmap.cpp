@@ -1,6 +1,7 @@
 #include "views/heatmap.h"
 
 #include "views/figure.h"
+#include "views/i18n.h"
 
 #include <imgui_internal.h>
 
@@ -85,7 +86,7 @@ float colour_bar(ImDrawList* draw, ImVec2 at, float width, float right, const He
     draw->AddText(ImVec2(at.x + width / 2 - zero_w / 2, ty), pal.text, "0");
   const float used = h + 1 + ImGui::GetTextLineHeight();
   if (!has_minus_infinity) return used;
-  const char* legend = "−∞  masked: softmax weight 0";
+  const char* legend = tr("−∞  masked: softmax weight 0");
   const float legend_w = h * 2 + 6 + ImGui::CalcTextSize(legend).x;
   const bool beside = at.x + width + ImGui::GetFontSize() + legend_w <= right;
   const ImVec2 a(beside ? at.x + width + ImGui::GetFontSize() : at.x, beside ? at.y : at.y + used + 2);
@@ -357,7 +358,7 @@ bool heatmap_alone(const HeatmapSpec& spec, const HeatmapLook& look, Selection& 
   ImGui::TextUnformatted(notation.exponent == 0 ? spec.caption.c_str() : (spec.caption + "  (" + notation.scale_text() + ")").c_str());
   ImGui::PopTextWrapPos();
   if (m.rows() == 0 || m.cols() == 0) {
-    ImGui::TextDisabled("(empty)");
+    ImGui::TextDisabled(tr("(empty)"));
     return false;
   }
   const Grid g = grid_geometry(spec);

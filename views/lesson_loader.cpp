@@ -4,6 +4,8 @@
 #include "model/io/lesson_file.h"
 #include "model/io/safetensors.h"
 #include "model/quote.h"
+#include "model/translatable.h"
+#include "views/i18n.h"
 #include "views/panels.h"
 
 #include <filesystem>
@@ -22,7 +24,7 @@ std::string LoadProgress::text() const {
 }
 
 LessonLoader::LessonLoader(std::string what, Build build) : what_(std::move(what)) {
-  progress_.set("starting");
+  progress_.set(N_("starting"));
   thread_ = std::thread([this, build = std::move(build)] {
     std::optional<LoadedLesson> result;
     std::exception_ptr error;
@@ -42,7 +44,9 @@ LessonLoader::~LessonLoader() {
   if (thread_.joinable()) thread_.join();
 }
 
-std::string LessonLoader::progress() const { return "Opening " + what_ + ": " + progress_.text() + " …"; }
+std::string LessonLoader::progress() const {
+  return formatted(tr("Opening %s: %s …"), what_.c_str(), tr(progress_.text()).c_str());
+}
 
 bool LessonLoader::done() const {
   std::lock_guard lock(mutex_);
@@ -69,16 +73,16 @@ Lesson read_lesson(const std::string& path) {
 }
 
 LoadedLesson read_lesson_session(const std::string& path, LoadProgress& progress) {
-  progress.set("reading the lesson");
+  progress.set(N_("reading the lesson"));
   Lesson lesson = read_lesson(path);
-  progress.set("building the model and its first forward + backward");
+  progress.set(N_("building the model and its first forward + backward"));
   Session session(to_preset(lesson));
   if (!lesson.weights.empty()) {
-    progress.set("reading the weights");
+    progress.set(N_("reading the weights"));
     io::read_lesson_weights(path, lesson, session.model().params());
-    session.set_weights_origin("the lesson's trained weights (" +
-                               std::filesystem::path(lesson.weights).filename().string() + ")");
-    progress.set("forward + backward on the lesson's weights");
+    session.set_weights_origin(
+        formatted(tr("the lesson's trained weights (%s)"), std::filesystem::path(lesson.weights).filename().string().c_str()));
+    progress.set(N_("forward + backward on the lesson's weights"));
     session.rerun();
   }
   try {

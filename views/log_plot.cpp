@@ -3,6 +3,7 @@
 #include "views/figure.h"
 
 #include "views/heatmap.h"
+#include "views/i18n.h"
 
 #include <algorithm>
 #include <cmath>
@@ -205,7 +206,7 @@ PlotHit log_line_plot_alone(const LogLinePlot& plot, const Palette& pal) {
   const ImVec2 size(plot.size.x > 0 ? plot.size.x : avail.x, plot.size.y > 0 ? plot.size.y : avail.y);
   const float font = ImGui::GetFontSize(), line = ImGui::GetTextLineHeightWithSpacing();
   if (size.x < font * 8 || size.y < line * 5) {
-    ImGui::TextDisabled("(too small to plot)");
+    ImGui::TextDisabled(tr("(too small to plot)"));
     return hit;
   }
   const ImVec2 origin = ImGui::GetCursorScreenPos();
@@ -318,7 +319,7 @@ void bar_hover(ImDrawList* dl, const LogBarPlot& plot, const BarFrame& f, std::s
     const PlotSeries& series = plot.series[s];
     const double v = g < series.values.size() ? series.values[g] : 0;
     ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(series.colour), "%s %s  %s", static_cast<int>(s) == hit.series ? "▶" : "  ",
-                       series.name.c_str(), v == 0 ? "0 (underflow)" : std::isnan(v) ? "—" : format_significant(v, 4).c_str());
+                       series.name.c_str(), v == 0 ? tr("0 (underflow)") : std::isnan(v) ? "—" : format_significant(v, 4).c_str());
   }
   ImGui::EndTooltip();
 }
@@ -334,7 +335,7 @@ PlotHit log_bar_plot_alone(const LogBarPlot& plot, const Palette& pal) {
   const float margin = y_margin(r);
   const float avail = ImGui::GetContentRegionAvail().x;
   if (avail < font * 8 || height < line * 5 || groups == 0) {
-    ImGui::TextDisabled("(nothing to plot)");
+    ImGui::TextDisabled(tr("(nothing to plot)"));
     return hit;
   }
   const int legend_rows = bar_legend(plot, pal, avail);

@@ -3,6 +3,7 @@
 #include "model/analysis/masks.h"
 #include "views/head_focus.h"
 #include "views/heatmap.h"
+#include "views/i18n.h"
 #include "views/plot.h"
 
 #include <algorithm>
@@ -41,7 +42,7 @@ std::vector<const analysis::MaskMatrix*> masks_in_order(const analysis::Masks& m
 // Every mask as a matrix (1 = may attend), titled with the attention it applies to.
 void masks_view(const AppState& app, Selection& selection, const Palette& pal) {
   const analysis::Masks masks = analysis::masks_of(app.session.trace());
-  section_title("The masks", "— 1 = the query (row) may attend to the key (column), 0 = masked", pal);
+  section_title(tr("The masks"), tr("— 1 = the query (row) may attend to the key (column), 0 = masked"), pal);
   HeatmapRow row{ImGui::GetContentRegionAvail().x, ImGui::CalcTextSize("0").x * 3};
   const std::vector<const analysis::MaskMatrix*> order = masks_in_order(masks, selection.head.attention);
   for (const analysis::MaskMatrix* m : order) {
@@ -49,7 +50,8 @@ void masks_view(const AppState& app, Selection& selection, const Palette& pal) {
     const bool src_rows = m == &masks.src_padding;
     const bool src_cols = m == &masks.src_padding || m == &masks.cross;
     HeatmapSpec spec;
-    spec.caption = (heads ? "▶ " : "") + m->title + "\nfor " + m->applies_to + (heads ? " (this head's)" : "");
+    spec.caption = (heads ? "▶ " : "") + tr(m->title) + "\n" +
+                   formatted(heads ? tr("for %s (this head's)") : tr("for %s"), tr(m->applies_to).c_str());
     spec.values = &m->value;
     spec.scale = ColourScale::sequential;
     spec.texture_key = mix_key(app.generation, 0x3A5C, reinterpret_cast<std::uintptr_t>(m) - reinterpret_cast<std::uintptr_t>(&masks));
@@ -67,16 +69,16 @@ void head_masking(const AppState& app, Selection& selection, const Palette& pal)
   const analysis::HeadRef& head = selection.head;
   const analysis::HeadTensors t = analysis::head_tensors(trace, head);
   const HeadAxes axes = head_axes(app, head.attention);
-  section_title(("Masking in " + head_title(head)).c_str(), nullptr, pal);
+  section_title(formatted(tr("Masking in %s"), head_title(head).c_str()).c_str(), nullptr, pal);
   struct Shown {
     TensorId id;
     const char* caption;
     ColourScale scale;
   };
   const Shown shown[3] = {
-      {t.scaled ? *t.scaled : t.scores, t.scaled ? "Before masking: S / √d_k" : "Before masking: S", ColourScale::diverging},
-      {t.masked, "After masking: −∞ where the mask is 0", ColourScale::diverging},
-      {t.weights, "Weights after softmax: exactly 0 where masked", ColourScale::sequential},
+      {t.scaled ? *t.scaled : t.scores, t.scaled ? tr("Before masking: S / √d_k") : tr("Before masking: S"), ColourScale::diverging},
+      {t.masked, tr("After masking: −∞ where the mask is 0"), ColourScale::diverging},
+      {t.weights, tr("Weights after softmax: exactly 0 where masked"), ColourScale::sequential},
   };
   HeatmapRow row{ImGui::GetContentRegionAvail().x, ImGui::CalcTextSize("0").x * 3};
   for (int i = 0; i < 3; ++i) {
@@ -108,8 +110,8 @@ void MaskPanel::padding_control(const AppState& app, Commands& commands, const P
     pad_generation_ = app.generation;
   }
   ImGui::AlignTextToFramePadding();
-  ImGui::TextUnformatted("Padding:");
-  if (ImGui::IsItemHovered()) ImGui::SetTooltip("<pad> tokens appended to both sentences");
+  ImGui::TextUnformatted(tr("Padding:"));
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip(tr("<pad> tokens appended to both sentences"));
   ImGui::SameLine();
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 7);
   ImGui::InputInt("##pad", &pad_);
@@ -117,14 +119,14 @@ void MaskPanel::padding_control(const AppState& app, Commands& commands, const P
   pad_ = std::clamp(pad_, 0, max_pad);
   ImGui::SameLine();
   ImGui::BeginDisabled(pad_ == app.session.pad());
-  if (ImGui::Button("Pad and re-run")) commands.push(SetPadding{pad_});
+  if (ImGui::Button(tr("Pad and re-run"))) commands.push(SetPadding{pad_});
   ImGui::EndDisabled();
   if (clamped) {
-    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.warning), "0 to %d: the model's max_len is %d", max_pad, max_len);
+    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.warning), tr("0 to %d: the model's max_len is %d"), max_pad, max_len);
     return;
   }
   ImGui::PushTextWrapPos(0);
-  ImGui::TextDisabled("<pad> tokens after each sentence: now %d, at most %d (max_len %d)", app.session.pad(), max_pad, max_len);
+  ImGui::TextDisabled(tr("<pad> tokens after each sentence: now %d, at most %d (max_len %d)"), app.session.pad(), max_pad, max_len);
   ImGui::PopTextWrapPos();
 }
 

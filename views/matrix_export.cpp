@@ -1,6 +1,7 @@
 #include "views/matrix_export.h"
 
 #include "views/figure.h"
+#include "views/i18n.h"
 
 #include <imgui.h>
 
@@ -53,8 +54,8 @@ bool matrix_context_menu(const char* id, const Mat& m, std::span<const std::stri
   bool copied = false;
   if (ImGui::IsItemHovered() && ImGui::IsMouseReleased(ImGuiMouseButton_Right)) take_right_click();
   if (ImGui::BeginPopupContextItem(id)) {
-    ImGui::Text("%d × %d matrix", static_cast<int>(m.rows()), static_cast<int>(m.cols()));
-    if (ImGui::MenuItem("Copy as CSV")) {
+    ImGui::Text(tr("%d × %d matrix"), static_cast<int>(m.rows()), static_cast<int>(m.cols()));
+    if (ImGui::MenuItem(tr("Copy as CSV"))) {
       ImGui::SetClipboardText(matrix_csv(m, row_labels, col_labels).c_str());
       copied = true;
     }

@@ -1,6 +1,8 @@
 #include "views/navigator_panel.h"
 
 #include "views/figure.h"
+#include "model/translatable.h"
+#include "views/i18n.h"
 #include "views/plot.h"
 #include "views/trace_index.h"
 
@@ -33,31 +35,31 @@ struct FigureBlock {
   Stack stack;
   Sublayer sublayer;
   bool in_layer;        // inside the N× frame
-  const char* title;
+  const char* title;    // N_: translated where drawn
 };
 
 std::vector<FigureBlock> figure_column(Stack stack, const Config& config) {
   const bool closing_norm = config.has_final_norm();
   std::vector<FigureBlock> blocks;
   if (stack == Stack::encoder) {
-    blocks = {{stack, Sublayer::embed, false, "Embedding + PE"},
-              {stack, Sublayer::self_attn, true, "Self-attention"},
-              {stack, Sublayer::norm1, true, "Add & Norm"},
-              {stack, Sublayer::ffn, true, "Feed-forward"},
-              {stack, Sublayer::norm2, true, "Add & Norm"}};
+    blocks = {{stack, Sublayer::embed, false, N_("Embedding + PE")},
+              {stack, Sublayer::self_attn, true, N_("Self-attention")},
+              {stack, Sublayer::norm1, true, N_("Add & Norm")},
+              {stack, Sublayer::ffn, true, N_("Feed-forward")},
+              {stack, Sublayer::norm2, true, N_("Add & Norm")}};
   } else {
-    blocks = {{stack, Sublayer::embed, false, "Embedding + PE"},
-              {stack, Sublayer::self_attn, true, "Masked self-attention"},
-              {stack, Sublayer::norm1, true, "Add & Norm"},
-              {stack, Sublayer::cross_attn, true, "Enc–dec attention"},
-              {stack, Sublayer::norm2, true, "Add & Norm"},
-              {stack, Sublayer::ffn, true, "Feed-forward"},
-              {stack, Sublayer::norm3, true, "Add & Norm"}};
+    blocks = {{stack, Sublayer::embed, false, N_("Embedding + PE")},
+              {stack, Sublayer::self_attn, true, N_("Masked self-attention")},
+              {stack, Sublayer::norm1, true, N_("Add & Norm")},
+              {stack, Sublayer::cross_attn, true, N_("Enc–dec attention")},
+              {stack, Sublayer::norm2, true, N_("Add & Norm")},
+              {stack, Sublayer::ffn, true, N_("Feed-forward")},
+              {stack, Sublayer::norm3, true, N_("Add & Norm")}};
   }
-  if (closing_norm) blocks.push_back({stack, Sublayer::final_norm, false, "Layer norm"});
+  if (closing_norm) blocks.push_back({stack, Sublayer::final_norm, false, N_("Layer norm")});
   if (stack == Stack::decoder) {
-    blocks.push_back({Stack::output, Sublayer::generator, false, "Linear"});
-    blocks.push_back({Stack::output, Sublayer::loss, false, "Softmax + loss"});
+    blocks.push_back({Stack::output, Sublayer::generator, false, N_("Linear")});
+    blocks.push_back({Stack::output, Sublayer::loss, false, N_("Softmax + loss")});
   }
   return blocks;
 }
@@ -81,9 +83,9 @@ Figure figure_geometry(const std::vector<FigureBlock> (&columns)[2], const Confi
   ImGui::SetWindowFontScale(1.0f);
   const float L = ImGui::GetTextLineHeight();
   for (int c = 0; c < 2; ++c) {
-    for (const FigureBlock& b : columns[c]) f.column_w[c] = std::max(f.column_w[c], ImGui::CalcTextSize(b.title).x + 1.2f * L);
+    for (const FigureBlock& b : columns[c]) f.column_w[c] = std::max(f.column_w[c], ImGui::CalcTextSize(tr(b.title)).x + 1.2f * L);
     const int layers = c == 0 ? config.encoder_layers : config.decoder_layers;
-    const float header = ImGui::CalcTextSize("00× layer").x + 0.5f * L + static_cast<float>(layers) * 1.6f * L;
+    const float header = ImGui::CalcTextSize(formatted(tr("%d× layer"), 10).c_str()).x + 0.5f * L + static_cast<float>(layers) * 1.6f * L;
     f.column_w[c] = std::max(f.column_w[c], header);
   }
   const float norm_w0 = ImGui::CalcTextSize("0.0000").x;
@@ -123,10 +125,9 @@ void layer_frame(const Canvas& k, int c, float top, float bottom, int layers, in
   const float x0 = f.x0(c), L = f.L;
   const ImVec2 f0(x0 - f.pad, top), f1(x0 + f.column_w[c] * f.s + f.pad, bottom + 0.1f * L);
   k.draw->AddRect(f0, f1, k.pal.text_dim, 6.0f, 0, 1.5f);
-  char title[32];
-  std::snprintf(title, sizeof title, "%d× layer", layers);
-  k.draw->AddText(ImVec2(f0.x + f.pad, f0.y + 0.25f * L), k.pal.text_dim, title);
-  float chip_x = f0.x + f.pad + ImGui::CalcTextSize(title).x + 0.5f * L;
+  const std::string title = formatted(tr("%d× layer"), layers);
+  k.draw->AddText(ImVec2(f0.x + f.pad, f0.y + 0.25f * L), k.pal.text_dim, title.c_str());
+  float chip_x = f0.x + f.pad + ImGui::CalcTextSize(title.c_str()).x + 0.5f * L;
   for (int l = 0; l < layers; ++l) {
     char label[12];
     std::snprintf(label, sizeof label, "%d", l);
@@ -140,7 +141,7 @@ void layer_frame(const Canvas& k, int c, float top, float bottom, int layers, in
     ImGui::SetCursorScreenPos(c0);
     ImGui::PushID(c * 100 + l);
     if (ImGui::InvisibleButton("layer", ImVec2(c1.x - c0.x, c1.y - c0.y))) shown_layer = l;
-    if (ImGui::IsItemHovered()) ImGui::SetTooltip("Show layer %d", l);
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip(tr("Show layer %d"), l);
     ImGui::PopID();
     chip_x = c1.x + 0.3f * L;
   }
@@ -150,9 +151,9 @@ void layer_frame(const Canvas& k, int c, float top, float bottom, int layers, in
 void block_tooltip(const Block& block, bool backward) {
   ImGui::BeginTooltip();
   ImGui::TextUnformatted(where_in_words(block.where).c_str());
-  ImGui::Text("steps from %d (forward), %d (backward)", block.first_forward, block.first_backward);
-  if (block.first_backward >= 0) ImGui::Text("‖gradient out‖ = %.6g", block.grad_norm_out);
-  ImGui::TextDisabled("click: jump to its first %s step", backward ? "backward" : "forward");
+  ImGui::Text(tr("steps from %d (forward), %d (backward)"), block.first_forward, block.first_backward);
+  if (block.first_backward >= 0) ImGui::Text(tr("‖gradient out‖ = %.6g"), block.grad_norm_out);
+  ImGui::TextDisabled(tr("click: jump to its first %s step"), backward ? tr("backward") : tr("forward"));
   ImGui::EndTooltip();
 }
 
@@ -172,7 +173,7 @@ void draw_block(const Canvas& k, const FigureBlock& fb, int b, int c, float y, i
   }
   const int hovered = selection.hover.pointed_step();
   const bool pointed = b >= 0 && hovered >= 0 && hovered < k.app.index.step_count() && k.app.index.block_of_step(hovered) == b;
-  figure_box(k.draw, p0, p1, fb.title, is_current, pointed, k.pal);
+  figure_box(k.draw, p0, p1, tr(fb.title), is_current, pointed, k.pal);
   if (b < 0) return;
   const Block& block = k.app.index.blocks()[static_cast<std::size_t>(b)];
   if (k.backward && block.first_backward >= 0 && selection.step >= block.last_backward) {
@@ -234,7 +235,7 @@ ColumnEnds draw_column(const Canvas& k, int c, const std::vector<FigureBlock>& b
     previous_top = ImVec2(x0 + block_w / 2, p0.y);
     y = p0.y - f.gap;
   }
-  k.draw->AddText(ImVec2(x0, f.origin.y), k.pal.text_dim, c == 0 ? "Encoder" : "Decoder");
+  k.draw->AddText(ImVec2(x0, f.origin.y), k.pal.text_dim, c == 0 ? tr("Encoder") : tr("Decoder"));
   return ends;
 }
 
@@ -314,7 +315,7 @@ void NavigatorPanel::draw_figure(const AppState& app, Selection& selection, Comm
   const ColumnEnds decoder = draw_column(k, 1, columns[1], shown_layer_[1], scrolled_to_step_);
   if (encoder.frame_top.y != 0 && decoder.cross_attn_left.y != 0) memory_arrow(k, encoder.frame_top, decoder.cross_attn_left);
   if (backward)
-    k.draw->AddText(ImVec2(f.origin.x + f.pad, f.bottom + 0.1f * f.L), k.pal.backward_arrow, "numbers: ‖gradient flowing out‖");
+    k.draw->AddText(ImVec2(f.origin.x + f.pad, f.bottom + 0.1f * f.L), k.pal.backward_arrow, tr("numbers: ‖gradient flowing out‖"));
   ImGui::SetWindowFontScale(1.0f);
   ImGui::SetCursorScreenPos(f.origin);
   ImGui::Dummy(ImVec2(f.needed_w * f.s, f.needed_h * f.s));  // the scroll extent

@@ -5,6 +5,7 @@
 #include "model/analysis/variant.h"
 #include "views/figure.h"
 #include "views/heatmap.h"
+#include "views/i18n.h"
 #include "views/plot.h"
 
 #include <algorithm>
@@ -28,14 +29,14 @@ std::string words_of(const Vocabulary& vocab, const std::vector<int>& ids, std::
 
 void OutputPanel::draw(const AppState& app, Selection& selection, Commands&) {
   ImGui::AlignTextToFramePadding();
-  ImGui::TextUnformatted("Temperature T");
+  ImGui::TextUnformatted(tr("Temperature T"));
   ImGui::SameLine();
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 12);
   ImGui::SliderFloat("##temperature", &temperature, 0.1f, 5.0f, "%.2f", ImGuiSliderFlags_Logarithmic);
   temperature = std::clamp(temperature, 0.1f, 5.0f);
   same_line_if_fits(ImGui::CalcTextSize("T = 1").x + ImGui::GetStyle().FramePadding.x * 2);
   if (ImGui::SmallButton("T = 1")) temperature = 1;
-  hint("P = softmax(z / T): T < 1 sharpens the distribution, T > 1 flattens it.");
+  hint(tr("P = softmax(z / T): T < 1 sharpens the distribution, T > 1 flattens it."));
   distribution_view(app, selection);
   saliency_view(app, selection);
   decoding_view(app);
@@ -60,7 +61,7 @@ std::optional<int> position_buttons(const AppState& app, Selection& selection, c
     if (t == current) ImGui::PopStyleColor();
     if (ImGui::IsItemHovered()) {
       selection.hover.token = {TokenSide::target, t};
-      ImGui::SetTooltip("position %d: after “%s” the expected word is “%s”; loss %s", t, in.c_str(), out.c_str(),
+      ImGui::SetTooltip(tr("position %d: after “%s” the expected word is “%s”; loss %s"), t, in.c_str(), out.c_str(),
                         format_significant(dist.loss(t, 0), 4).c_str());
     }
     ImGui::PopID();
@@ -101,7 +102,7 @@ void OutputPanel::distribution_view(const AppState& app, Selection& selection) {
       analysis::output_distribution(app.session.trace(), temperature, app.session.example().pad_id);
   const Vocabulary& vocab = app.session.preset().tgt_vocab;
   const int T = static_cast<int>(dist.probs.rows()), V = static_cast<int>(dist.probs.cols());
-  section_title("Next-word probabilities", V > shown_words ? "— the 12 most probable words of each position" : nullptr, pal);
+  section_title(tr("Next-word probabilities"), V > shown_words ? tr("— the 12 most probable words of each position") : nullptr, pal);
   if (selection.token.side == TokenSide::target && selection.token.index < T) position = selection.token.index;
   position = std::clamp(position, 0, std::max(0, T - 1));
   if (const std::optional<int> chosen = position_buttons(app, selection, dist, position)) {
@@ -111,21 +112,21 @@ void OutputPanel::distribution_view(const AppState& app, Selection& selection) {
   if (T == 0) return;
   const int expected = dist.expected[static_cast<std::size_t>(position)];
   ImGui::PushTextWrapPos(0);
-  ImGui::Text("Position %d: the decoder has read “%s”; expected “%s”.  Loss −ln P = %s%s", position,
+  ImGui::Text(tr("Position %d: the decoder has read “%s”; expected “%s”.  Loss −ln P = %s%s"), position,
               app.tgt_in_words[static_cast<std::size_t>(position)].c_str(), vocab.word(expected).c_str(),
-              format_significant(dist.loss(position, 0), 4).c_str(), expected == dist.pad_id ? " (padding: not counted)" : "");
+              format_significant(dist.loss(position, 0), 4).c_str(), expected == dist.pad_id ? tr(" (padding: not counted)") : "");
   ImGui::PopTextWrapPos();
   figure("Next-word probabilities at position " + std::to_string(position),
          [&](float) { probability_bars(dist, vocab, position, pal); });
-  hint("✓ marks the expected word. Training lowers the loss by raising its bar.");
+  hint(tr("✓ marks the expected word. Training lowers the loss by raising its bar."));
 }
 
 void OutputPanel::saliency_view(const AppState& app, Selection& selection) {
   const Palette& pal = palette(app.theme);
   const Trace& trace = app.session.trace();
-  section_title("Saliency", "— ‖∂L/∂e_t‖: how much the loss depends on each source token's embedding", pal);
+  section_title(tr("Saliency"), tr("— ‖∂L/∂e_t‖: how much the loss depends on each source token's embedding"), pal);
   if (!trace.has_backward()) {
-    ImGui::TextDisabled("Needs the backward pass.");
+    ImGui::TextDisabled(tr("Needs the backward pass."));
     return;
   }
   const Mat s = analysis::saliency(trace, Stack::encoder);
@@ -193,7 +194,7 @@ namespace {
 // Greedy decoding step by step: the decoder's input, the word chosen (argmax) with its
 // probability, the score so far.
 void greedy_table(const analysis::GreedyResult& greedy, const Vocabulary& vocab) {
-  if (!begin_headed_table("greedy", {"step", "decoder input", "argmax word, P", "score so far"},
+  if (!begin_headed_table("greedy", {tr("step"), tr("decoder input"), tr("argmax word, P"), tr("score so far")},
                           ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_NoHostExtendX | ImGuiTableFlags_Borders |
                               ImGuiTableFlags_RowBg))
     return;
@@ -213,9 +214,9 @@ void beam_step_table(const analysis::BeamStep& step, const Vocabulary& vocab, co
     going_in += (going_in.empty() ? "" : "   |   ") + ("<bos> " + words_of(vocab, h.words)) + "  (" +
                 format_significant(h.score, 4) + ")";
   ImGui::PushTextWrapPos(0);
-  ImGui::Text("Going in: %s", going_in.c_str());
+  ImGui::Text(tr("Going in: %s"), going_in.c_str());
   ImGui::PopTextWrapPos();
-  if (!begin_headed_table("beam", {"kept", "hypothesis", "ln P(word)", "score Σ ln P"},
+  if (!begin_headed_table("beam", {tr("kept"), tr("hypothesis"), tr("ln P(word)"), tr("score Σ ln P")},
                           ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_NoHostExtendX | ImGuiTableFlags_Borders))
     return;
   int shown = 0;
@@ -224,7 +225,7 @@ void beam_step_table(const analysis::BeamStep& step, const Vocabulary& vocab, co
     ++shown;
     std::vector<int> words = step.beams[static_cast<std::size_t>(c.parent)].words;
     if (c.word >= 0) words.push_back(c.word);
-    text_row({c.kept ? "✓" : "", words_of(vocab, words) + (c.word < 0 ? "  (finished, carried)" : ""),
+    text_row({c.kept ? "✓" : "", words_of(vocab, words) + (c.word < 0 ? tr("  (finished, carried)") : ""),
               format_significant(c.log_prob, 4), format_significant(c.score, 4)},
              c.kept ? (pal.accent & ~IM_COL32_A_MASK) | IM_COL32(0, 0, 0, 60) : 0);
   }
@@ -235,15 +236,15 @@ void beam_step_table(const analysis::BeamStep& step, const Vocabulary& vocab, co
 
 // Beam search's result, and one of its steps chosen with ◀ ▶ or a slider.
 void OutputPanel::beam_view(const Vocabulary& vocab, const Palette& pal) {
-  ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.accent), "Beam search, beam 2: best “%s”  score %s",
+  ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.accent), tr("Beam search, beam 2: best “%s”  score %s"),
                      words_of(vocab, beam_->best.words).c_str(), format_significant(beam_->best.score, 4).c_str());
-  hint("Each step extends every kept hypothesis by every word; the 2 best (✓) are kept. The 6 best extensions "
-       "of the step are shown.");
+  hint(tr("Each step extends every kept hypothesis by every word; the 2 best (✓) are kept. The 6 best extensions "
+          "of the step are shown."));
   const int steps = static_cast<int>(beam_->steps.size());
   if (steps == 0) return;
   beam_step = std::clamp(beam_step, 1, steps);
   ImGui::AlignTextToFramePadding();
-  ImGui::TextUnformatted("Step");
+  ImGui::TextUnformatted(tr("Step"));
   ImGui::SameLine();
   if (ImGui::ArrowButton("##previous", ImGuiDir_Left)) beam_step = std::max(1, beam_step - 1);
   ImGui::SameLine();
@@ -252,7 +253,7 @@ void OutputPanel::beam_view(const Vocabulary& vocab, const Palette& pal) {
   ImGui::SameLine();
   if (ImGui::ArrowButton("##next", ImGuiDir_Right)) beam_step = std::min(steps, beam_step + 1);
   ImGui::SameLine();
-  ImGui::Text("of %d", steps);
+  ImGui::Text(tr("of %d"), steps);
   ImGui::PushID(beam_step - 1);
   beam_step_table(beam_->steps[static_cast<std::size_t>(beam_step - 1)], vocab, pal);
   ImGui::PopID();
@@ -261,20 +262,20 @@ void OutputPanel::beam_view(const Vocabulary& vocab, const Palette& pal) {
 void OutputPanel::decoding_view(const AppState& app) {
   const Palette& pal = palette(app.theme);
   const Vocabulary& vocab = app.session.preset().tgt_vocab;
-  section_title("Decoding without the target", "— the model is fed its own words, one at a time", pal);
+  section_title(tr("Decoding without the target"), tr("— the model is fed its own words, one at a time"), pal);
   // Small models decode once per run without asking (a few milliseconds); big ones on the button.
   const Config& config = app.session.config();
   const bool small = config.d_model <= 64 && config.encoder_layers + config.decoder_layers <= 4 && config.tgt_vocab <= 64;
   if (small && decoded_generation_ != app.generation) decode(app);
   const bool stale = !greedy_ || !beam_ || decoded_generation_ != app.generation || decoded_temperature_ != temperature;
-  if (ImGui::Button(stale ? "Decode: greedy and beam search (beam 2)" : "Decode again")) decode(app);
+  if (ImGui::Button(stale ? tr("Decode: greedy and beam search (beam 2)") : tr("Decode again"))) decode(app);
   if (!decode_error_.empty()) ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.warning), "%s", decode_error_.c_str());
   if (stale) {
     if (!greedy_) return;
     ImGui::SameLine();
-    ImGui::TextDisabled("(the result below is from before the last change)");
+    ImGui::TextDisabled(tr("(the result below is from before the last change)"));
   }
-  ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.accent), "Greedy: “%s”  score Σ ln P = %s",
+  ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.accent), tr("Greedy: “%s”  score Σ ln P = %s"),
                      words_of(vocab, greedy_->words).c_str(), format_significant(greedy_->score, 4).c_str());
   greedy_table(*greedy_, vocab);
   beam_view(vocab, pal);

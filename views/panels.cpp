@@ -2,12 +2,14 @@
 
 #include "model/error.h"
 #include "model/quote.h"
+#include "model/translatable.h"
 #include "views/attention_panel.h"
 #include "views/chain_rule_panel.h"
 #include "views/gradlab_depth_panel.h"
 #include "views/gradlab_scalar_panel.h"
 #include "views/gradlab_transformer_panel.h"
 #include "views/heads_panel.h"
+#include "views/i18n.h"
 #include "views/mask_panel.h"
 #include "views/navigator_panel.h"
 #include "views/output_panel.h"
@@ -28,24 +30,24 @@ std::unique_ptr<Panel> make() {
 }
 
 constexpr PanelInfo rows[] = {
-    {PanelId::overview, Home::whole, "Overview", "overview", {}, nullptr, nullptr},
-    {PanelId::architecture, Home::tiled, "Architecture", "architecture", {"navigator"}, nullptr, make<NavigatorPanel>},
-    {PanelId::steps, Home::tiled, "Steps", "steps", {}, nullptr, make<StepListPanel>},
-    {PanelId::detail, Home::tiled, "Step detail", "detail", {"walkthrough"}, nullptr, make<StepDetailPanel>},
-    {PanelId::chain_rule, Home::tiled, "Chain rule", "chain-rule", {"chain"}, nullptr, make<ChainRulePanel>},
-    {PanelId::heads, Home::centre_tab, "Heads", "heads", {}, nullptr, make<HeadsPanel>},
-    {PanelId::attention, Home::centre_tab, "Attention", "attention", {}, nullptr, make<AttentionPanel>},
-    {PanelId::masking, Home::centre_tab, "Masking", "masking", {"mask"}, nullptr, make<MaskPanel>},
-    {PanelId::position, Home::centre_tab, "Position", "position", {"pe", "positional"}, nullptr, make<PePanel>},
-    {PanelId::output, Home::centre_tab, "Output", "output", {}, nullptr, make<OutputPanel>},
-    {PanelId::gradlab_scalar, Home::gradient_lab, "Scalar chain (example C)", "gradlab-scalar", {},
-     "Gradient lab: the scalar chain", make<GradLabScalarPanel>},
-    {PanelId::gradlab_depth, Home::gradient_lab, "Depth (example D)", "gradlab-depth", {}, "Gradient lab: depth",
+    {PanelId::overview, Home::whole, N_("Overview"), "overview", {}, nullptr, nullptr},
+    {PanelId::architecture, Home::tiled, N_("Architecture"), "architecture", {"navigator"}, nullptr, make<NavigatorPanel>},
+    {PanelId::steps, Home::tiled, N_("Steps"), "steps", {}, nullptr, make<StepListPanel>},
+    {PanelId::detail, Home::tiled, N_("Step detail"), "detail", {"walkthrough"}, nullptr, make<StepDetailPanel>},
+    {PanelId::chain_rule, Home::tiled, N_("Chain rule"), "chain-rule", {"chain"}, nullptr, make<ChainRulePanel>},
+    {PanelId::heads, Home::centre_tab, N_("Heads"), "heads", {}, nullptr, make<HeadsPanel>},
+    {PanelId::attention, Home::centre_tab, N_("Attention"), "attention", {}, nullptr, make<AttentionPanel>},
+    {PanelId::masking, Home::centre_tab, N_("Masking"), "masking", {"mask"}, nullptr, make<MaskPanel>},
+    {PanelId::position, Home::centre_tab, N_("Position"), "position", {"pe", "positional"}, nullptr, make<PePanel>},
+    {PanelId::output, Home::centre_tab, N_("Output"), "output", {}, nullptr, make<OutputPanel>},
+    {PanelId::gradlab_scalar, Home::gradient_lab, N_("Scalar chain (example C)"), "gradlab-scalar", {},
+     N_("Gradient lab: the scalar chain"), make<GradLabScalarPanel>},
+    {PanelId::gradlab_depth, Home::gradient_lab, N_("Depth (example D)"), "gradlab-depth", {}, N_("Gradient lab: depth"),
      make<GradLabDepthPanel>},
-    {PanelId::gradlab_transformer, Home::gradient_lab, "Inside the Transformer", "gradlab-transformer", {},
-     "Gradient lab: inside the Transformer", make<GradLabTransformerPanel>},
-    {PanelId::training, Home::floating, "Training", "training", {}, nullptr, make<TrainingPanel>},
-    {PanelId::tour, Home::floating, "Tour", "tour", {}, nullptr, make<TourPanel>},
+    {PanelId::gradlab_transformer, Home::gradient_lab, N_("Inside the Transformer"), "gradlab-transformer", {},
+     N_("Gradient lab: inside the Transformer"), make<GradLabTransformerPanel>},
+    {PanelId::training, Home::floating, N_("Training"), "training", {}, nullptr, make<TrainingPanel>},
+    {PanelId::tour, Home::floating, N_("Tour"), "tour", {}, nullptr, make<TourPanel>},
 };
 constexpr bool rows_in_id_order() {
   for (std::size_t i = 0; i < std::size(rows); ++i)
@@ -91,6 +93,9 @@ std::vector<std::string> openable_names() {
 }  // namespace
 
 std::span<const PanelInfo> panel_table() { return rows; }
+
+std::string PanelInfo::label() const { return labelled(title); }
+std::string PanelInfo::window_label() const { return labelled(window()); }
 
 const PanelInfo& panel_info(PanelId id) { return rows[static_cast<std::size_t>(id)]; }
 

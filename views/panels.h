@@ -41,13 +41,16 @@ enum class Home : std::uint8_t {
 struct PanelInfo {
   PanelId id;
   Home home;
-  const char* title;                   // its tab or window: "Position"
+  const char* title;                   // its tab or window: "Position" (N_: translated where drawn)
   const char* name;                    // --view, --page, open.panel: "position"
   std::array<const char*, 2> aliases;  // older names, still accepted: "pe", "positional"
   const char* window_title;            // alone in the window (--view); null: the title
   std::unique_ptr<Panel> (*make)();    // null for the overview, which is the layout itself
 
   const char* window() const { return window_title ? window_title : title; }
+  // Translated, with the English title as its ImGui ID ("단계 상세###Step detail", views/i18n.h).
+  std::string label() const;
+  std::string window_label() const;
 };
 
 // The rows, in the order of the tab bars and the View menu; row i has id i.

@@ -3,6 +3,8 @@
 #include "model/analysis/inputs.h"
 #include "views/heatmap.h"
 #include "views/figure.h"
+#include "views/i18n.h"
+#include "views/matrix_export.h"
 #include "views/plot.h"
 
 #include <algorithm>
@@ -80,19 +82,17 @@ std::string PePanel::apply(int max_len, int d_model, double base) {
   std::string message;
   const int len = std::clamp(max_len, 1, analysis::max_explorer_len);
   const int d = std::clamp(d_model, 2, analysis::max_explorer_d_model);
-  if (len != max_len) message += "positions clamped to " + std::to_string(len) + " (1 to 512). ";
-  if (d != d_model) message += "d_model clamped to " + std::to_string(d) + " (2 to 512). ";
+  if (len != max_len) message += formatted(tr("positions clamped to %d (1 to 512). "), len);
+  if (d != d_model) message += formatted(tr("d_model clamped to %d (2 to 512). "), d);
   analysis::EncodingRequest next = request_;
   next.max_len = len;
   if (d % 2 != 0) {
-    message += "d_model " + std::to_string(d) + " refused: it must be even (sine and cosine pairs). ";
+    message += formatted(tr("d_model %d refused: it must be even (sine and cosine pairs). "), d);
   } else {
     next.d_model = d;
   }
   if (!(base > 0) || !std::isfinite(base)) {
-    char text[96];
-    std::snprintf(text, sizeof text, "base %g refused: it must be a positive number. ", base);
-    message += text;
+    message += formatted(tr("base %g refused: it must be a positive number. "), base);
   } else {
     next.base = base;
   }
@@ -130,15 +130,15 @@ void PePanel::draw(const AppState& app, Selection& selection, Commands&) {
 void PePanel::sentence_view(const AppState& app, Selection& selection) {
   const Palette& pal = palette(app.theme);
   const Config& config = app.session.config();
-  section_title("Positional encoding of this sentence", nullptr, pal);
+  section_title(tr("Positional encoding of this sentence"), nullptr, pal);
   if (config.positional == Positional::none) {
-    ImGui::TextDisabled("The model runs with positional encoding off: PE is all zeros.");
+    ImGui::TextDisabled(tr("The model runs with positional encoding off: PE is all zeros."));
   }
   const analysis::InputParts parts = analysis::input_parts(app.session.trace(), Stack::encoder);
   ImGui::PushTextWrapPos(0);
-  ImGui::TextDisabled("PE[p,2i] = sin(p/10000^(2i/d)), PE[p,2i+1] = cos(p/10000^(2i/d)) (%s layout), d = %d; rows are "
-                      "the source positions, columns the dimensions.",
-                      to_string(config.positional), config.d_model);
+  ImGui::TextDisabled(tr("PE[p,2i] = sin(p/10000^(2i/d)), PE[p,2i+1] = cos(p/10000^(2i/d)) (%s layout), d = %d; rows are "
+                         "the source positions, columns the dimensions."),
+                      tr(to_string(config.positional)), config.d_model);
   ImGui::PopTextWrapPos();
   const float full = ImGui::GetContentRegionAvail().x;
   const float digit = ImGui::CalcTextSize("0").x;
@@ -147,11 +147,11 @@ void PePanel::sentence_view(const AppState& app, Selection& selection) {
     const char* caption;
   };
   const Part shown[3] = {
-      {&parts.embedding, config.scale_embedding ? "Embedding E[id]·√d_model" : "Embedding E[id]"},
-      {&parts.positional, "+ positional encoding PE"},
-      {&parts.input, "= input to encoder layer 0"},
+      {&parts.embedding, config.scale_embedding ? tr("Embedding E[id]·√d_model") : tr("Embedding E[id]")},
+      {&parts.positional, tr("+ positional encoding PE")},
+      {&parts.input, tr("= input to encoder layer 0")},
   };
-  section_title("Embedding + positional encoding = input", "— source tokens × features", pal);
+  section_title(tr("Embedding + positional encoding = input"), tr("— source tokens × features"), pal);
   // Three in a row when each keeps cells of at least 1.2 digits; fewer rows otherwise.
   const float gap = digit * 3;
   const float least = digit * 10 + static_cast<float>(config.d_model) * digit * 1.2f;
@@ -180,23 +180,23 @@ void PePanel::sentence_view(const AppState& app, Selection& selection) {
 void PePanel::explorer_controls(const Palette& pal) {
   const float font = ImGui::GetFontSize();
   ImGui::SetNextItemWidth(font * 6);
-  ImGui::InputInt("positions", &edit_len_, 0, 0);
+  ImGui::InputInt(labelled("positions").c_str(), &edit_len_, 0, 0);
   const bool len_done = ImGui::IsItemDeactivatedAfterEdit();
   same_line_if_fits(font * 6 + ImGui::CalcTextSize(" d_model").x);
   ImGui::SetNextItemWidth(font * 6);
-  ImGui::InputInt("d_model", &edit_d_, 0, 0);
+  ImGui::InputInt("d_model", &edit_d_, 0, 0);  // not translated: a symbol
   const bool d_done = ImGui::IsItemDeactivatedAfterEdit();
-  same_line_if_fits(font * 7 + ImGui::CalcTextSize(" base").x);
+  same_line_if_fits(font * 7 + ImGui::CalcTextSize(tr("base")).x + ImGui::CalcTextSize(" ").x);
   ImGui::SetNextItemWidth(font * 7);
-  ImGui::InputDouble("base", &edit_base_, 0, 0, "%.6g");
+  ImGui::InputDouble(labelled("base").c_str(), &edit_base_, 0, 0, "%.6g");
   const bool base_done = ImGui::IsItemDeactivatedAfterEdit();
   if (len_done || d_done || base_done) apply(edit_len_, edit_d_, edit_base_);
   int mode = static_cast<int>(layouts);
-  ImGui::RadioButton("interleaved", &mode, 0);
+  ImGui::RadioButton(tr("interleaved"), &mode, 0);
   ImGui::SameLine();
-  ImGui::RadioButton("concatenated", &mode, 1);
+  ImGui::RadioButton(tr("concatenated"), &mode, 1);
   ImGui::SameLine();
-  ImGui::RadioButton("both", &mode, 2);
+  ImGui::RadioButton(tr("both"), &mode, 2);
   if (mode != static_cast<int>(layouts)) {
     layouts = static_cast<Layouts>(mode);
     dirty_ = true;
@@ -220,9 +220,9 @@ void PePanel::encoding_maps(const AppState& app, Selection& selection, float ful
   };
   std::vector<Shown> shown;
   if (layouts != Layouts::concatenated)
-    shown.push_back({&interleaved_, "interleaved (the paper): sin, cos, sin …", 1, Positional::interleaved});
+    shown.push_back({&interleaved_, tr("interleaved (the paper): sin, cos, sin …"), 1, Positional::interleaved});
   if (layouts != Layouts::interleaved)
-    shown.push_back({&concatenated_, "concatenated: sines, then cosines", 2, Positional::concatenated});
+    shown.push_back({&concatenated_, tr("concatenated: sines, then cosines"), 2, Positional::concatenated});
   for (std::size_t k = 0; k < shown.size(); ++k) {
     if (k > 0) ImGui::SameLine(0, font);
     ImGui::BeginGroup();
@@ -242,7 +242,7 @@ void PePanel::encoding_maps(const AppState& app, Selection& selection, float ful
     if (hit.row >= 0) {
       analysis::EncodingRequest r = request_;
       r.layout = shown[k].layout;
-      ImGui::SetTooltip("position %d, dimension %d: %s\nwavelength %s", hit.row, hit.col,
+      ImGui::SetTooltip(tr("position %d, dimension %d: %s\nwavelength %s"), hit.row, hit.col,
                         format_significant((*shown[k].m)(hit.row, hit.col), 4).c_str(),
                         format_significant(analysis::wavelength(r, hit.col), 4).c_str());
       // Position p and dimension c here are position p of the source and feature c of the model.
@@ -264,7 +264,7 @@ void PePanel::encoding_maps(const AppState& app, Selection& selection, float ful
 void PePanel::position_vector(const Mat& encoding, float width, const Palette& pal) {
   const int d = request_.d_model;
   if (position < 0 || position >= request_.max_len) {
-    ImGui::TextDisabled("Click a position (a row) to see its vector.");
+    ImGui::TextDisabled(tr("Click a position (a row) to see its vector."));
     return;
   }
   std::vector<double> values(static_cast<std::size_t>(d));
@@ -275,7 +275,7 @@ void PePanel::position_vector(const Mat& encoding, float width, const Palette& p
   int bar = -1;
   bool clicked = false;
   figure("PE vector of position " + std::to_string(position), [&](float scale) {
-    ImGui::Text("Position %d: its vector PE[%d, :] (%d values)", position, position, d);
+    ImGui::Text(tr("Position %d: its vector PE[%d, :] (%d values)"), position, position, d);
     const int b = bar_plot("vector", values, labels, ImVec2(width * scale, ImGui::GetFontSize() * 7), pal, dimension);
     if (scale == 1) {
       bar = b;
@@ -290,23 +290,24 @@ void PePanel::position_vector(const Mat& encoding, float width, const Palette& p
 void PePanel::dimension_wave(const Mat& encoding, float width, const Palette& pal) {
   const int L = request_.max_len, d = request_.d_model;
   if (dimension < 0 || dimension >= d) {
-    ImGui::TextDisabled("Click a dimension (a column) to see its wave across positions.");
+    ImGui::TextDisabled(tr("Click a dimension (a column) to see its wave across positions."));
     return;
   }
   analysis::EncodingRequest r = request_;
   r.layout = layouts == Layouts::concatenated ? Positional::concatenated : Positional::interleaved;
   const int i = analysis::frequency_index(r, dimension);
   const bool sine = r.layout == Positional::interleaved ? dimension % 2 == 0 : dimension < d / 2;
-  char line[160];
-  std::snprintf(line, sizeof line, "Dimension %d (%s, i = %d): wavelength λ = 2π·%g^(2·%d/%d) = %s", dimension,
-                sine ? "sin" : "cos", i, request_.base, i, d, format_significant(analysis::wavelength(r, dimension), 5).c_str());
+  const std::string line =
+      formatted(tr("Dimension %d (%s, i = %d): wavelength λ = 2π·%g^(2·%d/%d) = %s"), dimension, sine ? "sin" : "cos", i,
+                request_.base, i, d, format_significant(analysis::wavelength(r, dimension), 5).c_str());
   std::vector<double> wave(static_cast<std::size_t>(L));
   for (int p = 0; p < L; ++p) wave[static_cast<std::size_t>(p)] = encoding(p, dimension);
   int point = -1;
   bool clicked = false;
   figure("PE wave of dimension " + std::to_string(dimension), [&](float scale) {
     wrapped_words(line, width * scale);
-    const int p = line_plot("wave", wave, ImVec2(width * scale, ImGui::GetFontSize() * 7), pal, position);
+    const int p = line_plot("wave", wave,  // not translated: an ImGui ID
+                            ImVec2(width * scale, ImGui::GetFontSize() * 7), pal, position);
     if (scale == 1) {
       point = p;
       clicked = ImGui::IsItemClicked();
@@ -318,7 +319,7 @@ void PePanel::dimension_wave(const Mat& encoding, float width, const Palette& pa
 // PE·PEᵀ over positions (click a cell: its row's position).
 void PePanel::similarity_view(const AppState& app, float full) {
   const Palette& pal = palette(app.theme);
-  section_title("Similarity PE·PEᵀ", "— positions × positions; the value depends on the distance p − q only", pal);
+  section_title(tr("Similarity PE·PEᵀ"), tr("— positions × positions; the value depends on the distance p − q only"), pal);
   const float side = std::min(full * 0.5f, ImGui::GetFontSize() * 18);
   const ValueRange range = value_range(similarity_, ColourScale::diverging);
   const ImTextureID sim = app.textures ? matrix_texture(*app.textures, mix_key(0xE2, version_, 3), similarity_,
@@ -330,7 +331,7 @@ void PePanel::similarity_view(const AppState& app, float full) {
     if (scale == 1) hit = drawn;
   }, FigureCsv{&similarity_, {}, {}});
   if (hit.row < 0) return;
-  ImGui::SetTooltip("PE[%d]·PE[%d] = %s  (distance %d)", hit.row, hit.col,
+  ImGui::SetTooltip(tr("PE[%d]·PE[%d] = %s  (distance %d)"), hit.row, hit.col,
                     format_significant(similarity_(hit.row, hit.col), 5).c_str(), std::abs(hit.row - hit.col));
   if (hit.clicked) position = hit.row;
 }
@@ -338,12 +339,12 @@ void PePanel::similarity_view(const AppState& app, float full) {
 void PePanel::explorer(const AppState& app, Selection& selection) {
   const Palette& pal = palette(app.theme);
   const float font = ImGui::GetFontSize();
-  section_title("Explorer", "— any length and width; the model above uses its own", pal);
+  section_title(tr("Explorer"), tr("— any length and width; the model above uses its own"), pal);
   explorer_controls(pal);
   if (dirty_) recompute();
   const float full = ImGui::GetContentRegionAvail().x;
   ImGui::PushTextWrapPos(0);
-  ImGui::TextDisabled("%d positions (rows) × %d dimensions (columns), base %g — click a position or a dimension",
+  ImGui::TextDisabled(tr("%d positions (rows) × %d dimensions (columns), base %g — click a position or a dimension"),
                       request_.max_len, request_.d_model, request_.base);
   ImGui::PopTextWrapPos();
   encoding_maps(app, selection, full);
@@ -383,20 +384,20 @@ void PePanel::swap_controls(const AppState& app) {
     ImGui::EndCombo();
   };
   ImGui::AlignTextToFramePadding();
-  ImGui::TextUnformatted("Swap");
+  ImGui::TextUnformatted(tr("Swap"));
   ImGui::SameLine();
   word_combo("##i", swap_i_);
   ImGui::SameLine();
-  ImGui::TextUnformatted("and");
+  ImGui::TextUnformatted(tr("and"));
   ImGui::SameLine();
   word_combo("##j", swap_j_);
-  same_line_if_fits(ImGui::CalcTextSize("Run with PE off and on").x + ImGui::GetStyle().FramePadding.x * 2);
+  same_line_if_fits(ImGui::CalcTextSize(tr("Run with PE off and on")).x + ImGui::GetStyle().FramePadding.x * 2);
   const Config& config = app.session.config();
   const bool small = config.d_model <= 64 && config.encoder_layers <= 2 && app.src_words.size() <= 16;
   const bool stale =
       !swaps_ || swap_generation_ != app.generation || swaps_->pe_off.i != swap_i_ || swaps_->pe_off.j != swap_j_;
   // Small models run it as soon as the words change (two forward passes); big ones on the button.
-  if (!ImGui::Button("Run with PE off and on") && !(small && stale && swap_i_ != swap_j_ && swap_error_.empty())) return;
+  if (!ImGui::Button(tr("Run with PE off and on")) && !(small && stale && swap_i_ != swap_j_ && swap_error_.empty())) return;
   const Positional on = config.positional == Positional::none ? Positional::interleaved : config.positional;
   const auto swap_with = [&](Positional positional) {
     return analysis::swap_experiment(app.session.model(), app.session.example(), swap_i_, swap_j_, positional);
@@ -415,7 +416,7 @@ namespace {
 
 // Per row of the swapped sentence, the largest change of its encoder output with PE off and on.
 void swap_table(const analysis::SwapResult& off, const analysis::SwapResult& on, const std::vector<std::string>& words) {
-  if (!begin_headed_table("swap", {"row (was)", "PE off", "PE on"},
+  if (!begin_headed_table("swap", {tr("row (was)"), tr("PE off"), tr("PE on")},
                           ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_NoHostExtendX | ImGuiTableFlags_Borders))
     return;
   for (Eigen::Index t = 0; t < off.row_difference.rows(); ++t) {
@@ -423,7 +424,7 @@ void swap_table(const analysis::SwapResult& off, const analysis::SwapResult& on,
     text_row({std::to_string(t) + " “" + words[static_cast<std::size_t>(from)] + "” (" + std::to_string(from) + ")",
               format_significant(off.row_difference(t, 0), 3), format_significant(on.row_difference(t, 0), 3)});
   }
-  text_row({"largest", format_significant(off.max_difference, 3), format_significant(on.max_difference, 3)});
+  text_row({tr("largest"), format_significant(off.max_difference, 3), format_significant(on.max_difference, 3)});
   ImGui::EndTable();
 }
 
@@ -431,24 +432,24 @@ void swap_table(const analysis::SwapResult& off, const analysis::SwapResult& on,
 
 void PePanel::permutation_view(const AppState& app) {
   const Palette& pal = palette(app.theme);
-  section_title("Does word order matter without positional encoding?",
-                "— swap two source words, compare the encoder outputs row by row", pal);
+  section_title(tr("Does word order matter without positional encoding?"),
+                tr("— swap two source words, compare the encoder outputs row by row"), pal);
   if (app.src_words.size() < 2) {
-    ImGui::TextDisabled("The source has fewer than two words.");
+    ImGui::TextDisabled(tr("The source has fewer than two words."));
     return;
   }
   swap_controls(app);
   if (!swap_error_.empty()) ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.warning), "%s", swap_error_.c_str());
   if (!swaps_ || swap_generation_ != app.generation) return;
-  hint("Per row of the swapped sentence: max over features of |output − the original output of the same word|.");
+  hint(tr("Per row of the swapped sentence: max over features of |output − the original output of the same word|."));
   if (swaps_->pe_off.i == swaps_->pe_off.j) {
-    ImGui::TextDisabled("Choose two different words.");
+    ImGui::TextDisabled(tr("Choose two different words."));
     return;
   }
   swap_table(swaps_->pe_off, swaps_->pe_on, app.src_words);
   ImGui::PushTextWrapPos(0);
-  ImGui::TextUnformatted("With PE off each output row is the same row, moved: self-attention sees a set of words, "
-                         "not a sequence. With PE on the rows change: the model knows the order.");
+  ImGui::TextUnformatted(tr("With PE off each output row is the same row, moved: self-attention sees a set of words, "
+                            "not a sequence. With PE on the rows change: the model knows the order."));
   ImGui::PopTextWrapPos();
 }
 

@@ -1,6 +1,7 @@
 #include "views/plot.h"
 
 #include "views/heatmap.h"
+#include "views/i18n.h"
 
 #include <algorithm>
 #include <cmath>
@@ -98,7 +99,7 @@ int line_plot(const char* id, std::span<const double> y, ImVec2 size, const Pale
   const float t = (ImGui::GetIO().MousePos.x - p0.x) / std::max(1.0f, p1.x - p0.x);
   const int i = std::clamp(static_cast<int>(std::lround(t * static_cast<float>(n - 1))), 0, n - 1);
   draw->AddCircle(at(i), 5.0f, pal.hover_outline, 0, 2.0f);
-  ImGui::SetTooltip("position %d: %s", i, format_significant(y[static_cast<std::size_t>(i)], 4).c_str());
+  ImGui::SetTooltip(tr("position %d: %s"), i, format_significant(y[static_cast<std::size_t>(i)], 4).c_str());
   return i;
 }
 

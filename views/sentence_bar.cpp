@@ -1,7 +1,8 @@
 #include "views/sentence_bar.h"
 
-#include "model/vocabulary.h"
 #include "model/number_format.h"
+#include "model/vocabulary.h"
+#include "views/i18n.h"
 #include "views/plot.h"
 
 #include <imgui_stdlib.h>
@@ -16,7 +17,7 @@ void word_chips(const std::string& text, const Vocabulary& vocab, TokenSide side
   for (std::size_t i = 0; i < words.size(); ++i) {
     const bool known = vocab.contains(words[i]);
     const TokenRef token{side, static_cast<int>(i) + offset};
-    const std::string label = known ? words[i] : words[i] + " (unknown)";
+    const std::string label = known ? words[i] : words[i] + " " + tr("(unknown)");
     // A chip that would run past the window's edge starts a new row.
     same_line_if_fits(ImGui::CalcTextSize(label.c_str()).x + ImGui::GetStyle().FramePadding.x * 2);
     ImGui::PushID(static_cast<int>(i));
@@ -29,7 +30,7 @@ void word_chips(const std::string& text, const Vocabulary& vocab, TokenSide side
     ImGui::PopStyleColor();
     if (ImGui::IsItemHovered()) {
       selection.hover.token = token;
-      if (!known) ImGui::SetTooltip("Not in the vocabulary: the model cannot read this word.");
+      if (!known) ImGui::SetTooltip(tr("Not in the vocabulary: the model cannot read this word."));
     }
     ImGui::PopID();
   }
@@ -37,7 +38,7 @@ void word_chips(const std::string& text, const Vocabulary& vocab, TokenSide side
 
 void hint_tooltip(int limit) {
   if (ImGui::IsItemHovered())
-    ImGui::SetTooltip("Press Enter to run forward + backward again (at most %d tokens per sentence).", limit);
+    ImGui::SetTooltip(tr("Press Enter to run forward + backward again (at most %d tokens per sentence)."), limit);
 }
 
 }  // namespace
@@ -53,12 +54,13 @@ void SentenceBar::draw(const AppState& app, Selection& selection, Commands& comm
     synced_generation_ = app.generation;
   }
   if (session.fixed_attention()) return;  // X and the weights are fixed: nothing to edit
-  const float label_w = ImGui::CalcTextSize("Target ").x;
+  const float label_w = std::max(ImGui::CalcTextSize(tr("Source")).x, ImGui::CalcTextSize(tr("Target")).x) +
+                        ImGui::CalcTextSize(" ").x;
   const ImGuiInputTextFlags flags = ImGuiInputTextFlags_EnterReturnsTrue;
   bool submit = false;
 
   ImGui::AlignTextToFramePadding();
-  ImGui::TextUnformatted("Source");
+  ImGui::TextUnformatted(tr("Source"));
   ImGui::SameLine(label_w + ImGui::GetStyle().WindowPadding.x);
   ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x * 0.45f);
   submit |= ImGui::InputText("##source", &source_, flags);
@@ -77,7 +79,7 @@ void SentenceBar::draw(const AppState& app, Selection& selection, Commands& comm
   ImGui::PopID();
 
   ImGui::AlignTextToFramePadding();
-  ImGui::TextUnformatted("Target");
+  ImGui::TextUnformatted(tr("Target"));
   ImGui::SameLine(label_w + ImGui::GetStyle().WindowPadding.x);
   ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x * 0.45f);
   submit |= ImGui::InputText("##target", &target_, flags);
@@ -96,7 +98,7 @@ void SentenceBar::draw(const AppState& app, Selection& selection, Commands& comm
   if (submit) commands.push(SetSentences{source_, target_});
 
   // The hint at the end of the target's row when it fits (its whole text on the fields' tooltip).
-  const char* hint = "Enter: run again";
+  const char* hint = tr("Enter: run again");
   same_line_if_fits(ImGui::CalcTextSize(hint).x + ImGui::GetFontSize());
   if (ImGui::GetCursorPosX() > ImGui::GetStyle().WindowPadding.x + 1) {
     ImGui::SetCursorPosX(ImGui::GetCursorPosX() + ImGui::GetFontSize());
@@ -111,24 +113,24 @@ void SentenceBar::draw_edit_status(const AppState& app, const Palette& pal) {
   const Session& session = app.session;
   const bool edited = source_ != session.src_text() || target_ != session.tgt_text();
   if (!app.sentence_message.empty() && edited) {
-    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.warning), "Refused: %s Every panel still shows “%s” → “%s”.",
+    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.warning), tr("Refused: %s Every panel still shows “%s” → “%s”."),
                        app.sentence_message.c_str(), session.src_text().c_str(), session.tgt_text().c_str());
     ImGui::SameLine();
-    if (ImGui::SmallButton("Restore")) {
+    if (ImGui::SmallButton(tr("Restore"))) {
       source_ = session.src_text();
       target_ = session.tgt_text();
     }
   } else if (edited) {
     ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.warning),
-                       "Edited, not run yet: every panel still shows “%s” → “%s”. Press Enter to run.",
+                       tr("Edited, not run yet: every panel still shows “%s” → “%s”. Press Enter to run."),
                        session.src_text().c_str(), session.tgt_text().c_str());
   } else if (stale_target_) {
     ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.warning),
-                       "New source, same target “%s”: the loss (%s) measures how well the model predicts that target "
-                       "for the new source. Edit the target too if it should change.",
+                       tr("New source, same target “%s”: the loss (%s) measures how well the model predicts that target "
+                          "for the new source. Edit the target too if it should change."),
                        session.tgt_text().c_str(), format_significant(session.trace().loss(), 4).c_str());
   } else if (!app.sentence_message.empty()) {
-    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.warning), "Refused: %s", app.sentence_message.c_str());
+    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.warning), tr("Refused: %s"), app.sentence_message.c_str());
   }
 }
 

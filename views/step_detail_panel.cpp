@@ -3,6 +3,7 @@
 #include "model/op_table.h"
 #include "views/chain_terms.h"
 #include "views/heatmap.h"
+#include "views/i18n.h"
 #include "views/plot.h"
 #include "views/tensor_labels.h"
 #include "views/trace_index.h"
@@ -139,18 +140,17 @@ void header(const Step& step, const Palette& pal) {
     ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.text_dim), "· %s", where.c_str());
   }
   ImGui::PushTextWrapPos(0);
-  const std::string_view sentence = describe(step.op, step.phase);
-  ImGui::TextUnformatted(sentence.data(), sentence.data() + sentence.size());
+  ImGui::TextUnformatted(tr(describe(step.op, step.phase)).c_str());
   ImGui::PushStyleColor(ImGuiCol_Text, ImGui::ColorConvertU32ToFloat4(pal.text));
-  ImGui::Text("Formula:  %.*s", static_cast<int>(step.formula.size()), step.formula.data());
+  ImGui::Text(tr("Formula:  %.*s"), static_cast<int>(step.formula.size()), step.formula.data());
   ImGui::PopStyleColor();
   ImGui::PopTextWrapPos();
   if (step.op == OpKind::scale) ImGui::Text("c = %.6g", step.args.c);
   if (!step.fully_masked_rows.empty())
-    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.warning), "%zu row(s) have every key masked: their weights are 0.",
+    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.warning), tr("%zu row(s) have every key masked: their weights are 0."),
                        step.fully_masked_rows.size());
   if (step.non_finite)
-    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.warning), "Non-finite value %g at [%d, %d].",
+    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.warning), tr("Non-finite value %g at [%d, %d]."),
                        step.non_finite->value, step.non_finite->row, step.non_finite->col);
   ImGui::Separator();
 }
@@ -167,16 +167,16 @@ std::optional<ImRect> StepDetailPanel::matrix_sections(const AppState& app, Sele
   const StepMatrices m = step_matrices(trace, step);
   std::optional<ImRect> first;
   if (step.phase == Phase::backward) {
-    section("Gradient arriving from above", "(upstream: ∂L/∂output)", pal);
+    section(tr("Gradient arriving from above"), tr("(upstream: ∂L/∂output)"), pal);
     draw_matrices(app, selection, index, m.upstream, chain, first);
-    section("Gradient passed down", "— click an element to see its chain rule", pal);
+    section(tr("Gradient passed down"), tr("— click an element to see its chain rule"), pal);
     draw_matrices(app, selection, index, m.downstream, chain, first);
-    section("Forward values this step uses", nullptr, pal);
+    section(tr("Forward values this step uses"), nullptr, pal);
     draw_matrices(app, selection, index, m.inputs, chain, first);
   } else {
-    section("Inputs", nullptr, pal);
+    section(tr("Inputs"), nullptr, pal);
     draw_matrices(app, selection, index, m.inputs, chain, first);
-    section("Outputs", "— click an element to see how it was computed", pal);
+    section(tr("Outputs"), tr("— click an element to see how it was computed"), pal);
     draw_matrices(app, selection, index, m.outputs, chain, first);
   }
   return first;
@@ -192,8 +192,8 @@ void StepDetailPanel::draw(const AppState& app, Selection& selection, Commands& 
   const float window_top = ImGui::GetWindowPos().y;
   // Worked example A: its matrices first, in view whatever the step (its own heatmaps scroll below).
   if (app.session.fixed_attention()) {
-    section("Worked example A (notes 002)",
-            step.phase == Phase::backward ? "— ∂L/∂ of each; L = Σ O, so ∂L/∂O = 1" : "— click a value; loss L = Σ O (no target)",
+    section(tr("Worked example A (notes 002)"),
+            step.phase == Phase::backward ? tr("— ∂L/∂ of each; L = Σ O, so ∂L/∂O = 1") : tr("— click a value; loss L = Σ O (no target)"),
             pal);
     example_grids_ = draw_worked_example(app, selection, commands);
     ImGui::Separator();

@@ -1,5 +1,6 @@
 #include "views/step_graph.h"
 
+#include "views/i18n.h"
 #include "views/navigator_panel.h"
 #include "views/plot.h"
 #include "views/worked_example.h"
@@ -177,9 +178,9 @@ int forward_of(const Trace& trace, int step) {
 // A node's tooltip: its step (an input: the step that reads it first) and what a click opens.
 void node_tooltip(const Trace& trace, const FlowNode& n, int opens) {
   ImGui::BeginTooltip();
-  if (n.step >= 0) ImGui::Text("step %d: %s", n.step, trace.step(n.step).label.c_str());
-  else ImGui::Text("the input %s, first read by step %d: %s", n.title.c_str(), n.opens, trace.step(n.opens).label.c_str());
-  ImGui::TextDisabled("click: open step %d (%s)", opens, trace.step(opens).phase == Phase::backward ? "backward" : "forward");
+  if (n.step >= 0) ImGui::Text(tr("step %d: %s"), n.step, trace.step(n.step).label.c_str());
+  else ImGui::Text(tr("the input %s, first read by step %d: %s"), n.title.c_str(), n.opens, trace.step(n.opens).label.c_str());
+  ImGui::TextDisabled(tr("click: open step %d (%s)"), opens, trace.step(opens).phase == Phase::backward ? tr("backward") : tr("forward"));
   ImGui::EndTooltip();
 }
 
@@ -196,7 +197,7 @@ void StepGraphView::draw(const AppState& app, const Selection& selection, Comman
   const GraphFigure f = graph_geometry(graph_, app.ui_scale);
   label_pixels_ = ImGui::GetFontSize();
   ImDrawList* draw = ImGui::GetWindowDrawList();
-  draw->AddText(f.origin, pal.text_dim, "One attention head: the steps of its trace");
+  draw->AddText(f.origin, pal.text_dim, tr("One attention head: the steps of its trace"));
   for (const FlowEdge& e : graph_.edges)
     draw_edge(draw, f, edge_route(f, graph_.nodes[static_cast<std::size_t>(e.from)], graph_.nodes[static_cast<std::size_t>(e.to)]),
               backward ? pal.backward_arrow : pal.forward_arrow, backward);
@@ -221,7 +222,7 @@ void StepGraphView::draw(const AppState& app, const Selection& selection, Comman
     ImGui::PopID();
   }
   if (backward)
-    draw->AddText(ImVec2(f.origin.x + f.pad, f.bottom + 0.4f * f.L), pal.backward_arrow, "backward: ∂L/∂ flows from L down the arrows");
+    draw->AddText(ImVec2(f.origin.x + f.pad, f.bottom + 0.4f * f.L), pal.backward_arrow, tr("backward: ∂L/∂ flows from L down the arrows"));
   ImGui::SetWindowFontScale(1.0f);
   ImGui::SetCursorScreenPos(f.origin);
   ImGui::Dummy(ImVec2(f.needed.x * f.s, f.needed.y * f.s));  // the scroll extent

@@ -1,12 +1,12 @@
 #include "views/tour_panel.h"
 
+#include "views/i18n.h"
 #include "views/plot.h"
 
 #include <imgui.h>
 #include <imgui_stdlib.h>
 
 #include <cmath>
-#include <cstdio>
 #include <utility>
 
 namespace attnviz::views {
@@ -25,13 +25,14 @@ float radio_width(const char* label) {
   return ImGui::GetFrameHeight() + ImGui::GetStyle().ItemInnerSpacing.x + ImGui::CalcTextSize(label).x;
 }
 
+// The interface's language (View ▸ Language), which the tour's titles and notes follow:
 // "English / 한국어" after the stop counter, each on a new line where it would pass the right edge.
 void language_choice(const AppState& app, Commands& commands) {
   int lang = app.language == Language::ko ? 1 : 0;
   same_line_if_fits(radio_width("English"));
-  if (ImGui::RadioButton("English", &lang, 0)) commands.push(SetLanguage{Language::en});
+  if (ImGui::RadioButton("English", &lang, 0)) commands.push(SetLanguage{Language::en});  // not translated: a language's own name
   same_line_if_fits(radio_width("한국어"));
-  if (ImGui::RadioButton("한국어", &lang, 1)) commands.push(SetLanguage{Language::ko});
+  if (ImGui::RadioButton("한국어", &lang, 1)) commands.push(SetLanguage{Language::ko});  // not translated: a language's own name
 }
 
 }  // namespace
@@ -39,7 +40,7 @@ void language_choice(const AppState& app, Commands& commands) {
 TourStop stop_here(const AppState& app, const Selection& selection, PanelId panel, int number) {
   const Trace& trace = app.session.trace();
   TourStop stop;
-  stop.title = {"Stop " + std::to_string(number), "단계 " + std::to_string(number)};
+  stop.title = {"Stop " + std::to_string(number), "지점 " + std::to_string(number)};  // not translated: both languages
   if (selection.step >= 0 && selection.step < trace.step_count()) {
     const Step& step = trace.step(selection.step);
     stop.step = step.label;
@@ -57,10 +58,10 @@ TourStop stop_here(const AppState& app, const Selection& selection, PanelId pane
 void TourPanel::draw(const AppState& app, Selection&, Commands& commands) {
   const std::vector<TourStop>& tour = tour_of(app);
   if (!app.lesson) {
-    hint("A preset has no tour: open a lesson (File ▸ Open lesson).");
+    hint(tr("A preset has no tour: open a lesson (File ▸ Open lesson)."));
     return;
   }
-  if (tour.empty()) hint("This lesson has no tour yet: \"Add this view as a stop\" starts one.");
+  if (tour.empty()) hint(tr("This lesson has no tour yet: \"Add this view as a stop\" starts one."));
   else stop_view(app, commands);
   editor(app, commands);
 }
@@ -68,14 +69,13 @@ void TourPanel::draw(const AppState& app, Selection&, Commands& commands) {
 void TourPanel::stop_view(const AppState& app, Commands& commands) {
   const std::vector<TourStop>& tour = tour_of(app);
   const int n = static_cast<int>(tour.size()), k = app.tour_stop;
-  if (ImGui::Button("◀ Previous")) commands.push(GoToTourStop{k < 0 ? 0 : k - 1});
-  same_line_if_fits(button_width("Next ▶"));
-  if (ImGui::Button("Next ▶")) commands.push(GoToTourStop{k + 1});
-  char counter[64];
-  if (k < 0) std::snprintf(counter, sizeof counter, "%d stops: Next (PageDown) starts", n);
-  else std::snprintf(counter, sizeof counter, "stop %d of %d", k + 1, n);
-  same_line_if_fits(ImGui::CalcTextSize(counter).x);
-  ImGui::TextUnformatted(counter);
+  if (ImGui::Button(tr("◀ Previous"))) commands.push(GoToTourStop{k < 0 ? 0 : k - 1});
+  same_line_if_fits(button_width(tr("Next ▶")));
+  if (ImGui::Button(tr("Next ▶"))) commands.push(GoToTourStop{k + 1});
+  const std::string counter =
+      k < 0 ? formatted(tr("%d stops: Next (PageDown) starts"), n) : formatted(tr("stop %d of %d"), k + 1, n);
+  same_line_if_fits(ImGui::CalcTextSize(counter.c_str()).x);
+  ImGui::TextUnformatted(counter.c_str());
   language_choice(app, commands);
   if (k < 0) return;
   const TourStop& stop = tour[static_cast<std::size_t>(k)];
@@ -88,13 +88,13 @@ void TourPanel::stop_view(const AppState& app, Commands& commands) {
 
 void TourPanel::editor(const AppState& app, Commands& commands) {
   ImGui::Separator();
-  if (!ImGui::CollapsingHeader("Edit the tour")) return;
-  if (ImGui::Button("Add this view as a stop")) capture_requested_ = true;
+  if (!ImGui::CollapsingHeader(labelled("Edit the tour").c_str())) return;
+  if (ImGui::Button(tr("Add this view as a stop"))) capture_requested_ = true;
   if (app.tour_stop >= 0 && app.tour_stop < static_cast<int>(tour_of(app).size())) {
     order_buttons(app, commands);
     text_fields(app, commands);
   }
-  hint("File ▸ Save lesson writes the tour with the lesson.");
+  hint(tr("File ▸ Save lesson writes the tour with the lesson."));
 }
 
 void TourPanel::order_buttons(const AppState& app, Commands& commands) {
@@ -102,17 +102,17 @@ void TourPanel::order_buttons(const AppState& app, Commands& commands) {
   const int k = app.tour_stop, n = static_cast<int>(tour.size());
   const auto at = [&](int i) { return tour.begin() + i; };
   ImGui::SameLine();
-  if (ImGui::Button("Move up") && k > 0) {
+  if (ImGui::Button(tr("Move up")) && k > 0) {
     std::iter_swap(at(k), at(k - 1));
     commands.push(SetTour{tour, k - 1});
   }
   ImGui::SameLine();
-  if (ImGui::Button("Move down") && k + 1 < n) {
+  if (ImGui::Button(tr("Move down")) && k + 1 < n) {
     std::iter_swap(at(k), at(k + 1));
     commands.push(SetTour{tour, k + 1});
   }
   ImGui::SameLine();
-  if (ImGui::Button("Delete")) {
+  if (ImGui::Button(tr("Delete"))) {
     tour.erase(at(k));
     commands.push(SetTour{tour, std::min(k, n - 2)});
   }
@@ -130,10 +130,10 @@ void TourPanel::text_fields(const AppState& app, Commands& commands) {
   const ImVec2 note_size(width, ImGui::GetTextLineHeightWithSpacing() * 3);
   bool edited_one = false;
   ImGui::SetNextItemWidth(width);
-  ImGui::InputTextWithHint("##title_en", "title (English)", &title_en_);
+  ImGui::InputTextWithHint("##title_en", tr("title (English)"), &title_en_);
   edited_one |= ImGui::IsItemDeactivatedAfterEdit();
   ImGui::SetNextItemWidth(width);
-  ImGui::InputTextWithHint("##title_ko", "제목 (한국어)", &title_ko_);
+  ImGui::InputTextWithHint("##title_ko", tr("title (Korean)"), &title_ko_);
   edited_one |= ImGui::IsItemDeactivatedAfterEdit();
   ImGui::InputTextMultiline("##note_en", &note_en_, note_size);
   edited_one |= ImGui::IsItemDeactivatedAfterEdit();

@@ -1,5 +1,7 @@
 #include "views/trace_index.h"
 
+#include "views/i18n.h"
+
 #include <cmath>
 #include <unordered_map>
 
@@ -14,10 +16,10 @@ bool same_group(const Step& a, const Step& b) { return a.phase == b.phase && sam
 
 const char* stack_words(Stack stack) {
   switch (stack) {
-    case Stack::encoder: return "Encoder";
-    case Stack::decoder: return "Decoder";
-    case Stack::output: return "Output";
-    case Stack::none: return "Model";
+    case Stack::encoder: return tr("Encoder");
+    case Stack::decoder: return tr("Decoder");
+    case Stack::output: return tr("Output");
+    case Stack::none: return tr("Model");
   }
   return "";
 }
@@ -26,16 +28,16 @@ const char* stack_words(Stack stack) {
 
 std::string block_title(Stack stack, Sublayer sublayer) {
   switch (sublayer) {
-    case Sublayer::embed: return stack == Stack::decoder ? "Output embedding + PE" : "Input embedding + PE";
-    case Sublayer::self_attn: return stack == Stack::decoder ? "Masked multi-head attention" : "Multi-head attention";
-    case Sublayer::cross_attn: return "Encoder–decoder attention";
+    case Sublayer::embed: return stack == Stack::decoder ? tr("Output embedding + PE") : tr("Input embedding + PE");
+    case Sublayer::self_attn: return stack == Stack::decoder ? tr("Masked multi-head attention") : tr("Multi-head attention");
+    case Sublayer::cross_attn: return tr("Encoder–decoder attention");
     case Sublayer::norm1:
     case Sublayer::norm2:
-    case Sublayer::norm3: return "Add & Norm";
-    case Sublayer::ffn: return "Feed-forward";
-    case Sublayer::final_norm: return "Layer norm";
-    case Sublayer::generator: return "Linear";
-    case Sublayer::loss: return "Softmax + loss";
+    case Sublayer::norm3: return tr("Add & Norm");
+    case Sublayer::ffn: return tr("Feed-forward");
+    case Sublayer::final_norm: return tr("Layer norm");
+    case Sublayer::generator: return tr("Linear");
+    case Sublayer::loss: return tr("Softmax + loss");
     case Sublayer::none: return "";
   }
   return "";
@@ -43,9 +45,9 @@ std::string block_title(Stack stack, Sublayer sublayer) {
 
 std::string where_in_words(const Where& where) {
   std::string text = stack_words(where.stack);
-  if (where.layer >= 0) text += " › layer " + std::to_string(where.layer);
+  if (where.layer >= 0) text += formatted(tr(" › layer %d"), where.layer);
   if (where.sublayer != Sublayer::none) text += " › " + block_title(where.stack, where.sublayer);
-  if (where.head >= 0) text += " › head " + std::to_string(where.head);
+  if (where.head >= 0) text += formatted(tr(" › head %d"), where.head);
   return text;
 }
 
@@ -138,14 +140,14 @@ void TraceIndex::list_rows(const Trace& trace) {
     const bool new_phase = !previous || previous->phase != s.phase;
     const bool new_block = new_phase || !same_block(previous->where, s.where);
     const bool new_head = new_block || previous->where.head != s.where.head;
-    if (new_phase) rows_.push_back({-1, 0, s.phase == Phase::forward ? "Forward pass" : "Backward pass"});
+    if (new_phase) rows_.push_back({-1, 0, s.phase == Phase::forward ? tr("Forward pass") : tr("Backward pass")});
     if (new_block) {
       std::string text = stack_words(s.where.stack);
-      if (s.where.layer >= 0) text += " › layer " + std::to_string(s.where.layer);
+      if (s.where.layer >= 0) text += formatted(tr(" › layer %d"), s.where.layer);
       text += " › " + block_title(s.where.stack, s.where.sublayer);
       rows_.push_back({-1, 1, text});
     }
-    if (new_head && s.where.head >= 0) rows_.push_back({-1, 2, "head " + std::to_string(s.where.head)});
+    if (new_head && s.where.head >= 0) rows_.push_back({-1, 2, formatted(tr("head %d"), s.where.head)});
     row_of_step_[static_cast<std::size_t>(i)] = static_cast<int>(rows_.size());
     rows_.push_back({i, s.where.head >= 0 ? 3 : 2, short_label(s)});
     previous = &s;

@@ -1,6 +1,9 @@
 #include "views/training_panel.h"
 
 #include "views/figure.h"
+#include "model/translatable.h"
+#include "views/file_actions.h"
+#include "views/i18n.h"
 #include "views/tooltip_button.h"
 
 #include "model/number_format.h"
@@ -98,10 +101,9 @@ void line_plot_alone(const char* title, ImVec2 size, const std::vector<CurveSeri
   };
   draw->AddRect(a, b, ImGui::GetColorU32(ImGuiCol_Border));
   y_ticks(draw, a, b, y_min, y_max, unit, to_screen);
-  char label[32];
   draw->AddText(ImVec2(a.x, b.y + line_h * 0.15f), dim, "0");
-  std::snprintf(label, sizeof label, "step %.0f", x_max);
-  draw->AddText(ImVec2(b.x - ImGui::CalcTextSize(label).x, b.y + line_h * 0.15f), dim, label);
+  const std::string label = formatted(tr("step %.0f"), x_max);
+  draw->AddText(ImVec2(b.x - ImGui::CalcTextSize(label.c_str()).x, b.y + line_h * 0.15f), dim, label.c_str());
   draw->PushClipRect(a, b, true);
   for (const CurveSeries& s : series) {
     const float thickness = (&s == &series.back() ? 3.0f : 2.0f) * ImGui::GetFontSize() / 18;
@@ -124,14 +126,14 @@ void line_plot(const char* title, ImVec2 size, const std::vector<CurveSeries>& s
 
 FigureSources figure_sources(const TrainingStatus& t) {
   FigureSources s;
-  s.held = t.held_pairs > 0 ? "held-out set (" + std::to_string(t.held_pairs) + " pairs)"
-                            : "all " + std::to_string(t.train_pairs) + " pairs (none held out)";
+  s.held = t.held_pairs > 0 ? formatted(tr("held-out set (%d pairs)"), t.held_pairs)
+                            : formatted(tr("all %d pairs (none held out)"), t.train_pairs);
   if (t.curve.empty()) return s;
   const int last = t.curve.back().step;
   const int previous = t.curve.size() > 1 ? t.curve[t.curve.size() - 2].step : 0;
-  s.train = last == 0              ? "training pairs at step 0"
-            : last == previous + 1 ? "training mini-batch of step " + std::to_string(last)
-                                   : "training mini-batches of steps " + std::to_string(previous + 1) + "–" + std::to_string(last);
+  s.train = last == 0              ? tr("training pairs at step 0")
+            : last == previous + 1 ? formatted(tr("training mini-batch of step %d"), last)
+                                   : formatted(tr("training mini-batches of steps %d–%d"), previous + 1, last);
   return s;
 }
 
@@ -139,11 +141,11 @@ namespace {
 
 // Reset: a popup with the two weights to start again from.
 void reset_menu(const TrainingStatus& t, Commands& commands) {
-  if (tooltip_button("Reset…", "Back to step 0: on the lesson's weights or on the seed's initial weights"))
+  if (tooltip_button(tr("Reset…"), tr("Back to step 0: on the lesson's weights or on the seed's initial weights")))
     ImGui::OpenPopup("reset to");
   if (!ImGui::BeginPopup("reset to")) return;
-  const std::string lesson = "The lesson's weights: " + t.lesson_words;
-  const std::string seed = "Untrained: " + t.seed_words;
+  const std::string lesson = formatted(tr("The lesson's weights: %s"), t.lesson_words.c_str());
+  const std::string seed = formatted(tr("Untrained: %s"), t.seed_words.c_str());
   if (ImGui::Selectable(lesson.c_str())) commands.push(Train{Train::Action::reset_lesson});
   if (ImGui::Selectable(seed.c_str())) commands.push(Train{Train::Action::reset_seed});
   ImGui::EndPopup();
@@ -152,15 +154,12 @@ void reset_menu(const TrainingStatus& t, Commands& commands) {
 // While a step is computed: which one, how far (examples of its mini-batch), and Cancel.
 void progress_line(const TrainingStatus& t, Commands& commands) {
   if (!t.busy) return;
-  char text[96];
-  if (t.busy_total > 0)
-    std::snprintf(text, sizeof text, "step %d: example %d of %d", t.steps_done + 1, t.busy_done + 1, t.busy_total);
-  else
-    std::snprintf(text, sizeof text, "evaluating at step %d", t.steps_done);
+  const std::string text = t.busy_total > 0 ? formatted(tr("step %d: example %d of %d"), t.steps_done + 1, t.busy_done + 1, t.busy_total)
+                                             : formatted(tr("evaluating at step %d"), t.steps_done);
   const float fraction = t.busy_total > 0 ? static_cast<float>(t.busy_done) / static_cast<float>(t.busy_total) : 0;
-  ImGui::ProgressBar(fraction, ImVec2(ImGui::GetFontSize() * 14, 0), text);
+  ImGui::ProgressBar(fraction, ImVec2(ImGui::GetFontSize() * 14, 0), text.c_str());
   ImGui::SameLine();
-  if (tooltip_button("Cancel", "Abandon this step; the weights stay those of the last finished step"))
+  if (tooltip_button(tr("Cancel"), tr("Abandon this step; the weights stay those of the last finished step")))
     commands.push(Train{Train::Action::cancel});
 }
 
@@ -168,16 +167,15 @@ void progress_line(const TrainingStatus& t, Commands& commands) {
 // one was refused, failed or cancelled.
 void experiment_line(const TrainingStatus& t, Commands& commands) {
   if (t.experiment_running) {
-    const std::string text = "step " + std::to_string(t.experiment_done) + " of " + std::to_string(t.experiment_total) +
-                             ", both runs";
+    const std::string text = formatted(tr("step %d of %d, both runs"), t.experiment_done, t.experiment_total);
     const float fraction = t.experiment_total > 0 ? static_cast<float>(t.experiment_done) / static_cast<float>(t.experiment_total) : 0;
     ImGui::SameLine();
     ImGui::ProgressBar(fraction, ImVec2(ImGui::GetFontSize() * 12, 0), text.c_str());
     ImGui::SameLine();
-    if (tooltip_button("Cancel##experiment", "Stop both runs; the last experiment's figures stay"))
+    if (tooltip_button((std::string(tr("Cancel")) + "##experiment").c_str(), tr("Stop both runs; the last experiment's figures stay")))
       commands.push(Train{Train::Action::cancel_experiment});
   } else if (!t.experiment_problem.empty()) {
-    ImGui::TextWrapped("%s", t.experiment_problem.c_str());
+    ImGui::TextWrapped("%s", tr(t.experiment_problem).c_str());
   }
 }
 
@@ -187,11 +185,11 @@ void last_figures(const TrainingStatus& t) {
   const FigureSources sources = figure_sources(t);
   ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(held_colour), "%s", sources.held.c_str());
   ImGui::SameLine(0, 0);
-  ImGui::Text(" at step %d: loss %s · accuracy %.1f %%", last.step, format_value(last.held_loss, 3).c_str(),
+  ImGui::Text(tr(" at step %d: loss %s · accuracy %.1f %%"), last.step, format_value(last.held_loss, 3).c_str(),
               100 * last.held_accuracy);
   ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(train_colour), "%s", sources.train.c_str());
   ImGui::SameLine(0, 0);
-  ImGui::Text(": loss %s · accuracy %.1f %%", format_value(last.train_loss, 3).c_str(), 100 * last.train_accuracy);
+  ImGui::Text(tr(": loss %s · accuracy %.1f %%"), format_value(last.train_loss, 3).c_str(), 100 * last.train_accuracy);
 }
 
 }  // namespace
@@ -201,45 +199,45 @@ namespace {
 // Run / Pause (Run on past the lesson's steps), One step, Reset…, the learning rate.
 void training_buttons(const TrainingStatus& t, Commands& commands) {
   const bool past_plan = t.planned_steps > 0 && t.steps_done >= t.planned_steps;
-  const std::string run_tip = past_plan ? "Train on past the lesson's " + std::to_string(t.planned_steps) + " steps until paused"
-                                        : "Train in the background up to the lesson's " + std::to_string(t.planned_steps) + " steps";
-  if (tooltip_button(t.running ? "Pause" : past_plan ? "Run on" : "Run", t.running ? "Pause training" : run_tip.c_str()))
+  const std::string run_tip = past_plan ? formatted(tr("Train on past the lesson's %d steps until paused"), t.planned_steps)
+                                        : formatted(tr("Train in the background up to the lesson's %d steps"), t.planned_steps);
+  if (tooltip_button(t.running ? tr("Pause") : past_plan ? tr("Run on") : tr("Run"), t.running ? tr("Pause training") : run_tip.c_str()))
     commands.push(Train{t.running ? Train::Action::pause : Train::Action::run});
   ImGui::SameLine();
-  if (tooltip_button("One step", "One mini-batch and one Adam update")) commands.push(Train{Train::Action::step});
+  if (tooltip_button(tr("One step"), tr("One mini-batch and one Adam update"))) commands.push(Train{Train::Action::step});
   ImGui::SameLine();
   reset_menu(t, commands);
   ImGui::SameLine();
   char rate_text[32];
   std::snprintf(rate_text, sizeof rate_text, "%.0e", t.learning_rate);
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 5);
-  if (ImGui::BeginCombo("learning rate", rate_text)) {
+  if (ImGui::BeginCombo(labelled("learning rate").c_str(), rate_text)) {
     for (const double rate : {1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2}) {
       std::snprintf(rate_text, sizeof rate_text, "%.0e", rate);
       if (ImGui::Selectable(rate_text, std::abs(rate - t.learning_rate) < 1e-12)) commands.push(SetLearningRate{rate});
     }
     ImGui::EndCombo();
   }
-  if (ImGui::IsItemHovered()) ImGui::SetTooltip("Adam's peak learning rate, from the next step on");
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip(tr("Adam's peak learning rate, from the next step on"));
 }
 
 // Where training stands: the step and the weights it started from, the progress of a step, the
 // last figures (or what the panels show before any training), a problem.
 void training_status(const AppState& app, const TrainingStatus& t, Commands& commands) {
   const Palette& pal = palette(app.theme);
-  ImGui::Text("Step %d from %s", t.steps_done, t.start_words.c_str());
+  ImGui::Text(tr("Step %d from %s"), t.steps_done, t.start_words.c_str());
   if (t.running) {
     ImGui::SameLine();
-    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.accent), "training…");
+    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.accent), tr("training…"));
   }
   progress_line(t, commands);
   if (!t.curve.empty()) {
     last_figures(t);
   } else {
-    ImGui::TextWrapped("Not trained here yet: the panels show %s. Run trains from %s.", app.session.weights_origin().c_str(),
+    ImGui::TextWrapped(tr("Not trained here yet: the panels show %s. Run trains from %s."), weights_in_words(app.session).c_str(),
                        t.start_words.c_str());
   }
-  if (!t.message.empty()) ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.warning), "%s", t.message.c_str());
+  if (!t.message.empty()) ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.warning), "%s", tr(t.message).c_str());
 }
 
 // "  96.7 %"
@@ -253,14 +251,14 @@ std::string percent(double fraction) {
 // the warning colour below 90 %), and over all words.
 void experiment_table(const TrainingStatus& t, const PositionalExperiment& e, const Palette& pal) {
   const std::size_t n = std::min(e.with_pe.position_accuracy.size(), e.without_pe.position_accuracy.size());
-  if (!begin_headed_table("per word", {"held-out word", "with PE", "without PE"}, ImGuiTableFlags_Borders | ImGuiTableFlags_SizingFixedFit))
+  if (!begin_headed_table("per word", {tr("held-out word"), tr("with PE"), tr("without PE")}, ImGuiTableFlags_Borders | ImGuiTableFlags_SizingFixedFit))
     return;
   for (std::size_t i = 0; i < n; ++i) {
     ImGui::PushID(static_cast<int>(i));
     ImGui::TableNextRow();
     ImGui::TableNextColumn();
     if (i < t.position_names.size()) ImGui::TextUnformatted(t.position_names[i].c_str());
-    else ImGui::Text("word %d", static_cast<int>(i + 1));
+    else ImGui::Text(tr("word %d"), static_cast<int>(i + 1));
     ImGui::TableNextColumn();
     ImGui::TextUnformatted(percent(e.with_pe.position_accuracy[i]).c_str());
     ImGui::TableNextColumn();
@@ -269,7 +267,7 @@ void experiment_table(const TrainingStatus& t, const PositionalExperiment& e, co
     else ImGui::TextUnformatted(percent(without).c_str());
     ImGui::PopID();
   }
-  text_row({"all words", percent(e.with_pe.accuracy), percent(e.without_pe.accuracy)});
+  text_row({tr("all words"), percent(e.with_pe.accuracy), percent(e.without_pe.accuracy)});
   ImGui::EndTable();
 }
 
@@ -281,8 +279,8 @@ struct Curves {
 
 Curves training_curves(const TrainingStatus& t) {
   Curves c;
-  c.train_loss = {"training mini-batches", train_colour, {}, {}};
-  c.held_loss = {t.held_pairs > 0 ? "held-out set" : "all pairs", held_colour, {}, {}};
+  c.train_loss = {tr("training mini-batches"), train_colour, {}, {}};
+  c.held_loss = {t.held_pairs > 0 ? tr("held-out set") : tr("all pairs"), held_colour, {}, {}};
   c.train_acc = c.train_loss;
   c.held_acc = c.held_loss;
   double max_loss = 0;
@@ -302,7 +300,7 @@ Curves training_curves(const TrainingStatus& t) {
 // The experiment's two held-out accuracy curves, without PE and with it, in %.
 void experiment_plot(const PositionalExperiment& e, Theme theme, ImVec2 plot) {
   const PeCurveColours colours = pe_curve_colours(theme);
-  CurveSeries without{"without PE", colours.without_pe, {}, {}}, with{"with PE", colours.with_pe, {}, {}};
+  CurveSeries without{tr("without PE"), colours.without_pe, {}, {}}, with{tr("with PE"), colours.with_pe, {}, {}};
   double x_end = 1;
   for (const auto& [curve, series] : {std::pair{&e.without_curve, &without}, std::pair{&e.with_curve, &with}})
     for (const CurvePoint& p : *curve) {
@@ -310,7 +308,7 @@ void experiment_plot(const PositionalExperiment& e, Theme theme, ImVec2 plot) {
       series->y.push_back(100 * p.held_accuracy);
       x_end = std::max(x_end, static_cast<double>(p.step));
     }
-  line_plot("Held-out set accuracy: PE or not", plot, {without, with}, 0, 100, x_end, " %");
+  line_plot(tr("Held-out set accuracy: PE or not"), plot, {without, with}, 0, 100, x_end, " %");
 }
 
 // Loss, accuracy and the experiment's plot, side by side where the panel is wide, else one
@@ -328,10 +326,10 @@ void training_plots(const AppState& app, const TrainingStatus& t) {
                                    : ImVec2(avail.x, (avail.y - gap * (plots - 1)) / plots);
   const ImVec2 plot(size.x, std::max(size.y, ImGui::GetTextLineHeight() * 5));
   if (show_loss) {
-    line_plot("Loss (cross-entropy)", plot, {c.train_loss, c.held_loss}, 0, c.max_loss, x_max, "");
+    line_plot(tr("Loss (cross-entropy)"), plot, {c.train_loss, c.held_loss}, 0, c.max_loss, x_max, "");
     if (side_by_side) ImGui::SameLine(0, gap);
   }
-  line_plot("Token accuracy", plot, {c.train_acc, c.held_acc}, 0, 100, x_max, " %");
+  line_plot(tr("Token accuracy"), plot, {c.train_acc, c.held_acc}, 0, 100, x_max, " %");
   if (!t.experiment) return;
   if (side_by_side) ImGui::SameLine(0, gap);
   experiment_plot(*t.experiment, app.theme, plot);
@@ -342,14 +340,14 @@ void training_plots(const AppState& app, const TrainingStatus& t) {
 void TrainingPanel::draw(const AppState& app, Selection&, Commands& commands) {
   const TrainingStatus& t = app.training;
   if (!t.available) {
-    ImGui::TextWrapped("This lesson cannot be trained here: %s", t.message.c_str());
+    ImGui::TextWrapped(tr("This lesson cannot be trained here: %s"), tr(t.message).c_str());
     return;
   }
   training_buttons(t, commands);
   training_status(app, t, commands);
-  if (tooltip_button(t.experiment_running ? "Training with and without…" : "Positional-encoding experiment",
-                     "Trains this lesson twice from the same seed, with and without positional encoding, and compares "
-                     "the held-out accuracy word by word",
+  if (tooltip_button(t.experiment_running ? tr("Training with and without…") : tr("Positional-encoding experiment"),
+                     tr("Trains this lesson twice from the same seed, with and without positional encoding, and compares "
+                        "the held-out accuracy word by word"),
                      !t.experiment_running))
     commands.push(Train{Train::Action::positional_experiment});
   experiment_line(t, commands);
@@ -382,8 +380,8 @@ void show_trained_run(AppState& app, Selection& selection, std::uint64_t version
   app.on_new_trace();
   go_to_step(app, selection, step);
   app.session.set_weights_origin(t.steps_done == 0 ? t.start_words
-                                                   : t.start_words + " after " + std::to_string(t.steps_done) +
-                                                         " training steps here");
+                                                   : formatted(tr("%s after %d training steps here"),
+                                                               t.start_words.c_str(), t.steps_done));
   t.shown_version = version;
   t.message.clear();
 }
@@ -401,7 +399,7 @@ void take_trained_run(AppState& app, Selection& selection, TrainingRunner& runne
       break;
     case Session::RunTaken::other_example: break;  // the sentences changed meanwhile: asked again
     case Session::RunTaken::other_shapes:
-      t.message = "the trained weights do not fit this session's model (was the config changed?)";
+      t.message = N_("the trained weights do not fit this session's model (was the config changed?)");
       t.shown_version = given->version;
       break;
   }

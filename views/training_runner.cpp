@@ -1,6 +1,8 @@
 #include "views/training_runner.h"
 
 #include "model/error.h"
+#include "model/translatable.h"
+#include "views/i18n.h"
 
 #include <cmath>
 #include <limits>
@@ -43,7 +45,7 @@ std::vector<CurvePoint> TrainingRunner::curve() const {
 }
 
 std::string TrainingRunner::seed_words() const {
-  return "seed " + std::to_string(lesson_.training.seed) + "'s initial weights";
+  return formatted(tr("seed %llu's initial weights"), static_cast<unsigned long long>(lesson_.training.seed));
 }
 
 std::string TrainingRunner::start_words() const {
@@ -82,9 +84,9 @@ void TrainingRunner::start_positional_experiment() {
         experiment_done_ = done;
         return !experiment_cancel_.load();
       });
-      if (!result) problem = "the positional-encoding experiment was cancelled";
+      if (!result) problem = N_("the positional-encoding experiment was cancelled");
     } catch (const std::bad_alloc&) {
-      problem = "the positional-encoding experiment ran out of memory";
+      problem = N_("the positional-encoding experiment ran out of memory");
     } catch (const std::exception& e) {
       problem = e.what();
     }
@@ -186,7 +188,7 @@ void TrainingRunner::reset_trainer(ResetTo to) {
       trainer().restart();
     } catch (const std::exception& e) {
       std::lock_guard<std::mutex> lock(mutex_);
-      problem_ = std::string("cannot read the lesson's weights again: ") + e.what();
+      problem_ = formatted(tr("cannot read the lesson's weights again: %s"), e.what());
       return;
     }
   } else {

@@ -1,5 +1,7 @@
 #include "views/ui.h"
 
+#include "model/translatable.h"
+#include "views/i18n.h"
 #include "views/tour_panel.h"
 
 #include "views/controller.h"
@@ -14,7 +16,8 @@
 namespace attnviz::views {
 namespace {
 
-const char* const lab_title = "Gradient lab";
+const char* const lab_title = N_("Gradient lab");
+const char* const lab_id = "###Gradient lab";
 
 // The whole window while the lesson opened at launch is built: its progress line, centred.
 void draw_opening_screen(const AppState& app) {
@@ -103,14 +106,15 @@ void Ui::presenter(const AppState& app, Selection& selection, Commands& commands
   const ImGuiWindowFlags fixed = ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse;
   ImGui::SetNextWindowPos(ImVec2(0, 0));
   ImGui::SetNextWindowSize(ImVec2(io.DisplaySize.x, io.DisplaySize.y - caption_h));
-  if (ImGui::Begin(panel_info(shown_panel).window(), nullptr, fixed)) {
+  if (ImGui::Begin(panel_info(shown_panel).window_label().c_str(), nullptr, fixed)) {
     if (panel_info(shown_panel).home == Home::centre_tab) centre_.draw_tab(panels_, shown_panel, app, selection, commands);
     else panels_[shown_panel].draw(app, selection, commands);
   }
   ImGui::End();
   ImGui::SetNextWindowPos(ImVec2(0, io.DisplaySize.y - caption_h));
   ImGui::SetNextWindowSize(ImVec2(io.DisplaySize.x, caption_h));
-  if (ImGui::Begin("Presenter caption", nullptr, fixed | ImGuiWindowFlags_NoTitleBar)) presenter_caption(app, stop);
+  if (ImGui::Begin("Presenter caption", nullptr, fixed | ImGuiWindowFlags_NoTitleBar))  // not translated: no title bar
+    presenter_caption(app, stop);
   ImGui::End();
 }
 
@@ -122,15 +126,15 @@ void Ui::presenter_caption(const AppState& app, const TourStop* stop) {
     ImGui::SetWindowFontScale(1.0f);
     ImGui::TextWrapped("%s", stop->note.in(app.language).c_str());
   }
-  ImGui::TextDisabled("%s", n == 0 ? "This lesson has no tour.   Esc leaves presenter mode."
-                                   : ("stop " + std::to_string(app.tour_stop + 1) + " of " + std::to_string(n) +
-                                      "   PageDown / PageUp: next / previous   Esc leaves presenter mode")
+  ImGui::TextDisabled("%s", n == 0 ? tr("This lesson has no tour.   Esc leaves presenter mode.")
+                                   : formatted(tr("stop %d of %d   PageDown / PageUp: next / previous   Esc leaves presenter mode"),
+                                               app.tour_stop + 1, n)
                                          .c_str());
 }
 
 void Ui::alone(const AppState& app, Selection& selection, Commands& commands) {
   const PanelInfo& info = panel_info(view);
-  if (tiling_.begin(info.window(), &Layout::single, Place::all, ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize)) {
+  if (tiling_.begin(info.window_label().c_str(), &Layout::single, Place::all, ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize)) {
     if (info.home == Home::centre_tab) centre_.draw_tab(panels_, view, app, selection, commands);
     else panels_[view].draw(app, selection, commands);
   }
@@ -138,20 +142,20 @@ void Ui::alone(const AppState& app, Selection& selection, Commands& commands) {
 }
 
 void Ui::overview(const AppState& app, Selection& selection, Commands& commands, Place place) {
-  if (tiling_.begin("Controls and sentences", &Layout::controls, place) && controls_.draw(app, selection, commands))
+  if (tiling_.begin(labelled("Controls and sentences").c_str(), &Layout::controls, place) && controls_.draw(app, selection, commands))
     tiling_.ask(Place::tiled);
   ImGui::End();
   const LabCover cover = cover_with_lab(place);
   // The centre first: what it hovers lights up in the navigator drawn after it.
   if (!cover.covering) {
-    if (tiling_.begin(panel_info(PanelId::detail).title, &Layout::detail, place))
+    if (tiling_.begin(panel_info(PanelId::detail).label().c_str(), &Layout::detail, place))
       centre_.draw(panels_, app, selection, commands);
     ImGui::End();
   }
-  if (tiling_.begin(panel_info(PanelId::architecture).title, &Layout::navigator, place, ImGuiWindowFlags_HorizontalScrollbar))
+  if (tiling_.begin(panel_info(PanelId::architecture).label().c_str(), &Layout::navigator, place, ImGuiWindowFlags_HorizontalScrollbar))
     panels_[PanelId::architecture].draw(app, selection, commands);
   ImGui::End();
-  if (tiling_.begin(panel_info(PanelId::steps).title, &Layout::steps, place))
+  if (tiling_.begin(panel_info(PanelId::steps).label().c_str(), &Layout::steps, place))
     panels_[PanelId::steps].draw(app, selection, commands);
   ImGui::End();
   if (!cover.covering) chain_window(app, selection, commands, place);
@@ -168,7 +172,7 @@ Ui::LabCover Ui::cover_with_lab(Place place) {
   LabCover cover;
   cover.opening = gradlab_open_ && !gradlab_was_open_;
   gradlab_was_open_ = gradlab_open_;
-  const ImGuiWindow* lab = ImGui::FindWindowByName(lab_title);
+  const ImGuiWindow* lab = ImGui::FindWindowByName(lab_id);
   const auto lab_at = [&](const Rect& r) { return lab && same_place(lab->Pos, r.pos) && same_place(lab->Size, r.size); };
   cover.place = place == Place::all || cover.opening || (place == Place::tiled && lab_at(placed_over));
   cover.covering = gradlab_open_ && (cover.place || !lab || lab_at(over));
@@ -176,8 +180,8 @@ Ui::LabCover Ui::cover_with_lab(Place place) {
   if (cover.covering && place != Place::none) {
     const Layout& l = tiling_.layout();
     for (const auto& [id, rect] : {std::pair{PanelId::detail, l.detail}, std::pair{PanelId::chain_rule, l.chain}}) {
-      ImGui::SetWindowPos(panel_info(id).title, rect.pos);
-      ImGui::SetWindowSize(panel_info(id).title, rect.size);
+      ImGui::SetWindowPos(panel_info(id).label().c_str(), rect.pos);
+      ImGui::SetWindowSize(panel_info(id).label().c_str(), rect.size);
     }
   }
   return cover;
@@ -190,11 +194,11 @@ void Ui::lab_window(const LabCover& cover, const AppState& app, Selection& selec
   if (!cover.covering) ImGui::SetNextWindowBgAlpha(1.0f);
   if (focus_gradlab_ || cover.opening) ImGui::SetNextWindowFocus();
   focus_gradlab_ = false;
-  if (ImGui::Begin(lab_title, &gradlab_open_, ImGuiWindowFlags_NoCollapse) && ImGui::BeginTabBar("gradlab")) {
+  if (ImGui::Begin(labelled(lab_title).c_str(), &gradlab_open_, ImGuiWindowFlags_NoCollapse) && ImGui::BeginTabBar("gradlab")) {
     const std::optional<PanelId> open = std::exchange(lab_open_, std::nullopt);
     for (const PanelInfo& page : panel_table()) {
       const ImGuiTabItemFlags flags = open == page.id ? ImGuiTabItemFlags_SetSelected : 0;
-      if (page.home != Home::gradient_lab || !ImGui::BeginTabItem(page.title, nullptr, flags)) continue;
+      if (page.home != Home::gradient_lab || !ImGui::BeginTabItem(page.label().c_str(), nullptr, flags)) continue;
       lab_shown_ = page.id;
       panels_[page.id].draw(app, selection, commands);
       ImGui::EndTabItem();
@@ -209,7 +213,7 @@ void Ui::lab_window(const LabCover& cover, const AppState& app, Selection& selec
 void Ui::chain_window(const AppState& app, Selection& selection, Commands& commands, Place place) {
   const bool foldable = !tiling_.layout().three_columns;
   const ImGuiWindowFlags flags = foldable ? 0 : ImGuiWindowFlags_NoCollapse;
-  const bool drawn = tiling_.begin(panel_info(PanelId::chain_rule).title, &Layout::chain, place, flags,
+  const bool drawn = tiling_.begin(panel_info(PanelId::chain_rule).label().c_str(), &Layout::chain, place, flags,
                                    foldable && tiling_.layout().chain_folded);
   const bool folded = ImGui::IsWindowCollapsed();
   if (foldable && !tiling_.placed_last() && folded != chain_shown_folded_) {
@@ -227,7 +231,7 @@ void Ui::floating_windows(const AppState& app, Selection& selection, Commands& c
     if (info.home != Home::floating || !floating_[static_cast<std::size_t>(info.id)]) continue;
     ImGui::SetNextWindowBgAlpha(1.0f);
     Rect Layout::*rect = info.id == PanelId::tour ? &Layout::steps : &Layout::training;
-    if (tiling_.begin(info.window(), rect, place)) panels_[info.id].draw(app, selection, commands);
+    if (tiling_.begin(info.window_label().c_str(), rect, place)) panels_[info.id].draw(app, selection, commands);
     ImGui::End();
   }
 }

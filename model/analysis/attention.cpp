@@ -2,6 +2,7 @@
 
 #include "model/analysis/variant.h"
 #include "model/error.h"
+#include "model/translatable.h"
 
 #include <algorithm>
 #include <cmath>
@@ -10,9 +11,9 @@ namespace attnviz::analysis {
 
 const char* to_string(AttentionKind kind) {
   switch (kind) {
-    case AttentionKind::encoder_self: return "encoder self-attention";
-    case AttentionKind::decoder_self: return "masked decoder self-attention";
-    case AttentionKind::cross: return "encoder–decoder attention";
+    case AttentionKind::encoder_self: return N_("encoder self-attention");
+    case AttentionKind::decoder_self: return N_("masked decoder self-attention");
+    case AttentionKind::cross: return N_("encoder–decoder attention");
   }
   return "?";
 }

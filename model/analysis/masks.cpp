@@ -2,6 +2,7 @@
 
 #include "model/error.h"
 #include "model/transformer.h"
+#include "model/translatable.h"
 
 namespace attnviz::analysis {
 
@@ -15,11 +16,11 @@ MaskMatrix read(const Trace& trace, const char* name, const char* title, const c
 
 Masks masks_of(const Trace& trace) {
   return {
-      read(trace, names::src_padding_mask, "Source padding mask", "encoder self-attention"),
-      read(trace, names::tgt_padding_mask, "Target padding mask", "masked decoder self-attention (with look-ahead)"),
-      read(trace, names::look_ahead_mask, "Look-ahead mask", "masked decoder self-attention (with target padding)"),
-      read(trace, names::decoder_self_mask, "Target padding ∧ look-ahead", "masked decoder self-attention"),
-      read(trace, names::cross_mask, "Source padding mask (cross)", "encoder–decoder attention"),
+      read(trace, names::src_padding_mask, N_("Source padding mask"), N_("encoder self-attention")),
+      read(trace, names::tgt_padding_mask, N_("Target padding mask"), N_("masked decoder self-attention (with look-ahead)")),
+      read(trace, names::look_ahead_mask, N_("Look-ahead mask"), N_("masked decoder self-attention (with target padding)")),
+      read(trace, names::decoder_self_mask, N_("Target padding ∧ look-ahead"), N_("masked decoder self-attention")),
+      read(trace, names::cross_mask, N_("Source padding mask (cross)"), N_("encoder–decoder attention")),
   };
 }
 

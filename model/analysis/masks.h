@@ -13,7 +13,7 @@ namespace attnviz::analysis {
 
 struct MaskMatrix {
   std::string name;        // the recorded tensor, e.g. "masks.look_ahead"
-  std::string title;       // "Look-ahead mask"
+  std::string title;       // "Look-ahead mask" (N_: the views translate it)
   std::string applies_to;  // "masked decoder self-attention"
   Mat value;               // (T_q, T_k)
 };

@@ -49,7 +49,7 @@ TEST_F(GradLabHeadless, DepthPageReadsInFullAtLargeText) {
   set_text_size(2.0f, ImVec2(1920, 1080));
   ui.view = PanelId::gradlab_depth;
   frames(3);
-  const ImGuiWindow* page = ImGui::FindWindowByName("Gradient lab: depth");
+  const ImGuiWindow* page = ImGui::FindWindowByName("###Gradient lab: depth");
   ASSERT_NE(page, nullptr);
   EXPECT_LE(page->ContentSize.x, page->ContentRegionRect.GetWidth() + 1) << "items reach past the right edge";
 }
@@ -61,7 +61,7 @@ TEST_F(GradLabHeadless, ScalarPageGivesTheChainRuleAndTheFiguresRoomOnASmallDisp
   ui.view = PanelId::gradlab_scalar;
   for (const char* tab : {"Chain rule", "Example C: the notes' figures"}) {
     frames(3);
-    const ImGuiWindow* page = ImGui::FindWindowByName("Gradient lab: the scalar chain");
+    const ImGuiWindow* page = ImGui::FindWindowByName("###Gradient lab: the scalar chain");
     ASSERT_NE(page, nullptr);
     int shown = 0;
     for (const ImGuiWindow* w : ImGui::GetCurrentContext()->Windows) {
@@ -75,7 +75,8 @@ TEST_F(GradLabHeadless, ScalarPageGivesTheChainRuleAndTheFiguresRoomOnASmallDisp
     // The other tab, where there are tabs.
     if (ImGuiTabBar* bar = ImGui::GetCurrentContext()->TabBars.GetByIndex(0); bar && bar->Tabs.Size == 2)
       for (ImGuiTabItem& item : bar->Tabs)
-        if (std::string_view(bar->GetTabName(&item)) == tab) bar->NextSelectedTabId = item.ID;
+        if (const std::string_view name = bar->GetTabName(&item); name.substr(0, name.find("###")) == tab)
+          bar->NextSelectedTabId = item.ID;
   }
 }
 
@@ -90,16 +91,16 @@ TEST_F(GradLabHeadless, EveryPageDrawsAsAViewAndInTheLabWindow) {
   ui.view = PanelId::overview;
   ui.show(PanelId::gradlab_scalar);
   frames(4);
-  const ImGuiWindow* lab = ImGui::FindWindowByName("Gradient lab");
+  const ImGuiWindow* lab = ImGui::FindWindowByName("###Gradient lab");
   ASSERT_NE(lab, nullptr);
   EXPECT_TRUE(lab->Active);
   EXPECT_GT(lab->Size.x, 600);
-  const ImGuiWindow* detail = ImGui::FindWindowByName("Step detail");
+  const ImGuiWindow* detail = ImGui::FindWindowByName("###Step detail");
   EXPECT_TRUE(detail == nullptr || !detail->Active);  // covered by the lab: not drawn
-  EXPECT_TRUE(ImGui::FindWindowByName("Steps")->Active);
+  EXPECT_TRUE(ImGui::FindWindowByName("###Steps")->Active);
   ui.hide(PanelId::gradlab_scalar);
   frames(2);
-  EXPECT_TRUE(ImGui::FindWindowByName("Step detail")->Active);
+  EXPECT_TRUE(ImGui::FindWindowByName("###Step detail")->Active);
 }
 
 TEST_F(GradLabHeadless, ScalarPanelShowsTheModelsGraphsAndStepsBackward) {

@@ -10,6 +10,7 @@
 #include <imgui.h>
 #include <imgui_internal.h>
 
+#include <string>
 #include <string_view>
 #include <tuple>
 
@@ -18,7 +19,10 @@ namespace {
 
 const char* const overview_windows[] = {"Controls and sentences", "Step detail", "Architecture", "Steps", "Chain rule"};
 
-ImGuiWindow* window(const char* title) { return ImGui::FindWindowByName(title); }
+// A panel's window by its English title, which is its ImGui ID in every language ("###Steps").
+ImGuiWindow* window(const std::string& title) {
+  return ImGui::FindWindowByName((title.rfind("###", 0) == 0 ? title : "###" + title).c_str());
+}
 
 // The widest item the window drew, against the width it has for items.
 void expect_no_item_cut_off(const char* title) {
@@ -31,7 +35,7 @@ void expect_no_item_cut_off(const char* title) {
 // The centre window's tab bar: every tab as wide as its title, and all of them in view.
 void expect_tabs_in_full() {
   ImGuiContext& g = *ImGui::GetCurrentContext();
-  const ImGuiWindow* detail = window("Step detail");
+  const ImGuiWindow* detail = window("###Step detail");
   ASSERT_NE(detail, nullptr);
   int bars = 0;
   for (int i = 0; i < g.TabBars.GetBufSize(); ++i) {
@@ -48,7 +52,7 @@ void expect_tabs_in_full() {
 // The first heatmap of the step detail, caption to colour bar, inside the region that shows the
 // matrices, with cells at least a line of text high (numbers in them readable).
 void expect_first_heatmap_in_view(const StepDetailPanel& panel) {
-  const ImGuiWindow* detail = window("Step detail");
+  const ImGuiWindow* detail = window("###Step detail");
   ASSERT_NE(detail, nullptr);
   const ImGuiWindow* matrices = nullptr;
   for (const ImGuiWindow* w : ImGui::GetCurrentContext()->Windows)
@@ -80,19 +84,19 @@ TEST_P(ProjectorLayout, EveryPanelReadsInFullAndTheDetailKeepsRoom) {
     EXPECT_LE(win->Pos.y + win->Size.y, display.y + 0.5f) << title;
   }
   expect_no_item_cut_off("Controls and sentences");
-  const ImGuiWindow* controls = window("Controls and sentences");
+  const ImGuiWindow* controls = window("###Controls and sentences");
   EXPECT_FALSE(controls->ScrollbarY) << "the controls window is too short for its rows";
   expect_tabs_in_full();
   const float font = ImGui::GetFontSize();
   EXPECT_GE(ui.navigator().label_pixels(), NavigatorPanel::min_label_scale * font - 0.5f)
       << "architecture labels do not grow with the text";
   if (w == 1920) {  // a projector's display: the figure fits its panel's width at every text size
-    EXPECT_FALSE(window("Architecture")->ScrollbarX) << "the architecture figure is wider than its panel";
+    EXPECT_FALSE(window("###Architecture")->ScrollbarX) << "the architecture figure is wider than its panel";
   }
   const float row = font + ImGui::GetStyle().ItemSpacing.y;
-  const ImGuiWindow* steps = window("Steps");
+  const ImGuiWindow* steps = window("###Steps");
   EXPECT_GE((steps->Size.y - steps->TitleBarHeight()) / row, 6.0f) << "the step list shows too few rows";
-  const ImGuiWindow* detail = window("Step detail");
+  const ImGuiWindow* detail = window("###Step detail");
   EXPECT_GE(detail->Size.x, display.x * 0.44f - 1);
   EXPECT_GE(detail->Size.y, display.y * 0.4f);
   expect_first_heatmap_in_view(ui.detail());
@@ -107,8 +111,8 @@ class Lab : public HeadlessUi {
  protected:
   // The rectangle the step detail and chain rule tile together.
   ImRect detail_and_chain() const {
-    ImRect r = window("Step detail")->Rect();
-    r.Add(window("Chain rule")->Rect());
+    ImRect r = window("###Step detail")->Rect();
+    r.Add(window("###Chain rule")->Rect());
     return r;
   }
   static void expect_same(const ImRect& a, const ImRect& b) {
@@ -123,10 +127,10 @@ TEST_F(Lab, ResizingWithTheLabOpenReTilesThePanelsUnderIt) {
   frames(3);
   ui.show(PanelId::gradlab_scalar);
   frames(3);
-  expect_same(window("Gradient lab")->Rect(), detail_and_chain());
+  expect_same(window("###Gradient lab")->Rect(), detail_and_chain());
   ImGui::GetIO().DisplaySize = ImVec2(1024, 768);
   frames(3);
-  const ImRect lab = window("Gradient lab")->Rect();
+  const ImRect lab = window("###Gradient lab")->Rect();
   EXPECT_LE(lab.Max.x, 1024.5f);
   EXPECT_LE(lab.Max.y, 768.5f);
   ui.hide(PanelId::gradlab_scalar);
@@ -135,7 +139,7 @@ TEST_F(Lab, ResizingWithTheLabOpenReTilesThePanelsUnderIt) {
   const ImRect under = detail_and_chain();
   EXPECT_NEAR(under.Max.x, 1024, 1.5f);
   EXPECT_NEAR(under.Max.y, 768, 1.5f);
-  EXPECT_NEAR(window("Step detail")->Pos.x, window("Architecture")->Rect().Max.x, 1.5f);
+  EXPECT_NEAR(window("###Step detail")->Pos.x, window("###Architecture")->Rect().Max.x, 1.5f);
   expect_same(lab, under);
 }
 
@@ -144,16 +148,16 @@ TEST_F(Lab, OpeningTheLabPlacesItOverTheDetailAndInFront) {
   ui.show(PanelId::gradlab_scalar);
   frames(2);
   // Where an earlier run left it (layout.ini): somewhere else, partly off the display.
-  ImGui::SetWindowPos("Gradient lab", ImVec2(1200, 700));
-  ImGui::SetWindowSize("Gradient lab", ImVec2(900, 600));
+  ImGui::SetWindowPos("###Gradient lab", ImVec2(1200, 700));
+  ImGui::SetWindowSize("###Gradient lab", ImVec2(900, 600));
   ui.hide(PanelId::gradlab_scalar);
   frames(2);
-  ImGui::FocusWindow(window("Step detail"));
+  ImGui::FocusWindow(window("###Step detail"));
   ui.show(PanelId::gradlab_scalar);
   frames(3);
-  expect_same(window("Gradient lab")->Rect(), detail_and_chain());
+  expect_same(window("###Gradient lab")->Rect(), detail_and_chain());
   const ImGuiContext& g = *ImGui::GetCurrentContext();
-  EXPECT_EQ(g.WindowsFocusOrder.back(), window("Gradient lab")) << "the lab opens behind another panel";
+  EXPECT_EQ(g.WindowsFocusOrder.back(), window("###Gradient lab")) << "the lab opens behind another panel";
 }
 
 }  // namespace
@@ -168,17 +172,17 @@ class MovedByHand : public HeadlessUi {};
 // except the one the user moved.
 TEST_F(MovedByHand, TallerControlsReTileOnlyThePanelsTheUserLeftInPlace) {
   frames(3);
-  ImGui::SetWindowPos("Steps", ImVec2(300, 400));
+  ImGui::SetWindowPos("###Steps", ImVec2(300, 400));
   frames(2);
-  const float controls_before = window("Controls and sentences")->Size.y;
+  const float controls_before = window("###Controls and sentences")->Size.y;
   app.sentence_message = "the word \"dragonfly\" is not in the source vocabulary";
   frames(3);
-  const ImGuiWindow* controls = window("Controls and sentences");
+  const ImGuiWindow* controls = window("###Controls and sentences");
   ASSERT_GT(controls->Size.y, controls_before + 5);
-  EXPECT_NEAR(window("Architecture")->Pos.y, controls->Pos.y + controls->Size.y, 1.5f);
-  EXPECT_NEAR(window("Step detail")->Pos.y, controls->Pos.y + controls->Size.y, 1.5f);
-  EXPECT_NEAR(window("Steps")->Pos.x, 300, 0.5f) << "a panel moved by hand was re-tiled";
-  EXPECT_NEAR(window("Steps")->Pos.y, 400, 0.5f) << "a panel moved by hand was re-tiled";
+  EXPECT_NEAR(window("###Architecture")->Pos.y, controls->Pos.y + controls->Size.y, 1.5f);
+  EXPECT_NEAR(window("###Step detail")->Pos.y, controls->Pos.y + controls->Size.y, 1.5f);
+  EXPECT_NEAR(window("###Steps")->Pos.x, 300, 0.5f) << "a panel moved by hand was re-tiled";
+  EXPECT_NEAR(window("###Steps")->Pos.y, 400, 0.5f) << "a panel moved by hand was re-tiled";
 }
 
 // Folded at 200 % text on 1920×1080, the chain rule opens from its title bar and stays open; the
@@ -186,13 +190,13 @@ TEST_F(MovedByHand, TallerControlsReTileOnlyThePanelsTheUserLeftInPlace) {
 TEST_F(MovedByHand, TheFoldedChainRuleOpensAndStaysOpen) {
   set_text_size(2.0f, ImVec2(1920, 1080));
   frames(4);
-  ImGuiWindow* chain = window("Chain rule");
+  ImGuiWindow* chain = window("###Chain rule");
   ASSERT_TRUE(chain->Collapsed);
   chain->WantCollapseToggle = true;  // as a click on its arrow does
   frames(4);
   EXPECT_FALSE(chain->Collapsed);
   EXPECT_NEAR(chain->Pos.y + chain->SizeFull.y, 1080, 1.5f);
-  EXPECT_NEAR(window("Step detail")->Rect().Max.y, chain->Pos.y, 1.5f);
+  EXPECT_NEAR(window("###Step detail")->Rect().Max.y, chain->Pos.y, 1.5f);
 }
 
 }  // namespace

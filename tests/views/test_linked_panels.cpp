@@ -55,7 +55,7 @@ TEST_F(Linked, EveryPanelDrawsAloneAndAsATabAtThreeKindsOfStep) {
 TEST_F(Linked, ClickingAHeadInTheModelViewMovesTheCursorToItsSoftmaxAndOpensIt) {
   ui.view = PanelId::heads;
   frames(2);
-  const ImGuiWindow* window = ImGui::FindWindowByName("Heads");
+  const ImGuiWindow* window = ImGui::FindWindowByName("###Heads");
   ASSERT_NE(window, nullptr);
   // Hover every point until the mouse is over a head that is not the current one.
   bool found = false;
@@ -83,7 +83,7 @@ TEST_F(Linked, HoveringTheLinesViewLightsTheTokenForEveryPanel) {
   go_to_step(app, selection, step_labelled("encoder.0.self_attn.head1.softmax", Phase::forward));
   ui.view = PanelId::attention;
   frames(2);
-  const ImGuiWindow* window = ImGui::FindWindowByName("Attention");
+  const ImGuiWindow* window = ImGui::FindWindowByName("###Attention");
   ASSERT_NE(window, nullptr);
   bool found = false;
   for (float y = window->Pos.y + 40; y < window->Pos.y + window->Size.y && !found; y += 7)
@@ -114,7 +114,7 @@ TEST_F(Linked, OneCellTableKeepsItsColumnsAsWideAsTheirText) {
   for (int i = 0; i < g.Tables.GetBufSize(); ++i) {
     const ImGuiTable* t = g.Tables.GetByIndex(i);
     if (t->ColumnsCount == 2 && t->LastFrameActive == g.FrameCount &&
-        std::string(t->OuterWindow->RootWindow->Name) == "Step detail")
+        std::string(t->OuterWindow->RootWindow->Name) == panel_info(PanelId::detail).label())
       cell = t;
   }
   ASSERT_NE(cell, nullptr) << "no One cell table drawn";
@@ -184,7 +184,7 @@ TEST_F(Linked, OutputPanelDecodesWhatTheModelDecodes) {
 TEST_F(Linked, RightClickOnAPanelSavesItAsAnImageOnTheNextFrame) {
   ui.view = PanelId::output;
   frames(2);
-  const ImGuiWindow* window = ImGui::FindWindowByName("Output");
+  const ImGuiWindow* window = ImGui::FindWindowByName("###Output");
   ASSERT_NE(window, nullptr);
   // An empty spot: the far right of the panel, below its first lines.
   ImGui::GetIO().MousePos = ImVec2(window->Pos.x + window->Size.x - 40, window->Pos.y + window->Size.y - 40);

@@ -126,7 +126,7 @@ TEST_F(OpeningAtLaunch, TheWindowDrawsAProgressLineUntilTheLessonIsReady) {
   const ImGuiWindow* opening = ImGui::FindWindowByName("##opening");
   ASSERT_NE(opening, nullptr);
   EXPECT_TRUE(opening->Active);
-  const ImGuiWindow* detail = ImGui::FindWindowByName("Step detail");
+  const ImGuiWindow* detail = ImGui::FindWindowByName("###Step detail");
   EXPECT_TRUE(detail == nullptr || !detail->Active);
   EXPECT_EQ(app.opening->progress(), "Opening reverse.json: building the model …");
 
@@ -139,8 +139,8 @@ TEST_F(OpeningAtLaunch, TheWindowDrawsAProgressLineUntilTheLessonIsReady) {
   EXPECT_EQ(app.lesson_path, lesson_file("reverse.json"));
   frames(2);
   EXPECT_FALSE(ImGui::FindWindowByName("##opening")->Active);
-  ASSERT_NE(ImGui::FindWindowByName("Step detail"), nullptr);
-  EXPECT_TRUE(ImGui::FindWindowByName("Step detail")->Active);
+  ASSERT_NE(ImGui::FindWindowByName("###Step detail"), nullptr);
+  EXPECT_TRUE(ImGui::FindWindowByName("###Step detail")->Active);
 }
 
 }  // namespace

@@ -143,10 +143,10 @@ TEST_F(PanelsInTheOverview, EveryPanelCanBeBroughtForward) {
     frames(3);
     EXPECT_TRUE(ui.shown(row.id));
     if (row.home == Home::centre_tab || row.id == PanelId::detail) {
-      EXPECT_EQ(centre_tab(), row.title);
+      EXPECT_EQ(centre_tab(), row.label());
     }
     if (row.home == Home::gradient_lab || row.home == Home::floating) {
-      const ImGuiWindow* window = ImGui::FindWindowByName(row.home == Home::floating ? row.title : "Gradient lab");
+      const ImGuiWindow* window = ImGui::FindWindowByName(row.home == Home::floating ? row.label().c_str() : "###Gradient lab");
       ASSERT_NE(window, nullptr);
       EXPECT_TRUE(window->Active);
       ui.hide(row.id);
@@ -165,7 +165,7 @@ TEST_F(PanelsInTheOverview, AFeedForwardLessonOpensOnItsFirstFeedForwardStep) {
   ui.open_lesson_panel(app, selection);
   frames(2);
   EXPECT_EQ(trace.step(selection.step).label.rfind("encoder.0.ffn.", 0), 0u) << trace.step(selection.step).label;
-  EXPECT_EQ(centre_tab(), "Step detail");
+  EXPECT_EQ(centre_tab(), panel_info(PanelId::detail).label());
   // From a step in the decoder: the decoder's first feed-forward step after it.
   go_to_step(app, selection, step_labelled("decoder.0.self_attn.q_proj", Phase::forward));
   ui.open_lesson_panel(app, selection);

@@ -50,7 +50,7 @@ class Headless : public HeadlessUi {
 
 TEST_F(Headless, ALessonsTrainingPanelOpensWithTheOverview) {
   frames(2);
-  EXPECT_EQ(ImGui::FindWindowByName("Training"), nullptr);
+  EXPECT_EQ(ImGui::FindWindowByName("###Training"), nullptr);
   app.lesson = Lesson{};
   app.lesson->panel = "walkthrough";
   ui.open_lesson_panel(app, selection);
@@ -59,7 +59,7 @@ TEST_F(Headless, ALessonsTrainingPanelOpensWithTheOverview) {
   app.lesson->panel = "training";
   ui.open_lesson_panel(app, selection);
   frames(2);
-  const ImGuiWindow* training = ImGui::FindWindowByName("Training");
+  const ImGuiWindow* training = ImGui::FindWindowByName("###Training");
   ASSERT_NE(training, nullptr);
   EXPECT_TRUE(training->Active);
 }
@@ -92,16 +92,16 @@ TEST_F(Headless, ClickInStepDetailIsExplainedByChainRuleWithTheStoredGradient) {
   const int step = step_labelled("encoder.1.self_attn.head0.softmax", Phase::backward);
   go_to_step(app, selection, step);
   frames(3);
-  const float chain_before = ImGui::FindWindowByName("Chain rule")->ContentSize.y;
+  const float chain_before = ImGui::FindWindowByName("###Chain rule")->ContentSize.y;
 
-  ASSERT_TRUE(hover_element("Step detail", Slot::downstream));
+  ASSERT_TRUE(hover_element("###Step detail", Slot::downstream));
   const ElementRef hovered = selection.hover.element;
   click();
   ASSERT_EQ(selection.element, hovered);
   EXPECT_EQ(selection.token.side, TokenSide::source);  // the clicked row's token, for every panel
   EXPECT_EQ(selection.token.index, hovered.row);
   frames(2);
-  EXPECT_GT(ImGui::FindWindowByName("Chain rule")->ContentSize.y, chain_before + 50);
+  EXPECT_GT(ImGui::FindWindowByName("###Chain rule")->ContentSize.y, chain_before + 50);
 
   const ChainExplanation chain = explain_selection(app, selection);
   const Explanation* e = std::get_if<Explanation>(&chain);
@@ -119,7 +119,7 @@ TEST_F(Headless, ForwardClickExplainsHowTheScoreWasComputed) {
   const int step = step_labelled("encoder.0.self_attn.head0.scores", Phase::forward);
   go_to_step(app, selection, step);
   frames(3);
-  ASSERT_TRUE(hover_element("Step detail", Slot::output));
+  ASSERT_TRUE(hover_element("###Step detail", Slot::output));
   click();
   const ChainExplanation chain = explain_selection(app, selection);
   const ForwardExplanation* e = std::get_if<ForwardExplanation>(&chain);
@@ -131,7 +131,7 @@ TEST_F(Headless, ForwardClickExplainsHowTheScoreWasComputed) {
 
 TEST_F(Headless, ClickInStepListMovesEveryPanelToThatStep) {
   frames(3);
-  const ImGuiWindow* list = ImGui::FindWindowByName("Steps");
+  const ImGuiWindow* list = ImGui::FindWindowByName("###Steps");
   ASSERT_NE(list, nullptr);
   // The fourth row down (a step, below its group headers): click it.
   const float row = ImGui::GetTextLineHeightWithSpacing();
@@ -231,10 +231,10 @@ TEST_F(Headless, NewSentenceRerunsAndKeepsTheStepLabel) {
 
 TEST_F(Headless, PanelsTileTheDisplayAndResetLayoutPlacesThemAgain) {
   frames(2);
-  const ImGuiWindow* chain = ImGui::FindWindowByName("Chain rule");
+  const ImGuiWindow* chain = ImGui::FindWindowByName("###Chain rule");
   ASSERT_NE(chain, nullptr);
   EXPECT_NEAR(chain->Pos.x + chain->Size.x, 1600, 1);
-  ImGui::SetWindowPos("Chain rule", ImVec2(100, 300));
+  ImGui::SetWindowPos("###Chain rule", ImVec2(100, 300));
   frames(2);
   EXPECT_NEAR(chain->Pos.x, 100, 1);
   commands.push(ResetLayout{});
@@ -252,7 +252,7 @@ TEST_F(Headless, PanelsTileTheDisplayAndResetLayoutPlacesThemAgain) {
 
 TEST_F(Headless, TypingInTheSentenceBarAndEnterReruns) {
   frames(2);
-  const ImGuiWindow* controls = ImGui::FindWindowByName("Controls and sentences");
+  const ImGuiWindow* controls = ImGui::FindWindowByName("###Controls and sentences");
   ASSERT_NE(controls, nullptr);
   // Click down the left of the window until a text field takes the keyboard: the source.
   bool editing = false;
@@ -278,7 +278,7 @@ TEST_F(Headless, TypingInTheSentenceBarAndEnterReruns) {
 
 TEST_F(Headless, ClickOnANavigatorBlockJumpsToItsFirstStep) {
   frames(2);
-  const ImGuiWindow* navigator = ImGui::FindWindowByName("Architecture");
+  const ImGuiWindow* navigator = ImGui::FindWindowByName("###Architecture");
   ASSERT_NE(navigator, nullptr);
   bool jumped = false;
   for (float y = navigator->Pos.y + 30; y < navigator->Pos.y + navigator->Size.y && !jumped; y += 10)

@@ -107,7 +107,7 @@ TEST_F(StepGraphOfExampleA, TheGraphFitsItsPanelAtAProjectorsSize) {
   app.lesson = example_a();
   go_to_step(app, selection, app.lesson->step);
   frames(4);
-  const ImGuiWindow* navigator = ImGui::FindWindowByName("Architecture");
+  const ImGuiWindow* navigator = ImGui::FindWindowByName("###Architecture");
   ASSERT_NE(navigator, nullptr);
   EXPECT_FALSE(navigator->ScrollbarX);
   for (const DrawnNode& d : drawn()) EXPECT_LE(d.max.x, navigator->InnerClipRect.Max.x + 0.5f) << node(d).title;

@@ -89,7 +89,7 @@ TEST_F(TourHeadless, TheCurrentViewBecomesAStopAndEditsReachTheLesson) {
   EXPECT_EQ(here.select, (std::array<int, 2>{1, 2}));
   EXPECT_EQ(here.text_size, 0);
   EXPECT_EQ(here.title.en, "Stop 3");
-  EXPECT_EQ(here.title.ko, "단계 3");
+  EXPECT_EQ(here.title.ko, "지점 3");
 
   const std::size_t before = app.lesson->tour.size();
   std::vector<TourStop> tour = app.lesson->tour;
@@ -135,7 +135,7 @@ TEST_F(TourHeadless, PresenterModeShowsTheStopsPanelWithItsNote) {
   EXPECT_TRUE(on.presenter_changed);
   EXPECT_FLOAT_EQ(app.ui_scale, 1.5f);
   frames(2);
-  const ImGuiWindow* masking = ImGui::FindWindowByName(panel_info(PanelId::masking).window());
+  const ImGuiWindow* masking = ImGui::FindWindowByName(panel_info(PanelId::masking).window_label().c_str());
   ASSERT_NE(masking, nullptr);
   EXPECT_TRUE(masking->Active);
   const ImGuiWindow* caption = ImGui::FindWindowByName("Presenter caption");

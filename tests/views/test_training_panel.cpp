@@ -74,8 +74,8 @@ TEST_F(TrainingHeadless, PanelDrawsBeforeDuringAndAfterTraining) {
     ui.view = view;
     ui.show(PanelId::training);
     frames(3);
-    ASSERT_NE(ImGui::FindWindowByName("Training"), nullptr);
-    EXPECT_TRUE(ImGui::FindWindowByName("Training")->Active);
+    ASSERT_NE(ImGui::FindWindowByName("###Training"), nullptr);
+    EXPECT_TRUE(ImGui::FindWindowByName("###Training")->Active);
     EXPECT_GT(vertices(), 200);
   }
   EXPECT_TRUE(app.training.curve.empty());
@@ -263,7 +263,7 @@ TEST_F(TrainingHeadless, ALongStepShowsProgressAndCanBeCancelled) {
 TEST_F(TrainingHeadless, PanelButtonsBecomeTrainingCommands) {
   ui.view = PanelId::training;
   frames(2);
-  const ImGuiWindow* window = ImGui::FindWindowByName("Training");
+  const ImGuiWindow* window = ImGui::FindWindowByName("###Training");
   ASSERT_NE(window, nullptr);
   // The first button of the panel is Run: click it.
   ImGuiIO& io = ImGui::GetIO();
@@ -346,14 +346,14 @@ namespace {
 TEST_F(TrainingHeadless, FileProblemIsShownUntilDismissed) {
   app.file_message = "bad.json: config.heads = 3: d_model 32 is not divisible by 3";
   frames(3);
-  const ImGuiWindow* window = ImGui::FindWindowByName("File problem");
+  const ImGuiWindow* window = ImGui::FindWindowByName("###File problem");
   ASSERT_NE(window, nullptr);
   EXPECT_TRUE(window->Active);
   commands.push(DismissFileMessage{});
   frame();
   EXPECT_TRUE(app.file_message.empty());
   frames(2);
-  EXPECT_FALSE(ImGui::FindWindowByName("File problem")->Active);
+  EXPECT_FALSE(ImGui::FindWindowByName("###File problem")->Active);
 }
 
 }  // namespace

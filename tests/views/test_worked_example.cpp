@@ -108,11 +108,11 @@ namespace {
 TEST_F(ExampleA, TheLessonsTitleIsOnTheWindowAndInTheControls) {
   EXPECT_EQ(window_title(app), "attnviz");
   frames(3);
-  const float without = ImGui::FindWindowByName("Controls and sentences")->ContentSize.y;
+  const float without = ImGui::FindWindowByName("###Controls and sentences")->ContentSize.y;
   open_lesson();
   EXPECT_EQ(window_title(app), "attnviz — Self-attention by hand");
   frames(3);
-  const float with = ImGui::FindWindowByName("Controls and sentences")->ContentSize.y;
+  const float with = ImGui::FindWindowByName("###Controls and sentences")->ContentSize.y;
   EXPECT_GE(with - without, ImGui::GetTextLineHeight()) << "no lesson line";
 }
 

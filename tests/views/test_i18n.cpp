@@ -1,0 +1,247 @@
+// The Korean interface: gettext finds the catalogue with only the C.UTF-8 locale, numbers keep
+// their '.', a switch takes effect at once, IDs stay the English ones, and no panel drawn in
+// Korean shows an English word outside formulas, names and the lesson's own words.
+
+#include "headless_ui.h"
+#include "views/i18n.h"
+#include "views/panels.h"
+
+#include <imgui_internal.h>
+
+#include <cctype>
+#include <clocale>
+#include <cstring>
+#include <filesystem>
+#include <map>
+#include <set>
+#include <string>
+#include <tuple>
+#include <vector>
+
+namespace attnviz::views {
+namespace {
+
+// The window switched to Korean as View ▸ Language does; English again after each test (the
+// language is the process's).
+class Korean : public HeadlessUi {
+ protected:
+  void SetUp() override {
+    HeadlessUi::SetUp();
+    ASSERT_TRUE(std::filesystem::exists(catalogue_file(Language::ko))) << catalogue_file(Language::ko);
+    commands.push(SetLanguage{Language::ko});
+    apply_commands(commands, app, selection);
+    ASSERT_EQ(interface_language(), Language::ko);
+  }
+  void TearDown() override {
+    set_interface_language(Language::en);
+    HeadlessUi::TearDown();
+  }
+};
+
+TEST(Translations, KoreanShowsWithTheCUtf8LocaleAndNumbersKeepTheirPoint) {
+  init_translations();
+  ASSERT_TRUE(set_interface_language(Language::ko)) << "no catalogue at " << catalogue_file(Language::ko);
+  EXPECT_STREQ(tr("Step detail"), "단계 상세");
+  EXPECT_EQ(tr(std::string_view("Softmax")), "소프트맥스");
+  EXPECT_STREQ(trn("%lu row", "%lu rows", 3), "%lu행");
+  EXPECT_STREQ(std::setlocale(LC_NUMERIC, nullptr), "C");
+  EXPECT_NE(std::string(std::setlocale(LC_MESSAGES, nullptr)).rfind("C.", 0), std::string::npos);
+  EXPECT_EQ(formatted(tr("Step %d of 0–%d  %s"), 3, 9, tr("forward")), "단계 3 / 0–9  순전파");
+  EXPECT_EQ(formatted("%.2f", 1.5), "1.50");
+  set_interface_language(Language::en);
+  EXPECT_STREQ(tr("Step detail"), "Step detail");
+  EXPECT_STREQ(trn("%lu row", "%lu rows", 3), "%lu rows");
+  EXPECT_STREQ(std::setlocale(LC_MESSAGES, nullptr), "C") << "the system's messages in English again";
+  set_interface_language(Language::ko);
+  EXPECT_STREQ(tr("Step detail"), "단계 상세") << "a second switch";
+  set_interface_language(Language::en);
+}
+
+TEST(Translations, LabelsKeepTheEnglishIdInEveryLanguage) {
+  set_interface_language(Language::en);
+  const std::string en = labelled("Step detail");
+  set_interface_language(Language::ko);
+  const std::string ko = labelled("Step detail");
+  set_interface_language(Language::en);
+  EXPECT_EQ(en, "Step detail###Step detail");
+  EXPECT_EQ(ko, "단계 상세###Step detail");
+  EXPECT_EQ(ImHashStr(en.c_str()), ImHashStr(ko.c_str()));
+  EXPECT_EQ(ImHashStr(ko.c_str()), ImHashStr("###Step detail"));
+}
+
+TEST(Translations, TheCatalogueTextHoldsEveryTranslation) {
+  const std::string text = catalogue_text(Language::ko);
+  EXPECT_NE(text.find("단계 상세"), std::string::npos);
+  EXPECT_NE(text.find("원문 토큰 %lu개"), std::string::npos);  // a plural form
+  EXPECT_EQ(text.find('\0'), std::string::npos) << "the glyph builder stops at NUL";
+  EXPECT_TRUE(catalogue_text(Language::en).empty());
+}
+
+TEST(Translations, LanguageCodes) {
+  Language l = Language::en;
+  EXPECT_TRUE(language_from_code("ko", l));
+  EXPECT_EQ(l, Language::ko);
+  EXPECT_FALSE(language_from_code("fr", l));
+  EXPECT_EQ(l, Language::ko) << "an unknown code changes nothing";
+  EXPECT_STREQ(language_code(Language::en), "en");
+}
+
+// The text drawn this frame, read back from the glyph quads of every draw list: each glyph's
+// quad carries its UV rectangle in the font atlas, which names the character, and its place,
+// which gives the pen position (the quad less the glyph's offset).  One string per run of glyphs
+// on a line, a space where the pen moved on by more than half a space.  A glyph clipped at a
+// panel's edge has other UVs and is not read.
+std::vector<std::string> drawn_lines() {
+  const ImFont* font = ImGui::GetFont();
+  std::map<std::tuple<float, float, float, float>, const ImFontGlyph*> glyph_at;
+  for (const ImFontGlyph& g : font->Glyphs) glyph_at[{g.U0, g.V0, g.U1, g.V1}] = &g;
+  const float space = font->FindGlyph(' ')->AdvanceX;
+  std::vector<std::string> lines;
+  const ImDrawData* data = ImGui::GetDrawData();
+  for (int l = 0; l < data->CmdListsCount; ++l) {
+    const ImVector<ImDrawVert>& v = data->CmdLists[l]->VtxBuffer;
+    std::string line;
+    float pen_x = -1e9f, baseline = -1e9f;  // where the next glyph of the run would start
+    for (int i = 0; i + 2 < v.Size; ++i) {
+      const auto found = glyph_at.find({v[i].uv.x, v[i].uv.y, v[i + 2].uv.x, v[i + 2].uv.y});
+      if (found == glyph_at.end() || v[i + 1].uv.y != v[i].uv.y) continue;
+      const ImFontGlyph& g = *found->second;
+      if (g.Codepoint < 33 || g.X1 <= g.X0 || g.Y1 <= g.Y0) continue;
+      const float scale = (v[i + 2].pos.x - v[i].pos.x) / (g.X1 - g.X0);  // text size × window scale
+      const float origin_x = v[i].pos.x - g.X0 * scale, top = v[i].pos.y - g.Y0 * scale;
+      const bool same_line = std::abs(top - baseline) <= 1 && origin_x >= pen_x - 1;
+      if (!same_line && !line.empty()) lines.push_back(line), line.clear();
+      else if (same_line && origin_x - pen_x > space * scale / 2) line += ' ';
+      line += g.Codepoint < 128 ? static_cast<char>(g.Codepoint) : '?';
+      pen_x = origin_x + g.AdvanceX * scale, baseline = top;
+      i += 3;
+    }
+    if (!line.empty()) lines.push_back(line);
+  }
+  return lines;
+}
+
+std::vector<std::string> words_of(const std::string& line) {
+  std::vector<std::string> words;
+  std::size_t start = 0;
+  while (start < line.size()) {
+    const std::size_t end = std::min(line.find(' ', start), line.size());
+    if (end > start) words.push_back(line.substr(start, end - start));
+    start = end + 1;
+  }
+  return words;
+}
+
+// Whether `run` is part of a formula's function, a key or a symbol above (a word cut at a panel's
+// edge: "gmo" of "sigmoid").
+bool in_a_formula(const std::string& run) {
+  for (const char* word : {"softmax", "argmax", "sigmoid", "saliency", "LayerNorm", "PageDown", "PageUp", "English",
+                           "attnviz", "true", "Shift", "Space", "Enter"})
+    if (std::string(word).find(run) != std::string::npos) return true;
+  return false;
+}
+
+// English left in a word: a run of three or more letters that is not a formula's function, a
+// key, a symbol or a name (a word with '_', '.', '<', a digit), and not one of `names`.
+std::string english_in(const std::string& word, const std::set<std::string>& names) {
+  for (char c : word)
+    if (c == '_' || c == '.' || c == '<' || std::isdigit(static_cast<unsigned char>(c))) return "";
+  static const std::set<std::string> formulas = {
+      "softmax", "exp", "log", "ln", "max", "min", "sin", "cos", "diag", "argmax", "ReLU", "GELU", "LayerNorm", "FFN",
+      "CSV", "PNG", "Adam", "nats", "sigmoid", "tanh", "Ctrl", "Shift", "Esc", "Enter", "PageDown", "PageUp", "Home",
+      "End", "Space", "English", "attnviz", "post", "pre", "Post", "Pre", "norm", "saliency", "inf", "nan", "true", "sublayer",
+      "Sublayer"};
+  std::string letters;
+  for (std::size_t i = 0; i <= word.size(); ++i) {
+    const char c = i < word.size() ? word[i] : ' ';
+    if (std::isalpha(static_cast<unsigned char>(c))) {
+      letters += c;
+      continue;
+    }
+    if (letters.size() >= 3 && !formulas.count(letters) && !names.count(letters)) return letters;
+    letters.clear();
+  }
+  return "";
+}
+
+// Every panel alone and the overview, at a forward and a backward step, drawn in Korean.  Names
+// are the lesson's words, the parts of the step and tensor names and the steps' formulas; a run
+// cut at a panel's edge passes when it is part of one.
+TEST_F(Korean, NoPanelShowsEnglishWords) {
+  std::set<std::string> names;
+  const auto add_parts = [&](const std::string& name) {
+    std::string part;
+    for (char c : name + ".") {
+      if (std::isalpha(static_cast<unsigned char>(c))) part += c;
+      else if (!part.empty()) names.insert(part), part.clear();
+    }
+  };
+  for (const std::string& w : app.session.preset().src_vocab.words()) add_parts(w);
+  for (const std::string& w : app.session.preset().tgt_vocab.words()) add_parts(w);
+  const Trace& trace = app.session.trace();
+  for (int i = 0; i < trace.step_count(); ++i) add_parts(trace.step(i).label);
+  for (int i = 0; i < trace.tensor_count(); ++i) add_parts(trace.tensor(trace.activation(i)).name);
+  for (const Tensor& p : app.session.model().params()) add_parts(p.name);
+  for (int i = 0; i < trace.step_count(); ++i) add_parts(std::string(trace.step(i).formula));  // formulas stay
+  const auto in_a_name = [&](const std::string& run) {
+    for (const std::string& name : names)
+      if (name.find(run) != std::string::npos) return true;
+    return false;
+  };
+  const int backward = trace.forward_count() + 3;
+  std::map<std::string, std::string> found;  // English word → where it was drawn
+  for (const PanelInfo& panel : panel_table()) {
+    for (int step : {trace.forward_count() / 2, backward}) {
+      ui.view = panel.id;
+      go_to_step(app, selection, step);
+      frames(3);
+      for (const std::string& line : drawn_lines())
+        for (const std::string& word : words_of(line))
+          if (const std::string english = english_in(word, names);
+              !english.empty() && !in_a_name(english) && !in_a_formula(english))
+            found.emplace(english, std::string(panel.name) + " at step " + std::to_string(step) + ": \"" + line + "\"");
+    }
+  }
+  for (const auto& [english, where] : found) ADD_FAILURE() << "English in the Korean window: " << where;
+}
+
+// A refused sentence is said in Korean; the model's own message (the terminal's) stays English.
+TEST_F(Korean, ARefusedSentenceIsSaidInKorean) {
+  commands.push(SetSentences{"the dragonfly saved the princess", app.session.tgt_text()});
+  apply_commands(commands, app, selection);
+  EXPECT_EQ(app.sentence_message, "원문: 모르는 단어 'dragonfly'");
+  try {
+    app.session.set_sentences("", app.session.tgt_text(), 0);
+    ADD_FAILURE() << "an empty source was accepted";
+  } catch (const InputError& e) {
+    EXPECT_STREQ(e.what(), "source: the sentence is empty");
+    EXPECT_EQ(error_in_words(e), "원문: 문장이 비어 있습니다");
+  }
+}
+
+// The frame after View ▸ Language is drawn in the new language; the tabs take their new widths
+// on the frame after that (ImGui lays a tab bar out from the last frame's labels).
+TEST_F(Korean, ASwitchTakesEffectOnTheNextFrame) {
+  frames(2);
+  const ImGuiWindow* detail = ImGui::FindWindowByName("###Step detail");
+  commands.push(SetLanguage{Language::en});
+  frame();
+  EXPECT_EQ(interface_language(), Language::en);
+  EXPECT_EQ(app.language, Language::en) << "the tour notes follow the same setting";
+  frame();
+  const auto drawn = [] {
+    std::string text;
+    for (const std::string& line : drawn_lines()) text += line + " | ";
+    return text;
+  };
+  EXPECT_NE(drawn().find("| Controls and sentences |"), std::string::npos) << drawn();
+  EXPECT_EQ(ImGui::FindWindowByName("###Step detail"), detail) << "the same window, its layout kept";
+  frame();
+  bool heads_tab = false;
+  for (const std::string& line : drawn_lines())
+    for (const std::string& word : words_of(line)) heads_tab |= word == "Heads";
+  EXPECT_TRUE(heads_tab) << drawn();
+}
+
+}  // namespace
+}  // namespace attnviz::views
