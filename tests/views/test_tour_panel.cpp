@@ -109,7 +109,7 @@ TEST_F(TourHeadless, TheLanguageChoiceStaysInsideTheWindowAt200Percent) {
   set_text_size(2, ImVec2(1600, 900));
   commands.push(GoToTourStop{0});
   frames(4);
-  const ImGuiWindow* tour = ImGui::FindWindowByName("Tour");
+  const ImGuiWindow* tour = ImGui::FindWindowByName(panel_info(PanelId::tour).window_label().c_str());
   ASSERT_NE(tour, nullptr);
   ASSERT_TRUE(tour->Active);
   EXPECT_LE(tour->ContentSize.x, tour->ContentRegionRect.GetWidth() + 1) << "items reach past the right edge";
