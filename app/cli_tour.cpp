@@ -55,14 +55,14 @@ void run_tour(const TourOptions& o) {
   if (o.json) {
     Json stops = Json::array();
     for (std::size_t i = 0; i < lesson.tour.size(); ++i) stops.push_back(stop_json(lesson.tour[i], i));
-    std::cout << Json{{"lesson", lesson.title}, {"stops", stops}}.dump() << "\n";
+    std::cout << Json{{"lesson", lesson.title.en}, {"stops", stops}}.dump() << "\n";
     return;
   }
   if (lesson.tour.empty()) {
-    std::cout << lesson.title << ": no tour\n";
+    std::cout << lesson.title.in(lang) << ": no tour\n";
     return;
   }
-  std::cout << lesson.title << ": a tour of " << lesson.tour.size() << " stops\n";
+  std::cout << lesson.title.in(lang) << ": a tour of " << lesson.tour.size() << " stops\n";
   for (std::size_t i = 0; i < lesson.tour.size(); ++i)
     std::cout << "  " << (i + 1) << ". " << lesson.tour[i].title.in(lang) << "\n      "
               << tour_stop_where(lesson.tour[i]) << "\n";

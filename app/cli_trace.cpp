@@ -37,7 +37,7 @@ void add_trace_command(CLI::App& cli) {
       if (!options->out.empty()) io::check_output_path(options->out);
       if (options->print && options->session.preset.empty()) {
         const Lesson lesson = load_lesson(options->session.lesson);
-        if (!lesson.attention.empty()) print_fixed_attention(std::cout, lesson.title, lesson.attention);
+        if (!lesson.attention.empty()) print_fixed_attention(std::cout, lesson.title.en, lesson.attention);
       }
       const Session session = make_session(options->session);
       if (options->print) print_steps(std::cout, session);

@@ -122,7 +122,7 @@ void run_train(const TrainOptions& o) {
   if (s.steps < 1) throw InputError("--steps " + std::to_string(s.steps) + ": must be at least 1");
   if (!o.out.empty()) io::check_output_path(o.out);  // refused before training, not after
 
-  Json j = {{"lesson", lesson.title},
+  Json j = {{"lesson", lesson.title.en},
             {"steps", s.steps},
             {"batch_size", s.batch_size},
             {"learning_rate", s.learning_rate},
@@ -141,7 +141,7 @@ void run_train(const TrainOptions& o) {
       std::cout << j.dump(2) << "\n";
       return;
     }
-    std::cout << lesson.title << ": " << s.steps << " steps from seed " << s.seed << ", positional encoding "
+    std::cout << lesson.title.en << ": " << s.steps << " steps from seed " << s.seed << ", positional encoding "
               << to_string(with.config.positional) << " against none\n\nwith positional encoding\n";
     print_run(std::cout, lesson, ra);
     std::cout << "\nwithout positional encoding\n";
@@ -158,7 +158,7 @@ void run_train(const TrainOptions& o) {
 
   Trainer trainer(lesson, s);
   if (!o.json)
-    std::cout << lesson.title << ": " << trainer.train_pairs().size() << " training pairs, "
+    std::cout << lesson.title.en << ": " << trainer.train_pairs().size() << " training pairs, "
               << trainer.held_pairs().size() << " held out; " << s.steps << " steps of " << s.batch_size
               << ", seed " << s.seed << ", positional " << to_string(lesson.config.positional) << "\n";
   const Run r = train(trainer, s.steps);

@@ -419,7 +419,7 @@ Session window_session(const SessionOptions& options, std::optional<LastSession>
   }
   Session session = make_session(used, &reference);
   const Lesson lesson = used.preset.empty() ? load_lesson(used.lesson) : Lesson{};
-  if (!lesson.attention.empty()) print_fixed_attention(std::cout, lesson.title, lesson.attention);
+  if (!lesson.attention.empty()) print_fixed_attention(std::cout, lesson.title.en, lesson.attention);
   else print_walkthrough(std::cout, session);
   std::cout.flush();
   return session;

@@ -118,7 +118,8 @@ Language start_language(std::optional<Language> asked, bool persist) {
 void Desktop::show_lesson() {
   window_.set_title(views::window_title(app_));
   if (!app_.lesson) return;
-  std::string text = app_.lesson->title + app_.lesson->description;
+  const Lesson& l = *app_.lesson;
+  std::string text = l.title.en + l.title.ko + l.description.en + l.description.ko;
   for (const TourStop& stop : app_.lesson->tour) text += stop.title.en + stop.title.ko + stop.note.en + stop.note.ko;
   if (fonts_.add_text(text)) rebuild_fonts();
 }
@@ -345,6 +346,7 @@ void Desktop::frame(double seconds) {
   const bool new_glyphs = !effects.glyph_text.empty() && fonts_.add_text(effects.glyph_text);
   if (effects.rebuild_fonts || new_glyphs) rebuild_fonts();
   if (effects.restyle) views::apply_style(app_.theme, app_.ui_scale);
+  if (effects.settings_changed) window_.set_title(views::window_title(app_));  // the lesson's title in the language
   if (persist_ && effects.settings_changed) save_settings();
   ImGuiIO& io = ImGui::GetIO();
   if (persist_ && io.WantSaveIniSettings) {

@@ -182,9 +182,11 @@ void check_reference(const Lesson& l) {
 }  // namespace
 
 void validate(const Lesson& l) {
-  if (l.title.empty()) throw InputError("title: must not be empty");
-  check_plain(l.title, "title");
-  check_plain(l.description, "description", true);
+  if (l.title.en.empty()) throw InputError("title: must not be empty");
+  check_plain(l.title.en, "title");
+  check_plain(l.title.ko, "title.ko");
+  check_plain(l.description.en, "description", true);
+  check_plain(l.description.ko, "description.ko", true);
   check_plain_words(l.src_vocab, "vocabulary.source");
   check_plain_words(l.tgt_vocab, "vocabulary.target");
   for (std::size_t i = 0; i < l.task.position_names.size(); ++i)
@@ -239,7 +241,7 @@ void validate(const Lesson& l) {
 
 Preset to_preset(const Lesson& l) {
   Preset p;
-  p.name = l.title;
+  p.name = l.title.en;
   p.config = l.config;
   p.src_vocab = l.src_vocab;
   p.tgt_vocab = l.tgt_vocab;

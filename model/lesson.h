@@ -76,7 +76,7 @@ struct Reference {
 };
 
 struct Lesson {
-  std::string title, description;
+  LocalText title, description;  // title.en required; ko empty: the English stands for both
   Config config;  // src_vocab and tgt_vocab equal the vocabularies' sizes
   Vocabulary src_vocab, tgt_vocab;  // the source's wraps() is the lesson's wrap_source
   Task task;             // empty: a lesson that only shows its model

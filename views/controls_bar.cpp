@@ -37,8 +37,8 @@ std::string cut_to(std::string text, float room) {
 // description cut with "…" where the window ends and whole in a tooltip.
 void lesson_title(const AppState& app) {
   const Palette& pal = palette(app.theme);
-  ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.accent), tr("Lesson: %s"), app.lesson->title.c_str());
-  const std::string& description = app.lesson->description;
+  ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.accent), tr("Lesson: %s"), app.lesson->title.in(app.language).c_str());
+  const std::string& description = app.lesson->description.in(app.language);
   if (description.empty()) return;
   ImGui::SameLine();
   ImGui::TextDisabled("%s", cut_to("— " + description, ImGui::GetContentRegionAvail().x).c_str());
@@ -79,7 +79,7 @@ void lesson_checks(const AppState& app) {
 }
 
 void lesson_line(const AppState& app) {
-  if (!app.lesson || app.lesson->title.empty()) return;
+  if (!app.lesson || app.lesson->title.en.empty()) return;
   lesson_title(app);
   lesson_checks(app);
 }

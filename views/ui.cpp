@@ -46,8 +46,8 @@ int first_step_in(const Trace& trace, Sublayer block, int from) {
 }  // namespace
 
 std::string window_title(const AppState& app) {
-  if (!app.lesson || app.lesson->title.empty()) return "attnviz";
-  return "attnviz — " + app.lesson->title;
+  if (!app.lesson || app.lesson->title.en.empty()) return "attnviz";
+  return "attnviz — " + app.lesson->title.in(app.language);
 }
 
 void Ui::draw(const AppState& app, Selection& selection, Commands& commands) {

@@ -297,8 +297,8 @@ Lesson lesson_from(const Json& root) {
     fail("version = " + printable(root["version"].dump(), 40), "this attnviz reads version 1");
   Lesson l;
   if (!root.contains("title")) fail("title", "missing");
-  l.title = string_at(root["title"], "title");
-  if (root.contains("description")) l.description = string_at(root["description"], "description");
+  l.title = local_text_at(root["title"], "title");
+  if (root.contains("description")) l.description = local_text_at(root["description"], "description");
   if (root.contains("task")) l.task = task_at(root["task"]);
   if (!root.contains("example")) fail("example", "missing");
   l.example = sentence_pair_at(root["example"], "example");
@@ -479,8 +479,8 @@ Json task_json(const Task& t) {
 }  // namespace
 
 std::string lesson_json(const Lesson& l) {
-  Json j = {{"format", "attnviz-lesson"}, {"version", 1}, {"title", l.title}};
-  if (!l.description.empty()) j["description"] = l.description;
+  Json j = {{"format", "attnviz-lesson"}, {"version", 1}, {"title", local_text_json(l.title)}};
+  if (!l.description.en.empty()) j["description"] = local_text_json(l.description);
   j["config"] = config_json(l.config);
   if (is_synthetic(l.src_vocab) && l.src_vocab.words() == l.tgt_vocab.words())
     j["vocabulary"] = {{"synthetic", l.src_vocab.size()}};

@@ -55,7 +55,7 @@ TEST(Tokenizer, SpecialTokensFirstThenWordsInOrderOfFirstAppearance) {
 
 TEST(Lessons, ValidLessonParses) {
   const Lesson l = io::parse_lesson(lesson_text(), "tiny.json");
-  EXPECT_EQ(l.title, "Tiny");
+  EXPECT_EQ(l.title.en, "Tiny");
   EXPECT_EQ(l.config.d_model, 8);
   EXPECT_EQ(l.config.src_vocab, 6);  // 4 special tokens + a, b
   EXPECT_EQ(l.panel, "attention");
@@ -71,7 +71,9 @@ TEST(Lessons, SyntaxErrorNamesLineAndColumn) {
 TEST(Lessons, EveryFieldIsChecked) {
   const std::vector<std::pair<std::pair<std::string, std::string>, std::string>> cases = {
       {{"\"title\": \"Tiny\",", ""}, "tiny.json: title: missing"},
-      {{"\"title\": \"Tiny\"", "\"title\": 7"}, "tiny.json: title: expected a string, found a number"},
+      {{"\"title\": \"Tiny\"", "\"title\": 7"}, "tiny.json: title: expected a string or {\"en\": …, \"ko\": …}, found a number"},
+      {{"\"title\": \"Tiny\"", "\"title\": {\"ko\": \"작은\"}"}, "tiny.json: title.en: missing"},
+      {{"\"title\": \"Tiny\"", "\"title\": {\"en\": \"Tiny\", \"fr\": \"Petit\"}"}, "tiny.json: title.fr: unknown key"},
       {{"\"title\"", "\"titel\""}, "tiny.json: titel: unknown key"},
       {{"\"heads\": 2", "\"heads\": 3"}, "tiny.json: config: d_model = 8: must be divisible by heads = 3"},
       {{"\"heads\": 2", "\"heads\": \"two\""}, "tiny.json: config: heads = 'two': expected a whole number"},
@@ -116,12 +118,12 @@ TEST(Lessons, EveryBuiltInLessonLoads) {
   for (const auto& entry : std::filesystem::directory_iterator(lessons_dir)) {
     if (entry.path().extension() != ".json") continue;
     const Lesson l = io::read_lesson_file(entry.path().string());
-    titles.insert(l.title);
+    titles.insert(l.title.en);
     ++count;
     if (!l.weights.empty()) { EXPECT_TRUE(l.weights.ends_with(".safetensors")) << l.weights; }
     if (l.config.d_model <= 64) {  // a session on the paper's base model is the benchmarks' job
       const Session session(to_preset(l), l.training.seed);
-      EXPECT_GT(session.trace().loss(), 0) << l.title;
+      EXPECT_GT(session.trace().loss(), 0) << l.title.en;
     }
   }
   EXPECT_EQ(count, 6);

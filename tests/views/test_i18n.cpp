@@ -3,6 +3,7 @@
 // Korean shows an English word outside formulas, names and the lesson's own words.
 
 #include "headless_ui.h"
+#include "model/io/lesson_file.h"
 #include "views/i18n.h"
 #include "views/panels.h"
 
@@ -203,6 +204,27 @@ TEST_F(Korean, NoPanelShowsEnglishWords) {
     }
   }
   for (const auto& [english, where] : found) ADD_FAILURE() << "English in the Korean window: " << where;
+}
+
+// A lesson's title and description, given in both languages by the lesson file, follow the
+// language (the glyph reader reads Hangul as '?': the English is drawn in English only).
+TEST_F(Korean, TheLessonLineIsInTheLessonsKorean) {
+  app.lesson = io::read_lesson_file(std::string(ATTNVIZ_SOURCE_DIR) + "/assets/lessons/word-order.json");
+  ASSERT_FALSE(app.lesson->title.ko.empty());
+  ASSERT_FALSE(app.lesson->description.ko.empty());
+  ui.view = PanelId::overview;
+  const auto drawn = [](const std::string& text) {
+    for (const std::string& line : drawn_lines())
+      if (line.find(text) != std::string::npos) return true;
+    return false;
+  };
+  const std::string title = app.lesson->title.en, description = app.lesson->description.en.substr(0, 24);
+  for (const Language language : {Language::en, Language::ko}) {
+    commands.push(SetLanguage{language});
+    frames(3);
+    EXPECT_EQ(drawn(title), language == Language::en) << title;
+    EXPECT_EQ(drawn(description), language == Language::en) << description;
+  }
 }
 
 // A refused sentence is said in Korean; the model's own message (the terminal's) stays English.
