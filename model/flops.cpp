@@ -15,6 +15,12 @@ std::uint64_t product_flops(const Trace& t, const Step& s) {
       return 2ull * a.rows() * a.cols() * b.rows();
     case OpKind::weighted_sum:  // (T_q,T_k)·(T_k,d)
       return 2ull * a.rows() * a.cols() * b.cols();
+    case OpKind::gru_cell:      // (B,e)·(e,3d) + (B,d)·(d,3d)
+      return 2ull * a.rows() * 3 * b.cols() * (a.cols() + b.cols());
+    case OpKind::additive_scores: {  // (T_q,d)·(d,a) + (T_k,d)·(d,a) + T_q·T_k·a for vᵀ tanh(·)
+      const Mat& W = t.value(s.inputs[2]);
+      return 2ull * W.rows() * (a.rows() * a.cols() + b.rows() * b.cols() + a.rows() * b.rows());
+    }
     default:
       return 0;
   }

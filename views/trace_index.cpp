@@ -36,6 +36,7 @@ std::string block_title(Stack stack, Sublayer sublayer) {
     case Sublayer::final_norm: return "Layer norm";
     case Sublayer::generator: return "Linear";
     case Sublayer::loss: return "Softmax + loss";
+    case Sublayer::recurrent: return "Recurrent cell";
     case Sublayer::none: return "";
   }
   return "";
