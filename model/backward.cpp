@@ -182,8 +182,8 @@ class Backward {
                                x(b, 1), x(b, 2), x(b, 3), t_.step(b.twin).saved);
         break;
       case OpKind::additive_scores:
-        ops::additive_scores_backward(out(b, 0), out(b, 1), out(b, 2), out(b, 3), out(b, 4), dy(b), x(b, 0),
-                                      x(b, 1), x(b, 2), x(b, 3), x(b, 4), t_.step(b.twin).saved);
+        ops::additive_scores_backward(out(b, 0), out(b, 1), out(b, 2), out(b, 3), dy(b), x(b, 0), x(b, 2), x(b, 3),
+                                      t_.step(b.twin).saved);
         break;
       case OpKind::count: break;
     }

@@ -175,32 +175,34 @@ class Explainer {
     }
   }
 
-  // E[i,j] = Σ_k v[k] t[i·T_k + j, k], t = tanh(S[i] W_sᵀ + H[j] W_hᵀ): with s_ij = v ⊙ (1 − t²),
-  //   ∂E[i,j]/∂S[i,c] = Σ_k s_ij[k] W_s[k,c],  ∂E[i,j]/∂H[j,c] = Σ_k s_ij[k] W_h[k,c],
-  //   ∂E[i,j]/∂W_s[k,c] = s_ij[k] S[i,c],  ∂E[i,j]/∂W_h[k,c] = s_ij[k] H[j,c],  ∂E[i,j]/∂v[k] = t[i·T_k + j, k]
+  // E[i,j] = Σ_k v[k] t[i·T_k + j, k], t = tanh(S[i] W_sᵀ + K[j]): with s_ij = v ⊙ (1 − t²),
+  //   ∂E[i,j]/∂S[i,c] = Σ_k s_ij[k] W_s[k,c],  ∂E[i,j]/∂K[j,c] = s_ij[c],
+  //   ∂E[i,j]/∂W_s[k,c] = s_ij[k] S[i,c],  ∂E[i,j]/∂v[k] = t[i·T_k + j, k]
   void additive_terms(Explanation& e) {
     const Mat& S = x(0);
-    const Mat& H = x(1);
-    const Mat& v = x(4);
+    const Mat& W_s = x(2);
+    const Mat& v = x(3);
     const Mat& t = t_.step(b_.twin).saved;
-    const int T_q = static_cast<int>(S.rows()), T_k = static_cast<int>(H.rows()), r = r_, c = c_;
+    const int T_q = static_cast<int>(S.rows()), T_k = static_cast<int>(x(1).rows()), r = r_, c = c_;
     const auto slope = [&](int i, int j, int k) {
       const Scalar h = t(i * T_k + j, k);
       return v(0, k) * (1 - h * h);
     };
-    const auto through = [&](int i, int j, const Mat& W) {
-      Scalar sum = 0;
-      for (int k = 0; k < W.rows(); ++k) sum += slope(i, j, k) * W(k, c);
-      return sum;
-    };
     switch (in_) {
-      case 0: for (int j = 0; j < T_k; ++j) add(e, r, j, through(r, j, x(2)), "Σₖ v (1 − t²) W_s[k,c]"); break;
-      case 1: for (int i = 0; i < T_q; ++i) add(e, i, r, through(i, r, x(3)), "Σₖ v (1 − t²) W_h[k,c]"); break;
+      case 0:
+        for (int j = 0; j < T_k; ++j) {
+          Scalar local = 0;
+          for (int k = 0; k < W_s.rows(); ++k) local += slope(r, j, k) * W_s(k, c);
+          add(e, r, j, local, "Σₖ v[k] (1 − t²) W_s[k,c]");
+        }
+        break;
+      case 1:
+        for (int i = 0; i < T_q; ++i) add(e, i, r, slope(i, r, c), cat("v", at(0, c), " (1 − t", at(i * T_k + r, c), "²)"));
+        break;
       default:
         for (int i = 0; i < T_q; ++i)
           for (int j = 0; j < T_k; ++j) {
             if (in_ == 2) add(e, i, j, slope(i, j, r) * S(i, c), cat("v (1 − t²) · S", at(i, c)), in(0, i, c));
-            else if (in_ == 3) add(e, i, j, slope(i, j, r) * H(j, c), cat("v (1 − t²) · H", at(j, c)), in(1, j, c));
             else add(e, i, j, t(i * T_k + j, c), cat("t", at(i * T_k + j, c)));
           }
         break;
@@ -313,12 +315,12 @@ ForwardExplanation explain_forward(const Trace& trace, int step, int output, int
     case OpKind::gelu:  // Y[r,c] = X[r,c] · Φ(X[r,c])
       e.terms.push_back({x(0)(r, c), ops::normal_cdf(x(0)(r, c)), el(0, r, c), std::nullopt, "X" + at(r, c) + " · Φ(X" + at(r, c) + ")"});
       break;
-    case OpKind::additive_scores: {  // E[r,c] = Σₖ v[k] · tanh(W_s s_r + W_h h_c)[k]
+    case OpKind::additive_scores: {  // E[r,c] = Σₖ v[k] · tanh(W_s s_r + k_c)[k]
       const Mat& t = trace.step(step).saved;
       const int T_k = static_cast<int>(x(1).rows());
-      for (int k = 0; k < x(4).cols(); ++k)
-        e.terms.push_back({x(4)(0, k), t(r * T_k + c, k), el(4, 0, k), std::nullopt,
-                           cat("v", at(0, k), " · tanh(W_s s + W_h h)", at(r * T_k + c, k))});
+      for (int k = 0; k < x(3).cols(); ++k)
+        e.terms.push_back({x(3)(0, k), t(r * T_k + c, k), el(3, 0, k), std::nullopt,
+                           cat("v", at(0, k), " · tanh(W_s s + k)", at(r * T_k + c, k))});
       break;
     }
     case OpKind::gru_cell: {  // H'[r,c] = (1 − z) n + z H

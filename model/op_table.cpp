@@ -122,10 +122,10 @@ constexpr std::array<OpInfo, static_cast<std::size_t>(OpKind::count)> op_table{{
      "The gradient reaches the previous state through the gates' slopes and, directly, through z: where z is near 1 the old state, and its gradient, pass almost unchanged; where it is near 0 each step multiplies the gradient by small slopes.",
      {}},
     {OpKind::additive_scores, "additive_scores", "Additive attention scores",
-     "e[i,j] = vᵀ tanh(W_s s_i + W_h h_j)",
-     "∂L/∂s_i = Σⱼ ∂L/∂e[i,j] (v ⊙ (1 − t²)) W_s ;  ∂L/∂h_j = Σᵢ ∂L/∂e[i,j] (v ⊙ (1 − t²)) W_h ;  t = tanh(W_s s_i + W_h h_j)",
-     "Bahdanau's energy e_ij = a(s_{i−1}, h_j): a one-layer network scores how well the decoder state s fits each encoder state h_j; softmax over j turns the scores into alignment weights α_ij.",
-     "Each score's gradient flows through tanh's slope and the vector v into the decoder state (by W_s) and into every encoder state (by W_h): a direct path from the output back to each source word.",
+     "e[i,j] = vᵀ tanh(W_s s_i + k_j),  k_j = W_h h_j + b",
+     "∂L/∂s_i = Σⱼ ∂L/∂e[i,j] (v ⊙ (1 − t²)) W_s ;  ∂L/∂k_j = Σᵢ ∂L/∂e[i,j] v ⊙ (1 − t²) ;  t = tanh(W_s s_i + k_j)",
+     "Bahdanau's energy e_ij = a(s_{i−1}, h_j): a one-layer network scores how well the decoder state s fits each encoder state h_j (its key k_j = W_h h_j + b, computed once); softmax over j turns the scores into alignment weights α_ij.",
+     "Each score's gradient flows through tanh's slope and the vector v into the decoder state (by W_s) and into every encoder state's key: a direct path from the output back to each source word.",
      {}},
 }};
 

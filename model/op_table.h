@@ -34,7 +34,7 @@ enum class OpKind : std::uint8_t {
   stack_rows,      // Y = [X_0; X_1; …] (the states of every time step as one matrix)
   tanh,            // Y = tanh(X)
   gru_cell,        // H' = (1 − z) ⊙ n + z ⊙ H, one time step of a GRU
-  additive_scores, // E[i,j] = vᵀ tanh(W_s s_i + W_h h_j) (Bahdanau)
+  additive_scores, // E[i,j] = vᵀ tanh(W_s s_i + k_j), k_j = W_h h_j + b (Bahdanau)
   count            // not an op: the number of ops, the op table's length
 };
 

@@ -352,35 +352,33 @@ void gru_cell_backward(Grad dX, Grad dH, Grad dW_x, Grad dW_h, Grad db_x, Grad d
   db_h.put(g_h.colwise().sum());
 }
 
-void additive_scores_forward(Mat& E, Mat& hidden, const Mat& S, const Mat& H, const Mat& W_s, const Mat& W_h,
-                             const Mat& v) {
-  const Eigen::Index T_q = S.rows(), T_k = H.rows();
-  const Mat from_s = S * W_s.transpose(), from_h = H * W_h.transpose();  // (T_q,a), (T_k,a)
-  reshape(hidden, T_q * T_k, W_s.rows());
+void additive_scores_forward(Mat& E, Mat& hidden, const Mat& S, const Mat& K, const Mat& W_s, const Mat& v) {
+  const Eigen::Index T_q = S.rows(), T_k = K.rows();
+  const Mat from_s = S * W_s.transpose();  // (T_q,a)
+  reshape(hidden, T_q * T_k, K.cols());
   reshape(E, T_q, T_k);
   for (Eigen::Index i = 0; i < T_q; ++i)
     for (Eigen::Index j = 0; j < T_k; ++j) {
-      hidden.row(i * T_k + j) = (from_s.row(i) + from_h.row(j)).array().tanh();
+      hidden.row(i * T_k + j) = (from_s.row(i) + K.row(j)).array().tanh();
       E(i, j) = hidden.row(i * T_k + j).dot(v.row(0));
     }
 }
 
-void additive_scores_backward(Grad dS, Grad dH, Grad dW_s, Grad dW_h, Grad dv, const Mat& dE, const Mat& S,
-                              const Mat& H, const Mat& W_s, const Mat& W_h, const Mat& v, const Mat& hidden) {
-  const Eigen::Index T_q = S.rows(), T_k = H.rows(), a = W_s.rows();
-  Mat G_s = Mat::Zero(T_q, a), G_h = Mat::Zero(T_k, a), gv = Mat::Zero(1, a);
+void additive_scores_backward(Grad dS, Grad dK, Grad dW_s, Grad dv, const Mat& dE, const Mat& S, const Mat& W_s,
+                              const Mat& v, const Mat& hidden) {
+  const Eigen::Index T_q = dE.rows(), T_k = dE.cols(), a = W_s.rows();
+  Mat G_s = Mat::Zero(T_q, a), G_k = Mat::Zero(T_k, a), gv = Mat::Zero(1, a);
   for (Eigen::Index i = 0; i < T_q; ++i)
     for (Eigen::Index j = 0; j < T_k; ++j) {
       const auto t = hidden.row(i * T_k + j).array();
       const Eigen::Array<Scalar, 1, Eigen::Dynamic> g = dE(i, j) * v.row(0).array() * (1 - t.square());
       G_s.row(i) += g.matrix();
-      G_h.row(j) += g.matrix();
+      G_k.row(j) += g.matrix();
       gv += dE(i, j) * t.matrix();
     }
   dS.put(G_s * W_s);
-  dH.put(G_h * W_h);
+  dK.put(G_k);
   dW_s.put(G_s.transpose() * S);
-  dW_h.put(G_h.transpose() * H);
   dv.put(gv);
 }
 

@@ -138,15 +138,14 @@ GruSlopes gru_slopes(const Mat& gates, const Mat& H, int b, int k);
 void gru_cell_backward(Grad dX, Grad dH, Grad dW_x, Grad dW_h, Grad db_x, Grad db_h, const Mat& dH_next,
                        const Mat& X, const Mat& H, const Mat& W_x, const Mat& W_h, const Mat& gates);
 
-// Additive (Bahdanau) attention scores: E[i,j] = vᵀ tanh(W_s s_i + W_h h_j), i.e.
-//   E[i,j] = Σ_k v[k] · t[i·T_k + j, k],  t[i·T_k + j, :] = tanh(S[i,:] W_sᵀ + H[j,:] W_hᵀ)
-//                S:(T_q,d_s) H:(T_k,d_h) W_s:(a,d_s) W_h:(a,d_h) v:(1,a) → E:(T_q,T_k), t:(T_q·T_k, a)
-void additive_scores_forward(Mat& E, Mat& hidden, const Mat& S, const Mat& H, const Mat& W_s, const Mat& W_h,
-                             const Mat& v);
-// G[i·T_k + j, :] = dE[i,j] · v ⊙ (1 − t²)   (T_q·T_k, a);  G_s[i] = Σ_j G[i·T_k + j],  G_h[j] = Σ_i G[i·T_k + j]
-// dS += G_s W_s ;  dH += G_h W_h ;  dW_s += G_sᵀ S ;  dW_h += G_hᵀ H ;  dv += Σ_ij dE[i,j] t[i·T_k + j, :]
-void additive_scores_backward(Grad dS, Grad dH, Grad dW_s, Grad dW_h, Grad dv, const Mat& dE, const Mat& S,
-                              const Mat& H, const Mat& W_s, const Mat& W_h, const Mat& v, const Mat& hidden);
+// Additive (Bahdanau) attention scores, the keys k_j = W_h h_j + b computed once beforehand:
+//   E[i,j] = vᵀ tanh(W_s s_i + k_j) = Σ_c v[c] · t[i·T_k + j, c],  t[i·T_k + j, :] = tanh(S[i,:] W_sᵀ + K[j,:])
+//                        S:(T_q,d) K:(T_k,a) W_s:(a,d) v:(1,a) → E:(T_q,T_k), t:(T_q·T_k, a)
+void additive_scores_forward(Mat& E, Mat& hidden, const Mat& S, const Mat& K, const Mat& W_s, const Mat& v);
+// G[i·T_k + j, :] = dE[i,j] · v ⊙ (1 − t²) (T_q·T_k, a);  G_s[i] = Σ_j G[i·T_k + j],  G_k[j] = Σ_i G[i·T_k + j]
+// dS += G_s W_s ;  dK += G_k ;  dW_s += G_sᵀ S ;  dv += Σ_ij dE[i,j] t[i·T_k + j, :]
+void additive_scores_backward(Grad dS, Grad dK, Grad dW_s, Grad dv, const Mat& dE, const Mat& S, const Mat& W_s,
+                              const Mat& v, const Mat& hidden);
 
 // P = softmax(Z) per row;  L = −(1/N) Σ_{t: y_t ≠ pad} log P[t, y_t],  N = number of such t
 //                                           Z:(T,V) targets:(T,1) → L:(1,1), P:(T,V),

@@ -231,11 +231,10 @@ TensorId Recorder::gru_cell(std::string_view op, TensorId X, TensorId H, TensorI
   return Y;
 }
 
-TensorId Recorder::additive_scores(std::string_view op, TensorId S, TensorId H, TensorId W_s, TensorId W_h,
-                                   TensorId v) {
-  TensorId E = output(op, Role::energies, ROWS(S), ROWS(H), trace_.tensor(S).rows, trace_.tensor(H).rows);
-  Step& s = step(OpKind::additive_scores, op, {S, H, W_s, W_h, v}, {E});
-  ops::additive_scores_forward(OUT(E), s.saved, VAL(S), VAL(H), VAL(W_s), VAL(W_h), VAL(v));
+TensorId Recorder::additive_scores(std::string_view op, TensorId S, TensorId K, TensorId W_s, TensorId v) {
+  TensorId E = output(op, Role::energies, ROWS(S), ROWS(K), trace_.tensor(S).rows, trace_.tensor(K).rows);
+  Step& s = step(OpKind::additive_scores, op, {S, K, W_s, v}, {E});
+  ops::additive_scores_forward(OUT(E), s.saved, VAL(S), VAL(K), VAL(W_s), VAL(v));
   finite_.check(trace_, s);
   return E;
 }

@@ -65,8 +65,8 @@ class Recorder {
   // H' (B,d); the gates [r | z | n | m] are kept in the step's `saved`.
   TensorId gru_cell(std::string_view op, TensorId X, TensorId H, TensorId W_x, TensorId W_h, TensorId b_x,
                     TensorId b_h);
-  // E (T_q,T_k); tanh(W_s s_i + W_h h_j) is kept in the step's `saved`, (T_q·T_k, a).
-  TensorId additive_scores(std::string_view op, TensorId S, TensorId H, TensorId W_s, TensorId W_h, TensorId v);
+  // E (T_q,T_k); tanh(W_s s_i + k_j) is kept in the step's `saved`, (T_q·T_k, a).
+  TensorId additive_scores(std::string_view op, TensorId S, TensorId K, TensorId W_s, TensorId v);
   // Returns the loss tensor (1,1); the probabilities are recorded as a second output.
   TensorId cross_entropy(std::string_view op, TensorId Z, TensorId targets, int pad_id,
                          std::string_view probs_name);

@@ -56,10 +56,12 @@ class RecurrentForward {
       h = cell(p_.encoder, x, h);
       encoder_states.push_back(h);
     }
-    TensorId H;  // (T_src, d), what attention reads
+    TensorId H, K;  // (T_src, d) and (T_src, a): what attention reads, and its keys W_h h_j + b
     if (attention) {
       r_.enter(Stack::encoder, -1, Sublayer::recurrent);
       H = r_.stack_rows("states", encoder_states, Axis::src_tokens, Role::recurrent_state);
+      r_.enter(Stack::decoder, -1, Sublayer::cross_attn);
+      K = r_.linear("keys", H, P::param(p_.key), P::param(p_.key_bias), Role::key);
     }
 
     // Decoder: from the encoder's last state, one step per target token (teacher forcing).
@@ -69,7 +71,7 @@ class RecurrentForward {
       TensorId context;
       if (attention) {  // e_ij = a(s_{i−1}, h_j), α_i = softmax(e_i), c_i = α_i H
         r_.enter(Stack::decoder, i, Sublayer::cross_attn);
-        TensorId e = r_.additive_scores("scores", s, H, P::param(p_.query), P::param(p_.key), P::param(p_.v));
+        TensorId e = r_.additive_scores("scores", s, K, P::param(p_.query), P::param(p_.v));
         TensorId alpha = r_.softmax("softmax", e);
         context = r_.weighted_sum("context", alpha, H, Role::context, "c_i = Σⱼ α_ij h_j");
       }
@@ -124,6 +126,7 @@ RecurrentParams add_recurrent_params(Parameters& params, const Config& config) {
   if (attention) {
     r.query = params.add("decoder.attention.query.weight", Role::weight, d, d, Axis::features, Axis::features);
     r.key = params.add("decoder.attention.key.weight", Role::weight, d, d, Axis::features, Axis::features);
+    r.key_bias = params.add("decoder.attention.key.bias", Role::bias, 1, d, Axis::none, Axis::features);
     r.v = params.add("decoder.attention.v", Role::weight, 1, d, Axis::none, Axis::features);
   }
   return r;

@@ -6,7 +6,8 @@
 //   h_t = cell(emb_src(x_t), h_{t−1}),  H = [h_0; …; h_{T−1}]
 // Decoder, teacher-forced on tgt_in, s_{−1} = h_{T−1} (the one context vector):
 //   seq2seq:   s_i = cell(emb_tgt(y_i), s_{i−1})
-//   bahdanau:  e_ij = vᵀ tanh(W_s s_{i−1} + W_h h_j),  α_i = softmax_j(e_i),  c_i = Σ_j α_ij h_j,
+//   bahdanau:  e_ij = vᵀ tanh(W_s s_{i−1} + k_j),  k_j = W_h h_j + b (once),
+//              α_i = softmax_j(e_i),  c_i = Σ_j α_ij h_j,
 //              s_i = cell([emb_tgt(y_i) | c_i], s_{i−1})
 // Output: logits = S W_genᵀ + b (S = [s_0; …]), L = cross-entropy, as the Transformer's.
 // cell = GRU (ops::gru_cell) or tanh(x W_xᵀ + b_x + h W_hᵀ + b_h).
@@ -27,7 +28,8 @@ class Transformer;
 struct CellParams { int w_ih = -1, w_hh = -1, b_ih = -1, b_hh = -1; };
 struct RecurrentParams {
   CellParams encoder, decoder;
-  int query = -1, key = -1, v = -1;  // additive attention's W_s (a,d), W_h (a,d), v (1,a); bahdanau only
+  int query = -1, key = -1, key_bias = -1, v = -1;  // additive attention's W_s (a,d), W_h (a,d), b (1,a),
+                                                    // v (1,a); bahdanau only
 };
 
 // Adds the parameters after the embeddings; the generator is added by the caller.

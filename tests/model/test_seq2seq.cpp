@@ -88,7 +88,7 @@ TEST(Recurrent, RecordsOneCellStepPerTokenAndAttentionPerDecoderStep) {
   }
   EXPECT_EQ(cells, 5 + 6);  // 5 source tokens (the 2 pads are not read), 4 + 2 target positions
   EXPECT_EQ(scores, 6);
-  for (const char* label : {"encoder.0.rnn.gru", "encoder.4.rnn.gru", "encoder.rnn.states", "decoder.0.cross_attn.scores",
+  for (const char* label : {"encoder.0.rnn.gru", "encoder.4.rnn.gru", "encoder.rnn.states", "decoder.cross_attn.keys", "decoder.0.cross_attn.scores",
                             "decoder.3.cross_attn.softmax", "decoder.3.cross_attn.context", "decoder.3.rnn.input",
                             "decoder.rnn.states", "output.loss"})
     EXPECT_TRUE(t.find_step(label, Phase::forward).has_value()) << label;
