@@ -35,13 +35,16 @@ std::vector<int> source_lengths(const std::vector<SentencePair>& pairs) {
   return lengths;
 }
 
-double first_token_gradient(const Trace& trace) {
+double source_token_gradient(const Trace& trace, bool last) {
+  const Mat* found = nullptr;
   for (int s = 0; s < trace.forward_count(); ++s) {
     const Step& step = trace.step(s);
-    if (step.op == OpKind::embedding && step.where.stack == Stack::encoder)
-      return trace.grad(step.outputs.front()).row(0).norm();
+    if (step.op != OpKind::embedding || step.where.stack != Stack::encoder) continue;
+    found = &trace.grad(step.outputs.front());
+    if (!last) break;
   }
-  return 0;
+  if (!found) return 0;
+  return found->row(last ? found->rows() - 1 : 0).norm();
 }
 
 ModelFigures measure(const Lesson& lesson, Transformer& model, const std::vector<SentencePair>& held,
@@ -69,7 +72,8 @@ ModelFigures measure(const Lesson& lesson, Transformer& model, const std::vector
   }
   run_forward(model, encode_pair(lesson.config, lesson.src_vocab, lesson.tgt_vocab, probe), trace);
   run_backward(trace);
-  f.first_token_grad = first_token_gradient(trace);
+  f.first_token_grad = source_token_gradient(trace, false);
+  f.last_token_grad = source_token_gradient(trace, true);
   return f;
 }
 

@@ -548,7 +548,9 @@ std::string lesson_json(const Lesson& l) {
                       {"W_K", matrix_json(l.attention.W_K)}, {"W_V", matrix_json(l.attention.W_V)}};
   if (!l.tour.empty()) j["tour"] = tour_json(l.tour);
   for (const ComparedModel& m : l.compare) {
-    Json model = {{"config", config_json(m.config)},
+    Json config = config_json(m.config);
+    config["architecture"] = to_string(m.config.architecture);  // a compared Transformer's too
+    Json model = {{"config", config},
                   {"training", {{"steps", m.training.steps}, {"batch_size", m.training.batch_size},
                                 {"learning_rate", m.training.learning_rate}, {"warmup", m.training.warmup},
                                 {"seed", m.training.seed}, {"eval_every", m.training.eval_every},
