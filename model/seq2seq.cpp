@@ -60,7 +60,7 @@ class RecurrentForward {
     if (attention) {
       r_.enter(Stack::encoder, -1, Sublayer::recurrent);
       H = r_.stack_rows("states", encoder_states, Axis::src_tokens, Role::recurrent_state);
-      r_.enter(Stack::decoder, -1, Sublayer::cross_attn);
+      r_.enter(Stack::decoder, -1, Sublayer::additive_attn);
       K = r_.linear("keys", H, P::param(p_.key), P::param(p_.key_bias), Role::key);
     }
 
@@ -70,7 +70,7 @@ class RecurrentForward {
     for (int i = 0; i < static_cast<int>(ex.tgt_in.size()); ++i) {
       TensorId context;
       if (attention) {  // e_ij = a(s_{i−1}, h_j), α_i = softmax(e_i), c_i = α_i H
-        r_.enter(Stack::decoder, i, Sublayer::cross_attn);
+        r_.enter(Stack::decoder, i, Sublayer::additive_attn);
         TensorId e = r_.additive_scores("scores", s, K, P::param(p_.query), P::param(p_.v));
         TensorId alpha = r_.softmax("softmax", e);
         context = r_.weighted_sum("context", alpha, H, Role::context, "c_i = Σⱼ α_ij h_j");

@@ -34,6 +34,7 @@ enum class Sublayer : std::int8_t {
   generator,   // linear to the vocabulary
   loss,        // softmax + cross-entropy
   recurrent,   // a recurrent model's cell at one time step ("encoder.3.rnn"), or its stacked states
+  additive_attn,  // Bahdanau's attention at one decoder time step ("decoder.3.attention"), or its keys
 };
 const char* to_string(Stack);
 const char* to_string(Sublayer);

@@ -37,14 +37,21 @@ std::string block_title(Stack stack, Sublayer sublayer) {
     case Sublayer::generator: return "Linear";
     case Sublayer::loss: return "Softmax + loss";
     case Sublayer::recurrent: return "Recurrent cell";
+    case Sublayer::additive_attn: return "Additive attention";
     case Sublayer::none: return "";
   }
   return "";
 }
 
+// " › layer 1", or in a recurrent model " › time step 3".
+std::string layer_words(const Where& where) {
+  if (where.layer < 0) return "";
+  const bool time_step = where.sublayer == Sublayer::recurrent || where.sublayer == Sublayer::additive_attn;
+  return (time_step ? " › time step " : " › layer ") + std::to_string(where.layer);
+}
+
 std::string where_in_words(const Where& where) {
-  std::string text = stack_words(where.stack);
-  if (where.layer >= 0) text += " › layer " + std::to_string(where.layer);
+  std::string text = stack_words(where.stack) + layer_words(where);
   if (where.sublayer != Sublayer::none) text += " › " + block_title(where.stack, where.sublayer);
   if (where.head >= 0) text += " › head " + std::to_string(where.head);
   return text;
@@ -142,7 +149,7 @@ void TraceIndex::list_rows(const Trace& trace) {
     if (new_phase) rows_.push_back({-1, 0, s.phase == Phase::forward ? "Forward pass" : "Backward pass"});
     if (new_block) {
       std::string text = stack_words(s.where.stack);
-      if (s.where.layer >= 0) text += " › layer " + std::to_string(s.where.layer);
+      text += layer_words(s.where);
       text += " › " + block_title(s.where.stack, s.where.sublayer);
       rows_.push_back({-1, 1, text});
     }

@@ -31,18 +31,19 @@ std::string model_title(const std::string& name) {
 // α (T_tgt, T_src) of a recurrent model with attention: the softmax of each decoder step, a row
 // each; of a Transformer: the last decoder layer's encoder–decoder weights, heads averaged.
 Mat cross_attention(const Trace& t, const Config& c) {
+  const Sublayer attention = c.recurrent() ? Sublayer::additive_attn : Sublayer::cross_attn;
   std::vector<const Mat*> rows;
   int last_layer = -1;
   for (int s = 0; s < t.forward_count(); ++s) {
     const Step& step = t.step(s);
-    if (step.op == OpKind::softmax && step.where.stack == Stack::decoder && step.where.sublayer == Sublayer::cross_attn)
+    if (step.op == OpKind::softmax && step.where.stack == Stack::decoder && step.where.sublayer == attention)
       last_layer = std::max(last_layer, step.where.layer);
   }
   Mat A;
   int heads = 0;
   for (int s = 0; s < t.forward_count(); ++s) {
     const Step& step = t.step(s);
-    if (step.op != OpKind::softmax || step.where.stack != Stack::decoder || step.where.sublayer != Sublayer::cross_attn)
+    if (step.op != OpKind::softmax || step.where.stack != Stack::decoder || step.where.sublayer != attention)
       continue;
     const Mat& w = t.value(step.outputs.front());
     if (c.recurrent()) {

@@ -73,7 +73,7 @@ TEST(PanelRegistry, OldNamesStillLeadToTheirPanels) {
       {"gradlab_transformer", PanelId::gradlab_transformer}, {"Position", std::nullopt}, {"sideways", std::nullopt},
   };
   for (const auto& [name, panel] : names) EXPECT_EQ(panel_named(name), panel) << name;
-  EXPECT_EQ(panel_names(Home::centre_tab), "heads, attention, masking, position or output");
+  EXPECT_EQ(panel_names(Home::centre_tab), "heads, attention, masking, position, output or why-attention");
 }
 
 Lesson lesson_opening_on(const char* panel, const char* file = "word-order.json") {
