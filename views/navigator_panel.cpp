@@ -303,7 +303,7 @@ void NavigatorPanel::draw(const AppState& app, Selection& selection, Commands& c
                                    "the decoder starting from the encoder's last state alone.");
     ImGui::Spacing();
     ImGui::TextWrapped("Now: %s", where_in_words(step.where).c_str());
-    hint("The step list groups its steps by time step; the Why attention? tab compares it with the others.");
+    hint("The step list groups its steps by time step; View, Why attention? compares it with the others.");
     label_pixels_ = ImGui::GetFontSize();
     return;
   }

@@ -47,7 +47,7 @@ constexpr PanelInfo rows[] = {
      "Gradient lab: inside the Transformer", make<GradLabTransformerPanel>},
     {PanelId::training, Home::floating, "Training", "training", {}, nullptr, make<TrainingPanel>},
     {PanelId::tour, Home::floating, "Tour", "tour", {}, nullptr, make<TourPanel>},
-    {PanelId::why_attention, Home::centre_tab, "Why attention?", "why-attention", {}, nullptr, make<WhyAttentionPanel>},
+    {PanelId::why_attention, Home::floating, "Why attention?", "why-attention", {}, nullptr, make<WhyAttentionPanel>},
 };
 constexpr bool rows_in_id_order() {
   for (std::size_t i = 0; i < std::size(rows); ++i)
