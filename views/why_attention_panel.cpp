@@ -184,7 +184,7 @@ void WhyAttentionPanel::attention_maps(const AppState& app, Selection& selection
     if (m.lesson.config.architecture == Architecture::seq2seq) continue;  // nothing to look back at
     HeatmapSpec spec;
     spec.caption = m.lesson.config.recurrent() ? "Bahdanau: α_ij = softmax_j(e_ij)"
-                                               : "Transformer: encoder–decoder attention, last layer, heads averaged";
+                                               : "Transformer: cross-attention, heads averaged";
     if (m.attention.size() == 0) spec.caption += " (this pair does not fit the model)";
     spec.values = &m.attention;
     spec.scale = ColourScale::sequential;
@@ -257,10 +257,10 @@ void WhyAttentionPanel::draw(const AppState& app, Selection& selection, Commands
   hint("Seq2Seq hands the decoder one vector, the encoder's last state: the longer the sentence, the more it "
        "loses. With attention every decoder step reads every encoder state.");
   ImGui::Spacing();
-  section_title("Where each output word looks, for the pair above", "rows: target words, columns: source words", pal);
+  section_title("Where each output word looks", "the sentence pair being run; rows: target, columns: source", pal);
   attention_maps(app, selection, width);
   ImGui::Spacing();
-  section_title("Gradient reaching each source word, ‖∂L/∂e_t‖", "same pair; e_t = embedding of source word t", pal);
+  section_title("Gradient reaching each source word, ‖∂L/∂e_t‖", "the same pair; e_t = embedding of source word t", pal);
   gradient_bars(app, pal, width);
   hint("In Seq2Seq every word's gradient comes back through the recurrence, step after step; with attention "
        "each source word also gets gradient straight from every output step that looks at it.");
