@@ -178,6 +178,7 @@ void run_train(const TrainOptions& o) {
             {"warmup", s.warmup},
             {"seed", s.seed}};
   if (o.compare_positional) {
+    check_positional_experiment(lesson);
     Lesson with = lesson, without = lesson;
     if (with.config.positional == Positional::none) with.config.positional = Positional::interleaved;
     without.config.positional = Positional::none;

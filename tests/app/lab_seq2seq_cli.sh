@@ -31,3 +31,10 @@ if message=$("$attnviz" lab seq2seq --lesson "$2/assets/lessons/reverse.json" 2>
 fi
 grep -q "compares no models" <<<"$message" || { echo "FAIL: unexpected message: $message"; exit 1; }
 echo "ok  refused: $message"
+
+# The positional-encoding experiment is a Transformer's: refused on the recurrent lesson, before training.
+if message=$("$attnviz" train --lesson "$2/assets/lessons/why-attention.json" --compare-positional 2>&1); then
+  echo "FAIL: the positional-encoding experiment ran on a recurrent model"; exit 1
+fi
+grep -q "needs a Transformer" <<<"$message" || { echo "FAIL: unexpected message: $message"; exit 1; }
+echo "ok  refused: $message"
