@@ -154,7 +154,9 @@ class Explainer {
       for (int k = 0; k < d; ++k) {
         Scalar local = 0;
         for (int g = 0; g < 3; ++g) local += slope(r, k, g, in_ == 1) * W(g * d + k, c);
-        std::string text = in_ == 0 ? "a_r W_x + a_z W_x + a_n W_x" : "a_r W_h + a_z W_h + a_m W_h";
+        const char* W_name = in_ == 0 ? "W_x" : "W_h";
+        std::string text = cat("a_r ", W_name, at(k, c), " + a_z ", W_name, at(d + k, c), in_ == 0 ? " + a_n " : " + a_m ",
+                               W_name, at(2 * d + k, c));
         if (in_ == 1 && k == c) {
           local += gates(r, d + k);
           text += " + z";

@@ -17,10 +17,8 @@ std::uint64_t product_flops(const Trace& t, const Step& s) {
       return 2ull * a.rows() * a.cols() * b.cols();
     case OpKind::gru_cell:      // (B,e)·(e,3d) + (B,d)·(d,3d)
       return 2ull * a.rows() * 3 * b.cols() * (a.cols() + b.cols());
-    case OpKind::additive_scores: {  // (T_q,d)·(d,a) + (T_k,d)·(d,a) + T_q·T_k·a for vᵀ tanh(·)
-      const Mat& W = t.value(s.inputs[2]);
-      return 2ull * W.rows() * (a.rows() * a.cols() + b.rows() * b.cols() + a.rows() * b.rows());
-    }
+    case OpKind::additive_scores:  // S W_sᵀ: (T_q,d)·(d,a); vᵀ tanh(·): T_q·T_k·a;  b = K (T_k,a)
+      return 2ull * b.cols() * (a.rows() * a.cols() + a.rows() * b.rows());
     default:
       return 0;
   }
