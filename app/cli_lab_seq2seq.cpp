@@ -47,7 +47,15 @@ void run(const Seq2SeqLabOptions& o) {
   const std::vector<int> lengths = analysis::source_lengths(held);
   std::vector<analysis::ModelFigures> figures;
   std::vector<double> seconds;
+  std::vector<std::pair<double, double>> initial;  // ‖∂L/∂e₀‖, ‖∂L/∂e_last‖ at the seed's initial weights
   for (const Lesson& m : models_of(lesson)) {
+    {
+      Transformer seed_model(m.config, m.training.seed);
+      Trace trace;
+      run_forward(seed_model, encode_pair(m.config, m.src_vocab, m.tgt_vocab, lesson.example), trace);
+      run_backward(trace);
+      initial.emplace_back(analysis::source_token_gradient(trace, false), analysis::source_token_gradient(trace, true));
+    }
     if (o.train) {
       const auto start = std::chrono::steady_clock::now();
       Trainer trainer(m, m.training);
@@ -84,6 +92,10 @@ void run(const Seq2SeqLabOptions& o) {
   for (const analysis::ModelFigures& f : figures)
     std::printf("  %-11s  %11.3e  %11.3e  %11.3g\n", f.name.c_str(), f.first_token_grad, f.last_token_grad,
                 f.first_token_grad / f.last_token_grad);
+  std::printf("and at the seed's initial weights, where training starts:\n");
+  for (std::size_t i = 0; i < figures.size(); ++i)
+    std::printf("  %-11s  %11.3e  %11.3e  %11.3g\n", figures[i].name.c_str(), initial[i].first, initial[i].second,
+                initial[i].first / initial[i].second);
   if (o.train) {
     double total = 0;
     for (std::size_t i = 0; i < figures.size(); ++i) {

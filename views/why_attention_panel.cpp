@@ -99,6 +99,7 @@ void WhyAttentionPanel::load(const AppState& app) {
       m.model = std::make_unique<Transformer>(l.config, l.training.seed);
       io::read_lesson_weights(app.lesson_path, l, m.model->params());
       m.figures = analysis::measure(l, *m.model, held, lengths_, lesson.example);
+      m.initial = std::make_unique<Transformer>(l.config, l.training.seed);
       m.lesson = std::move(l);
       models_.push_back(std::move(m));
     }
@@ -124,8 +125,12 @@ void WhyAttentionPanel::run_pair(const AppState& app) {
       run_backward(m.trace);
       m.token_grads = source_gradients(m.trace);
       m.attention = cross_attention(m.trace, m.lesson.config);
+      run_forward(*m.initial, ex, m.trace);
+      run_backward(m.trace);
+      m.initial_grads = source_gradients(m.trace);
     } catch (const InputError&) {  // a pair another model cannot read (too long): nothing to show
       m.token_grads.clear();
+      m.initial_grads.clear();
       m.attention.resize(0, 0);
     }
   }
@@ -203,19 +208,23 @@ void WhyAttentionPanel::attention_maps(const AppState& app, Selection& selection
 void WhyAttentionPanel::gradient_bars(const AppState& app, const Palette& pal, float width) {
   const float em = ImGui::GetFontSize();
   const float each = std::max(em * 16, (width - 2 * em) / 3);
+  if (ImGui::RadioButton("trained weights", !initial_weights_)) initial_weights_ = false;
+  ImGui::SameLine();
+  if (ImGui::RadioButton("the seed's initial weights, where training starts", initial_weights_)) initial_weights_ = true;
   for (std::size_t k = 0; k < models_.size(); ++k) {
     const Model& m = models_[k];
+    const std::vector<double>& grads = initial_weights_ ? m.initial_grads : m.token_grads;
     if (k > 0) same_line_if_fits(each);
     ImGui::BeginGroup();
     ImGui::TextColored(colour(model_colour(m.figures.name)), "%s", model_title(m.figures.name).c_str());
-    if (m.token_grads.empty()) {
+    if (grads.empty()) {
       ImGui::TextUnformatted("—");
     } else {
-      const double first = m.token_grads.front(), last = m.token_grads.back();
+      const double first = grads.front(), last = grads.back();
       ImGui::Text("‖∂L/∂e₀‖ = %s, first/last = %s", format_significant(first, 3).c_str(), format_significant(first / last, 3).c_str());
       std::vector<std::string> labels(app.src_words.begin(),
-                                      app.src_words.begin() + static_cast<std::ptrdiff_t>(std::min(app.src_words.size(), m.token_grads.size())));
-      bar_plot(("grad" + std::to_string(k)).c_str(), m.token_grads, labels, {each - em, em * 6}, pal, 0);
+                                      app.src_words.begin() + static_cast<std::ptrdiff_t>(std::min(app.src_words.size(), grads.size())));
+      bar_plot(("grad" + std::to_string(k)).c_str(), grads, labels, {each - em, em * 6}, pal, 0);
     }
     ImGui::EndGroup();
   }
@@ -262,8 +271,10 @@ void WhyAttentionPanel::draw(const AppState& app, Selection& selection, Commands
   ImGui::Spacing();
   section_title("Gradient reaching each source word, ‖∂L/∂e_t‖", "the same pair; e_t = embedding of source word t", pal);
   gradient_bars(app, pal, width);
-  hint("In Seq2Seq every word's gradient comes back through the recurrence, step after step; with attention "
-       "each source word also gets gradient straight from every output step that looks at it.");
+  hint("In Seq2Seq every word's gradient comes back through the recurrence, step after step: at the initial "
+       "weights the first word gets a ten-thousandth of the last word's. With attention each source word also gets "
+       "gradient straight from every output step that looks at it. Trained, the GRU's gates keep a path open and the "
+       "difference is gone; what Seq2Seq cannot fix is the one vector it reads.");
 }
 
 }  // namespace attnviz::views

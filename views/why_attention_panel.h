@@ -6,7 +6,9 @@
 //   - for the sentence pair in the sentence bar: Bahdanau's alignment α_ij beside the
 //     Transformer's encoder–decoder attention (the last layer's heads averaged);
 //   - ‖∂L/∂e_t‖ for every source position t of that pair: how much gradient reaches each source
-//     word, through the recurrence or straight through attention.
+//     word, through the recurrence or straight through attention, on the trained weights or on
+//     the seed's initial ones (where training starts, and where Seq2Seq's first word gets ~10⁻⁴
+//     of its last word's gradient).
 // The accuracies are measured once per lesson (a second or so); the pair's runs follow the
 // sentence bar.
 
@@ -28,6 +30,8 @@ struct WhyAttentionPanel : Panel {
     analysis::ModelFigures figures;       // on the held-out set
     Trace trace;                          // the sentence pair's run
     std::vector<double> token_grads;      // ‖∂L/∂e_t‖ per source position of the pair
+    std::unique_ptr<Transformer> initial; // the same model at its seed's initial weights
+    std::vector<double> initial_grads;    // ‖∂L/∂e_t‖ there
     Mat attention;                        // (T_tgt, T_src) cross-attention of the pair
   };
   const std::vector<Model>& models() const { return models_; }
@@ -40,6 +44,7 @@ struct WhyAttentionPanel : Panel {
   void attention_maps(const AppState& app, Selection& selection, float width);
   void gradient_bars(const AppState& app, const Palette& pal, float width);
 
+  bool initial_weights_ = false;  // the gradients shown: at the seed's initial weights, else trained
   std::string loaded_path_;
   std::uint64_t ran_generation_ = ~std::uint64_t{0};
   std::string message_;

@@ -45,7 +45,15 @@ TEST_F(WhyAttentionHeadless, ShowsTheThreeModelsInTheOrderOfTheStory) {
     ASSERT_EQ(m->attention.cols(), T_src) << m->figures.name;
     for (Eigen::Index i = 0; i < m->attention.rows(); ++i) EXPECT_NEAR(m->attention.row(i).sum(), 1.0, 1e-9);
   }
-  for (const auto& m : models) EXPECT_EQ(static_cast<int>(m.token_grads.size()), T_src) << m.figures.name;
+  for (const auto& m : models) {
+    EXPECT_EQ(static_cast<int>(m.token_grads.size()), T_src) << m.figures.name;
+    EXPECT_EQ(static_cast<int>(m.initial_grads.size()), T_src) << m.figures.name;
+  }
+  // At the initial weights the gradient fades through Seq2Seq's recurrence, not through attention:
+  // first word over last word.
+  const auto ratio = [](const std::vector<double>& g) { return g.front() / g.back(); };
+  EXPECT_LT(ratio(models[0].initial_grads), 0.01);
+  EXPECT_GT(ratio(models[1].initial_grads), 0.1);
   // Reversal: the first output word looks at the last source word.
   Eigen::Index best = 0;
   models[1].attention.row(0).maxCoeff(&best);
