@@ -296,6 +296,7 @@ void add_lab_command(CLI::App& app) {
   add_scalar(*lab);
   add_depth(*lab);
   add_lab_transformer_command(*lab);
+  add_lab_seq2seq_command(*lab);
 }
 
 }  // namespace attnviz::app

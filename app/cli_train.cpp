@@ -109,6 +109,55 @@ void print_run(std::ostream& out, const Lesson& l, const Run& r) {
   out << "\n";
 }
 
+// "OUT.safetensors" for the lesson's own model, "OUT-seq2seq.safetensors" for a compared one.
+std::string weights_path(const std::string& out, const std::string& name) {
+  const std::filesystem::path p(out);
+  return (p.parent_path() / (p.stem().string() + "-" + name + p.extension().string())).string();
+}
+
+// A lesson that compares models (why-attention.json) trains each in turn: its own model with the
+// command's settings, every compared one with its own; --out names the first, the others beside it.
+void train_compared(const TrainOptions& o, const Lesson& lesson, const TrainingSettings& s, Json& j) {
+  std::vector<std::pair<Lesson, TrainingSettings>> models{{lesson, s}};
+  for (const ComparedModel& m : lesson.compare) models.emplace_back(with_model(lesson, m), m.training);
+  std::vector<std::unique_ptr<Trainer>> trainers;
+  for (auto& [l, settings] : models) trainers.push_back(std::make_unique<Trainer>(l, settings));  // all checked first
+  double total = 0;
+  j["models"] = Json::array();
+  for (std::size_t i = 0; i < models.size(); ++i) {
+    const auto& [l, settings] = models[i];
+    const std::string name = to_string(l.config.architecture);
+    if (!o.json)
+      std::cout << (i ? "\n" : "") << lesson.title << ", " << name << ": " << trainers[i]->train_pairs().size()
+                << " training pairs, " << trainers[i]->held_pairs().size() << " held out; " << settings.steps
+                << " steps of " << settings.batch_size << ", seed " << settings.seed << "\n";
+    const Run r = train(*trainers[i], settings.steps);
+    total += r.total_seconds;
+    std::string out;
+    if (!o.out.empty()) {
+      out = i == 0 ? o.out : weights_path(o.out, name);
+      io::write_weights(out, trainers[i]->model().params(), o.dtype == "f32" ? io::DType::f32 : io::DType::f64);
+    }
+    if (o.json) {
+      Json run = {{"architecture", name}, {"steps", settings.steps}};
+      run.update(run_json(l, r));
+      run["weights"] = out.empty() ? Json() : Json(out);
+      j["models"].push_back(run);
+      continue;
+    }
+    print_run(std::cout, l, r);
+    if (!out.empty()) std::cout << "wrote " << out << "\n";
+  }
+  if (o.json) {
+    j["seconds"] = total;
+    std::cout << j.dump(2) << "\n";
+    return;
+  }
+  char line[96];
+  std::snprintf(line, sizeof line, "\n%zu models trained in %.1f s in all\n", models.size(), total);
+  std::cout << line;
+}
+
 void run_train(const TrainOptions& o) {
   Lesson lesson = load_lesson(o.lesson);
   apply_sets(lesson.config, o.sets);
@@ -129,6 +178,7 @@ void run_train(const TrainOptions& o) {
             {"warmup", s.warmup},
             {"seed", s.seed}};
   if (o.compare_positional) {
+    check_positional_experiment(lesson);
     Lesson with = lesson, without = lesson;
     if (with.config.positional == Positional::none) with.config.positional = Positional::interleaved;
     without.config.positional = Positional::none;
@@ -156,6 +206,10 @@ void run_train(const TrainOptions& o) {
     return;
   }
 
+  if (!lesson.compare.empty()) {
+    train_compared(o, lesson, s, j);
+    return;
+  }
   Trainer trainer(lesson, s);
   if (!o.json)
     std::cout << lesson.title.en << ": " << trainer.train_pairs().size() << " training pairs, "

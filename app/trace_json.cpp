@@ -58,7 +58,8 @@ nlohmann::json config_json(const Config& c) {
   nlohmann::json j;
   for (const auto& [key, value] : config_entries(c)) {
     if (value == "true" || value == "false") j[key] = value == "true";
-    else if (key == "norm" || key == "positional" || key == "activation") j[key] = value;
+    else if (key == "norm" || key == "positional" || key == "activation" || key == "architecture" || key == "cell")
+      j[key] = value;
     else if (key == "ln_eps") j[key] = c.ln_eps;
     else j[key] = std::stoi(value);
   }

@@ -1,8 +1,8 @@
 // run_backward: walks the forward steps in reverse and appends one backward step for each.
 // A step writes ∂L/∂input of this step alone (its share of the chain rule).  An input that
-// several steps read (x in a residual, the encoder output in every cross-attention) keeps each
-// share in the reader's `input_grads` and sums them into its gradient; the share of an input's
-// one reader is written straight into the input's gradient.
+// several steps read (x in a residual, the encoder output in every cross-attention, a recurrent
+// cell's weights at every time step) keeps each share in the reader's `input_grads` and sums them
+// into its gradient; the share of an input's one reader is written straight into its gradient.
 
 #include "model/finite_values.h"
 #include "model/ops.h"
@@ -23,7 +23,11 @@ class Backward {
       : t_(trace),
         keep_labels_(keep_labels),
         written_(static_cast<std::size_t>(trace.params()->size()), accumulate),
-        has_grad_(static_cast<std::size_t>(trace.tensor_count()), false) {
+        has_grad_(static_cast<std::size_t>(trace.tensor_count()), false),
+        param_readers_(static_cast<std::size_t>(trace.params()->size()), 0) {
+    for (int i = 0; i < trace.forward_count(); ++i)
+      for (const TensorId& in : trace.step(i).inputs)
+        if (in.kind == TensorId::parameter) ++param_readers_[static_cast<std::size_t>(in.index)];
     fresh_.reserve(8);  // inputs of a step: three but for a concat of more than three heads
   }
 
@@ -73,7 +77,7 @@ class Backward {
       const TensorId id = b.inputs[i];
       const auto index = static_cast<std::size_t>(id.index);
       const Tensor& in = t_.tensor(id);
-      if (id.kind == TensorId::activation && in.requires_grad && !sole_reader(b, i)) {
+      if (in.requires_grad && !sole_reader(b, i)) {
         fresh_[i] = true;
       } else {
         b.input_grads[i].resize(0, 0);  // a reused step may hold a share from another op
@@ -103,7 +107,14 @@ class Backward {
     for (std::size_t i = 0; i < b.inputs.size(); ++i) {
       if (b.input_grads[i].size() == 0) continue;
       Tensor& in = t_.tensor(b.inputs[i]);
-      if (has_grad_[static_cast<std::size_t>(b.inputs[i].index)]) {
+      const auto index = static_cast<std::size_t>(b.inputs[i].index);
+      if (b.inputs[i].kind == TensorId::parameter) {
+        if (written_[index]) in.grad += b.input_grads[i];
+        else in.grad = b.input_grads[i];
+        written_[index] = true;
+        continue;
+      }
+      if (has_grad_[index]) {
         in.grad += b.input_grads[i];
       } else {
         in.grad = b.input_grads[i];
@@ -118,7 +129,8 @@ class Backward {
 
  private:
   bool sole_reader(const Step& b, std::size_t i) const {
-    return b.inputs[i].kind == TensorId::parameter || t_.readers(b.inputs[i]) == 1;
+    if (b.inputs[i].kind == TensorId::parameter) return param_readers_[static_cast<std::size_t>(b.inputs[i].index)] <= 1;
+    return t_.readers(b.inputs[i]) == 1;
   }
   // ∂L/∂input of this step: the activation's share, or the input's gradient itself.
   Mat& g(Step& b, std::size_t i) {
@@ -161,6 +173,18 @@ class Backward {
         ops::cross_entropy_backward(out(b, 0), dy(b)(0, 0), t_.value(b.outputs[1]), x(b, 1), b.args.pad_id);
         break;
       case OpKind::sum: ops::sum_backward(out(b, 0), dy(b)(0, 0)); break;
+      case OpKind::stack_rows:
+        for (std::size_t t = 0; t < b.inputs.size(); ++t) ops::stack_rows_backward(out(b, t), dy(b), static_cast<int>(t));
+        break;
+      case OpKind::tanh: ops::tanh_backward(out(b, 0), dy(b), t_.value(b.outputs[0])); break;
+      case OpKind::gru_cell:
+        ops::gru_cell_backward(out(b, 0), out(b, 1), out(b, 2), out(b, 3), out(b, 4), out(b, 5), dy(b), x(b, 0),
+                               x(b, 1), x(b, 2), x(b, 3), t_.step(b.twin).saved);
+        break;
+      case OpKind::additive_scores:
+        ops::additive_scores_backward(out(b, 0), out(b, 1), out(b, 2), out(b, 3), dy(b), x(b, 0), x(b, 2), x(b, 3),
+                                      t_.step(b.twin).saved);
+        break;
       case OpKind::count: break;
     }
   }
@@ -170,6 +194,7 @@ class Backward {
   std::vector<char> written_;   // per parameter: its gradient holds this run's (or earlier) sums
   std::vector<char> has_grad_;  // per activation: its gradient holds at least one share
   std::vector<char> fresh_;     // per input of the current step: its gradient starts from nothing
+  std::vector<int> param_readers_;  // per parameter: the forward steps that read it
 };
 
 }  // namespace

@@ -27,6 +27,17 @@ const char* to_string(Positional p) {
 
 const char* to_string(FfnActivation a) { return a == FfnActivation::relu ? "relu" : "gelu"; }
 
+const char* to_string(Architecture a) {
+  switch (a) {
+    case Architecture::transformer: return "transformer";
+    case Architecture::seq2seq: return "seq2seq";
+    case Architecture::bahdanau: return "bahdanau";
+  }
+  return "?";
+}
+
+const char* to_string(RecurrentCell c) { return c == RecurrentCell::gru ? "gru" : "tanh"; }
+
 namespace {
 
 [[noreturn]] void reject(const std::string& field, const std::string& value, const std::string& why) {
@@ -103,6 +114,17 @@ std::string set_config_value(Config& config, const std::string& key, const std::
   Config c = config;
   std::string note;
   const std::unordered_map<std::string, std::function<void()>> setters = {
+      {"architecture", [&] {
+         if (value == "transformer") c.architecture = Architecture::transformer;
+         else if (value == "seq2seq") c.architecture = Architecture::seq2seq;
+         else if (value == "bahdanau") c.architecture = Architecture::bahdanau;
+         else reject(key, quote(value), "expected transformer, seq2seq or bahdanau");
+       }},
+      {"cell", [&] {
+         if (value == "gru") c.cell = RecurrentCell::gru;
+         else if (value == "tanh") c.cell = RecurrentCell::tanh;
+         else reject(key, quote(value), "expected gru or tanh");
+       }},
       {"d_model", [&] { c.d_model = parse_int(key, value); }},
       {"heads", [&] { c.heads = parse_int(key, value); }},
       {"encoder_layers", [&] { c.encoder_layers = parse_int(key, value); }},
@@ -152,6 +174,8 @@ std::vector<std::pair<std::string, std::string>> config_entries(const Config& c)
   std::ostringstream eps;
   eps << c.ln_eps;
   return {
+      {"architecture", to_string(c.architecture)},
+      {"cell", to_string(c.cell)},
       {"d_model", std::to_string(c.d_model)},
       {"heads", std::to_string(c.heads)},
       {"encoder_layers", std::to_string(c.encoder_layers)},

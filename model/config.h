@@ -9,8 +9,15 @@ namespace attnviz {
 enum class NormPlacement { post, pre };  // post: x = LN(x + F(x))   pre: x = x + F(LN(x))
 enum class Positional { interleaved, concatenated, none };
 enum class FfnActivation { relu, gelu };  // of the feed-forward network; GELU exact: x·Φ(x)
+// transformer: "Attention Is All You Need";  seq2seq: a recurrent encoder–decoder whose decoder
+// starts from the encoder's last state and sees nothing else of the source;  bahdanau: the same
+// with additive attention over every encoder state at every decoder step (seq2seq.h).
+enum class Architecture { transformer, seq2seq, bahdanau };
+enum class RecurrentCell { gru, tanh };  // of seq2seq and bahdanau: h' = GRU(x, h) or tanh(x W_xᵀ + h W_hᵀ + b)
 
 struct Config {
+  Architecture architecture = Architecture::transformer;
+  RecurrentCell cell = RecurrentCell::gru;  // recurrent architectures only
   int d_model = 16;
   int heads = 4;
   int encoder_layers = 2;
@@ -30,6 +37,9 @@ struct Config {
   double ln_eps = 1e-5;
 
   int d_k() const { return d_model / heads; }
+  // seq2seq and bahdanau: d_model is the state size of both cells, the embeddings' and the
+  // attention's hidden size; heads, layers, d_ff and the norm and positional switches are unused.
+  bool recurrent() const { return architecture != Architecture::transformer; }
   bool has_final_norm() const { return norm == NormPlacement::pre || final_norm; }
   bool operator==(const Config&) const = default;
 };
@@ -55,5 +65,7 @@ std::vector<std::pair<std::string, std::string>> config_entries(const Config& co
 const char* to_string(NormPlacement);
 const char* to_string(Positional);
 const char* to_string(FfnActivation);
+const char* to_string(Architecture);
+const char* to_string(RecurrentCell);
 
 }  // namespace attnviz

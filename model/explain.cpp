@@ -130,7 +130,87 @@ class Explainer {
             c == y_r ? cat("(P", at(r, c), " − 1)/N") : cat("P", at(r, c), "/N"), Element{b_.outputs[1], r, c});
         break;
       }
+      case OpKind::stack_rows: add(e, static_cast<int>(in_), c, 1, "1"); break;
+      case OpKind::tanh: add(e, r, c, 1 - y()(r, c) * y()(r, c), cat("1 − Y", at(r, c), "²"), Element{b_.outputs[0], r, c}); break;
+      case OpKind::gru_cell: gru_terms(e); break;
+      case OpKind::additive_scores: additive_terms(e); break;
       case OpKind::count: break;
+    }
+  }
+
+  // H'[b,k] depends on X[b,·] and H[b,·] through the gates' inputs (slopes a, ops::gru_slopes):
+  //   ∂H'[b,k]/∂X[b,c] = a_r W_x[k,c] + a_z W_x[d+k,c] + a_n W_x[2d+k,c]
+  //   ∂H'[b,k]/∂H[b,c] = a_r W_h[k,c] + a_z W_h[d+k,c] + a_m W_h[2d+k,c] + z [k = c]
+  // and on row j = g·d + k of W_x, W_h, b_x, b_h (gate g of unit k) through that gate alone.
+  void gru_terms(Explanation& e) {
+    const Mat& X = x(0);
+    const Mat& H = x(1);
+    const Mat& gates = t_.step(b_.twin).saved;
+    const int d = static_cast<int>(H.cols()), r = r_, c = c_;
+    const auto slope = [&](int b, int k, int gate, bool of_h) {
+      const ops::GruSlopes a = ops::gru_slopes(gates, H, b, k);
+      return gate == 0 ? a.r : gate == 1 ? a.z : (of_h ? a.m : a.n);
+    };
+    static constexpr const char* gate_name[] = {"r", "z", "n"};
+    if (in_ == 0 || in_ == 1) {
+      const Mat& W = x(in_ == 0 ? 2 : 3);
+      for (int k = 0; k < d; ++k) {
+        Scalar local = 0;
+        for (int g = 0; g < 3; ++g) local += slope(r, k, g, in_ == 1) * W(g * d + k, c);
+        const char* W_name = in_ == 0 ? "W_x" : "W_h";
+        std::string text = cat("a_r ", W_name, at(k, c), " + a_z ", W_name, at(d + k, c), in_ == 0 ? " + a_n " : " + a_m ",
+                               W_name, at(2 * d + k, c));
+        if (in_ == 1 && k == c) {
+          local += gates(r, d + k);
+          text += " + z";
+        }
+        add(e, r, k, local, text);
+      }
+      return;
+    }
+    // a weight or bias row j = g·d + k
+    const int g = r / d, k = r % d;
+    const bool of_h = in_ == 3 || in_ == 5, bias = in_ >= 4;
+    const int row = bias ? c / d : g, unit = bias ? c % d : k;
+    for (int b = 0; b < H.rows(); ++b) {
+      const Scalar a = slope(b, unit, row, of_h);
+      const std::string slope_text = cat("a_", row == 2 && of_h ? "m" : gate_name[row]);
+      if (bias) add(e, b, unit, a, slope_text);
+      else add(e, b, k, a * (of_h ? H : X)(b, c), cat(slope_text, " · ", of_h ? "H" : "X", at(b, c)), in(of_h ? 1 : 0, b, c));
+    }
+  }
+
+  // E[i,j] = Σ_k v[k] t[i·T_k + j, k], t = tanh(S[i] W_sᵀ + K[j]): with s_ij = v ⊙ (1 − t²),
+  //   ∂E[i,j]/∂S[i,c] = Σ_k s_ij[k] W_s[k,c],  ∂E[i,j]/∂K[j,c] = s_ij[c],
+  //   ∂E[i,j]/∂W_s[k,c] = s_ij[k] S[i,c],  ∂E[i,j]/∂v[k] = t[i·T_k + j, k]
+  void additive_terms(Explanation& e) {
+    const Mat& S = x(0);
+    const Mat& W_s = x(2);
+    const Mat& v = x(3);
+    const Mat& t = t_.step(b_.twin).saved;
+    const int T_q = static_cast<int>(S.rows()), T_k = static_cast<int>(x(1).rows()), r = r_, c = c_;
+    const auto slope = [&](int i, int j, int k) {
+      const Scalar h = t(i * T_k + j, k);
+      return v(0, k) * (1 - h * h);
+    };
+    switch (in_) {
+      case 0:
+        for (int j = 0; j < T_k; ++j) {
+          Scalar local = 0;
+          for (int k = 0; k < W_s.rows(); ++k) local += slope(r, j, k) * W_s(k, c);
+          add(e, r, j, local, "Σₖ v[k] (1 − t²) W_s[k,c]");
+        }
+        break;
+      case 1:
+        for (int i = 0; i < T_q; ++i) add(e, i, r, slope(i, r, c), cat("v", at(0, c), " (1 − t", at(i * T_k + r, c), "²)"));
+        break;
+      default:
+        for (int i = 0; i < T_q; ++i)
+          for (int j = 0; j < T_k; ++j) {
+            if (in_ == 2) add(e, i, j, slope(i, j, r) * S(i, c), cat("v (1 − t²) · S", at(i, c)), in(0, i, c));
+            else add(e, i, j, t(i * T_k + j, c), cat("t", at(i * T_k + j, c)));
+          }
+        break;
     }
   }
 
@@ -160,7 +240,8 @@ Explanation explain(const Trace& trace, int step, int input, int row, int col) {
   check_element(trace.value(id), row, col);
   Explanation e = Explainer(trace, b, input, row, col).run();
   e.target = cat("∂L/∂", trace.tensor(id).name, at(row, col));
-  e.is_share = id.kind == TensorId::activation && trace.readers(id) > 1;
+  e.is_share = b.input_grads.size() > static_cast<std::size_t>(input) &&
+               b.input_grads[static_cast<std::size_t>(input)].size() > 0;
   return e;
 }
 
@@ -239,6 +320,23 @@ ForwardExplanation explain_forward(const Trace& trace, int step, int output, int
     case OpKind::gelu:  // Y[r,c] = X[r,c] · Φ(X[r,c])
       e.terms.push_back({x(0)(r, c), ops::normal_cdf(x(0)(r, c)), el(0, r, c), std::nullopt, "X" + at(r, c) + " · Φ(X" + at(r, c) + ")", {}});
       break;
+    case OpKind::additive_scores: {  // E[r,c] = Σₖ v[k] · tanh(W_s s_r + k_c)[k]
+      const Mat& t = trace.step(step).saved;
+      const int T_k = static_cast<int>(x(1).rows());
+      for (int k = 0; k < x(3).cols(); ++k)
+        e.terms.push_back({x(3)(0, k), t(r * T_k + c, k), el(3, 0, k), std::nullopt,
+                           cat("v", at(0, k), " · tanh(W_s s + k)", at(r * T_k + c, k))});
+      break;
+    }
+    case OpKind::gru_cell: {  // H'[r,c] = (1 − z) n + z H
+      const Mat& g = trace.step(step).saved;
+      const int d = static_cast<int>(Y.cols());
+      const Scalar z = g(r, d + c), n = g(r, 2 * d + c);
+      e.terms.push_back({1 - z, n, el(1, r, c), std::nullopt, "(1 − z) · n"});
+      e.terms.push_back({z, x(1)(r, c), el(1, r, c), el(1, r, c), cat("z · H", at(r, c))});
+      e.after = cat("r = ", std::to_string(g(r, c)), ", z = ", std::to_string(z), ", n = ", std::to_string(n));
+      break;
+    }
     default:
       e.after = N_("element-wise: %s");
       e.after_words = {std::string(f.formula)};

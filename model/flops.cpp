@@ -15,6 +15,10 @@ std::uint64_t product_flops(const Trace& t, const Step& s) {
       return 2ull * a.rows() * a.cols() * b.rows();
     case OpKind::weighted_sum:  // (T_q,T_k)·(T_k,d)
       return 2ull * a.rows() * a.cols() * b.cols();
+    case OpKind::gru_cell:      // (B,e)·(e,3d) + (B,d)·(d,3d)
+      return 2ull * a.rows() * 3 * b.cols() * (a.cols() + b.cols());
+    case OpKind::additive_scores:  // S W_sᵀ: (T_q,d)·(d,a); vᵀ tanh(·): T_q·T_k·a;  b = K (T_k,a)
+      return 2ull * b.cols() * (a.rows() * a.cols() + a.rows() * b.rows());
     default:
       return 0;
   }

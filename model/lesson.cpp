@@ -181,6 +181,16 @@ void check_reference(const Lesson& l) {
 
 }  // namespace
 
+Lesson with_model(const Lesson& lesson, const ComparedModel& model) {
+  Lesson l = lesson;
+  l.config = model.config;
+  l.training = model.training;
+  l.weights = model.weights;
+  l.compare.clear();
+  l.reference.reset();
+  return l;
+}
+
 void validate(const Lesson& l) {
   if (l.title.en.empty()) throw InputError("title: must not be empty");
   check_plain(l.title.en, "title");
@@ -205,6 +215,20 @@ void validate(const Lesson& l) {
   check_words(l.tgt_vocab, l.example.tgt, "example.tgt");
   check_length(l, l.example, "example");
   check_plain(l.panel, "open.panel");
+  for (std::size_t i = 0; i < l.compare.size(); ++i) {
+    const std::string field = "compare[" + std::to_string(i) + "]";
+    try {
+      validate(l.compare[i].config);
+    } catch (const InputError& e) {
+      throw InputError(field + "." + e.what());
+    }
+    const char* name = l.compare[i].name();
+    if (name == std::string(to_string(l.config.architecture)))
+      throw InputError(field + ".config.architecture = " + name + ": the lesson's own model is one already");
+    for (std::size_t j = 0; j < i; ++j)
+      if (name == std::string(l.compare[j].name()))
+        throw InputError(field + ".config.architecture = " + name + ": compare[" + std::to_string(j) + "] is one already");
+  }
   check_example(l, l.example, "example");
   if (l.reference) check_reference(l);
   if (l.step < 0) throw InputError("step = " + std::to_string(l.step) + ": must not be negative");

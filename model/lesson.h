@@ -75,6 +75,16 @@ struct Reference {
   std::string by;  // "PyTorch 2.1.0, float64"
 };
 
+// Another model trained on the lesson's task, shown beside the lesson's own ("Why attention?"):
+// its config is the lesson's with the compared model's keys set (an architecture, its sizes),
+// with its own training settings and weights.  Named by its architecture.
+struct ComparedModel {
+  Config config;
+  TrainingSettings training;
+  std::string weights;  // as the lesson's `weights`; empty: untrained
+  const char* name() const { return to_string(config.architecture); }
+};
+
 struct Lesson {
   LocalText title, description;  // title.en required; ko empty: the English stands for both
   Config config;  // src_vocab and tgt_vocab equal the vocabularies' sizes
@@ -93,7 +103,11 @@ struct Lesson {
   TrainingSettings training;
   FixedAttention attention;  // set only for the self-attention-by-hand lesson
   std::vector<TourStop> tour;
+  std::vector<ComparedModel> compare;  // every model's architecture differs from the others'
 };
+
+// The lesson with `model` in place of its own model: its config, training and weights.
+Lesson with_model(const Lesson& lesson, const ComparedModel& model);
 
 // Every field checked against the others: vocabularies cover the example and the task's words,
 // the example fits max_len, the config is valid (the panel's name is the window's to check), a

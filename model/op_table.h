@@ -31,6 +31,10 @@ enum class OpKind : std::uint8_t {
   gelu,            // Y = X Φ(X)
   cross_entropy,   // L = mean over non-pad rows of −log softmax(Z)[t, y_t]
   sum,             // L = Σᵢⱼ Y[i,j] (a loss without targets: worked example A)
+  stack_rows,      // Y = [X_0; X_1; …] (the states of every time step as one matrix)
+  tanh,            // Y = tanh(X)
+  gru_cell,        // H' = (1 − z) ⊙ n + z ⊙ H, one time step of a GRU
+  additive_scores, // E[i,j] = vᵀ tanh(W_s s_i + k_j), k_j = W_h h_j + b (Bahdanau)
   count            // not an op: the number of ops, the op table's length
 };
 

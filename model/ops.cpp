@@ -286,6 +286,102 @@ void gelu_backward(Grad dX, const Mat& dY, const Mat& X) {
   else dX.m.array() += local;
 }
 
+void stack_rows_forward(Mat& Y, const std::vector<const Mat*>& X) {
+  reshape(Y, static_cast<Eigen::Index>(X.size()), X.front()->cols());
+  for (std::size_t t = 0; t < X.size(); ++t) Y.row(static_cast<Eigen::Index>(t)) = X[t]->row(0);
+}
+
+void stack_rows_backward(Grad dX_t, const Mat& dY, int t) { dX_t.put(dY.row(t)); }
+
+void tanh_forward(Mat& Y, const Mat& X) { Y = X.array().tanh().matrix(); }
+
+void tanh_backward(Grad dX, const Mat& dY, const Mat& Y) {
+  dX.put((dY.array() * (1 - Y.array().square())).matrix());
+}
+
+namespace {
+Scalar sigmoid(Scalar x) { return 1 / (1 + std::exp(-x)); }
+}  // namespace
+
+void gru_cell_forward(Mat& H_next, Mat& gates, const Mat& X, const Mat& H, const Mat& W_x, const Mat& W_h,
+                      const Mat& b_x, const Mat& b_h) {
+  const Eigen::Index d = H.cols();
+  const Mat from_x = (X * W_x.transpose()).rowwise() + b_x.row(0);  // (B,3d)
+  const Mat from_h = (H * W_h.transpose()).rowwise() + b_h.row(0);  // (B,3d)
+  reshape(gates, H.rows(), 4 * d);
+  reshape(H_next, H.rows(), d);
+  for (Eigen::Index b = 0; b < H.rows(); ++b)
+    for (Eigen::Index k = 0; k < d; ++k) {
+      const Scalar r = sigmoid(from_x(b, k) + from_h(b, k));
+      const Scalar z = sigmoid(from_x(b, d + k) + from_h(b, d + k));
+      const Scalar m = from_h(b, 2 * d + k);
+      const Scalar n = std::tanh(from_x(b, 2 * d + k) + r * m);
+      gates(b, k) = r;
+      gates(b, d + k) = z;
+      gates(b, 2 * d + k) = n;
+      gates(b, 3 * d + k) = m;
+      H_next(b, k) = (1 - z) * n + z * H(b, k);
+    }
+}
+
+GruSlopes gru_slopes(const Mat& gates, const Mat& H, int b, int k) {
+  const Eigen::Index d = H.cols();
+  const Scalar r = gates(b, k), z = gates(b, d + k), n = gates(b, 2 * d + k), m = gates(b, 3 * d + k);
+  const Scalar a_n = (1 - z) * (1 - n * n);
+  return {a_n * m * r * (1 - r), (H(b, k) - n) * z * (1 - z), a_n, a_n * r};
+}
+
+void gru_cell_backward(Grad dX, Grad dH, Grad dW_x, Grad dW_h, Grad db_x, Grad db_h, const Mat& dH_next,
+                       const Mat& X, const Mat& H, const Mat& W_x, const Mat& W_h, const Mat& gates) {
+  const int d = static_cast<int>(H.cols());
+  Mat g_x(H.rows(), 3 * d), g_h(H.rows(), 3 * d);
+  for (int b = 0; b < H.rows(); ++b)
+    for (int k = 0; k < d; ++k) {
+      const GruSlopes a = gru_slopes(gates, H, b, k);
+      const Scalar up = dH_next(b, k);
+      g_x(b, k) = g_h(b, k) = up * a.r;
+      g_x(b, d + k) = g_h(b, d + k) = up * a.z;
+      g_x(b, 2 * d + k) = up * a.n;
+      g_h(b, 2 * d + k) = up * a.m;
+    }
+  dX.put(g_x * W_x);
+  dH.put(g_h * W_h + (dH_next.array() * gates.middleCols(d, d).array()).matrix());
+  dW_x.put(g_x.transpose() * X);
+  dW_h.put(g_h.transpose() * H);
+  db_x.put(g_x.colwise().sum());
+  db_h.put(g_h.colwise().sum());
+}
+
+void additive_scores_forward(Mat& E, Mat& hidden, const Mat& S, const Mat& K, const Mat& W_s, const Mat& v) {
+  const Eigen::Index T_q = S.rows(), T_k = K.rows();
+  const Mat from_s = S * W_s.transpose();  // (T_q,a)
+  reshape(hidden, T_q * T_k, K.cols());
+  reshape(E, T_q, T_k);
+  for (Eigen::Index i = 0; i < T_q; ++i)
+    for (Eigen::Index j = 0; j < T_k; ++j) {
+      hidden.row(i * T_k + j) = (from_s.row(i) + K.row(j)).array().tanh();
+      E(i, j) = hidden.row(i * T_k + j).dot(v.row(0));
+    }
+}
+
+void additive_scores_backward(Grad dS, Grad dK, Grad dW_s, Grad dv, const Mat& dE, const Mat& S, const Mat& W_s,
+                              const Mat& v, const Mat& hidden) {
+  const Eigen::Index T_q = dE.rows(), T_k = dE.cols(), a = W_s.rows();
+  Mat G_s = Mat::Zero(T_q, a), G_k = Mat::Zero(T_k, a), gv = Mat::Zero(1, a);
+  for (Eigen::Index i = 0; i < T_q; ++i)
+    for (Eigen::Index j = 0; j < T_k; ++j) {
+      const auto t = hidden.row(i * T_k + j).array();
+      const Eigen::Array<Scalar, 1, Eigen::Dynamic> g = dE(i, j) * v.row(0).array() * (1 - t.square());
+      G_s.row(i) += g.matrix();
+      G_k.row(j) += g.matrix();
+      gv += dE(i, j) * t.matrix();
+    }
+  dS.put(G_s * W_s);
+  dK.put(G_k);
+  dW_s.put(G_s.transpose() * S);
+  dv.put(gv);
+}
+
 int count_targets(const Mat& targets, int pad_id) {
   int n = 0;
   for (Eigen::Index t = 0; t < targets.rows(); ++t) n += id_at(targets, t) != pad_id;

@@ -109,6 +109,44 @@ void gelu_backward(Grad dX, const Mat& dY, const Mat& X);
 Scalar normal_cdf(Scalar x);       // Φ(x)
 Scalar gelu_derivative(Scalar x);  // Φ(x) + x φ(x)
 
+// Y = [X_0; X_1; …; X_{T−1}], one row each      X_t:(1,d) → Y:(T,d)
+void stack_rows_forward(Mat& Y, const std::vector<const Mat*>& X);
+// dX_t += dY[t,:]
+void stack_rows_backward(Grad dX_t, const Mat& dY, int t);
+
+// Y = tanh(X)
+void tanh_forward(Mat& Y, const Mat& X);
+// dX += dY ⊙ (1 − Y²)
+void tanh_backward(Grad dX, const Mat& dY, const Mat& Y);
+
+// One step of a GRU, PyTorch's gate order (reset r, update z, new n), row by row:
+//   r = σ(X W_rᵀ + b_xr + H U_rᵀ + b_hr)        W_x = [W_r; W_z; W_n]:(3d,e)  b_x:(1,3d)
+//   z = σ(X W_zᵀ + b_xz + H U_zᵀ + b_hz)        W_h = [U_r; U_z; U_n]:(3d,d)  b_h:(1,3d)
+//   n = tanh(X W_nᵀ + b_xn + r ⊙ m),  m = H U_nᵀ + b_hn
+//   H' = (1 − z) ⊙ n + z ⊙ H
+//                                X:(B,e) H:(B,d) → H':(B,d), gates:(B,4d) = [r | z | n | m]
+void gru_cell_forward(Mat& H_next, Mat& gates, const Mat& X, const Mat& H, const Mat& W_x, const Mat& W_h,
+                      const Mat& b_x, const Mat& b_h);
+// The slopes of H'[b,k] along the pre-activations, from the forward's gates:
+//   a_r = ∂H'/∂(r's input) = (1 − z)(1 − n²) m r(1 − r),  a_z = (H − n) z(1 − z),
+//   a_n = ∂H'/∂(n's input) = (1 − z)(1 − n²),            a_m = ∂H'/∂m = a_n r
+struct GruSlopes { Scalar r, z, n, m; };
+GruSlopes gru_slopes(const Mat& gates, const Mat& H, int b, int k);
+// g_x = dH' ⊙ [a_r | a_z | a_n],  g_h = dH' ⊙ [a_r | a_z | a_m]   (B,3d)
+// dX += g_x W_x ;  dH += g_h W_h + dH' ⊙ z ;  dW_x += g_xᵀ X ;  dW_h += g_hᵀ H ;
+// db_x += Σ_b g_x ;  db_h += Σ_b g_h
+void gru_cell_backward(Grad dX, Grad dH, Grad dW_x, Grad dW_h, Grad db_x, Grad db_h, const Mat& dH_next,
+                       const Mat& X, const Mat& H, const Mat& W_x, const Mat& W_h, const Mat& gates);
+
+// Additive (Bahdanau) attention scores, the keys k_j = W_h h_j + b computed once beforehand:
+//   E[i,j] = vᵀ tanh(W_s s_i + k_j) = Σ_c v[c] · t[i·T_k + j, c],  t[i·T_k + j, :] = tanh(S[i,:] W_sᵀ + K[j,:])
+//                        S:(T_q,d) K:(T_k,a) W_s:(a,d) v:(1,a) → E:(T_q,T_k), t:(T_q·T_k, a)
+void additive_scores_forward(Mat& E, Mat& hidden, const Mat& S, const Mat& K, const Mat& W_s, const Mat& v);
+// G[i·T_k + j, :] = dE[i,j] · v ⊙ (1 − t²) (T_q·T_k, a);  G_s[i] = Σ_j G[i·T_k + j],  G_k[j] = Σ_i G[i·T_k + j]
+// dS += G_s W_s ;  dK += G_k ;  dW_s += G_sᵀ S ;  dv += Σ_ij dE[i,j] t[i·T_k + j, :]
+void additive_scores_backward(Grad dS, Grad dK, Grad dW_s, Grad dv, const Mat& dE, const Mat& S, const Mat& W_s,
+                              const Mat& v, const Mat& hidden);
+
 // P = softmax(Z) per row;  L = −(1/N) Σ_{t: y_t ≠ pad} log P[t, y_t],  N = number of such t
 //                                           Z:(T,V) targets:(T,1) → L:(1,1), P:(T,V),
 //                                           stats:(T,2) = [m, z]: m = max_k Z[t,k], z = Σ_k exp(Z[t,k] − m)

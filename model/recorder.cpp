@@ -129,15 +129,16 @@ TensorId Recorder::split_head(std::string_view op, TensorId X, int head, int d_k
   return Y;
 }
 
-TensorId Recorder::concat_heads(std::string_view op, const std::vector<TensorId>& heads) {
+TensorId Recorder::concat_heads(std::string_view op, const std::vector<TensorId>& heads, Role role,
+                                std::string_view formula) {
   const int d_k = COLS(heads.front());
-  TensorId Y = output(op, Role::heads_concat, ROWS(heads.front()), d_k * static_cast<int>(heads.size()),
+  TensorId Y = output(op, role, ROWS(heads.front()), d_k * static_cast<int>(heads.size()),
                       trace_.tensor(heads.front()).rows, Axis::features);
   parts_.clear();
   parts_.reserve(heads.size());
   for (TensorId h : heads) parts_.push_back(&VAL(h));
   ops::concat_heads_forward(OUT(Y), parts_);
-  Step& s = step(OpKind::concat_heads, op, {}, {Y});
+  Step& s = step(OpKind::concat_heads, op, {}, {Y}, formula);
   if (!trace_.replaying()) s.inputs = heads;
   s.args.d_k = d_k;
   finite_.check(trace_, s);
@@ -166,15 +167,15 @@ TensorId Recorder::softmax(std::string_view op, TensorId S) {
   return A;
 }
 
-TensorId Recorder::weighted_sum(std::string_view op, TensorId A, TensorId V) {
-  TensorId O = output(op, Role::head_output, ROWS(A), COLS(V), trace_.tensor(A).rows, Axis::features);
+TensorId Recorder::weighted_sum(std::string_view op, TensorId A, TensorId V, Role role, std::string_view formula) {
+  TensorId O = output(op, role, ROWS(A), COLS(V), trace_.tensor(A).rows, Axis::features);
   ops::weighted_sum_forward(OUT(O), VAL(A), VAL(V));
-  finite_.check(trace_, step(OpKind::weighted_sum, op, {A, V}, {O}));
+  finite_.check(trace_, step(OpKind::weighted_sum, op, {A, V}, {O}, formula));
   return O;
 }
 
-TensorId Recorder::add(std::string_view op, TensorId A, TensorId B) {
-  TensorId Y = output_like(op, Role::residual, A);
+TensorId Recorder::add(std::string_view op, TensorId A, TensorId B, Role role) {
+  TensorId Y = output_like(op, role, A);
   ops::add_forward(OUT(Y), VAL(A), VAL(B));
   finite_.check(trace_, step(OpKind::add, op, {A, B}, {Y}));
   return Y;
@@ -201,6 +202,41 @@ TensorId Recorder::gelu(std::string_view op, TensorId X) {
   ops::gelu_forward(OUT(Y), VAL(X));
   finite_.check(trace_, step(OpKind::gelu, op, {X}, {Y}));
   return Y;
+}
+
+TensorId Recorder::stack_rows(std::string_view op, const std::vector<TensorId>& rows, Axis row_axis, Role role) {
+  TensorId Y = output(op, role, static_cast<int>(rows.size()), COLS(rows.front()), row_axis, Axis::features);
+  parts_.clear();
+  for (TensorId r : rows) parts_.push_back(&VAL(r));
+  ops::stack_rows_forward(OUT(Y), parts_);
+  Step& s = step(OpKind::stack_rows, op, {}, {Y});
+  if (!trace_.replaying()) s.inputs = rows;
+  finite_.check(trace_, s);
+  return Y;
+}
+
+TensorId Recorder::tanh(std::string_view op, TensorId X, Role role) {
+  TensorId Y = output_like(op, role, X);
+  ops::tanh_forward(OUT(Y), VAL(X));
+  finite_.check(trace_, step(OpKind::tanh, op, {X}, {Y}));
+  return Y;
+}
+
+TensorId Recorder::gru_cell(std::string_view op, TensorId X, TensorId H, TensorId W_x, TensorId W_h, TensorId b_x,
+                            TensorId b_h) {
+  TensorId Y = output_like(op, Role::recurrent_state, H);
+  Step& s = step(OpKind::gru_cell, op, {X, H, W_x, W_h, b_x, b_h}, {Y});
+  ops::gru_cell_forward(OUT(Y), s.saved, VAL(X), VAL(H), VAL(W_x), VAL(W_h), VAL(b_x), VAL(b_h));
+  finite_.check(trace_, s);
+  return Y;
+}
+
+TensorId Recorder::additive_scores(std::string_view op, TensorId S, TensorId K, TensorId W_s, TensorId v) {
+  TensorId E = output(op, Role::energies, ROWS(S), ROWS(K), trace_.tensor(S).rows, trace_.tensor(K).rows);
+  Step& s = step(OpKind::additive_scores, op, {S, K, W_s, v}, {E});
+  ops::additive_scores_forward(OUT(E), s.saved, VAL(S), VAL(K), VAL(W_s), VAL(v));
+  finite_.check(trace_, s);
+  return E;
 }
 
 TensorId Recorder::cross_entropy(std::string_view op, TensorId Z, TensorId targets, int pad_id,

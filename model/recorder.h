@@ -48,15 +48,25 @@ class Recorder {
   TensorId linear(std::string_view op, TensorId X, TensorId W, TensorId b, Role role,
                   Axis out_axis = Axis::features);
   TensorId split_head(std::string_view op, TensorId X, int head, int d_k, Role role, std::string_view formula);
-  TensorId concat_heads(std::string_view op, const std::vector<TensorId>& heads);
+  TensorId concat_heads(std::string_view op, const std::vector<TensorId>& heads, Role role = Role::heads_concat,
+                        std::string_view formula = {});
+  // Rows of (1,d) tensors, one per time step, as a (T,d) tensor whose rows stand for `rows`.
+  TensorId stack_rows(std::string_view op, const std::vector<TensorId>& rows, Axis row_axis, Role role);
   TensorId scores(std::string_view op, TensorId Q, TensorId K);
   TensorId mask(std::string_view op, TensorId S, TensorId M);
   TensorId softmax(std::string_view op, TensorId S);
-  TensorId weighted_sum(std::string_view op, TensorId A, TensorId V);
-  TensorId add(std::string_view op, TensorId A, TensorId B);
+  TensorId weighted_sum(std::string_view op, TensorId A, TensorId V, Role role = Role::head_output,
+                        std::string_view formula = {});
+  TensorId add(std::string_view op, TensorId A, TensorId B, Role role = Role::residual);
   TensorId layer_norm(std::string_view op, TensorId X, TensorId gamma, TensorId beta, Scalar eps);
   TensorId relu(std::string_view op, TensorId X);
   TensorId gelu(std::string_view op, TensorId X);
+  TensorId tanh(std::string_view op, TensorId X, Role role);
+  // H' (B,d); the gates [r | z | n | m] are kept in the step's `saved`.
+  TensorId gru_cell(std::string_view op, TensorId X, TensorId H, TensorId W_x, TensorId W_h, TensorId b_x,
+                    TensorId b_h);
+  // E (T_q,T_k); tanh(W_s s_i + k_j) is kept in the step's `saved`, (T_q·T_k, a).
+  TensorId additive_scores(std::string_view op, TensorId S, TensorId K, TensorId W_s, TensorId v);
   // Returns the loss tensor (1,1); the probabilities are recorded as a second output.
   TensorId cross_entropy(std::string_view op, TensorId Z, TensorId targets, int pad_id,
                          std::string_view probs_name);

@@ -53,6 +53,12 @@ enum class Role : std::uint8_t {
   norm_gain,           // γ of a LayerNorm
   norm_shift,          // β of a LayerNorm
   embedding_table,     // W_emb
+  // recurrent models (seq2seq.cpp)
+  recurrent_input,     // x W_xᵀ + b_x or h W_hᵀ + b_h, a plain recurrent cell's two parts
+  recurrent_state,     // h_t of the encoder, s_i of the decoder
+  energies,            // e[i,j] = vᵀ tanh(W_s s_i + W_h h_j), Bahdanau's scores
+  context,             // c_i = Σ_j α_ij h_j
+  cell_input,          // [emb(y_i) | c_i], the Bahdanau decoder cell's input
 };
 
 // m.resize(rows, cols) without Eigen's overflow check (an integer division) when m already has

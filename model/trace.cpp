@@ -26,6 +26,8 @@ const char* to_string(Sublayer sublayer) {
     case Sublayer::norm2: return "norm2";
     case Sublayer::ffn: return "ffn";
     case Sublayer::norm3: return "norm3";
+    case Sublayer::recurrent: return "rnn";
+    case Sublayer::additive_attn: return "attention";
     case Sublayer::final_norm: return "norm";
     case Sublayer::generator: return "generator";
     case Sublayer::loss: return "loss";

@@ -33,6 +33,8 @@ enum class Sublayer : std::int8_t {
   final_norm,  // the stack's closing LayerNorm (pre-norm, and post-norm with config.final_norm)
   generator,   // linear to the vocabulary
   loss,        // softmax + cross-entropy
+  recurrent,   // a recurrent model's cell at one time step ("encoder.3.rnn"), or its stacked states
+  additive_attn,  // Bahdanau's attention at one decoder time step ("decoder.3.attention"), or its keys
 };
 const char* to_string(Stack);
 const char* to_string(Sublayer);
@@ -79,10 +81,11 @@ struct Step {
   OpArgs args;               // the constants the op was recorded with
   int twin = -1;             // the backward step of a forward step, and the other way round
 
-  // Backward only: ∂L/∂input contributed by this step, one per input, where the input is an
-  // activation that several steps read.  Empty where the input takes no gradient, and where this
-  // step is the input's one reader (a parameter, most activations): its share is then the
-  // input's whole gradient.  Read through Trace::share.
+  // Backward only: ∂L/∂input contributed by this step, one per input, where the input is read by
+  // several steps (an activation, or a recurrent cell's weights at every time step).  Empty where
+  // the input takes no gradient, and where this step is the input's one reader (a Transformer's
+  // parameter, most activations): its share is then the input's whole gradient.  Read through
+  // Trace::share.
   std::vector<Mat> input_grads;
 
   // Forward only: per-row statistics the op computed on the way, (T, 2).  LayerNorm: μ and 1/σ,

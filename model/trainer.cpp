@@ -277,6 +277,9 @@ std::vector<CurvePoint> Trainer::curve() const {
 }
 
 void check_positional_experiment(const Lesson& lesson) {
+  if (lesson.config.recurrent())
+    throw InputError(std::string("the positional-encoding experiment needs a Transformer: this lesson's model (") +
+                     to_string(lesson.config.architecture) + ") is recurrent and reads word order through its steps");
   const double need = 2 * training_bytes(estimate_cost(lesson.config));
   if (need > limits().memory_bytes)
     throw InputError("the positional-encoding experiment trains this model twice at once and would need " +

@@ -45,7 +45,8 @@ Transformer::Transformer(const Config& config, std::uint64_t seed) : config_(con
                            Axis::features);
   tgt_embed_ = params_.add("tgt_embed.weight", Role::embedding_table, config_.tgt_vocab, d, Axis::tgt_vocab,
                            Axis::features);
-  for (int i = 0; i < config_.encoder_layers; ++i) {
+  if (config_.recurrent()) recurrent_ = add_recurrent_params(params_, config_);
+  for (int i = 0; i < (config_.recurrent() ? 0 : config_.encoder_layers); ++i) {
     const std::string l = "encoder.layers." + std::to_string(i);
     EncoderLayerParams layer{};
     layer.self_attn = add_attention(params_, l + ".self_attn", d);
@@ -54,8 +55,8 @@ Transformer::Transformer(const Config& config, std::uint64_t seed) : config_(con
     layer.norm2 = add_norm(params_, l + ".norm2", d);
     encoder_.push_back(layer);
   }
-  if (config_.has_final_norm()) encoder_norm_ = add_norm(params_, "encoder.norm", d);
-  for (int i = 0; i < config_.decoder_layers; ++i) {
+  if (config_.has_final_norm() && !config_.recurrent()) encoder_norm_ = add_norm(params_, "encoder.norm", d);
+  for (int i = 0; i < (config_.recurrent() ? 0 : config_.decoder_layers); ++i) {
     const std::string l = "decoder.layers." + std::to_string(i);
     DecoderLayerParams layer{};
     layer.self_attn = add_attention(params_, l + ".self_attn", d);
@@ -66,7 +67,7 @@ Transformer::Transformer(const Config& config, std::uint64_t seed) : config_(con
     layer.norm3 = add_norm(params_, l + ".norm3", d);
     decoder_.push_back(layer);
   }
-  if (config_.has_final_norm()) decoder_norm_ = add_norm(params_, "decoder.norm", d);
+  if (config_.has_final_norm() && !config_.recurrent()) decoder_norm_ = add_norm(params_, "decoder.norm", d);
   generator_w_ = params_.add("generator.weight", Role::weight, config_.tgt_vocab, d, Axis::tgt_vocab, Axis::features);
   generator_b_ = params_.add("generator.bias", Role::bias, 1, config_.tgt_vocab, Axis::none, Axis::tgt_vocab);
   params_.initialise(seed);
@@ -276,6 +277,11 @@ TensorId encoder_output(const Trace& trace) {
 
 Scalar run_forward(Transformer& model, const Example& example, Trace& trace) {
   validate(model.config(), example);
+  if (model.config().recurrent()) {
+    // No replay: the number of steps follows the sentences' lengths, not the config alone.
+    trace.reset(&model.params());
+    return run_recurrent_forward(model, example, trace);
+  }
   trace.reset(&model.params(), &model.config());
   return Forward(model, trace).run(example);
 }

@@ -7,6 +7,7 @@
 
 #include "model/config.h"
 #include "model/parameters.h"
+#include "model/seq2seq.h"
 #include "model/trace.h"
 
 #include <cstdint>
@@ -29,6 +30,8 @@ struct DecoderLayerParams {
   FeedForwardParams ffn;
 };
 
+// The model a lesson runs: the Transformer, or with config.recurrent() one of the recurrent
+// encoder–decoders of seq2seq.h (embeddings, cells, attention and generator; no layers).
 class Transformer {
  public:
   // Validates the config (throws InputError) and initialises the parameters from the seed.
@@ -44,6 +47,7 @@ class Transformer {
   const std::vector<DecoderLayerParams>& decoder_layers() const { return decoder_; }
   std::optional<NormParams> encoder_norm() const { return encoder_norm_; }
   std::optional<NormParams> decoder_norm() const { return decoder_norm_; }
+  const RecurrentParams& recurrent() const { return recurrent_; }
   int generator_weight() const { return generator_w_; }
   int generator_bias() const { return generator_b_; }
   // PE of every position up to max_len (max_len, d_model); all zeros for positional = none.
@@ -56,6 +60,7 @@ class Transformer {
   std::vector<EncoderLayerParams> encoder_;
   std::vector<DecoderLayerParams> decoder_;
   std::optional<NormParams> encoder_norm_, decoder_norm_;
+  RecurrentParams recurrent_;
   int generator_w_ = -1, generator_b_ = -1;
   Mat positional_;
 };

@@ -194,6 +194,7 @@ void AttentionPanel::lines_section(const AppState& app, Selection& selection, co
 }
 
 void AttentionPanel::draw(const AppState& app, Selection& selection, Commands& commands) {
+  if (recurrent_model_note(app)) return;
   head_bar(app, selection, commands);
   const Trace& trace = app.session.trace();
   const Palette& pal = palette(app.theme);

@@ -28,6 +28,10 @@ analysis::HeadRef followed_head(const Config& config, const Where& where, analys
 // Combo boxes for the attention kind, the layer and the head.  Returns true when one changed.
 bool choose_head(const Config& config, analysis::HeadRef& head);
 
+// On a recurrent model (no multi-head attention to show): a note saying where its attention is
+// (the step detail, the Why attention? tab), and true; false otherwise, drawing nothing.
+bool recurrent_model_note(const AppState& app);
+
 // Above a panel that shows selection.head: the head's combo boxes (a choice moves the cursor to
 // the head's softmax step) and "go to its softmax step" when the cursor is elsewhere.
 void head_bar(const AppState& app, Selection& selection, Commands& commands);

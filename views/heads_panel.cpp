@@ -137,6 +137,7 @@ float thumbnail_side(float by_w, float by_h, std::size_t tokens, float line, flo
 }
 
 void HeadsPanel::draw(const AppState& app, Selection& selection, Commands& commands) {
+  if (recurrent_model_note(app)) return;
   head_bar(app, selection, commands);
   const std::optional<HeadRef> clicked = head_grid(app, selection);
   if (!clicked) return;

@@ -131,6 +131,7 @@ void MaskPanel::padding_control(const AppState& app, Commands& commands, const P
 }
 
 void MaskPanel::draw(const AppState& app, Selection& selection, Commands& commands) {
+  if (recurrent_model_note(app)) return;
   head_bar(app, selection, commands);
   const Palette& pal = palette(app.theme);
   padding_control(app, commands, pal);

@@ -305,6 +305,19 @@ void NavigatorPanel::draw_figure(const AppState& app, Selection& selection, Comm
     return;
   }
   const Config& config = app.session.config();
+  if (config.recurrent()) {  // the figure is the Transformer's: say where this model's steps are
+    const Step& step = app.session.trace().step(selection.step);
+    ImGui::TextWrapped("%s", config.architecture == Architecture::bahdanau
+                                 ? "A recurrent encoder–decoder with Bahdanau attention: a cell per source word, then per "
+                                   "target word, each decoder step attending to every encoder state."
+                                 : "A recurrent encoder–decoder (Seq2Seq): a cell per source word, then per target word, "
+                                   "the decoder starting from the encoder's last state alone.");
+    ImGui::Spacing();
+    ImGui::TextWrapped("Now: %s", where_in_words(step.where).c_str());
+    hint("The step list groups its steps by time step; View, Why attention? compares it with the others.");
+    label_pixels_ = ImGui::GetFontSize();
+    return;
+  }
   const bool backward = app.session.trace().step(selection.step).phase == Phase::backward;
   follow_cursor(app.session.trace(), config, selection.step);
   const std::vector<FigureBlock> columns[2] = {figure_column(Stack::encoder, config), figure_column(Stack::decoder, config)};

@@ -18,6 +18,7 @@
 #include "views/step_list_panel.h"
 #include "views/tour_panel.h"
 #include "views/training_panel.h"
+#include "views/why_attention_panel.h"
 
 #include <algorithm>
 
@@ -48,6 +49,7 @@ constexpr PanelInfo rows[] = {
      N_("Gradient lab: inside the Transformer"), make<GradLabTransformerPanel>},
     {PanelId::training, Home::floating, N_("Training"), "training", {}, nullptr, make<TrainingPanel>},
     {PanelId::tour, Home::floating, N_("Tour"), "tour", {}, nullptr, make<TourPanel>},
+    {PanelId::why_attention, Home::floating, N_("Why attention?"), "why-attention", {}, nullptr, make<WhyAttentionPanel>},
 };
 constexpr bool rows_in_id_order() {
   for (std::size_t i = 0; i < std::size(rows); ++i)

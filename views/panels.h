@@ -25,9 +25,9 @@ enum class PanelId : std::uint8_t {
   overview, architecture, steps, detail, chain_rule,
   heads, attention, masking, position, output,
   gradlab_scalar, gradlab_depth, gradlab_transformer,
-  training, tour,
+  training, tour, why_attention,
 };
-inline constexpr std::size_t panel_count = 15;
+inline constexpr std::size_t panel_count = 16;
 
 // Where a panel is drawn in the overview.
 enum class Home : std::uint8_t {

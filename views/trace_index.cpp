@@ -38,14 +38,22 @@ std::string block_title(Stack stack, Sublayer sublayer) {
     case Sublayer::final_norm: return tr("Layer norm");
     case Sublayer::generator: return tr("Linear");
     case Sublayer::loss: return tr("Softmax + loss");
+    case Sublayer::recurrent: return tr("Recurrent cell");
+    case Sublayer::additive_attn: return tr("Additive attention");
     case Sublayer::none: return "";
   }
   return "";
 }
 
+// " › layer 1", or in a recurrent model " › time step 3".
+std::string layer_words(const Where& where) {
+  if (where.layer < 0) return "";
+  const bool time_step = where.sublayer == Sublayer::recurrent || where.sublayer == Sublayer::additive_attn;
+  return formatted(time_step ? tr(" › time step %d") : tr(" › layer %d"), where.layer);
+}
+
 std::string where_in_words(const Where& where) {
-  std::string text = stack_words(where.stack);
-  if (where.layer >= 0) text += formatted(tr(" › layer %d"), where.layer);
+  std::string text = stack_words(where.stack) + layer_words(where);
   if (where.sublayer != Sublayer::none) text += " › " + block_title(where.stack, where.sublayer);
   if (where.head >= 0) text += formatted(tr(" › head %d"), where.head);
   return text;
@@ -143,7 +151,7 @@ void TraceIndex::list_rows(const Trace& trace) {
     if (new_phase) rows_.push_back({-1, 0, s.phase == Phase::forward ? tr("Forward pass") : tr("Backward pass")});
     if (new_block) {
       std::string text = stack_words(s.where.stack);
-      if (s.where.layer >= 0) text += formatted(tr(" › layer %d"), s.where.layer);
+      text += layer_words(s.where);
       text += " › " + block_title(s.where.stack, s.where.sublayer);
       rows_.push_back({-1, 1, text});
     }

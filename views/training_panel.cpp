@@ -347,8 +347,8 @@ void TrainingPanel::draw(const AppState& app, Selection&, Commands& commands) {
   training_status(app, t, commands);
   if (tooltip_button(t.experiment_running ? tr("Training with and without…") : tr("Positional-encoding experiment"),
                      tr("Trains this lesson twice from the same seed, with and without positional encoding, and compares "
-                        "the held-out accuracy word by word"),
-                     !t.experiment_running))
+                        "the held-out accuracy word by word (a Transformer only: a recurrent model has no positional encoding)"),
+                     !t.experiment_running && !app.session.config().recurrent()))
     commands.push(Train{Train::Action::positional_experiment});
   experiment_line(t, commands);
   if (t.experiment) experiment_table(t, *t.experiment, palette(app.theme));

@@ -230,7 +230,11 @@ void Ui::floating_windows(const AppState& app, Selection& selection, Commands& c
   for (const PanelInfo& info : panel_table()) {
     if (info.home != Home::floating || !floating_[static_cast<std::size_t>(info.id)]) continue;
     ImGui::SetNextWindowBgAlpha(1.0f);
-    Rect Layout::*rect = info.id == PanelId::tour ? &Layout::steps : &Layout::training;
+    // The tour over the step list, the comparison of models over the step detail (it needs the
+    // width), the training panel over the chain rule.
+    Rect Layout::*rect = info.id == PanelId::tour            ? &Layout::steps
+                         : info.id == PanelId::why_attention ? &Layout::detail
+                                                             : &Layout::training;
     if (tiling_.begin(info.window_label().c_str(), rect, place)) panels_[info.id].draw(app, selection, commands);
     ImGui::End();
   }

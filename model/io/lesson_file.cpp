@@ -286,11 +286,49 @@ std::vector<TourStop> tour_at(const Json& j) {
   return tour;
 }
 
+// "compare": [{"config": {"architecture": "seq2seq", …}, "training": {…}, "weights": "…"}, …]:
+// each config is the lesson's with these keys set; training is the lesson's unless given.
+std::vector<ComparedModel> compared_at(const Json& j, const Lesson& lesson) {
+  if (!j.is_array()) fail("compare", "expected a list of models, found " + kind_of(j));
+  if (j.size() > 8) fail("compare", "at most 8 models");
+  std::vector<ComparedModel> models;
+  for (std::size_t i = 0; i < j.size(); ++i) {
+    const std::string f = "compare[" + std::to_string(i) + "]";
+    if (!j[i].is_object()) fail(f, "expected an object, found " + kind_of(j[i]));
+    only_keys(j[i], f, {"config", "training", "weights"});
+    if (!j[i].contains("config")) fail(f + ".config", "missing (at least its architecture)");
+    ComparedModel m{lesson.config, lesson.training, ""};
+    const Json& c = object_at(j[i], "config", f + ".config");
+    for (auto it = c.begin(); it != c.end(); ++it) {
+      const std::string field = f + ".config." + key_text(it.key());
+      try {
+        set_config_value(m.config, it.key(), config_text(it.value(), field));
+      } catch (const InputError& e) {
+        fail(f, e.what());
+      }
+    }
+    if (j[i].contains("training")) {
+      try {
+        m.training = training_at(j[i]["training"]);
+      } catch (const InputError& e) {
+        fail(f, e.what());
+      }
+    }
+    if (j[i].contains("weights")) {
+      m.weights = string_at(j[i]["weights"], f + ".weights");
+      if (m.weights.empty() || std::filesystem::path(m.weights).is_absolute())
+        fail(f + ".weights = " + quote(m.weights), "must be a relative path");
+    }
+    models.push_back(std::move(m));
+  }
+  return models;
+}
+
 Lesson lesson_from(const Json& root) {
   if (!root.is_object()) fail("lesson", "expected a JSON object, found " + kind_of(root));
   only_keys(root, "", {"format", "version", "title", "description", "config", "task", "vocabulary", "specials",
                        "wrap_source", "example", "weights", "weight_names", "reference", "open", "training",
-                       "attention", "tour"});
+                       "attention", "tour", "compare"});
   if (root.contains("format") && string_at(root["format"], "format") != "attnviz-lesson")
     fail("format = " + quote(root["format"].get<std::string>()), "expected attnviz-lesson");
   if (root.contains("version") && integer_at(root["version"], "version", 1, 1000) != 1)
@@ -379,6 +417,7 @@ Lesson lesson_from(const Json& root) {
     l.attention.W_V = matrix_at(a["W_V"], "attention.W_V");
   }
   if (root.contains("tour")) l.tour = tour_at(root["tour"]);
+  if (root.contains("compare")) l.compare = compared_at(root["compare"], l);
   validate(l);
   return l;
 }
@@ -411,8 +450,11 @@ Json config_json(const Config& c) {
   Json j = Json::object();
   for (const auto& [key, value] : config_entries(c)) {
     if (key == "src_vocab" || key == "tgt_vocab") continue;  // follow the vocabularies
+    if (key == "architecture" && !c.recurrent()) continue;  // a Transformer's file stays as it was
+    if (key == "cell" && !c.recurrent()) continue;
     if (value == "true" || value == "false") j[key] = value == "true";
-    else if (key == "norm" || key == "positional" || key == "activation") j[key] = value;
+    else if (key == "norm" || key == "positional" || key == "activation" || key == "architecture" || key == "cell")
+      j[key] = value;
     else if (key == "ln_eps") j[key] = c.ln_eps;
     else j[key] = std::stoi(value);
   }
@@ -505,21 +547,37 @@ std::string lesson_json(const Lesson& l) {
     j["attention"] = {{"X", matrix_json(l.attention.X)}, {"W_Q", matrix_json(l.attention.W_Q)},
                       {"W_K", matrix_json(l.attention.W_K)}, {"W_V", matrix_json(l.attention.W_V)}};
   if (!l.tour.empty()) j["tour"] = tour_json(l.tour);
+  for (const ComparedModel& m : l.compare) {
+    Json config = config_json(m.config);
+    config["architecture"] = to_string(m.config.architecture);  // a compared Transformer's too
+    Json model = {{"config", config},
+                  {"training", {{"steps", m.training.steps}, {"batch_size", m.training.batch_size},
+                                {"learning_rate", m.training.learning_rate}, {"warmup", m.training.warmup},
+                                {"seed", m.training.seed}, {"eval_every", m.training.eval_every},
+                                {"target_accuracy", m.training.target_accuracy}}}};
+    if (!m.weights.empty()) model["weights"] = m.weights;
+    j["compare"].push_back(model);
+  }
   return j.dump(2) + "\n";
 }
 
 void write_lesson_file(const std::string& path, const Lesson& lesson) {
   namespace fs = std::filesystem;
   Lesson copy = lesson;
-  if (!copy.weights.empty()) {
-    const fs::path folder = fs::weakly_canonical(fs::absolute(fs::path(path)).parent_path());
-    const fs::path weights = fs::weakly_canonical(fs::path(copy.weights));
-    copy.weights = weights.lexically_relative(folder).string();
-    if (copy.weights.empty() || copy.weights.starts_with("..")) {  // the lesson's folder must hold its weights
-      copy.weights = fs::path(path).stem().string() + ".safetensors";
-      write_file_atomically((folder / copy.weights).string(), read_file(weights.string(), max_weights_bytes));
+  const fs::path folder = fs::weakly_canonical(fs::absolute(fs::path(path)).parent_path());
+  // A weights path relative to the new lesson's folder; a file outside it is copied in as `name`.
+  const auto relative = [&](std::string& file, const std::string& name) {
+    if (file.empty()) return;
+    const fs::path weights = fs::weakly_canonical(fs::path(file));
+    file = weights.lexically_relative(folder).string();
+    if (file.empty() || file.starts_with("..")) {  // the lesson's folder must hold its weights
+      file = name;
+      write_file_atomically((folder / file).string(), read_file(weights.string(), max_weights_bytes));
     }
-  }
+  };
+  const std::string stem = fs::path(path).stem().string();
+  relative(copy.weights, stem + ".safetensors");
+  for (ComparedModel& m : copy.compare) relative(m.weights, stem + "-" + m.name() + ".safetensors");
   write_file_atomically(path, lesson_json(copy));
 }
 
@@ -538,6 +596,8 @@ std::string lesson_weights_path(const std::string& lesson_path, const std::strin
 Lesson read_lesson_file(const std::string& path) {
   Lesson l = parse_lesson(read_file(path, max_lesson_bytes), path);
   if (!l.weights.empty()) l.weights = lesson_weights_path(path, l.weights);
+  for (ComparedModel& m : l.compare)
+    if (!m.weights.empty()) m.weights = lesson_weights_path(path, m.weights);
   return l;
 }
 

@@ -99,13 +99,21 @@ TEST(OpTable, FinitenessRulesNeverHideANonFiniteOutput) {
 }
 
 // A recorded run takes its formulas from the table, but where the model names a closer one
-// (the scalings, the heads' slices).
+// (the scalings, the heads' slices; in Bahdanau's model the context and the cell's input).
 TEST(OpTable, StepsCarryTheTablesFormulas) {
   const Preset p = make_preset("lesson");
   std::set<OpKind> seen;
+  std::vector<Config> configs;
   for (const FfnActivation activation : {FfnActivation::relu, FfnActivation::gelu}) {
-    Config config = p.config;
-    config.activation = activation;
+    configs.push_back(p.config);
+    configs.back().activation = activation;
+  }
+  for (const RecurrentCell cell : {RecurrentCell::gru, RecurrentCell::tanh}) {
+    configs.push_back(p.config);
+    configs.back().architecture = Architecture::bahdanau;
+    configs.back().cell = cell;
+  }
+  for (const Config& config : configs) {
     Transformer model(config, 1);
     Trace trace;
     run_forward(model, make_example(config, p.src_vocab, p.tgt_vocab, p.src_text, p.tgt_text), trace);
@@ -113,16 +121,20 @@ TEST(OpTable, StepsCarryTheTablesFormulas) {
     for (const Step& s : trace.steps()) {
       seen.insert(s.op);
       const OpInfo& info = op_info(s.op);
+      const bool closer = s.op == OpKind::scale || s.op == OpKind::split_head ||
+                          (config.recurrent() && (s.op == OpKind::weighted_sum || s.op == OpKind::concat_heads));
       if (s.phase == Phase::backward) {
         EXPECT_EQ(s.formula, info.backward_formula) << s.label;
-      } else if (s.op != OpKind::scale && s.op != OpKind::split_head) {
+      } else if (!closer) {
         EXPECT_EQ(s.formula, info.forward_formula) << s.label;
       } else {
         EXPECT_FALSE(s.formula.empty()) << s.label;
       }
     }
   }
-  EXPECT_EQ(seen.size(), static_cast<std::size_t>(op_count - 1)) << "every op but sum (worked example A's loss), with ReLU and GELU";
+  EXPECT_EQ(seen.size(), static_cast<std::size_t>(op_count - 1))
+      << "every op but sum (worked example A's loss): the Transformer with ReLU and GELU, Bahdanau's model with "
+         "both cells";
 }
 
 }  // namespace

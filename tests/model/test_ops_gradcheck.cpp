@@ -94,6 +94,61 @@ TEST_F(OpGradcheck, ScoresAndWeightedSum) {
   EXPECT_TRUE(same_gradient(dV, numeric_gradient(V, fo)));
 }
 
+TEST_F(OpGradcheck, StackRows) {
+  std::vector<Mat> X{random_mat(random, 1, 3), random_mat(random, 1, 3), random_mat(random, 1, 3)};
+  Mat Y;
+  upstream(3, 3);
+  auto f = [&] { ops::stack_rows_forward(Y, {&X[0], &X[1], &X[2]}); return loss(Y); };
+  for (int t = 0; t < 3; ++t) {
+    Mat dX = Mat::Zero(1, 3);
+    ops::stack_rows_backward(dX, R, t);
+    EXPECT_TRUE(same_gradient(dX, numeric_gradient(X[static_cast<std::size_t>(t)], f))) << t;
+  }
+}
+
+TEST_F(OpGradcheck, Tanh) {
+  Mat X = random_mat(random, 3, 4, -2, 2), Y;
+  upstream(3, 4);
+  auto f = [&] { ops::tanh_forward(Y, X); return loss(Y); };
+  f();
+  Mat dX = Mat::Zero(3, 4);
+  ops::tanh_backward(dX, R, Y);
+  EXPECT_TRUE(same_gradient(dX, numeric_gradient(X, f)));
+}
+
+TEST_F(OpGradcheck, GruCell) {
+  // Two rows (time steps of two sentences at once), e = 3 input features, d = 4 units.
+  Mat X = random_mat(random, 2, 3), H = random_mat(random, 2, 4), W_x = random_mat(random, 12, 3),
+      W_h = random_mat(random, 12, 4), b_x = random_mat(random, 1, 12), b_h = random_mat(random, 1, 12), Y, gates;
+  upstream(2, 4);
+  auto f = [&] { ops::gru_cell_forward(Y, gates, X, H, W_x, W_h, b_x, b_h); return loss(Y); };
+  f();
+  Mat dX = Mat::Zero(2, 3), dH = Mat::Zero(2, 4), dW_x = Mat::Zero(12, 3), dW_h = Mat::Zero(12, 4),
+      db_x = Mat::Zero(1, 12), db_h = Mat::Zero(1, 12);
+  ops::gru_cell_backward(dX, dH, dW_x, dW_h, db_x, db_h, R, X, H, W_x, W_h, gates);
+  EXPECT_TRUE(same_gradient(dX, numeric_gradient(X, f)));
+  EXPECT_TRUE(same_gradient(dH, numeric_gradient(H, f)));
+  EXPECT_TRUE(same_gradient(dW_x, numeric_gradient(W_x, f)));
+  EXPECT_TRUE(same_gradient(dW_h, numeric_gradient(W_h, f)));
+  EXPECT_TRUE(same_gradient(db_x, numeric_gradient(b_x, f)));
+  EXPECT_TRUE(same_gradient(db_h, numeric_gradient(b_h, f)));
+}
+
+TEST_F(OpGradcheck, AdditiveScores) {
+  // Two decoder states s (d = 3) against the keys of five encoder states, a = 6 hidden units.
+  Mat S = random_mat(random, 2, 3), K = random_mat(random, 5, 6), W_s = random_mat(random, 6, 3),
+      v = random_mat(random, 1, 6), E, hidden;
+  upstream(2, 5);
+  auto f = [&] { ops::additive_scores_forward(E, hidden, S, K, W_s, v); return loss(E); };
+  f();
+  Mat dS = Mat::Zero(2, 3), dK = Mat::Zero(5, 6), dW_s = Mat::Zero(6, 3), dv = Mat::Zero(1, 6);
+  ops::additive_scores_backward(dS, dK, dW_s, dv, R, S, W_s, v, hidden);
+  EXPECT_TRUE(same_gradient(dS, numeric_gradient(S, f)));
+  EXPECT_TRUE(same_gradient(dK, numeric_gradient(K, f)));
+  EXPECT_TRUE(same_gradient(dW_s, numeric_gradient(W_s, f)));
+  EXPECT_TRUE(same_gradient(dv, numeric_gradient(v, f)));
+}
+
 // A fresh gradient is written over whatever it held (here NaN), and gets the bits that adding
 // into zeros gives.
 TEST_F(OpGradcheck, FreshGradientsAreWrittenOver) {
@@ -141,6 +196,20 @@ TEST_F(OpGradcheck, FreshGradientsAreWrittenOver) {
   Mat targets(3, 1);
   targets << 1, 0, 4;
   same({{3, 5}}, [&](auto g) { ops::cross_entropy_backward(g[0], 1.0, A, targets, 0); });
+  same({{3, 5}}, [&](auto g) { ops::tanh_backward(g[0], dS, A); });
+  same({{1, 5}}, [&](auto g) { ops::stack_rows_backward(g[0], dS, 2); });
+  const Mat x = random_mat(random, 2, 3), h = random_mat(random, 2, 4), W_x = random_mat(random, 12, 3),
+            W_h = random_mat(random, 12, 4), b = random_mat(random, 1, 12), dh = random_mat(random, 2, 4);
+  Mat h_next, gates;
+  ops::gru_cell_forward(h_next, gates, x, h, W_x, W_h, b, b);
+  same({{2, 3}, {2, 4}, {12, 3}, {12, 4}, {1, 12}, {1, 12}},
+       [&](auto g) { ops::gru_cell_backward(g[0], g[1], g[2], g[3], g[4], g[5], dh, x, h, W_x, W_h, gates); });
+  const Mat W_s = random_mat(random, 6, 4), keys = random_mat(random, 5, 6), v = random_mat(random, 1, 6),
+            dEnergy = random_mat(random, 5, 5);
+  Mat E, hidden;
+  ops::additive_scores_forward(E, hidden, X, keys, W_s, v);
+  same({{5, 4}, {5, 6}, {6, 4}, {1, 6}},
+       [&](auto g) { ops::additive_scores_backward(g[0], g[1], g[2], g[3], dEnergy, X, W_s, v, hidden); });
 }
 
 TEST_F(OpGradcheck, MaskThenSoftmax) {

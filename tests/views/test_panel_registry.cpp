@@ -100,7 +100,7 @@ TEST(LessonOpening, BlocksOpenTheStepDetailAndUnknownNamesAreRefused) {
   EXPECT_FALSE(o.block);
   EXPECT_EQ(rejection_of([] { lesson_opening(lesson_opening_on("sideways")); }),
             "open.panel = 'sideways': not a panel name; expected architecture, steps, detail, chain-rule, heads, "
-            "attention, masking, position, output, gradlab-scalar, gradlab-depth, gradlab-transformer, training, tour, "
+            "attention, masking, position, output, gradlab-scalar, gradlab-depth, gradlab-transformer, training, tour, why-attention, "
             "embedding or feed-forward");
   EXPECT_NE(rejection_of([] { lesson_opening(lesson_opening_on("overview")); }).find("not a panel name"), std::string::npos);
   EXPECT_EQ(rejection_of([] { lesson_opening(lesson_opening_on("feed_forward", "self-attention-by-hand.json")); }),
