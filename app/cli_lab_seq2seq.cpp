@@ -78,7 +78,7 @@ void run(const Seq2SeqLabOptions& o) {
     std::cout << Json{{"lengths", lengths}, {"models", models}}.dump(2) << "\n";
     return;
   }
-  std::printf("%s: held-out token accuracy by source length (%s)\n\nlength", lesson.title.c_str(),
+  std::printf("%s: held-out token accuracy by source length (%s)\n\nlength", lesson.title.en.c_str(),
               o.train ? "trained now" : "shipped weights");
   for (const analysis::ModelFigures& f : figures) std::printf("  %11s", f.name.c_str());
   std::printf("\n");

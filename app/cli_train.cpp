@@ -128,7 +128,7 @@ void train_compared(const TrainOptions& o, const Lesson& lesson, const TrainingS
     const auto& [l, settings] = models[i];
     const std::string name = to_string(l.config.architecture);
     if (!o.json)
-      std::cout << (i ? "\n" : "") << lesson.title << ", " << name << ": " << trainers[i]->train_pairs().size()
+      std::cout << (i ? "\n" : "") << lesson.title.en << ", " << name << ": " << trainers[i]->train_pairs().size()
                 << " training pairs, " << trainers[i]->held_pairs().size() << " held out; " << settings.steps
                 << " steps of " << settings.batch_size << ", seed " << settings.seed << "\n";
     const Run r = train(*trainers[i], settings.steps);

@@ -325,15 +325,15 @@ ForwardExplanation explain_forward(const Trace& trace, int step, int output, int
       const int T_k = static_cast<int>(x(1).rows());
       for (int k = 0; k < x(3).cols(); ++k)
         e.terms.push_back({x(3)(0, k), t(r * T_k + c, k), el(3, 0, k), std::nullopt,
-                           cat("v", at(0, k), " · tanh(W_s s + k)", at(r * T_k + c, k))});
+                           cat("v", at(0, k), " · tanh(W_s s + k)", at(r * T_k + c, k)), {}});
       break;
     }
     case OpKind::gru_cell: {  // H'[r,c] = (1 − z) n + z H
       const Mat& g = trace.step(step).saved;
       const int d = static_cast<int>(Y.cols());
       const Scalar z = g(r, d + c), n = g(r, 2 * d + c);
-      e.terms.push_back({1 - z, n, el(1, r, c), std::nullopt, "(1 − z) · n"});
-      e.terms.push_back({z, x(1)(r, c), el(1, r, c), el(1, r, c), cat("z · H", at(r, c))});
+      e.terms.push_back({1 - z, n, el(1, r, c), std::nullopt, "(1 − z) · n", {}});
+      e.terms.push_back({z, x(1)(r, c), el(1, r, c), el(1, r, c), cat("z · H", at(r, c)), {}});
       e.after = cat("r = ", std::to_string(g(r, c)), ", z = ", std::to_string(z), ", n = ", std::to_string(n));
       break;
     }

@@ -79,7 +79,7 @@ std::vector<double> source_gradients(const Trace& t) {
 
 void WhyAttentionPanel::load(const AppState& app) {
   // The lesson's file and title name it (a lesson opened from a preset has no file).
-  const std::string key = app.lesson ? app.lesson_path + "\n" + app.lesson->title : std::string();
+  const std::string key = app.lesson ? app.lesson_path + "\n" + app.lesson->title.en : std::string();
   if (key == loaded_path_) return;
   loaded_path_ = key;
   models_.clear();
