@@ -236,7 +236,7 @@ void write_png(const std::string& path, const Image& image) {
   };
   if (image.width <= 0 || image.height <= 0 ||
       !stbi_write_png_to_func(append, &bytes, image.width, image.height, 4, image.rgba.data(), image.width * 4))
-    throw InputError(path + ": the picture could not be encoded as PNG");
+    throw InputError(N_("%s: the picture could not be encoded as PNG"), {path});
   io::write_file_atomically(path, bytes);
 }
 
@@ -265,16 +265,19 @@ void Desktop::finish_picture() {
   }
   try {
     if (image.rgba.empty())
-      throw InputError(picture.window ? "The window could not be read: nothing was saved."
-                                      : "The figure \"" + picture.name + "\" is not in view: nothing was saved.");
+      throw picture.window ? InputError(N_("The window could not be read: nothing was saved."), {})
+                           : InputError(N_("The figure \"%s\" is not in view: nothing was saved."), {picture.name});
     write_png(picture.path, image);
+  } catch (const InputError& e) {
+    app_.file_message = printable(views::error_in_words(e), 600);
+    return;
   } catch (const std::exception& e) {
     app_.file_message = printable(e.what(), 600);
     return;
   }
   app_.file_message.clear();
-  app_.notice = "Saved " + printable(picture.path, 200) + " (" + std::to_string(image.width) + " × " +
-                std::to_string(image.height) + " px)";
+  app_.notice = views::formatted(views::tr("Saved %s (%d × %d px)"), printable(picture.path, 200).c_str(), image.width,
+                                 image.height);
   last_picture_ = PictureWritten{picture.path, image.width, image.height, on_screen};
 }
 

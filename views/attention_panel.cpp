@@ -189,7 +189,8 @@ void AttentionPanel::lines_section(const AppState& app, Selection& selection, co
       same_line_if_fits(ImGui::CalcTextSize(formatted(tr("■ head %d"), 10).c_str()).x);
       ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(head_colour(h)), tr("■ head %d"), h);
     }
-  figure("Attention lines of " + head_title(selection.head), [&](float) { lines_view(app, selection, selection.head); });
+  figure("Attention lines of " + head_title(selection.head), [&](float) { lines_view(app, selection, selection.head); }, {},
+         formatted(tr("Attention lines of %s"), head_title(selection.head).c_str()));
   ImGui::EndGroup();
 }
 

@@ -1,5 +1,6 @@
 #include "views/figure.h"
 
+#include "views/i18n.h"
 #include "views/matrix_export.h"
 
 #include <algorithm>
@@ -31,7 +32,7 @@ void draw_on_canvas(PictureCanvas& canvas, ImVec2 on_screen, const std::function
   ImGui::SetNextWindowSize(window);
   ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, pad);
   ImGui::PushStyleVar(ImGuiStyleVar_WindowBorderSize, 0);
-  ImGui::Begin("picture", nullptr, ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoSavedSettings |
+  ImGui::Begin("###picture", nullptr, ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoSavedSettings |
                                        ImGuiWindowFlags_NoBackground | ImGuiWindowFlags_NoInputs);
   ImGui::PushClipRect(ImVec2(0, 0), display, false);
   ImGui::BeginGroup();
@@ -44,14 +45,14 @@ void draw_on_canvas(PictureCanvas& canvas, ImVec2 on_screen, const std::function
   canvas.end(ImVec2(window.x, std::clamp(end.y + pad.y, 1.0f, display.y)));
 }
 
-void figure_menu(const std::string& name, ImGuiID id, Commands* commands, const FigureCsv& csv) {
+void figure_menu(const std::string& name, const std::string& title, ImGuiID id, Commands* commands, const FigureCsv& csv) {
   if (!ImGui::BeginPopup("figure menu")) return;
-  ImGui::TextDisabled("%s", name.c_str());
+  ImGui::TextDisabled("%s", title.empty() ? tr(name).c_str() : title.c_str());
   if (csv.values) {
-    ImGui::Text("%d × %d matrix", static_cast<int>(csv.values->rows()), static_cast<int>(csv.values->cols()));
-    if (ImGui::MenuItem("Copy as CSV")) ImGui::SetClipboardText(matrix_csv(*csv.values, csv.row_labels, csv.col_labels).c_str());
+    ImGui::TextUnformatted(formatted(tr("%d × %d matrix"), static_cast<int>(csv.values->rows()), static_cast<int>(csv.values->cols())).c_str());
+    if (ImGui::MenuItem(tr("Copy as CSV"))) ImGui::SetClipboardText(matrix_csv(*csv.values, csv.row_labels, csv.col_labels).c_str());
   }
-  if (commands && ImGui::MenuItem("Save picture…")) {
+  if (commands && ImGui::MenuItem(tr("Save picture…"))) {
     SavePicture picture;
     picture.figure = id;
     picture.name = name;
@@ -90,7 +91,8 @@ FigureFrame::FigureFrame(const AppState& app, Commands& commands) : outer_(curre
 
 FigureFrame::~FigureFrame() { current_frame = outer_; }
 
-void figure(const std::string& name, const std::function<void(float scale)>& draw, const FigureCsv& csv) {
+void figure(const std::string& name, const std::function<void(float scale)>& draw, const FigureCsv& csv,
+            const std::string& title) {
   const AppState* app = current_frame ? &current_frame->app_ : nullptr;
   Commands* commands = current_frame ? &current_frame->commands_ : nullptr;
   ImGui::PushID(name.c_str());
@@ -105,7 +107,7 @@ void figure(const std::string& name, const std::function<void(float scale)>& dra
     ImGui::OpenPopup("figure menu");
     take_right_click();
   }
-  figure_menu(name, id, commands, csv);
+  figure_menu(name, title, id, commands, csv);
   if (app && asks_for(*app, id, name)) draw_on_canvas(*app->canvas, ImVec2(max.x - min.x, max.y - min.y), draw);
   ImGui::PopID();
 }

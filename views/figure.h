@@ -59,17 +59,19 @@ class FigureFrame {
   const AppState& app_;
   Commands& commands_;
   bool right_click_taken_ = false;  // by a figure's menu, or an item's inside one
-  friend void figure(const std::string&, const std::function<void(float)>&, const FigureCsv&);
+  friend void figure(const std::string&, const std::function<void(float)>&, const FigureCsv&, const std::string&);
   friend void take_right_click();
   friend bool right_click_taken_this_frame();
 };
 
-// Draws `draw(scale)` at the cursor as one item (a group) named `name` ("Attention weights":
-// the menu's title and the file name offered), with the right-click menu; when app.picture asks
+// Draws `draw(scale)` at the cursor as one item (a group) named `name`, in English ("Attention
+// weights": the file name offered, --picture NAME), with the right-click menu titled `title` (the
+// interface language's; empty: tr(name)); when app.picture asks
 // for this figure, draws it again on app.canvas with scale = picture_scale.  `draw` takes its
 // width from ImGui::GetContentRegionAvail() or multiplies its fixed sizes by `scale`; on the
 // canvas there is no mouse, so it draws no hover and takes no click.
-void figure(const std::string& name, const std::function<void(float scale)>& draw, const FigureCsv& csv = {});
+void figure(const std::string& name, const std::function<void(float scale)>& draw, const FigureCsv& csv = {},
+            const std::string& title = {});
 
 // For an item inside a figure with a right-click menu of its own (one head of the heads' grid):
 // call when its menu opens, and the figure around it leaves that right-click to it.

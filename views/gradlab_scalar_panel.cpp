@@ -3,6 +3,7 @@
 #include "model/error.h"
 #include "model/gradlab/chain_rule.h"
 #include "views/figure.h"
+#include "model/translatable.h"
 #include "views/i18n.h"
 #include "views/log_plot.h"
 
@@ -598,7 +599,7 @@ void GradLabScalarPanel::draw(const AppState& app, Selection&, Commands& command
     ImGui::Text(tr("Plain   L = %s"), format_number(r.plain.loss()).c_str());
     ImGui::SameLine();
     ImGui::TextDisabled(tr("   each box: the value, then ∂L/∂ of it"));
-    figure("The plain chain's graph", [&](float scale) {
+    figure(N_("The plain chain's graph"), [&](float scale) {
       const int clicked = draw_graph("plain", r.plain, revealed, selected, pal, graphs_h * scale, follow);
       if (scale == 1) clicked_plain = clicked;
     });
@@ -606,7 +607,7 @@ void GradLabScalarPanel::draw(const AppState& app, Selection&, Commands& command
     ImGui::TableNextColumn();
     ImGui::Text(tr("Residual, %s   L = %s"), residual_kind == Skip::weighted ? tr("weighted skip w_r") : tr("identity skips"),
                 format_number(r.residual.loss()).c_str());
-    figure("The residual chain's graph", [&](float scale) {
+    figure(N_("The residual chain's graph"), [&](float scale) {
       const int clicked = draw_graph("residual", r.residual, revealed, selected, pal, graphs_h * scale, follow);
       if (scale == 1) clicked_residual = clicked;
     });

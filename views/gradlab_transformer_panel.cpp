@@ -3,6 +3,7 @@
 #include "model/error.h"
 #include "model/gradlab/chain_rule.h"
 #include "model/number_format.h"
+#include "model/translatable.h"
 #include "views/file_actions.h"
 #include "views/i18n.h"
 #include "views/log_plot.h"
@@ -298,7 +299,7 @@ void GradLabTransformerPanel::sublayer_plot(const AppState& app, const std::vect
   hint_beside(formatted(tr("on the floor: with an arrow, smaller than 1e-%d of the top; hollow, exactly 0"), max_decades));
   LogBarPlot subs;
   subs.id = "sublayers";
-  subs.title = "‖∂L/∂x‖ at the input of each sublayer";
+  subs.title = N_("‖∂L/∂x‖ at the input of each sublayer");
   for (std::size_t v = 0; v < vs.size(); ++v) subs.series.push_back({variant_name(vs[v]), sub_norms_[v], variant_colour(vs[v])});
   subs.group_labels = sub_short_;
   subs.group_titles = sub_title_;
@@ -326,7 +327,7 @@ void GradLabTransformerPanel::group_plot(const std::vector<FlowVariant>& vs, con
   ImGui::TextUnformatted(tr("‖∂L/∂W‖ of each parameter group, log scale"));
   LogBarPlot groups;
   groups.id = "groups";
-  groups.title = "‖∂L/∂W‖ of each parameter group";
+  groups.title = N_("‖∂L/∂W‖ of each parameter group");
   for (std::size_t v = 0; v < vs.size(); ++v) groups.series.push_back({variant_name(vs[v]), group_norms_[v], variant_colour(vs[v])});
   groups.group_labels = group_short_;
   groups.group_titles = group_title_;

@@ -3,6 +3,7 @@
 #include "views/figure.h"
 #include "views/head_focus.h"
 #include "views/heatmap.h"
+#include "model/translatable.h"
 #include "views/i18n.h"
 #include "views/matrix_export.h"
 #include "views/plot.h"
@@ -114,7 +115,7 @@ std::optional<HeadRef> head_grid(const AppState& app, Selection& selection) {
   const Grid on_screen = grid_geometry(config, axes, layers);  // with the hint's line in its height
   hint(tr("Weights A = softmax(…) of every head; rows are queries, columns keys. Click a head to open it."));
   std::optional<HeadRef> clicked;
-  figure("Attention weights of every head", [&](float scale) {
+  figure(N_("Attention weights of every head"), [&](float scale) {
     Grid g = scale == 1 ? on_screen : grid_geometry(config, axes, layers);
     g.origin = ImGui::GetCursorScreenPos();
     for (int h = 0; h < config.heads; ++h) {

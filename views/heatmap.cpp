@@ -383,7 +383,7 @@ bool heatmap_alone(const HeatmapSpec& spec, const HeatmapLook& look, Selection& 
 bool draw_heatmap(const HeatmapSpec& spec, const HeatmapLook& look, Selection& selection) {
   ImGui::PushID(static_cast<int>(spec.texture_key & 0x7fffffff));
   bool clicked = false;
-  const std::string name = spec.caption.substr(0, spec.caption.find('\n'));
+  const std::string name = spec.name.empty() ? spec.caption.substr(0, spec.caption.find('\n')) : spec.name;
   figure(name, [&](float scale) {
     HeatmapSpec scaled = spec;
     if (scale != 1) scaled.max_width = ImGui::GetContentRegionAvail().x;  // the picture's: twice the heatmap's width

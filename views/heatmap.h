@@ -27,6 +27,8 @@ struct Mark {
 
 struct HeatmapSpec {
   std::string caption;                 // "Q, head 2: 5 source tokens × 4 features"
+  std::string name;                    // the figure's English name (file name, --picture), shown
+                                       // through tr(); empty: the caption's first line
   const Mat* values = nullptr;
   ColourScale scale = ColourScale::diverging;
   std::uint64_t texture_key = 0;       // changes whenever `values` may have changed

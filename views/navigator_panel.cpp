@@ -290,7 +290,7 @@ void figure_box(ImDrawList* draw, ImVec2 p0, ImVec2 p1, const char* title, bool 
 }
 
 void NavigatorPanel::draw(const AppState& app, Selection& selection, Commands& commands) {
-  const char* name = app.session.fixed_attention() ? "The steps of one attention head" : "The Transformer's architecture";
+  const char* name = app.session.fixed_attention() ? N_("The steps of one attention head") : N_("The Transformer's architecture");
   figure(name, [&](float scale) {
     const float labels = label_pixels_;
     draw_figure(app, selection, commands);

@@ -1,7 +1,9 @@
 #include "views/norm_compare.h"
 
 #include "model/error.h"
+#include "model/translatable.h"
 #include "views/heatmap.h"
+#include "views/i18n.h"
 #include "views/plot.h"
 #include "views/theme.h"
 
@@ -38,9 +40,10 @@ float visible_width() {
 
 void paragraph(const std::string& text) { wrapped_words(text, visible_width()); }
 
-// One heatmap of the comparison: rows named, <pad> rows outlined, columns the features.
+// One heatmap of the comparison: rows named, <pad> rows outlined, columns the features.  `name`
+// is the English msgid (the figure's file name); the caption is its translation.
 struct Shown {
-  std::string caption;
+  const char* name = "";
   const Mat* values = nullptr;
   std::vector<std::string> rows;
   std::vector<Mark> marks;
@@ -49,7 +52,8 @@ struct Shown {
 // `width` 0: as wide as its numbers want, within the row.
 void show(HeatmapRow& row, Shown& s, std::uint64_t key, int id, float width, const AppState& app, Selection& selection) {
   HeatmapSpec spec;
-  spec.caption = s.caption;
+  spec.name = s.name;
+  spec.caption = tr(s.name);
   spec.values = s.values;
   spec.scale = ColourScale::diverging;
   spec.texture_key = mix_key(app.generation, 0x4E0C, key, static_cast<std::uint64_t>(id));
@@ -59,7 +63,7 @@ void show(HeatmapRow& row, Shown& s, std::uint64_t key, int id, float width, con
   if (width <= 0) {
     const float digit = ImGui::CalcTextSize("0").x;
     const float ideal = digit * 11 + static_cast<float>(s.values->cols()) * digit * 6.5f;
-    const float caption_w = ImGui::CalcTextSize(s.caption.c_str()).x;
+    const float caption_w = ImGui::CalcTextSize(tr(s.name)).x;
     width = std::min(row.full, std::max(ideal, std::min(caption_w, row.full)));
   }
   row.draw(spec, width, id, HeatmapLook{app.theme, app.textures}, selection);
@@ -76,7 +80,7 @@ float abreast(const HeatmapRow& row, const std::vector<Shown>& shown) {
     float labels = 0;
     for (const std::string& label : s.rows) labels = std::max(labels, ImGui::CalcTextSize(label.c_str()).x);
     const float grid = std::max(static_cast<float>(s.values->cols()) * 8, digit * 18);
-    least = std::max({least, ImGui::CalcTextSize(s.caption.c_str()).x, std::min(labels, digit * 10) + digit + grid + 2});
+    least = std::max({least, ImGui::CalcTextSize(tr(s.name)).x, std::min(labels, digit * 10) + digit + grid + 2});
   }
   for (int n = static_cast<int>(shown.size()); n > 1; --n) {
     // A hair less than the share, so rounding never wraps.
@@ -100,6 +104,25 @@ void label_rows(const AppState& app, const analysis::NormBatch& batch, bool sour
   }
 }
 
+// What every heatmap of one comparison shares.
+struct Figures {
+  const AppState& app;
+  Selection& selection;
+  const analysis::NormBatch& batch;  // names the rows
+  bool source;
+  std::uint64_t key;                 // changes with each comparison computed
+};
+
+// The heatmaps of `shown`, as many abreast as the row holds each whole, their `rows` rows named
+// after the batch's first rows, <pad> outlined; ImGui ids first_id, first_id + 1, ….
+void show_abreast(const Figures& f, std::vector<Shown> shown, int rows, int first_id) {
+  HeatmapRow row{visible_width(), ImGui::CalcTextSize("0").x * 3};
+  for (Shown& s : shown) label_rows(f.app, f.batch, f.source, rows, s, palette(f.app.theme));
+  const float width = abreast(row, shown);
+  for (std::size_t i = 0; i < shown.size(); ++i)
+    show(row, shown[i], f.key, first_id + static_cast<int>(i), width, f.app, f.selection);
+}
+
 // The sentences of a batch, one per line: "1: the prince saved the princess (this sentence)".
 void list_sentences(const AppState& app, const analysis::NormBatch& batch, bool source) {
   for (int b = 0; b < batch.sentences; ++b) {
@@ -113,9 +136,10 @@ void list_sentences(const AppState& app, const analysis::NormBatch& batch, bool 
       }
       words += (words.empty() ? "" : " ") + vocabulary(app, source).word(batch.tokens[r]);
     }
-    std::string line = std::to_string(b + 1) + ": " + words;
-    if (b == 0) line += " (this sentence)";
-    if (pads > 0) line += " + " + std::to_string(pads) + " <pad>";
+    std::string line = b == 0 ? formatted(tr("%d: %s (this sentence)"), b + 1, words.c_str())
+                              : formatted(tr("%d: %s"), b + 1, words.c_str());
+    // TRANSLATORS: after a sentence, its padding: "1: the prince saved the princess + 2 <pad>".
+    if (pads > 0) line += formatted(tr(" + %d <pad>"), pads);
     ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
     paragraph(line);
     ImGui::PopStyleColor();
@@ -140,13 +164,13 @@ std::string row_check(const Mat& m) {
     mean = std::max(mean, std::abs(mu));
     var = std::max(var, std::abs((m.row(r).array() - mu).square().mean() - 1));
   }
-  return "largest |row mean| " + num(mean) + ", largest |row variance − 1| " + num(var);
+  return formatted(tr("largest |row mean| %s, largest |row variance − 1| %s"), num(mean).c_str(), num(var).c_str());
 }
 
 std::string column_check(const Mat& m, const analysis::NormBatch& batch) {
   const analysis::FeatureStats s = analysis::feature_stats(m, analysis::real_rows(batch));
-  return "largest |column mean| " + num(s.mean.cwiseAbs().maxCoeff()) + ", largest |column variance − 1| " +
-         num((s.var.array() - 1).abs().maxCoeff());
+  return formatted(tr("largest |column mean| %s, largest |column variance − 1| %s"),
+                   num(s.mean.cwiseAbs().maxCoeff()).c_str(), num((s.var.array() - 1).abs().maxCoeff()).c_str());
 }
 
 }  // namespace
@@ -162,11 +186,13 @@ void NormCompareView::compute(const AppState& app, const std::string& label) {
         app.lesson ? analysis::training_examples(*app.lesson, app.session.config(), running_limit + 2 * batch_size)
                    : std::vector<Example>{};
     if (pool.empty()) {
-      error_ = "BatchNorm needs a batch: this session has no lesson sentences to make one from (open a lesson with a "
-               "task, such as word-order.json).";
+      error_ = tr("BatchNorm needs a batch: this session has no lesson sentences to make one from (open a lesson with a "
+                  "task, such as word-order.json).");
       return;
     }
     result_ = analysis::compare_norms(app.session.model(), app.session.example(), pool, label, batch_size, running_limit);
+  } catch (const InputError& e) {
+    error_ = error_in_words(e);
   } catch (const std::exception& e) {
     error_ = e.what();
   }
@@ -178,8 +204,9 @@ bool NormCompareView::applies(const AppState& app, int step_index) {
 }
 
 void NormCompareView::jump_button() {
-  if (ImGui::SmallButton("LayerNorm or BatchNorm? ↓")) scroll_request_ = true;
-  if (ImGui::IsItemHovered()) ImGui::SetTooltip("Down to this step's input normalised both ways, and where BatchNorm fails");
+  if (ImGui::SmallButton(labelled("LayerNorm or BatchNorm? ↓").c_str())) scroll_request_ = true;
+  if (ImGui::IsItemHovered())
+    ImGui::SetTooltip("%s", tr("Down to this step's input normalised both ways, and where BatchNorm fails"));
 }
 
 void NormCompareView::draw(const AppState& app, Selection& selection, int step_index) {
@@ -195,13 +222,13 @@ void NormCompareView::draw(const AppState& app, Selection& selection, int step_i
     ImGui::SetScrollHereY(0);
     scroll_request_ = false;
   }
-  section_title("LayerNorm or BatchNorm?", nullptr, pal);
+  section_title(tr("LayerNorm or BatchNorm?"), nullptr, pal);
   const Config& config = app.session.config();
   const bool small = config.d_model <= 64 && config.encoder_layers + config.decoder_layers <= 6;
   const bool stale = !(result_ || !error_.empty()) || generation_ != app.generation || label_ != step.label;
   if (stale) {
     if (small) compute(app, step.label);
-    else if (ImGui::Button("Compare LayerNorm and BatchNorm")) compute(app, step.label);
+    else if (ImGui::Button(labelled("Compare LayerNorm and BatchNorm").c_str())) compute(app, step.label);
     else return;
   }
   if (!error_.empty()) {
@@ -216,111 +243,101 @@ void NormCompareView::draw(const AppState& app, Selection& selection, int step_i
   const int rows = static_cast<int>(a.x.rows()), pads = rows - a.real_rows();
   const int t_own = static_cast<int>(c.alone.rows());  // this sentence's rows, its own <pad> included
   const auto own_real = static_cast<int>(std::count(a.pad.begin(), a.pad.begin() + t_own, 0));
-  const char* tokens = c.source ? "source" : "target";
   const std::string others = a.sentences > 2 ? "2–" + std::to_string(a.sentences) : "2";
-  paragraph("This step's input, normalised two ways (γ = 1, β = 0, ε = " + num(c.eps) + "), for a batch of " +
-            std::to_string(a.sentences) + " sentences from the lesson (1 = this one, " + others +
-            " = training sentences) padded to " + std::to_string(a.length) + " " + tokens + " tokens: " +
-            std::to_string(rows) + " rows × " + std::to_string(d) + " features, " +
-            (pads > 0 ? std::to_string(pads) + " of them <pad> (outlined)." : "no <pad> (the sentences are as long)."));
+  const char* batch_format =
+      c.source ? tr("This step's input, normalised two ways (γ = 1, β = 0, ε = %s), for a batch of %d sentences from the "
+                    "lesson (1 = this one, %s = training sentences) padded to %d source tokens: %d rows × %d features.")
+               : tr("This step's input, normalised two ways (γ = 1, β = 0, ε = %s), for a batch of %d sentences from the "
+                    "lesson (1 = this one, %s = training sentences) padded to %d target tokens: %d rows × %d features.");
+  paragraph(formatted(batch_format, num(c.eps).c_str(), a.sentences, others.c_str(), a.length, rows, d) + " " +
+            (pads > 0 ? formatted(trn("%d of them is <pad> (outlined).", "%d of them are <pad> (outlined).",
+                                      static_cast<unsigned long>(pads)), pads)
+                      : std::string(tr("None is <pad>: the sentences are as long."))));
   list_sentences(app, a, c.source);
 
-  const float digit = ImGui::CalcTextSize("0").x;
-  {
-    HeatmapRow row{visible_width(), digit * 3};
-    std::vector<Shown> shown(3);
-    shown[0].caption = "LayerNorm (each row)";
-    shown[0].values = &c.layer_norm;
-    shown[1].caption = "BatchNorm (each column)";
-    shown[1].values = &c.batch_norm;
-    shown[2].caption = "X, the step's input";
-    shown[2].values = &a.x;
-    // The normalisations first, so that two abreast put them side by side and X under them.
-    for (Shown& s : shown) label_rows(app, a, c.source, rows, s, pal);
-    const float width = abreast(row, shown);
-    for (int i = 0; i < 3; ++i) show(row, shown[static_cast<std::size_t>(i)], computed_, i, width, app, selection);
-  }
-  ImGui::TextDisabled(pads > 0 ? "Hover a cell for its value; outlined rows are <pad>." : "Hover a cell for its value.");
-  paragraph("LayerNorm: " + row_check(c.layer_norm) + " (every row" + (pads > 0 ? ", <pad> rows too" : "") +
-            ": each token is normalised with its own " + std::to_string(d) + " features). BatchNorm: " +
-            column_check(c.batch_norm, a) + " (each feature is normalised with the batch's " +
-            std::to_string(a.real_rows()) + (pads > 0 ? " real tokens; <pad> rows are left out of μ and σ²)." : " tokens)."));
+  const Figures figures{app, selection, a, c.source, computed_};
+  // The normalisations first, so that two abreast put them side by side and X under them.
+  show_abreast(figures, {{N_("LayerNorm (each row)"), &c.layer_norm},
+                         {N_("BatchNorm (each column)"), &c.batch_norm},
+                         {N_("X, the step's input"), &a.x}},
+               rows, 0);
+  ImGui::TextDisabled("%s", pads > 0 ? tr("Hover a cell for its value; outlined rows are <pad>.") : tr("Hover a cell for its value."));
+  const std::string layer_check = row_check(c.layer_norm), batch_check = column_check(c.batch_norm, a);
+  paragraph(formatted(pads > 0 ? tr("LayerNorm: %s (every row, <pad> rows too: each token is normalised with its own %d "
+                                    "features).")
+                               : tr("LayerNorm: %s (every row: each token is normalised with its own %d features)."),
+                      layer_check.c_str(), d) +
+            " " +
+            formatted(pads > 0 ? tr("BatchNorm: %s (each feature is normalised with the batch's %d real tokens; <pad> "
+                                    "rows are left out of μ and σ²).")
+                               : tr("BatchNorm: %s (each feature is normalised with the batch's %d tokens)."),
+                      batch_check.c_str(), a.real_rows()));
 
-  section_title("What goes wrong for BatchNorm", nullptr, pal);
+  section_title(tr("What goes wrong for BatchNorm"), nullptr, pal);
   const ImVec4 heading = ImGui::ColorConvertU32ToFloat4(pal.accent);
-  ImGui::TextColored(heading, "1. One sentence");
-  paragraph("A batch of one, statistics per position (one per time step, as BatchNorm runs in a recurrent model): "
-            "each of the " + std::to_string(t_own * d) + " means is one value, so every variance is 0 (largest: " +
-            num(c.one_position_var_max) + ") and every output (x − μ)/√(σ² + ε) is 0 (largest |output|: " +
-            num(c.one_position_output.cwiseAbs().maxCoeff()) + "): the sentence is erased.");
-  paragraph("Statistics over this sentence's own " + std::to_string(own_real) + " tokens only: each feature's μ and σ² " +
-            "come from " + std::to_string(own_real) + " numbers, and its normalised values differ from those in the batch " +
-            "above by up to " + num(c.alone_vs_batch) + ".");
-  Mat in_batch = a.sentence(c.batch_norm, 0).topRows(t_own);
-  {
-    HeatmapRow row{visible_width(), digit * 3};
-    std::vector<Shown> shown(2);
-    shown[0].caption = "BatchNorm, alone";
-    shown[0].values = &c.alone;
-    shown[1].caption = "BatchNorm, in the batch";
-    shown[1].values = &in_batch;
-    for (Shown& s : shown) label_rows(app, a, c.source, t_own, s, pal);
-    const float width = abreast(row, shown);
-    for (int i = 0; i < 2; ++i) show(row, shown[static_cast<std::size_t>(i)], computed_, 10 + i, width, app, selection);
-  }
+  ImGui::TextColored(heading, "%s", tr("1. One sentence"));
+  paragraph(formatted(tr("A batch of one, statistics per position (one per time step, as BatchNorm runs in a recurrent "
+                         "model): each of the %d means is one value, so every variance is 0 (largest: %s) and every "
+                         "output (x − μ)/√(σ² + ε) is 0 (largest |output|: %s): the sentence is erased."),
+                      t_own * d, num(c.one_position_var_max).c_str(),
+                      num(c.one_position_output.cwiseAbs().maxCoeff()).c_str()));
+  paragraph(formatted(tr("Statistics over this sentence's own %d tokens only: each feature's μ and σ² come from %d "
+                         "numbers, and its normalised values differ from those in the batch above by up to %s."),
+                      own_real, own_real, num(c.alone_vs_batch).c_str()));
+  const Mat in_batch = a.sentence(c.batch_norm, 0).topRows(t_own);
+  show_abreast(figures, {{N_("BatchNorm, alone"), &c.alone}, {N_("BatchNorm, in the batch"), &in_batch}}, t_own, 10);
 
-  ImGui::TextColored(heading, "2. Padding");
+  ImGui::TextColored(heading, "%s", tr("2. Padding"));
   const analysis::NormBatch& p = c.padded;
   const int p_rows = static_cast<int>(p.x.rows()), p_pads = p_rows - p.real_rows();
-  paragraph((p.length == a.length ? std::string("The batch above: ")
-                                               : "The batch above padded to max_len = " + std::to_string(p.length) +
-                                                     " (as a batch of fixed shape is): ") +
-            std::to_string(p_pads) + " of its " + std::to_string(p_rows) + " rows are <pad>. A BatchNorm that does not " +
-            "mask them takes them into every feature's mean and variance, and the real tokens' outputs move by up to " +
-            num(c.pad_output_change) + ". LayerNorm never mixes rows, so padding cannot touch a real token.");
+  const std::string padded =
+      p.length == a.length
+          ? formatted(tr("The batch above: %d of its %d rows are <pad>."), p_pads, p_rows)
+          : formatted(tr("The batch above padded to max_len = %d (as a batch of fixed shape is): %d of its %d rows are "
+                         "<pad>."),
+                      p.length, p_pads, p_rows);
+  paragraph(padded + " " +
+            formatted(tr("A BatchNorm that does not mask them takes them into every feature's mean and variance, and "
+                         "the real tokens' outputs move by up to %s. LayerNorm never mixes rows, so padding cannot "
+                         "touch a real token."),
+                      num(c.pad_output_change).c_str()));
   const Mat pad_stats = stats_rows({&c.without_pad, &c.with_pad});
   const Mat shift = (c.with_pad.mean - c.without_pad.mean);
   {
-    HeatmapRow row{visible_width(), digit * 3};
-    Shown s{"Per feature, without and with <pad>", &pad_stats,
-            {"μ real", "μ all rows", "σ real", "σ all rows"}, {}};
+    HeatmapRow row{visible_width(), ImGui::CalcTextSize("0").x * 3};
+    Shown s{N_("Per feature, without and with <pad>"), &pad_stats,
+            {tr("μ real"), tr("μ all rows"), tr("σ real"), tr("σ all rows")}, {}};
     show(row, s, computed_, 20, 0, app, selection);
   }
   const auto variance_ratio = c.with_pad.var.array() / c.without_pad.var.array();  // σ ratio = √(this)
-  paragraph("Largest shift of a feature's mean: " + num(shift.cwiseAbs().maxCoeff()) + "; σ with the padding ÷ σ without: " +
-            num(std::sqrt(variance_ratio.minCoeff())) + " to " + num(std::sqrt(variance_ratio.maxCoeff())) + ".");
+  paragraph(formatted(tr("Largest shift of a feature's mean: %s; σ with the padding ÷ σ without: %s to %s."),
+                      num(shift.cwiseAbs().maxCoeff()).c_str(), num(std::sqrt(variance_ratio.minCoeff())).c_str(),
+                      num(std::sqrt(variance_ratio.maxCoeff())).c_str()));
 
-  ImGui::TextColored(heading, "3. At inference");
+  ImGui::TextColored(heading, "%s", tr("3. At inference"));
   const analysis::FeatureStats& io = c.inference_output_stats;
-  paragraph("One sentence at a time, BatchNorm uses running statistics from training (here: over the tokens of " +
-            std::to_string(c.running_sentences) + " training sentences, what the running averages approach at these " +
-            "weights). This sentence's own statistics differ, so its normalised features have means from " +
-            num(io.mean.minCoeff()) + " to " + num(io.mean.maxCoeff()) + " and variances from " + num(io.var.minCoeff()) +
-            " to " + num(io.var.maxCoeff()) + ", not 0 and 1.");
+  paragraph(formatted(tr("One sentence at a time, BatchNorm uses running statistics from training (here: over the tokens "
+                         "of %d training sentences, what the running averages approach at these weights). This "
+                         "sentence's own statistics differ, so its normalised features have means from %s to %s and "
+                         "variances from %s to %s, not 0 and 1."),
+                      c.running_sentences, num(io.mean.minCoeff()).c_str(), num(io.mean.maxCoeff()).c_str(),
+                      num(io.var.minCoeff()).c_str(), num(io.var.maxCoeff()).c_str()));
   const analysis::FeatureStats& own = c.alone_stats;
   const Mat inference_stats = stats_rows({&c.running, &own});
   {
-    HeatmapRow row{visible_width(), digit * 3};
-    Shown s{"Per feature, training and this sentence", &inference_stats,
-            {"μ training", "μ this", "σ training", "σ this"}, {}};
+    HeatmapRow row{visible_width(), ImGui::CalcTextSize("0").x * 3};
+    Shown s{N_("Per feature, training and this sentence"), &inference_stats,
+            {tr("μ training"), tr("μ this"), tr("σ training"), tr("σ this")}, {}};
     show(row, s, computed_, 30, 0, app, selection);
   }
-  paragraph("In a batch, the output for the same sentence depends on what else is in it. Batch B holds this sentence " +
-            std::string("with other training sentences:"));
+  paragraph(tr("In a batch, the output for the same sentence depends on what else is in it. Batch B holds this sentence "
+               "with other training sentences:"));
   list_sentences(app, c.other, c.source);
-  paragraph("BatchNorm of this sentence in the batch above − in batch B: up to " + num(c.batch_dependence) +
-            " apart. LayerNorm: " + num(c.layer_norm_dependence) + " apart (each token uses only its own features).");
-  {
-    HeatmapRow row{visible_width(), digit * 3};
-    std::vector<Shown> shown(2);
-    shown[0].caption = "BatchNorm, in batch B";
-    shown[0].values = &c.batch_norm_in_other;
-    shown[1].caption = "In the batch − in B";
-    shown[1].values = &c.batch_difference;
-    for (Shown& s : shown) label_rows(app, a, c.source, t_own, s, pal);
-    const float width = abreast(row, shown);
-    for (int i = 0; i < 2; ++i) show(row, shown[static_cast<std::size_t>(i)], computed_, 40 + i, width, app, selection);
-  }
+  paragraph(formatted(tr("BatchNorm of this sentence in the batch above − in batch B: up to %s apart. LayerNorm: %s apart "
+                         "(each token uses only its own features)."),
+                      num(c.batch_dependence).c_str(), num(c.layer_norm_dependence).c_str()));
+  show_abreast(figures, {{N_("BatchNorm, in batch B"), &c.batch_norm_in_other}, {N_("In the batch − in B"), &c.batch_difference}},
+               t_own, 40);
 }
 
 }  // namespace attnviz::views

@@ -117,7 +117,8 @@ void OutputPanel::distribution_view(const AppState& app, Selection& selection) {
               format_significant(dist.loss(position, 0), 4).c_str(), expected == dist.pad_id ? tr(" (padding: not counted)") : "");
   ImGui::PopTextWrapPos();
   figure("Next-word probabilities at position " + std::to_string(position),
-         [&](float) { probability_bars(dist, vocab, position, pal); });
+         [&](float) { probability_bars(dist, vocab, position, pal); }, {},
+         formatted(tr("Next-word probabilities at position %d"), position));
   hint(tr("✓ marks the expected word. Training lowers the loss by raising its bar."));
 }
 

@@ -3,6 +3,7 @@
 #include "model/analysis/inputs.h"
 #include "views/heatmap.h"
 #include "views/figure.h"
+#include "model/translatable.h"
 #include "views/i18n.h"
 #include "views/matrix_export.h"
 #include "views/plot.h"
@@ -281,7 +282,7 @@ void PePanel::position_vector(const Mat& encoding, float width, const Palette& p
       bar = b;
       clicked = ImGui::IsItemClicked();
     }
-  });
+  }, {}, formatted(tr("PE vector of position %d"), position));
   if (bar >= 0 && clicked) dimension = bar;
 }
 
@@ -312,7 +313,7 @@ void PePanel::dimension_wave(const Mat& encoding, float width, const Palette& pa
       point = p;
       clicked = ImGui::IsItemClicked();
     }
-  });
+  }, {}, formatted(tr("PE wave of dimension %d"), dimension));
   if (point >= 0 && clicked) position = point;
 }
 
@@ -326,7 +327,7 @@ void PePanel::similarity_view(const AppState& app, float full) {
                                                         ColourScale::diverging, range)
                                        : nullptr;
   ImageHit hit;
-  figure("Similarity PE·PEᵀ", [&](float scale) {
+  figure(N_("Similarity PE·PEᵀ"), [&](float scale) {
     const ImageHit drawn = image_heatmap("similarity", similarity_, sim, range, ImVec2(side * scale, side * scale), pal, position, position);
     if (scale == 1) hit = drawn;
   }, FigureCsv{&similarity_, {}, {}});

@@ -117,10 +117,11 @@ void line_plot_alone(const char* title, ImVec2 size, const std::vector<CurveSeri
 
 }  // namespace
 
+// `title` in English (the figure's name), drawn translated.
 void line_plot(const char* title, ImVec2 size, const std::vector<CurveSeries>& series, double y_min, double y_max,
                double x_max, const char* unit) {
   figure(title, [&](float scale) {
-    line_plot_alone(title, ImVec2(size.x * scale, size.y * scale), series, y_min, y_max, x_max, unit);
+    line_plot_alone(tr(title), ImVec2(size.x * scale, size.y * scale), series, y_min, y_max, x_max, unit);
   });
 }
 
@@ -308,7 +309,7 @@ void experiment_plot(const PositionalExperiment& e, Theme theme, ImVec2 plot) {
       series->y.push_back(100 * p.held_accuracy);
       x_end = std::max(x_end, static_cast<double>(p.step));
     }
-  line_plot(tr("Held-out set accuracy: PE or not"), plot, {without, with}, 0, 100, x_end, " %");
+  line_plot(N_("Held-out set accuracy: PE or not"), plot, {without, with}, 0, 100, x_end, " %");
 }
 
 // Loss, accuracy and the experiment's plot, side by side where the panel is wide, else one
@@ -326,10 +327,10 @@ void training_plots(const AppState& app, const TrainingStatus& t) {
                                    : ImVec2(avail.x, (avail.y - gap * (plots - 1)) / plots);
   const ImVec2 plot(size.x, std::max(size.y, ImGui::GetTextLineHeight() * 5));
   if (show_loss) {
-    line_plot(tr("Loss (cross-entropy)"), plot, {c.train_loss, c.held_loss}, 0, c.max_loss, x_max, "");
+    line_plot(N_("Loss (cross-entropy)"), plot, {c.train_loss, c.held_loss}, 0, c.max_loss, x_max, "");
     if (side_by_side) ImGui::SameLine(0, gap);
   }
-  line_plot(tr("Token accuracy"), plot, {c.train_acc, c.held_acc}, 0, 100, x_max, " %");
+  line_plot(N_("Token accuracy"), plot, {c.train_acc, c.held_acc}, 0, 100, x_max, " %");
   if (!t.experiment) return;
   if (side_by_side) ImGui::SameLine(0, gap);
   experiment_plot(*t.experiment, app.theme, plot);

@@ -3,6 +3,7 @@
 #include "model/analysis/variant.h"
 #include "model/error.h"
 #include "model/trainer.h"
+#include "model/translatable.h"
 
 #include <algorithm>
 #include <cmath>
@@ -81,7 +82,7 @@ class Runner {
     run_forward(model_, example, trace_);
     const std::optional<int> at = trace_.find_step(label, Phase::forward);
     if (!at || trace_.step(*at).op != OpKind::layer_norm)
-      throw InputError("\"" + step_.label + "\" is not a LayerNorm step of this model");
+      throw InputError(N_("\"%s\" is not a LayerNorm step of this model"), {step_.label});
     const Step& step = trace_.step(*at);
     step_.source = trace_.tensor(step.inputs[0]).rows != Axis::tgt_tokens;
     step_.eps = step.args.eps;
@@ -92,7 +93,7 @@ class Runner {
   const Mat& input_for(const Example& example) {
     run_forward(model_, example, trace_);
     const std::optional<int> at = trace_.find_step(step_.label, Phase::forward);
-    if (!at) throw InputError("no forward step \"" + step_.label + "\" in this model's run");
+    if (!at) throw InputError(N_("no forward step \"%s\" in this model's run"), {step_.label});
     return trace_.value(trace_.step(*at).inputs[0]);
   }
 
@@ -160,7 +161,7 @@ NormComparison compare_norms(const Transformer& model, const Example& current, c
   std::vector<const Example*> others;
   for (const Example& e : pool)
     if (!same_sentence(e, current)) others.push_back(&e);
-  if (others.empty()) throw InputError("no training sentence besides this one to make a batch with");
+  if (others.empty()) throw InputError(N_("no training sentence besides this one to make a batch with"), {});
 
   NormComparison c;
   c.step_label = step.label;

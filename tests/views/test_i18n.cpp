@@ -26,6 +26,7 @@ namespace {
 // language is the process's).
 class Korean : public HeadlessUi {
  protected:
+  using HeadlessUi::HeadlessUi;
   void SetUp() override {
     HeadlessUi::SetUp();
     ASSERT_TRUE(std::filesystem::exists(catalogue_file(Language::ko))) << catalogue_file(Language::ko);
@@ -168,42 +169,94 @@ std::string english_in(const std::string& word, const std::set<std::string>& nam
 // Every panel alone and the overview, at a forward and a backward step, drawn in Korean.  Names
 // are the lesson's words, the parts of the step and tensor names and the steps' formulas; a run
 // cut at a panel's edge passes when it is part of one.
-TEST_F(Korean, NoPanelShowsEnglishWords) {
-  std::set<std::string> names;
-  const auto add_parts = [&](const std::string& name) {
+// The English words of the text drawn this frame, each with where it was drawn: runs of letters
+// that are not in a formula, a key, or a name of this session (its words, steps, tensors,
+// parameters and formulas).
+class EnglishWords {
+ public:
+  explicit EnglishWords(const AppState& app) {
+    for (const std::string& w : app.session.preset().src_vocab.words()) add_parts(w);
+    for (const std::string& w : app.session.preset().tgt_vocab.words()) add_parts(w);
+    const Trace& trace = app.session.trace();
+    for (int i = 0; i < trace.step_count(); ++i) add_parts(trace.step(i).label);
+    for (int i = 0; i < trace.tensor_count(); ++i) add_parts(trace.tensor(trace.activation(i)).name);
+    for (const Tensor& p : app.session.model().params()) add_parts(p.name);
+    for (int i = 0; i < trace.step_count(); ++i) add_parts(std::string(trace.step(i).formula));  // formulas stay
+  }
+  void read_frame(const std::string& where) {
+    for (const std::string& line : drawn_lines())
+      for (const std::string& word : words_of(line))
+        if (const std::string english = english_in(word, names_);
+            !english.empty() && !in_a_name(english) && !in_a_formula(english))
+          found_.emplace(english, where + ": \"" + line + "\"");
+  }
+  const std::map<std::string, std::string>& found() const { return found_; }  // English word → where
+
+ private:
+  void add_parts(const std::string& name) {
     std::string part;
     for (char c : name + ".") {
       if (std::isalpha(static_cast<unsigned char>(c))) part += c;
-      else if (!part.empty()) names.insert(part), part.clear();
+      else if (!part.empty()) names_.insert(part), part.clear();
     }
-  };
-  for (const std::string& w : app.session.preset().src_vocab.words()) add_parts(w);
-  for (const std::string& w : app.session.preset().tgt_vocab.words()) add_parts(w);
-  const Trace& trace = app.session.trace();
-  for (int i = 0; i < trace.step_count(); ++i) add_parts(trace.step(i).label);
-  for (int i = 0; i < trace.tensor_count(); ++i) add_parts(trace.tensor(trace.activation(i)).name);
-  for (const Tensor& p : app.session.model().params()) add_parts(p.name);
-  for (int i = 0; i < trace.step_count(); ++i) add_parts(std::string(trace.step(i).formula));  // formulas stay
-  const auto in_a_name = [&](const std::string& run) {
-    for (const std::string& name : names)
+  }
+  bool in_a_name(const std::string& run) const {
+    for (const std::string& name : names_)
       if (name.find(run) != std::string::npos) return true;
     return false;
-  };
+  }
+  std::set<std::string> names_;
+  std::map<std::string, std::string> found_;
+};
+
+TEST_F(Korean, NoPanelShowsEnglishWords) {
+  EnglishWords english(app);
+  const Trace& trace = app.session.trace();
   const int backward = trace.forward_count() + 3;
-  std::map<std::string, std::string> found;  // English word → where it was drawn
   for (const PanelInfo& panel : panel_table()) {
     for (int step : {trace.forward_count() / 2, backward}) {
       ui.view = panel.id;
       go_to_step(app, selection, step);
       frames(3);
-      for (const std::string& line : drawn_lines())
-        for (const std::string& word : words_of(line))
-          if (const std::string english = english_in(word, names);
-              !english.empty() && !in_a_name(english) && !in_a_formula(english))
-            found.emplace(english, std::string(panel.name) + " at step " + std::to_string(step) + ": \"" + line + "\"");
+      english.read_frame(std::string(panel.name) + " at step " + std::to_string(step));
     }
   }
-  for (const auto& [english, where] : found) ADD_FAILURE() << "English in the Korean window: " << where;
+  for (const auto& [word, where] : english.found()) ADD_FAILURE() << "English in the Korean window: " << where;
+}
+
+// The Korean window on the word-order lesson, whose sentences make a batch for the comparison of
+// LayerNorm and BatchNorm.
+class KoreanLesson : public Korean {
+ protected:
+  KoreanLesson() : Korean(Session(to_preset(io::read_lesson_file(lesson_file())))) {
+    app.lesson = io::read_lesson_file(lesson_file());
+    app.lesson_path = lesson_file();
+  }
+  static std::string lesson_file() { return std::string(ATTNVIZ_SOURCE_DIR) + "/assets/lessons/word-order.json"; }
+};
+
+// The step detail at a forward LayerNorm step, with the comparison drawn under the matrices: a
+// display tall enough that the whole panel is drawn without scrolling, its pictures' menus shut.
+TEST_F(KoreanLesson, TheNormComparisonShowsNoEnglishWords) {
+  EnglishWords english(app);
+  for (const char* label : {"encoder.0.norm1.layer_norm", "decoder.0.norm2.layer_norm"}) {
+    ImGui::GetIO().DisplaySize = ImVec2(1600, 9000);
+    ui.view = PanelId::detail;
+    go_to_step(app, selection, step_labelled(label, Phase::forward));
+    frames(3);
+    ASSERT_TRUE(ui.detail().norm_compare().comparison().has_value()) << label << ": " << ui.detail().norm_compare().message();
+    // The comparison is drawn at the end of the matrices' child window: all of it, when that
+    // window has nothing to scroll to.
+    const ImGuiWindow* detail = ImGui::FindWindowByName("###Step detail");
+    ASSERT_NE(detail, nullptr);
+    const ImGuiWindow* matrices = nullptr;
+    for (const ImGuiWindow* child : detail->DC.ChildWindows)
+      if (std::strstr(child->Name, "/matrices_")) matrices = child;
+    ASSERT_NE(matrices, nullptr);
+    EXPECT_EQ(matrices->ScrollMax.y, 0) << label << ": the comparison runs below the display, undrawn";
+    english.read_frame(std::string("Step detail at ") + label);
+  }
+  for (const auto& [word, where] : english.found()) ADD_FAILURE() << "English in the Korean window: " << where;
 }
 
 // A lesson's title and description, given in both languages by the lesson file, follow the
