@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <initializer_list>
 #include <cstdio>
 #include <exception>
 #include <span>
@@ -115,7 +116,15 @@ struct Figures {
 
 // The heatmaps of `shown`, as many abreast as the row holds each whole, their `rows` rows named
 // after the batch's first rows, <pad> outlined; ImGui ids first_id, first_id + 1, ….
-void show_abreast(const Figures& f, std::vector<Shown> shown, int rows, int first_id) {
+// A matrix to show, by its English name (N_(…), translated where it is drawn).
+struct Named {
+  const char* name;
+  const Mat* values;
+};
+
+void show_abreast(const Figures& f, std::initializer_list<Named> matrices, int rows, int first_id) {
+  std::vector<Shown> shown;
+  for (const Named& m : matrices) shown.push_back(Shown{m.name, m.values, {}, {}});
   HeatmapRow row{visible_width(), ImGui::CalcTextSize("0").x * 3};
   for (Shown& s : shown) label_rows(f.app, f.batch, f.source, rows, s, palette(f.app.theme));
   const float width = abreast(row, shown);
