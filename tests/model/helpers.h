@@ -2,6 +2,7 @@
 // Shared by the model tests: small configs, random matrices, finite differences.
 
 #include "model/error.h"
+#include "model/explain.h"
 #include "model/transformer.h"
 
 #include <gtest/gtest.h>
@@ -100,6 +101,42 @@ inline void randomise(Parameters& params, std::uint64_t seed, double scale = 0.5
   Random random(seed);
   for (Tensor& t : params)
     for (Eigen::Index i = 0; i < t.value.size(); ++i) t.value.data()[i] += random.uniform(-scale, scale);
+}
+
+// ∂L/∂θ of every parameter after one forward + backward on `example`, against central
+// differences of the loss.
+inline void expect_parameter_gradients_match_finite_differences(Transformer& model, const Example& example) {
+  Trace trace;
+  run_forward(model, example, trace);
+  run_backward(trace);
+  Trace probe;
+  auto loss = [&] { return run_forward(model, example, probe); };
+  for (Tensor& p : model.params()) {
+    const Mat analytic = p.grad;
+    EXPECT_TRUE(same_gradient(analytic, numeric_gradient(p.value, loss))) << p.name;
+  }
+}
+
+// For three random elements of every input of every backward step of `t`: the chain rule's
+// terms sum to the share of the gradient the step stored.  Returns how many were explained.
+inline int expect_explanations_sum_to_stored(const Trace& t) {
+  Random pick(9);
+  int explained = 0;
+  for (int s = t.forward_count(); s < t.step_count(); ++s) {
+    const Step& b = t.step(s);
+    for (std::size_t i = 0; i < b.inputs.size(); ++i) {
+      const Tensor& in = t.tensor(b.inputs[i]);
+      if (!in.requires_grad) continue;
+      for (int sample = 0; sample < 3; ++sample) {
+        const int r = static_cast<int>(pick.uniform() * static_cast<double>(in.value.rows()));
+        const int c = static_cast<int>(pick.uniform() * static_cast<double>(in.value.cols()));
+        const Explanation e = explain(t, s, static_cast<int>(i), r, c);
+        EXPECT_NEAR(e.sum, e.stored, 1e-12 + 1e-12 * std::abs(e.stored)) << b.label << " " << e.target;
+        ++explained;
+      }
+    }
+  }
+  return explained;
 }
 
 }  // namespace attnviz::testing

@@ -20,17 +20,7 @@ TEST_P(ModelGradcheck, EveryParameterMatchesFiniteDifferences) {
   config.positional = positional;
   Transformer model(config, 7);
   randomise(model.params(), 11);
-  const Example example = tiny_example(pad);
-
-  Trace trace;
-  run_forward(model, example, trace);
-  run_backward(trace);
-  Trace probe;
-  auto loss = [&] { return run_forward(model, example, probe); };
-  for (Tensor& p : model.params()) {
-    const Mat analytic = p.grad;
-    EXPECT_TRUE(same_gradient(analytic, numeric_gradient(p.value, loss))) << p.name;
-  }
+  expect_parameter_gradients_match_finite_differences(model, tiny_example(pad));
 }
 
 std::string variant_name(const ::testing::TestParamInfo<Variant>& info) {

@@ -25,16 +25,7 @@ TEST_P(RecurrentGradcheck, EveryParameterMatchesFiniteDifferences) {
   const auto [architecture, cell, pad] = GetParam();
   Transformer model(recurrent_config(architecture, cell), 7);
   randomise(model.params(), 11);
-  const Example example = tiny_example(pad);
-  Trace trace;
-  run_forward(model, example, trace);
-  run_backward(trace);
-  Trace probe;
-  auto loss = [&] { return run_forward(model, example, probe); };
-  for (Tensor& p : model.params()) {
-    const Mat analytic = p.grad;
-    EXPECT_TRUE(same_gradient(analytic, numeric_gradient(p.value, loss))) << p.name;
-  }
+  expect_parameter_gradients_match_finite_differences(model, tiny_example(pad));
 }
 
 TEST_P(RecurrentGradcheck, ExplainTermsSumToTheStoredGradient) {
@@ -44,23 +35,7 @@ TEST_P(RecurrentGradcheck, ExplainTermsSumToTheStoredGradient) {
   Trace t;
   run_forward(model, tiny_example(pad), t);
   run_backward(t);
-  Random pick(9);
-  int explained = 0;
-  for (int s = t.forward_count(); s < t.step_count(); ++s) {
-    const Step& b = t.step(s);
-    for (std::size_t i = 0; i < b.inputs.size(); ++i) {
-      const Tensor& in = t.tensor(b.inputs[i]);
-      if (!in.requires_grad) continue;
-      for (int sample = 0; sample < 3; ++sample) {
-        const int r = static_cast<int>(pick.uniform() * static_cast<double>(in.value.rows()));
-        const int c = static_cast<int>(pick.uniform() * static_cast<double>(in.value.cols()));
-        const Explanation e = explain(t, s, static_cast<int>(i), r, c);
-        EXPECT_NEAR(e.sum, e.stored, 1e-12 + 1e-12 * std::abs(e.stored)) << b.label << " " << e.target;
-        ++explained;
-      }
-    }
-  }
-  EXPECT_GT(explained, 100);
+  EXPECT_GT(expect_explanations_sum_to_stored(t), 100);
 }
 
 std::string variant_name(const ::testing::TestParamInfo<Variant>& info) {
