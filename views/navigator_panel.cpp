@@ -308,13 +308,13 @@ void NavigatorPanel::draw_figure(const AppState& app, Selection& selection, Comm
   if (config.recurrent()) {  // the figure is the Transformer's: say where this model's steps are
     const Step& step = app.session.trace().step(selection.step);
     ImGui::TextWrapped("%s", config.architecture == Architecture::bahdanau
-                                 ? "A recurrent encoder–decoder with Bahdanau attention: a cell per source word, then per "
-                                   "target word, each decoder step attending to every encoder state."
-                                 : "A recurrent encoder–decoder (Seq2Seq): a cell per source word, then per target word, "
-                                   "the decoder starting from the encoder's last state alone.");
+                                 ? tr("A recurrent encoder–decoder with Bahdanau attention: a cell per source word, then per "
+                                   "target word, each decoder step attending to every encoder state.")
+                                 : tr("A recurrent encoder–decoder (Seq2Seq): a cell per source word, then per target word, "
+                                   "the decoder starting from the encoder's last state alone."));
     ImGui::Spacing();
-    ImGui::TextWrapped("Now: %s", where_in_words(step.where).c_str());
-    hint("The step list groups its steps by time step; View, Why attention? compares it with the others.");
+    ImGui::TextWrapped("%s", formatted(tr("Now: %s"), where_in_words(step.where).c_str()).c_str());
+    hint(tr("The step list groups its steps by time step; View, Why attention? compares it with the others."));
     label_pixels_ = ImGui::GetFontSize();
     return;
   }
