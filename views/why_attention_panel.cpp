@@ -25,8 +25,8 @@ ImU32 model_colour(const std::string& name) {
 
 std::string model_title(const std::string& name) {
   if (name == "seq2seq") return "Seq2Seq";
-  if (name == "bahdanau") return "Seq2Seq + Bahdanau";
-  return "Transformer";
+  if (name == "bahdanau") return tr("Seq2Seq + Bahdanau");
+  return tr("Transformer");
 }
 
 // α (T_tgt, T_src) of a recurrent model with attention: the softmax of each decoder step, a row
@@ -158,7 +158,7 @@ void WhyAttentionPanel::accuracy_plot(const Palette& pal, float width, float hei
     const std::string label = std::to_string(n);
     draw->AddText({x_of(n) - ImGui::CalcTextSize(label.c_str()).x / 2, bottom + em * 0.2f}, pal.text_dim, label.c_str());
   }
-  const char* axis = "source length (words)";
+  const char* axis = tr("source length (words)");
   draw->AddText({(left + right) / 2 - ImGui::CalcTextSize(axis).x / 2, bottom + em * 1.3f}, pal.text_dim, axis);
   for (const Model& m : models_) {
     const ImU32 c = model_colour(m.figures.name);
