@@ -142,10 +142,10 @@ bool recurrent_model_note(const AppState& app) {
   const Config& c = app.session.config();
   if (!c.recurrent()) return false;
   hint(c.architecture == Architecture::bahdanau
-           ? "This model is recurrent: its one attention is Bahdanau's, a softmax per decoder time step "
-             "(decoder.t.attention in the step list). View, Why attention? shows its alignment for the whole pair."
-           : "This model is recurrent and has no attention: the decoder sees the source only through the "
-             "encoder's last state. View, Why attention? compares it with the models that attend.");
+           ? tr("This model is recurrent: its one attention is Bahdanau's, a softmax per decoder time step "
+             "(decoder.t.attention in the step list). View, Why attention? shows its alignment for the whole pair.")
+           : tr("This model is recurrent and has no attention: the decoder sees the source only through the "
+             "encoder's last state. View, Why attention? compares it with the models that attend."));
   return true;
 }
 

@@ -6,6 +6,8 @@
 #include "views/plot.h"
 #include "views/trace_index.h"
 
+#include <imgui_internal.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -307,14 +309,20 @@ void NavigatorPanel::draw_figure(const AppState& app, Selection& selection, Comm
   const Config& config = app.session.config();
   if (config.recurrent()) {  // the figure is the Transformer's: say where this model's steps are
     const Step& step = app.session.trace().step(selection.step);
+    // The panel scrolls sideways for the figure: the notes wrap at its visible right edge, in a
+    // child as wide as what is seen.
+    const float visible_w = ImGui::GetCurrentWindow()->InnerClipRect.Max.x - ImGui::GetStyle().WindowPadding.x -
+                            ImGui::GetCursorScreenPos().x;
+    ImGui::BeginChild("recurrent note", ImVec2(std::max(visible_w, ImGui::GetFontSize() * 8), 0));
     ImGui::TextWrapped("%s", config.architecture == Architecture::bahdanau
-                                 ? "A recurrent encoder–decoder with Bahdanau attention: a cell per source word, then per "
-                                   "target word, each decoder step attending to every encoder state."
-                                 : "A recurrent encoder–decoder (Seq2Seq): a cell per source word, then per target word, "
-                                   "the decoder starting from the encoder's last state alone.");
+                                 ? tr("A recurrent encoder–decoder with Bahdanau attention: a cell per source word, then per "
+                                   "target word, each decoder step attending to every encoder state.")
+                                 : tr("A recurrent encoder–decoder (Seq2Seq): a cell per source word, then per target word, "
+                                   "the decoder starting from the encoder's last state alone."));
     ImGui::Spacing();
-    ImGui::TextWrapped("Now: %s", where_in_words(step.where).c_str());
-    hint("The step list groups its steps by time step; View, Why attention? compares it with the others.");
+    ImGui::TextWrapped("%s", formatted(tr("Now: %s"), where_in_words(step.where).c_str()).c_str());
+    hint(tr("The step list groups its steps by time step; View, Why attention? compares it with the others."));
+    ImGui::EndChild();
     label_pixels_ = ImGui::GetFontSize();
     return;
   }

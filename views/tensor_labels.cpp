@@ -62,11 +62,11 @@ std::string base_symbol(const Tensor& tensor) {
     case Role::norm_gain: return parameter("γ");
     case Role::norm_shift: return parameter("β");
     case Role::embedding_table: return parameter("W_emb");
-    case Role::recurrent_input: return "x W_xᵀ + b or h W_hᵀ + b";
-    case Role::recurrent_state: return "h (recurrent state)";
+    case Role::recurrent_input: return tr("x W_xᵀ + b or h W_hᵀ + b");
+    case Role::recurrent_state: return tr("h (recurrent state)");
     case Role::energies: return "e = vᵀ tanh(W_s s + W_h h)";
-    case Role::context: return "c = Σⱼ αⱼ hⱼ (context)";
-    case Role::cell_input: return "[emb(y) | c] (cell input)";
+    case Role::context: return tr("c = Σⱼ αⱼ hⱼ (context)");
+    case Role::cell_input: return tr("[emb(y) | c] (cell input)");
     case Role::other: break;
   }
   return tensor.name;

@@ -4,6 +4,7 @@
 #include "model/io/lesson_file.h"
 #include "model/number_format.h"
 #include "views/heatmap.h"
+#include "views/i18n.h"
 #include "views/plot.h"
 
 #include <algorithm>
@@ -24,8 +25,8 @@ ImU32 model_colour(const std::string& name) {
 
 std::string model_title(const std::string& name) {
   if (name == "seq2seq") return "Seq2Seq";
-  if (name == "bahdanau") return "Seq2Seq + Bahdanau";
-  return "Transformer";
+  if (name == "bahdanau") return tr("Seq2Seq + Bahdanau");
+  return tr("Transformer");
 }
 
 // α (T_tgt, T_src) of a recurrent model with attention: the softmax of each decoder step, a row
@@ -157,7 +158,7 @@ void WhyAttentionPanel::accuracy_plot(const Palette& pal, float width, float hei
     const std::string label = std::to_string(n);
     draw->AddText({x_of(n) - ImGui::CalcTextSize(label.c_str()).x / 2, bottom + em * 0.2f}, pal.text_dim, label.c_str());
   }
-  const char* axis = "source length (words)";
+  const char* axis = tr("source length (words)");
   draw->AddText({(left + right) / 2 - ImGui::CalcTextSize(axis).x / 2, bottom + em * 1.3f}, pal.text_dim, axis);
   for (const Model& m : models_) {
     const ImU32 c = model_colour(m.figures.name);
@@ -174,10 +175,11 @@ void WhyAttentionPanel::accuracy_plot(const Palette& pal, float width, float hei
     for (std::size_t i = 1; i < lengths_.size(); ++i)
       if (std::abs(x_of(lengths_[i]) - mx) < std::abs(x_of(lengths_[best]) - mx)) best = i;
     ImGui::BeginTooltip();
-    ImGui::Text("%d words", lengths_[best]);
+    ImGui::TextUnformatted(formatted(tr("%d words"), lengths_[best]).c_str());
     for (const Model& m : models_)
-      ImGui::TextColored(colour(model_colour(m.figures.name)), "%s: %.1f %% of %d tokens", model_title(m.figures.name).c_str(),
-                         100 * m.figures.accuracy[best], m.figures.tokens[best]);
+      ImGui::TextColored(colour(model_colour(m.figures.name)), "%s",
+                         formatted(tr("%s: %.1f %% of %d tokens"), model_title(m.figures.name).c_str(),
+                                   100 * m.figures.accuracy[best], m.figures.tokens[best]).c_str());
     ImGui::EndTooltip();
   }
 }
@@ -188,9 +190,9 @@ void WhyAttentionPanel::attention_maps(const AppState& app, Selection& selection
   for (Model& m : models_) {
     if (m.lesson.config.architecture == Architecture::seq2seq) continue;  // nothing to look back at
     HeatmapSpec spec;
-    spec.caption = m.lesson.config.recurrent() ? "Bahdanau: α_ij = softmax_j(e_ij)"
-                                               : "Transformer: cross-attention, heads averaged";
-    if (m.attention.size() == 0) spec.caption += " (this pair does not fit the model)";
+    const char* caption = m.lesson.config.recurrent() ? tr("Bahdanau: α_ij = softmax_j(e_ij)")
+                                                      : tr("Transformer: cross-attention, heads averaged");
+    spec.caption = m.attention.size() == 0 ? formatted(tr("%s (this pair does not fit the model)"), caption) : caption;
     spec.values = &m.attention;
     spec.scale = ColourScale::sequential;
     spec.texture_key = mix_key(app.generation, 0x5e92, static_cast<std::uint64_t>(id));
@@ -208,9 +210,9 @@ void WhyAttentionPanel::attention_maps(const AppState& app, Selection& selection
 void WhyAttentionPanel::gradient_bars(const AppState& app, const Palette& pal, float width) {
   const float em = ImGui::GetFontSize();
   const float each = std::max(em * 16, (width - 2 * em) / 3);
-  if (ImGui::RadioButton("trained weights", !initial_weights_)) initial_weights_ = false;
+  if (ImGui::RadioButton(tr("trained weights"), !initial_weights_)) initial_weights_ = false;
   ImGui::SameLine();
-  if (ImGui::RadioButton("the seed's initial weights, where training starts", initial_weights_)) initial_weights_ = true;
+  if (ImGui::RadioButton(tr("the seed's initial weights, where training starts"), initial_weights_)) initial_weights_ = true;
   for (std::size_t k = 0; k < models_.size(); ++k) {
     const Model& m = models_[k];
     const std::vector<double>& grads = initial_weights_ ? m.initial_grads : m.token_grads;
@@ -221,7 +223,8 @@ void WhyAttentionPanel::gradient_bars(const AppState& app, const Palette& pal, f
       ImGui::TextUnformatted("—");
     } else {
       const double first = grads.front(), last = grads.back();
-      ImGui::Text("‖∂L/∂e₀‖ = %s, first/last = %s", format_significant(first, 3).c_str(), format_significant(first / last, 3).c_str());
+      ImGui::TextUnformatted(formatted(tr("‖∂L/∂e₀‖ = %s, first/last = %s"), format_significant(first, 3).c_str(),
+                                       format_significant(first / last, 3).c_str()).c_str());
       std::vector<std::string> labels(app.src_words.begin(),
                                       app.src_words.begin() + static_cast<std::ptrdiff_t>(std::min(app.src_words.size(), grads.size())));
       bar_plot(("grad" + std::to_string(k)).c_str(), grads, labels, {each - em, em * 6}, pal, 0);
@@ -238,20 +241,20 @@ void WhyAttentionPanel::draw(const AppState& app, Selection& selection, Commands
     return;
   }
   if (models_.empty()) {
-    hint("This page compares the models of a lesson that trains several on one task: open "
+    hint(tr("This page compares the models of a lesson that trains several on one task: open "
          "assets/lessons/why-attention.json (File, Open lesson…), where Seq2Seq, Seq2Seq + Bahdanau attention "
-         "and a Transformer learned to reverse 3 to 20 digits.");
+         "and a Transformer learned to reverse 3 to 20 digits."));
     return;
   }
   run_pair(app);
   const float em = ImGui::GetFontSize(), width = ImGui::GetContentRegionAvail().x;
-  section_title("Held-out token accuracy against sentence length", "shipped weights; hover for the figures", pal);
+  section_title(tr("Held-out token accuracy against sentence length"), tr("shipped weights; hover for the figures"), pal);
   for (std::size_t k = 0; k < models_.size(); ++k) {
     const Model& m = models_[k];
-    char text[160];
-    std::snprintf(text, sizeof text, "%s: %.0f %% at %d words, %.0f %% at %d", model_title(m.figures.name).c_str(),
-                  100 * m.figures.accuracy.front(), lengths_.front(), 100 * m.figures.accuracy.back(), lengths_.back());
-    const float swatch = em * 1.2f, w = swatch + ImGui::GetStyle().ItemSpacing.x + ImGui::CalcTextSize(text).x;
+    const std::string text = formatted(tr("%s: %.0f %% at %d words, %.0f %% at %d"), model_title(m.figures.name).c_str(),
+                                       100 * m.figures.accuracy.front(), lengths_.front(), 100 * m.figures.accuracy.back(),
+                                       lengths_.back());
+    const float swatch = em * 1.2f, w = swatch + ImGui::GetStyle().ItemSpacing.x + ImGui::CalcTextSize(text.c_str()).x;
     const float right = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
     if (k > 0 && ImGui::GetItemRectMax().x + em * 1.5f + w <= right) ImGui::SameLine(0, em * 1.5f);
     const ImVec2 at = ImGui::GetCursorScreenPos();
@@ -259,22 +262,22 @@ void WhyAttentionPanel::draw(const AppState& app, Selection& selection, Commands
                                         model_colour(m.figures.name), std::max(2.0f, em * 0.15f));
     ImGui::Dummy({swatch, em});
     ImGui::SameLine();
-    ImGui::TextColored(colour(model_colour(m.figures.name)), "%s", text);
+    ImGui::TextColored(colour(model_colour(m.figures.name)), "%s", text.c_str());
   }
   const float avail_h = ImGui::GetContentRegionAvail().y;
   accuracy_plot(pal, width, std::clamp(avail_h * 0.3f, em * 7, em * 14));
-  hint("Seq2Seq hands the decoder one vector, the encoder's last state: the longer the sentence, the more it "
-       "loses. With attention every decoder step reads every encoder state.");
+  hint(tr("Seq2Seq hands the decoder one vector, the encoder's last state: the longer the sentence, the more it "
+       "loses. With attention every decoder step reads every encoder state."));
   ImGui::Spacing();
-  section_title("Where each output word looks", "the sentence pair being run; rows: target, columns: source", pal);
+  section_title(tr("Where each output word looks"), tr("the sentence pair being run; rows: target, columns: source"), pal);
   attention_maps(app, selection, width);
   ImGui::Spacing();
-  section_title("Gradient reaching each source word, ‖∂L/∂e_t‖", "the same pair; e_t = embedding of source word t", pal);
+  section_title(tr("Gradient reaching each source word, ‖∂L/∂e_t‖"), tr("the same pair; e_t = embedding of source word t"), pal);
   gradient_bars(app, pal, width);
-  hint("In Seq2Seq every word's gradient comes back through the recurrence, step after step: at the initial "
+  hint(tr("In Seq2Seq every word's gradient comes back through the recurrence, step after step: at the initial "
        "weights the first word gets a ten-thousandth of the last word's. With attention each source word also gets "
        "gradient straight from every output step that looks at it. Trained, the GRU's gates keep a path open and the "
-       "difference is gone; what Seq2Seq cannot fix is the one vector it reads.");
+       "difference is gone; what Seq2Seq cannot fix is the one vector it reads."));
 }
 
 }  // namespace attnviz::views

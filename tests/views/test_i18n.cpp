@@ -4,8 +4,10 @@
 
 #include "headless_ui.h"
 #include "model/io/lesson_file.h"
+#include "model/op_table.h"
 #include "views/i18n.h"
 #include "views/panels.h"
+#include "views/why_attention_panel.h"
 
 #include <imgui_internal.h>
 
@@ -152,7 +154,7 @@ std::string english_in(const std::string& word, const std::set<std::string>& nam
       "softmax", "exp", "log", "ln", "max", "min", "sin", "cos", "diag", "argmax", "ReLU", "GELU", "LayerNorm", "FFN",
       "CSV", "PNG", "Adam", "nats", "sigmoid", "tanh", "Ctrl", "Shift", "Esc", "Enter", "PageDown", "PageUp", "Home",
       "End", "Space", "English", "attnviz", "post", "pre", "Post", "Pre", "norm", "saliency", "inf", "nan", "true", "sublayer",
-      "Sublayer"};
+      "Sublayer", "GRU", "RNN"};
   std::string letters;
   for (std::size_t i = 0; i <= word.size(); ++i) {
     const char c = i < word.size() ? word[i] : ' ';
@@ -255,6 +257,53 @@ TEST_F(KoreanLesson, TheNormComparisonShowsNoEnglishWords) {
     ASSERT_NE(matrices, nullptr);
     EXPECT_EQ(matrices->ScrollMax.y, 0) << label << ": the comparison runs below the display, undrawn";
     english.read_frame(std::string("Step detail at ") + label);
+  }
+  for (const auto& [word, where] : english.found()) ADD_FAILURE() << "English in the Korean window: " << where;
+}
+
+// The Korean window on the why-attention lesson: a recurrent encoder–decoder with Bahdanau
+// attention, and the page comparing it with Seq2Seq and a Transformer.
+class KoreanWhyAttention : public Korean {
+ protected:
+  KoreanWhyAttention() : Korean(Session(to_preset(io::read_lesson_file(lesson_file())))) {
+    app.lesson = io::read_lesson_file(lesson_file());
+    app.lesson_path = lesson_file();
+  }
+  static std::string lesson_file() { return std::string(ATTNVIZ_SOURCE_DIR) + "/assets/lessons/why-attention.json"; }
+  // The first step of `op` in `phase`.
+  int first_step_of(OpKind op, Phase phase) const {
+    const Trace& trace = app.session.trace();
+    for (int i = 0; i < trace.step_count(); ++i)
+      if (trace.step(i).op == op && trace.step(i).phase == phase) return i;
+    ADD_FAILURE() << "no step of " << op_info(op).name;
+    return 0;
+  }
+};
+
+// The page, the step list and the step detail and chain rule at a GRU step and at an
+// additive-attention step, forward and backward, then the architecture, heads, attention and
+// masking panels' notes on a recurrent model: a display tall enough that the page is drawn whole.
+TEST_F(KoreanWhyAttention, ThePageAndTheRecurrentStepsShowNoEnglishWords) {
+  EnglishWords english(app);
+  ImGui::GetIO().DisplaySize = ImVec2(1600, 3000);
+  ui.view = PanelId::why_attention;
+  frames(3);
+  ASSERT_EQ(ui.panel<WhyAttentionPanel>(PanelId::why_attention).models().size(), 3u);
+  english.read_frame("Why attention?");
+  for (const OpKind op : {OpKind::gru_cell, OpKind::additive_scores})
+    for (const Phase phase : {Phase::forward, Phase::backward}) {
+      const int step = first_step_of(op, phase);
+      for (const PanelId view : {PanelId::steps, PanelId::detail, PanelId::chain_rule}) {
+        ui.view = view;
+        go_to_step(app, selection, step);
+        frames(3);
+        english.read_frame(std::string(panel_info(view).name) + " at " + app.session.trace().step(step).label);
+      }
+    }
+  for (const PanelId view : {PanelId::architecture, PanelId::heads, PanelId::attention, PanelId::masking}) {
+    ui.view = view;
+    frames(3);
+    english.read_frame(panel_info(view).name);
   }
   for (const auto& [word, where] : english.found()) ADD_FAILURE() << "English in the Korean window: " << where;
 }
