@@ -201,6 +201,19 @@ void save_picture(Desktop& desktop, const std::string& name, const std::string& 
             << "; on screen " << std::lround(written->on_screen.x) << "×" << std::lround(written->on_screen.y) << ")\n";
 }
 
+// Draws frames until no lesson is opening (File ▸ Open lesson, a tour stop in another lesson);
+// the file's refusal is thrown.
+void draw_until_opened(Desktop& desktop) {
+  desktop.frame(1.0 / 60);
+  desktop.swap();
+  while (desktop.state().opening) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    desktop.frame(1.0 / 60);
+    desktop.swap();
+  }
+  if (!desktop.state().file_message.empty()) throw InputError(desktop.state().file_message);
+}
+
 void screenshot(const ScreenshotOptions& o) {
   const views::PanelId view = view_named(o.view);
   const auto theme = views::theme_from_string(o.theme);
@@ -256,6 +269,7 @@ void screenshot(const ScreenshotOptions& o) {
   if (o.norm_compare) desktop.scroll_to_norm_compare();
   if (o.tour_stop > 0) desktop.go_to_tour_stop(o.tour_stop - 1);
   if (o.presenter) desktop.push_command(views::SetPresenter{true});
+  if (o.tour_stop > 0) draw_until_opened(desktop);  // a stop in another lesson opens it
   if (o.train > 0 || o.positional_experiment) desktop.show_training(true);
   if (o.train > 0) desktop.train_and_wait(o.train);
   if (o.positional_experiment) desktop.positional_experiment_and_wait();
@@ -290,14 +304,7 @@ struct BenchFramesOptions {
 // resident memory after, in MB.
 double open_and_measure(Desktop& desktop, const std::string& path) {
   desktop.open_lesson(path);
-  desktop.frame(1.0 / 60);
-  desktop.swap();
-  while (desktop.state().opening) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    desktop.frame(1.0 / 60);
-    desktop.swap();
-  }
-  if (!desktop.state().file_message.empty()) throw InputError(desktop.state().file_message);
+  draw_until_opened(desktop);
   for (int i = 0; i < 5; ++i) {
     desktop.frame(1.0 / 60);
     desktop.swap();

@@ -121,6 +121,8 @@ void Desktop::show_lesson() {
   const Lesson& l = *app_.lesson;
   std::string text = l.title.en + l.title.ko + l.description.en + l.description.ko;
   for (const TourStop& stop : app_.lesson->tour) text += stop.title.en + stop.title.ko + stop.note.en + stop.note.ko;
+  if (const views::TourAway* away = app_.tour_away ? &*app_.tour_away : nullptr)  // the stop shown from another lesson
+    text += away->where.title.en + away->where.title.ko + away->where.note.en + away->where.note.ko;
   if (fonts_.add_text(text)) rebuild_fonts();
 }
 
@@ -331,8 +333,7 @@ void Desktop::frame(double seconds) {
   if (effects.quit) window_.request_close();
   if (runner_)
     for (const views::Command& command : effects.training) views::apply_training_command(*runner_, command);
-  if (effects.lesson_changed) {
-    app_.tour_stop = -1;
+  if (effects.lesson_changed) {  // the tour's stop set by apply_commands
     if (app_.lesson && (!starting || open_lesson_panel_)) ui_.open_lesson_panel(app_, selection_);
     start_trainer();
     malloc_trim(0);  // the last lesson's model, trace and trainer back to the system

@@ -41,6 +41,7 @@ void check_tour(const std::vector<TourStop>& tour, const Trace& trace) {
 
 std::string tour_stop_where(const TourStop& stop) {
   std::vector<std::string> parts;
+  if (!stop.lesson.empty()) parts.push_back("opens " + stop.lesson);
   if (!stop.step.empty())
     parts.push_back("step " + stop.step + (stop.phase == Phase::backward ? " (backward)" : ""));
   if (!stop.panel.empty()) parts.push_back(stop.panel);

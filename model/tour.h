@@ -30,6 +30,7 @@ struct TourStop {
   std::string panel;                     // a panel name as in a lesson's "open"; empty: stays
   std::optional<std::array<int, 2>> select;  // row, column of the step's output or gradient
   int text_size = 0;                     // percent, 100–200; 0: stays
+  std::string lesson;                    // a lesson file beside the tour's ("why-attention.json"); empty: stays
   bool operator==(const TourStop&) const = default;
 };
 
@@ -41,7 +42,8 @@ std::optional<int> tour_step(const TourStop& stop, std::size_t index, const Trac
 // Every stop checked against the trace (tour_step); the first problem is thrown.
 void check_tour(const std::vector<TourStop>& tour, const Trace& trace);
 
-// "step encoder.0.self_attn.head0.softmax (backward), attention, select 2,3": where a stop goes.
+// "step encoder.0.self_attn.head0.softmax (backward), attention, select 2,3" or "opens
+// why-attention.json, why-attention": where a stop goes.
 std::string tour_stop_where(const TourStop& stop);
 
 }  // namespace attnviz

@@ -22,6 +22,15 @@ namespace attnviz::views {
 
 class PictureCanvas;
 
+// A tour stop that opened another lesson (TourStop::lesson): where the tour is, to come back to.
+struct TourAway {
+  std::string home;           // the tour's own lesson file, reopened by Next or Previous
+  int stop = 0, stops = 0;    // the stop's index in the tour, the tour's length
+  TourStop where;             // the stop
+  bool arrived = false;       // the stop's lesson is open (until then it is opening)
+  int back_to = -1;           // while `home` reopens: the stop it lands on; −1: not going back
+};
+
 struct AppState {
   explicit AppState(Session s) : session(std::move(s)) { on_new_trace(); }
 
@@ -40,6 +49,7 @@ struct AppState {
   std::string notice;                   // one-line notice (a missing font, a corrupt settings file)
 
   int tour_stop = -1;                   // the lesson's tour stop shown last (−1: none)
+  std::optional<TourAway> tour_away;    // the tour went on in another lesson
   Language language = Language::en;     // of the interface (views/i18n.h) and the tour's titles and notes
   bool presenter = false;               // presenter mode (F5): see Ui::presenter
 
@@ -58,6 +68,9 @@ struct AppState {
 
   // After the session ran: rebuild the index and the word lists, bump the generation.
   void on_new_trace();
+  // The tour being walked: the lesson's, or while away the tour's lesson's (its one stop shown).
+  int tour_length() const;
+  const TourStop* shown_tour_stop() const;  // tour_stop's; null for none
 };
 
 }  // namespace attnviz::views

@@ -6,6 +6,7 @@
 #include "views/i18n.h"
 
 #include <algorithm>
+#include <filesystem>
 #include <type_traits>
 
 namespace attnviz::views {
@@ -16,6 +17,17 @@ void AppState::on_new_trace() {
   src_words = session.src_words();
   tgt_in_words = session.tgt_in_words();
   tgt_out_words = session.tgt_out_words();
+}
+
+int AppState::tour_length() const {
+  if (tour_away && tour_away->arrived) return tour_away->stops;
+  return lesson ? static_cast<int>(lesson->tour.size()) : 0;
+}
+
+const TourStop* AppState::shown_tour_stop() const {
+  if (tour_away && tour_away->arrived) return tour_stop == tour_away->stop ? &tour_away->where : nullptr;
+  if (!lesson || tour_stop < 0 || tour_stop >= static_cast<int>(lesson->tour.size())) return nullptr;
+  return &lesson->tour[static_cast<std::size_t>(tour_stop)];
 }
 
 void go_to_step(const AppState& app, Selection& selection, int step) {
@@ -30,15 +42,58 @@ void go_to_step(const AppState& app, Selection& selection, int step) {
 
 namespace {
 
+void apply_text_size(AppState& app, const TourStop& stop, Effects& effects) {
+  if (stop.text_size <= 0) return;
+  const float scale = std::clamp(static_cast<float>(stop.text_size) / 100, min_ui_scale, max_ui_scale);
+  if (scale != app.ui_scale) {
+    app.ui_scale = scale;
+    effects.rebuild_fonts = effects.restyle = true;
+  }
+}
+
+void show_stop_panel(AppState& app, const TourStop& stop, std::size_t index, Effects& effects) {
+  try {
+    effects.show = tour_panel(stop, index);
+  } catch (const InputError& e) {
+    app.notice = e.what();
+  }
+}
+
+// Starts opening `path` as File ▸ Open lesson does; false (file_message says why) if it cannot.
+bool start_opening(AppState& app, Selection& selection, const std::string& path) {
+  bool changed = false;
+  apply_file_action(app, selection, FileAction{FileAction::Kind::open_lesson, path}, changed);
+  return app.file_message.empty();
+}
+
+// Stop `k` opens its lesson beside the tour's file; arrive_or_return finishes the trip.
+void open_stop_lesson(AppState& app, Selection& selection, int k, Effects& effects) {
+  const TourStop& stop = app.lesson->tour[static_cast<std::size_t>(k)];
+  const std::string path = (std::filesystem::path(app.lesson_path).parent_path() / stop.lesson).string();
+  if (!start_opening(app, selection, path)) return;
+  app.tour_away = TourAway{app.lesson_path, k, static_cast<int>(app.lesson->tour.size()), stop};
+  apply_text_size(app, stop, effects);
+}
+
 // Goes to stop `index` of the lesson's tour (clamped): its step, its selected element, its text
-// size; its panel for the window to bring forward.  A stop the model cannot show (checked when
-// the lesson opened) moves nothing but the stop shown.
+// size; its panel for the window to bring forward; or its lesson, opened.  A stop the model
+// cannot show (checked when the lesson opened) moves nothing but the stop shown.  Away in a
+// stop's lesson, the same stop shows its panel again and another reopens the tour's lesson.
 void go_to_tour_stop(AppState& app, Selection& selection, int index, Effects& effects) {
+  if (app.opening && app.tour_away) return;  // the tour is on its way to a lesson
+  if (app.tour_away) {
+    TourAway& away = *app.tour_away;
+    const int k = std::clamp(index, 0, away.stops - 1);
+    if (k == away.stop) show_stop_panel(app, away.where, static_cast<std::size_t>(k), effects);
+    else if (start_opening(app, selection, away.home)) away.back_to = k;
+    return;
+  }
   if (!app.lesson || app.lesson->tour.empty()) return;
   const std::vector<TourStop>& tour = app.lesson->tour;
   app.tour_stop = std::clamp(index, 0, static_cast<int>(tour.size()) - 1);
   const TourStop& stop = tour[static_cast<std::size_t>(app.tour_stop)];
   const auto k = static_cast<std::size_t>(app.tour_stop);
+  if (!stop.lesson.empty()) return open_stop_lesson(app, selection, app.tour_stop, effects);
   try {
     if (const std::optional<int> step = tour_step(stop, k, app.session.trace())) {
       go_to_step(app, selection, *step);
@@ -52,13 +107,33 @@ void go_to_tour_stop(AppState& app, Selection& selection, int index, Effects& ef
   } catch (const InputError& e) {
     app.notice = e.what();
   }
-  if (stop.text_size > 0) {
-    const float scale = std::clamp(static_cast<float>(stop.text_size) / 100, min_ui_scale, max_ui_scale);
-    if (scale != app.ui_scale) {
-      app.ui_scale = scale;
-      effects.rebuild_fonts = effects.restyle = true;
-    }
+  apply_text_size(app, stop, effects);
+}
+
+// A lesson replaced the session: the tour arrives in a stop's lesson, lands back in its own, or
+// (a lesson opened by hand) ends.
+void arrive_or_return(AppState& app, Selection& selection, Effects& effects) {
+  app.tour_stop = -1;
+  if (!app.tour_away) return;
+  TourAway& away = *app.tour_away;
+  if (!away.arrived) {
+    away.arrived = true;
+    app.tour_stop = away.stop;
+    show_stop_panel(app, away.where, static_cast<std::size_t>(away.stop), effects);
+  } else if (away.back_to >= 0) {
+    const int stop = away.back_to;
+    app.tour_away.reset();
+    go_to_tour_stop(app, selection, stop, effects);
+  } else {
+    app.tour_away.reset();
   }
+}
+
+// An opening the tour began was refused (file_message says why): the tour stays where it was.
+void stay_after_refusal(AppState& app) {
+  if (!app.tour_away) return;
+  if (app.tour_away->arrived) app.tour_away->back_to = -1;
+  else app.tour_away.reset();
 }
 
 void set_sentences(AppState& app, Selection& selection, const SetSentences& command, int pad) {
@@ -172,6 +247,9 @@ Effects apply_commands(Commands& commands, AppState& app, Selection& selection) 
   if (was_opening && follow_opening(app, selection)) {
     effects.lesson_changed = effects.recent_changed = true;
     effects.glyph_text += app.lesson_path;
+    arrive_or_return(app, selection, effects);
+  } else if (was_opening && !app.opening) {
+    stay_after_refusal(app);
   }
   return effects;
 }

@@ -57,6 +57,10 @@ TourStop stop_here(const AppState& app, const Selection& selection, PanelId pane
 
 void TourPanel::draw(const AppState& app, Selection&, Commands& commands) {
   const std::vector<TourStop>& tour = tour_of(app);
+  if (app.tour_away && app.tour_away->arrived) {  // a stop in another lesson: its tour is not this lesson's
+    stop_view(app, commands);
+    return;
+  }
   if (!app.lesson) {
     hint(tr("A preset has no tour: open a lesson (File ▸ Open lesson)."));
     return;
@@ -67,8 +71,7 @@ void TourPanel::draw(const AppState& app, Selection&, Commands& commands) {
 }
 
 void TourPanel::stop_view(const AppState& app, Commands& commands) {
-  const std::vector<TourStop>& tour = tour_of(app);
-  const int n = static_cast<int>(tour.size()), k = app.tour_stop;
+  const int n = app.tour_length(), k = app.tour_stop;
   if (ImGui::Button(tr("◀ Previous"))) commands.push(GoToTourStop{k < 0 ? 0 : k - 1});
   same_line_if_fits(button_width(tr("Next ▶")));
   if (ImGui::Button(tr("Next ▶"))) commands.push(GoToTourStop{k + 1});
@@ -77,13 +80,13 @@ void TourPanel::stop_view(const AppState& app, Commands& commands) {
   same_line_if_fits(ImGui::CalcTextSize(counter.c_str()).x);
   ImGui::TextUnformatted(counter.c_str());
   language_choice(app, commands);
-  if (k < 0) return;
-  const TourStop& stop = tour[static_cast<std::size_t>(k)];
+  const TourStop* stop = app.shown_tour_stop();
+  if (!stop) return;
   ImGui::Separator();
   ImGui::SetWindowFontScale(1.3f);
-  ImGui::TextWrapped("%s", stop.title.in(app.language).c_str());
+  ImGui::TextWrapped("%s", stop->title.in(app.language).c_str());
   ImGui::SetWindowFontScale(1.0f);
-  ImGui::TextWrapped("%s", stop.note.in(app.language).c_str());
+  ImGui::TextWrapped("%s", stop->note.in(app.language).c_str());
 }
 
 void TourPanel::editor(const AppState& app, Commands& commands) {

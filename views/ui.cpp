@@ -82,7 +82,7 @@ void Ui::draw(const AppState& app, Selection& selection, Commands& commands) {
 // The stop "Add this view as a stop" asks for, after the one shown: the cursor's step, the panel
 // in front (a gradient-lab page, else the centre tab), the selection, the text size.
 void Ui::add_stop_here(const AppState& app, const Selection& selection, Commands& commands) {
-  if (!app.lesson) return;
+  if (!app.lesson || app.tour_away) return;  // away: this lesson is not the tour's
   std::vector<TourStop> tour = app.lesson->tour;
   const PanelId front = gradlab_open_ ? lab_shown_ : centre_.shown();
   const int at = std::clamp(app.tour_stop + 1, 0, static_cast<int>(tour.size()));
@@ -94,10 +94,7 @@ void Ui::add_stop_here(const AppState& app, const Selection& selection, Commands
 // above a caption with the stop's title and note, "stop k of n" and the keys that move on.
 void Ui::presenter(const AppState& app, Selection& selection, Commands& commands) {
   const ImGuiIO& io = ImGui::GetIO();
-  const std::vector<TourStop>* tour = app.lesson ? &app.lesson->tour : nullptr;
-  const TourStop* stop = tour && app.tour_stop >= 0 && app.tour_stop < static_cast<int>(tour->size())
-                             ? &(*tour)[static_cast<std::size_t>(app.tour_stop)]
-                             : nullptr;
+  const TourStop* stop = app.shown_tour_stop();
   const float line = ImGui::GetTextLineHeightWithSpacing();
   const float caption_h = std::min(io.DisplaySize.y * 0.3f, line * 6.5f);
   PanelId shown_panel = PanelId::detail;
@@ -119,7 +116,7 @@ void Ui::presenter(const AppState& app, Selection& selection, Commands& commands
 }
 
 void Ui::presenter_caption(const AppState& app, const TourStop* stop) {
-  const int n = app.lesson ? static_cast<int>(app.lesson->tour.size()) : 0;
+  const int n = app.tour_length();
   if (stop) {
     ImGui::SetWindowFontScale(1.2f);
     ImGui::TextWrapped("%s", stop->title.in(app.language).c_str());

@@ -252,9 +252,16 @@ LocalText local_text_at(const Json& j, const std::string& field) {
   return t;
 }
 
+// A plain file name ending in .json: no folder, no "..", nothing outside the lesson's own folder.
+bool is_sibling_lesson(const std::string& name) {
+  const std::string ext = ".json";
+  return name.size() > ext.size() && name.compare(name.size() - ext.size(), ext.size(), ext) == 0 &&
+         name.find_first_of("/\\") == std::string::npos && name.find("..") == std::string::npos && is_plain_text(name);
+}
+
 TourStop tour_stop_at(const Json& j, const std::string& f) {
   if (!j.is_object()) fail(f, "expected an object, found " + kind_of(j));
-  only_keys(j, f, {"title", "note", "step", "phase", "panel", "select", "text_size"});
+  only_keys(j, f, {"title", "note", "step", "phase", "panel", "select", "text_size", "lesson"});
   TourStop s;
   if (!j.contains("title")) fail(f + ".title", "missing");
   s.title = local_text_at(j["title"], f + ".title");
@@ -275,6 +282,12 @@ TourStop tour_stop_at(const Json& j, const std::string& f) {
                  static_cast<int>(integer_at(sel[1], f + ".select[1]", 0, 1000000))}};
   }
   if (j.contains("text_size")) s.text_size = static_cast<int>(integer_at(j["text_size"], f + ".text_size", 100, 200));
+  if (j.contains("lesson")) {
+    s.lesson = string_at(j["lesson"], f + ".lesson");
+    if (!is_sibling_lesson(s.lesson)) fail(f + ".lesson = " + quote(s.lesson), "expected a lesson file name beside this one, such as \"why-attention.json\"");
+    for (const char* key : {"step", "phase", "select"})
+      if (j.contains(key)) fail(f + "." + key, "only without lesson");
+  }
   return s;
 }
 
@@ -481,6 +494,7 @@ Json tour_json(const std::vector<TourStop>& tour) {
     if (!s.panel.empty()) j["panel"] = s.panel;
     if (s.select) j["select"] = {(*s.select)[0], (*s.select)[1]};
     if (s.text_size > 0) j["text_size"] = s.text_size;
+    if (!s.lesson.empty()) j["lesson"] = s.lesson;
     stops.push_back(j);
   }
   return stops;

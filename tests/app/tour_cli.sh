@@ -11,6 +11,8 @@ trap 'rm -rf "$out"' EXIT
 text=$("$attnviz" tour)
 [[ $text == *"a tour of "*" stops"* && $text == *"step encoder.embed.add_pe"* ]] || { echo "FAIL tour: $text"; exit 1; }
 echo "ok   tour lists the stops"
+[[ $text == *"a tour of 20 stops"* && $text == *"1. Why attention?"*"opens why-attention.json, why-attention"* ]] || { echo "FAIL tour's first stop: $text"; exit 1; }
+echo "ok   the first stop opens the Why attention? lesson"
 text=$("$attnviz" tour --lang ko)
 [[ $text == *"위치 인코딩"* ]] || { echo "FAIL tour --lang ko: $text"; exit 1; }
 echo "ok   tour --lang ko gives Korean titles"

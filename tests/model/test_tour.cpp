@@ -28,7 +28,8 @@ const std::string good_tour = R"([
    "step": "encoder.0.self_attn.head1.scores", "panel": "attention", "select": [1, 0], "text_size": 150},
   {"title": "Back", "step": "output.loss", "phase": "backward"},
   {"title": "Lab", "panel": "gradlab-transformer"},
-  {"title": "Train", "panel": "training"}
+  {"title": "Train", "panel": "training"},
+  {"title": "Why", "lesson": "why-attention.json", "panel": "why-attention", "text_size": 125}
 ])";
 
 std::string tour_rejection(const std::string& tour) {
@@ -39,7 +40,7 @@ Session session_of(const Lesson& l) { return Session(to_preset(l)); }
 
 TEST(Tour, GoodTourParsesAndRoundTrips) {
   const Lesson l = io::parse_lesson(with_tour(good_tour), "tiny.json");
-  ASSERT_EQ(l.tour.size(), 4u);
+  ASSERT_EQ(l.tour.size(), 5u);
   EXPECT_EQ(l.tour[0].title.in(Language::ko), "점수");
   EXPECT_EQ(l.tour[1].title.in(Language::ko), "Back");  // no Korean: the English stands
   EXPECT_EQ(l.tour[0].select, (std::array<int, 2>{1, 0}));
@@ -47,6 +48,8 @@ TEST(Tour, GoodTourParsesAndRoundTrips) {
   EXPECT_EQ(l.tour[1].phase, Phase::backward);
   EXPECT_EQ(l.tour[2].panel, "gradlab-transformer");
   EXPECT_EQ(tour_stop_where(l.tour[0]), "step encoder.0.self_attn.head1.scores, attention, select 1,0, text 150 %");
+  EXPECT_EQ(l.tour[4].lesson, "why-attention.json");
+  EXPECT_EQ(tour_stop_where(l.tour[4]), "opens why-attention.json, why-attention, text 125 %");
   const Lesson again = io::parse_lesson(io::lesson_json(l), "again.json");
   EXPECT_EQ(again.tour, l.tour);
 
@@ -57,6 +60,7 @@ TEST(Tour, GoodTourParsesAndRoundTrips) {
   EXPECT_EQ(s.trace().step(*step).label, "output.loss");
   EXPECT_EQ(s.trace().step(*step).phase, Phase::backward);
   EXPECT_FALSE(tour_step(l.tour[2], 2, s.trace()));
+  EXPECT_FALSE(tour_step(l.tour[4], 4, s.trace()));  // its steps are the other lesson's
 }
 
 TEST(Tour, EveryMalformedFieldIsNamed) {
@@ -75,6 +79,13 @@ TEST(Tour, EveryMalformedFieldIsNamed) {
       {R"([{"title": "a", "panel": 3}])", "tour[0].panel: expected a string"},
       {R"([{"title": "a", "text_size": 400}])", "tour[0].text_size = 400: out of range: at most 200"},
       {R"([{"title": "a"}, 7])", "tour[1]: expected an object, found a number"},
+      {R"([{"title": "a", "lesson": 3}])", "tour[0].lesson: expected a string"},
+      {R"([{"title": "a", "lesson": "lessons/why-attention.json"}])", "tour[0].lesson = 'lessons/why-attention.json': expected a lesson file name beside this one"},
+      {R"([{"title": "a", "lesson": "../why-attention.json"}])", "tour[0].lesson = '../why-attention.json': expected a lesson file name"},
+      {R"([{"title": "a", "lesson": "..json"}])", "tour[0].lesson = '..json': expected a lesson file name"},
+      {R"([{"title": "a", "lesson": "why-attention.txt"}])", "tour[0].lesson = 'why-attention.txt': expected a lesson file name"},
+      {R"([{"title": "a", "lesson": "why.json", "step": "output.loss"}])", "tour[0].step: only without lesson"},
+      {R"([{"title": "a", "lesson": "why.json", "step": "output.loss", "select": [0, 0]}])", "tour[0].step: only without lesson"},
   };
   for (const auto& [tour, message] : cases) {
     SCOPED_TRACE(tour);
@@ -119,6 +130,9 @@ TEST(Tour, BuiltInToursAreValidInBothLanguages) {
   }
   const Lesson l = io::read_lesson_file(lessons_dir + "word-order.json");
   EXPECT_GE(l.tour.size(), 15u);
+  for (const TourStop& stop : l.tour)  // a stop in another lesson names a lesson that opens
+    if (!stop.lesson.empty()) EXPECT_NO_THROW(io::read_lesson_file(lessons_dir + stop.lesson)) << stop.lesson;
+  EXPECT_EQ(l.tour[0].lesson, "why-attention.json");
   bool backward = false, lab = false;
   for (const TourStop& stop : l.tour) {
     backward |= stop.phase == Phase::backward;

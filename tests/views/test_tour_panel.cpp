@@ -8,6 +8,10 @@
 
 #include <imgui_internal.h>
 
+#include <chrono>
+#include <filesystem>
+#include <thread>
+
 namespace attnviz::views {
 namespace {
 
@@ -65,16 +69,89 @@ TEST_F(TourHeadless, TheClickersKeysStepThroughTheTour) {
     io.KeysDown[key] = false;
     frame();
   };
+  commands.push(GoToTourStop{1});  // stop 0 opens another lesson (ATourStopOpensAnotherLessonAndComesBack)
+  frame();
   press(300 + ImGuiKey_PageDown);
-  EXPECT_EQ(app.tour_stop, 0);
-  press(300 + ImGuiKey_PageDown);
-  press('N');
   EXPECT_EQ(app.tour_stop, 2);
+  press('N');
+  EXPECT_EQ(app.tour_stop, 3);
   press(300 + ImGuiKey_PageUp);
-  EXPECT_EQ(app.tour_stop, 1);
+  EXPECT_EQ(app.tour_stop, 2);
   press('P');
+  EXPECT_EQ(app.tour_stop, 1);
+  EXPECT_EQ(app.session.trace().step(selection.step).label, app.lesson->tour[1].step);
+}
+
+// The first stop opens "Why attention?" (its own lesson file) on a thread; once it is open the
+// tour shows that stop with its panel, and Next reopens the tour's lesson at the second stop.
+TEST_F(TourHeadless, ATourStopOpensAnotherLessonAndComesBack) {
+  app.lesson_path = word_order;
+  frames(2);
+  ASSERT_EQ(app.lesson->tour[0].lesson, "why-attention.json");
+  const int stops = static_cast<int>(app.lesson->tour.size());
+  const auto until_opened = [&] {
+    Effects all;
+    for (int i = 0; i < 6000 && app.opening; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      const Effects e = frame();
+      all.lesson_changed |= e.lesson_changed;
+      if (e.show) all.show = e.show;
+    }
+    return all;
+  };
+  commands.push(GoToTourStop{0});
+  frame();
+  ASSERT_TRUE(app.opening) << app.file_message;
+  EXPECT_EQ(app.opening->what(), "why-attention.json");
+  EXPECT_EQ(app.lesson_path, word_order) << "the tour's lesson stays until the other is ready";
+
+  const Effects arrived = until_opened();
+  EXPECT_TRUE(arrived.lesson_changed);
+  EXPECT_EQ(std::filesystem::path(app.lesson_path).filename(), "why-attention.json");
+  ASSERT_TRUE(arrived.show);
+  EXPECT_EQ(*arrived.show, PanelId::why_attention);
   EXPECT_EQ(app.tour_stop, 0);
-  EXPECT_EQ(app.session.trace().step(selection.step).label, app.lesson->tour[0].step);
+  EXPECT_EQ(app.tour_length(), stops);
+  ASSERT_NE(app.shown_tour_stop(), nullptr);
+  EXPECT_EQ(app.shown_tour_stop()->title.en, "Why attention?");
+  frames(2);  // the Tour panel draws the stop away from its lesson
+
+  commands.push(GoToTourStop{-1});  // Previous at the first stop stays
+  frame();
+  EXPECT_FALSE(app.opening);
+  EXPECT_EQ(app.tour_stop, 0);
+
+  commands.push(GoToTourStop{1});  // Next
+  frame();
+  ASSERT_TRUE(app.opening) << app.file_message;
+  const Effects back = until_opened();
+  EXPECT_TRUE(back.lesson_changed);
+  EXPECT_EQ(app.lesson_path, word_order);
+  EXPECT_FALSE(app.tour_away);
+  EXPECT_EQ(app.tour_stop, 1);
+  EXPECT_EQ(app.session.trace().step(selection.step).label, app.lesson->tour[1].step);
+  ASSERT_TRUE(back.show);
+  EXPECT_EQ(*back.show, *tour_panel(app.lesson->tour[1], 1));
+}
+
+// A lesson opened by hand while the tour is away ends the trip: the window's tour is that lesson's.
+TEST_F(TourHeadless, OpeningAnotherLessonByHandEndsTheTrip) {
+  app.lesson_path = word_order;
+  frames(2);
+  commands.push(GoToTourStop{0});
+  for (int i = 0; i < 6000 && (i == 0 || app.opening); ++i) {
+    frame();
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_TRUE(app.tour_away && app.tour_away->arrived) << app.file_message;
+  commands.push(FileAction{FileAction::Kind::open_lesson, std::string(ATTNVIZ_SOURCE_DIR) + "/assets/lessons/reverse.json"});
+  for (int i = 0; i < 6000 && (i == 0 || app.opening); ++i) {
+    frame();
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(std::filesystem::path(app.lesson_path).filename(), "reverse.json");
+  EXPECT_FALSE(app.tour_away);
+  EXPECT_EQ(app.tour_stop, -1);
 }
 
 TEST_F(TourHeadless, TheCurrentViewBecomesAStopAndEditsReachTheLesson) {
@@ -107,7 +184,7 @@ TEST_F(TourHeadless, TheCurrentViewBecomesAStopAndEditsReachTheLesson) {
 // Tour window's right edge.
 TEST_F(TourHeadless, TheLanguageChoiceStaysInsideTheWindowAt200Percent) {
   set_text_size(2, ImVec2(1600, 900));
-  commands.push(GoToTourStop{0});
+  commands.push(GoToTourStop{1});
   frames(4);
   const ImGuiWindow* tour = ImGui::FindWindowByName(panel_info(PanelId::tour).window_label().c_str());
   ASSERT_NE(tour, nullptr);
