@@ -261,6 +261,7 @@ void screenshot(const ScreenshotOptions& o) {
   options.theme = *theme;
   options.ui_scale = *scale;
   options.language = language;
+  if (lesson) options.lesson_path = o.session.lesson.empty() ? default_lesson_path() : o.session.lesson;  // its tour's other lessons lie beside it
   options.lesson = std::move(lesson);
   options.reference = std::move(reference);
   Desktop desktop(std::move(session), options);
