@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # attnviz tour: lists the default lesson's stops (titles in English or Korean, where each goes),
-# prints them as JSON, and refuses a tour whose step the model does not have, naming the stop.
+# prints them as JSON, refuses a tour whose step the model does not have, naming the stop, and
+# follows the first stop into the lesson it opens.
 #   bash tour_cli.sh <path-to-attnviz> <source-dir>
 set -euo pipefail
 attnviz=$1
@@ -42,3 +43,21 @@ if [[ $status -eq 0 || $message != *"tour[2].step = 'encoder.9.self_attn.head0.s
   exit 1
 fi
 echo "ok   a stop on a missing step is refused: $message"
+
+# The first stop opens why-attention.json beside the lesson: the screenshot waits for it; beside a
+# copy of the lesson that has no such file, the stop's lesson is refused by name.
+xvfb-run -a "$attnviz" screenshot --tour-stop 1 --presenter --size 1366x768 --out "$out/stop1.png" >/dev/null
+python3 "$srcdir/tests/app/png_check.py" "$out/stop1.png" 1366 768
+echo "ok   screenshot --tour-stop 1 follows the stop into its lesson"
+mkdir "$out/alone"
+cp "$srcdir/assets/lessons/word-order.json" "$out/alone/"
+cp -r "$srcdir/assets/lessons/weights" "$out/alone/"
+set +e
+message=$(xvfb-run -a "$attnviz" screenshot --lesson "$out/alone/word-order.json" --tour-stop 1 --out "$out/alone.png" 2>&1)
+status=$?
+set -e
+if [[ $status -eq 0 || -e $out/alone.png || $message != *"why-attention.json: cannot open"* ]]; then
+  echo "FAIL a stop's missing lesson: status $status, $message"
+  exit 1
+fi
+echo "ok   a stop's missing lesson is refused: $message"
