@@ -131,7 +131,9 @@ TEST(Tour, BuiltInToursAreValidInBothLanguages) {
   const Lesson l = io::read_lesson_file(lessons_dir + "word-order.json");
   EXPECT_GE(l.tour.size(), 15u);
   for (const TourStop& stop : l.tour)  // a stop in another lesson names a lesson that opens
-    if (!stop.lesson.empty()) EXPECT_NO_THROW(io::read_lesson_file(lessons_dir + stop.lesson)) << stop.lesson;
+    if (!stop.lesson.empty()) {
+      EXPECT_NO_THROW(io::read_lesson_file(lessons_dir + stop.lesson)) << stop.lesson;
+    }
   EXPECT_EQ(l.tour[0].lesson, "why-attention.json");
   bool backward = false, lab = false;
   for (const TourStop& stop : l.tour) {
