@@ -183,7 +183,7 @@ struct ScreenshotOptions {
 };
 
 // What the window's Save picture… (or Save window as PNG…) writes, to `path`: the figure named
-// `name` alone at twice its size, or the window; throws the message the window would show.
+// `name` alone at twice its size, or the window; throws the message the window would show, in English.
 void save_picture(Desktop& desktop, const std::string& name, const std::string& path) {
   views::SavePicture picture;
   picture.path = path;
@@ -194,7 +194,7 @@ void save_picture(Desktop& desktop, const std::string& name, const std::string& 
     desktop.frame(0);
     desktop.swap();
   }
-  if (!desktop.state().file_message.empty()) throw InputError(desktop.state().file_message);
+  if (!desktop.state().file_message.empty()) throw InputError(desktop.state().file_message_english);
   const auto& written = desktop.last_picture();
   if (!written) throw InputError("--picture " + name + ": nothing was saved");
   std::cout << "wrote " << path << " (" << written->width << "×" << written->height << ", the picture of " << name
@@ -297,7 +297,7 @@ double open_and_measure(Desktop& desktop, const std::string& path) {
     desktop.frame(1.0 / 60);
     desktop.swap();
   }
-  if (!desktop.state().file_message.empty()) throw InputError(desktop.state().file_message);
+  if (!desktop.state().file_message.empty()) throw InputError(desktop.state().file_message_english);
   for (int i = 0; i < 5; ++i) {
     desktop.frame(1.0 / 60);
     desktop.swap();
