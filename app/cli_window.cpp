@@ -183,7 +183,7 @@ struct ScreenshotOptions {
 };
 
 // What the window's Save picture… (or Save window as PNG…) writes, to `path`: the figure named
-// `name` alone at twice its size, or the window; throws the message the window would show.
+// `name` alone at twice its size, or the window; throws the message the window would show, in English.
 void save_picture(Desktop& desktop, const std::string& name, const std::string& path) {
   views::SavePicture picture;
   picture.path = path;
@@ -194,7 +194,7 @@ void save_picture(Desktop& desktop, const std::string& name, const std::string& 
     desktop.frame(0);
     desktop.swap();
   }
-  if (!desktop.state().file_message.empty()) throw InputError(desktop.state().file_message);
+  if (!desktop.state().file_message.empty()) throw InputError(desktop.state().file_message_english);
   const auto& written = desktop.last_picture();
   if (!written) throw InputError("--picture " + name + ": nothing was saved");
   std::cout << "wrote " << path << " (" << written->width << "×" << written->height << ", the picture of " << name
@@ -211,7 +211,7 @@ void draw_until_opened(Desktop& desktop) {
     desktop.frame(1.0 / 60);
     desktop.swap();
   }
-  if (!desktop.state().file_message.empty()) throw InputError(desktop.state().file_message);
+  if (!desktop.state().file_message.empty()) throw InputError(desktop.state().file_message_english);
 }
 
 void screenshot(const ScreenshotOptions& o) {

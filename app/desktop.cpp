@@ -272,12 +272,15 @@ void Desktop::finish_picture() {
     write_png(picture.path, image);
   } catch (const InputError& e) {
     app_.file_message = printable(views::error_in_words(e), 600);
+    app_.file_message_english = printable(e.what(), 600);
     return;
   } catch (const std::exception& e) {
     app_.file_message = printable(e.what(), 600);
+    app_.file_message_english = app_.file_message;
     return;
   }
   app_.file_message.clear();
+  app_.file_message_english.clear();
   app_.notice = views::formatted(views::tr("Saved %s (%d × %d px)"), printable(picture.path, 200).c_str(), image.width,
                                  image.height);
   last_picture_ = PictureWritten{picture.path, image.width, image.height, on_screen};
@@ -327,7 +330,7 @@ void Desktop::frame(double seconds) {
 
   const bool starting = app_.stand_in;
   const views::Effects effects = views::apply_commands(commands_, app_, selection_);
-  if (app_.stand_in && !app_.opening) throw std::runtime_error(app_.file_message);
+  if (app_.stand_in && !app_.opening) throw std::runtime_error(app_.file_message_english);
   for (const views::SaveImage& image : effects.images) save_image(image);
   if (effects.picture) picture_ = std::move(effects.picture);
   if (effects.quit) window_.request_close();

@@ -3,6 +3,7 @@
 #include "model/budget.h"
 #include "model/error.h"
 #include "model/quote.h"
+#include "model/translatable.h"
 
 #include <charconv>
 #include <cmath>
@@ -40,24 +41,28 @@ const char* to_string(RecurrentCell c) { return c == RecurrentCell::gru ? "gru" 
 
 namespace {
 
-[[noreturn]] void reject(const std::string& field, const std::string& value, const std::string& why) {
-  throw InputError("config: " + field + " = " + value + ": " + why);
+// Refuses a value: `format` (marked N_(), "config: %s = %s: …") filled with the field, the value and `words`.
+[[noreturn]] void reject(const std::string& field, const std::string& value, const char* format,
+                         std::vector<std::string> words = {}) {
+  words.insert(words.begin(), {field, value});
+  throw InputError(format, std::move(words));
 }
 
 void require_positive(const char* field, int value) {
-  if (value <= 0) reject(field, std::to_string(value), "must be at least 1");
+  if (value <= 0) reject(field, std::to_string(value), N_("config: %s = %s: must be at least 1"));
 }
 
 void require_at_most(const char* field, int value, int most) {
-  if (value > most) reject(field, std::to_string(value), "must be at most " + std::to_string(most));
+  if (value > most) reject(field, std::to_string(value), N_("config: %s = %s: must be at most %s"), {std::to_string(most)});
 }
 
 int parse_int(const std::string& key, const std::string& text) {
   int v = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
   if (ec == std::errc::result_out_of_range && end == text.data() + text.size())
-    reject(key, quote(text), "out of range: at most " + std::to_string(std::numeric_limits<int>::max()));
-  if (ec != std::errc() || end != text.data() + text.size()) reject(key, quote(text), "expected a whole number");
+    reject(key, quote(text), N_("config: %s = %s: out of range: at most %s"),
+           {std::to_string(std::numeric_limits<int>::max())});
+  if (ec != std::errc() || end != text.data() + text.size()) reject(key, quote(text), N_("config: %s = %s: expected a whole number"));
   return v;
 }
 
@@ -65,14 +70,14 @@ double parse_double(const std::string& key, const std::string& text) {
   std::istringstream in(text);
   double v = 0;
   in >> v;
-  if (!in || !in.eof() || !std::isfinite(v)) reject(key, quote(text), "expected a number");
+  if (!in || !in.eof() || !std::isfinite(v)) reject(key, quote(text), N_("config: %s = %s: expected a number"));
   return v;
 }
 
 bool parse_bool(const std::string& key, const std::string& text) {
   if (text == "true" || text == "1" || text == "on") return true;
   if (text == "false" || text == "0" || text == "off") return false;
-  reject(key, quote(text), "expected true or false");
+  reject(key, quote(text), N_("config: %s = %s: expected true or false"));
 }
 
 }  // namespace
@@ -88,16 +93,16 @@ void validate(const Config& c) {
   require_positive("max_len", c.max_len);
   if (c.d_model % c.heads != 0)
     reject("d_model", std::to_string(c.d_model),
-           "must be divisible by heads = " + std::to_string(c.heads));
+           N_("config: %s = %s: must be divisible by heads = %s"), {std::to_string(c.heads)});
   if (c.positional != Positional::none && c.d_model % 2 != 0)
     reject("d_model", std::to_string(c.d_model),
-           std::string("must be even for ") + to_string(c.positional) + " sinusoidal encoding");
+           N_("config: %s = %s: must be even for %s sinusoidal encoding"), {to_string(c.positional)});
   if (!(c.ln_eps > 0) || !std::isfinite(c.ln_eps))
-    reject("ln_eps", std::to_string(c.ln_eps), "must be a positive number");
+    reject("ln_eps", std::to_string(c.ln_eps), N_("config: %s = %s: must be a positive number"));
   require_at_most("heads", c.heads, 64);
   require_at_most("max_len", c.max_len, 100000);
   const long long layers = static_cast<long long>(c.encoder_layers) + c.decoder_layers;  // each up to 2³¹ − 1
-  if (layers > 64) reject("layers", std::to_string(layers), "at most 64 layers in all");
+  if (layers > 64) reject("layers", std::to_string(layers), N_("config: %s = %s: at most 64 layers in all"));
   check_cost(c);  // memory and arithmetic, before anything is allocated
 }
 
@@ -118,12 +123,12 @@ std::string set_config_value(Config& config, const std::string& key, const std::
          if (value == "transformer") c.architecture = Architecture::transformer;
          else if (value == "seq2seq") c.architecture = Architecture::seq2seq;
          else if (value == "bahdanau") c.architecture = Architecture::bahdanau;
-         else reject(key, quote(value), "expected transformer, seq2seq or bahdanau");
+         else reject(key, quote(value), N_("config: %s = %s: expected transformer, seq2seq or bahdanau"));
        }},
       {"cell", [&] {
          if (value == "gru") c.cell = RecurrentCell::gru;
          else if (value == "tanh") c.cell = RecurrentCell::tanh;
-         else reject(key, quote(value), "expected gru or tanh");
+         else reject(key, quote(value), N_("config: %s = %s: expected gru or tanh"));
        }},
       {"d_model", [&] { c.d_model = parse_int(key, value); }},
       {"heads", [&] { c.heads = parse_int(key, value); }},
@@ -136,18 +141,18 @@ std::string set_config_value(Config& config, const std::string& key, const std::
       {"norm", [&] {
          if (value == "post") c.norm = NormPlacement::post;
          else if (value == "pre") c.norm = NormPlacement::pre;
-         else reject(key, quote(value), "expected post or pre");
+         else reject(key, quote(value), N_("config: %s = %s: expected post or pre"));
        }},
       {"norm_first", [&] { c.norm = parse_bool(key, value) ? NormPlacement::pre : NormPlacement::post; }},
       {"final_norm", [&] { c.final_norm = parse_bool(key, value); }},
       {"activation", [&] {
          if (value == "relu") c.activation = FfnActivation::relu;
          else if (value == "gelu") c.activation = FfnActivation::gelu;
-         else reject(key, quote(value), "expected relu or gelu (exact, with erf: PyTorch's default GELU)");
+         else reject(key, quote(value), N_("config: %s = %s: expected relu or gelu (exact, with erf: PyTorch's default GELU)"));
        }},
       {"dropout", [&] {
          const double p = parse_double(key, value);
-         if (p < 0 || p >= 1) reject(key, quote(value), "expected a probability in [0, 1)");
+         if (p < 0 || p >= 1) reject(key, quote(value), N_("config: %s = %s: expected a probability in [0, 1)"));
          note = "config: dropout = " + value + " is ignored: a trace runs the model as model.eval() does, without dropout";
        }},
       {"residual", [&] { c.residual = parse_bool(key, value); }},
@@ -155,7 +160,7 @@ std::string set_config_value(Config& config, const std::string& key, const std::
          if (value == "interleaved") c.positional = Positional::interleaved;
          else if (value == "concatenated") c.positional = Positional::concatenated;
          else if (value == "none") c.positional = Positional::none;
-         else reject(key, quote(value), "expected interleaved, concatenated or none");
+         else reject(key, quote(value), N_("config: %s = %s: expected interleaved, concatenated or none"));
        }},
       {"scale_embedding", [&] { c.scale_embedding = parse_bool(key, value); }},
       {"scale_attention", [&] { c.scale_attention = parse_bool(key, value); }},
@@ -163,7 +168,7 @@ std::string set_config_value(Config& config, const std::string& key, const std::
   };
   const std::string name = key == "norm_first" ? key : config_key(key);  // norm_first is a true/false, norm a word
   auto it = setters.find(name);
-  if (it == setters.end()) throw InputError("config: unknown key " + quote(key));
+  if (it == setters.end()) throw InputError(N_("config: unknown key %s"), {quote(key)});
   it->second();
   config = c;
   return note;

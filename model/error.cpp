@@ -21,4 +21,13 @@ std::string fill_format(const std::string& format, const std::vector<std::string
 InputError::InputError(const char* format_, std::vector<std::string> args_)
     : std::runtime_error(fill_format(format_, args_)), format(format_), args(std::move(args_)) {}
 
+InputError within(const std::string& where, const InputError& inner, const char* separator) {
+  InputError outer(where + separator + inner.what());
+  outer.format = inner.format;
+  outer.args = inner.args;
+  outer.translated_args = inner.translated_args;
+  outer.lead = where + separator + inner.lead;
+  return outer;
+}
+
 }  // namespace attnviz

@@ -15,7 +15,12 @@ struct InputError : std::runtime_error {
 
   std::string format;             // empty: the message was built another way
   std::vector<std::string> args;  // the words it names: a quoted word, a count
+  unsigned translated_args = 0;   // bit i set: args[i] is itself marked N_() ("a number"), translated too
+  std::string lead;               // words before the message in every language: "lessons/x.json: "
 };
+
+// `inner` named by where it happened: where + separator + its message, its format and words kept.
+InputError within(const std::string& where, const InputError& inner, const char* separator = ": ");
 
 // `format` with each "%s" replaced by the next of `args` ("%%" is '%').
 std::string fill_format(const std::string& format, const std::vector<std::string>& args);

@@ -3,6 +3,7 @@
 #include "model/error.h"
 #include "model/parameters.h"
 #include "model/quote.h"
+#include "model/translatable.h"
 
 #include <algorithm>
 #include <cmath>
@@ -63,12 +64,12 @@ std::vector<SentencePair> word_order_pairs(const Task& t) {
 
 std::vector<SentencePair> digit_pairs(const Task& t, bool reverse, std::uint64_t seed) {
   if (t.count < 1 || t.count > 100000)
-    throw InputError("task.count = " + std::to_string(t.count) + ": must be in 1…100000");
-  if (t.min_length < 1) throw InputError("task.min_length = " + std::to_string(t.min_length) + ": must be at least 1");
+    throw InputError(N_("%s: must be in 1…100000"), {"task.count = " + std::to_string(t.count)});
+  if (t.min_length < 1) throw InputError(N_("%s: must be at least 1"), {"task.min_length = " + std::to_string(t.min_length)});
   if (t.max_length < t.min_length || t.max_length > 1000)
-    throw InputError("task.max_length = " + std::to_string(t.max_length) + ": must be in min_length…1000");
+    throw InputError(N_("%s: must be in min_length…1000"), {"task.max_length = " + std::to_string(t.max_length)});
   if (double(t.count) * t.max_length > 1e6)
-    throw InputError("task.count = " + std::to_string(t.count) + ": count × max_length must be at most 1000000");
+    throw InputError(N_("%s: count × max_length must be at most 1000000"), {"task.count = " + std::to_string(t.count)});
   Random random(seed);
   std::vector<SentencePair> pairs;
   for (int i = 0; i < t.count; ++i) {
@@ -133,25 +134,26 @@ void check_words(const Vocabulary& vocab, const std::string& sentence, const std
   std::vector<std::string> unknown;
   vocab.encode(sentence, &unknown);
   if (!unknown.empty())
-    throw InputError(field + ": " + quote(unknown.front()) + " is not in the vocabulary (\"" + printable(sentence, 80) + "\")");
-  if (split_words(sentence).empty()) throw InputError(field + ": the sentence is empty");
+    throw InputError(N_("%s: %s is not in the vocabulary (\"%s\")"), {field, quote(unknown.front()), printable(sentence, 80)});
+  if (split_words(sentence).empty()) throw InputError(N_("%s: the sentence is empty"), {field});
 }
 
 void check_length(const Lesson& l, const SentencePair& p, const std::string& field) {
   const bool wraps = l.src_vocab.wraps();
   const std::size_t src = split_words(p.src).size() + (wraps ? 2 : 0), tgt = split_words(p.tgt).size() + 1;
   if (static_cast<int>(src) > l.config.max_len)
-    throw InputError(field + ".src: " + std::to_string(src) + (wraps ? " tokens with <bos> and <eos>" : " words") +
-                     " is longer than config.max_len = " + std::to_string(l.config.max_len));
+    throw InputError(wraps ? N_("%s.src: %s tokens with <bos> and <eos> is longer than config.max_len = %s")
+                           : N_("%s.src: %s words is longer than config.max_len = %s"),
+                     {field, std::to_string(src), std::to_string(l.config.max_len)});
   if (static_cast<int>(tgt) > l.config.max_len)
-    throw InputError(field + ".tgt: " + std::to_string(tgt) + " tokens with <bos> is longer than config.max_len = " +
-                     std::to_string(l.config.max_len));
+    throw InputError(N_("%s.tgt: %s tokens with <bos> is longer than config.max_len = %s"),
+                     {field, std::to_string(tgt), std::to_string(l.config.max_len)});
 }
 
 // Text a lesson shows or prints holds no control character, escape or malformed UTF-8.
 void check_plain(const std::string& text, const std::string& field, bool lines = false) {
   if (!is_plain_text(text, lines))
-    throw InputError(field + " = " + quote(text) + ": control characters and malformed UTF-8 are not allowed");
+    throw InputError(N_("%s: control characters and malformed UTF-8 are not allowed"), {field + " = " + quote(text)});
 }
 
 void check_plain_words(const Vocabulary& vocab, const std::string& field) {
@@ -163,7 +165,7 @@ void check_example(const Lesson& l, const SentencePair& p, const std::string& fi
   try {
     make_example(l.config, l.src_vocab, l.tgt_vocab, p.src, p.tgt);
   } catch (const InputError& e) {
-    throw InputError(field + ": " + e.what());
+    throw within(field, e);
   }
 }
 
@@ -192,7 +194,7 @@ Lesson with_model(const Lesson& lesson, const ComparedModel& model) {
 }
 
 void validate(const Lesson& l) {
-  if (l.title.en.empty()) throw InputError("title: must not be empty");
+  if (l.title.en.empty()) throw InputError(N_("%s: must not be empty"), {"title"});
   check_plain(l.title.en, "title");
   check_plain(l.title.ko, "title.ko");
   check_plain(l.description.en, "description", true);
@@ -220,7 +222,7 @@ void validate(const Lesson& l) {
     try {
       validate(l.compare[i].config);
     } catch (const InputError& e) {
-      throw InputError(field + "." + e.what());
+      throw within(field, e, ".");
     }
     const char* name = l.compare[i].name();
     if (name == std::string(to_string(l.config.architecture)))
@@ -231,9 +233,9 @@ void validate(const Lesson& l) {
   }
   check_example(l, l.example, "example");
   if (l.reference) check_reference(l);
-  if (l.step < 0) throw InputError("step = " + std::to_string(l.step) + ": must not be negative");
+  if (l.step < 0) throw InputError(N_("%s: must not be negative"), {"step = " + std::to_string(l.step)});
   if (!(l.task.held_out >= 0 && l.task.held_out < 1))
-    throw InputError("task.held_out = " + std::to_string(l.task.held_out) + ": must be in [0, 1)");
+    throw InputError(N_("%s: must be in [0, 1)"), {"task.held_out = " + std::to_string(l.task.held_out)});
   const std::vector<SentencePair> pairs = l.task.empty() ? std::vector<SentencePair>{} : make_pairs(l.task, l.task.seed);
   for (std::size_t i = 0; i < pairs.size(); ++i) {
     const std::string field = "task.pairs[" + std::to_string(i) + "]";
@@ -253,14 +255,14 @@ void validate(const Lesson& l) {
       throw InputError("attention.W_V: " + shape(a.W_V) + " needs " + std::to_string(a.X.cols()) + " rows, one per column of X");
   }
   const TrainingSettings& t = l.training;
-  if (t.steps < 0) throw InputError("training.steps = " + std::to_string(t.steps) + ": must not be negative");
-  if (t.batch_size < 1) throw InputError("training.batch_size = " + std::to_string(t.batch_size) + ": must be at least 1");
+  if (t.steps < 0) throw InputError(N_("%s: must not be negative"), {"training.steps = " + std::to_string(t.steps)});
+  if (t.batch_size < 1) throw InputError(N_("%s: must be at least 1"), {"training.batch_size = " + std::to_string(t.batch_size)});
   if (!(t.learning_rate > 0) || !std::isfinite(t.learning_rate))
-    throw InputError("training.learning_rate = " + std::to_string(t.learning_rate) + ": must be a positive number");
-  if (t.warmup < 0) throw InputError("training.warmup = " + std::to_string(t.warmup) + ": must not be negative");
-  if (t.eval_every < 1) throw InputError("training.eval_every = " + std::to_string(t.eval_every) + ": must be at least 1");
+    throw InputError(N_("%s: must be a positive number"), {"training.learning_rate = " + std::to_string(t.learning_rate)});
+  if (t.warmup < 0) throw InputError(N_("%s: must not be negative"), {"training.warmup = " + std::to_string(t.warmup)});
+  if (t.eval_every < 1) throw InputError(N_("%s: must be at least 1"), {"training.eval_every = " + std::to_string(t.eval_every)});
   if (!(t.target_accuracy >= 0 && t.target_accuracy <= 1))
-    throw InputError("training.target_accuracy = " + std::to_string(t.target_accuracy) + ": must be in [0, 1]");
+    throw InputError(N_("%s: must be in [0, 1]"), {"training.target_accuracy = " + std::to_string(t.target_accuracy)});
 }
 
 Preset to_preset(const Lesson& l) {

@@ -37,6 +37,10 @@ ReferenceCheck check_reference(const Reference& reference, const Trace& trace) {
   const std::string by = reference.by.empty() ? "the reference" : reference.by;
   if (!Z || Z->rows() != reference.logits.rows() || Z->cols() != reference.logits.cols()) {
     c.logits_error = std::numeric_limits<double>::infinity();
+    c.rows = Z ? Z->rows() : 0;
+    c.cols = Z ? Z->cols() : 0;
+    c.reference_rows = reference.logits.rows();
+    c.reference_cols = reference.logits.cols();
     c.message = "does not match " + by + ": the logits here are " + (Z ? std::to_string(Z->rows()) : "0") + " × " +
                 (Z ? std::to_string(Z->cols()) : "0") + ", the reference's " + std::to_string(reference.logits.rows()) +
                 " × " + std::to_string(reference.logits.cols());

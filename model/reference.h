@@ -23,6 +23,9 @@ struct ReferenceCheck {
   double logits_difference = 0;  // max |Z − Z_ref|
   std::string by;           // who computed the reference ("PyTorch 2.3, float64"; empty: not said)
   std::string message;      // one line, agreeing or not
+  // The logits' shapes when they differ (0 × 0 here when the trace has none); else all 0.
+  long rows = 0, cols = 0, reference_rows = 0, reference_cols = 0;
+  bool shapes_differ() const { return reference_rows != 0 || reference_cols != 0; }
 };
 
 // Compares the trace's loss and logits (its forward must be of the lesson's example).

@@ -58,6 +58,7 @@ struct AppState {
   std::string lesson_path;              // its file
   std::optional<ReferenceCheck> reference;  // the lesson's reference (PyTorch's answer), checked on opening
   std::string file_message;             // why the last file could not be opened or saved
+  std::string file_message_english;     // the same in English, as the terminal says it
   std::vector<std::string> recent_files;  // newest first: lessons (.json) and weights
   std::unique_ptr<LessonLoader> opening;  // a lesson being opened; the session stays until it is ready
   bool stand_in = false;                // the session only holds the place until `opening` is ready (at launch)

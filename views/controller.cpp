@@ -210,6 +210,7 @@ Effects apply_commands(Commands& commands, AppState& app, Selection& selection) 
             if (effects.lesson_changed) effects.glyph_text += c.path;
           } else if constexpr (std::is_same_v<C, DismissFileMessage>) {
             app.file_message.clear();
+            app.file_message_english.clear();
           } else if constexpr (std::is_same_v<C, GoToTourStop>) {
             go_to_tour_stop(app, selection, c.index, effects);
           } else if constexpr (std::is_same_v<C, SetPresenter>) {

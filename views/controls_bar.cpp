@@ -52,10 +52,13 @@ void lesson_title(const AppState& app) {
 }
 
 // The reference check in the interface language: the model's own line in English; the same
-// figures in a translated sentence otherwise (the logits' shapes differing stays English).
+// figures in a translated sentence otherwise.
 std::string reference_in_words(const ReferenceCheck& r) {
-  if (interface_language() == Language::en || std::isinf(r.logits_error)) return r.message;
+  if (interface_language() == Language::en) return r.message;
   const std::string by = r.by.empty() ? tr("the reference") : r.by;
+  if (r.shapes_differ())
+    return formatted(tr("does not match %s: the logits here are %ld × %ld, the reference's %ld × %ld"), by.c_str(), r.rows,
+                     r.cols, r.reference_rows, r.reference_cols);
   if (r.agrees)
     return formatted(tr("agrees with %s on the example: loss %.6g (relative difference %.1g), logits to %.1g"), by.c_str(),
                      r.loss, r.loss_error, r.logits_error);

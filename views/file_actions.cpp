@@ -4,6 +4,7 @@
 #include "model/io/lesson_file.h"
 #include "model/io/safetensors.h"
 #include "model/quote.h"
+#include "model/translatable.h"
 #include "views/controller.h"
 #include "views/i18n.h"
 
@@ -20,6 +21,20 @@ void remember(AppState& app, const std::string& path) {
   recent.erase(std::remove(recent.begin(), recent.end(), path), recent.end());
   recent.insert(recent.begin(), path);
   if (recent.size() > max_recent_files) recent.resize(max_recent_files);
+}
+
+// The reason a file could not be used: in the window's language in app.file_message, in English
+// (the terminal's) in app.file_message_english.
+void tell_problem(AppState& app, const InputError& problem) {
+  app.file_message = printable(error_in_words(problem), 600);
+  app.file_message_english = printable(problem.what(), 600);
+}
+
+void tell_problem(AppState& app, const char* sentence) { tell_problem(app, InputError(sentence, {})); }
+
+void clear_problem(AppState& app) {
+  app.file_message.clear();
+  app.file_message_english.clear();
 }
 
 void open_lesson(AppState& app, const std::string& path) {
@@ -71,14 +86,14 @@ Lesson current_lesson(const AppState& app) {
 
 bool apply_file_action(AppState& app, Selection& selection, const FileAction& action, bool& lesson_changed) {
   if (action.path.empty()) {
-    app.file_message = tr("No file name given.");
+    tell_problem(app, N_("No file name given."));
     return false;
   }
   try {
     switch (action.kind) {
       case FileAction::Kind::open_lesson:
         open_lesson(app, action.path);
-        app.file_message.clear();
+        clear_problem(app);
         return false;  // follow_opening finishes it
       case FileAction::Kind::open_weights: open_weights(app, selection, action.path); break;
       case FileAction::Kind::save_weights:
@@ -90,13 +105,16 @@ bool apply_file_action(AppState& app, Selection& selection, const FileAction& ac
         break;
     }
   } catch (const std::bad_alloc&) {
-    app.file_message = tr("Out of memory: nothing was changed.");
+    tell_problem(app, N_("Out of memory: nothing was changed."));
+    return false;
+  } catch (const InputError& e) {
+    tell_problem(app, e);
     return false;
   } catch (const std::exception& e) {
-    app.file_message = printable(e.what(), 600);
+    tell_problem(app, InputError(e.what()));
     return false;
   }
-  app.file_message.clear();
+  clear_problem(app);
   remember(app, action.path);
   return true;
 }
@@ -121,13 +139,15 @@ bool follow_opening(AppState& app, Selection& selection) {
     LoadedLesson loaded = opening->take();
     const std::string path = loaded.path;
     install_lesson(app, selection, std::move(loaded));
-    app.file_message.clear();
+    clear_problem(app);
     remember(app, path);
     return true;
   } catch (const std::bad_alloc&) {
-    app.file_message = tr("Out of memory: nothing was changed.");
+    tell_problem(app, N_("Out of memory: nothing was changed."));
+  } catch (const InputError& e) {
+    tell_problem(app, e);
   } catch (const std::exception& e) {
-    app.file_message = printable(e.what(), 600);
+    tell_problem(app, InputError(e.what()));
   }
   return false;
 }

@@ -133,7 +133,10 @@ std::string formatted(const char* format, ...) {
 
 std::string error_in_words(const InputError& error) {
   if (error.format.empty()) return error.what();
-  return fill_format(tr(error.format.c_str()), error.args);
+  std::vector<std::string> args = error.args;
+  for (std::size_t i = 0; i < args.size() && i < 32; ++i)
+    if (error.translated_args & (1u << i)) args[i] = tr(args[i]);
+  return error.lead + fill_format(tr(error.format.c_str()), args);
 }
 
 const char* language_code(Language language) { return language == Language::ko ? "ko" : "en"; }

@@ -67,7 +67,7 @@ Lesson read_lesson(const std::string& path) {
     lesson_opening(lesson);
     for (std::size_t i = 0; i < lesson.tour.size(); ++i) tour_panel(lesson.tour[i], i);
   } catch (const InputError& e) {
-    throw InputError(printable(path, 200) + ": " + e.what());
+    throw within(printable(path, 200), e);
   }
   return lesson;
 }
@@ -88,7 +88,7 @@ LoadedLesson read_lesson_session(const std::string& path, LoadProgress& progress
   try {
     check_tour(lesson.tour, session.trace());
   } catch (const InputError& e) {
-    throw InputError(printable(path, 200) + ": " + e.what());
+    throw within(printable(path, 200), e);
   }
   std::optional<ReferenceCheck> reference;
   if (lesson.reference) reference = check_reference(*lesson.reference, session.trace());

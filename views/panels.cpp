@@ -133,8 +133,8 @@ std::optional<PanelId> tour_panel(const TourStop& stop, std::size_t index) {
   if (stop.panel.empty()) return std::nullopt;
   const std::optional<PanelId> panel = panel_named(stop.panel);
   if (panel && panel_info(*panel).home != Home::whole) return panel;
-  throw InputError("tour[" + std::to_string(index) + "].panel = " + quote(stop.panel) + ": not a panel name; expected " +
-                   listed(openable_names()));
+  throw InputError(N_("%s: not a panel name; expected %s"),
+                   {"tour[" + std::to_string(index) + "].panel = " + quote(stop.panel), listed(openable_names())});
 }
 
 LessonOpening lesson_opening(const Lesson& lesson) {
@@ -149,7 +149,7 @@ LessonOpening lesson_opening(const Lesson& lesson) {
   if (panel && panel_info(*panel).home != Home::whole) return {*panel, std::nullopt};
   std::vector<std::string> names = openable_names();
   for (const BlockName& b : block_names) names.emplace_back(b.name);
-  throw InputError(field + ": not a panel name; expected " + listed(names));
+  throw InputError(N_("%s: not a panel name; expected %s"), {field, listed(names)});
 }
 
 }  // namespace attnviz::views

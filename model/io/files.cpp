@@ -3,6 +3,7 @@
 #include "model/error.h"
 #include "model/budget.h"
 #include "model/quote.h"
+#include "model/translatable.h"
 
 #include <cerrno>
 #include <csignal>
@@ -22,11 +23,36 @@ namespace {
 
 namespace fs = std::filesystem;
 
-[[noreturn]] void fail(const std::string& path, const std::string& why) {
-  throw InputError(printable(path, 200) + ": " + why);
+// Refuses the file: `format` (marked N_(), its first "%s" the file) filled with the file and `words`.
+[[noreturn]] void fail(const std::string& path, const char* format, std::vector<std::string> words = {}) {
+  words.insert(words.begin(), printable(path, 200));
+  throw InputError(format, std::move(words));
 }
 
-std::string reason() { return std::strerror(errno); }
+// errno's reason in the C library's English words (strerror would give its translation once the
+// window speaks Korean); the common ones are marked N_() for the window to translate.
+const char* reason_of(int code) {
+  switch (code) {
+    case ENOENT: return N_("No such file or directory");
+    case EACCES: return N_("Permission denied");
+    case ENOTDIR: return N_("Not a directory");
+    case ENOSPC: return N_("No space left on device");
+    case EROFS: return N_("Read-only file system");
+    default: {
+      const char* description = strerrordesc_np(code);
+      return description ? description : "Unknown error";
+    }
+  }
+}
+
+// "path: cannot open: No such file or directory": `format`'s second "%s" is errno's reason, said
+// in the window's language where the catalogue has it.
+[[noreturn]] void fail_because(const std::string& path, const char* format) {
+  const char* reason = reason_of(errno);
+  InputError error(format, {printable(path, 200), reason});
+  error.translated_args = 1u << 1;
+  throw error;
+}
 
 // Closes a file descriptor when it leaves scope.
 struct Descriptor {
@@ -41,12 +67,22 @@ struct Descriptor {
 };
 
 const char* kind_of(mode_t mode) {
-  if (S_ISDIR(mode)) return "a folder, not a file";
-  if (S_ISLNK(mode)) return "a symbolic link";
-  if (S_ISCHR(mode) || S_ISBLK(mode)) return "a device, not a file";
-  if (S_ISFIFO(mode)) return "a pipe, not a file";
-  if (S_ISSOCK(mode)) return "a socket, not a file";
-  return "not a regular file";
+  if (S_ISDIR(mode)) return N_("a folder, not a file");
+  if (S_ISLNK(mode)) return N_("a symbolic link");
+  if (S_ISCHR(mode) || S_ISBLK(mode)) return N_("a device, not a file");
+  if (S_ISFIFO(mode)) return N_("a pipe, not a file");
+  if (S_ISSOCK(mode)) return N_("a socket, not a file");
+  return N_("not a regular file");
+}
+
+// "path: is a folder, not a file", said of the file at `path` that is not a regular file.
+[[noreturn]] void fail_not_regular(const std::string& path, mode_t mode) {
+  if (S_ISDIR(mode)) fail(path, N_("%s: is a folder, not a file"));
+  if (S_ISLNK(mode)) fail(path, N_("%s: is a symbolic link"));
+  if (S_ISCHR(mode) || S_ISBLK(mode)) fail(path, N_("%s: is a device, not a file"));
+  if (S_ISFIFO(mode)) fail(path, N_("%s: is a pipe, not a file"));
+  if (S_ISSOCK(mode)) fail(path, N_("%s: is a socket, not a file"));
+  fail(path, N_("%s: is not a regular file"));
 }
 
 fs::path folder_of(const std::string& path) {
@@ -122,9 +158,9 @@ int create_temporary(const std::string& path, std::string& name) {
                                std::to_string(entropy()) + ".tmp")).string();
     const int fd = ::open(name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
     if (fd >= 0) return fd;
-    if (errno != EEXIST) fail(path, "cannot create a file in its folder: " + reason());
+    if (errno != EEXIST) fail_because(path, N_("%s: cannot create a file in its folder: %s"));
   }
-  fail(path, "cannot create a temporary file in its folder");
+  fail(path, N_("%s: cannot create a temporary file in its folder"));
 }
 
 void sync_folder(const std::string& path) {
@@ -136,36 +172,39 @@ void sync_folder(const std::string& path) {
 
 std::string read_file(const std::string& path, std::uint64_t max_bytes) {
   struct stat info {};
-  if (::stat(path.c_str(), &info) != 0) fail(path, "cannot open: " + reason());
-  if (!S_ISREG(info.st_mode)) fail(path, std::string("is ") + kind_of(info.st_mode));
+  if (::stat(path.c_str(), &info) != 0) fail_because(path, N_("%s: cannot open: %s"));
+  if (!S_ISREG(info.st_mode)) fail_not_regular(path, info.st_mode);
   Descriptor file(::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC));
-  if (file.fd < 0) fail(path, "cannot open: " + reason());
-  if (::fstat(file.fd, &info) != 0 || !S_ISREG(info.st_mode)) fail(path, "is not a regular file");
+  if (file.fd < 0) fail_because(path, N_("%s: cannot open: %s"));
+  if (::fstat(file.fd, &info) != 0 || !S_ISREG(info.st_mode)) fail(path, N_("%s: is not a regular file"));
   const auto size = static_cast<std::uint64_t>(info.st_size);
   if (size > max_bytes)
-    fail(path, "is " + bytes_text(double(size)) + ", more than the " + bytes_text(double(max_bytes)) +
-                   " such a file may have");
+    fail(path, N_("%s: is %s, more than the %s such a file may have"),
+         {bytes_text(double(size)), bytes_text(double(max_bytes))});
   std::string bytes(static_cast<std::size_t>(size), '\0');
   std::size_t done = 0;
   while (done < bytes.size()) {
     const ssize_t n = ::read(file.fd, bytes.data() + done, bytes.size() - done);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) fail(path, "read error: " + reason());
-    if (n == 0) fail(path, "the file became shorter while it was read");
+    if (n < 0) fail_because(path, N_("%s: read error: %s"));
+    if (n == 0) fail(path, N_("%s: the file became shorter while it was read"));
     done += static_cast<std::size_t>(n);
   }
   return bytes;
 }
 
 void check_output_path(const std::string& path) {
-  if (path.empty()) throw InputError("no file name given");
+  if (path.empty()) throw InputError(N_("no file name given"), {});
   struct stat info {};
   const fs::path folder = folder_of(path);
   if (::stat(folder.c_str(), &info) != 0 || !S_ISDIR(info.st_mode))
-    fail(path, "the folder " + printable(folder.string(), 200) + " does not exist");
-  if (::access(folder.c_str(), W_OK) != 0) fail(path, "cannot write in its folder: " + reason());
-  if (::lstat(path.c_str(), &info) == 0 && !S_ISREG(info.st_mode))
-    fail(path, std::string("is ") + kind_of(info.st_mode) + ": only a regular file is replaced");
+    fail(path, N_("%s: the folder %s does not exist"), {printable(folder.string(), 200)});
+  if (::access(folder.c_str(), W_OK) != 0) fail_because(path, N_("%s: cannot write in its folder: %s"));
+  if (::lstat(path.c_str(), &info) == 0 && !S_ISREG(info.st_mode)) {
+    InputError error(N_("%s: is %s: only a regular file is replaced"), {printable(path, 200), kind_of(info.st_mode)});
+    error.translated_args = 1u << 1;
+    throw error;
+  }
 }
 
 void write_file_atomically(const std::string& path, const std::function<void(std::ostream&)>& write) {
@@ -180,11 +219,11 @@ void write_file_atomically(const std::string& path, const std::function<void(std
     out.flush();
     if (buffer.failed() || !out) {
       errno = buffer.error();
-      fail(path, "write error: " + reason());
+      fail_because(path, N_("%s: write error: %s"));
     }
-    if (::fsync(file.fd) != 0) fail(path, "cannot flush to the disk: " + reason());
-    if (::close(file.release()) != 0) fail(path, "write error: " + reason());
-    if (::rename(temporary.c_str(), path.c_str()) != 0) fail(path, "cannot replace the file: " + reason());
+    if (::fsync(file.fd) != 0) fail_because(path, N_("%s: cannot flush to the disk: %s"));
+    if (::close(file.release()) != 0) fail_because(path, N_("%s: write error: %s"));
+    if (::rename(temporary.c_str(), path.c_str()) != 0) fail_because(path, N_("%s: cannot replace the file: %s"));
   } catch (...) {
     ::unlink(temporary.c_str());
     throw;

@@ -5,6 +5,7 @@
 #include "model/io/json_text.h"
 #include "model/io/safetensors.h"
 #include "model/quote.h"
+#include "model/translatable.h"
 
 #include <algorithm>
 #include <cmath>
@@ -16,15 +17,26 @@ namespace attnviz::io {
 
 namespace {
 
-[[noreturn]] void fail(const std::string& field, const std::string& why) { throw InputError(field + ": " + why); }
+// Refuses the lesson: `format` (marked N_(), its first "%s" the field) filled with the field and `words`.
+[[noreturn]] void fail(const std::string& field, const char* format, std::vector<std::string> words = {}) {
+  words.insert(words.begin(), field);
+  throw InputError(format, std::move(words));
+}
 
-std::string kind_of(const Json& j) {
-  if (j.is_null()) return "null";
-  if (j.is_boolean()) return "true/false";
-  if (j.is_number()) return "a number";
-  if (j.is_string()) return "a string";
-  if (j.is_array()) return "a list";
-  return "an object";
+const char* kind_of(const Json& j) {
+  if (j.is_null()) return N_("null");
+  if (j.is_boolean()) return N_("true/false");
+  if (j.is_number()) return N_("a number");
+  if (j.is_string()) return N_("a string");
+  if (j.is_array()) return N_("a list");
+  return N_("an object");
+}
+
+// "field: expected …, found a number": `format`'s second "%s" is the kind of `j`, translated with it.
+[[noreturn]] void fail_found(const std::string& field, const char* format, const Json& j) {
+  InputError error(format, {field, kind_of(j)});
+  error.translated_args = 1u << 1;
+  throw error;
 }
 
 // Refuses keys other than `known` (a misspelt key would otherwise be ignored silently).
@@ -32,41 +44,42 @@ void only_keys(const Json& object, const std::string& field, std::initializer_li
   for (auto it = object.begin(); it != object.end(); ++it) {
     bool found = false;
     for (const char* k : known) found |= it.key() == k;
-    if (!found) fail(field.empty() ? key_text(it.key()) : field + "." + key_text(it.key()), "unknown key");
+    if (!found) fail(field.empty() ? key_text(it.key()) : field + "." + key_text(it.key()), N_("%s: unknown key"));
   }
 }
 
 const Json& object_at(const Json& parent, const char* key, const std::string& field) {
   const Json& j = parent.at(key);
-  if (!j.is_object()) fail(field, "expected an object, found " + kind_of(j));
+  if (!j.is_object()) fail_found(field, N_("%s: expected an object, found %s"), j);
   return j;
 }
 
 std::string string_at(const Json& j, const std::string& field) {
-  if (!j.is_string()) fail(field, "expected a string, found " + kind_of(j));
+  if (!j.is_string()) fail_found(field, N_("%s: expected a string, found %s"), j);
   return j.get<std::string>();
 }
 
 long long integer_at(const Json& j, const std::string& field, long long lo, long long hi) {
+  if (!j.is_number()) fail_found(field, N_("%s: expected a whole number, found %s"), j);
   if (!j.is_number_integer() && !j.is_number_unsigned())
-    fail(field, "expected a whole number, found " + (j.is_number() ? printable(j.dump(), 40) : kind_of(j)));
+    fail(field, N_("%s: expected a whole number, found %s"), {printable(j.dump(), 40)});
   if (j.is_number_unsigned() && j.get<unsigned long long>() > static_cast<unsigned long long>(hi))
-    fail(field + " = " + printable(j.dump(), 40), "out of range: at most " + std::to_string(hi));
+    fail(field + " = " + printable(j.dump(), 40), N_("%s: out of range: at most %s"), {std::to_string(hi)});
   const long long v = j.get<long long>();
   if (v < lo || v > hi)
-    fail(field + " = " + std::to_string(v), "must be in " + std::to_string(lo) + "…" + std::to_string(hi));
+    fail(field + " = " + std::to_string(v), N_("%s: must be in %s…%s"), {std::to_string(lo), std::to_string(hi)});
   return v;
 }
 
 double number_at(const Json& j, const std::string& field) {
-  if (!j.is_number()) fail(field, "expected a number, found " + kind_of(j));
+  if (!j.is_number()) fail_found(field, N_("%s: expected a number, found %s"), j);
   const double v = j.get<double>();
-  if (!std::isfinite(v)) fail(field, "must be finite");
+  if (!std::isfinite(v)) fail(field, N_("%s: must be finite"));
   return v;
 }
 
 std::vector<std::string> strings_at(const Json& j, const std::string& field) {
-  if (!j.is_array()) fail(field, "expected a list of strings, found " + kind_of(j));
+  if (!j.is_array()) fail_found(field, N_("%s: expected a list of strings, found %s"), j);
   std::vector<std::string> out;
   for (std::size_t i = 0; i < j.size(); ++i) out.push_back(string_at(j[i], field + "[" + std::to_string(i) + "]"));
   return out;
@@ -74,40 +87,40 @@ std::vector<std::string> strings_at(const Json& j, const std::string& field) {
 
 // ["english", "한국어"] pairs.
 std::vector<std::pair<std::string, std::string>> word_pairs_at(const Json& j, const std::string& field) {
-  if (!j.is_array()) fail(field, "expected a list of [source, target] pairs, found " + kind_of(j));
+  if (!j.is_array()) fail_found(field, N_("%s: expected a list of [source, target] pairs, found %s"), j);
   std::vector<std::pair<std::string, std::string>> out;
   for (std::size_t i = 0; i < j.size(); ++i) {
     const std::string f = field + "[" + std::to_string(i) + "]";
-    if (!j[i].is_array() || j[i].size() != 2) fail(f, "expected [source, target]");
+    if (!j[i].is_array() || j[i].size() != 2) fail(f, N_("%s: expected [source, target]"));
     out.emplace_back(string_at(j[i][0], f + "[0]"), string_at(j[i][1], f + "[1]"));
     if (split_words(out.back().first).size() != 1 || split_words(out.back().second).size() != 1)
-      fail(f, "each side must be one word");
+      fail(f, N_("%s: each side must be one word"));
   }
   return out;
 }
 
 SentencePair sentence_pair_at(const Json& j, const std::string& field) {
   if (j.is_array()) {
-    if (j.size() != 2) fail(field, "expected [source, target]");
+    if (j.size() != 2) fail(field, N_("%s: expected [source, target]"));
     return {string_at(j[0], field + "[0]"), string_at(j[1], field + "[1]")};
   }
-  if (!j.is_object()) fail(field, "expected {\"src\": …, \"tgt\": …} or [source, target], found " + kind_of(j));
+  if (!j.is_object()) fail_found(field, N_("%s: expected {\"src\": …, \"tgt\": …} or [source, target], found %s"), j);
   only_keys(j, field, {"src", "tgt"});
-  if (!j.contains("src")) fail(field + ".src", "missing");
-  if (!j.contains("tgt")) fail(field + ".tgt", "missing");
+  if (!j.contains("src")) fail(field + ".src", N_("%s: missing"));
+  if (!j.contains("tgt")) fail(field + ".tgt", N_("%s: missing"));
   return {string_at(j["src"], field + ".src"), string_at(j["tgt"], field + ".tgt")};
 }
 
 Mat matrix_at(const Json& j, const std::string& field, std::size_t most = 256) {
-  if (!j.is_array() || j.empty()) fail(field, "expected a non-empty list of rows");
+  if (!j.is_array() || j.empty()) fail(field, N_("%s: expected a non-empty list of rows"));
   const std::size_t cols = j[0].is_array() ? j[0].size() : 0;
-  if (cols == 0) fail(field + "[0]", "expected a non-empty list of numbers");
-  if (j.size() > most || cols > most) fail(field, "at most " + std::to_string(most) + " rows and columns");
+  if (cols == 0) fail(field + "[0]", N_("%s: expected a non-empty list of numbers"));
+  if (j.size() > most || cols > most) fail(field, N_("%s: at most %s rows and columns"), {std::to_string(most)});
   Mat m(static_cast<Eigen::Index>(j.size()), static_cast<Eigen::Index>(cols));
   for (std::size_t r = 0; r < j.size(); ++r) {
     const std::string fr = field + "[" + std::to_string(r) + "]";
     if (!j[r].is_array() || j[r].size() != cols)
-      fail(fr, "expected a list of " + std::to_string(cols) + " numbers, like row 0");
+      fail(fr, N_("%s: expected a list of %s numbers, like row 0"), {std::to_string(cols)});
     for (std::size_t c = 0; c < cols; ++c)
       m(static_cast<Eigen::Index>(r), static_cast<Eigen::Index>(c)) = number_at(j[r][c], fr + "[" + std::to_string(c) + "]");
   }
@@ -120,48 +133,48 @@ std::string config_text(const Json& j, const std::string& field) {
   if (j.is_number_integer() || j.is_number_unsigned()) return j.dump();
   if (j.is_number_float()) return j.dump();
   if (j.is_string()) return j.get<std::string>();
-  fail(field, "expected a number, true/false or a string, found " + kind_of(j));
+  fail_found(field, N_("%s: expected a number, true/false or a string, found %s"), j);
 }
 
 Task task_at(const Json& j) {
-  if (!j.is_object()) fail("task", "expected an object, found " + kind_of(j));
+  if (!j.is_object()) fail_found("task", N_("%s: expected an object, found %s"), j);
   only_keys(j, "task", {"generator", "pairs", "nouns", "verbs", "count", "min_length", "max_length",
                         "held_out", "seed", "position_names"});
   Task t;
   if (j.contains("generator")) t.generator = string_at(j["generator"], "task.generator");
   if (j.contains("pairs")) {
-    if (!t.generator.empty()) fail("task.pairs", "give either a generator or pairs, not both");
+    if (!t.generator.empty()) fail("task.pairs", N_("%s: give either a generator or pairs, not both"));
     const Json& pairs = j["pairs"];
-    if (!pairs.is_array()) fail("task.pairs", "expected a list of [source, target] pairs, found " + kind_of(pairs));
+    if (!pairs.is_array()) fail_found("task.pairs", N_("%s: expected a list of [source, target] pairs, found %s"), pairs);
     for (std::size_t i = 0; i < pairs.size(); ++i)
       t.pairs.push_back(sentence_pair_at(pairs[i], "task.pairs[" + std::to_string(i) + "]"));
   } else if (t.generator.empty()) {
-    fail("task", "needs a generator or pairs");
+    fail("task", N_("%s: needs a generator or pairs"));
   }
   if (!t.generator.empty()) {
     const std::vector<std::string> known = task_generators();
     if (std::find(known.begin(), known.end(), t.generator) == known.end())
-      fail("task.generator = " + quote(t.generator), "not one of word_order, reverse, copy");
+      fail("task.generator = " + quote(t.generator), N_("%s: not one of word_order, reverse, copy"));
   }
   const bool words = t.generator == "word_order", digits = t.generator == "reverse" || t.generator == "copy";
   for (const char* key : {"nouns", "verbs"})
-    if (j.contains(key) && !words) fail(std::string("task.") + key, "only for the word_order generator");
+    if (j.contains(key) && !words) fail(std::string("task.") + key, N_("%s: only for the word_order generator"));
   for (const char* key : {"count", "min_length", "max_length"})
-    if (j.contains(key) && !digits) fail(std::string("task.") + key, "only for the reverse and copy generators");
+    if (j.contains(key) && !digits) fail(std::string("task.") + key, N_("%s: only for the reverse and copy generators"));
   if (words) {
-    if (!j.contains("nouns")) fail("task.nouns", "missing");
-    if (!j.contains("verbs")) fail("task.verbs", "missing");
+    if (!j.contains("nouns")) fail("task.nouns", N_("%s: missing"));
+    if (!j.contains("verbs")) fail("task.verbs", N_("%s: missing"));
     t.nouns = word_pairs_at(j["nouns"], "task.nouns");
     t.verbs = word_pairs_at(j["verbs"], "task.verbs");
   }
   if (digits) {
     for (const char* key : {"count", "min_length", "max_length"})
-      if (!j.contains(key)) fail(std::string("task.") + key, "missing");
+      if (!j.contains(key)) fail(std::string("task.") + key, N_("%s: missing"));
     t.count = static_cast<int>(integer_at(j["count"], "task.count", 1, 100000));
     t.min_length = static_cast<int>(integer_at(j["min_length"], "task.min_length", 1, 1000));
     t.max_length = static_cast<int>(integer_at(j["max_length"], "task.max_length", 1, 1000));
     if (t.max_length < t.min_length)
-      fail("task.max_length = " + std::to_string(t.max_length), "less than min_length = " + std::to_string(t.min_length));
+      fail("task.max_length = " + std::to_string(t.max_length), N_("%s: less than min_length = %s"), {std::to_string(t.min_length)});
   }
   if (j.contains("held_out")) t.held_out = number_at(j["held_out"], "task.held_out");
   if (j.contains("seed")) t.seed = static_cast<std::uint64_t>(integer_at(j["seed"], "task.seed", 0, 1LL << 53));
@@ -170,17 +183,17 @@ Task task_at(const Json& j) {
 }
 
 bool bool_at(const Json& j, const std::string& field) {
-  if (!j.is_boolean()) fail(field, "expected true or false, found " + kind_of(j));
+  if (!j.is_boolean()) fail_found(field, N_("%s: expected true or false, found %s"), j);
   return j.get<bool>();
 }
 
 // {"pad": "<pad>", "bos": "<bos>", "eos": "<eos>", "unk": "<unk>"}: unk may be left out.
 SpecialWords specials_at(const Json& j) {
-  if (!j.is_object()) fail("specials", "expected an object, found " + kind_of(j));
+  if (!j.is_object()) fail_found("specials", N_("%s: expected an object, found %s"), j);
   only_keys(j, "specials", {"pad", "bos", "eos", "unk"});
   SpecialWords s;
   for (const char* role : {"pad", "bos", "eos"})
-    if (!j.contains(role)) fail(std::string("specials.") + role, "missing (the word that plays this role)");
+    if (!j.contains(role)) fail(std::string("specials.") + role, N_("%s: missing (the word that plays this role)"));
   s.pad = string_at(j["pad"], "specials.pad");
   s.bos = string_at(j["bos"], "specials.bos");
   s.eos = string_at(j["eos"], "specials.eos");
@@ -199,13 +212,13 @@ Vocabulary in_order(const std::vector<std::string>& words, const SpecialWords& s
 
 // {"parameter name": "name in the weights file", …}
 std::map<std::string, std::string> weight_names_at(const Json& j) {
-  if (!j.is_object()) fail("weight_names", "expected an object, found " + kind_of(j));
+  if (!j.is_object()) fail_found("weight_names", N_("%s: expected an object, found %s"), j);
   std::map<std::string, std::string> names;
   for (auto it = j.begin(); it != j.end(); ++it) {
     const std::string field = "weight_names." + key_text(it.key());
     const std::string name = string_at(it.value(), field);
-    if (it.key().empty() || name.empty()) fail(field, "empty name");
-    if (!is_plain_text(it.key()) || !is_plain_text(name)) fail(field, "control characters and malformed UTF-8 are not allowed");
+    if (it.key().empty() || name.empty()) fail(field, N_("%s: empty name"));
+    if (!is_plain_text(it.key()) || !is_plain_text(name)) fail(field, N_("%s: control characters and malformed UTF-8 are not allowed"));
     names.emplace(it.key(), name);
   }
   return names;
@@ -213,22 +226,22 @@ std::map<std::string, std::string> weight_names_at(const Json& j) {
 
 // {"loss": L, "logits": [[…], …], "by": "PyTorch 2.1.0, float64"}
 Reference reference_at(const Json& j) {
-  if (!j.is_object()) fail("reference", "expected an object, found " + kind_of(j));
+  if (!j.is_object()) fail_found("reference", N_("%s: expected an object, found %s"), j);
   only_keys(j, "reference", {"loss", "logits", "by"});
-  if (!j.contains("loss")) fail("reference.loss", "missing");
-  if (!j.contains("logits")) fail("reference.logits", "missing");
+  if (!j.contains("loss")) fail("reference.loss", N_("%s: missing"));
+  if (!j.contains("logits")) fail("reference.logits", N_("%s: missing"));
   Reference r;
   r.loss = number_at(j["loss"], "reference.loss");
   r.logits = matrix_at(j["logits"], "reference.logits", 100000);
   if (j.contains("by")) {
     r.by = string_at(j["by"], "reference.by");
-    if (!is_plain_text(r.by)) fail("reference.by", "control characters and malformed UTF-8 are not allowed");
+    if (!is_plain_text(r.by)) fail("reference.by", N_("%s: control characters and malformed UTF-8 are not allowed"));
   }
   return r;
 }
 
 TrainingSettings training_at(const Json& j) {
-  if (!j.is_object()) fail("training", "expected an object, found " + kind_of(j));
+  if (!j.is_object()) fail_found("training", N_("%s: expected an object, found %s"), j);
   only_keys(j, "training", {"steps", "batch_size", "learning_rate", "warmup", "seed", "eval_every", "target_accuracy"});
   TrainingSettings t;
   if (j.contains("steps")) t.steps = static_cast<int>(integer_at(j["steps"], "training.steps", 0, 10000000));
@@ -244,9 +257,9 @@ TrainingSettings training_at(const Json& j) {
 // "text" (both languages) or {"en": "…", "ko": "…"} (English required).
 LocalText local_text_at(const Json& j, const std::string& field) {
   if (j.is_string()) return {j.get<std::string>(), ""};
-  if (!j.is_object()) fail(field, "expected a string or {\"en\": …, \"ko\": …}, found " + kind_of(j));
+  if (!j.is_object()) fail_found(field, N_("%s: expected a string or {\"en\": …, \"ko\": …}, found %s"), j);
   only_keys(j, field, {"en", "ko"});
-  if (!j.contains("en")) fail(field + ".en", "missing");
+  if (!j.contains("en")) fail(field + ".en", N_("%s: missing"));
   LocalText t{string_at(j["en"], field + ".en"), ""};
   if (j.contains("ko")) t.ko = string_at(j["ko"], field + ".ko");
   return t;
@@ -260,40 +273,41 @@ bool is_sibling_lesson(const std::string& name) {
 }
 
 TourStop tour_stop_at(const Json& j, const std::string& f) {
-  if (!j.is_object()) fail(f, "expected an object, found " + kind_of(j));
+  if (!j.is_object()) fail_found(f, N_("%s: expected an object, found %s"), j);
   only_keys(j, f, {"title", "note", "step", "phase", "panel", "select", "text_size", "lesson"});
   TourStop s;
-  if (!j.contains("title")) fail(f + ".title", "missing");
+  if (!j.contains("title")) fail(f + ".title", N_("%s: missing"));
   s.title = local_text_at(j["title"], f + ".title");
   if (j.contains("note")) s.note = local_text_at(j["note"], f + ".note");
   if (j.contains("step")) s.step = string_at(j["step"], f + ".step");
   if (j.contains("phase")) {
     const std::string phase = string_at(j["phase"], f + ".phase");
-    if (phase != "forward" && phase != "backward") fail(f + ".phase = " + quote(phase), "not one of forward, backward");
-    if (s.step.empty()) fail(f + ".phase", "only with a step");
+    if (phase != "forward" && phase != "backward") fail(f + ".phase = " + quote(phase), N_("%s: not one of forward, backward"));
+    if (s.step.empty()) fail(f + ".phase", N_("%s: only with a step"));
     s.phase = phase == "backward" ? Phase::backward : Phase::forward;
   }
   if (j.contains("panel")) s.panel = string_at(j["panel"], f + ".panel");
   if (j.contains("select")) {
     const Json& sel = j["select"];
-    if (!sel.is_array() || sel.size() != 2) fail(f + ".select", "expected [row, column]");
-    if (s.step.empty()) fail(f + ".select", "only with a step");
+    if (!sel.is_array() || sel.size() != 2) fail(f + ".select", N_("%s: expected [row, column]"));
+    if (s.step.empty()) fail(f + ".select", N_("%s: only with a step"));
     s.select = {{static_cast<int>(integer_at(sel[0], f + ".select[0]", 0, 1000000)),
                  static_cast<int>(integer_at(sel[1], f + ".select[1]", 0, 1000000))}};
   }
   if (j.contains("text_size")) s.text_size = static_cast<int>(integer_at(j["text_size"], f + ".text_size", 100, 200));
   if (j.contains("lesson")) {
     s.lesson = string_at(j["lesson"], f + ".lesson");
-    if (!is_sibling_lesson(s.lesson)) fail(f + ".lesson = " + quote(s.lesson), "expected a lesson file name beside this one, such as \"why-attention.json\"");
+    if (!is_sibling_lesson(s.lesson))
+      fail(f + ".lesson = " + quote(s.lesson), N_("%s: expected a lesson file name beside this one, such as \"why-attention.json\""));
     for (const char* key : {"step", "phase", "select"})
-      if (j.contains(key)) fail(f + "." + key, "only without lesson");
+      if (j.contains(key)) fail(f + "." + key, N_("%s: only without lesson"));
   }
   return s;
 }
 
 std::vector<TourStop> tour_at(const Json& j) {
-  if (!j.is_array()) fail("tour", "expected a list of stops, found " + kind_of(j));
-  if (j.size() > 1000) fail("tour", "at most 1000 stops");
+  if (!j.is_array()) fail_found("tour", N_("%s: expected a list of stops, found %s"), j);
+  if (j.size() > 1000) fail("tour", N_("%s: at most 1000 stops"));
   std::vector<TourStop> tour;
   for (std::size_t i = 0; i < j.size(); ++i) tour.push_back(tour_stop_at(j[i], "tour[" + std::to_string(i) + "]"));
   return tour;
@@ -302,14 +316,14 @@ std::vector<TourStop> tour_at(const Json& j) {
 // "compare": [{"config": {"architecture": "seq2seq", …}, "training": {…}, "weights": "…"}, …]:
 // each config is the lesson's with these keys set; training is the lesson's unless given.
 std::vector<ComparedModel> compared_at(const Json& j, const Lesson& lesson) {
-  if (!j.is_array()) fail("compare", "expected a list of models, found " + kind_of(j));
-  if (j.size() > 8) fail("compare", "at most 8 models");
+  if (!j.is_array()) fail_found("compare", N_("%s: expected a list of models, found %s"), j);
+  if (j.size() > 8) fail("compare", N_("%s: at most 8 models"));
   std::vector<ComparedModel> models;
   for (std::size_t i = 0; i < j.size(); ++i) {
     const std::string f = "compare[" + std::to_string(i) + "]";
-    if (!j[i].is_object()) fail(f, "expected an object, found " + kind_of(j[i]));
+    if (!j[i].is_object()) fail_found(f, N_("%s: expected an object, found %s"), j[i]);
     only_keys(j[i], f, {"config", "training", "weights"});
-    if (!j[i].contains("config")) fail(f + ".config", "missing (at least its architecture)");
+    if (!j[i].contains("config")) fail(f + ".config", N_("%s: missing (at least its architecture)"));
     ComparedModel m{lesson.config, lesson.training, ""};
     const Json& c = object_at(j[i], "config", f + ".config");
     for (auto it = c.begin(); it != c.end(); ++it) {
@@ -317,20 +331,20 @@ std::vector<ComparedModel> compared_at(const Json& j, const Lesson& lesson) {
       try {
         set_config_value(m.config, it.key(), config_text(it.value(), field));
       } catch (const InputError& e) {
-        fail(f, e.what());
+        throw within(f, e);
       }
     }
     if (j[i].contains("training")) {
       try {
         m.training = training_at(j[i]["training"]);
       } catch (const InputError& e) {
-        fail(f, e.what());
+        throw within(f, e);
       }
     }
     if (j[i].contains("weights")) {
       m.weights = string_at(j[i]["weights"], f + ".weights");
       if (m.weights.empty() || std::filesystem::path(m.weights).is_absolute())
-        fail(f + ".weights = " + quote(m.weights), "must be a relative path");
+        fail(f + ".weights = " + quote(m.weights), N_("%s: must be a relative path"));
     }
     models.push_back(std::move(m));
   }
@@ -338,20 +352,20 @@ std::vector<ComparedModel> compared_at(const Json& j, const Lesson& lesson) {
 }
 
 Lesson lesson_from(const Json& root) {
-  if (!root.is_object()) fail("lesson", "expected a JSON object, found " + kind_of(root));
+  if (!root.is_object()) fail_found("lesson", N_("%s: expected a JSON object, found %s"), root);
   only_keys(root, "", {"format", "version", "title", "description", "config", "task", "vocabulary", "specials",
                        "wrap_source", "example", "weights", "weight_names", "reference", "open", "training",
                        "attention", "tour", "compare"});
   if (root.contains("format") && string_at(root["format"], "format") != "attnviz-lesson")
-    fail("format = " + quote(root["format"].get<std::string>()), "expected attnviz-lesson");
+    fail("format = " + quote(root["format"].get<std::string>()), N_("%s: expected attnviz-lesson"));
   if (root.contains("version") && integer_at(root["version"], "version", 1, 1000) != 1)
-    fail("version = " + printable(root["version"].dump(), 40), "this attnviz reads version 1");
+    fail("version = " + printable(root["version"].dump(), 40), N_("%s: this attnviz reads version 1"));
   Lesson l;
-  if (!root.contains("title")) fail("title", "missing");
+  if (!root.contains("title")) fail("title", N_("%s: missing"));
   l.title = local_text_at(root["title"], "title");
   if (root.contains("description")) l.description = local_text_at(root["description"], "description");
   if (root.contains("task")) l.task = task_at(root["task"]);
-  if (!root.contains("example")) fail("example", "missing");
+  if (!root.contains("example")) fail("example", N_("%s: missing"));
   l.example = sentence_pair_at(root["example"], "example");
   if (root.contains("training")) l.training = training_at(root["training"]);
 
@@ -359,18 +373,18 @@ Lesson lesson_from(const Json& root) {
   // synthetic, or every word of the task and the example.
   if (root.contains("specials") && !(root.contains("vocabulary") && root["vocabulary"].is_object() &&
                                      root["vocabulary"].contains("source")))
-    fail("specials", "needs vocabulary.source and vocabulary.target: the words in the model's own order, ids = positions");
+    fail("specials", N_("%s: needs vocabulary.source and vocabulary.target: the words in the model's own order, ids = positions"));
   if (root.contains("vocabulary")) {
     const Json& v = object_at(root, "vocabulary", "vocabulary");
     only_keys(v, "vocabulary", {"source", "target", "synthetic"});
     if (v.contains("synthetic")) {
-      if (v.contains("source") || v.contains("target")) fail("vocabulary.synthetic", "give either synthetic or source and target");
+      if (v.contains("source") || v.contains("target")) fail("vocabulary.synthetic", N_("%s: give either synthetic or source and target"));
       const int n = static_cast<int>(integer_at(v["synthetic"], "vocabulary.synthetic", 5, 100000));
       l.src_vocab = Vocabulary::synthetic(n);
       l.tgt_vocab = Vocabulary::synthetic(n);
     } else {
-      if (!v.contains("source")) fail("vocabulary.source", "missing");
-      if (!v.contains("target")) fail("vocabulary.target", "missing");
+      if (!v.contains("source")) fail("vocabulary.source", N_("%s: missing"));
+      if (!v.contains("target")) fail("vocabulary.target", N_("%s: missing"));
       const std::vector<std::string> source = strings_at(v["source"], "vocabulary.source");
       const std::vector<std::string> target = strings_at(v["target"], "vocabulary.target");
       if (root.contains("specials")) {
@@ -400,7 +414,7 @@ Lesson lesson_from(const Json& root) {
     for (auto it = c.begin(); it != c.end(); ++it) {
       const std::string field = "config." + key_text(it.key());
       const auto [at, added] = given.emplace(config_key(it.key()), it.key());
-      if (!added) fail(field, "sets the same as config." + key_text(at->second) + ": give one of them");
+      if (!added) fail(field, N_("%s: sets the same as config.%s: give one of them"), {key_text(at->second)});
       std::string note = set_config_value(l.config, it.key(), config_text(it.value(), field));
       if (!note.empty()) l.notes.push_back(std::move(note));
     }
@@ -408,8 +422,8 @@ Lesson lesson_from(const Json& root) {
 
   if (root.contains("weights")) {
     l.weights = string_at(root["weights"], "weights");
-    if (l.weights.empty()) fail("weights", "empty path (leave the key out for an untrained model)");
-    if (std::filesystem::path(l.weights).is_absolute()) fail("weights = " + quote(l.weights), "must be a relative path");
+    if (l.weights.empty()) fail("weights", N_("%s: empty path (leave the key out for an untrained model)"));
+    if (std::filesystem::path(l.weights).is_absolute()) fail("weights = " + quote(l.weights), N_("%s: must be a relative path"));
   }
   if (root.contains("weight_names")) l.weight_names = weight_names_at(root["weight_names"]);
   if (root.contains("reference")) l.reference = reference_at(root["reference"]);
@@ -423,7 +437,7 @@ Lesson lesson_from(const Json& root) {
     const Json& a = object_at(root, "attention", "attention");
     only_keys(a, "attention", {"X", "W_Q", "W_K", "W_V"});
     for (const char* key : {"X", "W_Q", "W_K", "W_V"})
-      if (!a.contains(key)) fail(std::string("attention.") + key, "missing");
+      if (!a.contains(key)) fail(std::string("attention.") + key, N_("%s: missing"));
     l.attention.X = matrix_at(a["X"], "attention.X");
     l.attention.W_Q = matrix_at(a["W_Q"], "attention.W_Q");
     l.attention.W_K = matrix_at(a["W_K"], "attention.W_K");
@@ -443,7 +457,7 @@ Lesson parse_lesson(std::string_view text, const std::string& origin) {
   try {
     return lesson_from(root);
   } catch (const InputError& e) {
-    throw InputError(what + ": " + e.what());
+    throw within(what, e);
   }
 }
 
@@ -602,8 +616,8 @@ std::string lesson_weights_path(const std::string& lesson_path, const std::strin
   const fs::path target = ec ? fs::path() : fs::weakly_canonical(folder / weights, ec);
   const fs::path inside = ec ? fs::path() : target.lexically_relative(folder);
   if (inside.empty() || *inside.begin() == "..")
-    throw InputError(printable(lesson_path, 200) + ": weights = " + quote(weights) +
-                     ": must name a file in the lesson's folder or below it");
+    throw InputError(N_("%s: must name a file in the lesson's folder or below it"),
+                     {printable(lesson_path, 200) + ": weights = " + quote(weights)});
   return target.string();
 }
 
@@ -619,7 +633,7 @@ void read_lesson_weights(const std::string& lesson_path, const Lesson& lesson, P
   try {
     read_weights(lesson.weights, params, lesson.weight_names);
   } catch (const InputError& e) {
-    throw InputError(printable(lesson_path, 200) + ": weights: " + e.what());
+    throw within(printable(lesson_path, 200) + ": weights", e);
   }
 }
 

@@ -6,6 +6,7 @@
 #include "model/io/json_text.h"
 #include "model/io/weight_names.h"
 #include "model/quote.h"
+#include "model/translatable.h"
 
 #include <algorithm>
 #include <bit>
@@ -13,6 +14,7 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <optional>
 #include <set>
 
 namespace attnviz::io {
@@ -354,6 +356,25 @@ std::string misfit_message(const Fit& f) {
   return message;
 }
 
+// The refusal of a fit with one kind of problem and no hint, as a translatable sentence (the
+// same words as misfit_message); nullopt for the others, said in misfit_message's words alone.
+std::optional<InputError> misfit_sentence(const Fit& f, const std::string& origin) {
+  const int kinds = !f.misshapen.empty() + !f.extra.empty() + !f.missing.empty() + !f.other.empty();
+  if (kinds != 1 || !f.other.empty() || !f.hints.empty()) return std::nullopt;
+  if (f.misshapen.size() == 1) {
+    const Misshapen& m = f.misshapen[0];
+    const bool packed = m.what.rfind("tensor ", 0) == 0;
+    const std::string name = m.what.substr(m.what.find('\''));
+    return InputError(packed ? N_("%s: tensor %s has shape %s, this model's config needs %s")
+                             : N_("%s: parameter %s has shape %s, this model's config needs %s"),
+                      {origin, name, m.shape, m.needed});
+  }
+  if (f.extra.size() == 1) return InputError(N_("%s: tensor %s is not a parameter of this model"), {origin, f.extra[0]});
+  if (f.missing.size() == 1 && f.missing[0].find(" (named ") == std::string::npos)  // not renamed by the lesson
+    return InputError(N_("%s: parameter %s is missing"), {origin, f.missing[0]});
+  return std::nullopt;
+}
+
 }  // namespace
 
 void load_parameters(Parameters& params, const std::vector<FileTensor>& tensors, const std::string& origin,
@@ -364,6 +385,7 @@ void load_parameters(Parameters& params, const std::vector<FileTensor>& tensors,
   f.other.insert(f.other.begin(), problems.begin(), problems.end());
   if (!f.empty()) {
     suggest(params, f);
+    if (std::optional<InputError> sentence = misfit_sentence(f, origin)) throw *sentence;
     throw InputError(origin + ": " + misfit_message(f));
   }
   for (int i = 0; i < params.size(); ++i) {  // every check passed: copy

@@ -5,6 +5,7 @@
 #include "headless_ui.h"
 #include "model/io/lesson_file.h"
 #include "model/op_table.h"
+#include "views/file_actions.h"
 #include "views/i18n.h"
 #include "views/panels.h"
 #include "views/why_attention_panel.h"
@@ -12,12 +13,15 @@
 #include <imgui_internal.h>
 
 #include <cctype>
+#include <chrono>
 #include <clocale>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <set>
 #include <string>
+#include <thread>
 #include <tuple>
 #include <vector>
 
@@ -365,6 +369,86 @@ TEST_F(Korean, ASwitchTakesEffectOnTheNextFrame) {
   for (const std::string& line : drawn_lines())
     for (const std::string& word : words_of(line)) heads_tab |= word == "Heads";
   EXPECT_TRUE(heads_tab) << drawn();
+}
+
+// A lesson file written into a folder of its own, removed with it.
+class BadLessonFiles {
+ public:
+  BadLessonFiles()
+      : folder_(std::filesystem::temp_directory_path() /
+                ("attnviz-bad-lessons-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) + "-" +
+                 std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()))) {
+    std::filesystem::create_directories(folder_);
+  }
+  ~BadLessonFiles() { std::filesystem::remove_all(folder_); }
+  std::string write(const std::string& name, const std::string& text) const {
+    const std::string path = (folder_ / name).string();
+    std::ofstream(path) << text;
+    return path;
+  }
+  std::string path(const std::string& name) const { return (folder_ / name).string(); }
+
+ private:
+  std::filesystem::path folder_;
+};
+
+// File ▸ Open of `path` in the window, waited for; the File problem window's message.
+std::string refusal_of_opening(const std::string& path, Commands& commands, AppState& app, Selection& selection) {
+  commands.push(FileAction{FileAction::Kind::open_lesson, path});
+  for (int i = 0; i < 6000; ++i) {
+    apply_commands(commands, app, selection);
+    if (!app.opening) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return app.file_message;
+}
+
+// The reason a lesson file is refused is said in Korean around the file's name, its field and
+// the values it quotes; the English window (and the terminal: the exception's own message) keeps
+// the English sentence word for word.
+TEST_F(Korean, ARefusedLessonFileIsExplainedInKorean) {
+  const BadLessonFiles files;
+  const std::string untitled = files.write("untitled.json", R"({"format": "attnviz-lesson", "version": 1})");
+  const std::string numbered = files.write("numbered.json", R"({"format": "attnviz-lesson", "version": 1, "title": 5})");
+  const std::string half = files.write("half.json", R"({"format": "attnviz-lesson", "version": 1, "title": "x", "example": {"src": "a b"}})");
+  const std::string misspelt = files.write("misspelt.json", R"({"format": "attnviz-lesson", "titel": "x"})");
+  const std::string none = files.path("none.json");
+  const std::string lesson_path = app.lesson_path;
+  const std::uint64_t generation = app.generation;
+
+  EXPECT_EQ(refusal_of_opening(untitled, commands, app, selection), untitled + ": title: 빠져 있습니다");
+  EXPECT_EQ(refusal_of_opening(numbered, commands, app, selection),
+            numbered + ": title: 문자열 또는 {\"en\": …, \"ko\": …}여야 하는데 숫자입니다");
+  EXPECT_EQ(refusal_of_opening(half, commands, app, selection), half + ": example.tgt: 빠져 있습니다");
+  EXPECT_EQ(refusal_of_opening(misspelt, commands, app, selection), misspelt + ": titel: 모르는 키");
+  EXPECT_EQ(refusal_of_opening(none, commands, app, selection), none + ": 열 수 없습니다: 그런 파일이나 폴더가 없습니다");
+  const std::string folder = files.path("");
+  EXPECT_EQ(refusal_of_opening(folder, commands, app, selection), folder + ": 파일이 아니라 폴더입니다");
+  EXPECT_EQ(app.generation, generation) << "a refused lesson changes nothing";
+  EXPECT_EQ(app.lesson_path, lesson_path);
+
+  try {
+    io::read_lesson_file(numbered);
+    ADD_FAILURE() << "a numbered title was accepted";
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.what(), numbered + ": title: expected a string or {\"en\": …, \"ko\": …}, found a number");
+  }
+  try {
+    io::read_lesson_file(none);
+    ADD_FAILURE() << "a missing file was read";
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.what(), none + ": cannot open: No such file or directory") << "the C library's reason stays English";
+  }
+
+  commands.push(SetLanguage{Language::en});
+  apply_commands(commands, app, selection);
+  ASSERT_EQ(interface_language(), Language::en);
+  EXPECT_EQ(refusal_of_opening(untitled, commands, app, selection), untitled + ": title: missing");
+  EXPECT_EQ(refusal_of_opening(numbered, commands, app, selection),
+            numbered + ": title: expected a string or {\"en\": …, \"ko\": …}, found a number");
+  EXPECT_EQ(refusal_of_opening(half, commands, app, selection), half + ": example.tgt: missing");
+  EXPECT_EQ(refusal_of_opening(misspelt, commands, app, selection), misspelt + ": titel: unknown key");
+  EXPECT_EQ(refusal_of_opening(none, commands, app, selection), none + ": cannot open: No such file or directory");
 }
 
 }  // namespace
