@@ -182,6 +182,115 @@ std::string column_check(const Mat& m, const analysis::NormBatch& batch) {
                    num(s.mean.cwiseAbs().maxCoeff()).c_str(), num((s.var.array() - 1).abs().maxCoeff()).c_str());
 }
 
+
+// A single heatmap on a row of its own, as wide as its numbers want.
+void show_alone(const Figures& f, Shown s, int id) {
+  HeatmapRow row{visible_width(), ImGui::CalcTextSize("0").x * 3};
+  show(row, s, f.key, id, 0, f.app, f.selection);
+}
+
+// The batch, the two normalisations and X side by side, and how well each normalised.
+void draw_batch(const Figures& f, const analysis::NormComparison& c) {
+  const analysis::NormBatch& a = c.batch;
+  const int d = static_cast<int>(a.x.cols());
+  const int rows = static_cast<int>(a.x.rows()), pads = rows - a.real_rows();
+  const std::string others = a.sentences > 2 ? "2–" + std::to_string(a.sentences) : "2";
+  const char* batch_format =
+      c.source ? tr("This step's input, normalised two ways (γ = 1, β = 0, ε = %s), for a batch of %d sentences from the "
+                    "lesson (1 = this one, %s = training sentences) padded to %d source tokens: %d rows × %d features.")
+               : tr("This step's input, normalised two ways (γ = 1, β = 0, ε = %s), for a batch of %d sentences from the "
+                    "lesson (1 = this one, %s = training sentences) padded to %d target tokens: %d rows × %d features.");
+  paragraph(formatted(batch_format, num(c.eps).c_str(), a.sentences, others.c_str(), a.length, rows, d) + " " +
+            (pads > 0 ? formatted(trn("%d of them is <pad> (outlined).", "%d of them are <pad> (outlined).",
+                                      static_cast<unsigned long>(pads)), pads)
+                      : std::string(tr("None is <pad>: the sentences are as long."))));
+  list_sentences(f.app, a, c.source);
+
+  // The normalisations first, so that two abreast put them side by side and X under them.
+  show_abreast(f, {{N_("LayerNorm (each row)"), &c.layer_norm},
+                   {N_("BatchNorm (each column)"), &c.batch_norm},
+                   {N_("X, the step's input"), &a.x}},
+               rows, 0);
+  ImGui::TextDisabled("%s", pads > 0 ? tr("Hover a cell for its value; outlined rows are <pad>.") : tr("Hover a cell for its value."));
+  const std::string layer_check = row_check(c.layer_norm), batch_check = column_check(c.batch_norm, a);
+  paragraph(formatted(pads > 0 ? tr("LayerNorm: %s (every row, <pad> rows too: each token is normalised with its own %d "
+                                    "features).")
+                               : tr("LayerNorm: %s (every row: each token is normalised with its own %d features)."),
+                      layer_check.c_str(), d) +
+            " " +
+            formatted(pads > 0 ? tr("BatchNorm: %s (each feature is normalised with the batch's %d real tokens; <pad> "
+                                    "rows are left out of μ and σ²).")
+                               : tr("BatchNorm: %s (each feature is normalised with the batch's %d tokens)."),
+                      batch_check.c_str(), a.real_rows()));
+}
+
+// This sentence's rows, its own <pad> included.
+int own_rows(const analysis::NormComparison& c) { return static_cast<int>(c.alone.rows()); }
+
+// 1. A batch of one sentence: every variance 0 per position; its own statistics differ.
+void draw_one_sentence(const Figures& f, const analysis::NormComparison& c) {
+  const analysis::NormBatch& a = c.batch;
+  const int d = static_cast<int>(a.x.cols()), t_own = own_rows(c);
+  const auto own_real = static_cast<int>(std::count(a.pad.begin(), a.pad.begin() + t_own, 0));
+  paragraph(formatted(tr("A batch of one, statistics per position (one per time step, as BatchNorm runs in a recurrent "
+                         "model): each of the %d means is one value, so every variance is 0 (largest: %s) and every "
+                         "output (x − μ)/√(σ² + ε) is 0 (largest |output|: %s): the sentence is erased."),
+                      t_own * d, num(c.one_position_var_max).c_str(),
+                      num(c.one_position_output.cwiseAbs().maxCoeff()).c_str()));
+  paragraph(formatted(tr("Statistics over this sentence's own %d tokens only: each feature's μ and σ² come from %d "
+                         "numbers, and its normalised values differ from those in the batch above by up to %s."),
+                      own_real, own_real, num(c.alone_vs_batch).c_str()));
+  const Mat in_batch = a.sentence(c.batch_norm, 0).topRows(t_own);
+  show_abreast(f, {{N_("BatchNorm, alone"), &c.alone}, {N_("BatchNorm, in the batch"), &in_batch}}, t_own, 10);
+}
+
+// 2. Padding taken into the statistics moves the real tokens' outputs.
+void draw_padding(const Figures& f, const analysis::NormComparison& c) {
+  const analysis::NormBatch& p = c.padded;
+  const int p_rows = static_cast<int>(p.x.rows()), p_pads = p_rows - p.real_rows();
+  const std::string padded =
+      p.length == c.batch.length
+          ? formatted(tr("The batch above: %d of its %d rows are <pad>."), p_pads, p_rows)
+          : formatted(tr("The batch above padded to max_len = %d (as a batch of fixed shape is): %d of its %d rows are "
+                         "<pad>."),
+                      p.length, p_pads, p_rows);
+  paragraph(padded + " " +
+            formatted(tr("A BatchNorm that does not mask them takes them into every feature's mean and variance, and "
+                         "the real tokens' outputs move by up to %s. LayerNorm never mixes rows, so padding cannot "
+                         "touch a real token."),
+                      num(c.pad_output_change).c_str()));
+  const Mat pad_stats = stats_rows({&c.without_pad, &c.with_pad});
+  const Mat shift = (c.with_pad.mean - c.without_pad.mean);
+  show_alone(f, {N_("Per feature, without and with <pad>"), &pad_stats,
+                 {tr("μ real"), tr("μ all rows"), tr("σ real"), tr("σ all rows")}, {}}, 20);
+  const auto variance_ratio = c.with_pad.var.array() / c.without_pad.var.array();  // σ ratio = √(this)
+  paragraph(formatted(tr("Largest shift of a feature's mean: %s; σ with the padding ÷ σ without: %s to %s."),
+                      num(shift.cwiseAbs().maxCoeff()).c_str(), num(std::sqrt(variance_ratio.minCoeff())).c_str(),
+                      num(std::sqrt(variance_ratio.maxCoeff())).c_str()));
+}
+
+// 3. At inference: running statistics are not the sentence's own, and a batch changes the output.
+void draw_inference(const Figures& f, const analysis::NormComparison& c) {
+  const analysis::FeatureStats& io = c.inference_output_stats;
+  paragraph(formatted(tr("One sentence at a time, BatchNorm uses running statistics from training (here: over the tokens "
+                         "of %d training sentences, what the running averages approach at these weights). This "
+                         "sentence's own statistics differ, so its normalised features have means from %s to %s and "
+                         "variances from %s to %s, not 0 and 1."),
+                      c.running_sentences, num(io.mean.minCoeff()).c_str(), num(io.mean.maxCoeff()).c_str(),
+                      num(io.var.minCoeff()).c_str(), num(io.var.maxCoeff()).c_str()));
+  const Mat inference_stats = stats_rows({&c.running, &c.alone_stats});
+  show_alone(f, {N_("Per feature, training and this sentence"), &inference_stats,
+                 {tr("μ training"), tr("μ this"), tr("σ training"), tr("σ this")}, {}}, 30);
+  paragraph(tr("In a batch, the output for the same sentence depends on what else is in it. Batch B holds this sentence "
+               "with other training sentences:"));
+  list_sentences(f.app, c.other, c.source);
+  paragraph(formatted(tr("BatchNorm of this sentence in the batch above − in batch B: up to %s apart. LayerNorm: %s apart "
+                         "(each token uses only its own features)."),
+                      num(c.batch_dependence).c_str(), num(c.layer_norm_dependence).c_str()));
+  show_abreast(f, {{N_("BatchNorm, in batch B"), &c.batch_norm_in_other}, {N_("In the batch − in B"), &c.batch_difference}},
+               own_rows(c), 40);
+}
+
 }  // namespace
 
 void NormCompareView::compute(const AppState& app, const std::string& label) {
@@ -218,12 +327,27 @@ void NormCompareView::jump_button() {
     ImGui::SetTooltip("%s", tr("Down to this step's input normalised both ways, and where BatchNorm fails"));
 }
 
+bool NormCompareView::ready(const AppState& app, const Step& step) {
+  const Config& config = app.session.config();
+  const bool small = config.d_model <= 64 && config.encoder_layers + config.decoder_layers <= 6;
+  const bool stale = !(result_ || !error_.empty()) || generation_ != app.generation || label_ != step.label;
+  if (stale) {
+    if (small) compute(app, step.label);
+    else if (ImGui::Button(labelled("Compare LayerNorm and BatchNorm").c_str())) compute(app, step.label);
+    else return false;
+  }
+  if (error_.empty()) return true;
+  ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + visible_width());
+  ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(palette(app.theme).warning), "%s", error_.c_str());
+  ImGui::PopTextWrapPos();
+  return false;
+}
+
 void NormCompareView::draw(const AppState& app, Selection& selection, int step_index) {
   if (!applies(app, step_index)) {
     scroll_request_ = false;
     return;
   }
-  const Step& step = app.session.trace().step(step_index);
   const Palette& pal = palette(app.theme);
   ImGui::Spacing();
   ImGui::Separator();
@@ -232,121 +356,19 @@ void NormCompareView::draw(const AppState& app, Selection& selection, int step_i
     scroll_request_ = false;
   }
   section_title(tr("LayerNorm or BatchNorm?"), nullptr, pal);
-  const Config& config = app.session.config();
-  const bool small = config.d_model <= 64 && config.encoder_layers + config.decoder_layers <= 6;
-  const bool stale = !(result_ || !error_.empty()) || generation_ != app.generation || label_ != step.label;
-  if (stale) {
-    if (small) compute(app, step.label);
-    else if (ImGui::Button(labelled("Compare LayerNorm and BatchNorm").c_str())) compute(app, step.label);
-    else return;
-  }
-  if (!error_.empty()) {
-    ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + visible_width());
-    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.warning), "%s", error_.c_str());
-    ImGui::PopTextWrapPos();
-    return;
-  }
+  if (!ready(app, app.session.trace().step(step_index))) return;
   const analysis::NormComparison& c = *result_;
-  const analysis::NormBatch& a = c.batch;
-  const int d = static_cast<int>(a.x.cols());
-  const int rows = static_cast<int>(a.x.rows()), pads = rows - a.real_rows();
-  const int t_own = static_cast<int>(c.alone.rows());  // this sentence's rows, its own <pad> included
-  const auto own_real = static_cast<int>(std::count(a.pad.begin(), a.pad.begin() + t_own, 0));
-  const std::string others = a.sentences > 2 ? "2–" + std::to_string(a.sentences) : "2";
-  const char* batch_format =
-      c.source ? tr("This step's input, normalised two ways (γ = 1, β = 0, ε = %s), for a batch of %d sentences from the "
-                    "lesson (1 = this one, %s = training sentences) padded to %d source tokens: %d rows × %d features.")
-               : tr("This step's input, normalised two ways (γ = 1, β = 0, ε = %s), for a batch of %d sentences from the "
-                    "lesson (1 = this one, %s = training sentences) padded to %d target tokens: %d rows × %d features.");
-  paragraph(formatted(batch_format, num(c.eps).c_str(), a.sentences, others.c_str(), a.length, rows, d) + " " +
-            (pads > 0 ? formatted(trn("%d of them is <pad> (outlined).", "%d of them are <pad> (outlined).",
-                                      static_cast<unsigned long>(pads)), pads)
-                      : std::string(tr("None is <pad>: the sentences are as long."))));
-  list_sentences(app, a, c.source);
-
-  const Figures figures{app, selection, a, c.source, computed_};
-  // The normalisations first, so that two abreast put them side by side and X under them.
-  show_abreast(figures, {{N_("LayerNorm (each row)"), &c.layer_norm},
-                         {N_("BatchNorm (each column)"), &c.batch_norm},
-                         {N_("X, the step's input"), &a.x}},
-               rows, 0);
-  ImGui::TextDisabled("%s", pads > 0 ? tr("Hover a cell for its value; outlined rows are <pad>.") : tr("Hover a cell for its value."));
-  const std::string layer_check = row_check(c.layer_norm), batch_check = column_check(c.batch_norm, a);
-  paragraph(formatted(pads > 0 ? tr("LayerNorm: %s (every row, <pad> rows too: each token is normalised with its own %d "
-                                    "features).")
-                               : tr("LayerNorm: %s (every row: each token is normalised with its own %d features)."),
-                      layer_check.c_str(), d) +
-            " " +
-            formatted(pads > 0 ? tr("BatchNorm: %s (each feature is normalised with the batch's %d real tokens; <pad> "
-                                    "rows are left out of μ and σ²).")
-                               : tr("BatchNorm: %s (each feature is normalised with the batch's %d tokens)."),
-                      batch_check.c_str(), a.real_rows()));
+  const Figures figures{app, selection, c.batch, c.source, computed_};
+  draw_batch(figures, c);
 
   section_title(tr("What goes wrong for BatchNorm"), nullptr, pal);
   const ImVec4 heading = ImGui::ColorConvertU32ToFloat4(pal.accent);
   ImGui::TextColored(heading, "%s", tr("1. One sentence"));
-  paragraph(formatted(tr("A batch of one, statistics per position (one per time step, as BatchNorm runs in a recurrent "
-                         "model): each of the %d means is one value, so every variance is 0 (largest: %s) and every "
-                         "output (x − μ)/√(σ² + ε) is 0 (largest |output|: %s): the sentence is erased."),
-                      t_own * d, num(c.one_position_var_max).c_str(),
-                      num(c.one_position_output.cwiseAbs().maxCoeff()).c_str()));
-  paragraph(formatted(tr("Statistics over this sentence's own %d tokens only: each feature's μ and σ² come from %d "
-                         "numbers, and its normalised values differ from those in the batch above by up to %s."),
-                      own_real, own_real, num(c.alone_vs_batch).c_str()));
-  const Mat in_batch = a.sentence(c.batch_norm, 0).topRows(t_own);
-  show_abreast(figures, {{N_("BatchNorm, alone"), &c.alone}, {N_("BatchNorm, in the batch"), &in_batch}}, t_own, 10);
-
+  draw_one_sentence(figures, c);
   ImGui::TextColored(heading, "%s", tr("2. Padding"));
-  const analysis::NormBatch& p = c.padded;
-  const int p_rows = static_cast<int>(p.x.rows()), p_pads = p_rows - p.real_rows();
-  const std::string padded =
-      p.length == a.length
-          ? formatted(tr("The batch above: %d of its %d rows are <pad>."), p_pads, p_rows)
-          : formatted(tr("The batch above padded to max_len = %d (as a batch of fixed shape is): %d of its %d rows are "
-                         "<pad>."),
-                      p.length, p_pads, p_rows);
-  paragraph(padded + " " +
-            formatted(tr("A BatchNorm that does not mask them takes them into every feature's mean and variance, and "
-                         "the real tokens' outputs move by up to %s. LayerNorm never mixes rows, so padding cannot "
-                         "touch a real token."),
-                      num(c.pad_output_change).c_str()));
-  const Mat pad_stats = stats_rows({&c.without_pad, &c.with_pad});
-  const Mat shift = (c.with_pad.mean - c.without_pad.mean);
-  {
-    HeatmapRow row{visible_width(), ImGui::CalcTextSize("0").x * 3};
-    Shown s{N_("Per feature, without and with <pad>"), &pad_stats,
-            {tr("μ real"), tr("μ all rows"), tr("σ real"), tr("σ all rows")}, {}};
-    show(row, s, computed_, 20, 0, app, selection);
-  }
-  const auto variance_ratio = c.with_pad.var.array() / c.without_pad.var.array();  // σ ratio = √(this)
-  paragraph(formatted(tr("Largest shift of a feature's mean: %s; σ with the padding ÷ σ without: %s to %s."),
-                      num(shift.cwiseAbs().maxCoeff()).c_str(), num(std::sqrt(variance_ratio.minCoeff())).c_str(),
-                      num(std::sqrt(variance_ratio.maxCoeff())).c_str()));
-
+  draw_padding(figures, c);
   ImGui::TextColored(heading, "%s", tr("3. At inference"));
-  const analysis::FeatureStats& io = c.inference_output_stats;
-  paragraph(formatted(tr("One sentence at a time, BatchNorm uses running statistics from training (here: over the tokens "
-                         "of %d training sentences, what the running averages approach at these weights). This "
-                         "sentence's own statistics differ, so its normalised features have means from %s to %s and "
-                         "variances from %s to %s, not 0 and 1."),
-                      c.running_sentences, num(io.mean.minCoeff()).c_str(), num(io.mean.maxCoeff()).c_str(),
-                      num(io.var.minCoeff()).c_str(), num(io.var.maxCoeff()).c_str()));
-  const analysis::FeatureStats& own = c.alone_stats;
-  const Mat inference_stats = stats_rows({&c.running, &own});
-  {
-    HeatmapRow row{visible_width(), ImGui::CalcTextSize("0").x * 3};
-    Shown s{N_("Per feature, training and this sentence"), &inference_stats,
-            {tr("μ training"), tr("μ this"), tr("σ training"), tr("σ this")}, {}};
-    show(row, s, computed_, 30, 0, app, selection);
-  }
-  paragraph(tr("In a batch, the output for the same sentence depends on what else is in it. Batch B holds this sentence "
-               "with other training sentences:"));
-  list_sentences(app, c.other, c.source);
-  paragraph(formatted(tr("BatchNorm of this sentence in the batch above − in batch B: up to %s apart. LayerNorm: %s apart "
-                         "(each token uses only its own features)."),
-                      num(c.batch_dependence).c_str(), num(c.layer_norm_dependence).c_str()));
-  show_abreast(figures, {{N_("BatchNorm, in batch B"), &c.batch_norm_in_other}, {N_("In the batch − in B"), &c.batch_difference}},
-               t_own, 40);
+  draw_inference(figures, c);
 }
 
 }  // namespace attnviz::views

@@ -30,6 +30,9 @@ class NormCompareView {
 
  private:
   void compute(const AppState& app, const std::string& label);
+  // Whether the comparison for `step` is there to draw: computes it when stale (larger models on a
+  // button), or shows why there is none.
+  bool ready(const AppState& app, const Step& step);
 
   std::optional<analysis::NormComparison> result_;
   std::string error_;
