@@ -157,93 +157,98 @@ void set_sentences(AppState& app, Selection& selection, const SetSentences& comm
 
 }  // namespace
 
+namespace {
+
+// Applies one command of each kind to the app state, noting in `effects` what the window must do.
+struct Apply {
+  AppState& app;
+  Selection& selection;
+  Effects& effects;
+
+  void operator()(const GoToStep& c) { go_to_step(app, selection, c.step); }
+  void operator()(const GoToElement& c) {
+    go_to_step(app, selection, c.element.step);
+    if (selection.step == c.element.step) selection.element = c.element;
+  }
+  void operator()(const SetSentences& c) {
+    set_sentences(app, selection, c, app.session.pad());
+    effects.glyph_text += c.source + c.target;
+  }
+  void operator()(const SetPadding& c) {
+    set_sentences(app, selection, {app.session.src_text(), app.session.tgt_text()}, c.pad);
+  }
+  void operator()(const SetPlaying& c) {
+    app.playing = c.playing;
+    app.play_clock = 0;
+  }
+  void operator()(const SetPlaySpeed& c) {
+    app.play_speed = std::clamp(c.steps_per_second, 0.25f, 60.0f);
+    effects.settings_changed = true;
+  }
+  void operator()(const SetUiScale& c) {
+    if (set_scale(std::clamp(c.scale, min_ui_scale, max_ui_scale))) effects.settings_changed = true;
+  }
+  void operator()(const SetTheme& c) {
+    if (c.theme == app.theme) return;
+    app.theme = c.theme;
+    effects.restyle = effects.settings_changed = true;
+  }
+  void operator()(const ResetLayout&) { effects.reset_layout = effects.settings_changed = true; }
+  void operator()(const ShowGlyphs& c) { effects.glyph_text += c.text; }
+  void operator()(const SaveImage& c) { effects.images.push_back(c); }
+  void operator()(SavePicture& c) { effects.picture = std::move(c); }
+  void operator()(const AskPicturePath&) {}  // taken by the File menu's dialog in the frame that asked
+  void operator()(const Quit&) { effects.quit = true; }
+  void operator()(const Train& c) { effects.training.push_back(c); }
+  void operator()(const SetLearningRate& c) { effects.training.push_back(c); }
+  void operator()(const FileAction& c) {
+    if (apply_file_action(app, selection, c, effects.lesson_changed)) effects.recent_changed = true;
+    if (effects.lesson_changed) effects.glyph_text += c.path;
+  }
+  void operator()(const DismissFileMessage&) {
+    app.file_message.clear();
+    app.file_message_english.clear();
+  }
+  void operator()(const GoToTourStop& c) { go_to_tour_stop(app, selection, c.index, effects); }
+  void operator()(const SetPresenter& c) {
+    if (c.on == app.presenter) return;
+    app.presenter = c.on;
+    effects.presenter_changed = true;
+    // 150 % for the back of the room (the stop's own size wins); 100 % when it ends
+    set_scale(c.on ? 1.5f : 1.0f);
+    if (c.on && app.tour_stop >= 0) go_to_tour_stop(app, selection, app.tour_stop, effects);
+  }
+  // One setting for the interface and the tour notes; from the next frame on.
+  void operator()(const SetLanguage& c) {
+    if (c.language == app.language) return;
+    app.language = c.language;
+    if (!set_interface_language(c.language))
+      app.notice = formatted(tr("No Korean translations: %s is missing (rebuild attnviz)."), catalogue_file(c.language).c_str());
+    app.index = TraceIndex(app.session.trace());  // its step list rows are words
+    effects.settings_changed = true;
+  }
+  void operator()(SetTour& c) {
+    if (!app.lesson) return;
+    app.lesson->tour = std::move(c.tour);
+    app.tour_stop = std::min(c.stop, static_cast<int>(app.lesson->tour.size()) - 1);
+    for (const TourStop& s : app.lesson->tour) effects.glyph_text += s.title.ko + s.note.ko;
+  }
+
+  // A new text size: fonts built again and the style scaled.  Whether it changed.
+  bool set_scale(float scale) {
+    if (scale == app.ui_scale) return false;
+    app.ui_scale = scale;
+    effects.rebuild_fonts = effects.restyle = true;
+    return true;
+  }
+};
+
+}  // namespace
+
 Effects apply_commands(Commands& commands, AppState& app, Selection& selection) {
   Effects effects;
   const bool was_opening = app.opening != nullptr;  // one begun by these commands ends on a later call
-  for (Command& command : commands.list) {
-    std::visit(
-        [&](auto& c) {
-          using C = std::decay_t<decltype(c)>;
-          if constexpr (std::is_same_v<C, GoToStep>) {
-            go_to_step(app, selection, c.step);
-          } else if constexpr (std::is_same_v<C, GoToElement>) {
-            go_to_step(app, selection, c.element.step);
-            if (selection.step == c.element.step) selection.element = c.element;
-          } else if constexpr (std::is_same_v<C, SetSentences>) {
-            set_sentences(app, selection, c, app.session.pad());
-            effects.glyph_text += c.source + c.target;
-          } else if constexpr (std::is_same_v<C, SetPadding>) {
-            set_sentences(app, selection, {app.session.src_text(), app.session.tgt_text()}, c.pad);
-          } else if constexpr (std::is_same_v<C, SetPlaying>) {
-            app.playing = c.playing;
-            app.play_clock = 0;
-          } else if constexpr (std::is_same_v<C, SetPlaySpeed>) {
-            app.play_speed = std::clamp(c.steps_per_second, 0.25f, 60.0f);
-            effects.settings_changed = true;
-          } else if constexpr (std::is_same_v<C, SetUiScale>) {
-            const float scale = std::clamp(c.scale, min_ui_scale, max_ui_scale);
-            if (scale != app.ui_scale) {
-              app.ui_scale = scale;
-              effects.rebuild_fonts = effects.restyle = effects.settings_changed = true;
-            }
-          } else if constexpr (std::is_same_v<C, SetTheme>) {
-            if (c.theme != app.theme) {
-              app.theme = c.theme;
-              effects.restyle = effects.settings_changed = true;
-            }
-          } else if constexpr (std::is_same_v<C, ResetLayout>) {
-            effects.reset_layout = effects.settings_changed = true;
-          } else if constexpr (std::is_same_v<C, ShowGlyphs>) {
-            effects.glyph_text += c.text;
-          } else if constexpr (std::is_same_v<C, SaveImage>) {
-            effects.images.push_back(c);
-          } else if constexpr (std::is_same_v<C, SavePicture>) {
-            effects.picture = std::move(c);
-          } else if constexpr (std::is_same_v<C, AskPicturePath>) {
-            // taken by the File menu's dialog in the frame that asked (FileMenu::dialogs)
-          } else if constexpr (std::is_same_v<C, Quit>) {
-            effects.quit = true;
-          } else if constexpr (std::is_same_v<C, Train> || std::is_same_v<C, SetLearningRate>) {
-            effects.training.push_back(c);
-          } else if constexpr (std::is_same_v<C, FileAction>) {
-            if (apply_file_action(app, selection, c, effects.lesson_changed)) effects.recent_changed = true;
-            if (effects.lesson_changed) effects.glyph_text += c.path;
-          } else if constexpr (std::is_same_v<C, DismissFileMessage>) {
-            app.file_message.clear();
-            app.file_message_english.clear();
-          } else if constexpr (std::is_same_v<C, GoToTourStop>) {
-            go_to_tour_stop(app, selection, c.index, effects);
-          } else if constexpr (std::is_same_v<C, SetPresenter>) {
-            if (c.on != app.presenter) {
-              app.presenter = c.on;
-              effects.presenter_changed = true;
-              // 150 % for the back of the room (the stop's own size wins); 100 % when it ends
-              const float scale = c.on ? 1.5f : 1.0f;
-              if (scale != app.ui_scale) {
-                app.ui_scale = scale;
-                effects.rebuild_fonts = effects.restyle = true;
-              }
-              if (c.on && app.tour_stop >= 0) go_to_tour_stop(app, selection, app.tour_stop, effects);
-            }
-          } else if constexpr (std::is_same_v<C, SetLanguage>) {
-            // One setting for the interface and the tour notes; from the next frame on.
-            if (c.language != app.language) {
-              app.language = c.language;
-              if (!set_interface_language(c.language))
-                app.notice = formatted(tr("No Korean translations: %s is missing (rebuild attnviz)."), catalogue_file(c.language).c_str());
-              app.index = TraceIndex(app.session.trace());  // its step list rows are words
-              effects.settings_changed = true;
-            }
-          } else if constexpr (std::is_same_v<C, SetTour>) {
-            if (app.lesson) {
-              app.lesson->tour = std::move(c.tour);
-              app.tour_stop = std::min(c.stop, static_cast<int>(app.lesson->tour.size()) - 1);
-              for (const TourStop& s : app.lesson->tour) effects.glyph_text += s.title.ko + s.note.ko;
-            }
-          }
-        },
-        command);
-  }
+  for (Command& command : commands.list) std::visit(Apply{app, selection, effects}, command);
   commands.list.clear();
   if (was_opening && follow_opening(app, selection)) {
     effects.lesson_changed = effects.recent_changed = true;
