@@ -283,6 +283,24 @@ TEST_F(TrainingHeadless, PanelButtonsBecomeTrainingCommands) {
 // The window's way: the runner trains on its own thread while this thread draws frames and
 // copies snapshots in between.  Under ThreadSanitizer (cmake -DCMAKE_CXX_FLAGS=-fsanitize=thread)
 // this is the race check of the hand-over.
+// Until the runner's thread has finished the step it was in: not busy, no new snapshot for 200 ms
+// (a loaded machine may take long over one step).
+void wait_until_quiet(const TrainingRunner& runner) {
+  const auto start = std::chrono::steady_clock::now();
+  auto quiet_since = start;
+  std::uint64_t version = runner.version();
+  while (std::chrono::steady_clock::now() - start < std::chrono::seconds(30)) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    const auto now = std::chrono::steady_clock::now();
+    if (runner.progress().busy || runner.version() != version) {
+      version = runner.version();
+      quiet_since = now;
+    } else if (now - quiet_since >= std::chrono::milliseconds(200)) {
+      return;
+    }
+  }
+}
+
 TEST_F(TrainingHeadless, BackgroundRunIsFollowedBetweenFrames) {
   TrainingRunner runner(lesson);
   ui.view = PanelId::overview;
@@ -291,7 +309,8 @@ TEST_F(TrainingHeadless, BackgroundRunIsFollowedBetweenFrames) {
   runner.run(true);
   const auto start = std::chrono::steady_clock::now();
   int handed_over = 0;
-  while (std::chrono::steady_clock::now() - start < std::chrono::milliseconds(1500)) {
+  // Until a snapshot was handed over (a loaded machine may need long for the first step).
+  while (handed_over == 0 && std::chrono::steady_clock::now() - start < std::chrono::seconds(30)) {
     const std::uint64_t generation = app.generation;
     follow_training(app, selection, runner, clock, 1.0 / 60, 0.05);
     handed_over += app.generation != generation;
@@ -302,9 +321,13 @@ TEST_F(TrainingHeadless, BackgroundRunIsFollowedBetweenFrames) {
   EXPECT_GT(runner.steps_done(), 0);
   EXPECT_GT(handed_over, 0);
   EXPECT_DOUBLE_EQ(runner.learning_rate(), 2e-3);
-  // Paused: the runner stops; the last snapshot reaches the session whatever the clock says.
-  std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  follow_training(app, selection, runner, clock, 0, 10);
+  // Paused: within a few frames the session shows the last step's weights, whatever the clock says.
+  wait_until_quiet(runner);
+  for (int frame = 0; frame < 500; ++frame) {
+    follow_training(app, selection, runner, clock, 0, 10);
+    if (!runner.run_requested() && app.training.shown_version == runner.version()) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
   EXPECT_FALSE(app.training.running);
   expect_same_weights(app.session.model().params(), runner.weights());
 }
