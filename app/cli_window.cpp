@@ -27,6 +27,7 @@
 #include <functional>
 #include <memory>
 #include <thread>
+#include <tuple>
 
 namespace attnviz::app {
 namespace {
@@ -214,57 +215,50 @@ void draw_until_opened(Desktop& desktop) {
   if (!desktop.state().file_message.empty()) throw InputError(desktop.state().file_message_english);
 }
 
-void screenshot(const ScreenshotOptions& o) {
-  const views::PanelId view = view_named(o.view);
-  const auto theme = views::theme_from_string(o.theme);
-  if (!theme) throw InputError("--theme " + o.theme + ": expected light or dark");
-  const std::optional<views::PanelId> page = page_named(o.page);
-  const std::optional<float> scale = views::parse_text_size(o.scale);
-  if (!scale) throw InputError("--scale " + o.scale + ": expected a text size such as 100%, 125%, 150%, 175%, 200% (60% to 300%)");
-  const auto [w, h] = parse_size(o.size);
-  const Language language = start_language(language_named(o.lang), false);
-  std::optional<ReferenceCheck> reference;
-  Session session = make_session(o.session, &reference);
-  const Trace& trace = session.trace();
-  std::optional<Lesson> lesson = training_lesson(o.session);
-  int step = lesson ? std::clamp(lesson->step, 0, trace.step_count() - 1) : 0;  // where the lesson opens
+// The step a screenshot shows: --step-label, else --step, else where the lesson opens.
+int screenshot_step(const ScreenshotOptions& o, const Trace& trace, const std::optional<Lesson>& lesson) {
   if (!o.step_label.empty()) {
     const auto found = trace.find_step(o.step_label, o.backward ? Phase::backward : Phase::forward);
     if (!found) throw InputError("--step-label " + o.step_label + ": no such step (see attnviz trace --print)");
-    step = *found;
-  } else if (o.step >= 0) {
+    return *found;
+  }
+  if (o.step >= 0) {
     if (o.step >= trace.step_count())
       throw InputError("--step " + std::to_string(o.step) + ": the trace has steps 0 to " +
                        std::to_string(trace.step_count() - 1));
-    step = o.step;
+    return o.step;
   }
+  return lesson ? std::clamp(lesson->step, 0, trace.step_count() - 1) : 0;
+}
+
+// --tour-stop within the lesson's tour; --norm-compare on a forward LayerNorm step.
+void check_screenshot_place(const ScreenshotOptions& o, const Trace& trace, int step, const std::optional<Lesson>& lesson) {
   if (o.tour_stop > 0 && (!lesson || o.tour_stop > static_cast<int>(lesson->tour.size())))
     throw InputError("--tour-stop " + std::to_string(o.tour_stop) + ": the lesson's tour has " +
                      std::to_string(lesson ? lesson->tour.size() : 0) + " stops");
   if (o.norm_compare && (trace.step(step).op != OpKind::layer_norm || trace.step(step).phase != Phase::forward))
     throw InputError("--norm-compare: step " + std::to_string(step) +
                      " is not a forward LayerNorm step (e.g. --step-label encoder.0.norm1.layer_norm)");
-  std::optional<views::ElementRef> element;
-  if (!o.select.empty()) {
-    const auto [r, c] = parse_cell(o.select);
-    element = element_at(trace, step, r, c);
-  }
-  require_display();
+}
 
+DesktopOptions screenshot_window_options(const ScreenshotOptions& o, int w, int h) {
+  const auto theme = views::theme_from_string(o.theme);
+  if (!theme) throw InputError("--theme " + o.theme + ": expected light or dark");
+  const std::optional<float> scale = views::parse_text_size(o.scale);
+  if (!scale) throw InputError("--scale " + o.scale + ": expected a text size such as 100%, 125%, 150%, 175%, 200% (60% to 300%)");
   DesktopOptions options;
   options.window = {w, h, true, "attnviz screenshot"};
   options.wait_for_results = true;
-  options.view = view;
-  options.page = page;
   options.gradlab_open = o.lab;
   options.persist = false;
   options.theme = *theme;
   options.ui_scale = *scale;
-  options.language = language;
-  if (lesson) options.lesson_path = o.session.lesson.empty() ? default_lesson_path() : o.session.lesson;  // its tour's other lessons lie beside it
-  options.lesson = std::move(lesson);
-  options.reference = std::move(reference);
-  Desktop desktop(std::move(session), options);
+  return options;
+}
+
+// Brings the window where the options say: step, element, tour stop, presenter, training.
+void place_screenshot(Desktop& desktop, const ScreenshotOptions& o, int step,
+                      const std::optional<views::ElementRef>& element) {
   desktop.go_to_step(step);
   if (element) select(desktop.state().session.trace(), desktop.selection(), *element);
   if (o.norm_compare) desktop.scroll_to_norm_compare();
@@ -274,6 +268,33 @@ void screenshot(const ScreenshotOptions& o) {
   if (o.train > 0 || o.positional_experiment) desktop.show_training(true);
   if (o.train > 0) desktop.train_and_wait(o.train);
   if (o.positional_experiment) desktop.positional_experiment_and_wait();
+}
+
+void screenshot(const ScreenshotOptions& o) {
+  const views::PanelId view = view_named(o.view);
+  const std::optional<views::PanelId> page = page_named(o.page);
+  const auto [w, h] = parse_size(o.size);
+  DesktopOptions options = screenshot_window_options(o, w, h);
+  options.view = view;
+  options.page = page;
+  options.language = start_language(language_named(o.lang), false);
+  std::optional<ReferenceCheck> reference;
+  Session session = make_session(o.session, &reference);
+  std::optional<Lesson> lesson = training_lesson(o.session);
+  const int step = screenshot_step(o, session.trace(), lesson);
+  check_screenshot_place(o, session.trace(), step, lesson);
+  std::optional<views::ElementRef> element;
+  if (!o.select.empty()) {
+    const auto [r, c] = parse_cell(o.select);
+    element = element_at(session.trace(), step, r, c);
+  }
+  require_display();
+
+  if (lesson) options.lesson_path = o.session.lesson.empty() ? default_lesson_path() : o.session.lesson;  // its tour's other lessons lie beside it
+  options.lesson = std::move(lesson);
+  options.reference = std::move(reference);
+  Desktop desktop(std::move(session), options);
+  place_screenshot(desktop, o, step, element);
   // New windows are hidden on their first frame; the third has settled scroll positions.
   for (int i = 0; i < 3; ++i) {
     desktop.frame(0);
@@ -320,41 +341,40 @@ int heavy_step(const Trace& trace) {
   return trace.step_count() - 1;
 }
 
-void bench_frames(const BenchFramesOptions& o, Clock::time_point started) {
-  if (o.frames < 10 || o.frames > 100000) throw InputError("--frames " + std::to_string(o.frames) + ": expected 10 to 100000");
-  const auto [w, h] = parse_size(o.size);
-  const views::PanelId view = view_named(o.view);
-  const std::optional<views::PanelId> page = page_named(o.page);
-  require_display();
+// What bench frames measured.
+struct FrameFigures {
+  int width = 0, height = 0, step = 0;
+  double first_frame_ms = 0, opening_max_ms = 0, ready_ms = 0;  // launch to first frame; while opening
+  double median = 0, p95 = 0, max = 0, cpu_per_frame = 0;       // the timed frames, ms
+  double rss_mb = 0, peak_mb = 0, after_open_mb = 0;
+};
+
+DesktopOptions bench_window_options(const BenchFramesOptions& o, int w, int h) {
   DesktopOptions options;
   options.window = {w, h, true, "attnviz bench"};
-  options.view = view;
-  options.page = page;
+  options.view = view_named(o.view);
+  options.page = page_named(o.page);
   options.gradlab_open = o.lab;
   options.persist = false;
-  // As the window: the lesson and its trainer built on a thread while the window draws.
-  Desktop desktop(open_session(o.session), options);
-  desktop.frame(0);
-  desktop.swap();
-  const double first_frame_ms = ms_since(started);
-  double opening_max_ms = 0;
+  return options;
+}
+
+// Frames until the lesson, built on its thread as in the window, is ready; the slowest, in ms.
+double frames_while_opening(Desktop& desktop) {
+  double slowest = 0;
   while (!desktop.ready()) {
     const Clock::time_point t = Clock::now();
     desktop.frame(1.0 / 60);
     desktop.swap();
     desktop.finish();
-    opening_max_ms = std::max(opening_max_ms, ms_since(t));
+    slowest = std::max(slowest, ms_since(t));
     if (!desktop.ready()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
-  const double ready_ms = ms_since(started);
-  const int step = heavy_step(desktop.state().session.trace());
-  desktop.go_to_step(step);
-  select(desktop.state().session.trace(), desktop.selection(), element_at(desktop.state().session.trace(), step, 1, 1));
-  if (o.training) {
-    desktop.show_training(true);
-    desktop.run_training(true);
-  }
+  return slowest;
+}
 
+// `o.frames` frames after 20 unmeasured ones: median, p95, max and CPU time per frame.
+void time_frames(Desktop& desktop, const BenchFramesOptions& o, FrameFigures& f) {
   const int warmup = 20;
   std::vector<views::PanelId> pages;
   for (const views::PanelInfo& panel : views::panel_table())
@@ -372,38 +392,71 @@ void bench_frames(const BenchFramesOptions& o, Clock::time_point started) {
     desktop.finish();
     if (i >= warmup) times.push_back(ms_since(t));
   }
-  const double cpu_per_frame = (process_cpu_ms() - cpu_start) / o.frames;
+  f.cpu_per_frame = (process_cpu_ms() - cpu_start) / o.frames;
   std::sort(times.begin(), times.end());
   const auto at = [&](double q) { return times[static_cast<std::size_t>(q * static_cast<double>(times.size() - 1))]; };
-  const double median = at(0.5), p95 = at(0.95), max = times.back();
-  const auto [rss_mb, peak_mb] = resident_mb();
-  const double after_open_mb = o.then_open.empty() ? 0 : open_and_measure(desktop, o.then_open);
-  if (o.json) {
-    const nlohmann::json j = {{"frames", o.frames}, {"width", w}, {"height", h}, {"view", o.view}, {"lab", o.lab}, {"step", step},
-                              {"median_ms", median}, {"p95_ms", p95}, {"max_ms", max},
-                              {"first_frame_ms", first_frame_ms}, {"opening_max_frame_ms", opening_max_ms},
-                              {"ready_ms", ready_ms}, {"cpu_ms_per_frame", cpu_per_frame},
-                              {"training", o.training}, {"training_steps", desktop.state().training.steps_done},
-                              {"switch_pages", o.switch_pages}, {"resident_mb", rss_mb}, {"peak_resident_mb", peak_mb},
-                              {"then_open", o.then_open}, {"resident_mb_after_open", after_open_mb}};
-    std::cout << j.dump(2) << "\n";
-  } else {
-    std::printf("%d frames at %dx%d, step %d (backward, chain rule open), view %s%s%s%s\n", o.frames, w, h, step,
-                o.view.c_str(), o.page.empty() ? "" : ", page ", o.page.c_str(),
-                o.lab ? ", the gradient lab open" : "");
-    if (o.training)
-      std::printf("training in the background meanwhile: %d steps, weights handed over up to 4 times a second\n",
-                  desktop.state().training.steps_done);
-    std::printf("median %.2f ms   p95 %.2f ms   max %.2f ms   launch to first frame %.0f ms\n", median, p95, max,
-                first_frame_ms);
-    std::printf("lesson ready %.0f ms after launch; the slowest frame while it opened %.1f ms\n", ready_ms,
-                opening_max_ms);
-    std::printf("CPU time per frame, all threads (the software renderer's included): %.2f ms\n", cpu_per_frame);
-    std::printf("resident memory %.0f MB at the end, %.0f MB at the peak%s\n", rss_mb, peak_mb,
-                o.switch_pages ? "; the centre tab changed every 10 frames" : "");
-    if (!o.then_open.empty())
-      std::printf("then %s opened from the File menu: resident memory %.0f MB\n", o.then_open.c_str(), after_open_mb);
+  f.median = at(0.5);
+  f.p95 = at(0.95);
+  f.max = times.back();
+}
+
+void print_frames_json(const BenchFramesOptions& o, const FrameFigures& f, int training_steps) {
+  const nlohmann::json j = {{"frames", o.frames}, {"width", f.width}, {"height", f.height}, {"view", o.view},
+                            {"lab", o.lab}, {"step", f.step}, {"median_ms", f.median}, {"p95_ms", f.p95},
+                            {"max_ms", f.max}, {"first_frame_ms", f.first_frame_ms},
+                            {"opening_max_frame_ms", f.opening_max_ms}, {"ready_ms", f.ready_ms},
+                            {"cpu_ms_per_frame", f.cpu_per_frame}, {"training", o.training},
+                            {"training_steps", training_steps}, {"switch_pages", o.switch_pages},
+                            {"resident_mb", f.rss_mb}, {"peak_resident_mb", f.peak_mb}, {"then_open", o.then_open},
+                            {"resident_mb_after_open", f.after_open_mb}};
+  std::cout << j.dump(2) << "\n";
+}
+
+void print_frames_text(const BenchFramesOptions& o, const FrameFigures& f, int training_steps) {
+  std::printf("%d frames at %dx%d, step %d (backward, chain rule open), view %s%s%s%s\n", o.frames, f.width, f.height,
+              f.step, o.view.c_str(), o.page.empty() ? "" : ", page ", o.page.c_str(),
+              o.lab ? ", the gradient lab open" : "");
+  if (o.training)
+    std::printf("training in the background meanwhile: %d steps, weights handed over up to 4 times a second\n",
+                training_steps);
+  std::printf("median %.2f ms   p95 %.2f ms   max %.2f ms   launch to first frame %.0f ms\n", f.median, f.p95, f.max,
+              f.first_frame_ms);
+  std::printf("lesson ready %.0f ms after launch; the slowest frame while it opened %.1f ms\n", f.ready_ms,
+              f.opening_max_ms);
+  std::printf("CPU time per frame, all threads (the software renderer's included): %.2f ms\n", f.cpu_per_frame);
+  std::printf("resident memory %.0f MB at the end, %.0f MB at the peak%s\n", f.rss_mb, f.peak_mb,
+              o.switch_pages ? "; the centre tab changed every 10 frames" : "");
+  if (!o.then_open.empty())
+    std::printf("then %s opened from the File menu: resident memory %.0f MB\n", o.then_open.c_str(), f.after_open_mb);
+}
+
+void bench_frames(const BenchFramesOptions& o, Clock::time_point started) {
+  if (o.frames < 10 || o.frames > 100000) throw InputError("--frames " + std::to_string(o.frames) + ": expected 10 to 100000");
+  FrameFigures f;
+  std::tie(f.width, f.height) = parse_size(o.size);
+  const DesktopOptions options = bench_window_options(o, f.width, f.height);
+  require_display();
+  // As the window: the lesson and its trainer built on a thread while the window draws.
+  Desktop desktop(open_session(o.session), options);
+  desktop.frame(0);
+  desktop.swap();
+  f.first_frame_ms = ms_since(started);
+  f.opening_max_ms = frames_while_opening(desktop);
+  f.ready_ms = ms_since(started);
+  const Trace& trace = desktop.state().session.trace();
+  f.step = heavy_step(trace);
+  desktop.go_to_step(f.step);
+  select(trace, desktop.selection(), element_at(trace, f.step, 1, 1));
+  if (o.training) {
+    desktop.show_training(true);
+    desktop.run_training(true);
   }
+  time_frames(desktop, o, f);
+  std::tie(f.rss_mb, f.peak_mb) = resident_mb();
+  f.after_open_mb = o.then_open.empty() ? 0 : open_and_measure(desktop, o.then_open);
+  const int training_steps = desktop.state().training.steps_done;
+  if (o.json) print_frames_json(o, f, training_steps);
+  else print_frames_text(o, f, training_steps);
 }
 
 // Builds the window's session: where the window was when it last closed (`last`, cleared when
