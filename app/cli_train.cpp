@@ -158,9 +158,8 @@ void train_compared(const TrainOptions& o, const Lesson& lesson, const TrainingS
   std::cout << line;
 }
 
-void run_train(const TrainOptions& o) {
-  Lesson lesson = load_lesson(o.lesson);
-  apply_sets(lesson.config, o.sets);
+// The lesson's training settings with the command line's overrides, checked.
+TrainingSettings training_settings(const TrainOptions& o, const Lesson& lesson) {
   TrainingSettings s = lesson.training;
   if (o.steps) s.steps = *o.steps;
   if (o.seed) s.seed = *o.seed;
@@ -169,47 +168,40 @@ void run_train(const TrainOptions& o) {
   if (o.warmup) s.warmup = *o.warmup;
   if (o.dtype != "f32" && o.dtype != "f64") throw InputError("--dtype " + o.dtype + ": expected f32 or f64");
   if (s.steps < 1) throw InputError("--steps " + std::to_string(s.steps) + ": must be at least 1");
-  if (!o.out.empty()) io::check_output_path(o.out);  // refused before training, not after
+  return s;
+}
 
-  Json j = {{"lesson", lesson.title.en},
-            {"steps", s.steps},
-            {"batch_size", s.batch_size},
-            {"learning_rate", s.learning_rate},
-            {"warmup", s.warmup},
-            {"seed", s.seed}};
-  if (o.compare_positional) {
-    check_positional_experiment(lesson);
-    Lesson with = lesson, without = lesson;
-    if (with.config.positional == Positional::none) with.config.positional = Positional::interleaved;
-    without.config.positional = Positional::none;
-    Trainer a(with, s), b(without, s);  // both checked before either trains
-    const Run ra = train(a, s.steps);
-    const Run rb = train(b, s.steps);
-    if (o.json) {
-      j["with_positional"] = run_json(lesson, ra);
-      j["without_positional"] = run_json(lesson, rb);
-      std::cout << j.dump(2) << "\n";
-      return;
-    }
-    std::cout << lesson.title.en << ": " << s.steps << " steps from seed " << s.seed << ", positional encoding "
-              << to_string(with.config.positional) << " against none\n\nwith positional encoding\n";
-    print_run(std::cout, lesson, ra);
-    std::cout << "\nwithout positional encoding\n";
-    print_run(std::cout, lesson, rb);
-    std::cout << "\nheld-out accuracy per word   with PE   without PE\n";
-    for (std::size_t t = 0; t < ra.held.position_accuracy.size() && t < rb.held.position_accuracy.size(); ++t) {
-      char line[128];
-      std::snprintf(line, sizeof line, "  %-26s %6.1f%%   %6.1f%%\n", position_name(lesson, t).c_str(),
-                    100 * ra.held.position_accuracy[t], 100 * rb.held.position_accuracy[t]);
-      std::cout << line;
-    }
+// --compare-positional: the lesson trained with its positional encoding and without any.
+void train_positional_pair(const TrainOptions& o, const Lesson& lesson, const TrainingSettings& s, Json& j) {
+  check_positional_experiment(lesson);
+  Lesson with = lesson, without = lesson;
+  if (with.config.positional == Positional::none) with.config.positional = Positional::interleaved;
+  without.config.positional = Positional::none;
+  Trainer a(with, s), b(without, s);  // both checked before either trains
+  const Run ra = train(a, s.steps);
+  const Run rb = train(b, s.steps);
+  if (o.json) {
+    j["with_positional"] = run_json(lesson, ra);
+    j["without_positional"] = run_json(lesson, rb);
+    std::cout << j.dump(2) << "\n";
     return;
   }
-
-  if (!lesson.compare.empty()) {
-    train_compared(o, lesson, s, j);
-    return;
+  std::cout << lesson.title.en << ": " << s.steps << " steps from seed " << s.seed << ", positional encoding "
+            << to_string(with.config.positional) << " against none\n\nwith positional encoding\n";
+  print_run(std::cout, lesson, ra);
+  std::cout << "\nwithout positional encoding\n";
+  print_run(std::cout, lesson, rb);
+  std::cout << "\nheld-out accuracy per word   with PE   without PE\n";
+  for (std::size_t t = 0; t < ra.held.position_accuracy.size() && t < rb.held.position_accuracy.size(); ++t) {
+    char line[128];
+    std::snprintf(line, sizeof line, "  %-26s %6.1f%%   %6.1f%%\n", position_name(lesson, t).c_str(),
+                  100 * ra.held.position_accuracy[t], 100 * rb.held.position_accuracy[t]);
+    std::cout << line;
   }
+}
+
+// The lesson's one model trained; its weights written to --out.
+void train_one(const TrainOptions& o, const Lesson& lesson, const TrainingSettings& s, Json& j) {
   Trainer trainer(lesson, s);
   if (!o.json)
     std::cout << lesson.title.en << ": " << trainer.train_pairs().size() << " training pairs, "
@@ -226,6 +218,23 @@ void run_train(const TrainOptions& o) {
   }
   print_run(std::cout, lesson, r);
   if (!o.out.empty()) std::cout << "wrote " << o.out << "\n";
+}
+
+void run_train(const TrainOptions& o) {
+  Lesson lesson = load_lesson(o.lesson);
+  apply_sets(lesson.config, o.sets);
+  const TrainingSettings s = training_settings(o, lesson);
+  if (!o.out.empty()) io::check_output_path(o.out);  // refused before training, not after
+
+  Json j = {{"lesson", lesson.title.en},
+            {"steps", s.steps},
+            {"batch_size", s.batch_size},
+            {"learning_rate", s.learning_rate},
+            {"warmup", s.warmup},
+            {"seed", s.seed}};
+  if (o.compare_positional) train_positional_pair(o, lesson, s, j);
+  else if (!lesson.compare.empty()) train_compared(o, lesson, s, j);
+  else train_one(o, lesson, s, j);
 }
 
 }  // namespace
