@@ -128,13 +128,9 @@ void Trainer::restart() {
   publish();
 }
 
-bool Trainer::step(const StepProgress& progress) {
-  // The next B examples of a seeded shuffle, reshuffled every epoch; an abandoned step leaves
-  // the shuffle where it was.
+// The next B examples of a seeded shuffle, reshuffled every epoch.
+std::vector<std::size_t> Trainer::next_batch() {
   const std::size_t B = static_cast<std::size_t>(settings_.batch_size);
-  const Random random_before = random_;
-  const std::vector<std::size_t> order_before = order_;
-  const std::size_t next_before = next_;
   std::vector<std::size_t> batch;
   while (batch.size() < B) {
     if (next_ >= order_.size()) {
@@ -146,23 +142,21 @@ bool Trainer::step(const StepProgress& progress) {
     }
     batch.push_back(order_[next_++]);
   }
-  const auto abandon = [&] {
-    random_ = random_before;
-    order_ = order_before;
-    next_ = next_before;
-    return false;
-  };
+  return batch;
+}
+
+// Forward + backward of every example of `batch`, padded to the batch's longest, gradients summed
+// into the parameters'.  Nothing when `progress` abandons it.
+std::optional<Evaluation> Trainer::run_batch(const std::vector<std::size_t>& batch, const StepProgress& progress) {
   std::size_t T_src = 0, T_tgt = 0;
   for (std::size_t i : batch) {
     T_src = std::max(T_src, train_[i].src.size());
     T_tgt = std::max(T_tgt, train_[i].tgt_in.size());
   }
-
-  // Forward + backward of every example, gradients summed.
   Evaluation e;
   Example padded;
   for (std::size_t b = 0; b < batch.size(); ++b) {
-    if (progress && !progress(static_cast<int>(b), static_cast<int>(B))) return abandon();
+    if (progress && !progress(static_cast<int>(b), static_cast<int>(batch.size()))) return std::nullopt;
     padded = train_[batch[b]];
     padded.src.resize(T_src, padded.pad_id);
     padded.tgt_in.resize(T_tgt, padded.pad_id);
@@ -171,15 +165,16 @@ bool Trainer::step(const StepProgress& progress) {
     count_correct(trace_, padded, e);
     run_backward(trace_, b > 0);
   }
+  return e;
+}
 
-  // Adam on g = (1/B) Σ ∂L_b/∂θ.
-  ++step_;
+// Adam on g = (1/B) Σ ∂L_b/∂θ, at step step_ (already counted).
+void Trainer::adam_update(double inv_B) {
   constexpr double beta1 = 0.9, beta2 = 0.98, epsilon = 1e-9;
   const double lr = learning_rate_at(settings_, step_);
   const double c1 = 1 - std::pow(beta1, step_), c2 = 1 - std::pow(beta2, step_);
-  const double inv_B = 1.0 / static_cast<double>(B);
   Parameters& params = model_.params();
-  std::unique_lock<std::mutex> lock(weights_mutex_);
+  std::lock_guard<std::mutex> lock(weights_mutex_);
   for (int i = 0; i < params.size(); ++i) {
     Tensor& p = params[i];
     Mat& m = m_[static_cast<std::size_t>(i)];
@@ -188,11 +183,27 @@ bool Trainer::step(const StepProgress& progress) {
     v.array() = beta2 * v.array() + ((1 - beta2) * inv_B * inv_B) * p.grad.array().square();
     p.value.array() -= (lr / c1) * m.array() / ((v.array() / c2).sqrt() + epsilon);
   }
-  lock.unlock();
+}
 
-  since_loss_ += e.loss * inv_B;
-  since_correct_ += e.accuracy;
-  since_tokens_ += e.tokens;
+bool Trainer::step(const StepProgress& progress) {
+  // An abandoned step leaves the shuffle where it was.
+  const Random random_before = random_;
+  const std::vector<std::size_t> order_before = order_;
+  const std::size_t next_before = next_;
+  const std::vector<std::size_t> batch = next_batch();
+  const std::optional<Evaluation> e = run_batch(batch, progress);
+  if (!e) {
+    random_ = random_before;
+    order_ = order_before;
+    next_ = next_before;
+    return false;
+  }
+  ++step_;
+  const double inv_B = 1.0 / static_cast<double>(batch.size());
+  adam_update(inv_B);
+  since_loss_ += e->loss * inv_B;
+  since_correct_ += e->accuracy;
+  since_tokens_ += e->tokens;
   since_batches_ += 1;
   if (step_ % settings_.eval_every == 0 || step_ == settings_.steps) record_point();
   publish();

@@ -106,6 +106,9 @@ class Trainer {
   std::vector<CurvePoint> curve() const;
 
  private:
+  std::vector<std::size_t> next_batch();
+  std::optional<Evaluation> run_batch(const std::vector<std::size_t>& batch, const StepProgress& progress);
+  void adam_update(double inv_B);
   void record_point();
   void publish();
 
