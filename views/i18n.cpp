@@ -131,12 +131,24 @@ std::string formatted(const char* format, ...) {
   return text;
 }
 
-std::string error_in_words(const InputError& error) {
-  if (error.format.empty()) return error.what();
+namespace {
+
+// The sentence of `error` alone, without the sentences that follow it.
+std::string sentence_in_words(const InputError& error) {
+  if (error.format.empty()) return error.then.empty() ? error.what() : error.lead;
   std::vector<std::string> args = error.args;
   for (std::size_t i = 0; i < args.size() && i < 32; ++i)
     if (error.translated_args & (1u << i)) args[i] = tr(args[i]);
   return error.lead + fill_format(tr(error.format.c_str()), args);
+}
+
+}  // namespace
+
+std::string error_in_words(const InputError& error) {
+  std::string words = sentence_in_words(error);
+  for (const InputError::Part& part : error.then)
+    words += (part.separator.empty() ? std::string() : tr(part.separator)) + error_in_words(part.sentence);
+  return words;
 }
 
 const char* language_code(Language language) { return language == Language::ko ? "ko" : "en"; }
