@@ -2,6 +2,7 @@
 
 #include "model/budget.h"
 #include "model/error.h"
+#include "model/translatable.h"
 
 #include <algorithm>
 #include <atomic>
@@ -278,13 +279,14 @@ std::vector<CurvePoint> Trainer::curve() const {
 
 void check_positional_experiment(const Lesson& lesson) {
   if (lesson.config.recurrent())
-    throw InputError(std::string("the positional-encoding experiment needs a Transformer: this lesson's model (") +
-                     to_string(lesson.config.architecture) + ") is recurrent and reads word order through its steps");
+    throw InputError(N_("the positional-encoding experiment needs a Transformer: this lesson's model (%s) is recurrent "
+                        "and reads word order through its steps"),
+                     {to_string(lesson.config.architecture)});
   const double need = 2 * training_bytes(estimate_cost(lesson.config));
   if (need > limits().memory_bytes)
-    throw InputError("the positional-encoding experiment trains this model twice at once and would need " +
-                     bytes_text(need) + ", over the " + bytes_text(limits().memory_bytes) +
-                     " limit; try it on a smaller lesson (word order)");
+    throw InputError(N_("the positional-encoding experiment trains this model twice at once and would need %s, over the "
+                        "%s limit; try it on a smaller lesson (word order)"),
+                     {bytes_text(need), bytes_text(limits().memory_bytes)});
 }
 
 std::optional<PositionalExperiment> compare_positional(const Lesson& lesson, const TrainingSettings& settings,
