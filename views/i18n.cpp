@@ -23,6 +23,7 @@ namespace {
 constexpr const char* domain = "attnviz";
 
 std::atomic<Language> current{Language::en};
+thread_local int english_only = 0;  // in_english() calls running on this thread
 std::string bound_directory;  // set once by init_translations
 
 std::string directory_of_executable() {
@@ -82,15 +83,23 @@ bool set_interface_language(Language language) {
 Language interface_language() { return current; }
 
 const char* tr(const char* msgid) {
-  if (current == Language::en || !msgid || !*msgid) return msgid;
+  if (current == Language::en || english_only > 0 || !msgid || !*msgid) return msgid;
   return dgettext(domain, msgid);
 }
 
 std::string tr(std::string_view msgid) { return tr(std::string(msgid).c_str()); }
 
 const char* trn(const char* singular, const char* plural, unsigned long n) {
-  if (current == Language::en) return n == 1 ? singular : plural;
+  if (current == Language::en || english_only > 0) return n == 1 ? singular : plural;
   return dngettext(domain, singular, plural, n);
+}
+
+std::string in_english(const std::function<std::string()>& words) {
+  struct English {
+    English() { ++english_only; }
+    ~English() { --english_only; }
+  } english;
+  return words();
 }
 
 std::string labelled(const char* msgid) { return std::string(tr(msgid)) + "###" + msgid; }
