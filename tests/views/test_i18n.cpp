@@ -7,6 +7,7 @@
 #include "model/io/lesson_file.h"
 #include "model/io/safetensors.h"
 #include "model/quote.h"
+#include "model/trainer.h"
 #include "model/op_table.h"
 #include "views/file_actions.h"
 #include "views/i18n.h"
@@ -623,6 +624,16 @@ TEST_F(Korean, ALessonRefusedForItsContentIsExplainedInKorean) {
     EXPECT_EQ(r.english.rfind(c.english, 0), 0u) << r.english;
     EXPECT_TRUE(has_hangul(r.shown)) << r.shown;
     EXPECT_EQ(english_outside_names(r.shown, "", {"config", "reference", lesson_model}), "") << r.shown;
+  }
+  Lesson without_task = words;
+  without_task.task = Task{};
+  try {
+    check_trainable(without_task, without_task.training);
+    ADD_FAILURE() << "a lesson without a task was trainable";
+  } catch (const InputError& e) {
+    EXPECT_EQ(std::string(e.what()).rfind("the lesson has no task: it shows a model without sentence pairs", 0), 0u);
+    EXPECT_TRUE(has_hangul(error_in_words(e))) << error_in_words(e);
+    EXPECT_EQ(english_outside_names(error_in_words(e), "", {}), "") << error_in_words(e);
   }
   Task no_pairs;
   try {
