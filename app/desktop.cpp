@@ -143,6 +143,8 @@ void Desktop::start_trainer() {
     t.learning_rate = runner_->learning_rate();
     t.start_words = runner_->start_words();
     t.shown_version = runner_->version();  // the session keeps the lesson's weights until training starts
+  } catch (const InputError& e) {
+    t.message = views::error_in_words(e);
   } catch (const std::exception& e) {
     t.message = e.what();
   }

@@ -1,5 +1,8 @@
 #include "app/fonts.h"
 
+#include "model/translatable.h"
+#include "views/i18n.h"
+
 #include <filesystem>
 
 namespace attnviz::app {
@@ -27,29 +30,32 @@ std::string Fonts::build(float pixels) {
   ranges_.clear();
   builder_.BuildRanges(&ranges_);
 
-  std::string notice;
   ImFontConfig text_config;
   text_config.OversampleH = 2;
   text_config.OversampleV = 1;
-  if (!std::filesystem::exists(files_.text) ||
-      !atlas.AddFontFromFileTTF(files_.text.c_str(), pixels, &text_config, ranges_.Data)) {
+  const bool text_loaded = std::filesystem::exists(files_.text) &&
+                           atlas.AddFontFromFileTTF(files_.text.c_str(), pixels, &text_config, ranges_.Data);
+  if (!text_loaded) {
     ImFontConfig fallback;
     fallback.SizePixels = pixels;
     atlas.AddFontDefault(&fallback);
-    notice = files_.text + " missing: default font (install fonts-dejavu-core).";
   }
   // Hangul (and whatever else the first font lacks) from NanumGothic.
   ImFontConfig merge;
   merge.MergeMode = true;
   merge.OversampleH = 1;
   merge.OversampleV = 1;
-  if (!std::filesystem::exists(files_.hangul) ||
-      !atlas.AddFontFromFileTTF(files_.hangul.c_str(), pixels, &merge, ranges_.Data)) {
-    if (!notice.empty()) notice += ' ';
-    notice += files_.hangul;
-    notice += " missing: no Korean (install fonts-nanum).";
-  }
+  const bool hangul_loaded = std::filesystem::exists(files_.hangul) &&
+                             atlas.AddFontFromFileTTF(files_.hangul.c_str(), pixels, &merge, ranges_.Data);
   atlas.Build();
+
+  // In the window's language while there is a font to draw it: English without the Hangul one.
+  std::string notice;
+  if (!text_loaded) {
+    const char* missing = N_("%s missing: default font (install fonts-dejavu-core).");
+    notice = views::formatted(hangul_loaded ? views::tr(missing) : missing, files_.text.c_str());
+  }
+  if (!hangul_loaded) notice += (notice.empty() ? "" : " ") + files_.hangul + " missing: no Korean (install fonts-nanum).";
   return notice;
 }
 

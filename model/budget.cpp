@@ -1,6 +1,7 @@
 #include "model/budget.h"
 
 #include "model/error.h"
+#include "model/translatable.h"
 
 #include <cstdio>
 
@@ -65,11 +66,6 @@ double parameter_count(const Config& c) {
          D * (2 * attention + ffn + 3 * norm) + 2 * norm;
 }
 
-[[noreturn]] void over(const std::string& what, double need, double limit, const std::string& hint) {
-  throw InputError("config: " + what + " needs " + bytes_text(need) + ", over the " + bytes_text(limit) +
-                   " limit (" + hint + ")");
-}
-
 }  // namespace
 
 Cost estimate_cost(const Config& c, int T_src, int T_tgt) {
@@ -95,24 +91,29 @@ Limits& limits() {
 void check_cost(const Config& c) {
   const Cost cost = estimate_cost(c);
   const Limits& l = limits();
-  if (cost.total_bytes() > l.memory_bytes) {
-    const std::string parts = "parameters " + bytes_text(cost.parameter_bytes) + ", positional table " +
-                              bytes_text(cost.positional_bytes) + ", a trace at max_len = " +
-                              std::to_string(c.max_len) + " tokens " + bytes_text(cost.trace_bytes);
-    over("this model", cost.total_bytes(), l.memory_bytes, parts + "; --memory-limit raises the limit");
-  }
+  if (cost.total_bytes() > l.memory_bytes)
+    throw InputError(N_("%s: this model needs %s, over the %s limit (parameters %s, positional table %s, a trace at "
+                        "max_len = %s tokens %s; --memory-limit raises the limit)"),
+                     {"config", bytes_text(cost.total_bytes()), bytes_text(l.memory_bytes), bytes_text(cost.parameter_bytes),
+                      bytes_text(cost.positional_bytes), std::to_string(c.max_len), bytes_text(cost.trace_bytes)});
   if (cost.flops > l.flops) {
-    char text[96];
-    std::snprintf(text, sizeof text, "%.3g floating-point operations, over the limit of %.3g", cost.flops, l.flops);
-    throw InputError("config: one forward + backward at max_len = " + std::to_string(c.max_len) + " tokens is " + text);
+    const auto number = [](double x) {
+      char text[32];
+      std::snprintf(text, sizeof text, "%.3g", x);
+      return std::string(text);
+    };
+    throw InputError(N_("%s: one forward + backward at max_len = %s tokens is %s floating-point operations, over the "
+                        "limit of %s"),
+                     {"config", std::to_string(c.max_len), number(cost.flops), number(l.flops)});
   }
 }
 
 void check_training_cost(const Config& c) {
   const double need = training_bytes(estimate_cost(c));
   if (need > limits().training_memory_bytes)
-    over("training this model", need, limits().training_memory_bytes,
-         "the model, Adam's moments and a trace; --memory-limit raises the limit");
+    throw InputError(N_("%s: training this model needs %s, over the %s limit (the model, Adam's moments and a trace; "
+                        "--memory-limit raises the limit)"),
+                     {"config", bytes_text(need), bytes_text(limits().training_memory_bytes)});
 }
 
 std::string bytes_text(double bytes) {

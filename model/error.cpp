@@ -27,7 +27,25 @@ InputError within(const std::string& where, const InputError& inner, const char*
   outer.args = inner.args;
   outer.translated_args = inner.translated_args;
   outer.lead = where + separator + inner.lead;
+  outer.then = inner.then;
   return outer;
+}
+
+InputError followed(const InputError& first, const std::vector<InputError::Part>& parts) {
+  std::string message = first.what();
+  for (const InputError::Part& part : parts) message += part.separator + part.sentence.what();
+  InputError joined(message);
+  if (first.format.empty() && first.then.empty()) {  // a sentence with no format: said as it is
+    joined.then.push_back({"", first});
+  } else {
+    joined.format = first.format;
+    joined.args = first.args;
+    joined.translated_args = first.translated_args;
+    joined.lead = first.lead;
+    joined.then = first.then;
+  }
+  joined.then.insert(joined.then.end(), parts.begin(), parts.end());
+  return joined;
 }
 
 }  // namespace attnviz

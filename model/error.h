@@ -17,7 +17,20 @@ struct InputError : std::runtime_error {
   std::vector<std::string> args;  // the words it names: a quoted word, a count
   unsigned translated_args = 0;   // bit i set: args[i] is itself marked N_() ("a number"), translated too
   std::string lead;               // words before the message in every language: "lessons/x.json: "
+  struct Part;
+  std::vector<Part> then;         // sentences said after this one, in order (followed())
 };
+
+// A sentence after the one before it: its separator ("; ", ". Hint: ", marked N_() and
+// translated; "" for none) and the sentence, with its own format and words.
+struct InputError::Part {
+  std::string separator;
+  InputError sentence;
+};
+
+// One message of several sentences: `first`, then each part after its separator.  Its English is
+// the sentences' English joined; the window says each sentence, and each separator, translated.
+InputError followed(const InputError& first, const std::vector<InputError::Part>& parts);
 
 // `inner` named by where it happened: where + separator + its message, its format and words kept.
 InputError within(const std::string& where, const InputError& inner, const char* separator = ": ");

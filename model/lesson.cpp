@@ -43,12 +43,12 @@ std::string join(const std::vector<std::string>& words) {
 }
 
 std::vector<SentencePair> word_order_pairs(const Task& t) {
-  if (t.nouns.size() < 2) throw InputError("task.nouns: " + std::to_string(t.nouns.size()) + " nouns, need at least 2");
-  if (t.verbs.empty()) throw InputError("task.verbs: need at least one verb");
+  if (t.nouns.size() < 2) throw InputError(N_("%s: %s nouns, need at least 2"), {"task.nouns", std::to_string(t.nouns.size())});
+  if (t.verbs.empty()) throw InputError(N_("%s: need at least one verb"), {"task.verbs"});
   const double count = double(t.nouns.size()) * double(t.nouns.size() - 1) * double(t.verbs.size());
   if (count > 100000)
-    throw InputError("task.nouns: " + std::to_string(t.nouns.size()) + " nouns and " + std::to_string(t.verbs.size()) +
-                     " verbs make more than 100000 sentences");
+    throw InputError(N_("%s: %s nouns and %s verbs make more than 100000 sentences"),
+                     {"task.nouns", std::to_string(t.nouns.size()), std::to_string(t.verbs.size())});
   std::vector<SentencePair> pairs;
   for (const auto& [s_en, s_ko] : t.nouns)
     for (const auto& [v_en, v_ko] : t.verbs)
@@ -88,13 +88,13 @@ std::vector<SentencePair> digit_pairs(const Task& t, bool reverse, std::uint64_t
 
 std::vector<SentencePair> make_pairs(const Task& task, std::uint64_t seed) {
   if (task.generator.empty()) {
-    if (task.pairs.empty()) throw InputError("task.pairs: no sentence pairs");
+    if (task.pairs.empty()) throw InputError(N_("%s: no sentence pairs"), {"task.pairs"});
     return task.pairs;
   }
   if (task.generator == "word_order") return word_order_pairs(task);
   if (task.generator == "reverse") return digit_pairs(task, true, seed);
   if (task.generator == "copy") return digit_pairs(task, false, seed);
-  throw InputError("task.generator = " + quote(task.generator) + ": not one of word_order, reverse, copy");
+  throw InputError(N_("%s: not one of word_order, reverse, copy"), {"task.generator = " + quote(task.generator)});
 }
 
 void split_pairs(const std::vector<SentencePair>& pairs, double held_out, std::uint64_t seed,
@@ -172,13 +172,13 @@ void check_example(const Lesson& l, const SentencePair& p, const std::string& fi
 void check_reference(const Lesson& l) {
   const Reference& r = *l.reference;
   if (l.weights.empty())
-    throw InputError("reference: the lesson has no weights, and a reference is the answer of trained weights");
-  if (!std::isfinite(r.loss)) throw InputError("reference.loss: must be finite");
+    throw InputError(N_("%s: the lesson has no weights, and a reference is the answer of trained weights"), {"reference"});
+  if (!std::isfinite(r.loss)) throw InputError(N_("%s: must be finite"), {"reference.loss"});
   const Example ex = make_example(l.config, l.src_vocab, l.tgt_vocab, l.example.src, l.example.tgt);
   if (r.logits.rows() != static_cast<Eigen::Index>(ex.tgt_in.size()) || r.logits.cols() != l.config.tgt_vocab)
-    throw InputError("reference.logits: " + std::to_string(r.logits.rows()) + " × " + std::to_string(r.logits.cols()) +
-                     ", the example needs " + std::to_string(ex.tgt_in.size()) + " × " +
-                     std::to_string(l.config.tgt_vocab) + " (target tokens with <bos> × target vocabulary)");
+    throw InputError(N_("%s: %s × %s, the example needs %s × %s (target tokens with <bos> × target vocabulary)"),
+                     {"reference.logits", std::to_string(r.logits.rows()), std::to_string(r.logits.cols()),
+                      std::to_string(ex.tgt_in.size()), std::to_string(l.config.tgt_vocab)});
 }
 
 }  // namespace
@@ -193,7 +193,10 @@ Lesson with_model(const Lesson& lesson, const ComparedModel& model) {
   return l;
 }
 
-void validate(const Lesson& l) {
+namespace {
+
+// The words a lesson shows: its title, description, vocabularies and position names.
+void check_texts(const Lesson& l) {
   if (l.title.en.empty()) throw InputError(N_("%s: must not be empty"), {"title"});
   check_plain(l.title.en, "title");
   check_plain(l.title.ko, "title.ko");
@@ -203,20 +206,23 @@ void validate(const Lesson& l) {
   check_plain_words(l.tgt_vocab, "vocabulary.target");
   for (std::size_t i = 0; i < l.task.position_names.size(); ++i)
     check_plain(l.task.position_names[i], "task.position_names[" + std::to_string(i) + "]");
-  validate(l.config);
+}
+
+// The config's vocabulary sizes are the vocabularies', and one padding id serves both.
+void check_vocabularies(const Lesson& l) {
   if (l.config.src_vocab != l.src_vocab.size())
-    throw InputError("config.src_vocab = " + std::to_string(l.config.src_vocab) +
-                     ": the source vocabulary has " + std::to_string(l.src_vocab.size()) + " tokens");
+    throw InputError(N_("%s: the source vocabulary has %s tokens"),
+                     {"config.src_vocab = " + std::to_string(l.config.src_vocab), std::to_string(l.src_vocab.size())});
   if (l.config.tgt_vocab != l.tgt_vocab.size())
-    throw InputError("config.tgt_vocab = " + std::to_string(l.config.tgt_vocab) +
-                     ": the target vocabulary has " + std::to_string(l.tgt_vocab.size()) + " tokens");
+    throw InputError(N_("%s: the target vocabulary has %s tokens"),
+                     {"config.tgt_vocab = " + std::to_string(l.config.tgt_vocab), std::to_string(l.tgt_vocab.size())});
   if (l.src_vocab.pad() != l.tgt_vocab.pad())
-    throw InputError("specials.pad: id " + std::to_string(l.src_vocab.pad()) + " in the source vocabulary, " +
-                     std::to_string(l.tgt_vocab.pad()) + " in the target: one padding id serves both");
-  check_words(l.src_vocab, l.example.src, "example.src");
-  check_words(l.tgt_vocab, l.example.tgt, "example.tgt");
-  check_length(l, l.example, "example");
-  check_plain(l.panel, "open.panel");
+    throw InputError(N_("%s: id %s in the source vocabulary, %s in the target: one padding id serves both"),
+                     {"specials.pad", std::to_string(l.src_vocab.pad()), std::to_string(l.tgt_vocab.pad())});
+}
+
+// Each compared model has a valid config and an architecture of its own.
+void check_compare(const Lesson& l) {
   for (std::size_t i = 0; i < l.compare.size(); ++i) {
     const std::string field = "compare[" + std::to_string(i) + "]";
     try {
@@ -225,15 +231,17 @@ void validate(const Lesson& l) {
       throw within(field, e, ".");
     }
     const char* name = l.compare[i].name();
+    const std::string architecture = field + ".config.architecture = " + name;
     if (name == std::string(to_string(l.config.architecture)))
-      throw InputError(field + ".config.architecture = " + name + ": the lesson's own model is one already");
+      throw InputError(N_("%s: the lesson's own model is one already"), {architecture});
     for (std::size_t j = 0; j < i; ++j)
       if (name == std::string(l.compare[j].name()))
-        throw InputError(field + ".config.architecture = " + name + ": compare[" + std::to_string(j) + "] is one already");
+        throw InputError(N_("%s: %s is one already"), {architecture, "compare[" + std::to_string(j) + "]"});
   }
-  check_example(l, l.example, "example");
-  if (l.reference) check_reference(l);
-  if (l.step < 0) throw InputError(N_("%s: must not be negative"), {"step = " + std::to_string(l.step)});
+}
+
+// Every sentence pair of the task is in the vocabularies and fits max_len.
+void check_task(const Lesson& l) {
   if (!(l.task.held_out >= 0 && l.task.held_out < 1))
     throw InputError(N_("%s: must be in [0, 1)"), {"task.held_out = " + std::to_string(l.task.held_out)});
   const std::vector<SentencePair> pairs = l.task.empty() ? std::vector<SentencePair>{} : make_pairs(l.task, l.task.seed);
@@ -244,17 +252,22 @@ void validate(const Lesson& l) {
     check_length(l, pairs[i], field);
     check_example(l, pairs[i], field);
   }
-  if (!l.attention.empty()) {
-    const FixedAttention& a = l.attention;
-    const auto shape = [](const Mat& m) { return "(" + std::to_string(m.rows()) + ", " + std::to_string(m.cols()) + ")"; };
-    if (a.W_Q.rows() != a.X.cols())
-      throw InputError("attention.W_Q: " + shape(a.W_Q) + " needs " + std::to_string(a.X.cols()) + " rows, one per column of X");
-    if (a.W_K.rows() != a.X.cols() || a.W_K.cols() != a.W_Q.cols())
-      throw InputError("attention.W_K: " + shape(a.W_K) + " must have the shape of W_Q " + shape(a.W_Q));
-    if (a.W_V.rows() != a.X.cols())
-      throw InputError("attention.W_V: " + shape(a.W_V) + " needs " + std::to_string(a.X.cols()) + " rows, one per column of X");
-  }
-  const TrainingSettings& t = l.training;
+}
+
+// The fixed attention's weights: W_Q and W_V (d_x, ·), W_K the shape of W_Q, for X (n, d_x).
+void check_attention(const FixedAttention& a) {
+  if (a.empty()) return;
+  const auto shape = [](const Mat& m) { return "(" + std::to_string(m.rows()) + ", " + std::to_string(m.cols()) + ")"; };
+  const std::string rows = std::to_string(a.X.cols());
+  if (a.W_Q.rows() != a.X.cols())
+    throw InputError(N_("%s: %s needs %s rows, one per column of X"), {"attention.W_Q", shape(a.W_Q), rows});
+  if (a.W_K.rows() != a.X.cols() || a.W_K.cols() != a.W_Q.cols())
+    throw InputError(N_("%s: %s must have the shape of W_Q %s"), {"attention.W_K", shape(a.W_K), shape(a.W_Q)});
+  if (a.W_V.rows() != a.X.cols())
+    throw InputError(N_("%s: %s needs %s rows, one per column of X"), {"attention.W_V", shape(a.W_V), rows});
+}
+
+void check_training(const TrainingSettings& t) {
   if (t.steps < 0) throw InputError(N_("%s: must not be negative"), {"training.steps = " + std::to_string(t.steps)});
   if (t.batch_size < 1) throw InputError(N_("%s: must be at least 1"), {"training.batch_size = " + std::to_string(t.batch_size)});
   if (!(t.learning_rate > 0) || !std::isfinite(t.learning_rate))
@@ -263,6 +276,25 @@ void validate(const Lesson& l) {
   if (t.eval_every < 1) throw InputError(N_("%s: must be at least 1"), {"training.eval_every = " + std::to_string(t.eval_every)});
   if (!(t.target_accuracy >= 0 && t.target_accuracy <= 1))
     throw InputError(N_("%s: must be in [0, 1]"), {"training.target_accuracy = " + std::to_string(t.target_accuracy)});
+}
+
+}  // namespace
+
+void validate(const Lesson& l) {
+  check_texts(l);
+  validate(l.config);
+  check_vocabularies(l);
+  check_words(l.src_vocab, l.example.src, "example.src");
+  check_words(l.tgt_vocab, l.example.tgt, "example.tgt");
+  check_length(l, l.example, "example");
+  check_plain(l.panel, "open.panel");
+  check_compare(l);
+  check_example(l, l.example, "example");
+  if (l.reference) check_reference(l);
+  if (l.step < 0) throw InputError(N_("%s: must not be negative"), {"step = " + std::to_string(l.step)});
+  check_task(l);
+  check_attention(l.attention);
+  check_training(l.training);
 }
 
 Preset to_preset(const Lesson& l) {

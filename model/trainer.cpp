@@ -2,6 +2,7 @@
 
 #include "model/budget.h"
 #include "model/error.h"
+#include "model/translatable.h"
 
 #include <algorithm>
 #include <atomic>
@@ -67,8 +68,9 @@ void finish(Evaluation& e, std::size_t examples) {
 // The lesson's config, once the lesson with these settings is known to be valid.
 const Config& checked_config(const Lesson& lesson, const TrainingSettings& settings) {
   if (lesson.task.empty())
-    throw InputError("the lesson has no task: it shows a model without sentence pairs to train on (a \"task\" of "
-                     "pairs or a generator in the lesson file makes it trainable)");
+    throw InputError(N_("the lesson has no task: it shows a model without sentence pairs to train on (a \"task\" of "
+                        "pairs or a generator in the lesson file makes it trainable)"),
+                     {});
   Lesson with_settings = lesson;
   with_settings.training = settings;
   validate(with_settings);
@@ -82,7 +84,7 @@ void check_trainable(const Lesson& lesson, const TrainingSettings& settings) {
   checked_config(lesson, settings);
   std::vector<SentencePair> train, held;
   split_pairs(make_pairs(lesson.task, lesson.task.seed), lesson.task.held_out, lesson.task.seed, train, held);
-  if (train.empty()) throw InputError("task: no training pairs left after the held-out split");
+  if (train.empty()) throw InputError(N_("%s: no training pairs left after the held-out split"), {"task"});
 }
 
 Trainer::Trainer(const Lesson& lesson, const TrainingSettings& settings)
@@ -94,7 +96,7 @@ Trainer::Trainer(const Lesson& lesson, const TrainingSettings& settings)
       random_(settings.seed) {
   split_pairs(make_pairs(lesson.task, lesson.task.seed), lesson.task.held_out, lesson.task.seed, train_pairs_,
               held_pairs_);
-  if (train_pairs_.empty()) throw InputError("task: no training pairs left after the held-out split");
+  if (train_pairs_.empty()) throw InputError(N_("%s: no training pairs left after the held-out split"), {"task"});
   train_ = encode_all(config_, src_vocab_, tgt_vocab_, train_pairs_);
   held_ = encode_all(config_, src_vocab_, tgt_vocab_, held_pairs_);
   reset();
@@ -218,7 +220,7 @@ void Trainer::record_point_now() {
 
 void Trainer::set_learning_rate(double learning_rate) {
   if (!(learning_rate > 0) || !std::isfinite(learning_rate))
-    throw InputError("learning_rate = " + std::to_string(learning_rate) + ": must be a positive number");
+    throw InputError(N_("%s: must be a positive number"), {"learning_rate = " + std::to_string(learning_rate)});
   settings_.learning_rate = learning_rate;
 }
 
@@ -289,13 +291,14 @@ std::vector<CurvePoint> Trainer::curve() const {
 
 void check_positional_experiment(const Lesson& lesson) {
   if (lesson.config.recurrent())
-    throw InputError(std::string("the positional-encoding experiment needs a Transformer: this lesson's model (") +
-                     to_string(lesson.config.architecture) + ") is recurrent and reads word order through its steps");
+    throw InputError(N_("the positional-encoding experiment needs a Transformer: this lesson's model (%s) is recurrent "
+                        "and reads word order through its steps"),
+                     {to_string(lesson.config.architecture)});
   const double need = 2 * training_bytes(estimate_cost(lesson.config));
   if (need > limits().memory_bytes)
-    throw InputError("the positional-encoding experiment trains this model twice at once and would need " +
-                     bytes_text(need) + ", over the " + bytes_text(limits().memory_bytes) +
-                     " limit; try it on a smaller lesson (word order)");
+    throw InputError(N_("the positional-encoding experiment trains this model twice at once and would need %s, over the "
+                        "%s limit; try it on a smaller lesson (word order)"),
+                     {bytes_text(need), bytes_text(limits().memory_bytes)});
 }
 
 std::optional<PositionalExperiment> compare_positional(const Lesson& lesson, const TrainingSettings& settings,

@@ -149,9 +149,13 @@ AttentionPanel::Drawn AttentionPanel::matrices(const AppState& app, Selection& s
   const float least = std::min(label_w, digit * 10) + digit * 20;
   const bool beside = drawn.gradient && (full - digit * 3) / 2 >= least;
   HeatmapSpec spec;
-  spec.caption = formatted(tr("%s: %d %s × %d keys"), shown_caption(shown), static_cast<int>(value.rows()),
-                           axes.query_side == TokenSide::source ? tr("source queries") : tr("target queries"),
-                           static_cast<int>(value.cols()));
+  const auto caption = [&] {
+    return formatted(tr("%s: %d %s × %d keys"), shown_caption(shown), static_cast<int>(value.rows()),
+                     axes.query_side == TokenSide::source ? tr("source queries") : tr("target queries"),
+                     static_cast<int>(value.cols()));
+  };
+  spec.caption = caption();
+  spec.name = in_english(caption);
   spec.values = &value;
   spec.scale = shown == Shown::weights ? ColourScale::sequential : ColourScale::diverging;
   spec.texture_key = mix_key(app.generation, static_cast<std::uint64_t>(head.attention), static_cast<std::uint64_t>(head.layer),
@@ -168,7 +172,9 @@ AttentionPanel::Drawn AttentionPanel::matrices(const AppState& app, Selection& s
   if (!drawn.gradient) return drawn;
   if (beside) ImGui::SameLine(0, digit * 3);
   HeatmapSpec g = spec;
-  g.caption = formatted(tr("%s: how the loss changes with each cell"), gradient_symbol(shown));
+  const auto gradient_caption = [&] { return formatted(tr("%s: how the loss changes with each cell"), gradient_symbol(shown)); };
+  g.caption = gradient_caption();
+  g.name = in_english(gradient_caption);
   g.values = &grad;
   g.scale = ColourScale::diverging;
   g.texture_key = mix_key(spec.texture_key, 0x6D);
@@ -189,7 +195,7 @@ void AttentionPanel::lines_section(const AppState& app, Selection& selection, co
       same_line_if_fits(ImGui::CalcTextSize(formatted(tr("■ head %d"), 10).c_str()).x);
       ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(head_colour(h)), tr("■ head %d"), h);
     }
-  figure("Attention lines of " + head_title(selection.head), [&](float) { lines_view(app, selection, selection.head); }, {},
+  figure("Attention lines of " + in_english([&] { return head_title(selection.head); }), [&](float) { lines_view(app, selection, selection.head); }, {},
          formatted(tr("Attention lines of %s"), head_title(selection.head).c_str()));
   ImGui::EndGroup();
 }

@@ -383,12 +383,13 @@ bool heatmap_alone(const HeatmapSpec& spec, const HeatmapLook& look, Selection& 
 bool draw_heatmap(const HeatmapSpec& spec, const HeatmapLook& look, Selection& selection) {
   ImGui::PushID(static_cast<int>(spec.texture_key & 0x7fffffff));
   bool clicked = false;
-  const std::string name = spec.name.empty() ? spec.caption.substr(0, spec.caption.find('\n')) : spec.name;
+  const std::string title = spec.caption.substr(0, spec.caption.find('\n'));
+  const std::string name = spec.name.empty() ? title : spec.name.substr(0, spec.name.find('\n'));
   figure(name, [&](float scale) {
     HeatmapSpec scaled = spec;
     if (scale != 1) scaled.max_width = ImGui::GetContentRegionAvail().x;  // the picture's: twice the heatmap's width
     clicked |= heatmap_alone(scaled, look, selection);
-  }, FigureCsv{spec.values, spec.row_labels, spec.col_labels});
+  }, FigureCsv{spec.values, spec.row_labels, spec.col_labels}, title);
   ImGui::PopID();
   return clicked;
 }

@@ -27,8 +27,9 @@ struct Mark {
 
 struct HeatmapSpec {
   std::string caption;                 // "Q, head 2: 5 source tokens × 4 features"
-  std::string name;                    // the figure's English name (file name, --picture), shown
-                                       // through tr(); empty: the caption's first line
+  std::string name;                    // the figure's English name (file name, --picture): the
+                                       // caption in English (in_english()); empty: the caption's
+                                       // first line.  Its menu shows the caption's first line.
   const Mat* values = nullptr;
   ColourScale scale = ColourScale::diverging;
   std::uint64_t texture_key = 0;       // changes whenever `values` may have changed

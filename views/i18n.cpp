@@ -23,6 +23,7 @@ namespace {
 constexpr const char* domain = "attnviz";
 
 std::atomic<Language> current{Language::en};
+thread_local int english_only = 0;  // in_english() calls running on this thread
 std::string bound_directory;  // set once by init_translations
 
 std::string directory_of_executable() {
@@ -82,15 +83,23 @@ bool set_interface_language(Language language) {
 Language interface_language() { return current; }
 
 const char* tr(const char* msgid) {
-  if (current == Language::en || !msgid || !*msgid) return msgid;
+  if (current == Language::en || english_only > 0 || !msgid || !*msgid) return msgid;
   return dgettext(domain, msgid);
 }
 
 std::string tr(std::string_view msgid) { return tr(std::string(msgid).c_str()); }
 
 const char* trn(const char* singular, const char* plural, unsigned long n) {
-  if (current == Language::en) return n == 1 ? singular : plural;
+  if (current == Language::en || english_only > 0) return n == 1 ? singular : plural;
   return dngettext(domain, singular, plural, n);
+}
+
+std::string in_english(const std::function<std::string()>& words) {
+  struct English {
+    English() { ++english_only; }
+    ~English() { --english_only; }
+  } english;
+  return words();
 }
 
 std::string labelled(const char* msgid) { return std::string(tr(msgid)) + "###" + msgid; }
@@ -131,12 +140,24 @@ std::string formatted(const char* format, ...) {
   return text;
 }
 
-std::string error_in_words(const InputError& error) {
-  if (error.format.empty()) return error.what();
+namespace {
+
+// The sentence of `error` alone, without the sentences that follow it.
+std::string sentence_in_words(const InputError& error) {
+  if (error.format.empty()) return error.then.empty() ? error.what() : error.lead;
   std::vector<std::string> args = error.args;
   for (std::size_t i = 0; i < args.size() && i < 32; ++i)
     if (error.translated_args & (1u << i)) args[i] = tr(args[i]);
   return error.lead + fill_format(tr(error.format.c_str()), args);
+}
+
+}  // namespace
+
+std::string error_in_words(const InputError& error) {
+  std::string words = sentence_in_words(error);
+  for (const InputError::Part& part : error.then)
+    words += (part.separator.empty() ? std::string() : tr(part.separator)) + error_in_words(part.sentence);
+  return words;
 }
 
 const char* language_code(Language language) { return language == Language::ko ? "ko" : "en"; }

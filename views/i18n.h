@@ -8,6 +8,7 @@
 #include "model/error.h"
 #include "model/tour.h"
 
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -19,6 +20,11 @@ const char* tr(const char* msgid);
 std::string tr(std::string_view msgid);
 // "%d stops" / "1 stop" chosen by n, then translated.
 const char* trn(const char* singular, const char* plural, unsigned long n);
+
+// `words()` as the English window says them: tr() and trn() give their msgids on this thread while
+// it runs.  A figure's English name (its file name, --picture) made by the code that makes its
+// translated caption: in_english([&] { return tensor_caption(t, false); }).
+std::string in_english(const std::function<std::string()>& words);
 
 // "단계 상세###Step detail": the translated label of an ImGui window, tab or header whose ID
 // stays the English msgid in every language (layout.ini, tab order, tests).

@@ -1,5 +1,7 @@
 #include "views/mask_panel.h"
 
+#include "model/translatable.h"
+
 #include "model/analysis/masks.h"
 #include "views/head_focus.h"
 #include "views/heatmap.h"
@@ -50,6 +52,7 @@ void masks_view(const AppState& app, Selection& selection, const Palette& pal) {
     const bool src_rows = m == &masks.src_padding;
     const bool src_cols = m == &masks.src_padding || m == &masks.cross;
     HeatmapSpec spec;
+    spec.name = m->title;
     spec.caption = (heads ? "▶ " : "") + tr(m->title) + "\n" +
                    formatted(heads ? tr("for %s (this head's)") : tr("for %s"), tr(m->applies_to).c_str());
     spec.values = &m->value;
@@ -76,14 +79,15 @@ void head_masking(const AppState& app, Selection& selection, const Palette& pal)
     ColourScale scale;
   };
   const Shown shown[3] = {
-      {t.scaled ? *t.scaled : t.scores, t.scaled ? tr("Before masking: S / √d_k") : tr("Before masking: S"), ColourScale::diverging},
-      {t.masked, tr("After masking: −∞ where the mask is 0"), ColourScale::diverging},
-      {t.weights, tr("Weights after softmax: exactly 0 where masked"), ColourScale::sequential},
+      {t.scaled ? *t.scaled : t.scores, t.scaled ? N_("Before masking: S / √d_k") : N_("Before masking: S"), ColourScale::diverging},
+      {t.masked, N_("After masking: −∞ where the mask is 0"), ColourScale::diverging},
+      {t.weights, N_("Weights after softmax: exactly 0 where masked"), ColourScale::sequential},
   };
   HeatmapRow row{ImGui::GetContentRegionAvail().x, ImGui::CalcTextSize("0").x * 3};
   for (int i = 0; i < 3; ++i) {
     HeatmapSpec spec;
-    spec.caption = shown[i].caption;
+    spec.name = shown[i].caption;
+    spec.caption = tr(shown[i].caption);
     spec.values = &trace.value(shown[i].id);
     spec.scale = shown[i].scale;
     spec.texture_key = mix_key(app.generation, 0x3A5D, static_cast<std::uint64_t>(head.attention),

@@ -148,9 +148,9 @@ void PePanel::sentence_view(const AppState& app, Selection& selection) {
     const char* caption;
   };
   const Part shown[3] = {
-      {&parts.embedding, config.scale_embedding ? tr("Embedding E[id]·√d_model") : tr("Embedding E[id]")},
-      {&parts.positional, tr("+ positional encoding PE")},
-      {&parts.input, tr("= input to encoder layer 0")},
+      {&parts.embedding, config.scale_embedding ? N_("Embedding E[id]·√d_model") : N_("Embedding E[id]")},
+      {&parts.positional, N_("+ positional encoding PE")},
+      {&parts.input, N_("= input to encoder layer 0")},
   };
   section_title(tr("Embedding + positional encoding = input"), tr("— source tokens × features"), pal);
   // Three in a row when each keeps cells of at least 1.2 digits; fewer rows otherwise.
@@ -161,7 +161,8 @@ void PePanel::sentence_view(const AppState& app, Selection& selection) {
                                digit * 12 + static_cast<float>(config.d_model) * digit * 6);
   for (int i = 0; i < 3; ++i) {
     HeatmapSpec spec;
-    spec.caption = shown[i].caption;
+    spec.name = shown[i].caption;
+    spec.caption = tr(shown[i].caption);
     spec.values = shown[i].m;
     spec.texture_key = mix_key(app.generation, 0x9E, static_cast<std::uint64_t>(i));
     spec.row_labels = app.src_words;
@@ -215,15 +216,15 @@ void PePanel::encoding_maps(const AppState& app, Selection& selection, float ful
   const float h = std::clamp(static_cast<float>(request_.max_len) * 4, font * 8, font * 16);
   struct Shown {
     const Mat* m;
-    const char* title;
+    const char* title;  // English (N_), the figure's name after "PE "
     std::uint64_t salt;
     Positional layout;
   };
   std::vector<Shown> shown;
   if (layouts != Layouts::concatenated)
-    shown.push_back({&interleaved_, tr("interleaved (the paper): sin, cos, sin …"), 1, Positional::interleaved});
+    shown.push_back({&interleaved_, N_("interleaved (the paper): sin, cos, sin …"), 1, Positional::interleaved});
   if (layouts != Layouts::interleaved)
-    shown.push_back({&concatenated_, tr("concatenated: sines, then cosines"), 2, Positional::concatenated});
+    shown.push_back({&concatenated_, N_("concatenated: sines, then cosines"), 2, Positional::concatenated});
   for (std::size_t k = 0; k < shown.size(); ++k) {
     if (k > 0) ImGui::SameLine(0, font);
     ImGui::BeginGroup();
@@ -233,13 +234,14 @@ void PePanel::encoding_maps(const AppState& app, Selection& selection, float ful
                                       ColourScale::diverging, {-1, 1})
                      : nullptr;
     ImageHit hit;
+    const char* title = tr(shown[k].title);
     figure(std::string("PE ") + shown[k].title, [&](float scale) {
       ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + w * scale);
-      ImGui::TextUnformatted(shown[k].title);
+      ImGui::TextUnformatted(title);
       ImGui::PopTextWrapPos();
       const ImageHit drawn = image_heatmap("pe", *shown[k].m, texture, {-1, 1}, ImVec2(w * scale, h * scale), pal, position, dimension);
       if (scale == 1) hit = drawn;
-    }, FigureCsv{shown[k].m, {}, {}});
+    }, FigureCsv{shown[k].m, {}, {}}, std::string("PE ") + title);
     if (hit.row >= 0) {
       analysis::EncodingRequest r = request_;
       r.layout = shown[k].layout;

@@ -80,6 +80,7 @@ void draw_matrices(const AppState& app, Selection& selection, int step, const st
     const std::vector<Mark> marks = marks_for(chain, m, pal);
     HeatmapSpec spec;
     spec.caption = tensor_caption(*m.tensor, m.gradient);
+    spec.name = in_english([&] { return tensor_caption(*m.tensor, m.gradient); });
     spec.values = m.values;
     spec.scale = colour_scale(*m.tensor, m.gradient);
     spec.texture_key = texture_key(app, step, m);

@@ -175,8 +175,8 @@ void experiment_line(const TrainingStatus& t, Commands& commands) {
     ImGui::SameLine();
     if (tooltip_button((std::string(tr("Cancel")) + "##experiment").c_str(), tr("Stop both runs; the last experiment's figures stay")))
       commands.push(Train{Train::Action::cancel_experiment});
-  } else if (!t.experiment_problem.empty()) {
-    ImGui::TextWrapped("%s", tr(t.experiment_problem).c_str());
+  } else if (*t.experiment_problem.what()) {
+    ImGui::TextWrapped("%s", error_in_words(t.experiment_problem).c_str());
   }
 }
 

@@ -78,17 +78,19 @@ void TrainingRunner::start_positional_experiment() {
   experiment_done_ = 0;
   const auto work = [this] {
     std::optional<PositionalExperiment> result;
-    std::string problem;
+    InputError problem("");
     try {
       result = compare_positional(lesson_, lesson_.training, [this](int done, int) {
         experiment_done_ = done;
         return !experiment_cancel_.load();
       });
-      if (!result) problem = N_("the positional-encoding experiment was cancelled");
+      if (!result) problem = InputError(N_("the positional-encoding experiment was cancelled"), {});
     } catch (const std::bad_alloc&) {
-      problem = N_("the positional-encoding experiment ran out of memory");
+      problem = InputError(N_("the positional-encoding experiment ran out of memory"), {});
+    } catch (const InputError& e) {
+      problem = e;
     } catch (const std::exception& e) {
-      problem = e.what();
+      problem = InputError(e.what());
     }
     {
       std::lock_guard<std::mutex> lock(experiment_mutex_);
@@ -102,7 +104,7 @@ void TrainingRunner::start_positional_experiment() {
   else work();
 }
 
-std::string TrainingRunner::experiment_problem() const {
+InputError TrainingRunner::experiment_problem() const {
   std::lock_guard<std::mutex> lock(experiment_mutex_);
   return experiment_problem_;
 }

@@ -17,6 +17,7 @@
 // abandons it (the weights stay those of the last finished step).  When the runner falls idle
 // its curve gets a point at the last step, so the figures shown are never older than the weights.
 
+#include "model/error.h"
 #include "model/trainer.h"
 
 #include <atomic>
@@ -76,7 +77,7 @@ class TrainingRunner {
   bool experiment_running() const { return experiment_running_.load(); }
   // Steps of the first run done, of the lesson's steps.
   std::pair<int, int> experiment_progress() const { return {experiment_done_.load(), lesson_.training.steps}; }
-  std::string experiment_problem() const;  // why the last experiment was refused or failed
+  InputError experiment_problem() const;  // why the last experiment was refused or failed (empty: it was not)
   std::uint64_t experiment_version() const { return experiment_version_.load(); }
   std::optional<PositionalExperiment> experiment() const;
 
@@ -156,7 +157,7 @@ class TrainingRunner {
   std::optional<PositionalExperiment> experiment_;
   std::atomic<bool> experiment_running_{false}, experiment_cancel_{false};
   std::atomic<int> experiment_done_{0};
-  std::string experiment_problem_;  // guarded by experiment_mutex_
+  InputError experiment_problem_{""};  // guarded by experiment_mutex_
   std::atomic<std::uint64_t> experiment_version_{0};
   std::thread experiment_thread_;
   std::thread thread_;  // last: starts after everything above exists

@@ -2,6 +2,7 @@
 // What the training panel draws: a copy of the trainer's state, refreshed by the app between
 // frames (the panel never reads the trainer itself, which lives on another thread).
 
+#include "model/error.h"
 #include "model/trainer.h"
 
 #include <cstdint>
@@ -30,7 +31,7 @@ struct TrainingStatus {
   // The positional-encoding experiment: the lesson trained with and without it.
   bool experiment_running = false;
   int experiment_done = 0, experiment_total = 0;  // steps of the first run
-  std::string experiment_problem;                 // refused, failed or cancelled
+  InputError experiment_problem{""};              // refused, failed or cancelled (empty: none)
   std::optional<PositionalExperiment> experiment;
   std::uint64_t experiment_version = 0;
   std::vector<std::string> position_names;  // the lesson's names of target positions

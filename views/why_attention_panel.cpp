@@ -190,9 +190,13 @@ void WhyAttentionPanel::attention_maps(const AppState& app, Selection& selection
   for (Model& m : models_) {
     if (m.lesson.config.architecture == Architecture::seq2seq) continue;  // nothing to look back at
     HeatmapSpec spec;
-    const char* caption = m.lesson.config.recurrent() ? tr("Bahdanau: α_ij = softmax_j(e_ij)")
+    const auto caption = [&]() -> std::string {
+      const char* title = m.lesson.config.recurrent() ? tr("Bahdanau: α_ij = softmax_j(e_ij)")
                                                       : tr("Transformer: cross-attention, heads averaged");
-    spec.caption = m.attention.size() == 0 ? formatted(tr("%s (this pair does not fit the model)"), caption) : caption;
+      return m.attention.size() == 0 ? formatted(tr("%s (this pair does not fit the model)"), title) : title;
+    };
+    spec.caption = caption();
+    spec.name = in_english(caption);
     spec.values = &m.attention;
     spec.scale = ColourScale::sequential;
     spec.texture_key = mix_key(app.generation, 0x5e92, static_cast<std::uint64_t>(id));

@@ -55,51 +55,56 @@ std::vector<std::int64_t> pytorch_shape(const Tensor& p) {
 }
 
 std::vector<FileTensor> parse_safetensors(std::string_view bytes, const std::string& origin) {
-  const auto fail = [&](const std::string& why) -> void { throw InputError(origin + ": " + why); };
-  if (bytes.size() < 8) fail("only " + std::to_string(bytes.size()) + " bytes: too short for the 8-byte header length");
+  // Each refusal a whole sentence "<file>: …" (its words after the file's name).
+  const auto fail = [&](const char* format, std::vector<std::string> words = {}) -> void {
+    words.insert(words.begin(), origin);
+    throw InputError(format, std::move(words));
+  };
+  if (bytes.size() < 8)
+    fail(N_("%s: only %s bytes: too short for the 8-byte header length"), {std::to_string(bytes.size())});
   std::uint64_t n = 0;
   std::memcpy(&n, bytes.data(), 8);
   // The first 8 bytes are not printed as a number: from a file that is not safetensors they are
   // its own bytes.
   if (n > max_header)
-    fail("not a safetensors file: its first 8 bytes give a header longer than " + bytes_text(double(max_header)));
+    fail(N_("%s: not a safetensors file: its first 8 bytes give a header longer than %s"), {bytes_text(double(max_header))});
   if (n > bytes.size() - 8)
-    fail("not a safetensors file, or cut short: its first 8 bytes give a header longer than the file (" +
-         std::to_string(bytes.size()) + " bytes)");
+    fail(N_("%s: not a safetensors file, or cut short: its first 8 bytes give a header longer than the file (%s bytes)"),
+         {std::to_string(bytes.size())});
   const std::string_view header = bytes.substr(8, static_cast<std::size_t>(n));
-  if (header.empty() || header.front() != '{') fail("the header does not start with '{'");
+  if (header.empty() || header.front() != '{') fail(N_("%s: the header does not start with '{'"));
   const Json json = parse_json(header, origin + ": header");
-  if (!json.is_object()) fail("the header is not a JSON object");
+  if (!json.is_object()) fail(N_("%s: the header is not a JSON object"));
 
   std::vector<Entry> entries;
   for (auto it = json.begin(); it != json.end(); ++it) {
     const std::string& name = it.key();
     if (name == "__metadata__") {
-      if (!it.value().is_object()) fail("__metadata__ is not an object");
+      if (!it.value().is_object()) fail(N_("%s: __metadata__ is not an object"));
       for (const auto& [k, v] : it.value().items())
-        if (!v.is_string()) fail("__metadata__." + quote(k) + " is not a string");
+        if (!v.is_string()) fail(N_("%s: __metadata__.%s is not a string"), {quote(k)});
       continue;
     }
     const Json& info = it.value();
-    const std::string what = "tensor " + quote(name);
-    if (!info.is_object()) fail(what + ": expected {dtype, shape, data_offsets}");
+    const std::string what = quote(name);
+    if (!info.is_object()) fail(N_("%s: tensor %s: expected {dtype, shape, data_offsets}"), {what});
     for (auto field = info.begin(); field != info.end(); ++field)
       if (field.key() != "dtype" && field.key() != "shape" && field.key() != "data_offsets")
-        fail(what + ": unknown field " + quote(field.key()));
-    if (!info.contains("dtype") || !info["dtype"].is_string()) fail(what + ": dtype missing");
+        fail(N_("%s: tensor %s: unknown field %s"), {what, quote(field.key())});
+    if (!info.contains("dtype") || !info["dtype"].is_string()) fail(N_("%s: tensor %s: dtype missing"), {what});
     Entry e;
     e.tensor.name = name;
     const std::string dtype = info["dtype"].get<std::string>();
     if (dtype == "F32") e.tensor.dtype = DType::f32;
     else if (dtype == "F64") e.tensor.dtype = DType::f64;
-    else fail(what + ": unknown dtype " + quote(dtype) + " (F32 and F64 are read)");
-    if (!info.contains("shape") || !info["shape"].is_array()) fail(what + ": shape missing or not a list");
+    else fail(N_("%s: tensor %s: unknown dtype %s (F32 and F64 are read)"), {what, quote(dtype)});
+    if (!info.contains("shape") || !info["shape"].is_array()) fail(N_("%s: tensor %s: shape missing or not a list"), {what});
     const std::string shape_json = printable(info["shape"].dump(), 60);
     std::uint64_t count = 1;
     bool overflow = false;
     for (const Json& d : info["shape"]) {
       if (!d.is_number_unsigned() && !(d.is_number_integer() && d.get<std::int64_t>() >= 0))
-        fail(what + ": shape " + shape_json + " is not a list of non-negative whole numbers");
+        fail(N_("%s: tensor %s: shape %s is not a list of non-negative whole numbers"), {what, shape_json});
       const std::uint64_t dim = d.get<std::uint64_t>();
       if (dim > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) overflow = true;
       else e.tensor.shape.push_back(static_cast<std::int64_t>(dim));
@@ -108,16 +113,17 @@ std::vector<FileTensor> parse_safetensors(std::string_view bytes, const std::str
     }
     const std::uint64_t size = element_size(e.tensor.dtype);
     if (overflow || count > std::numeric_limits<std::uint64_t>::max() / size)
-      fail(what + ": shape " + shape_json + " overflows its byte size");
+      fail(N_("%s: tensor %s: shape %s overflows its byte size"), {what, shape_json});
     if (!info.contains("data_offsets") || !info["data_offsets"].is_array() || info["data_offsets"].size() != 2 ||
         !info["data_offsets"][0].is_number_unsigned() || !info["data_offsets"][1].is_number_unsigned())
-      fail(what + ": data_offsets must be [begin, end], two non-negative whole numbers");
+      fail(N_("%s: tensor %s: data_offsets must be [begin, end], two non-negative whole numbers"), {what});
     e.begin = info["data_offsets"][0].get<std::uint64_t>();
     e.end = info["data_offsets"][1].get<std::uint64_t>();
-    if (e.end < e.begin) fail(what + ": data_offsets end " + std::to_string(e.end) + " is before begin " + std::to_string(e.begin));
+    if (e.end < e.begin)
+      fail(N_("%s: tensor %s: data_offsets end %s is before begin %s"), {what, std::to_string(e.end), std::to_string(e.begin)});
     if (e.end - e.begin != count * size)
-      fail(what + ": shape " + shape_json + " of " + dtype + " needs " + std::to_string(count * size) +
-           " bytes, data_offsets give " + std::to_string(e.end - e.begin));
+      fail(N_("%s: tensor %s: shape %s of %s needs %s bytes, data_offsets give %s"),
+           {what, shape_json, dtype, std::to_string(count * size), std::to_string(e.end - e.begin)});
     entries.push_back(std::move(e));
   }
 
@@ -131,17 +137,17 @@ std::vector<FileTensor> parse_safetensors(std::string_view bytes, const std::str
   std::uint64_t expected = 0;
   for (const Entry* e : by_offset) {
     if (e->begin < expected)
-      fail("tensor " + quote(e->tensor.name) + ": data_offsets [" + std::to_string(e->begin) + ", " + std::to_string(e->end) +
-           "] overlap the tensor before it (which ends at " + std::to_string(expected) + ")");
+      fail(N_("%s: tensor %s: data_offsets [%s, %s] overlap the tensor before it (which ends at %s)"),
+           {quote(e->tensor.name), std::to_string(e->begin), std::to_string(e->end), std::to_string(expected)});
     if (e->begin > expected)
-      fail("tensor " + quote(e->tensor.name) + ": data_offsets begin at " + std::to_string(e->begin) + ", not at " +
-           std::to_string(expected) + ": the offsets are not contiguous from 0");
+      fail(N_("%s: tensor %s: data_offsets begin at %s, not at %s: the offsets are not contiguous from 0"),
+           {quote(e->tensor.name), std::to_string(e->begin), std::to_string(expected)});
     expected = e->end;
   }
   if (expected > data_size)
-    fail("the tensors need " + std::to_string(expected) + " bytes of data, the file has " + std::to_string(data_size));
+    fail(N_("%s: the tensors need %s bytes of data, the file has %s"), {std::to_string(expected), std::to_string(data_size)});
   if (expected < data_size)
-    fail(std::to_string(data_size - expected) + " trailing bytes after the last tensor");
+    fail(N_("%s: %s trailing bytes after the last tensor"), {std::to_string(data_size - expected)});
 
   // Values, checked finite.
   const char* data = bytes.data() + 8 + n;
@@ -160,8 +166,8 @@ std::vector<FileTensor> parse_safetensors(std::string_view bytes, const std::str
         std::memcpy(&v, data + e.begin + 8 * i, 8);
       }
       if (!std::isfinite(v))
-        fail("tensor " + quote(e.tensor.name) + ": element " + std::to_string(i) + " is " +
-             (std::isnan(v) ? "NaN" : v > 0 ? "+inf" : "-inf") + ": weights must be finite");
+        fail(N_("%s: tensor %s: element %s is %s: weights must be finite"),
+             {quote(e.tensor.name), std::to_string(i), std::isnan(v) ? "NaN" : v > 0 ? "+inf" : "-inf"});
       e.tensor.values[i] = v;
     }
     out.push_back(std::move(e.tensor));
@@ -201,25 +207,43 @@ namespace {
 
 // The problems of fitting a file's tensors to the parameters, all of them, and what might fix them.
 struct Misshapen {
-  std::string what, shape, needed;  // "parameter 'x'" or "tensor 'x'" (a packed one), "[3, 4]", "[4, 4]"
+  bool packed = false;         // a packed tensor of the file ("tensor"), not a parameter's own
+  std::string name, shape, needed;  // "'x'", "[3, 4]", "[4, 4]"
+};
+
+struct Missing {
+  std::string name, named;  // "'x'", and the file's name the lesson gives it ("'y'") or ""
 };
 
 struct Fit {
-  std::vector<std::string> missing, extra, other, hints;
+  std::vector<Missing> missing;
+  std::vector<std::string> extra;        // quoted names of the file
+  std::vector<InputError> other, hints;  // each a sentence of its own
   std::vector<Misshapen> misshapen;
   std::vector<const NamedTensor*> match;  // per parameter
   std::vector<const NamedTensor*> unused;
   bool empty() const { return missing.empty() && extra.empty() && misshapen.empty() && other.empty(); }
 };
 
+InputError plain(const std::string& words) { return InputError(words); }
+
 // The items joined with ", " while they fit in about `room` characters (one at least), then
 // "… and N more": a file of another model entirely still gets a message of one line.
-std::string list(const std::vector<std::string>& items, std::size_t room = 120) {
-  std::string s;
-  std::size_t i = 0;
-  for (; i < items.size() && (i == 0 || s.size() + items[i].size() < room); ++i) s += (i ? ", " : "") + items[i];
-  if (i < items.size()) s += " … and " + std::to_string(items.size() - i) + " more";
-  return s;
+std::vector<InputError::Part> listed(const std::vector<InputError>& items, std::size_t room = 120) {
+  std::vector<InputError::Part> parts;
+  std::size_t i = 0, length = 0;
+  for (; i < items.size() && (i == 0 || length + std::strlen(items[i].what()) < room); ++i) {
+    parts.push_back({i ? N_(", ") : "", items[i]});
+    length += (i ? 2 : 0) + std::strlen(items[i].what());
+  }
+  if (i < items.size()) parts.push_back({"", InputError(N_(" … and %s more"), {std::to_string(items.size() - i)})});
+  return parts;
+}
+
+std::vector<InputError> plain_items(const std::vector<std::string>& words) {
+  std::vector<InputError> items;
+  for (const std::string& w : words) items.push_back(plain(w));
+  return items;
 }
 
 std::vector<std::int64_t> packed_shape(std::vector<std::int64_t> shape, int parts) {
@@ -246,12 +270,9 @@ int last_layer(const std::vector<std::string>& names, const std::string& stack) 
   return last;
 }
 
-// Fixes for names that look like a PyTorch model's: tensors the lesson should name, a positional
-// buffer, final norms, more layers than the config.
-void suggest(const Parameters& params, Fit& f) {
-  std::vector<std::string> unused_names, param_names;
-  for (const NamedTensor* t : f.unused) unused_names.push_back(t->tensor.name);
-  for (const Tensor& p : params) param_names.push_back(p.name);
+// "name the tensors in the lesson: "weight_names": {"src_embed.weight": "src_tok_emb…", …}" for
+// the parameters without a tensor that one unused tensor of their shape fits.
+void suggest_renames(const Parameters& params, Fit& f) {
   std::vector<std::string> renames;
   for (int i = 0; i < params.size(); ++i) {
     const Tensor& p = params[i];
@@ -270,28 +291,44 @@ void suggest(const Parameters& params, Fit& f) {
     }
     if (same_shape.size() == 1) renames.push_back("\"" + p.name + "\": \"" + printable(same_shape[0]->source, 80) + "\"");
   }
-  if (!renames.empty())
-    f.hints.push_back("name the tensors in the lesson: \"weight_names\": {" + list(renames) + "}");
+  if (renames.empty()) return;
+  std::vector<InputError::Part> list = listed(plain_items(renames));
+  list.push_back({"", plain("}")});
+  f.hints.push_back(followed(InputError(N_("name the tensors in the lesson: \"weight_names\": {"), {}), list));
+}
+
+// Fixes for names that look like a PyTorch model's: tensors the lesson should name, a positional
+// buffer, final norms, more layers than the config.
+void suggest(const Parameters& params, Fit& f) {
+  std::vector<std::string> unused_names, param_names;
+  for (const NamedTensor* t : f.unused) unused_names.push_back(t->tensor.name);
+  for (const Tensor& p : params) param_names.push_back(p.name);
+  suggest_renames(params, f);
   for (const NamedTensor* t : f.unused)
     if (contains_any(t->source, {"pos_emb", "pos_enc", "positional", "position"})) {
-      f.hints.push_back(quote(t->source, 80) + " looks like a positional table: attnviz computes the sinusoidal encoding "
-                        "itself (config.positional), so leave it out of the file; a learned one attnviz cannot run");
+      f.hints.push_back(InputError(N_("%s looks like a positional table: attnviz computes the sinusoidal encoding "
+                                      "itself (config.positional), so leave it out of the file; a learned one attnviz "
+                                      "cannot run"),
+                                   {quote(t->source, 80)}));
       break;
     }
   for (const char* stack : {"encoder", "decoder"}) {
     const std::string norm = std::string(stack) + ".norm.weight";
     const bool file_has = std::find(unused_names.begin(), unused_names.end(), norm) != unused_names.end();
     if (file_has && !params.find(norm)) {
-      f.hints.push_back("the file closes each stack with a LayerNorm, as nn.Transformer always does: set config "
-                        "\"final_norm\": true");
+      f.hints.push_back(InputError(N_("the file closes each stack with a LayerNorm, as nn.Transformer always does: set "
+                                      "config \"final_norm\": true"),
+                                   {}));
       break;
     }
   }
-  for (const char* stack : {"encoder", "decoder"}) {
+  for (const bool encoder : {true, false}) {
+    const char* stack = encoder ? "encoder" : "decoder";
     const int file = last_layer(unused_names, stack), model = last_layer(param_names, stack);
     if (file > model)
-      f.hints.push_back("the file has " + std::string(stack) + " layers up to layers." + std::to_string(file) +
-                        ", the config " + std::to_string(model + 1) + " (config." + stack + "_layers)");
+      f.hints.push_back(InputError(encoder ? N_("the file has encoder layers up to layers.%s, the config %s (config.encoder_layers)")
+                                           : N_("the file has decoder layers up to layers.%s, the config %s (config.decoder_layers)"),
+                                   {std::to_string(file), std::to_string(model + 1)}));
   }
 }
 
@@ -302,7 +339,7 @@ Fit fit(const Parameters& params, const std::vector<NamedTensor>& tensors,
   std::set<std::string> reported;  // a packed tensor is reported once
   for (const auto& [parameter, file_name] : weight_names)
     if (!params.find(parameter))
-      f.other.push_back("weight_names names " + quote(parameter, 80) + ", which is not a parameter of this model");
+      f.other.push_back(InputError(N_("weight_names names %s, which is not a parameter of this model"), {quote(parameter, 80)}));
   for (const NamedTensor& t : tensors) {
     const std::optional<int> i = params.find(t.tensor.name);
     if (!i) {
@@ -312,7 +349,7 @@ Fit fit(const Parameters& params, const std::vector<NamedTensor>& tensors,
     }
     const NamedTensor*& m = f.match[static_cast<std::size_t>(*i)];
     if (m) {
-      f.other.push_back(quote(m->source, 80) + " and " + quote(t.source, 80) + " both give " + quote(t.tensor.name, 80));
+      f.other.push_back(InputError(N_("%s and %s both give %s"), {quote(m->source, 80), quote(t.source, 80), quote(t.tensor.name, 80)}));
       continue;
     }
     m = &t;
@@ -322,71 +359,75 @@ Fit fit(const Parameters& params, const std::vector<NamedTensor>& tensors,
     const NamedTensor* t = f.match[static_cast<std::size_t>(i)];
     if (!t) {
       const auto named = weight_names.find(p.name);
-      f.missing.push_back(quote(p.name, 80) + (named == weight_names.end() ? "" : " (named " + quote(named->second, 80) + " by the lesson)"));
+      f.missing.push_back({quote(p.name, 80), named == weight_names.end() ? "" : quote(named->second, 80)});
       continue;
     }
     if (t->tensor.shape == pytorch_shape(p) || !reported.insert(t->source).second) continue;
-    f.misshapen.push_back({(t->source == p.name ? "parameter " : "tensor ") + quote(t->source, 80),
-                           shape_text(t->source_shape), shape_text(packed_shape(pytorch_shape(p), t->parts))});
+    f.misshapen.push_back({t->source != p.name, quote(t->source, 80), shape_text(t->source_shape),
+                           shape_text(packed_shape(pytorch_shape(p), t->parts))});
   }
   return f;
 }
 
-// Wrong shapes first (the rest often follows from them), then tensors that are not parameters,
-// missing parameters, other problems, and the hints.
-std::string misfit_message(const Fit& f) {
-  std::vector<std::string> parts;
-  if (f.misshapen.size() == 1) {
-    const Misshapen& m = f.misshapen[0];
-    parts.push_back(m.what + " has shape " + m.shape + ", this model's config needs " + m.needed);
-  } else if (f.misshapen.size() > 1) {
-    std::vector<std::string> items;
-    for (const Misshapen& m : f.misshapen) items.push_back(m.what.substr(m.what.find('\'')) + " " + m.shape + " (needs " + m.needed + ")");
-    parts.push_back(std::to_string(items.size()) + " tensors have another shape than this model's config needs: " + list(items));
-  }
-  if (f.extra.size() == 1) parts.push_back("tensor " + f.extra[0] + " is not a parameter of this model");
-  if (f.extra.size() > 1)
-    parts.push_back(std::to_string(f.extra.size()) + " tensors are not parameters of this model: " + list(f.extra));
-  if (f.missing.size() == 1) parts.push_back("parameter " + f.missing[0] + " is missing");
-  if (f.missing.size() > 1) parts.push_back(std::to_string(f.missing.size()) + " parameters are missing: " + list(f.missing));
-  parts.insert(parts.end(), f.other.begin(), f.other.end());
-  std::string message;
-  for (std::size_t i = 0; i < parts.size(); ++i) message += (i ? "; " : "") + parts[i];
-  for (const std::string& hint : f.hints) message += ". Hint: " + hint;
-  return message;
+// A list of several problems of one kind: "3 tensors are not parameters of this model: 'a', 'b', 'c'".
+InputError several(const char* heading, std::size_t count, const std::vector<InputError>& items) {
+  return followed(InputError(heading, {std::to_string(count)}), listed(items));
 }
 
-// The refusal of a fit with one kind of problem and no hint, as a translatable sentence (the
-// same words as misfit_message); nullopt for the others, said in misfit_message's words alone.
-std::optional<InputError> misfit_sentence(const Fit& f, const std::string& origin) {
-  const int kinds = !f.misshapen.empty() + !f.extra.empty() + !f.missing.empty() + !f.other.empty();
-  if (kinds != 1 || !f.other.empty() || !f.hints.empty()) return std::nullopt;
-  if (f.misshapen.size() == 1) {
-    const Misshapen& m = f.misshapen[0];
-    const bool packed = m.what.rfind("tensor ", 0) == 0;
-    const std::string name = m.what.substr(m.what.find('\''));
-    return InputError(packed ? N_("%s: tensor %s has shape %s, this model's config needs %s")
-                             : N_("%s: parameter %s has shape %s, this model's config needs %s"),
-                      {origin, name, m.shape, m.needed});
+std::vector<InputError> misshapen_sentences(const std::vector<Misshapen>& misshapen) {
+  if (misshapen.size() == 1) {
+    const Misshapen& m = misshapen[0];
+    return {InputError(m.packed ? N_("tensor %s has shape %s, this model's config needs %s")
+                                : N_("parameter %s has shape %s, this model's config needs %s"),
+                       {m.name, m.shape, m.needed})};
   }
-  if (f.extra.size() == 1) return InputError(N_("%s: tensor %s is not a parameter of this model"), {origin, f.extra[0]});
-  if (f.missing.size() == 1 && f.missing[0].find(" (named ") == std::string::npos)  // not renamed by the lesson
-    return InputError(N_("%s: parameter %s is missing"), {origin, f.missing[0]});
-  return std::nullopt;
+  if (misshapen.empty()) return {};
+  std::vector<InputError> items;
+  for (const Misshapen& m : misshapen) items.push_back(InputError(N_("%s %s (needs %s)"), {m.name, m.shape, m.needed}));
+  return {several(N_("%s tensors have another shape than this model's config needs: "), items.size(), items)};
+}
+
+std::vector<InputError> missing_sentences(const std::vector<Missing>& missing) {
+  const auto item = [](const Missing& m) {
+    return m.named.empty() ? plain(m.name) : InputError(N_("%s (named %s by the lesson)"), {m.name, m.named});
+  };
+  if (missing.size() == 1)
+    return {missing[0].named.empty()
+                ? InputError(N_("parameter %s is missing"), {missing[0].name})
+                : InputError(N_("parameter %s (named %s by the lesson) is missing"), {missing[0].name, missing[0].named})};
+  if (missing.empty()) return {};
+  std::vector<InputError> items;
+  for (const Missing& m : missing) items.push_back(item(m));
+  return {several(N_("%s parameters are missing: "), items.size(), items)};
+}
+
+// "<file>: " and the problems, wrong shapes first (the rest often follows from them), then
+// tensors that are not parameters, missing parameters, other problems, each after "; "; then
+// each hint after ". Hint: ".
+InputError misfit_error(const Fit& f, const std::string& origin) {
+  std::vector<InputError> problems = misshapen_sentences(f.misshapen);
+  if (f.extra.size() == 1) problems.push_back(InputError(N_("tensor %s is not a parameter of this model"), {f.extra[0]}));
+  if (f.extra.size() > 1)
+    problems.push_back(several(N_("%s tensors are not parameters of this model: "), f.extra.size(), plain_items(f.extra)));
+  for (InputError& e : missing_sentences(f.missing)) problems.push_back(std::move(e));
+  problems.insert(problems.end(), f.other.begin(), f.other.end());
+  std::vector<InputError::Part> parts;
+  for (std::size_t i = 0; i < problems.size(); ++i) parts.push_back({i ? N_("; ") : "", problems[i]});
+  for (const InputError& hint : f.hints) parts.push_back({N_(". Hint: "), hint});
+  return followed(plain(origin + ": "), parts);
 }
 
 }  // namespace
 
 void load_parameters(Parameters& params, const std::vector<FileTensor>& tensors, const std::string& origin,
                      const std::map<std::string, std::string>& weight_names) {
-  std::vector<std::string> problems;
+  std::vector<InputError> problems;
   const std::vector<NamedTensor> named = parameter_names(tensors, weight_names, problems);
   Fit f = fit(params, named, weight_names);
   f.other.insert(f.other.begin(), problems.begin(), problems.end());
   if (!f.empty()) {
     suggest(params, f);
-    if (std::optional<InputError> sentence = misfit_sentence(f, origin)) throw *sentence;
-    throw InputError(origin + ": " + misfit_message(f));
+    throw misfit_error(f, origin);
   }
   for (int i = 0; i < params.size(); ++i) {  // every check passed: copy
     const FileTensor& t = f.match[static_cast<std::size_t>(i)]->tensor;

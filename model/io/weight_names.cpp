@@ -1,6 +1,7 @@
 #include "model/io/weight_names.h"
 
 #include "model/quote.h"
+#include "model/translatable.h"
 
 #include <optional>
 #include <set>
@@ -67,7 +68,7 @@ std::string shape_text(const std::vector<std::int64_t>& shape) {
 
 std::vector<NamedTensor> parameter_names(const std::vector<FileTensor>& tensors,
                                          const std::map<std::string, std::string>& weight_names,
-                                         std::vector<std::string>& problems) {
+                                         std::vector<InputError>& problems) {
   std::map<std::string, std::string> parameter_of;  // file name → parameter, from the lesson
   for (const auto& [parameter, file_name] : weight_names) parameter_of.emplace(file_name, parameter);
 
@@ -81,7 +82,7 @@ std::vector<NamedTensor> parameter_names(const std::vector<FileTensor>& tensors,
   if (prefixes.size() > 1) {
     std::string list;
     for (const std::string& p : prefixes) list += (list.empty() ? "" : ", ") + quote(p);
-    problems.push_back("the file holds the layers of more than one model, under " + list + ": keep one");
+    problems.push_back(InputError(N_("the file holds the layers of more than one model, under %s: keep one"), {list}));
   }
 
   std::vector<NamedTensor> out;
@@ -110,8 +111,8 @@ std::vector<NamedTensor> parameter_names(const std::vector<FileTensor>& tensors,
       const std::string packed = std::string("_attn.in_proj_") + kind;
       if (name.size() < packed.size() || name.compare(name.size() - packed.size(), packed.size(), packed) != 0) continue;
       if (t.shape.empty() || t.shape[0] % 3 != 0) {
-        problems.push_back(quote(t.name, 80) + " has shape " + shape_text(t.shape) +
-                           ": packed Q, K and V need a first dimension divisible by 3");
+        problems.push_back(InputError(N_("%s has shape %s: packed Q, K and V need a first dimension divisible by 3"),
+                                      {quote(t.name, 80), shape_text(t.shape)}));
         name.clear();
         break;
       }

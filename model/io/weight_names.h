@@ -16,6 +16,7 @@
 //      (attnviz's own names pass through unchanged: they are nn.Transformer's with P empty).
 //   3. Any other name as it is.
 
+#include "model/error.h"
 #include "model/io/safetensors.h"
 
 #include <map>
@@ -36,6 +37,6 @@ struct NamedTensor {
 // to `problems`.
 std::vector<NamedTensor> parameter_names(const std::vector<FileTensor>& tensors,
                                          const std::map<std::string, std::string>& weight_names,
-                                         std::vector<std::string>& problems);
+                                         std::vector<InputError>& problems);
 
 }  // namespace attnviz::io

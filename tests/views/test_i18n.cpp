@@ -3,7 +3,11 @@
 // Korean shows an English word outside formulas, names and the lesson's own words.
 
 #include "headless_ui.h"
+#include "model/budget.h"
 #include "model/io/lesson_file.h"
+#include "model/io/safetensors.h"
+#include "model/quote.h"
+#include "model/trainer.h"
 #include "model/op_table.h"
 #include "views/file_actions.h"
 #include "views/i18n.h"
@@ -18,6 +22,9 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <iterator>
+#include <limits>
 #include <map>
 #include <set>
 #include <string>
@@ -449,6 +456,238 @@ TEST_F(Korean, ARefusedLessonFileIsExplainedInKorean) {
   EXPECT_EQ(refusal_of_opening(half, commands, app, selection), half + ": example.tgt: missing");
   EXPECT_EQ(refusal_of_opening(misspelt, commands, app, selection), misspelt + ": titel: unknown key");
   EXPECT_EQ(refusal_of_opening(none, commands, app, selection), none + ": cannot open: No such file or directory");
+}
+
+// Whether `text` holds a Hangul syllable (U+AC00…U+D7A3: UTF-8 lead bytes 0xEA…0xED).
+bool has_hangul(const std::string& text) {
+  for (std::size_t i = 0; i + 2 < text.size(); ++i) {
+    const auto b = static_cast<unsigned char>(text[i]);
+    if (b >= 0xEA && b <= 0xED) return true;
+  }
+  return false;
+}
+
+// The English words of a refusal said in Korean, outside its names: the file's path, quoted
+// words ('x', "x"), command-line options (--memory-limit) and the `names` of fields and formats.
+std::string english_outside_names(std::string message, const std::string& path, const std::set<std::string>& names) {
+  for (std::size_t at; !path.empty() && (at = message.find(path)) != std::string::npos;) message.erase(at, path.size());
+  for (const char mark : {'\'', '"'})
+    for (std::size_t open; (open = message.find(mark)) != std::string::npos;) {
+      const std::size_t close = message.find(mark, open + 1);
+      message.erase(open, close == std::string::npos ? std::string::npos : close - open + 1);
+    }
+  std::string found;
+  for (const std::string& word : words_of(message))
+    if (word.rfind("--", 0) != 0)
+      if (const std::string english = english_in(word, names); !english.empty()) found += english + " ";
+  return found;
+}
+
+// The names a weights file's refusal quotes: its format and the fields of its header.
+const std::set<std::string> weights_names = {"safetensors", "dtype", "shape", "JSON", "config"};
+
+// A safetensors file: the 8-byte length of `header`, the header, the data.
+std::string safetensors_bytes(const std::string& header, const std::string& data) {
+  std::string bytes(8, '\0');
+  const std::uint64_t n = header.size();
+  std::memcpy(bytes.data(), &n, 8);
+  return bytes + header + data;
+}
+
+// File ▸ Open weights of `path` in the window; the File problem window's message.
+std::string refusal_of_weights(const std::string& path, Commands& commands, AppState& app, Selection& selection) {
+  commands.push(FileAction{FileAction::Kind::open_weights, path});
+  apply_commands(commands, app, selection);
+  return app.file_message;
+}
+
+// The rarer reasons a weights file is refused, and several at once with their hints, are said in
+// Korean around the file's name and the names it quotes; the terminal's English is the same
+// sentence as before, word for word.
+TEST_F(Korean, ARefusedWeightsFileIsExplainedInKorean) {
+  const BadLessonFiles files;
+  Parameters infinite = app.session.model().params();
+  infinite[0].value(0, 0) = std::numeric_limits<double>::infinity();
+  const std::string one_float(4, '\0');
+  const struct {
+    std::string name, bytes, english;  // the terminal's English after "<path>: "
+  } cases[] = {
+      {"short.safetensors", "abc", "only 3 bytes: too short for the 8-byte header length"},
+      {"bf16.safetensors", safetensors_bytes(R"({"x":{"dtype":"BF16","shape":[1],"data_offsets":[0,2]}})", "\x01\x02"),
+       "tensor 'x': unknown dtype 'BF16' (F32 and F64 are read)"},
+      {"gap.safetensors", safetensors_bytes(R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}})", one_float + one_float),
+       "tensor 'a': data_offsets begin at 4, not at 0: the offsets are not contiguous from 0"},
+      {"list.safetensors", safetensors_bytes(R"({"a":{"dtype":"F32","shape":[-1],"data_offsets":[0,4]}})", one_float),
+       "tensor 'a': shape [-1] is not a list of non-negative whole numbers"},
+      {"tail.safetensors", safetensors_bytes(R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}})", one_float + "xyz"),
+       "3 trailing bytes after the last tensor"},
+      {"inf.safetensors", io::serialize_safetensors(infinite, io::DType::f64),
+       "tensor " + quote(infinite[0].name) + ": element 0 is +inf: weights must be finite"},
+  };
+  const std::uint64_t generation = app.generation;
+  for (const auto& c : cases) {
+    const std::string path = files.write(c.name, c.bytes);
+    const std::string shown = refusal_of_weights(path, commands, app, selection);
+    EXPECT_TRUE(has_hangul(shown)) << shown;
+    EXPECT_EQ(english_outside_names(shown, path, weights_names), "") << shown;
+    EXPECT_EQ(app.file_message_english, path + ": " + c.english);
+  }
+  EXPECT_EQ(app.generation, generation) << "a refused weights file changes nothing";
+}
+
+// A file of another model: tensors that are not parameters, the parameters missing, and what
+// might fix it, in one message whose every sentence is said in Korean.
+TEST_F(Korean, SeveralProblemsOfAWeightsFileAndTheirHintsAreSaidInKorean) {
+  const BadLessonFiles files;
+  const std::string path = files.write(
+      "other.safetensors",
+      safetensors_bytes(R"({"encoder.layers.5.norm1.weight":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},)"
+                        R"("pos_embedding":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}})",
+                        std::string(8, '\0')));
+  const std::string shown = refusal_of_weights(path, commands, app, selection);
+  EXPECT_TRUE(has_hangul(shown)) << shown;
+  EXPECT_EQ(english_outside_names(shown, path, weights_names), "") << shown;
+  EXPECT_NE(shown.find(" 외 "), std::string::npos) << "the list of missing parameters is cut: " << shown;
+  EXPECT_NE(shown.find("도움말: "), std::string::npos) << shown;
+
+  const std::string& english = app.file_message_english;
+  const std::size_t missing = static_cast<std::size_t>(app.session.model().params().size());
+  EXPECT_EQ(english.rfind(path + ": 2 tensors are not parameters of this model: 'encoder.layers.5.norm1.weight', "
+                                 "'pos_embedding'; " + std::to_string(missing) + " parameters are missing: '", 0), 0u)
+      << english;
+  EXPECT_NE(english.find(" more. Hint: 'pos_embedding' looks like a positional table: attnviz computes the sinusoidal "
+                         "encoding itself (config.positional), so leave it out of the file; a learned one attnviz cannot run"
+                         ". Hint: the file has encoder layers up to layers.5, the config "),
+            std::string::npos)
+      << english;
+  try {
+    Parameters params = app.session.model().params();
+    io::read_weights(path, params);
+    ADD_FAILURE() << "a file of another model was read";
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.what(), english) << "the terminal says what the exception says";
+    EXPECT_EQ(error_in_words(e), shown);
+  }
+}
+
+// `change` made to a lesson that passes validate(): the refusal, in English (the terminal's) and in
+// the window's words.
+struct Refusal {
+  std::string english, shown;
+};
+Refusal refusal_of(Lesson lesson, const std::function<void(Lesson&)>& change) {
+  change(lesson);
+  try {
+    validate(lesson);
+  } catch (const InputError& e) {
+    return {e.what(), error_in_words(e)};
+  }
+  return {"accepted", "accepted"};
+}
+
+// What a lesson's content is refused for (counts of nouns and verbs, vocabulary sizes, compared
+// models, the fixed attention's shapes, a reference, the memory budget) is said in Korean.
+TEST_F(Korean, ALessonRefusedForItsContentIsExplainedInKorean) {
+  const std::string lessons = std::string(ATTNVIZ_SOURCE_DIR) + "/assets/lessons/";
+  const Lesson words = io::read_lesson_file(lessons + "word-order.json");
+  const Lesson by_hand = io::read_lesson_file(lessons + "self-attention-by-hand.json");
+  ASSERT_FALSE(by_hand.attention.empty());
+  const std::string src_vocab = std::to_string(words.config.src_vocab);
+  const std::string lesson_model = to_string(words.config.architecture);
+  const struct {
+    const Lesson& lesson;
+    std::function<void(Lesson&)> change;
+    std::string english;
+  } cases[] = {
+      {words, [](Lesson& l) { l.task.nouns.resize(1); }, "task.nouns: 1 nouns, need at least 2"},
+      {words, [](Lesson& l) { l.task.verbs.clear(); }, "task.verbs: need at least one verb"},
+      {words, [](Lesson& l) { l.config.src_vocab += 1; },
+       "config.src_vocab = " + std::to_string(words.config.src_vocab + 1) + ": the source vocabulary has " + src_vocab +
+           " tokens"},
+      {words, [](Lesson& l) { l.compare = {ComparedModel{l.config, l.training, ""}}; },
+       "compare[0].config.architecture = " + lesson_model + ": the lesson's own model is one already"},
+      {words, [](Lesson& l) { l.weights.clear(); l.reference = Reference{}; },
+       "reference: the lesson has no weights, and a reference is the answer of trained weights"},
+      {words, [](Lesson& l) { l.config.d_model = 4096, l.config.d_ff = 16384; },
+       "config: this model needs "},
+      {by_hand, [](Lesson& l) { l.attention.W_Q.conservativeResize(l.attention.W_Q.rows() + 1, Eigen::NoChange); },
+       "attention.W_Q: (" + std::to_string(by_hand.attention.W_Q.rows() + 1) + ", " +
+           std::to_string(by_hand.attention.W_Q.cols()) + ") needs " + std::to_string(by_hand.attention.X.cols()) +
+           " rows, one per column of X"},
+      {by_hand, [](Lesson& l) { l.attention.W_K.conservativeResize(Eigen::NoChange, l.attention.W_K.cols() + 1); },
+       "attention.W_K: (" + std::to_string(by_hand.attention.W_K.rows()) + ", " +
+           std::to_string(by_hand.attention.W_K.cols() + 1) + ") must have the shape of W_Q (" +
+           std::to_string(by_hand.attention.W_Q.rows()) + ", " + std::to_string(by_hand.attention.W_Q.cols()) + ")"},
+  };
+  for (const auto& c : cases) {
+    const Refusal r = refusal_of(c.lesson, c.change);
+    EXPECT_EQ(r.english.rfind(c.english, 0), 0u) << r.english;
+    EXPECT_TRUE(has_hangul(r.shown)) << r.shown;
+    EXPECT_EQ(english_outside_names(r.shown, "", {"config", "reference", lesson_model}), "") << r.shown;
+  }
+  Lesson without_task = words;
+  without_task.task = Task{};
+  try {
+    check_trainable(without_task, without_task.training);
+    ADD_FAILURE() << "a lesson without a task was trainable";
+  } catch (const InputError& e) {
+    EXPECT_EQ(std::string(e.what()).rfind("the lesson has no task: it shows a model without sentence pairs", 0), 0u);
+    EXPECT_TRUE(has_hangul(error_in_words(e))) << error_in_words(e);
+    EXPECT_EQ(english_outside_names(error_in_words(e), "", {}), "") << error_in_words(e);
+  }
+  Task no_pairs;
+  try {
+    make_pairs(no_pairs, 1);
+    ADD_FAILURE() << "a task without pairs made pairs";
+  } catch (const InputError& e) {
+    EXPECT_STREQ(e.what(), "task.pairs: no sentence pairs");
+    EXPECT_EQ(error_in_words(e), "task.pairs: 문장 쌍이 없습니다");
+  }
+}
+
+// The memory and arithmetic budgets, as the File problem window says them for a lesson too large
+// to open and as the Training panel says them for a model too large to train.
+TEST_F(Korean, AModelOverTheBudgetIsRefusedInKorean) {
+  const BadLessonFiles files;
+  std::ifstream copy(std::string(ATTNVIZ_SOURCE_DIR) + "/assets/lessons/copy.json");
+  std::string text((std::istreambuf_iterator<char>(copy)), std::istreambuf_iterator<char>());
+  text.replace(text.find("\"d_model\": 32"), 13, "\"d_model\": 4096");
+  text.replace(text.find("\"d_ff\": 64"), 10, "\"d_ff\": 16384");
+  const std::size_t weights = text.find("  \"weights\"");
+  text.erase(weights, text.find('\n', weights) + 1 - weights);  // the file's weights are of the small model
+  const std::string path = files.write("huge.json", text);
+  const std::string shown = refusal_of_opening(path, commands, app, selection);
+  EXPECT_EQ(shown.rfind(path + ": config: 이 모델에는 ", 0), 0u) << shown;
+  EXPECT_EQ(english_outside_names(shown, path, {"config"}), "") << shown;
+
+  const Limits kept = limits();
+  Config small;
+  limits().flops = 1;
+  try {
+    check_cost(small);
+    ADD_FAILURE() << "one flop was enough";
+  } catch (const InputError& e) {
+    EXPECT_EQ(std::string(e.what()).rfind("config: one forward + backward at max_len = " + std::to_string(small.max_len) +
+                                              " tokens is ",
+                                          0),
+              0u)
+        << e.what();
+    EXPECT_EQ(english_outside_names(error_in_words(e), "", {"config"}), "") << error_in_words(e);
+  }
+  limits() = kept;
+  limits().training_memory_bytes = 1000;
+  try {
+    check_training_cost(small);
+    ADD_FAILURE() << "one byte was enough to train";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find(", over the 1.0 kB limit (the model, Adam's moments and a trace; --memory-limit "
+                                         "raises the limit)"),
+              std::string::npos)
+        << e.what();
+    EXPECT_TRUE(has_hangul(error_in_words(e)));
+    EXPECT_EQ(english_outside_names(error_in_words(e), "", {"config"}), "") << error_in_words(e);
+  }
+  limits() = kept;
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 
 #include "headless_ui.h"
 #include "views/figure.h"
+#include "views/i18n.h"
 #include "views/step_detail_panel.h"
 
 #include <imgui_internal.h>
@@ -128,6 +129,30 @@ TEST_F(Pictures, RightClickOnAHeatmapOffersCopyAsCsvAndSavePicture) {
   EXPECT_NE(saved.picture->figure, 0u);
   EXPECT_EQ(saved.picture->path, picture_file_name(saved.picture->name)) << "offered in the working folder";
   EXPECT_NE(saved.picture->name.find(':'), std::string::npos) << "named by the heatmap's caption: " << saved.picture->name;
+}
+
+// In Korean a heatmap's caption is translated, but Save picture… offers the file name the
+// English window offers: the caption's English words ("q-head-2-5-source-tokens-4-features.png"),
+// not the few ASCII characters left of the Korean ones.
+TEST_F(Pictures, InKoreanAHeatmapIsOfferedUnderItsEnglishName) {
+  const auto offered = [&]() -> std::string {
+    click(ui.detail().first_matrix().GetCenter(), 1);
+    const ImGuiWindow* menu = open_popup();
+    if (!menu) return "no menu";
+    click(menu_row(menu, 3), 0);
+    frame();
+    const Effects saved = press_enter();
+    return saved.picture ? saved.picture->path : "not saved";
+  };
+  const std::string english = offered();
+  commands.push(SetLanguage{Language::ko});
+  apply_commands(commands, app, selection);
+  EXPECT_EQ(interface_language(), Language::ko);
+  frames(3);
+  const std::string korean = offered();
+  set_interface_language(Language::en);
+  EXPECT_EQ(korean, english);
+  EXPECT_NE(english.find("-tokens"), std::string::npos) << english;
 }
 
 // The figure asked for draws again on the canvas, twice as large in every direction (its

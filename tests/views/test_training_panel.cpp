@@ -107,7 +107,8 @@ TEST_F(TrainingHeadless, ExperimentTooLargeIsRefusedWithItsReason) {
   follow_training(app, selection, runner, clock, 0, 0);
   EXPECT_FALSE(app.training.experiment_running);
   EXPECT_FALSE(app.training.experiment.has_value());
-  EXPECT_NE(app.training.experiment_problem.find("twice"), std::string::npos) << app.training.experiment_problem;
+  const std::string problem = app.training.experiment_problem.what();
+  EXPECT_NE(problem.find("twice"), std::string::npos) << problem;
   EXPECT_EQ(runner.steps_done(), 0);
 }
 
