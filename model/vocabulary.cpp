@@ -2,6 +2,7 @@
 
 #include "model/error.h"
 #include "model/quote.h"
+#include "model/translatable.h"
 
 namespace attnviz {
 namespace {
@@ -41,16 +42,16 @@ void Vocabulary::build_index() {
 Vocabulary Vocabulary::in_order(const std::vector<std::string>& words, const SpecialWords& specials) {
   std::unordered_map<std::string, int> seen;
   for (std::size_t i = 0; i < words.size(); ++i) {
-    if (words[i].empty()) throw InputError("[" + std::to_string(i) + "]: an empty word");
+    if (words[i].empty()) throw InputError(N_("[%s]: an empty word"), {std::to_string(i)});
     const auto [at, added] = seen.emplace(words[i], static_cast<int>(i));
     if (!added)
-      throw InputError("[" + std::to_string(i) + "] = " + quote(words[i]) + ": already id " + std::to_string(at->second) +
-                       " (in a vocabulary given in its own order, a word's id is its position)");
+      throw InputError(N_("[%s] = %s: already id %s (in a vocabulary given in its own order, a word's id is its position)"),
+                       {std::to_string(i), quote(words[i]), std::to_string(at->second)});
   }
   const auto id_of = [&](const std::string& word, const char* role) {
     const auto it = seen.find(word);
     if (it == seen.end())
-      throw InputError(std::string("the special token ") + role + " = " + quote(word) + " is not in the list");
+      throw InputError(N_("the special token %s = %s is not in the list"), {role, quote(word)});
     return it->second;
   };
   SpecialIds ids;
@@ -60,7 +61,7 @@ Vocabulary Vocabulary::in_order(const std::vector<std::string>& words, const Spe
   ids.unk = specials.unk.empty() ? -1 : id_of(specials.unk, "unk");
   if (ids.pad == ids.bos || ids.pad == ids.eos || ids.bos == ids.eos || ids.unk == ids.pad || ids.unk == ids.bos ||
       ids.unk == ids.eos)
-    throw InputError("the special tokens pad, bos, eos and unk must be four different words");
+    throw InputError(N_("the special tokens pad, bos, eos and unk must be four different words"), {});
   return Vocabulary(words, ids, true);
 }
 

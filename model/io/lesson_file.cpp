@@ -205,8 +205,7 @@ Vocabulary in_order(const std::vector<std::string>& words, const SpecialWords& s
   try {
     return Vocabulary::in_order(words, specials);
   } catch (const InputError& e) {
-    const std::string what = e.what();
-    throw InputError(field + (what.starts_with("[") ? "" : ": ") + what);
+    throw within(field, e, std::string_view(e.what()).starts_with("[") ? "" : ": ");
   }
 }
 

@@ -420,6 +420,9 @@ TEST_F(Korean, ARefusedLessonFileIsExplainedInKorean) {
   const std::string half = files.write("half.json", R"({"format": "attnviz-lesson", "version": 1, "title": "x", "example": {"src": "a b"}})");
   const std::string misspelt = files.write("misspelt.json", R"({"format": "attnviz-lesson", "titel": "x"})");
   const std::string none = files.path("none.json");
+  const std::string twice = files.write("twice.json", R"({"format": "attnviz-lesson", "version": 1, "title": "x",
+    "example": {"src": "a", "tgt": "a"}, "specials": {"pad": "<pad>", "bos": "<bos>", "eos": "<eos>"},
+    "vocabulary": {"source": ["<pad>", "<bos>", "<eos>", "a", "a"], "target": ["<pad>", "<bos>", "<eos>", "a"]}})");
   const std::string lesson_path = app.lesson_path;
   const std::uint64_t generation = app.generation;
 
@@ -428,6 +431,8 @@ TEST_F(Korean, ARefusedLessonFileIsExplainedInKorean) {
             numbered + ": title: 문자열 또는 {\"en\": …, \"ko\": …}여야 하는데 숫자입니다");
   EXPECT_EQ(refusal_of_opening(half, commands, app, selection), half + ": example.tgt: 빠져 있습니다");
   EXPECT_EQ(refusal_of_opening(misspelt, commands, app, selection), misspelt + ": titel: 모르는 키");
+  EXPECT_EQ(refusal_of_opening(twice, commands, app, selection),
+            twice + ": vocabulary.source[4] = 'a': 이미 id 3입니다 (순서대로 주어진 어휘에서는 단어의 id가 곧 그 위치입니다)");
   EXPECT_EQ(refusal_of_opening(none, commands, app, selection), none + ": 열 수 없습니다: 그런 파일이나 폴더가 없습니다");
   const std::string folder = files.path("");
   EXPECT_EQ(refusal_of_opening(folder, commands, app, selection), folder + ": 파일이 아니라 폴더입니다");
@@ -455,6 +460,9 @@ TEST_F(Korean, ARefusedLessonFileIsExplainedInKorean) {
             numbered + ": title: expected a string or {\"en\": …, \"ko\": …}, found a number");
   EXPECT_EQ(refusal_of_opening(half, commands, app, selection), half + ": example.tgt: missing");
   EXPECT_EQ(refusal_of_opening(misspelt, commands, app, selection), misspelt + ": titel: unknown key");
+  EXPECT_EQ(refusal_of_opening(twice, commands, app, selection),
+            twice + ": vocabulary.source[4] = 'a': already id 3 (in a vocabulary given in its own order, a word's id is "
+                    "its position)");
   EXPECT_EQ(refusal_of_opening(none, commands, app, selection), none + ": cannot open: No such file or directory");
 }
 
