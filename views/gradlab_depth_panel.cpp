@@ -199,7 +199,8 @@ void GradLabDepthPanel::draw(const AppState& app, Selection&, Commands&) {
   first_layer_summary(r, pal);
   const float avail_w = ImGui::GetContentRegionAvail().x, avail_h = ImGui::GetContentRegionAvail().y;
   if (!ImGui::BeginTable("depth", 2, ImGuiTableFlags_SizingStretchProp | ImGuiTableFlags_BordersInnerV)) return;
-  ImGui::TableSetupColumn("plot", ImGuiTableColumnFlags_WidthStretch, avail_w > em * 60 ? 1.4f : 1.0f);  // not translated: no header row
+  const float plot_weight = avail_w > em * 60 ? 1.4f : 1.0f;
+  ImGui::TableSetupColumn("plot", ImGuiTableColumnFlags_WidthStretch, plot_weight);  // not translated: no header row
   ImGui::TableSetupColumn("factors", ImGuiTableColumnFlags_WidthStretch, 1.0f);  // not translated: no header row
   ImGui::TableNextColumn();
   const float height = std::max(em * 12, avail_h - ImGui::GetStyle().ItemSpacing.y);

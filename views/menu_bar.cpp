@@ -17,8 +17,10 @@ void theme_and_text_size(const AppState& app, Commands& commands) {
     commands.push(SetTheme{Theme::light});
   if (ImGui::MenuItem(tr("Dark theme"), nullptr, app.theme == Theme::dark)) commands.push(SetTheme{Theme::dark});
   ImGui::Separator();
-  if (ImGui::MenuItem(tr("Larger text"), "Ctrl +")) commands.push(SetUiScale{larger_text_size(app.ui_scale)});  // not translated: keys
-  if (ImGui::MenuItem(tr("Smaller text"), "Ctrl −")) commands.push(SetUiScale{smaller_text_size(app.ui_scale)});  // not translated: keys
+  if (ImGui::MenuItem(tr("Larger text"), "Ctrl +"))  // not translated: keys
+    commands.push(SetUiScale{larger_text_size(app.ui_scale)});
+  if (ImGui::MenuItem(tr("Smaller text"), "Ctrl −"))  // not translated: keys
+    commands.push(SetUiScale{smaller_text_size(app.ui_scale)});
   for (float size : text_sizes) {
     char label[32];
     std::snprintf(label, sizeof label, tr("Text size %d %%"), static_cast<int>(std::lround(size * 100)));
@@ -32,8 +34,10 @@ void theme_and_text_size(const AppState& app, Commands& commands) {
 void language_items(const AppState& app, Commands& commands) {
   if (!ImGui::BeginMenu(labelled("Language").c_str())) return;
   // Each language by its own name, so that it can be found in either.
-  if (ImGui::MenuItem("English", nullptr, app.language == Language::en)) commands.push(SetLanguage{Language::en});  // not translated: a language's own name
-  if (ImGui::MenuItem("한국어 (Korean)", nullptr, app.language == Language::ko)) commands.push(SetLanguage{Language::ko});  // not translated: a language's own name
+  if (ImGui::MenuItem("English", nullptr, app.language == Language::en))  // not translated: a language's own name
+    commands.push(SetLanguage{Language::en});
+  if (ImGui::MenuItem("한국어 (Korean)", nullptr, app.language == Language::ko))  // not translated: its own name
+    commands.push(SetLanguage{Language::ko});
   ImGui::EndMenu();
 }
 

@@ -30,9 +30,11 @@ float radio_width(const char* label) {
 void language_choice(const AppState& app, Commands& commands) {
   int lang = app.language == Language::ko ? 1 : 0;
   same_line_if_fits(radio_width("English"));
-  if (ImGui::RadioButton("English", &lang, 0)) commands.push(SetLanguage{Language::en});  // not translated: a language's own name
+  if (ImGui::RadioButton("English", &lang, 0))  // not translated: a language's own name
+    commands.push(SetLanguage{Language::en});
   same_line_if_fits(radio_width("한국어"));
-  if (ImGui::RadioButton("한국어", &lang, 1)) commands.push(SetLanguage{Language::ko});  // not translated: a language's own name
+  if (ImGui::RadioButton("한국어", &lang, 1))  // not translated: a language's own name
+    commands.push(SetLanguage{Language::ko});
 }
 
 }  // namespace
