@@ -161,14 +161,6 @@ constexpr bool rows_in_order() {
   return true;
 }
 static_assert(rows_in_order(), "op_table.cpp: one row per OpKind, in the enum's order");
-
-// Every row names its chain terms, forward terms and product flops.
-constexpr bool rows_complete() {
-  for (const OpInfo& info : op_table)
-    if (!info.chain_terms || !info.forward_terms || !info.product_flops) return false;
-  return true;
-}
-static_assert(rows_complete(), "op_table.cpp: a row without its chain terms, forward terms or product flops");
 }  // namespace
 
 const char* to_string(OpKind op) { return op_info(op).name; }

@@ -86,7 +86,7 @@ struct OpInfo {
   FiniteRule finite;
   ChainTerms chain_terms;              // each of these three is set in every row: "none" is a
   ForwardTerms forward_terms;          // function of its own (elementwise_forward_terms,
-  ProductFlops product_flops;          // no_products), never nullptr
+  ProductFlops product_flops;          // no_products), never nullptr (OpTable.EveryOpHasAFullRow)
 };
 
 // The rows, indexed by OpKind (op_table.cpp).
