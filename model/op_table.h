@@ -1,8 +1,10 @@
 #pragma once
 // The operations of the Transformer, one row each: what an op is, as data — its name, its
-// title, its formulas, its two plain sentences, and how its output is known to be finite.  What
-// an op does is code: its forward/backward pair in ops.h, called by the Recorder (forward) and
-// by run_backward (backward).  See "To add an op" in model/README.md.
+// title, its formulas, its two plain sentences, how its output is known to be finite — and the
+// functions that explain it and count its work: its chain-rule terms, its forward terms and the
+// flops of its products.  What an op computes is code: its forward/backward pair in ops.h,
+// called by the Recorder (forward) and by run_backward (backward).  See "To add an op" in
+// model/README.md.
 
 #include <array>
 #include <cstddef>
@@ -58,6 +60,21 @@ struct FiniteRule {
   Known output = Known::finite;       // what a finite output is known to be
 };
 
+class Trace;
+struct Step;
+class GradientElement;
+class OutputElement;
+
+// The terms of the chain rule of one element of a backward step's input gradient (op_terms.h,
+// chain_terms.cpp).  Every op has one.
+using ChainTerms = void (*)(GradientElement& dx);
+// How one element of a forward step's output was computed (op_terms.h, forward_terms.cpp);
+// elementwise_forward_terms for an op with no products worth showing.
+using ForwardTerms = void (*)(OutputElement& y);
+// The flops of a forward step's matrix products (flops.h, product_flops.cpp); no_products for
+// an op without any.
+using ProductFlops = std::uint64_t (*)(const Trace& trace, const Step& step);
+
 struct OpInfo {
   OpKind op;
   const char* name;                    // "layer_norm": the trace's JSON, the terminal walk-through
@@ -67,6 +84,9 @@ struct OpInfo {
   std::string_view forward_sentence;   // what the op does and why
   std::string_view backward_sentence;  // how its gradient flows
   FiniteRule finite;
+  ChainTerms chain_terms;              // each of these three is set in every row: "none" is a
+  ForwardTerms forward_terms;          // function of its own (elementwise_forward_terms,
+  ProductFlops product_flops;          // no_products), never nullptr (OpTable.EveryOpHasAFullRow)
 };
 
 // The rows, indexed by OpKind (op_table.cpp).

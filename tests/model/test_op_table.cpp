@@ -2,6 +2,8 @@
 // their formulas and sentences from it.
 
 #include "model/op_table.h"
+#include "model/flops.h"
+#include "model/op_terms.h"
 #include "model/presets.h"
 #include "model/transformer.h"
 #include "helpers.h"
@@ -41,8 +43,26 @@ TEST(OpTable, EveryOpHasAFullRow) {
     EXPECT_STREQ(to_string(op), info.name);
     EXPECT_EQ(describe(op, Phase::forward), info.forward_sentence);
     EXPECT_EQ(describe(op, Phase::backward), info.backward_sentence);
+    // "none" is a function of its own (elementwise_forward_terms, no_products), never nullptr
+    EXPECT_NE(info.chain_terms, nullptr) << info.name;
+    EXPECT_NE(info.forward_terms, nullptr) << info.name;
+    EXPECT_NE(info.product_flops, nullptr) << info.name;
   }
   EXPECT_THROW(op_info(OpKind::count), std::out_of_range);
+}
+
+// An op whose flops are counted as matrix products shows its forward as those products, term by
+// term, not as "element-wise"; the others are counted one flop per output element.
+TEST(OpTable, OpsWithProductsShowTheirTerms) {
+  std::set<OpKind> with_products;
+  for (const OpInfo& info : op_table)
+    if (info.product_flops != no_products) {
+      with_products.insert(info.op);
+      EXPECT_NE(info.forward_terms, elementwise_forward_terms) << info.name;
+    }
+  const std::set<OpKind> expected{OpKind::linear, OpKind::scores, OpKind::weighted_sum, OpKind::gru_cell,
+                                  OpKind::additive_scores};
+  EXPECT_EQ(with_products, expected);
 }
 
 // The recorder skips reading outputs the table's rules call finite: on runs poisoned in many
