@@ -245,16 +245,23 @@ TEST_F(TrainingHeadless, ALongStepShowsProgressAndCanBeCancelled) {
   TrainingRunner runner(heavy);
   const std::vector<Mat> before = seed_weights(lesson);
   runner.step_once();
-  StepProgressInfo p;
-  for (int i = 0; i < 2000 && !(p = runner.progress()).busy; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  ASSERT_TRUE(p.busy);
-  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  // Until the step is under way with an example done (a loaded machine may take long to start it).
+  const auto under_way = [&] {
+    const StepProgressInfo p = runner.progress();
+    return p.busy && p.done > 0;
+  };
+  const auto start = std::chrono::steady_clock::now();
+  while (!under_way() && std::chrono::steady_clock::now() - start < std::chrono::seconds(30))
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  ASSERT_TRUE(under_way());
   follow_training(app, selection, runner, clock, 0, 0);
   EXPECT_TRUE(app.training.busy);
   EXPECT_EQ(app.training.busy_total, 100000);
   EXPECT_GT(app.training.busy_done, 0);
   apply_training_command(runner, Train{Train::Action::cancel});
-  for (int i = 0; i < 2000 && runner.progress().busy; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  const auto cancelled = std::chrono::steady_clock::now();
+  while (runner.progress().busy && std::chrono::steady_clock::now() - cancelled < std::chrono::seconds(30))
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
   EXPECT_FALSE(runner.progress().busy);
   EXPECT_EQ(runner.steps_done(), 0);
   const std::vector<Mat> after = runner.weights();
