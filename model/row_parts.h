@@ -30,7 +30,8 @@ inline int row_part_count(Eigen::Index length, Eigen::Index width) {
   return static_cast<int>(std::min<Eigen::Index>({values / row_part_values, length, 64}));
 }
 
-// f(begin, end) for consecutive ranges covering [0, length), over the threads when cut.
+// f(begin, end) for consecutive ranges covering [0, length), over the threads when cut and a
+// helper is awake (it spins for a while after each product): a few µs of work do not wake one.
 template <class F>
 void for_row_parts(Eigen::Index length, Eigen::Index width, F&& f) {
   const int parts = row_part_count(length, width);
@@ -38,7 +39,7 @@ void for_row_parts(Eigen::Index length, Eigen::Index width, F&& f) {
     f(Eigen::Index{0}, length);
     return;
   }
-  run_pieces(parts, [&](int p) { f(length * p / parts, length * (p + 1) / parts); });
+  run_pieces(parts, [&](int p) { f(length * p / parts, length * (p + 1) / parts); }, /*wake_helpers=*/false);
 }
 
 }  // namespace attnviz
