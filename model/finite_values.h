@@ -45,6 +45,7 @@ inline bool linear_weight_grads_finite(const Mat& dY, const Mat& X) {
 
 // all_finite(m), ranges of rows on the threads when m is large (model/row_parts.h).
 inline bool all_finite_in_parts(const Mat& m) {
+  if (row_part_count(m.rows(), m.cols()) == 1) return all_finite(m);
   std::atomic<bool> finite{true};
   for_row_parts(m.rows(), m.cols(), [&](Eigen::Index begin, Eigen::Index end) {
     if (!all_finite(m.data() + begin * m.cols(), (end - begin) * m.cols())) finite.store(false, std::memory_order_relaxed);

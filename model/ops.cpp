@@ -13,18 +13,19 @@ constexpr Scalar neg_inf = -std::numeric_limits<Scalar>::infinity();
 using Index = Eigen::Index;
 int id_at(const Mat& ids, Index t) { return static_cast<int>(ids(t, 0)); }
 
-// Y = f(X) for an elementwise f given as f(Y's rows, X's rows), Y shaped like X: in ranges of
-// rows over the threads when X is large.
-template <class F>
-void rows_of(Mat& Y, const Mat& X, F f) {
-  reshape(Y, X.rows(), X.cols());
-  for_row_parts(X.rows(), X.cols(), [&](Index begin, Index end) {
-    f(Y.middleRows(begin, end - begin), X.middleRows(begin, end - begin));
-  });
-}
-
 // The rows [begin, end) of M.
 auto rows(const Mat& M, Index begin, Index end) { return M.middleRows(begin, end - begin); }
+
+// Y = f(X, more…) for an elementwise f given as f(Y, X, more…), Y shaped like X: on the whole
+// matrices, or on ranges of their rows over the threads when X is large.
+template <class F, class... More>
+void rows_of(Mat& Y, F f, const Mat& X, const More&... more) {
+  reshape(Y, X.rows(), X.cols());
+  if (row_part_count(X.rows(), X.cols()) == 1) return f(Y, X, more...);
+  for_row_parts(X.rows(), X.cols(), [&](Index begin, Index end) {
+    f(Y.middleRows(begin, end - begin), rows(X, begin, end), rows(more, begin, end)...);
+  });
+}
 
 // A fresh weight gradient of at least this many elements (2 MB, more than a core's cache) is
 // written with streaming stores.
@@ -54,7 +55,7 @@ void embedding_backward(Grad dW, const Mat& dY, const Mat& ids) {
 }
 
 void scale_forward(Mat& Y, const Mat& X, Scalar c) {
-  rows_of(Y, X, [c](auto y, auto x) { y = c * x; });
+  rows_of(Y, [c](auto&& y, const auto& x) { y = c * x; }, X);
 }
 
 void scale_backward(Grad dX, const Mat& dY, Scalar c) { dX.put_rows(c * dY); }
@@ -74,16 +75,17 @@ void positional_encoding(Mat& PE, Positional kind, int T, int d, Scalar base) {
 }
 
 void add_forward(Mat& Y, const Mat& A, const Mat& B) {
-  reshape(Y, A.rows(), A.cols());
-  for_row_parts(A.rows(), A.cols(), [&](Index begin, Index end) {
-    Y.middleRows(begin, end - begin) = rows(A, begin, end) + rows(B, begin, end);
-  });
+  rows_of(Y, [](auto&& y, const auto& a, const auto& b) { y = a + b; }, A, B);
 }
 
 void identity_backward(Grad dX, const Mat& dY) { dX.put_rows(dY); }
 
 void linear_forward(Mat& Y, const Mat& X, const Mat& W, const Mat& b) {
   matmul_nt(Y, X, W, false);
+  if (row_part_count(Y.rows(), Y.cols()) == 1) {
+    Y.rowwise() += b.row(0);
+    return;
+  }
   for_row_parts(Y.rows(), Y.cols(), [&](Index begin, Index end) {
     Y.middleRows(begin, end - begin).rowwise() += b.row(0);
   });
@@ -144,10 +146,7 @@ void scores_backward(Grad dQ, Grad dK, const Mat& dS, const Mat& Q, const Mat& K
 }
 
 void mask_forward(Mat& Y, const Mat& X, const Mat& M) {
-  reshape(Y, X.rows(), X.cols());
-  for_row_parts(X.rows(), X.cols(), [&](Index begin, Index end) {
-    Y.middleRows(begin, end - begin) = (rows(M, begin, end).array() != 0).select(rows(X, begin, end), neg_inf);
-  });
+  rows_of(Y, [](auto&& y, const auto& x, const auto& m) { y = (m.array() != 0).select(x, neg_inf); }, X, M);
 }
 
 void mask_backward(Grad dX, const Mat& dY, const Mat& M) { dX.put_rows((dY.array() * M.array()).matrix()); }
@@ -170,8 +169,10 @@ void exp_in_place(Scalar* p, Index n) {
   std::copy(v.data(), v.data() + (n - i), p + i);
 }
 
-// Rows [begin, end) of softmax_rows; `masked[i]` = 1 where row i's z is 0.
-void softmax_row_range(Mat& A, const Mat& S, Mat* stats, char* masked, Index begin, Index end) {
+// Rows [begin, end) of softmax_rows.  A row whose z is 0 gets masked[i] = 1, or without `masked`
+// is appended to `fully_masked_rows` when given.
+void softmax_row_range(Mat& A, const Mat& S, Mat* stats, char* masked, std::vector<int>* fully_masked_rows,
+                       Index begin, Index end) {
   const Index cols = S.cols();
   // Plain loops over rows a few keys long, where Eigen's row expressions cost more to set up
   // than to run.
@@ -194,8 +195,11 @@ void softmax_row_range(Mat& A, const Mat& S, Mat* stats, char* masked, Index beg
       z += a[j];
     }
     if (stats) (*stats)(i, 1) = z;
-    masked[i] = z == 0;  // every key masked
-    if (z == 0) continue;
+    if (z == 0) {  // every key masked
+      if (masked) masked[i] = 1;
+      else if (fully_masked_rows) fully_masked_rows->push_back(static_cast<int>(i));
+      continue;
+    }
     for (Eigen::Index j = 0; j < cols; ++j) a[j] /= z;
   }
 }
@@ -206,10 +210,11 @@ void softmax_rows(Mat& A, const Mat& S, std::vector<int>* fully_masked_rows, Mat
   const Index rows = S.rows(), cols = S.cols();
   reshape(A, rows, cols);
   if (stats) reshape(*stats, rows, 2);
+  if (row_part_count(rows, cols) == 1) return softmax_row_range(A, S, stats, nullptr, fully_masked_rows, 0, rows);
   thread_local std::vector<char> masked_rows;  // this thread's, filled by the parts through `masked`
   masked_rows.assign(static_cast<std::size_t>(rows), 0);
   char* masked = masked_rows.data();
-  for_row_parts(rows, cols, [&](Index begin, Index end) { softmax_row_range(A, S, stats, masked, begin, end); });
+  for_row_parts(rows, cols, [&](Index begin, Index end) { softmax_row_range(A, S, stats, masked, nullptr, begin, end); });
   if (fully_masked_rows)
     for (Index i = 0; i < rows; ++i)
       if (masked[i]) fully_masked_rows->push_back(static_cast<int>(i));
@@ -220,18 +225,22 @@ void softmax_forward(Mat& A, const Mat& S, std::vector<int>& fully_masked_rows) 
   softmax_rows(A, S, &fully_masked_rows, nullptr);
 }
 
+namespace {
+void softmax_backward_rows(Grad& dS, const Mat& dA, const Mat& A, Index begin, Index end) {
+  const Index cols = A.cols();
+  for (Index i = begin; i < end; ++i) {
+    const Scalar* a = A.data() + i * cols;
+    const Scalar* da = dA.data() + i * cols;
+    Scalar* ds = dS.m.data() + i * cols;
+    Scalar dot = 0;
+    for (Index j = 0; j < cols; ++j) dot += da[j] * a[j];
+    put_row(dS.fresh, ds, cols, [&](Index j) { return a[j] * (da[j] - dot); });
+  }
+}
+}  // namespace
+
 void softmax_backward(Grad dS, const Mat& dA, const Mat& A) {
-  const Eigen::Index cols = A.cols();
-  for_row_parts(A.rows(), cols, [&](Index begin, Index end) {
-    for (Index i = begin; i < end; ++i) {
-      const Scalar* a = A.data() + i * cols;
-      const Scalar* da = dA.data() + i * cols;
-      Scalar* ds = dS.m.data() + i * cols;
-      Scalar dot = 0;
-      for (Eigen::Index j = 0; j < cols; ++j) dot += da[j] * a[j];
-      put_row(dS.fresh, ds, cols, [&](Eigen::Index j) { return a[j] * (da[j] - dot); });
-    }
-  });
+  for_row_parts(A.rows(), A.cols(), [&](Index begin, Index end) { softmax_backward_rows(dS, dA, A, begin, end); });
 }
 
 void weighted_sum_forward(Mat& O, const Mat& A, const Mat& V) {
@@ -258,66 +267,87 @@ void row_stats(const Mat& X, Eigen::Index t, Scalar eps, Scalar& mean, Scalar& r
 }
 }  // namespace
 
+namespace {
+void layer_norm_rows(Mat& Y, Mat& stats, const Mat& X, const Mat& gamma, const Mat& beta, Scalar eps, Index begin,
+                     Index end) {
+  const Index d = X.cols();
+  const Scalar* g = gamma.data();
+  const Scalar* b = beta.data();
+  for (Index t = begin; t < end; ++t) {
+    Scalar mean = 0, rstd = 0;
+    row_stats(X, t, eps, mean, rstd);
+    stats(t, 0) = mean;
+    stats(t, 1) = rstd;
+    const Scalar* x = X.data() + t * d;
+    Scalar* y = Y.data() + t * d;
+    for (Index c = 0; c < d; ++c) y[c] = (x[c] - mean) * rstd * g[c] + b[c];
+  }
+}
+}  // namespace
+
 void layer_norm_forward(Mat& Y, Mat& stats, const Mat& X, const Mat& gamma, const Mat& beta, Scalar eps) {
   const Eigen::Index d = X.cols();
   reshape(Y, X.rows(), d);
   reshape(stats, X.rows(), 2);
-  const Scalar* g = gamma.data();
-  const Scalar* b = beta.data();
-  for_row_parts(X.rows(), d, [&](Index begin, Index end) {
-    for (Index t = begin; t < end; ++t) {
-      Scalar mean = 0, rstd = 0;
-      row_stats(X, t, eps, mean, rstd);
-      stats(t, 0) = mean;
-      stats(t, 1) = rstd;
-      const Scalar* x = X.data() + t * d;
-      Scalar* y = Y.data() + t * d;
-      for (Eigen::Index c = 0; c < d; ++c) y[c] = (x[c] - mean) * rstd * g[c] + b[c];
-    }
-  });
+  for_row_parts(X.rows(), d, [&](Index begin, Index end) { layer_norm_rows(Y, stats, X, gamma, beta, eps, begin, end); });
 }
+
+namespace {
+// dX for rows [begin, end): x̂ = (x − μ)/σ, dx̂ = dy ⊙ γ; and dγ += Σ_t dy ⊙ x̂ over those rows
+// `with_dgamma`.
+template <bool with_dgamma>
+void layer_norm_backward_rows(Grad& dX, Scalar* dg, const Mat& dY, const Mat& X, const Mat& gamma, const Mat& stats,
+                              Index begin, Index end) {
+  const Index d = X.cols();
+  const Scalar* g = gamma.data();
+  for (Index t = begin; t < end; ++t) {
+    const Scalar mean = stats(t, 0), rstd = stats(t, 1);
+    const Scalar* x = X.data() + t * d;
+    const Scalar* dy = dY.data() + t * d;
+    Scalar* dx = dX.m.data() + t * d;
+    Scalar sum_dxhat = 0, sum_dxhat_xhat = 0;
+    for (Index c = 0; c < d; ++c) {
+      const Scalar xhat = (x[c] - mean) * rstd, dxhat = dy[c] * g[c];
+      sum_dxhat += dxhat;
+      sum_dxhat_xhat += dxhat * xhat;
+      if constexpr (with_dgamma) dg[c] += dy[c] * xhat;
+    }
+    const Scalar mean_dxhat = sum_dxhat / static_cast<Scalar>(d);
+    const Scalar mean_dxhat_xhat = sum_dxhat_xhat / static_cast<Scalar>(d);
+    put_row(dX.fresh, dx, d, [&](Index c) {
+      const Scalar xhat = (x[c] - mean) * rstd;
+      return (dy[c] * g[c] - mean_dxhat - xhat * mean_dxhat_xhat) * rstd;
+    });
+  }
+}
+}  // namespace
 
 void layer_norm_backward(Grad dX, Grad dgamma, Grad dbeta, const Mat& dY, const Mat& X,
                          const Mat& gamma, const Mat& stats) {
-  const Eigen::Index d = X.cols(), T = X.rows();
-  const Scalar* g = gamma.data();
-  // dX row by row: x̂ = (x − μ)/σ, dx̂ = dy ⊙ γ
-  for_row_parts(T, d, [&](Index begin, Index end) {
-    for (Index t = begin; t < end; ++t) {
-      const Scalar mean = stats(t, 0), rstd = stats(t, 1);
-      const Scalar* x = X.data() + t * d;
-      const Scalar* dy = dY.data() + t * d;
-      Scalar* dx = dX.m.data() + t * d;
-      Scalar sum_dxhat = 0, sum_dxhat_xhat = 0;
-      for (Eigen::Index c = 0; c < d; ++c) {
-        const Scalar xhat = (x[c] - mean) * rstd, dxhat = dy[c] * g[c];
-        sum_dxhat += dxhat;
-        sum_dxhat_xhat += dxhat * xhat;
-      }
-      const Scalar mean_dxhat = sum_dxhat / static_cast<Scalar>(d);
-      const Scalar mean_dxhat_xhat = sum_dxhat_xhat / static_cast<Scalar>(d);
-      put_row(dX.fresh, dx, d, [&](Eigen::Index c) {
-        const Scalar xhat = (x[c] - mean) * rstd;
-        return (dy[c] * g[c] - mean_dxhat - xhat * mean_dxhat_xhat) * rstd;
-      });
-    }
-  });
-  // dγ column by column, each a sum over t in order from 0
+  const Index d = X.cols(), T = X.rows();
   dgamma.clear_if_fresh();
   Scalar* dg = dgamma.m.data();
-  for_row_parts(d, T, [&](Index begin, Index end) {
-    for (Index t = 0; t < T; ++t) {
-      const Scalar mean = stats(t, 0), rstd = stats(t, 1);
-      const Scalar* x = X.data() + t * d;
-      const Scalar* dy = dY.data() + t * d;
-      for (Index c = begin; c < end; ++c) dg[c] += dy[c] * ((x[c] - mean) * rstd);
-    }
-  });
+  if (row_part_count(T, d) == 1) {
+    layer_norm_backward_rows<true>(dX, dg, dY, X, gamma, stats, 0, T);
+  } else {
+    for_row_parts(T, d, [&](Index begin, Index end) {
+      layer_norm_backward_rows<false>(dX, dg, dY, X, gamma, stats, begin, end);
+    });
+    // dγ by ranges of columns, each a sum over t in order from 0 as in the rows' pass
+    for_row_parts(d, T, [&](Index begin, Index end) {
+      for (Index t = 0; t < T; ++t) {
+        const Scalar mean = stats(t, 0), rstd = stats(t, 1);
+        const Scalar* x = X.data() + t * d;
+        const Scalar* dy = dY.data() + t * d;
+        for (Index c = begin; c < end; ++c) dg[c] += dy[c] * ((x[c] - mean) * rstd);
+      }
+    });
+  }
   dbeta.put(dY.colwise().sum());
 }
 
 void relu_forward(Mat& Y, const Mat& X) {
-  rows_of(Y, X, [](auto y, auto x) { y = x.cwiseMax(0.0); });
+  rows_of(Y, [](auto&& y, const auto& x) { y = x.cwiseMax(0.0); }, X);
 }
 
 void relu_backward(Grad dX, const Mat& dY, const Mat& X) {
@@ -331,7 +361,7 @@ constexpr Scalar inv_sqrt2 = 0.70710678118654752440, inv_sqrt_2pi = 0.3989422804
 Scalar normal_cdf(Scalar x) { return 0.5 * (1 + std::erf(x * inv_sqrt2)); }
 
 void gelu_forward(Mat& Y, const Mat& X) {
-  rows_of(Y, X, [](auto y, auto x) { y = x.unaryExpr([](Scalar v) { return v * normal_cdf(v); }); });
+  rows_of(Y, [](auto&& y, const auto& x) { y = x.unaryExpr([](Scalar v) { return v * normal_cdf(v); }); }, X);
 }
 
 Scalar gelu_derivative(Scalar x) { return normal_cdf(x) + x * inv_sqrt_2pi * std::exp(-0.5 * x * x); }
@@ -348,7 +378,7 @@ void stack_rows_forward(Mat& Y, const std::vector<const Mat*>& X) {
 void stack_rows_backward(Grad dX_t, const Mat& dY, int t) { dX_t.put(dY.row(t)); }
 
 void tanh_forward(Mat& Y, const Mat& X) {
-  rows_of(Y, X, [](auto y, auto x) { y = x.array().tanh().matrix(); });
+  rows_of(Y, [](auto&& y, const auto& x) { y = x.array().tanh().matrix(); }, X);
 }
 
 void tanh_backward(Grad dX, const Mat& dY, const Mat& Y) {
