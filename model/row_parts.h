@@ -1,9 +1,9 @@
 #pragma once
 // Row-wise work spread over the threads of model/parallel.h: a matrix of `rows` × `cols` values
-// is cut into ranges of whole rows (or of whole columns, for sums down the columns) by its size
-// alone, and each range is computed whole by one thread.  An op whose every value depends on its
-// own row alone (or column alone) gives the same bits on any number of threads, and the same
-// as uncut.
+// is cut into ranges of whole rows (or of whole columns, for sums down the columns) by its size,
+// and each range is computed whole by one thread.  An op whose every value depends on its own
+// row alone (or column alone) gives the same bits on any number of threads, and the same as
+// uncut, so on one thread nothing is cut.
 //
 // Base's T × d_model activations (16 384 values) are cut in two, its T × d_ff ones in eight;
 // nothing of lesson's or small's is cut.
@@ -23,10 +23,11 @@ constexpr Eigen::Index row_parallel_values = 16384;
 constexpr Eigen::Index row_part_values = 8192;
 
 // The ranges `length` rows (or columns) of `width` values each are cut into: 1 below
-// row_parallel_values, never more than `length`.
+// row_parallel_values or on one thread (a cut changes no bit, only the work's order), never
+// more than `length`.
 inline int row_part_count(Eigen::Index length, Eigen::Index width) {
   const Eigen::Index values = length * width;
-  if (values < row_parallel_values || length < 2) return 1;
+  if (values < row_parallel_values || length < 2 || threads() == 1) return 1;
   return static_cast<int>(std::min<Eigen::Index>({values / row_part_values, length, 64}));
 }
 

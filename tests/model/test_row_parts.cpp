@@ -42,6 +42,8 @@ TEST_F(RowParts, SizesAreCutBySizeAlone) {
   EXPECT_EQ(row_part_count(32, 2048), 8);
   EXPECT_EQ(row_part_count(1, 1 << 20), 1);  // one row is never cut
   EXPECT_EQ(row_part_count(T, d), 4);
+  set_threads(1);
+  EXPECT_EQ(row_part_count(T, d), 1);  // nothing to spread
 }
 
 TEST_F(RowParts, EveryRangeIsVisitedOnce) {
