@@ -293,11 +293,9 @@ void layer_norm_forward(Mat& Y, Mat& stats, const Mat& X, const Mat& gamma, cons
 }
 
 namespace {
-// dX for rows [begin, end): x̂ = (x − μ)/σ, dx̂ = dy ⊙ γ; and dγ += Σ_t dy ⊙ x̂ over those rows
-// `with_dgamma`.
-template <bool with_dgamma>
-void layer_norm_backward_rows(Grad& dX, Scalar* dg, const Mat& dY, const Mat& X, const Mat& gamma, const Mat& stats,
-                              Index begin, Index end) {
+// dX for rows [begin, end): x̂ = (x − μ)/σ, dx̂ = dy ⊙ γ
+void layer_norm_backward_rows(Grad& dX, const Mat& dY, const Mat& X, const Mat& gamma, const Mat& stats, Index begin,
+                              Index end) {
   const Index d = X.cols();
   const Scalar* g = gamma.data();
   for (Index t = begin; t < end; ++t) {
@@ -310,7 +308,6 @@ void layer_norm_backward_rows(Grad& dX, Scalar* dg, const Mat& dY, const Mat& X,
       const Scalar xhat = (x[c] - mean) * rstd, dxhat = dy[c] * g[c];
       sum_dxhat += dxhat;
       sum_dxhat_xhat += dxhat * xhat;
-      if constexpr (with_dgamma) dg[c] += dy[c] * xhat;
     }
     const Scalar mean_dxhat = sum_dxhat / static_cast<Scalar>(d);
     const Scalar mean_dxhat_xhat = sum_dxhat_xhat / static_cast<Scalar>(d);
@@ -320,29 +317,27 @@ void layer_norm_backward_rows(Grad& dX, Scalar* dg, const Mat& dY, const Mat& X,
     });
   }
 }
+
+// dγ[c] += Σ_t dy[t,c] x̂[t,c] for columns [begin, end), each a sum over t in order from 0
+void layer_norm_dgamma_columns(Scalar* dg, const Mat& dY, const Mat& X, const Mat& stats, Index begin, Index end) {
+  const Index d = X.cols();
+  for (Index t = 0; t < X.rows(); ++t) {
+    const Scalar mean = stats(t, 0), rstd = stats(t, 1);
+    const Scalar* x = X.data() + t * d;
+    const Scalar* dy = dY.data() + t * d;
+    for (Index c = begin; c < end; ++c) dg[c] += dy[c] * ((x[c] - mean) * rstd);
+  }
+}
 }  // namespace
 
+// dX by ranges of rows, dγ by ranges of columns: the same loops whether cut or not.
 void layer_norm_backward(Grad dX, Grad dgamma, Grad dbeta, const Mat& dY, const Mat& X,
                          const Mat& gamma, const Mat& stats) {
   const Index d = X.cols(), T = X.rows();
+  for_row_parts(T, d, [&](Index begin, Index end) { layer_norm_backward_rows(dX, dY, X, gamma, stats, begin, end); });
   dgamma.clear_if_fresh();
   Scalar* dg = dgamma.m.data();
-  if (row_part_count(T, d) == 1) {
-    layer_norm_backward_rows<true>(dX, dg, dY, X, gamma, stats, 0, T);
-  } else {
-    for_row_parts(T, d, [&](Index begin, Index end) {
-      layer_norm_backward_rows<false>(dX, dg, dY, X, gamma, stats, begin, end);
-    });
-    // dγ by ranges of columns, each a sum over t in order from 0 as in the rows' pass
-    for_row_parts(d, T, [&](Index begin, Index end) {
-      for (Index t = 0; t < T; ++t) {
-        const Scalar mean = stats(t, 0), rstd = stats(t, 1);
-        const Scalar* x = X.data() + t * d;
-        const Scalar* dy = dY.data() + t * d;
-        for (Index c = begin; c < end; ++c) dg[c] += dy[c] * ((x[c] - mean) * rstd);
-      }
-    });
-  }
+  for_row_parts(d, T, [&](Index begin, Index end) { layer_norm_dgamma_columns(dg, dY, X, stats, begin, end); });
   dbeta.put(dY.colwise().sum());
 }
 
