@@ -109,17 +109,12 @@ class Backward {
       Tensor& in = t_.tensor(b.inputs[i]);
       const auto index = static_cast<std::size_t>(b.inputs[i].index);
       if (b.inputs[i].kind == TensorId::parameter) {
-        if (written_[index]) in.grad += b.input_grads[i];
-        else in.grad = b.input_grads[i];
+        ops::Grad(in.grad, !written_[index]).put_rows(b.input_grads[i]);
         written_[index] = true;
         continue;
       }
-      if (has_grad_[index]) {
-        in.grad += b.input_grads[i];
-      } else {
-        in.grad = b.input_grads[i];
-        has_grad_[static_cast<std::size_t>(b.inputs[i].index)] = true;
-      }
+      ops::Grad(in.grad, !has_grad_[index]).put_rows(b.input_grads[i]);
+      has_grad_[index] = true;
     }
     // A linear layer's fresh weight gradients need no reading when bounded finite.
     const bool params_finite =

@@ -4,9 +4,11 @@
 // finite by construction are not read: the op table says which outputs are, given what is
 // known of the inputs; a linear layer's fresh weight gradients are bounded from dY and X.
 
+#include "model/row_parts.h"
 #include "model/trace.h"
 
 #include <algorithm>
+#include <atomic>
 #include <limits>
 #include <optional>
 #include <vector>
@@ -41,6 +43,16 @@ inline bool linear_weight_grads_finite(const Mat& dY, const Mat& X) {
   return bound < std::numeric_limits<Scalar>::max() / 4;
 }
 
+// all_finite(m), ranges of rows on the threads when m is large (model/row_parts.h).
+inline bool all_finite_in_parts(const Mat& m) {
+  if (row_part_count(m.rows(), m.cols()) == 1) return all_finite(m);
+  std::atomic<bool> finite{true};
+  for_row_parts(m.rows(), m.cols(), [&](Eigen::Index begin, Eigen::Index end) {
+    if (!all_finite(m.data() + begin * m.cols(), (end - begin) * m.cols())) finite.store(false, std::memory_order_relaxed);
+  });
+  return finite.load(std::memory_order_relaxed);
+}
+
 // The first NaN or ±∞ among the gradient shares backward step `b` wrote, one per input
 // (Trace::share); its parameters' shares are skipped when `params_finite`.  Inline: run_backward
 // calls it for every step.
@@ -48,7 +60,7 @@ inline std::optional<NonFinite> first_non_finite_share(const Trace& trace, const
   for (std::size_t i = 0; i < b.inputs.size(); ++i) {
     if (params_finite && b.inputs[i].kind == TensorId::parameter) continue;
     const Mat& share = trace.share(b, i);
-    if (!all_finite(share)) return first_non_finite(share, b.inputs[i], false);
+    if (!all_finite_in_parts(share)) return first_non_finite(share, b.inputs[i], false);
   }
   return std::nullopt;
 }

@@ -10,7 +10,22 @@ namespace attnviz::ops {
 
 namespace {
 constexpr Scalar neg_inf = -std::numeric_limits<Scalar>::infinity();
-int id_at(const Mat& ids, Eigen::Index t) { return static_cast<int>(ids(t, 0)); }
+using Index = Eigen::Index;
+int id_at(const Mat& ids, Index t) { return static_cast<int>(ids(t, 0)); }
+
+// The rows [begin, end) of M.
+auto rows(const Mat& M, Index begin, Index end) { return M.middleRows(begin, end - begin); }
+
+// Y = f(X, more…) for an elementwise f given as f(Y, X, more…), Y shaped like X: on the whole
+// matrices, or on ranges of their rows over the threads when X is large.
+template <class F, class... More>
+void rows_of(Mat& Y, F f, const Mat& X, const More&... more) {
+  reshape(Y, X.rows(), X.cols());
+  if (row_part_count(X.rows(), X.cols()) == 1) return f(Y, X, more...);
+  for_row_parts(X.rows(), X.cols(), [&](Index begin, Index end) {
+    f(Y.middleRows(begin, end - begin), rows(X, begin, end), rows(more, begin, end)...);
+  });
+}
 
 // A fresh weight gradient of at least this many elements (2 MB, more than a core's cache) is
 // written with streaming stores.
@@ -29,7 +44,9 @@ void put_row(bool fresh, Scalar* to, Eigen::Index n, Value value) {
 
 void embedding_forward(Mat& Y, const Mat& ids, const Mat& W) {
   reshape(Y, ids.rows(), W.cols());
-  for (Eigen::Index t = 0; t < ids.rows(); ++t) Y.row(t) = W.row(id_at(ids, t));
+  for_row_parts(ids.rows(), W.cols(), [&](Index begin, Index end) {
+    for (Index t = begin; t < end; ++t) Y.row(t) = W.row(id_at(ids, t));
+  });
 }
 
 void embedding_backward(Grad dW, const Mat& dY, const Mat& ids) {
@@ -37,9 +54,11 @@ void embedding_backward(Grad dW, const Mat& dY, const Mat& ids) {
   for (Eigen::Index t = 0; t < ids.rows(); ++t) dW.m.row(id_at(ids, t)) += dY.row(t);
 }
 
-void scale_forward(Mat& Y, const Mat& X, Scalar c) { Y = c * X; }
+void scale_forward(Mat& Y, const Mat& X, Scalar c) {
+  rows_of(Y, [c](auto&& y, const auto& x) { y = c * x; }, X);
+}
 
-void scale_backward(Grad dX, const Mat& dY, Scalar c) { dX.put(c * dY); }
+void scale_backward(Grad dX, const Mat& dY, Scalar c) { dX.put_rows(c * dY); }
 
 void positional_encoding(Mat& PE, Positional kind, int T, int d, Scalar base) {
   set_zero(PE, T, d);
@@ -55,13 +74,21 @@ void positional_encoding(Mat& PE, Positional kind, int T, int d, Scalar base) {
   }
 }
 
-void add_forward(Mat& Y, const Mat& A, const Mat& B) { Y = A + B; }
+void add_forward(Mat& Y, const Mat& A, const Mat& B) {
+  rows_of(Y, [](auto&& y, const auto& a, const auto& b) { y = a + b; }, A, B);
+}
 
-void identity_backward(Grad dX, const Mat& dY) { dX.put(dY); }
+void identity_backward(Grad dX, const Mat& dY) { dX.put_rows(dY); }
 
 void linear_forward(Mat& Y, const Mat& X, const Mat& W, const Mat& b) {
   matmul_nt(Y, X, W, false);
-  Y.rowwise() += b.row(0);
+  if (row_part_count(Y.rows(), Y.cols()) == 1) {
+    Y.rowwise() += b.row(0);
+    return;
+  }
+  for_row_parts(Y.rows(), Y.cols(), [&](Index begin, Index end) {
+    Y.middleRows(begin, end - begin).rowwise() += b.row(0);
+  });
 }
 
 void linear_backward(Grad dX, Grad dW, Grad db, const Mat& dY, const Mat& X, const Mat& W) {
@@ -93,11 +120,13 @@ void split_head_backward(Grad dX, const Mat& dY, int head, int d_k) {
 void concat_heads_forward(Mat& Y, const std::vector<const Mat*>& X) {
   const Eigen::Index d_k = X.front()->cols();
   reshape(Y, X.front()->rows(), d_k * static_cast<Eigen::Index>(X.size()));
-  for (Eigen::Index t = 0; t < Y.rows(); ++t) {
-    Scalar* y = &Y(t, 0);
-    for (const Mat* head : X)
-      for (Eigen::Index c = 0; c < d_k; ++c) *y++ = (*head)(t, c);
-  }
+  for_row_parts(Y.rows(), Y.cols(), [&](Index begin, Index end) {
+    for (Index t = begin; t < end; ++t) {
+      Scalar* y = &Y(t, 0);
+      for (const Mat* head : X)
+        for (Eigen::Index c = 0; c < d_k; ++c) *y++ = (*head)(t, c);
+    }
+  });
 }
 
 void concat_heads_backward(Grad dX_h, const Mat& dY, int head, int d_k) {
@@ -117,20 +146,18 @@ void scores_backward(Grad dQ, Grad dK, const Mat& dS, const Mat& Q, const Mat& K
 }
 
 void mask_forward(Mat& Y, const Mat& X, const Mat& M) {
-  Y = (M.array() != 0).select(X, neg_inf);
+  rows_of(Y, [](auto&& y, const auto& x, const auto& m) { y = (m.array() != 0).select(x, neg_inf); }, X, M);
 }
 
-void mask_backward(Grad dX, const Mat& dY, const Mat& M) { dX.put((dY.array() * M.array()).matrix()); }
+void mask_backward(Grad dX, const Mat& dY, const Mat& M) { dX.put_rows((dY.array() * M.array()).matrix()); }
 
 namespace {
 using Eight = Eigen::Array<Scalar, 8, 1>;
 
-// X = exp(X) elementwise, eight at a time through Eigen's vectorised exp: a matrix's rows are
-// often shorter than eight, so the whole matrix is taken as one run, its last few padded.
-void exp_in_place(Mat& X) {
-  Scalar* p = X.data();
-  const Eigen::Index n = X.size();
-  Eigen::Index i = 0;
+// p[i] = exp(p[i]) for i < n, eight at a time through Eigen's vectorised exp: a matrix's rows
+// are often shorter than eight, so a run of whole rows is taken as one, its last few padded.
+void exp_in_place(Scalar* p, Index n) {
+  Index i = 0;
   for (; i + 8 <= n; i += 8) {
     Eigen::Map<Eight> v(p + i);
     v = v.exp();
@@ -142,15 +169,14 @@ void exp_in_place(Mat& X) {
   std::copy(v.data(), v.data() + (n - i), p + i);
 }
 
-// A[i,j] = exp(S[i,j] − mᵢ) / zᵢ,  mᵢ = max_k S[i,k],  zᵢ = Σ_k exp(S[i,k] − mᵢ);  m and z go to
-// `stats` (T_q, 2) when given.  A row of −∞ gets zero weights (and m = −∞, z = 0).
-void softmax_rows(Mat& A, const Mat& S, std::vector<int>* fully_masked_rows, Mat* stats) {
-  const Eigen::Index rows = S.rows(), cols = S.cols();
-  reshape(A, rows, cols);
-  if (stats) reshape(*stats, rows, 2);
+// Rows [begin, end) of softmax_rows.  A row whose z is 0 gets masked[i] = 1, or without `masked`
+// is appended to `fully_masked_rows` when given.
+void softmax_row_range(Mat& A, const Mat& S, Mat* stats, char* masked, std::vector<int>* fully_masked_rows,
+                       Index begin, Index end) {
+  const Index cols = S.cols();
   // Plain loops over rows a few keys long, where Eigen's row expressions cost more to set up
   // than to run.
-  for (Eigen::Index i = 0; i < rows; ++i) {
+  for (Index i = begin; i < end; ++i) {
     const Scalar* s = S.data() + i * cols;
     Scalar* a = A.data() + i * cols;
     Scalar m = neg_inf;
@@ -159,8 +185,8 @@ void softmax_rows(Mat& A, const Mat& S, std::vector<int>* fully_masked_rows, Mat
     const Scalar shift = m == neg_inf ? 0 : m;
     for (Eigen::Index j = 0; j < cols; ++j) a[j] = s[j] - shift;
   }
-  exp_in_place(A);
-  for (Eigen::Index i = 0; i < rows; ++i) {
+  exp_in_place(A.data() + begin * cols, (end - begin) * cols);
+  for (Index i = begin; i < end; ++i) {
     const Scalar* s = S.data() + i * cols;
     Scalar* a = A.data() + i * cols;
     Scalar z = 0;
@@ -170,11 +196,28 @@ void softmax_rows(Mat& A, const Mat& S, std::vector<int>* fully_masked_rows, Mat
     }
     if (stats) (*stats)(i, 1) = z;
     if (z == 0) {  // every key masked
-      if (fully_masked_rows) fully_masked_rows->push_back(static_cast<int>(i));
+      if (masked) masked[i] = 1;
+      else if (fully_masked_rows) fully_masked_rows->push_back(static_cast<int>(i));
       continue;
     }
     for (Eigen::Index j = 0; j < cols; ++j) a[j] /= z;
   }
+}
+
+// A[i,j] = exp(S[i,j] − mᵢ) / zᵢ,  mᵢ = max_k S[i,k],  zᵢ = Σ_k exp(S[i,k] − mᵢ);  m and z go to
+// `stats` (T_q, 2) when given.  A row of −∞ gets zero weights (and m = −∞, z = 0).
+void softmax_rows(Mat& A, const Mat& S, std::vector<int>* fully_masked_rows, Mat* stats) {
+  const Index rows = S.rows(), cols = S.cols();
+  reshape(A, rows, cols);
+  if (stats) reshape(*stats, rows, 2);
+  if (row_part_count(rows, cols) == 1) return softmax_row_range(A, S, stats, nullptr, fully_masked_rows, 0, rows);
+  thread_local std::vector<char> masked_rows;  // this thread's, filled by the parts through `masked`
+  masked_rows.assign(static_cast<std::size_t>(rows), 0);
+  char* masked = masked_rows.data();
+  for_row_parts(rows, cols, [&](Index begin, Index end) { softmax_row_range(A, S, stats, masked, nullptr, begin, end); });
+  if (fully_masked_rows)
+    for (Index i = 0; i < rows; ++i)
+      if (masked[i]) fully_masked_rows->push_back(static_cast<int>(i));
 }
 }  // namespace
 
@@ -182,16 +225,22 @@ void softmax_forward(Mat& A, const Mat& S, std::vector<int>& fully_masked_rows) 
   softmax_rows(A, S, &fully_masked_rows, nullptr);
 }
 
-void softmax_backward(Grad dS, const Mat& dA, const Mat& A) {
-  const Eigen::Index cols = A.cols();
-  for (Eigen::Index i = 0; i < A.rows(); ++i) {
+namespace {
+void softmax_backward_rows(Grad& dS, const Mat& dA, const Mat& A, Index begin, Index end) {
+  const Index cols = A.cols();
+  for (Index i = begin; i < end; ++i) {
     const Scalar* a = A.data() + i * cols;
     const Scalar* da = dA.data() + i * cols;
     Scalar* ds = dS.m.data() + i * cols;
     Scalar dot = 0;
-    for (Eigen::Index j = 0; j < cols; ++j) dot += da[j] * a[j];
-    put_row(dS.fresh, ds, cols, [&](Eigen::Index j) { return a[j] * (da[j] - dot); });
+    for (Index j = 0; j < cols; ++j) dot += da[j] * a[j];
+    put_row(dS.fresh, ds, cols, [&](Index j) { return a[j] * (da[j] - dot); });
   }
+}
+}  // namespace
+
+void softmax_backward(Grad dS, const Mat& dA, const Mat& A) {
+  for_row_parts(A.rows(), A.cols(), [&](Index begin, Index end) { softmax_backward_rows(dS, dA, A, begin, end); });
 }
 
 void weighted_sum_forward(Mat& O, const Mat& A, const Mat& V) {
@@ -218,56 +267,86 @@ void row_stats(const Mat& X, Eigen::Index t, Scalar eps, Scalar& mean, Scalar& r
 }
 }  // namespace
 
-void layer_norm_forward(Mat& Y, Mat& stats, const Mat& X, const Mat& gamma, const Mat& beta, Scalar eps) {
-  const Eigen::Index d = X.cols();
-  reshape(Y, X.rows(), d);
-  reshape(stats, X.rows(), 2);
+namespace {
+void layer_norm_rows(Mat& Y, Mat& stats, const Mat& X, const Mat& gamma, const Mat& beta, Scalar eps, Index begin,
+                     Index end) {
+  const Index d = X.cols();
   const Scalar* g = gamma.data();
   const Scalar* b = beta.data();
-  for (Eigen::Index t = 0; t < X.rows(); ++t) {
+  for (Index t = begin; t < end; ++t) {
     Scalar mean = 0, rstd = 0;
     row_stats(X, t, eps, mean, rstd);
     stats(t, 0) = mean;
     stats(t, 1) = rstd;
     const Scalar* x = X.data() + t * d;
     Scalar* y = Y.data() + t * d;
-    for (Eigen::Index c = 0; c < d; ++c) y[c] = (x[c] - mean) * rstd * g[c] + b[c];
+    for (Index c = 0; c < d; ++c) y[c] = (x[c] - mean) * rstd * g[c] + b[c];
   }
 }
+}  // namespace
 
-void layer_norm_backward(Grad dX, Grad dgamma, Grad dbeta, const Mat& dY, const Mat& X,
-                         const Mat& gamma, const Mat& stats) {
+void layer_norm_forward(Mat& Y, Mat& stats, const Mat& X, const Mat& gamma, const Mat& beta, Scalar eps) {
   const Eigen::Index d = X.cols();
-  dgamma.clear_if_fresh();
+  reshape(Y, X.rows(), d);
+  reshape(stats, X.rows(), 2);
+  for_row_parts(X.rows(), d, [&](Index begin, Index end) { layer_norm_rows(Y, stats, X, gamma, beta, eps, begin, end); });
+}
+
+namespace {
+// dX for rows [begin, end): x̂ = (x − μ)/σ, dx̂ = dy ⊙ γ
+void layer_norm_backward_rows(Grad& dX, const Mat& dY, const Mat& X, const Mat& gamma, const Mat& stats, Index begin,
+                              Index end) {
+  const Index d = X.cols();
   const Scalar* g = gamma.data();
-  Scalar* dg = dgamma.m.data();
-  for (Eigen::Index t = 0; t < X.rows(); ++t) {
+  for (Index t = begin; t < end; ++t) {
     const Scalar mean = stats(t, 0), rstd = stats(t, 1);
     const Scalar* x = X.data() + t * d;
     const Scalar* dy = dY.data() + t * d;
     Scalar* dx = dX.m.data() + t * d;
-    // x̂ = (x − μ)/σ, dx̂ = dy ⊙ γ
     Scalar sum_dxhat = 0, sum_dxhat_xhat = 0;
-    for (Eigen::Index c = 0; c < d; ++c) {
+    for (Index c = 0; c < d; ++c) {
       const Scalar xhat = (x[c] - mean) * rstd, dxhat = dy[c] * g[c];
       sum_dxhat += dxhat;
       sum_dxhat_xhat += dxhat * xhat;
-      dg[c] += dy[c] * xhat;
     }
     const Scalar mean_dxhat = sum_dxhat / static_cast<Scalar>(d);
     const Scalar mean_dxhat_xhat = sum_dxhat_xhat / static_cast<Scalar>(d);
-    put_row(dX.fresh, dx, d, [&](Eigen::Index c) {
+    put_row(dX.fresh, dx, d, [&](Index c) {
       const Scalar xhat = (x[c] - mean) * rstd;
       return (dy[c] * g[c] - mean_dxhat - xhat * mean_dxhat_xhat) * rstd;
     });
   }
+}
+
+// dγ[c] += Σ_t dy[t,c] x̂[t,c] for columns [begin, end), each a sum over t in order from 0
+void layer_norm_dgamma_columns(Scalar* dg, const Mat& dY, const Mat& X, const Mat& stats, Index begin, Index end) {
+  const Index d = X.cols();
+  for (Index t = 0; t < X.rows(); ++t) {
+    const Scalar mean = stats(t, 0), rstd = stats(t, 1);
+    const Scalar* x = X.data() + t * d;
+    const Scalar* dy = dY.data() + t * d;
+    for (Index c = begin; c < end; ++c) dg[c] += dy[c] * ((x[c] - mean) * rstd);
+  }
+}
+}  // namespace
+
+// dX by ranges of rows, dγ by ranges of columns: the same loops whether cut or not.
+void layer_norm_backward(Grad dX, Grad dgamma, Grad dbeta, const Mat& dY, const Mat& X,
+                         const Mat& gamma, const Mat& stats) {
+  const Index d = X.cols(), T = X.rows();
+  for_row_parts(T, d, [&](Index begin, Index end) { layer_norm_backward_rows(dX, dY, X, gamma, stats, begin, end); });
+  dgamma.clear_if_fresh();
+  Scalar* dg = dgamma.m.data();
+  for_row_parts(d, T, [&](Index begin, Index end) { layer_norm_dgamma_columns(dg, dY, X, stats, begin, end); });
   dbeta.put(dY.colwise().sum());
 }
 
-void relu_forward(Mat& Y, const Mat& X) { Y = X.cwiseMax(0.0); }
+void relu_forward(Mat& Y, const Mat& X) {
+  rows_of(Y, [](auto&& y, const auto& x) { y = x.cwiseMax(0.0); }, X);
+}
 
 void relu_backward(Grad dX, const Mat& dY, const Mat& X) {
-  dX.put((X.array() > 0).select(dY.array(), 0.0).matrix());
+  dX.put_rows((X.array() > 0).select(dY.array(), 0.0).matrix());
 }
 
 namespace {
@@ -276,14 +355,14 @@ constexpr Scalar inv_sqrt2 = 0.70710678118654752440, inv_sqrt_2pi = 0.3989422804
 
 Scalar normal_cdf(Scalar x) { return 0.5 * (1 + std::erf(x * inv_sqrt2)); }
 
-void gelu_forward(Mat& Y, const Mat& X) { Y = X.unaryExpr([](Scalar x) { return x * normal_cdf(x); }); }
+void gelu_forward(Mat& Y, const Mat& X) {
+  rows_of(Y, [](auto&& y, const auto& x) { y = x.unaryExpr([](Scalar v) { return v * normal_cdf(v); }); }, X);
+}
 
 Scalar gelu_derivative(Scalar x) { return normal_cdf(x) + x * inv_sqrt_2pi * std::exp(-0.5 * x * x); }
 
 void gelu_backward(Grad dX, const Mat& dY, const Mat& X) {
-  const auto local = X.unaryExpr([](Scalar x) { return gelu_derivative(x); }).array() * dY.array();
-  if (dX.fresh) dX.m.array() = local;
-  else dX.m.array() += local;
+  dX.put_rows((X.unaryExpr([](Scalar x) { return gelu_derivative(x); }).array() * dY.array()).matrix());
 }
 
 void stack_rows_forward(Mat& Y, const std::vector<const Mat*>& X) {
@@ -293,10 +372,12 @@ void stack_rows_forward(Mat& Y, const std::vector<const Mat*>& X) {
 
 void stack_rows_backward(Grad dX_t, const Mat& dY, int t) { dX_t.put(dY.row(t)); }
 
-void tanh_forward(Mat& Y, const Mat& X) { Y = X.array().tanh().matrix(); }
+void tanh_forward(Mat& Y, const Mat& X) {
+  rows_of(Y, [](auto&& y, const auto& x) { y = x.array().tanh().matrix(); }, X);
+}
 
 void tanh_backward(Grad dX, const Mat& dY, const Mat& Y) {
-  dX.put((dY.array() * (1 - Y.array().square())).matrix());
+  dX.put_rows((dY.array() * (1 - Y.array().square())).matrix());
 }
 
 namespace {
@@ -406,12 +487,14 @@ void cross_entropy_backward(Grad dZ, Scalar dL, const Mat& P, const Mat& targets
   dZ.clear_if_fresh();
   const int n = count_targets(targets, pad_id);
   if (n == 0) return;
-  for (Eigen::Index t = 0; t < P.rows(); ++t) {
-    const int y = id_at(targets, t);
-    if (y == pad_id) continue;
-    dZ.m.row(t) += (dL / n) * P.row(t);
-    dZ.m(t, y) -= dL / n;
-  }
+  for_row_parts(P.rows(), P.cols(), [&](Index begin, Index end) {
+    for (Index t = begin; t < end; ++t) {
+      const int y = id_at(targets, t);
+      if (y == pad_id) continue;
+      dZ.m.row(t) += (dL / n) * P.row(t);
+      dZ.m(t, y) -= dL / n;
+    }
+  });
 }
 
 void sum_forward(Mat& L, const Mat& Y) {
@@ -419,6 +502,6 @@ void sum_forward(Mat& L, const Mat& Y) {
   L(0, 0) = Y.sum();
 }
 
-void sum_backward(Grad dY, Scalar dL) { dY.put(Mat::Constant(dY.m.rows(), dY.m.cols(), dL)); }
+void sum_backward(Grad dY, Scalar dL) { dY.put_rows(Mat::Constant(dY.m.rows(), dY.m.cols(), dL)); }
 
 }  // namespace attnviz::ops

@@ -7,6 +7,7 @@
 // T = tokens (T_q queries, T_k keys), d = features, V = vocabulary.
 
 #include "model/config.h"
+#include "model/row_parts.h"
 #include "model/tensor.h"
 
 #include <vector>
@@ -27,9 +28,27 @@ struct Grad {
     if (fresh) m = d;
     else m += d;
   }
+  // The same for an elementwise d (each value from the same place of its operands), cut into
+  // ranges of rows spread over the threads when it is large (model/row_parts.h).
+  template <class Contribution>
+  void put_rows(const Eigen::MatrixBase<Contribution>& d) {
+    if (row_part_count(d.rows(), d.cols()) == 1) return put(d);
+    if (fresh) reshape(m, d.rows(), d.cols());
+    for_row_parts(d.rows(), d.cols(), [&](Eigen::Index begin, Eigen::Index end) {
+      if (fresh) m.middleRows(begin, end - begin) = d.middleRows(begin, end - begin);
+      else m.middleRows(begin, end - begin) += d.middleRows(begin, end - begin);
+    });
+  }
   // Zeroes a fresh gradient, for an op that adds its contribution in parts (a scatter).
   void clear_if_fresh() {
-    if (fresh) m.setZero();
+    if (!fresh) return;
+    if (row_part_count(m.rows(), m.cols()) == 1) {
+      m.setZero();
+      return;
+    }
+    for_row_parts(m.rows(), m.cols(), [&](Eigen::Index begin, Eigen::Index end) {
+      m.middleRows(begin, end - begin).setZero();
+    });
   }
 };
 

@@ -54,9 +54,11 @@ class Pool {
     threads_.store(std::clamp(count, 1, 64), std::memory_order_relaxed);
   }
 
-  void run(int count, PieceFunction piece) {
+  void run(int count, PieceFunction piece, bool wake_helpers) {
     std::unique_lock lock(busy_, std::defer_lock);
-    if (count <= 1 || count > max_pieces || in_piece || !lock.try_lock() || threads() <= 1) {
+    const bool helpers_asleep = awake_.load(std::memory_order_relaxed) == 0;  // or not started
+    if (count <= 1 || count > max_pieces || in_piece || (!wake_helpers && helpers_asleep) || !lock.try_lock() ||
+        threads() <= 1) {
       lock = {};
       run_inline(count, piece);
       return;
@@ -122,7 +124,9 @@ class Pool {
       std::uint32_t posted = posted_.load(std::memory_order_acquire);
       for (int spins = 1; posted == seen; ++spins) {
         if (spins % 256 == 0 && std::chrono::steady_clock::now() > until) {
+          awake_.fetch_sub(1, std::memory_order_relaxed);
           posted_.wait(seen, std::memory_order_acquire);
+          awake_.fetch_add(1, std::memory_order_relaxed);
         } else {
           relax();
         }
@@ -137,6 +141,7 @@ class Pool {
   void start_helpers() {
     if (!helpers_.empty()) return;
     const std::uint32_t seen = posted_.load(std::memory_order_relaxed);
+    awake_.store(threads() - 1, std::memory_order_relaxed);
     for (int i = 1; i < threads(); ++i) helpers_.emplace_back([this, seen] { helper_loop(seen); });
   }
 
@@ -147,6 +152,7 @@ class Pool {
     posted_.notify_all();
     for (std::thread& t : helpers_) t.join();
     helpers_.clear();
+    awake_.store(0, std::memory_order_relaxed);
     stop_.store(false, std::memory_order_relaxed);
   }
 
@@ -156,6 +162,7 @@ class Pool {
   std::atomic<std::uint32_t> posted_{0};  // the last job's generation; helpers wait on it
   std::atomic<std::uint64_t> claim_{0};
   std::atomic<int> remaining_{0};         // pieces of the current job not yet done
+  std::atomic<int> awake_{0};             // helpers not asleep in posted_.wait
   std::atomic<bool> stop_{false}, helped_{false};
   std::atomic<long> jobs_{0};
   const PieceFunction* piece_ = nullptr;
@@ -179,7 +186,7 @@ int available_cores() {
 
 int threads() { return pool().threads(); }
 void set_threads(int count) { pool().set_threads(count); }
-void run_pieces(int count, PieceFunction piece) { pool().run(count, piece); }
+void run_pieces(int count, PieceFunction piece, bool wake_helpers) { pool().run(count, piece, wake_helpers); }
 long parallel_jobs() { return pool().jobs(); }
 
 }  // namespace attnviz

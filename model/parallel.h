@@ -35,8 +35,9 @@ void set_threads(int count);
 // Calls piece(i) once for every i in [0, count) and returns when all have returned.  The caller
 // takes pieces too.  While another thread's pieces run (or from inside a piece), every piece
 // runs on the calling thread.  Every piece runs even when one throws; the first exception is
-// then rethrown here.
-void run_pieces(int count, PieceFunction piece);
+// then rethrown here.  Without `wake_helpers` (work of a few µs, less than waking a thread
+// costs), the pieces run on the calling thread when every helper sleeps.
+void run_pieces(int count, PieceFunction piece, bool wake_helpers = true);
 
 // Jobs that ran on more than one thread since the process started (for tests).
 long parallel_jobs();

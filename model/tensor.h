@@ -74,13 +74,14 @@ inline void set_zero(Mat& m, Eigen::Index rows, Eigen::Index cols) {
 // True when no element is NaN or ±∞, i.e. none has an exponent of all ones.  Tested on the bits
 // with integer operations, which vectorise (Eigen's allFinite() does not here) and cost no
 // floating-point reduction on a small matrix.
-inline bool all_finite(const Mat& m) {
+inline bool all_finite(const Scalar* values, Eigen::Index count) {
   constexpr std::uint64_t exponent = 0x7ff0000000000000, carry = std::uint64_t{1} << 52;
   std::uint64_t not_finite = 0;
-  for (Eigen::Index i = 0; i < m.size(); ++i)  // exponent all ones: + carry sets the sign bit
-    not_finite |= ((std::bit_cast<std::uint64_t>(m.data()[i]) & exponent) + carry) >> 63;
+  for (Eigen::Index i = 0; i < count; ++i)  // exponent all ones: + carry sets the sign bit
+    not_finite |= ((std::bit_cast<std::uint64_t>(values[i]) & exponent) + carry) >> 63;
   return not_finite == 0;
 }
+inline bool all_finite(const Mat& m) { return all_finite(m.data(), m.size()); }
 
 // max |m[i]|, or +∞ when some element is NaN or ±∞ (0 for an empty m).  The bits of |x| order
 // as integers do; NaN's bits lie above +∞'s.

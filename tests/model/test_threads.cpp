@@ -1,20 +1,27 @@
-// A model whose products are cut into parts and spread over threads: forward + backward on two
-// threads gives every value and gradient of one thread bit for bit, with either kernel.
+// A model whose products and row-wise ops are cut into parts and spread over threads: forward +
+// backward on two threads gives every value and gradient of one thread bit for bit, with either
+// kernel.
 
 #include "helpers.h"
 #include "model/matmul.h"
 #include "model/parallel.h"
+#include "model/row_parts.h"
 #include "model/transformer.h"
 
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <string>
+#include <tuple>
 #include <vector>
 
 namespace attnviz::testing {
 namespace {
 
-// Linear layers of 32 × 256 × 256 and 32 × 256 × 1024 (2 to 8 parts each), heads of 32 tokens.
+// Linear layers of T × 256 × 256 and T × 256 × 1024 (2 to 8 parts each at T = 32), heads of T
+// tokens.  At T = 64 the layer norms, residuals, ReLU, cross-entropy and gradient sums are cut
+// into parts too (2 to 8) on two threads, and not on one: the two runs' bits agree only if a cut
+// changes none.
 Config mid_config() {
   Config c;
   c.d_model = 256;
@@ -24,17 +31,17 @@ Config mid_config() {
   c.d_ff = 1024;
   c.src_vocab = 300;
   c.tgt_vocab = 280;
-  c.max_len = 40;
+  c.max_len = 64;
   return c;
 }
 
-Example mid_example() {
+Example mid_example(int tokens) {
   Example ex;
   ex.pad_id = 0;
-  for (int t = 0; t < 32; ++t) {
+  for (int t = 0; t < tokens; ++t) {
     ex.src.push_back(4 + (t * 37) % 290);
     ex.tgt_in.push_back(t == 0 ? 1 : 4 + (t * 53) % 270);
-    ex.tgt_out.push_back(t == 31 ? 2 : 4 + ((t + 1) * 53) % 270);
+    ex.tgt_out.push_back(t == tokens - 1 ? 2 : 4 + ((t + 1) * 53) % 270);
   }
   return ex;
 }
@@ -55,7 +62,7 @@ std::vector<Mat> everything(const Trace& trace) {
   return out;
 }
 
-class ThreadedModel : public ::testing::TestWithParam<Kernel> {
+class ThreadedModel : public ::testing::TestWithParam<std::tuple<Kernel, int>> {
  protected:
   void TearDown() override {
     set_threads(available_cores());
@@ -64,10 +71,11 @@ class ThreadedModel : public ::testing::TestWithParam<Kernel> {
 };
 
 TEST_P(ThreadedModel, TwoThreadsGiveTheBitsOfOne) {
-  force_kernel(GetParam());
-  EXPECT_GT(product_parts({Product::nt, 32, 256, 256}), 1);
+  const auto [kernel, tokens] = GetParam();
+  force_kernel(kernel);
+  EXPECT_GT(product_parts({Product::nt, tokens, 256, 256}), 1);
   Transformer model(mid_config(), 5);
-  const Example ex = mid_example();
+  const Example ex = mid_example(tokens);
   std::vector<Mat> one;
   {
     set_threads(1);
@@ -77,6 +85,10 @@ TEST_P(ThreadedModel, TwoThreadsGiveTheBitsOfOne) {
     one = everything(trace);
   }
   set_threads(2);
+  if (tokens == 64) {
+    EXPECT_EQ(row_part_count(tokens, 256), 2);
+    EXPECT_EQ(row_part_count(tokens, 1024), 8);
+  }
   const long jobs = parallel_jobs();
   Trace trace;
   for (int run = 0; run < 3; ++run) {  // and again, over the memory of the run before
@@ -91,8 +103,12 @@ TEST_P(ThreadedModel, TwoThreadsGiveTheBitsOfOne) {
   EXPECT_GT(parallel_jobs(), jobs);  // the helper took parts
 }
 
-INSTANTIATE_TEST_SUITE_P(Kernels, ThreadedModel, ::testing::Values(Kernel::model, Kernel::eigen),
-                         [](const auto& info) { return std::string(to_string(info.param)); });
+INSTANTIATE_TEST_SUITE_P(KernelsAndTokens, ThreadedModel,
+                         ::testing::Combine(::testing::Values(Kernel::model, Kernel::eigen), ::testing::Values(32, 64)),
+                         [](const auto& info) {
+                           return std::string(to_string(std::get<0>(info.param))) + "_" +
+                                  std::to_string(std::get<1>(info.param)) + "_tokens";
+                         });
 
 }  // namespace
 }  // namespace attnviz::testing
