@@ -42,7 +42,8 @@ void bench(const BenchOptions& o) {
   run_backward(trace);
   std::vector<double> times;
   const auto start = clock::now();
-  while (times.size() < 3 || (std::chrono::duration<double>(clock::now() - start).count() < o.seconds && times.size() < 100000)) {
+  while (times.size() < 3 ||
+         (std::chrono::duration<double>(clock::now() - start).count() < o.seconds && times.size() < 100000)) {
     const auto t0 = clock::now();
     run_forward(model, example, trace);
     run_backward(trace);
@@ -53,16 +54,22 @@ void bench(const BenchOptions& o) {
   const double flops = static_cast<double>(count_flops(trace));
   const double gflops = flops / (median * 1e-6) / 1e9;
   if (o.json) {
-    nlohmann::json j = {{"preset", session.preset().name}, {"runs", times.size()}, {"median_us", median},
-                        {"min_us", best}, {"flops", flops}, {"gflop_per_s", gflops},
-                        {"steps", trace.step_count()}, {"parameters", model.params().scalar_count()},
-                        {"threads", threads()}, {"peak_memory_mb", peak_memory_mb()}};
+    nlohmann::json j = {{"preset", session.preset().name},
+                        {"runs", times.size()},
+                        {"median_us", median},
+                        {"min_us", best},
+                        {"flops", flops},
+                        {"gflop_per_s", gflops},
+                        {"steps", trace.step_count()},
+                        {"parameters", model.params().scalar_count()},
+                        {"threads", threads()},
+                        {"peak_memory_mb", peak_memory_mb()}};
     std::cout << j.dump(2) << "\n";
     return;
   }
-  std::cout << session.preset().name << ": forward + backward with the full trace ("
-            << trace.step_count() << " steps, " << model.params().scalar_count() << " parameters, "
-            << threads() << (threads() == 1 ? " thread" : " threads") << ")\n"
+  std::cout << session.preset().name << ": forward + backward with the full trace (" << trace.step_count() << " steps, "
+            << model.params().scalar_count() << " parameters, " << threads()
+            << (threads() == 1 ? " thread" : " threads") << ")\n"
             << "  median " << median << " µs, min " << best << " µs over " << times.size() << " runs\n"
             << "  " << flops / 1e6 << " MFLOP counted, " << gflops << " GFLOP/s\n"
             << "  peak memory " << peak_memory_mb() << " MB\n";

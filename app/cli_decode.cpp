@@ -107,9 +107,11 @@ void print_text(const Session& session, const DecodeCommandOptions& o, const Gre
 
 void add_decode_command(CLI::App& cli) {
   auto options = std::make_shared<DecodeCommandOptions>();
-  CLI::App* cmd = cli.add_subcommand("decode", "Greedy decoding and beam search, step by step, on the model's own outputs");
+  CLI::App* cmd =
+      cli.add_subcommand("decode", "Greedy decoding and beam search, step by step, on the model's own outputs");
   add_session_options(*cmd, options->session);
-  cmd->add_option("--beam", options->decode.beam, "Hypotheses kept per step of beam search (1 … 64)")->capture_default_str();
+  cmd->add_option("--beam", options->decode.beam, "Hypotheses kept per step of beam search (1 … 64)")
+      ->capture_default_str();
   cmd->add_option("--max-tokens", options->decode.max_tokens, "Words generated at most, <eos> included (0: max_len)")
       ->capture_default_str();
   cmd->add_option("--temperature", options->decode.temperature, "ln P = log softmax(z / T)")->capture_default_str();

@@ -58,8 +58,8 @@ auto parse_option(const char* command, const char* option, const std::string& va
 
 struct ScalarOptions {
   double x = 0.5;
-  std::vector<double> w;          // empty: depth × 0.1
-  int depth = 0;                  // 0: w.size(), or 3 without --w
+  std::vector<double> w;  // empty: depth × 0.1
+  int depth = 0;          // 0: w.size(), or 3 without --w
   double skip_weight = 0.1;
   std::string skip = "weighted";  // the residual kind: weighted | identity
   double target = 1.0;
@@ -80,16 +80,16 @@ ScalarRequest scalar_request(const ScalarOptions& o, const CLI::App& command) {
   if (request.residual_kind == Skip::none)
     fail(name, "--skip none: the plain chain is always shown; choose weighted or identity");
   if (request.residual_kind == Skip::identity && command.count("--skip-weight") > 0)
-    fail(name, "--skip-weight " + number(o.skip_weight, "%g") +
-                   ": the identity skip has no weight (use --skip weighted)");
+    fail(name,
+         "--skip-weight " + number(o.skip_weight, "%g") + ": the identity skip has no weight (use --skip weighted)");
 
   request.input.x = o.x;
   request.input.skip_weight = o.skip_weight;
   request.input.target = o.target;
   if (!o.w.empty()) {
     if (o.depth != 0 && o.depth != static_cast<int>(o.w.size()))
-      fail(name, "--w has " + std::to_string(o.w.size()) + " values but --depth is " +
-                     std::to_string(o.depth) + ": give one weight per layer");
+      fail(name, "--w has " + std::to_string(o.w.size()) + " values but --depth is " + std::to_string(o.depth) +
+                     ": give one weight per layer");
     request.input.w = o.w;
   } else {
     request.input.w.assign(o.depth != 0 ? o.depth : min_scalar_depth, 0.1);
@@ -119,8 +119,7 @@ Json chain_json(const ScalarGraph& graph, int node) {
 Json graph_json(const ScalarGraph& graph) {
   Json nodes = Json::array();
   for (const Node& n : graph.nodes)
-    nodes.push_back(
-        {{"name", n.name}, {"formula", n.formula}, {"value", n.value}, {"grad", n.grad}});
+    nodes.push_back({{"name", n.name}, {"formula", n.formula}, {"value", n.value}, {"grad", n.grad}});
   return {{"skip", to_string(graph.skip)},
           {"loss", graph.loss()},
           {"nodes", nodes},
@@ -131,16 +130,16 @@ void print_graph(const char* title, const ScalarGraph& graph) {
   std::printf("%s   L = %.10g\n", title, graph.loss());
   auto row = [](const std::string& name, const std::string& formula, const std::string& value,
                 const std::string& grad) {
-    std::printf("  %s  %s  %s  %s\n", pad(name, 4).c_str(), pad(formula, 22).c_str(),
-                pad(value, 17, true).c_str(), pad(grad, 17, true).c_str());
+    std::printf("  %s  %s  %s  %s\n", pad(name, 4).c_str(), pad(formula, 22).c_str(), pad(value, 17, true).c_str(),
+                pad(grad, 17, true).c_str());
   };
   row("node", "formula", "value", "∂L/∂node");
   for (const Node& n : graph.nodes) row(n.name, n.formula, number(n.value), number(n.grad));
   const ChainRule rule = chain_rule(graph, graph.find("w1"));
   std::printf("  ∂L/∂w1, one product per path from L to w1:\n");
   for (const ChainPath& path : rule.paths)
-    std::printf("    %s\n      = %s = %s\n", route_text(graph, path).c_str(),
-                factors_text(graph, path).c_str(), format_number(path.product, 6).c_str());
+    std::printf("    %s\n      = %s = %s\n", route_text(graph, path).c_str(), factors_text(graph, path).c_str(),
+                format_number(path.product, 6).c_str());
   std::printf("    sum = %s\n\n", format_number(rule.sum, 10).c_str());
 }
 
@@ -149,43 +148,38 @@ void run_scalar(const ScalarOptions& options, const CLI::App& command) {
   const ScalarComparison result = compare_scalar_chains(request.input, request.residual_kind);
   if (options.json) {
     const ScalarChainInput& in = request.input;
-    Json input = {{"x", in.x},           {"w", in.w},
+    Json input = {{"x", in.x},
+                  {"w", in.w},
                   {"skip", to_string(request.residual_kind)},
                   {"skip_weight", in.skip_weight},
-                  {"target", in.target}, {"activation", to_string(in.activation)},
+                  {"target", in.target},
+                  {"activation", to_string(in.activation)},
                   {"depth", in.depth()}};
     if (request.residual_kind != Skip::weighted) input.erase("skip_weight");
-    const Json out = {{"input", input},
-                      {"plain", graph_json(result.plain)},
-                      {"residual", graph_json(result.residual)}};
+    const Json out = {{"input", input}, {"plain", graph_json(result.plain)}, {"residual", graph_json(result.residual)}};
     std::cout << out.dump(2) << "\n";
     return;
   }
   print_graph("plain", result.plain);
   const std::string title = std::string("residual (") + to_string(request.residual_kind) + " skip)";
   print_graph(title.c_str(), result.residual);
-  std::printf("∂L/∂w1 residual / plain = %.6g\n",
-              result.residual.node("w1").grad / result.plain.node("w1").grad);
+  std::printf("∂L/∂w1 residual / plain = %.6g\n", result.residual.node("w1").grad / result.plain.node("w1").grad);
 }
 
 void add_scalar(CLI::App& lab) {
   auto options = std::make_shared<ScalarOptions>();
-  CLI::App* cmd = lab.add_subcommand(
-      "scalar",
-      "The scalar chain x → w1 → … → y → L, plain and with a skip (LESSONS.md example C)");
+  CLI::App* cmd =
+      lab.add_subcommand("scalar", "The scalar chain x → w1 → … → y → L, plain and with a skip (LESSONS.md example C)");
   cmd->add_option("--x", options->x, "Input x")->capture_default_str();
-  cmd->add_option("--w", options->w, "Weights w1,…,wn, one per layer (default 0.1 each)")
-      ->delimiter(',');
+  cmd->add_option("--w", options->w, "Weights w1,…,wn, one per layer (default 0.1 each)")->delimiter(',');
   cmd->add_option("--depth", options->depth, "Layers n, 3…10 (default: the number of --w, or 3)");
-  cmd->add_option("--skip-weight", options->skip_weight, "w_r of the weighted skip h_{n−2} → y")
-      ->capture_default_str();
+  cmd->add_option("--skip-weight", options->skip_weight, "w_r of the weighted skip h_{n−2} → y")->capture_default_str();
   cmd->add_option("--skip", options->skip,
                   "Residual kind: weighted (y = f(w_n·h_{n−1} + w_r·h_{n−2})) or identity "
                   "(h_k = f(w_k·h_{k−1}) + h_{k−1})")
       ->capture_default_str();
   cmd->add_option("--target", options->target, "y_true")->capture_default_str();
-  cmd->add_option("--activation", options->activation, "sigmoid | tanh | relu")
-      ->capture_default_str();
+  cmd->add_option("--activation", options->activation, "sigmoid | tanh | relu")->capture_default_str();
   cmd->add_flag("--json", options->json, "Print JSON instead of a table");
   cmd->callback([options, cmd] { run_scalar(*options, *cmd); });
 }
@@ -214,11 +208,10 @@ Json network_json(const DepthNetwork& net) {
 
 void print_depth(const DepthComparison& result) {
   const DepthConfig& c = result.config;
-  std::printf("depth %d, width %d, %s, scale %g, seed %llu;  L = gᵀh_L with ‖g‖ = 1\n\n", c.depth,
-              c.width, to_string(c.activation), c.scale, static_cast<unsigned long long>(c.seed));
-  std::printf("%5s  %s  %s  %s  %s\n", "l", pad("‖∂L/∂h_l‖ plain", 15, true).c_str(),
-              pad("residual", 14, true).c_str(), pad("‖J_l‖₂ plain", 12, true).c_str(),
-              pad("residual", 12, true).c_str());
+  std::printf("depth %d, width %d, %s, scale %g, seed %llu;  L = gᵀh_L with ‖g‖ = 1\n\n", c.depth, c.width,
+              to_string(c.activation), c.scale, static_cast<unsigned long long>(c.seed));
+  std::printf("%5s  %s  %s  %s  %s\n", "l", pad("‖∂L/∂h_l‖ plain", 15, true).c_str(), pad("residual", 14, true).c_str(),
+              pad("‖J_l‖₂ plain", 12, true).c_str(), pad("residual", 12, true).c_str());
   const std::vector<double> plain = result.plain.grad_norm_curve();
   const std::vector<double> residual = result.residual.grad_norm_curve();
   for (int l = 0; l <= c.depth; ++l) {
@@ -240,8 +233,7 @@ std::uint64_t parse_seed(const std::string& text) {
 }
 
 void run_depth(DepthOptions options) {
-  options.config.activation =
-      parse_option("depth", "--activation", options.activation, parse_activation);
+  options.config.activation = parse_option("depth", "--activation", options.activation, parse_activation);
   options.config.seed = parse_option("depth", "--seed", options.seed, parse_seed);
   try {
     validate(options.config);
@@ -254,36 +246,35 @@ void run_depth(DepthOptions options) {
     return;
   }
   const DepthConfig& c = result.config;
-  const Json out = {
-      {"config",
-       {{"depth", c.depth}, {"width", c.width}, {"activation", to_string(c.activation)},
-        {"scale", c.scale}, {"seed", c.seed}}},
-      {"definitions",
-       {{"loss", "L = gᵀh_L, g a fixed unit vector: ∂L/∂h_L = g in both networks"},
-        {"grad_h_norm", "‖∂L/∂h_l‖₂ for l = 0…L (l = 0 is the input)"},
-        {"grad_h_bound", "Π_{k=l+1…L} ‖J_k‖₂ for l = 0…L"},
-        {"grad_W_norm", "‖∂L/∂W_l‖_F for l = 1…L"},
-        {"jacobian_norm", "‖J_l‖₂ = ‖∂h_l/∂h_{l−1}‖ spectral, for l = 1…L"},
-        {"first_layer_ratio", "‖∂L/∂W_1‖_F residual / plain"}}},
-      {"plain", network_json(result.plain)},
-      {"residual", network_json(result.residual)},
-      {"first_layer_ratio", result.first_layer_ratio}};
+  const Json out = {{"config",
+                     {{"depth", c.depth},
+                      {"width", c.width},
+                      {"activation", to_string(c.activation)},
+                      {"scale", c.scale},
+                      {"seed", c.seed}}},
+                    {"definitions",
+                     {{"loss", "L = gᵀh_L, g a fixed unit vector: ∂L/∂h_L = g in both networks"},
+                      {"grad_h_norm", "‖∂L/∂h_l‖₂ for l = 0…L (l = 0 is the input)"},
+                      {"grad_h_bound", "Π_{k=l+1…L} ‖J_k‖₂ for l = 0…L"},
+                      {"grad_W_norm", "‖∂L/∂W_l‖_F for l = 1…L"},
+                      {"jacobian_norm", "‖J_l‖₂ = ‖∂h_l/∂h_{l−1}‖ spectral, for l = 1…L"},
+                      {"first_layer_ratio", "‖∂L/∂W_1‖_F residual / plain"}}},
+                    {"plain", network_json(result.plain)},
+                    {"residual", network_json(result.residual)},
+                    {"first_layer_ratio", result.first_layer_ratio}};
   std::cout << out.dump(2) << "\n";
 }
 
 void add_depth(CLI::App& lab) {
   auto options = std::make_shared<DepthOptions>();
   DepthConfig& config = options->config;
-  CLI::App* cmd = lab.add_subcommand(
-      "depth", "Gradient norms layer by layer in a deep plain and residual network (example D)");
+  CLI::App* cmd =
+      lab.add_subcommand("depth", "Gradient norms layer by layer in a deep plain and residual network (example D)");
   cmd->add_option("--depth", config.depth, "Layers L, 1…64")->capture_default_str();
   cmd->add_option("--width", config.width, "Units per layer, 1…64")->capture_default_str();
-  cmd->add_option("--activation", options->activation, "sigmoid | tanh | relu")
-      ->capture_default_str();
-  cmd->add_option("--scale", config.scale, "Weights ~ U(±scale·√(3/width)), scale in (0, 10]")
-      ->capture_default_str();
-  cmd->add_option("--seed", options->seed, "Seed of the weights, the input and the read-out")
-      ->capture_default_str();
+  cmd->add_option("--activation", options->activation, "sigmoid | tanh | relu")->capture_default_str();
+  cmd->add_option("--scale", config.scale, "Weights ~ U(±scale·√(3/width)), scale in (0, 10]")->capture_default_str();
+  cmd->add_option("--seed", options->seed, "Seed of the weights, the input and the read-out")->capture_default_str();
   cmd->add_flag("--json", options->json, "Print JSON instead of a table");
   cmd->callback([options] { run_depth(*options); });
 }
@@ -291,8 +282,7 @@ void add_depth(CLI::App& lab) {
 }  // namespace
 
 void add_lab_command(CLI::App& app) {
-  CLI::App* lab = app.add_subcommand("lab", "Gradient lab: plain versus residual networks")
-                      ->require_subcommand(1);
+  CLI::App* lab = app.add_subcommand("lab", "Gradient lab: plain versus residual networks")->require_subcommand(1);
   add_scalar(*lab);
   add_depth(*lab);
   add_lab_transformer_command(*lab);

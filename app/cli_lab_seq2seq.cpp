@@ -129,7 +129,8 @@ void add_lab_seq2seq_command(CLI::App& lab) {
   auto o = std::make_shared<Seq2SeqLabOptions>();
   CLI::App* cmd = lab.add_subcommand(
       "seq2seq", "Why attention: accuracy per sentence length and first-token gradient, Seq2Seq against attention");
-  cmd->add_option("--lesson", o->lesson, "Lesson file with a \"compare\" list; default: assets/lessons/why-attention.json");
+  cmd->add_option("--lesson", o->lesson,
+                  "Lesson file with a \"compare\" list; default: assets/lessons/why-attention.json");
   cmd->add_flag("--train", o->train, "Train every model from its seed first, instead of reading the shipped weights");
   cmd->add_flag("--json", o->json, "Print JSON instead of a table");
   add_threads_option(*cmd);

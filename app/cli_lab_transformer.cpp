@@ -73,8 +73,10 @@ void print_table(const std::vector<FlowVariant>& variants) {
     for (const FlowVariant& v : variants) {
       const auto it = std::find_if(v.flow.groups.begin(), v.flow.groups.end(),
                                    [&](const ParameterGroupGradient& g) { return g.group == name; });
-      if (it == v.flow.groups.end()) std::printf("  %20s", "—");
-      else std::printf("  %20.6e", it->grad_norm);
+      if (it == v.flow.groups.end())
+        std::printf("  %20s", "—");
+      else
+        std::printf("  %20.6e", it->grad_norm);
     }
     std::printf("\n");
   }
@@ -116,11 +118,10 @@ void run(const TransformerLabOptions& o) {
 
 void add_lab_transformer_command(CLI::App& lab) {
   auto options = std::make_shared<TransformerLabOptions>();
-  CLI::App* cmd = lab.add_subcommand(
-      "transformer", "Gradient norms per sublayer: residual on/off × post/pre-norm, same weights");
+  CLI::App* cmd =
+      lab.add_subcommand("transformer", "Gradient norms per sublayer: residual on/off × post/pre-norm, same weights");
   add_session_options(*cmd, options->session);
-  cmd->add_option("--layers", options->layers, "Encoder and decoder layers (e.g. 6 or 12)")
-      ->check(CLI::Range(1, 24));
+  cmd->add_option("--layers", options->layers, "Encoder and decoder layers (e.g. 6 or 12)")->check(CLI::Range(1, 24));
   cmd->add_flag("--json", options->json, "Print JSON instead of a table");
   cmd->callback([options] { run(*options); });
 }

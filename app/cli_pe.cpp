@@ -74,7 +74,7 @@ void add_pe_command(CLI::App& cli) {
       Json wavelengths = Json::array();
       for (int c = 0; c < r.d_model; ++c) wavelengths.push_back(wavelength(r, c));
       if (options->json) {
-        Json j = {{"max_len", r.max_len}, {"d_model", r.d_model}, {"base", r.base},
+        Json j = {{"max_len", r.max_len},          {"d_model", r.d_model},       {"base", r.base},
                   {"layout", to_string(r.layout)}, {"wavelengths", wavelengths}, {"pe", rows_json(PE)}};
         if (options->similarity) j["similarity"] = rows_json(similarity(PE));
         std::cout << j.dump() << "\n";

@@ -28,7 +28,9 @@ struct TourOptions {
 Json local_json(const LocalText& t) { return {{"en", t.en}, {"ko", t.ko.empty() ? t.en : t.ko}}; }
 
 Json stop_json(const TourStop& s, std::size_t index) {
-  Json j = {{"index", index + 1}, {"title", local_json(s.title)}, {"note", local_json(s.note)},
+  Json j = {{"index", index + 1},
+            {"title", local_json(s.title)},
+            {"note", local_json(s.note)},
             {"where", tour_stop_where(s)}};
   if (!s.step.empty()) {
     j["step"] = s.step;

@@ -71,7 +71,9 @@ std::string position_name(const Lesson& l, std::size_t t) {
 Json positions_json(const Lesson& l, const Evaluation& e) {
   Json out = Json::array();
   for (std::size_t t = 0; t < e.position_accuracy.size(); ++t)
-    out.push_back({{"position", t}, {"name", position_name(l, t)}, {"accuracy", e.position_accuracy[t]},
+    out.push_back({{"position", t},
+                   {"name", position_name(l, t)},
+                   {"accuracy", e.position_accuracy[t]},
                    {"tokens", e.position_tokens[t]}});
   return out;
 }
@@ -80,14 +82,21 @@ Json run_json(const Lesson& l, const Run& r) {
   Json curve = Json::array();
   for (std::size_t i = 0; i < r.curve.size(); ++i) {
     const CurvePoint& p = r.curve[i];
-    curve.push_back({{"step", p.step}, {"seconds", r.seconds[i]}, {"learning_rate", p.learning_rate},
-                     {"train_loss", p.train_loss}, {"train_accuracy", p.train_accuracy},
-                     {"held_loss", p.held_loss}, {"held_accuracy", p.held_accuracy}});
+    curve.push_back({{"step", p.step},
+                     {"seconds", r.seconds[i]},
+                     {"learning_rate", p.learning_rate},
+                     {"train_loss", p.train_loss},
+                     {"train_accuracy", p.train_accuracy},
+                     {"held_loss", p.held_loss},
+                     {"held_accuracy", p.held_accuracy}});
   }
   return {{"curve", curve},
           {"seconds", r.total_seconds},
-          {"held_out", {{"loss", r.held.loss}, {"accuracy", r.held.accuracy}, {"tokens", r.held.tokens},
-                        {"positions", positions_json(l, r.held)}}}};
+          {"held_out",
+           {{"loss", r.held.loss},
+            {"accuracy", r.held.accuracy},
+            {"tokens", r.held.tokens},
+            {"positions", positions_json(l, r.held)}}}};
 }
 
 void print_run(std::ostream& out, const Lesson& l, const Run& r) {
@@ -205,8 +214,8 @@ void train_one(const TrainOptions& o, const Lesson& lesson, const TrainingSettin
   Trainer trainer(lesson, s);
   if (!o.json)
     std::cout << lesson.title.en << ": " << trainer.train_pairs().size() << " training pairs, "
-              << trainer.held_pairs().size() << " held out; " << s.steps << " steps of " << s.batch_size
-              << ", seed " << s.seed << ", positional " << to_string(lesson.config.positional) << "\n";
+              << trainer.held_pairs().size() << " held out; " << s.steps << " steps of " << s.batch_size << ", seed "
+              << s.seed << ", positional " << to_string(lesson.config.positional) << "\n";
   const Run r = train(trainer, s.steps);
   if (!o.out.empty())
     io::write_weights(o.out, trainer.model().params(), o.dtype == "f32" ? io::DType::f32 : io::DType::f64);
@@ -226,15 +235,14 @@ void run_train(const TrainOptions& o) {
   const TrainingSettings s = training_settings(o, lesson);
   if (!o.out.empty()) io::check_output_path(o.out);  // refused before training, not after
 
-  Json j = {{"lesson", lesson.title.en},
-            {"steps", s.steps},
-            {"batch_size", s.batch_size},
-            {"learning_rate", s.learning_rate},
-            {"warmup", s.warmup},
-            {"seed", s.seed}};
-  if (o.compare_positional) train_positional_pair(o, lesson, s, j);
-  else if (!lesson.compare.empty()) train_compared(o, lesson, s, j);
-  else train_one(o, lesson, s, j);
+  Json j = {{"lesson", lesson.title.en},        {"steps", s.steps},   {"batch_size", s.batch_size},
+            {"learning_rate", s.learning_rate}, {"warmup", s.warmup}, {"seed", s.seed}};
+  if (o.compare_positional)
+    train_positional_pair(o, lesson, s, j);
+  else if (!lesson.compare.empty())
+    train_compared(o, lesson, s, j);
+  else
+    train_one(o, lesson, s, j);
 }
 
 }  // namespace

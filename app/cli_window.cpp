@@ -52,10 +52,10 @@ std::optional<Lesson> training_lesson(const SessionOptions& o) {
 // The session of `o` built on a thread of its own, with the lesson the training panel trains.
 std::unique_ptr<views::LessonLoader> open_session(const SessionOptions& o,
                                                   std::function<void(const Session&)> built = {}) {
-  const std::string what = !o.preset.empty() ? "preset " + o.preset
-                                             : std::filesystem::path(o.lesson.empty() ? default_lesson_path() : o.lesson)
-                                                   .filename()
-                                                   .string();
+  const std::string what =
+      !o.preset.empty()
+          ? "preset " + o.preset
+          : std::filesystem::path(o.lesson.empty() ? default_lesson_path() : o.lesson).filename().string();
   return std::make_unique<views::LessonLoader>(what, [o, built](views::LoadProgress& progress) {
     progress.set(N_("building the model and its first forward + backward"));
     std::optional<ReferenceCheck> reference;
@@ -93,8 +93,8 @@ void require_display() {
 std::pair<int, int> parse_size(const std::string& text) {
   int w = 0, h = 0;
   char x = 0, extra = 0;
-  if (std::sscanf(text.c_str(), "%d%c%d%c", &w, &x, &h, &extra) != 3 || (x != 'x' && x != 'X') || w < 320 ||
-      h < 240 || w > 8192 || h > 8192)
+  if (std::sscanf(text.c_str(), "%d%c%d%c", &w, &x, &h, &extra) != 3 || (x != 'x' && x != 'X') || w < 320 || h < 240 ||
+      w > 8192 || h > 8192)
     throw InputError("--size " + text + ": expected WIDTHxHEIGHT between 320x240 and 8192x8192, e.g. 1600x900");
   return {w, h};
 }
@@ -232,7 +232,8 @@ int screenshot_step(const ScreenshotOptions& o, const Trace& trace, const std::o
 }
 
 // --tour-stop within the lesson's tour; --norm-compare on a forward LayerNorm step.
-void check_screenshot_place(const ScreenshotOptions& o, const Trace& trace, int step, const std::optional<Lesson>& lesson) {
+void check_screenshot_place(const ScreenshotOptions& o, const Trace& trace, int step,
+                            const std::optional<Lesson>& lesson) {
   if (o.tour_stop > 0 && (!lesson || o.tour_stop > static_cast<int>(lesson->tour.size())))
     throw InputError("--tour-stop " + std::to_string(o.tour_stop) + ": the lesson's tour has " +
                      std::to_string(lesson ? lesson->tour.size() : 0) + " stops");
@@ -245,7 +246,9 @@ DesktopOptions screenshot_window_options(const ScreenshotOptions& o, int w, int 
   const auto theme = views::theme_from_string(o.theme);
   if (!theme) throw InputError("--theme " + o.theme + ": expected light or dark");
   const std::optional<float> scale = views::parse_text_size(o.scale);
-  if (!scale) throw InputError("--scale " + o.scale + ": expected a text size such as 100%, 125%, 150%, 175%, 200% (60% to 300%)");
+  if (!scale)
+    throw InputError("--scale " + o.scale +
+                     ": expected a text size such as 100%, 125%, 150%, 175%, 200% (60% to 300%)");
   DesktopOptions options;
   options.window = {w, h, true, "attnviz screenshot"};
   options.wait_for_results = true;
@@ -290,7 +293,9 @@ void screenshot(const ScreenshotOptions& o) {
   }
   require_display();
 
-  if (lesson) options.lesson_path = o.session.lesson.empty() ? default_lesson_path() : o.session.lesson;  // its tour's other lessons lie beside it
+  if (lesson)
+    options.lesson_path =
+        o.session.lesson.empty() ? default_lesson_path() : o.session.lesson;  // its tour's other lessons lie beside it
   options.lesson = std::move(lesson);
   options.reference = std::move(reference);
   Desktop desktop(std::move(session), options);
@@ -308,8 +313,8 @@ void screenshot(const ScreenshotOptions& o) {
   const Image image = desktop.read_pixels();
   if (!stbi_write_png(o.out.c_str(), image.width, image.height, 4, image.rgba.data(), image.width * 4))
     throw std::runtime_error("cannot write " + o.out);
-  std::cout << "wrote " << o.out << " (" << image.width << "×" << image.height << ", " << o.view << ", step "
-            << step << ")\n";
+  std::cout << "wrote " << o.out << " (" << image.width << "×" << image.height << ", " << o.view << ", step " << step
+            << ")\n";
 }
 
 struct BenchFramesOptions {
@@ -317,7 +322,7 @@ struct BenchFramesOptions {
   int frames = 300;
   std::string size = "1920x1080", view = "overview", page;
   bool json = false, lab = false;
-  bool training = false;  // train in the background while timing, training panel shown
+  bool training = false;      // train in the background while timing, training panel shown
   bool switch_pages = false;  // bring the next centre tab forward every 10 frames
   std::string then_open;      // a lesson opened after the timed frames (File ▸ Open lesson)
 };
@@ -401,13 +406,25 @@ void time_frames(Desktop& desktop, const BenchFramesOptions& o, FrameFigures& f)
 }
 
 void print_frames_json(const BenchFramesOptions& o, const FrameFigures& f, int training_steps) {
-  const nlohmann::json j = {{"frames", o.frames}, {"width", f.width}, {"height", f.height}, {"view", o.view},
-                            {"lab", o.lab}, {"step", f.step}, {"median_ms", f.median}, {"p95_ms", f.p95},
-                            {"max_ms", f.max}, {"first_frame_ms", f.first_frame_ms},
-                            {"opening_max_frame_ms", f.opening_max_ms}, {"ready_ms", f.ready_ms},
-                            {"cpu_ms_per_frame", f.cpu_per_frame}, {"training", o.training},
-                            {"training_steps", training_steps}, {"switch_pages", o.switch_pages},
-                            {"resident_mb", f.rss_mb}, {"peak_resident_mb", f.peak_mb}, {"then_open", o.then_open},
+  const nlohmann::json j = {{"frames", o.frames},
+                            {"width", f.width},
+                            {"height", f.height},
+                            {"view", o.view},
+                            {"lab", o.lab},
+                            {"step", f.step},
+                            {"median_ms", f.median},
+                            {"p95_ms", f.p95},
+                            {"max_ms", f.max},
+                            {"first_frame_ms", f.first_frame_ms},
+                            {"opening_max_frame_ms", f.opening_max_ms},
+                            {"ready_ms", f.ready_ms},
+                            {"cpu_ms_per_frame", f.cpu_per_frame},
+                            {"training", o.training},
+                            {"training_steps", training_steps},
+                            {"switch_pages", o.switch_pages},
+                            {"resident_mb", f.rss_mb},
+                            {"peak_resident_mb", f.peak_mb},
+                            {"then_open", o.then_open},
                             {"resident_mb_after_open", f.after_open_mb}};
   std::cout << j.dump(2) << "\n";
 }
@@ -431,7 +448,8 @@ void print_frames_text(const BenchFramesOptions& o, const FrameFigures& f, int t
 }
 
 void bench_frames(const BenchFramesOptions& o, Clock::time_point started) {
-  if (o.frames < 10 || o.frames > 100000) throw InputError("--frames " + std::to_string(o.frames) + ": expected 10 to 100000");
+  if (o.frames < 10 || o.frames > 100000)
+    throw InputError("--frames " + std::to_string(o.frames) + ": expected 10 to 100000");
   FrameFigures f;
   std::tie(f.width, f.height) = parse_size(o.size);
   const DesktopOptions options = bench_window_options(o, f.width, f.height);
@@ -455,8 +473,10 @@ void bench_frames(const BenchFramesOptions& o, Clock::time_point started) {
   std::tie(f.rss_mb, f.peak_mb) = resident_mb();
   f.after_open_mb = o.then_open.empty() ? 0 : open_and_measure(desktop, o.then_open);
   const int training_steps = desktop.state().training.steps_done;
-  if (o.json) print_frames_json(o, f, training_steps);
-  else print_frames_text(o, f, training_steps);
+  if (o.json)
+    print_frames_json(o, f, training_steps);
+  else
+    print_frames_text(o, f, training_steps);
 }
 
 // Builds the window's session: where the window was when it last closed (`last`, cleared when
@@ -480,8 +500,10 @@ Session window_session(const SessionOptions& options, std::optional<LastSession>
   }
   Session session = make_session(used, &reference);
   const Lesson lesson = used.preset.empty() ? load_lesson(used.lesson) : Lesson{};
-  if (!lesson.attention.empty()) print_fixed_attention(std::cout, lesson.title.en, lesson.attention);
-  else print_walkthrough(std::cout, session);
+  if (!lesson.attention.empty())
+    print_fixed_attention(std::cout, lesson.title.en, lesson.attention);
+  else
+    print_walkthrough(std::cout, session);
   std::cout.flush();
   return session;
 }
@@ -489,8 +511,8 @@ Session window_session(const SessionOptions& options, std::optional<LastSession>
 // Puts the step and chosen token of the last session back.
 void restore_cursor(Desktop& desktop, const LastSession& last) {
   desktop.go_to_step(last.step);
-  const int words = static_cast<int>(last.token_side == 1 ? desktop.state().src_words.size()
-                                                          : desktop.state().tgt_in_words.size());
+  const int words =
+      static_cast<int>(last.token_side == 1 ? desktop.state().src_words.size() : desktop.state().tgt_in_words.size());
   if ((last.token_side == 1 || last.token_side == 2) && last.token_index >= 0 && last.token_index < words)
     desktop.selection().token = {static_cast<views::TokenSide>(last.token_side), last.token_index};
 }
@@ -513,11 +535,12 @@ int run_window(const SessionOptions& options, int exit_after, const std::string&
         window_session(options, *last, used, reference);
         require_display();
       }
-      const std::string what = !options.preset.empty() ? "preset " + options.preset
-                               : *last ? std::filesystem::path((*last)->lesson).filename().string()
-                                       : std::filesystem::path(options.lesson.empty() ? default_lesson_path() : options.lesson)
-                                             .filename()
-                                             .string();
+      const std::string what =
+          !options.preset.empty() ? "preset " + options.preset
+          : *last                 ? std::filesystem::path((*last)->lesson).filename().string()
+                  : std::filesystem::path(options.lesson.empty() ? default_lesson_path() : options.lesson)
+                        .filename()
+                        .string();
       const Language language = start_language(asked, true);  // before the loader's thread starts
       auto opening = std::make_unique<views::LessonLoader>(what, [options, last](views::LoadProgress& progress) {
         progress.set(N_("building the model and its first forward + backward"));
@@ -565,7 +588,8 @@ void add_screenshot_command(CLI::App& cli) {
   cmd->add_option("--out", o->out, "PNG file to write")->required();
   cmd->add_option("--view", o->view, view_help)->capture_default_str();
   cmd->add_option("--page", o->page, page_help);
-  cmd->add_option("--train", o->train, "Train this many steps first (from the lesson's seed) and show the training panel")
+  cmd->add_option("--train", o->train,
+                  "Train this many steps first (from the lesson's seed) and show the training panel")
       ->check(CLI::Range(0, 100000));
   cmd->add_flag("--positional-experiment", o->positional_experiment,
                 "Run the positional-encoding experiment first and show it in the training panel");
@@ -578,7 +602,8 @@ void add_screenshot_command(CLI::App& cli) {
       ->check(CLI::Range(1, 1000));
   cmd->add_flag("--presenter", o->presenter, "Presenter mode (F5): the tour stop's panel large, its note as a caption");
   cmd->add_option("--size", o->size, "WIDTHxHEIGHT in pixels")->capture_default_str();
-  cmd->add_option("--scale", o->scale, "Text size: 100%, 125%, 150%, 175%, 200% (or 1.5; 60% to 300%)")->capture_default_str();
+  cmd->add_option("--scale", o->scale, "Text size: 100%, 125%, 150%, 175%, 200% (or 1.5; 60% to 300%)")
+      ->capture_default_str();
   cmd->add_option("--theme", o->theme, "light or dark")->capture_default_str();
   cmd->add_option("--lang", o->lang, "Interface language: en or ko")->capture_default_str();
   cmd->add_flag("--lab", o->lab, "Open the gradient lab window (overview)");
@@ -602,7 +627,8 @@ void add_bench_frames_command(CLI::App& bench, Clock::time_point started) {
   cmd->add_flag("--json", o->json, "Print JSON");
   cmd->add_flag("--training", o->training, "Train the lesson in the background meanwhile, training panel shown");
   cmd->add_flag("--switch-pages", o->switch_pages, "Bring the next centre tab forward every 10 frames");
-  cmd->add_option("--then-open", o->then_open, "Open this lesson from the File menu after the timed frames; print the memory after");
+  cmd->add_option("--then-open", o->then_open,
+                  "Open this lesson from the File menu after the timed frames; print the memory after");
   cmd->callback([o, started] { run_command([&] { bench_frames(*o, started); }); });
 }
 

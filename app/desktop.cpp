@@ -106,7 +106,8 @@ void Desktop::show_language() {
 Language start_language(std::optional<Language> asked, bool persist) {
   views::init_translations();
   Language language = Language::en;
-  if (asked) language = *asked;
+  if (asked)
+    language = *asked;
   else if (persist && !config_dir().empty()) {
     std::string problem;
     language = load_settings(config_dir() / "settings.json", problem).language;
@@ -201,8 +202,7 @@ Desktop::~Desktop() {
       save_last_session(config_dir() / "session.json",
                         LastSession{path.string(), app_.session.src_text(), app_.session.tgt_text(), selection_.step,
                                     static_cast<int>(selection_.token.side), selection_.token.index});
-    } catch (const std::exception&) {
-    }
+    } catch (const std::exception&) {}
   }
   textures_.clear();
 }
@@ -302,7 +302,9 @@ void Desktop::save_image(const views::SaveImage& request) {
   std::vector<unsigned char> crop(static_cast<std::size_t>(x1 - x0) * static_cast<std::size_t>(y1 - y0) * 4);
   for (int y = y0; y < y1; ++y)
     std::memcpy(&crop[static_cast<std::size_t>(y - y0) * static_cast<std::size_t>(x1 - x0) * 4],
-                &frame.rgba[(static_cast<std::size_t>(y) * static_cast<std::size_t>(frame.width) + static_cast<std::size_t>(x0)) * 4],
+                &frame.rgba[(static_cast<std::size_t>(y) * static_cast<std::size_t>(frame.width) +
+                             static_cast<std::size_t>(x0)) *
+                            4],
                 static_cast<std::size_t>(x1 - x0) * 4);
   std::filesystem::path path;
   for (int n = 1; n < 10000; ++n) {

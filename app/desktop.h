@@ -27,17 +27,17 @@ inline constexpr float base_font_pixels = 18;
 struct DesktopOptions {
   WindowOptions window;
   views::PanelId view = views::PanelId::overview;  // the overview, or one panel alone
-  std::optional<views::PanelId> page;  // the overview's centre tab to open
-  bool gradlab_open = false;  // the gradient lab window over the overview
-  bool persist = true;  // read and write settings and layout in the config directory
-  std::optional<views::Theme> theme;  // overrides the stored one
-  std::optional<float> ui_scale;      // overrides the stored one
-  std::optional<Language> language;   // overrides the stored one (--lang)
-  std::optional<Lesson> lesson;       // the lesson the training panel trains; none: no training
-  std::string lesson_path;            // its file (File menu: the folder it offers, Save lesson)
-  std::optional<ReferenceCheck> reference;  // the lesson's reference, checked (shown under its title)
-  bool open_lesson_panel = false;     // start on the lesson's panel and step (the window, not screenshots)
-  bool wait_for_results = false;      // every frame complete, long work done on the window's thread (screenshots)
+  std::optional<views::PanelId> page;              // the overview's centre tab to open
+  bool gradlab_open = false;                       // the gradient lab window over the overview
+  bool persist = true;                             // read and write settings and layout in the config directory
+  std::optional<views::Theme> theme;               // overrides the stored one
+  std::optional<float> ui_scale;                   // overrides the stored one
+  std::optional<Language> language;                // overrides the stored one (--lang)
+  std::optional<Lesson> lesson;                    // the lesson the training panel trains; none: no training
+  std::string lesson_path;                         // its file (File menu: the folder it offers, Save lesson)
+  std::optional<ReferenceCheck> reference;         // the lesson's reference, checked (shown under its title)
+  bool open_lesson_panel = false;                  // start on the lesson's panel and step (the window, not screenshots)
+  bool wait_for_results = false;  // every frame complete, long work done on the window's thread (screenshots)
 };
 
 class Desktop {
@@ -73,7 +73,9 @@ class Desktop {
   void show_training(bool shown) { shown ? ui_.show(views::PanelId::training) : ui_.hide(views::PanelId::training); }
   void show_page(views::PanelId page) { ui_.show(page); }
   // The step detail scrolled to LayerNorm or BatchNorm? when it is next drawn.
-  void scroll_to_norm_compare() { ui_.panel<views::StepDetailPanel>(views::PanelId::detail).norm_compare().scroll_to(); }
+  void scroll_to_norm_compare() {
+    ui_.panel<views::StepDetailPanel>(views::PanelId::detail).norm_compare().scroll_to();
+  }
   void push_command(views::Command command) { commands_.push(std::move(command)); }
   // Stop `index` (from 0) of the lesson's tour, with the Tour panel shown (applied next frame).
   void go_to_tour_stop(int index) {
@@ -81,7 +83,9 @@ class Desktop {
     ui_.show(views::PanelId::tour);
   }
   // File ▸ Open lesson: starts opening `path`; state().opening until it is ready.
-  void open_lesson(const std::string& path) { commands_.push(views::FileAction{views::FileAction::Kind::open_lesson, path}); }
+  void open_lesson(const std::string& path) {
+    commands_.push(views::FileAction{views::FileAction::Kind::open_lesson, path});
+  }
   // Starts or pauses background training (no-op when the lesson cannot be trained).
   void run_training(bool running);
   // Trains `steps` more steps in the background, waits for them, and hands the weights over.
@@ -101,7 +105,8 @@ class Desktop {
   void start_trainer();  // a trainer for app_.lesson (none when there is no lesson)
   void save_recent_files();
   void show_lesson();
-  void show_language();  // the interface in app_.language; a notice when its catalogue is missing  // the lesson's title on the window, its words in the font atlas
+  void
+  show_language();  // the interface in app_.language; a notice when its catalogue is missing  // the lesson's title on the window, its words in the font atlas
 
   Window window_;
   Fonts fonts_;
@@ -115,8 +120,8 @@ class Desktop {
   std::unique_ptr<views::TrainingRunner> runner_;  // last: its thread stops first
   double training_clock_ = 0;
   bool open_lesson_panel_ = false;
-  std::optional<views::SavePicture> picture_;     // asked for last frame, drawn and written this frame
-  std::unique_ptr<GlPictureCanvas> canvas_;       // the figure's, while picture_ is drawn
+  std::optional<views::SavePicture> picture_;  // asked for last frame, drawn and written this frame
+  std::unique_ptr<GlPictureCanvas> canvas_;    // the figure's, while picture_ is drawn
   std::optional<PictureWritten> last_picture_;
 };
 

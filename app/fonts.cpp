@@ -7,8 +7,7 @@
 
 namespace attnviz::app {
 
-const char* const ui_symbols =
-    "√∂Σσμγβαδεωᵀ−∞×·÷≈≠≤≥±→←↑↓⇄◀▶›‹«»…–—‖∑∏ⁱ⁻⁰¹²³⁴⁵⁶⁷⁸⁹ₖᵢⱼₜ₀₁₂₃⊙✓✗•○●■□∧∨λπ“”‘’ (){}[]|";
+const char* const ui_symbols = "√∂Σσμγβαδεωᵀ−∞×·÷≈≠≤≥±→←↑↓⇄◀▶›‹«»…–—‖∑∏ⁱ⁻⁰¹²³⁴⁵⁶⁷⁸⁹ₖᵢⱼₜ₀₁₂₃⊙✓✗•○●■□∧∨λπ“”‘’ (){}[]|";
 
 bool Fonts::add_text(const std::string& text) {
   ImFontGlyphRangesBuilder probe;
@@ -55,7 +54,8 @@ std::string Fonts::build(float pixels) {
     const char* missing = N_("%s missing: default font (install fonts-dejavu-core).");
     notice = views::formatted(hangul_loaded ? views::tr(missing) : missing, files_.text.c_str());
   }
-  if (!hangul_loaded) notice += (notice.empty() ? "" : " ") + files_.hangul + " missing: no Korean (install fonts-nanum).";
+  if (!hangul_loaded)
+    notice += (notice.empty() ? "" : " ") + files_.hangul + " missing: no Korean (install fonts-nanum).";
   return notice;
 }
 

@@ -26,9 +26,9 @@ std::optional<LastSession> load_last_session(const std::filesystem::path& file) 
 }
 
 void save_last_session(const std::filesystem::path& file, const LastSession& s) {
-  const nlohmann::json j = {{"lesson", s.lesson},         {"src", s.src},
-                            {"tgt", s.tgt},               {"step", s.step},
-                            {"token_side", s.token_side}, {"token_index", s.token_index}};
+  const nlohmann::json j = {
+      {"lesson", s.lesson},          {"src", s.src}, {"tgt", s.tgt}, {"step", s.step}, {"token_side", s.token_side},
+      {"token_index", s.token_index}};
   write_config_file(file, j.dump(2) + "\n");
 }
 

@@ -33,14 +33,18 @@ void add_memory_limit_option(CLI::App& command) {
     limits().memory_bytes = gb * 1e9;
     limits().training_memory_bytes = 2 * gb * 1e9;
   };
-  command.add_option_function<double>("--memory-limit", set, "GB a model and its trace may use (default 2; training: twice that)")
+  command
+      .add_option_function<double>("--memory-limit", set,
+                                   "GB a model and its trace may use (default 2; training: twice that)")
       ->check(CLI::Range(0.01, 1e6));
 }
 
 void add_threads_option(CLI::App& command) {
-  command.add_option_function<int>("--threads", [](int n) { set_threads(n); },
-                                   "Threads for large matrix products (default: the " + std::to_string(available_cores()) +
-                                       " cores here; products too small to gain run on one)")
+  command
+      .add_option_function<int>(
+          "--threads", [](int n) { set_threads(n); },
+          "Threads for large matrix products (default: the " + std::to_string(available_cores()) +
+              " cores here; products too small to gain run on one)")
       ->check(CLI::Range(1, 64));
 }
 
@@ -72,7 +76,8 @@ bool runs_lesson_as_given(const SessionOptions& o, const Lesson& lesson) {
 }  // namespace
 
 Session make_session(const SessionOptions& o, std::optional<ReferenceCheck>* reference) {
-  if (!o.preset.empty() && !o.lesson.empty()) throw InputError("--preset " + o.preset + " and --lesson " + o.lesson + ": give one");
+  if (!o.preset.empty() && !o.lesson.empty())
+    throw InputError("--preset " + o.preset + " and --lesson " + o.lesson + ": give one");
   std::optional<Lesson> lesson;
   if (o.preset.empty()) lesson = load_lesson(o.lesson);
   const std::string lesson_path = o.lesson.empty() ? default_lesson_path() : o.lesson;
@@ -85,11 +90,13 @@ Session make_session(const SessionOptions& o, std::optional<ReferenceCheck>* ref
   if (!o.tgt.empty()) preset.tgt_text = o.tgt;
   Session session(preset, o.seed);
   if (!o.weights.empty()) {
-    io::read_weights(o.weights, session.model().params(), lesson ? lesson->weight_names : std::map<std::string, std::string>{});
+    io::read_weights(o.weights, session.model().params(),
+                     lesson ? lesson->weight_names : std::map<std::string, std::string>{});
     session.set_weights_origin(views::formatted(views::tr("weights from %s"), file_name(o.weights).c_str()));
   } else if (lesson && !lesson->weights.empty()) {
     io::read_lesson_weights(lesson_path, *lesson, session.model().params());
-    session.set_weights_origin(views::formatted(views::tr("the lesson's trained weights (%s)"), file_name(lesson->weights).c_str()));
+    session.set_weights_origin(
+        views::formatted(views::tr("the lesson's trained weights (%s)"), file_name(lesson->weights).c_str()));
   }
   if (!o.weights.empty() || (lesson && !lesson->weights.empty())) session.rerun();
   if (o.pad != 0) session.set_sentences(preset.src_text, preset.tgt_text, o.pad);

@@ -13,14 +13,16 @@
 #include <string>
 #include <vector>
 
-namespace CLI { class App; }
+namespace CLI {
+class App;
+}
 
 namespace attnviz::app {
 
 struct SessionOptions {
-  std::string lesson;             // empty: the default lesson (unless a preset is given)
-  std::string preset;             // empty: use the lesson
-  std::string weights;            // empty: the lesson's own weights file, if it names one
+  std::string lesson;   // empty: the default lesson (unless a preset is given)
+  std::string preset;   // empty: use the lesson
+  std::string weights;  // empty: the lesson's own weights file, if it names one
   std::uint64_t seed = 0;
   std::vector<std::string> sets;  // "key=value"
   std::string src, tgt;           // empty: the lesson's (or preset's) sentence

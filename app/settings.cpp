@@ -14,8 +14,7 @@ namespace attnviz::app {
 
 std::filesystem::path config_dir() {
   if (const char* xdg = std::getenv("XDG_CONFIG_HOME"); xdg && *xdg) return std::filesystem::path(xdg) / "attnviz";
-  if (const char* home = std::getenv("HOME"); home && *home)
-    return std::filesystem::path(home) / ".config" / "attnviz";
+  if (const char* home = std::getenv("HOME"); home && *home) return std::filesystem::path(home) / ".config" / "attnviz";
   return {};
 }
 
@@ -46,8 +45,10 @@ Settings load_settings(const std::filesystem::path& file, std::string& problem) 
 }
 
 void save_settings(const std::filesystem::path& file, const Settings& s) {
-  const nlohmann::json j = {{"ui_scale", s.ui_scale}, {"theme", views::to_string(s.theme)}, {"play_speed", s.play_speed},
-                             {"language", views::language_code(s.language)}};
+  const nlohmann::json j = {{"ui_scale", s.ui_scale},
+                            {"theme", views::to_string(s.theme)},
+                            {"play_speed", s.play_speed},
+                            {"language", views::language_code(s.language)}};
   write_config_file(file, j.dump(2) + "\n");
 }
 

@@ -16,8 +16,14 @@ namespace {
 // Numbers with 17 significant digits (doubles round-trip); −∞, ∞ and NaN as strings, since JSON
 // has no such numbers.
 void number(std::ostream& out, double v) {
-  if (std::isnan(v)) { out << "\"nan\""; return; }
-  if (std::isinf(v)) { out << (v < 0 ? "\"-inf\"" : "\"inf\""); return; }
+  if (std::isnan(v)) {
+    out << "\"nan\"";
+    return;
+  }
+  if (std::isinf(v)) {
+    out << (v < 0 ? "\"-inf\"" : "\"inf\"");
+    return;
+  }
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.17g", v);
   out << buf;
@@ -43,8 +49,10 @@ void tensor(std::ostream& out, const Tensor& t, const std::vector<std::int64_t>&
   out << "],\"value\":";
   matrix(out, t.value);
   out << ",\"grad\":";
-  if (t.grad.size() > 0) matrix(out, t.grad);
-  else out << "null";
+  if (t.grad.size() > 0)
+    matrix(out, t.grad);
+  else
+    out << "null";
   out << '}';
 }
 
@@ -57,11 +65,14 @@ void ids(std::ostream& out, const std::vector<int>& v) {
 nlohmann::json config_json(const Config& c) {
   nlohmann::json j;
   for (const auto& [key, value] : config_entries(c)) {
-    if (value == "true" || value == "false") j[key] = value == "true";
+    if (value == "true" || value == "false")
+      j[key] = value == "true";
     else if (key == "norm" || key == "positional" || key == "activation" || key == "architecture" || key == "cell")
       j[key] = value;
-    else if (key == "ln_eps") j[key] = c.ln_eps;
-    else j[key] = std::stoi(value);
+    else if (key == "ln_eps")
+      j[key] = c.ln_eps;
+    else
+      j[key] = std::stoi(value);
   }
   return j;
 }
@@ -108,16 +119,18 @@ void write_trace_json(std::ostream& out, const Session& session) {
     j["phase"] = to_string(s.phase);
     j["op"] = to_string(s.op);
     j["label"] = s.label;
-    j["where"] = {{"stack", to_string(s.where.stack)}, {"layer", s.where.layer},
-                  {"sublayer", to_string(s.where.sublayer)}, {"head", s.where.head}};
+    j["where"] = {{"stack", to_string(s.where.stack)},
+                  {"layer", s.where.layer},
+                  {"sublayer", to_string(s.where.sublayer)},
+                  {"head", s.where.head}};
     for (TensorId id : s.inputs) j["inputs"].push_back(t.tensor(id).name);
     for (TensorId id : s.outputs) j["outputs"].push_back(t.tensor(id).name);
     j["formula"] = std::string(s.formula);
     j["twin"] = s.twin;
     if (!s.fully_masked_rows.empty()) j["fully_masked_rows"] = s.fully_masked_rows;
     if (s.non_finite)
-      j["non_finite"] = {{"tensor", t.tensor(s.non_finite->tensor).name}, {"row", s.non_finite->row},
-                         {"col", s.non_finite->col}};
+      j["non_finite"] = {
+          {"tensor", t.tensor(s.non_finite->tensor).name}, {"row", s.non_finite->row}, {"col", s.non_finite->col}};
     out << (i ? ",\n" : "\n") << j.dump();
   }
   out << "\n]}\n";

@@ -62,12 +62,11 @@ void print_steps(std::ostream& out, const Session& session) {
 void print_walkthrough(std::ostream& out, const Session& session) {
   const Trace& t = session.trace();
   const Config& c = session.config();
-  out << "attnviz — " << session.preset().name << ": \"" << session.src_text() << "\" → \""
-      << session.tgt_text() << "\"\n"
-      << "d_model " << c.d_model << ", " << c.heads << " heads, " << c.encoder_layers << " + "
-      << c.decoder_layers << " layers, d_ff " << c.d_ff << "; " << t.forward_count()
-      << " forward steps, then " << t.step_count() - t.forward_count() << " backward steps. Loss "
-      << t.loss() << ".\n"
+  out << "attnviz — " << session.preset().name << ": \"" << session.src_text() << "\" → \"" << session.tgt_text()
+      << "\"\n"
+      << "d_model " << c.d_model << ", " << c.heads << " heads, " << c.encoder_layers << " + " << c.decoder_layers
+      << " layers, d_ff " << c.d_ff << "; " << t.forward_count() << " forward steps, then "
+      << t.step_count() - t.forward_count() << " backward steps. Loss " << t.loss() << ".\n"
       << "In the window: → next step, ← previous, Shift+→ next sublayer, Space play, B forward/backward twin.\n\n";
   for (int i = 0; i < t.step_count(); ++i) print_step(out, t, i, true);
 }

@@ -119,8 +119,10 @@ void Window::render(const float background[4]) {
 
 // An offscreen window's own buffers are never drawn to: presenting them would only copy pixels.
 void Window::swap() {
-  if (offscreen_) glFlush();
-  else glfwSwapBuffers(window_);
+  if (offscreen_)
+    glFlush();
+  else
+    glfwSwapBuffers(window_);
 }
 void Window::finish() { glFinish(); }
 

@@ -36,14 +36,14 @@ class Window {
   void set_title(const std::string& title);
   // Full screen on the primary monitor, or back to the window it was (not offscreen).
   void set_full_screen(bool full);
-  void poll_events();    // waits up to `timeout` seconds when > 0
+  void poll_events();  // waits up to `timeout` seconds when > 0
   void wait_events(double timeout);
-  void new_frame();      // backends + ImGui::NewFrame
+  void new_frame();  // backends + ImGui::NewFrame
   // ImGui::Render, clear to `background` (RGBA 0–1), draw into the back buffer (or the offscreen frame).
   void render(const float background[4]);
   void swap();
-  void finish();        // waits until the GPU has drawn everything (for timing)
-  Image read_pixels() const;  // of what render() drew; call before swap()
+  void finish();               // waits until the GPU has drawn everything (for timing)
+  Image read_pixels() const;   // of what render() drew; call before swap()
   void reload_font_texture();  // after io.Fonts was rebuilt
 
  private:

@@ -124,7 +124,8 @@ class Backward {
 
  private:
   bool sole_reader(const Step& b, std::size_t i) const {
-    if (b.inputs[i].kind == TensorId::parameter) return param_readers_[static_cast<std::size_t>(b.inputs[i].index)] <= 1;
+    if (b.inputs[i].kind == TensorId::parameter)
+      return param_readers_[static_cast<std::size_t>(b.inputs[i].index)] <= 1;
     return t_.readers(b.inputs[i]) == 1;
   }
   // ∂L/∂input of this step: the activation's share, or the input's gradient itself.
@@ -143,9 +144,7 @@ class Backward {
       case OpKind::embedding: ops::embedding_backward(out(b, 1), dy(b), x(b, 0)); break;
       case OpKind::scale: ops::scale_backward(out(b, 0), dy(b), b.args.c); break;
       case OpKind::add_positional: ops::identity_backward(out(b, 0), dy(b)); break;
-      case OpKind::linear:
-        ops::linear_backward(out(b, 0), out(b, 1), out(b, 2), dy(b), x(b, 0), x(b, 1));
-        break;
+      case OpKind::linear: ops::linear_backward(out(b, 0), out(b, 1), out(b, 2), dy(b), x(b, 0), x(b, 1)); break;
       case OpKind::split_head: ops::split_head_backward(out(b, 0), dy(b), b.where.head, b.args.d_k); break;
       case OpKind::concat_heads:
         for (std::size_t h = 0; h < b.inputs.size(); ++h)
@@ -169,7 +168,8 @@ class Backward {
         break;
       case OpKind::sum: ops::sum_backward(out(b, 0), dy(b)(0, 0)); break;
       case OpKind::stack_rows:
-        for (std::size_t t = 0; t < b.inputs.size(); ++t) ops::stack_rows_backward(out(b, t), dy(b), static_cast<int>(t));
+        for (std::size_t t = 0; t < b.inputs.size(); ++t)
+          ops::stack_rows_backward(out(b, t), dy(b), static_cast<int>(t));
         break;
       case OpKind::tanh: ops::tanh_backward(out(b, 0), dy(b), t_.value(b.outputs[0])); break;
       case OpKind::gru_cell:
@@ -185,10 +185,10 @@ class Backward {
   }
 
   Trace& t_;
-  bool keep_labels_;            // the step slots hold this backward's labels, inputs and outputs
-  std::vector<char> written_;   // per parameter: its gradient holds this run's (or earlier) sums
-  std::vector<char> has_grad_;  // per activation: its gradient holds at least one share
-  std::vector<char> fresh_;     // per input of the current step: its gradient starts from nothing
+  bool keep_labels_;                // the step slots hold this backward's labels, inputs and outputs
+  std::vector<char> written_;       // per parameter: its gradient holds this run's (or earlier) sums
+  std::vector<char> has_grad_;      // per activation: its gradient holds at least one share
+  std::vector<char> fresh_;         // per input of the current step: its gradient starts from nothing
   std::vector<int> param_readers_;  // per parameter: the forward steps that read it
 };
 

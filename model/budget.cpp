@@ -39,7 +39,8 @@ void add_norm(Tally& t, double T, double d) {  // residual add and LayerNorm
 Tally tally(const Config& c, double T_s, double T_t) {
   const double d = c.d_model, h = c.heads, f = c.d_ff, V = c.tgt_vocab;
   Tally t;
-  t.elements += 3 * (T_s + T_t) + T_s * T_s + 3 * T_t * T_t + T_t * T_s + 4 * (T_s + T_t) * d;  // ids, masks, embeddings
+  t.elements +=
+      3 * (T_s + T_t) + T_s * T_s + 3 * T_t * T_t + T_t * T_s + 4 * (T_s + T_t) * d;  // ids, masks, embeddings
   t.tensors += 16;
   for (int l = 0; l < c.encoder_layers; ++l) {
     attention(t, T_s, T_s, d, h);
@@ -92,10 +93,11 @@ void check_cost(const Config& c) {
   const Cost cost = estimate_cost(c);
   const Limits& l = limits();
   if (cost.total_bytes() > l.memory_bytes)
-    throw InputError(N_("%s: this model needs %s, over the %s limit (parameters %s, positional table %s, a trace at "
-                        "max_len = %s tokens %s; --memory-limit raises the limit)"),
-                     {"config", bytes_text(cost.total_bytes()), bytes_text(l.memory_bytes), bytes_text(cost.parameter_bytes),
-                      bytes_text(cost.positional_bytes), std::to_string(c.max_len), bytes_text(cost.trace_bytes)});
+    throw InputError(
+        N_("%s: this model needs %s, over the %s limit (parameters %s, positional table %s, a trace at "
+           "max_len = %s tokens %s; --memory-limit raises the limit)"),
+        {"config", bytes_text(cost.total_bytes()), bytes_text(l.memory_bytes), bytes_text(cost.parameter_bytes),
+         bytes_text(cost.positional_bytes), std::to_string(c.max_len), bytes_text(cost.trace_bytes)});
   if (cost.flops > l.flops) {
     const auto number = [](double x) {
       char text[32];

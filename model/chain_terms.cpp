@@ -209,8 +209,11 @@ void gru_cell_chain_terms(GradientElement& dx) {
   for (int b = 0; b < H.rows(); ++b) {
     const Scalar a = gru_slope(gates, H, b, unit, gate, of_h);
     const std::string slope_text = cat("a_", gate == 2 && of_h ? "m" : gate_name[gate]);
-    if (bias) dx.add(b, unit, a, slope_text);
-    else dx.add(b, k, a * (of_h ? H : X)(b, c), cat(slope_text, " · ", of_h ? "H" : "X", at(b, c)), dx.in(of_h ? 1 : 0, b, c));
+    if (bias)
+      dx.add(b, unit, a, slope_text);
+    else
+      dx.add(b, k, a * (of_h ? H : X)(b, c), cat(slope_text, " · ", of_h ? "H" : "X", at(b, c)),
+             dx.in(of_h ? 1 : 0, b, c));
   }
 }
 
@@ -238,13 +241,16 @@ void additive_scores_chain_terms(GradientElement& dx) {
       }
       break;
     case 1:
-      for (int i = 0; i < T_q; ++i) dx.add(i, r, slope(i, r, c), cat("v", at(0, c), " (1 − t", at(i * T_k + r, c), "²)"));
+      for (int i = 0; i < T_q; ++i)
+        dx.add(i, r, slope(i, r, c), cat("v", at(0, c), " (1 − t", at(i * T_k + r, c), "²)"));
       break;
     default:
       for (int i = 0; i < T_q; ++i)
         for (int j = 0; j < T_k; ++j) {
-          if (dx.input == 2) dx.add(i, j, slope(i, j, r) * S(i, c), cat("v (1 − t²) · S", at(i, c)), dx.in(0, i, c));
-          else dx.add(i, j, t(i * T_k + j, c), cat("t", at(i * T_k + j, c)));
+          if (dx.input == 2)
+            dx.add(i, j, slope(i, j, r) * S(i, c), cat("v (1 − t²) · S", at(i, c)), dx.in(0, i, c));
+          else
+            dx.add(i, j, t(i * T_k + j, c), cat("t", at(i * T_k + j, c)));
         }
       break;
   }

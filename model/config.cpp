@@ -53,7 +53,8 @@ void require_positive(const char* field, int value) {
 }
 
 void require_at_most(const char* field, int value, int most) {
-  if (value > most) reject(field, std::to_string(value), N_("config: %s = %s: must be at most %s"), {std::to_string(most)});
+  if (value > most)
+    reject(field, std::to_string(value), N_("config: %s = %s: must be at most %s"), {std::to_string(most)});
 }
 
 int parse_int(const std::string& key, const std::string& text) {
@@ -62,7 +63,8 @@ int parse_int(const std::string& key, const std::string& text) {
   if (ec == std::errc::result_out_of_range && end == text.data() + text.size())
     reject(key, quote(text), N_("config: %s = %s: out of range: at most %s"),
            {std::to_string(std::numeric_limits<int>::max())});
-  if (ec != std::errc() || end != text.data() + text.size()) reject(key, quote(text), N_("config: %s = %s: expected a whole number"));
+  if (ec != std::errc() || end != text.data() + text.size())
+    reject(key, quote(text), N_("config: %s = %s: expected a whole number"));
   return v;
 }
 
@@ -92,11 +94,11 @@ void validate(const Config& c) {
   require_positive("tgt_vocab", c.tgt_vocab);
   require_positive("max_len", c.max_len);
   if (c.d_model % c.heads != 0)
-    reject("d_model", std::to_string(c.d_model),
-           N_("config: %s = %s: must be divisible by heads = %s"), {std::to_string(c.heads)});
+    reject("d_model", std::to_string(c.d_model), N_("config: %s = %s: must be divisible by heads = %s"),
+           {std::to_string(c.heads)});
   if (c.positional != Positional::none && c.d_model % 2 != 0)
-    reject("d_model", std::to_string(c.d_model),
-           N_("config: %s = %s: must be even for %s sinusoidal encoding"), {to_string(c.positional)});
+    reject("d_model", std::to_string(c.d_model), N_("config: %s = %s: must be even for %s sinusoidal encoding"),
+           {to_string(c.positional)});
   if (!(c.ln_eps > 0) || !std::isfinite(c.ln_eps))
     reject("ln_eps", std::to_string(c.ln_eps), N_("config: %s = %s: must be a positive number"));
   require_at_most("heads", c.heads, 64);
@@ -107,10 +109,12 @@ void validate(const Config& c) {
 }
 
 std::string config_key(const std::string& name) {
-  static const std::unordered_map<std::string, std::string> pytorch = {
-      {"nhead", "heads"},           {"num_encoder_layers", "encoder_layers"},
-      {"num_decoder_layers", "decoder_layers"}, {"dim_feedforward", "d_ff"},
-      {"norm_first", "norm"},       {"layer_norm_eps", "ln_eps"}};
+  static const std::unordered_map<std::string, std::string> pytorch = {{"nhead", "heads"},
+                                                                       {"num_encoder_layers", "encoder_layers"},
+                                                                       {"num_decoder_layers", "decoder_layers"},
+                                                                       {"dim_feedforward", "d_ff"},
+                                                                       {"norm_first", "norm"},
+                                                                       {"layer_norm_eps", "ln_eps"}};
   const auto it = pytorch.find(name);
   return it == pytorch.end() ? name : it->second;
 }
@@ -119,16 +123,25 @@ std::string set_config_value(Config& config, const std::string& key, const std::
   Config c = config;
   std::string note;
   const std::unordered_map<std::string, std::function<void()>> setters = {
-      {"architecture", [&] {
-         if (value == "transformer") c.architecture = Architecture::transformer;
-         else if (value == "seq2seq") c.architecture = Architecture::seq2seq;
-         else if (value == "bahdanau") c.architecture = Architecture::bahdanau;
-         else reject(key, quote(value), N_("config: %s = %s: expected transformer, seq2seq or bahdanau"));
+      {"architecture",
+       [&] {
+         if (value == "transformer")
+           c.architecture = Architecture::transformer;
+         else if (value == "seq2seq")
+           c.architecture = Architecture::seq2seq;
+         else if (value == "bahdanau")
+           c.architecture = Architecture::bahdanau;
+         else
+           reject(key, quote(value), N_("config: %s = %s: expected transformer, seq2seq or bahdanau"));
        }},
-      {"cell", [&] {
-         if (value == "gru") c.cell = RecurrentCell::gru;
-         else if (value == "tanh") c.cell = RecurrentCell::tanh;
-         else reject(key, quote(value), N_("config: %s = %s: expected gru or tanh"));
+      {"cell",
+       [&] {
+         if (value == "gru")
+           c.cell = RecurrentCell::gru;
+         else if (value == "tanh")
+           c.cell = RecurrentCell::tanh;
+         else
+           reject(key, quote(value), N_("config: %s = %s: expected gru or tanh"));
        }},
       {"d_model", [&] { c.d_model = parse_int(key, value); }},
       {"heads", [&] { c.heads = parse_int(key, value); }},
@@ -138,29 +151,45 @@ std::string set_config_value(Config& config, const std::string& key, const std::
       {"src_vocab", [&] { c.src_vocab = parse_int(key, value); }},
       {"tgt_vocab", [&] { c.tgt_vocab = parse_int(key, value); }},
       {"max_len", [&] { c.max_len = parse_int(key, value); }},
-      {"norm", [&] {
-         if (value == "post") c.norm = NormPlacement::post;
-         else if (value == "pre") c.norm = NormPlacement::pre;
-         else reject(key, quote(value), N_("config: %s = %s: expected post or pre"));
+      {"norm",
+       [&] {
+         if (value == "post")
+           c.norm = NormPlacement::post;
+         else if (value == "pre")
+           c.norm = NormPlacement::pre;
+         else
+           reject(key, quote(value), N_("config: %s = %s: expected post or pre"));
        }},
       {"norm_first", [&] { c.norm = parse_bool(key, value) ? NormPlacement::pre : NormPlacement::post; }},
       {"final_norm", [&] { c.final_norm = parse_bool(key, value); }},
-      {"activation", [&] {
-         if (value == "relu") c.activation = FfnActivation::relu;
-         else if (value == "gelu") c.activation = FfnActivation::gelu;
-         else reject(key, quote(value), N_("config: %s = %s: expected relu or gelu (exact, with erf: PyTorch's default GELU)"));
+      {"activation",
+       [&] {
+         if (value == "relu")
+           c.activation = FfnActivation::relu;
+         else if (value == "gelu")
+           c.activation = FfnActivation::gelu;
+         else
+           reject(key, quote(value),
+                  N_("config: %s = %s: expected relu or gelu (exact, with erf: PyTorch's default GELU)"));
        }},
-      {"dropout", [&] {
+      {"dropout",
+       [&] {
          const double p = parse_double(key, value);
          if (p < 0 || p >= 1) reject(key, quote(value), N_("config: %s = %s: expected a probability in [0, 1)"));
-         note = "config: dropout = " + value + " is ignored: a trace runs the model as model.eval() does, without dropout";
+         note =
+             "config: dropout = " + value + " is ignored: a trace runs the model as model.eval() does, without dropout";
        }},
       {"residual", [&] { c.residual = parse_bool(key, value); }},
-      {"positional", [&] {
-         if (value == "interleaved") c.positional = Positional::interleaved;
-         else if (value == "concatenated") c.positional = Positional::concatenated;
-         else if (value == "none") c.positional = Positional::none;
-         else reject(key, quote(value), N_("config: %s = %s: expected interleaved, concatenated or none"));
+      {"positional",
+       [&] {
+         if (value == "interleaved")
+           c.positional = Positional::interleaved;
+         else if (value == "concatenated")
+           c.positional = Positional::concatenated;
+         else if (value == "none")
+           c.positional = Positional::none;
+         else
+           reject(key, quote(value), N_("config: %s = %s: expected interleaved, concatenated or none"));
        }},
       {"scale_embedding", [&] { c.scale_embedding = parse_bool(key, value); }},
       {"scale_attention", [&] { c.scale_attention = parse_bool(key, value); }},

@@ -28,9 +28,9 @@ struct Config {
   int tgt_vocab = 16;
   int max_len = 16;
   NormPlacement norm = NormPlacement::post;
-  bool final_norm = false;      // post-norm too closes each stack with a LayerNorm (nn.Transformer
-                                // does); pre-norm always does
-  bool residual = true;         // false drops the `x +` of every sublayer
+  bool final_norm = false;  // post-norm too closes each stack with a LayerNorm (nn.Transformer
+                            // does); pre-norm always does
+  bool residual = true;     // false drops the `x +` of every sublayer
   Positional positional = Positional::interleaved;
   bool scale_embedding = true;  // embedding row × √d_model before PE is added
   bool scale_attention = true;  // scores × 1/√d_k

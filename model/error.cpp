@@ -11,9 +11,12 @@ std::string fill_format(const std::string& format, const std::vector<std::string
       continue;
     }
     const char kind = format[++i];
-    if (kind == 's' && next < args.size()) text += args[next++];
-    else if (kind == '%') text += '%';
-    else text += std::string("%") + kind;
+    if (kind == 's' && next < args.size())
+      text += args[next++];
+    else if (kind == '%')
+      text += '%';
+    else
+      text += std::string("%") + kind;
   }
   return text;
 }

@@ -18,7 +18,7 @@ struct InputError : std::runtime_error {
   unsigned translated_args = 0;   // bit i set: args[i] is itself marked N_() ("a number"), translated too
   std::string lead;               // words before the message in every language: "lessons/x.json: "
   struct Part;
-  std::vector<Part> then;         // sentences said after this one, in order (followed())
+  std::vector<Part> then;  // sentences said after this one, in order (followed())
 };
 
 // A sentence after the one before it: its separator ("; ", ". Hint: ", marked N_() and

@@ -18,31 +18,31 @@ struct Element {
 };
 
 struct Term {
-  Scalar upstream = 0;             // ∂L/∂Y at `upstream_at`
-  Scalar local = 0;                // ∂Y[upstream_at] / ∂X[r,c]
-  Element upstream_at;             // the output element the gradient flows back from
-  std::optional<Element> local_at; // the forward value the local factor is, when it is one
-  std::string local_text;          // how the local factor is made, e.g. "W[5,3]", "A(δ − A)"
+  Scalar upstream = 0;                   // ∂L/∂Y at `upstream_at`
+  Scalar local = 0;                      // ∂Y[upstream_at] / ∂X[r,c]
+  Element upstream_at;                   // the output element the gradient flows back from
+  std::optional<Element> local_at;       // the forward value the local factor is, when it is one
+  std::string local_text;                // how the local factor is made, e.g. "W[5,3]", "A(δ − A)"
   std::vector<std::string> local_words;  // when local_text is a format (N_, "%s"): its words, in order
                                          // (fill_format, model/error.h; the views translate it)
   Scalar product() const { return upstream * local; }
 };
 
 struct Explanation {
-  std::string target;        // "∂L/∂X[2,3]"
-  std::string rule;          // the formula being applied, in words and symbols
+  std::string target;  // "∂L/∂X[2,3]"
+  std::string rule;    // the formula being applied, in words and symbols
   std::vector<Term> terms;
-  Scalar sum = 0;            // Σ upstream × local
-  Scalar stored = 0;         // the share of ∂L/∂X[r,c] this step stored
-  bool is_share = false;     // X is read by several steps: `stored` is this step's share only
+  Scalar sum = 0;         // Σ upstream × local
+  Scalar stored = 0;      // the share of ∂L/∂X[r,c] this step stored
+  bool is_share = false;  // X is read by several steps: `stored` is this step's share only
 };
 
 // ∂L/∂X[r,c] of an activation X read by several forward steps, split by reader: each reader's
 // backward step adds its share, and the shares sum to the stored gradient
 //   ∂L/∂X[r,c] = Σ_readers share_reader[r,c].
 struct Share {
-  int step = -1;   // the backward step that stored this share
-  int input = 0;   // which of its inputs X is
+  int step = -1;  // the backward step that stored this share
+  int input = 0;  // which of its inputs X is
   Scalar value = 0;
 };
 struct GradientShares {
@@ -60,13 +60,13 @@ Explanation explain(const Trace& trace, int step, int input, int row, int col);
 // How one output element of a forward step was computed: Σₖ aₖ · bₖ (+ a constant), e.g. a
 // score S[i,j] = Σₖ Q[i,k] · K[j,k].  Terms reuse Term: upstream = aₖ, local = bₖ.
 struct ForwardExplanation {
-  std::string target;        // "S[1,2]"
+  std::string target;  // "S[1,2]"
   std::string rule;
-  std::vector<Term> terms;   // the products; empty for element-wise ops
-  Scalar constant = 0;       // bias or other addend
-  std::string after;         // a last step in words, e.g. "÷ √d_k", "exp(·)/Σ"; may be empty
+  std::vector<Term> terms;               // the products; empty for element-wise ops
+  Scalar constant = 0;                   // bias or other addend
+  std::string after;                     // a last step in words, e.g. "÷ √d_k", "exp(·)/Σ"; may be empty
   std::vector<std::string> after_words;  // when `after` is a format: its words, as local_words
-  Scalar value = 0;          // the output element as recorded
+  Scalar value = 0;                      // the output element as recorded
 };
 ForwardExplanation explain_forward(const Trace& trace, int step, int output, int row, int col);
 

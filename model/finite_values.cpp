@@ -60,8 +60,7 @@ bool ForwardFiniteness::surely_finite(const Step& s, const FiniteRule& rule) con
   for (std::size_t i = 0; i < s.inputs.size(); ++i) {
     const TensorId id = s.inputs[i];
     if (id.kind != TensorId::activation) return false;
-    if (!satisfies(known_[static_cast<std::size_t>(id.index)], i == 0 ? rule.first_input : Known::finite))
-      return false;
+    if (!satisfies(known_[static_cast<std::size_t>(id.index)], i == 0 ? rule.first_input : Known::finite)) return false;
   }
   return true;
 }

@@ -48,7 +48,8 @@ inline bool all_finite_in_parts(const Mat& m) {
   if (row_part_count(m.rows(), m.cols()) == 1) return all_finite(m);
   std::atomic<bool> finite{true};
   for_row_parts(m.rows(), m.cols(), [&](Eigen::Index begin, Eigen::Index end) {
-    if (!all_finite(m.data() + begin * m.cols(), (end - begin) * m.cols())) finite.store(false, std::memory_order_relaxed);
+    if (!all_finite(m.data() + begin * m.cols(), (end - begin) * m.cols()))
+      finite.store(false, std::memory_order_relaxed);
   });
   return finite.load(std::memory_order_relaxed);
 }

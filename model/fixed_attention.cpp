@@ -30,16 +30,16 @@ void run_fixed_attention(const FixedAttention& a, Parameters& params, Trace& tra
   r.enter(Stack::encoder, 0, Sublayer::self_attn);
   const TensorId x = r.input(r.scope() + ".x", a.X, Axis::src_tokens, Axis::features);
   const TensorId q = r.linear("q_proj", x, Recorder::param(0), Recorder::param(1), Role::query);  // Q = X W_Q  (T, d_k)
-  const TensorId k = r.linear("k_proj", x, Recorder::param(2), Recorder::param(3), Role::key);  // K = X W_K  (T, d_k)
+  const TensorId k = r.linear("k_proj", x, Recorder::param(2), Recorder::param(3), Role::key);    // K = X W_K  (T, d_k)
   const TensorId v = r.linear("v_proj", x, Recorder::param(4), Recorder::param(5), Role::value);  // V = X W_V  (T, d_v)
   r.enter_head(0);
-  TensorId s = r.scores("scores", q, k);                                             // S = Q Kᵀ  (T, T)
+  TensorId s = r.scores("scores", q, k);  // S = Q Kᵀ  (T, T)
   s = r.scale("scale", s, 1.0 / std::sqrt(static_cast<Scalar>(a.W_Q.cols())), Role::scaled_scores, "S' = S / √d_k");
-  const TensorId attn = r.softmax("softmax", s);                                     // A  (T, T)
-  const TensorId o = r.weighted_sum("weighted_sum", attn, v);                        // O = A V  (T, d_v)
+  const TensorId attn = r.softmax("softmax", s);               // A  (T, T)
+  const TensorId o = r.weighted_sum("weighted_sum", attn, v);  // O = A V  (T, d_v)
   r.leave_head();
   r.enter(Stack::output, -1, Sublayer::loss);
-  trace.set_loss(r.sum("loss", o));                                                  // L = Σ O  (1, 1)
+  trace.set_loss(r.sum("loss", o));  // L = Σ O  (1, 1)
   trace.end_forward();
   run_backward(trace);
 }

@@ -71,8 +71,8 @@ void softmax_forward_terms(OutputElement& y) {
   }
   Scalar denom = 0;
   for (int k = 0; k < S.cols(); ++k) denom += std::exp(S(r, k) - m);
-  y.explanation.after = cat("exp(S", at(r, c), " − max) / Σₖ exp(S[", std::to_string(r), ",k] − max) = ",
-                            std::to_string(std::exp(S(r, c) - m)), " / ", std::to_string(denom));
+  y.explanation.after = cat("exp(S", at(r, c), " − max) / Σₖ exp(S[", std::to_string(r),
+                            ",k] − max) = ", std::to_string(std::exp(S(r, c) - m)), " / ", std::to_string(denom));
 }
 
 // S'[r,c] = S[r,c] where M = 1, −∞ where M = 0
@@ -96,7 +96,8 @@ void additive_scores_forward_terms(OutputElement& y) {
   const Mat& v = y.x(3);
   const int T_k = static_cast<int>(y.x(1).rows());
   for (int k = 0; k < v.cols(); ++k)
-    y.product(v(0, k), y.in(3, 0, k), t(r * T_k + c, k), std::nullopt, cat("v", at(0, k), " · tanh(W_s s + k)", at(r * T_k + c, k)));
+    y.product(v(0, k), y.in(3, 0, k), t(r * T_k + c, k), std::nullopt,
+              cat("v", at(0, k), " · tanh(W_s s + k)", at(r * T_k + c, k)));
 }
 
 // H'[r,c] = (1 − z) n + z H, with the gates r, z, n saved side by side, (B, 3d).  Inputs X, H, …

@@ -43,7 +43,8 @@ std::string join(const std::vector<std::string>& words) {
 }
 
 std::vector<SentencePair> word_order_pairs(const Task& t) {
-  if (t.nouns.size() < 2) throw InputError(N_("%s: %s nouns, need at least 2"), {"task.nouns", std::to_string(t.nouns.size())});
+  if (t.nouns.size() < 2)
+    throw InputError(N_("%s: %s nouns, need at least 2"), {"task.nouns", std::to_string(t.nouns.size())});
   if (t.verbs.empty()) throw InputError(N_("%s: need at least one verb"), {"task.verbs"});
   const double count = double(t.nouns.size()) * double(t.nouns.size() - 1) * double(t.verbs.size());
   if (count > 100000)
@@ -56,8 +57,8 @@ std::vector<SentencePair> word_order_pairs(const Task& t) {
         if (s_en == o_en) continue;
         const char* topic = ends_in_consonant(s_ko) ? "은" : "는";
         const char* object = ends_in_consonant(o_ko) ? "을" : "를";
-        pairs.push_back({"the " + s_en + " " + v_en + " the " + o_en,
-                         s_ko + " " + topic + " " + o_ko + " " + object + " " + v_ko});
+        pairs.push_back(
+            {"the " + s_en + " " + v_en + " the " + o_en, s_ko + " " + topic + " " + o_ko + " " + object + " " + v_ko});
       }
   return pairs;
 }
@@ -65,7 +66,8 @@ std::vector<SentencePair> word_order_pairs(const Task& t) {
 std::vector<SentencePair> digit_pairs(const Task& t, bool reverse, std::uint64_t seed) {
   if (t.count < 1 || t.count > 100000)
     throw InputError(N_("%s: must be in 1…100000"), {"task.count = " + std::to_string(t.count)});
-  if (t.min_length < 1) throw InputError(N_("%s: must be at least 1"), {"task.min_length = " + std::to_string(t.min_length)});
+  if (t.min_length < 1)
+    throw InputError(N_("%s: must be at least 1"), {"task.min_length = " + std::to_string(t.min_length)});
   if (t.max_length < t.min_length || t.max_length > 1000)
     throw InputError(N_("%s: must be in min_length…1000"), {"task.max_length = " + std::to_string(t.max_length)});
   if (double(t.count) * t.max_length > 1e6)
@@ -134,7 +136,8 @@ void check_words(const Vocabulary& vocab, const std::string& sentence, const std
   std::vector<std::string> unknown;
   vocab.encode(sentence, &unknown);
   if (!unknown.empty())
-    throw InputError(N_("%s: %s is not in the vocabulary (\"%s\")"), {field, quote(unknown.front()), printable(sentence, 80)});
+    throw InputError(N_("%s: %s is not in the vocabulary (\"%s\")"),
+                     {field, quote(unknown.front()), printable(sentence, 80)});
   if (split_words(sentence).empty()) throw InputError(N_("%s: the sentence is empty"), {field});
 }
 
@@ -172,7 +175,8 @@ void check_example(const Lesson& l, const SentencePair& p, const std::string& fi
 void check_reference(const Lesson& l) {
   const Reference& r = *l.reference;
   if (l.weights.empty())
-    throw InputError(N_("%s: the lesson has no weights, and a reference is the answer of trained weights"), {"reference"});
+    throw InputError(N_("%s: the lesson has no weights, and a reference is the answer of trained weights"),
+                     {"reference"});
   if (!std::isfinite(r.loss)) throw InputError(N_("%s: must be finite"), {"reference.loss"});
   const Example ex = make_example(l.config, l.src_vocab, l.tgt_vocab, l.example.src, l.example.tgt);
   if (r.logits.rows() != static_cast<Eigen::Index>(ex.tgt_in.size()) || r.logits.cols() != l.config.tgt_vocab)
@@ -244,7 +248,8 @@ void check_compare(const Lesson& l) {
 void check_task(const Lesson& l) {
   if (!(l.task.held_out >= 0 && l.task.held_out < 1))
     throw InputError(N_("%s: must be in [0, 1)"), {"task.held_out = " + std::to_string(l.task.held_out)});
-  const std::vector<SentencePair> pairs = l.task.empty() ? std::vector<SentencePair>{} : make_pairs(l.task, l.task.seed);
+  const std::vector<SentencePair> pairs =
+      l.task.empty() ? std::vector<SentencePair>{} : make_pairs(l.task, l.task.seed);
   for (std::size_t i = 0; i < pairs.size(); ++i) {
     const std::string field = "task.pairs[" + std::to_string(i) + "]";
     check_words(l.src_vocab, pairs[i].src, field + ".src");
@@ -257,7 +262,9 @@ void check_task(const Lesson& l) {
 // The fixed attention's weights: W_Q and W_V (d_x, ·), W_K the shape of W_Q, for X (n, d_x).
 void check_attention(const FixedAttention& a) {
   if (a.empty()) return;
-  const auto shape = [](const Mat& m) { return "(" + std::to_string(m.rows()) + ", " + std::to_string(m.cols()) + ")"; };
+  const auto shape = [](const Mat& m) {
+    return "(" + std::to_string(m.rows()) + ", " + std::to_string(m.cols()) + ")";
+  };
   const std::string rows = std::to_string(a.X.cols());
   if (a.W_Q.rows() != a.X.cols())
     throw InputError(N_("%s: %s needs %s rows, one per column of X"), {"attention.W_Q", shape(a.W_Q), rows});
@@ -269,11 +276,14 @@ void check_attention(const FixedAttention& a) {
 
 void check_training(const TrainingSettings& t) {
   if (t.steps < 0) throw InputError(N_("%s: must not be negative"), {"training.steps = " + std::to_string(t.steps)});
-  if (t.batch_size < 1) throw InputError(N_("%s: must be at least 1"), {"training.batch_size = " + std::to_string(t.batch_size)});
+  if (t.batch_size < 1)
+    throw InputError(N_("%s: must be at least 1"), {"training.batch_size = " + std::to_string(t.batch_size)});
   if (!(t.learning_rate > 0) || !std::isfinite(t.learning_rate))
-    throw InputError(N_("%s: must be a positive number"), {"training.learning_rate = " + std::to_string(t.learning_rate)});
+    throw InputError(N_("%s: must be a positive number"),
+                     {"training.learning_rate = " + std::to_string(t.learning_rate)});
   if (t.warmup < 0) throw InputError(N_("%s: must not be negative"), {"training.warmup = " + std::to_string(t.warmup)});
-  if (t.eval_every < 1) throw InputError(N_("%s: must be at least 1"), {"training.eval_every = " + std::to_string(t.eval_every)});
+  if (t.eval_every < 1)
+    throw InputError(N_("%s: must be at least 1"), {"training.eval_every = " + std::to_string(t.eval_every)});
   if (!(t.target_accuracy >= 0 && t.target_accuracy <= 1))
     throw InputError(N_("%s: must be in [0, 1]"), {"training.target_accuracy = " + std::to_string(t.target_accuracy)});
 }

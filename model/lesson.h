@@ -30,13 +30,13 @@ struct SentencePair {
 //   reverse    — `count` sequences of `min_length`…`max_length` digits → the same digits reversed
 //   copy       — the same, copied unchanged
 struct Task {
-  std::string generator;                           // "", "word_order", "reverse", "copy"
-  std::vector<SentencePair> pairs;                 // generator "" only
+  std::string generator;                                          // "", "word_order", "reverse", "copy"
+  std::vector<SentencePair> pairs;                                // generator "" only
   std::vector<std::pair<std::string, std::string>> nouns, verbs;  // word_order: English → Korean
-  int count = 0, min_length = 0, max_length = 0;   // reverse, copy
-  double held_out = 0.2;                           // fraction of the pairs kept for evaluation
-  std::uint64_t seed = 1;                          // of the generator and the held-out split
-  std::vector<std::string> position_names;         // names of target positions, for per-word accuracy
+  int count = 0, min_length = 0, max_length = 0;                  // reverse, copy
+  double held_out = 0.2;                                          // fraction of the pairs kept for evaluation
+  std::uint64_t seed = 1;                                         // of the generator and the held-out split
+  std::vector<std::string> position_names;                        // names of target positions, for per-word accuracy
   // No pairs and no generator: a lesson that only shows its model (nothing to train on).
   bool empty() const { return generator.empty() && pairs.empty(); }
 };
@@ -86,18 +86,18 @@ struct ComparedModel {
 };
 
 struct Lesson {
-  LocalText title, description;  // title.en required; ko empty: the English stands for both
-  Config config;  // src_vocab and tgt_vocab equal the vocabularies' sizes
+  LocalText title, description;     // title.en required; ko empty: the English stands for both
+  Config config;                    // src_vocab and tgt_vocab equal the vocabularies' sizes
   Vocabulary src_vocab, tgt_vocab;  // the source's wraps() is the lesson's wrap_source
-  Task task;             // empty: a lesson that only shows its model
-  SentencePair example;  // shown first
-  std::string weights;   // path relative to the lesson file; empty: untrained
+  Task task;                        // empty: a lesson that only shows its model
+  SentencePair example;             // shown first
+  std::string weights;              // path relative to the lesson file; empty: untrained
   // Parameter name → the tensor's name in the weights file, where they differ and are not
   // nn.Transformer's own (which the loader reads as they are): "src_embed.weight" →
   // "src_tok_emb.embedding.weight".
   std::map<std::string, std::string> weight_names;
   std::optional<Reference> reference;
-  std::vector<std::string> notes;  // said when the lesson is opened: keys accepted but ignored
+  std::vector<std::string> notes;     // said when the lesson is opened: keys accepted but ignored
   std::string panel = "walkthrough";  // where the window opens: a name of the views' panel registry
   int step = 0;
   TrainingSettings training;

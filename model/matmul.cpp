@@ -66,8 +66,10 @@ Write write_of(const ProductShape& s) {
 
 template <class Dst, class Expr>
 void write(Dst&& C, const Expr& product, bool accumulate) {
-  if (accumulate) C.noalias() += product;
-  else C.noalias() = product;
+  if (accumulate)
+    C.noalias() += product;
+  else
+    C.noalias() = product;
 }
 
 // Eigen's product for one part of C.
@@ -75,16 +77,22 @@ void eigen_part(Product product, Mat& C, const Mat& A, const Mat& B, bool accumu
   const Index at = part.begin, size = part.end - part.begin;
   switch (product) {
     case Product::nt:
-      if (part.along_rows) write(C.middleRows(at, size), A.middleRows(at, size) * B.transpose(), accumulate);
-      else write(C.middleCols(at, size), A * B.middleRows(at, size).transpose(), accumulate);
+      if (part.along_rows)
+        write(C.middleRows(at, size), A.middleRows(at, size) * B.transpose(), accumulate);
+      else
+        write(C.middleCols(at, size), A * B.middleRows(at, size).transpose(), accumulate);
       break;
     case Product::nn:
-      if (part.along_rows) write(C.middleRows(at, size), A.middleRows(at, size) * B, accumulate);
-      else write(C.middleCols(at, size), A * B.middleCols(at, size), accumulate);
+      if (part.along_rows)
+        write(C.middleRows(at, size), A.middleRows(at, size) * B, accumulate);
+      else
+        write(C.middleCols(at, size), A * B.middleCols(at, size), accumulate);
       break;
     case Product::tn:
-      if (part.along_rows) write(C.middleRows(at, size), A.middleCols(at, size).transpose() * B, accumulate);
-      else write(C.middleCols(at, size), A.transpose() * B.middleCols(at, size), accumulate);
+      if (part.along_rows)
+        write(C.middleRows(at, size), A.middleCols(at, size).transpose() * B, accumulate);
+      else
+        write(C.middleCols(at, size), A.transpose() * B.middleCols(at, size), accumulate);
       break;
   }
 }
@@ -93,17 +101,22 @@ void eigen_part(Product product, Mat& C, const Mat& A, const Mat& B, bool accumu
 void compute(Kernel kernel, const ProductShape& s, Mat& C, const Mat& A, const Mat& B, bool threaded) {
   const Cut cut = cut_of(s);
   const auto run = [&](auto&& part) {
-    if (threaded) run_pieces(cut.parts, part);
+    if (threaded)
+      run_pieces(cut.parts, part);
     else
       for (int p = 0; p < cut.parts; ++p) part(p);
   };
   if (kernel == Kernel::model) {
     const kernel::ModelProduct product(s.product, C, A, B, write_of(s));
-    if (cut.parts == 1) product.compute_all();
-    else run([&](int p) { product.compute(cut.part(p)); });
+    if (cut.parts == 1)
+      product.compute_all();
+    else
+      run([&](int p) { product.compute(cut.part(p)); });
   } else {
-    if (cut.parts == 1) eigen_part(s.product, C, A, B, s.accumulate, {false, 0, s.n});
-    else run([&](int p) { eigen_part(s.product, C, A, B, s.accumulate, cut.part(p)); });
+    if (cut.parts == 1)
+      eigen_part(s.product, C, A, B, s.accumulate, {false, 0, s.n});
+    else
+      run([&](int p) { eigen_part(s.product, C, A, B, s.accumulate, cut.part(p)); });
   }
 }
 
@@ -213,7 +226,7 @@ std::atomic<int> forced_kernel{-1};  // a Kernel, or −1: none
 
 void product(Product p, Mat& C, const Mat& A, const Mat& B, bool accumulate, bool stream, const Kernel* forced) {
   const bool tn = p == Product::tn, nt = p == Product::nt;
-  const ProductShape s{p, tn ? A.cols() : A.rows(), nt ? B.rows() : B.cols(), tn ? A.rows() : A.cols(),
+  const ProductShape s{p,          tn ? A.cols() : A.rows(), nt ? B.rows() : B.cols(), tn ? A.rows() : A.cols(),
                        accumulate, stream && !accumulate};
   if (!accumulate) reshape(C, s.m, s.n);
   if (s.m == 0 || s.n == 0) return;
@@ -224,8 +237,12 @@ void product(Product p, Mat& C, const Mat& A, const Mat& B, bool accumulate, boo
 
 }  // namespace
 
-void matmul_nt(Mat& C, const Mat& A, const Mat& B, bool accumulate) { product(Product::nt, C, A, B, accumulate, false, nullptr); }
-void matmul_nn(Mat& C, const Mat& A, const Mat& B, bool accumulate) { product(Product::nn, C, A, B, accumulate, false, nullptr); }
+void matmul_nt(Mat& C, const Mat& A, const Mat& B, bool accumulate) {
+  product(Product::nt, C, A, B, accumulate, false, nullptr);
+}
+void matmul_nn(Mat& C, const Mat& A, const Mat& B, bool accumulate) {
+  product(Product::nn, C, A, B, accumulate, false, nullptr);
+}
 void matmul_tn(Mat& C, const Mat& A, const Mat& B, bool accumulate, bool stream) {
   product(Product::tn, C, A, B, accumulate, stream, nullptr);
 }

@@ -169,8 +169,8 @@ template <int MR, int NV>
 
 // One register tile of C, summed over the whole depth.
 template <int MR, int NV, bool Partial>
-[[gnu::always_inline]] inline void tile(Index depth, ScalarSide a, VectorSide b, Out c, Index i, Index j,
-                                        Index cols, Write write, const Scalar* prefetch = nullptr) {
+[[gnu::always_inline]] inline void tile(Index depth, ScalarSide a, VectorSide b, Out c, Index i, Index j, Index cols,
+                                        Write write, const Scalar* prefetch = nullptr) {
   Vec acc[MR][NV] = {};
   accumulate<MR, NV, Partial>(acc, depth, a, b, i, j, cols, prefetch);
   output<MR, NV>(acc, c, i, j, cols, write);
@@ -207,7 +207,8 @@ void strip_in_blocks(Index i0, Index i1, Index depth, const ScalarSide& a, const
   constexpr Index cols = NV * lanes;
   thread_local std::vector<Vec> carry;
   const Index tiles = (i1 - i0) / lanes;
-  if (carry.size() < static_cast<std::size_t>(tiles * lanes * NV)) carry.resize(static_cast<std::size_t>(tiles * lanes * NV));
+  if (carry.size() < static_cast<std::size_t>(tiles * lanes * NV))
+    carry.resize(static_cast<std::size_t>(tiles * lanes * NV));
   for (Index k0 = 0; k0 < depth; k0 += block) {
     const Index length = std::min(block, depth - k0);
     const ScalarSide a_k{a.p + k0 * a.depth, a.row, a.depth};
@@ -244,7 +245,8 @@ void strip_in_blocks(Index i0, Index i1, Index depth, const ScalarSide& a, const
 // The last strip: 1 to 3 vectors wide, the last of them full or not (read in part only where
 // b has no readable padding).
 template <int MR>
-void last_strip(Index i0, Index i1, Index depth, const ScalarSide& a, const VectorSide& b, const Out& c, Index j, Index cols, Write write) {
+void last_strip(Index i0, Index i1, Index depth, const ScalarSide& a, const VectorSide& b, const Out& c, Index j,
+                Index cols, Write write) {
   const bool partial = cols % lanes != 0 && j + (cols + lanes - 1) / lanes * lanes > b.readable;
   if (cols > 2 * lanes) {
     partial ? strip<MR, 3, true>(i0, i1, depth, a, b, c, j, cols, write)
@@ -275,8 +277,10 @@ void strips(Index i0, Index i1, Index j0, Index j1, Index depth, const ScalarSid
   Index j = j0;
   for (; j + width <= j1; j += width) {
     const Scalar* next = ahead && j + width < j1 ? b.p + j + width : nullptr;
-    if (ahead && depth > 1024) strip_in_blocks(i0, i1, depth, a, b, c, j, write, next);
-    else strip<MR, NV, false>(i0, i1, depth, a, b, c, j, width, write, next);
+    if (ahead && depth > 1024)
+      strip_in_blocks(i0, i1, depth, a, b, c, j, write, next);
+    else
+      strip<MR, NV, false>(i0, i1, depth, a, b, c, j, width, write, next);
   }
   if (j < j1) last_strip<MR>(i0, i1, depth, a, b, c, j, j1 - j, write);
 }
@@ -358,8 +362,10 @@ ModelProduct::ModelProduct(Product product, Mat& C, const Mat& A, const Mat& B, 
 void ModelProduct::compute(Part part) const {
   // C's rows are this kernel's rows, and its columns its columns, but for a transposed A Bᵀ.
   const bool along_rows = part.along_rows != transposed_;
-  if (along_rows) run(part.begin, part.end, 0, cols_, depth_, a_, b_, c_, write_);
-  else run(0, rows_, part.begin, part.end, depth_, a_, b_, c_, write_);
+  if (along_rows)
+    run(part.begin, part.end, 0, cols_, depth_, a_, b_, c_, write_);
+  else
+    run(0, rows_, part.begin, part.end, depth_, a_, b_, c_, write_);
 }
 
 void ModelProduct::compute_all() const { run(0, rows_, 0, cols_, depth_, a_, b_, c_, write_); }

@@ -25,8 +25,8 @@ struct Notation {
   int decimals = 2;
   int exponent = 0;  // 0: plain fixed decimals
 
-  std::string format(double value) const;  // one value, e.g. "6.57" for 6.57e-5 at exponent −5
-  std::string scale_text() const;          // "×10⁻⁵", or "" when exponent is 0
+  std::string format(double value) const;      // one value, e.g. "6.57" for 6.57e-5 at exponent −5
+  std::string scale_text() const;              // "×10⁻⁵", or "" when exponent is 0
   std::string with_scale(double value) const;  // "6.57×10⁻⁵"
 };
 

@@ -17,27 +17,27 @@ namespace attnviz {
 enum class Phase : std::uint8_t { forward, backward };
 
 enum class OpKind : std::uint8_t {
-  embedding,       // Y[t] = W[id_t]
-  scale,           // Y = c·X
-  add_positional,  // Y = X + PE
-  linear,          // Y = X Wᵀ + b
-  split_head,      // Y = X[:, h·d_k : (h+1)·d_k]
-  concat_heads,    // Y = [X_0 | X_1 | … | X_{H−1}]
-  scores,          // S = Q Kᵀ
-  mask,            // Y = X where M = 1, −∞ where M = 0
-  softmax,         // A[i,:] = softmax(S[i,:])
-  weighted_sum,    // O = A V
-  add,             // Y = A + B (residual)
-  layer_norm,      // Y = γ ⊙ (X − μ)/σ + β, per row
-  relu,            // Y = max(0, X)
-  gelu,            // Y = X Φ(X)
-  cross_entropy,   // L = mean over non-pad rows of −log softmax(Z)[t, y_t]
-  sum,             // L = Σᵢⱼ Y[i,j] (a loss without targets: worked example A)
-  stack_rows,      // Y = [X_0; X_1; …] (the states of every time step as one matrix)
-  tanh,            // Y = tanh(X)
-  gru_cell,        // H' = (1 − z) ⊙ n + z ⊙ H, one time step of a GRU
-  additive_scores, // E[i,j] = vᵀ tanh(W_s s_i + k_j), k_j = W_h h_j + b (Bahdanau)
-  count            // not an op: the number of ops, the op table's length
+  embedding,        // Y[t] = W[id_t]
+  scale,            // Y = c·X
+  add_positional,   // Y = X + PE
+  linear,           // Y = X Wᵀ + b
+  split_head,       // Y = X[:, h·d_k : (h+1)·d_k]
+  concat_heads,     // Y = [X_0 | X_1 | … | X_{H−1}]
+  scores,           // S = Q Kᵀ
+  mask,             // Y = X where M = 1, −∞ where M = 0
+  softmax,          // A[i,:] = softmax(S[i,:])
+  weighted_sum,     // O = A V
+  add,              // Y = A + B (residual)
+  layer_norm,       // Y = γ ⊙ (X − μ)/σ + β, per row
+  relu,             // Y = max(0, X)
+  gelu,             // Y = X Φ(X)
+  cross_entropy,    // L = mean over non-pad rows of −log softmax(Z)[t, y_t]
+  sum,              // L = Σᵢⱼ Y[i,j] (a loss without targets: worked example A)
+  stack_rows,       // Y = [X_0; X_1; …] (the states of every time step as one matrix)
+  tanh,             // Y = tanh(X)
+  gru_cell,         // H' = (1 − z) ⊙ n + z ⊙ H, one time step of a GRU
+  additive_scores,  // E[i,j] = vᵀ tanh(W_s s_i + k_j), k_j = W_h h_j + b (Bahdanau)
+  count             // not an op: the number of ops, the op table's length
 };
 
 // What is known of a tensor's elements without reading them.
@@ -77,16 +77,16 @@ using ProductFlops = std::uint64_t (*)(const Trace& trace, const Step& step);
 
 struct OpInfo {
   OpKind op;
-  const char* name;                    // "layer_norm": the trace's JSON, the terminal walk-through
-  const char* title;                   // "Layer norm": the step list and the step detail
-  std::string_view forward_formula;    // a forward step's, unless the model gives a closer one
+  const char* name;                  // "layer_norm": the trace's JSON, the terminal walk-through
+  const char* title;                 // "Layer norm": the step list and the step detail
+  std::string_view forward_formula;  // a forward step's, unless the model gives a closer one
   std::string_view backward_formula;
   std::string_view forward_sentence;   // what the op does and why
   std::string_view backward_sentence;  // how its gradient flows
   FiniteRule finite;
-  ChainTerms chain_terms;              // each of these three is set in every row: "none" is a
-  ForwardTerms forward_terms;          // function of its own (elementwise_forward_terms,
-  ProductFlops product_flops;          // no_products), never nullptr (OpTable.EveryOpHasAFullRow)
+  ChainTerms chain_terms;      // each of these three is set in every row: "none" is a
+  ForwardTerms forward_terms;  // function of its own (elementwise_forward_terms,
+  ProductFlops product_flops;  // no_products), never nullptr (OpTable.EveryOpHasAFullRow)
 };
 
 // The rows, indexed by OpKind (op_table.cpp).

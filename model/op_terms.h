@@ -38,10 +38,10 @@ class GradientElement {
   const int r, c;           // the element of X
 
   const Step& step() const { return step_; }
-  const Mat& x(std::size_t i) const { return trace_.value(step_.inputs[i]); }   // forward input i
+  const Mat& x(std::size_t i) const { return trace_.value(step_.inputs[i]); }       // forward input i
   const Mat& y(std::size_t o = 0) const { return trace_.value(step_.outputs[o]); }  // forward output o
-  const Mat& dy() const { return trace_.grad(step_.outputs[0]); }               // ∂L/∂Y
-  const Mat& saved() const { return trace_.step(step_.twin).saved; }            // the forward's statistics
+  const Mat& dy() const { return trace_.grad(step_.outputs[0]); }                   // ∂L/∂Y
+  const Mat& saved() const { return trace_.step(step_.twin).saved; }                // the forward's statistics
   Element in(std::size_t i, int row, int col) const { return {step_.inputs[i], row, col}; }
   Element out(std::size_t o, int row, int col) const { return {step_.outputs[o], row, col}; }
 

@@ -55,7 +55,8 @@ void embedding_backward(Grad dW, const Mat& dY, const Mat& ids) {
 }
 
 void scale_forward(Mat& Y, const Mat& X, Scalar c) {
-  rows_of(Y, [c](auto&& y, const auto& x) { y = c * x; }, X);
+  rows_of(
+      Y, [c](auto&& y, const auto& x) { y = c * x; }, X);
 }
 
 void scale_backward(Grad dX, const Mat& dY, Scalar c) { dX.put_rows(c * dY); }
@@ -75,7 +76,8 @@ void positional_encoding(Mat& PE, Positional kind, int T, int d, Scalar base) {
 }
 
 void add_forward(Mat& Y, const Mat& A, const Mat& B) {
-  rows_of(Y, [](auto&& y, const auto& a, const auto& b) { y = a + b; }, A, B);
+  rows_of(
+      Y, [](auto&& y, const auto& a, const auto& b) { y = a + b; }, A, B);
 }
 
 void identity_backward(Grad dX, const Mat& dY) { dX.put_rows(dY); }
@@ -86,9 +88,8 @@ void linear_forward(Mat& Y, const Mat& X, const Mat& W, const Mat& b) {
     Y.rowwise() += b.row(0);
     return;
   }
-  for_row_parts(Y.rows(), Y.cols(), [&](Index begin, Index end) {
-    Y.middleRows(begin, end - begin).rowwise() += b.row(0);
-  });
+  for_row_parts(Y.rows(), Y.cols(),
+                [&](Index begin, Index end) { Y.middleRows(begin, end - begin).rowwise() += b.row(0); });
 }
 
 void linear_backward(Grad dX, Grad dW, Grad db, const Mat& dY, const Mat& X, const Mat& W) {
@@ -136,9 +137,7 @@ void concat_heads_backward(Grad dX_h, const Mat& dY, int head, int d_k) {
   }
 }
 
-void scores_forward(Mat& S, const Mat& Q, const Mat& K) {
-  matmul_nt(S, Q, K, false);
-}
+void scores_forward(Mat& S, const Mat& Q, const Mat& K) { matmul_nt(S, Q, K, false); }
 
 void scores_backward(Grad dQ, Grad dK, const Mat& dS, const Mat& Q, const Mat& K) {
   matmul_nn(dQ.m, dS, K, !dQ.fresh);
@@ -146,7 +145,8 @@ void scores_backward(Grad dQ, Grad dK, const Mat& dS, const Mat& Q, const Mat& K
 }
 
 void mask_forward(Mat& Y, const Mat& X, const Mat& M) {
-  rows_of(Y, [](auto&& y, const auto& x, const auto& m) { y = (m.array() != 0).select(x, neg_inf); }, X, M);
+  rows_of(
+      Y, [](auto&& y, const auto& x, const auto& m) { y = (m.array() != 0).select(x, neg_inf); }, X, M);
 }
 
 void mask_backward(Grad dX, const Mat& dY, const Mat& M) { dX.put_rows((dY.array() * M.array()).matrix()); }
@@ -171,8 +171,8 @@ void exp_in_place(Scalar* p, Index n) {
 
 // Rows [begin, end) of softmax_rows.  A row whose z is 0 gets masked[i] = 1, or without `masked`
 // is appended to `fully_masked_rows` when given.
-void softmax_row_range(Mat& A, const Mat& S, Mat* stats, char* masked, std::vector<int>* fully_masked_rows,
-                       Index begin, Index end) {
+void softmax_row_range(Mat& A, const Mat& S, Mat* stats, char* masked, std::vector<int>* fully_masked_rows, Index begin,
+                       Index end) {
   const Index cols = S.cols();
   // Plain loops over rows a few keys long, where Eigen's row expressions cost more to set up
   // than to run.
@@ -196,8 +196,10 @@ void softmax_row_range(Mat& A, const Mat& S, Mat* stats, char* masked, std::vect
     }
     if (stats) (*stats)(i, 1) = z;
     if (z == 0) {  // every key masked
-      if (masked) masked[i] = 1;
-      else if (fully_masked_rows) fully_masked_rows->push_back(static_cast<int>(i));
+      if (masked)
+        masked[i] = 1;
+      else if (fully_masked_rows)
+        fully_masked_rows->push_back(static_cast<int>(i));
       continue;
     }
     for (Eigen::Index j = 0; j < cols; ++j) a[j] /= z;
@@ -214,7 +216,8 @@ void softmax_rows(Mat& A, const Mat& S, std::vector<int>* fully_masked_rows, Mat
   thread_local std::vector<char> masked_rows;  // this thread's, filled by the parts through `masked`
   masked_rows.assign(static_cast<std::size_t>(rows), 0);
   char* masked = masked_rows.data();
-  for_row_parts(rows, cols, [&](Index begin, Index end) { softmax_row_range(A, S, stats, masked, nullptr, begin, end); });
+  for_row_parts(rows, cols,
+                [&](Index begin, Index end) { softmax_row_range(A, S, stats, masked, nullptr, begin, end); });
   if (fully_masked_rows)
     for (Index i = 0; i < rows; ++i)
       if (masked[i]) fully_masked_rows->push_back(static_cast<int>(i));
@@ -243,9 +246,7 @@ void softmax_backward(Grad dS, const Mat& dA, const Mat& A) {
   for_row_parts(A.rows(), A.cols(), [&](Index begin, Index end) { softmax_backward_rows(dS, dA, A, begin, end); });
 }
 
-void weighted_sum_forward(Mat& O, const Mat& A, const Mat& V) {
-  matmul_nn(O, A, V, false);
-}
+void weighted_sum_forward(Mat& O, const Mat& A, const Mat& V) { matmul_nn(O, A, V, false); }
 
 void weighted_sum_backward(Grad dA, Grad dV, const Mat& dO, const Mat& A, const Mat& V) {
   matmul_nt(dA.m, dO, V, !dA.fresh);
@@ -289,7 +290,8 @@ void layer_norm_forward(Mat& Y, Mat& stats, const Mat& X, const Mat& gamma, cons
   const Eigen::Index d = X.cols();
   reshape(Y, X.rows(), d);
   reshape(stats, X.rows(), 2);
-  for_row_parts(X.rows(), d, [&](Index begin, Index end) { layer_norm_rows(Y, stats, X, gamma, beta, eps, begin, end); });
+  for_row_parts(X.rows(), d,
+                [&](Index begin, Index end) { layer_norm_rows(Y, stats, X, gamma, beta, eps, begin, end); });
 }
 
 namespace {
@@ -331,8 +333,8 @@ void layer_norm_dgamma_columns(Scalar* dg, const Mat& dY, const Mat& X, const Ma
 }  // namespace
 
 // dX by ranges of rows, dγ by ranges of columns: the same loops whether cut or not.
-void layer_norm_backward(Grad dX, Grad dgamma, Grad dbeta, const Mat& dY, const Mat& X,
-                         const Mat& gamma, const Mat& stats) {
+void layer_norm_backward(Grad dX, Grad dgamma, Grad dbeta, const Mat& dY, const Mat& X, const Mat& gamma,
+                         const Mat& stats) {
   const Index d = X.cols(), T = X.rows();
   for_row_parts(T, d, [&](Index begin, Index end) { layer_norm_backward_rows(dX, dY, X, gamma, stats, begin, end); });
   dgamma.clear_if_fresh();
@@ -342,7 +344,8 @@ void layer_norm_backward(Grad dX, Grad dgamma, Grad dbeta, const Mat& dY, const 
 }
 
 void relu_forward(Mat& Y, const Mat& X) {
-  rows_of(Y, [](auto&& y, const auto& x) { y = x.cwiseMax(0.0); }, X);
+  rows_of(
+      Y, [](auto&& y, const auto& x) { y = x.cwiseMax(0.0); }, X);
 }
 
 void relu_backward(Grad dX, const Mat& dY, const Mat& X) {
@@ -356,7 +359,8 @@ constexpr Scalar inv_sqrt2 = 0.70710678118654752440, inv_sqrt_2pi = 0.3989422804
 Scalar normal_cdf(Scalar x) { return 0.5 * (1 + std::erf(x * inv_sqrt2)); }
 
 void gelu_forward(Mat& Y, const Mat& X) {
-  rows_of(Y, [](auto&& y, const auto& x) { y = x.unaryExpr([](Scalar v) { return v * normal_cdf(v); }); }, X);
+  rows_of(
+      Y, [](auto&& y, const auto& x) { y = x.unaryExpr([](Scalar v) { return v * normal_cdf(v); }); }, X);
 }
 
 Scalar gelu_derivative(Scalar x) { return normal_cdf(x) + x * inv_sqrt_2pi * std::exp(-0.5 * x * x); }
@@ -373,7 +377,8 @@ void stack_rows_forward(Mat& Y, const std::vector<const Mat*>& X) {
 void stack_rows_backward(Grad dX_t, const Mat& dY, int t) { dX_t.put(dY.row(t)); }
 
 void tanh_forward(Mat& Y, const Mat& X) {
-  rows_of(Y, [](auto&& y, const auto& x) { y = x.array().tanh().matrix(); }, X);
+  rows_of(
+      Y, [](auto&& y, const auto& x) { y = x.array().tanh().matrix(); }, X);
 }
 
 void tanh_backward(Grad dX, const Mat& dY, const Mat& Y) {
@@ -412,8 +417,8 @@ GruSlopes gru_slopes(const Mat& gates, const Mat& H, int b, int k) {
   return {a_n * m * r * (1 - r), (H(b, k) - n) * z * (1 - z), a_n, a_n * r};
 }
 
-void gru_cell_backward(Grad dX, Grad dH, Grad dW_x, Grad dW_h, Grad db_x, Grad db_h, const Mat& dH_next,
-                       const Mat& X, const Mat& H, const Mat& W_x, const Mat& W_h, const Mat& gates) {
+void gru_cell_backward(Grad dX, Grad dH, Grad dW_x, Grad dW_h, Grad db_x, Grad db_h, const Mat& dH_next, const Mat& X,
+                       const Mat& H, const Mat& W_x, const Mat& W_h, const Mat& gates) {
   const int d = static_cast<int>(H.cols());
   Mat g_x(H.rows(), 3 * d), g_h(H.rows(), 3 * d);
   for (int b = 0; b < H.rows(); ++b)

@@ -25,8 +25,10 @@ struct Grad {
   // m = d when fresh, m += d otherwise: the op's whole contribution d at once.
   template <class Contribution>
   void put(const Eigen::MatrixBase<Contribution>& d) {
-    if (fresh) m = d;
-    else m += d;
+    if (fresh)
+      m = d;
+    else
+      m += d;
   }
   // The same for an elementwise d (each value from the same place of its operands), cut into
   // ranges of rows spread over the threads when it is large (model/row_parts.h).
@@ -35,8 +37,10 @@ struct Grad {
     if (row_part_count(d.rows(), d.cols()) == 1) return put(d);
     if (fresh) reshape(m, d.rows(), d.cols());
     for_row_parts(d.rows(), d.cols(), [&](Eigen::Index begin, Eigen::Index end) {
-      if (fresh) m.middleRows(begin, end - begin) = d.middleRows(begin, end - begin);
-      else m.middleRows(begin, end - begin) += d.middleRows(begin, end - begin);
+      if (fresh)
+        m.middleRows(begin, end - begin) = d.middleRows(begin, end - begin);
+      else
+        m.middleRows(begin, end - begin) += d.middleRows(begin, end - begin);
     });
   }
   // Zeroes a fresh gradient, for an op that adds its contribution in parts (a scatter).
@@ -46,9 +50,8 @@ struct Grad {
       m.setZero();
       return;
     }
-    for_row_parts(m.rows(), m.cols(), [&](Eigen::Index begin, Eigen::Index end) {
-      m.middleRows(begin, end - begin).setZero();
-    });
+    for_row_parts(m.rows(), m.cols(),
+                  [&](Eigen::Index begin, Eigen::Index end) { m.middleRows(begin, end - begin).setZero(); });
   }
 };
 
@@ -113,8 +116,8 @@ void weighted_sum_backward(Grad dA, Grad dV, const Mat& dO, const Mat& A, const 
 void layer_norm_forward(Mat& Y, Mat& stats, const Mat& X, const Mat& gamma, const Mat& beta, Scalar eps);
 // dx̂ = dy ⊙ γ ;  dX += (dx̂ − mean(dx̂) − x̂·mean(dx̂ ⊙ x̂)) / σ ;  dγ += Σ_t dY ⊙ x̂ ;  dβ += Σ_t dY
 // with μ and 1/σ the forward's `stats`.
-void layer_norm_backward(Grad dX, Grad dgamma, Grad dbeta, const Mat& dY, const Mat& X,
-                         const Mat& gamma, const Mat& stats);
+void layer_norm_backward(Grad dX, Grad dgamma, Grad dbeta, const Mat& dY, const Mat& X, const Mat& gamma,
+                         const Mat& stats);
 
 // Y = max(0, X)
 void relu_forward(Mat& Y, const Mat& X);
@@ -149,13 +152,15 @@ void gru_cell_forward(Mat& H_next, Mat& gates, const Mat& X, const Mat& H, const
 // The slopes of H'[b,k] along the pre-activations, from the forward's gates:
 //   a_r = ∂H'/∂(r's input) = (1 − z)(1 − n²) m r(1 − r),  a_z = (H − n) z(1 − z),
 //   a_n = ∂H'/∂(n's input) = (1 − z)(1 − n²),            a_m = ∂H'/∂m = a_n r
-struct GruSlopes { Scalar r, z, n, m; };
+struct GruSlopes {
+  Scalar r, z, n, m;
+};
 GruSlopes gru_slopes(const Mat& gates, const Mat& H, int b, int k);
 // g_x = dH' ⊙ [a_r | a_z | a_n],  g_h = dH' ⊙ [a_r | a_z | a_m]   (B,3d)
 // dX += g_x W_x ;  dH += g_h W_h + dH' ⊙ z ;  dW_x += g_xᵀ X ;  dW_h += g_hᵀ H ;
 // db_x += Σ_b g_x ;  db_h += Σ_b g_h
-void gru_cell_backward(Grad dX, Grad dH, Grad dW_x, Grad dW_h, Grad db_x, Grad db_h, const Mat& dH_next,
-                       const Mat& X, const Mat& H, const Mat& W_x, const Mat& W_h, const Mat& gates);
+void gru_cell_backward(Grad dX, Grad dH, Grad dW_x, Grad dW_h, Grad db_x, Grad db_h, const Mat& dH_next, const Mat& X,
+                       const Mat& H, const Mat& W_x, const Mat& W_h, const Mat& gates);
 
 // Additive (Bahdanau) attention scores, the keys k_j = W_h h_j + b computed once beforehand:
 //   E[i,j] = vᵀ tanh(W_s s_i + k_j) = Σ_c v[c] · t[i·T_k + j, c],  t[i·T_k + j, :] = tanh(S[i,:] W_sᵀ + K[j,:])

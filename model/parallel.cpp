@@ -74,8 +74,10 @@ class Pool {
     posted_.notify_all();
     work(generation, false);
     for (int spins = 0; remaining_.load(std::memory_order_acquire) != 0; ++spins) {
-      if (spins < 4096) relax();
-      else std::this_thread::yield();  // a helper was descheduled in the middle of a piece
+      if (spins < 4096)
+        relax();
+      else
+        std::this_thread::yield();  // a helper was descheduled in the middle of a piece
     }
     if (helped_.load(std::memory_order_relaxed)) jobs_.fetch_add(1, std::memory_order_relaxed);
     if (error_) std::rethrow_exception(error_);
@@ -161,8 +163,8 @@ class Pool {
   std::vector<std::thread> helpers_;
   std::atomic<std::uint32_t> posted_{0};  // the last job's generation; helpers wait on it
   std::atomic<std::uint64_t> claim_{0};
-  std::atomic<int> remaining_{0};         // pieces of the current job not yet done
-  std::atomic<int> awake_{0};             // helpers not asleep in posted_.wait
+  std::atomic<int> remaining_{0};  // pieces of the current job not yet done
+  std::atomic<int> awake_{0};      // helpers not asleep in posted_.wait
   std::atomic<bool> stop_{false}, helped_{false};
   std::atomic<long> jobs_{0};
   const PieceFunction* piece_ = nullptr;

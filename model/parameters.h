@@ -18,8 +18,7 @@ class Parameters {
  public:
   // Adds a zero-valued parameter with a zero gradient; returns its index.  `role`: weight,
   // bias, norm_gain, norm_shift or embedding_table.
-  int add(std::string name, Role role, int rows, int cols, Axis row_axis = Axis::none,
-          Axis col_axis = Axis::none);
+  int add(std::string name, Role role, int rows, int cols, Axis row_axis = Axis::none, Axis col_axis = Axis::none);
 
   int size() const { return static_cast<int>(tensors_.size()); }
   Tensor& operator[](int i) { return tensors_[static_cast<std::size_t>(i)]; }
@@ -46,8 +45,8 @@ class Parameters {
 class Random {
  public:
   explicit Random(std::uint64_t seed);
-  double uniform();                          // [0, 1)
-  double uniform(double lo, double hi);      // [lo, hi)
+  double uniform();                      // [0, 1)
+  double uniform(double lo, double hi);  // [lo, hi)
  private:
   std::mt19937_64 engine_;  // its output sequence is fixed by the standard
 };

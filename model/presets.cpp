@@ -43,10 +43,10 @@ Preset make_preset(std::string_view name) {
   if (name == "lesson") {
     Preset p;
     p.name = "lesson";
-    p.src_vocab = Vocabulary({"the", "prince", "princess", "king", "queen", "dragon", "knight",
-                              "saved", "saw", "called", "helped", "chased"});
-    p.tgt_vocab = Vocabulary({"왕자", "공주", "왕", "여왕", "용", "기사", "는", "은", "를", "을",
-                              "구했다", "봤다", "불렀다", "도왔다", "쫓았다"});
+    p.src_vocab = Vocabulary({"the", "prince", "princess", "king", "queen", "dragon", "knight", "saved", "saw",
+                              "called", "helped", "chased"});
+    p.tgt_vocab = Vocabulary({"왕자", "공주", "왕", "여왕", "용", "기사", "는", "은", "를", "을", "구했다", "봤다",
+                              "불렀다", "도왔다", "쫓았다"});
     p.config.d_model = 16;
     p.config.heads = 4;
     p.config.encoder_layers = 2;
@@ -64,15 +64,14 @@ Preset make_preset(std::string_view name) {
   throw InputError("preset " + quote(name) + " is not one of: lesson, small, base");
 }
 
-std::vector<std::string> preset_names() {
-  return {"lesson", "small", "base"};
-}
+std::vector<std::string> preset_names() { return {"lesson", "small", "base"}; }
 
 namespace {
 
 // A sentence that already holds a token attnviz adds itself would get it twice.  `refusal`: the
 // message, with the token's place for its %s.
-void refuse_own_token(const std::vector<int>& ids, int token, bool first, const Vocabulary& vocab, const char* refusal) {
+void refuse_own_token(const std::vector<int>& ids, int token, bool first, const Vocabulary& vocab,
+                      const char* refusal) {
   if (ids.empty() || (first ? ids.front() : ids.back()) != token) return;
   throw InputError(refusal, {quote(vocab.word(token))});
 }
@@ -94,9 +93,10 @@ Example make_example(const Config& config, const Vocabulary& src_vocab, const Vo
   if (!unknown.empty()) throw InputError(N_("target: unknown word %s"), {quote(unknown.front())});
   if (ex.src.empty()) throw InputError(N_("source: the sentence is empty"), {});
   if (tgt.empty()) throw InputError(N_("target: the sentence is empty"), {});
-  refuse_own_token(tgt, tgt_vocab.bos(), true, tgt_vocab,
-                   N_("target: starts with %s, which teacher forcing adds (decoder input <bos> + target, expected output "
-                      "target + <eos>): leave it out"));
+  refuse_own_token(
+      tgt, tgt_vocab.bos(), true, tgt_vocab,
+      N_("target: starts with %s, which teacher forcing adds (decoder input <bos> + target, expected output "
+         "target + <eos>): leave it out"));
   refuse_own_token(tgt, tgt_vocab.eos(), false, tgt_vocab,
                    N_("target: ends in %s, which teacher forcing adds (decoder input <bos> + target, expected output "
                       "target + <eos>): leave it out"));

@@ -47,10 +47,14 @@ std::size_t append_escaped(std::string& out, std::string_view text, std::size_t 
     out += hex("\\x%02x", static_cast<unsigned char>(text[i]));
     return 1;
   }
-  if (c == '\n') out += "\\n";
-  else if (c == '\t') out += "\\t";
-  else if (acts_on_terminal(c)) out += hex("\\u{%x}", static_cast<unsigned>(c));
-  else out.append(text.substr(i, n));
+  if (c == '\n')
+    out += "\\n";
+  else if (c == '\t')
+    out += "\\t";
+  else if (acts_on_terminal(c))
+    out += hex("\\u{%x}", static_cast<unsigned>(c));
+  else
+    out.append(text.substr(i, n));
   return n;
 }
 

@@ -55,8 +55,8 @@ TensorId Recorder::constant(std::string_view name, Role role, const Eigen::Ref<c
 }
 
 TensorId Recorder::input(std::string_view name, const Eigen::Ref<const Mat>& value, Axis rows, Axis cols) {
-  const TensorId id = given(name, Role::other, static_cast<int>(value.rows()), static_cast<int>(value.cols()),
-                            rows, cols, /*requires_grad=*/true);
+  const TensorId id = given(name, Role::other, static_cast<int>(value.rows()), static_cast<int>(value.cols()), rows,
+                            cols, /*requires_grad=*/true);
   trace_.tensor(id).value = value;
   finite_.note_given(id, trace_.value(id));
   return id;
@@ -119,8 +119,7 @@ TensorId Recorder::linear(std::string_view op, TensorId X, TensorId W, TensorId 
   return Y;
 }
 
-TensorId Recorder::split_head(std::string_view op, TensorId X, int head, int d_k, Role role,
-                              std::string_view formula) {
+TensorId Recorder::split_head(std::string_view op, TensorId X, int head, int d_k, Role role, std::string_view formula) {
   TensorId Y = output(op, role, ROWS(X), d_k, trace_.tensor(X).rows, Axis::features);
   ops::split_head_forward(OUT(Y), VAL(X), head, d_k);
   Step& s = step(OpKind::split_head, op, {X}, {Y}, formula);

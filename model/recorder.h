@@ -30,8 +30,7 @@ class Recorder {
   TensorId input(std::string_view name, const Eigen::Ref<const Mat>& value, Axis rows, Axis cols);
   // A constant whose (rows, cols) value is written in place by `fill(Mat&)`.
   template <class Fill>
-  TensorId constant(std::string_view name, Role role, int rows, int cols, Axis row_axis, Axis col_axis,
-                    Fill&& fill) {
+  TensorId constant(std::string_view name, Role role, int rows, int cols, Axis row_axis, Axis col_axis, Fill&& fill) {
     const TensorId id = given(name, role, rows, cols, row_axis, col_axis, /*requires_grad=*/false);
     fill(trace_.tensor(id).value);
     finite_.note_given(id, trace_.value(id));
@@ -45,8 +44,7 @@ class Recorder {
   TensorId embedding(std::string_view op, TensorId ids, TensorId W);
   TensorId scale(std::string_view op, TensorId X, Scalar c, Role role, std::string_view formula);
   TensorId add_positional(std::string_view op, TensorId X, TensorId PE);
-  TensorId linear(std::string_view op, TensorId X, TensorId W, TensorId b, Role role,
-                  Axis out_axis = Axis::features);
+  TensorId linear(std::string_view op, TensorId X, TensorId W, TensorId b, Role role, Axis out_axis = Axis::features);
   TensorId split_head(std::string_view op, TensorId X, int head, int d_k, Role role, std::string_view formula);
   TensorId concat_heads(std::string_view op, const std::vector<TensorId>& heads, Role role = Role::heads_concat,
                         std::string_view formula = {});
@@ -68,8 +66,7 @@ class Recorder {
   // E (T_q,T_k); tanh(W_s s_i + k_j) is kept in the step's `saved`, (T_q·T_k, a).
   TensorId additive_scores(std::string_view op, TensorId S, TensorId K, TensorId W_s, TensorId v);
   // Returns the loss tensor (1,1); the probabilities are recorded as a second output.
-  TensorId cross_entropy(std::string_view op, TensorId Z, TensorId targets, int pad_id,
-                         std::string_view probs_name);
+  TensorId cross_entropy(std::string_view op, TensorId Z, TensorId targets, int pad_id, std::string_view probs_name);
   // L = Σᵢⱼ Y[i,j]: returns the loss tensor (1,1).
   TensorId sum(std::string_view op, TensorId Y);
 

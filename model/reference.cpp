@@ -55,10 +55,11 @@ ReferenceCheck check_reference(const Reference& reference, const Trace& trace) {
     c.message = "agrees with " + by + " on the example: loss " + number(c.loss) + " (relative difference " +
                 number(c.loss_error, "%.1g") + "), logits to " + number(c.logits_error, "%.1g");
   } else {
-    c.message = "disagrees with " + by + " on the example: loss " + number(c.loss, "%.10g") + " here, " +
-                number(reference.loss, "%.10g") + " there (relative difference " + number(c.loss_error, "%.2g") +
-                "), logits differ by up to " + number(worst, "%.3g") + " (relative " + number(c.logits_error, "%.2g") +
-                "): this lesson does not compute the model that was trained (check its config, special tokens and weights)";
+    c.message =
+        "disagrees with " + by + " on the example: loss " + number(c.loss, "%.10g") + " here, " +
+        number(reference.loss, "%.10g") + " there (relative difference " + number(c.loss_error, "%.2g") +
+        "), logits differ by up to " + number(worst, "%.3g") + " (relative " + number(c.logits_error, "%.2g") +
+        "): this lesson does not compute the model that was trained (check its config, special tokens and weights)";
   }
   return c;
 }

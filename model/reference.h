@@ -18,11 +18,11 @@ inline constexpr double reference_tolerance = 1e-6;
 struct ReferenceCheck {
   bool agrees = false;
   double loss = 0, reference_loss = 0;
-  double loss_error = 0;    // relative
-  double logits_error = 0;  // relative to the largest reference logit
+  double loss_error = 0;         // relative
+  double logits_error = 0;       // relative to the largest reference logit
   double logits_difference = 0;  // max |Z − Z_ref|
-  std::string by;           // who computed the reference ("PyTorch 2.3, float64"; empty: not said)
-  std::string message;      // one line, agreeing or not
+  std::string by;                // who computed the reference ("PyTorch 2.3, float64"; empty: not said)
+  std::string message;           // one line, agreeing or not
   // The logits' shapes when they differ (0 × 0 here when the trace has none); else all 0.
   long rows = 0, cols = 0, reference_rows = 0, reference_cols = 0;
   bool shapes_differ() const { return reference_rows != 0 || reference_cols != 0; }

@@ -40,7 +40,8 @@ void for_row_parts(Eigen::Index length, Eigen::Index width, F&& f) {
     f(Eigen::Index{0}, length);
     return;
   }
-  run_pieces(parts, [&](int p) { f(length * p / parts, length * (p + 1) / parts); }, /*wake_helpers=*/false);
+  run_pieces(
+      parts, [&](int p) { f(length * p / parts, length * (p + 1) / parts); }, /*wake_helpers=*/false);
 }
 
 }  // namespace attnviz

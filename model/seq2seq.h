@@ -25,7 +25,9 @@ class Trace;
 class Transformer;
 
 // Parameter indices of one recurrent cell (PyTorch's nn.GRU / nn.RNN names, one layer).
-struct CellParams { int w_ih = -1, w_hh = -1, b_ih = -1, b_hh = -1; };
+struct CellParams {
+  int w_ih = -1, w_hh = -1, b_ih = -1, b_hh = -1;
+};
 struct RecurrentParams {
   CellParams encoder, decoder;
   int query = -1, key = -1, key_bias = -1, v = -1;  // additive attention's W_s (a,d), W_h (a,d), b (1,a),

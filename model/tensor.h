@@ -19,46 +19,50 @@ enum class Axis : std::uint8_t { none, src_tokens, tgt_tokens, features, src_voc
 // What a tensor is in the model, recorded with it, so views name and colour it without reading
 // its name.
 enum class Role : std::uint8_t {
-  other,               // none of these: an input of a worked example
+  other,  // none of these: an input of a worked example
   // given to a run
-  token_ids,           // the source or target input ids, (T, 1)
-  target_ids,          // the expected next words y, (T, 1)
-  mask,                // M: 1 = attend, 0 = masked (−∞)
-  positional,          // PE
+  token_ids,   // the source or target input ids, (T, 1)
+  target_ids,  // the expected next words y, (T, 1)
+  mask,        // M: 1 = attend, 0 = masked (−∞)
+  positional,  // PE
   // activations
-  embedding,           // E: rows of the embedding table
-  scaled_embedding,    // E · √d_model
-  embedded,            // X = E + PE
-  query, key, value,   // X W_Qᵀ + b, X W_Kᵀ + b, X W_Vᵀ + b: every head's features
-  query_head, key_head, value_head,  // one head's slice of them
-  scores,              // S = Q Kᵀ
-  scaled_scores,       // S / √d_k
-  masked_scores,       // S with −∞ where the mask is 0
-  attention_weights,   // A = softmax(S)
-  head_output,         // O = A V
-  heads_concat,        // H = [O₀ | O₁ | …]
-  attention_output,    // H W_Oᵀ + b
-  residual,            // x + sublayer(x)
-  layer_norm,          // LayerNorm(x)
-  ffn_hidden,          // X W₁ᵀ + b₁
-  ffn_activation,      // ReLU(hidden)
-  ffn_gelu,            // GELU(hidden)
-  ffn_output,          // hidden W₂ᵀ + b₂
-  logits,              // Z
-  probabilities,       // softmax(Z)
-  loss,                // L
+  embedding,         // E: rows of the embedding table
+  scaled_embedding,  // E · √d_model
+  embedded,          // X = E + PE
+  query,
+  key,
+  value,  // X W_Qᵀ + b, X W_Kᵀ + b, X W_Vᵀ + b: every head's features
+  query_head,
+  key_head,
+  value_head,         // one head's slice of them
+  scores,             // S = Q Kᵀ
+  scaled_scores,      // S / √d_k
+  masked_scores,      // S with −∞ where the mask is 0
+  attention_weights,  // A = softmax(S)
+  head_output,        // O = A V
+  heads_concat,       // H = [O₀ | O₁ | …]
+  attention_output,   // H W_Oᵀ + b
+  residual,           // x + sublayer(x)
+  layer_norm,         // LayerNorm(x)
+  ffn_hidden,         // X W₁ᵀ + b₁
+  ffn_activation,     // ReLU(hidden)
+  ffn_gelu,           // GELU(hidden)
+  ffn_output,         // hidden W₂ᵀ + b₂
+  logits,             // Z
+  probabilities,      // softmax(Z)
+  loss,               // L
   // parameters
-  weight,              // W of a linear layer
-  bias,                // b of a linear layer
-  norm_gain,           // γ of a LayerNorm
-  norm_shift,          // β of a LayerNorm
-  embedding_table,     // W_emb
+  weight,           // W of a linear layer
+  bias,             // b of a linear layer
+  norm_gain,        // γ of a LayerNorm
+  norm_shift,       // β of a LayerNorm
+  embedding_table,  // W_emb
   // recurrent models (seq2seq.cpp)
-  recurrent_input,     // x W_xᵀ + b_x or h W_hᵀ + b_h, a plain recurrent cell's two parts
-  recurrent_state,     // h_t of the encoder, s_i of the decoder
-  energies,            // e[i,j] = vᵀ tanh(W_s s_i + W_h h_j), Bahdanau's scores
-  context,             // c_i = Σ_j α_ij h_j
-  cell_input,          // [emb(y_i) | c_i], the Bahdanau decoder cell's input
+  recurrent_input,  // x W_xᵀ + b_x or h W_hᵀ + b_h, a plain recurrent cell's two parts
+  recurrent_state,  // h_t of the encoder, s_i of the decoder
+  energies,         // e[i,j] = vᵀ tanh(W_s s_i + W_h h_j), Bahdanau's scores
+  context,          // c_i = Σ_j α_ij h_j
+  cell_input,       // [emb(y_i) | c_i], the Bahdanau decoder cell's input
 };
 
 // m.resize(rows, cols) without Eigen's overflow check (an integer division) when m already has
@@ -96,8 +100,8 @@ inline Scalar max_abs(const Mat& m) {
 struct Tensor {
   std::string name;  // "encoder.0.self_attn.head2.softmax", "decoder.layers.1.ffn.linear1.weight"
   Mat value;
-  Mat grad;          // ∂L/∂value, same shape; meaningful once the trace has_backward();
-                     // empty for tensors that take no gradient
+  Mat grad;  // ∂L/∂value, same shape; meaningful once the trace has_backward();
+             // empty for tensors that take no gradient
   Axis rows = Axis::none, cols = Axis::none;
   Role role = Role::other;
   std::int16_t head = -1;     // the attention head it belongs to; −1 outside one

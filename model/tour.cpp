@@ -42,10 +42,10 @@ void check_tour(const std::vector<TourStop>& tour, const Trace& trace) {
 std::string tour_stop_where(const TourStop& stop) {
   std::vector<std::string> parts;
   if (!stop.lesson.empty()) parts.push_back("opens " + stop.lesson);
-  if (!stop.step.empty())
-    parts.push_back("step " + stop.step + (stop.phase == Phase::backward ? " (backward)" : ""));
+  if (!stop.step.empty()) parts.push_back("step " + stop.step + (stop.phase == Phase::backward ? " (backward)" : ""));
   if (!stop.panel.empty()) parts.push_back(stop.panel);
-  if (stop.select) parts.push_back("select " + std::to_string((*stop.select)[0]) + "," + std::to_string((*stop.select)[1]));
+  if (stop.select)
+    parts.push_back("select " + std::to_string((*stop.select)[0]) + "," + std::to_string((*stop.select)[1]));
   if (stop.text_size > 0) parts.push_back("text " + std::to_string(stop.text_size) + " %");
   std::string out;
   for (const std::string& p : parts) out += (out.empty() ? "" : ", ") + p;

@@ -25,12 +25,12 @@ struct LocalText {
 
 struct TourStop {
   LocalText title, note;
-  std::string step;                      // a step label; empty: the step stays
-  Phase phase = Phase::forward;          // of `step`
-  std::string panel;                     // a panel name as in a lesson's "open"; empty: stays
+  std::string step;                          // a step label; empty: the step stays
+  Phase phase = Phase::forward;              // of `step`
+  std::string panel;                         // a panel name as in a lesson's "open"; empty: stays
   std::optional<std::array<int, 2>> select;  // row, column of the step's output or gradient
-  int text_size = 0;                     // percent, 100–200; 0: stays
-  std::string lesson;                    // a lesson file beside the tour's ("why-attention.json"); empty: stays
+  int text_size = 0;                         // percent, 100–200; 0: stays
+  std::string lesson;                        // a lesson file beside the tour's ("why-attention.json"); empty: stays
   bool operator==(const TourStop&) const = default;
 };
 

@@ -38,8 +38,7 @@ const char* to_string(Sublayer sublayer) {
 std::optional<TensorId> Trace::find(std::string_view name) const {
   if (!by_name_built_) {
     by_name_.clear();
-    for (int i = 0; i < activations_used_; ++i)
-      by_name_.emplace(activations_[static_cast<std::size_t>(i)].name, i);
+    for (int i = 0; i < activations_used_; ++i) by_name_.emplace(activations_[static_cast<std::size_t>(i)].name, i);
     by_name_built_ = true;
   }
   if (auto it = by_name_.find(std::string(name)); it != by_name_.end())
@@ -93,13 +92,15 @@ bool Trace::drop_backward() {
   return keep;
 }
 
-TensorId Trace::add_tensor(std::string_view name, Role role, int head, int rows, int cols, Axis row_axis,
-                           Axis col_axis, bool requires_grad) {
+TensorId Trace::add_tensor(std::string_view name, Role role, int head, int rows, int cols, Axis row_axis, Axis col_axis,
+                           bool requires_grad) {
   if (static_cast<std::size_t>(activations_used_) == activations_.size()) activations_.emplace_back();
   Tensor& t = activations_[static_cast<std::size_t>(activations_used_)];
   reshape(t.value, rows, cols);
-  if (requires_grad) reshape(t.grad, rows, cols);  // filled by run_backward; kept to reuse memory
-  else reshape(t.grad, 0, 0);
+  if (requires_grad)
+    reshape(t.grad, rows, cols);  // filled by run_backward; kept to reuse memory
+  else
+    reshape(t.grad, 0, 0);
   if (!replaying_) {
     t.name.assign(name);
     t.role = role;

@@ -23,17 +23,17 @@ enum class Stack : std::int8_t { none = -1, encoder, decoder, output };
 // LayerNorm that follow (post-norm) or surround (pre-norm) the sublayer before it.
 enum class Sublayer : std::int8_t {
   none = -1,
-  embed,       // embedding, × √d_model, + PE
-  self_attn,   // multi-head self-attention (masked in the decoder)
-  norm1,       // Add & Norm after self-attention
-  cross_attn,  // encoder–decoder attention (decoder only)
-  norm2,       // Add & Norm after cross-attention (decoder) or after the FFN (encoder)
-  ffn,         // position-wise feed-forward
-  norm3,       // Add & Norm after the FFN (decoder only)
-  final_norm,  // the stack's closing LayerNorm (pre-norm, and post-norm with config.final_norm)
-  generator,   // linear to the vocabulary
-  loss,        // softmax + cross-entropy
-  recurrent,   // a recurrent model's cell at one time step ("encoder.3.rnn"), or its stacked states
+  embed,          // embedding, × √d_model, + PE
+  self_attn,      // multi-head self-attention (masked in the decoder)
+  norm1,          // Add & Norm after self-attention
+  cross_attn,     // encoder–decoder attention (decoder only)
+  norm2,          // Add & Norm after cross-attention (decoder) or after the FFN (encoder)
+  ffn,            // position-wise feed-forward
+  norm3,          // Add & Norm after the FFN (decoder only)
+  final_norm,     // the stack's closing LayerNorm (pre-norm, and post-norm with config.final_norm)
+  generator,      // linear to the vocabulary
+  loss,           // softmax + cross-entropy
+  recurrent,      // a recurrent model's cell at one time step ("encoder.3.rnn"), or its stacked states
   additive_attn,  // Bahdanau's attention at one decoder time step ("decoder.3.attention"), or its keys
 };
 const char* to_string(Stack);
@@ -64,10 +64,10 @@ struct NonFinite {
 
 // The constants of an op beside its tensors; each holds its default where the op has none.
 struct OpArgs {
-  Scalar c = 1;      // scale: Y = c·X
-  int d_k = 0;       // split_head, concat_heads: the features of one head
-  Scalar eps = 0;    // layer_norm: the ε of √(σ² + ε)
-  int pad_id = -1;   // cross_entropy: the padding id, whose targets the loss leaves out
+  Scalar c = 1;     // scale: Y = c·X
+  int d_k = 0;      // split_head, concat_heads: the features of one head
+  Scalar eps = 0;   // layer_norm: the ε of √(σ² + ε)
+  int pad_id = -1;  // cross_entropy: the padding id, whose targets the loss leaves out
   bool operator==(const OpArgs&) const = default;
 };
 
@@ -92,7 +92,7 @@ struct Step {
   // which its backward and explain reuse; cross-entropy: the max and Σ exp of its softmax.
   Mat saved;
 
-  std::vector<int> fully_masked_rows;  // softmax rows whose every key is masked: weights 0
+  std::vector<int> fully_masked_rows;   // softmax rows whose every key is masked: weights 0
   std::optional<NonFinite> non_finite;  // first non-finite output (forward) or gradient
 };
 
@@ -151,8 +151,8 @@ class Trace {
   // The next tensor, of `role` in attention head `head` (−1: none).  When replaying, `name`,
   // the role, the head, the axes and `requires_grad` are those already held and are not
   // written again.
-  TensorId add_tensor(std::string_view name, Role role, int head, int rows, int cols, Axis row_axis,
-                      Axis col_axis, bool requires_grad = true);
+  TensorId add_tensor(std::string_view name, Role role, int head, int rows, int cols, Axis row_axis, Axis col_axis,
+                      bool requires_grad = true);
   // The next step, cleared; when replaying (forward) or when `keep_labels` (backward), its
   // label, location, inputs, outputs, formula, args and twin are kept for the caller to reuse.
   Step& add_step(OpKind op, Phase phase, bool keep_labels = false);
@@ -169,14 +169,14 @@ class Trace {
   Parameters* params_ = nullptr;
   std::vector<Tensor> activations_;  // slots [0, activations_used_) are live
   int activations_used_ = 0;
-  std::vector<Step> steps_;          // slots [0, steps_used_) are live
+  std::vector<Step> steps_;  // slots [0, steps_used_) are live
   int steps_used_ = 0;
   int forward_count_ = 0;
-  std::vector<int> readers_;         // per activation: the forward steps that read it
+  std::vector<int> readers_;  // per activation: the forward steps that read it
   TensorId loss_;
-  std::optional<Config> config_;    // of the model whose forward is (or was last) recorded
+  std::optional<Config> config_;  // of the model whose forward is (or was last) recorded
   bool replaying_ = false;
-  bool backward_recorded_ = false;  // the steps after the forward hold its backward's labels
+  bool backward_recorded_ = false;                        // the steps after the forward hold its backward's labels
   mutable std::unordered_map<std::string, int> by_name_;  // built on the first find()
   mutable bool by_name_built_ = false;
 };

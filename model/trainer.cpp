@@ -18,8 +18,8 @@ double learning_rate_at(const TrainingSettings& s, int step) {
   return s.learning_rate * std::min(std::sqrt(w / t), t / w);
 }
 
-Example encode_pair(const Config& config, const Vocabulary& src, const Vocabulary& tgt,
-                    const SentencePair& pair, int pad_src, int pad_tgt) {
+Example encode_pair(const Config& config, const Vocabulary& src, const Vocabulary& tgt, const SentencePair& pair,
+                    int pad_src, int pad_tgt) {
   Example ex = make_example(config, src, tgt, pair.src, pair.tgt, 0);
   ex.src.insert(ex.src.end(), static_cast<std::size_t>(pad_src), ex.pad_id);
   ex.tgt_in.insert(ex.tgt_in.end(), static_cast<std::size_t>(pad_tgt), ex.pad_id);
@@ -139,7 +139,8 @@ std::vector<std::size_t> Trainer::next_batch() {
       order_.resize(train_.size());
       for (std::size_t i = 0; i < order_.size(); ++i) order_[i] = i;
       for (std::size_t i = order_.size(); i > 1; --i)
-        std::swap(order_[i - 1], order_[std::min(i - 1, static_cast<std::size_t>(random_.uniform() * static_cast<double>(i)))]);
+        std::swap(order_[i - 1],
+                  order_[std::min(i - 1, static_cast<std::size_t>(random_.uniform() * static_cast<double>(i)))]);
       next_ = 0;
     }
     batch.push_back(order_[next_++]);
@@ -248,7 +249,8 @@ void Trainer::record_point() {
     p.train_loss = since_loss_ / since_batches_;
     p.train_accuracy = since_tokens_ > 0 ? since_correct_ / since_tokens_ : 0;
   } else {  // step 0: the first (up to) 256 training examples stand for the set
-    const std::vector<Example> first(train_.begin(), train_.begin() + static_cast<std::ptrdiff_t>(std::min<std::size_t>(train_.size(), 256)));
+    const std::vector<Example> first(
+        train_.begin(), train_.begin() + static_cast<std::ptrdiff_t>(std::min<std::size_t>(train_.size(), 256)));
     const Evaluation t = evaluate(first);
     p.train_loss = t.loss;
     p.train_accuracy = t.accuracy;
@@ -296,9 +298,10 @@ void check_positional_experiment(const Lesson& lesson) {
                      {to_string(lesson.config.architecture)});
   const double need = 2 * training_bytes(estimate_cost(lesson.config));
   if (need > limits().memory_bytes)
-    throw InputError(N_("the positional-encoding experiment trains this model twice at once and would need %s, over the "
-                        "%s limit; try it on a smaller lesson (word order)"),
-                     {bytes_text(need), bytes_text(limits().memory_bytes)});
+    throw InputError(
+        N_("the positional-encoding experiment trains this model twice at once and would need %s, over the "
+           "%s limit; try it on a smaller lesson (word order)"),
+        {bytes_text(need), bytes_text(limits().memory_bytes)});
 }
 
 std::optional<PositionalExperiment> compare_positional(const Lesson& lesson, const TrainingSettings& settings,
@@ -322,8 +325,10 @@ std::optional<PositionalExperiment> compare_positional(const Lesson& lesson, con
     }
   });
   for (int i = 0; i < settings.steps && !stop.load(); ++i) {
-    if (progress && !progress(i, settings.steps)) stop = true;
-    else a.step();
+    if (progress && !progress(i, settings.steps))
+      stop = true;
+    else
+      a.step();
   }
   if (!stop.load()) out.with_pe = a.evaluate_held_out();
   second.join();

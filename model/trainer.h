@@ -49,8 +49,8 @@ double learning_rate_at(const TrainingSettings& settings, int step);
 
 // One pair as a teacher-forced example, padded with `pad_src` and `pad_tgt` tokens.  Throws
 // InputError for an unknown word or a sequence longer than max_len.
-Example encode_pair(const Config& config, const Vocabulary& src, const Vocabulary& tgt,
-                    const SentencePair& pair, int pad_src = 0, int pad_tgt = 0);
+Example encode_pair(const Config& config, const Vocabulary& src, const Vocabulary& tgt, const SentencePair& pair,
+                    int pad_src = 0, int pad_tgt = 0);
 
 // Called before each example of a mini-batch with the examples done so far and the batch size;
 // returning false abandons the step (no weight, moment or curve changes).
@@ -70,8 +70,8 @@ class Trainer {
   // One mini-batch and one Adam update; evaluates every eval_every.  False when `progress`
   // abandoned it.
   bool step(const StepProgress& progress = {});
-  void train(int steps);       // step() `steps` times
-  void reset();                // back to the initial weights (same seed), step 0, empty curve
+  void train(int steps);  // step() `steps` times
+  void reset();           // back to the initial weights (same seed), step 0, empty curve
   // Writes the weights with `load(params)` (under the mutex readers take); throws what it throws.
   void set_weights(const std::function<void(Parameters&)>& load);
   // Step 0 from the weights model().params() holds now (the caller set them): Adam's moments
@@ -119,9 +119,9 @@ class Trainer {
   std::vector<Example> train_, held_;
   Transformer model_;
   Trace trace_;
-  Example ran_for_;              // the example of the last run_for()
-  std::vector<Mat> m_, v_;       // Adam's moment estimates, one per parameter
-  Random random_;                // batch order
+  Example ran_for_;         // the example of the last run_for()
+  std::vector<Mat> m_, v_;  // Adam's moment estimates, one per parameter
+  Random random_;           // batch order
   std::vector<std::size_t> order_;
   std::size_t next_ = 0;
   int step_ = 0;

@@ -41,10 +41,10 @@ FeedForwardParams add_ffn(Parameters& p, const std::string& prefix, int d, int d
 Transformer::Transformer(const Config& config, std::uint64_t seed) : config_(config) {
   validate(config_);
   const int d = config_.d_model;
-  src_embed_ = params_.add("src_embed.weight", Role::embedding_table, config_.src_vocab, d, Axis::src_vocab,
-                           Axis::features);
-  tgt_embed_ = params_.add("tgt_embed.weight", Role::embedding_table, config_.tgt_vocab, d, Axis::tgt_vocab,
-                           Axis::features);
+  src_embed_ =
+      params_.add("src_embed.weight", Role::embedding_table, config_.src_vocab, d, Axis::src_vocab, Axis::features);
+  tgt_embed_ =
+      params_.add("tgt_embed.weight", Role::embedding_table, config_.tgt_vocab, d, Axis::tgt_vocab, Axis::features);
   if (config_.recurrent()) recurrent_ = add_recurrent_params(params_, config_);
   for (int i = 0; i < (config_.recurrent() ? 0 : config_.encoder_layers); ++i) {
     const std::string l = "encoder.layers." + std::to_string(i);
@@ -125,8 +125,7 @@ class Forward {
     r_.enter(stack, -1, Sublayer::embed);
     TensorId x = r_.embedding("lookup", ids, Recorder::param(table));
     if (c_.scale_embedding)
-      x = r_.scale("scale", x, std::sqrt(static_cast<Scalar>(c_.d_model)), Role::scaled_embedding,
-                   "X = E · √d_model");
+      x = r_.scale("scale", x, std::sqrt(static_cast<Scalar>(c_.d_model)), Role::scaled_embedding, "X = E · √d_model");
     if (c_.positional != Positional::none) {
       const Mat& table = m_.positional_table();
       TensorId PE = r_.constant(r_.scope() + ".pe", Role::positional, table.topRows(t_.value(ids).rows()), tokens,
@@ -151,16 +150,15 @@ class Forward {
       TensorId qh = r_.split_head("q", q, h, d_k, Role::query_head, "Q_h = Q[:, h·d_k : (h+1)·d_k]");
       TensorId kh = r_.split_head("k", k, h, d_k, Role::key_head, "K_h = K[:, h·d_k : (h+1)·d_k]");
       TensorId vh = r_.split_head("v", v, h, d_k, Role::value_head, "V_h = V[:, h·d_k : (h+1)·d_k]");
-      TensorId s = r_.scores("scores", qh, kh);                                     // (T_q, T_k)
+      TensorId s = r_.scores("scores", qh, kh);  // (T_q, T_k)
       if (c_.scale_attention)
-        s = r_.scale("scale", s, 1.0 / std::sqrt(static_cast<Scalar>(d_k)), Role::scaled_scores,
-                     "S' = S / √d_k");
+        s = r_.scale("scale", s, 1.0 / std::sqrt(static_cast<Scalar>(d_k)), Role::scaled_scores, "S' = S / √d_k");
       s = r_.mask("mask", s, mask);
-      TensorId a = r_.softmax("softmax", s);                                        // (T_q, T_k)
-      heads_.push_back(r_.weighted_sum("weighted_sum", a, vh));                      // (T_q, d_k)
+      TensorId a = r_.softmax("softmax", s);                     // (T_q, T_k)
+      heads_.push_back(r_.weighted_sum("weighted_sum", a, vh));  // (T_q, d_k)
     }
     r_.leave_head();
-    TensorId concat = r_.concat_heads("concat", heads_);                             // (T_q, d)
+    TensorId concat = r_.concat_heads("concat", heads_);  // (T_q, d)
     return r_.linear("o_proj", concat, P::param(p.o_w), P::param(p.o_b), Role::attention_output);
   }
 
@@ -174,8 +172,8 @@ class Forward {
 
   // post: x = LN(x + F(x))     pre: x = x + F(LN(x))      (residual off drops the `x +`)
   template <class Sub>
-  TensorId sublayer(Stack stack, int layer, Sublayer block, Sublayer norm_block, const NormParams& norm,
-                    TensorId x, Sub&& f) {
+  TensorId sublayer(Stack stack, int layer, Sublayer block, Sublayer norm_block, const NormParams& norm, TensorId x,
+                    Sub&& f) {
     const auto ln = [&](TensorId in) {
       r_.enter(stack, layer, norm_block);
       return r_.layer_norm("layer_norm", in, Recorder::param(norm.weight), Recorder::param(norm.bias), c_.ln_eps);
@@ -207,8 +205,7 @@ class Forward {
 
     r_.enter(Stack::none, -1, Sublayer::none);
     const auto ids = [&](std::string_view name, Role role, const std::vector<int>& v, Axis axis) {
-      return r_.constant(name, role, static_cast<int>(v.size()), 1, axis, Axis::none,
-                         [&](Mat& m) { column_of(m, v); });
+      return r_.constant(name, role, static_cast<int>(v.size()), 1, axis, Axis::none, [&](Mat& m) { column_of(m, v); });
     };
     const auto mask = [&](std::string_view name, int T_q, const std::vector<int>& keys, Axis q_axis, Axis k_axis,
                           bool causal) {

@@ -16,9 +16,15 @@
 namespace attnviz {
 
 // Parameter indices of one multi-head attention, LayerNorm, feed-forward, layer.
-struct AttentionParams { int q_w, q_b, k_w, k_b, v_w, v_b, o_w, o_b; };
-struct NormParams { int weight, bias; };
-struct FeedForwardParams { int w1, b1, w2, b2; };
+struct AttentionParams {
+  int q_w, q_b, k_w, k_b, v_w, v_b, o_w, o_b;
+};
+struct NormParams {
+  int weight, bias;
+};
+struct FeedForwardParams {
+  int w1, b1, w2, b2;
+};
 struct EncoderLayerParams {
   AttentionParams self_attn;
   NormParams norm1, norm2;
@@ -92,11 +98,11 @@ namespace names {
 inline constexpr const char* src_tokens = "encoder.tokens";
 inline constexpr const char* tgt_in_tokens = "decoder.tokens";
 inline constexpr const char* tgt_out_tokens = "output.targets";
-inline constexpr const char* src_padding_mask = "masks.src_padding";      // (T_src, T_src)
-inline constexpr const char* tgt_padding_mask = "masks.tgt_padding";      // (T_tgt, T_tgt)
-inline constexpr const char* look_ahead_mask = "masks.look_ahead";        // (T_tgt, T_tgt)
-inline constexpr const char* decoder_self_mask = "masks.decoder_self";    // padding ∧ look-ahead
-inline constexpr const char* cross_mask = "masks.cross";                  // (T_tgt, T_src)
+inline constexpr const char* src_padding_mask = "masks.src_padding";    // (T_src, T_src)
+inline constexpr const char* tgt_padding_mask = "masks.tgt_padding";    // (T_tgt, T_tgt)
+inline constexpr const char* look_ahead_mask = "masks.look_ahead";      // (T_tgt, T_tgt)
+inline constexpr const char* decoder_self_mask = "masks.decoder_self";  // padding ∧ look-ahead
+inline constexpr const char* cross_mask = "masks.cross";                // (T_tgt, T_src)
 inline constexpr const char* logits = "output.generator";
 inline constexpr const char* probs = "output.probs";
 inline constexpr const char* loss = "output.loss";

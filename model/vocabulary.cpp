@@ -45,13 +45,13 @@ Vocabulary Vocabulary::in_order(const std::vector<std::string>& words, const Spe
     if (words[i].empty()) throw InputError(N_("[%s]: an empty word"), {std::to_string(i)});
     const auto [at, added] = seen.emplace(words[i], static_cast<int>(i));
     if (!added)
-      throw InputError(N_("[%s] = %s: already id %s (in a vocabulary given in its own order, a word's id is its position)"),
-                       {std::to_string(i), quote(words[i]), std::to_string(at->second)});
+      throw InputError(
+          N_("[%s] = %s: already id %s (in a vocabulary given in its own order, a word's id is its position)"),
+          {std::to_string(i), quote(words[i]), std::to_string(at->second)});
   }
   const auto id_of = [&](const std::string& word, const char* role) {
     const auto it = seen.find(word);
-    if (it == seen.end())
-      throw InputError(N_("the special token %s = %s is not in the list"), {role, quote(word)});
+    if (it == seen.end()) throw InputError(N_("the special token %s = %s is not in the list"), {role, quote(word)});
     return it->second;
   };
   SpecialIds ids;

@@ -36,7 +36,7 @@ class Vocabulary {
   static Vocabulary synthetic(int size);
 
   int size() const { return static_cast<int>(words_.size()); }
-  const std::string& word(int id) const;   // "<?>" for an id out of range
+  const std::string& word(int id) const;  // "<?>" for an id out of range
   // The word's id; a word not in the vocabulary as written is looked up with A–Z folded to a–z
   // ("Princess" → "princess") unless two vocabulary words fold alike.  unk() when unknown.
   int id(std::string_view word) const;

@@ -84,7 +84,8 @@ void cell_table(const Trace& trace, const Config& config, const analysis::HeadTe
   // No wrapping inside the table: its fixed-fit columns take their width from their text, and
   // text wrapped at a column's width would keep the column one or two letters wide.
   ImGui::PushTextWrapPos(-1.0f);
-  if (ImGui::BeginTable("cell", 2, ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_NoHostExtendX | ImGuiTableFlags_RowBg)) {
+  if (ImGui::BeginTable("cell", 2,
+                        ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_NoHostExtendX | ImGuiTableFlags_RowBg)) {
     const auto row = [](const char* name, const std::string& text) {
       ImGui::TableNextRow();
       ImGui::TableNextColumn();
@@ -115,8 +116,9 @@ void cell_table(const Trace& trace, const Config& config, const analysis::HeadTe
 // its gradient is shown beside it.
 void AttentionPanel::choices(const Config& config, const analysis::HeadTensors& t, const Mat& weights, bool backward,
                              const Palette& pal) {
-  ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.text_dim), tr("d_k = %d   1/√d_k scaling %s   %d queries × %d keys"),
-                     config.d_k(), config.scale_attention ? tr("on") : tr("off"), static_cast<int>(weights.rows()),
+  ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.text_dim),
+                     tr("d_k = %d   1/√d_k scaling %s   %d queries × %d keys"), config.d_k(),
+                     config.scale_attention ? tr("on") : tr("off"), static_cast<int>(weights.rows()),
                      static_cast<int>(weights.cols()));
   for (Shown s : {Shown::raw, Shown::scaled, Shown::masked, Shown::weights}) {
     const bool missing = s == Shown::scaled && !t.scaled;
@@ -134,14 +136,16 @@ void AttentionPanel::choices(const Config& config, const analysis::HeadTensors& 
 
 // The shown matrix as a heatmap, `full` pixels at most, and in the backward phase its gradient
 // beside it (when each keeps its labels and a colour bar of 18 digits) or under it.
-AttentionPanel::Drawn AttentionPanel::matrices(const AppState& app, Selection& selection, const analysis::HeadTensors& t,
-                                               const HeadAxes& axes, bool backward, float full) {
+AttentionPanel::Drawn AttentionPanel::matrices(const AppState& app, Selection& selection,
+                                               const analysis::HeadTensors& t, const HeadAxes& axes, bool backward,
+                                               float full) {
   const Trace& trace = app.session.trace();
   const HeadRef& head = selection.head;
   const TensorId id = shown_tensor(shown, t);
   const Mat& value = trace.value(id);
   const Mat& grad = trace.grad(id);
-  Drawn drawn{producer_step(trace, id), backward && show_gradient && grad.rows() == value.rows() && grad.cols() == value.cols()};
+  Drawn drawn{producer_step(trace, id),
+              backward && show_gradient && grad.rows() == value.rows() && grad.cols() == value.cols()};
   const float digit = ImGui::CalcTextSize("0").x;
   const float ideal = digit * 12 + static_cast<float>(value.cols()) * digit * 7.5f;
   float label_w = 0;
@@ -158,8 +162,9 @@ AttentionPanel::Drawn AttentionPanel::matrices(const AppState& app, Selection& s
   spec.name = in_english(caption);
   spec.values = &value;
   spec.scale = shown == Shown::weights ? ColourScale::sequential : ColourScale::diverging;
-  spec.texture_key = mix_key(app.generation, static_cast<std::uint64_t>(head.attention), static_cast<std::uint64_t>(head.layer),
-                             static_cast<std::uint64_t>(head.head), static_cast<std::uint64_t>(shown));
+  spec.texture_key =
+      mix_key(app.generation, static_cast<std::uint64_t>(head.attention), static_cast<std::uint64_t>(head.layer),
+              static_cast<std::uint64_t>(head.head), static_cast<std::uint64_t>(shown));
   spec.element = ElementRef{drawn.producer, Slot::output, 0, -1, -1};
   spec.row_labels = *axes.queries;
   spec.col_labels = *axes.keys;
@@ -172,7 +177,9 @@ AttentionPanel::Drawn AttentionPanel::matrices(const AppState& app, Selection& s
   if (!drawn.gradient) return drawn;
   if (beside) ImGui::SameLine(0, digit * 3);
   HeatmapSpec g = spec;
-  const auto gradient_caption = [&] { return formatted(tr("%s: how the loss changes with each cell"), gradient_symbol(shown)); };
+  const auto gradient_caption = [&] {
+    return formatted(tr("%s: how the loss changes with each cell"), gradient_symbol(shown));
+  };
   g.caption = gradient_caption();
   g.name = in_english(gradient_caption);
   g.values = &grad;
@@ -195,8 +202,10 @@ void AttentionPanel::lines_section(const AppState& app, Selection& selection, co
       same_line_if_fits(ImGui::CalcTextSize(formatted(tr("■ head %d"), 10).c_str()).x);
       ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(head_colour(h)), tr("■ head %d"), h);
     }
-  figure("Attention lines of " + in_english([&] { return head_title(selection.head); }), [&](float) { lines_view(app, selection, selection.head); }, {},
-         formatted(tr("Attention lines of %s"), head_title(selection.head).c_str()));
+  figure(
+      "Attention lines of " + in_english([&] { return head_title(selection.head); }),
+      [&](float) { lines_view(app, selection, selection.head); }, {},
+      formatted(tr("Attention lines of %s"), head_title(selection.head).c_str()));
   ImGui::EndGroup();
 }
 
@@ -217,20 +226,22 @@ void AttentionPanel::draw(const AppState& app, Selection& selection, Commands& c
     return e.valid() && (e.step == drawn.producer || (drawn.gradient && e.step == backward_producer));
   };
   const ElementRef* cell = mine(selection.hover.element) ? &selection.hover.element
-                           : mine(selection.element)    ? &selection.element
-                                                        : nullptr;
+                           : mine(selection.element)     ? &selection.element
+                                                         : nullptr;
   const Mat& value = trace.value(shown_tensor(shown, t));
   // The cell's numbers and the lines view side by side when the panel is wide.
   const bool side_by_side = full > ImGui::GetFontSize() * 55;
   ImGui::BeginGroup();
   ImGui::PushTextWrapPos(side_by_side ? ImGui::GetCursorPosX() + full * 0.5f : 0.0f);
   section_title(tr("One cell"), cell ? nullptr : tr("— hover or click a cell above"), pal);
-  if (cell && cell->row < value.rows() && cell->col < value.cols()) cell_table(trace, app.session.config(), t, axes, *cell);
+  if (cell && cell->row < value.rows() && cell->col < value.cols())
+    cell_table(trace, app.session.config(), t, axes, *cell);
   ImGui::PopTextWrapPos();
   ImGui::EndGroup();
   if (side_by_side) ImGui::SameLine(full * 0.5f + ImGui::GetFontSize());
   lines_section(app, selection, pal);
-  section_title(tr("Why divide by √d_k?"), tr("— the same head and sentence re-run with the scaling off, on initial and on current weights"), pal);
+  section_title(tr("Why divide by √d_k?"),
+                tr("— the same head and sentence re-run with the scaling off, on initial and on current weights"), pal);
   scaling_view(app, selection.head);
 }
 
@@ -257,7 +268,8 @@ std::pair<int, int> focused_words(const LinesFrame& f, const HeadAxes& axes, boo
   }
   const ImVec2 mouse = ImGui::GetIO().MousePos;
   const int r = static_cast<int>((mouse.y - f.origin.y) / f.row_h);
-  const bool on_query = mouse.x < f.left_x + f.font / 2 && r < n_q, on_key = !on_query && mouse.x > f.right_x - f.font / 2 && r < n_k;
+  const bool on_query = mouse.x < f.left_x + f.font / 2 && r < n_q,
+             on_key = !on_query && mouse.x > f.right_x - f.font / 2 && r < n_k;
   if (!on_query && !on_key) return {-1, -1};
   const TokenRef token{on_query ? axes.query_side : axes.key_side, r};
   selection.hover.token = token;
@@ -297,17 +309,21 @@ void AttentionPanel::lines_view(const AppState& app, Selection& selection, const
   LinesFrame f{ImGui::GetCursorScreenPos(), 0, 0, ImGui::GetTextLineHeight() * 1.35f, font};
   f.left_x = f.origin.x + word_w;
   f.right_x = f.left_x + font + span + font;
-  ImGui::InvisibleButton("lines", ImVec2(f.right_x + word_w - f.origin.x, f.row_h * static_cast<float>(std::max(n_q, n_k))));
+  ImGui::InvisibleButton("lines",
+                         ImVec2(f.right_x + word_w - f.origin.x, f.row_h * static_cast<float>(std::max(n_q, n_k))));
   const bool hovered = ImGui::IsItemHovered();
   const auto [focus_q, focus_k] = focused_words(f, axes, hovered, selection);
   ImDrawList* draw = ImGui::GetWindowDrawList();
-  for (int h = lines_all_heads ? 0 : head.head; h <= (lines_all_heads ? app.session.config().heads - 1 : head.head); ++h) {
+  for (int h = lines_all_heads ? 0 : head.head; h <= (lines_all_heads ? app.session.config().heads - 1 : head.head);
+       ++h) {
     const Mat& A = trace.value(analysis::head_tensors(trace, {head.attention, head.layer, h}).weights);
     for (int i = 0; i < n_q && i < A.rows(); ++i)
       for (int j = 0; j < n_k && j < A.cols(); ++j) {
         const float w = static_cast<float>(A(i, j));
-        if ((focus_q >= 0 && i != focus_q) || (focus_k >= 0 && j != focus_k) || w < (lines_all_heads ? 0.05f : 0.01f)) continue;
-        draw->AddLine(f.query(i), f.key(j), head_colour(h, static_cast<int>(std::lround(40 + 215 * w))), 1.0f + 3.0f * w);
+        if ((focus_q >= 0 && i != focus_q) || (focus_k >= 0 && j != focus_k) || w < (lines_all_heads ? 0.05f : 0.01f))
+          continue;
+        draw->AddLine(f.query(i), f.key(j), head_colour(h, static_cast<int>(std::lround(40 + 215 * w))),
+                      1.0f + 3.0f * w);
       }
   }
   const auto word_colour = [&](TokenSide side, int i, bool focused) {
@@ -321,8 +337,8 @@ void AttentionPanel::lines_view(const AppState& app, Selection& selection, const
                   word_colour(axes.query_side, i, i == focus_q), w.c_str());
   }
   for (int j = 0; j < n_k; ++j)
-    draw->AddText(ImVec2(f.right_x, f.origin.y + f.row_h * static_cast<float>(j)), word_colour(axes.key_side, j, j == focus_k),
-                  (*axes.keys)[static_cast<std::size_t>(j)].c_str());
+    draw->AddText(ImVec2(f.right_x, f.origin.y + f.row_h * static_cast<float>(j)),
+                  word_colour(axes.key_side, j, j == focus_k), (*axes.keys)[static_cast<std::size_t>(j)].c_str());
   if (hovered && (focus_q >= 0 || focus_k >= 0))
     focus_tooltip(trace.value(analysis::head_tensors(trace, head).weights), axes, focus_q, focus_k);
 }
@@ -334,11 +350,11 @@ constexpr int paper_d_k = 64;
 // What one comparison measured, said as measured: the claim seen or not, with the numbers.
 std::string outcome_text(const analysis::ScalingComparison& c) {
   const analysis::ScalingOutcome o = analysis::scaling_outcome(c);
-  const std::string numbers =
-      formatted(tr("mean row entropy %s → %s nats, softmax Jacobian ‖∂a/∂s‖ %s → %s"),
-                format_significant(c.scaled.entropy.mean(), 3).c_str(), format_significant(c.unscaled.entropy.mean(), 3).c_str(),
-                format_significant(c.scaled.softmax_jacobian_norm, 3).c_str(),
-                format_significant(c.unscaled.softmax_jacobian_norm, 3).c_str());
+  const std::string numbers = formatted(tr("mean row entropy %s → %s nats, softmax Jacobian ‖∂a/∂s‖ %s → %s"),
+                                        format_significant(c.scaled.entropy.mean(), 3).c_str(),
+                                        format_significant(c.unscaled.entropy.mean(), 3).c_str(),
+                                        format_significant(c.scaled.softmax_jacobian_norm, 3).c_str(),
+                                        format_significant(c.unscaled.softmax_jacobian_norm, 3).c_str());
   if (o.claim_seen())
     return formatted(tr("Seen: without the scaling the weights sharpen and the softmax passes less gradient (%s)."),
                      numbers.c_str());
@@ -350,7 +366,8 @@ std::string outcome_text(const analysis::ScalingComparison& c) {
 void comparison_table(const char* id, const analysis::ScalingComparison& c, const HeadAxes& axes) {
   const analysis::ScalingRun& on = c.scaled;
   const analysis::ScalingRun& off = c.unscaled;
-  if (!ImGui::BeginTable(id, 3, ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_NoHostExtendX | ImGuiTableFlags_Borders))
+  if (!ImGui::BeginTable(id, 3,
+                         ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_NoHostExtendX | ImGuiTableFlags_Borders))
     return;
   ImGui::TableSetupColumn("");
   ImGui::TableSetupColumn(tr("1/√d_k on"));
@@ -367,8 +384,11 @@ void comparison_table(const char* id, const analysis::ScalingComparison& c, cons
   };
   row(tr("loss on this sentence pair"), on.loss, off.loss);
   for (Eigen::Index i = 0; i < on.entropy.rows() && i < off.entropy.rows(); ++i) {
-    const std::string word = i < static_cast<Eigen::Index>(axes.queries->size()) ? (*axes.queries)[static_cast<std::size_t>(i)] : std::to_string(i);
-    row(formatted(tr("entropy of row %d “%s” (nats)"), static_cast<int>(i), word.c_str()), on.entropy(i, 0), off.entropy(i, 0));
+    const std::string word = i < static_cast<Eigen::Index>(axes.queries->size())
+                                 ? (*axes.queries)[static_cast<std::size_t>(i)]
+                                 : std::to_string(i);
+    row(formatted(tr("entropy of row %d “%s” (nats)"), static_cast<int>(i), word.c_str()), on.entropy(i, 0),
+        off.entropy(i, 0));
   }
   row(tr("mean row entropy"), on.entropy.mean(), off.entropy.mean());
   row(tr("softmax Jacobian ‖diag(a) − a aᵀ‖, mean over rows"), on.softmax_jacobian_norm, off.softmax_jacobian_norm);
@@ -386,8 +406,10 @@ void AttentionPanel::scaling_view(const AppState& app, const HeadRef& head) {
                      scaling_->head.head != head.head;
   // Small models run it for each head shown (four forward + backward passes); big ones on the button.
   const Config& config = app.session.config();
-  const bool small = config.d_model <= 64 && config.encoder_layers + config.decoder_layers <= 4 && config.tgt_vocab <= 64;
-  if (ImGui::Button(stale ? tr("Run with 1/√d_k on and off") : tr("Run again")) || (small && stale && scaling_error_.empty())) {
+  const bool small =
+      config.d_model <= 64 && config.encoder_layers + config.decoder_layers <= 4 && config.tgt_vocab <= 64;
+  if (ImGui::Button(stale ? tr("Run with 1/√d_k on and off") : tr("Run again")) ||
+      (small && stale && scaling_error_.empty())) {
     try {
       scaling_init_ = analysis::scaling_experiment_at_initialisation(config, app.session.example(), app.session.seed(),
                                                                      head, paper_d_k);
@@ -400,7 +422,8 @@ void AttentionPanel::scaling_view(const AppState& app, const HeadRef& head) {
       scaling_error_ = e.what();
     }
   }
-  if (!scaling_error_.empty()) ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.warning), "%s", scaling_error_.c_str());
+  if (!scaling_error_.empty())
+    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.warning), "%s", scaling_error_.c_str());
   if (stale) {
     ImGui::SameLine();
     ImGui::TextDisabled(tr("(for %s)"), head_title(head).c_str());
@@ -408,11 +431,12 @@ void AttentionPanel::scaling_view(const AppState& app, const HeadRef& head) {
   }
   const HeadAxes axes = head_axes(app, head.attention);
   ImGui::PushTextWrapPos(0);
-  ImGui::TextUnformatted(tr("The paper's argument: at the start of training the components of q and k are random with "
-                            "variance 1, so q·k has variance d_k. Without 1/√d_k the scores are √d_k times larger, the "
-                            "softmax saturates (a row's entropy falls: one key takes almost all the weight) and the "
-                            "gradient through it vanishes. Compared below: the same head with the scaling on and off, "
-                            "on this sentence pair."));
+  ImGui::TextUnformatted(
+      tr("The paper's argument: at the start of training the components of q and k are random with "
+         "variance 1, so q·k has variance d_k. Without 1/√d_k the scores are √d_k times larger, the "
+         "softmax saturates (a row's entropy falls: one key takes almost all the weight) and the "
+         "gradient through it vanishes. Compared below: the same head with the scaling on and off, "
+         "on this sentence pair."));
   ImGui::Separator();
   ImGui::Text(tr("Where the argument is made: seed %llu's initial weights, d_k = %d (d_model = %d)."),
               static_cast<unsigned long long>(app.session.seed()), paper_d_k, config.heads * paper_d_k);

@@ -29,14 +29,15 @@ struct AttentionPanel : Panel {
     int producer;   // the forward step of the shown matrix
     bool gradient;  // its gradient drawn too
   };
-  void choices(const Config& config, const analysis::HeadTensors& t, const Mat& weights, bool backward, const Palette& pal);
+  void choices(const Config& config, const analysis::HeadTensors& t, const Mat& weights, bool backward,
+               const Palette& pal);
   Drawn matrices(const AppState& app, Selection& selection, const analysis::HeadTensors& t, const HeadAxes& axes,
                  bool backward, float full);
   void lines_section(const AppState& app, Selection& selection, const Palette& pal);
   void lines_view(const AppState& app, Selection& selection, const analysis::HeadRef& head);
   void scaling_view(const AppState& app, const analysis::HeadRef& head);
 
-  int lines_focus_column_ = -1;  // 0 queries, 1 keys: the column the mouse was over
+  int lines_focus_column_ = -1;                              // 0 queries, 1 keys: the column the mouse was over
   std::optional<analysis::ScalingComparison> scaling_;       // on the session's weights
   std::optional<analysis::ScalingComparison> scaling_init_;  // on the seed's initial weights, d_k = 64
   std::uint64_t scaling_generation_ = 0;

@@ -12,8 +12,9 @@ namespace attnviz::views {
 void CentreTabs::draw_tab(PanelSet& panels, PanelId id, const AppState& app, Selection& selection, Commands& commands) {
   if (app.session.fixed_attention()) {
     ImGui::PushTextWrapPos(0);
-    ImGui::TextUnformatted(tr("This lesson is worked example A: one attention head on fixed matrices, with no Transformer "
-                              "around it. Its matrices are in the Step detail tab."));
+    ImGui::TextUnformatted(
+        tr("This lesson is worked example A: one attention head on fixed matrices, with no Transformer "
+           "around it. Its matrices are in the Step detail tab."));
     ImGui::PopTextWrapPos();
     return;
   }

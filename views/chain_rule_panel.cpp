@@ -44,8 +44,8 @@ void terms_table(const Trace& trace, const std::vector<Term>& terms, bool backwa
       ImGui::TableNextColumn();
       ImGui::TextColored(colour(pal.local_mark), "%s", number(t.local).c_str());
       const std::string how = !t.local_text.empty() ? fill_format(tr(t.local_text), t.local_words)
-                              : t.local_at        ? element_name(trace, *t.local_at, false)
-                                                  : std::string();
+                              : t.local_at          ? element_name(trace, *t.local_at, false)
+                                                    : std::string();
       ImGui::TextDisabled("%s", how.c_str());
       ImGui::TableNextColumn();
       ImGui::TextUnformatted(number(t.product()).c_str());
@@ -87,7 +87,8 @@ void shares_table(const Trace& trace, const std::string& target, const ElementRe
     ImGui::TextUnformatted(number(share.value).c_str());
     ImGui::PopID();
   }
-  ImGui::Text(tr("Σ of the shares = %s;  stored %s = %s"), number(g.sum).c_str(), target.c_str(), number(g.stored).c_str());
+  ImGui::Text(tr("Σ of the shares = %s;  stored %s = %s"), number(g.sum).c_str(), target.c_str(),
+              number(g.stored).c_str());
   check_mark(agree(g.sum, g.stored), pal);
 }
 
@@ -96,7 +97,8 @@ void draw_backward(const Trace& trace, const ElementRef& at, const Explanation& 
   const Step& step = trace.step(at.step);
   const Element element{step.inputs[static_cast<std::size_t>(at.index)], at.row, at.col};
   const std::string target = element_name(trace, element, true);
-  const std::string lhs = e.is_share ? formatted(tr("share of %s through %s"), target.c_str(), reader_name(step).c_str()) : target;
+  const std::string lhs =
+      e.is_share ? formatted(tr("share of %s through %s"), target.c_str(), reader_name(step).c_str()) : target;
   const int readers = e.is_share ? trace.readers(element.tensor) : 0;
   ImGui::PushTextWrapPos(0);
   ImGui::Text(tr("%s = Σₖ upstreamₖ × localₖ"), lhs.c_str());
@@ -110,7 +112,8 @@ void draw_backward(const Trace& trace, const ElementRef& at, const Explanation& 
   ImGui::PopTextWrapPos();
   terms_table(trace, e.terms, true, pal, e.is_share ? 5.5f + static_cast<float>(readers) * 1.1f : 3.5f);
   ImGui::Text(trn("Σ of %zu term = %s", "Σ of %zu terms = %s", e.terms.size()), e.terms.size(), number(e.sum).c_str());
-  ImGui::Text("%s = %s", e.is_share ? tr("share stored by this step") : tr("stored by the model"), number(e.stored).c_str());
+  ImGui::Text("%s = %s", e.is_share ? tr("share stored by this step") : tr("stored by the model"),
+              number(e.stored).c_str());
   check_mark(agree(e.sum, e.stored), pal);
   if (e.is_share) shares_table(trace, target, at, pal, commands);
 }
@@ -123,7 +126,8 @@ void draw_forward(const Trace& trace, const std::string& target, const ForwardEx
     terms_table(trace, e.terms, false, pal);
     double sum = 0;
     for (const Term& t : e.terms) sum += t.product();
-    ImGui::Text(trn("Σ of %zu product = %s", "Σ of %zu products = %s", e.terms.size()), e.terms.size(), number(sum).c_str());
+    ImGui::Text(trn("Σ of %zu product = %s", "Σ of %zu products = %s", e.terms.size()), e.terms.size(),
+                number(sum).c_str());
     if (e.constant != 0) ImGui::Text("+ %s", number(e.constant).c_str());
   }
   if (!e.after.empty()) ImGui::Text(tr("then %s"), fill_format(tr(e.after), e.after_words).c_str());
@@ -147,8 +151,9 @@ void ChainRulePanel::draw(const AppState& app, Selection& selection, Commands& c
     ImGui::PushTextWrapPos(0);
     const Step& step = app.session.trace().step(selection.step);
     if (step.phase == Phase::backward)
-      ImGui::TextUnformatted(tr("Click an element of a gradient passed down (in the step detail) to see "
-                                "∂L/∂X[r,c] = Σₖ upstreamₖ × localₖ with every number."));
+      ImGui::TextUnformatted(
+          tr("Click an element of a gradient passed down (in the step detail) to see "
+             "∂L/∂X[r,c] = Σₖ upstreamₖ × localₖ with every number."));
     else
       ImGui::TextUnformatted(tr("Click an element of an output (in the step detail) to see how it was computed."));
     ImGui::PopTextWrapPos();

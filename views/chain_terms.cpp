@@ -14,8 +14,7 @@ ChainExplanation explain_selection(const AppState& app, const Selection& selecti
       return explain(trace, e.step, e.index, e.row, e.col);
     if (step.phase == Phase::forward && e.slot == Slot::output)
       return explain_forward(trace, e.step, e.index, e.row, e.col);
-  } catch (const std::out_of_range&) {
-  }
+  } catch (const std::out_of_range&) {}
   return {};
 }
 
@@ -32,8 +31,7 @@ std::string element_name(const Trace& trace, const Element& element, bool gradie
   const Role role = trace.tensor(element.tensor).role;
   if (role == Role::masked_scores) part = "masked_scores";
   if (role == Role::scaled_scores) part = "scaled_scores";
-  return (gradient ? "∂L/∂" : "") + part + "[" + std::to_string(element.row) + "," +
-         std::to_string(element.col) + "]";
+  return (gradient ? "∂L/∂" : "") + part + "[" + std::to_string(element.row) + "," + std::to_string(element.col) + "]";
 }
 
 }  // namespace attnviz::views

@@ -7,7 +7,9 @@
 namespace attnviz::views {
 namespace {
 
-struct Rgb { float r, g, b; };
+struct Rgb {
+  float r, g, b;
+};
 
 template <std::size_t N>
 ImU32 interpolate(const std::array<Rgb, N>& stops, double t) {
@@ -21,14 +23,19 @@ ImU32 interpolate(const std::array<Rgb, N>& stops, double t) {
 }
 
 // Blue → white → orange; readable by deuteranopes, protanopes and tritanopes alike.
-constexpr std::array<Rgb, 7> diverging_stops{{
-    {33, 72, 140}, {67, 128, 193}, {158, 196, 228}, {247, 247, 247},
-    {253, 196, 128}, {224, 130, 20}, {150, 70, 4}}};
+constexpr std::array<Rgb, 7> diverging_stops{
+    {{33, 72, 140}, {67, 128, 193}, {158, 196, 228}, {247, 247, 247}, {253, 196, 128}, {224, 130, 20}, {150, 70, 4}}};
 
 // viridis at 9 evenly spaced points.
-constexpr std::array<Rgb, 9> viridis_stops{{
-    {68, 1, 84}, {71, 44, 122}, {59, 81, 139}, {44, 113, 142}, {33, 144, 141},
-    {39, 173, 129}, {92, 200, 99}, {170, 220, 50}, {253, 231, 37}}};
+constexpr std::array<Rgb, 9> viridis_stops{{{68, 1, 84},
+                                            {71, 44, 122},
+                                            {59, 81, 139},
+                                            {44, 113, 142},
+                                            {33, 144, 141},
+                                            {39, 173, 129},
+                                            {92, 200, 99},
+                                            {170, 220, 50},
+                                            {253, 231, 37}}};
 
 }  // namespace
 

@@ -84,8 +84,10 @@ void go_to_tour_stop(AppState& app, Selection& selection, int index, Effects& ef
   if (app.tour_away) {
     TourAway& away = *app.tour_away;
     const int k = std::clamp(index, 0, away.stops - 1);
-    if (k == away.stop) show_stop_panel(app, away.where, static_cast<std::size_t>(k), effects);
-    else if (start_opening(app, selection, away.home)) away.back_to = k;
+    if (k == away.stop)
+      show_stop_panel(app, away.where, static_cast<std::size_t>(k), effects);
+    else if (start_opening(app, selection, away.home))
+      away.back_to = k;
     return;
   }
   if (!app.lesson || app.lesson->tour.empty()) return;
@@ -132,8 +134,10 @@ void arrive_or_return(AppState& app, Selection& selection, Effects& effects) {
 // An opening the tour began was refused (file_message says why): the tour stays where it was.
 void stay_after_refusal(AppState& app) {
   if (!app.tour_away) return;
-  if (app.tour_away->arrived) app.tour_away->back_to = -1;
-  else app.tour_away.reset();
+  if (app.tour_away->arrived)
+    app.tour_away->back_to = -1;
+  else
+    app.tour_away.reset();
 }
 
 void set_sentences(AppState& app, Selection& selection, const SetSentences& command, int pad) {
@@ -223,7 +227,8 @@ struct Apply {
     if (c.language == app.language) return;
     app.language = c.language;
     if (!set_interface_language(c.language))
-      app.notice = formatted(tr("No Korean translations: %s is missing (rebuild attnviz)."), catalogue_file(c.language).c_str());
+      app.notice =
+          formatted(tr("No Korean translations: %s is missing (rebuild attnviz)."), catalogue_file(c.language).c_str());
     app.index = TraceIndex(app.session.trace());  // its step list rows are words
     effects.settings_changed = true;
   }

@@ -19,14 +19,14 @@ struct Effects {
   bool settings_changed = false;  // worth saving
   bool reset_layout = false;
   bool quit = false;
-  std::string glyph_text;         // text whose glyphs the font atlas must hold
-  std::vector<SaveImage> images;  // parts of this frame to write as PNG files
+  std::string glyph_text;              // text whose glyphs the font atlas must hold
+  std::vector<SaveImage> images;       // parts of this frame to write as PNG files
   std::optional<SavePicture> picture;  // to draw on the next frame and write (figure.h)
-  std::vector<Command> training;  // Train and SetLearningRate, for the app's trainer
-  bool lesson_changed = false;    // a new lesson replaced the session: new trainer
-  bool recent_changed = false;    // app.recent_files changed: worth saving
-  std::optional<PanelId> show;    // a tour stop's panel, for the window to bring forward
-  bool presenter_changed = false; // full screen on or off
+  std::vector<Command> training;       // Train and SetLearningRate, for the app's trainer
+  bool lesson_changed = false;         // a new lesson replaced the session: new trainer
+  bool recent_changed = false;         // app.recent_files changed: worth saving
+  std::optional<PanelId> show;         // a tour stop's panel, for the window to bring forward
+  bool presenter_changed = false;      // full screen on or off
 };
 
 Effects apply_commands(Commands& commands, AppState& app, Selection& selection);

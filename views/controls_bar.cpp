@@ -14,7 +14,9 @@ namespace attnviz::views {
 namespace {
 
 // The width of a button labelled `label`.
-float button_w(const char* label) { return ImGui::CalcTextSize(label, nullptr, true).x + ImGui::GetStyle().FramePadding.x * 2; }
+float button_w(const char* label) {
+  return ImGui::CalcTextSize(label, nullptr, true).x + ImGui::GetStyle().FramePadding.x * 2;
+}
 
 // A tooltip button on the same row when it fits, else at the start of the next.
 bool wrapped_button(const char* label, const char* tooltip, bool enabled = true) {
@@ -37,7 +39,8 @@ std::string cut_to(std::string text, float room) {
 // description cut with "…" where the window ends and whole in a tooltip.
 void lesson_title(const AppState& app) {
   const Palette& pal = palette(app.theme);
-  ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.accent), tr("Lesson: %s"), app.lesson->title.in(app.language).c_str());
+  ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.accent), tr("Lesson: %s"),
+                     app.lesson->title.in(app.language).c_str());
   const std::string& description = app.lesson->description.in(app.language);
   if (description.empty()) return;
   ImGui::SameLine();
@@ -57,15 +60,16 @@ std::string reference_in_words(const ReferenceCheck& r) {
   if (interface_language() == Language::en) return r.message;
   const std::string by = r.by.empty() ? tr("the reference") : r.by;
   if (r.shapes_differ())
-    return formatted(tr("does not match %s: the logits here are %ld × %ld, the reference's %ld × %ld"), by.c_str(), r.rows,
-                     r.cols, r.reference_rows, r.reference_cols);
+    return formatted(tr("does not match %s: the logits here are %ld × %ld, the reference's %ld × %ld"), by.c_str(),
+                     r.rows, r.cols, r.reference_rows, r.reference_cols);
   if (r.agrees)
-    return formatted(tr("agrees with %s on the example: loss %.6g (relative difference %.1g), logits to %.1g"), by.c_str(),
-                     r.loss, r.loss_error, r.logits_error);
-  return formatted(tr("disagrees with %s on the example: loss %.10g here, %.10g there (relative difference %.2g), logits "
-                      "differ by up to %.3g (relative %.2g): this lesson does not compute the model that was trained "
-                      "(check its config, special tokens and weights)"),
-                   by.c_str(), r.loss, r.reference_loss, r.loss_error, r.logits_difference, r.logits_error);
+    return formatted(tr("agrees with %s on the example: loss %.6g (relative difference %.1g), logits to %.1g"),
+                     by.c_str(), r.loss, r.loss_error, r.logits_error);
+  return formatted(
+      tr("disagrees with %s on the example: loss %.10g here, %.10g there (relative difference %.2g), logits "
+         "differ by up to %.3g (relative %.2g): this lesson does not compute the model that was trained "
+         "(check its config, special tokens and weights)"),
+      by.c_str(), r.loss, r.reference_loss, r.loss_error, r.logits_difference, r.logits_error);
 }
 
 // Under the title: the lesson's reference checked ("✓ agrees with PyTorch …", in red when it
@@ -106,14 +110,16 @@ void ControlsBar::step_buttons(const AppState& app, const Selection& selection, 
   if (wrapped_button(tr("Block ▶▶"), tr("Next sublayer (Shift + →)"), step < last))
     commands.push(GoToStep{app.index.next_sublayer(step)});
   if (wrapped_button(tr("End"), tr("Last step (End)"), step < last)) commands.push(GoToStep{last});
-  if (wrapped_button(app.playing ? tr("Pause") : tr("Play"), tr("Play or pause (Space)"))) commands.push(SetPlaying{!app.playing});
+  if (wrapped_button(app.playing ? tr("Pause") : tr("Play"), tr("Play or pause (Space)")))
+    commands.push(SetPlaying{!app.playing});
   float speed = app.play_speed;
   same_line_if_fits(ImGui::GetFontSize() * 9);
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 9);
   if (ImGui::SliderFloat("##speed", &speed, 0.5f, 20.0f, tr("%.1f steps/s"), ImGuiSliderFlags_Logarithmic))
     commands.push(SetPlaySpeed{speed});
   if (ImGui::IsItemHovered()) ImGui::SetTooltip(tr("Playback speed"));
-  if (wrapped_button(backward ? tr("To forward (B)") : tr("To backward (B)"), tr("Jump between a forward step and its backward twin (B)")))
+  if (wrapped_button(backward ? tr("To forward (B)") : tr("To backward (B)"),
+                     tr("Jump between a forward step and its backward twin (B)")))
     commands.push(GoToStep{twin_step(trace, step)});
 }
 

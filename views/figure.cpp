@@ -22,7 +22,8 @@ bool asks_for(const AppState& app, ImGuiID id, const std::string& name) {
 void draw_on_canvas(PictureCanvas& canvas, ImVec2 on_screen, const std::function<void(float)>& draw) {
   const ImVec2 inner(on_screen.x * picture_scale, on_screen.y * picture_scale);
   // Padding at picture_scale: the canvas's style is not current yet.
-  const ImVec2 pad(ImGui::GetStyle().WindowPadding.x * picture_scale, ImGui::GetStyle().WindowPadding.y * picture_scale);
+  const ImVec2 pad(ImGui::GetStyle().WindowPadding.x * picture_scale,
+                   ImGui::GetStyle().WindowPadding.y * picture_scale);
   const ImVec2 window(inner.x + 2 * pad.x, inner.y + 2 * pad.y);
   const ImVec2 display(window.x, window.y * 1.5f + 4 * pad.y);
   canvas.drawn = true;
@@ -32,8 +33,9 @@ void draw_on_canvas(PictureCanvas& canvas, ImVec2 on_screen, const std::function
   ImGui::SetNextWindowSize(window);
   ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, pad);
   ImGui::PushStyleVar(ImGuiStyleVar_WindowBorderSize, 0);
-  ImGui::Begin("###picture", nullptr, ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoSavedSettings |
-                                       ImGuiWindowFlags_NoBackground | ImGuiWindowFlags_NoInputs);
+  ImGui::Begin("###picture", nullptr,
+               ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoBackground |
+                   ImGuiWindowFlags_NoInputs);
   ImGui::PushClipRect(ImVec2(0, 0), display, false);
   ImGui::BeginGroup();
   draw(picture_scale);
@@ -45,12 +47,16 @@ void draw_on_canvas(PictureCanvas& canvas, ImVec2 on_screen, const std::function
   canvas.end(ImVec2(window.x, std::clamp(end.y + pad.y, 1.0f, display.y)));
 }
 
-void figure_menu(const std::string& name, const std::string& title, ImGuiID id, Commands* commands, const FigureCsv& csv) {
+void figure_menu(const std::string& name, const std::string& title, ImGuiID id, Commands* commands,
+                 const FigureCsv& csv) {
   if (!ImGui::BeginPopup("figure menu")) return;
   ImGui::TextDisabled("%s", title.empty() ? tr(name).c_str() : title.c_str());
   if (csv.values) {
-    ImGui::TextUnformatted(formatted(tr("%d × %d matrix"), static_cast<int>(csv.values->rows()), static_cast<int>(csv.values->cols())).c_str());
-    if (ImGui::MenuItem(tr("Copy as CSV"))) ImGui::SetClipboardText(matrix_csv(*csv.values, csv.row_labels, csv.col_labels).c_str());
+    ImGui::TextUnformatted(
+        formatted(tr("%d × %d matrix"), static_cast<int>(csv.values->rows()), static_cast<int>(csv.values->cols()))
+            .c_str());
+    if (ImGui::MenuItem(tr("Copy as CSV")))
+      ImGui::SetClipboardText(matrix_csv(*csv.values, csv.row_labels, csv.col_labels).c_str());
   }
   if (commands && ImGui::MenuItem(tr("Save picture…"))) {
     SavePicture picture;
@@ -73,8 +79,10 @@ std::string picture_file_name(const std::string& name) {
   std::string file;
   for (char c : name) {
     const auto u = static_cast<unsigned char>(c);
-    if (u < 0x80 && std::isalnum(u)) file += static_cast<char>(std::tolower(u));
-    else if (!file.empty() && file.back() != '-') file += '-';
+    if (u < 0x80 && std::isalnum(u))
+      file += static_cast<char>(std::tolower(u));
+    else if (!file.empty() && file.back() != '-')
+      file += '-';
     if (file.size() >= 48) break;
   }
   while (!file.empty() && file.back() == '-') file.pop_back();
@@ -85,7 +93,8 @@ bool names_figure(const std::string& name, const std::string& figure) {
   return name == figure || name + ".png" == picture_file_name(figure);
 }
 
-FigureFrame::FigureFrame(const AppState& app, Commands& commands) : outer_(current_frame), app_(app), commands_(commands) {
+FigureFrame::FigureFrame(const AppState& app, Commands& commands)
+    : outer_(current_frame), app_(app), commands_(commands) {
   current_frame = this;
 }
 

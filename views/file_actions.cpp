@@ -49,7 +49,8 @@ void open_weights(AppState& app, Selection& selection, const std::string& path) 
   io::read_weights(path, loaded, app.lesson ? app.lesson->weight_names : std::map<std::string, std::string>{});
   Parameters& params = app.session.model().params();
   for (int i = 0; i < params.size(); ++i) params[i].value = loaded[i].value;
-  app.session.set_weights_origin(formatted(tr("weights from %s"), std::filesystem::path(path).filename().string().c_str()));
+  app.session.set_weights_origin(
+      formatted(tr("weights from %s"), std::filesystem::path(path).filename().string().c_str()));
   const int step = selection.step;
   app.session.rerun();
   app.on_new_trace();
@@ -70,7 +71,8 @@ LessonWeights lesson_weights(const AppState& app) {
     return {formatted(tr("seed %llu's initial weights"), static_cast<unsigned long long>(seed)),
             [seed](Parameters& p) { p.initialise(seed); }};
   const Lesson& lesson = *app.lesson;
-  return {formatted(tr("the lesson's trained weights (%s)"), std::filesystem::path(lesson.weights).filename().string().c_str()),
+  return {formatted(tr("the lesson's trained weights (%s)"),
+                    std::filesystem::path(lesson.weights).filename().string().c_str()),
           [path = app.lesson_path, lesson](Parameters& p) { io::read_lesson_weights(path, lesson, p); }};
 }
 

@@ -76,7 +76,8 @@ void FileMenu::items(const AppState& app, Commands& commands) {
       const std::string& path = app.recent_files[i];
       ImGui::PushID(static_cast<int>(i));
       if (ImGui::MenuItem(path.c_str()))
-        commands.push(FileAction{is_lesson(path) ? FileAction::Kind::open_lesson : FileAction::Kind::open_weights, path});
+        commands.push(
+            FileAction{is_lesson(path) ? FileAction::Kind::open_lesson : FileAction::Kind::open_weights, path});
       ImGui::PopID();
     }
     ImGui::EndMenu();

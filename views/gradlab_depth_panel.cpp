@@ -82,10 +82,12 @@ bool config_row(DepthConfig& config) {
   const float em = ImGui::GetFontSize();
   bool edited = false;
   ImGui::SetNextItemWidth(em * 8);
-  edited |= ImGui::SliderInt(labelled("layers L").c_str(), &config.depth, 1, max_depth_layers, "%d", ImGuiSliderFlags_AlwaysClamp);
+  edited |= ImGui::SliderInt(labelled("layers L").c_str(), &config.depth, 1, max_depth_layers, "%d",
+                             ImGuiSliderFlags_AlwaysClamp);
   same_line_for(em * 8, tr("width d"));
   ImGui::SetNextItemWidth(em * 8);
-  edited |= ImGui::SliderInt(labelled("width d").c_str(), &config.width, 1, max_depth_width, "%d", ImGuiSliderFlags_AlwaysClamp);
+  edited |= ImGui::SliderInt(labelled("width d").c_str(), &config.width, 1, max_depth_width, "%d",
+                             ImGuiSliderFlags_AlwaysClamp);
   same_line_for(em * 6, tr("activation"));
   int activation = static_cast<int>(config.activation);
   ImGui::SetNextItemWidth(em * 6);
@@ -96,8 +98,8 @@ bool config_row(DepthConfig& config) {
   same_line_for(em * 8, tr("initial scale"));
   const double scale_min = 0.01, scale_max = max_init_scale;
   ImGui::SetNextItemWidth(em * 8);
-  edited |= ImGui::SliderScalar(labelled("initial scale").c_str(), ImGuiDataType_Double, &config.scale, &scale_min, &scale_max, "%.3g",
-                                ImGuiSliderFlags_Logarithmic | ImGuiSliderFlags_AlwaysClamp);
+  edited |= ImGui::SliderScalar(labelled("initial scale").c_str(), ImGuiDataType_Double, &config.scale, &scale_min,
+                                &scale_max, "%.3g", ImGuiSliderFlags_Logarithmic | ImGuiSliderFlags_AlwaysClamp);
   if (ImGui::IsItemHovered()) ImGui::SetTooltip(tr("W_l entries ~ U(−a, a), a = scale·√(3/d)   (Ctrl+click to type)"));
   same_line_for(em * 5, tr("seed"));
   ImGui::SetNextItemWidth(em * 5);
@@ -110,12 +112,13 @@ bool config_row(DepthConfig& config) {
 // The first layer: how much more gradient reaches it with the skips (each part on the row when it fits).
 void first_layer_summary(const DepthComparison& r, const Palette& pal) {
   const double plain_first = grad_norm_at(r.plain, 0), residual_first = grad_norm_at(r.residual, 0);
-  const std::string norms = formatted(tr("At the input h_0:  ‖∂L/∂h_0‖ plain %s,  residual %s"), num(plain_first).c_str(),
-                                      num(residual_first).c_str());
+  const std::string norms = formatted(tr("At the input h_0:  ‖∂L/∂h_0‖ plain %s,  residual %s"),
+                                      num(plain_first).c_str(), num(residual_first).c_str());
   const std::string ratio =
       formatted(tr("residual / plain = %s×"), plain_first > 0 ? num(residual_first / plain_first).c_str() : "∞");
-  const std::string weights = formatted(tr("first layer's weights ‖∂L/∂W_1‖: %s"),
-                                        std::isnan(r.first_layer_ratio) ? tr("both 0") : (num(r.first_layer_ratio) + "×").c_str());
+  const std::string weights =
+      formatted(tr("first layer's weights ‖∂L/∂W_1‖: %s"),
+                std::isnan(r.first_layer_ratio) ? tr("both 0") : (num(r.first_layer_ratio) + "×").c_str());
   ImGui::TextUnformatted(norms.c_str());
   same_line_if_fits(ImGui::CalcTextSize(ratio.c_str()).x + ImGui::GetFontSize());
   ImGui::TextColored(colour(pal.backward_arrow), "%s", ratio.c_str());
@@ -142,7 +145,8 @@ void jacobian_table(const DepthComparison& r, int layer) {
   const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_ScrollY |
                                 ImGuiTableFlags_SizingStretchSame;
   const float em = ImGui::GetFontSize();
-  if (layer >= depth || !ImGui::BeginTable("jacobians", 5, flags, ImVec2(0, std::max(em * 5, ImGui::GetContentRegionAvail().y))))
+  if (layer >= depth ||
+      !ImGui::BeginTable("jacobians", 5, flags, ImVec2(0, std::max(em * 5, ImGui::GetContentRegionAvail().y))))
     return;
   ImGui::TableSetupScrollFreeze(0, 1);
   ImGui::TableSetupColumn("k");
@@ -201,7 +205,7 @@ void GradLabDepthPanel::draw(const AppState& app, Selection&, Commands&) {
   if (!ImGui::BeginTable("depth", 2, ImGuiTableFlags_SizingStretchProp | ImGuiTableFlags_BordersInnerV)) return;
   const float plot_weight = avail_w > em * 60 ? 1.4f : 1.0f;
   ImGui::TableSetupColumn("plot", ImGuiTableColumnFlags_WidthStretch, plot_weight);  // not translated: no header row
-  ImGui::TableSetupColumn("factors", ImGuiTableColumnFlags_WidthStretch, 1.0f);  // not translated: no header row
+  ImGui::TableSetupColumn("factors", ImGuiTableColumnFlags_WidthStretch, 1.0f);      // not translated: no header row
   ImGui::TableNextColumn();
   const float height = std::max(em * 12, avail_h - ImGui::GetStyle().ItemSpacing.y);
   curves(pal, height);

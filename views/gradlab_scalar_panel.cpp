@@ -40,8 +40,8 @@ ImU32 faded(ImU32 c, int alpha) { return (c & ~IM_COL32_A_MASK) | (static_cast<I
 ImVec2 cell_of(const Node& node, int depth) {
   switch (node.kind) {
     case NodeKind::input: return {2, 0};
-    case NodeKind::weight: return node.name == "wr" ? ImVec2(0, static_cast<float>(depth + 1))
-                                                    : ImVec2(0, static_cast<float>(node.layer));
+    case NodeKind::weight:
+      return node.name == "wr" ? ImVec2(0, static_cast<float>(depth + 1)) : ImVec2(0, static_cast<float>(node.layer));
     case NodeKind::product: return {1, static_cast<float>(node.layer)};
     case NodeKind::activation: return {2, static_cast<float>(node.layer)};
     case NodeKind::loss: return {2, static_cast<float>(depth + 1)};
@@ -69,7 +69,8 @@ void arrow_head(ImDrawList* dl, ImVec2 tip, ImVec2 from, ImU32 c, float size) {
 // A label on a small panel-coloured plate so it reads over lines; true when the mouse is on it.
 bool plate(ImDrawList* dl, ImVec2 centre, const std::string& text, ImU32 text_colour, const Palette& pal) {
   const ImVec2 size = ImGui::CalcTextSize(text.c_str());
-  const ImVec2 a(centre.x - size.x * 0.5f - 2, centre.y - size.y * 0.5f), b(centre.x + size.x * 0.5f + 2, centre.y + size.y * 0.5f);
+  const ImVec2 a(centre.x - size.x * 0.5f - 2, centre.y - size.y * 0.5f),
+      b(centre.x + size.x * 0.5f + 2, centre.y + size.y * 0.5f);
   dl->AddRectFilled(a, b, faded(pal.panel, 230));
   dl->AddText(ImVec2(a.x + 2, a.y), text_colour, text.c_str());
   return ImGui::IsMouseHoveringRect(a, b);
@@ -124,7 +125,8 @@ GraphLayout graph_layout(const ScalarGraph& g, float height) {
       l.full_names = false;
   l.box = ImVec2(l.col_w * (l.full_names ? 0.76f : 0.70f), l.line * 2.3f);
   l.half = ImVec2(l.box.x * 0.5f, l.box.y * 0.5f);
-  l.row_h = std::max(l.box.y + l.line * 1.3f, (height - ImGui::GetStyle().WindowPadding.y * 2) / static_cast<float>(rows));
+  l.row_h =
+      std::max(l.box.y + l.line * 1.3f, (height - ImGui::GetStyle().WindowPadding.y * 2) / static_cast<float>(rows));
   l.origin = ImGui::GetCursorScreenPos();
   ImGui::Dummy(ImVec2(l.col_w * 3, l.row_h * static_cast<float>(rows)));
   return l;
@@ -140,7 +142,8 @@ struct EdgeLabel {
 
 // Every edge: the skip edges in the accent colour, the one the gradient just passed down (from
 // the `latest` node) thick in the gradient colour.  Returns where their labels go.
-std::vector<EdgeLabel> draw_edges(ImDrawList* dl, const ScalarGraph& g, const GraphLayout& l, int latest, const Palette& pal) {
+std::vector<EdgeLabel> draw_edges(ImDrawList* dl, const ScalarGraph& g, const GraphLayout& l, int latest,
+                                  const Palette& pal) {
   std::vector<EdgeLabel> labels;
   const float line = l.line;
   for (const Edge& e : g.edges) {
@@ -187,10 +190,19 @@ bool node_box(ImDrawList* dl, const ScalarGraph& g, int i, const GraphLayout& l,
   ImGui::InvisibleButton("node", l.box);
   const bool clicked = ImGui::IsItemClicked(), hovered = ImGui::IsItemHovered();
   ImGui::PopID();
-  dl->AddRectFilled(a, b, i == latest ? faded(pal.current_block, 150) : node.kind == NodeKind::weight ? faded(pal.accent, 40) : pal.block);
+  dl->AddRectFilled(a, b,
+                    i == latest                     ? faded(pal.current_block, 150)
+                    : node.kind == NodeKind::weight ? faded(pal.accent, 40)
+                                                    : pal.block);
   const bool is_selected = node.name == selected;
-  dl->AddRect(a, b, is_selected ? pal.selection_outline : hovered ? pal.hover_outline : pal.block_border, 0, 0,
-              is_selected ? 3.0f : hovered ? 2.0f : 1.0f);
+  dl->AddRect(a, b,
+              is_selected ? pal.selection_outline
+              : hovered   ? pal.hover_outline
+                          : pal.block_border,
+              0, 0,
+              is_selected ? 3.0f
+              : hovered   ? 2.0f
+                          : 1.0f);
   const float room = l.box.x - l.line * 0.4f;
   const auto fit = [&](auto text_of) {
     std::string text = text_of(4);
@@ -199,12 +211,14 @@ bool node_box(ImDrawList* dl, const ScalarGraph& g, int i, const GraphLayout& l,
   };
   const std::string value = fit([&](int d) { return node.name + " = " + format_number(node.value, d); });
   const bool shown = grad_shown(g, i, revealed);
-  const std::string grad = !shown        ? (l.full_names ? "∂L/∂" + node.name + " = ?" : std::string("?"))
-                           : l.full_names ? "∂L/∂" + node.name + " = " + fixed_significant(node.grad, 4)
-                                          : fit([&](int d) { return d == 4 ? fixed_significant(node.grad, 4)
-                                                                           : format_number(node.grad, d); });
+  const std::string grad =
+      !shown ? (l.full_names ? "∂L/∂" + node.name + " = ?" : std::string("?"))
+      : l.full_names
+          ? "∂L/∂" + node.name + " = " + fixed_significant(node.grad, 4)
+          : fit([&](int d) { return d == 4 ? fixed_significant(node.grad, 4) : format_number(node.grad, d); });
   dl->AddText(ImVec2(a.x + l.line * 0.25f, a.y + l.line * 0.1f), pal.text, value.c_str());
-  dl->AddText(ImVec2(a.x + l.line * 0.25f, a.y + l.line * 1.15f), shown ? pal.backward_arrow : pal.text_dim, grad.c_str());
+  dl->AddText(ImVec2(a.x + l.line * 0.25f, a.y + l.line * 1.15f), shown ? pal.backward_arrow : pal.text_dim,
+              grad.c_str());
   if (hovered) {
     ImGui::BeginTooltip();
     ImGui::Text("%s", node.formula.c_str());
@@ -229,7 +243,8 @@ void edge_labels(ImDrawList* dl, const ScalarGraph& g, const std::vector<EdgeLab
   }
   if (!hovered) return;
   ImGui::BeginTooltip();
-  ImGui::Text("%s = %s = %s", hovered->symbol.c_str(), hovered->formula.c_str(), format_number(hovered->local, 10).c_str());
+  ImGui::Text("%s = %s = %s", hovered->symbol.c_str(), hovered->formula.c_str(),
+              format_number(hovered->local, 10).c_str());
   ImGui::TextDisabled(tr("the local derivative: backward multiplies ∂L/∂%s by it"),
                       g.nodes[static_cast<std::size_t>(hovered->to)].name.c_str());
   ImGui::EndTooltip();
@@ -313,9 +328,9 @@ struct NotesRow {
   const char* quantity;
   const char* notes_text;  // as printed in the notes
   double notes_value;
-  int decimals;            // places the notes give
+  int decimals;  // places the notes give
   double exact;
-  const char* erratum;     // why they differ, when LESSONS.md lists it
+  const char* erratum;  // why they differ, when LESSONS.md lists it
 };
 
 }  // namespace
@@ -358,14 +373,17 @@ namespace {
 // The weights w1 … wn, as many to a row as fit.  Returns true when one was edited.
 bool weight_fields(std::vector<double>& w) {
   bool edited = false;
-  const float field = ImGui::GetFontSize() * 4.2f, label = ImGui::CalcTextSize("w10").x + ImGui::GetStyle().ItemInnerSpacing.x;
+  const float field = ImGui::GetFontSize() * 4.2f,
+              label = ImGui::CalcTextSize("w10").x + ImGui::GetStyle().ItemInnerSpacing.x;
   float x = 0;
   const float room = ImGui::GetContentRegionAvail().x;
   for (std::size_t k = 0; k < w.size(); ++k) {
     ImGui::PushID(static_cast<int>(k));
     const float step = field + label + ImGui::GetStyle().ItemSpacing.x;
-    if (k > 0 && x + step <= room) ImGui::SameLine();
-    else if (k > 0) x = 0;
+    if (k > 0 && x + step <= room)
+      ImGui::SameLine();
+    else if (k > 0)
+      x = 0;
     x += step;
     char name[16];
     std::snprintf(name, sizeof name, "w%d", static_cast<int>(k + 1));
@@ -419,7 +437,8 @@ void GradLabScalarPanel::controls(Commands&) {
   ImGui::SameLine();
   int depth = input.depth();
   ImGui::SetNextItemWidth(em * 7);
-  if (ImGui::SliderInt(labelled("layers").c_str(), &depth, min_scalar_depth, max_scalar_depth, "%d", ImGuiSliderFlags_AlwaysClamp)) {
+  if (ImGui::SliderInt(labelled("layers").c_str(), &depth, min_scalar_depth, max_scalar_depth, "%d",
+                       ImGuiSliderFlags_AlwaysClamp)) {
     depth = std::clamp(depth, min_scalar_depth, max_scalar_depth);
     input.w.resize(static_cast<std::size_t>(depth), 0.1);
     edited = true;
@@ -429,7 +448,8 @@ void GradLabScalarPanel::controls(Commands&) {
     reset_to_example_c();
     revealed = -1;
   }
-  if (ImGui::IsItemHovered()) ImGui::SetTooltip(tr("x = 0.5, w1 = w2 = w3 = w_r = 0.1, y_true = 1, sigmoid (LESSONS.md)"));
+  if (ImGui::IsItemHovered())
+    ImGui::SetTooltip(tr("x = 0.5, w1 = w2 = w3 = w_r = 0.1, y_true = 1, sigmoid (LESSONS.md)"));
 
   edited |= residual_choice(residual_kind, input.skip_weight);
 
@@ -465,18 +485,21 @@ void GradLabScalarPanel::chain_rules(const Palette& pal) {
   const ScalarComparison& r = result_;
   const int p = r.plain.find(selected), q = r.residual.find(selected);
   ImGui::PushTextWrapPos(0);
-  ImGui::Text(tr("∂L/∂%s by the chain rule: the product of the local derivatives along each path from L"), selected.c_str());
+  ImGui::Text(tr("∂L/∂%s by the chain rule: the product of the local derivatives along each path from L"),
+              selected.c_str());
   double plain_sum = 0;
   if (p >= 0) {
     const ChainRule rule = chain_rule(r.plain, p);
     plain_sum = rule.sum;
     for (const ChainPath& path : rule.paths) {
-      ImGui::TextColored(colour(pal.text), tr("Plain:  ∂L/∂%s = %s"), selected.c_str(), symbols_text(r.plain, path).c_str());
+      ImGui::TextColored(colour(pal.text), tr("Plain:  ∂L/∂%s = %s"), selected.c_str(),
+                         symbols_text(r.plain, path).c_str());
       flow_tokens(factor_tokens(r.plain, path), pal.local_mark, ImGui::GetFontSize() * 2.5f);
     }
     if (rule.paths.empty()) ImGui::TextDisabled(tr("Plain:  ∂L/∂L = 1"));
   } else {
-    ImGui::TextDisabled(tr("Plain: has no %s (the skip weight exists only in the residual network)."), selected.c_str());
+    ImGui::TextDisabled(tr("Plain: has no %s (the skip weight exists only in the residual network)."),
+                        selected.c_str());
   }
   if (q >= 0) {
     const ChainRule rule = chain_rule(r.residual, q);
@@ -493,7 +516,8 @@ void GradLabScalarPanel::chain_rules(const Palette& pal) {
     if (rule.paths.size() > 1)
       ImGui::Text(tr("   sum of the paths: ∂L/∂%s = %s"), selected.c_str(), fixed_significant(rule.sum, 3).c_str());
     if (p >= 0 && plain_sum != 0 && rule.sum != 0)
-      ImGui::TextColored(colour(pal.backward_arrow), tr("Residual / plain: %s×"), format_number(rule.sum / plain_sum, 3).c_str());
+      ImGui::TextColored(colour(pal.backward_arrow), tr("Residual / plain: %s×"),
+                         format_number(rule.sum / plain_sum, 3).c_str());
   }
   ImGui::PopTextWrapPos();
 }
@@ -605,7 +629,8 @@ void GradLabScalarPanel::draw(const AppState& app, Selection&, Commands& command
     });
     if (revealed >= 0) latest_step_text(r.plain, revealed, pal);
     ImGui::TableNextColumn();
-    ImGui::Text(tr("Residual, %s   L = %s"), residual_kind == Skip::weighted ? tr("weighted skip w_r") : tr("identity skips"),
+    ImGui::Text(tr("Residual, %s   L = %s"),
+                residual_kind == Skip::weighted ? tr("weighted skip w_r") : tr("identity skips"),
                 format_number(r.residual.loss()).c_str());
     figure(N_("The residual chain's graph"), [&](float scale) {
       const int clicked = draw_graph("residual", r.residual, revealed, selected, pal, graphs_h * scale, follow);
@@ -649,7 +674,7 @@ void GradLabScalarPanel::below_graphs(const Palette& pal) {
   }
   if (ImGui::BeginTable("below", 2, ImGuiTableFlags_SizingStretchProp | ImGuiTableFlags_BordersInnerV)) {
     ImGui::TableSetupColumn("chain", ImGuiTableColumnFlags_WidthStretch, 1.25f);  // not translated: no header row
-    ImGui::TableSetupColumn("notes", ImGuiTableColumnFlags_WidthStretch, 1.0f);  // not translated: no header row
+    ImGui::TableSetupColumn("notes", ImGuiTableColumnFlags_WidthStretch, 1.0f);   // not translated: no header row
     ImGui::TableNextColumn();
     chain();
     ImGui::TableNextColumn();

@@ -108,18 +108,18 @@ Parameters values_of(const Parameters& params) {
 }  // namespace
 
 FlowJob::FlowJob(Config config, Example example, std::uint64_t seed, std::optional<Parameters> weights) {
-  thread_ = std::thread([this, config = std::move(config), example = std::move(example), seed,
-                         weights = std::move(weights)] {
-    try {
-      result_ = gradient_flow_variants(config, example, seed, weights ? &*weights : nullptr, [this](int done, int) {
-        variants_done_ = done;
-        return !cancel_.load();
+  thread_ =
+      std::thread([this, config = std::move(config), example = std::move(example), seed, weights = std::move(weights)] {
+        try {
+          result_ = gradient_flow_variants(config, example, seed, weights ? &*weights : nullptr, [this](int done, int) {
+            variants_done_ = done;
+            return !cancel_.load();
+          });
+        } catch (...) {
+          error_ = std::current_exception();
+        }
+        done_ = true;
       });
-    } catch (...) {
-      error_ = std::current_exception();
-    }
-    done_ = true;
-  });
 }
 
 FlowJob::~FlowJob() {
@@ -147,13 +147,14 @@ void GradLabTransformerPanel::start(const AppState& app, const Key& key) {
     if (key.layers > 0) config.encoder_layers = config.decoder_layers = key.layers;
     validate(config);
     job_own_weights_ = same_depth(config, app.session.config());
-    job_words_ = job_own_weights_ ? weights_in_words(app.session)
-                                  : formatted(tr("fresh weights from seed %llu (this session's weights are for %d layers)"),
-                                              static_cast<unsigned long long>(app.session.seed()),
-                                              app.session.config().encoder_layers);
-    job_ = std::make_unique<FlowJob>(config, app.session.example(), app.session.seed(),
-                                     job_own_weights_ ? std::optional(values_of(app.session.model().params()))
-                                                      : std::nullopt);
+    job_words_ =
+        job_own_weights_
+            ? weights_in_words(app.session)
+            : formatted(tr("fresh weights from seed %llu (this session's weights are for %d layers)"),
+                        static_cast<unsigned long long>(app.session.seed()), app.session.config().encoder_layers);
+    job_ = std::make_unique<FlowJob>(
+        config, app.session.example(), app.session.seed(),
+        job_own_weights_ ? std::optional(values_of(app.session.model().params())) : std::nullopt);
   } catch (const std::exception& e) {
     computed_ = key;
     variants_.clear();
@@ -201,12 +202,14 @@ void GradLabTransformerPanel::install(const AppState& app, std::vector<FlowVaria
   }
   for (std::size_t v = 0; v < variants_.size(); ++v)
     for (std::size_t i = 0; i < sub_short_.size(); ++i)
-      sub_norms_[v].push_back(i < variants_[v].flow.sublayers.size() ? variants_[v].flow.sublayers[i].input_grad_norm : 0);
+      sub_norms_[v].push_back(i < variants_[v].flow.sublayers.size() ? variants_[v].flow.sublayers[i].input_grad_norm
+                                                                     : 0);
 
   // Parameter groups: pre-norm has two more (the closing LayerNorms); list every group of any variant.
   for (const FlowVariant& v : variants_)
     for (const ParameterGroupGradient& g : v.flow.groups)
-      if (std::find(group_title_.begin(), group_title_.end(), g.group) == group_title_.end()) group_title_.push_back(g.group);
+      if (std::find(group_title_.begin(), group_title_.end(), g.group) == group_title_.end())
+        group_title_.push_back(g.group);
   for (const std::string& g : group_title_) group_short_.push_back(short_label(g));
   // NaN where a variant has no such group (post-norm has no closing LayerNorm): no bar at all.
   group_norms_.assign(variants_.size(), std::vector<double>(group_title_.size(), std::nan("")));
@@ -224,14 +227,18 @@ void GradLabTransformerPanel::progress_line(const AppState& app) {
     const std::string label = formatted(tr("variant %d of 4"), std::min(done + 1, 4));
     ImGui::ProgressBar(static_cast<float>(done) / 4, ImVec2(ImGui::GetFontSize() * 14, 0), label.c_str());
     ImGui::SameLine();
-    if (job_->cancelled()) ImGui::TextDisabled(tr("cancelling …"));
-    else if (ImGui::Button(tr("Cancel"))) cancel();
+    if (job_->cancelled())
+      ImGui::TextDisabled(tr("cancelling …"));
+    else if (ImGui::Button(tr("Cancel")))
+      cancel();
     ImGui::SameLine();
-    ImGui::TextDisabled(variants_.empty() ? tr("computing the four variants") : tr("computing; the figures below are the last ones"));
+    ImGui::TextDisabled(variants_.empty() ? tr("computing the four variants")
+                                          : tr("computing; the figures below are the last ones"));
   } else if (cancelled_ && *cancelled_ == key) {
     if (ImGui::Button(tr("Compute"))) cancelled_.reset();
     ImGui::SameLine();
-    ImGui::TextDisabled(variants_.empty() ? tr("cancelled") : tr("cancelled: the figures below are from before the last change"));
+    ImGui::TextDisabled(variants_.empty() ? tr("cancelled")
+                                          : tr("cancelled: the figures below are from before the last change"));
   }
 }
 
@@ -265,42 +272,48 @@ void GradLabTransformerPanel::depth_choice(const Config& own) {
   for (int choice : {0, 6, 12}) {
     ImGui::SameLine();
     ImGui::PushID(choice);
-    const std::string label = choice == 0 ? formatted(tr("this model (%d)"), own.encoder_layers) : std::to_string(choice);
+    const std::string label =
+        choice == 0 ? formatted(tr("this model (%d)"), own.encoder_layers) : std::to_string(choice);
     if (ImGui::RadioButton(label.c_str(), layers == choice)) layers = choice;
     ImGui::PopID();
   }
-  hint_beside(tr("all four variants on the same weights and the same sentence pair; deeper stacks show the effect more"));
+  hint_beside(
+      tr("all four variants on the same weights and the same sentence pair; deeper stacks show the effect more"));
 }
 
 // What a sublayer's bar opens: its backward step in this model, or why none.
-void GradLabTransformerPanel::sublayer_tooltip(const AppState& app, const std::vector<FlowVariant>& vs, int bar, int step,
-                                               bool current_figures) {
+void GradLabTransformerPanel::sublayer_tooltip(const AppState& app, const std::vector<FlowVariant>& vs, int bar,
+                                               int step, bool current_figures) {
   const int own = own_variant(vs, app.session.config());
   ImGui::BeginTooltip();
   if (step >= 0 && own >= 0)
-    ImGui::Text(tr("Click: step %d, %s (backward), where this model (%s) has ‖∂L/∂x‖ = %s"), step,
-                app.session.trace().step(step).label.c_str(), variant_name(vs[static_cast<std::size_t>(own)]).c_str(),
-                format_significant(sub_norms_[static_cast<std::size_t>(own)][static_cast<std::size_t>(bar)], 4).c_str());
+    ImGui::Text(
+        tr("Click: step %d, %s (backward), where this model (%s) has ‖∂L/∂x‖ = %s"), step,
+        app.session.trace().step(step).label.c_str(), variant_name(vs[static_cast<std::size_t>(own)]).c_str(),
+        format_significant(sub_norms_[static_cast<std::size_t>(own)][static_cast<std::size_t>(bar)], 4).c_str());
   else if (!current_figures)
     ImGui::TextDisabled(tr("Figures from before the last change: no step to open until the new ones are in."));
   else if (!own_weights_)
     ImGui::TextDisabled(tr("%d layers on fresh weights: not this session's trace, no step to open."), layers);
   else
-    ImGui::TextDisabled(tr("This model has %d layers: this sublayer is not in its trace."), app.session.config().encoder_layers);
+    ImGui::TextDisabled(tr("This model has %d layers: this sublayer is not in its trace."),
+                        app.session.config().encoder_layers);
   ImGui::EndTooltip();
 }
 
 // ‖∂L/∂x‖ at each sublayer's input, the cursor's sublayer tinted; a bar opens its backward step.
-void GradLabTransformerPanel::sublayer_plot(const AppState& app, const std::vector<FlowVariant>& vs, const Selection& selection,
-                                            Commands& commands) {
+void GradLabTransformerPanel::sublayer_plot(const AppState& app, const std::vector<FlowVariant>& vs,
+                                            const Selection& selection, Commands& commands) {
   const float em = ImGui::GetFontSize();
   ImGui::TextUnformatted(tr("‖∂L/∂x‖ at the input x of each sublayer, log scale"));
   hint_beside(tr("click a bar: its backward step"));
-  hint_beside(formatted(tr("on the floor: with an arrow, smaller than 1e-%d of the top; hollow, exactly 0"), max_decades));
+  hint_beside(
+      formatted(tr("on the floor: with an arrow, smaller than 1e-%d of the top; hollow, exactly 0"), max_decades));
   LogBarPlot subs;
   subs.id = "sublayers";
   subs.title = N_("‖∂L/∂x‖ at the input of each sublayer");
-  for (std::size_t v = 0; v < vs.size(); ++v) subs.series.push_back({variant_name(vs[v]), sub_norms_[v], variant_colour(vs[v])});
+  for (std::size_t v = 0; v < vs.size(); ++v)
+    subs.series.push_back({variant_name(vs[v]), sub_norms_[v], variant_colour(vs[v])});
   subs.group_labels = sub_short_;
   subs.group_titles = sub_title_;
   subs.y_label = tr("E = encoder, D = decoder");
@@ -315,7 +328,9 @@ void GradLabTransformerPanel::sublayer_plot(const AppState& app, const std::vect
   // Figures from before the last change link to no step: the trace they name is gone.
   const bool current_figures = computed_ == Key{app.generation, &app.session, layers};
   const auto step_of = [&](int bar) {
-    return current_figures && bar >= 0 && static_cast<std::size_t>(bar) < sub_step_.size() ? sub_step_[static_cast<std::size_t>(bar)] : -1;
+    return current_figures && bar >= 0 && static_cast<std::size_t>(bar) < sub_step_.size()
+               ? sub_step_[static_cast<std::size_t>(bar)]
+               : -1;
   };
   if (hit.hovered >= 0 && static_cast<std::size_t>(hit.hovered) < sub_step_.size())
     sublayer_tooltip(app, vs, hit.hovered, step_of(hit.hovered), current_figures);
@@ -328,12 +343,14 @@ void GradLabTransformerPanel::group_plot(const std::vector<FlowVariant>& vs, con
   LogBarPlot groups;
   groups.id = "groups";
   groups.title = N_("‖∂L/∂W‖ of each parameter group");
-  for (std::size_t v = 0; v < vs.size(); ++v) groups.series.push_back({variant_name(vs[v]), group_norms_[v], variant_colour(vs[v])});
+  for (std::size_t v = 0; v < vs.size(); ++v)
+    groups.series.push_back({variant_name(vs[v]), group_norms_[v], variant_colour(vs[v])});
   groups.group_labels = group_short_;
   groups.group_titles = group_title_;
   groups.min_group_width = ImGui::GetFontSize() * 1.8f;
   groups.max_decades = max_decades;
-  groups.height = std::max(ImGui::GetFontSize() * 9, ImGui::GetContentRegionAvail().y - ImGui::GetStyle().ItemSpacing.y);
+  groups.height =
+      std::max(ImGui::GetFontSize() * 9, ImGui::GetContentRegionAvail().y - ImGui::GetStyle().ItemSpacing.y);
   draw_log_bar_plot(groups, pal);
 }
 

@@ -48,7 +48,7 @@ class FlowJob {
 };
 
 struct GradLabTransformerPanel : Panel {
-  int layers = 0;  // encoder and decoder layers: 0 for the session's own, or 6 or 12
+  int layers = 0;        // encoder and decoder layers: 0 for the session's own, or 6 or 12
   bool threaded = true;  // false: variants() computes on the caller's thread (tests)
 
   void draw(const AppState& app, Selection& selection, Commands& commands) override;
@@ -69,7 +69,9 @@ struct GradLabTransformerPanel : Panel {
     std::uint64_t generation = 0;
     const void* session = nullptr;
     int layers = -1;
-    bool operator==(const Key& o) const { return generation == o.generation && session == o.session && layers == o.layers; }
+    bool operator==(const Key& o) const {
+      return generation == o.generation && session == o.session && layers == o.layers;
+    }
   };
   void start(const AppState& app, const Key& key);
   void install(const AppState& app, std::vector<gradlab::FlowVariant> variants);

@@ -30,9 +30,10 @@ HeadRef clamp_head(const Config& config, HeadRef head) {
 }
 
 HeadRef followed_head(const Config& config, const Where& where, HeadRef current) {
-  if (const std::optional<HeadRef> at = head_of(where)) current = *at;
+  if (const std::optional<HeadRef> at = head_of(where))
+    current = *at;
   else if (where.layer >= 0 && (where.sublayer == Sublayer::self_attn || where.sublayer == Sublayer::cross_attn)) {
-    current.attention = where.stack == Stack::encoder        ? AttentionKind::encoder_self
+    current.attention = where.stack == Stack::encoder           ? AttentionKind::encoder_self
                         : where.sublayer == Sublayer::self_attn ? AttentionKind::decoder_self
                                                                 : AttentionKind::cross;
     current.layer = where.layer;
@@ -59,7 +60,8 @@ bool choose_head(const Config& config, HeadRef& head) {
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tr("Which attention"));
   const int layers = head.attention == AttentionKind::encoder_self ? config.encoder_layers : config.decoder_layers;
   const float small_w = std::max(ImGui::CalcTextSize(formatted(tr("layer %d"), 10).c_str()).x,
-                                 ImGui::CalcTextSize(formatted(tr("head %d"), 10).c_str()).x) + arrow;
+                                 ImGui::CalcTextSize(formatted(tr("head %d"), 10).c_str()).x) +
+                        arrow;
   if (ImGui::GetContentRegionAvail().x - (ImGui::GetItemRectMax().x - ImGui::GetWindowPos().x) > small_w * 2 + font)
     ImGui::SameLine();
   ImGui::SetNextItemWidth(small_w);
@@ -101,8 +103,7 @@ int head_step(const Trace& trace, const HeadRef& head, Role role, Phase phase) {
   const Where where = analysis::where_of(head);
   for (int i = 0; i < trace.forward_count(); ++i) {
     const Step& s = trace.step(i);
-    if (s.where == where && trace.tensor(s.outputs.front()).role == role)
-      return phase == Phase::forward ? i : s.twin;
+    if (s.where == where && trace.tensor(s.outputs.front()).role == role) return phase == Phase::forward ? i : s.twin;
   }
   return -1;
 }
@@ -131,7 +132,7 @@ std::string head_title(const HeadRef& head) {
 
 ImU32 head_colour(int head, int alpha) {
   // Okabe–Ito, safe for colour-blind viewers.
-  const ImU32 colours[8] = {IM_COL32(0, 114, 178, 255),  IM_COL32(213, 94, 0, 255),  IM_COL32(0, 158, 115, 255),
+  const ImU32 colours[8] = {IM_COL32(0, 114, 178, 255),   IM_COL32(213, 94, 0, 255),  IM_COL32(0, 158, 115, 255),
                             IM_COL32(204, 121, 167, 255), IM_COL32(230, 159, 0, 255), IM_COL32(86, 180, 233, 255),
                             IM_COL32(120, 120, 120, 255), IM_COL32(160, 140, 0, 255)};
   const ImU32 c = colours[static_cast<std::size_t>(std::max(0, head) % 8)];
@@ -143,9 +144,9 @@ bool recurrent_model_note(const AppState& app) {
   if (!c.recurrent()) return false;
   hint(c.architecture == Architecture::bahdanau
            ? tr("This model is recurrent: its one attention is Bahdanau's, a softmax per decoder time step "
-             "(decoder.t.attention in the step list). View, Why attention? shows its alignment for the whole pair.")
+                "(decoder.t.attention in the step list). View, Why attention? shows its alignment for the whole pair.")
            : tr("This model is recurrent and has no attention: the decoder sees the source only through the "
-             "encoder's last state. View, Why attention? compares it with the models that attend."));
+                "encoder's last state. View, Why attention? compares it with the models that attend."));
   return true;
 }
 

@@ -28,7 +28,8 @@ float widest(const std::vector<std::string>& words) {
 // The query words beside a thumbnail's rows (right-aligned to `right`), when a row is a line high.
 void query_labels(ImDrawList* draw, float right, float top, float cell, const std::vector<std::string>& words,
                   ImU32 colour) {
-  const float row = cell / static_cast<float>(std::max<std::size_t>(1, words.size())), line = ImGui::GetTextLineHeight();
+  const float row = cell / static_cast<float>(std::max<std::size_t>(1, words.size())),
+              line = ImGui::GetTextLineHeight();
   if (row < line * 0.8f) return;
   for (std::size_t i = 0; i < words.size(); ++i) {
     const float w = ImGui::CalcTextSize(words[i].c_str()).x;
@@ -40,7 +41,8 @@ void query_labels(ImDrawList* draw, float right, float top, float cell, const st
 // line wide.
 void key_labels(ImDrawList* draw, float left, float bottom, float cell, const std::vector<std::string>& words,
                 ImU32 colour) {
-  const float col = cell / static_cast<float>(std::max<std::size_t>(1, words.size())), line = ImGui::GetTextLineHeight();
+  const float col = cell / static_cast<float>(std::max<std::size_t>(1, words.size())),
+              line = ImGui::GetTextLineHeight();
   if (col < line * 0.9f) return;
   for (std::size_t j = 0; j < words.size(); ++j)
     upright_text(draw, ImVec2(left + col * static_cast<float>(j) + (col - line) / 2, bottom), colour, words[j]);
@@ -61,7 +63,8 @@ struct Grid {
 Grid grid_geometry(const Config& config, const HeadAxes& axes, int layers) {
   const float font = ImGui::GetFontSize(), line = ImGui::GetTextLineHeight();
   Grid g{};
-  g.label_w = ImGui::CalcTextSize((formatted(tr("layer %d"), 10) + " ").c_str()).x + widest(*axes.queries) + font * 0.4f;
+  g.label_w =
+      ImGui::CalcTextSize((formatted(tr("layer %d"), 10) + " ").c_str()).x + widest(*axes.queries) + font * 0.4f;
   g.keys_h = std::min(widest(*axes.keys), font * 6) + font * 0.4f;
   g.gap = font * 0.6f;
   g.line = line;
@@ -120,7 +123,8 @@ std::optional<HeadRef> head_grid(const AppState& app, Selection& selection) {
     g.origin = ImGui::GetCursorScreenPos();
     for (int h = 0; h < config.heads; ++h) {
       const std::string text = formatted(tr("head %d"), h);
-      ImGui::GetWindowDrawList()->AddText(ImVec2(g.thumbnail({kind, 0, h}).x, g.origin.y), head_colour(h), text.c_str());
+      ImGui::GetWindowDrawList()->AddText(ImVec2(g.thumbnail({kind, 0, h}).x, g.origin.y), head_colour(h),
+                                          text.c_str());
     }
     for (const HeadRef& ref : analysis::all_heads(config, kind))
       if (thumbnail(app, selection, g, axes, ref) && scale == 1) clicked = ref;

@@ -26,11 +26,9 @@ ImTextureID cell_texture(const HeatmapSpec& spec, const ValueRange& range, Textu
   std::vector<ImU32> pixels(static_cast<std::size_t>(m.size()));
   for (Eigen::Index i = 0; i < m.size(); ++i) {
     const double v = m.data()[i];
-    pixels[static_cast<std::size_t>(i)] =
-        std::isfinite(v) ? colour_of(v, spec.scale, range) : minus_infinity_fill;
+    pixels[static_cast<std::size_t>(i)] = std::isfinite(v) ? colour_of(v, spec.scale, range) : minus_infinity_fill;
   }
-  return textures.upload(spec.texture_key, static_cast<int>(m.cols()), static_cast<int>(m.rows()),
-                         pixels.data());
+  return textures.upload(spec.texture_key, static_cast<int>(m.cols()), static_cast<int>(m.rows()), pixels.data());
 }
 
 void hatch(ImDrawList* draw, ImVec2 a, ImVec2 b) {
@@ -43,9 +41,8 @@ void hatch(ImDrawList* draw, ImVec2 a, ImVec2 b) {
 
 // Characters of UTF-8 text ("−6.57" is 5).
 std::size_t glyph_count(const std::string& text) {
-  return static_cast<std::size_t>(std::count_if(text.begin(), text.end(), [](char c) {
-    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-  }));
+  return static_cast<std::size_t>(
+      std::count_if(text.begin(), text.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
 }
 
 // `text` cut to `width` pixels with "…" (whole UTF-8 characters); "" when not even one fits.
@@ -189,7 +186,8 @@ Grid grid_geometry(const HeatmapSpec& spec) {
   g.columns = column_labels(spec.col_labels, g.cols, g.cell_w, g.line, g.digit);
   g.origin = ImGui::GetCursorScreenPos();
   g.grid0 = ImVec2(g.origin.x + g.label_w, g.origin.y + g.columns.header_h);
-  g.grid1 = ImVec2(g.grid0.x + g.cell_w * static_cast<float>(g.cols), g.grid0.y + g.cell_h * static_cast<float>(g.rows));
+  g.grid1 =
+      ImVec2(g.grid0.x + g.cell_w * static_cast<float>(g.cols), g.grid0.y + g.cell_h * static_cast<float>(g.rows));
   return g;
 }
 
@@ -207,7 +205,8 @@ bool draw_cells(ImDrawList* draw, const HeatmapSpec& spec, const Grid& g, const 
     has_minus_infinity |= is_minus_infinity(v);
     if (std::isfinite(v)) widest = std::max(widest, glyph_count(notation.format(v)));
   }
-  for (Eigen::Index i = 901; i < m.size() && !has_minus_infinity; ++i) has_minus_infinity = is_minus_infinity(m.data()[i]);
+  for (Eigen::Index i = 901; i < m.size() && !has_minus_infinity; ++i)
+    has_minus_infinity = is_minus_infinity(m.data()[i]);
   const bool numbers_fit = g.rows * g.cols <= 900 && g.cell_h >= g.line &&
                            ImGui::CalcTextSize(std::string(widest, '0').c_str()).x <= g.cell_w - 3;
   for (int r = 0; r < g.rows && (numbers_fit || has_minus_infinity); ++r)
@@ -240,7 +239,8 @@ ImU32 token_colour(const Selection& selection, TokenSide side, int i, const Pale
 
 // Row labels left of the grid (every few rows when rows are thinner than a line); column labels
 // above it: words across, words upright, or every k-th index (see column_labels).
-void draw_labels(ImDrawList* draw, const HeatmapSpec& spec, const Grid& g, const Selection& selection, const Palette& pal) {
+void draw_labels(ImDrawList* draw, const HeatmapSpec& spec, const Grid& g, const Selection& selection,
+                 const Palette& pal) {
   draw->PushClipRect(g.origin, ImVec2(g.grid0.x - 2, g.grid1.y), true);
   for (int r = 0; r < g.rows; ++r) {
     const std::string text = label_or_index(spec.row_labels, r);
@@ -268,10 +268,12 @@ void draw_labels(ImDrawList* draw, const HeatmapSpec& spec, const Grid& g, const
 void draw_highlights(ImDrawList* draw, const HeatmapSpec& spec, const Grid& g, const Selection& selection,
                      const Palette& pal) {
   const auto outline_row = [&](int r, ImU32 colour) {
-    draw->AddRect(ImVec2(g.grid0.x - 1, g.cell_min(r, 0).y), ImVec2(g.grid1.x + 1, g.cell_max(r, 0).y), colour, 0, 0, 2.0f);
+    draw->AddRect(ImVec2(g.grid0.x - 1, g.cell_min(r, 0).y), ImVec2(g.grid1.x + 1, g.cell_max(r, 0).y), colour, 0, 0,
+                  2.0f);
   };
   const auto outline_col = [&](int c, ImU32 colour) {
-    draw->AddRect(ImVec2(g.cell_min(0, c).x, g.grid0.y - 1), ImVec2(g.cell_max(0, c).x, g.grid1.y + 1), colour, 0, 0, 2.0f);
+    draw->AddRect(ImVec2(g.cell_min(0, c).x, g.grid0.y - 1), ImVec2(g.cell_max(0, c).x, g.grid1.y + 1), colour, 0, 0,
+                  2.0f);
   };
   const auto outline_focus = [&](TokenRef token, int feature, ImU32 colour) {
     if (token.valid() && token.side == spec.row_tokens && token.index < g.rows) outline_row(token.index, colour);
@@ -313,11 +315,14 @@ bool cells_pointed_at(const HeatmapSpec& spec, const Grid& g, Selection& selecti
   e.col = std::clamp(static_cast<int>((mouse.x - g.grid0.x) / g.cell_w), 0, g.cols - 1);
   e.row = std::clamp(static_cast<int>((mouse.y - g.grid0.y) / g.cell_h), 0, g.rows - 1);
   selection.hover.element = e;
-  if (spec.row_tokens != TokenSide::none) selection.hover.token = {spec.row_tokens, e.row};
-  else if (spec.col_tokens != TokenSide::none) selection.hover.token = {spec.col_tokens, e.col};
+  if (spec.row_tokens != TokenSide::none)
+    selection.hover.token = {spec.row_tokens, e.row};
+  else if (spec.col_tokens != TokenSide::none)
+    selection.hover.token = {spec.col_tokens, e.col};
   if (spec.col_features) selection.hover.feature = e.col;
   ImGui::BeginTooltip();
-  ImGui::Text("%s · %s", label_or_index(spec.row_labels, e.row).c_str(), label_or_index(spec.col_labels, e.col).c_str());
+  ImGui::Text("%s · %s", label_or_index(spec.row_labels, e.row).c_str(),
+              label_or_index(spec.col_labels, e.col).c_str());
   ImGui::Text("[%d, %d] = %.6g", e.row, e.col, m(e.row, e.col));
   ImGui::EndTooltip();
   if (!ImGui::IsItemClicked()) return false;
@@ -353,9 +358,11 @@ void labels_pointed_at(const HeatmapSpec& spec, const Grid& g, Selection& select
 bool heatmap_alone(const HeatmapSpec& spec, const HeatmapLook& look, Selection& selection) {
   const Mat& m = *spec.values;
   const Palette& pal = palette(look.theme);
-  ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + (spec.max_width > 0 ? spec.max_width : ImGui::GetContentRegionAvail().x));
+  ImGui::PushTextWrapPos(ImGui::GetCursorPosX() +
+                         (spec.max_width > 0 ? spec.max_width : ImGui::GetContentRegionAvail().x));
   const Notation notation = notation_for(m);
-  ImGui::TextUnformatted(notation.exponent == 0 ? spec.caption.c_str() : (spec.caption + "  (" + notation.scale_text() + ")").c_str());
+  ImGui::TextUnformatted(notation.exponent == 0 ? spec.caption.c_str()
+                                                : (spec.caption + "  (" + notation.scale_text() + ")").c_str());
   ImGui::PopTextWrapPos();
   if (m.rows() == 0 || m.cols() == 0) {
     ImGui::TextDisabled(tr("(empty)"));
@@ -385,19 +392,25 @@ bool draw_heatmap(const HeatmapSpec& spec, const HeatmapLook& look, Selection& s
   bool clicked = false;
   const std::string title = spec.caption.substr(0, spec.caption.find('\n'));
   const std::string name = spec.name.empty() ? title : spec.name.substr(0, spec.name.find('\n'));
-  figure(name, [&](float scale) {
-    HeatmapSpec scaled = spec;
-    if (scale != 1) scaled.max_width = ImGui::GetContentRegionAvail().x;  // the picture's: twice the heatmap's width
-    clicked |= heatmap_alone(scaled, look, selection);
-  }, FigureCsv{spec.values, spec.row_labels, spec.col_labels}, title);
+  figure(
+      name,
+      [&](float scale) {
+        HeatmapSpec scaled = spec;
+        if (scale != 1)
+          scaled.max_width = ImGui::GetContentRegionAvail().x;  // the picture's: twice the heatmap's width
+        clicked |= heatmap_alone(scaled, look, selection);
+      },
+      FigureCsv{spec.values, spec.row_labels, spec.col_labels}, title);
   ImGui::PopID();
   return clicked;
 }
 
 void HeatmapRow::draw(HeatmapSpec& spec, float width, int id, const HeatmapLook& look, Selection& selection) {
   spec.max_width = width;
-  if (count > 0 && used + width <= full) ImGui::SameLine(0, gap);
-  else used = 0;
+  if (count > 0 && used + width <= full)
+    ImGui::SameLine(0, gap);
+  else
+    used = 0;
   used += width + gap;
   ++count;
   ImGui::PushID(id);

@@ -26,19 +26,19 @@ struct Mark {
 };
 
 struct HeatmapSpec {
-  std::string caption;                 // "Q, head 2: 5 source tokens × 4 features"
-  std::string name;                    // the figure's English name (file name, --picture): the
-                                       // caption in English (in_english()); empty: the caption's
-                                       // first line.  Its menu shows the caption's first line.
+  std::string caption;  // "Q, head 2: 5 source tokens × 4 features"
+  std::string name;     // the figure's English name (file name, --picture): the
+                        // caption in English (in_english()); empty: the caption's
+                        // first line.  Its menu shows the caption's first line.
   const Mat* values = nullptr;
   ColourScale scale = ColourScale::diverging;
-  std::uint64_t texture_key = 0;       // changes whenever `values` may have changed
-  ElementRef element;                  // step, slot and index this matrix is; row/col unused
+  std::uint64_t texture_key = 0;                        // changes whenever `values` may have changed
+  ElementRef element;                                   // step, slot and index this matrix is; row/col unused
   std::span<const std::string> row_labels, col_labels;  // empty: indices
   TokenSide row_tokens = TokenSide::none, col_tokens = TokenSide::none;
-  bool col_features = false;           // columns are feature dimensions
+  bool col_features = false;  // columns are feature dimensions
   std::span<const Mark> marks;
-  float max_width = 0;                 // 0: the available width
+  float max_width = 0;  // 0: the available width
 };
 
 struct HeatmapLook {

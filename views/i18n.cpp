@@ -24,7 +24,7 @@ constexpr const char* domain = "attnviz";
 
 std::atomic<Language> current{Language::en};
 thread_local int english_only = 0;  // in_english() calls running on this thread
-std::string bound_directory;  // set once by init_translations
+std::string bound_directory;        // set once by init_translations
 
 std::string directory_of_executable() {
   std::error_code error;
@@ -117,7 +117,8 @@ std::string catalogue_text(Language language) {
   const std::uint32_t n = word_at(bytes, 8, swapped), table = word_at(bytes, 16, swapped);
   std::string text;
   for (std::uint32_t i = 0; i < n; ++i) {
-    const std::uint32_t length = word_at(bytes, table + 8 * i, swapped), offset = word_at(bytes, table + 8 * i + 4, swapped);
+    const std::uint32_t length = word_at(bytes, table + 8 * i, swapped),
+                        offset = word_at(bytes, table + 8 * i + 4, swapped);
     if (static_cast<std::size_t>(offset) + length <= bytes.size()) text.append(bytes, offset, length);
     text += ' ';  // plural forms are NUL-separated; the glyph builder stops at NUL
   }
@@ -163,9 +164,12 @@ std::string error_in_words(const InputError& error) {
 const char* language_code(Language language) { return language == Language::ko ? "ko" : "en"; }
 
 bool language_from_code(std::string_view code, Language& language) {
-  if (code == "en") language = Language::en;
-  else if (code == "ko") language = Language::ko;
-  else return false;
+  if (code == "en")
+    language = Language::en;
+  else if (code == "ko")
+    language = Language::ko;
+  else
+    return false;
   return true;
 }
 

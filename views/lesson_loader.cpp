@@ -80,8 +80,8 @@ LoadedLesson read_lesson_session(const std::string& path, LoadProgress& progress
   if (!lesson.weights.empty()) {
     progress.set(N_("reading the weights"));
     io::read_lesson_weights(path, lesson, session.model().params());
-    session.set_weights_origin(
-        formatted(tr("the lesson's trained weights (%s)"), std::filesystem::path(lesson.weights).filename().string().c_str()));
+    session.set_weights_origin(formatted(tr("the lesson's trained weights (%s)"),
+                                         std::filesystem::path(lesson.weights).filename().string().c_str()));
     progress.set(N_("forward + backward on the lesson's weights"));
     session.rerun();
   }

@@ -29,8 +29,8 @@ class LoadProgress {
 
 struct LoadedLesson {
   Session session;
-  std::optional<Lesson> lesson;  // none: a preset
-  std::string path;              // the lesson's file (empty for a preset)
+  std::optional<Lesson> lesson;             // none: a preset
+  std::string path;                         // the lesson's file (empty for a preset)
   std::optional<ReferenceCheck> reference;  // the lesson's reference, checked on its example
 };
 

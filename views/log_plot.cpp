@@ -36,7 +36,9 @@ LogRange log_range(const std::vector<PlotSeries>& series) {
   return r;
 }
 
-ImU32 faded(ImU32 colour, int alpha) { return (colour & ~IM_COL32_A_MASK) | (static_cast<ImU32>(alpha) << IM_COL32_A_SHIFT); }
+ImU32 faded(ImU32 colour, int alpha) {
+  return (colour & ~IM_COL32_A_MASK) | (static_cast<ImU32>(alpha) << IM_COL32_A_SHIFT);
+}
 
 // Decade step between labelled grid lines so that labels are at least `min_gap` pixels apart.
 int decade_step(const LogRange& r, float height, float min_gap) {
@@ -63,7 +65,8 @@ int draw_legend(ImDrawList* dl, ImVec2 at, const std::vector<PlotSeries>& series
       at = ImVec2(left, at.y + line);
       ++rows;
     }
-    dl->AddRectFilled(ImVec2(at.x, at.y + swatch * 0.2f), ImVec2(at.x + swatch * 0.9f, at.y + swatch * 0.95f), s.colour);
+    dl->AddRectFilled(ImVec2(at.x, at.y + swatch * 0.2f), ImVec2(at.x + swatch * 0.9f, at.y + swatch * 0.95f),
+                      s.colour);
     dl->AddText(ImVec2(at.x + swatch * 1.2f, at.y), pal.text, s.name.c_str());
     at.x += w + swatch * 0.6f;
   }
@@ -71,7 +74,8 @@ int draw_legend(ImDrawList* dl, ImVec2 at, const std::vector<PlotSeries>& series
 }
 
 // Horizontal grid lines and decade labels right-aligned left of `x0`.
-void draw_y_axis(ImDrawList* dl, const LogRange& r, float x0, float x1, float y_top, float y_bottom, const Palette& pal) {
+void draw_y_axis(ImDrawList* dl, const LogRange& r, float x0, float x1, float y_top, float y_bottom,
+                 const Palette& pal) {
   const float h = y_bottom - y_top;
   const int step = decade_step(r, h, ImGui::GetFontSize() * 1.6f);
   for (int e = r.lo; e <= r.hi; ++e) {
@@ -165,7 +169,8 @@ void curves(ImDrawList* dl, const std::vector<PlotSeries>& series, const LineFra
         continue;
       }
       const ImVec2 p(f.px(i), f.py(s.values[i]));
-      if (pen) dl->PathLineTo(p);
+      if (pen)
+        dl->PathLineTo(p);
       else {
         dl->PathStroke(s.colour, 0, 2.5f);
         dl->PathLineTo(p);
@@ -219,14 +224,16 @@ PlotHit log_line_plot_alone(const LogLinePlot& plot, const Palette& pal) {
   const int legend_rows = draw_legend(dl, origin, plot.series, pal, size.x);
   const float top = origin.y + line * (static_cast<float>(legend_rows) + 0.2f);
   dl->AddText(ImVec2(origin.x, top), pal.text_dim, plot.y_label.c_str());
-  LineFrame f{origin.x + y_margin(r), origin.x + size.x - font, top + line * 1.2f, origin.y + size.y - line * 2.1f, 0, font, r};
+  LineFrame f{
+      origin.x + y_margin(r), origin.x + size.x - font, top + line * 1.2f, origin.y + size.y - line * 2.1f, 0, font, r};
   draw_y_axis(dl, r, f.x0, f.x1, f.y_top, f.y_bottom, pal);
   if (n == 0) return hit;
   f.dx = n > 1 ? (f.x1 - f.x0 - font) / static_cast<float>(n - 1) : 0;
   x_ticks(dl, plot, f, n, pal);
   if (plot.highlight >= 0 && static_cast<std::size_t>(plot.highlight) < n) {
     const float at = f.px(static_cast<std::size_t>(plot.highlight));
-    dl->AddRectFilled(ImVec2(at - font * 0.4f, f.y_top), ImVec2(at + font * 0.4f, f.y_bottom), faded(pal.current_block, 110));
+    dl->AddRectFilled(ImVec2(at - font * 0.4f, f.y_top), ImVec2(at + font * 0.4f, f.y_bottom),
+                      faded(pal.current_block, 110));
   }
   curves(dl, plot.series, f);
   if (hovered) {
@@ -235,7 +242,6 @@ PlotHit log_line_plot_alone(const LogLinePlot& plot, const Palette& pal) {
   }
   return hit;
 }
-
 
 // A bar plot's frame inside its scrolling child: groups `group_w` wide from x0, bars `bar_w`
 // wide, y from y_top to y_bottom over the decades of r (values below floor_value on the floor).
@@ -311,19 +317,24 @@ void bar_hover(ImDrawList* dl, const LogBarPlot& plot, const BarFrame& f, std::s
   hit.hovered = static_cast<int>(g);
   const float in = m.x - f.group_x(g) - f.group_w * 0.1f;
   if (in >= 0 && in < f.bar_w * static_cast<float>(ns)) hit.series = static_cast<int>(in / f.bar_w);
-  dl->AddRect(ImVec2(f.group_x(g), f.y_top), ImVec2(f.group_x(g) + f.group_w, f.y_bottom), pal.hover_outline, 0, 0, 1.5f);
+  dl->AddRect(ImVec2(f.group_x(g), f.y_top), ImVec2(f.group_x(g) + f.group_w, f.y_bottom), pal.hover_outline, 0, 0,
+              1.5f);
   ImGui::BeginTooltip();
-  if (g < plot.group_titles.size()) ImGui::TextUnformatted(plot.group_titles[g].c_str());
-  else if (g < plot.group_labels.size()) ImGui::TextUnformatted(plot.group_labels[g].c_str());
+  if (g < plot.group_titles.size())
+    ImGui::TextUnformatted(plot.group_titles[g].c_str());
+  else if (g < plot.group_labels.size())
+    ImGui::TextUnformatted(plot.group_labels[g].c_str());
   for (std::size_t s = 0; s < ns; ++s) {
     const PlotSeries& series = plot.series[s];
     const double v = g < series.values.size() ? series.values[g] : 0;
-    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(series.colour), "%s %s  %s", static_cast<int>(s) == hit.series ? "▶" : "  ",
-                       series.name.c_str(), v == 0 ? tr("0 (underflow)") : std::isnan(v) ? "—" : format_significant(v, 4).c_str());
+    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(series.colour), "%s %s  %s",
+                       static_cast<int>(s) == hit.series ? "▶" : "  ", series.name.c_str(),
+                       v == 0          ? tr("0 (underflow)")
+                       : std::isnan(v) ? "—"
+                                       : format_significant(v, 4).c_str());
   }
   ImGui::EndTooltip();
 }
-
 
 PlotHit log_bar_plot_alone(const LogBarPlot& plot, const Palette& pal) {
   PlotHit hit;
@@ -343,7 +354,8 @@ PlotHit log_bar_plot_alone(const LogBarPlot& plot, const Palette& pal) {
   const float content_w = margin + group_w * static_cast<float>(groups) + font;
   const bool scrolls = content_w > avail + 1;
   const float child_h = height - line * static_cast<float>(legend_rows);
-  if (!ImGui::BeginChild(plot.id, ImVec2(avail, child_h), false, scrolls ? ImGuiWindowFlags_HorizontalScrollbar : ImGuiWindowFlags_None)) {
+  if (!ImGui::BeginChild(plot.id, ImVec2(avail, child_h), false,
+                         scrolls ? ImGuiWindowFlags_HorizontalScrollbar : ImGuiWindowFlags_None)) {
     ImGui::EndChild();
     return hit;
   }
@@ -357,8 +369,13 @@ PlotHit log_bar_plot_alone(const LogBarPlot& plot, const Palette& pal) {
   const int label_rows = label_max <= group_w * 0.95f ? 1 : 2;
   std::size_t every = 1;
   while (label_max > group_w * 1.9f * static_cast<float>(every)) ++every;
-  const BarFrame f{origin.x + margin, origin.y + font * 0.5f, origin.y + plot_h - line * static_cast<float>(label_rows) - font * 0.3f,
-                   group_w, group_w * 0.8f / static_cast<float>(std::max<std::size_t>(plot.series.size(), 1)), font, r,
+  const BarFrame f{origin.x + margin,
+                   origin.y + font * 0.5f,
+                   origin.y + plot_h - line * static_cast<float>(label_rows) - font * 0.3f,
+                   group_w,
+                   group_w * 0.8f / static_cast<float>(std::max<std::size_t>(plot.series.size(), 1)),
+                   font,
+                   r,
                    std::pow(10.0, r.lo)};
   if (plot.highlight >= 0 && static_cast<std::size_t>(plot.highlight) < groups) {
     const float at = f.group_x(static_cast<std::size_t>(plot.highlight));

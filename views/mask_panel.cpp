@@ -57,7 +57,8 @@ void masks_view(const AppState& app, Selection& selection, const Palette& pal) {
                    formatted(heads ? tr("for %s (this head's)") : tr("for %s"), tr(m->applies_to).c_str());
     spec.values = &m->value;
     spec.scale = ColourScale::sequential;
-    spec.texture_key = mix_key(app.generation, 0x3A5C, reinterpret_cast<std::uintptr_t>(m) - reinterpret_cast<std::uintptr_t>(&masks));
+    spec.texture_key =
+        mix_key(app.generation, 0x3A5C, reinterpret_cast<std::uintptr_t>(m) - reinterpret_cast<std::uintptr_t>(&masks));
     spec.row_labels = src_rows ? app.src_words : app.tgt_in_words;
     spec.col_labels = src_cols ? app.src_words : app.tgt_in_words;
     spec.row_tokens = src_rows ? TokenSide::source : TokenSide::target;
@@ -79,7 +80,8 @@ void head_masking(const AppState& app, Selection& selection, const Palette& pal)
     ColourScale scale;
   };
   const Shown shown[3] = {
-      {t.scaled ? *t.scaled : t.scores, t.scaled ? N_("Before masking: S / √d_k") : N_("Before masking: S"), ColourScale::diverging},
+      {t.scaled ? *t.scaled : t.scores, t.scaled ? N_("Before masking: S / √d_k") : N_("Before masking: S"),
+       ColourScale::diverging},
       {t.masked, N_("After masking: −∞ where the mask is 0"), ColourScale::diverging},
       {t.weights, N_("Weights after softmax: exactly 0 where masked"), ColourScale::sequential},
   };
@@ -97,7 +99,8 @@ void head_masking(const AppState& app, Selection& selection, const Palette& pal)
     spec.col_labels = *axes.keys;
     spec.row_tokens = axes.query_side;
     spec.col_tokens = axes.key_side;
-    row.draw(spec, matrix_width(*spec.values, row.full, 5.5f), 100 + i, HeatmapLook{app.theme, app.textures}, selection);
+    row.draw(spec, matrix_width(*spec.values, row.full, 5.5f), 100 + i, HeatmapLook{app.theme, app.textures},
+             selection);
   }
 }
 
@@ -126,11 +129,13 @@ void MaskPanel::padding_control(const AppState& app, Commands& commands, const P
   if (ImGui::Button(tr("Pad and re-run"))) commands.push(SetPadding{pad_});
   ImGui::EndDisabled();
   if (clamped) {
-    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.warning), tr("0 to %d: the model's max_len is %d"), max_pad, max_len);
+    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.warning), tr("0 to %d: the model's max_len is %d"), max_pad,
+                       max_len);
     return;
   }
   ImGui::PushTextWrapPos(0);
-  ImGui::TextDisabled(tr("<pad> tokens after each sentence: now %d, at most %d (max_len %d)"), app.session.pad(), max_pad, max_len);
+  ImGui::TextDisabled(tr("<pad> tokens after each sentence: now %d, at most %d (max_len %d)"), app.session.pad(),
+                      max_pad, max_len);
   ImGui::PopTextWrapPos();
 }
 

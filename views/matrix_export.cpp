@@ -12,8 +12,8 @@ namespace attnviz::views {
 namespace {
 
 std::string csv_field(std::span<const std::string> labels, Eigen::Index i) {
-  std::string text = i < static_cast<Eigen::Index>(labels.size()) ? labels[static_cast<std::size_t>(i)]
-                                                                   : std::to_string(i);
+  std::string text =
+      i < static_cast<Eigen::Index>(labels.size()) ? labels[static_cast<std::size_t>(i)] : std::to_string(i);
   if (text.find_first_of(",\"\n") == std::string::npos) return text;
   std::string quoted = "\"";
   for (char c : text) {
@@ -26,8 +26,7 @@ std::string csv_field(std::span<const std::string> labels, Eigen::Index i) {
 
 }  // namespace
 
-std::string matrix_csv(const Mat& m, std::span<const std::string> row_labels,
-                       std::span<const std::string> col_labels) {
+std::string matrix_csv(const Mat& m, std::span<const std::string> row_labels, std::span<const std::string> col_labels) {
   std::string out;
   for (Eigen::Index c = 0; c < m.cols(); ++c) {
     out += ',';
@@ -39,8 +38,10 @@ std::string matrix_csv(const Mat& m, std::span<const std::string> row_labels,
     out += csv_field(row_labels, r);
     for (Eigen::Index c = 0; c < m.cols(); ++c) {
       const double v = m(r, c);
-      if (std::isinf(v)) std::snprintf(number, sizeof number, v < 0 ? "-inf" : "inf");
-      else std::snprintf(number, sizeof number, "%.17g", v);
+      if (std::isinf(v))
+        std::snprintf(number, sizeof number, v < 0 ? "-inf" : "inf");
+      else
+        std::snprintf(number, sizeof number, "%.17g", v);
       out += ",";
       out += number;
     }

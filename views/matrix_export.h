@@ -11,8 +11,7 @@ namespace attnviz::views {
 
 // "," then the column labels on the first line; each row: its label, then the values with
 // 17 significant digits ("-inf" for −∞).  Empty label spans: indices.
-std::string matrix_csv(const Mat& m, std::span<const std::string> row_labels,
-                       std::span<const std::string> col_labels);
+std::string matrix_csv(const Mat& m, std::span<const std::string> row_labels, std::span<const std::string> col_labels);
 
 // The right-click menu of the last item: "Copy as CSV" (one head of the heads' grid; figures
 // have figure.h's menu).  Returns true when it copied.

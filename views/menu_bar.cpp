@@ -25,7 +25,7 @@ void theme_and_text_size(const AppState& app, Commands& commands) {
     char label[32];
     std::snprintf(label, sizeof label, tr("Text size %d %%"), static_cast<int>(std::lround(size * 100)));
     if (ImGui::MenuItem(label, size == 1.0f ? "Ctrl 0" : nullptr,  // not translated: keys
-                         std::abs(app.ui_scale - size) < 1e-3f))
+                        std::abs(app.ui_scale - size) < 1e-3f))
       commands.push(SetUiScale{size});
   }
 }
@@ -89,7 +89,8 @@ std::optional<PanelId> MenuBar::draw(const AppState& app, const Selection& selec
   }
   const Palette& pal = palette(app.theme);
   if (!app.notice.empty()) ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.warning), "%s", app.notice.c_str());
-  if (app.opening) ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.accent), "%s", app.opening->progress().c_str());
+  if (app.opening)
+    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.accent), "%s", app.opening->progress().c_str());
   status(app, selection, step_in_menu);
   ImGui::EndMainMenuBar();
   return chosen;

@@ -36,8 +36,8 @@ std::string short_number(double v) {
 struct FigureBlock {
   Stack stack;
   Sublayer sublayer;
-  bool in_layer;        // inside the N× frame
-  const char* title;    // N_: translated where drawn
+  bool in_layer;      // inside the N× frame
+  const char* title;  // N_: translated where drawn
 };
 
 std::vector<FigureBlock> figure_column(Stack stack, const Config& config) {
@@ -85,9 +85,11 @@ Figure figure_geometry(const std::vector<FigureBlock> (&columns)[2], const Confi
   ImGui::SetWindowFontScale(1.0f);
   const float L = ImGui::GetTextLineHeight();
   for (int c = 0; c < 2; ++c) {
-    for (const FigureBlock& b : columns[c]) f.column_w[c] = std::max(f.column_w[c], ImGui::CalcTextSize(tr(b.title)).x + 1.2f * L);
+    for (const FigureBlock& b : columns[c])
+      f.column_w[c] = std::max(f.column_w[c], ImGui::CalcTextSize(tr(b.title)).x + 1.2f * L);
     const int layers = c == 0 ? config.encoder_layers : config.decoder_layers;
-    const float header = ImGui::CalcTextSize(formatted(tr("%d× layer"), 10).c_str()).x + 0.5f * L + static_cast<float>(layers) * 1.6f * L;
+    const float header = ImGui::CalcTextSize(formatted(tr("%d× layer"), 10).c_str()).x + 0.5f * L +
+                         static_cast<float>(layers) * 1.6f * L;
     f.column_w[c] = std::max(f.column_w[c], header);
   }
   const float norm_w0 = ImGui::CalcTextSize("0.0000").x;
@@ -139,7 +141,8 @@ void layer_frame(const Canvas& k, int c, float top, float bottom, int layers, in
     k.draw->AddRectFilled(c0, c1, shown ? k.pal.accent : k.pal.block, 3.0f);
     if (active) k.draw->AddRect(c0, c1, k.pal.current_block, 3.0f, 0, 2.5f);
     const ImVec2 ts = ImGui::CalcTextSize(label);
-    k.draw->AddText(ImVec2((c0.x + c1.x - ts.x) / 2, (c0.y + c1.y - ts.y) / 2), shown ? k.pal.accent_text : k.pal.text, label);
+    k.draw->AddText(ImVec2((c0.x + c1.x - ts.x) / 2, (c0.y + c1.y - ts.y) / 2), shown ? k.pal.accent_text : k.pal.text,
+                    label);
     ImGui::SetCursorScreenPos(c0);
     ImGui::PushID(c * 100 + l);
     if (ImGui::InvisibleButton("layer", ImVec2(c1.x - c0.x, c1.y - c0.y))) shown_layer = l;
@@ -174,13 +177,15 @@ void draw_block(const Canvas& k, const FigureBlock& fb, int b, int c, float y, i
     scrolled_to_step = selection.step;
   }
   const int hovered = selection.hover.pointed_step();
-  const bool pointed = b >= 0 && hovered >= 0 && hovered < k.app.index.step_count() && k.app.index.block_of_step(hovered) == b;
+  const bool pointed =
+      b >= 0 && hovered >= 0 && hovered < k.app.index.step_count() && k.app.index.block_of_step(hovered) == b;
   figure_box(k.draw, p0, p1, tr(fb.title), is_current, pointed, k.pal);
   if (b < 0) return;
   const Block& block = k.app.index.blocks()[static_cast<std::size_t>(b)];
   if (k.backward && block.first_backward >= 0 && selection.step >= block.last_backward) {
     const std::string norm = short_number(block.grad_norm_out);
-    k.draw->AddText(ImVec2(p1.x + f.pad + 0.3f * f.L, p0.y + (f.block_h - f.L) / 2), k.pal.backward_arrow, norm.c_str());
+    k.draw->AddText(ImVec2(p1.x + f.pad + 0.3f * f.L, p0.y + (f.block_h - f.L) / 2), k.pal.backward_arrow,
+                    norm.c_str());
   }
   ImGui::SetCursorScreenPos(p0);
   ImGui::PushID(id);
@@ -229,8 +234,10 @@ ColumnEnds draw_column(const Canvas& k, int c, const std::vector<FigureBlock>& b
     const ImVec2 p0(x0, y - f.block_h);
     if (previous_top.y != 0) {
       const ImVec2 lower = previous_top, upper(x0 + block_w / 2, y);
-      if (k.backward) arrow(k.draw, upper, lower, k.arrow_colour(), 0.45f * f.L);
-      else arrow(k.draw, lower, upper, k.arrow_colour(), 0.45f * f.L);
+      if (k.backward)
+        arrow(k.draw, upper, lower, k.arrow_colour(), 0.45f * f.L);
+      else
+        arrow(k.draw, lower, upper, k.arrow_colour(), 0.45f * f.L);
     }
     draw_block(k, fb, b, c, y, c * 1000 + static_cast<int>(i), scrolled_to_step);
     if (fb.sublayer == Sublayer::cross_attn) ends.cross_attn_left = ImVec2(p0.x, (p0.y + y) / 2);
@@ -282,17 +289,19 @@ float figure_scale(ImVec2 avail, ImVec2 needed, float text_scale) {
   return std::max(std::min(avail.x / needed.x, by_height), least);
 }
 
-void figure_box(ImDrawList* draw, ImVec2 p0, ImVec2 p1, const char* title, bool current, bool pointed, const Palette& pal) {
+void figure_box(ImDrawList* draw, ImVec2 p0, ImVec2 p1, const char* title, bool current, bool pointed,
+                const Palette& pal) {
   draw->AddRectFilled(p0, p1, current ? pal.current_block : pal.block, 5.0f);
   draw->AddRect(p0, p1, pal.block_border, 5.0f, 0, current ? 3.0f : 1.0f);
   if (pointed) draw->AddRect(ImVec2(p0.x - 3, p0.y - 3), ImVec2(p1.x + 3, p1.y + 3), pal.hover_outline, 6.0f, 0, 2.5f);
   const ImVec2 ts = ImGui::CalcTextSize(title);
-  draw->AddText(ImVec2(p0.x + (p1.x - p0.x - ts.x) / 2, p0.y + (p1.y - p0.y - ts.y) / 2), current ? IM_COL32(0, 0, 0, 255) : pal.text,
-                title);
+  draw->AddText(ImVec2(p0.x + (p1.x - p0.x - ts.x) / 2, p0.y + (p1.y - p0.y - ts.y) / 2),
+                current ? IM_COL32(0, 0, 0, 255) : pal.text, title);
 }
 
 void NavigatorPanel::draw(const AppState& app, Selection& selection, Commands& commands) {
-  const char* name = app.session.fixed_attention() ? N_("The steps of one attention head") : N_("The Transformer's architecture");
+  const char* name =
+      app.session.fixed_attention() ? N_("The steps of one attention head") : N_("The Transformer's architecture");
   figure(name, [&](float scale) {
     const float labels = label_pixels_;
     draw_figure(app, selection, commands);
@@ -314,11 +323,12 @@ void NavigatorPanel::draw_figure(const AppState& app, Selection& selection, Comm
     const float visible_w = ImGui::GetCurrentWindow()->InnerClipRect.Max.x - ImGui::GetStyle().WindowPadding.x -
                             ImGui::GetCursorScreenPos().x;
     ImGui::BeginChild("recurrent note", ImVec2(std::max(visible_w, ImGui::GetFontSize() * 8), 0));
-    ImGui::TextWrapped("%s", config.architecture == Architecture::bahdanau
-                                 ? tr("A recurrent encoder–decoder with Bahdanau attention: a cell per source word, then per "
-                                   "target word, each decoder step attending to every encoder state.")
-                                 : tr("A recurrent encoder–decoder (Seq2Seq): a cell per source word, then per target word, "
-                                   "the decoder starting from the encoder's last state alone."));
+    ImGui::TextWrapped("%s",
+                       config.architecture == Architecture::bahdanau
+                           ? tr("A recurrent encoder–decoder with Bahdanau attention: a cell per source word, then per "
+                                "target word, each decoder step attending to every encoder state.")
+                           : tr("A recurrent encoder–decoder (Seq2Seq): a cell per source word, then per target word, "
+                                "the decoder starting from the encoder's last state alone."));
     ImGui::Spacing();
     ImGui::TextWrapped("%s", formatted(tr("Now: %s"), where_in_words(step.where).c_str()).c_str());
     hint(tr("The step list groups its steps by time step; View, Why attention? compares it with the others."));
@@ -328,15 +338,18 @@ void NavigatorPanel::draw_figure(const AppState& app, Selection& selection, Comm
   }
   const bool backward = app.session.trace().step(selection.step).phase == Phase::backward;
   follow_cursor(app.session.trace(), config, selection.step);
-  const std::vector<FigureBlock> columns[2] = {figure_column(Stack::encoder, config), figure_column(Stack::decoder, config)};
+  const std::vector<FigureBlock> columns[2] = {figure_column(Stack::encoder, config),
+                                               figure_column(Stack::decoder, config)};
   const Figure f = figure_geometry(columns, config, app.ui_scale);
   label_pixels_ = ImGui::GetFontSize();
   const Canvas k{app, selection, commands, f, ImGui::GetWindowDrawList(), palette(app.theme), backward};
   const ColumnEnds encoder = draw_column(k, 0, columns[0], shown_layer_[0], scrolled_to_step_);
   const ColumnEnds decoder = draw_column(k, 1, columns[1], shown_layer_[1], scrolled_to_step_);
-  if (encoder.frame_top.y != 0 && decoder.cross_attn_left.y != 0) memory_arrow(k, encoder.frame_top, decoder.cross_attn_left);
+  if (encoder.frame_top.y != 0 && decoder.cross_attn_left.y != 0)
+    memory_arrow(k, encoder.frame_top, decoder.cross_attn_left);
   if (backward)
-    k.draw->AddText(ImVec2(f.origin.x + f.pad, f.bottom + 0.1f * f.L), k.pal.backward_arrow, tr("numbers: ‖gradient flowing out‖"));
+    k.draw->AddText(ImVec2(f.origin.x + f.pad, f.bottom + 0.1f * f.L), k.pal.backward_arrow,
+                    tr("numbers: ‖gradient flowing out‖"));
   ImGui::SetWindowFontScale(1.0f);
   ImGui::SetCursorScreenPos(f.origin);
   ImGui::Dummy(ImVec2(f.needed_w * f.s, f.needed_h * f.s));  // the scroll extent

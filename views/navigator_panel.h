@@ -22,7 +22,8 @@ float figure_scale(ImVec2 avail, ImVec2 needed, float text_scale);
 // One block of a figure from p0 to p1: filled (lit when it holds the cursor), outlined (thicker
 // when current, with the hover colour around it when the mouse points at one of its steps), its
 // title centred.
-void figure_box(ImDrawList* draw, ImVec2 p0, ImVec2 p1, const char* title, bool current, bool pointed, const Palette& pal);
+void figure_box(ImDrawList* draw, ImVec2 p0, ImVec2 p1, const char* title, bool current, bool pointed,
+                const Palette& pal);
 
 struct NavigatorPanel : Panel {
   static constexpr float min_label_scale = 0.6f;  // of the text size (see figure_scale)

@@ -34,9 +34,9 @@ std::string num(double v) {
 // The width from the cursor to the window's visible right edge (the matrices scroll sideways, so
 // the content region may reach further).
 float visible_width() {
-  return std::max(ImGui::CalcTextSize("0").x * 10,
-                  ImGui::GetCurrentWindow()->InnerClipRect.Max.x - ImGui::GetStyle().WindowPadding.x -
-                      ImGui::GetCursorScreenPos().x);
+  return std::max(ImGui::CalcTextSize("0").x * 10, ImGui::GetCurrentWindow()->InnerClipRect.Max.x -
+                                                       ImGui::GetStyle().WindowPadding.x -
+                                                       ImGui::GetCursorScreenPos().x);
 }
 
 void paragraph(const std::string& text) { wrapped_words(text, visible_width()); }
@@ -51,7 +51,8 @@ struct Shown {
 };
 
 // `width` 0: as wide as its numbers want, within the row.
-void show(HeatmapRow& row, Shown& s, std::uint64_t key, int id, float width, const AppState& app, Selection& selection) {
+void show(HeatmapRow& row, Shown& s, std::uint64_t key, int id, float width, const AppState& app,
+          Selection& selection) {
   HeatmapSpec spec;
   spec.name = s.name;
   spec.caption = tr(s.name);
@@ -111,7 +112,7 @@ struct Figures {
   Selection& selection;
   const analysis::NormBatch& batch;  // names the rows
   bool source;
-  std::uint64_t key;                 // changes with each comparison computed
+  std::uint64_t key;  // changes with each comparison computed
 };
 
 // The heatmaps of `shown`, as many abreast as the row holds each whole, their `rows` rows named
@@ -164,7 +165,6 @@ Mat stats_rows(std::initializer_list<const analysis::FeatureStats*> stats) {
   return m;
 }
 
-
 // Largest |mean| and |variance − 1| of each row (LayerNorm) or each column over the real rows.
 std::string row_check(const Mat& m) {
   double mean = 0, var = 0;
@@ -182,7 +182,6 @@ std::string column_check(const Mat& m, const analysis::NormBatch& batch) {
                    num(s.mean.cwiseAbs().maxCoeff()).c_str(), num((s.var.array() - 1).abs().maxCoeff()).c_str());
 }
 
-
 // A single heatmap on a row of its own, as wide as its numbers want.
 void show_alone(const Figures& f, Shown s, int id) {
   HeatmapRow row{visible_width(), ImGui::CalcTextSize("0").x * 3};
@@ -196,26 +195,31 @@ void draw_batch(const Figures& f, const analysis::NormComparison& c) {
   const int rows = static_cast<int>(a.x.rows()), pads = rows - a.real_rows();
   const std::string others = a.sentences > 2 ? "2–" + std::to_string(a.sentences) : "2";
   const char* batch_format =
-      c.source ? tr("This step's input, normalised two ways (γ = 1, β = 0, ε = %s), for a batch of %d sentences from the "
-                    "lesson (1 = this one, %s = training sentences) padded to %d source tokens: %d rows × %d features.")
-               : tr("This step's input, normalised two ways (γ = 1, β = 0, ε = %s), for a batch of %d sentences from the "
-                    "lesson (1 = this one, %s = training sentences) padded to %d target tokens: %d rows × %d features.");
+      c.source
+          ? tr("This step's input, normalised two ways (γ = 1, β = 0, ε = %s), for a batch of %d sentences from the "
+               "lesson (1 = this one, %s = training sentences) padded to %d source tokens: %d rows × %d features.")
+          : tr("This step's input, normalised two ways (γ = 1, β = 0, ε = %s), for a batch of %d sentences from the "
+               "lesson (1 = this one, %s = training sentences) padded to %d target tokens: %d rows × %d features.");
   paragraph(formatted(batch_format, num(c.eps).c_str(), a.sentences, others.c_str(), a.length, rows, d) + " " +
             (pads > 0 ? formatted(trn("%d of them is <pad> (outlined).", "%d of them are <pad> (outlined).",
-                                      static_cast<unsigned long>(pads)), pads)
+                                      static_cast<unsigned long>(pads)),
+                                  pads)
                       : std::string(tr("None is <pad>: the sentences are as long."))));
   list_sentences(f.app, a, c.source);
 
   // The normalisations first, so that two abreast put them side by side and X under them.
-  show_abreast(f, {{N_("LayerNorm (each row)"), &c.layer_norm},
-                   {N_("BatchNorm (each column)"), &c.batch_norm},
-                   {N_("X, the step's input"), &a.x}},
+  show_abreast(f,
+               {{N_("LayerNorm (each row)"), &c.layer_norm},
+                {N_("BatchNorm (each column)"), &c.batch_norm},
+                {N_("X, the step's input"), &a.x}},
                rows, 0);
-  ImGui::TextDisabled("%s", pads > 0 ? tr("Hover a cell for its value; outlined rows are <pad>.") : tr("Hover a cell for its value."));
+  ImGui::TextDisabled(
+      "%s", pads > 0 ? tr("Hover a cell for its value; outlined rows are <pad>.") : tr("Hover a cell for its value."));
   const std::string layer_check = row_check(c.layer_norm), batch_check = column_check(c.batch_norm, a);
-  paragraph(formatted(pads > 0 ? tr("LayerNorm: %s (every row, <pad> rows too: each token is normalised with its own %d "
-                                    "features).")
-                               : tr("LayerNorm: %s (every row: each token is normalised with its own %d features)."),
+  paragraph(formatted(pads > 0
+                          ? tr("LayerNorm: %s (every row, <pad> rows too: each token is normalised with its own %d "
+                               "features).")
+                          : tr("LayerNorm: %s (every row: each token is normalised with its own %d features)."),
                       layer_check.c_str(), d) +
             " " +
             formatted(pads > 0 ? tr("BatchNorm: %s (each feature is normalised with the batch's %d real tokens; <pad> "
@@ -261,8 +265,12 @@ void draw_padding(const Figures& f, const analysis::NormComparison& c) {
                       num(c.pad_output_change).c_str()));
   const Mat pad_stats = stats_rows({&c.without_pad, &c.with_pad});
   const Mat shift = (c.with_pad.mean - c.without_pad.mean);
-  show_alone(f, {N_("Per feature, without and with <pad>"), &pad_stats,
-                 {tr("μ real"), tr("μ all rows"), tr("σ real"), tr("σ all rows")}, {}}, 20);
+  show_alone(f,
+             {N_("Per feature, without and with <pad>"),
+              &pad_stats,
+              {tr("μ real"), tr("μ all rows"), tr("σ real"), tr("σ all rows")},
+              {}},
+             20);
   const auto variance_ratio = c.with_pad.var.array() / c.without_pad.var.array();  // σ ratio = √(this)
   paragraph(formatted(tr("Largest shift of a feature's mean: %s; σ with the padding ÷ σ without: %s to %s."),
                       num(shift.cwiseAbs().maxCoeff()).c_str(), num(std::sqrt(variance_ratio.minCoeff())).c_str(),
@@ -272,23 +280,31 @@ void draw_padding(const Figures& f, const analysis::NormComparison& c) {
 // 3. At inference: running statistics are not the sentence's own, and a batch changes the output.
 void draw_inference(const Figures& f, const analysis::NormComparison& c) {
   const analysis::FeatureStats& io = c.inference_output_stats;
-  paragraph(formatted(tr("One sentence at a time, BatchNorm uses running statistics from training (here: over the tokens "
-                         "of %d training sentences, what the running averages approach at these weights). This "
-                         "sentence's own statistics differ, so its normalised features have means from %s to %s and "
-                         "variances from %s to %s, not 0 and 1."),
-                      c.running_sentences, num(io.mean.minCoeff()).c_str(), num(io.mean.maxCoeff()).c_str(),
-                      num(io.var.minCoeff()).c_str(), num(io.var.maxCoeff()).c_str()));
+  paragraph(
+      formatted(tr("One sentence at a time, BatchNorm uses running statistics from training (here: over the tokens "
+                   "of %d training sentences, what the running averages approach at these weights). This "
+                   "sentence's own statistics differ, so its normalised features have means from %s to %s and "
+                   "variances from %s to %s, not 0 and 1."),
+                c.running_sentences, num(io.mean.minCoeff()).c_str(), num(io.mean.maxCoeff()).c_str(),
+                num(io.var.minCoeff()).c_str(), num(io.var.maxCoeff()).c_str()));
   const Mat inference_stats = stats_rows({&c.running, &c.alone_stats});
-  show_alone(f, {N_("Per feature, training and this sentence"), &inference_stats,
-                 {tr("μ training"), tr("μ this"), tr("σ training"), tr("σ this")}, {}}, 30);
-  paragraph(tr("In a batch, the output for the same sentence depends on what else is in it. Batch B holds this sentence "
-               "with other training sentences:"));
+  show_alone(f,
+             {N_("Per feature, training and this sentence"),
+              &inference_stats,
+              {tr("μ training"), tr("μ this"), tr("σ training"), tr("σ this")},
+              {}},
+             30);
+  paragraph(
+      tr("In a batch, the output for the same sentence depends on what else is in it. Batch B holds this sentence "
+         "with other training sentences:"));
   list_sentences(f.app, c.other, c.source);
-  paragraph(formatted(tr("BatchNorm of this sentence in the batch above − in batch B: up to %s apart. LayerNorm: %s apart "
-                         "(each token uses only its own features)."),
-                      num(c.batch_dependence).c_str(), num(c.layer_norm_dependence).c_str()));
-  show_abreast(f, {{N_("BatchNorm, in batch B"), &c.batch_norm_in_other}, {N_("In the batch − in B"), &c.batch_difference}},
-               own_rows(c), 40);
+  paragraph(
+      formatted(tr("BatchNorm of this sentence in the batch above − in batch B: up to %s apart. LayerNorm: %s apart "
+                   "(each token uses only its own features)."),
+                num(c.batch_dependence).c_str(), num(c.layer_norm_dependence).c_str()));
+  show_abreast(
+      f, {{N_("BatchNorm, in batch B"), &c.batch_norm_in_other}, {N_("In the batch − in B"), &c.batch_difference}},
+      own_rows(c), 40);
 }
 
 }  // namespace
@@ -304,11 +320,13 @@ void NormCompareView::compute(const AppState& app, const std::string& label) {
         app.lesson ? analysis::training_examples(*app.lesson, app.session.config(), running_limit + 2 * batch_size)
                    : std::vector<Example>{};
     if (pool.empty()) {
-      error_ = tr("BatchNorm needs a batch: this session has no lesson sentences to make one from (open a lesson with a "
-                  "task, such as word-order.json).");
+      error_ =
+          tr("BatchNorm needs a batch: this session has no lesson sentences to make one from (open a lesson with a "
+             "task, such as word-order.json).");
       return;
     }
-    result_ = analysis::compare_norms(app.session.model(), app.session.example(), pool, label, batch_size, running_limit);
+    result_ =
+        analysis::compare_norms(app.session.model(), app.session.example(), pool, label, batch_size, running_limit);
   } catch (const InputError& e) {
     error_ = error_in_words(e);
   } catch (const std::exception& e) {
@@ -332,9 +350,12 @@ bool NormCompareView::ready(const AppState& app, const Step& step) {
   const bool small = config.d_model <= 64 && config.encoder_layers + config.decoder_layers <= 6;
   const bool stale = !(result_ || !error_.empty()) || generation_ != app.generation || label_ != step.label;
   if (stale) {
-    if (small) compute(app, step.label);
-    else if (ImGui::Button(labelled("Compare LayerNorm and BatchNorm").c_str())) compute(app, step.label);
-    else return false;
+    if (small)
+      compute(app, step.label);
+    else if (ImGui::Button(labelled("Compare LayerNorm and BatchNorm").c_str()))
+      compute(app, step.label);
+    else
+      return false;
   }
   if (error_.empty()) return true;
   ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + visible_width());

@@ -39,7 +39,7 @@ class NormCompareView {
   std::string label_;                 // of the step computed for
   std::uint64_t generation_ = ~0ull;  // of the run computed on
   bool scroll_request_ = false;
-  std::uint64_t computed_ = 0;        // +1 with every computation: part of the texture keys
+  std::uint64_t computed_ = 0;  // +1 with every computation: part of the texture keys
 };
 
 }  // namespace attnviz::views

@@ -71,7 +71,8 @@ std::optional<int> position_buttons(const AppState& app, Selection& selection, c
 
 // The most probable words at `position` as bars, the expected one marked (added under them when
 // it is not among them).
-void probability_bars(const analysis::OutputDistribution& dist, const Vocabulary& vocab, int position, const Palette& pal) {
+void probability_bars(const analysis::OutputDistribution& dist, const Vocabulary& vocab, int position,
+                      const Palette& pal) {
   const int V = static_cast<int>(dist.probs.cols());
   const int expected = dist.expected[static_cast<std::size_t>(position)];
   const std::vector<int> top = analysis::top_k(dist.probs, position, std::min(V, shown_words));
@@ -91,7 +92,8 @@ void probability_bars(const analysis::OutputDistribution& dist, const Vocabulary
     ImGui::PopID();
   }
   if (!expected_shown)
-    probability_bar("✓ " + vocab.word(expected), dist.probs(position, expected), p_max, label_w, bar_w, pal.accent, pal, true);
+    probability_bar("✓ " + vocab.word(expected), dist.probs(position, expected), p_max, label_w, bar_w, pal.accent, pal,
+                    true);
 }
 
 }  // namespace
@@ -102,7 +104,8 @@ void OutputPanel::distribution_view(const AppState& app, Selection& selection) {
       analysis::output_distribution(app.session.trace(), temperature, app.session.example().pad_id);
   const Vocabulary& vocab = app.session.preset().tgt_vocab;
   const int T = static_cast<int>(dist.probs.rows()), V = static_cast<int>(dist.probs.cols());
-  section_title(tr("Next-word probabilities"), V > shown_words ? tr("— the 12 most probable words of each position") : nullptr, pal);
+  section_title(tr("Next-word probabilities"),
+                V > shown_words ? tr("— the 12 most probable words of each position") : nullptr, pal);
   if (selection.token.side == TokenSide::target && selection.token.index < T) position = selection.token.index;
   position = std::clamp(position, 0, std::max(0, T - 1));
   if (const std::optional<int> chosen = position_buttons(app, selection, dist, position)) {
@@ -114,11 +117,13 @@ void OutputPanel::distribution_view(const AppState& app, Selection& selection) {
   ImGui::PushTextWrapPos(0);
   ImGui::Text(tr("Position %d: the decoder has read “%s”; expected “%s”.  Loss −ln P = %s%s"), position,
               app.tgt_in_words[static_cast<std::size_t>(position)].c_str(), vocab.word(expected).c_str(),
-              format_significant(dist.loss(position, 0), 4).c_str(), expected == dist.pad_id ? tr(" (padding: not counted)") : "");
+              format_significant(dist.loss(position, 0), 4).c_str(),
+              expected == dist.pad_id ? tr(" (padding: not counted)") : "");
   ImGui::PopTextWrapPos();
-  figure("Next-word probabilities at position " + std::to_string(position),
-         [&](float) { probability_bars(dist, vocab, position, pal); }, {},
-         formatted(tr("Next-word probabilities at position %d"), position));
+  figure(
+      "Next-word probabilities at position " + std::to_string(position),
+      [&](float) { probability_bars(dist, vocab, position, pal); }, {},
+      formatted(tr("Next-word probabilities at position %d"), position));
   hint(tr("✓ marks the expected word. Training lowers the loss by raising its bar."));
 }
 
@@ -143,9 +148,10 @@ void OutputPanel::saliency_view(const AppState& app, Selection& selection) {
   for (int t = 0; t < n; ++t) {
     const float x = origin.x + col_w * static_cast<float>(t);
     const std::string& w = app.src_words[static_cast<std::size_t>(t)];
-    const bool lit = selection.hover.token == TokenRef{TokenSide::source, t} || selection.token == TokenRef{TokenSide::source, t};
-    draw->AddText(ImVec2(x + (col_w - ImGui::CalcTextSize(w.c_str()).x) / 2, origin.y), lit ? pal.hover_outline : pal.text,
-                  w.c_str());
+    const bool lit =
+        selection.hover.token == TokenRef{TokenSide::source, t} || selection.token == TokenRef{TokenSide::source, t};
+    draw->AddText(ImVec2(x + (col_w - ImGui::CalcTextSize(w.c_str()).x) / 2, origin.y),
+                  lit ? pal.hover_outline : pal.text, w.c_str());
     const float h = bar_h * static_cast<float>(s(t, 0) / largest);
     const float top = origin.y + line + 2;
     draw->AddRectFilled(ImVec2(x + font * 0.5f, top), ImVec2(x + col_w - font * 0.5f, top + std::max(1.0f, h)),
@@ -202,7 +208,8 @@ void greedy_table(const analysis::GreedyResult& greedy, const Vocabulary& vocab)
   for (std::size_t k = 0; k < greedy.steps.size(); ++k) {
     const analysis::GreedyStep& s = greedy.steps[k];
     text_row({std::to_string(k + 1), words_of(vocab, s.prefix),
-              vocab.word(s.word) + "  " + format_value(std::exp(s.log_probs(0, s.word)), 4), format_significant(s.score, 4)});
+              vocab.word(s.word) + "  " + format_value(std::exp(s.log_probs(0, s.word)), 4),
+              format_significant(s.score, 4)});
   }
   ImGui::EndTable();
 }
@@ -239,8 +246,9 @@ void beam_step_table(const analysis::BeamStep& step, const Vocabulary& vocab, co
 void OutputPanel::beam_view(const Vocabulary& vocab, const Palette& pal) {
   ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.accent), tr("Beam search, beam 2: best “%s”  score %s"),
                      words_of(vocab, beam_->best.words).c_str(), format_significant(beam_->best.score, 4).c_str());
-  hint(tr("Each step extends every kept hypothesis by every word; the 2 best (✓) are kept. The 6 best extensions "
-          "of the step are shown."));
+  hint(
+      tr("Each step extends every kept hypothesis by every word; the 2 best (✓) are kept. The 6 best extensions "
+         "of the step are shown."));
   const int steps = static_cast<int>(beam_->steps.size());
   if (steps == 0) return;
   beam_step = std::clamp(beam_step, 1, steps);
@@ -266,11 +274,13 @@ void OutputPanel::decoding_view(const AppState& app) {
   section_title(tr("Decoding without the target"), tr("— the model is fed its own words, one at a time"), pal);
   // Small models decode once per run without asking (a few milliseconds); big ones on the button.
   const Config& config = app.session.config();
-  const bool small = config.d_model <= 64 && config.encoder_layers + config.decoder_layers <= 4 && config.tgt_vocab <= 64;
+  const bool small =
+      config.d_model <= 64 && config.encoder_layers + config.decoder_layers <= 4 && config.tgt_vocab <= 64;
   if (small && decoded_generation_ != app.generation) decode(app);
   const bool stale = !greedy_ || !beam_ || decoded_generation_ != app.generation || decoded_temperature_ != temperature;
   if (ImGui::Button(stale ? tr("Decode: greedy and beam search (beam 2)") : tr("Decode again"))) decode(app);
-  if (!decode_error_.empty()) ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.warning), "%s", decode_error_.c_str());
+  if (!decode_error_.empty())
+    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.warning), "%s", decode_error_.c_str());
   if (stale) {
     if (!greedy_) return;
     ImGui::SameLine();

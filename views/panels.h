@@ -22,10 +22,22 @@ namespace attnviz::views {
 class Panel;
 
 enum class PanelId : std::uint8_t {
-  overview, architecture, steps, detail, chain_rule,
-  heads, attention, masking, position, output,
-  gradlab_scalar, gradlab_depth, gradlab_transformer,
-  training, tour, why_attention,
+  overview,
+  architecture,
+  steps,
+  detail,
+  chain_rule,
+  heads,
+  attention,
+  masking,
+  position,
+  output,
+  gradlab_scalar,
+  gradlab_depth,
+  gradlab_transformer,
+  training,
+  tour,
+  why_attention,
 };
 inline constexpr std::size_t panel_count = 16;
 

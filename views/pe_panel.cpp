@@ -54,7 +54,8 @@ ImageHit image_heatmap(const char* id, const Mat& m, ImTextureID texture, ValueR
   for (int k = 0; k < (every_row ? rows : 5); ++k) {
     const int r = every_row ? k : std::min(rows - 1, k * (rows - 1) / 4);
     const std::string u = std::to_string(r);
-    const float y = every_row ? p0.y + ch * (static_cast<float>(r) + 0.5f) - line / 2 : p0.y + ch * static_cast<float>(r);
+    const float y =
+        every_row ? p0.y + ch * (static_cast<float>(r) + 0.5f) - line / 2 : p0.y + ch * static_cast<float>(r);
     draw->AddText(ImVec2(origin.x, std::min(p1.y - line, y)), pal.text, u.c_str());
   }
   if (marked_row >= 0 && marked_row < rows)
@@ -137,9 +138,10 @@ void PePanel::sentence_view(const AppState& app, Selection& selection) {
   }
   const analysis::InputParts parts = analysis::input_parts(app.session.trace(), Stack::encoder);
   ImGui::PushTextWrapPos(0);
-  ImGui::TextDisabled(tr("PE[p,2i] = sin(p/10000^(2i/d)), PE[p,2i+1] = cos(p/10000^(2i/d)) (%s layout), d = %d; rows are "
-                         "the source positions, columns the dimensions."),
-                      tr(to_string(config.positional)), config.d_model);
+  ImGui::TextDisabled(
+      tr("PE[p,2i] = sin(p/10000^(2i/d)), PE[p,2i+1] = cos(p/10000^(2i/d)) (%s layout), d = %d; rows are "
+         "the source positions, columns the dimensions."),
+      tr(to_string(config.positional)), config.d_model);
   ImGui::PopTextWrapPos();
   const float full = ImGui::GetContentRegionAvail().x;
   const float digit = ImGui::CalcTextSize("0").x;
@@ -229,19 +231,22 @@ void PePanel::encoding_maps(const AppState& app, Selection& selection, float ful
     if (k > 0) ImGui::SameLine(0, font);
     ImGui::BeginGroup();
     ImGui::PushID(static_cast<int>(k));
-    const ImTextureID texture =
-        app.textures ? matrix_texture(*app.textures, mix_key(0xE1, version_, shown[k].salt), *shown[k].m,
-                                      ColourScale::diverging, {-1, 1})
-                     : nullptr;
+    const ImTextureID texture = app.textures ? matrix_texture(*app.textures, mix_key(0xE1, version_, shown[k].salt),
+                                                              *shown[k].m, ColourScale::diverging, {-1, 1})
+                                             : nullptr;
     ImageHit hit;
     const char* title = tr(shown[k].title);
-    figure(std::string("PE ") + shown[k].title, [&](float scale) {
-      ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + w * scale);
-      ImGui::TextUnformatted(title);
-      ImGui::PopTextWrapPos();
-      const ImageHit drawn = image_heatmap("pe", *shown[k].m, texture, {-1, 1}, ImVec2(w * scale, h * scale), pal, position, dimension);
-      if (scale == 1) hit = drawn;
-    }, FigureCsv{shown[k].m, {}, {}}, std::string("PE ") + title);
+    figure(
+        std::string("PE ") + shown[k].title,
+        [&](float scale) {
+          ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + w * scale);
+          ImGui::TextUnformatted(title);
+          ImGui::PopTextWrapPos();
+          const ImageHit drawn = image_heatmap("pe", *shown[k].m, texture, {-1, 1}, ImVec2(w * scale, h * scale), pal,
+                                               position, dimension);
+          if (scale == 1) hit = drawn;
+        },
+        FigureCsv{shown[k].m, {}, {}}, std::string("PE ") + title);
     if (hit.row >= 0) {
       analysis::EncodingRequest r = request_;
       r.layout = shown[k].layout;
@@ -277,14 +282,18 @@ void PePanel::position_vector(const Mat& encoding, float width, const Palette& p
     for (int c = 0; c < d; ++c) labels.push_back(std::to_string(c));
   int bar = -1;
   bool clicked = false;
-  figure("PE vector of position " + std::to_string(position), [&](float scale) {
-    ImGui::Text(tr("Position %d: its vector PE[%d, :] (%d values)"), position, position, d);
-    const int b = bar_plot("vector", values, labels, ImVec2(width * scale, ImGui::GetFontSize() * 7), pal, dimension);
-    if (scale == 1) {
-      bar = b;
-      clicked = ImGui::IsItemClicked();
-    }
-  }, {}, formatted(tr("PE vector of position %d"), position));
+  figure(
+      "PE vector of position " + std::to_string(position),
+      [&](float scale) {
+        ImGui::Text(tr("Position %d: its vector PE[%d, :] (%d values)"), position, position, d);
+        const int b =
+            bar_plot("vector", values, labels, ImVec2(width * scale, ImGui::GetFontSize() * 7), pal, dimension);
+        if (scale == 1) {
+          bar = b;
+          clicked = ImGui::IsItemClicked();
+        }
+      },
+      {}, formatted(tr("PE vector of position %d"), position));
   if (bar >= 0 && clicked) dimension = bar;
 }
 
@@ -301,38 +310,46 @@ void PePanel::dimension_wave(const Mat& encoding, float width, const Palette& pa
   const int i = analysis::frequency_index(r, dimension);
   const bool sine = r.layout == Positional::interleaved ? dimension % 2 == 0 : dimension < d / 2;
   const std::string line =
-      formatted(tr("Dimension %d (%s, i = %d): wavelength λ = 2π·%g^(2·%d/%d) = %s"), dimension, sine ? "sin" : "cos", i,
-                request_.base, i, d, format_significant(analysis::wavelength(r, dimension), 5).c_str());
+      formatted(tr("Dimension %d (%s, i = %d): wavelength λ = 2π·%g^(2·%d/%d) = %s"), dimension, sine ? "sin" : "cos",
+                i, request_.base, i, d, format_significant(analysis::wavelength(r, dimension), 5).c_str());
   std::vector<double> wave(static_cast<std::size_t>(L));
   for (int p = 0; p < L; ++p) wave[static_cast<std::size_t>(p)] = encoding(p, dimension);
   int point = -1;
   bool clicked = false;
-  figure("PE wave of dimension " + std::to_string(dimension), [&](float scale) {
-    wrapped_words(line, width * scale);
-    const int p = line_plot("wave", wave,  // not translated: an ImGui ID
-                            ImVec2(width * scale, ImGui::GetFontSize() * 7), pal, position);
-    if (scale == 1) {
-      point = p;
-      clicked = ImGui::IsItemClicked();
-    }
-  }, {}, formatted(tr("PE wave of dimension %d"), dimension));
+  figure(
+      "PE wave of dimension " + std::to_string(dimension),
+      [&](float scale) {
+        wrapped_words(line, width * scale);
+        const int p = line_plot("wave", wave,  // not translated: an ImGui ID
+                                ImVec2(width * scale, ImGui::GetFontSize() * 7), pal, position);
+        if (scale == 1) {
+          point = p;
+          clicked = ImGui::IsItemClicked();
+        }
+      },
+      {}, formatted(tr("PE wave of dimension %d"), dimension));
   if (point >= 0 && clicked) position = point;
 }
 
 // PE·PEᵀ over positions (click a cell: its row's position).
 void PePanel::similarity_view(const AppState& app, float full) {
   const Palette& pal = palette(app.theme);
-  section_title(tr("Similarity PE·PEᵀ"), tr("— positions × positions; the value depends on the distance p − q only"), pal);
+  section_title(tr("Similarity PE·PEᵀ"), tr("— positions × positions; the value depends on the distance p − q only"),
+                pal);
   const float side = std::min(full * 0.5f, ImGui::GetFontSize() * 18);
   const ValueRange range = value_range(similarity_, ColourScale::diverging);
   const ImTextureID sim = app.textures ? matrix_texture(*app.textures, mix_key(0xE2, version_, 3), similarity_,
                                                         ColourScale::diverging, range)
                                        : nullptr;
   ImageHit hit;
-  figure(N_("Similarity PE·PEᵀ"), [&](float scale) {
-    const ImageHit drawn = image_heatmap("similarity", similarity_, sim, range, ImVec2(side * scale, side * scale), pal, position, position);
-    if (scale == 1) hit = drawn;
-  }, FigureCsv{&similarity_, {}, {}});
+  figure(
+      N_("Similarity PE·PEᵀ"),
+      [&](float scale) {
+        const ImageHit drawn = image_heatmap("similarity", similarity_, sim, range, ImVec2(side * scale, side * scale),
+                                             pal, position, position);
+        if (scale == 1) hit = drawn;
+      },
+      FigureCsv{&similarity_, {}, {}});
   if (hit.row < 0) return;
   ImGui::SetTooltip(tr("PE[%d]·PE[%d] = %s  (distance %d)"), hit.row, hit.col,
                     format_significant(similarity_(hit.row, hit.col), 5).c_str(), std::abs(hit.row - hit.col));
@@ -400,7 +417,8 @@ void PePanel::swap_controls(const AppState& app) {
   const bool stale =
       !swaps_ || swap_generation_ != app.generation || swaps_->pe_off.i != swap_i_ || swaps_->pe_off.j != swap_j_;
   // Small models run it as soon as the words change (two forward passes); big ones on the button.
-  if (!ImGui::Button(tr("Run with PE off and on")) && !(small && stale && swap_i_ != swap_j_ && swap_error_.empty())) return;
+  if (!ImGui::Button(tr("Run with PE off and on")) && !(small && stale && swap_i_ != swap_j_ && swap_error_.empty()))
+    return;
   const Positional on = config.positional == Positional::none ? Positional::interleaved : config.positional;
   const auto swap_with = [&](Positional positional) {
     return analysis::swap_experiment(app.session.model(), app.session.example(), swap_i_, swap_j_, positional);
@@ -418,7 +436,8 @@ void PePanel::swap_controls(const AppState& app) {
 namespace {
 
 // Per row of the swapped sentence, the largest change of its encoder output with PE off and on.
-void swap_table(const analysis::SwapResult& off, const analysis::SwapResult& on, const std::vector<std::string>& words) {
+void swap_table(const analysis::SwapResult& off, const analysis::SwapResult& on,
+                const std::vector<std::string>& words) {
   if (!begin_headed_table("swap", {tr("row (was)"), tr("PE off"), tr("PE on")},
                           ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_NoHostExtendX | ImGuiTableFlags_Borders))
     return;
@@ -451,8 +470,9 @@ void PePanel::permutation_view(const AppState& app) {
   }
   swap_table(swaps_->pe_off, swaps_->pe_on, app.src_words);
   ImGui::PushTextWrapPos(0);
-  ImGui::TextUnformatted(tr("With PE off each output row is the same row, moved: self-attention sees a set of words, "
-                            "not a sequence. With PE on the rows change: the model knows the order."));
+  ImGui::TextUnformatted(
+      tr("With PE off each output row is the same row, moved: self-attention sees a set of words, "
+         "not a sequence. With PE on the rows change: the model knows the order."));
   ImGui::PopTextWrapPos();
 }
 

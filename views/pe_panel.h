@@ -51,7 +51,7 @@ struct PePanel : Panel {
   double edit_base_ = 10000;
   std::string message_;
   bool dirty_ = true;
-  std::uint64_t version_ = 0;            // +1 whenever the explorer's matrices change
+  std::uint64_t version_ = 0;                    // +1 whenever the explorer's matrices change
   Mat interleaved_, concatenated_, similarity_;  // (L,d), (L,d), (L,L)
 
   int swap_i_ = 0, swap_j_ = 1;

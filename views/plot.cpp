@@ -113,7 +113,8 @@ bool probability_bar(const std::string& label, double p, double p_max, float lab
   const float x0 = origin.x + label_w;
   const float len = p_max > 0 ? bar_w * static_cast<float>(std::clamp(p / p_max, 0.0, 1.0)) : 0;
   draw->AddRectFilled(ImVec2(x0, origin.y + 2), ImVec2(x0 + std::max(1.0f, len), origin.y + line - 1), colour);
-  if (outlined) draw->AddRect(ImVec2(x0 - 2, origin.y), ImVec2(x0 + bar_w + 2, origin.y + line + 1), pal.accent, 0, 0, 2);
+  if (outlined)
+    draw->AddRect(ImVec2(x0 - 2, origin.y), ImVec2(x0 + bar_w + 2, origin.y + line + 1), pal.accent, 0, 0, 2);
   const std::string value = format_value(p, 4);
   draw->AddText(ImVec2(x0 + len + 6, origin.y), pal.text, value.c_str());
   const float value_w = ImGui::CalcTextSize("0.0000  ").x;
@@ -126,9 +127,11 @@ void arrow(ImDrawList* draw, ImVec2 from, ImVec2 to, ImU32 colour, float size) {
   const float dy = to.y < from.y ? 1.0f : -1.0f;
   const float dx = to.x < from.x ? 1.0f : (to.x > from.x ? -1.0f : 0.0f);
   if (dx == 0)
-    draw->AddTriangleFilled(to, ImVec2(to.x - size * 0.5f, to.y + dy * size), ImVec2(to.x + size * 0.5f, to.y + dy * size), colour);
+    draw->AddTriangleFilled(to, ImVec2(to.x - size * 0.5f, to.y + dy * size),
+                            ImVec2(to.x + size * 0.5f, to.y + dy * size), colour);
   else
-    draw->AddTriangleFilled(to, ImVec2(to.x + dx * size, to.y - size * 0.5f), ImVec2(to.x + dx * size, to.y + size * 0.5f), colour);
+    draw->AddTriangleFilled(to, ImVec2(to.x + dx * size, to.y - size * 0.5f),
+                            ImVec2(to.x + dx * size, to.y + size * 0.5f), colour);
 }
 
 bool begin_headed_table(const char* id, std::initializer_list<const char*> headers, ImGuiTableFlags flags) {

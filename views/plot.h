@@ -34,8 +34,8 @@ int bar_plot(const char* id, std::span<const double> values, std::span<const std
 int line_plot(const char* id, std::span<const double> y, ImVec2 size, const Palette& pal, int marked = -1);
 
 // One horizontal bar: the label, a bar of length p/p_max, the value.  Returns true if hovered.
-bool probability_bar(const std::string& label, double p, double p_max, float label_w, float bar_w,
-                     ImU32 colour, const Palette& pal, bool outlined);
+bool probability_bar(const std::string& label, double p, double p_max, float label_w, float bar_w, ImU32 colour,
+                     const Palette& pal, bool outlined);
 
 // Begins a table of columns headed by `headers` (call ImGui::EndTable only when it returns true).
 bool begin_headed_table(const char* id, std::initializer_list<const char*> headers, ImGuiTableFlags flags);

@@ -46,12 +46,12 @@ struct Hover {
 };
 
 struct Selection {
-  int step = 0;        // index into Trace::steps()
-  Where where;         // stack, layer, sublayer, head of interest: follows the step cursor
+  int step = 0;            // index into Trace::steps()
+  Where where;             // stack, layer, sublayer, head of interest: follows the step cursor
   analysis::HeadRef head;  // the head Heads, Attention and Masking show: follows the cursor too
-  TokenRef token;      // chosen query/key token: its row or column lights up everywhere
-  int feature = -1;    // chosen feature dimension (a column of features-wide tensors)
-  ElementRef element;  // the clicked tensor element, explained by the chain-rule panel
+  TokenRef token;          // chosen query/key token: its row or column lights up everywhere
+  int feature = -1;        // chosen feature dimension (a column of features-wide tensors)
+  ElementRef element;      // the clicked tensor element, explained by the chain-rule panel
   Hover hover;
 };
 

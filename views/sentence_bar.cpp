@@ -11,8 +11,8 @@ namespace attnviz::views {
 namespace {
 
 // The words of `text`, unknown ones in the warning colour, each clickable to select its token.
-void word_chips(const std::string& text, const Vocabulary& vocab, TokenSide side, int offset,
-                const Palette& pal, Selection& selection) {
+void word_chips(const std::string& text, const Vocabulary& vocab, TokenSide side, int offset, const Palette& pal,
+                Selection& selection) {
   const std::vector<std::string> words = split_words(text);
   for (std::size_t i = 0; i < words.size(); ++i) {
     const bool known = vocab.contains(words[i]);
@@ -23,8 +23,10 @@ void word_chips(const std::string& text, const Vocabulary& vocab, TokenSide side
     ImGui::PushID(static_cast<int>(i));
     const bool selected = selection.token == token;
     ImU32 colour = known ? pal.text : pal.warning;
-    if (selected) colour = pal.accent;
-    else if (selection.hover.token == token) colour = pal.hover_outline;
+    if (selected)
+      colour = pal.accent;
+    else if (selection.hover.token == token)
+      colour = pal.hover_outline;
     ImGui::PushStyleColor(ImGuiCol_Text, ImGui::ColorConvertU32ToFloat4(colour));
     if (ImGui::SmallButton(label.c_str())) selection.token = selected ? TokenRef{} : token;
     ImGui::PopStyleColor();
@@ -54,8 +56,8 @@ void SentenceBar::draw(const AppState& app, Selection& selection, Commands& comm
     synced_generation_ = app.generation;
   }
   if (session.fixed_attention()) return;  // X and the weights are fixed: nothing to edit
-  const float label_w = std::max(ImGui::CalcTextSize(tr("Source")).x, ImGui::CalcTextSize(tr("Target")).x) +
-                        ImGui::CalcTextSize(" ").x;
+  const float label_w =
+      std::max(ImGui::CalcTextSize(tr("Source")).x, ImGui::CalcTextSize(tr("Target")).x) + ImGui::CalcTextSize(" ").x;
   const ImGuiInputTextFlags flags = ImGuiInputTextFlags_EnterReturnsTrue;
   bool submit = false;
 
@@ -113,8 +115,9 @@ void SentenceBar::draw_edit_status(const AppState& app, const Palette& pal) {
   const Session& session = app.session;
   const bool edited = source_ != session.src_text() || target_ != session.tgt_text();
   if (!app.sentence_message.empty() && edited) {
-    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.warning), tr("Refused: %s Every panel still shows “%s” → “%s”."),
-                       app.sentence_message.c_str(), session.src_text().c_str(), session.tgt_text().c_str());
+    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.warning),
+                       tr("Refused: %s Every panel still shows “%s” → “%s”."), app.sentence_message.c_str(),
+                       session.src_text().c_str(), session.tgt_text().c_str());
     ImGui::SameLine();
     if (ImGui::SmallButton(tr("Restore"))) {
       source_ = session.src_text();
@@ -125,10 +128,11 @@ void SentenceBar::draw_edit_status(const AppState& app, const Palette& pal) {
                        tr("Edited, not run yet: every panel still shows “%s” → “%s”. Press Enter to run."),
                        session.src_text().c_str(), session.tgt_text().c_str());
   } else if (stale_target_) {
-    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.warning),
-                       tr("New source, same target “%s”: the loss (%s) measures how well the model predicts that target "
-                          "for the new source. Edit the target too if it should change."),
-                       session.tgt_text().c_str(), format_significant(session.trace().loss(), 4).c_str());
+    ImGui::TextColored(
+        ImGui::ColorConvertU32ToFloat4(pal.warning),
+        tr("New source, same target “%s”: the loss (%s) measures how well the model predicts that target "
+           "for the new source. Edit the target too if it should change."),
+        session.tgt_text().c_str(), format_significant(session.trace().loss(), 4).c_str());
   } else if (!app.sentence_message.empty()) {
     ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.warning), tr("Refused: %s"), app.sentence_message.c_str());
   }

@@ -18,11 +18,11 @@ struct SentenceBar {
  private:
   void draw_edit_status(const AppState& app, const Palette& pal);
 
-  std::string source_, target_;      // the text being edited
+  std::string source_, target_;  // the text being edited
   std::uint64_t synced_generation_ = 0;
-  std::string shown_glyphs_;         // the text last handed to ShowGlyphs
+  std::string shown_glyphs_;             // the text last handed to ShowGlyphs
   std::string run_source_, run_target_;  // the sentences of the session's last run
-  bool stale_target_ = false;        // that run changed the source but kept the target
+  bool stale_target_ = false;            // that run changed the source but kept the target
 };
 
 }  // namespace attnviz::views

@@ -148,8 +148,8 @@ void header(const Step& step, const Palette& pal) {
   ImGui::PopTextWrapPos();
   if (step.op == OpKind::scale) ImGui::Text("c = %.6g", step.args.c);
   if (!step.fully_masked_rows.empty())
-    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.warning), tr("%zu row(s) have every key masked: their weights are 0."),
-                       step.fully_masked_rows.size());
+    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.warning),
+                       tr("%zu row(s) have every key masked: their weights are 0."), step.fully_masked_rows.size());
   if (step.non_finite)
     ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.warning), tr("Non-finite value %g at [%d, %d]."),
                        step.non_finite->value, step.non_finite->row, step.non_finite->col);
@@ -194,7 +194,8 @@ void StepDetailPanel::draw(const AppState& app, Selection& selection, Commands& 
   // Worked example A: its matrices first, in view whatever the step (its own heatmaps scroll below).
   if (app.session.fixed_attention()) {
     section(tr("Worked example A (notes 002)"),
-            step.phase == Phase::backward ? tr("— ∂L/∂ of each; L = Σ O, so ∂L/∂O = 1") : tr("— click a value; loss L = Σ O (no target)"),
+            step.phase == Phase::backward ? tr("— ∂L/∂ of each; L = Σ O, so ∂L/∂O = 1")
+                                          : tr("— click a value; loss L = Σ O (no target)"),
             pal);
     example_grids_ = draw_worked_example(app, selection, commands);
     ImGui::Separator();

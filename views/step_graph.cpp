@@ -65,7 +65,8 @@ float mean_column(const StepGraph& g, int node, int level, bool readers, float f
 // column apart.
 void place_columns(StepGraph& g) {
   std::vector<std::vector<int>> on_level(static_cast<std::size_t>(g.levels));
-  for (std::size_t i = 0; i < g.nodes.size(); ++i) on_level[static_cast<std::size_t>(g.nodes[i].level)].push_back(static_cast<int>(i));
+  for (std::size_t i = 0; i < g.nodes.size(); ++i)
+    on_level[static_cast<std::size_t>(g.nodes[i].level)].push_back(static_cast<int>(i));
   int widest = 0;
   for (int l = 0; l < g.levels; ++l)
     if (on_level[static_cast<std::size_t>(l)].size() > on_level[static_cast<std::size_t>(widest)].size()) widest = l;
@@ -73,7 +74,8 @@ void place_columns(StepGraph& g) {
   const float middle = static_cast<float>(g.columns - 1) / 2;
   const auto place = [&](int l, bool readers) {
     std::vector<int>& nodes = on_level[static_cast<std::size_t>(l)];
-    for (int n : nodes) g.nodes[static_cast<std::size_t>(n)].column = mean_column(g, n, readers ? l + 1 : l - 1, readers, middle);
+    for (int n : nodes)
+      g.nodes[static_cast<std::size_t>(n)].column = mean_column(g, n, readers ? l + 1 : l - 1, readers, middle);
     std::stable_sort(nodes.begin(), nodes.end(), [&](int a, int b) {
       return g.nodes[static_cast<std::size_t>(a)].column < g.nodes[static_cast<std::size_t>(b)].column;
     });
@@ -109,10 +111,10 @@ namespace {
 // top, blocks as wide as the longest title, a line (`pitch`) between neighbours for the arrows.
 struct GraphFigure {
   float s = 1, L = 0, block_w = 0, block_h = 0, pad = 0;
-  ImVec2 pitch;                      // from one column (level) to the next
+  ImVec2 pitch;  // from one column (level) to the next
   ImVec2 origin;
-  float bottom = 0;                  // of level 0's blocks
-  ImVec2 needed;                     // at scale 1
+  float bottom = 0;  // of level 0's blocks
+  ImVec2 needed;     // at scale 1
   float x(float column) const { return origin.x + pad + block_w / 2 + column * pitch.x; }
   float y(int level) const { return bottom - static_cast<float>(level) * pitch.y; }  // a block's bottom
   ImVec2 min(const FlowNode& n) const { return ImVec2(x(n.column) - block_w / 2, y(n.level) - block_h); }
@@ -178,9 +180,13 @@ int forward_of(const Trace& trace, int step) {
 // A node's tooltip: its step (an input: the step that reads it first) and what a click opens.
 void node_tooltip(const Trace& trace, const FlowNode& n, int opens) {
   ImGui::BeginTooltip();
-  if (n.step >= 0) ImGui::Text(tr("step %d: %s"), n.step, trace.step(n.step).label.c_str());
-  else ImGui::Text(tr("the input %s, first read by step %d: %s"), n.title.c_str(), n.opens, trace.step(n.opens).label.c_str());
-  ImGui::TextDisabled(tr("click: open step %d (%s)"), opens, trace.step(opens).phase == Phase::backward ? tr("backward") : tr("forward"));
+  if (n.step >= 0)
+    ImGui::Text(tr("step %d: %s"), n.step, trace.step(n.step).label.c_str());
+  else
+    ImGui::Text(tr("the input %s, first read by step %d: %s"), n.title.c_str(), n.opens,
+                trace.step(n.opens).label.c_str());
+  ImGui::TextDisabled(tr("click: open step %d (%s)"), opens,
+                      trace.step(opens).phase == Phase::backward ? tr("backward") : tr("forward"));
   ImGui::EndTooltip();
 }
 
@@ -199,8 +205,10 @@ void StepGraphView::draw(const AppState& app, const Selection& selection, Comman
   ImDrawList* draw = ImGui::GetWindowDrawList();
   draw->AddText(f.origin, pal.text_dim, tr("One attention head: the steps of its trace"));
   for (const FlowEdge& e : graph_.edges)
-    draw_edge(draw, f, edge_route(f, graph_.nodes[static_cast<std::size_t>(e.from)], graph_.nodes[static_cast<std::size_t>(e.to)]),
-              backward ? pal.backward_arrow : pal.forward_arrow, backward);
+    draw_edge(
+        draw, f,
+        edge_route(f, graph_.nodes[static_cast<std::size_t>(e.from)], graph_.nodes[static_cast<std::size_t>(e.to)]),
+        backward ? pal.backward_arrow : pal.forward_arrow, backward);
   const int lit = forward_of(trace, selection.step);
   const int pointed = selection.hover.pointed_step() >= 0 ? forward_of(trace, selection.hover.pointed_step()) : -1;
   drawn_.clear();
@@ -222,7 +230,8 @@ void StepGraphView::draw(const AppState& app, const Selection& selection, Comman
     ImGui::PopID();
   }
   if (backward)
-    draw->AddText(ImVec2(f.origin.x + f.pad, f.bottom + 0.4f * f.L), pal.backward_arrow, tr("backward: ∂L/∂ flows from L down the arrows"));
+    draw->AddText(ImVec2(f.origin.x + f.pad, f.bottom + 0.4f * f.L), pal.backward_arrow,
+                  tr("backward: ∂L/∂ flows from L down the arrows"));
   ImGui::SetWindowFontScale(1.0f);
   ImGui::SetCursorScreenPos(f.origin);
   ImGui::Dummy(ImVec2(f.needed.x * f.s, f.needed.y * f.s));  // the scroll extent

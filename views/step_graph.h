@@ -22,11 +22,11 @@
 namespace attnviz::views {
 
 struct FlowNode {
-  int step = -1;        // the forward step; −1 for an input
-  int opens = -1;       // the forward step a click opens: its own, or an input's first reader
-  std::string title;    // "Q = X W_Q"; an input: its name, "X"
-  int level = 0;        // 0 at the bottom
-  float column = 0;     // 0 … columns − 1
+  int step = -1;      // the forward step; −1 for an input
+  int opens = -1;     // the forward step a click opens: its own, or an input's first reader
+  std::string title;  // "Q = X W_Q"; an input: its name, "X"
+  int level = 0;      // 0 at the bottom
+  float column = 0;   // 0 … columns − 1
 };
 
 struct FlowEdge {

@@ -41,7 +41,8 @@ void StepListPanel::draw(const AppState& app, Selection& selection, Commands& co
       if (ImGui::Selectable("##step", row.step == selection.step)) commands.push(GoToStep{row.step});
       const bool hovered = ImGui::IsItemHovered();
       if (row.step == selection.hover.pointed_step())
-        ImGui::GetWindowDrawList()->AddRect(ImGui::GetItemRectMin(), ImGui::GetItemRectMax(), pal.hover_outline, 0, 0, 2);
+        ImGui::GetWindowDrawList()->AddRect(ImGui::GetItemRectMin(), ImGui::GetItemRectMax(), pal.hover_outline, 0, 0,
+                                            2);
       char number[16];
       std::snprintf(number, sizeof number, "%d", row.step);
       ImGui::SameLine(x + number_w - ImGui::CalcTextSize(number).x);

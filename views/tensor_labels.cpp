@@ -88,8 +88,10 @@ std::string tensor_caption(const Tensor& tensor, bool gradient) {
   std::string symbol = base_symbol(tensor);
   if (gradient) {
     const std::size_t eq = symbol.find(" = ");
-    if (eq != std::string::npos) symbol.erase(eq);
-    else if (symbol.find(" + ") != std::string::npos) symbol = "(" + symbol + ")";
+    if (eq != std::string::npos)
+      symbol.erase(eq);
+    else if (symbol.find(" + ") != std::string::npos)
+      symbol = "(" + symbol + ")";
     symbol = "∂L/∂" + symbol;
   }
   return symbol + head_suffix(tensor) + ": " + shape_words(tensor);

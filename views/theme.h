@@ -22,7 +22,7 @@ struct Palette {
   ImU32 local_mark;         // chain rule: local factors (Okabe–Ito bluish green)
   ImU32 forward_arrow, backward_arrow;
   ImU32 warning;
-  ImU32 ok;                 // a check that passed (the chain rule's sum equals the stored gradient)
+  ImU32 ok;  // a check that passed (the chain rule's sum equals the stored gradient)
 };
 const Palette& palette(Theme);
 

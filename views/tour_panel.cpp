@@ -67,8 +67,10 @@ void TourPanel::draw(const AppState& app, Selection&, Commands& commands) {
     hint(tr("A preset has no tour: open a lesson (File ▸ Open lesson)."));
     return;
   }
-  if (tour.empty()) hint(tr("This lesson has no tour yet: \"Add this view as a stop\" starts one."));
-  else stop_view(app, commands);
+  if (tour.empty())
+    hint(tr("This lesson has no tour yet: \"Add this view as a stop\" starts one."));
+  else
+    stop_view(app, commands);
   editor(app, commands);
 }
 

@@ -24,7 +24,7 @@ struct TourPanel : Panel {
   void order_buttons(const AppState& app, Commands& commands);
 
   bool capture_requested_ = false;
-  int editing_ = -1;                    // the stop whose fields the buffers hold
+  int editing_ = -1;  // the stop whose fields the buffers hold
   std::string title_en_, title_ko_, note_en_, note_ko_;
 };
 

@@ -29,7 +29,8 @@ const char* stack_words(Stack stack) {
 std::string block_title(Stack stack, Sublayer sublayer) {
   switch (sublayer) {
     case Sublayer::embed: return stack == Stack::decoder ? tr("Output embedding + PE") : tr("Input embedding + PE");
-    case Sublayer::self_attn: return stack == Stack::decoder ? tr("Masked multi-head attention") : tr("Multi-head attention");
+    case Sublayer::self_attn:
+      return stack == Stack::decoder ? tr("Masked multi-head attention") : tr("Multi-head attention");
     case Sublayer::cross_attn: return tr("Encoder–decoder attention");
     case Sublayer::norm1:
     case Sublayer::norm2:

@@ -12,17 +12,17 @@
 namespace attnviz::views {
 
 struct Block {
-  Where where;               // head = −1
-  int first_forward = -1;    // step index
+  Where where;             // head = −1
+  int first_forward = -1;  // step index
   int first_backward = -1;
   int last_backward = -1;
   double grad_norm_out = 0;  // ‖∂L/∂(what enters the block)‖, Frobenius, from its backward steps
 };
 
 struct StepRow {
-  int step = -1;             // −1: a group header
-  int depth = 0;             // indentation level of a header
-  std::string text;          // header text, or the step's short label
+  int step = -1;     // −1: a group header
+  int depth = 0;     // indentation level of a header
+  std::string text;  // header text, or the step's short label
 };
 
 class TraceIndex {

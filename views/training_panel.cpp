@@ -155,8 +155,9 @@ void reset_menu(const TrainingStatus& t, Commands& commands) {
 // While a step is computed: which one, how far (examples of its mini-batch), and Cancel.
 void progress_line(const TrainingStatus& t, Commands& commands) {
   if (!t.busy) return;
-  const std::string text = t.busy_total > 0 ? formatted(tr("step %d: example %d of %d"), t.steps_done + 1, t.busy_done + 1, t.busy_total)
-                                             : formatted(tr("evaluating at step %d"), t.steps_done);
+  const std::string text =
+      t.busy_total > 0 ? formatted(tr("step %d: example %d of %d"), t.steps_done + 1, t.busy_done + 1, t.busy_total)
+                       : formatted(tr("evaluating at step %d"), t.steps_done);
   const float fraction = t.busy_total > 0 ? static_cast<float>(t.busy_done) / static_cast<float>(t.busy_total) : 0;
   ImGui::ProgressBar(fraction, ImVec2(ImGui::GetFontSize() * 14, 0), text.c_str());
   ImGui::SameLine();
@@ -169,11 +170,13 @@ void progress_line(const TrainingStatus& t, Commands& commands) {
 void experiment_line(const TrainingStatus& t, Commands& commands) {
   if (t.experiment_running) {
     const std::string text = formatted(tr("step %d of %d, both runs"), t.experiment_done, t.experiment_total);
-    const float fraction = t.experiment_total > 0 ? static_cast<float>(t.experiment_done) / static_cast<float>(t.experiment_total) : 0;
+    const float fraction =
+        t.experiment_total > 0 ? static_cast<float>(t.experiment_done) / static_cast<float>(t.experiment_total) : 0;
     ImGui::SameLine();
     ImGui::ProgressBar(fraction, ImVec2(ImGui::GetFontSize() * 12, 0), text.c_str());
     ImGui::SameLine();
-    if (tooltip_button((std::string(tr("Cancel")) + "##experiment").c_str(), tr("Stop both runs; the last experiment's figures stay")))
+    if (tooltip_button((std::string(tr("Cancel")) + "##experiment").c_str(),
+                       tr("Stop both runs; the last experiment's figures stay")))
       commands.push(Train{Train::Action::cancel_experiment});
   } else if (*t.experiment_problem.what()) {
     ImGui::TextWrapped("%s", error_in_words(t.experiment_problem).c_str());
@@ -200,12 +203,17 @@ namespace {
 // Run / Pause (Run on past the lesson's steps), One step, Reset…, the learning rate.
 void training_buttons(const TrainingStatus& t, Commands& commands) {
   const bool past_plan = t.planned_steps > 0 && t.steps_done >= t.planned_steps;
-  const std::string run_tip = past_plan ? formatted(tr("Train on past the lesson's %d steps until paused"), t.planned_steps)
-                                        : formatted(tr("Train in the background up to the lesson's %d steps"), t.planned_steps);
-  if (tooltip_button(t.running ? tr("Pause") : past_plan ? tr("Run on") : tr("Run"), t.running ? tr("Pause training") : run_tip.c_str()))
+  const std::string run_tip =
+      past_plan ? formatted(tr("Train on past the lesson's %d steps until paused"), t.planned_steps)
+                : formatted(tr("Train in the background up to the lesson's %d steps"), t.planned_steps);
+  if (tooltip_button(t.running   ? tr("Pause")
+                     : past_plan ? tr("Run on")
+                                 : tr("Run"),
+                     t.running ? tr("Pause training") : run_tip.c_str()))
     commands.push(Train{t.running ? Train::Action::pause : Train::Action::run});
   ImGui::SameLine();
-  if (tooltip_button(tr("One step"), tr("One mini-batch and one Adam update"))) commands.push(Train{Train::Action::step});
+  if (tooltip_button(tr("One step"), tr("One mini-batch and one Adam update")))
+    commands.push(Train{Train::Action::step});
   ImGui::SameLine();
   reset_menu(t, commands);
   ImGui::SameLine();
@@ -235,8 +243,8 @@ void training_status(const AppState& app, const TrainingStatus& t, Commands& com
   if (!t.curve.empty()) {
     last_figures(t);
   } else {
-    ImGui::TextWrapped(tr("Not trained here yet: the panels show %s. Run trains from %s."), weights_in_words(app.session).c_str(),
-                       t.start_words.c_str());
+    ImGui::TextWrapped(tr("Not trained here yet: the panels show %s. Run trains from %s."),
+                       weights_in_words(app.session).c_str(), t.start_words.c_str());
   }
   if (!t.message.empty()) ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.warning), "%s", tr(t.message).c_str());
 }
@@ -252,20 +260,25 @@ std::string percent(double fraction) {
 // the warning colour below 90 %), and over all words.
 void experiment_table(const TrainingStatus& t, const PositionalExperiment& e, const Palette& pal) {
   const std::size_t n = std::min(e.with_pe.position_accuracy.size(), e.without_pe.position_accuracy.size());
-  if (!begin_headed_table("per word", {tr("held-out word"), tr("with PE"), tr("without PE")}, ImGuiTableFlags_Borders | ImGuiTableFlags_SizingFixedFit))
+  if (!begin_headed_table("per word", {tr("held-out word"), tr("with PE"), tr("without PE")},
+                          ImGuiTableFlags_Borders | ImGuiTableFlags_SizingFixedFit))
     return;
   for (std::size_t i = 0; i < n; ++i) {
     ImGui::PushID(static_cast<int>(i));
     ImGui::TableNextRow();
     ImGui::TableNextColumn();
-    if (i < t.position_names.size()) ImGui::TextUnformatted(t.position_names[i].c_str());
-    else ImGui::Text(tr("word %d"), static_cast<int>(i + 1));
+    if (i < t.position_names.size())
+      ImGui::TextUnformatted(t.position_names[i].c_str());
+    else
+      ImGui::Text(tr("word %d"), static_cast<int>(i + 1));
     ImGui::TableNextColumn();
     ImGui::TextUnformatted(percent(e.with_pe.position_accuracy[i]).c_str());
     ImGui::TableNextColumn();
     const double without = e.without_pe.position_accuracy[i];
-    if (without < 0.9) ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.warning), "%s", percent(without).c_str());
-    else ImGui::TextUnformatted(percent(without).c_str());
+    if (without < 0.9)
+      ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.warning), "%s", percent(without).c_str());
+    else
+      ImGui::TextUnformatted(percent(without).c_str());
     ImGui::PopID();
   }
   text_row({tr("all words"), percent(e.with_pe.accuracy), percent(e.without_pe.accuracy)});
@@ -346,10 +359,11 @@ void TrainingPanel::draw(const AppState& app, Selection&, Commands& commands) {
   }
   training_buttons(t, commands);
   training_status(app, t, commands);
-  if (tooltip_button(t.experiment_running ? tr("Training with and without…") : tr("Positional-encoding experiment"),
-                     tr("Trains this lesson twice from the same seed, with and without positional encoding, and compares "
-                        "the held-out accuracy word by word (a Transformer only: a recurrent model has no positional encoding)"),
-                     !t.experiment_running && !app.session.config().recurrent()))
+  if (tooltip_button(
+          t.experiment_running ? tr("Training with and without…") : tr("Positional-encoding experiment"),
+          tr("Trains this lesson twice from the same seed, with and without positional encoding, and compares "
+             "the held-out accuracy word by word (a Transformer only: a recurrent model has no positional encoding)"),
+          !t.experiment_running && !app.session.config().recurrent()))
     commands.push(Train{Train::Action::positional_experiment});
   experiment_line(t, commands);
   if (t.experiment) experiment_table(t, *t.experiment, palette(app.theme));
@@ -380,9 +394,9 @@ void show_trained_run(AppState& app, Selection& selection, std::uint64_t version
   const int step = selection.step;
   app.on_new_trace();
   go_to_step(app, selection, step);
-  app.session.set_weights_origin(t.steps_done == 0 ? t.start_words
-                                                   : formatted(tr("%s after %d training steps here"),
-                                                               t.start_words.c_str(), t.steps_done));
+  app.session.set_weights_origin(
+      t.steps_done == 0 ? t.start_words
+                        : formatted(tr("%s after %d training steps here"), t.start_words.c_str(), t.steps_done));
   t.shown_version = version;
   t.message.clear();
 }

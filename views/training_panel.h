@@ -52,7 +52,7 @@ void apply_training_command(TrainingRunner& runner, const Command& command);
 // runner for the session's run on them (at most once every `interval` seconds while training
 // runs; `clock` counts the seconds since the last request) and takes it once it is ready, so the
 // window's thread copies the weights but never runs the model for training.
-void follow_training(AppState& app, Selection& selection, TrainingRunner& runner, double& clock,
-                     double seconds, double interval = 0.25);
+void follow_training(AppState& app, Selection& selection, TrainingRunner& runner, double& clock, double seconds,
+                     double interval = 0.25);
 
 }  // namespace attnviz::views

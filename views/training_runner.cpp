@@ -14,8 +14,11 @@
 namespace attnviz::views {
 
 TrainingRunner::TrainingRunner(const Lesson& lesson, bool threaded, LessonWeights lesson_weights)
-    : lesson_(lesson), threaded_(threaded), lesson_weights_(std::move(lesson_weights)),
-      start_words_(seed_words()), learning_rate_(lesson.training.learning_rate) {
+    : lesson_(lesson),
+      threaded_(threaded),
+      lesson_weights_(std::move(lesson_weights)),
+      start_words_(seed_words()),
+      learning_rate_(lesson.training.learning_rate) {
   check_trainable(lesson, lesson.training);
   std::vector<SentencePair> train, held;
   split_pairs(make_pairs(lesson.task, lesson.task.seed), lesson.task.held_out, lesson.task.seed, train, held);
@@ -100,8 +103,10 @@ void TrainingRunner::start_positional_experiment() {
     ++experiment_version_;
     experiment_running_ = false;
   };
-  if (threaded_) experiment_thread_ = std::thread(work);
-  else work();
+  if (threaded_)
+    experiment_thread_ = std::thread(work);
+  else
+    work();
 }
 
 InputError TrainingRunner::experiment_problem() const {
@@ -216,10 +221,11 @@ void TrainingRunner::carry_out(const std::optional<ResetTo>& reset, const std::o
   }
   if (rate) {
     try {
-      if (trainer_) trainer_->set_learning_rate(*rate);
-      else pending_rate_ = *rate;
-    } catch (const InputError&) {
-    }
+      if (trainer_)
+        trainer_->set_learning_rate(*rate);
+      else
+        pending_rate_ = *rate;
+    } catch (const InputError&) {}
   }
   if (step) {
     Trainer& t = trainer();
@@ -248,8 +254,10 @@ void TrainingRunner::request_run(const Example& example) {
     std::lock_guard<std::mutex> lock(mutex_);
     run_wanted_ = example;
   }
-  if (threaded_) wake_.notify_all();
-  else serve_run_request();
+  if (threaded_)
+    wake_.notify_all();
+  else
+    serve_run_request();
 }
 
 bool TrainingRunner::run_requested() const {

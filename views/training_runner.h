@@ -61,11 +61,11 @@ class TrainingRunner {
   // Keep stepping until paused or until step `until` (0: the lesson's training.steps, where its
   // shipped weights stop; a run from there or later goes on until paused).
   void run(bool running, int until = 0);
-  void step_once();                     // one mini-batch (pauses a run)
+  void step_once();  // one mini-batch (pauses a run)
   // Step 0 on the lesson's weights or the seed's initial weights; Adam's moments and the curve
   // start again.
   void reset(ResetTo to = ResetTo::seed);
-  void cancel();                        // pauses, drops queued steps, abandons the current one
+  void cancel();  // pauses, drops queued steps, abandons the current one
   StepProgressInfo progress() const;
   void set_learning_rate(double rate);  // from the next step on; ignored unless finite and > 0
 
@@ -95,7 +95,7 @@ class TrainingRunner {
   const std::string& lesson_words() const { return lesson_weights_.words; }
   int train_pairs() const { return train_pairs_; }
   int held_pairs() const { return held_pairs_; }
-  std::string problem() const;          // why the last reset to the lesson's weights failed
+  std::string problem() const;  // why the last reset to the lesson's weights failed
 
   // The session's run on the trainer's newest weights, computed on the runner's thread so the
   // window's thread never runs a big model's forward + backward: request_run() asks for it (the
@@ -131,10 +131,10 @@ class TrainingRunner {
   bool threaded_;
   LessonWeights lesson_weights_;
   std::unique_ptr<Trainer> trainer_;
-  std::atomic<bool> built_{false};  // trainer_ exists (set once, after it is built)
+  std::atomic<bool> built_{false};      // trainer_ exists (set once, after it is built)
   std::optional<double> pending_rate_;  // a rate chosen before the trainer was built
   int train_pairs_ = 0, held_pairs_ = 0;
-  mutable std::mutex mutex_;      // guards the requests below, start_words_ and problem_
+  mutable std::mutex mutex_;  // guards the requests below, start_words_ and problem_
   std::condition_variable wake_;
   bool quit_ = false;
   std::optional<ResetTo> reset_requested_;
@@ -149,7 +149,7 @@ class TrainingRunner {
   std::uint64_t run_version_ = 0;      // the weights' version it ran on
 
   std::atomic<bool> running_{false};
-  int run_until_ = 0;             // a run pauses itself here; guarded by mutex_
+  int run_until_ = 0;  // a run pauses itself here; guarded by mutex_
   std::atomic<int> steps_done_{0};
   std::atomic<double> learning_rate_{0};
   std::atomic<std::uint64_t> version_{0};

@@ -13,19 +13,19 @@
 namespace attnviz::views {
 
 struct TrainingStatus {
-  bool available = false;        // the lesson can be trained
-  std::string message;           // why not, or the last problem
+  bool available = false;  // the lesson can be trained
+  std::string message;     // why not, or the last problem
   bool running = false;
   int steps_done = 0;
-  int planned_steps = 0;         // the lesson's training.steps (where the shipped weights stop)
+  int planned_steps = 0;  // the lesson's training.steps (where the shipped weights stop)
   double learning_rate = 0;
   std::vector<CurvePoint> curve;
-  std::uint64_t shown_version = 0;  // the runner version whose weights the session holds
-  bool busy = false;             // a step (or an evaluation) is being computed
-  int busy_done = 0, busy_total = 0;  // examples of its mini-batch done, of
-  std::string start_words;       // what the trainer started from ("seed 1's initial weights")
-  std::string lesson_words;      // the lesson's weights, for Reset
-  std::string seed_words;        // the seed's initial weights, for Reset
+  std::uint64_t shown_version = 0;      // the runner version whose weights the session holds
+  bool busy = false;                    // a step (or an evaluation) is being computed
+  int busy_done = 0, busy_total = 0;    // examples of its mini-batch done, of
+  std::string start_words;              // what the trainer started from ("seed 1's initial weights")
+  std::string lesson_words;             // the lesson's weights, for Reset
+  std::string seed_words;               // the seed's initial weights, for Reset
   int train_pairs = 0, held_pairs = 0;  // sizes of the two sets (held_pairs 0: evaluated on training)
 
   // The positional-encoding experiment: the lesson trained with and without it.

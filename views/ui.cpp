@@ -68,11 +68,14 @@ void Ui::draw(const AppState& app, Selection& selection, Commands& commands) {
   if (const std::optional<PanelId> chosen = menu_.draw(app, selection, commands, controls_.step_in_menu(), is_shown))
     shown(*chosen) ? hide(*chosen) : show(*chosen);
   const ImGuiIO& io = ImGui::GetIO();
-  const Place place = tiling_.begin_frame({io.DisplaySize, menu_.height, ImGui::GetFontSize(), ImGui::GetFrameHeightWithSpacing(),
-                                           ImGui::GetFrameHeight(), controls_.height(), detail().needed_height(), chain_open_},
-                                          fixed_layout);
-  if (view == PanelId::overview) overview(app, selection, commands, place);
-  else alone(app, selection, commands);
+  const Place place =
+      tiling_.begin_frame({io.DisplaySize, menu_.height, ImGui::GetFontSize(), ImGui::GetFrameHeightWithSpacing(),
+                           ImGui::GetFrameHeight(), controls_.height(), detail().needed_height(), chain_open_},
+                          fixed_layout);
+  if (view == PanelId::overview)
+    overview(app, selection, commands, place);
+  else
+    alone(app, selection, commands);
   menu_.files.dialogs(app, commands);
   tiling_.end_frame(place);
   if (const std::optional<PanelId> asked = panels_.take_show_request()) show(*asked);
@@ -99,13 +102,16 @@ void Ui::presenter(const AppState& app, Selection& selection, Commands& commands
   const float caption_h = std::min(io.DisplaySize.y * 0.3f, line * 6.5f);
   PanelId shown_panel = PanelId::detail;
   if (stop && !stop->panel.empty())
-    if (const std::optional<PanelId> p = panel_named(stop->panel); p && panel_info(*p).home != Home::whole) shown_panel = *p;
+    if (const std::optional<PanelId> p = panel_named(stop->panel); p && panel_info(*p).home != Home::whole)
+      shown_panel = *p;
   const ImGuiWindowFlags fixed = ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse;
   ImGui::SetNextWindowPos(ImVec2(0, 0));
   ImGui::SetNextWindowSize(ImVec2(io.DisplaySize.x, io.DisplaySize.y - caption_h));
   if (ImGui::Begin(panel_info(shown_panel).window_label().c_str(), nullptr, fixed)) {
-    if (panel_info(shown_panel).home == Home::centre_tab) centre_.draw_tab(panels_, shown_panel, app, selection, commands);
-    else panels_[shown_panel].draw(app, selection, commands);
+    if (panel_info(shown_panel).home == Home::centre_tab)
+      centre_.draw_tab(panels_, shown_panel, app, selection, commands);
+    else
+      panels_[shown_panel].draw(app, selection, commands);
   }
   ImGui::End();
   ImGui::SetNextWindowPos(ImVec2(0, io.DisplaySize.y - caption_h));
@@ -123,23 +129,28 @@ void Ui::presenter_caption(const AppState& app, const TourStop* stop) {
     ImGui::SetWindowFontScale(1.0f);
     ImGui::TextWrapped("%s", stop->note.in(app.language).c_str());
   }
-  ImGui::TextDisabled("%s", n == 0 ? tr("This lesson has no tour.   Esc leaves presenter mode.")
-                                   : formatted(tr("stop %d of %d   PageDown / PageUp: next / previous   Esc leaves presenter mode"),
-                                               app.tour_stop + 1, n)
-                                         .c_str());
+  ImGui::TextDisabled(
+      "%s", n == 0 ? tr("This lesson has no tour.   Esc leaves presenter mode.")
+                   : formatted(tr("stop %d of %d   PageDown / PageUp: next / previous   Esc leaves presenter mode"),
+                               app.tour_stop + 1, n)
+                         .c_str());
 }
 
 void Ui::alone(const AppState& app, Selection& selection, Commands& commands) {
   const PanelInfo& info = panel_info(view);
-  if (tiling_.begin(info.window_label().c_str(), &Layout::single, Place::all, ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize)) {
-    if (info.home == Home::centre_tab) centre_.draw_tab(panels_, view, app, selection, commands);
-    else panels_[view].draw(app, selection, commands);
+  if (tiling_.begin(info.window_label().c_str(), &Layout::single, Place::all,
+                    ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize)) {
+    if (info.home == Home::centre_tab)
+      centre_.draw_tab(panels_, view, app, selection, commands);
+    else
+      panels_[view].draw(app, selection, commands);
   }
   ImGui::End();
 }
 
 void Ui::overview(const AppState& app, Selection& selection, Commands& commands, Place place) {
-  if (tiling_.begin(labelled("Controls and sentences").c_str(), &Layout::controls, place) && controls_.draw(app, selection, commands))
+  if (tiling_.begin(labelled("Controls and sentences").c_str(), &Layout::controls, place) &&
+      controls_.draw(app, selection, commands))
     tiling_.ask(Place::tiled);
   ImGui::End();
   const LabCover cover = cover_with_lab(place);
@@ -149,7 +160,8 @@ void Ui::overview(const AppState& app, Selection& selection, Commands& commands,
       centre_.draw(panels_, app, selection, commands);
     ImGui::End();
   }
-  if (tiling_.begin(panel_info(PanelId::architecture).label().c_str(), &Layout::navigator, place, ImGuiWindowFlags_HorizontalScrollbar))
+  if (tiling_.begin(panel_info(PanelId::architecture).label().c_str(), &Layout::navigator, place,
+                    ImGuiWindowFlags_HorizontalScrollbar))
     panels_[PanelId::architecture].draw(app, selection, commands);
   ImGui::End();
   if (tiling_.begin(panel_info(PanelId::steps).label().c_str(), &Layout::steps, place))
@@ -170,7 +182,9 @@ Ui::LabCover Ui::cover_with_lab(Place place) {
   cover.opening = gradlab_open_ && !gradlab_was_open_;
   gradlab_was_open_ = gradlab_open_;
   const ImGuiWindow* lab = ImGui::FindWindowByName(lab_id);
-  const auto lab_at = [&](const Rect& r) { return lab && same_place(lab->Pos, r.pos) && same_place(lab->Size, r.size); };
+  const auto lab_at = [&](const Rect& r) {
+    return lab && same_place(lab->Pos, r.pos) && same_place(lab->Size, r.size);
+  };
   cover.place = place == Place::all || cover.opening || (place == Place::tiled && lab_at(placed_over));
   cover.covering = gradlab_open_ && (cover.place || !lab || lab_at(over));
   // Covered panels are not drawn; re-tiled meanwhile, they take their places without a frame.
@@ -191,7 +205,8 @@ void Ui::lab_window(const LabCover& cover, const AppState& app, Selection& selec
   if (!cover.covering) ImGui::SetNextWindowBgAlpha(1.0f);
   if (focus_gradlab_ || cover.opening) ImGui::SetNextWindowFocus();
   focus_gradlab_ = false;
-  if (ImGui::Begin(labelled(lab_title).c_str(), &gradlab_open_, ImGuiWindowFlags_NoCollapse) && ImGui::BeginTabBar("gradlab")) {
+  if (ImGui::Begin(labelled(lab_title).c_str(), &gradlab_open_, ImGuiWindowFlags_NoCollapse) &&
+      ImGui::BeginTabBar("gradlab")) {
     const std::optional<PanelId> open = std::exchange(lab_open_, std::nullopt);
     for (const PanelInfo& page : panel_table()) {
       const ImGuiTabItemFlags flags = open == page.id ? ImGuiTabItemFlags_SetSelected : 0;

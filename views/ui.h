@@ -25,7 +25,7 @@ namespace attnviz::views {
 struct Ui {
   PanelId view = PanelId::overview;  // the overview, or one panel alone in the window
   KeyCodes keys;
-  bool fixed_layout = false;  // place the windows every frame (screenshots, benchmarks)
+  bool fixed_layout = false;      // place the windows every frame (screenshots, benchmarks)
   bool wait_for_results = false;  // panels compute on this thread, so one frame shows their results (screenshots)
 
   // Clears the hover (every frame, before any view draws).
@@ -79,13 +79,13 @@ struct Ui {
   MenuBar menu_;
   Tiling tiling_;
   std::array<bool, panel_count> floating_{};  // the floating panels shown
-  bool gradlab_open_ = false;  // the gradient lab window, over the step detail and chain rule
-  bool gradlab_was_open_ = false;  // last frame: opening the lab places it over the detail
+  bool gradlab_open_ = false;                 // the gradient lab window, over the step detail and chain rule
+  bool gradlab_was_open_ = false;             // last frame: opening the lab places it over the detail
   bool focus_gradlab_ = false;
-  std::optional<PanelId> lab_open_;  // the lab's tab to bring forward on the next frame
+  std::optional<PanelId> lab_open_;              // the lab's tab to bring forward on the next frame
   PanelId lab_shown_ = PanelId::gradlab_scalar;  // the lab's tab shown last frame
-  bool chain_shown_folded_ = false;  // the chain rule's folding as last seen
-  std::optional<bool> chain_open_;  // the user's choice of folding the chain rule (two columns)
+  bool chain_shown_folded_ = false;              // the chain rule's folding as last seen
+  std::optional<bool> chain_open_;               // the user's choice of folding the chain rule (two columns)
 };
 
 // The window's title: "attnviz — " and the lesson's title, or "attnviz" without a lesson.

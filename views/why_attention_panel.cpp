@@ -44,14 +44,15 @@ Mat cross_attention(const Trace& t, const Config& c) {
   int heads = 0;
   for (int s = 0; s < t.forward_count(); ++s) {
     const Step& step = t.step(s);
-    if (step.op != OpKind::softmax || step.where.stack != Stack::decoder || step.where.sublayer != attention)
-      continue;
+    if (step.op != OpKind::softmax || step.where.stack != Stack::decoder || step.where.sublayer != attention) continue;
     const Mat& w = t.value(step.outputs.front());
     if (c.recurrent()) {
       rows.push_back(&w);
     } else if (step.where.layer == last_layer) {
-      if (heads++ == 0) A = w;
-      else A += w;
+      if (heads++ == 0)
+        A = w;
+      else
+        A += w;
     }
   }
   if (c.recurrent()) {
@@ -107,7 +108,8 @@ void WhyAttentionPanel::load(const AppState& app) {
     // Seq2Seq, Bahdanau, Transformer: the order of the story.
     std::sort(models_.begin(), models_.end(), [](const Model& a, const Model& b) {
       return a.lesson.config.architecture == Architecture::seq2seq ||
-             (a.lesson.config.architecture == Architecture::bahdanau && b.lesson.config.architecture == Architecture::transformer);
+             (a.lesson.config.architecture == Architecture::bahdanau &&
+              b.lesson.config.architecture == Architecture::transformer);
     });
   } catch (const InputError& e) {
     models_.clear();
@@ -145,18 +147,22 @@ void WhyAttentionPanel::accuracy_plot(const Palette& pal, float width, float hei
   const float left = origin.x + em * 3.2f, right = origin.x + width - em * 0.5f;
   const float top = origin.y + em * 0.5f, bottom = origin.y + height - em * 2.6f;
   const int lo = lengths_.front(), hi = lengths_.back();
-  const auto x_of = [&](int n) { return left + (right - left) * static_cast<float>(n - lo) / static_cast<float>(std::max(1, hi - lo)); };
+  const auto x_of = [&](int n) {
+    return left + (right - left) * static_cast<float>(n - lo) / static_cast<float>(std::max(1, hi - lo));
+  };
   const auto y_of = [&](double a) { return bottom - (bottom - top) * static_cast<float>(a); };
   for (int p = 0; p <= 100; p += 25) {
     const float y = y_of(p / 100.0);
     draw->AddLine({left, y}, {right, y}, (pal.text_dim & 0x00ffffff) | 0x40000000);
     const std::string label = std::to_string(p) + " %";
-    draw->AddText({left - ImGui::CalcTextSize(label.c_str()).x - em * 0.3f, y - em * 0.5f}, pal.text_dim, label.c_str());
+    draw->AddText({left - ImGui::CalcTextSize(label.c_str()).x - em * 0.3f, y - em * 0.5f}, pal.text_dim,
+                  label.c_str());
   }
   for (int n : lengths_) {
     if (n != lo && n != hi && n % 5 != 0) continue;
     const std::string label = std::to_string(n);
-    draw->AddText({x_of(n) - ImGui::CalcTextSize(label.c_str()).x / 2, bottom + em * 0.2f}, pal.text_dim, label.c_str());
+    draw->AddText({x_of(n) - ImGui::CalcTextSize(label.c_str()).x / 2, bottom + em * 0.2f}, pal.text_dim,
+                  label.c_str());
   }
   const char* axis = tr("source length (words)");
   draw->AddText({(left + right) / 2 - ImGui::CalcTextSize(axis).x / 2, bottom + em * 1.3f}, pal.text_dim, axis);
@@ -179,7 +185,8 @@ void WhyAttentionPanel::accuracy_plot(const Palette& pal, float width, float hei
     for (const Model& m : models_)
       ImGui::TextColored(colour(model_colour(m.figures.name)), "%s",
                          formatted(tr("%s: %.1f %% of %d tokens"), model_title(m.figures.name).c_str(),
-                                   100 * m.figures.accuracy[best], m.figures.tokens[best]).c_str());
+                                   100 * m.figures.accuracy[best], m.figures.tokens[best])
+                             .c_str());
     ImGui::EndTooltip();
   }
 }
@@ -205,8 +212,10 @@ void WhyAttentionPanel::attention_maps(const AppState& app, Selection& selection
     spec.row_tokens = TokenSide::target;
     spec.col_tokens = TokenSide::source;
     const float em = ImGui::GetFontSize(), each = std::min(width, std::clamp(width / 2 - em, em * 20, em * 44));
-    if (m.attention.size() > 0) row.draw(spec, each, id, HeatmapLook{app.theme, app.textures}, selection);
-    else ImGui::TextWrapped("%s", spec.caption.c_str());
+    if (m.attention.size() > 0)
+      row.draw(spec, each, id, HeatmapLook{app.theme, app.textures}, selection);
+    else
+      ImGui::TextWrapped("%s", spec.caption.c_str());
     ++id;
   }
 }
@@ -216,7 +225,8 @@ void WhyAttentionPanel::gradient_bars(const AppState& app, const Palette& pal, f
   const float each = std::max(em * 16, (width - 2 * em) / 3);
   if (ImGui::RadioButton(tr("trained weights"), !initial_weights_)) initial_weights_ = false;
   ImGui::SameLine();
-  if (ImGui::RadioButton(tr("the seed's initial weights, where training starts"), initial_weights_)) initial_weights_ = true;
+  if (ImGui::RadioButton(tr("the seed's initial weights, where training starts"), initial_weights_))
+    initial_weights_ = true;
   for (std::size_t k = 0; k < models_.size(); ++k) {
     const Model& m = models_[k];
     const std::vector<double>& grads = initial_weights_ ? m.initial_grads : m.token_grads;
@@ -228,9 +238,11 @@ void WhyAttentionPanel::gradient_bars(const AppState& app, const Palette& pal, f
     } else {
       const double first = grads.front(), last = grads.back();
       ImGui::TextUnformatted(formatted(tr("‖∂L/∂e₀‖ = %s, first/last = %s"), format_significant(first, 3).c_str(),
-                                       format_significant(first / last, 3).c_str()).c_str());
-      std::vector<std::string> labels(app.src_words.begin(),
-                                      app.src_words.begin() + static_cast<std::ptrdiff_t>(std::min(app.src_words.size(), grads.size())));
+                                       format_significant(first / last, 3).c_str())
+                                 .c_str());
+      std::vector<std::string> labels(
+          app.src_words.begin(),
+          app.src_words.begin() + static_cast<std::ptrdiff_t>(std::min(app.src_words.size(), grads.size())));
       bar_plot(("grad" + std::to_string(k)).c_str(), grads, labels, {each - em, em * 6}, pal, 0);
     }
     ImGui::EndGroup();
@@ -245,19 +257,21 @@ void WhyAttentionPanel::draw(const AppState& app, Selection& selection, Commands
     return;
   }
   if (models_.empty()) {
-    hint(tr("This page compares the models of a lesson that trains several on one task: open "
-         "assets/lessons/why-attention.json (File, Open lesson…), where Seq2Seq, Seq2Seq + Bahdanau attention "
-         "and a Transformer learned to reverse 3 to 20 digits."));
+    hint(
+        tr("This page compares the models of a lesson that trains several on one task: open "
+           "assets/lessons/why-attention.json (File, Open lesson…), where Seq2Seq, Seq2Seq + Bahdanau attention "
+           "and a Transformer learned to reverse 3 to 20 digits."));
     return;
   }
   run_pair(app);
   const float em = ImGui::GetFontSize(), width = ImGui::GetContentRegionAvail().x;
-  section_title(tr("Held-out token accuracy against sentence length"), tr("shipped weights; hover for the figures"), pal);
+  section_title(tr("Held-out token accuracy against sentence length"), tr("shipped weights; hover for the figures"),
+                pal);
   for (std::size_t k = 0; k < models_.size(); ++k) {
     const Model& m = models_[k];
-    const std::string text = formatted(tr("%s: %.0f %% at %d words, %.0f %% at %d"), model_title(m.figures.name).c_str(),
-                                       100 * m.figures.accuracy.front(), lengths_.front(), 100 * m.figures.accuracy.back(),
-                                       lengths_.back());
+    const std::string text =
+        formatted(tr("%s: %.0f %% at %d words, %.0f %% at %d"), model_title(m.figures.name).c_str(),
+                  100 * m.figures.accuracy.front(), lengths_.front(), 100 * m.figures.accuracy.back(), lengths_.back());
     const float swatch = em * 1.2f, w = swatch + ImGui::GetStyle().ItemSpacing.x + ImGui::CalcTextSize(text.c_str()).x;
     const float right = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
     if (k > 0 && ImGui::GetItemRectMax().x + em * 1.5f + w <= right) ImGui::SameLine(0, em * 1.5f);
@@ -270,18 +284,22 @@ void WhyAttentionPanel::draw(const AppState& app, Selection& selection, Commands
   }
   const float avail_h = ImGui::GetContentRegionAvail().y;
   accuracy_plot(pal, width, std::clamp(avail_h * 0.3f, em * 7, em * 14));
-  hint(tr("Seq2Seq hands the decoder one vector, the encoder's last state: the longer the sentence, the more it "
-       "loses. With attention every decoder step reads every encoder state."));
+  hint(
+      tr("Seq2Seq hands the decoder one vector, the encoder's last state: the longer the sentence, the more it "
+         "loses. With attention every decoder step reads every encoder state."));
   ImGui::Spacing();
-  section_title(tr("Where each output word looks"), tr("the sentence pair being run; rows: target, columns: source"), pal);
+  section_title(tr("Where each output word looks"), tr("the sentence pair being run; rows: target, columns: source"),
+                pal);
   attention_maps(app, selection, width);
   ImGui::Spacing();
-  section_title(tr("Gradient reaching each source word, ‖∂L/∂e_t‖"), tr("the same pair; e_t = embedding of source word t"), pal);
+  section_title(tr("Gradient reaching each source word, ‖∂L/∂e_t‖"),
+                tr("the same pair; e_t = embedding of source word t"), pal);
   gradient_bars(app, pal, width);
-  hint(tr("In Seq2Seq every word's gradient comes back through the recurrence, step after step: at the initial "
-       "weights the first word gets a ten-thousandth of the last word's. With attention each source word also gets "
-       "gradient straight from every output step that looks at it. Trained, the GRU's gates keep a path open and the "
-       "difference is gone; what Seq2Seq cannot fix is the one vector it reads."));
+  hint(
+      tr("In Seq2Seq every word's gradient comes back through the recurrence, step after step: at the initial "
+         "weights the first word gets a ten-thousandth of the last word's. With attention each source word also gets "
+         "gradient straight from every output step that looks at it. Trained, the GRU's gates keep a path open and the "
+         "difference is gone; what Seq2Seq cannot fix is the one vector it reads."));
 }
 
 }  // namespace attnviz::views

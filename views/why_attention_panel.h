@@ -25,21 +25,21 @@ struct WhyAttentionPanel : Panel {
   void draw(const AppState& app, Selection& selection, Commands& commands) override;
 
   struct Model {
-    Lesson lesson;                        // with_model: its config and weights
+    Lesson lesson;  // with_model: its config and weights
     std::unique_ptr<Transformer> model;
-    analysis::ModelFigures figures;       // on the held-out set
-    Trace trace;                          // the sentence pair's run
-    std::vector<double> token_grads;      // ‖∂L/∂e_t‖ per source position of the pair
-    std::unique_ptr<Transformer> initial; // the same model at its seed's initial weights
-    std::vector<double> initial_grads;    // ‖∂L/∂e_t‖ there
-    Mat attention;                        // (T_tgt, T_src) cross-attention of the pair
+    analysis::ModelFigures figures;        // on the held-out set
+    Trace trace;                           // the sentence pair's run
+    std::vector<double> token_grads;       // ‖∂L/∂e_t‖ per source position of the pair
+    std::unique_ptr<Transformer> initial;  // the same model at its seed's initial weights
+    std::vector<double> initial_grads;     // ‖∂L/∂e_t‖ there
+    Mat attention;                         // (T_tgt, T_src) cross-attention of the pair
   };
   const std::vector<Model>& models() const { return models_; }
   const std::vector<int>& lengths() const { return lengths_; }
 
  private:
-  void load(const AppState& app);                 // the lesson's models and their accuracies
-  void run_pair(const AppState& app);             // every model on the session's pair
+  void load(const AppState& app);      // the lesson's models and their accuracies
+  void run_pair(const AppState& app);  // every model on the session's pair
   void accuracy_plot(const Palette& pal, float width, float height) const;
   void attention_maps(const AppState& app, Selection& selection, float width);
   void gradient_bars(const AppState& app, const Palette& pal, float width);

@@ -95,13 +95,14 @@ Notation example_notation(const Mat& m) {
 }
 
 struct Shown {
-  Mat values;         // as the notes write it (weights transposed back)
+  Mat values;  // as the notes write it (weights transposed back)
   bool gradient = false;
 };
 
 Shown shown_values(const Trace& trace, const ExampleMatrix& m, bool backward) {
   const Tensor& t = trace.tensor(m.tensor);
-  const bool gradient = backward && t.requires_grad && t.grad.rows() == t.value.rows() && t.grad.cols() == t.value.cols();
+  const bool gradient =
+      backward && t.requires_grad && t.grad.rows() == t.value.rows() && t.grad.cols() == t.value.cols();
   const Mat& v = gradient ? t.grad : t.value;
   return {m.transposed ? Mat(v.transpose()) : v, gradient};
 }
@@ -114,7 +115,8 @@ std::optional<std::pair<int, int>> number_grid(const char* id, const Mat& values
   for (Eigen::Index i = 0; i < values.size(); ++i)
     widest = std::max(widest, ImGui::CalcTextSize(notation.format(values.data()[i]).c_str()).x);
   std::optional<std::pair<int, int>> clicked;
-  const ImGuiTableFlags flags = ImGuiTableFlags_Borders | ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_NoHostExtendX;
+  const ImGuiTableFlags flags =
+      ImGuiTableFlags_Borders | ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_NoHostExtendX;
   if (!ImGui::BeginTable(id, static_cast<int>(values.cols()), flags)) return clicked;
   for (int r = 0; r < values.rows(); ++r) {
     ImGui::TableNextRow();
@@ -194,7 +196,8 @@ std::vector<DrawnGrid> draw_worked_example(const AppState& app, const Selection&
     ImGui::PushID(static_cast<int>(i));
     DrawnGrid& drawn = grids.emplace_back();
     drawn.title = title;
-    if (const auto clicked = number_grid("grid", shown.values, notation, selected, drawn); clicked && target.step >= 0) {
+    if (const auto clicked = number_grid("grid", shown.values, notation, selected, drawn);
+        clicked && target.step >= 0) {
       ElementRef e = target;
       e.row = m.transposed ? clicked->second : clicked->first;
       e.col = m.transposed ? clicked->first : clicked->second;

@@ -18,13 +18,13 @@ namespace attnviz::views {
 
 // One grid: a trace tensor, shown as recorded or transposed (the weights: the trace holds Wᵀ).
 struct ExampleMatrix {
-  std::string title;   // "W_Q", "Q = X W_Q", "softmax(QKᵀ/√3)"
+  std::string title;  // "W_Q", "Q = X W_Q", "softmax(QKᵀ/√3)"
   TensorId tensor;
   bool transposed = false;
-  int producer = -1;   // the forward step that made it; −1 for X and the weights
-  ElementRef forward;  // where a click on it goes in the forward phase (row, col unset)
-  ElementRef backward; // … and in the backward phase
-  bool new_row = false; // starts a row of its own (X: the projections after the attention)
+  int producer = -1;     // the forward step that made it; −1 for X and the weights
+  ElementRef forward;    // where a click on it goes in the forward phase (row, col unset)
+  ElementRef backward;   // … and in the backward phase
+  bool new_row = false;  // starts a row of its own (X: the projections after the attention)
 };
 
 // A forward step's output as the notes write it: "Q = X W_Q", "QKᵀ", "QKᵀ / √3", "A = softmax",

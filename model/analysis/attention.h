@@ -29,13 +29,13 @@ std::string label_prefix(const HeadRef& head);
 // The tensors of one head, found by the steps' Where (stack, layer, sublayer, head) and the
 // outputs' roles.
 struct HeadTensors {
-  TensorId q, k, v;                 // Q_h (T_q,d_k), K_h (T_k,d_k), V_h (T_k,d_k)
-  TensorId scores;                  // S = Q_h K_hᵀ                     (T_q,T_k)
-  std::optional<TensorId> scaled;   // S / √d_k, when scale_attention   (T_q,T_k)
-  TensorId mask;                    // M: 1 = may attend, 0 = masked    (T_q,T_k)
-  TensorId masked;                  // S' where M = 1, −∞ where M = 0   (T_q,T_k)
-  TensorId weights;                 // A = softmax(masked) per row      (T_q,T_k)
-  TensorId output;                  // A V_h                            (T_q,d_k)
+  TensorId q, k, v;                // Q_h (T_q,d_k), K_h (T_k,d_k), V_h (T_k,d_k)
+  TensorId scores;                 // S = Q_h K_hᵀ                     (T_q,T_k)
+  std::optional<TensorId> scaled;  // S / √d_k, when scale_attention   (T_q,T_k)
+  TensorId mask;                   // M: 1 = may attend, 0 = masked    (T_q,T_k)
+  TensorId masked;                 // S' where M = 1, −∞ where M = 0   (T_q,T_k)
+  TensorId weights;                // A = softmax(masked) per row      (T_q,T_k)
+  TensorId output;                 // A V_h                            (T_q,d_k)
 };
 // Throws InputError naming the layer or head when the trace has no such head.
 HeadTensors head_tensors(const Trace& trace, const HeadRef& head);
@@ -46,11 +46,11 @@ std::vector<HeadRef> all_heads(const Config& config, AttentionKind attention);
 // One cell of a head, as the hover of the head detail shows it.
 struct CellDetail {
   int query = 0, key = 0;
-  Mat q, k;                         // Q_h[i,:], K_h[j,:]                 (1,d_k) each
-  Scalar dot = 0;                   // q_i·k_j = S[i,j]
-  Scalar scaled = 0;                // S[i,j]/√d_k (S[i,j] when scaling is off)
-  bool masked = false;              // M[i,j] = 0: the score became −∞ and the weight 0
-  Scalar weight = 0;                // A[i,j]
+  Mat q, k;                                       // Q_h[i,:], K_h[j,:]                 (1,d_k) each
+  Scalar dot = 0;                                 // q_i·k_j = S[i,j]
+  Scalar scaled = 0;                              // S[i,j]/√d_k (S[i,j] when scaling is off)
+  bool masked = false;                            // M[i,j] = 0: the score became −∞ and the weight 0
+  Scalar weight = 0;                              // A[i,j]
   std::optional<Scalar> grad_weight, grad_score;  // ∂L/∂A[i,j], ∂L/∂S[i,j] once backward ran
 };
 // Throws InputError naming the query or key when outside the head's (T_q, T_k).
@@ -66,12 +66,12 @@ Scalar gradient_norm(const Trace& trace, TensorId id);
 struct ScalingRun {
   bool scale_attention = true;
   Scalar loss = 0;
-  Mat weights;                        // A (T_q,T_k)
-  Mat entropy;                        // row_entropy(A) (T_q,1)
-  Scalar scores_grad_norm = 0;        // ‖∂L/∂S‖_F, S = Q_h K_hᵀ (before any scaling)
-  Scalar softmax_input_grad_norm = 0; // ‖∂L/∂S'‖_F at the softmax's input (scaled, masked)
-  Scalar softmax_jacobian_norm = 0;   // mean over rows of ‖∂a/∂s‖_F = ‖diag(a) − a aᵀ‖_F: how much
-                                      // of any gradient the softmax passes (→ 0 when saturated)
+  Mat weights;                         // A (T_q,T_k)
+  Mat entropy;                         // row_entropy(A) (T_q,1)
+  Scalar scores_grad_norm = 0;         // ‖∂L/∂S‖_F, S = Q_h K_hᵀ (before any scaling)
+  Scalar softmax_input_grad_norm = 0;  // ‖∂L/∂S'‖_F at the softmax's input (scaled, masked)
+  Scalar softmax_jacobian_norm = 0;    // mean over rows of ‖∂a/∂s‖_F = ‖diag(a) − a aᵀ‖_F: how much
+                                       // of any gradient the softmax passes (→ 0 when saturated)
 };
 
 struct ScalingComparison {

@@ -31,8 +31,8 @@ void validate(const Config& config, const DecodeOptions& o) {
   if (o.beam < 1 || o.beam > max_beam)
     throw InputError("beam: " + std::to_string(o.beam) + " must be in [1, " + std::to_string(max_beam) + "]");
   if (o.max_tokens < 0 || o.max_tokens > config.max_len)
-    throw InputError("max_tokens: " + std::to_string(o.max_tokens) + " must be in [0, max_len = " +
-                     std::to_string(config.max_len) + "] (0: max_len)");
+    throw InputError("max_tokens: " + std::to_string(o.max_tokens) +
+                     " must be in [0, max_len = " + std::to_string(config.max_len) + "] (0: max_len)");
   if (!std::isfinite(o.temperature) || o.temperature <= 0) {
     std::ostringstream out;
     out << "temperature: " << o.temperature << " must be a finite number > 0";
@@ -100,9 +100,10 @@ BeamResult beam_search(Transformer& model, const std::vector<int>& src, const Sp
     // Best first: by score, then by the word's own log-prob (so one beam ranks exactly as
     // greedy does even where adding the parent's score rounds two values together); stable, so
     // remaining ties keep the order of (parent, word).
-    std::stable_sort(step.candidates.begin(), step.candidates.end(), [](const BeamCandidate& a, const BeamCandidate& b) {
-      return a.score > b.score || (a.score == b.score && a.log_prob > b.log_prob);
-    });
+    std::stable_sort(step.candidates.begin(), step.candidates.end(),
+                     [](const BeamCandidate& a, const BeamCandidate& b) {
+                       return a.score > b.score || (a.score == b.score && a.log_prob > b.log_prob);
+                     });
     const std::size_t keep = std::min(step.candidates.size(), static_cast<std::size_t>(o.beam));
     for (std::size_t c = 0; c < keep; ++c) {
       BeamCandidate& cand = step.candidates[c];

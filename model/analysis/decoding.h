@@ -46,7 +46,7 @@ struct GreedyResult {
   std::vector<GreedyStep> steps;
   std::vector<int> words;  // the chosen words, <eos> included when reached
   Scalar score = 0;
-  bool finished = false;   // ended with <eos>
+  bool finished = false;  // ended with <eos>
 };
 
 // `tokens`: the target vocabulary's <pad>, <bos> and <eos> (and the source's <pad>, the same).

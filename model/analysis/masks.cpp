@@ -17,8 +17,10 @@ MaskMatrix read(const Trace& trace, const char* name, const char* title, const c
 Masks masks_of(const Trace& trace) {
   return {
       read(trace, names::src_padding_mask, N_("Source padding mask"), N_("encoder self-attention")),
-      read(trace, names::tgt_padding_mask, N_("Target padding mask"), N_("masked decoder self-attention (with look-ahead)")),
-      read(trace, names::look_ahead_mask, N_("Look-ahead mask"), N_("masked decoder self-attention (with target padding)")),
+      read(trace, names::tgt_padding_mask, N_("Target padding mask"),
+           N_("masked decoder self-attention (with look-ahead)")),
+      read(trace, names::look_ahead_mask, N_("Look-ahead mask"),
+           N_("masked decoder self-attention (with target padding)")),
       read(trace, names::decoder_self_mask, N_("Target padding ∧ look-ahead"), N_("masked decoder self-attention")),
       read(trace, names::cross_mask, N_("Source padding mask (cross)"), N_("encoder–decoder attention")),
   };

@@ -193,9 +193,9 @@ NormComparison compare_norms(const Transformer& model, const Example& current, c
       batch_norm_rows(c.padded.x, c.with_pad, c.eps) - batch_norm_rows(c.padded.x, c.without_pad, c.eps), c.padded.pad);
 
   // (3) Inference: running statistics over training sentences, each run as it is.
-  std::vector<const Example*> running(others.begin(),
-                                      others.begin() + std::min<std::ptrdiff_t>(std::max(1, running_limit),
-                                                                                static_cast<std::ptrdiff_t>(others.size())));
+  std::vector<const Example*> running(
+      others.begin(), others.begin() + std::min<std::ptrdiff_t>(std::max(1, running_limit),
+                                                                static_cast<std::ptrdiff_t>(others.size())));
   Mat tokens(0, c.batch.x.cols());
   std::vector<char> running_real;
   for (const Example* e : running) {
@@ -230,8 +230,7 @@ std::vector<Example> training_examples(const Lesson& lesson, const Config& confi
     if (static_cast<int>(out.size()) >= limit) break;
     try {
       out.push_back(encode_pair(config, lesson.src_vocab, lesson.tgt_vocab, pair));
-    } catch (const InputError&) {
-    }
+    } catch (const InputError&) {}
   }
   return out;
 }

@@ -44,35 +44,35 @@ Mat batch_norm_rows(const Mat& x, const FeatureStats& stats, Scalar eps);
 std::vector<char> real_rows(const NormBatch& batch);
 
 struct NormComparison {
-  std::string step_label;   // "encoder.0.norm1.layer_norm"
-  bool source = true;       // rows are source tokens (else the decoder's input tokens)
+  std::string step_label;  // "encoder.0.norm1.layer_norm"
+  bool source = true;      // rows are source tokens (else the decoder's input tokens)
   Scalar eps = 0;
 
   // Side by side: batch A (this sentence first, then training sentences), both normalisations.
   NormBatch batch;
-  Mat layer_norm;           // (N·T, d): every row mean 0, variance 1 (pad rows too: they are rows)
-  FeatureStats batch_stats; // over the batch's real tokens
-  Mat batch_norm;           // (N·T, d): every column mean 0, variance 1 over the real rows
+  Mat layer_norm;            // (N·T, d): every row mean 0, variance 1 (pad rows too: they are rows)
+  FeatureStats batch_stats;  // over the batch's real tokens
+  Mat batch_norm;            // (N·T, d): every column mean 0, variance 1 over the real rows
 
   // (1) A batch of one sentence.  Per position (as BatchNorm runs in a recurrent model, one
   // statistic per time step): each statistic is one value, σ² = 0 and every output 0.  Over the
   // sentence's own tokens: statistics from T numbers, different from the batch's.
-  Scalar one_position_var_max = 0;   // max over positions and features of σ²_{t,c} (batch of 1)
-  Mat one_position_output;           // (T, d)
-  FeatureStats alone_stats;          // over this sentence's real tokens
-  Mat alone;                         // (T, d): this sentence normalised with alone_stats
-  Scalar alone_vs_batch = 0;         // max over its real rows |alone − its rows of batch_norm|
+  Scalar one_position_var_max = 0;  // max over positions and features of σ²_{t,c} (batch of 1)
+  Mat one_position_output;          // (T, d)
+  FeatureStats alone_stats;         // over this sentence's real tokens
+  Mat alone;                        // (T, d): this sentence normalised with alone_stats
+  Scalar alone_vs_batch = 0;        // max over its real rows |alone − its rows of batch_norm|
 
   // (2) Padding: the statistics over every row of a padded batch against over its real rows.
-  NormBatch padded;                  // batch A itself when it has <pad> rows, else padded to max_len
+  NormBatch padded;  // batch A itself when it has <pad> rows, else padded to max_len
   FeatureStats with_pad, without_pad;
-  Scalar pad_output_change = 0;      // max over real rows |x̂ with pad statistics − x̂ without|
+  Scalar pad_output_change = 0;  // max over real rows |x̂ with pad statistics − x̂ without|
 
   // (3) Inference.  Running statistics (over the training sentences' tokens, what BatchNorm's
   // running averages approach at these weights) against this sentence's own.
   int running_sentences = 0;
   FeatureStats running;
-  Mat inference_output;              // (T, d): this sentence normalised with `running`
+  Mat inference_output;                 // (T, d): this sentence normalised with `running`
   FeatureStats inference_output_stats;  // its per-feature mean and variance over real rows: not 0, 1
   // The same sentence in batch A and in batch B (this sentence with other training sentences).
   NormBatch other;

@@ -9,14 +9,13 @@
 
 namespace attnviz::analysis {
 
-SwapResult swap_experiment(const Transformer& model, const Example& example, int i, int j,
-                           Positional positional) {
+SwapResult swap_experiment(const Transformer& model, const Example& example, int i, int j, Positional positional) {
   validate(model.config(), example);
   const int T = static_cast<int>(example.src.size());
   for (const auto& [field, value] : {std::pair{"i", i}, std::pair{"j", j}})
     if (value < 0 || value >= T)
-      throw InputError(std::string(field) + ": position " + std::to_string(value) +
-                       " is outside the source [0, " + std::to_string(T) + ")");
+      throw InputError(std::string(field) + ": position " + std::to_string(value) + " is outside the source [0, " +
+                       std::to_string(T) + ")");
 
   Config config = model.config();
   config.positional = positional;

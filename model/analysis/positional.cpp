@@ -21,13 +21,12 @@ std::string text(Scalar value) {
 
 void validate(const EncodingRequest& r) {
   if (r.max_len < 1 || r.max_len > max_explorer_len)
-    throw InputError("max_len: " + std::to_string(r.max_len) + " must be in [1, " +
-                     std::to_string(max_explorer_len) + "]");
+    throw InputError("max_len: " + std::to_string(r.max_len) + " must be in [1, " + std::to_string(max_explorer_len) +
+                     "]");
   if (r.d_model < 2 || r.d_model > max_explorer_d_model || r.d_model % 2 != 0)
     throw InputError("d_model: " + std::to_string(r.d_model) + " must be even and in [2, " +
                      std::to_string(max_explorer_d_model) + "]");
-  if (!std::isfinite(r.base) || r.base <= 0)
-    throw InputError("base: " + text(r.base) + " must be a finite number > 0");
+  if (!std::isfinite(r.base) || r.base <= 0) throw InputError("base: " + text(r.base) + " must be a finite number > 0");
   if (r.layout == Positional::none)
     throw InputError("layout: none has no encoding to show; use interleaved or concatenated");
 }

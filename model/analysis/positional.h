@@ -15,9 +15,9 @@ inline constexpr int max_explorer_len = 512;
 inline constexpr int max_explorer_d_model = 512;
 
 struct EncodingRequest {
-  int max_len = 20;        // positions, 1 … 512
-  int d_model = 512;       // even, 2 … 512
-  Scalar base = 10000;     // finite, > 0
+  int max_len = 20;                             // positions, 1 … 512
+  int d_model = 512;                            // even, 2 … 512
+  Scalar base = 10000;                          // finite, > 0
   Positional layout = Positional::interleaved;  // interleaved or concatenated
 };
 

@@ -19,9 +19,9 @@
 namespace attnviz::analysis {
 
 struct ModelFigures {
-  std::string name;               // the architecture: "seq2seq", "bahdanau", "transformer"
-  std::vector<double> accuracy;   // per length, in the order of LengthFigures::lengths
-  std::vector<int> tokens;        // the target tokens counted at each length
+  std::string name;              // the architecture: "seq2seq", "bahdanau", "transformer"
+  std::vector<double> accuracy;  // per length, in the order of LengthFigures::lengths
+  std::vector<int> tokens;       // the target tokens counted at each length
   double first_token_grad = 0, last_token_grad = 0;
 };
 

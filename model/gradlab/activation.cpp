@@ -40,9 +40,7 @@ const char* to_string(Activation f) {
   return "?";
 }
 
-const char* symbol(Activation f) {
-  return f == Activation::sigmoid ? "σ" : to_string(f);
-}
+const char* symbol(Activation f) { return f == Activation::sigmoid ? "σ" : to_string(f); }
 
 Activation parse_activation(std::string_view text) {
   for (Activation f : {Activation::sigmoid, Activation::tanh, Activation::relu})

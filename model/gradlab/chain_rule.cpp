@@ -13,8 +13,7 @@ void check_node(const ScalarGraph& graph, int node) {
 }
 
 // Depth-first from v towards L.  `route` holds the edges taken so far, v end first.
-void collect_paths(const ScalarGraph& graph, int at, std::vector<int>& route,
-                   std::vector<ChainPath>& paths) {
+void collect_paths(const ScalarGraph& graph, int at, std::vector<int>& route, std::vector<ChainPath>& paths) {
   if (at == graph.loss_index()) {
     ChainPath path;
     path.nodes.push_back(at);

@@ -148,8 +148,8 @@ DepthComparison compare_depth_networks(const DepthConfig& config) {
   if (plain_w1 > 0)
     result.first_layer_ratio = residual_w1 / plain_w1;
   else
-    result.first_layer_ratio = residual_w1 > 0 ? std::numeric_limits<double>::infinity()
-                                               : std::numeric_limits<double>::quiet_NaN();
+    result.first_layer_ratio =
+        residual_w1 > 0 ? std::numeric_limits<double>::infinity() : std::numeric_limits<double>::quiet_NaN();
   return result;
 }
 

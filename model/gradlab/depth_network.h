@@ -30,10 +30,10 @@ inline constexpr int max_depth_width = 64;
 inline constexpr double max_init_scale = 10.0;
 
 struct DepthConfig {
-  int depth = 20;        // L, 1…64
-  int width = 16;        // d, 1…64
+  int depth = 20;  // L, 1…64
+  int width = 16;  // d, 1…64
   Activation activation = Activation::sigmoid;
-  double scale = 1.0;    // W_l entries ~ U(−a, a), a = scale·√(3/d): variance scale²/d (LeCun)
+  double scale = 1.0;  // W_l entries ~ U(−a, a), a = scale·√(3/d): variance scale²/d (LeCun)
   std::uint64_t seed = 1;
 };
 
@@ -48,11 +48,11 @@ struct DepthWeights {
 };
 DepthWeights init_depth_weights(const DepthConfig& config);
 
-struct DepthLayer {   // layer l
-  Vec z;              // W_l h_{l−1}           (d)
-  Vec h;              // h_l                   (d)
-  Vec grad_h;         // ∂L/∂h_l               (d)
-  Mat grad_W;         // ∂L/∂W_l = (∂L/∂h_l ⊙ f'(z_l)) h_{l−1}ᵀ    (d, d)
+struct DepthLayer {          // layer l
+  Vec z;                     // W_l h_{l−1}           (d)
+  Vec h;                     // h_l                   (d)
+  Vec grad_h;                // ∂L/∂h_l               (d)
+  Mat grad_W;                // ∂L/∂W_l = (∂L/∂h_l ⊙ f'(z_l)) h_{l−1}ᵀ    (d, d)
   double grad_h_norm = 0;    // ‖∂L/∂h_l‖₂
   double grad_W_norm = 0;    // ‖∂L/∂W_l‖_F
   double jacobian_norm = 0;  // ‖J_l‖₂
@@ -62,9 +62,9 @@ struct DepthLayer {   // layer l
 struct DepthNetwork {
   bool residual = false;
   double loss = 0;
-  Vec h0, grad_h0;               // the input and ∂L/∂h_0
+  Vec h0, grad_h0;  // the input and ∂L/∂h_0
   double grad_h0_norm = 0;
-  double grad_h0_bound = 0;      // Π_{k=1…L} ‖J_k‖₂
+  double grad_h0_bound = 0;        // Π_{k=1…L} ‖J_k‖₂
   std::vector<DepthLayer> layers;  // layers[l−1] is layer l
 
   // ‖∂L/∂h_l‖ for l = 0…L (L + 1 points), and the matching bounds: the curves to plot.

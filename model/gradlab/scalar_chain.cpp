@@ -65,15 +65,14 @@ void forward(ScalarGraph& graph, const ScalarChainInput& input) {
   const int n = graph.depth;
 
   int h_prev = build.node("x", NodeKind::input, 0, "x", input.x);  // h_0
-  int h_prev2 = -1;                                                 // h_{k−2}
+  int h_prev2 = -1;                                                // h_{k−2}
   for (int k = 1; k <= n; ++k) {
     const std::string layer = std::to_string(k);
     const bool last = k == n;
 
     const int w = build.node("w" + layer, NodeKind::weight, k, "w" + layer, input.w[k - 1]);
-    const int wr = (last && graph.skip == Skip::weighted)
-                       ? build.node("wr", NodeKind::weight, k, "wr", input.skip_weight)
-                       : -1;
+    const int wr =
+        (last && graph.skip == Skip::weighted) ? build.node("wr", NodeKind::weight, k, "wr", input.skip_weight) : -1;
 
     // z_k = w_k·h_{k−1}   (+ w_r·h_{k−2} on the weighted skip)
     std::string z_formula = "z" + layer + " = " + build.name(w) + "·" + build.name(h_prev);
@@ -154,8 +153,7 @@ const Node& ScalarGraph::node(std::string_view name) const {
 std::vector<int> ScalarGraph::weight_indices() const {
   std::vector<int> weights;
   for (std::size_t i = 0; i < nodes.size(); ++i)
-    if (nodes[i].kind == NodeKind::weight && nodes[i].name != "wr")
-      weights.push_back(static_cast<int>(i));
+    if (nodes[i].kind == NodeKind::weight && nodes[i].name != "wr") weights.push_back(static_cast<int>(i));
   const int wr = find("wr");
   if (wr >= 0) weights.push_back(wr);
   return weights;
@@ -174,8 +172,7 @@ ScalarGraph run_scalar_chain(const ScalarChainInput& input, Skip skip) {
 }
 
 ScalarComparison compare_scalar_chains(const ScalarChainInput& input, Skip residual_kind) {
-  if (residual_kind == Skip::none)
-    throw InputError("residual kind 'none' is not a residual: use weighted or identity");
+  if (residual_kind == Skip::none) throw InputError("residual kind 'none' is not a residual: use weighted or identity");
   return {run_scalar_chain(input, Skip::none), run_scalar_chain(input, residual_kind)};
 }
 

@@ -23,8 +23,8 @@ inline constexpr int min_scalar_depth = 3;
 inline constexpr int max_scalar_depth = 10;
 
 enum class Skip : std::uint8_t { none, weighted, identity };
-const char* to_string(Skip skip);          // "none", "weighted", "identity"
-Skip parse_skip(std::string_view text);    // throws InputError for anything else
+const char* to_string(Skip skip);        // "none", "weighted", "identity"
+Skip parse_skip(std::string_view text);  // throws InputError for anything else
 
 struct ScalarChainInput {
   double x = 0.5;
@@ -49,12 +49,12 @@ enum class NodeKind : std::uint8_t {
 };
 
 struct Node {
-  std::string name;     // "x", "w1", "z1", "h1", …, "wr", "y", "L"
+  std::string name;  // "x", "w1", "z1", "h1", …, "wr", "y", "L"
   NodeKind kind = NodeKind::input;
   int layer = 0;        // 0 for x; k for w_k, z_k, h_k; n for wr and y; n + 1 for L
   std::string formula;  // "z2 = w2·h1", "h2 = σ(z2)", "L = (y_true − y)²"
   double value = 0;
-  double grad = 0;      // ∂L/∂node
+  double grad = 0;  // ∂L/∂node
 };
 
 // An operand feeding a result.  Backward:  ∂L/∂from += ∂L/∂to · local.
@@ -80,7 +80,7 @@ struct ScalarGraph {
   const Node& node(std::string_view name) const;  // throws std::out_of_range when absent
   int loss_index() const { return static_cast<int>(nodes.size()) - 1; }
   double loss() const { return nodes.back().value; }
-  std::vector<int> weight_indices() const;        // w1…wn, then wr if present
+  std::vector<int> weight_indices() const;  // w1…wn, then wr if present
 };
 
 // Forward (values and local derivatives) then backward (grads), on validated input.

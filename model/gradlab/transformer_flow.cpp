@@ -9,9 +9,7 @@ namespace attnviz::gradlab {
 
 namespace {
 
-bool is_sublayer(Sublayer s) {
-  return s == Sublayer::self_attn || s == Sublayer::cross_attn || s == Sublayer::ffn;
-}
+bool is_sublayer(Sublayer s) { return s == Sublayer::self_attn || s == Sublayer::cross_attn || s == Sublayer::ffn; }
 
 std::string sublayer_label(const Where& w) {
   return std::string(to_string(w.stack)) + "." + std::to_string(w.layer) + "." + to_string(w.sublayer);
@@ -74,9 +72,8 @@ GradientFlow gradient_flow(const Trace& trace, const Config& config) {
   return flow;
 }
 
-std::vector<FlowVariant> gradient_flow_variants(const Config& config, const Example& example,
-                                                std::uint64_t seed, const Parameters* weights,
-                                                const FlowProgress& progress) {
+std::vector<FlowVariant> gradient_flow_variants(const Config& config, const Example& example, std::uint64_t seed,
+                                                const Parameters* weights, const FlowProgress& progress) {
   std::vector<FlowVariant> variants;
   for (bool residual : {true, false})
     for (NormPlacement norm : {NormPlacement::post, NormPlacement::pre}) {
@@ -91,8 +88,8 @@ std::vector<FlowVariant> gradient_flow_variants(const Config& config, const Exam
             const Mat& w = (*weights)[*k].value;
             if (w.rows() != p.value.rows() || w.cols() != p.value.cols())
               throw InputError(p.name + ": the weights are " + std::to_string(w.rows()) + "×" +
-                               std::to_string(w.cols()) + ", the model needs " +
-                               std::to_string(p.value.rows()) + "×" + std::to_string(p.value.cols()));
+                               std::to_string(w.cols()) + ", the model needs " + std::to_string(p.value.rows()) + "×" +
+                               std::to_string(p.value.cols()));
             p.value = w;
           }
       Trace trace;

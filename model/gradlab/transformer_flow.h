@@ -17,22 +17,22 @@
 namespace attnviz::gradlab {
 
 struct SublayerGradient {
-  std::string label;        // "encoder.0.self_attn"
-  Where where;              // stack, layer, sublayer block (self_attn, cross_attn or ffn)
-  int forward_step = -1;    // the sublayer's first forward step
-  int backward_step = -1;   // that step's backward twin (where ∂L/∂x is completed)
+  std::string label;           // "encoder.0.self_attn"
+  Where where;                 // stack, layer, sublayer block (self_attn, cross_attn or ffn)
+  int forward_step = -1;       // the sublayer's first forward step
+  int backward_step = -1;      // that step's backward twin (where ∂L/∂x is completed)
   Scalar input_grad_norm = 0;  // ‖∂L/∂x‖_F, x:(T, d_model) the stream entering the sublayer
 };
 
 struct ParameterGroupGradient {
-  std::string group;        // "encoder.layers.0.self_attn", "src_embed", "generator", …
-  Scalar grad_norm = 0;     // ‖∂L/∂W‖_F over every tensor of the group
+  std::string group;     // "encoder.layers.0.self_attn", "src_embed", "generator", …
+  Scalar grad_norm = 0;  // ‖∂L/∂W‖_F over every tensor of the group
 };
 
 struct GradientFlow {
   Scalar loss = 0;
-  std::vector<SublayerGradient> sublayers;       // in forward order
-  std::vector<ParameterGroupGradient> groups;    // in parameter order
+  std::vector<SublayerGradient> sublayers;     // in forward order
+  std::vector<ParameterGroupGradient> groups;  // in parameter order
 };
 
 // Reads the flow from a trace after run_backward.  `config` says where the sublayer input is:
@@ -57,9 +57,7 @@ struct FlowVariant {
 // One variant's model and trace exist at a time.  `progress(done, 4)` is called before each
 // variant; when it returns false the run stops and the result is empty.
 using FlowProgress = std::function<bool(int done, int total)>;
-std::vector<FlowVariant> gradient_flow_variants(const Config& config, const Example& example,
-                                                std::uint64_t seed,
-                                                const Parameters* weights = nullptr,
-                                                const FlowProgress& progress = {});
+std::vector<FlowVariant> gradient_flow_variants(const Config& config, const Example& example, std::uint64_t seed,
+                                                const Parameters* weights = nullptr, const FlowProgress& progress = {});
 
 }  // namespace attnviz::gradlab

@@ -154,8 +154,9 @@ void remove_stale_temporaries(const std::string& path) {
 int create_temporary(const std::string& path, std::string& name) {
   std::random_device entropy;
   for (int attempt = 0; attempt < 100; ++attempt) {
-    name = (folder_of(path) / (temporary_prefix(path) + std::to_string(::getpid()) + "." +
-                               std::to_string(entropy()) + ".tmp")).string();
+    name = (folder_of(path) /
+            (temporary_prefix(path) + std::to_string(::getpid()) + "." + std::to_string(entropy()) + ".tmp"))
+               .string();
     const int fd = ::open(name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
     if (fd >= 0) return fd;
     if (errno != EEXIST) fail_because(path, N_("%s: cannot create a file in its folder: %s"));
@@ -232,7 +233,8 @@ void write_file_atomically(const std::string& path, const std::function<void(std
 }
 
 void write_file_atomically(const std::string& path, std::string_view bytes) {
-  write_file_atomically(path, [&](std::ostream& out) { out.write(bytes.data(), static_cast<std::streamsize>(bytes.size())); });
+  write_file_atomically(
+      path, [&](std::ostream& out) { out.write(bytes.data(), static_cast<std::streamsize>(bytes.size())); });
 }
 
 }  // namespace attnviz::io

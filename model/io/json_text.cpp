@@ -27,8 +27,10 @@ std::vector<std::string> position(std::string_view text, std::size_t offset) {
 // nlohmann's message after its "[json.exception…] " prefix and "…: " context, escaped and short.
 std::string reason_of(const nlohmann::json::exception& e) {
   std::string reason = e.what();
-  if (const std::size_t colon = reason.find(": "); colon != std::string::npos) reason = reason.substr(colon + 2);
-  else if (const std::size_t bracket = reason.find("] "); bracket != std::string::npos) reason = reason.substr(bracket + 2);
+  if (const std::size_t colon = reason.find(": "); colon != std::string::npos)
+    reason = reason.substr(colon + 2);
+  else if (const std::size_t bracket = reason.find("] "); bracket != std::string::npos)
+    reason = reason.substr(bracket + 2);
   return printable(reason, 120);
 }
 
@@ -45,8 +47,10 @@ Json parse_json(std::string_view text, const std::string& what) {
     using E = nlohmann::detail::parse_event_t;
     if ((event == E::object_start || event == E::array_start) && depth >= max_json_depth)
       throw InputError(N_("%s: nested more than %s levels deep"), {what, std::to_string(max_json_depth)});
-    if (event == E::object_start) keys.emplace_back();
-    else if (event == E::object_end && !keys.empty()) keys.pop_back();
+    if (event == E::object_start)
+      keys.emplace_back();
+    else if (event == E::object_end && !keys.empty())
+      keys.pop_back();
     else if (event == E::key && !keys.empty() && !keys.back().insert(parsed.get<std::string>()).second &&
              duplicate.empty())
       duplicate = parsed.get<std::string>();

@@ -122,7 +122,8 @@ Mat matrix_at(const Json& j, const std::string& field, std::size_t most = 256) {
     if (!j[r].is_array() || j[r].size() != cols)
       fail(fr, N_("%s: expected a list of %s numbers, like row 0"), {std::to_string(cols)});
     for (std::size_t c = 0; c < cols; ++c)
-      m(static_cast<Eigen::Index>(r), static_cast<Eigen::Index>(c)) = number_at(j[r][c], fr + "[" + std::to_string(c) + "]");
+      m(static_cast<Eigen::Index>(r), static_cast<Eigen::Index>(c)) =
+          number_at(j[r][c], fr + "[" + std::to_string(c) + "]");
   }
   return m;
 }
@@ -138,14 +139,16 @@ std::string config_text(const Json& j, const std::string& field) {
 
 Task task_at(const Json& j) {
   if (!j.is_object()) fail_found("task", N_("%s: expected an object, found %s"), j);
-  only_keys(j, "task", {"generator", "pairs", "nouns", "verbs", "count", "min_length", "max_length",
-                        "held_out", "seed", "position_names"});
+  only_keys(j, "task",
+            {"generator", "pairs", "nouns", "verbs", "count", "min_length", "max_length", "held_out", "seed",
+             "position_names"});
   Task t;
   if (j.contains("generator")) t.generator = string_at(j["generator"], "task.generator");
   if (j.contains("pairs")) {
     if (!t.generator.empty()) fail("task.pairs", N_("%s: give either a generator or pairs, not both"));
     const Json& pairs = j["pairs"];
-    if (!pairs.is_array()) fail_found("task.pairs", N_("%s: expected a list of [source, target] pairs, found %s"), pairs);
+    if (!pairs.is_array())
+      fail_found("task.pairs", N_("%s: expected a list of [source, target] pairs, found %s"), pairs);
     for (std::size_t i = 0; i < pairs.size(); ++i)
       t.pairs.push_back(sentence_pair_at(pairs[i], "task.pairs[" + std::to_string(i) + "]"));
   } else if (t.generator.empty()) {
@@ -160,7 +163,8 @@ Task task_at(const Json& j) {
   for (const char* key : {"nouns", "verbs"})
     if (j.contains(key) && !words) fail(std::string("task.") + key, N_("%s: only for the word_order generator"));
   for (const char* key : {"count", "min_length", "max_length"})
-    if (j.contains(key) && !digits) fail(std::string("task.") + key, N_("%s: only for the reverse and copy generators"));
+    if (j.contains(key) && !digits)
+      fail(std::string("task.") + key, N_("%s: only for the reverse and copy generators"));
   if (words) {
     if (!j.contains("nouns")) fail("task.nouns", N_("%s: missing"));
     if (!j.contains("verbs")) fail("task.verbs", N_("%s: missing"));
@@ -174,7 +178,8 @@ Task task_at(const Json& j) {
     t.min_length = static_cast<int>(integer_at(j["min_length"], "task.min_length", 1, 1000));
     t.max_length = static_cast<int>(integer_at(j["max_length"], "task.max_length", 1, 1000));
     if (t.max_length < t.min_length)
-      fail("task.max_length = " + std::to_string(t.max_length), N_("%s: less than min_length = %s"), {std::to_string(t.min_length)});
+      fail("task.max_length = " + std::to_string(t.max_length), N_("%s: less than min_length = %s"),
+           {std::to_string(t.min_length)});
   }
   if (j.contains("held_out")) t.held_out = number_at(j["held_out"], "task.held_out");
   if (j.contains("seed")) t.seed = static_cast<std::uint64_t>(integer_at(j["seed"], "task.seed", 0, 1LL << 53));
@@ -217,7 +222,8 @@ std::map<std::string, std::string> weight_names_at(const Json& j) {
     const std::string field = "weight_names." + key_text(it.key());
     const std::string name = string_at(it.value(), field);
     if (it.key().empty() || name.empty()) fail(field, N_("%s: empty name"));
-    if (!is_plain_text(it.key()) || !is_plain_text(name)) fail(field, N_("%s: control characters and malformed UTF-8 are not allowed"));
+    if (!is_plain_text(it.key()) || !is_plain_text(name))
+      fail(field, N_("%s: control characters and malformed UTF-8 are not allowed"));
     names.emplace(it.key(), name);
   }
   return names;
@@ -244,11 +250,13 @@ TrainingSettings training_at(const Json& j) {
   only_keys(j, "training", {"steps", "batch_size", "learning_rate", "warmup", "seed", "eval_every", "target_accuracy"});
   TrainingSettings t;
   if (j.contains("steps")) t.steps = static_cast<int>(integer_at(j["steps"], "training.steps", 0, 10000000));
-  if (j.contains("batch_size")) t.batch_size = static_cast<int>(integer_at(j["batch_size"], "training.batch_size", 1, 100000));
+  if (j.contains("batch_size"))
+    t.batch_size = static_cast<int>(integer_at(j["batch_size"], "training.batch_size", 1, 100000));
   if (j.contains("learning_rate")) t.learning_rate = number_at(j["learning_rate"], "training.learning_rate");
   if (j.contains("warmup")) t.warmup = static_cast<int>(integer_at(j["warmup"], "training.warmup", 0, 10000000));
   if (j.contains("seed")) t.seed = static_cast<std::uint64_t>(integer_at(j["seed"], "training.seed", 0, 1LL << 53));
-  if (j.contains("eval_every")) t.eval_every = static_cast<int>(integer_at(j["eval_every"], "training.eval_every", 1, 10000000));
+  if (j.contains("eval_every"))
+    t.eval_every = static_cast<int>(integer_at(j["eval_every"], "training.eval_every", 1, 10000000));
   if (j.contains("target_accuracy")) t.target_accuracy = number_at(j["target_accuracy"], "training.target_accuracy");
   return t;
 }
@@ -281,7 +289,8 @@ TourStop tour_stop_at(const Json& j, const std::string& f) {
   if (j.contains("step")) s.step = string_at(j["step"], f + ".step");
   if (j.contains("phase")) {
     const std::string phase = string_at(j["phase"], f + ".phase");
-    if (phase != "forward" && phase != "backward") fail(f + ".phase = " + quote(phase), N_("%s: not one of forward, backward"));
+    if (phase != "forward" && phase != "backward")
+      fail(f + ".phase = " + quote(phase), N_("%s: not one of forward, backward"));
     if (s.step.empty()) fail(f + ".phase", N_("%s: only with a step"));
     s.phase = phase == "backward" ? Phase::backward : Phase::forward;
   }
@@ -297,7 +306,8 @@ TourStop tour_stop_at(const Json& j, const std::string& f) {
   if (j.contains("lesson")) {
     s.lesson = string_at(j["lesson"], f + ".lesson");
     if (!is_sibling_lesson(s.lesson))
-      fail(f + ".lesson = " + quote(s.lesson), N_("%s: expected a lesson file name beside this one, such as \"why-attention.json\""));
+      fail(f + ".lesson = " + quote(s.lesson),
+           N_("%s: expected a lesson file name beside this one, such as \"why-attention.json\""));
     for (const char* key : {"step", "phase", "select"})
       if (j.contains(key)) fail(f + "." + key, N_("%s: only without lesson"));
   }
@@ -352,9 +362,9 @@ std::vector<ComparedModel> compared_at(const Json& j, const Lesson& lesson) {
 
 Lesson lesson_from(const Json& root) {
   if (!root.is_object()) fail_found("lesson", N_("%s: expected a JSON object, found %s"), root);
-  only_keys(root, "", {"format", "version", "title", "description", "config", "task", "vocabulary", "specials",
-                       "wrap_source", "example", "weights", "weight_names", "reference", "open", "training",
-                       "attention", "tour", "compare"});
+  only_keys(root, "",
+            {"format", "version", "title", "description", "config", "task", "vocabulary", "specials", "wrap_source",
+             "example", "weights", "weight_names", "reference", "open", "training", "attention", "tour", "compare"});
   if (root.contains("format") && string_at(root["format"], "format") != "attnviz-lesson")
     fail("format = " + quote(root["format"].get<std::string>()), N_("%s: expected attnviz-lesson"));
   if (root.contains("version") && integer_at(root["version"], "version", 1, 1000) != 1)
@@ -370,14 +380,16 @@ Lesson lesson_from(const Json& root) {
 
   // Vocabulary: given (in the built-in order, or in the model's own with its special tokens),
   // synthetic, or every word of the task and the example.
-  if (root.contains("specials") && !(root.contains("vocabulary") && root["vocabulary"].is_object() &&
-                                     root["vocabulary"].contains("source")))
-    fail("specials", N_("%s: needs vocabulary.source and vocabulary.target: the words in the model's own order, ids = positions"));
+  if (root.contains("specials") &&
+      !(root.contains("vocabulary") && root["vocabulary"].is_object() && root["vocabulary"].contains("source")))
+    fail("specials",
+         N_("%s: needs vocabulary.source and vocabulary.target: the words in the model's own order, ids = positions"));
   if (root.contains("vocabulary")) {
     const Json& v = object_at(root, "vocabulary", "vocabulary");
     only_keys(v, "vocabulary", {"source", "target", "synthetic"});
     if (v.contains("synthetic")) {
-      if (v.contains("source") || v.contains("target")) fail("vocabulary.synthetic", N_("%s: give either synthetic or source and target"));
+      if (v.contains("source") || v.contains("target"))
+        fail("vocabulary.synthetic", N_("%s: give either synthetic or source and target"));
       const int n = static_cast<int>(integer_at(v["synthetic"], "vocabulary.synthetic", 5, 100000));
       l.src_vocab = Vocabulary::synthetic(n);
       l.tgt_vocab = Vocabulary::synthetic(n);
@@ -422,7 +434,8 @@ Lesson lesson_from(const Json& root) {
   if (root.contains("weights")) {
     l.weights = string_at(root["weights"], "weights");
     if (l.weights.empty()) fail("weights", N_("%s: empty path (leave the key out for an untrained model)"));
-    if (std::filesystem::path(l.weights).is_absolute()) fail("weights = " + quote(l.weights), N_("%s: must be a relative path"));
+    if (std::filesystem::path(l.weights).is_absolute())
+      fail("weights = " + quote(l.weights), N_("%s: must be a relative path"));
   }
   if (root.contains("weight_names")) l.weight_names = weight_names_at(root["weight_names"]);
   if (root.contains("reference")) l.reference = reference_at(root["reference"]);
@@ -476,13 +489,16 @@ Json config_json(const Config& c) {
   Json j = Json::object();
   for (const auto& [key, value] : config_entries(c)) {
     if (key == "src_vocab" || key == "tgt_vocab") continue;  // follow the vocabularies
-    if (key == "architecture" && !c.recurrent()) continue;  // a Transformer's file stays as it was
+    if (key == "architecture" && !c.recurrent()) continue;   // a Transformer's file stays as it was
     if (key == "cell" && !c.recurrent()) continue;
-    if (value == "true" || value == "false") j[key] = value == "true";
+    if (value == "true" || value == "false")
+      j[key] = value == "true";
     else if (key == "norm" || key == "positional" || key == "activation" || key == "architecture" || key == "cell")
       j[key] = value;
-    else if (key == "ln_eps") j[key] = c.ln_eps;
-    else j[key] = std::stoi(value);
+    else if (key == "ln_eps")
+      j[key] = c.ln_eps;
+    else
+      j[key] = std::stoi(value);
   }
   return j;
 }
@@ -519,7 +535,9 @@ Json specials_json(const SpecialWords& s) {
   return j;
 }
 
-bool is_synthetic(const Vocabulary& v) { return !v.own_order() && v.size() > 4 && v.words() == Vocabulary::synthetic(v.size()).words(); }
+bool is_synthetic(const Vocabulary& v) {
+  return !v.own_order() && v.size() > 4 && v.words() == Vocabulary::synthetic(v.size()).words();
+}
 
 Json task_json(const Task& t) {
   Json task = Json::object();
@@ -567,21 +585,27 @@ std::string lesson_json(const Lesson& l) {
   }
   j["open"] = {{"panel", l.panel}, {"step", l.step}};
   const TrainingSettings& s = l.training;
-  j["training"] = {{"steps", s.steps}, {"batch_size", s.batch_size}, {"learning_rate", s.learning_rate},
-                   {"warmup", s.warmup}, {"seed", s.seed}, {"eval_every", s.eval_every},
-                   {"target_accuracy", s.target_accuracy}};
+  j["training"] = {
+      {"steps", s.steps}, {"batch_size", s.batch_size}, {"learning_rate", s.learning_rate},    {"warmup", s.warmup},
+      {"seed", s.seed},   {"eval_every", s.eval_every}, {"target_accuracy", s.target_accuracy}};
   if (!l.attention.empty())
-    j["attention"] = {{"X", matrix_json(l.attention.X)}, {"W_Q", matrix_json(l.attention.W_Q)},
-                      {"W_K", matrix_json(l.attention.W_K)}, {"W_V", matrix_json(l.attention.W_V)}};
+    j["attention"] = {{"X", matrix_json(l.attention.X)},
+                      {"W_Q", matrix_json(l.attention.W_Q)},
+                      {"W_K", matrix_json(l.attention.W_K)},
+                      {"W_V", matrix_json(l.attention.W_V)}};
   if (!l.tour.empty()) j["tour"] = tour_json(l.tour);
   for (const ComparedModel& m : l.compare) {
     Json config = config_json(m.config);
     config["architecture"] = to_string(m.config.architecture);  // a compared Transformer's too
     Json model = {{"config", config},
-                  {"training", {{"steps", m.training.steps}, {"batch_size", m.training.batch_size},
-                                {"learning_rate", m.training.learning_rate}, {"warmup", m.training.warmup},
-                                {"seed", m.training.seed}, {"eval_every", m.training.eval_every},
-                                {"target_accuracy", m.training.target_accuracy}}}};
+                  {"training",
+                   {{"steps", m.training.steps},
+                    {"batch_size", m.training.batch_size},
+                    {"learning_rate", m.training.learning_rate},
+                    {"warmup", m.training.warmup},
+                    {"seed", m.training.seed},
+                    {"eval_every", m.training.eval_every},
+                    {"target_accuracy", m.training.target_accuracy}}}};
     if (!m.weights.empty()) model["weights"] = m.weights;
     j["compare"].push_back(model);
   }

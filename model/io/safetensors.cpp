@@ -48,7 +48,8 @@ struct Entry {
 }  // namespace
 
 std::vector<std::int64_t> pytorch_shape(const Tensor& p) {
-  const bool vector = ends_with(p.name, ".bias") || (ends_with(p.name, ".weight") && p.name.find(".norm") != std::string::npos) ||
+  const bool vector = ends_with(p.name, ".bias") ||
+                      (ends_with(p.name, ".weight") && p.name.find(".norm") != std::string::npos) ||
                       p.name.rfind("encoder.norm", 0) == 0 || p.name.rfind("decoder.norm", 0) == 0;
   if (vector && p.value.rows() == 1) return {p.value.cols()};
   return {p.value.rows(), p.value.cols()};
@@ -67,10 +68,12 @@ std::vector<FileTensor> parse_safetensors(std::string_view bytes, const std::str
   // The first 8 bytes are not printed as a number: from a file that is not safetensors they are
   // its own bytes.
   if (n > max_header)
-    fail(N_("%s: not a safetensors file: its first 8 bytes give a header longer than %s"), {bytes_text(double(max_header))});
+    fail(N_("%s: not a safetensors file: its first 8 bytes give a header longer than %s"),
+         {bytes_text(double(max_header))});
   if (n > bytes.size() - 8)
-    fail(N_("%s: not a safetensors file, or cut short: its first 8 bytes give a header longer than the file (%s bytes)"),
-         {std::to_string(bytes.size())});
+    fail(
+        N_("%s: not a safetensors file, or cut short: its first 8 bytes give a header longer than the file (%s bytes)"),
+        {std::to_string(bytes.size())});
   const std::string_view header = bytes.substr(8, static_cast<std::size_t>(n));
   if (header.empty() || header.front() != '{') fail(N_("%s: the header does not start with '{'"));
   const Json json = parse_json(header, origin + ": header");
@@ -95,10 +98,14 @@ std::vector<FileTensor> parse_safetensors(std::string_view bytes, const std::str
     Entry e;
     e.tensor.name = name;
     const std::string dtype = info["dtype"].get<std::string>();
-    if (dtype == "F32") e.tensor.dtype = DType::f32;
-    else if (dtype == "F64") e.tensor.dtype = DType::f64;
-    else fail(N_("%s: tensor %s: unknown dtype %s (F32 and F64 are read)"), {what, quote(dtype)});
-    if (!info.contains("shape") || !info["shape"].is_array()) fail(N_("%s: tensor %s: shape missing or not a list"), {what});
+    if (dtype == "F32")
+      e.tensor.dtype = DType::f32;
+    else if (dtype == "F64")
+      e.tensor.dtype = DType::f64;
+    else
+      fail(N_("%s: tensor %s: unknown dtype %s (F32 and F64 are read)"), {what, quote(dtype)});
+    if (!info.contains("shape") || !info["shape"].is_array())
+      fail(N_("%s: tensor %s: shape missing or not a list"), {what});
     const std::string shape_json = printable(info["shape"].dump(), 60);
     std::uint64_t count = 1;
     bool overflow = false;
@@ -106,10 +113,14 @@ std::vector<FileTensor> parse_safetensors(std::string_view bytes, const std::str
       if (!d.is_number_unsigned() && !(d.is_number_integer() && d.get<std::int64_t>() >= 0))
         fail(N_("%s: tensor %s: shape %s is not a list of non-negative whole numbers"), {what, shape_json});
       const std::uint64_t dim = d.get<std::uint64_t>();
-      if (dim > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) overflow = true;
-      else e.tensor.shape.push_back(static_cast<std::int64_t>(dim));
-      if (dim != 0 && count > std::numeric_limits<std::uint64_t>::max() / dim) overflow = true;
-      else count *= dim;
+      if (dim > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
+        overflow = true;
+      else
+        e.tensor.shape.push_back(static_cast<std::int64_t>(dim));
+      if (dim != 0 && count > std::numeric_limits<std::uint64_t>::max() / dim)
+        overflow = true;
+      else
+        count *= dim;
     }
     const std::uint64_t size = element_size(e.tensor.dtype);
     if (overflow || count > std::numeric_limits<std::uint64_t>::max() / size)
@@ -120,7 +131,8 @@ std::vector<FileTensor> parse_safetensors(std::string_view bytes, const std::str
     e.begin = info["data_offsets"][0].get<std::uint64_t>();
     e.end = info["data_offsets"][1].get<std::uint64_t>();
     if (e.end < e.begin)
-      fail(N_("%s: tensor %s: data_offsets end %s is before begin %s"), {what, std::to_string(e.end), std::to_string(e.begin)});
+      fail(N_("%s: tensor %s: data_offsets end %s is before begin %s"),
+           {what, std::to_string(e.end), std::to_string(e.begin)});
     if (e.end - e.begin != count * size)
       fail(N_("%s: tensor %s: shape %s of %s needs %s bytes, data_offsets give %s"),
            {what, shape_json, dtype, std::to_string(count * size), std::to_string(e.end - e.begin)});
@@ -145,7 +157,8 @@ std::vector<FileTensor> parse_safetensors(std::string_view bytes, const std::str
     expected = e->end;
   }
   if (expected > data_size)
-    fail(N_("%s: the tensors need %s bytes of data, the file has %s"), {std::to_string(expected), std::to_string(data_size)});
+    fail(N_("%s: the tensors need %s bytes of data, the file has %s"),
+         {std::to_string(expected), std::to_string(data_size)});
   if (expected < data_size)
     fail(N_("%s: %s trailing bytes after the last tensor"), {std::to_string(data_size - expected)});
 
@@ -166,8 +179,10 @@ std::vector<FileTensor> parse_safetensors(std::string_view bytes, const std::str
         std::memcpy(&v, data + e.begin + 8 * i, 8);
       }
       if (!std::isfinite(v))
-        fail(N_("%s: tensor %s: element %s is %s: weights must be finite"),
-             {quote(e.tensor.name), std::to_string(i), std::isnan(v) ? "NaN" : v > 0 ? "+inf" : "-inf"});
+        fail(N_("%s: tensor %s: element %s is %s: weights must be finite"), {quote(e.tensor.name), std::to_string(i),
+                                                                             std::isnan(v) ? "NaN"
+                                                                             : v > 0       ? "+inf"
+                                                                                           : "-inf"});
       e.tensor.values[i] = v;
     }
     out.push_back(std::move(e.tensor));
@@ -180,7 +195,8 @@ std::string serialize_safetensors(const Parameters& params, DType dtype) {
   std::uint64_t offset = 0;
   for (const Tensor& p : params) {
     const std::uint64_t bytes = static_cast<std::uint64_t>(p.value.size()) * element_size(dtype);
-    header[p.name] = {{"dtype", dtype_name(dtype)}, {"shape", pytorch_shape(p)}, {"data_offsets", {offset, offset + bytes}}};
+    header[p.name] = {
+        {"dtype", dtype_name(dtype)}, {"shape", pytorch_shape(p)}, {"data_offsets", {offset, offset + bytes}}};
     offset += bytes;
   }
   std::string text = header.dump();
@@ -207,7 +223,7 @@ namespace {
 
 // The problems of fitting a file's tensors to the parameters, all of them, and what might fix them.
 struct Misshapen {
-  bool packed = false;         // a packed tensor of the file ("tensor"), not a parameter's own
+  bool packed = false;              // a packed tensor of the file ("tensor"), not a parameter's own
   std::string name, shape, needed;  // "'x'", "[3, 4]", "[4, 4]"
 };
 
@@ -284,12 +300,14 @@ void suggest_renames(const Parameters& params, Fit& f) {
       std::vector<const NamedTensor*> by_name;
       const bool src = p.name.rfind("src_", 0) == 0, tgt = p.name.rfind("tgt_", 0) == 0;
       for (const NamedTensor* t : same_shape)
-        if ((src && contains_any(t->source, {"src", "enc"})) || (tgt && contains_any(t->source, {"tgt", "trg", "dec"})) ||
+        if ((src && contains_any(t->source, {"src", "enc"})) ||
+            (tgt && contains_any(t->source, {"tgt", "trg", "dec"})) ||
             (!src && !tgt && !contains_any(t->source, {"emb"})))
           by_name.push_back(t);
       if (by_name.size() == 1) same_shape = by_name;
     }
-    if (same_shape.size() == 1) renames.push_back("\"" + p.name + "\": \"" + printable(same_shape[0]->source, 80) + "\"");
+    if (same_shape.size() == 1)
+      renames.push_back("\"" + p.name + "\": \"" + printable(same_shape[0]->source, 80) + "\"");
   }
   if (renames.empty()) return;
   std::vector<InputError::Part> list = listed(plain_items(renames));
@@ -326,9 +344,10 @@ void suggest(const Parameters& params, Fit& f) {
     const char* stack = encoder ? "encoder" : "decoder";
     const int file = last_layer(unused_names, stack), model = last_layer(param_names, stack);
     if (file > model)
-      f.hints.push_back(InputError(encoder ? N_("the file has encoder layers up to layers.%s, the config %s (config.encoder_layers)")
-                                           : N_("the file has decoder layers up to layers.%s, the config %s (config.decoder_layers)"),
-                                   {std::to_string(file), std::to_string(model + 1)}));
+      f.hints.push_back(
+          InputError(encoder ? N_("the file has encoder layers up to layers.%s, the config %s (config.encoder_layers)")
+                             : N_("the file has decoder layers up to layers.%s, the config %s (config.decoder_layers)"),
+                     {std::to_string(file), std::to_string(model + 1)}));
   }
 }
 
@@ -339,7 +358,8 @@ Fit fit(const Parameters& params, const std::vector<NamedTensor>& tensors,
   std::set<std::string> reported;  // a packed tensor is reported once
   for (const auto& [parameter, file_name] : weight_names)
     if (!params.find(parameter))
-      f.other.push_back(InputError(N_("weight_names names %s, which is not a parameter of this model"), {quote(parameter, 80)}));
+      f.other.push_back(
+          InputError(N_("weight_names names %s, which is not a parameter of this model"), {quote(parameter, 80)}));
   for (const NamedTensor& t : tensors) {
     const std::optional<int> i = params.find(t.tensor.name);
     if (!i) {
@@ -349,7 +369,8 @@ Fit fit(const Parameters& params, const std::vector<NamedTensor>& tensors,
     }
     const NamedTensor*& m = f.match[static_cast<std::size_t>(*i)];
     if (m) {
-      f.other.push_back(InputError(N_("%s and %s both give %s"), {quote(m->source, 80), quote(t.source, 80), quote(t.tensor.name, 80)}));
+      f.other.push_back(InputError(N_("%s and %s both give %s"),
+                                   {quote(m->source, 80), quote(t.source, 80), quote(t.tensor.name, 80)}));
       continue;
     }
     m = &t;
@@ -392,9 +413,9 @@ std::vector<InputError> missing_sentences(const std::vector<Missing>& missing) {
     return m.named.empty() ? plain(m.name) : InputError(N_("%s (named %s by the lesson)"), {m.name, m.named});
   };
   if (missing.size() == 1)
-    return {missing[0].named.empty()
-                ? InputError(N_("parameter %s is missing"), {missing[0].name})
-                : InputError(N_("parameter %s (named %s by the lesson) is missing"), {missing[0].name, missing[0].named})};
+    return {missing[0].named.empty() ? InputError(N_("parameter %s is missing"), {missing[0].name})
+                                     : InputError(N_("parameter %s (named %s by the lesson) is missing"),
+                                                  {missing[0].name, missing[0].named})};
   if (missing.empty()) return {};
   std::vector<InputError> items;
   for (const Missing& m : missing) items.push_back(item(m));
@@ -406,9 +427,11 @@ std::vector<InputError> missing_sentences(const std::vector<Missing>& missing) {
 // each hint after ". Hint: ".
 InputError misfit_error(const Fit& f, const std::string& origin) {
   std::vector<InputError> problems = misshapen_sentences(f.misshapen);
-  if (f.extra.size() == 1) problems.push_back(InputError(N_("tensor %s is not a parameter of this model"), {f.extra[0]}));
+  if (f.extra.size() == 1)
+    problems.push_back(InputError(N_("tensor %s is not a parameter of this model"), {f.extra[0]}));
   if (f.extra.size() > 1)
-    problems.push_back(several(N_("%s tensors are not parameters of this model: "), f.extra.size(), plain_items(f.extra)));
+    problems.push_back(
+        several(N_("%s tensors are not parameters of this model: "), f.extra.size(), plain_items(f.extra)));
   for (InputError& e : missing_sentences(f.missing)) problems.push_back(std::move(e));
   problems.insert(problems.end(), f.other.begin(), f.other.end());
   std::vector<InputError::Part> parts;

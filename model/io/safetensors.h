@@ -51,7 +51,8 @@ void load_parameters(Parameters& params, const std::vector<FileTensor>& tensors,
 inline constexpr std::uint64_t max_weights_bytes = 8'000'000'000;  // any model the limits allow
 
 // read_file + parse_safetensors + load_parameters.
-void read_weights(const std::string& path, Parameters& params, const std::map<std::string, std::string>& weight_names = {});
+void read_weights(const std::string& path, Parameters& params,
+                  const std::map<std::string, std::string>& weight_names = {});
 // serialize_safetensors, written through a temporary file and a rename.
 void write_weights(const std::string& path, const Parameters& params, DType dtype);
 

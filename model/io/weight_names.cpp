@@ -109,16 +109,17 @@ std::vector<NamedTensor> parameter_names(const std::vector<FileTensor>& tensors,
     }
     for (const char* kind : {"weight", "bias"}) {
       const std::string packed = std::string("_attn.in_proj_") + kind;
-      if (name.size() < packed.size() || name.compare(name.size() - packed.size(), packed.size(), packed) != 0) continue;
+      if (name.size() < packed.size() || name.compare(name.size() - packed.size(), packed.size(), packed) != 0)
+        continue;
       if (t.shape.empty() || t.shape[0] % 3 != 0) {
         problems.push_back(InputError(N_("%s has shape %s: packed Q, K and V need a first dimension divisible by 3"),
                                       {quote(t.name, 80), shape_text(t.shape)}));
         name.clear();
         break;
       }
-      const std::string base = name.substr(0, name.size() - std::string_view("in_proj_").size() - std::string_view(kind).size());
-      for (int part = 0; part < 3; ++part)
-        named(third(t, part, base + "qkv"[part] + "_proj." + kind), 3);
+      const std::string base =
+          name.substr(0, name.size() - std::string_view("in_proj_").size() - std::string_view(kind).size());
+      for (int part = 0; part < 3; ++part) named(third(t, part, base + "qkv"[part] + "_proj." + kind), 3);
       name.clear();
     }
     if (!name.empty()) {

@@ -29,7 +29,7 @@ struct NamedTensor {
   FileTensor tensor;   // under the parameter's name, with its part of the values
   std::string source;  // the name in the file
   std::vector<std::int64_t> source_shape;
-  int parts = 1;       // 3 for a third of a packed in_proj tensor
+  int parts = 1;  // 3 for a third of a packed in_proj tensor
 };
 
 // The file's tensors under parameter names (see above).  Problems that are not about one

@@ -52,7 +52,9 @@ struct Timing {
   std::vector<double> chosen, eigen;
   double chosen_median() const { return median(chosen); }
   double eigen_median() const { return median(eigen); }
-  double fastest() const { return std::min(*std::min_element(chosen.begin(), chosen.end()), *std::min_element(eigen.begin(), eigen.end())); }
+  double fastest() const {
+    return std::min(*std::min_element(chosen.begin(), chosen.end()), *std::min_element(eigen.begin(), eigen.end()));
+  }
   // Eigen's time over the chosen kernel's, round by round: the two ran under the same load.
   double ratio() const {
     std::vector<double> r;
@@ -70,7 +72,8 @@ Timing time_shape(const KernelChoice& choice, int rounds, std::mt19937_64& rando
   const auto seconds = [&](Kernel kernel, long repeats) {
     const auto start = std::chrono::steady_clock::now();
     for (long r = 0; r < repeats; ++r) matmul_with(kernel, s.product, C, A, B, s.accumulate, s.stream);
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() / static_cast<double>(repeats);
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() /
+           static_cast<double>(repeats);
   };
   const double first = std::min(seconds(choice.kernel, 1), seconds(Kernel::eigen, 1));
   const long repeats = std::clamp(static_cast<long>(2e-3 / std::max(first, 1e-9)), 1L, 1000000L);
@@ -106,8 +109,10 @@ int main(int argc, char** argv) {
   std::vector<std::string> presets = preset_names();
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string option = argv[i];
-    if (option == "--rounds") rounds = std::max(1, std::atoi(argv[i + 1]));
-    else if (option == "--preset") presets = {argv[i + 1]};
+    if (option == "--rounds")
+      rounds = std::max(1, std::atoi(argv[i + 1]));
+    else if (option == "--preset")
+      presets = {argv[i + 1]};
     else {
       std::fprintf(stderr, "usage: matmul_bench [--rounds N] [--preset NAME]\n");
       return 2;
@@ -132,11 +137,13 @@ int main(int argc, char** argv) {
       const std::string dims = std::to_string(s.m) + " × " + std::to_string(s.n) + " × " + std::to_string(s.depth);
       std::printf("%-7s %-5s %-16s %-11s %-6s %9.1f %9.1f %7.2f   %.1f, %.1f\n", name.c_str(), to_string(s.product),
                   dims.c_str(), write_name(s), to_string(choice.kernel), gflops(s, t.chosen_median()),
-                  gflops(s, t.eigen_median()), t.ratio(), gflops(s, choice.model_seconds), gflops(s, choice.eigen_seconds));
+                  gflops(s, t.eigen_median()), t.ratio(), gflops(s, choice.model_seconds),
+                  gflops(s, choice.eigen_seconds));
       worst = std::min(worst, t.ratio());
     }
   }
-  std::printf("\nratio: the chosen kernel's rate over Eigen's, the median of the rounds' ratios; lowest %.2f\n\n", worst);
+  std::printf("\nratio: the chosen kernel's rate over Eigen's, the median of the rounds' ratios; lowest %.2f\n\n",
+              worst);
 
   // The GEMM peak on one thread: square products, in cache or blocked by Eigen, the best round.
   double peak = 0;

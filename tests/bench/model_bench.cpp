@@ -30,7 +30,10 @@ void forward_backward(benchmark::State& state, const char* preset_name, int thre
 BENCHMARK_CAPTURE(forward_backward, lesson, "lesson", 1)->Unit(benchmark::kMicrosecond);
 BENCHMARK_CAPTURE(forward_backward, small, "small", 1)->Unit(benchmark::kMicrosecond);
 BENCHMARK_CAPTURE(forward_backward, base, "base", 1)->Unit(benchmark::kMillisecond)->MinTime(2.0);
-BENCHMARK_CAPTURE(forward_backward, base_2_threads, "base", 2)->Unit(benchmark::kMillisecond)->MinTime(2.0)->UseRealTime();
+BENCHMARK_CAPTURE(forward_backward, base_2_threads, "base", 2)
+    ->Unit(benchmark::kMillisecond)
+    ->MinTime(2.0)
+    ->UseRealTime();
 
 }  // namespace
 

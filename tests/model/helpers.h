@@ -54,8 +54,8 @@ inline Mat numeric_gradient(Mat& m, const std::function<double()>& f) {
 // Element-wise gradcheck comparison; reports the first few mismatches with their position.
 inline ::testing::AssertionResult same_gradient(const Mat& analytic, const Mat& numeric) {
   if (analytic.rows() != numeric.rows() || analytic.cols() != numeric.cols())
-    return ::testing::AssertionFailure() << "shape " << analytic.rows() << "×" << analytic.cols()
-                                         << " vs " << numeric.rows() << "×" << numeric.cols();
+    return ::testing::AssertionFailure() << "shape " << analytic.rows() << "×" << analytic.cols() << " vs "
+                                         << numeric.rows() << "×" << numeric.cols();
   int bad = 0;
   auto failure = ::testing::AssertionFailure();
   for (Eigen::Index r = 0; r < analytic.rows(); ++r)

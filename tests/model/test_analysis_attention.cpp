@@ -46,7 +46,7 @@ TEST(HeadTensors, FindsEveryTensorOfTheHeadByItsLabel) {
     EXPECT_EQ(trace.tensor(t.masked).name, prefix + ".mask");
     EXPECT_EQ(trace.tensor(t.weights).name, prefix + ".softmax");
     EXPECT_EQ(trace.tensor(t.output).name, prefix + ".weighted_sum");
-    const char* mask = kind == AttentionKind::encoder_self ? names::src_padding_mask
+    const char* mask = kind == AttentionKind::encoder_self   ? names::src_padding_mask
                        : kind == AttentionKind::decoder_self ? names::decoder_self_mask
                                                              : names::cross_mask;
     EXPECT_EQ(trace.tensor(t.mask).name, mask);
@@ -176,10 +176,13 @@ TEST(ScalingExperiment, AtInitialisationWithALargeDkTheUnscaledSoftmaxSaturates)
   for (AttentionKind kind : {AttentionKind::encoder_self, AttentionKind::decoder_self, AttentionKind::cross})
     for (int head = 0; head < config.heads; ++head) {
       const HeadRef ref{kind, 0, head};
-      const ScalingComparison c = scaling_experiment_at_initialisation(config, session.example(), session.seed(), ref, 64);
+      const ScalingComparison c =
+          scaling_experiment_at_initialisation(config, session.example(), session.seed(), ref, 64);
       const ScalingOutcome o = scaling_outcome(c);
       EXPECT_TRUE(o.entropy_lower) << static_cast<int>(kind) << " head " << head;
-      if (kind == AttentionKind::encoder_self) { EXPECT_TRUE(o.gradient_smaller) << "encoder head " << head; }
+      if (kind == AttentionKind::encoder_self) {
+        EXPECT_TRUE(o.gradient_smaller) << "encoder head " << head;
+      }
       seen += o.claim_seen();
       ++heads;
     }

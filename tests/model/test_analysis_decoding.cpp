@@ -44,7 +44,8 @@ TEST(OutputDistribution, PositionLossesAverageToTheLoss) {
       EXPECT_EQ(d.loss(static_cast<Eigen::Index>(t), 0), 0);
       continue;
     }
-    EXPECT_NEAR(d.loss(static_cast<Eigen::Index>(t), 0), -std::log(d.probs(static_cast<Eigen::Index>(t), d.expected[t])), 1e-12);
+    EXPECT_NEAR(d.loss(static_cast<Eigen::Index>(t), 0),
+                -std::log(d.probs(static_cast<Eigen::Index>(t), d.expected[t])), 1e-12);
     sum += d.loss(static_cast<Eigen::Index>(t), 0);
     ++n;
   }
@@ -114,7 +115,8 @@ struct Model {
   std::vector<int> src;
   SpecialIds tokens;
   Model(const std::string& name, std::uint64_t seed, int pad = 0)
-      : preset(make_preset(name)), model(preset.config, seed),
+      : preset(make_preset(name)),
+        model(preset.config, seed),
         src(make_example(preset.config, preset.src_vocab, preset.tgt_vocab, preset.src_text, preset.tgt_text, pad).src),
         tokens(preset.tgt_vocab.specials()) {}
 };
@@ -137,7 +139,9 @@ TEST(GreedyDecoding, FeedsTheModelItsOwnOutputs) {
     EXPECT_EQ(s.prefix.front(), builtin.bos);
     EXPECT_NEAR(s.log_probs(0, s.word), lp[t], 1e-12);
     for (int w = 0; w < s.log_probs.cols(); ++w)
-      if (w != builtin.pad && w != builtin.bos) { EXPECT_GE(s.log_probs(0, s.word), s.log_probs(0, w)); }
+      if (w != builtin.pad && w != builtin.bos) {
+        EXPECT_GE(s.log_probs(0, s.word), s.log_probs(0, w));
+      }
     EXPECT_NEAR(s.log_probs.array().exp().sum(), 1.0, 1e-12);
     score += lp[t];
     EXPECT_NEAR(s.score, score, 1e-12);
@@ -176,7 +180,9 @@ TEST(BeamSearch, ScoresAreSumsOfTheWordsLogProbs) {
       ASSERT_EQ(step.kept.size(), 2u);
       for (std::size_t c = 0; c < step.candidates.size(); ++c) {
         EXPECT_EQ(step.candidates[c].kept, c < 2);
-        if (c > 0) { EXPECT_GE(step.candidates[c - 1].score, step.candidates[c].score); }
+        if (c > 0) {
+          EXPECT_GE(step.candidates[c - 1].score, step.candidates[c].score);
+        }
         const BeamCandidate& cand = step.candidates[c];
         EXPECT_NEAR(cand.score, step.beams[static_cast<std::size_t>(cand.parent)].score + cand.log_prob, 1e-12);
       }
@@ -186,7 +192,9 @@ TEST(BeamSearch, ScoresAreSumsOfTheWordsLogProbs) {
         for (double v : lp) sum += v;
         EXPECT_NEAR(h.score, sum, 1e-10) << "step " << s;
         EXPECT_EQ(h.finished, h.words.back() == builtin.eos);
-        if (!h.finished) { EXPECT_EQ(h.words.size(), s + 1); }
+        if (!h.finished) {
+          EXPECT_EQ(h.words.size(), s + 1);
+        }
       }
       if (s + 1 < b.steps.size()) {
         EXPECT_EQ(b.steps[s + 1].beams.size(), step.kept.size());

@@ -50,7 +50,12 @@ TEST(InputParts, EmbeddingPlusEncodingIsTheInput) {
 TEST(Saliency, IsTheNormOfTheEmbeddingOutputsGradientRows) {
   const Session session = padded_lesson(2);
   const Trace& trace = session.trace();
-  struct Side { Stack stack; const char* lookup; const char* table; const std::vector<int>* ids; };
+  struct Side {
+    Stack stack;
+    const char* lookup;
+    const char* table;
+    const std::vector<int>* ids;
+  };
   const Side sides[] = {{Stack::encoder, "encoder.embed.lookup", "src_embed.weight", &session.example().src},
                         {Stack::decoder, "decoder.embed.lookup", "tgt_embed.weight", &session.example().tgt_in}};
   for (const Side& side : sides) {
@@ -61,8 +66,10 @@ TEST(Saliency, IsTheNormOfTheEmbeddingOutputsGradientRows) {
     for (Eigen::Index t = 0; t < s.rows(); ++t) {
       EXPECT_DOUBLE_EQ(s(t, 0), std::sqrt(g.row(t).squaredNorm()));
       const int id = (*side.ids)[static_cast<std::size_t>(t)];
-      if (id == session.example().pad_id) EXPECT_EQ(s(t, 0), 0) << side.lookup << " row " << t;
-      else EXPECT_GT(s(t, 0), 0);
+      if (id == session.example().pad_id)
+        EXPECT_EQ(s(t, 0), 0) << side.lookup << " row " << t;
+      else
+        EXPECT_GT(s(t, 0), 0);
       Eigen::RowVectorXd& sum = per_word.try_emplace(id, Eigen::RowVectorXd::Zero(g.cols())).first->second;
       sum += g.row(t);
     }

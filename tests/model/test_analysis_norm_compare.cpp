@@ -53,8 +53,7 @@ TEST(NormCompare, LayerNormSideIsTheTracesLayerNorm) {
     const int t = static_cast<int>(r.x.rows());
     const Mat own = c.batch.sentence(c.layer_norm, 0).topRows(t);
     Mat scaled = own;
-    for (Eigen::Index i = 0; i < scaled.rows(); ++i)
-      scaled.row(i) = own.row(i).cwiseProduct(r.gamma) + r.beta;
+    for (Eigen::Index i = 0; i < scaled.rows(); ++i) scaled.row(i) = own.row(i).cwiseProduct(r.gamma) + r.beta;
     EXPECT_LE(max_abs(scaled - r.y), 1e-10) << label;
     EXPECT_LE(max_abs(c.batch.sentence(c.batch.x, 0).topRows(t) - r.x), 1e-10) << label;
     EXPECT_EQ(c.source, label.starts_with("encoder")) << label;

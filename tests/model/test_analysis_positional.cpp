@@ -18,8 +18,7 @@ TEST(PositionalExplorer, WorkedExampleB) {
   ASSERT_EQ(PE.rows(), 4);
   ASSERT_EQ(PE.cols(), 8);
   const double row0[8] = {0, 1, 0, 1, 0, 1, 0, 1};
-  const double row1[8] = {0.8414710, 0.5403023, 0.09983342, 0.9950042,
-                          0.009999833, 0.9999500, 0.0009999998, 0.9999995};
+  const double row1[8] = {0.8414710, 0.5403023, 0.09983342, 0.9950042, 0.009999833, 0.9999500, 0.0009999998, 0.9999995};
   for (int c = 0; c < 8; ++c) {
     EXPECT_NEAR(PE(0, c), row0[c], 1e-6) << "column " << c;
     EXPECT_NEAR(PE(1, c), row1[c], 1e-6) << "column " << c;

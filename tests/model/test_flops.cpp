@@ -27,9 +27,9 @@ TEST(Flops, CountsProductsTwiceBackwardAndElementsOnce) {
                                  + 2 * T * d_in * d_v    // V = X W_V
                                  + 2 * T * d_k * T       // S = Q Kᵀ
                                  + 2 * T * T * d_v;      // O = A V
-  const std::uint64_t elements = T * T   // S / √d_k
-                                 + T * T  // softmax
-                                 + 1;     // L = Σ O
+  const std::uint64_t elements = T * T                   // S / √d_k
+                                 + T * T                 // softmax
+                                 + 1;                    // L = Σ O
   EXPECT_EQ(count_flops(trace), 3 * products + 2 * elements);
 }
 

@@ -39,8 +39,7 @@ TEST(GradlabDepth, GradientsMatchCentralDifferences) {
         down.h0(i) -= eps;
         const double numeric = (loss(up) - loss(down)) / (2 * eps);
         EXPECT_TRUE(gradcheck_passes(net.grad_h0(i), numeric))
-            << describe(f, residual) << " ∂L/∂h0[" << i << "] " << net.grad_h0(i) << " vs "
-            << numeric;
+            << describe(f, residual) << " ∂L/∂h0[" << i << "] " << net.grad_h0(i) << " vs " << numeric;
       }
       for (int l = 0; l < config.depth; ++l)
         for (int r = 0; r < config.width; ++r)
@@ -50,9 +49,8 @@ TEST(GradlabDepth, GradientsMatchCentralDifferences) {
             down.W[l](r, c) -= eps;
             const double numeric = (loss(up) - loss(down)) / (2 * eps);
             const double analytic = net.layers[l].grad_W(r, c);
-            EXPECT_TRUE(gradcheck_passes(analytic, numeric))
-                << describe(f, residual) << " ∂L/∂W" << l + 1 << "[" << r << "," << c << "] "
-                << analytic << " vs " << numeric;
+            EXPECT_TRUE(gradcheck_passes(analytic, numeric)) << describe(f, residual) << " ∂L/∂W" << l + 1 << "[" << r
+                                                             << "," << c << "] " << analytic << " vs " << numeric;
           }
     }
   }
@@ -69,8 +67,7 @@ TEST(GradlabDepth, ResidualKeepsTheFirstLayerGradientAtDepthTwenty) {
     const DepthComparison result = compare_depth_networks(config);
     EXPECT_GE(result.first_layer_ratio, 100.0) << "seed " << seed;
     EXPECT_GE(result.residual.grad_h0_norm, 100.0 * result.plain.grad_h0_norm) << "seed " << seed;
-    EXPECT_GE(result.residual.layers[0].grad_h_norm, 100.0 * result.plain.layers[0].grad_h_norm)
-        << "seed " << seed;
+    EXPECT_GE(result.residual.layers[0].grad_h_norm, 100.0 * result.plain.layers[0].grad_h_norm) << "seed " << seed;
   }
 }
 

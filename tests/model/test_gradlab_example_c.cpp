@@ -18,8 +18,7 @@ namespace attnviz::gradlab {
 namespace {
 
 const ScalarComparison& example_c() {
-  static const ScalarComparison networks =
-      compare_scalar_chains(ScalarChainInput{}, Skip::weighted);
+  static const ScalarComparison networks = compare_scalar_chains(ScalarChainInput{}, Skip::weighted);
   return networks;
 }
 
@@ -70,8 +69,7 @@ const std::vector<Row>& table() {
       {"y (plain)", "0.5128", 0.51281743, [](C n) { return n.plain.node("y").value; }},
       {"L (plain)", "0.2372", 0.23734685, [](C n) { return n.plain.loss(); }},
       {"∂L/∂y (plain)", "-0.9744", -0.97436514, [](C n) { return n.plain.node("y").grad; }},
-      {"σ'(·) at output (plain)", "0.2498", 0.24983571,
-       [](C n) { return local(n.plain, "z3", "y"); }},
+      {"σ'(·) at output (plain)", "0.2498", 0.24983571, [](C n) { return local(n.plain, "z3", "y"); }},
       {"∂L/∂w3 (plain)", "-0.1248", -0.12483387, [](C n) { return n.plain.node("w3").grad; }},
       {"∂L/∂w1 (plain)", "-0.000076", -0.0000759748, [](C n) { return n.plain.node("w1").grad; }},
       {"y (residual)", "0.5256", 0.52561024, [](C n) { return n.residual.node("y").value; }},
@@ -83,8 +81,7 @@ const std::vector<Row>& table() {
        [](C n) { return path_product(n.residual, "w1", "h2", false); }},
       {"∂L/∂w1 (residual), through h2", "-0.000074", -0.0000738343,
        [](C n) { return path_product(n.residual, "w1", "h2", true); }},
-      {"∂L/∂w1 (residual), total", "0.003024", -0.00302914,
-       [](C n) { return n.residual.node("w1").grad; }},
+      {"∂L/∂w1 (residual), total", "0.003024", -0.00302914, [](C n) { return n.residual.node("w1").grad; }},
   };
   return rows;
 }
@@ -96,16 +93,14 @@ const Row& row(const std::string& quantity) {
 }
 
 TEST(GradlabExampleC, EveryRowMatchesTheExactColumn) {
-  for (const Row& r : table())
-    EXPECT_NEAR(r.computed(example_c()), r.exact, 1e-8) << r.quantity;
+  for (const Row& r : table()) EXPECT_NEAR(r.computed(example_c()), r.exact, 1e-8) << r.quantity;
 }
 
 // Rows whose printed figure is the exact value rounded to the digits shown.
 TEST(GradlabExampleC, RoundedRowsMatchTheDocumentToItsLastDigit) {
   for (const char* quantity :
-       {"h1", "y (plain)", "∂L/∂y (plain)", "σ'(·) at output (plain)", "∂L/∂w3 (plain)",
-        "∂L/∂w1 (plain)", "y (residual)", "∂L/∂y (residual)", "∂L/∂w2 (residual)",
-        "∂L/∂w1 (residual), through h2"}) {
+       {"h1", "y (plain)", "∂L/∂y (plain)", "σ'(·) at output (plain)", "∂L/∂w3 (plain)", "∂L/∂w1 (plain)",
+        "y (residual)", "∂L/∂y (residual)", "∂L/∂w2 (residual)", "∂L/∂w1 (residual), through h2"}) {
     const Row& r = row(quantity);
     const Printed doc = printed(r.document);
     EXPECT_LE(std::abs(r.computed(example_c()) - doc.value), doc.half_unit) << quantity;
@@ -115,7 +110,10 @@ TEST(GradlabExampleC, RoundedRowsMatchTheDocumentToItsLastDigit) {
 // The document prints ∂L/∂w3 (residual) as the product −0.9488·0.2493·0.5128: each factor.
 TEST(GradlabExampleC, ResidualW3FactorsMatchTheDocument) {
   const ScalarGraph& residual = example_c().residual;
-  const struct { const char* document; double computed; } factors[] = {
+  const struct {
+    const char* document;
+    double computed;
+  } factors[] = {
       {"-0.9488", residual.node("y").grad},
       {"0.2493", local(residual, "z3", "y")},
       {"0.5128", local(residual, "w3", "z3")},
@@ -124,8 +122,7 @@ TEST(GradlabExampleC, ResidualW3FactorsMatchTheDocument) {
     const Printed doc = printed(f.document);
     EXPECT_LE(std::abs(f.computed - doc.value), doc.half_unit) << f.document;
   }
-  EXPECT_DOUBLE_EQ(factors[0].computed * factors[1].computed * factors[2].computed,
-                   residual.node("w3").grad);
+  EXPECT_DOUBLE_EQ(factors[0].computed * factors[1].computed * factors[2].computed, residual.node("w3").grad);
 }
 
 // Errata listed in LESSONS.md: both losses, and the sign of the total ∂L/∂w1.
@@ -167,10 +164,8 @@ TEST(GradlabExampleC, ChainRuleFactorsReadAsTheDocumentWritesThem) {
   const ScalarGraph& plain = example_c().plain;
   const ChainRule w1 = chain_rule(plain, plain.find("w1"));
   ASSERT_EQ(w1.paths.size(), 1u);
-  EXPECT_EQ(factors_text(plain, w1.paths[0]),
-            "−0.9744 × 0.2498 × 0.1 × 0.2498 × 0.1 × 0.2498 × 0.5");
-  EXPECT_EQ(symbols_text(plain, w1.paths[0]),
-            "∂L/∂y · ∂y/∂z3 · ∂z3/∂h2 · ∂h2/∂z2 · ∂z2/∂h1 · ∂h1/∂z1 · ∂z1/∂w1");
+  EXPECT_EQ(factors_text(plain, w1.paths[0]), "−0.9744 × 0.2498 × 0.1 × 0.2498 × 0.1 × 0.2498 × 0.5");
+  EXPECT_EQ(symbols_text(plain, w1.paths[0]), "∂L/∂y · ∂y/∂z3 · ∂z3/∂h2 · ∂h2/∂z2 · ∂z2/∂h1 · ∂h1/∂z1 · ∂z1/∂w1");
 
   const ScalarGraph& residual = example_c().residual;
   const ChainRule w2 = chain_rule(residual, residual.find("w2"));
@@ -180,8 +175,7 @@ TEST(GradlabExampleC, ChainRuleFactorsReadAsTheDocumentWritesThem) {
   const ChainRule r1 = chain_rule(residual, residual.find("w1"));
   ASSERT_EQ(r1.paths.size(), 2u);
   EXPECT_EQ(route_text(residual, r1.paths[0]), "L ← y ← z3 ← h2 ← z2 ← h1 ← z1 ← w1");
-  EXPECT_EQ(factors_text(residual, r1.paths[0]),
-            "−0.9488 × 0.2493 × 0.1 × 0.2498 × 0.1 × 0.2498 × 0.5");
+  EXPECT_EQ(factors_text(residual, r1.paths[0]), "−0.9488 × 0.2493 × 0.1 × 0.2498 × 0.1 × 0.2498 × 0.5");
   EXPECT_EQ(route_text(residual, r1.paths[1]), "L ← y ← z3 ← h1 ← z1 ← w1");
   EXPECT_EQ(factors_text(residual, r1.paths[1]), "−0.9488 × 0.2493 × 0.1 × 0.2498 × 0.5");
 }

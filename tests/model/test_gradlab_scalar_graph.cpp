@@ -24,14 +24,12 @@ std::vector<Case> every_case() {
   std::vector<Case> cases;
   for (int depth = min_scalar_depth; depth <= max_scalar_depth; ++depth)
     for (Activation f : {Activation::sigmoid, Activation::tanh, Activation::relu})
-      for (Skip skip : {Skip::none, Skip::weighted, Skip::identity})
-        cases.push_back({depth, f, skip});
+      for (Skip skip : {Skip::none, Skip::weighted, Skip::identity}) cases.push_back({depth, f, skip});
   return cases;
 }
 
 std::string describe(const Case& c) {
-  return "depth " + std::to_string(c.depth) + ", " + to_string(c.activation) + ", skip " +
-         to_string(c.skip);
+  return "depth " + std::to_string(c.depth) + ", " + to_string(c.activation) + ", skip " + to_string(c.skip);
 }
 
 // Weights of mixed sign and size, so no local derivative is trivially 0.1 or σ'(0).  ReLU gets
@@ -74,8 +72,7 @@ TEST(GradlabScalarGraph, GradientsMatchCentralDifferences) {
       ScalarChainInput up = input, down = input;
       slot(up, name) += eps;
       slot(down, name) -= eps;
-      const double numeric =
-          (run_scalar_chain(up, c.skip).loss() - run_scalar_chain(down, c.skip).loss()) / (2 * eps);
+      const double numeric = (run_scalar_chain(up, c.skip).loss() - run_scalar_chain(down, c.skip).loss()) / (2 * eps);
       const double analytic = graph.nodes[leaf].grad;
       EXPECT_TRUE(gradcheck_passes(analytic, numeric))
           << describe(c) << ": ∂L/∂" << name << " analytic " << analytic << " numeric " << numeric;
@@ -89,8 +86,7 @@ TEST(GradlabScalarGraph, PathSumsAndOneStepTermsEqualEveryNodeGradient) {
     for (int node = 0; node < static_cast<int>(graph.nodes.size()); ++node) {
       const double grad = graph.nodes[node].grad;
       const double tolerance = 1e-12 * (1 + std::abs(grad));
-      EXPECT_NEAR(chain_rule(graph, node).sum, grad, tolerance)
-          << describe(c) << ", node " << graph.nodes[node].name;
+      EXPECT_NEAR(chain_rule(graph, node).sum, grad, tolerance) << describe(c) << ", node " << graph.nodes[node].name;
       if (node == graph.loss_index()) continue;
       double terms = 0;
       for (const GradTerm& t : grad_terms(graph, node)) terms += t.product;
@@ -112,8 +108,7 @@ TEST(GradlabScalarGraph, PathCountsFollowTheSkips) {
     EXPECT_EQ(weighted.nodes[last_weight].name, std::string("w").append(std::to_string(depth)));
     EXPECT_EQ(chain_rule(weighted, last_weight).paths.size(), 1u);
     // identity: every h_k (k < n) reaches h_{k+1} directly or through z_{k+1}: 2^(n−1) routes
-    EXPECT_EQ(chain_rule(identity, identity.find("w1")).paths.size(),
-              std::size_t{1} << (depth - 1));
+    EXPECT_EQ(chain_rule(identity, identity.find("w1")).paths.size(), std::size_t{1} << (depth - 1));
   }
 }
 
@@ -122,15 +117,13 @@ TEST(GradlabScalarGraph, NodesAreNamedAndOrderedForDrawing) {
   const ScalarGraph residual = run_scalar_chain(input, Skip::weighted);
   std::vector<std::string> names;
   for (const Node& n : residual.nodes) names.push_back(n.name);
-  EXPECT_EQ(names, (std::vector<std::string>{"x", "w1", "z1", "h1", "w2", "z2", "h2", "w3", "wr",
-                                             "z3", "y", "L"}));
+  EXPECT_EQ(names, (std::vector<std::string>{"x", "w1", "z1", "h1", "w2", "z2", "h2", "w3", "wr", "z3", "y", "L"}));
   EXPECT_EQ(residual.node("z3").formula, "z3 = w3·h2 + wr·h1");
   EXPECT_EQ(residual.node("y").formula, "y = σ(z3)");
 
   std::vector<std::string> backward;
   for (int i : residual.backward_order) backward.push_back(residual.nodes[i].name);
-  EXPECT_EQ(backward, (std::vector<std::string>{"L", "y", "z3", "wr", "w3", "h2", "z2", "w2", "h1",
-                                                "z1", "w1", "x"}));
+  EXPECT_EQ(backward, (std::vector<std::string>{"L", "y", "z3", "wr", "w3", "h2", "z2", "w2", "h1", "z1", "w1", "x"}));
 
   const ScalarGraph identity = run_scalar_chain(input, Skip::identity);
   EXPECT_EQ(identity.find("wr"), -1);

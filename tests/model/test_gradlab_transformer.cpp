@@ -15,8 +15,7 @@ struct LessonRun {
   Preset preset = make_preset("lesson");
   Example example;
   LessonRun() {
-    example = make_example(preset.config, preset.src_vocab, preset.tgt_vocab, preset.src_text,
-                           preset.tgt_text);
+    example = make_example(preset.config, preset.src_vocab, preset.tgt_vocab, preset.src_text, preset.tgt_text);
   }
 };
 
@@ -43,8 +42,7 @@ TEST(TransformerFlow, TheFirstSublayerReadsTheEmbeddingOutputInBothNormPlacement
     Transformer model(c, 3);
     Trace trace;
     const GradientFlow flow = flow_of(c, lesson.example, trace, model);
-    ASSERT_EQ(flow.sublayers.size(),
-              static_cast<std::size_t>(2 * c.encoder_layers + 3 * c.decoder_layers));
+    ASSERT_EQ(flow.sublayers.size(), static_cast<std::size_t>(2 * c.encoder_layers + 3 * c.decoder_layers));
     EXPECT_EQ(flow.sublayers[0].label, "encoder.0.self_attn");
     EXPECT_EQ(flow.sublayers[2].label, "encoder.1.self_attn");
     EXPECT_EQ(flow.sublayers[2 * c.encoder_layers + 1].label, "decoder.0.cross_attn");
@@ -77,8 +75,7 @@ TEST(TransformerFlow, GroupNormsPartitionTheWholeGradient) {
 
 TEST(TransformerFlow, TheResidualPostNormVariantIsTheModelOfTheSeed) {
   LessonRun lesson;
-  const std::vector<FlowVariant> variants =
-      gradient_flow_variants(lesson.preset.config, lesson.example, 7);
+  const std::vector<FlowVariant> variants = gradient_flow_variants(lesson.preset.config, lesson.example, 7);
   ASSERT_EQ(variants.size(), 4u);
   EXPECT_TRUE(variants[0].residual);
   EXPECT_EQ(variants[0].norm, NormPlacement::post);

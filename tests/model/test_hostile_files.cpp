@@ -40,22 +40,27 @@ const Case lesson_cases[] = {
     {"terminal-escape.json", "'\\u{1b}]0;pwned\\u{7}\\u{1b}[2J': unknown key"},
     {"control-word.json", "vocabulary.target = 'am\\u{1b}[2J': control characters and malformed UTF-8 are not allowed"},
     {"integer-out-of-range.json", "config: heads = '9223372036854775808': out of range: at most 2147483647"},
-    {"huge-model.json", "config: this model needs 25 TB, over the 2.0 GB limit (parameters 5.8 GB, positional table 3.1 GB"},
-    {"huge-trace.json", "config: this model needs 108 GB, over the 2.0 GB limit (parameters 5.8 GB, positional table "
-                        "155 MB, a trace at max_len = 5000 tokens 102 GB"},
+    {"huge-model.json",
+     "config: this model needs 25 TB, over the 2.0 GB limit (parameters 5.8 GB, positional table 3.1 GB"},
+    {"huge-trace.json",
+     "config: this model needs 108 GB, over the 2.0 GB limit (parameters 5.8 GB, positional table "
+     "155 MB, a trace at max_len = 5000 tokens 102 GB"},
     {"long-example.json", "config: this model needs 243 GB, over the 2.0 GB limit"},
     {"layers-overflow.json", "config: layers = 2147483648: at most 64 layers in all"},
     {"many-heads.json", "config: heads = 1024: must be at most 64"},
-    {"weights-outside.json", "weights = '../../../../../../../../../../etc/passwd': must name a file in the lesson's "
-                             "folder or below it"},
-    {"weights-device.json", "weights = '../../../../../../../../../../dev/zero': must name a file in the lesson's "
-                            "folder or below it"},
+    {"weights-outside.json",
+     "weights = '../../../../../../../../../../etc/passwd': must name a file in the lesson's "
+     "folder or below it"},
+    {"weights-device.json",
+     "weights = '../../../../../../../../../../dev/zero': must name a file in the lesson's "
+     "folder or below it"},
 };
 
 const Case weights_cases[] = {
     {"number-overflow.safetensors", "header: not valid JSON: number overflow parsing '1e309'"},
     {"deep-nesting.safetensors", "header: nested more than 32 levels deep"},
-    {"long-shape.safetensors", "parameter 'src_embed.weight' has shape [0, 0, 0, 0, 0, 0, 0, 0, … (100000 dimensions)]"},
+    {"long-shape.safetensors",
+     "parameter 'src_embed.weight' has shape [0, 0, 0, 0, 0, 0, 0, 0, … (100000 dimensions)]"},
 };
 
 // The message holds the file's path, then `says`; the rest is short and has no control byte.
@@ -88,9 +93,9 @@ TEST(HostileFiles, LessonWeightsErrorsNameTheLesson) {
   const std::string path = hostile_dir + "weights-malformed.json";
   const Lesson lesson = io::read_lesson_file(path);
   Transformer model(lesson.config);
-  expect_refusal(rejection([&] { io::read_lesson_weights(path, lesson, model.params()); }), path,
-                 "weights: " + fs::canonical(hostile_dir + "number-overflow.safetensors").string() +
-                     ": header: not valid JSON");
+  expect_refusal(
+      rejection([&] { io::read_lesson_weights(path, lesson, model.params()); }), path,
+      "weights: " + fs::canonical(hostile_dir + "number-overflow.safetensors").string() + ": header: not valid JSON");
 }
 
 // A link inside the lesson's folder that leads outside it is refused like "../".
@@ -122,7 +127,9 @@ TEST(HostileFiles, OnlyRegularFilesAreRead) {
 
 TEST(HostileFiles, MessagesEscapeAndShortenFileText) {
   EXPECT_EQ(quote("a\x1b]0;x\x07\n\t\xff\xc3"), "'a\\u{1b}]0;x\\u{7}\\n\\t\\xff\\xc3'");
-  EXPECT_EQ(quote("\xc2\x9b" "2J \u202e"), "'\\u{9b}2J \\u{202e}'");  // C1 CSI and a bidi override
+  EXPECT_EQ(quote("\xc2\x9b"
+                  "2J \u202e"),
+            "'\\u{9b}2J \\u{202e}'");  // C1 CSI and a bidi override
   EXPECT_EQ(quote("왕자 는"), "'왕자 는'");
   EXPECT_EQ(quote(std::string(1000, 'x'), 5), "'xxxxx…' (1000 bytes)");
   EXPECT_EQ(key_text("d_model"), "d_model");
@@ -183,10 +190,11 @@ TEST(HostileFiles, AFailedSaveLeavesTheOldFile) {
   Folder f;
   const std::string out = (f.path / "out").string();
   io::write_file_atomically(out, "old");
-  EXPECT_THROW(io::write_file_atomically(out, [](std::ostream& s) {
-                 s << std::string(1 << 20, 'x');
-                 throw std::bad_alloc();
-               }),
+  EXPECT_THROW(io::write_file_atomically(out,
+                                         [](std::ostream& s) {
+                                           s << std::string(1 << 20, 'x');
+                                           throw std::bad_alloc();
+                                         }),
                std::bad_alloc);
   EXPECT_EQ(contents(out), "old");
   EXPECT_EQ(f.names(), std::vector<std::string>{"out"});

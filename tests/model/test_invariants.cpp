@@ -84,11 +84,11 @@ TEST(Invariants, EveryForwardStepHasABackwardTwinInReverseOrder) {
 
 TEST(Invariants, PerHeadStepsAreRecordedWithTheirLabels) {
   RecordedRun run(tiny_config(), tiny_example(0));
-  for (const char* label : {"encoder.1.self_attn.head1.q", "encoder.1.self_attn.head1.scores",
-                            "encoder.1.self_attn.head1.scale", "encoder.1.self_attn.head1.mask",
-                            "encoder.1.self_attn.head1.softmax", "encoder.1.self_attn.head1.weighted_sum",
-                            "decoder.0.cross_attn.head0.softmax", "decoder.1.norm3.layer_norm",
-                            "encoder.embed.add_pe", "output.generator", "output.loss"})
+  for (const char* label :
+       {"encoder.1.self_attn.head1.q", "encoder.1.self_attn.head1.scores", "encoder.1.self_attn.head1.scale",
+        "encoder.1.self_attn.head1.mask", "encoder.1.self_attn.head1.softmax", "encoder.1.self_attn.head1.weighted_sum",
+        "decoder.0.cross_attn.head0.softmax", "decoder.1.norm3.layer_norm", "encoder.embed.add_pe", "output.generator",
+        "output.loss"})
     EXPECT_TRUE(run.trace.find_step(label, Phase::forward).has_value()) << label;
   const Step& s = run.trace.step(*run.trace.find_step("encoder.1.self_attn.head1.softmax", Phase::forward));
   EXPECT_EQ(s.where, (Where{Stack::encoder, 1, Sublayer::self_attn, 1}));
@@ -99,7 +99,8 @@ TEST(Invariants, PerHeadStepsAreRecordedWithTheirLabels) {
 // gradient share that step stored.
 TEST(Invariants, ExplainTermsSumToTheStoredGradient) {
   for (auto [norm, activation] : {std::pair{NormPlacement::post, FfnActivation::relu},
-                                  {NormPlacement::pre, FfnActivation::relu}, {NormPlacement::pre, FfnActivation::gelu}}) {
+                                  {NormPlacement::pre, FfnActivation::relu},
+                                  {NormPlacement::pre, FfnActivation::gelu}}) {
     Config config = tiny_config();
     config.norm = norm;
     config.activation = activation;
@@ -135,17 +136,17 @@ TEST(Invariants, GradientSharesOfEveryReaderSumToTheStoredGradient) {
   }
   EXPECT_GT(shared, 5);
   const int k_back = *t.find_step("encoder.0.self_attn.k_proj", Phase::backward);
-  EXPECT_TRUE(explain(t, k_back, 0, 0, 0).is_share);    // X, read by q, k, v and the residual
-  EXPECT_FALSE(explain(t, k_back, 1, 0, 0).is_share);   // W_K, a parameter
+  EXPECT_TRUE(explain(t, k_back, 0, 0, 0).is_share);   // X, read by q, k, v and the residual
+  EXPECT_FALSE(explain(t, k_back, 1, 0, 0).is_share);  // W_K, a parameter
 }
 
 TEST(Invariants, ExplainRejectsWhatDoesNotExist) {
   RecordedRun run(tiny_config(), tiny_example(0));
   const Trace& t = run.trace;
-  EXPECT_THROW(explain(t, 0, 0, 0, 0), std::out_of_range);                 // a forward step
-  EXPECT_THROW(explain(t, t.step_count(), 0, 0, 0), std::out_of_range);    // past the end
-  const int last = t.step_count() - 1;                                     // embedding: ids, W
-  EXPECT_THROW(explain(t, last, 0, 0, 0), std::out_of_range);              // token ids take no gradient
+  EXPECT_THROW(explain(t, 0, 0, 0, 0), std::out_of_range);               // a forward step
+  EXPECT_THROW(explain(t, t.step_count(), 0, 0, 0), std::out_of_range);  // past the end
+  const int last = t.step_count() - 1;                                   // embedding: ids, W
+  EXPECT_THROW(explain(t, last, 0, 0, 0), std::out_of_range);            // token ids take no gradient
   EXPECT_THROW(explain(t, last, 1, 999, 0), std::out_of_range);
   EXPECT_THROW(explain(t, last, 5, 0, 0), std::out_of_range);
 }
@@ -175,8 +176,10 @@ TEST(Invariants, PermutingTheSourceWithoutPositionalEncodingPermutesEncoderRows)
     Mat out_a = a.value(encoder_output(a)), out_b = b.value(encoder_output(b));
     out_b.row(0).swap(out_b.row(3));
     const double difference = (out_a - out_b).cwiseAbs().maxCoeff();
-    if (positional == Positional::none) EXPECT_LE(difference, 1e-12);
-    else EXPECT_GT(difference, 1e-3);
+    if (positional == Positional::none)
+      EXPECT_LE(difference, 1e-12);
+    else
+      EXPECT_GT(difference, 1e-3);
   }
 }
 

@@ -43,7 +43,8 @@ std::string lesson_rejection(std::pair<std::string, std::string> replace) {
 
 TEST(Tokenizer, SpecialTokensFirstThenWordsInOrderOfFirstAppearance) {
   const Vocabulary v = target_vocabulary({{"je suis étudiant", "i am a student"}, {"merci", "thanks"}});
-  EXPECT_EQ(v.words(), (std::vector<std::string>{"<pad>", "<bos>", "<eos>", "<unk>", "i", "am", "a", "student", "thanks"}));
+  EXPECT_EQ(v.words(),
+            (std::vector<std::string>{"<pad>", "<bos>", "<eos>", "<unk>", "i", "am", "a", "student", "thanks"}));
   std::vector<std::string> unknown;
   EXPECT_EQ(v.encode("i am  a\tstudent", &unknown), (std::vector<int>{4, 5, 6, 7}));
   EXPECT_TRUE(unknown.empty());
@@ -71,42 +72,53 @@ TEST(Lessons, SyntaxErrorNamesLineAndColumn) {
 TEST(Lessons, EveryFieldIsChecked) {
   const std::vector<std::pair<std::pair<std::string, std::string>, std::string>> cases = {
       {{"\"title\": \"Tiny\",", ""}, "tiny.json: title: missing"},
-      {{"\"title\": \"Tiny\"", "\"title\": 7"}, "tiny.json: title: expected a string or {\"en\": …, \"ko\": …}, found a number"},
+      {{"\"title\": \"Tiny\"", "\"title\": 7"},
+       "tiny.json: title: expected a string or {\"en\": …, \"ko\": …}, found a number"},
       {{"\"title\": \"Tiny\"", "\"title\": {\"ko\": \"작은\"}"}, "tiny.json: title.en: missing"},
       {{"\"title\": \"Tiny\"", "\"title\": {\"en\": \"Tiny\", \"fr\": \"Petit\"}"}, "tiny.json: title.fr: unknown key"},
       {{"\"title\"", "\"titel\""}, "tiny.json: titel: unknown key"},
       {{"\"heads\": 2", "\"heads\": 3"}, "tiny.json: config: d_model = 8: must be divisible by heads = 3"},
       {{"\"heads\": 2", "\"heads\": \"two\""}, "tiny.json: config: heads = 'two': expected a whole number"},
       {{"\"d_ff\": 8", "\"dff\": 8"}, "tiny.json: config: unknown key 'dff'"},
-      {{"\"d_ff\": 8", "\"d_ff\": [8]"}, "tiny.json: config.d_ff: expected a number, true/false or a string, found a list"},
-      {{"\"example\": {\"src\": \"a b\"", "\"vocabulary\": {\"source\": [\"a\", \"b\"], \"target\": [\"x\", \"y\"]}, \"example\": {\"src\": \"a c\""},
+      {{"\"d_ff\": 8", "\"d_ff\": [8]"},
+       "tiny.json: config.d_ff: expected a number, true/false or a string, found a list"},
+      {{"\"example\": {\"src\": \"a b\"",
+        "\"vocabulary\": {\"source\": [\"a\", \"b\"], \"target\": [\"x\", \"y\"]}, \"example\": {\"src\": \"a c\""},
        "tiny.json: example.src: 'c' is not in the vocabulary (\"a c\")"},
-      {{"\"max_len\": 6", "\"max_len\": 2"}, "tiny.json: example.tgt: 3 tokens with <bos> is longer than config.max_len = 2"},
+      {{"\"max_len\": 6", "\"max_len\": 2"},
+       "tiny.json: example.tgt: 3 tokens with <bos> is longer than config.max_len = 2"},
       {{"\"panel\": \"attention\"", "\"panel\": \"side\\u001bways\""},
        "tiny.json: open.panel = 'side\\u{1b}ways': control characters and malformed UTF-8 are not allowed"},
       {{"\"step\": 3", "\"step\": -1"}, "tiny.json: open.step = -1: must be in 0…100000000"},
       {{"\"held_out\": 0", "\"held_out\": 1.5"}, "tiny.json: task.held_out = 1.500000: must be in [0, 1)"},
-      {{"\"pairs\"", "\"generator\": \"shuffle\", \"pairs\""}, "tiny.json: task.pairs: give either a generator or pairs, not both"},
+      {{"\"pairs\"", "\"generator\": \"shuffle\", \"pairs\""},
+       "tiny.json: task.pairs: give either a generator or pairs, not both"},
       {{"\"pairs\": [[\"a b\", \"x y\"], [\"b a\", \"y x\"]]", "\"generator\": \"shuffle\""},
        "tiny.json: task.generator = 'shuffle': not one of word_order, reverse, copy"},
       {{"[\"b a\", \"y x\"]", "[\"b a\"]"}, "tiny.json: task.pairs[1]: expected [source, target]"},
-      {{"\"example\": {\"src\": \"a b\", \"tgt\": \"x y\"}", "\"example\": {\"src\": \"a b\"}"}, "tiny.json: example.tgt: missing"},
-      {{"\"open\"", "\"weights\": \"/abs/w.safetensors\", \"open\""}, "tiny.json: weights = '/abs/w.safetensors': must be a relative path"},
+      {{"\"example\": {\"src\": \"a b\", \"tgt\": \"x y\"}", "\"example\": {\"src\": \"a b\"}"},
+       "tiny.json: example.tgt: missing"},
+      {{"\"open\"", "\"weights\": \"/abs/w.safetensors\", \"open\""},
+       "tiny.json: weights = '/abs/w.safetensors': must be a relative path"},
       {{"\"title\": \"Tiny\",", "\"title\": \"Tiny\", \"title\": \"Again\","}, "tiny.json: duplicate key 'title'"},
-      {{"\"open\"", "\"training\": {\"batch_size\": 0}, \"open\""}, "tiny.json: training.batch_size = 0: must be in 1…100000"},
+      {{"\"open\"", "\"training\": {\"batch_size\": 0}, \"open\""},
+       "tiny.json: training.batch_size = 0: must be in 1…100000"},
       {{"\"open\"", "\"training\": {\"learning_rate\": -1}, \"open\""},
        "tiny.json: training.learning_rate = -1.000000: must be a positive number"},
       {{"\"open\"", "\"vocabulary\": {\"source\": [\"a\", \"b\"], \"target\": [\"x\"]}, \"open\""},
        "tiny.json: example.tgt: 'y' is not in the vocabulary (\"x y\")"},
-      {{"\"open\"", "\"format\": \"attnviz-trace\", \"open\""}, "tiny.json: format = 'attnviz-trace': expected attnviz-lesson"},
+      {{"\"open\"", "\"format\": \"attnviz-trace\", \"open\""},
+       "tiny.json: format = 'attnviz-trace': expected attnviz-lesson"},
   };
   for (const auto& [replace, expected] : cases) EXPECT_EQ(lesson_rejection(replace), expected) << replace.second;
 }
 
 TEST(Lessons, NotAnObjectOrNotAFile) {
-  EXPECT_EQ(rejection([] { io::parse_lesson("[1, 2]", "list.json"); }), "list.json: lesson: expected a JSON object, found a list");
-  EXPECT_NE(rejection([] { io::read_lesson_file("/nonexistent/lesson.json"); }).find("/nonexistent/lesson.json: cannot open"),
-            std::string::npos);
+  EXPECT_EQ(rejection([] { io::parse_lesson("[1, 2]", "list.json"); }),
+            "list.json: lesson: expected a JSON object, found a list");
+  EXPECT_NE(
+      rejection([] { io::read_lesson_file("/nonexistent/lesson.json"); }).find("/nonexistent/lesson.json: cannot open"),
+      std::string::npos);
   EXPECT_EQ(rejection([] { io::read_lesson_file(lessons_dir); }), lessons_dir + ": is a folder, not a file");
   EXPECT_NE(rejection([] { io::parse_lesson("{\"title\": \"\xff\"}", "bad.json"); }).find("bad.json: line 1"),
             std::string::npos);
@@ -120,7 +132,9 @@ TEST(Lessons, EveryBuiltInLessonLoads) {
     const Lesson l = io::read_lesson_file(entry.path().string());
     titles.insert(l.title.en);
     ++count;
-    if (!l.weights.empty()) { EXPECT_TRUE(l.weights.ends_with(".safetensors")) << l.weights; }
+    if (!l.weights.empty()) {
+      EXPECT_TRUE(l.weights.ends_with(".safetensors")) << l.weights;
+    }
     if (l.config.d_model <= 64) {  // a session on the paper's base model is the benchmarks' job
       const Session session(to_preset(l), l.training.seed);
       EXPECT_GT(session.trace().loss(), 0) << l.title.en;
@@ -149,9 +163,9 @@ TEST(Lessons, WordOrderGrammar) {
   EXPECT_EQ(pairs.size(), 6u * 5u * 5u);
   auto has = [&](const SentencePair& p) { return std::find(pairs.begin(), pairs.end(), p) != pairs.end(); };
   EXPECT_TRUE(has(l.example));
-  EXPECT_TRUE(has({"the king chased the dragon", "왕 은 용 을 쫓았다"}));      // final consonants: 은, 을
+  EXPECT_TRUE(has({"the king chased the dragon", "왕 은 용 을 쫓았다"}));  // final consonants: 은, 을
   EXPECT_TRUE(has({"the knight helped the queen", "기사 는 여왕 을 도왔다"}));
-  EXPECT_FALSE(has({"the king saw the king", "왕 은 왕 을 봤다"}));           // subject ≠ object
+  EXPECT_FALSE(has({"the king saw the king", "왕 은 왕 을 봤다"}));  // subject ≠ object
   EXPECT_TRUE(l.weights.ends_with("assets/lessons/weights/word-order.safetensors")) << l.weights;
 }
 
@@ -241,8 +255,8 @@ TEST(Lessons, SelfAttentionByHandSessionIsExampleA) {
   EXPECT_LT((t.value(open.inputs[0]).row(0) - A_row1).cwiseAbs().maxCoeff(), 5e-5);
   EXPECT_LT((t.value(open.outputs[0]).row(0) - O_row1).cwiseAbs().maxCoeff(), 5e-5);
   // L = Σ O of the notes' output
-  EXPECT_NEAR(t.loss(), 1.863874 + 6.319371 + 1.704189 + 1.999110 + 7.814124 + 0.273472 + 1.992555 + 7.479636 + 0.735877,
-              1e-5);
+  EXPECT_NEAR(t.loss(),
+              1.863874 + 6.319371 + 1.704189 + 1.999110 + 7.814124 + 0.273472 + 1.992555 + 7.479636 + 0.735877, 1e-5);
   EXPECT_EQ(rejection([&] { Session(session.preset()).set_sentences("x1 x2", "x1 x2", 0); }),
             "this lesson is worked example A: X, W_Q, W_K and W_V are fixed, and a sentence does not change them");
 }
@@ -274,8 +288,8 @@ TEST(Lessons, SelfAttentionByHandGradientsMatchFiniteDifferences) {
         (up.*member)(i, j) += fd_eps;
         (down.*member)(i, j) -= fd_eps;
         const double numeric = (loss_with(up) - loss_with(down)) / (2 * fd_eps);
-        EXPECT_TRUE(gradients_agree(stored(j, i), numeric)) << name << " [" << i << "," << j << "] " << stored(j, i)
-                                                            << " vs " << numeric;
+        EXPECT_TRUE(gradients_agree(stored(j, i), numeric))
+            << name << " [" << i << "," << j << "] " << stored(j, i) << " vs " << numeric;
       }
   }
   // Every chain-rule sum equals the stored gradient.
@@ -318,9 +332,11 @@ TEST(Lessons, DamagedLessonFilesAreRefusedNotCrashedOn) {
   Random random(5);
   for (int i = 0; i < 300; ++i) {
     std::string bytes = good;
-    const std::size_t at = std::min(bytes.size() - 1, static_cast<std::size_t>(random.uniform() * static_cast<double>(bytes.size())));
+    const std::size_t at =
+        std::min(bytes.size() - 1, static_cast<std::size_t>(random.uniform() * static_cast<double>(bytes.size())));
     const std::string alphabet = "{}[]\",:0-9ae \xff";
-    bytes[at] = alphabet[std::min(alphabet.size() - 1, static_cast<std::size_t>(random.uniform() * static_cast<double>(alphabet.size())))];
+    bytes[at] = alphabet[std::min(alphabet.size() - 1,
+                                  static_cast<std::size_t>(random.uniform() * static_cast<double>(alphabet.size())))];
     try {
       io::parse_lesson(bytes, "changed.json");
     } catch (const InputError&) {

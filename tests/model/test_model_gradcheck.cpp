@@ -25,8 +25,8 @@ TEST_P(ModelGradcheck, EveryParameterMatchesFiniteDifferences) {
 
 std::string variant_name(const ::testing::TestParamInfo<Variant>& info) {
   const auto [norm, residual, positional, pad] = info.param;
-  return std::string(to_string(norm)) + "_" + (residual ? "residual" : "plain") + "_" +
-         to_string(positional) + (pad ? "_padded" : "_unpadded");
+  return std::string(to_string(norm)) + "_" + (residual ? "residual" : "plain") + "_" + to_string(positional) +
+         (pad ? "_padded" : "_unpadded");
 }
 
 INSTANTIATE_TEST_SUITE_P(

@@ -25,7 +25,10 @@ class OpGradcheck : public ::testing::Test {
 TEST_F(OpGradcheck, Linear) {
   Mat X = random_mat(random, 5, 4), W = random_mat(random, 3, 4), b = random_mat(random, 1, 3), Y;
   upstream(5, 3);
-  auto f = [&] { ops::linear_forward(Y, X, W, b); return loss(Y); };
+  auto f = [&] {
+    ops::linear_forward(Y, X, W, b);
+    return loss(Y);
+  };
   Mat dX = Mat::Zero(5, 4), dW = Mat::Zero(3, 4), db = Mat::Zero(1, 3);
   f();
   ops::linear_backward(dX, dW, db, R, X, W);
@@ -39,7 +42,10 @@ TEST_F(OpGradcheck, Embedding) {
   ids << 2, 0, 2, 5;  // a repeated id accumulates
   Mat W = random_mat(random, 6, 3), Y;
   upstream(4, 3);
-  auto f = [&] { ops::embedding_forward(Y, ids, W); return loss(Y); };
+  auto f = [&] {
+    ops::embedding_forward(Y, ids, W);
+    return loss(Y);
+  };
   Mat dW = Mat::Zero(6, 3);
   ops::embedding_backward(dW, R, ids);
   EXPECT_TRUE(same_gradient(dW, numeric_gradient(W, f)));
@@ -48,7 +54,12 @@ TEST_F(OpGradcheck, Embedding) {
 TEST_F(OpGradcheck, ScaleAndAdd) {
   Mat X = random_mat(random, 3, 4), B = random_mat(random, 3, 4), Y;
   upstream(3, 4);
-  auto f = [&] { Mat S; ops::scale_forward(S, X, 0.37); ops::add_forward(Y, S, B); return loss(Y); };
+  auto f = [&] {
+    Mat S;
+    ops::scale_forward(S, X, 0.37);
+    ops::add_forward(Y, S, B);
+    return loss(Y);
+  };
   Mat dS = Mat::Zero(3, 4), dX = Mat::Zero(3, 4), dB = Mat::Zero(3, 4);
   ops::identity_backward(dS, R);
   ops::identity_backward(dB, R);
@@ -80,14 +91,20 @@ TEST_F(OpGradcheck, ScoresAndWeightedSum) {
   Mat Q = random_mat(random, 3, 4), K = random_mat(random, 5, 4), A = random_mat(random, 3, 5),
       V = random_mat(random, 5, 2), S, O;
   upstream(3, 5);
-  auto fs = [&] { ops::scores_forward(S, Q, K); return loss(S); };
+  auto fs = [&] {
+    ops::scores_forward(S, Q, K);
+    return loss(S);
+  };
   Mat dQ = Mat::Zero(3, 4), dK = Mat::Zero(5, 4);
   ops::scores_backward(dQ, dK, R, Q, K);
   EXPECT_TRUE(same_gradient(dQ, numeric_gradient(Q, fs)));
   EXPECT_TRUE(same_gradient(dK, numeric_gradient(K, fs)));
 
   upstream(3, 2);
-  auto fo = [&] { ops::weighted_sum_forward(O, A, V); return loss(O); };
+  auto fo = [&] {
+    ops::weighted_sum_forward(O, A, V);
+    return loss(O);
+  };
   Mat dA = Mat::Zero(3, 5), dV = Mat::Zero(5, 2);
   ops::weighted_sum_backward(dA, dV, R, A, V);
   EXPECT_TRUE(same_gradient(dA, numeric_gradient(A, fo)));
@@ -98,7 +115,10 @@ TEST_F(OpGradcheck, StackRows) {
   std::vector<Mat> X{random_mat(random, 1, 3), random_mat(random, 1, 3), random_mat(random, 1, 3)};
   Mat Y;
   upstream(3, 3);
-  auto f = [&] { ops::stack_rows_forward(Y, {&X[0], &X[1], &X[2]}); return loss(Y); };
+  auto f = [&] {
+    ops::stack_rows_forward(Y, {&X[0], &X[1], &X[2]});
+    return loss(Y);
+  };
   for (int t = 0; t < 3; ++t) {
     Mat dX = Mat::Zero(1, 3);
     ops::stack_rows_backward(dX, R, t);
@@ -109,7 +129,10 @@ TEST_F(OpGradcheck, StackRows) {
 TEST_F(OpGradcheck, Tanh) {
   Mat X = random_mat(random, 3, 4, -2, 2), Y;
   upstream(3, 4);
-  auto f = [&] { ops::tanh_forward(Y, X); return loss(Y); };
+  auto f = [&] {
+    ops::tanh_forward(Y, X);
+    return loss(Y);
+  };
   f();
   Mat dX = Mat::Zero(3, 4);
   ops::tanh_backward(dX, R, Y);
@@ -121,7 +144,10 @@ TEST_F(OpGradcheck, GruCell) {
   Mat X = random_mat(random, 2, 3), H = random_mat(random, 2, 4), W_x = random_mat(random, 12, 3),
       W_h = random_mat(random, 12, 4), b_x = random_mat(random, 1, 12), b_h = random_mat(random, 1, 12), Y, gates;
   upstream(2, 4);
-  auto f = [&] { ops::gru_cell_forward(Y, gates, X, H, W_x, W_h, b_x, b_h); return loss(Y); };
+  auto f = [&] {
+    ops::gru_cell_forward(Y, gates, X, H, W_x, W_h, b_x, b_h);
+    return loss(Y);
+  };
   f();
   Mat dX = Mat::Zero(2, 3), dH = Mat::Zero(2, 4), dW_x = Mat::Zero(12, 3), dW_h = Mat::Zero(12, 4),
       db_x = Mat::Zero(1, 12), db_h = Mat::Zero(1, 12);
@@ -139,7 +165,10 @@ TEST_F(OpGradcheck, AdditiveScores) {
   Mat S = random_mat(random, 2, 3), K = random_mat(random, 5, 6), W_s = random_mat(random, 6, 3),
       v = random_mat(random, 1, 6), E, hidden;
   upstream(2, 5);
-  auto f = [&] { ops::additive_scores_forward(E, hidden, S, K, W_s, v); return loss(E); };
+  auto f = [&] {
+    ops::additive_scores_forward(E, hidden, S, K, W_s, v);
+    return loss(E);
+  };
   f();
   Mat dS = Mat::Zero(2, 3), dK = Mat::Zero(5, 6), dW_s = Mat::Zero(6, 3), dv = Mat::Zero(1, 6);
   ops::additive_scores_backward(dS, dK, dW_s, dv, R, S, W_s, v, hidden);
@@ -153,7 +182,8 @@ TEST_F(OpGradcheck, AdditiveScores) {
 // into zeros gives.
 TEST_F(OpGradcheck, FreshGradientsAreWrittenOver) {
   // Runs `op` on gradients of these shapes twice: added into zeros, then fresh over NaN.
-  const auto same = [&](std::vector<std::pair<int, int>> shapes, const std::function<void(std::vector<ops::Grad>)>& op) {
+  const auto same = [&](std::vector<std::pair<int, int>> shapes,
+                        const std::function<void(std::vector<ops::Grad>)>& op) {
     std::vector<Mat> added, fresh;
     std::vector<ops::Grad> add_to, write_over;
     for (auto [rows, cols] : shapes) {
@@ -214,13 +244,15 @@ TEST_F(OpGradcheck, FreshGradientsAreWrittenOver) {
 
 TEST_F(OpGradcheck, MaskThenSoftmax) {
   Mat S = random_mat(random, 4, 4, -3, 3), M(4, 4), masked, A;
-  M << 1, 0, 0, 0,
-       1, 1, 0, 0,
-       1, 1, 1, 0,
-       0, 0, 0, 0;  // the last row is fully masked: zero weights, zero gradient
+  M << 1, 0, 0, 0, 1, 1, 0, 0, 1, 1, 1, 0, 0, 0, 0, 0;  // the last row is fully masked: zero weights, zero gradient
   upstream(4, 4);
   std::vector<int> fully;
-  auto f = [&] { fully.clear(); ops::mask_forward(masked, S, M); ops::softmax_forward(A, masked, fully); return loss(A); };
+  auto f = [&] {
+    fully.clear();
+    ops::mask_forward(masked, S, M);
+    ops::softmax_forward(A, masked, fully);
+    return loss(A);
+  };
   f();
   EXPECT_EQ(fully, std::vector<int>{3});
   Mat dmasked = Mat::Zero(4, 4), dS = Mat::Zero(4, 4);
@@ -232,10 +264,13 @@ TEST_F(OpGradcheck, MaskThenSoftmax) {
 }
 
 TEST_F(OpGradcheck, LayerNorm) {
-  Mat X = random_mat(random, 3, 6, -2, 2), g = random_mat(random, 1, 6, 0.5, 1.5),
-      b = random_mat(random, 1, 6), Y, stats;
+  Mat X = random_mat(random, 3, 6, -2, 2), g = random_mat(random, 1, 6, 0.5, 1.5), b = random_mat(random, 1, 6), Y,
+      stats;
   upstream(3, 6);
-  auto f = [&] { ops::layer_norm_forward(Y, stats, X, g, b, 1e-5); return loss(Y); };
+  auto f = [&] {
+    ops::layer_norm_forward(Y, stats, X, g, b, 1e-5);
+    return loss(Y);
+  };
   f();
   for (int t = 0; t < 3; ++t) {
     const double mean = X.row(t).mean(), var = (X.row(t).array() - mean).square().mean();
@@ -255,7 +290,10 @@ TEST_F(OpGradcheck, Relu) {
   for (Eigen::Index i = 0; i < X.size(); ++i)  // keep away from the kink at 0
     if (std::abs(X.data()[i]) < 0.01) X.data()[i] = 0.5;
   upstream(4, 5);
-  auto f = [&] { ops::relu_forward(Y, X); return loss(Y); };
+  auto f = [&] {
+    ops::relu_forward(Y, X);
+    return loss(Y);
+  };
   Mat dX = Mat::Zero(4, 5);
   ops::relu_backward(dX, R, X);
   EXPECT_TRUE(same_gradient(dX, numeric_gradient(X, f)));
@@ -266,14 +304,17 @@ TEST_F(OpGradcheck, Relu) {
 TEST_F(OpGradcheck, Gelu) {
   Mat X = random_mat(random, 4, 5, -4, 4), Y;
   upstream(4, 5);
-  auto f = [&] { ops::gelu_forward(Y, X); return loss(Y); };
+  auto f = [&] {
+    ops::gelu_forward(Y, X);
+    return loss(Y);
+  };
   Mat dX = Mat::Zero(4, 5);
   ops::gelu_backward(dX, R, X);
   EXPECT_TRUE(same_gradient(dX, numeric_gradient(X, f)));
   Mat points(1, 4);
   points << 1, -1, 0, 3;
   ops::gelu_forward(Y, points);
-  EXPECT_NEAR(Y(0, 0), 0.8413447460685429, 1e-15);   // Φ(1)
+  EXPECT_NEAR(Y(0, 0), 0.8413447460685429, 1e-15);    // Φ(1)
   EXPECT_NEAR(Y(0, 1), -0.15865525393145707, 1e-15);  // −Φ(−1)
   EXPECT_EQ(Y(0, 2), 0);
   EXPECT_NEAR(Y(0, 3), 3 * 0.9986501019683699, 1e-14);
@@ -282,7 +323,10 @@ TEST_F(OpGradcheck, Gelu) {
 
 TEST_F(OpGradcheck, Sum) {
   Mat Y = random_mat(random, 3, 4), L;
-  auto f = [&] { ops::sum_forward(L, Y); return 2.5 * L(0, 0); };  // upstream ∂(2.5 L)/∂L = 2.5
+  auto f = [&] {
+    ops::sum_forward(L, Y);
+    return 2.5 * L(0, 0);
+  };  // upstream ∂(2.5 L)/∂L = 2.5
   Mat dY = Mat::Zero(3, 4);
   ops::sum_backward(dY, 2.5);
   EXPECT_TRUE(same_gradient(dY, numeric_gradient(Y, f)));
@@ -294,7 +338,10 @@ TEST_F(OpGradcheck, Sum) {
 TEST_F(OpGradcheck, CrossEntropyIgnoresPadding) {
   Mat Z = random_mat(random, 4, 6, -2, 2), targets(4, 1), L, P, stats;
   targets << 3, 5, 0, 1;  // row 2 is padding (pad id 0)
-  auto f = [&] { ops::cross_entropy_forward(L, P, stats, Z, targets, 0); return L(0, 0); };
+  auto f = [&] {
+    ops::cross_entropy_forward(L, P, stats, Z, targets, 0);
+    return L(0, 0);
+  };
   f();
   Mat dZ = Mat::Zero(4, 6);
   ops::cross_entropy_backward(dZ, 1.0, P, targets, 0);

@@ -18,11 +18,19 @@ namespace {
 
 TEST(OwnModelConfig, PyTorchNamesSetTheSameKeys) {
   Config ours = tiny_config(), theirs = tiny_config();
-  for (auto [key, value] : {std::pair{"heads", "4"}, {"encoder_layers", "3"}, {"decoder_layers", "1"}, {"d_ff", "20"},
-                            {"norm", "pre"}, {"ln_eps", "1e-06"}})
+  for (auto [key, value] : {std::pair{"heads", "4"},
+                            {"encoder_layers", "3"},
+                            {"decoder_layers", "1"},
+                            {"d_ff", "20"},
+                            {"norm", "pre"},
+                            {"ln_eps", "1e-06"}})
     set_config_value(ours, key, value);
-  for (auto [key, value] : {std::pair{"nhead", "4"}, {"num_encoder_layers", "3"}, {"num_decoder_layers", "1"},
-                            {"dim_feedforward", "20"}, {"norm_first", "true"}, {"layer_norm_eps", "1e-06"}})
+  for (auto [key, value] : {std::pair{"nhead", "4"},
+                            {"num_encoder_layers", "3"},
+                            {"num_decoder_layers", "1"},
+                            {"dim_feedforward", "20"},
+                            {"norm_first", "true"},
+                            {"layer_norm_eps", "1e-06"}})
     set_config_value(theirs, key, value);
   EXPECT_EQ(theirs, ours);
   EXPECT_EQ(ours.ln_eps, 1e-6);
@@ -38,8 +46,10 @@ TEST(OwnModelConfig, DropoutIsAcceptedIgnoredAndNoted) {
   EXPECT_EQ(c, tiny_config());
   EXPECT_NE(note.find("dropout = 0.1 is ignored"), std::string::npos) << note;
   EXPECT_EQ(set_config_value(c, "heads", "4"), "");
-  EXPECT_EQ(rejection([&] { set_config_value(c, "dropout", "1.5"); }), "config: dropout = '1.5': expected a probability in [0, 1)");
-  EXPECT_EQ(rejection([&] { set_config_value(c, "activation", "swish"); }), "config: activation = 'swish': expected relu or gelu (exact, with erf: PyTorch's default GELU)");
+  EXPECT_EQ(rejection([&] { set_config_value(c, "dropout", "1.5"); }),
+            "config: dropout = '1.5': expected a probability in [0, 1)");
+  EXPECT_EQ(rejection([&] { set_config_value(c, "activation", "swish"); }),
+            "config: activation = 'swish': expected relu or gelu (exact, with erf: PyTorch's default GELU)");
 }
 
 // nn.Transformer closes each stack with a LayerNorm also in post-norm: final_norm adds it, as
@@ -87,11 +97,17 @@ TEST(OwnVocabulary, KeepsTheModelsOwnIds) {
 }
 
 TEST(OwnVocabulary, RefusesWhatWouldShiftOrLoseAnId) {
-  EXPECT_EQ(rejection([] { Vocabulary::in_order({"<pad>", "<bos>", "<eos>", "a", "a"}, {"<pad>", "<bos>", "<eos>", ""}); }),
+  EXPECT_EQ(rejection([] {
+              Vocabulary::in_order({"<pad>", "<bos>", "<eos>", "a", "a"}, {"<pad>", "<bos>", "<eos>", ""});
+            }),
             "[4] = 'a': already id 3 (in a vocabulary given in its own order, a word's id is its position)");
-  EXPECT_EQ(rejection([] { Vocabulary::in_order({"<pad>", "<bos>", "a"}, {"<pad>", "<bos>", "<eos>", ""}); }),
+  EXPECT_EQ(rejection([] {
+              Vocabulary::in_order({"<pad>", "<bos>", "a"}, {"<pad>", "<bos>", "<eos>", ""});
+            }),
             "the special token eos = '<eos>' is not in the list");
-  EXPECT_EQ(rejection([] { Vocabulary::in_order({"<pad>", "<bos>", "a"}, {"<pad>", "<bos>", "<bos>", ""}); }),
+  EXPECT_EQ(rejection([] {
+              Vocabulary::in_order({"<pad>", "<bos>", "a"}, {"<pad>", "<bos>", "<bos>", ""});
+            }),
             "the special tokens pad, bos, eos and unk must be four different words");
 }
 
@@ -213,7 +229,8 @@ std::vector<io::FileTensor> pytorch_state(const Parameters& params, const std::s
   const auto attention = [&](const std::string& ours, const std::string& theirs) {
     for (const char* kind : {"weight", "bias"}) {
       const std::string k = kind;
-      out.push_back(tensor(theirs + ".in_proj_" + k, {p(ours + ".q_proj." + k), p(ours + ".k_proj." + k), p(ours + ".v_proj." + k)}));
+      out.push_back(tensor(theirs + ".in_proj_" + k,
+                           {p(ours + ".q_proj." + k), p(ours + ".k_proj." + k), p(ours + ".v_proj." + k)}));
       out.push_back(tensor(theirs + ".out_proj." + k, {p(ours + ".o_proj." + k)}));
     }
   };
@@ -227,7 +244,8 @@ std::vector<io::FileTensor> pytorch_state(const Parameters& params, const std::s
           out.push_back(tensor(prefix + l + "." + part + kind, {p(l + ".ffn." + part + kind)}));
       for (const char* norm : {"norm1", "norm2", "norm3"})
         for (const char* kind : {".weight", ".bias"})
-          if (params.find(l + "." + norm + kind)) out.push_back(tensor(prefix + l + "." + norm + kind, {p(l + "." + norm + kind)}));
+          if (params.find(l + "." + norm + kind))
+            out.push_back(tensor(prefix + l + "." + norm + kind, {p(l + "." + norm + kind)}));
     }
     for (const char* kind : {".weight", ".bias"})
       out.push_back(tensor(prefix + stack + ".norm" + kind, {p(std::string(stack) + ".norm" + kind)}));
@@ -283,15 +301,18 @@ TEST(OwnWeights, EveryProblemIsNamedAtOnce) {
 
 TEST(OwnWeights, SuggestsTheLessonsNamesAndFinalNorms) {
   const Transformer source(final_norm_config(), 5);
-  const std::string without_names = load_rejection(final_norm_config(), pytorch_state(source.params(), "transformer."), {});
-  EXPECT_NE(without_names.find("Hint: name the tensors in the lesson: \"weight_names\": {\"src_embed.weight\": "
-                               "\"src_tok_emb.embedding.weight\", \"tgt_embed.weight\": \"tgt_tok_emb.embedding.weight\"}"),
-            std::string::npos)
+  const std::string without_names =
+      load_rejection(final_norm_config(), pytorch_state(source.params(), "transformer."), {});
+  EXPECT_NE(
+      without_names.find("Hint: name the tensors in the lesson: \"weight_names\": {\"src_embed.weight\": "
+                         "\"src_tok_emb.embedding.weight\", \"tgt_embed.weight\": \"tgt_tok_emb.embedding.weight\"}"),
+      std::string::npos)
       << without_names;
   const std::string post_norm = load_rejection(tiny_config(), pytorch_state(source.params(), "transformer."));
-  EXPECT_NE(post_norm.find("Hint: the file closes each stack with a LayerNorm, as nn.Transformer always does: set config "
-                           "\"final_norm\": true"),
-            std::string::npos)
+  EXPECT_NE(
+      post_norm.find("Hint: the file closes each stack with a LayerNorm, as nn.Transformer always does: set config "
+                     "\"final_norm\": true"),
+      std::string::npos)
       << post_norm;
 }
 
@@ -308,7 +329,8 @@ TEST(OwnWeights, LayersOfTwoModelsAreRefused) {
   const Transformer source(final_norm_config(), 5);
   std::vector<io::FileTensor> state = pytorch_state(source.params(), "a.");
   state.push_back(pytorch_state(source.params(), "b.")[4]);
-  EXPECT_NE(load_rejection(final_norm_config(), state).find("the file holds the layers of more than one model, under 'a.', 'b.': keep one"),
+  EXPECT_NE(load_rejection(final_norm_config(), state)
+                .find("the file holds the layers of more than one model, under 'a.', 'b.': keep one"),
             std::string::npos);
 }
 

@@ -27,7 +27,8 @@ TEST_F(Threads, EveryPieceRunsOnce) {
     for (int count : {0, 1, 2, 7, 64, 1000}) {
       std::vector<std::atomic<int>> runs(static_cast<std::size_t>(count));
       run_pieces(count, [&](int i) { runs[static_cast<std::size_t>(i)].fetch_add(1); });
-      for (int i = 0; i < count; ++i) EXPECT_EQ(runs[static_cast<std::size_t>(i)].load(), 1) << count << " pieces, " << threads;
+      for (int i = 0; i < count; ++i)
+        EXPECT_EQ(runs[static_cast<std::size_t>(i)].load(), 1) << count << " pieces, " << threads;
     }
   }
 }
@@ -78,8 +79,7 @@ TEST_F(Threads, NestedAndConcurrentCallsRunEveryPiece) {
   set_threads(2);
   std::atomic<long> total{0};
   const auto job = [&] {
-    for (int n = 0; n < 300; ++n)
-      run_pieces(4, [&](int) { run_pieces(3, [&](int) { ++total; }); });
+    for (int n = 0; n < 300; ++n) run_pieces(4, [&](int) { run_pieces(3, [&](int) { ++total; }); });
   };
   std::thread other(job);
   job();

@@ -34,7 +34,8 @@ TEST_P(PyTorchFixture, LossLogitsAndEveryGradientEqualPyTorchs) {
   const Trace& trace = session.trace();
 
   const Reference& pytorch = *lesson.reference;
-  EXPECT_LE(std::abs(trace.loss() - pytorch.loss), 1e-10 * std::abs(pytorch.loss)) << trace.loss() << " vs " << pytorch.loss;
+  EXPECT_LE(std::abs(trace.loss() - pytorch.loss), 1e-10 * std::abs(pytorch.loss))
+      << trace.loss() << " vs " << pytorch.loss;
   const Mat& logits = trace.value(*trace.find(names::logits));
   ASSERT_EQ(logits.rows(), pytorch.logits.rows());
   ASSERT_EQ(logits.cols(), pytorch.logits.cols());
@@ -54,7 +55,9 @@ TEST_P(PyTorchFixture, LossLogitsAndEveryGradientEqualPyTorchs) {
     const double worst = (params[i].grad - grads[i].value).cwiseAbs().maxCoeff();
     EXPECT_LE(worst, 1e-10 * scale) << params[i].name;
     const bool key_bias = params[i].name.ends_with("k_proj.bias");
-    if (!key_bias) { EXPECT_LE(relative_difference(params[i].grad, grads[i].value), 1e-10) << params[i].name; }
+    if (!key_bias) {
+      EXPECT_LE(relative_difference(params[i].grad, grads[i].value), 1e-10) << params[i].name;
+    }
   }
 }
 

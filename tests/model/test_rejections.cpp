@@ -14,15 +14,20 @@ std::string config_rejection(const std::function<void(Config&)>& change) {
 }
 
 TEST(Rejections, DModelNotDivisibleByHeads) {
-  EXPECT_EQ(config_rejection([](Config& c) { c.d_model = 10; c.heads = 4; }),
+  EXPECT_EQ(config_rejection([](Config& c) {
+              c.d_model = 10;
+              c.heads = 4;
+            }),
             "config: d_model = 10: must be divisible by heads = 4");
 }
 
 TEST(Rejections, SizesAtMostZero) {
   EXPECT_EQ(config_rejection([](Config& c) { c.d_model = 0; }), "config: d_model = 0: must be at least 1");
   EXPECT_EQ(config_rejection([](Config& c) { c.heads = -2; }), "config: heads = -2: must be at least 1");
-  EXPECT_EQ(config_rejection([](Config& c) { c.encoder_layers = 0; }), "config: encoder_layers = 0: must be at least 1");
-  EXPECT_EQ(config_rejection([](Config& c) { c.decoder_layers = -1; }), "config: decoder_layers = -1: must be at least 1");
+  EXPECT_EQ(config_rejection([](Config& c) { c.encoder_layers = 0; }),
+            "config: encoder_layers = 0: must be at least 1");
+  EXPECT_EQ(config_rejection([](Config& c) { c.decoder_layers = -1; }),
+            "config: decoder_layers = -1: must be at least 1");
   EXPECT_EQ(config_rejection([](Config& c) { c.d_ff = 0; }), "config: d_ff = 0: must be at least 1");
   EXPECT_EQ(config_rejection([](Config& c) { c.src_vocab = 0; }), "config: src_vocab = 0: must be at least 1");
   EXPECT_EQ(config_rejection([](Config& c) { c.tgt_vocab = 0; }), "config: tgt_vocab = 0: must be at least 1");
@@ -30,17 +35,30 @@ TEST(Rejections, SizesAtMostZero) {
 }
 
 TEST(Rejections, OddDModelWithSinusoidalEncoding) {
-  EXPECT_EQ(config_rejection([](Config& c) { c.d_model = 9; c.heads = 3; }),
+  EXPECT_EQ(config_rejection([](Config& c) {
+              c.d_model = 9;
+              c.heads = 3;
+            }),
             "config: d_model = 9: must be even for interleaved sinusoidal encoding");
-  EXPECT_EQ(config_rejection([](Config& c) { c.d_model = 9; c.heads = 3; c.positional = Positional::none; }),
+  EXPECT_EQ(config_rejection([](Config& c) {
+              c.d_model = 9;
+              c.heads = 3;
+              c.positional = Positional::none;
+            }),
             "(accepted)");
 }
 
 TEST(Rejections, ImpossibleSizes) {
   // 2+2 layers × 8·d² + 2 cross-attentions × 4·d² = 40·2⁴⁰ parameters, twice 8 bytes each: 422 TB
-  EXPECT_EQ(config_rejection([](Config& c) { c.d_model = 1 << 20; c.heads = 1; }).substr(0, 59),
+  EXPECT_EQ(config_rejection([](Config& c) {
+              c.d_model = 1 << 20;
+              c.heads = 1;
+            }).substr(0, 59),
             "config: this model needs 422 TB, over the 2.0 GB limit (par");
-  EXPECT_EQ(config_rejection([](Config& c) { c.encoder_layers = 40; c.decoder_layers = 40; }),
+  EXPECT_EQ(config_rejection([](Config& c) {
+              c.encoder_layers = 40;
+              c.decoder_layers = 40;
+            }),
             "config: layers = 80: at most 64 layers in all");
 }
 
@@ -65,8 +83,9 @@ TEST(Rejections, TokenIdOutOfRange) {
 
 TEST(Rejections, UnknownWordsAndEmptySentences) {
   Preset p = make_preset("lesson");
-  EXPECT_EQ(rejection([&] { make_example(p.config, p.src_vocab, p.tgt_vocab, "the wizard saved the prince", p.tgt_text); }),
-            "source: unknown word 'wizard'");
+  EXPECT_EQ(
+      rejection([&] { make_example(p.config, p.src_vocab, p.tgt_vocab, "the wizard saved the prince", p.tgt_text); }),
+      "source: unknown word 'wizard'");
   EXPECT_EQ(rejection([&] { make_example(p.config, p.src_vocab, p.tgt_vocab, "   ", p.tgt_text); }),
             "source: the sentence is empty");
   EXPECT_EQ(rejection([&] { make_example(p.config, p.src_vocab, p.tgt_vocab, p.src_text, p.tgt_text, 12); }),
@@ -76,9 +95,11 @@ TEST(Rejections, UnknownWordsAndEmptySentences) {
 TEST(Rejections, SetConfigValue) {
   Config c;
   EXPECT_EQ(rejection([&] { set_config_value(c, "colour", "red"); }), "config: unknown key 'colour'");
-  EXPECT_EQ(rejection([&] { set_config_value(c, "heads", "four"); }), "config: heads = 'four': expected a whole number");
+  EXPECT_EQ(rejection([&] { set_config_value(c, "heads", "four"); }),
+            "config: heads = 'four': expected a whole number");
   EXPECT_EQ(rejection([&] { set_config_value(c, "norm", "middle"); }), "config: norm = 'middle': expected post or pre");
-  EXPECT_EQ(rejection([&] { set_config_value(c, "residual", "maybe"); }), "config: residual = 'maybe': expected true or false");
+  EXPECT_EQ(rejection([&] { set_config_value(c, "residual", "maybe"); }),
+            "config: residual = 'maybe': expected true or false");
   EXPECT_EQ(c.heads, Config{}.heads);
   set_config_value(c, "positional", "concatenated");
   EXPECT_EQ(c.positional, Positional::concatenated);

@@ -151,8 +151,10 @@ TEST_F(RowParts, ElementwiseOpsGiveTheBitsOfTheWholeExpression) {
       Mat g = fresh ? Mat(T, d) : B;
       op(ops::Grad(g, fresh));
       Mat expected = start;
-      if (fresh) expected = share;
-      else expected += share;
+      if (fresh)
+        expected = share;
+      else
+        expected += share;
       EXPECT_TRUE(same_bits(g, expected)) << (fresh ? "fresh" : "added");
     };
     check([&](ops::Grad g) { ops::relu_backward(g, dY, X); }, (X.array() > 0).select(dY.array(), 0.0).matrix());

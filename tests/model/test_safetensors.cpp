@@ -45,7 +45,8 @@ TEST(Safetensors, F64RoundTripIsBitIdentical) {
     const Mat& x = a.params()[i].value;
     const Mat& y = b.params()[i].value;
     ASSERT_EQ(x.size(), y.size());
-    EXPECT_EQ(std::memcmp(x.data(), y.data(), sizeof(double) * static_cast<std::size_t>(x.size())), 0) << a.params()[i].name;
+    EXPECT_EQ(std::memcmp(x.data(), y.data(), sizeof(double) * static_cast<std::size_t>(x.size())), 0)
+        << a.params()[i].name;
   }
   EXPECT_EQ(io::serialize_safetensors(b.params(), io::DType::f64), bytes);
 }
@@ -53,7 +54,8 @@ TEST(Safetensors, F64RoundTripIsBitIdentical) {
 TEST(Safetensors, F32StoresRoundedValues) {
   const Transformer a = tiny_model(3);
   Transformer b = tiny_model(4);
-  io::load_parameters(b.params(), io::parse_safetensors(io::serialize_safetensors(a.params(), io::DType::f32), "mem"), "mem");
+  io::load_parameters(b.params(), io::parse_safetensors(io::serialize_safetensors(a.params(), io::DType::f32), "mem"),
+                      "mem");
   for (int i = 0; i < a.params().size(); ++i)
     for (Eigen::Index k = 0; k < a.params()[i].value.size(); ++k)
       ASSERT_EQ(b.params()[i].value.data()[k], static_cast<double>(static_cast<float>(a.params()[i].value.data()[k])));
@@ -84,15 +86,18 @@ TEST(Safetensors, WriteGoesThroughATemporaryFile) {
   io::read_weights(path, b.params());
   EXPECT_EQ(b.params()[0].value, a.params()[0].value);
   std::filesystem::remove(path);
-  EXPECT_NE(rejection([&] { io::write_weights("/nonexistent-folder/w.safetensors", a.params(), io::DType::f64); })
-                .find("/nonexistent-folder/w.safetensors: the folder /nonexistent-folder does not exist"),
+  EXPECT_NE(rejection([&] {
+              io::write_weights("/nonexistent-folder/w.safetensors", a.params(), io::DType::f64);
+            }).find("/nonexistent-folder/w.safetensors: the folder /nonexistent-folder does not exist"),
             std::string::npos);
   EXPECT_NE(rejection([&] { io::read_weights(path, b.params()); }).find(": cannot open"), std::string::npos);
 }
 
 TEST(Safetensors, MetadataIsAccepted) {
   const auto t = io::parse_safetensors(
-      file_bytes(R"({"__metadata__":{"format":"pt"},"a":{"dtype":"F64","shape":[2],"data_offsets":[0,16]}})", doubles({1, 2})), "m");
+      file_bytes(R"({"__metadata__":{"format":"pt"},"a":{"dtype":"F64","shape":[2],"data_offsets":[0,16]}})",
+                 doubles({1, 2})),
+      "m");
   ASSERT_EQ(t.size(), 1u);
   EXPECT_EQ(t[0].values, (std::vector<double>{1, 2}));
 }
@@ -102,32 +107,41 @@ TEST(Safetensors, MalformedFilesAreRefused) {
   EXPECT_EQ(parse_rejection("abc"), "w.safetensors: only 3 bytes: too short for the 8-byte header length");
   EXPECT_EQ(parse_rejection(file_bytes(one, doubles({1}), 100'000'001)),
             "w.safetensors: not a safetensors file: its first 8 bytes give a header longer than 100 MB");
-  EXPECT_EQ(parse_rejection(file_bytes(one, "", 1000)),
-            "w.safetensors: not a safetensors file, or cut short: its first 8 bytes give a header longer than the file (" +
-                std::to_string(8 + one.size()) + " bytes)");
+  EXPECT_EQ(
+      parse_rejection(file_bytes(one, "", 1000)),
+      "w.safetensors: not a safetensors file, or cut short: its first 8 bytes give a header longer than the file (" +
+          std::to_string(8 + one.size()) + " bytes)");
   EXPECT_EQ(parse_rejection(file_bytes(" " + one, doubles({1}))), "w.safetensors: the header does not start with '{'");
   EXPECT_EQ(parse_rejection(file_bytes("[1, 2, 3]")), "w.safetensors: the header does not start with '{'");
-  EXPECT_NE(parse_rejection(file_bytes("{\"a\xff\":1}")).find("w.safetensors: header: line 1, column"), std::string::npos);
+  EXPECT_NE(parse_rejection(file_bytes("{\"a\xff\":1}")).find("w.safetensors: header: line 1, column"),
+            std::string::npos);
   EXPECT_NE(parse_rejection(file_bytes("{\"a\":")).find("not valid JSON"), std::string::npos);
   EXPECT_EQ(parse_rejection(file_bytes(R"({"a":{"dtype":"BF16","shape":[1],"data_offsets":[0,2]}})", "xx")),
             "w.safetensors: tensor 'a': unknown dtype 'BF16' (F32 and F64 are read)");
-  EXPECT_EQ(parse_rejection(file_bytes(R"({"a":{"dtype":"F64","shape":[4294967296,4294967296],"data_offsets":[0,8]}})", doubles({1}))),
+  EXPECT_EQ(parse_rejection(file_bytes(R"({"a":{"dtype":"F64","shape":[4294967296,4294967296],"data_offsets":[0,8]}})",
+                                       doubles({1}))),
             "w.safetensors: tensor 'a': shape [4294967296,4294967296] overflows its byte size");
   EXPECT_EQ(parse_rejection(file_bytes(R"({"a":{"dtype":"F64","shape":[2],"data_offsets":[0,8]}})", doubles({1}))),
             "w.safetensors: tensor 'a': shape [2] of F64 needs 16 bytes, data_offsets give 8");
   EXPECT_EQ(parse_rejection(file_bytes(R"({"a":{"dtype":"F64","shape":[1],"data_offsets":[8,16]}})", doubles({1, 2}))),
             "w.safetensors: tensor 'a': data_offsets begin at 8, not at 0: the offsets are not contiguous from 0");
-  EXPECT_EQ(parse_rejection(file_bytes(R"({"a":{"dtype":"F64","shape":[2],"data_offsets":[0,16]},"b":{"dtype":"F64","shape":[1],"data_offsets":[8,16]}})",
-                                       doubles({1, 2}))),
-            "w.safetensors: tensor 'b': data_offsets [8, 16] overlap the tensor before it (which ends at 16)");
-  EXPECT_EQ(parse_rejection(file_bytes(R"({"a":{"dtype":"F64","shape":[1],"data_offsets":[0,8]},"b":{"dtype":"F64","shape":[1],"data_offsets":[16,24]}})",
-                                       doubles({1, 2, 3}))),
-            "w.safetensors: tensor 'b': data_offsets begin at 16, not at 8: the offsets are not contiguous from 0");
+  EXPECT_EQ(
+      parse_rejection(file_bytes(
+          R"({"a":{"dtype":"F64","shape":[2],"data_offsets":[0,16]},"b":{"dtype":"F64","shape":[1],"data_offsets":[8,16]}})",
+          doubles({1, 2}))),
+      "w.safetensors: tensor 'b': data_offsets [8, 16] overlap the tensor before it (which ends at 16)");
+  EXPECT_EQ(
+      parse_rejection(file_bytes(
+          R"({"a":{"dtype":"F64","shape":[1],"data_offsets":[0,8]},"b":{"dtype":"F64","shape":[1],"data_offsets":[16,24]}})",
+          doubles({1, 2, 3}))),
+      "w.safetensors: tensor 'b': data_offsets begin at 16, not at 8: the offsets are not contiguous from 0");
   EXPECT_EQ(parse_rejection(file_bytes(one, doubles({1, 2}))), "w.safetensors: 8 trailing bytes after the last tensor");
   EXPECT_EQ(parse_rejection(file_bytes(one, "")), "w.safetensors: the tensors need 8 bytes of data, the file has 0");
-  EXPECT_EQ(parse_rejection(file_bytes(R"({"a":{"dtype":"F64","shape":[1],"data_offsets":[0,8]},"a":{"dtype":"F64","shape":[1],"data_offsets":[8,16]}})",
-                                       doubles({1, 2}))),
-            "w.safetensors: header: duplicate key 'a'");
+  EXPECT_EQ(
+      parse_rejection(file_bytes(
+          R"({"a":{"dtype":"F64","shape":[1],"data_offsets":[0,8]},"a":{"dtype":"F64","shape":[1],"data_offsets":[8,16]}})",
+          doubles({1, 2}))),
+      "w.safetensors: header: duplicate key 'a'");
   EXPECT_EQ(parse_rejection(file_bytes(R"({"a":{"dtype":"F64","shape":[2],"data_offsets":[0,16]}})",
                                        doubles({1, std::numeric_limits<double>::quiet_NaN()}))),
             "w.safetensors: tensor 'a': element 1 is NaN: weights must be finite");
@@ -146,7 +160,8 @@ TEST(Safetensors, WrongParametersAreRefusedAndNothingChanges) {
   const Transformer source = tiny_model(3);
   Transformer target = tiny_model(4);
   const Mat before = target.params()[0].value;
-  const std::vector<io::FileTensor> good = io::parse_safetensors(io::serialize_safetensors(source.params(), io::DType::f64), "w");
+  const std::vector<io::FileTensor> good =
+      io::parse_safetensors(io::serialize_safetensors(source.params(), io::DType::f64), "w");
   const auto load = [&](const std::vector<io::FileTensor>& tensors) {
     return rejection([&] { io::load_parameters(target.params(), tensors, "w.safetensors"); });
   };
@@ -155,8 +170,9 @@ TEST(Safetensors, WrongParametersAreRefusedAndNothingChanges) {
   EXPECT_EQ(load(missing), "w.safetensors: parameter '" + source.params()[5].name + "' is missing");
   std::vector<io::FileTensor> extra = good;
   extra.push_back({"decoder.layers.9.norm1.weight", io::DType::f64, {4}, {1, 1, 1, 1}});
-  EXPECT_EQ(load(extra), "w.safetensors: tensor 'decoder.layers.9.norm1.weight' is not a parameter of this model. "
-                        "Hint: the file has decoder layers up to layers.9, the config 2 (config.decoder_layers)");
+  EXPECT_EQ(load(extra),
+            "w.safetensors: tensor 'decoder.layers.9.norm1.weight' is not a parameter of this model. "
+            "Hint: the file has decoder layers up to layers.9, the config 2 (config.decoder_layers)");
   std::vector<io::FileTensor> wrong = good;
   wrong[2].shape = {1, wrong[2].shape[0] * wrong[2].shape[1]};
   EXPECT_EQ(load(wrong), "w.safetensors: parameter '" + source.params()[2].name + "' has shape " + "[1, " +
@@ -167,11 +183,13 @@ TEST(Safetensors, WrongParametersAreRefusedAndNothingChanges) {
   Config other = tiny_config();
   other.d_ff *= 2;
   Transformer bigger(other, 1);
-  EXPECT_NE(rejection([&] { io::load_parameters(bigger.params(), good, "w"); })
-                .find("w: 12 tensors have another shape than this model's config needs: "
-                      "'encoder.layers.0.ffn.linear1.weight' [12, 8] (needs [24, 8]), 'encoder.layers.0.ffn.linear1.bias' [12] "
-                      "(needs [24])"),
-            std::string::npos);
+  EXPECT_NE(
+      rejection([&] { io::load_parameters(bigger.params(), good, "w"); })
+          .find(
+              "w: 12 tensors have another shape than this model's config needs: "
+              "'encoder.layers.0.ffn.linear1.weight' [12, 8] (needs [24, 8]), 'encoder.layers.0.ffn.linear1.bias' [12] "
+              "(needs [24])"),
+      std::string::npos);
 }
 
 }  // namespace
@@ -199,7 +217,8 @@ void survives_damage(const std::string& good, Parse parse) {
     std::string bytes = good;
     const int changes = 1 + static_cast<int>(random.uniform() * 3);
     for (int k = 0; k < changes; ++k) {
-      const std::size_t at = std::min(bytes.size() - 1, static_cast<std::size_t>(random.uniform() * static_cast<double>(bytes.size())));
+      const std::size_t at =
+          std::min(bytes.size() - 1, static_cast<std::size_t>(random.uniform() * static_cast<double>(bytes.size())));
       bytes[at] = static_cast<char>(static_cast<int>(random.uniform() * 256));
     }
     attempt(bytes);

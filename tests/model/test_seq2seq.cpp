@@ -63,9 +63,9 @@ TEST(Recurrent, RecordsOneCellStepPerTokenAndAttentionPerDecoderStep) {
   }
   EXPECT_EQ(cells, 5 + 6);  // 5 source tokens (the 2 pads are not read), 4 + 2 target positions
   EXPECT_EQ(scores, 6);
-  for (const char* label : {"encoder.0.rnn.gru", "encoder.4.rnn.gru", "encoder.rnn.states", "decoder.attention.keys", "decoder.0.attention.scores",
-                            "decoder.3.attention.softmax", "decoder.3.attention.context", "decoder.3.rnn.input",
-                            "decoder.rnn.states", "output.loss"})
+  for (const char* label : {"encoder.0.rnn.gru", "encoder.4.rnn.gru", "encoder.rnn.states", "decoder.attention.keys",
+                            "decoder.0.attention.scores", "decoder.3.attention.softmax", "decoder.3.attention.context",
+                            "decoder.3.rnn.input", "decoder.rnn.states", "output.loss"})
     EXPECT_TRUE(t.find_step(label, Phase::forward).has_value()) << label;
   EXPECT_FALSE(t.find_step("encoder.5.rnn.gru", Phase::forward).has_value());
   const int e = *t.find_step("decoder.2.attention.scores", Phase::forward);

@@ -14,9 +14,7 @@ constexpr double nan = std::numeric_limits<double>::quiet_NaN();
 
 TEST(Tensor, MaxAbsIsTheLargestMagnitude) {
   Mat m(3, 5);
-  m << 1, -2, 0.5, -0.0, 3,
-       -7.25, 4, 1e-300, -1e-310, 2,
-       6, -6, 0, 1, 7;
+  m << 1, -2, 0.5, -0.0, 3, -7.25, 4, 1e-300, -1e-310, 2, 6, -6, 0, 1, 7;
   EXPECT_EQ(max_abs(m), 7.25);
   EXPECT_EQ(max_abs(Mat::Zero(2, 9)), 0.0);
   EXPECT_EQ(max_abs(Mat(0, 0)), 0.0);

@@ -20,7 +20,8 @@ std::string with_tour(const std::string& tour) {
   "config": {"d_model": 8, "heads": 2, "encoder_layers": 1, "decoder_layers": 1, "d_ff": 8, "max_len": 6},
   "task": {"pairs": [["a b", "x y"], ["b a", "y x"]], "held_out": 0},
   "example": {"src": "a b", "tgt": "x y"},
-  "tour": )" + tour + "\n}";
+  "tour": )" +
+         tour + "\n}";
 }
 
 const std::string good_tour = R"([
@@ -71,7 +72,8 @@ TEST(Tour, EveryMalformedFieldIsNamed) {
       {R"([{"title": {"ko": "점수"}}])", "tour[0].title.en: missing"},
       {R"([{"title": {"en": "a", "fr": "b"}}])", "tour[0].title.fr: unknown key"},
       {R"([{"title": "a", "stop": 1}])", "tour[0].stop: unknown key"},
-      {R"([{"title": "a", "step": "output.loss", "phase": "sideways"}])", "tour[0].phase = 'sideways': not one of forward, backward"},
+      {R"([{"title": "a", "step": "output.loss", "phase": "sideways"}])",
+       "tour[0].phase = 'sideways': not one of forward, backward"},
       {R"([{"title": "a", "phase": "backward"}])", "tour[0].phase: only with a step"},
       {R"([{"title": "a", "step": "output.loss", "select": [1]}])", "tour[0].select: expected [row, column]"},
       {R"([{"title": "a", "select": [1, 2]}])", "tour[0].select: only with a step"},
@@ -80,12 +82,16 @@ TEST(Tour, EveryMalformedFieldIsNamed) {
       {R"([{"title": "a", "text_size": 400}])", "tour[0].text_size = 400: out of range: at most 200"},
       {R"([{"title": "a"}, 7])", "tour[1]: expected an object, found a number"},
       {R"([{"title": "a", "lesson": 3}])", "tour[0].lesson: expected a string"},
-      {R"([{"title": "a", "lesson": "lessons/why-attention.json"}])", "tour[0].lesson = 'lessons/why-attention.json': expected a lesson file name beside this one"},
-      {R"([{"title": "a", "lesson": "../why-attention.json"}])", "tour[0].lesson = '../why-attention.json': expected a lesson file name"},
+      {R"([{"title": "a", "lesson": "lessons/why-attention.json"}])",
+       "tour[0].lesson = 'lessons/why-attention.json': expected a lesson file name beside this one"},
+      {R"([{"title": "a", "lesson": "../why-attention.json"}])",
+       "tour[0].lesson = '../why-attention.json': expected a lesson file name"},
       {R"([{"title": "a", "lesson": "..json"}])", "tour[0].lesson = '..json': expected a lesson file name"},
-      {R"([{"title": "a", "lesson": "why-attention.txt"}])", "tour[0].lesson = 'why-attention.txt': expected a lesson file name"},
+      {R"([{"title": "a", "lesson": "why-attention.txt"}])",
+       "tour[0].lesson = 'why-attention.txt': expected a lesson file name"},
       {R"([{"title": "a", "lesson": "why.json", "step": "output.loss"}])", "tour[0].step: only without lesson"},
-      {R"([{"title": "a", "lesson": "why.json", "step": "output.loss", "select": [0, 0]}])", "tour[0].step: only without lesson"},
+      {R"([{"title": "a", "lesson": "why.json", "step": "output.loss", "select": [0, 0]}])",
+       "tour[0].step: only without lesson"},
   };
   for (const auto& [tour, message] : cases) {
     SCOPED_TRACE(tour);
@@ -100,7 +106,8 @@ TEST(Tour, StepsAndSelectionsAreCheckedAgainstTheModel) {
     {"title": "no such head", "step": "encoder.0.self_attn.head7.softmax"},
     {"title": "no backward twin", "step": "encoder.0.self_attn.head1.mask", "phase": "backward", "select": [0, 0]},
     {"title": "outside", "step": "encoder.0.self_attn.head1.softmax", "select": [2, 0]}
-  ])"), "tiny.json");
+  ])"),
+                                    "tiny.json");
   const Session s = session_of(l);
   EXPECT_TRUE(tour_step(l.tour[0], 0, s.trace()));
   EXPECT_EQ(rejection([&] { tour_step(l.tour[1], 1, s.trace()); }),

@@ -24,7 +24,9 @@ void expect_same_trace(const Trace& got, const Trace& fresh) {
     EXPECT_EQ(a.head, b.head) << a.name;
     EXPECT_EQ(a.requires_grad, b.requires_grad) << a.name;
     EXPECT_EQ(a.value, b.value) << a.name;
-    if (fresh.has_backward()) { EXPECT_EQ(a.grad, b.grad) << a.name; }  // meaningless before
+    if (fresh.has_backward()) {
+      EXPECT_EQ(a.grad, b.grad) << a.name;
+    }  // meaningless before
   }
   ASSERT_EQ(got.has_backward(), fresh.has_backward());
   ASSERT_EQ(got.step_count(), fresh.step_count());

@@ -250,7 +250,8 @@ TEST(Training, PublishedWeightsAreWholeCopies) {
   done = true;
   reader.join();
   const std::vector<Mat> w = t.published_weights();
-  for (int i = 0; i < t.model().params().size(); ++i) EXPECT_EQ(w[static_cast<std::size_t>(i)], t.model().params()[i].value);
+  for (int i = 0; i < t.model().params().size(); ++i)
+    EXPECT_EQ(w[static_cast<std::size_t>(i)], t.model().params()[i].value);
 }
 
 // The heap a Trainer takes, in parameter-sized copies: weights, gradients and Adam's two moments
@@ -318,9 +319,15 @@ TEST(PositionalExperiment, WithoutPositionalEncodingMirrorImagesLookAlike) {
   EXPECT_LT((a - b).cwiseAbs().maxCoeff(), 1e-12);
   l.config.positional = Positional::interleaved;
   Transformer with_pe(l.config, 1);
-  run_forward(with_pe, encode_pair(l.config, l.src_vocab, l.tgt_vocab, {"the prince saved the princess", "왕자 는 공주 를 구했다"}), trace);
+  run_forward(
+      with_pe,
+      encode_pair(l.config, l.src_vocab, l.tgt_vocab, {"the prince saved the princess", "왕자 는 공주 를 구했다"}),
+      trace);
   const Mat c = trace.value(trace.step(trace.forward_count() - 1).outputs[1]).row(0);
-  run_forward(with_pe, encode_pair(l.config, l.src_vocab, l.tgt_vocab, {"the princess saved the prince", "왕자 는 공주 를 구했다"}), trace);
+  run_forward(
+      with_pe,
+      encode_pair(l.config, l.src_vocab, l.tgt_vocab, {"the princess saved the prince", "왕자 는 공주 를 구했다"}),
+      trace);
   const Mat d = trace.value(trace.step(trace.forward_count() - 1).outputs[1]).row(0);
   EXPECT_GT((c - d).cwiseAbs().maxCoeff(), 1e-6);
 }
@@ -451,7 +458,8 @@ TEST(ShippedWeights, WordOrderLooksBackAtTheVerb) {
     double best = 0;
     for (int layer = 0; layer < l.config.decoder_layers; ++layer)
       for (int h = 0; h < l.config.heads; ++h) {
-        const std::string name = "decoder." + std::to_string(layer) + ".cross_attn.head" + std::to_string(h) + ".softmax";
+        const std::string name =
+            "decoder." + std::to_string(layer) + ".cross_attn.head" + std::to_string(h) + ".softmax";
         best = std::max(best, session.trace().value(*session.trace().find(name))(4, 2));  // output "V", source "V"
       }
     looked += best > 0.5;

@@ -71,7 +71,8 @@ TEST(WhyAttention, ComparedModelsAreReadWithTheirOwnConfigAndWeights) {
 TEST(WhyAttention, ABadComparedModelIsRefusedNamingItsField) {
   const auto refused = [](const std::string& compare) {
     const std::string text = R"({"title": "t", "example": {"src": "1 2", "tgt": "2 1"},
-                                 "config": {"architecture": "bahdanau", "heads": 1}, "compare": )" + compare + "}";
+                                 "config": {"architecture": "bahdanau", "heads": 1}, "compare": )" +
+                             compare + "}";
     try {
       io::parse_lesson(text, "lesson.json");
     } catch (const InputError& e) {
@@ -81,7 +82,8 @@ TEST(WhyAttention, ABadComparedModelIsRefusedNamingItsField) {
   };
   const std::string lstm = refused(R"([{"config": {"architecture": "lstm"}}])");
   EXPECT_NE(lstm.find("compare[0]: config: architecture = 'lstm': expected transformer, seq2seq or bahdanau"),
-            std::string::npos) << lstm;
+            std::string::npos)
+      << lstm;
   EXPECT_NE(refused(R"([{"config": {"architecture": "bahdanau"}}])").find("the lesson's own model is one already"),
             std::string::npos);
   EXPECT_NE(refused(R"([{"config": {"architecture": "seq2seq"}}, {"config": {"architecture": "seq2seq"}}])")

@@ -39,12 +39,10 @@ TEST(WorkedExampleA, SelfAttentionByHand) {
   EXPECT_TRUE(K.isApprox(from_rows({{0, 1, 1}, {4, 4, 0}, {2, 3, 1}})));
   EXPECT_TRUE(V.isApprox(from_rows({{1, 2, 3}, {2, 8, 0}, {2, 6, 3}})));
   EXPECT_TRUE(S.isApprox(from_rows({{2, 4, 4}, {4, 16, 12}, {4, 12, 10}})));
-  const Mat A_notes = from_rows({{0.1361258, 0.4319371, 0.4319371},
-                                 {0.0008904474, 0.9088426, 0.09026691},
-                                 {0.007444892, 0.7547076, 0.2378475}});
-  const Mat O_notes = from_rows({{1.863874, 6.319371, 1.704189},
-                                 {1.999110, 7.814124, 0.273472},
-                                 {1.992555, 7.479636, 0.735877}});
+  const Mat A_notes = from_rows(
+      {{0.1361258, 0.4319371, 0.4319371}, {0.0008904474, 0.9088426, 0.09026691}, {0.007444892, 0.7547076, 0.2378475}});
+  const Mat O_notes =
+      from_rows({{1.863874, 6.319371, 1.704189}, {1.999110, 7.814124, 0.273472}, {1.992555, 7.479636, 0.735877}});
   EXPECT_LE((A - A_notes).cwiseAbs().maxCoeff(), 1e-6) << A;
   EXPECT_LE((O - O_notes).cwiseAbs().maxCoeff(), 1e-6) << O;
 }
@@ -54,8 +52,8 @@ TEST(WorkedExampleB, PositionalEncodingRows) {
   Mat PE;
   ops::positional_encoding(PE, Positional::interleaved, 4, 8);
   const Mat row0 = from_rows({{0, 1, 0, 1, 0, 1, 0, 1}});
-  const Mat row1 = from_rows({{0.8414710, 0.5403023, 0.09983342, 0.9950042, 0.009999833, 0.9999500,
-                               0.0009999998, 0.9999995}});
+  const Mat row1 =
+      from_rows({{0.8414710, 0.5403023, 0.09983342, 0.9950042, 0.009999833, 0.9999500, 0.0009999998, 0.9999995}});
   EXPECT_LE((PE.row(0) - row0).cwiseAbs().maxCoeff(), 1e-6);
   EXPECT_LE((PE.row(1) - row1).cwiseAbs().maxCoeff(), 1e-6);
   EXPECT_LE(PE.cwiseAbs().maxCoeff(), 1.0);

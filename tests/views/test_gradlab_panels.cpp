@@ -117,9 +117,8 @@ TEST_F(GradLabHeadless, ScalarPanelShowsTheModelsGraphsAndStepsBackward) {
     frame([&] { panel.draw(app, selection, commands); });
     panel.revealed = k + 1;
   }
-  for (const auto& [depth, activation, skip] :
-       {std::tuple{10, gradlab::Activation::tanh, gradlab::Skip::identity},
-        std::tuple{7, gradlab::Activation::relu, gradlab::Skip::weighted}}) {
+  for (const auto& [depth, activation, skip] : {std::tuple{10, gradlab::Activation::tanh, gradlab::Skip::identity},
+                                                std::tuple{7, gradlab::Activation::relu, gradlab::Skip::weighted}}) {
     panel.input.w.assign(static_cast<std::size_t>(depth), 0.3);
     panel.input.activation = activation;
     panel.residual_kind = skip;
@@ -242,7 +241,9 @@ TEST_F(GradLabHeadless, TransformerVariantsComputeOnAThreadOfTheirOwn) {
   ASSERT_TRUE(app.sentence_message.empty()) << app.sentence_message;
   frame([&] { panel.draw(app, selection, commands); });
   EXPECT_EQ(panel.recomputations(), 2);
-  if (panel.computing()) { EXPECT_EQ(panel.variants(app).front().flow.loss, loss); }  // the last figures meanwhile
+  if (panel.computing()) {
+    EXPECT_EQ(panel.variants(app).front().flow.loss, loss);
+  }  // the last figures meanwhile
   wait();
   EXPECT_NE(panel.variants(app).front().flow.loss, loss);
   EXPECT_NEAR(panel.variants(app).front().flow.loss, app.session.trace().loss(), 1e-12);

@@ -125,8 +125,10 @@ std::vector<std::string> drawn_lines() {
       const float scale = (v[i + 2].pos.x - v[i].pos.x) / (g.X1 - g.X0);  // text size × window scale
       const float origin_x = v[i].pos.x - g.X0 * scale, top = v[i].pos.y - g.Y0 * scale;
       const bool same_line = std::abs(top - baseline) <= 1 && origin_x >= pen_x - 1;
-      if (!same_line && !line.empty()) lines.push_back(line), line.clear();
-      else if (same_line && origin_x - pen_x > space * scale / 2) line += ' ';
+      if (!same_line && !line.empty())
+        lines.push_back(line), line.clear();
+      else if (same_line && origin_x - pen_x > space * scale / 2)
+        line += ' ';
       line += g.Codepoint < 128 ? static_cast<char>(g.Codepoint) : '?';
       pen_x = origin_x + g.AdvanceX * scale, baseline = top;
       i += 3;
@@ -162,10 +164,11 @@ std::string english_in(const std::string& word, const std::set<std::string>& nam
   for (char c : word)
     if (c == '_' || c == '.' || c == '<' || std::isdigit(static_cast<unsigned char>(c))) return "";
   static const std::set<std::string> formulas = {
-      "softmax", "exp", "log", "ln", "max", "min", "sin", "cos", "diag", "argmax", "ReLU", "GELU", "LayerNorm", "FFN",
-      "CSV", "PNG", "Adam", "nats", "sigmoid", "tanh", "Ctrl", "Shift", "Esc", "Enter", "PageDown", "PageUp", "Home",
-      "End", "Space", "English", "attnviz", "post", "pre", "Post", "Pre", "norm", "saliency", "inf", "nan", "true", "sublayer",
-      "Sublayer", "GRU", "RNN"};
+      "softmax",  "exp",   "log",     "ln",        "max",      "min",      "sin",      "cos",    "diag",
+      "argmax",   "ReLU",  "GELU",    "LayerNorm", "FFN",      "CSV",      "PNG",      "Adam",   "nats",
+      "sigmoid",  "tanh",  "Ctrl",    "Shift",     "Esc",      "Enter",    "PageDown", "PageUp", "Home",
+      "End",      "Space", "English", "attnviz",   "post",     "pre",      "Post",     "Pre",    "norm",
+      "saliency", "inf",   "nan",     "true",      "sublayer", "Sublayer", "GRU",      "RNN"};
   std::string letters;
   for (std::size_t i = 0; i <= word.size(); ++i) {
     const char c = i < word.size() ? word[i] : ' ';
@@ -209,8 +212,10 @@ class EnglishWords {
   void add_parts(const std::string& name) {
     std::string part;
     for (char c : name + ".") {
-      if (std::isalpha(static_cast<unsigned char>(c))) part += c;
-      else if (!part.empty()) names_.insert(part), part.clear();
+      if (std::isalpha(static_cast<unsigned char>(c)))
+        part += c;
+      else if (!part.empty())
+        names_.insert(part), part.clear();
     }
   }
   bool in_a_name(const std::string& run) const {
@@ -257,7 +262,8 @@ TEST_F(KoreanLesson, TheNormComparisonShowsNoEnglishWords) {
     ui.view = PanelId::detail;
     go_to_step(app, selection, step_labelled(label, Phase::forward));
     frames(3);
-    ASSERT_TRUE(ui.detail().norm_compare().comparison().has_value()) << label << ": " << ui.detail().norm_compare().message();
+    ASSERT_TRUE(ui.detail().norm_compare().comparison().has_value())
+        << label << ": " << ui.detail().norm_compare().message();
     // The comparison is drawn at the end of the matrices' child window: all of it, when that
     // window has nothing to scroll to.
     const ImGuiWindow* detail = ImGui::FindWindowByName("###Step detail");
@@ -416,8 +422,10 @@ std::string refusal_of_opening(const std::string& path, Commands& commands, AppS
 TEST_F(Korean, ARefusedLessonFileIsExplainedInKorean) {
   const BadLessonFiles files;
   const std::string untitled = files.write("untitled.json", R"({"format": "attnviz-lesson", "version": 1})");
-  const std::string numbered = files.write("numbered.json", R"({"format": "attnviz-lesson", "version": 1, "title": 5})");
-  const std::string half = files.write("half.json", R"({"format": "attnviz-lesson", "version": 1, "title": "x", "example": {"src": "a b"}})");
+  const std::string numbered =
+      files.write("numbered.json", R"({"format": "attnviz-lesson", "version": 1, "title": 5})");
+  const std::string half = files.write(
+      "half.json", R"({"format": "attnviz-lesson", "version": 1, "title": "x", "example": {"src": "a b"}})");
   const std::string misspelt = files.write("misspelt.json", R"({"format": "attnviz-lesson", "titel": "x"})");
   const std::string none = files.path("none.json");
   const std::string twice = files.write("twice.json", R"({"format": "attnviz-lesson", "version": 1, "title": "x",
@@ -431,9 +439,12 @@ TEST_F(Korean, ARefusedLessonFileIsExplainedInKorean) {
             numbered + ": title: 문자열 또는 {\"en\": …, \"ko\": …}여야 하는데 숫자입니다");
   EXPECT_EQ(refusal_of_opening(half, commands, app, selection), half + ": example.tgt: 빠져 있습니다");
   EXPECT_EQ(refusal_of_opening(misspelt, commands, app, selection), misspelt + ": titel: 모르는 키");
-  EXPECT_EQ(refusal_of_opening(twice, commands, app, selection),
-            twice + ": vocabulary.source[4] = 'a': 이미 id 3입니다 (순서대로 주어진 어휘에서는 단어의 id가 곧 그 위치입니다)");
-  EXPECT_EQ(refusal_of_opening(none, commands, app, selection), none + ": 열 수 없습니다: 그런 파일이나 폴더가 없습니다");
+  EXPECT_EQ(
+      refusal_of_opening(twice, commands, app, selection),
+      twice +
+          ": vocabulary.source[4] = 'a': 이미 id 3입니다 (순서대로 주어진 어휘에서는 단어의 id가 곧 그 위치입니다)");
+  EXPECT_EQ(refusal_of_opening(none, commands, app, selection),
+            none + ": 열 수 없습니다: 그런 파일이나 폴더가 없습니다");
   const std::string folder = files.path("");
   EXPECT_EQ(refusal_of_opening(folder, commands, app, selection), folder + ": 파일이 아니라 폴더입니다");
   EXPECT_EQ(app.generation, generation) << "a refused lesson changes nothing";
@@ -461,8 +472,9 @@ TEST_F(Korean, ARefusedLessonFileIsExplainedInKorean) {
   EXPECT_EQ(refusal_of_opening(half, commands, app, selection), half + ": example.tgt: missing");
   EXPECT_EQ(refusal_of_opening(misspelt, commands, app, selection), misspelt + ": titel: unknown key");
   EXPECT_EQ(refusal_of_opening(twice, commands, app, selection),
-            twice + ": vocabulary.source[4] = 'a': already id 3 (in a vocabulary given in its own order, a word's id is "
-                    "its position)");
+            twice +
+                ": vocabulary.source[4] = 'a': already id 3 (in a vocabulary given in its own order, a word's id is "
+                "its position)");
   EXPECT_EQ(refusal_of_opening(none, commands, app, selection), none + ": cannot open: No such file or directory");
 }
 
@@ -523,11 +535,13 @@ TEST_F(Korean, ARefusedWeightsFileIsExplainedInKorean) {
       {"short.safetensors", "abc", "only 3 bytes: too short for the 8-byte header length"},
       {"bf16.safetensors", safetensors_bytes(R"({"x":{"dtype":"BF16","shape":[1],"data_offsets":[0,2]}})", "\x01\x02"),
        "tensor 'x': unknown dtype 'BF16' (F32 and F64 are read)"},
-      {"gap.safetensors", safetensors_bytes(R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}})", one_float + one_float),
+      {"gap.safetensors",
+       safetensors_bytes(R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}})", one_float + one_float),
        "tensor 'a': data_offsets begin at 4, not at 0: the offsets are not contiguous from 0"},
       {"list.safetensors", safetensors_bytes(R"({"a":{"dtype":"F32","shape":[-1],"data_offsets":[0,4]}})", one_float),
        "tensor 'a': shape [-1] is not a list of non-negative whole numbers"},
-      {"tail.safetensors", safetensors_bytes(R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}})", one_float + "xyz"),
+      {"tail.safetensors",
+       safetensors_bytes(R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}})", one_float + "xyz"),
        "3 trailing bytes after the last tensor"},
       {"inf.safetensors", io::serialize_safetensors(infinite, io::DType::f64),
        "tensor " + quote(infinite[0].name) + ": element 0 is +inf: weights must be finite"},
@@ -560,13 +574,18 @@ TEST_F(Korean, SeveralProblemsOfAWeightsFileAndTheirHintsAreSaidInKorean) {
 
   const std::string& english = app.file_message_english;
   const std::size_t missing = static_cast<std::size_t>(app.session.model().params().size());
-  EXPECT_EQ(english.rfind(path + ": 2 tensors are not parameters of this model: 'encoder.layers.5.norm1.weight', "
-                                 "'pos_embedding'; " + std::to_string(missing) + " parameters are missing: '", 0), 0u)
+  EXPECT_EQ(english.rfind(path +
+                              ": 2 tensors are not parameters of this model: 'encoder.layers.5.norm1.weight', "
+                              "'pos_embedding'; " +
+                              std::to_string(missing) + " parameters are missing: '",
+                          0),
+            0u)
       << english;
-  EXPECT_NE(english.find(" more. Hint: 'pos_embedding' looks like a positional table: attnviz computes the sinusoidal "
-                         "encoding itself (config.positional), so leave it out of the file; a learned one attnviz cannot run"
-                         ". Hint: the file has encoder layers up to layers.5, the config "),
-            std::string::npos)
+  EXPECT_NE(
+      english.find(" more. Hint: 'pos_embedding' looks like a positional table: attnviz computes the sinusoidal "
+                   "encoding itself (config.positional), so leave it out of the file; a learned one attnviz cannot run"
+                   ". Hint: the file has encoder layers up to layers.5, the config "),
+      std::string::npos)
       << english;
   try {
     Parameters params = app.session.model().params();
@@ -612,12 +631,18 @@ TEST_F(Korean, ALessonRefusedForItsContentIsExplainedInKorean) {
       {words, [](Lesson& l) { l.config.src_vocab += 1; },
        "config.src_vocab = " + std::to_string(words.config.src_vocab + 1) + ": the source vocabulary has " + src_vocab +
            " tokens"},
-      {words, [](Lesson& l) { l.compare = {ComparedModel{l.config, l.training, ""}}; },
+      {words,
+       [](Lesson& l) {
+         l.compare = {ComparedModel{l.config, l.training, ""}};
+       },
        "compare[0].config.architecture = " + lesson_model + ": the lesson's own model is one already"},
-      {words, [](Lesson& l) { l.weights.clear(); l.reference = Reference{}; },
+      {words,
+       [](Lesson& l) {
+         l.weights.clear();
+         l.reference = Reference{};
+       },
        "reference: the lesson has no weights, and a reference is the answer of trained weights"},
-      {words, [](Lesson& l) { l.config.d_model = 4096, l.config.d_ff = 16384; },
-       "config: this model needs "},
+      {words, [](Lesson& l) { l.config.d_model = 4096, l.config.d_ff = 16384; }, "config: this model needs "},
       {by_hand, [](Lesson& l) { l.attention.W_Q.conservativeResize(l.attention.W_Q.rows() + 1, Eigen::NoChange); },
        "attention.W_Q: (" + std::to_string(by_hand.attention.W_Q.rows() + 1) + ", " +
            std::to_string(by_hand.attention.W_Q.cols()) + ") needs " + std::to_string(by_hand.attention.X.cols()) +
@@ -675,9 +700,8 @@ TEST_F(Korean, AModelOverTheBudgetIsRefusedInKorean) {
     check_cost(small);
     ADD_FAILURE() << "one flop was enough";
   } catch (const InputError& e) {
-    EXPECT_EQ(std::string(e.what()).rfind("config: one forward + backward at max_len = " + std::to_string(small.max_len) +
-                                              " tokens is ",
-                                          0),
+    EXPECT_EQ(std::string(e.what()).rfind(
+                  "config: one forward + backward at max_len = " + std::to_string(small.max_len) + " tokens is ", 0),
               0u)
         << e.what();
     EXPECT_EQ(english_outside_names(error_in_words(e), "", {"config"}), "") << error_in_words(e);
@@ -688,9 +712,10 @@ TEST_F(Korean, AModelOverTheBudgetIsRefusedInKorean) {
     check_training_cost(small);
     ADD_FAILURE() << "one byte was enough to train";
   } catch (const InputError& e) {
-    EXPECT_NE(std::string(e.what()).find(", over the 1.0 kB limit (the model, Adam's moments and a trace; --memory-limit "
-                                         "raises the limit)"),
-              std::string::npos)
+    EXPECT_NE(
+        std::string(e.what()).find(", over the 1.0 kB limit (the model, Adam's moments and a trace; --memory-limit "
+                                   "raises the limit)"),
+        std::string::npos)
         << e.what();
     EXPECT_TRUE(has_hangul(error_in_words(e)));
     EXPECT_EQ(english_outside_names(error_in_words(e), "", {"config"}), "") << error_in_words(e);

@@ -43,7 +43,8 @@ void expect_tabs_in_full() {
     if (!detail->Rect().Contains(bar->BarRect.GetCenter())) continue;
     ++bars;
     EXPECT_EQ(bar->Tabs.Size, 6);
-    for (const ImGuiTabItem& tab : bar->Tabs) EXPECT_GE(tab.Width + 0.5f, tab.ContentWidth) << "a tab shrinks below its title";
+    for (const ImGuiTabItem& tab : bar->Tabs)
+      EXPECT_GE(tab.Width + 0.5f, tab.ContentWidth) << "a tab shrinks below its title";
     EXPECT_LE(bar->WidthAllTabs, bar->BarRect.GetWidth() + 1) << "some tabs are scrolled out of view";
   }
   EXPECT_EQ(bars, 1);
@@ -60,8 +61,8 @@ void expect_first_heatmap_in_view(const StepDetailPanel& panel) {
   ASSERT_NE(matrices, nullptr);
   const ImRect shown = matrices->InnerClipRect, first = panel.first_matrix();
   EXPECT_GE(first.Min.y, shown.Min.y - 0.5f) << "the first heatmap starts above the matrices' view";
-  EXPECT_LE(first.Max.y, shown.Max.y + 0.5f) << "the first heatmap is cut off at the bottom ("
-                                              << first.Max.y - shown.Max.y << " px)";
+  EXPECT_LE(first.Max.y, shown.Max.y + 0.5f)
+      << "the first heatmap is cut off at the bottom (" << first.Max.y - shown.Max.y << " px)";
   EXPECT_LE(first.Max.x, shown.Max.x + 0.5f) << "the first heatmap is cut off on the right";
   const int rows = 5;  // the encoder's self-attention weights: 5 source tokens
   EXPECT_GE(first.GetHeight(), static_cast<float>(rows + 2) * ImGui::GetFontSize()) << "cells too small for numbers";
@@ -104,8 +105,8 @@ TEST_P(ProjectorLayout, EveryPanelReadsInFullAndTheDetailKeepsRoom) {
 
 INSTANTIATE_TEST_SUITE_P(ProjectorSizes, ProjectorLayout,
                          ::testing::Values(std::tuple{1920, 1080, 1.0f}, std::tuple{1920, 1080, 1.5f},
-                                           std::tuple{1920, 1080, 1.75f}, std::tuple{1920, 1080, 2.0f}, std::tuple{1024, 768, 1.0f},
-                                           std::tuple{1024, 768, 1.25f}));
+                                           std::tuple{1920, 1080, 1.75f}, std::tuple{1920, 1080, 2.0f},
+                                           std::tuple{1024, 768, 1.0f}, std::tuple{1024, 768, 1.25f}));
 
 class Lab : public HeadlessUi {
  protected:

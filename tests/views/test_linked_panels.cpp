@@ -24,7 +24,8 @@ namespace {
 
 using Linked = HeadlessUi;
 
-constexpr PanelId centre_tabs[] = {PanelId::heads, PanelId::attention, PanelId::masking, PanelId::position, PanelId::output};
+constexpr PanelId centre_tabs[] = {PanelId::heads, PanelId::attention, PanelId::masking, PanelId::position,
+                                   PanelId::output};
 
 TEST_F(Linked, EveryPanelDrawsAloneAndAsATabAtThreeKindsOfStep) {
   const int steps[] = {0, step_labelled("encoder.1.self_attn.head2.softmax", Phase::forward),
@@ -120,7 +121,8 @@ TEST_F(Linked, OneCellTableKeepsItsColumnsAsWideAsTheirText) {
   ASSERT_NE(cell, nullptr) << "no One cell table drawn";
   EXPECT_GE(cell->Columns[0].WidthGiven + 0.5f, ImGui::CalcTextSize("query i, key j").x);
   EXPECT_GE(cell->Columns[1].WidthGiven + 0.5f, ImGui::CalcTextSize("yes: score −∞, weight 0").x * 0.5f);
-  EXPECT_LE(cell->OuterRect.GetHeight(), ImGui::GetTextLineHeightWithSpacing() * 12) << "rows wrapped over several lines";
+  EXPECT_LE(cell->OuterRect.GetHeight(), ImGui::GetTextLineHeightWithSpacing() * 12)
+      << "rows wrapped over several lines";
 }
 
 TEST_F(Linked, PaddingCommandGivesThePaddingMasksWorkToDo) {

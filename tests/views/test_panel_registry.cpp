@@ -67,10 +67,12 @@ TEST(PanelRegistry, EveryRowHasItsFieldsAndEveryNameIsItsOwn) {
 
 TEST(PanelRegistry, OldNamesStillLeadToTheirPanels) {
   const std::pair<const char*, std::optional<PanelId>> names[] = {
-      {"pe", PanelId::position},          {"positional", PanelId::position},    {"position", PanelId::position},
-      {"navigator", PanelId::architecture}, {"chain", PanelId::chain_rule},    {"chain_rule", PanelId::chain_rule},
-      {"chain-rule", PanelId::chain_rule}, {"mask", PanelId::masking},         {"walkthrough", PanelId::detail},
-      {"gradlab_transformer", PanelId::gradlab_transformer}, {"Position", std::nullopt}, {"sideways", std::nullopt},
+      {"pe", PanelId::position},           {"positional", PanelId::position},
+      {"position", PanelId::position},     {"navigator", PanelId::architecture},
+      {"chain", PanelId::chain_rule},      {"chain_rule", PanelId::chain_rule},
+      {"chain-rule", PanelId::chain_rule}, {"mask", PanelId::masking},
+      {"walkthrough", PanelId::detail},    {"gradlab_transformer", PanelId::gradlab_transformer},
+      {"Position", std::nullopt},          {"sideways", std::nullopt},
   };
   for (const auto& [name, panel] : names) EXPECT_EQ(panel_named(name), panel) << name;
   EXPECT_EQ(panel_names(Home::centre_tab), "heads, attention, masking, position or output");
@@ -100,9 +102,11 @@ TEST(LessonOpening, BlocksOpenTheStepDetailAndUnknownNamesAreRefused) {
   EXPECT_FALSE(o.block);
   EXPECT_EQ(rejection_of([] { lesson_opening(lesson_opening_on("sideways")); }),
             "open.panel = 'sideways': not a panel name; expected architecture, steps, detail, chain-rule, heads, "
-            "attention, masking, position, output, gradlab-scalar, gradlab-depth, gradlab-transformer, training, tour, why-attention, "
+            "attention, masking, position, output, gradlab-scalar, gradlab-depth, gradlab-transformer, training, tour, "
+            "why-attention, "
             "embedding or feed-forward");
-  EXPECT_NE(rejection_of([] { lesson_opening(lesson_opening_on("overview")); }).find("not a panel name"), std::string::npos);
+  EXPECT_NE(rejection_of([] { lesson_opening(lesson_opening_on("overview")); }).find("not a panel name"),
+            std::string::npos);
   EXPECT_EQ(rejection_of([] { lesson_opening(lesson_opening_on("feed_forward", "self-attention-by-hand.json")); }),
             "open.panel = 'feed_forward': this lesson is one attention head, its trace has no feed-forward step");
 }
@@ -118,7 +122,8 @@ TEST(LessonOpening, AFileWithAnUnknownPanelIsRefusedWithItsName) {
   std::ofstream(path) << text;
   const std::string message = rejection_of([&] { read_lesson(path); });
   std::filesystem::remove_all(dir);
-  EXPECT_EQ(message.rfind(path + ": open.panel = 'sideways': not a panel name; expected architecture", 0), 0u) << message;
+  EXPECT_EQ(message.rfind(path + ": open.panel = 'sideways': not a panel name; expected architecture", 0), 0u)
+      << message;
 }
 
 class PanelsInTheOverview : public HeadlessUi {
@@ -146,7 +151,8 @@ TEST_F(PanelsInTheOverview, EveryPanelCanBeBroughtForward) {
       EXPECT_EQ(centre_tab(), row.label());
     }
     if (row.home == Home::gradient_lab || row.home == Home::floating) {
-      const ImGuiWindow* window = ImGui::FindWindowByName(row.home == Home::floating ? row.label().c_str() : "###Gradient lab");
+      const ImGuiWindow* window =
+          ImGui::FindWindowByName(row.home == Home::floating ? row.label().c_str() : "###Gradient lab");
       ASSERT_NE(window, nullptr);
       EXPECT_TRUE(window->Active);
       ui.hide(row.id);

@@ -68,7 +68,8 @@ TEST_F(Headless, EveryViewDrawsAtThreeKindsOfStep) {
   const int steps[] = {0, step_labelled("encoder.1.self_attn.head2.softmax", Phase::forward),
                        step_labelled("decoder.0.cross_attn.head1.softmax", Phase::backward)};
   for (int step : steps)
-    for (PanelId view : {PanelId::overview, PanelId::architecture, PanelId::steps, PanelId::detail, PanelId::chain_rule}) {
+    for (PanelId view :
+         {PanelId::overview, PanelId::architecture, PanelId::steps, PanelId::detail, PanelId::chain_rule}) {
       SCOPED_TRACE(std::string(panel_info(view).name) + " at step " + std::to_string(step));
       ui.view = view;
       go_to_step(app, selection, step);
@@ -198,9 +199,10 @@ TEST_F(Headless, RefusedSentenceChangesNothing) {
   frames(2);
   const double loss = app.session.trace().loss();
   const std::uint64_t generation = app.generation;
-  commands.push(SetSentences{"the prince saved the princess the prince saved the princess the prince saved the "
-                             "princess the prince saved",
-                             "왕자 는"});
+  commands.push(
+      SetSentences{"the prince saved the princess the prince saved the princess the prince saved the "
+                   "princess the prince saved",
+                   "왕자 는"});
   apply_commands(commands, app, selection);
   EXPECT_FALSE(app.sentence_message.empty());
   EXPECT_EQ(app.generation, generation);

@@ -90,8 +90,9 @@ struct Pictures : HeadlessUi {
   // The centre of the menu's row `row` (from 0): rows are a line and the item spacing apart.
   ImVec2 menu_row(const ImGuiWindow* menu, int row) {
     const float pitch = ImGui::GetTextLineHeightWithSpacing();
-    return ImVec2(menu->DC.CursorStartPos.x + ImGui::GetFontSize() * 2,
-                  menu->DC.CursorStartPos.y + pitch * (static_cast<float>(row) + 0.5f) - ImGui::GetStyle().ItemSpacing.y / 2);
+    return ImVec2(
+        menu->DC.CursorStartPos.x + ImGui::GetFontSize() * 2,
+        menu->DC.CursorStartPos.y + pitch * (static_cast<float>(row) + 0.5f) - ImGui::GetStyle().ItemSpacing.y / 2);
   }
   // Enter in the path dialog (its text field has the keyboard): the command it pushes, applied.
   Effects press_enter() {
@@ -104,7 +105,8 @@ struct Pictures : HeadlessUi {
 };
 
 TEST(PictureFileName, WordsOfTheNameJoinedByDashes) {
-  EXPECT_EQ(picture_file_name("Weights after softmax: exactly 0 where masked"), "weights-after-softmax-exactly-0-where-masked.png");
+  EXPECT_EQ(picture_file_name("Weights after softmax: exactly 0 where masked"),
+            "weights-after-softmax-exactly-0-where-masked.png");
   EXPECT_EQ(picture_file_name("Q, head 2: 5 source tokens × 4 features"), "q-head-2-5-source-tokens-4-features.png");
   EXPECT_EQ(picture_file_name("‖∂L/∂W‖"), "l-w.png");
   EXPECT_EQ(picture_file_name("∂∂"), "figure.png");
@@ -128,7 +130,8 @@ TEST_F(Pictures, RightClickOnAHeatmapOffersCopyAsCsvAndSavePicture) {
   EXPECT_FALSE(saved.picture->window);
   EXPECT_NE(saved.picture->figure, 0u);
   EXPECT_EQ(saved.picture->path, picture_file_name(saved.picture->name)) << "offered in the working folder";
-  EXPECT_NE(saved.picture->name.find(':'), std::string::npos) << "named by the heatmap's caption: " << saved.picture->name;
+  EXPECT_NE(saved.picture->name.find(':'), std::string::npos)
+      << "named by the heatmap's caption: " << saved.picture->name;
 }
 
 // In Korean a heatmap's caption is translated, but Save picture… offers the file name the
@@ -211,7 +214,9 @@ TEST_F(Pictures, FileSaveWindowAsPngAsksForAPath) {
   frames(2);
   const ImGuiWindow* bar = ImGui::FindWindowByName("##MainMenuBar");
   ASSERT_NE(bar, nullptr);
-  click(ImVec2(bar->Pos.x + ImGui::CalcTextSize("File").x / 2 + ImGui::GetStyle().ItemSpacing.x, bar->Pos.y + bar->Size.y / 2), 0);
+  click(ImVec2(bar->Pos.x + ImGui::CalcTextSize("File").x / 2 + ImGui::GetStyle().ItemSpacing.x,
+               bar->Pos.y + bar->Size.y / 2),
+        0);
   const ImGuiWindow* menu = open_popup();
   ASSERT_NE(menu, nullptr) << "the File menu did not open";
   // Rows: Open lesson…, Open weights…, a separator, Save weights…, Save lesson…, Save window as PNG….

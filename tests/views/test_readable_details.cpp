@@ -23,7 +23,8 @@ class Drawn : public HeadlessUi {};
 
 TEST(AxisIndices, LabelsOfManyColumnsDoNotTouch) {
   const float digit = 7;
-  for (const auto& [cols, cell_w] : {std::pair{512, 1.5f}, std::pair{512, 3.0f}, std::pair{64, 9.0f}, std::pair{8, 40.0f}}) {
+  for (const auto& [cols, cell_w] :
+       {std::pair{512, 1.5f}, std::pair{512, 3.0f}, std::pair{64, 9.0f}, std::pair{8, 40.0f}}) {
     const int every = index_label_every(cols, cell_w, digit);
     const float widest = digit * static_cast<float>(std::to_string(cols - 1).size());
     EXPECT_GE(static_cast<float>(every) * cell_w, widest + digit) << cols << " columns of " << cell_w << " px";

@@ -24,7 +24,9 @@ class StepGraphOfExampleA : public HeadlessUi {
   StepGraphOfExampleA() : HeadlessUi(Session(to_preset(example_a()))) {}
 
   const std::vector<DrawnNode>& drawn() const { return ui.navigator().graph().drawn(); }
-  const FlowNode& node(const DrawnNode& d) const { return ui.navigator().graph().graph().nodes[static_cast<std::size_t>(d.node)]; }
+  const FlowNode& node(const DrawnNode& d) const {
+    return ui.navigator().graph().graph().nodes[static_cast<std::size_t>(d.node)];
+  }
   // The nodes lit last frame, by title.
   std::vector<std::string> lit() const {
     std::vector<std::string> titles;
@@ -56,16 +58,22 @@ TEST_F(StepGraphOfExampleA, NodesAreTheStepsOfTheTraceJoinedByWhatTheyRead) {
     titles.push_back(n.title);
     levels.push_back(n.level);
   }
-  EXPECT_EQ(titles, (std::vector<std::string>{"X", "Q = X W_Q", "K = X W_K", "V = X W_V", "QKᵀ", "QKᵀ / √3", "A = softmax",
-                                              "O = A V", "L = Σ O"}));
+  EXPECT_EQ(titles, (std::vector<std::string>{"X", "Q = X W_Q", "K = X W_K", "V = X W_V", "QKᵀ", "QKᵀ / √3",
+                                              "A = softmax", "O = A V", "L = Σ O"}));
   EXPECT_EQ(levels, (std::vector<int>{0, 1, 1, 1, 2, 3, 4, 5, 6}));
   std::vector<std::pair<std::string, std::string>> edges;
   for (const FlowEdge& e : g.edges)
     edges.emplace_back(g.nodes[static_cast<std::size_t>(e.from)].title, g.nodes[static_cast<std::size_t>(e.to)].title);
-  EXPECT_EQ(edges, (std::vector<std::pair<std::string, std::string>>{
-                       {"X", "Q = X W_Q"}, {"X", "K = X W_K"}, {"X", "V = X W_V"}, {"Q = X W_Q", "QKᵀ"}, {"K = X W_K", "QKᵀ"},
-                       {"QKᵀ", "QKᵀ / √3"}, {"QKᵀ / √3", "A = softmax"}, {"A = softmax", "O = A V"}, {"V = X W_V", "O = A V"},
-                       {"O = A V", "L = Σ O"}}));
+  EXPECT_EQ(edges, (std::vector<std::pair<std::string, std::string>>{{"X", "Q = X W_Q"},
+                                                                     {"X", "K = X W_K"},
+                                                                     {"X", "V = X W_V"},
+                                                                     {"Q = X W_Q", "QKᵀ"},
+                                                                     {"K = X W_K", "QKᵀ"},
+                                                                     {"QKᵀ", "QKᵀ / √3"},
+                                                                     {"QKᵀ / √3", "A = softmax"},
+                                                                     {"A = softmax", "O = A V"},
+                                                                     {"V = X W_V", "O = A V"},
+                                                                     {"O = A V", "L = Σ O"}}));
   EXPECT_EQ(g.levels, 7);
   EXPECT_EQ(g.columns, 3);
   // The chain QKᵀ … L stands straight, between Q and K; V beside it; X under K.
@@ -94,7 +102,8 @@ TEST_F(StepGraphOfExampleA, TheCursorsStepGlowsAndAClickOpensANodesStep) {
   go_to_step(app, selection, trace.step(step_of("A = softmax")).twin);
   frames(2);
   EXPECT_EQ(lit(), std::vector<std::string>{"A = softmax"});
-  const auto qk = std::find_if(drawn().begin(), drawn().end(), [&](const DrawnNode& d) { return node(d).title == "QKᵀ"; });
+  const auto qk =
+      std::find_if(drawn().begin(), drawn().end(), [&](const DrawnNode& d) { return node(d).title == "QKᵀ"; });
   ASSERT_NE(qk, drawn().end());
   click_at(ImVec2((qk->min.x + qk->max.x) / 2, (qk->min.y + qk->max.y) / 2));
   EXPECT_EQ(selection.step, trace.step(node(*qk).step).twin);

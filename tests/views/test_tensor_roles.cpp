@@ -29,7 +29,8 @@ struct Labels {
 };
 
 std::string with_name_marked(std::string text, const std::string& name) {
-  if (const std::size_t at = text.find(name); !name.empty() && at != std::string::npos) text.replace(at, name.size(), "<name>");
+  if (const std::size_t at = text.find(name); !name.empty() && at != std::string::npos)
+    text.replace(at, name.size(), "<name>");
   return text;
 }
 
@@ -50,8 +51,8 @@ std::vector<TensorId> every_tensor(const Trace& trace) {
 // The head steps of every head of the model, forward and backward.
 std::vector<int> attention_steps(const Trace& trace, const Config& config) {
   std::vector<int> steps;
-  for (auto kind : {analysis::AttentionKind::encoder_self, analysis::AttentionKind::decoder_self,
-                    analysis::AttentionKind::cross})
+  for (auto kind :
+       {analysis::AttentionKind::encoder_self, analysis::AttentionKind::decoder_self, analysis::AttentionKind::cross})
     for (const analysis::HeadRef& head : analysis::all_heads(config, kind))
       for (Phase phase : {Phase::forward, Phase::backward})
         steps.push_back(head_step(trace, head, Role::attention_weights, phase));
@@ -148,9 +149,9 @@ TEST(TensorRoles, CaptionsColoursAndAxesSayWhatTheRoleIs) {
   EXPECT_EQ(axis_labels(app, source_table, source_table.rows).words.data(),
             app.session.preset().src_vocab.words().data());
   const Tensor& generator = at("generator.weight");
-  EXPECT_EQ(axis_labels(app, generator, generator.rows).words.data(),
-            app.session.preset().tgt_vocab.words().data());
-  EXPECT_EQ(tensor_caption(at("decoder.layers.1.norm3.bias"), false), "β: decoder.layers.1.norm3.bias: 1 row × 16 features");
+  EXPECT_EQ(axis_labels(app, generator, generator.rows).words.data(), app.session.preset().tgt_vocab.words().data());
+  EXPECT_EQ(tensor_caption(at("decoder.layers.1.norm3.bias"), false),
+            "β: decoder.layers.1.norm3.bias: 1 row × 16 features");
 }
 
 }  // namespace

@@ -144,7 +144,8 @@ TEST_F(TourHeadless, OpeningAnotherLessonByHandEndsTheTrip) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   ASSERT_TRUE(app.tour_away && app.tour_away->arrived) << app.file_message;
-  commands.push(FileAction{FileAction::Kind::open_lesson, std::string(ATTNVIZ_SOURCE_DIR) + "/assets/lessons/reverse.json"});
+  commands.push(
+      FileAction{FileAction::Kind::open_lesson, std::string(ATTNVIZ_SOURCE_DIR) + "/assets/lessons/reverse.json"});
   for (int i = 0; i < 6000 && (i == 0 || app.opening); ++i) {
     frame();
     std::this_thread::sleep_for(std::chrono::milliseconds(10));

@@ -190,7 +190,8 @@ TEST_F(TrainingHeadless, ResetReturnsToTheSeedsInitialWeights) {
 // follows and names them.
 TEST_F(TrainingHeadless, ResetChoosesTheLessonsWeightsOrTheSeeds) {
   std::vector<Mat> lesson_weights;
-  for (const Tensor& p : app.session.model().params()) lesson_weights.push_back(p.value + Mat::Constant(p.value.rows(), p.value.cols(), 0.01));
+  for (const Tensor& p : app.session.model().params())
+    lesson_weights.push_back(p.value + Mat::Constant(p.value.rows(), p.value.cols(), 0.01));
   int loads = 0;
   LessonWeights source{"the lesson's trained weights (test)", [&](Parameters& p) {
                          ++loads;
@@ -206,7 +207,8 @@ TEST_F(TrainingHeadless, ResetChoosesTheLessonsWeightsOrTheSeeds) {
   EXPECT_EQ(runner.steps_done(), 0);
   follow_training(app, selection, runner, clock, 0, 0);
   for (int i = 0; i < app.session.model().params().size(); ++i)
-    EXPECT_TRUE((app.session.model().params()[i].value.array() == lesson_weights[static_cast<std::size_t>(i)].array()).all());
+    EXPECT_TRUE(
+        (app.session.model().params()[i].value.array() == lesson_weights[static_cast<std::size_t>(i)].array()).all());
   EXPECT_EQ(app.session.weights_origin(), "the lesson's trained weights (test)");
   EXPECT_EQ(app.training.start_words, "the lesson's trained weights (test)");
 

@@ -52,7 +52,7 @@ TEST_P(ExampleA, TheNotesFiguresAreInViewAtTheOpeningStep) {
   EXPECT_EQ(A->rows.at(0), (Row{"0.1361", "0.4319", "0.4319"}));
   EXPECT_EQ(O->rows.at(0), (Row{"1.8639", "6.3194", "1.7042"}));
   for (const DrawnGrid* g : {S, A, O}) EXPECT_TRUE(g->visible()) << g->title << " is scrolled or cut out of view";
-  EXPECT_EQ(grid("QKᵀ / √3")->rows.at(1).at(1), "9.2376");  // 16/√3
+  EXPECT_EQ(grid("QKᵀ / √3")->rows.at(1).at(1), "9.2376");   // 16/√3
   EXPECT_EQ(grid("W_Q")->rows.at(3), (Row{"0", "1", "1"}));  // as the notes write it, not transposed
 }
 
