@@ -55,12 +55,19 @@ std::vector<std::int64_t> pytorch_shape(const Tensor& p) {
   return {p.value.rows(), p.value.cols()};
 }
 
-std::vector<FileTensor> parse_safetensors(std::string_view bytes, const std::string& origin) {
-  // Each refusal a whole sentence "<file>: …" (its words after the file's name).
-  const auto fail = [&](const char* format, std::vector<std::string> words = {}) -> void {
+namespace {
+
+// Each refusal a whole sentence "<file>: …" (its words after the file's name).
+struct Refuse {
+  const std::string& origin;
+  [[noreturn]] void operator()(const char* format, std::vector<std::string> words = {}) const {
     words.insert(words.begin(), origin);
     throw InputError(format, std::move(words));
-  };
+  }
+};
+
+// The JSON header after the 8-byte little-endian length.
+std::string_view header_of(std::string_view bytes, const Refuse& fail) {
   if (bytes.size() < 8)
     fail(N_("%s: only %s bytes: too short for the 8-byte header length"), {std::to_string(bytes.size())});
   std::uint64_t n = 0;
@@ -76,76 +83,83 @@ std::vector<FileTensor> parse_safetensors(std::string_view bytes, const std::str
         {std::to_string(bytes.size())});
   const std::string_view header = bytes.substr(8, static_cast<std::size_t>(n));
   if (header.empty() || header.front() != '{') fail(N_("%s: the header does not start with '{'"));
-  const Json json = parse_json(header, origin + ": header");
-  if (!json.is_object()) fail(N_("%s: the header is not a JSON object"));
+  return header;
+}
 
-  std::vector<Entry> entries;
-  for (auto it = json.begin(); it != json.end(); ++it) {
-    const std::string& name = it.key();
-    if (name == "__metadata__") {
-      if (!it.value().is_object()) fail(N_("%s: __metadata__ is not an object"));
-      for (const auto& [k, v] : it.value().items())
-        if (!v.is_string()) fail(N_("%s: __metadata__.%s is not a string"), {quote(k)});
-      continue;
-    }
-    const Json& info = it.value();
-    const std::string what = quote(name);
-    if (!info.is_object()) fail(N_("%s: tensor %s: expected {dtype, shape, data_offsets}"), {what});
-    for (auto field = info.begin(); field != info.end(); ++field)
-      if (field.key() != "dtype" && field.key() != "shape" && field.key() != "data_offsets")
-        fail(N_("%s: tensor %s: unknown field %s"), {what, quote(field.key())});
-    if (!info.contains("dtype") || !info["dtype"].is_string()) fail(N_("%s: tensor %s: dtype missing"), {what});
-    Entry e;
-    e.tensor.name = name;
-    const std::string dtype = info["dtype"].get<std::string>();
-    if (dtype == "F32")
-      e.tensor.dtype = DType::f32;
-    else if (dtype == "F64")
-      e.tensor.dtype = DType::f64;
+void check_metadata(const Json& metadata, const Refuse& fail) {
+  if (!metadata.is_object()) fail(N_("%s: __metadata__ is not an object"));
+  for (const auto& [k, v] : metadata.items())
+    if (!v.is_string()) fail(N_("%s: __metadata__.%s is not a string"), {quote(k)});
+}
+
+DType dtype_of(const Json& info, const std::string& what, const Refuse& fail) {
+  if (!info.contains("dtype") || !info["dtype"].is_string()) fail(N_("%s: tensor %s: dtype missing"), {what});
+  const std::string dtype = info["dtype"].get<std::string>();
+  if (dtype == "F32") return DType::f32;
+  if (dtype == "F64") return DType::f64;
+  fail(N_("%s: tensor %s: unknown dtype %s (F32 and F64 are read)"), {what, quote(dtype)});
+}
+
+// The tensor's shape into `e`; its element count, refused where it or its byte size overflows.
+std::uint64_t shape_of(const Json& info, const std::string& what, Entry& e, const Refuse& fail) {
+  if (!info.contains("shape") || !info["shape"].is_array())
+    fail(N_("%s: tensor %s: shape missing or not a list"), {what});
+  const std::string shape_json = printable(info["shape"].dump(), 60);
+  std::uint64_t count = 1;
+  bool overflow = false;
+  for (const Json& d : info["shape"]) {
+    if (!d.is_number_unsigned() && !(d.is_number_integer() && d.get<std::int64_t>() >= 0))
+      fail(N_("%s: tensor %s: shape %s is not a list of non-negative whole numbers"), {what, shape_json});
+    const std::uint64_t dim = d.get<std::uint64_t>();
+    if (dim > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
+      overflow = true;
     else
-      fail(N_("%s: tensor %s: unknown dtype %s (F32 and F64 are read)"), {what, quote(dtype)});
-    if (!info.contains("shape") || !info["shape"].is_array())
-      fail(N_("%s: tensor %s: shape missing or not a list"), {what});
-    const std::string shape_json = printable(info["shape"].dump(), 60);
-    std::uint64_t count = 1;
-    bool overflow = false;
-    for (const Json& d : info["shape"]) {
-      if (!d.is_number_unsigned() && !(d.is_number_integer() && d.get<std::int64_t>() >= 0))
-        fail(N_("%s: tensor %s: shape %s is not a list of non-negative whole numbers"), {what, shape_json});
-      const std::uint64_t dim = d.get<std::uint64_t>();
-      if (dim > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
-        overflow = true;
-      else
-        e.tensor.shape.push_back(static_cast<std::int64_t>(dim));
-      if (dim != 0 && count > std::numeric_limits<std::uint64_t>::max() / dim)
-        overflow = true;
-      else
-        count *= dim;
-    }
-    const std::uint64_t size = element_size(e.tensor.dtype);
-    if (overflow || count > std::numeric_limits<std::uint64_t>::max() / size)
-      fail(N_("%s: tensor %s: shape %s overflows its byte size"), {what, shape_json});
-    if (!info.contains("data_offsets") || !info["data_offsets"].is_array() || info["data_offsets"].size() != 2 ||
-        !info["data_offsets"][0].is_number_unsigned() || !info["data_offsets"][1].is_number_unsigned())
-      fail(N_("%s: tensor %s: data_offsets must be [begin, end], two non-negative whole numbers"), {what});
-    e.begin = info["data_offsets"][0].get<std::uint64_t>();
-    e.end = info["data_offsets"][1].get<std::uint64_t>();
-    if (e.end < e.begin)
-      fail(N_("%s: tensor %s: data_offsets end %s is before begin %s"),
-           {what, std::to_string(e.end), std::to_string(e.begin)});
-    if (e.end - e.begin != count * size)
-      fail(N_("%s: tensor %s: shape %s of %s needs %s bytes, data_offsets give %s"),
-           {what, shape_json, dtype, std::to_string(count * size), std::to_string(e.end - e.begin)});
-    entries.push_back(std::move(e));
+      e.tensor.shape.push_back(static_cast<std::int64_t>(dim));
+    if (dim != 0 && count > std::numeric_limits<std::uint64_t>::max() / dim)
+      overflow = true;
+    else
+      count *= dim;
   }
+  if (overflow || count > std::numeric_limits<std::uint64_t>::max() / element_size(e.tensor.dtype))
+    fail(N_("%s: tensor %s: shape %s overflows its byte size"), {what, shape_json});
+  return count;
+}
 
-  // The tensors must tile the data exactly: from 0, each beginning where the one before ends.
+// One tensor's {dtype, shape, data_offsets}, its offsets agreeing with its shape.
+Entry entry_of(const std::string& name, const Json& info, const Refuse& fail) {
+  const std::string what = quote(name);
+  if (!info.is_object()) fail(N_("%s: tensor %s: expected {dtype, shape, data_offsets}"), {what});
+  for (auto field = info.begin(); field != info.end(); ++field)
+    if (field.key() != "dtype" && field.key() != "shape" && field.key() != "data_offsets")
+      fail(N_("%s: tensor %s: unknown field %s"), {what, quote(field.key())});
+  Entry e;
+  e.tensor.name = name;
+  e.tensor.dtype = dtype_of(info, what, fail);
+  const std::uint64_t count = shape_of(info, what, e, fail);
+  const Json& offsets = info.contains("data_offsets") ? info["data_offsets"] : Json();
+  if (!offsets.is_array() || offsets.size() != 2 || !offsets[0].is_number_unsigned() ||
+      !offsets[1].is_number_unsigned())
+    fail(N_("%s: tensor %s: data_offsets must be [begin, end], two non-negative whole numbers"), {what});
+  e.begin = offsets[0].get<std::uint64_t>();
+  e.end = offsets[1].get<std::uint64_t>();
+  if (e.end < e.begin)
+    fail(N_("%s: tensor %s: data_offsets end %s is before begin %s"),
+         {what, std::to_string(e.end), std::to_string(e.begin)});
+  const std::uint64_t size = count * element_size(e.tensor.dtype);
+  if (e.end - e.begin != size)
+    fail(N_("%s: tensor %s: shape %s of %s needs %s bytes, data_offsets give %s"),
+         {what, printable(info["shape"].dump(), 60), dtype_name(e.tensor.dtype), std::to_string(size),
+          std::to_string(e.end - e.begin)});
+  return e;
+}
+
+// The tensors must tile the data exactly: from 0, each beginning where the one before ends.
+void check_tiling(const std::vector<Entry>& entries, std::uint64_t data_size, const Refuse& fail) {
   std::vector<const Entry*> by_offset;
   for (const Entry& e : entries) by_offset.push_back(&e);
   std::stable_sort(by_offset.begin(), by_offset.end(), [](const Entry* a, const Entry* b) {
     return a->begin != b->begin ? a->begin < b->begin : a->end < b->end;
   });
-  const std::uint64_t data_size = bytes.size() - 8 - n;
   std::uint64_t expected = 0;
   for (const Entry* e : by_offset) {
     if (e->begin < expected)
@@ -161,30 +175,46 @@ std::vector<FileTensor> parse_safetensors(std::string_view bytes, const std::str
          {std::to_string(expected), std::to_string(data_size)});
   if (expected < data_size)
     fail(N_("%s: %s trailing bytes after the last tensor"), {std::to_string(data_size - expected)});
+}
 
-  // Values, checked finite.
-  const char* data = bytes.data() + 8 + n;
+// The tensor's values from the data, widened to double, checked finite.
+void read_values(const char* data, Entry& e, const Refuse& fail) {
+  const std::size_t count = static_cast<std::size_t>((e.end - e.begin) / element_size(e.tensor.dtype));
+  e.tensor.values.resize(count);
+  for (std::size_t i = 0; i < count; ++i) {
+    double v;
+    if (e.tensor.dtype == DType::f32) {
+      float f;
+      std::memcpy(&f, data + e.begin + 4 * i, 4);
+      v = f;
+    } else {
+      std::memcpy(&v, data + e.begin + 8 * i, 8);
+    }
+    if (!std::isfinite(v))
+      fail(N_("%s: tensor %s: element %s is %s: weights must be finite"),
+           {quote(e.tensor.name), std::to_string(i), std::isnan(v) ? "NaN" : v > 0 ? "+inf" : "-inf"});
+    e.tensor.values[i] = v;
+  }
+}
+
+}  // namespace
+
+std::vector<FileTensor> parse_safetensors(std::string_view bytes, const std::string& origin) {
+  const Refuse fail{origin};
+  const std::string_view header = header_of(bytes, fail);
+  const Json json = parse_json(header, origin + ": header");
+  if (!json.is_object()) fail(N_("%s: the header is not a JSON object"));
+  std::vector<Entry> entries;
+  for (auto it = json.begin(); it != json.end(); ++it) {
+    if (it.key() == "__metadata__") check_metadata(it.value(), fail);
+    else entries.push_back(entry_of(it.key(), it.value(), fail));
+  }
+  const std::size_t data_start = 8 + header.size();
+  check_tiling(entries, bytes.size() - data_start, fail);
   std::vector<FileTensor> out;
   out.reserve(entries.size());
   for (Entry& e : entries) {
-    const std::size_t count = static_cast<std::size_t>((e.end - e.begin) / element_size(e.tensor.dtype));
-    e.tensor.values.resize(count);
-    for (std::size_t i = 0; i < count; ++i) {
-      double v;
-      if (e.tensor.dtype == DType::f32) {
-        float f;
-        std::memcpy(&f, data + e.begin + 4 * i, 4);
-        v = f;
-      } else {
-        std::memcpy(&v, data + e.begin + 8 * i, 8);
-      }
-      if (!std::isfinite(v))
-        fail(N_("%s: tensor %s: element %s is %s: weights must be finite"), {quote(e.tensor.name), std::to_string(i),
-                                                                             std::isnan(v) ? "NaN"
-                                                                             : v > 0       ? "+inf"
-                                                                                           : "-inf"});
-      e.tensor.values[i] = v;
-    }
+    read_values(bytes.data() + data_start, e, fail);
     out.push_back(std::move(e.tensor));
   }
   return out;
