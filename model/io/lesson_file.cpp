@@ -360,6 +360,93 @@ std::vector<ComparedModel> compared_at(const Json& j, const Lesson& lesson) {
   return models;
 }
 
+// Vocabulary: given (in the built-in order, or in the model's own with its special tokens),
+// synthetic, or every word of the task and the example.
+void vocabularies_at(const Json& root, Lesson& l) {
+  if (root.contains("specials") &&
+      !(root.contains("vocabulary") && root["vocabulary"].is_object() && root["vocabulary"].contains("source")))
+    fail("specials",
+         N_("%s: needs vocabulary.source and vocabulary.target: the words in the model's own order, ids = positions"));
+  if (!root.contains("vocabulary")) {
+    std::vector<SentencePair> pairs = l.task.empty() ? std::vector<SentencePair>{} : make_pairs(l.task, l.task.seed);
+    pairs.insert(pairs.begin(), l.example);
+    l.src_vocab = source_vocabulary(pairs);
+    l.tgt_vocab = target_vocabulary(pairs);
+    return;
+  }
+  const Json& v = object_at(root, "vocabulary", "vocabulary");
+  only_keys(v, "vocabulary", {"source", "target", "synthetic"});
+  if (v.contains("synthetic")) {
+    if (v.contains("source") || v.contains("target"))
+      fail("vocabulary.synthetic", N_("%s: give either synthetic or source and target"));
+    const int n = static_cast<int>(integer_at(v["synthetic"], "vocabulary.synthetic", 5, 100000));
+    l.src_vocab = Vocabulary::synthetic(n);
+    l.tgt_vocab = Vocabulary::synthetic(n);
+    return;
+  }
+  if (!v.contains("source")) fail("vocabulary.source", N_("%s: missing"));
+  if (!v.contains("target")) fail("vocabulary.target", N_("%s: missing"));
+  const std::vector<std::string> source = strings_at(v["source"], "vocabulary.source");
+  const std::vector<std::string> target = strings_at(v["target"], "vocabulary.target");
+  if (root.contains("specials")) {
+    const SpecialWords specials = specials_at(root["specials"]);
+    l.src_vocab = in_order(source, specials, "vocabulary.source");
+    l.tgt_vocab = in_order(target, specials, "vocabulary.target");
+  } else {
+    l.src_vocab = Vocabulary(source);
+    l.tgt_vocab = Vocabulary(target);
+  }
+}
+
+// Config: any key of set_config_value (PyTorch's names too, each key once); the vocabulary
+// sizes follow the vocabularies.
+void config_at(const Json& root, Lesson& l) {
+  l.config.src_vocab = l.src_vocab.size();
+  l.config.tgt_vocab = l.tgt_vocab.size();
+  if (!root.contains("config")) return;
+  const Json& c = object_at(root, "config", "config");
+  std::map<std::string, std::string> given;  // config key → the name that set it
+  for (auto it = c.begin(); it != c.end(); ++it) {
+    const std::string field = "config." + key_text(it.key());
+    const auto [at, added] = given.emplace(config_key(it.key()), it.key());
+    if (!added) fail(field, N_("%s: sets the same as config.%s: give one of them"), {key_text(at->second)});
+    std::string note = set_config_value(l.config, it.key(), config_text(it.value(), field));
+    if (!note.empty()) l.notes.push_back(std::move(note));
+  }
+}
+
+// weights, weight_names and reference: the trained model the lesson brings.
+void trained_model_at(const Json& root, Lesson& l) {
+  if (root.contains("weights")) {
+    l.weights = string_at(root["weights"], "weights");
+    if (l.weights.empty()) fail("weights", N_("%s: empty path (leave the key out for an untrained model)"));
+    if (std::filesystem::path(l.weights).is_absolute())
+      fail("weights = " + quote(l.weights), N_("%s: must be a relative path"));
+  }
+  if (root.contains("weight_names")) l.weight_names = weight_names_at(root["weight_names"]);
+  if (root.contains("reference")) l.reference = reference_at(root["reference"]);
+}
+
+void open_at(const Json& root, Lesson& l) {
+  const Json& o = object_at(root, "open", "open");
+  only_keys(o, "open", {"panel", "step"});
+  if (o.contains("panel")) l.panel = string_at(o["panel"], "open.panel");
+  if (o.contains("step")) l.step = static_cast<int>(integer_at(o["step"], "open.step", 0, 100000000));
+}
+
+FixedAttention attention_at(const Json& root) {
+  const Json& a = object_at(root, "attention", "attention");
+  only_keys(a, "attention", {"X", "W_Q", "W_K", "W_V"});
+  for (const char* key : {"X", "W_Q", "W_K", "W_V"})
+    if (!a.contains(key)) fail(std::string("attention.") + key, N_("%s: missing"));
+  FixedAttention attention;
+  attention.X = matrix_at(a["X"], "attention.X");
+  attention.W_Q = matrix_at(a["W_Q"], "attention.W_Q");
+  attention.W_K = matrix_at(a["W_K"], "attention.W_K");
+  attention.W_V = matrix_at(a["W_V"], "attention.W_V");
+  return attention;
+}
+
 Lesson lesson_from(const Json& root) {
   if (!root.is_object()) fail_found("lesson", N_("%s: expected a JSON object, found %s"), root);
   only_keys(root, "",
@@ -377,84 +464,12 @@ Lesson lesson_from(const Json& root) {
   if (!root.contains("example")) fail("example", N_("%s: missing"));
   l.example = sentence_pair_at(root["example"], "example");
   if (root.contains("training")) l.training = training_at(root["training"]);
-
-  // Vocabulary: given (in the built-in order, or in the model's own with its special tokens),
-  // synthetic, or every word of the task and the example.
-  if (root.contains("specials") &&
-      !(root.contains("vocabulary") && root["vocabulary"].is_object() && root["vocabulary"].contains("source")))
-    fail("specials",
-         N_("%s: needs vocabulary.source and vocabulary.target: the words in the model's own order, ids = positions"));
-  if (root.contains("vocabulary")) {
-    const Json& v = object_at(root, "vocabulary", "vocabulary");
-    only_keys(v, "vocabulary", {"source", "target", "synthetic"});
-    if (v.contains("synthetic")) {
-      if (v.contains("source") || v.contains("target"))
-        fail("vocabulary.synthetic", N_("%s: give either synthetic or source and target"));
-      const int n = static_cast<int>(integer_at(v["synthetic"], "vocabulary.synthetic", 5, 100000));
-      l.src_vocab = Vocabulary::synthetic(n);
-      l.tgt_vocab = Vocabulary::synthetic(n);
-    } else {
-      if (!v.contains("source")) fail("vocabulary.source", N_("%s: missing"));
-      if (!v.contains("target")) fail("vocabulary.target", N_("%s: missing"));
-      const std::vector<std::string> source = strings_at(v["source"], "vocabulary.source");
-      const std::vector<std::string> target = strings_at(v["target"], "vocabulary.target");
-      if (root.contains("specials")) {
-        const SpecialWords specials = specials_at(root["specials"]);
-        l.src_vocab = in_order(source, specials, "vocabulary.source");
-        l.tgt_vocab = in_order(target, specials, "vocabulary.target");
-      } else {
-        l.src_vocab = Vocabulary(source);
-        l.tgt_vocab = Vocabulary(target);
-      }
-    }
-  } else {
-    std::vector<SentencePair> pairs = l.task.empty() ? std::vector<SentencePair>{} : make_pairs(l.task, l.task.seed);
-    pairs.insert(pairs.begin(), l.example);
-    l.src_vocab = source_vocabulary(pairs);
-    l.tgt_vocab = target_vocabulary(pairs);
-  }
+  vocabularies_at(root, l);
   if (root.contains("wrap_source")) l.src_vocab.set_wraps(bool_at(root["wrap_source"], "wrap_source"));
-
-  // Config: any key of set_config_value (PyTorch's names too, each key once); the vocabulary
-  // sizes follow the vocabularies.
-  l.config.src_vocab = l.src_vocab.size();
-  l.config.tgt_vocab = l.tgt_vocab.size();
-  if (root.contains("config")) {
-    const Json& c = object_at(root, "config", "config");
-    std::map<std::string, std::string> given;  // config key → the name that set it
-    for (auto it = c.begin(); it != c.end(); ++it) {
-      const std::string field = "config." + key_text(it.key());
-      const auto [at, added] = given.emplace(config_key(it.key()), it.key());
-      if (!added) fail(field, N_("%s: sets the same as config.%s: give one of them"), {key_text(at->second)});
-      std::string note = set_config_value(l.config, it.key(), config_text(it.value(), field));
-      if (!note.empty()) l.notes.push_back(std::move(note));
-    }
-  }
-
-  if (root.contains("weights")) {
-    l.weights = string_at(root["weights"], "weights");
-    if (l.weights.empty()) fail("weights", N_("%s: empty path (leave the key out for an untrained model)"));
-    if (std::filesystem::path(l.weights).is_absolute())
-      fail("weights = " + quote(l.weights), N_("%s: must be a relative path"));
-  }
-  if (root.contains("weight_names")) l.weight_names = weight_names_at(root["weight_names"]);
-  if (root.contains("reference")) l.reference = reference_at(root["reference"]);
-  if (root.contains("open")) {
-    const Json& o = object_at(root, "open", "open");
-    only_keys(o, "open", {"panel", "step"});
-    if (o.contains("panel")) l.panel = string_at(o["panel"], "open.panel");
-    if (o.contains("step")) l.step = static_cast<int>(integer_at(o["step"], "open.step", 0, 100000000));
-  }
-  if (root.contains("attention")) {
-    const Json& a = object_at(root, "attention", "attention");
-    only_keys(a, "attention", {"X", "W_Q", "W_K", "W_V"});
-    for (const char* key : {"X", "W_Q", "W_K", "W_V"})
-      if (!a.contains(key)) fail(std::string("attention.") + key, N_("%s: missing"));
-    l.attention.X = matrix_at(a["X"], "attention.X");
-    l.attention.W_Q = matrix_at(a["W_Q"], "attention.W_Q");
-    l.attention.W_K = matrix_at(a["W_K"], "attention.W_K");
-    l.attention.W_V = matrix_at(a["W_V"], "attention.W_V");
-  }
+  config_at(root, l);
+  trained_model_at(root, l);
+  if (root.contains("open")) open_at(root, l);
+  if (root.contains("attention")) l.attention = attention_at(root);
   if (root.contains("tour")) l.tour = tour_at(root["tour"]);
   if (root.contains("compare")) l.compare = compared_at(root["compare"], l);
   validate(l);

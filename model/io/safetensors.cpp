@@ -191,8 +191,10 @@ void read_values(const char* data, Entry& e, const Refuse& fail) {
       std::memcpy(&v, data + e.begin + 8 * i, 8);
     }
     if (!std::isfinite(v))
-      fail(N_("%s: tensor %s: element %s is %s: weights must be finite"),
-           {quote(e.tensor.name), std::to_string(i), std::isnan(v) ? "NaN" : v > 0 ? "+inf" : "-inf"});
+      fail(N_("%s: tensor %s: element %s is %s: weights must be finite"), {quote(e.tensor.name), std::to_string(i),
+                                                                           std::isnan(v) ? "NaN"
+                                                                           : v > 0       ? "+inf"
+                                                                                         : "-inf"});
     e.tensor.values[i] = v;
   }
 }
@@ -206,8 +208,10 @@ std::vector<FileTensor> parse_safetensors(std::string_view bytes, const std::str
   if (!json.is_object()) fail(N_("%s: the header is not a JSON object"));
   std::vector<Entry> entries;
   for (auto it = json.begin(); it != json.end(); ++it) {
-    if (it.key() == "__metadata__") check_metadata(it.value(), fail);
-    else entries.push_back(entry_of(it.key(), it.value(), fail));
+    if (it.key() == "__metadata__")
+      check_metadata(it.value(), fail);
+    else
+      entries.push_back(entry_of(it.key(), it.value(), fail));
   }
   const std::size_t data_start = 8 + header.size();
   check_tiling(entries, bytes.size() - data_start, fail);
