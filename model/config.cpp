@@ -8,9 +8,12 @@
 #include <charconv>
 #include <cmath>
 #include <functional>
+#include <initializer_list>
 #include <limits>
 #include <sstream>
+#include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <algorithm>
 
 namespace attnviz {
@@ -66,6 +69,15 @@ int parse_int(const std::string& key, const std::string& text) {
   if (ec != std::errc() || end != text.data() + text.size())
     reject(key, quote(text), N_("config: %s = %s: expected a whole number"));
   return v;
+}
+
+// The enumerator that `value` names among `names`; else refused with `format`.
+template <class E>
+E parse_choice(const std::string& key, const std::string& value,
+               std::initializer_list<std::pair<std::string_view, E>> names, const char* format) {
+  for (const auto& [name, e] : names)
+    if (value == name) return e;
+  reject(key, quote(value), format);
 }
 
 double parse_double(const std::string& key, const std::string& text) {
@@ -125,23 +137,16 @@ std::string set_config_value(Config& config, const std::string& key, const std::
   const std::unordered_map<std::string, std::function<void()>> setters = {
       {"architecture",
        [&] {
-         if (value == "transformer")
-           c.architecture = Architecture::transformer;
-         else if (value == "seq2seq")
-           c.architecture = Architecture::seq2seq;
-         else if (value == "bahdanau")
-           c.architecture = Architecture::bahdanau;
-         else
-           reject(key, quote(value), N_("config: %s = %s: expected transformer, seq2seq or bahdanau"));
+         c.architecture = parse_choice<Architecture>(key, value,
+                                                     {{"transformer", Architecture::transformer},
+                                                      {"seq2seq", Architecture::seq2seq},
+                                                      {"bahdanau", Architecture::bahdanau}},
+                                                     N_("config: %s = %s: expected transformer, seq2seq or bahdanau"));
        }},
       {"cell",
        [&] {
-         if (value == "gru")
-           c.cell = RecurrentCell::gru;
-         else if (value == "tanh")
-           c.cell = RecurrentCell::tanh;
-         else
-           reject(key, quote(value), N_("config: %s = %s: expected gru or tanh"));
+         c.cell = parse_choice<RecurrentCell>(key, value, {{"gru", RecurrentCell::gru}, {"tanh", RecurrentCell::tanh}},
+                                              N_("config: %s = %s: expected gru or tanh"));
        }},
       {"d_model", [&] { c.d_model = parse_int(key, value); }},
       {"heads", [&] { c.heads = parse_int(key, value); }},
@@ -153,24 +158,16 @@ std::string set_config_value(Config& config, const std::string& key, const std::
       {"max_len", [&] { c.max_len = parse_int(key, value); }},
       {"norm",
        [&] {
-         if (value == "post")
-           c.norm = NormPlacement::post;
-         else if (value == "pre")
-           c.norm = NormPlacement::pre;
-         else
-           reject(key, quote(value), N_("config: %s = %s: expected post or pre"));
+         c.norm = parse_choice<NormPlacement>(key, value, {{"post", NormPlacement::post}, {"pre", NormPlacement::pre}},
+                                              N_("config: %s = %s: expected post or pre"));
        }},
       {"norm_first", [&] { c.norm = parse_bool(key, value) ? NormPlacement::pre : NormPlacement::post; }},
       {"final_norm", [&] { c.final_norm = parse_bool(key, value); }},
       {"activation",
        [&] {
-         if (value == "relu")
-           c.activation = FfnActivation::relu;
-         else if (value == "gelu")
-           c.activation = FfnActivation::gelu;
-         else
-           reject(key, quote(value),
-                  N_("config: %s = %s: expected relu or gelu (exact, with erf: PyTorch's default GELU)"));
+         c.activation = parse_choice<FfnActivation>(
+             key, value, {{"relu", FfnActivation::relu}, {"gelu", FfnActivation::gelu}},
+             N_("config: %s = %s: expected relu or gelu (exact, with erf: PyTorch's default GELU)"));
        }},
       {"dropout",
        [&] {
@@ -182,14 +179,11 @@ std::string set_config_value(Config& config, const std::string& key, const std::
       {"residual", [&] { c.residual = parse_bool(key, value); }},
       {"positional",
        [&] {
-         if (value == "interleaved")
-           c.positional = Positional::interleaved;
-         else if (value == "concatenated")
-           c.positional = Positional::concatenated;
-         else if (value == "none")
-           c.positional = Positional::none;
-         else
-           reject(key, quote(value), N_("config: %s = %s: expected interleaved, concatenated or none"));
+         c.positional = parse_choice<Positional>(key, value,
+                                                 {{"interleaved", Positional::interleaved},
+                                                  {"concatenated", Positional::concatenated},
+                                                  {"none", Positional::none}},
+                                                 N_("config: %s = %s: expected interleaved, concatenated or none"));
        }},
       {"scale_embedding", [&] { c.scale_embedding = parse_bool(key, value); }},
       {"scale_attention", [&] { c.scale_attention = parse_bool(key, value); }},
