@@ -119,7 +119,7 @@ void check_training_cost(const Config& c) {
 }
 
 std::string bytes_text(double bytes) {
-  const char* units[] = {"bytes", "kB", "MB", "GB", "TB"};
+  const char* units[] = {"B", "kB", "MB", "GB", "TB"};
   int u = 0;
   while (bytes >= 1000 && u < 4) {
     bytes /= 1000;

@@ -37,7 +37,7 @@ Limits& limits();
 void check_cost(const Config& config);
 void check_training_cost(const Config& config);
 
-// "1.5 GB", "730 MB", "12 kB".
+// "1.5 GB", "730 MB", "12 kB", "512 B": unit symbols, the same in every language.
 std::string bytes_text(double bytes);
 
 }  // namespace attnviz

@@ -1,5 +1,6 @@
 // Bad configurations and inputs are refused with a message naming the field and the value.
 
+#include "model/budget.h"
 #include "model/error.h"
 #include "model/presets.h"
 #include "helpers.h"
@@ -46,6 +47,14 @@ TEST(Rejections, OddDModelWithSinusoidalEncoding) {
               c.positional = Positional::none;
             }),
             "(accepted)");
+}
+
+// Sizes in messages use unit symbols, read alike in every language of the window.
+TEST(Rejections, SizesInMessagesAreUnitSymbols) {
+  EXPECT_EQ(bytes_text(512), "512 B");
+  EXPECT_EQ(bytes_text(12'300), "12 kB");
+  EXPECT_EQ(bytes_text(1.5e9), "1.5 GB");
+  EXPECT_EQ(bytes_text(4.22e14), "422 TB");
 }
 
 TEST(Rejections, ImpossibleSizes) {

@@ -633,6 +633,14 @@ TEST_F(Korean, ALessonRefusedForItsContentIsExplainedInKorean) {
            " tokens"},
       {words,
        [](Lesson& l) {
+         const SpecialWords specials{"<pad>", "<bos>", "<eos>", ""};
+         l.src_vocab = Vocabulary::in_order({"<pad>", "<bos>", "<eos>", "a"}, specials);
+         l.tgt_vocab = Vocabulary::in_order({"<bos>", "<pad>", "<eos>", "a"}, specials);
+         l.config.src_vocab = l.config.tgt_vocab = 4;
+       },
+       "specials.pad: id 0 in the source vocabulary, 1 in the target: one padding id serves both"},
+      {words,
+       [](Lesson& l) {
          l.compare = {ComparedModel{l.config, l.training, ""}};
        },
        "compare[0].config.architecture = " + lesson_model + ": the lesson's own model is one already"},
