@@ -242,15 +242,27 @@ TEST_F(Korean, NoPanelShowsEnglishWords) {
   for (const auto& [word, where] : english.found()) ADD_FAILURE() << "English in the Korean window: " << where;
 }
 
+// The Korean window on a shipped lesson, assets/lessons/`file`.
+class KoreanOnLesson : public Korean {
+ protected:
+  explicit KoreanOnLesson(const std::string& file)
+      : KoreanOnLesson(io::read_lesson_file(path_of(file)), path_of(file)) {}
+
+ private:
+  static std::string path_of(const std::string& file) {
+    return std::string(ATTNVIZ_SOURCE_DIR) + "/assets/lessons/" + file;
+  }
+  KoreanOnLesson(Lesson lesson, const std::string& path) : Korean(Session(to_preset(lesson))) {
+    app.lesson = std::move(lesson);
+    app.lesson_path = path;
+  }
+};
+
 // The Korean window on the word-order lesson, whose sentences make a batch for the comparison of
 // LayerNorm and BatchNorm.
-class KoreanLesson : public Korean {
+class KoreanLesson : public KoreanOnLesson {
  protected:
-  KoreanLesson() : Korean(Session(to_preset(io::read_lesson_file(lesson_file())))) {
-    app.lesson = io::read_lesson_file(lesson_file());
-    app.lesson_path = lesson_file();
-  }
-  static std::string lesson_file() { return std::string(ATTNVIZ_SOURCE_DIR) + "/assets/lessons/word-order.json"; }
+  KoreanLesson() : KoreanOnLesson("word-order.json") {}
 };
 
 // The step detail at a forward LayerNorm step, with the comparison drawn under the matrices: a
@@ -280,13 +292,9 @@ TEST_F(KoreanLesson, TheNormComparisonShowsNoEnglishWords) {
 
 // The Korean window on the why-attention lesson: a recurrent encoder–decoder with Bahdanau
 // attention, and the page comparing it with Seq2Seq and a Transformer.
-class KoreanWhyAttention : public Korean {
+class KoreanWhyAttention : public KoreanOnLesson {
  protected:
-  KoreanWhyAttention() : Korean(Session(to_preset(io::read_lesson_file(lesson_file())))) {
-    app.lesson = io::read_lesson_file(lesson_file());
-    app.lesson_path = lesson_file();
-  }
-  static std::string lesson_file() { return std::string(ATTNVIZ_SOURCE_DIR) + "/assets/lessons/why-attention.json"; }
+  KoreanWhyAttention() : KoreanOnLesson("why-attention.json") {}
   // The first step of `op` in `phase`.
   int first_step_of(OpKind op, Phase phase) const {
     const Trace& trace = app.session.trace();
