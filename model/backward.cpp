@@ -103,7 +103,8 @@ class Backward {
     }
     compute(b);
     // The input's total gradient: its first share is copied (a share is never −0, so this equals
-    // 0 + share), later shares are added.
+    // 0 + share), later shares are added, where they can be nonzero (Trace::share_columns).  A
+    // sum of values that are not −0 is not −0 either, so adding a share's zeros changes nothing.
     for (std::size_t i = 0; i < b.inputs.size(); ++i) {
       if (b.input_grads[i].size() == 0) continue;
       Tensor& in = t_.tensor(b.inputs[i]);
@@ -113,7 +114,7 @@ class Backward {
         written_[index] = true;
         continue;
       }
-      ops::Grad(in.grad, !has_grad_[index]).put_rows(b.input_grads[i]);
+      ops::Grad(in.grad, !has_grad_[index]).put_columns(b.input_grads[i], t_.share_columns(b, i));
       has_grad_[index] = true;
     }
     // A linear layer's fresh weight gradients need no reading when bounded finite.

@@ -61,7 +61,9 @@ inline std::optional<NonFinite> first_non_finite_share(const Trace& trace, const
   for (std::size_t i = 0; i < b.inputs.size(); ++i) {
     if (params_finite && b.inputs[i].kind == TensorId::parameter) continue;
     const Mat& share = trace.share(b, i);
-    if (!all_finite_in_parts(share)) return first_non_finite(share, b.inputs[i], false);
+    const Columns nonzero = trace.share_columns(b, i);
+    const bool finite = nonzero.count == share.cols() ? all_finite_in_parts(share) : all_finite(share, nonzero);
+    if (!finite) return first_non_finite(share, b.inputs[i], false);
   }
   return std::nullopt;
 }

@@ -43,6 +43,12 @@ struct Grad {
         m.middleRows(begin, end - begin) += d.middleRows(begin, end - begin);
     });
   }
+  // put_rows(d) for a d that is 0 outside the columns `nonzero`: m's other columns stay as they
+  // are, since x + 0 = x for every x but −0, which no gradient holds (see run_backward).
+  void put_columns(const Mat& d, Columns nonzero) {
+    if (fresh || nonzero.count == d.cols()) return put_rows(d);
+    m.middleCols(nonzero.begin, nonzero.count) += d.middleCols(nonzero.begin, nonzero.count);
+  }
   // Zeroes a fresh gradient, for an op that adds its contribution in parts (a scatter).
   void clear_if_fresh() {
     if (!fresh) return;

@@ -87,6 +87,16 @@ inline bool all_finite(const Scalar* values, Eigen::Index count) {
 }
 inline bool all_finite(const Mat& m) { return all_finite(m.data(), m.size()); }
 
+// Columns [begin, begin + count) of a matrix.
+struct Columns {
+  Eigen::Index begin = 0, count = 0;
+};
+inline bool all_finite(const Mat& m, Columns c) {
+  for (Eigen::Index r = 0; r < m.rows(); ++r)
+    if (!all_finite(m.data() + r * m.cols() + c.begin, c.count)) return false;
+  return true;
+}
+
 // max |m[i]|, or +∞ when some element is NaN or ±∞ (0 for an empty m).  The bits of |x| order
 // as integers do; NaN's bits lie above +∞'s.
 inline Scalar max_abs(const Mat& m) {
