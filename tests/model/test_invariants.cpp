@@ -1,9 +1,12 @@
 // Properties every run must have: probabilities, masks, the chain-rule explanation, flags.
 
 #include "model/explain.h"
+#include "model/finite_values.h"
 #include "model/presets.h"
 #include "helpers.h"
 
+#include <bit>
+#include <cstdint>
 #include <limits>
 #include <vector>
 
@@ -225,6 +228,36 @@ TEST(Invariants, ANonFiniteValueIsFlaggedAtEveryStepItReaches) {
     EXPECT_TRUE(flagged(label)) << label;
   for (const char* label : {"k_proj", "head0.k", "head1.q", "head1.scores", "head1.softmax"})
     EXPECT_FALSE(flagged(label)) << label;
+}
+
+// run_backward sums and scans a head's share of Q, K or V in its own columns only: the others
+// must be +0, and a NaN in its columns is found.
+TEST(Invariants, AHeadsShareIsZeroOutsideItsColumnsAndScannedInThem) {
+  RecordedRun run(tiny_config(), tiny_example(2));
+  Trace& t = run.trace;
+  int shares = 0;
+  for (const Step& b : t.steps()) {
+    if (b.phase != Phase::backward || b.op != OpKind::split_head) continue;
+    const Columns own = t.share_columns(b, 0);
+    ASSERT_EQ(own.begin, b.where.head * Eigen::Index{b.args.d_k}) << b.label;
+    ASSERT_EQ(own.count, b.args.d_k) << b.label;
+    const Mat& share = t.share(b, 0);
+    for (Eigen::Index r = 0; r < share.rows(); ++r)
+      for (Eigen::Index c = 0; c < share.cols(); ++c)
+        if (c < own.begin || c >= own.begin + own.count) EXPECT_EQ(std::bit_cast<std::uint64_t>(share(r, c)), 0u);
+    ++shares;
+  }
+  EXPECT_EQ(shares, 3 * 12);  // Q, K and V of each of the 12 heads' attentions
+
+  const int s = *t.find_step("encoder.0.self_attn.head1.k", Phase::backward);
+  Step& b = t.step(s);
+  EXPECT_FALSE(first_non_finite_share(t, b, false).has_value());
+  const Eigen::Index col = t.share_columns(b, 0).begin + 1;
+  b.input_grads[0](2, col) = std::numeric_limits<double>::quiet_NaN();
+  const std::optional<NonFinite> found = first_non_finite_share(t, b, false);
+  ASSERT_TRUE(found.has_value());
+  EXPECT_EQ(found->row, 2);
+  EXPECT_EQ(found->col, col);
 }
 
 TEST(Invariants, ReRunningIntoTheSameTraceGivesTheSameNumbers) {
