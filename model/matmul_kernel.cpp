@@ -1,5 +1,7 @@
 #include "model/matmul_kernel.h"
 
+#include "model/row_parts.h"
+
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
@@ -296,16 +298,11 @@ void run(Index i0, Index i1, Index j0, Index j1, Index depth, const ScalarSide& 
   finish(write);
 }
 
-// Mᵀ (cols × rows) in a reused buffer, its rows padded with zeros to a multiple of 8: 8 × 8
-// blocks of M are read as vectors (missing rows and columns as zeros) and turned round in
-// registers.
-VectorSide transposed(const Mat& M) {
-  thread_local std::vector<Scalar> buffer;
-  const Index rows = M.rows(), cols = M.cols(), ld = (rows + lanes - 1) / lanes * lanes;
-  // Every element is written below: the buffer only grows, so that it is never zero-filled again.
-  if (buffer.size() < static_cast<std::size_t>(cols * ld)) buffer.resize(static_cast<std::size_t>(cols * ld));
+// Columns [c_begin, c_end) of M into rows of out (ld apart), each 8 × 8 block turned round.
+void transpose_columns(const Mat& M, Index c_begin, Index c_end, Scalar* out, Index ld) {
+  const Index rows = M.rows(), cols = M.cols();
   for (Index r0 = 0; r0 < rows; r0 += lanes)
-    for (Index c0 = 0; c0 < cols; c0 += lanes) {
+    for (Index c0 = c_begin; c0 < c_end; c0 += lanes) {
       const Index width = std::min(lanes, cols - c0);
       const FirstLanes mask = first_lanes(width);
       Vec block[lanes];
@@ -318,8 +315,22 @@ VectorSide transposed(const Mat& M) {
         block[r] = width == lanes ? load(row) : load_first(row, mask);
       }
       transpose8(block);
-      for (Index e = 0; e < width; ++e) store(buffer.data() + (c0 + e) * ld + r0, block[e]);
+      for (Index e = 0; e < width; ++e) store(out + (c0 + e) * ld + r0, block[e]);
     }
+}
+
+// Mᵀ (cols × rows) in a reused buffer, its rows padded with zeros to a multiple of 8: 8 × 8
+// blocks of M are read as vectors (missing rows and columns as zeros) and turned round in
+// registers.  Ranges of 8 columns of M go to the threads where M is large (model/row_parts.h).
+VectorSide transposed(const Mat& M) {
+  thread_local std::vector<Scalar> buffer;
+  const Index rows = M.rows(), cols = M.cols(), ld = (rows + lanes - 1) / lanes * lanes;
+  // Every element is written below: the buffer only grows, so that it is never zero-filled again.
+  if (buffer.size() < static_cast<std::size_t>(cols * ld)) buffer.resize(static_cast<std::size_t>(cols * ld));
+  Scalar* out = buffer.data();
+  for_row_parts((cols + lanes - 1) / lanes, lanes * rows, [&](Index first, Index last) {
+    transpose_columns(M, first * lanes, std::min(cols, last * lanes), out, ld);
+  });
   return {buffer.data(), ld, ld};
 }
 
