@@ -49,9 +49,11 @@ class Pool {
   int threads() const { return threads_.load(std::memory_order_relaxed); }
 
   void set_threads(int count) {
+    count = std::clamp(count, 1, 64);
     std::lock_guard lock(busy_);
+    if (count == threads()) return;
     stop_helpers();
-    threads_.store(std::clamp(count, 1, 64), std::memory_order_relaxed);
+    threads_.store(count, std::memory_order_relaxed);
   }
 
   void run(int count, PieceFunction piece, bool wake_helpers) {
