@@ -37,13 +37,19 @@ double flops(const ProductShape& s) { return 2.0 * static_cast<double>(s.m) * st
 // C cut along its longer side: its columns for A Bᵀ and A B at the model's shapes (each part
 // reads its own rows or columns of the weight matrix), its rows for a square Aᵀ B (each part
 // writes its own rows of the weight gradient).
+// Of n ≥ 3 wanted parts, the last two are cut in halves, so that a thread done with its parts
+// waits for less of the other's last one: n + 2 parts in all.
 struct Cut {
   bool along_rows;
   Index length;
   int parts;
+  int halves_from;  // the first half part, or `parts`
 
   Part part(int p) const {
-    const auto edge = [&](int q) { return q == parts ? length : length * q / parts / part_align * part_align; };
+    // Where part q starts, in half parts.
+    const auto start = [&](int q) { return q <= halves_from ? 2 * q : halves_from + q; };
+    const int total = start(parts);
+    const auto edge = [&](int q) { return q == parts ? length : length * start(q) / total / part_align * part_align; };
     return {along_rows, edge(p), edge(p + 1)};
   }
 };
@@ -51,12 +57,12 @@ struct Cut {
 Cut cut_of(const ProductShape& s) {
   const bool along_rows = s.m > s.n || (s.m == s.n && s.product == Product::tn);
   const Index length = along_rows ? s.m : s.n;
-  int parts = 1;
-  if (flops(s) >= parallel_flops) {
-    const double wanted = std::min<double>(max_parts, flops(s) / part_flops);
-    parts = static_cast<int>(std::max<Index>(1, std::min<Index>(static_cast<Index>(wanted), length / part_align)));
-  }
-  return {along_rows, length, parts};
+  if (flops(s) < parallel_flops) return {along_rows, length, 1, 1};
+  const double wanted = std::min<double>(max_parts, flops(s) / part_flops);
+  const int whole =
+      static_cast<int>(std::max<Index>(1, std::min<Index>(static_cast<Index>(wanted), length / part_align)));
+  if (whole < 3 || length / part_align < whole + 2) return {along_rows, length, whole, whole};
+  return {along_rows, length, whole + 2, whole - 2};
 }
 
 Write write_of(const ProductShape& s) {
