@@ -114,13 +114,17 @@ class Backward {
         written_[index] = true;
         continue;
       }
-      ops::Grad(in.grad, !has_grad_[index]).put_columns(b.input_grads[i], t_.share_columns(b, i));
+      ops::Grad grad(in.grad, !has_grad_[index]);
+      if (const std::optional<Columns> nonzero = Trace::share_columns(b, i))
+        grad.put_columns(b.input_grads[i], *nonzero);
+      else
+        grad.put_rows(b.input_grads[i]);
       has_grad_[index] = true;
     }
     // A linear layer's fresh weight gradients need no reading when bounded finite.
     const bool params_finite =
         b.op == OpKind::linear && fresh_[1] && fresh_[2] && linear_weight_grads_finite(dy(b), x(b, 0));
-    b.non_finite = first_non_finite_share(t_, b, params_finite);
+    find_non_finite_share(t_, b, params_finite);
   }
 
  private:

@@ -54,18 +54,22 @@ inline bool all_finite_in_parts(const Mat& m) {
   return finite.load(std::memory_order_relaxed);
 }
 
-// The first NaN or ±∞ among the gradient shares backward step `b` wrote, one per input
-// (Trace::share); its parameters' shares are skipped when `params_finite`.  Inline: run_backward
-// calls it for every step.
-inline std::optional<NonFinite> first_non_finite_share(const Trace& trace, const Step& b, bool params_finite) {
+// Sets b.non_finite to the first NaN or ±∞ among the gradient shares backward step `b` wrote,
+// one per input (Trace::share), or to none; its parameters' shares are skipped when
+// `params_finite`.  Inline: run_backward calls it for every step.  (Set in place: a returned
+// optional, written as a byte and read back as a whole, stalls every step.)
+inline void find_non_finite_share(const Trace& trace, Step& b, bool params_finite) {
+  b.non_finite.reset();
   for (std::size_t i = 0; i < b.inputs.size(); ++i) {
     if (params_finite && b.inputs[i].kind == TensorId::parameter) continue;
     const Mat& share = trace.share(b, i);
-    const Columns nonzero = trace.share_columns(b, i);
-    const bool finite = nonzero.count == share.cols() ? all_finite_in_parts(share) : all_finite(share, nonzero);
-    if (!finite) return first_non_finite(share, b.inputs[i], false);
+    const std::optional<Columns> nonzero = Trace::share_columns(b, i);
+    const bool finite = nonzero ? all_finite(share, *nonzero) : all_finite_in_parts(share);
+    if (!finite) {
+      b.non_finite = first_non_finite(share, b.inputs[i], false);
+      return;
+    }
   }
-  return std::nullopt;
 }
 
 }  // namespace attnviz

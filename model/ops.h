@@ -46,7 +46,7 @@ struct Grad {
   // put_rows(d) for a d that is 0 outside the columns `nonzero`: m's other columns stay as they
   // are, since x + 0 = x for every x but −0, which no gradient holds (see run_backward).
   void put_columns(const Mat& d, Columns nonzero) {
-    if (fresh || nonzero.count == d.cols()) return put_rows(d);
+    if (fresh) return put_rows(d);
     m.middleCols(nonzero.begin, nonzero.count) += d.middleCols(nonzero.begin, nonzero.count);
   }
   // Zeroes a fresh gradient, for an op that adds its contribution in parts (a scatter).

@@ -115,13 +115,11 @@ class Trace {
     if (i < b.input_grads.size() && b.input_grads[i].size() > 0) return b.input_grads[i];
     return grad(b.inputs[i]);
   }
-  // The columns of share(b, i) that may be nonzero: a head's d_k columns of split_head's own
-  // share of Q, K or V (0 in every other column), all of them otherwise.
-  Columns share_columns(const Step& b, std::size_t i) const {
-    const Mat& s = share(b, i);
-    if (b.op == OpKind::split_head && &s != &grad(b.inputs[i]))
-      return {b.where.head * Eigen::Index{b.args.d_k}, b.args.d_k};
-    return {0, s.cols()};
+  // Where share(b, i) can be nonzero, if not anywhere: a head's d_k columns of split_head's own
+  // share of Q, K or V (0 in every other column).
+  static std::optional<Columns> share_columns(const Step& b, std::size_t i) {
+    if (b.op != OpKind::split_head || i >= b.input_grads.size() || b.input_grads[i].size() == 0) return std::nullopt;
+    return Columns{b.where.head * Eigen::Index{b.args.d_k}, b.args.d_k};
   }
   std::optional<TensorId> find(std::string_view name) const;  // activation or parameter
   int tensor_count() const { return activations_used_; }

@@ -238,23 +238,28 @@ TEST(Invariants, AHeadsShareIsZeroOutsideItsColumnsAndScannedInThem) {
   int shares = 0;
   for (const Step& b : t.steps()) {
     if (b.phase != Phase::backward || b.op != OpKind::split_head) continue;
-    const Columns own = t.share_columns(b, 0);
+    ASSERT_TRUE(Trace::share_columns(b, 0).has_value()) << b.label;
+    const Columns own = *Trace::share_columns(b, 0);
     ASSERT_EQ(own.begin, b.where.head * Eigen::Index{b.args.d_k}) << b.label;
     ASSERT_EQ(own.count, b.args.d_k) << b.label;
     const Mat& share = t.share(b, 0);
     for (Eigen::Index r = 0; r < share.rows(); ++r)
       for (Eigen::Index c = 0; c < share.cols(); ++c)
-        if (c < own.begin || c >= own.begin + own.count) EXPECT_EQ(std::bit_cast<std::uint64_t>(share(r, c)), 0u);
+        if (c < own.begin || c >= own.begin + own.count) {
+          EXPECT_EQ(std::bit_cast<std::uint64_t>(share(r, c)), 0u);
+        }
     ++shares;
   }
   EXPECT_EQ(shares, 3 * 12);  // Q, K and V of each of the 12 heads' attentions
 
   const int s = *t.find_step("encoder.0.self_attn.head1.k", Phase::backward);
   Step& b = t.step(s);
-  EXPECT_FALSE(first_non_finite_share(t, b, false).has_value());
-  const Eigen::Index col = t.share_columns(b, 0).begin + 1;
+  find_non_finite_share(t, b, false);
+  EXPECT_FALSE(b.non_finite.has_value());
+  const Eigen::Index col = Trace::share_columns(b, 0)->begin + 1;
   b.input_grads[0](2, col) = std::numeric_limits<double>::quiet_NaN();
-  const std::optional<NonFinite> found = first_non_finite_share(t, b, false);
+  find_non_finite_share(t, b, false);
+  const std::optional<NonFinite>& found = b.non_finite;
   ASSERT_TRUE(found.has_value());
   EXPECT_EQ(found->row, 2);
   EXPECT_EQ(found->col, col);
