@@ -7,7 +7,8 @@
 The presets are attnviz's (README.md, "Presets"): the same sizes, synthetic vocabularies and
 sentences, post-norm, interleaved sinusoidal positions, embeddings × √d_model, scores / √d_k.
 The timed run is the loss of one sentence pair and its backward (every parameter's gradient),
-on N threads (default 1); it prints the median and the fastest run in ms.
+on N threads (default 1: PyTorch's and the BLAS library's); it prints the median and the
+fastest run in ms.
 
 --check computes a lesson's loss with its shipped weights, to compare with
 `attnviz trace --lesson LESSON.json --print` (the last line, `loss …`): the same number says
@@ -19,10 +20,23 @@ import math
 import os
 import statistics
 import struct
+import sys
 import time
 
-import torch
-from torch import nn
+
+def threads_asked(argv):
+    parser = argparse.ArgumentParser(add_help=False)
+    parser.add_argument("--threads", type=int, default=1)
+    return parser.parse_known_args(argv)[0].threads
+
+
+# A BLAS library runs threads of its own, which torch.set_num_threads does not reach (OpenBLAS's
+# pthread build starts one per core): their count is set before torch loads the library.
+for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[variable] = str(threads_asked(sys.argv[1:]))
+
+import torch  # noqa: E402 (after the threads are set)
+from torch import nn  # noqa: E402
 
 PAD, BOS, EOS, SPECIALS = 0, 1, 2, 4
 
