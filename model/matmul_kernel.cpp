@@ -141,15 +141,18 @@ template <int MR, int NV, bool Partial>
 template <int MR, int NV>
 [[gnu::always_inline]] inline void output(const Vec (&acc)[MR][NV], Out c, Index i, Index j, Index cols, Write write) {
   const Index last = cols - (NV - 1) * lanes;  // lanes of the last vector
-  if constexpr (MR == lanes) {
+  if constexpr (MR >= 6) {
     if (c.row == 1) {
-      // A transposed C: each 8 × 8 block is turned round, so that a tile column (8 rows of C
-      // at one column) is written as one vector along a row of C.
+      // A transposed C (a full tile: 8 rows, or 6 of 4 vectors): each block of MR × 8 is turned
+      // round as 8 × 8, so that a tile column (MR rows of C at one column) is written as one
+      // vector, or its first MR lanes, along a row of C; MR scalars a column would go to MR
+      // lines of C, 4 kB apart at some widths, where they evict one another.
       // Loops unrolled, so that no register is indexed at run time (which would put every
       // accumulator in memory).
-#pragma GCC unroll 3
+      const FirstLanes rows = first_lanes(MR);
+#pragma GCC unroll 4
       for (int v = 0; v < NV; ++v) {
-        Vec block[lanes];
+        Vec block[lanes] = {};
         for (int r = 0; r < MR; ++r) block[r] = acc[r][v];
         transpose8(block);
         const Index count = v == NV - 1 ? last : lanes;
@@ -157,7 +160,10 @@ template <int MR, int NV>
         for (int e = 0; e < lanes; ++e) {
           if (e == count) break;
           Scalar* dst = c.at(i, j + v * lanes + e);
-          store(dst, write == Write::add ? load(dst) + block[e] : block[e]);
+          if constexpr (MR == lanes)
+            store(dst, write == Write::add ? load(dst) + block[e] : block[e]);
+          else
+            store_first(dst, write == Write::add ? load_first(dst, rows) + block[e] : block[e], rows);
         }
       }
       return;
@@ -290,7 +296,14 @@ void strips(Index i0, Index i1, Index j0, Index j1, Index depth, const ScalarSid
 void run(Index i0, Index i1, Index j0, Index j1, Index depth, const ScalarSide& a, const VectorSide& b, const Out& c,
          Write write) {
   if (i0 >= i1 || j0 >= j1) return;
-  if (i1 - i0 > j1 - j0 && j1 - j0 > width && j1 - j0 <= 3 * width) {
+  const Index cols = j1 - j0;
+  if (i1 - i0 > cols && cols > width && cols <= 4 * lanes) {
+    // 25 to 32 columns (X Wᵀ at 25 to 32 tokens): tiles of 6 rows × 4 vectors (24 accumulators,
+    // the same loads per multiply-add as 8 × 3) rather than a strip of 3 vectors and one of 1.
+    const bool partial = cols % lanes != 0 && j0 + 4 * lanes > b.readable;
+    partial ? strip<6, 4, true>(i0, i1, depth, a, b, c, j0, cols, write)
+            : strip<6, 4, false>(i0, i1, depth, a, b, c, j0, cols, write);
+  } else if (i1 - i0 > cols && cols > width && cols <= 3 * width) {
     for (Index i = i0; i < i1; i += MR) strips(i, std::min(i + MR, i1), j0, j1, depth, a, b, c, write);
   } else {
     strips(i0, i1, j0, j1, depth, a, b, c, write);
