@@ -33,7 +33,7 @@ bool satisfies(Known have, Known need) {
 }
 
 // No element of `m` is NaN or ±∞; with `masked`, −∞ is allowed (a masked score is −∞ by design).
-bool finite(const Mat& m, bool masked) { return masked ? all_finite_or_masked(m) : all_finite(m); }
+bool finite(const Mat& m, bool masked) { return masked ? all_finite_or_masked(m) : all_finite_in_parts(m); }
 
 }  // namespace
 

@@ -8,7 +8,9 @@
 #include "model/trace.h"
 
 #include <algorithm>
+#include <bit>
 #include <atomic>
+#include <cstdint>
 #include <limits>
 #include <optional>
 #include <vector>
@@ -33,13 +35,26 @@ class ForwardFiniteness {
 // `masked`, −∞ is not counted (a masked score is −∞ by design).
 NonFinite first_non_finite(const Mat& m, TensorId id, bool masked);
 
+// max_abs(m), ranges of rows on the threads when m is large (model/row_parts.h): the largest of
+// the ranges' maxima, whichever thread finds which.
+inline Scalar max_abs_in_parts(const Mat& m) {
+  if (row_part_count(m.rows(), m.cols()) == 1) return max_abs(m);
+  std::atomic<std::uint64_t> largest{0};  // the bits of the largest |x|, which order as the values do
+  for_row_parts(m.rows(), m.cols(), [&](Eigen::Index begin, Eigen::Index end) {
+    const auto bits = std::bit_cast<std::uint64_t>(max_abs(m.data() + begin * m.cols(), (end - begin) * m.cols()));
+    std::uint64_t seen = largest.load(std::memory_order_relaxed);
+    while (bits > seen && !largest.compare_exchange_weak(seen, bits, std::memory_order_relaxed)) {}
+  });
+  return std::bit_cast<Scalar>(largest.load(std::memory_order_relaxed));
+}
+
 // A linear step's freshly written dW = dYᵀ X and db = Σₜ dY[t,:] are finite, without reading
 // them, when dY and X are finite and no sum of T terms can overflow:
 // |dW[o,i]| ≤ T·max|dY|·max|X| and |db[o]| ≤ T·max|dY|.
 inline bool linear_weight_grads_finite(const Mat& dY, const Mat& X) {
   if (dY.size() == 0 || X.size() == 0) return false;
   // max_abs is +∞ where an element is not finite, and then so is the bound
-  const Scalar bound = static_cast<Scalar>(dY.rows()) * max_abs(dY) * std::max<Scalar>(1, max_abs(X));
+  const Scalar bound = static_cast<Scalar>(dY.rows()) * max_abs_in_parts(dY) * std::max<Scalar>(1, max_abs_in_parts(X));
   return bound < std::numeric_limits<Scalar>::max() / 4;
 }
 

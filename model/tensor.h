@@ -99,13 +99,14 @@ inline bool all_finite(const Mat& m, Columns c) {
 
 // max |m[i]|, or +∞ when some element is NaN or ±∞ (0 for an empty m).  The bits of |x| order
 // as integers do; NaN's bits lie above +∞'s.
-inline Scalar max_abs(const Mat& m) {
+inline Scalar max_abs(const Scalar* values, Eigen::Index count) {
   constexpr std::uint64_t magnitude = 0x7fffffffffffffff, infinity = 0x7ff0000000000000;
   std::uint64_t largest = 0;
-  for (Eigen::Index i = 0; i < m.size(); ++i)
-    largest = std::max(largest, std::bit_cast<std::uint64_t>(m.data()[i]) & magnitude);
+  for (Eigen::Index i = 0; i < count; ++i)
+    largest = std::max(largest, std::bit_cast<std::uint64_t>(values[i]) & magnitude);
   return std::bit_cast<Scalar>(std::min(largest, infinity));
 }
+inline Scalar max_abs(const Mat& m) { return max_abs(m.data(), m.size()); }
 
 struct Tensor {
   std::string name;  // "encoder.0.self_attn.head2.softmax", "decoder.layers.1.ffn.linear1.weight"

@@ -5,6 +5,7 @@
 #include "helpers.h"
 #include "model/ops.h"
 #include "model/parallel.h"
+#include "model/finite_values.h"
 #include "model/row_parts.h"
 
 #include <gtest/gtest.h>
@@ -165,6 +166,16 @@ TEST_F(RowParts, ElementwiseOpsGiveTheBitsOfTheWholeExpression) {
     check([&](ops::Grad g) { ops::identity_backward(g, dY); }, dY);
     check([&](ops::Grad g) { ops::mask_backward(g, dY, M); }, (dY.array() * M.array()).matrix());
   }
+}
+
+TEST_F(RowParts, ScansGiveWhatTheWholeMatrixGives) {
+  Mat m = random_mat(random, T, d);
+  m(T - 3, 7) = -123.5;  // in the last part
+  EXPECT_EQ(max_abs_in_parts(m), 123.5);
+  EXPECT_TRUE(all_finite_in_parts(m));
+  m(T / 2, d - 1) = std::numeric_limits<Scalar>::quiet_NaN();
+  EXPECT_EQ(max_abs_in_parts(m), std::numeric_limits<Scalar>::infinity());
+  EXPECT_FALSE(all_finite_in_parts(m));
 }
 
 }  // namespace
