@@ -36,9 +36,9 @@ double flops(const ProductShape& s) { return 2.0 * static_cast<double>(s.m) * st
 
 // C cut along its longer side: its columns for A Bᵀ and A B at the model's shapes (each part
 // reads its own rows or columns of the weight matrix), its rows for a square Aᵀ B (each part
-// writes its own rows of the weight gradient).
-// Of n ≥ 3 wanted parts, the last two are cut in halves, so that a thread done with its parts
-// waits for less of the other's last one: n + 2 parts in all.
+// writes its own rows of the weight gradient).  Of n ≥ 3 parts wanted, the last two are cut in
+// halves, so that a thread done with its parts waits for less of the other's last one: n + 2
+// parts in all.
 struct Cut {
   bool along_rows;
   Index length;
