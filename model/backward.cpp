@@ -71,6 +71,7 @@ class Backward {
 
     // Where ∂L/∂input goes: a share of its own where the input has other readers, else the
     // input's gradient itself.  It is `fresh` when no step wrote it before: the op writes it over.
+    const bool kept = head_share_kept(b);
     fresh_.assign(b.inputs.size(), false);
     b.input_grads.resize(b.inputs.size());
     for (std::size_t i = 0; i < b.inputs.size(); ++i) {
@@ -91,6 +92,12 @@ class Backward {
       }
       if (fresh_[i]) reshape(g(b, i), in.value.rows(), in.value.cols());
     }
+    if (kept && fresh_[0] && b.input_grads[0].size() > 0) {
+      // 0 + ∂L/∂Q_h in the head's columns, as a fresh share gets; 0 elsewhere already
+      const Columns own = *Trace::share_columns(b, 0);
+      b.input_grads[0].middleCols(own.begin, own.count).setZero();
+      fresh_[0] = false;
+    }
     // ∂L/∂output is complete: every step that reads the output ran before this one.  An output
     // that no step read has a zero gradient.
     for (const TensorId& out : b.outputs) {
@@ -101,7 +108,9 @@ class Backward {
         has_grad_[static_cast<std::size_t>(out.index)] = true;
       }
     }
+    b.head_share_kept = {};
     compute(b);
+    b.head_share_kept = Trace::share_columns(b, 0).value_or(Columns{});
     // The input's total gradient: its first share is copied (a share is never −0, so this equals
     // 0 + share), later shares are added, where they can be nonzero (Trace::share_columns).  A
     // sum of values that are not −0 is not −0 either, so adding a share's zeros changes nothing.
@@ -128,6 +137,14 @@ class Backward {
   }
 
  private:
+  // A split_head step's share as its last run left it (Step::head_share_kept): 0 outside the
+  // same columns, in the same shape.
+  bool head_share_kept(const Step& b) const {
+    const std::optional<Columns> own = Trace::share_columns(b, 0);
+    if (!own || *own != b.head_share_kept) return false;
+    const Mat& in = t_.value(b.inputs[0]);
+    return b.input_grads[0].rows() == in.rows() && b.input_grads[0].cols() == in.cols();
+  }
   bool sole_reader(const Step& b, std::size_t i) const {
     if (b.inputs[i].kind == TensorId::parameter)
       return param_readers_[static_cast<std::size_t>(b.inputs[i].index)] <= 1;

@@ -90,6 +90,7 @@ inline bool all_finite(const Mat& m) { return all_finite(m.data(), m.size()); }
 // Columns [begin, begin + count) of a matrix.
 struct Columns {
   Eigen::Index begin = 0, count = 0;
+  bool operator==(const Columns&) const = default;
 };
 inline bool all_finite(const Mat& m, Columns c) {
   for (Eigen::Index r = 0; r < m.rows(); ++r)

@@ -124,6 +124,7 @@ Step& Trace::add_step(OpKind op, Phase phase, bool keep_labels) {
     s.formula = {};
     s.args = {};
     s.twin = -1;
+    s.head_share_kept = {};
   } else if (s.op != op || s.phase != phase) {
     throw std::logic_error("Trace: a replayed run records a different step");
   }
@@ -132,6 +133,7 @@ Step& Trace::add_step(OpKind op, Phase phase, bool keep_labels) {
   if (phase == Phase::forward) {
     s.twin = -1;            // until a backward runs
     s.input_grads.clear();  // a backward step reuses its buffers
+    s.head_share_kept = {};
   }
   s.fully_masked_rows.clear();
   s.non_finite.reset();

@@ -87,6 +87,9 @@ struct Step {
   // parameter, most activations): its share is then the input's whole gradient.  Read through
   // Trace::share.
   std::vector<Mat> input_grads;
+  // Backward only: the columns of a split_head step's share outside which it is still 0, as its
+  // last run left it (none: count 0); a run of the same columns and shape clears only these.
+  Columns head_share_kept;
 
   // Forward only: per-row statistics the op computed on the way, (T, 2).  LayerNorm: μ and 1/σ,
   // which its backward and explain reuse; cross-entropy: the max and Σ exp of its softmax.

@@ -7,7 +7,10 @@
 
 #include <bit>
 #include <cstdint>
+#include <cstring>
 #include <limits>
+#include <string>
+#include <utility>
 #include <vector>
 
 namespace attnviz::testing {
@@ -263,6 +266,41 @@ TEST(Invariants, AHeadsShareIsZeroOutsideItsColumnsAndScannedInThem) {
   ASSERT_TRUE(found.has_value());
   EXPECT_EQ(found->row, 2);
   EXPECT_EQ(found->col, col);
+}
+
+// A re-run clears only a head's own columns of the share its step left (Step::head_share_kept):
+// run after run in one trace, with other shapes and another model in between, every share equals
+// a fresh trace's, bit for bit.
+TEST(Invariants, AReRunsSharesEqualAFreshRunsShares) {
+  Config one_head = tiny_config();
+  one_head.heads = 1;
+  const Config configs[] = {tiny_config(), one_head};
+  Trace t;
+  // (config, example): shapes change, then the model, then back
+  for (const auto& [config, example] : {std::pair{0, 2}, {0, 0}, {0, 2}, {1, 2}, {0, 2}, {0, 0}}) {
+    SCOPED_TRACE("config " + std::to_string(config) + ", example " + std::to_string(example));
+    Transformer model(configs[config], 5);
+    run_forward(model, tiny_example(example), t);
+    run_backward(t);
+    RecordedRun fresh(configs[config], tiny_example(example));
+    ASSERT_EQ(t.step_count(), fresh.trace.step_count());
+    int heads = 0;
+    for (int i = fresh.trace.forward_count(); i < t.step_count(); ++i) {
+      const Step& a = t.step(i);
+      const Step& b = fresh.trace.step(i);
+      ASSERT_EQ(a.input_grads.size(), b.input_grads.size()) << a.label;
+      for (std::size_t k = 0; k < a.input_grads.size(); ++k) {
+        ASSERT_EQ(a.input_grads[k].rows(), b.input_grads[k].rows()) << a.label;
+        ASSERT_EQ(a.input_grads[k].cols(), b.input_grads[k].cols()) << a.label;
+        EXPECT_EQ(std::memcmp(a.input_grads[k].data(), b.input_grads[k].data(),
+                              sizeof(Scalar) * static_cast<std::size_t>(a.input_grads[k].size())),
+                  0)
+            << a.label;
+      }
+      heads += a.op == OpKind::split_head;
+    }
+    EXPECT_EQ(heads, 3 * 6 * configs[config].heads);  // Q, K and V of 6 attentions' heads
+  }
 }
 
 TEST(Invariants, ReRunningIntoTheSameTraceGivesTheSameNumbers) {
