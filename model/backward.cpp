@@ -7,6 +7,7 @@
 #include "model/finite_values.h"
 #include "model/ops.h"
 #include "model/parameters.h"
+#include "model/row_parts.h"
 #include "model/transformer.h"
 
 #include <stdexcept>
@@ -138,10 +139,11 @@ class Backward {
 
  private:
   // A split_head step's share as its last run left it (Step::head_share_kept): 0 outside the
-  // same columns, in the same shape.
+  // same columns, in the same shape.  Only a large one is kept: a small share is zeroed whole
+  // faster than its head's columns row by row.
   bool head_share_kept(const Step& b) const {
     const std::optional<Columns> own = Trace::share_columns(b, 0);
-    if (!own || *own != b.head_share_kept) return false;
+    if (!own || *own != b.head_share_kept || b.input_grads[0].size() < row_parallel_values) return false;
     const Mat& in = t_.value(b.inputs[0]);
     return b.input_grads[0].rows() == in.rows() && b.input_grads[0].cols() == in.cols();
   }
