@@ -3,13 +3,17 @@
 // several steps read (x in a residual, the encoder output in every cross-attention, a recurrent
 // cell's weights at every time step) keeps each share in the reader's `input_grads` and sums them
 // into its gradient; the share of an input's one reader is written straight into its gradient.
+// An attention's heads, large enough (heads_side_by_side), are computed side by side: their
+// steps are appended in the same order, then each head's run on one thread.
 
 #include "model/finite_values.h"
 #include "model/ops.h"
 #include "model/parameters.h"
+#include "model/recorder.h"
 #include "model/row_parts.h"
 #include "model/transformer.h"
 
+#include <cmath>
 #include <stdexcept>
 
 namespace attnviz {
@@ -25,11 +29,8 @@ class Backward {
         keep_labels_(keep_labels),
         written_(static_cast<std::size_t>(trace.params()->size()), accumulate),
         has_grad_(static_cast<std::size_t>(trace.tensor_count()), false),
-        param_readers_(static_cast<std::size_t>(trace.params()->size()), 0) {
-    for (int i = 0; i < trace.forward_count(); ++i)
-      for (const TensorId& in : trace.step(i).inputs)
-        if (in.kind == TensorId::parameter) ++param_readers_[static_cast<std::size_t>(in.index)];
-    fresh_.reserve(8);  // inputs of a step: three but for a concat of more than three heads
+        grad_finite_(static_cast<std::size_t>(trace.tensor_count()), false) {
+    serial_.fresh.reserve(8);  // inputs of a step: three but for a concat of more than three heads
   }
 
   // ∂L/∂L = 1
@@ -38,6 +39,7 @@ class Backward {
     reshape(loss.grad, 1, 1);
     loss.grad(0, 0) = 1;
     has_grad_[static_cast<std::size_t>(t_.loss_id().index)] = true;
+    grad_finite_[static_cast<std::size_t>(t_.loss_id().index)] = true;
   }
 
   // Zeroes the gradient of every activation that takes one but that no step reached.
@@ -56,7 +58,52 @@ class Backward {
       if (!written_[static_cast<std::size_t>(i)]) set_zero(p[i].grad, p[i].value.rows(), p[i].value.cols());
   }
 
-  void step(int forward_index) {
+  // The backward step of forward step `forward_index`, computed now; returns its op.
+  OpKind step(int forward_index) {
+    Step& b = prepare(forward_index, serial_);
+    finish(b, serial_);
+    return b.op;
+  }
+
+  // The backward steps of one attention's heads, forward steps [first, last]: appended and
+  // readied in order, then computed head by head over the threads.  A head's steps read no parameter and no other head's tensors; they share only
+  // Q, K and V, whose gradients are zeroed up front and take each head's share in its own
+  // columns: 0 + share, the bits the share's copy would give, since no share is −0.
+  [[gnu::noinline]] void heads(int first, int last) {
+    const auto count = static_cast<std::size_t>(last - first + 1);
+    if (pending_.size() < count) pending_.resize(count);
+    std::vector<int>& head_begin = head_begin_;
+    head_begin.clear();
+    for (int i = last; i >= first; --i) {
+      Pending& p = pending_[static_cast<std::size_t>(last - i)];
+      Step& b = prepare(i, p);
+      if (head_begin.empty() || t_.step(i + 1).where.head != b.where.head) head_begin.push_back(last - i);
+      zero_shared_inputs(b);
+    }
+    head_begin.push_back(static_cast<int>(count));
+    run_pieces(
+        static_cast<int>(head_begin.size()) - 1,
+        [&](int h) {
+          for (int k = head_begin[static_cast<std::size_t>(h)]; k < head_begin[static_cast<std::size_t>(h) + 1]; ++k) {
+            Pending& p = pending_[static_cast<std::size_t>(k)];
+            finish(t_.step(p.step), p);
+          }
+        },
+        /*wake_helpers=*/false);
+  }
+
+ private:
+  // A backward step appended and readied, to compute: `fresh` per input, its gradient starts
+  // from nothing (the op writes it over); `kept`, its head's share is kept from the last run.
+  struct Pending {
+    int step = -1;
+    bool kept = false;
+    std::vector<char> fresh;
+  };
+
+  // Appends the backward step of forward step `forward_index` and readies where its gradients
+  // go: a share of its own where the input has other readers, else the input's gradient itself.
+  [[gnu::always_inline]] Step& prepare(int forward_index, Pending& p) {
     Step& b = t_.add_step(t_.step(forward_index).op, Phase::backward, keep_labels_);
     const Step& f = t_.step(forward_index);
     if (!keep_labels_) {
@@ -69,48 +116,65 @@ class Backward {
     b.twin = forward_index;
     b.args = f.args;
     t_.step(forward_index).twin = t_.step_count() - 1;
+    p.step = t_.step_count() - 1;
 
-    // Where ∂L/∂input goes: a share of its own where the input has other readers, else the
-    // input's gradient itself.  It is `fresh` when no step wrote it before: the op writes it over.
-    const bool kept = head_share_kept(b);
-    fresh_.assign(b.inputs.size(), false);
+    p.kept = head_share_kept(b);
+    p.fresh.assign(b.inputs.size(), false);
     b.input_grads.resize(b.inputs.size());
     for (std::size_t i = 0; i < b.inputs.size(); ++i) {
       const TensorId id = b.inputs[i];
       const auto index = static_cast<std::size_t>(id.index);
       const Tensor& in = t_.tensor(id);
       if (in.requires_grad && !sole_reader(b, i)) {
-        fresh_[i] = true;
+        p.fresh[i] = true;
       } else {
         b.input_grads[i].resize(0, 0);  // a reused step may hold a share from another op
         if (id.kind == TensorId::parameter) {
-          fresh_[i] = !written_[index];
+          p.fresh[i] = !written_[index];
           written_[index] = true;
         } else if (in.requires_grad) {
-          fresh_[i] = true;
+          p.fresh[i] = true;
           has_grad_[index] = true;
         }
       }
-      if (fresh_[i]) reshape(g(b, i), in.value.rows(), in.value.cols());
+      if (p.fresh[i]) reshape(g(b, i), in.value.rows(), in.value.cols());
     }
-    if (kept && fresh_[0] && b.input_grads[0].size() > 0) {
-      // 0 + ∂L/∂Q_h in the head's columns, as a fresh share gets; 0 elsewhere already
-      const Columns own = *Trace::share_columns(b, 0);
-      b.input_grads[0].middleCols(own.begin, own.count).setZero();
-      fresh_[0] = false;
-    }
-    // ∂L/∂output is complete: every step that reads the output ran before this one.  An output
-    // that no step read has a zero gradient.
+    // ∂L/∂output is complete when this step is computed: every step that reads the output is
+    // computed before it.  An output that no step read has a zero gradient.
     for (const TensorId& out : b.outputs) {
       if (has_grad_[static_cast<std::size_t>(out.index)]) continue;
       Tensor& o = t_.tensor(out);
       if (o.requires_grad) {
         set_zero(o.grad, o.value.rows(), o.value.cols());
         has_grad_[static_cast<std::size_t>(out.index)] = true;
+        grad_finite_[static_cast<std::size_t>(out.index)] = true;
       }
     }
+    return b;
+  }
+
+  // Zeroes the gradient of each activation that step `b` keeps a share of, where no share
+  // reached it yet: the shares are then added in any order.
+  void zero_shared_inputs(const Step& b) {
+    for (std::size_t i = 0; i < b.inputs.size(); ++i) {
+      const auto index = static_cast<std::size_t>(b.inputs[i].index);
+      if (b.input_grads[i].size() == 0 || b.inputs[i].kind != TensorId::activation || has_grad_[index]) continue;
+      Tensor& in = t_.tensor(b.inputs[i]);
+      set_zero(in.grad, in.value.rows(), in.value.cols());
+      has_grad_[index] = true;
+    }
+  }
+
+  // Computes the step readied by `prepare` and adds its shares to the inputs' gradients.
+  [[gnu::always_inline]] void finish(Step& b, Pending& p) {
+    if (p.kept && p.fresh[0] && b.input_grads[0].size() > 0) {
+      // 0 + ∂L/∂Q_h in the head's columns, as a fresh share gets; 0 elsewhere already
+      const Columns own = *Trace::share_columns(b, 0);
+      b.input_grads[0].middleCols(own.begin, own.count).setZero();
+      p.fresh[0] = false;
+    }
     b.head_share_kept = {};
-    compute(b);
+    compute(b, p.fresh);
     b.head_share_kept = Trace::share_columns(b, 0).value_or(Columns{});
     // The input's total gradient: its first share is copied (a share is never −0, so this equals
     // 0 + share), later shares are added, where they can be nonzero (Trace::share_columns).  A
@@ -129,15 +193,39 @@ class Backward {
         grad.put_columns(b.input_grads[i], *nonzero);
       else
         grad.put_rows(b.input_grads[i]);
-      has_grad_[index] = true;
+      if (!has_grad_[index]) has_grad_[index] = true;  // not written where set: heads run side by side
     }
     // A linear layer's fresh weight gradients need no reading when bounded finite.
     const bool params_finite =
-        b.op == OpKind::linear && fresh_[1] && fresh_[2] && linear_weight_grads_finite(dy(b), x(b, 0));
-    find_non_finite_share(t_, b, params_finite);
+        b.op == OpKind::linear && p.fresh[1] && p.fresh[2] && linear_weight_grads_finite(dy(b), x(b, 0));
+    if (shares_surely_finite(b))
+      b.non_finite.reset();
+    else
+      find_non_finite_share(t_, b, params_finite);
+    if (!b.non_finite) note_finite_gradients(b);
   }
 
- private:
+  // The op passes a finite ∂L/∂output on as finite shares (op_table.h, FiniteRule::backward),
+  // to activations only (a parameter's gradient may be a sum).
+  bool shares_surely_finite(const Step& b) const {
+    const FiniteRule::Keeps rule = op_info(b.op).finite.backward;
+    if (rule == FiniteRule::never || (rule == FiniteRule::when_c_at_most_1 && !(std::abs(b.args.c) <= 1))) return false;
+    for (const TensorId& in : b.inputs)
+      if (in.kind == TensorId::parameter) return false;
+    for (const TensorId& out : b.outputs)
+      if (!grad_finite_[static_cast<std::size_t>(out.index)]) return false;
+    return true;
+  }
+
+  // After step `b`'s shares were found finite: an activation it is the one reader of has its
+  // whole gradient finite (of several readers, the sum of finite shares may overflow).
+  void note_finite_gradients(const Step& b) {
+    for (std::size_t i = 0; i < b.inputs.size(); ++i)
+      if (b.inputs[i].kind == TensorId::activation && b.input_grads[i].size() == 0 &&
+          t_.tensor(b.inputs[i]).requires_grad)
+        grad_finite_[static_cast<std::size_t>(b.inputs[i].index)] = true;
+  }
+
   // A split_head step's share as its last run left it (Step::head_share_kept): 0 outside the
   // same columns, in the same shape.  Only a large one is kept: a small share is zeroed whole
   // faster than its head's columns row by row.
@@ -147,11 +235,7 @@ class Backward {
     const Mat& in = t_.value(b.inputs[0]);
     return b.input_grads[0].rows() == in.rows() && b.input_grads[0].cols() == in.cols();
   }
-  bool sole_reader(const Step& b, std::size_t i) const {
-    if (b.inputs[i].kind == TensorId::parameter)
-      return param_readers_[static_cast<std::size_t>(b.inputs[i].index)] <= 1;
-    return t_.readers(b.inputs[i]) == 1;
-  }
+  bool sole_reader(const Step& b, std::size_t i) const { return t_.readers(b.inputs[i]) <= 1; }
   // ∂L/∂input of this step: the activation's share, or the input's gradient itself.
   Mat& g(Step& b, std::size_t i) {
     if (sole_reader(b, i)) return t_.tensor(b.inputs[i]).grad;
@@ -161,9 +245,10 @@ class Backward {
   const Mat& dy(const Step& b) { return t_.grad(b.outputs[0]); }
 
   // The op's gradients: fresh ones are written over.
-  ops::Grad out(Step& b, std::size_t i) { return {g(b, i), fresh_[i] != 0}; }
+  ops::Grad out_grad(Step& b, const std::vector<char>& fresh, std::size_t i) { return {g(b, i), fresh[i] != 0}; }
 
-  void compute(Step& b) {
+  void compute(Step& b, const std::vector<char>& fresh) {
+    const auto out = [&](Step& s, std::size_t i) { return out_grad(s, fresh, i); };
     switch (b.op) {
       case OpKind::embedding: ops::embedding_backward(out(b, 1), dy(b), x(b, 0)); break;
       case OpKind::scale: ops::scale_backward(out(b, 0), dy(b), b.args.c); break;
@@ -209,12 +294,34 @@ class Backward {
   }
 
   Trace& t_;
-  bool keep_labels_;                // the step slots hold this backward's labels, inputs and outputs
-  std::vector<char> written_;       // per parameter: its gradient holds this run's (or earlier) sums
-  std::vector<char> has_grad_;      // per activation: its gradient holds at least one share
-  std::vector<char> fresh_;         // per input of the current step: its gradient starts from nothing
-  std::vector<int> param_readers_;  // per parameter: the forward steps that read it
+  bool keep_labels_;               // the step slots hold this backward's labels, inputs and outputs
+  std::vector<char> written_;      // per parameter: its gradient holds this run's (or earlier) sums
+  std::vector<char> has_grad_;     // per activation: its gradient holds at least one share
+  std::vector<char> grad_finite_;  // per activation: its gradient is complete and finite
+  Pending serial_;                 // step(): the step being computed
+  std::vector<Pending> pending_;   // heads(): the steps readied and not yet computed
+  std::vector<int> head_begin_;    // heads(): per head, its first slot in pending_, then their count
 };
+
+// The first of the forward steps up to `last` that belong to the heads of one attention, when
+// step `last` is its last head's last step and the heads are computed side by side
+// (heads_side_by_side): else `last`.  A head's last step weighs V_h (T_k, d_k) by A (T_q, T_k).
+int first_of_side_by_side_heads(const Trace& trace, int last) {
+  const Step& weigh = trace.step(last);
+  const Where& end = weigh.where;
+  if (end.head <= 0 || weigh.op != OpKind::weighted_sum) return last;
+  const Mat &A = trace.value(weigh.inputs[0]), &V_h = trace.value(weigh.inputs[1]);
+  if (!heads_side_by_side(A.rows(), A.cols(), V_h.cols() * (end.head + 1))) return last;
+  int first = last;
+  for (;; --first) {
+    for (const TensorId& in : trace.step(first).inputs)
+      if (in.kind == TensorId::parameter) return last;
+    if (first == 0) break;
+    const Where& w = trace.step(first - 1).where;
+    if (w.head < 0 || w.stack != end.stack || w.layer != end.layer || w.sublayer != end.sublayer) break;
+  }
+  return trace.step(first).where.head == 0 ? first : last;
+}
 
 }  // namespace
 
@@ -223,7 +330,14 @@ void run_backward(Trace& trace, bool accumulate) {
   const bool keep_labels = trace.drop_backward();
   Backward backward(trace, accumulate, keep_labels);
   backward.seed_loss();
-  for (int i = trace.forward_count() - 1; i >= 0; --i) backward.step(i);
+  for (int i = trace.forward_count() - 1; i >= 0; --i) {
+    if (backward.step(i) != OpKind::concat_heads || i == 0) continue;
+    const int first = first_of_side_by_side_heads(trace, i - 1);  // the heads concatenated
+    if (first < i - 1) {
+      backward.heads(first, i - 1);
+      i = first;
+    }
+  }
   backward.zero_unwritten_params();
   backward.zero_unreached_activations();
   trace.end_backward();

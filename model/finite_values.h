@@ -25,9 +25,15 @@ class ForwardFiniteness {
   void note_given(TensorId id, const Mat& value);
   // Sets s.non_finite to the first NaN or ±∞ among its outputs, unless they are surely finite.
   void check(const Trace& trace, Step& s);
+  // Makes room for every tensor the trace holds now.
+  void cover(const Trace& trace) { known_.resize(static_cast<std::size_t>(trace.tensor_count())); }
+  // check(), of a step whose tensors are covered: steps of other tensors may be checked on other
+  // threads at the same time.
+  void check_covered(const Trace& trace, Step& s);
 
  private:
   bool surely_finite(const Step& s, const FiniteRule& rule) const;
+  [[gnu::always_inline]] void check_known(const Trace& trace, Step& s);
   std::vector<Known> known_;  // per activation
 };
 

@@ -58,6 +58,9 @@ struct FiniteRule {
   Keeps keeps = never;
   Known first_input = Known::finite;  // what input 0 must be known to be (the others: finite)
   Known output = Known::finite;       // what a finite output is known to be
+  // Backward: the gradient shares are finite when ∂L/∂output is (its values copied or zeroed, a
+  // ReLU's, a mask's; scaled by |c| ≤ 1), so run_backward need not read them.
+  Keeps backward = never;
 };
 
 class Trace;

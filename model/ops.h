@@ -47,7 +47,12 @@ struct Grad {
   // are, since x + 0 = x for every x but −0, which no gradient holds (see run_backward).
   void put_columns(const Mat& d, Columns nonzero) {
     if (fresh) return put_rows(d);
-    m.middleCols(nonzero.begin, nonzero.count) += d.middleCols(nonzero.begin, nonzero.count);
+    // Plain loops over a head's few columns, where a block expression costs more to set up.
+    for (Eigen::Index r = 0; r < d.rows(); ++r) {
+      Scalar* to = m.data() + r * m.cols() + nonzero.begin;
+      const Scalar* from = d.data() + r * d.cols() + nonzero.begin;
+      for (Eigen::Index c = 0; c < nonzero.count; ++c) to[c] += from[c];
+    }
   }
   // Zeroes a fresh gradient, for an op that adds its contribution in parts (a scatter).
   void clear_if_fresh() {

@@ -2,6 +2,8 @@
 
 #include "model/ops.h"
 
+#include <stdexcept>
+
 namespace attnviz {
 
 void Recorder::enter(Stack stack, int layer, Sublayer sublayer) {
@@ -32,6 +34,62 @@ void Recorder::leave_head() {
   where_.head = -1;
   if (trace_.replaying()) return;
   scope_ = layer_scope_;
+}
+
+namespace {
+
+// Y = op(X…) for a step of the ops a head records (and a scale outside heads), from the step:
+// s.op, or `op` where known where called.
+[[gnu::always_inline]] inline void compute_head_op(Trace& trace, Step& s, OpKind op) {
+  Mat& Y = trace.tensor(s.outputs[0]).value;
+  const auto x = [&](std::size_t i) -> const Mat& { return trace.value(s.inputs[i]); };
+  switch (op) {
+    case OpKind::split_head: ops::split_head_forward(Y, x(0), s.where.head, s.args.d_k); break;
+    case OpKind::scores: ops::scores_forward(Y, x(0), x(1)); break;
+    case OpKind::scale: ops::scale_forward(Y, x(0), s.args.c); break;
+    case OpKind::mask: ops::mask_forward(Y, x(0), x(1)); break;
+    case OpKind::softmax: ops::softmax_forward(Y, x(0), s.fully_masked_rows); break;
+    case OpKind::weighted_sum: ops::weighted_sum_forward(Y, x(0), x(1)); break;
+    default: throw std::logic_error(std::string("not an op of a head: ") + op_info(s.op).name);
+  }
+}
+
+}  // namespace
+
+void Recorder::begin_heads(bool side_by_side) {
+  heads_deferred_ = side_by_side;
+  deferred_.clear();
+}
+
+inline void Recorder::compute_last_step(OpKind op) {
+  const int index = trace_.step_count() - 1;
+  if (heads_deferred_) {
+    deferred_.push_back(index);
+    return;
+  }
+  compute_head_op(trace_, trace_.step(index), op);
+  finite_.check(trace_, trace_.step(index));
+}
+
+void Recorder::end_heads() {
+  if (!heads_deferred_) return;
+  heads_deferred_ = false;
+  head_begin_.clear();
+  for (std::size_t k = 0; k < deferred_.size(); ++k)
+    if (k == 0 || trace_.step(deferred_[k]).where.head != trace_.step(deferred_[k - 1]).where.head)
+      head_begin_.push_back(static_cast<int>(k));
+  head_begin_.push_back(static_cast<int>(deferred_.size()));
+  finite_.cover(trace_);
+  run_pieces(
+      static_cast<int>(head_begin_.size()) - 1,
+      [&](int h) {
+        for (int k = head_begin_[static_cast<std::size_t>(h)]; k < head_begin_[static_cast<std::size_t>(h) + 1]; ++k) {
+          Step& s = trace_.step(deferred_[static_cast<std::size_t>(k)]);
+          compute_head_op(trace_, s, s.op);
+          finite_.check_covered(trace_, s);
+        }
+      },
+      /*wake_helpers=*/false);
 }
 
 const std::string& Recorder::name_of(std::string_view op) {
@@ -98,10 +156,9 @@ TensorId Recorder::embedding(std::string_view op, TensorId ids, TensorId W) {
 
 TensorId Recorder::scale(std::string_view op, TensorId X, Scalar c, Role role, std::string_view formula) {
   TensorId Y = output_like(op, role, X);
-  ops::scale_forward(OUT(Y), VAL(X), c);
   Step& s = step(OpKind::scale, op, {X}, {Y}, formula);
   s.args.c = c;
-  finite_.check(trace_, s);
+  compute_last_step(OpKind::scale);
   return Y;
 }
 
@@ -119,12 +176,11 @@ TensorId Recorder::linear(std::string_view op, TensorId X, TensorId W, TensorId 
   return Y;
 }
 
-TensorId Recorder::split_head(std::string_view op, TensorId X, int head, int d_k, Role role, std::string_view formula) {
+TensorId Recorder::split_head(std::string_view op, TensorId X, int d_k, Role role, std::string_view formula) {
   TensorId Y = output(op, role, ROWS(X), d_k, trace_.tensor(X).rows, Axis::features);
-  ops::split_head_forward(OUT(Y), VAL(X), head, d_k);
   Step& s = step(OpKind::split_head, op, {X}, {Y}, formula);
   s.args.d_k = d_k;
-  finite_.check(trace_, s);
+  compute_last_step(OpKind::split_head);
   return Y;
 }
 
@@ -146,30 +202,29 @@ TensorId Recorder::concat_heads(std::string_view op, const std::vector<TensorId>
 
 TensorId Recorder::scores(std::string_view op, TensorId Q, TensorId K) {
   TensorId S = output(op, Role::scores, ROWS(Q), ROWS(K), trace_.tensor(Q).rows, trace_.tensor(K).rows);
-  ops::scores_forward(OUT(S), VAL(Q), VAL(K));
-  finite_.check(trace_, step(OpKind::scores, op, {Q, K}, {S}));
+  step(OpKind::scores, op, {Q, K}, {S});
+  compute_last_step(OpKind::scores);
   return S;
 }
 
 TensorId Recorder::mask(std::string_view op, TensorId S, TensorId M) {
   TensorId Y = output_like(op, Role::masked_scores, S);
-  ops::mask_forward(OUT(Y), VAL(S), VAL(M));
-  finite_.check(trace_, step(OpKind::mask, op, {S, M}, {Y}));
+  step(OpKind::mask, op, {S, M}, {Y});
+  compute_last_step(OpKind::mask);
   return Y;
 }
 
 TensorId Recorder::softmax(std::string_view op, TensorId S) {
   TensorId A = output_like(op, Role::attention_weights, S);
-  Step& st = step(OpKind::softmax, op, {S}, {A});
-  ops::softmax_forward(OUT(A), VAL(S), st.fully_masked_rows);
-  finite_.check(trace_, st);
+  step(OpKind::softmax, op, {S}, {A});
+  compute_last_step(OpKind::softmax);
   return A;
 }
 
 TensorId Recorder::weighted_sum(std::string_view op, TensorId A, TensorId V, Role role, std::string_view formula) {
   TensorId O = output(op, role, ROWS(A), COLS(V), trace_.tensor(A).rows, Axis::features);
-  ops::weighted_sum_forward(OUT(O), VAL(A), VAL(V));
-  finite_.check(trace_, step(OpKind::weighted_sum, op, {A, V}, {O}, formula));
+  step(OpKind::weighted_sum, op, {A, V}, {O}, formula);
+  compute_last_step(OpKind::weighted_sum);
   return O;
 }
 

@@ -4,6 +4,7 @@
 
 #include "model/config.h"
 #include "model/finite_values.h"
+#include "model/parallel.h"
 #include "model/trace.h"
 
 #include <string>
@@ -11,6 +12,13 @@
 #include <vector>
 
 namespace attnviz {
+
+// Whether an attention's heads are computed side by side, a head a piece (Recorder::begin_heads,
+// run_backward): on more than one thread, when T_q · T_k · d_model ≥ 2¹⁶.  Below it, a head's
+// work costs about what handing it to a helper does.
+inline bool heads_side_by_side(Eigen::Index T_q, Eigen::Index T_k, Eigen::Index d_model) {
+  return threads() > 1 && T_q * T_k * d_model >= Eigen::Index{1} << 16;
+}
 
 class Recorder {
  public:
@@ -22,6 +30,11 @@ class Recorder {
   void enter_head(int head);
   void leave_head();
   const std::string& scope() const { return scope_; }
+  // With `side_by_side`, the ops of an attention's heads recorded until end_heads() are computed
+  // there, head by head over the threads: a head's ops read Q, K, V, the mask and that head's
+  // own tensors alone, so each head gives the same bits on any thread.
+  void begin_heads(bool side_by_side);
+  void end_heads();
 
   static TensorId param(int index) { return {TensorId::parameter, index}; }
   // A tensor that takes no gradient (token ids, masks, positional encodings), named as given.
@@ -45,7 +58,8 @@ class Recorder {
   TensorId scale(std::string_view op, TensorId X, Scalar c, Role role, std::string_view formula);
   TensorId add_positional(std::string_view op, TensorId X, TensorId PE);
   TensorId linear(std::string_view op, TensorId X, TensorId W, TensorId b, Role role, Axis out_axis = Axis::features);
-  TensorId split_head(std::string_view op, TensorId X, int head, int d_k, Role role, std::string_view formula);
+  // Columns [h·d_k, (h+1)·d_k) of X, h the head entered (enter_head).
+  TensorId split_head(std::string_view op, TensorId X, int d_k, Role role, std::string_view formula);
   TensorId concat_heads(std::string_view op, const std::vector<TensorId>& heads, Role role = Role::heads_concat,
                         std::string_view formula = {});
   // Rows of (1,d) tensors, one per time step, as a (T,d) tensor whose rows stand for `rows`.
@@ -80,8 +94,15 @@ class Recorder {
   Step& step(OpKind kind, std::string_view op, std::initializer_list<TensorId> inputs,
              std::initializer_list<TensorId> outputs, std::string_view formula = {});
 
+  // Computes the step just recorded, of op `op`, or, between begin_heads() and end_heads(),
+  // notes it for end_heads().
+  [[gnu::always_inline]] void compute_last_step(OpKind op);
+
   Trace& trace_;
   Where where_;
+  bool heads_deferred_ = false;
+  std::vector<int> deferred_;    // the steps end_heads() computes
+  std::vector<int> head_begin_;  // end_heads(): per head, its first slot in deferred_, then their count
   std::string scope_, layer_scope_, name_;
   std::vector<const Mat*> parts_;  // concat_heads' inputs
   ForwardFiniteness finite_;

@@ -78,9 +78,10 @@ void Trace::end_forward() {
   forward_count_ = steps_used_;
   if (!replaying_) {  // a replay has the same inputs, so the same readers
     readers_.assign(static_cast<std::size_t>(activations_used_), 0);
+    param_readers_.assign(static_cast<std::size_t>(params_ ? params_->size() : 0), 0);
     for (int i = 0; i < forward_count_; ++i)
       for (const TensorId& in : steps_[static_cast<std::size_t>(i)].inputs)
-        if (in.kind == TensorId::activation) ++readers_[static_cast<std::size_t>(in.index)];
+        ++(in.kind == TensorId::activation ? readers_ : param_readers_)[static_cast<std::size_t>(in.index)];
   }
   replaying_ = false;
 }

@@ -137,8 +137,11 @@ class Trace {
   Step& step(int i) { return steps_[static_cast<std::size_t>(i)]; }
   int step_count() const { return steps_used_; }
   int forward_count() const { return forward_count_; }
-  // How many forward steps read this activation (as counted by end_forward).
-  int readers(TensorId activation) const { return readers_[static_cast<std::size_t>(activation.index)]; }
+  // How many forward steps read this activation or parameter (as counted by end_forward).
+  int readers(TensorId id) const {
+    const auto index = static_cast<std::size_t>(id.index);
+    return id.kind == TensorId::activation ? readers_[index] : param_readers_[index];
+  }
   // The step with this label and phase, if any (labels repeat only across phases).
   std::optional<int> find_step(std::string_view label, Phase phase) const;
 
@@ -181,7 +184,8 @@ class Trace {
   std::vector<Step> steps_;  // slots [0, steps_used_) are live
   int steps_used_ = 0;
   int forward_count_ = 0;
-  std::vector<int> readers_;  // per activation: the forward steps that read it
+  std::vector<int> readers_;        // per activation: the forward steps that read it
+  std::vector<int> param_readers_;  // per parameter: the same
   TensorId loss_;
   std::optional<Config> config_;  // of the model whose forward is (or was last) recorded
   bool replaying_ = false;

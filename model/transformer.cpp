@@ -144,12 +144,13 @@ class Forward {
     TensorId v = r_.linear("v_proj", x_kv, P::param(p.v_w), P::param(p.v_b), Role::value);  // (T_k, d)
     const int d_k = c_.d_k();
     heads_.clear();
+    r_.begin_heads(heads_side_by_side(t_.value(q).rows(), t_.value(k).rows(), c_.d_model));
     for (int h = 0; h < c_.heads; ++h) {
       r_.enter_head(h);
       // Q_h (T_q, d_k), K_h (T_k, d_k), V_h (T_k, d_k)
-      TensorId qh = r_.split_head("q", q, h, d_k, Role::query_head, "Q_h = Q[:, h·d_k : (h+1)·d_k]");
-      TensorId kh = r_.split_head("k", k, h, d_k, Role::key_head, "K_h = K[:, h·d_k : (h+1)·d_k]");
-      TensorId vh = r_.split_head("v", v, h, d_k, Role::value_head, "V_h = V[:, h·d_k : (h+1)·d_k]");
+      TensorId qh = r_.split_head("q", q, d_k, Role::query_head, "Q_h = Q[:, h·d_k : (h+1)·d_k]");
+      TensorId kh = r_.split_head("k", k, d_k, Role::key_head, "K_h = K[:, h·d_k : (h+1)·d_k]");
+      TensorId vh = r_.split_head("v", v, d_k, Role::value_head, "V_h = V[:, h·d_k : (h+1)·d_k]");
       TensorId s = r_.scores("scores", qh, kh);  // (T_q, T_k)
       if (c_.scale_attention)
         s = r_.scale("scale", s, 1.0 / std::sqrt(static_cast<Scalar>(d_k)), Role::scaled_scores, "S' = S / √d_k");
@@ -157,6 +158,7 @@ class Forward {
       TensorId a = r_.softmax("softmax", s);                     // (T_q, T_k)
       heads_.push_back(r_.weighted_sum("weighted_sum", a, vh));  // (T_q, d_k)
     }
+    r_.end_heads();  // the heads computed side by side
     r_.leave_head();
     TensorId concat = r_.concat_heads("concat", heads_);  // (T_q, d)
     return r_.linear("o_proj", concat, P::param(p.o_w), P::param(p.o_b), Role::attention_output);

@@ -5,6 +5,7 @@
 #include "model/flops.h"
 #include "model/op_terms.h"
 #include "model/presets.h"
+#include "model/recorder.h"
 #include "model/transformer.h"
 #include "helpers.h"
 
@@ -12,6 +13,7 @@
 
 #include <cmath>
 #include <limits>
+#include <memory>
 #include <set>
 #include <string>
 #include <utility>
@@ -65,16 +67,15 @@ TEST(OpTable, OpsWithProductsShowTheirTerms) {
   EXPECT_EQ(with_products, expected);
 }
 
-// The recorder skips reading outputs the table's rules call finite: on runs poisoned in many
-// ways, each forward step is flagged exactly when a full scan of its outputs finds a NaN or ±∞
-// (a mask's −∞ excepted).
-TEST(OpTable, FinitenessRulesNeverHideANonFiniteOutput) {
+// Runs poisoned in many ways: parameters with a NaN, ±∞ or a huge value added to every element.
+struct Poison {
+  std::vector<std::pair<const char*, double>> added;  // to every element of these parameters
+  NormPlacement norm = NormPlacement::post;
+};
+
+std::vector<Poison> poisons() {
   const double nan = std::numeric_limits<double>::quiet_NaN(), inf = std::numeric_limits<double>::infinity();
-  struct Poison {
-    std::vector<std::pair<const char*, double>> added;  // to every element of these parameters
-    NormPlacement norm = NormPlacement::post;
-  };
-  const Poison poisons[] = {
+  return {
       {{}},
       {{{"encoder.layers.0.self_attn.q_proj.weight", nan}}},
       {{{"encoder.layers.0.self_attn.q_proj.weight", 1e200}}},  // finite weights, scores overflow
@@ -84,38 +85,102 @@ TEST(OpTable, FinitenessRulesNeverHideANonFiniteOutput) {
       {{{"decoder.layers.1.norm3.weight", 1e308}}},
       {{{"src_embed.weight", 1e308}}},  // × √d_model overflows
       {{{"generator.weight", 1e300}}},
+      {{{"generator.weight", 1e160}}},  // finite forward; its backward's dX = dZ W overflows
+      {{{"decoder.layers.1.ffn.linear2.weight", 1e160}}},
       // pre-norm: X ≈ 2e307 (its LayerNorm still finite) and the attention's output ≈ 1.7e308 (its
       // values are 0), so the residual x + F(x), of finite inputs, overflows
       {{{"src_embed.weight", 7e306}, {"encoder.layers.0.self_attn.o_proj.bias", 1.7e308}}, NormPlacement::pre},
   };
-  const auto scanned_bad = [inf](const Mat& m, bool masked) {
-    for (Eigen::Index i = 0; i < m.size(); ++i) {
-      const double v = m.data()[i];
-      if (!std::isfinite(v) && !(masked && v == -inf)) return true;
-    }
-    return false;
-  };
-  int flagged = 0;
-  for (const Poison& poison : poisons) {
+}
+
+// A poisoned run, forward and backward, of the tiny model.
+struct PoisonedRun {
+  explicit PoisonedRun(const Poison& poison) {
     Config config = tiny_config();
     config.norm = poison.norm;
-    Transformer model(config, 3);
-    std::string what = "none";
+    model = std::make_unique<Transformer>(config, 3);
     for (const auto& [param, value] : poison.added) {
-      model.params()[*model.params().find(param)].value.array() += value;
+      model->params()[*model->params().find(param)].value.array() += value;
       what = param;
     }
-    Trace trace;
-    run_forward(model, tiny_example(1), trace);
+    run_forward(*model, tiny_example(1), trace);
+    run_backward(trace);
+  }
+  std::unique_ptr<Transformer> model;
+  Trace trace;
+  std::string what = "none";
+};
+
+// A full scan: some element is NaN or ±∞ (with `masked`, −∞ is allowed).
+bool scanned_bad(const Mat& m, bool masked) {
+  for (Eigen::Index i = 0; i < m.size(); ++i) {
+    const double v = m.data()[i];
+    if (!std::isfinite(v) && !(masked && v == -std::numeric_limits<double>::infinity())) return true;
+  }
+  return false;
+}
+
+// The recorder skips reading outputs the table's rules call finite: on runs poisoned in many
+// ways, each forward step is flagged exactly when a full scan of its outputs finds a NaN or ±∞
+// (a mask's −∞ excepted).
+TEST(OpTable, FinitenessRulesNeverHideANonFiniteOutput) {
+  int flagged = 0;
+  for (const Poison& poison : poisons()) {
+    const PoisonedRun run(poison);
+    const Trace& trace = run.trace;
     for (int i = 0; i < trace.forward_count(); ++i) {
       const Step& s = trace.step(i);
       bool bad = false;
       for (TensorId out : s.outputs) bad = bad || scanned_bad(trace.value(out), s.op == OpKind::mask);
-      EXPECT_EQ(s.non_finite.has_value(), bad) << what << ": " << s.label;
+      EXPECT_EQ(s.non_finite.has_value(), bad) << run.what << ": " << s.label;
       flagged += bad;
     }
   }
   EXPECT_GT(flagged, 100) << "the poisons reach many steps";
+}
+
+// run_backward skips reading the shares the table's backward rules call finite: on the same
+// runs, each backward step is flagged exactly when a full scan of its shares finds a NaN or ±∞,
+// including steps whose ∂L/∂output is finite and whose shares are not.
+TEST(OpTable, FinitenessRulesNeverHideANonFiniteGradient) {
+  int flagged = 0, flagged_from_finite = 0;
+  for (const Poison& poison : poisons()) {
+    const PoisonedRun run(poison);
+    const Trace& trace = run.trace;
+    for (const Step& b : trace.steps().subspan(static_cast<std::size_t>(trace.forward_count()))) {
+      bool bad = false;
+      for (std::size_t i = 0; i < b.inputs.size(); ++i) bad = bad || scanned_bad(trace.share(b, i), false);
+      EXPECT_EQ(b.non_finite.has_value(), bad) << run.what << ": " << b.label;
+      flagged += bad;
+      bool dy_bad = false;
+      for (TensorId out : b.outputs) dy_bad = dy_bad || scanned_bad(trace.grad(out), false);
+      flagged_from_finite += bad && !dy_bad;
+    }
+  }
+  EXPECT_GT(flagged, 100) << "the poisons reach many steps";
+  EXPECT_GT(flagged_from_finite, 0) << "some poison overflows in a backward step itself";
+}
+
+// Two finite shares can add up to ∞: the gradient of an input that several steps read is not
+// known finite, so the step that made it still reads what it passes on.
+//   x = 1·a,  y = x + x,  L = Σ 1e308·y:  ∂L/∂y = 1e308, ∂L/∂x = 1e308 + 1e308 = ∞
+TEST(OpTable, ASumOfFiniteSharesIsStillRead) {
+  Parameters params;
+  Trace trace;
+  trace.reset(&params);
+  Recorder r(trace);
+  r.enter(Stack::encoder, 0, Sublayer::ffn);
+  const TensorId a = r.input("a", Mat::Ones(2, 3), Axis::src_tokens, Axis::features);
+  const TensorId x = r.scale("x", a, 1, Role::other, {});
+  const TensorId y = r.add("y", x, x);
+  trace.set_loss(r.sum("loss", r.scale("big", y, 1e308, Role::other, {})));
+  trace.end_forward();
+  run_backward(trace);
+  const Step& sum = trace.step(*trace.find_step("encoder.0.ffn.y", Phase::backward));
+  EXPECT_FALSE(sum.non_finite.has_value());  // its shares, 1e308, are finite
+  const Step& made_x = trace.step(*trace.find_step("encoder.0.ffn.x", Phase::backward));
+  ASSERT_TRUE(std::isinf(trace.grad(x)(0, 0)));
+  EXPECT_TRUE(made_x.non_finite.has_value());
 }
 
 // A recorded run takes its formulas from the table, but where the model names a closer one

@@ -6,11 +6,13 @@
 #include "model/matmul.h"
 #include "model/parallel.h"
 #include "model/row_parts.h"
+#include "model/recorder.h"
 #include "model/transformer.h"
 
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <limits>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -19,7 +21,7 @@ namespace attnviz::testing {
 namespace {
 
 // Linear layers of T × 256 × 256 and T × 256 × 1024 (2 to 8 parts each at T = 32), heads of T
-// tokens.  At T = 64 the layer norms, residuals, ReLU, cross-entropy and gradient sums are cut
+// tokens, computed side by side on two threads and one after another on one.  At T = 64 the layer norms, residuals, ReLU, cross-entropy and gradient sums are cut
 // into parts too (2 to 8) on two threads, and not on one: the two runs' bits agree only if a cut
 // changes none.
 Config mid_config() {
@@ -62,6 +64,12 @@ std::vector<Mat> everything(const Trace& trace) {
   return out;
 }
 
+struct Poisoned {
+  const char* param;
+  int row, col;
+  double value;
+};
+
 class ThreadedModel : public ::testing::TestWithParam<std::tuple<Kernel, int>> {
  protected:
   void TearDown() override {
@@ -85,6 +93,7 @@ TEST_P(ThreadedModel, TwoThreadsGiveTheBitsOfOne) {
     one = everything(trace);
   }
   set_threads(2);
+  EXPECT_TRUE(heads_side_by_side(tokens, tokens, model.config().d_model));
   if (tokens == 64) {
     EXPECT_EQ(row_part_count(tokens, 256), 2);
     EXPECT_EQ(row_part_count(tokens, 1024), 8);
@@ -101,6 +110,38 @@ TEST_P(ThreadedModel, TwoThreadsGiveTheBitsOfOne) {
     EXPECT_EQ(differ, 0) << "run " << run;
   }
   EXPECT_GT(parallel_jobs(), jobs);  // the helper took parts
+}
+
+// Where a run stops being finite is found at the same steps, at the same elements, whether the
+// heads run side by side (two threads) or one after another (one): a NaN in one head's columns
+// of W_Q, an ∞ in W_V, and a finite weight whose product overflows in head 2.
+TEST(ThreadedModel, NonFiniteValuesAreFoundAtTheSameStepsOnTwoThreads) {
+  const auto found = [](const Poisoned& poison, int threads) {
+    set_threads(threads);
+    Transformer model(mid_config(), 5);
+    Tensor& w = model.params()[*model.params().find(poison.param)];
+    w.value(poison.row, poison.col) = poison.value;
+    Trace trace;
+    run_forward(model, mid_example(32), trace);
+    run_backward(trace);
+    std::vector<std::string> out;
+    for (const Step& s : trace.steps())
+      if (s.non_finite)
+        out.push_back(s.label + (s.phase == Phase::backward ? " backward " : " ") + std::to_string(s.non_finite->row) +
+                      "," + std::to_string(s.non_finite->col));
+    return out;
+  };
+  const Poisoned poisons[] = {
+      {"encoder.layers.0.self_attn.q_proj.weight", 70, 3, std::numeric_limits<double>::quiet_NaN()},
+      {"decoder.layers.0.cross_attn.v_proj.weight", 200, 5, std::numeric_limits<double>::infinity()},
+      {"encoder.layers.0.self_attn.k_proj.weight", 130, 2, 1e308},  // K = X W_Kᵀ overflows
+  };
+  for (const Poisoned& poison : poisons) {
+    const std::vector<std::string> one = found(poison, 1), two = found(poison, 2);
+    EXPECT_FALSE(one.empty()) << poison.param;
+    EXPECT_EQ(one, two) << poison.param;
+  }
+  set_threads(available_cores());
 }
 
 INSTANTIATE_TEST_SUITE_P(KernelsAndTokens, ThreadedModel,
