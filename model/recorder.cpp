@@ -38,19 +38,18 @@ void Recorder::leave_head() {
 
 namespace {
 
-// Y = op(X…) for a step of the ops a head records (and a scale outside heads), from the step:
-// s.op, or `op` where known where called.
-[[gnu::always_inline]] inline void compute_head_op(Trace& trace, Step& s, OpKind op) {
-  Mat& Y = trace.tensor(s.outputs[0]).value;
-  const auto x = [&](std::size_t i) -> const Mat& { return trace.value(s.inputs[i]); };
-  switch (op) {
-    case OpKind::split_head: ops::split_head_forward(Y, x(0), s.where.head, s.args.d_k); break;
-    case OpKind::scores: ops::scores_forward(Y, x(0), x(1)); break;
-    case OpKind::scale: ops::scale_forward(Y, x(0), s.args.c); break;
-    case OpKind::mask: ops::mask_forward(Y, x(0), x(1)); break;
-    case OpKind::softmax: ops::softmax_forward(Y, x(0), s.fully_masked_rows); break;
-    case OpKind::weighted_sum: ops::weighted_sum_forward(Y, x(0), x(1)); break;
-    default: throw std::logic_error(std::string("not an op of a head: ") + op_info(s.op).name);
+// Y = h.op(A[, B]); a softmax lists its rows of −∞ alone in `fully_masked_rows`.
+[[gnu::always_inline]] inline void compute_head_op(Trace& trace, const HeadOp& h, std::vector<int>* fully_masked_rows) {
+  Mat& Y = trace.tensor(h.out).value;
+  const Mat& A = trace.value(h.a);
+  switch (h.op) {
+    case OpKind::split_head: ops::split_head_forward(Y, A, h.head, h.d_k); break;
+    case OpKind::scores: ops::scores_forward(Y, A, trace.value(h.b)); break;
+    case OpKind::scale: ops::scale_forward(Y, A, h.c); break;
+    case OpKind::mask: ops::mask_forward(Y, A, trace.value(h.b)); break;
+    case OpKind::softmax: ops::softmax_forward(Y, A, *fully_masked_rows); break;
+    case OpKind::weighted_sum: ops::weighted_sum_forward(Y, A, trace.value(h.b)); break;
+    default: throw std::logic_error(std::string("not an op of a head: ") + op_info(h.op).name);
   }
 }
 
@@ -61,14 +60,11 @@ void Recorder::begin_heads(bool side_by_side) {
   deferred_.clear();
 }
 
-inline void Recorder::compute_last_step(OpKind op) {
-  const int index = trace_.step_count() - 1;
-  if (heads_deferred_) {
-    deferred_.push_back(index);
-    return;
-  }
-  compute_head_op(trace_, trace_.step(index), op);
-  finite_.check(trace_, trace_.step(index));
+inline void Recorder::check_or_defer(const HeadOp& h, Step& s) {
+  if (heads_deferred_)
+    deferred_.push_back({trace_.step_count() - 1, h});
+  else
+    finite_.check(trace_, s);
 }
 
 void Recorder::end_heads() {
@@ -76,7 +72,7 @@ void Recorder::end_heads() {
   heads_deferred_ = false;
   head_begin_.clear();
   for (std::size_t k = 0; k < deferred_.size(); ++k)
-    if (k == 0 || trace_.step(deferred_[k]).where.head != trace_.step(deferred_[k - 1]).where.head)
+    if (k == 0 || trace_.step(deferred_[k].step).where.head != trace_.step(deferred_[k - 1].step).where.head)
       head_begin_.push_back(static_cast<int>(k));
   head_begin_.push_back(static_cast<int>(deferred_.size()));
   finite_.cover(trace_);
@@ -84,8 +80,9 @@ void Recorder::end_heads() {
       static_cast<int>(head_begin_.size()) - 1,
       [&](int h) {
         for (int k = head_begin_[static_cast<std::size_t>(h)]; k < head_begin_[static_cast<std::size_t>(h) + 1]; ++k) {
-          Step& s = trace_.step(deferred_[static_cast<std::size_t>(k)]);
-          compute_head_op(trace_, s, s.op);
+          const Deferred& d = deferred_[static_cast<std::size_t>(k)];
+          Step& s = trace_.step(d.step);
+          compute_head_op(trace_, d.op, &s.fully_masked_rows);
           finite_.check_covered(trace_, s);
         }
       },
@@ -156,9 +153,11 @@ TensorId Recorder::embedding(std::string_view op, TensorId ids, TensorId W) {
 
 TensorId Recorder::scale(std::string_view op, TensorId X, Scalar c, Role role, std::string_view formula) {
   TensorId Y = output_like(op, role, X);
+  const HeadOp h{.op = OpKind::scale, .out = Y, .a = X, .c = c};
+  if (!heads_deferred_) compute_head_op(trace_, h, nullptr);
   Step& s = step(OpKind::scale, op, {X}, {Y}, formula);
   s.args.c = c;
-  compute_last_step(OpKind::scale);
+  check_or_defer(h, s);
   return Y;
 }
 
@@ -178,9 +177,11 @@ TensorId Recorder::linear(std::string_view op, TensorId X, TensorId W, TensorId 
 
 TensorId Recorder::split_head(std::string_view op, TensorId X, int d_k, Role role, std::string_view formula) {
   TensorId Y = output(op, role, ROWS(X), d_k, trace_.tensor(X).rows, Axis::features);
+  const HeadOp h{.op = OpKind::split_head, .out = Y, .a = X, .head = where_.head, .d_k = d_k};
+  if (!heads_deferred_) compute_head_op(trace_, h, nullptr);
   Step& s = step(OpKind::split_head, op, {X}, {Y}, formula);
   s.args.d_k = d_k;
-  compute_last_step(OpKind::split_head);
+  check_or_defer(h, s);
   return Y;
 }
 
@@ -202,29 +203,34 @@ TensorId Recorder::concat_heads(std::string_view op, const std::vector<TensorId>
 
 TensorId Recorder::scores(std::string_view op, TensorId Q, TensorId K) {
   TensorId S = output(op, Role::scores, ROWS(Q), ROWS(K), trace_.tensor(Q).rows, trace_.tensor(K).rows);
-  step(OpKind::scores, op, {Q, K}, {S});
-  compute_last_step(OpKind::scores);
+  const HeadOp h{.op = OpKind::scores, .out = S, .a = Q, .b = K};
+  if (!heads_deferred_) compute_head_op(trace_, h, nullptr);
+  check_or_defer(h, step(OpKind::scores, op, {Q, K}, {S}));
   return S;
 }
 
 TensorId Recorder::mask(std::string_view op, TensorId S, TensorId M) {
   TensorId Y = output_like(op, Role::masked_scores, S);
-  step(OpKind::mask, op, {S, M}, {Y});
-  compute_last_step(OpKind::mask);
+  const HeadOp h{.op = OpKind::mask, .out = Y, .a = S, .b = M};
+  if (!heads_deferred_) compute_head_op(trace_, h, nullptr);
+  check_or_defer(h, step(OpKind::mask, op, {S, M}, {Y}));
   return Y;
 }
 
 TensorId Recorder::softmax(std::string_view op, TensorId S) {
   TensorId A = output_like(op, Role::attention_weights, S);
-  step(OpKind::softmax, op, {S}, {A});
-  compute_last_step(OpKind::softmax);
+  const HeadOp h{.op = OpKind::softmax, .out = A, .a = S};
+  Step& s = step(OpKind::softmax, op, {S}, {A});
+  if (!heads_deferred_) compute_head_op(trace_, h, &s.fully_masked_rows);
+  check_or_defer(h, s);
   return A;
 }
 
 TensorId Recorder::weighted_sum(std::string_view op, TensorId A, TensorId V, Role role, std::string_view formula) {
   TensorId O = output(op, role, ROWS(A), COLS(V), trace_.tensor(A).rows, Axis::features);
-  step(OpKind::weighted_sum, op, {A, V}, {O}, formula);
-  compute_last_step(OpKind::weighted_sum);
+  const HeadOp h{.op = OpKind::weighted_sum, .out = O, .a = A, .b = V};
+  if (!heads_deferred_) compute_head_op(trace_, h, nullptr);
+  check_or_defer(h, step(OpKind::weighted_sum, op, {A, V}, {O}, formula));
   return O;
 }
 

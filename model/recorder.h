@@ -20,6 +20,14 @@ inline bool heads_side_by_side(Eigen::Index T_q, Eigen::Index T_k, Eigen::Index 
   return threads() > 1 && T_q * T_k * d_model >= Eigen::Index{1} << 16;
 }
 
+// One op of a head, Y = op(A[, B]), by its tensors and constants (Recorder::begin_heads).
+struct HeadOp {
+  OpKind op;
+  TensorId out = {}, a = {}, b = {};
+  int head = -1, d_k = 0;  // split_head
+  Scalar c = 1;            // scale
+};
+
 class Recorder {
  public:
   explicit Recorder(Trace& trace) : trace_(trace) { finite_.reserve(trace.tensor_capacity()); }
@@ -94,15 +102,19 @@ class Recorder {
   Step& step(OpKind kind, std::string_view op, std::initializer_list<TensorId> inputs,
              std::initializer_list<TensorId> outputs, std::string_view formula = {});
 
-  // Computes the step just recorded, of op `op`, or, between begin_heads() and end_heads(),
-  // notes it for end_heads().
-  [[gnu::always_inline]] void compute_last_step(OpKind op);
+  // Reads step `s`, just recorded and computed, for NaN and ±∞; between begin_heads() and
+  // end_heads(), notes it, not yet computed, for end_heads() instead.
+  [[gnu::always_inline]] void check_or_defer(const HeadOp& h, Step& s);
 
   Trace& trace_;
   Where where_;
   bool heads_deferred_ = false;
-  std::vector<int> deferred_;    // the steps end_heads() computes
-  std::vector<int> head_begin_;  // end_heads(): per head, its first slot in deferred_, then their count
+  struct Deferred {
+    int step;
+    HeadOp op;
+  };
+  std::vector<Deferred> deferred_;  // the steps end_heads() computes
+  std::vector<int> head_begin_;     // end_heads(): per head, its first slot in deferred_, then their count
   std::string scope_, layer_scope_, name_;
   std::vector<const Mat*> parts_;  // concat_heads' inputs
   ForwardFiniteness finite_;
