@@ -10,6 +10,7 @@
 #include <limits>
 #include <map>
 #include <mutex>
+#include <optional>
 
 namespace attnviz {
 
@@ -103,27 +104,39 @@ void eigen_part(Product product, Mat& C, const Mat& A, const Mat& B, bool accumu
   }
 }
 
+// One product, C already shaped, ready to be computed part by part (the parts of its shape).
+// The model's kernel for A Bᵀ transposes into a buffer of this thread's: one such product at a
+// time.
+class ProductParts {
+ public:
+  ProductParts(Kernel kernel, const ProductShape& s, Mat& C, const Mat& A, const Mat& B)
+      : s_(s), cut_(cut_of(s)), C_(C), A_(A), B_(B) {
+    if (kernel == Kernel::model) model_.emplace(s.product, C, A, B, write_of(s));
+  }
+  int count() const { return cut_.parts; }
+  void compute(int p) const {
+    if (model_) {
+      cut_.parts == 1 ? model_->compute_all() : model_->compute(cut_.part(p));
+    } else {
+      eigen_part(s_.product, C_, A_, B_, s_.accumulate, cut_.parts == 1 ? Part{false, 0, s_.n} : cut_.part(p));
+    }
+  }
+
+ private:
+  ProductShape s_;
+  Cut cut_;
+  Mat& C_;
+  const Mat &A_, &B_;
+  std::optional<kernel::ModelProduct> model_;
+};
+
 // The product, C already shaped, in the parts of its shape: on the threads, or all on this one.
 void compute(Kernel kernel, const ProductShape& s, Mat& C, const Mat& A, const Mat& B, bool threaded) {
-  const Cut cut = cut_of(s);
-  const auto run = [&](auto&& part) {
-    if (threaded)
-      run_pieces(cut.parts, part);
-    else
-      for (int p = 0; p < cut.parts; ++p) part(p);
-  };
-  if (kernel == Kernel::model) {
-    const kernel::ModelProduct product(s.product, C, A, B, write_of(s));
-    if (cut.parts == 1)
-      product.compute_all();
-    else
-      run([&](int p) { product.compute(cut.part(p)); });
-  } else {
-    if (cut.parts == 1)
-      eigen_part(s.product, C, A, B, s.accumulate, {false, 0, s.n});
-    else
-      run([&](int p) { eigen_part(s.product, C, A, B, s.accumulate, cut.part(p)); });
-  }
+  const ProductParts parts(kernel, s, C, A, B);
+  if (parts.count() > 1 && threaded)
+    run_pieces(parts.count(), [&](int p) { parts.compute(p); });
+  else
+    for (int p = 0; p < parts.count(); ++p) parts.compute(p);
 }
 
 // Times both kernels on the product's own operands, into a scratch C, in rounds of one run of
@@ -230,15 +243,24 @@ Kernel kernel_for(const ProductShape& s, const Mat& A, const Mat& B) {
 
 std::atomic<int> forced_kernel{-1};  // a Kernel, or −1: none
 
-void product(Product p, Mat& C, const Mat& A, const Mat& B, bool accumulate, bool stream, const Kernel* forced) {
+// The shape of C (=|+=) the product, C shaped for it.
+ProductShape shape_of(Product p, Mat& C, const Mat& A, const Mat& B, bool accumulate, bool stream) {
   const bool tn = p == Product::tn, nt = p == Product::nt;
   const ProductShape s{p,          tn ? A.cols() : A.rows(), nt ? B.rows() : B.cols(), tn ? A.rows() : A.cols(),
                        accumulate, stream && !accumulate};
   if (!accumulate) reshape(C, s.m, s.n);
-  if (s.m == 0 || s.n == 0) return;
+  return s;
+}
+
+Kernel kernel_of(const ProductShape& s, const Mat& A, const Mat& B, const Kernel* forced) {
   const int everywhere = forced_kernel.load(std::memory_order_relaxed);
-  const Kernel kernel = forced ? *forced : everywhere >= 0 ? static_cast<Kernel>(everywhere) : kernel_for(s, A, B);
-  compute(kernel, s, C, A, B, true);
+  return forced ? *forced : everywhere >= 0 ? static_cast<Kernel>(everywhere) : kernel_for(s, A, B);
+}
+
+void product(Product p, Mat& C, const Mat& A, const Mat& B, bool accumulate, bool stream, const Kernel* forced) {
+  const ProductShape s = shape_of(p, C, A, B, accumulate, stream);
+  if (s.m == 0 || s.n == 0) return;
+  compute(kernel_of(s, A, B, forced), s, C, A, B, true);
 }
 
 }  // namespace
@@ -251,6 +273,21 @@ void matmul_nn(Mat& C, const Mat& A, const Mat& B, bool accumulate) {
 }
 void matmul_tn(Mat& C, const Mat& A, const Mat& B, bool accumulate, bool stream) {
   product(Product::tn, C, A, B, accumulate, stream, nullptr);
+}
+
+void matmul_nn_and_tn(Mat& C1, const Mat& A1, const Mat& B1, bool accumulate1, Mat& C2, const Mat& A2, const Mat& B2,
+                      bool accumulate2, bool stream2) {
+  const ProductShape s1 = shape_of(Product::nn, C1, A1, B1, accumulate1, false);
+  const ProductShape s2 = shape_of(Product::tn, C2, A2, B2, accumulate2, stream2);
+  if (cut_of(s1).parts == 1 || cut_of(s2).parts == 1 || s1.m == 0 || s1.n == 0 || s2.m == 0 || s2.n == 0) {
+    product(Product::nn, C1, A1, B1, accumulate1, false, nullptr);
+    product(Product::tn, C2, A2, B2, accumulate2, stream2, nullptr);
+    return;
+  }
+  const ProductParts first(kernel_of(s1, A1, B1, nullptr), s1, C1, A1, B1);
+  const ProductParts second(kernel_of(s2, A2, B2, nullptr), s2, C2, A2, B2);
+  run_pieces(first.count() + second.count(),
+             [&](int p) { p < first.count() ? first.compute(p) : second.compute(p - first.count()); });
 }
 
 void matmul_with(Kernel kernel, Product p, Mat& C, const Mat& A, const Mat& B, bool accumulate, bool stream) {

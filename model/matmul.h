@@ -31,6 +31,12 @@ void matmul_nn(Mat& C, const Mat& A, const Mat& B, bool accumulate);
 // large fresh weight gradient goes to memory without first being read into cache.
 void matmul_tn(Mat& C, const Mat& A, const Mat& B, bool accumulate, bool stream = false);
 
+// C1 (=|+=) A1 B1 and C2 (=|+=) A2ᵀ B2, as matmul_nn and matmul_tn give them, in one job where
+// both are cut into parts: the threads share the parts of both, and wait once for the last one
+// (a linear layer's dX = dY W and dW = dYᵀ X).
+void matmul_nn_and_tn(Mat& C1, const Mat& A1, const Mat& B1, bool accumulate1, Mat& C2, const Mat& A2, const Mat& B2,
+                      bool accumulate2, bool stream2);
+
 enum class Product : std::uint8_t { nt, nn, tn };  // A Bᵀ, A B, Aᵀ B
 enum class Kernel : std::uint8_t { model, eigen };
 const char* to_string(Product);  // "A Bᵀ", "A B", "Aᵀ B"

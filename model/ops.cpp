@@ -93,8 +93,7 @@ void linear_forward(Mat& Y, const Mat& X, const Mat& W, const Mat& b) {
 }
 
 void linear_backward(Grad dX, Grad dW, Grad db, const Mat& dY, const Mat& X, const Mat& W) {
-  matmul_nn(dX.m, dY, W, !dX.fresh);
-  matmul_tn(dW.m, dY, X, !dW.fresh, W.size() >= stream_threshold);
+  matmul_nn_and_tn(dX.m, dY, W, !dX.fresh, dW.m, dY, X, !dW.fresh, W.size() >= stream_threshold);
   db.put(dY.colwise().sum());
 }
 

@@ -213,5 +213,31 @@ TEST(KernelChoice, ForcedKernelIsUsedEverywhere) {
   EXPECT_LT(max_error(by[0], by[1]), 1e-11);
 }
 
+// A linear layer's dX = dY W and dW = dYᵀ X as one job give the bits of the two products one
+// after another, written over or added to, on two threads, with each kernel; and where one of
+// them is too small to cut (each then runs alone).
+TEST(KernelChoice, ALinearLayersTwoProductsAsOneJobGiveTheirOwnBits) {
+  set_threads(2);
+  Random random{5};
+  for (const int out : {512, 40})
+    for (Kernel kernel : {Kernel::model, Kernel::eigen}) {
+      force_kernel(kernel);
+      const Mat dY = random_mat(random, 32, out), W = random_mat(random, out, 256), X = random_mat(random, 32, 256);
+      for (bool add : {false, true}) {
+        Mat dX = random_mat(random, 32, 256), dW = random_mat(random, out, 256);
+        Mat dX_alone = dX, dW_alone = dW;
+        matmul_nn(dX_alone, dY, W, add);
+        matmul_tn(dW_alone, dY, X, add, true);
+        matmul_nn_and_tn(dX, dY, W, add, dW, dY, X, add, true);
+        EXPECT_TRUE(same_bits(dX, dX_alone)) << out << " " << to_string(kernel) << " " << add;
+        EXPECT_TRUE(same_bits(dW, dW_alone)) << out << " " << to_string(kernel) << " " << add;
+      }
+    }
+  force_kernel(std::nullopt);
+  EXPECT_GT(product_parts({Product::nn, 32, 256, 512}), 1);
+  EXPECT_GT(product_parts({Product::tn, 512, 256, 32}), 1);
+  set_threads(available_cores());
+}
+
 }  // namespace
 }  // namespace attnviz::testing
