@@ -1,6 +1,7 @@
 #pragma once
 // Records forward ops into a Trace: each call computes one op, stores its output as a named
-// tensor and appends a Step whose label is that name.  Used by run_forward.
+// tensor and appends a Step whose label is that name (an attention's heads, when side by side,
+// are computed at end_heads).  Used by run_forward.
 
 #include "model/config.h"
 #include "model/finite_values.h"
