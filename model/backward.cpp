@@ -66,30 +66,21 @@ class Backward {
   }
 
   // The backward steps of one attention's heads, forward steps [first, last]: appended and
-  // readied in order, then computed head by head over the threads.  A head's steps read no parameter and no other head's tensors; they share only
-  // Q, K and V, whose gradients are zeroed up front and take each head's share in its own
-  // columns: 0 + share, the bits the share's copy would give, since no share is −0.
+  // readied in order, then computed head by head over the threads.  A head's steps read no
+  // parameter and no other head's tensors; they share only Q, K and V, whose gradients are
+  // zeroed up front and take each head's share in its own columns: 0 + share, the bits the
+  // share's copy would give, since no share is −0.
   [[gnu::noinline]] void heads(int first, int last) {
-    const auto count = static_cast<std::size_t>(last - first + 1);
-    if (pending_.size() < count) pending_.resize(count);
-    std::vector<int>& head_begin = head_begin_;
-    head_begin.clear();
-    for (int i = last; i >= first; --i) {
-      Pending& p = pending_[static_cast<std::size_t>(last - i)];
-      Step& b = prepare(i, p);
-      if (head_begin.empty() || t_.step(i + 1).where.head != b.where.head) head_begin.push_back(last - i);
-      zero_shared_inputs(b);
-    }
-    head_begin.push_back(static_cast<int>(count));
-    run_pieces(
-        static_cast<int>(head_begin.size()) - 1,
-        [&](int h) {
-          for (int k = head_begin[static_cast<std::size_t>(h)]; k < head_begin[static_cast<std::size_t>(h) + 1]; ++k) {
-            Pending& p = pending_[static_cast<std::size_t>(k)];
-            finish(t_.step(p.step), p);
-          }
+    const int count = last - first + 1;
+    if (pending_.size() < static_cast<std::size_t>(count)) pending_.resize(static_cast<std::size_t>(count));
+    for (int k = 0; k < count; ++k) zero_shared_inputs(prepare(last - k, pending_[static_cast<std::size_t>(k)]));
+    run_each_head(
+        t_, count, [&](int k) { return pending_[static_cast<std::size_t>(k)].step; },
+        [&](int k) {
+          Pending& p = pending_[static_cast<std::size_t>(k)];
+          finish(t_.step(p.step), p);
         },
-        /*wake_helpers=*/false);
+        head_begin_);
   }
 
  private:
@@ -300,7 +291,7 @@ class Backward {
   std::vector<char> grad_finite_;  // per activation: its gradient is complete and finite
   Pending serial_;                 // step(): the step being computed
   std::vector<Pending> pending_;   // heads(): the steps readied and not yet computed
-  std::vector<int> head_begin_;    // heads(): per head, its first slot in pending_, then their count
+  std::vector<int> head_begin_;    // heads(): run_each_head's scratch
 };
 
 // The first of the forward steps up to `last` that belong to the heads of one attention, when

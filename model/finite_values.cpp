@@ -67,12 +67,10 @@ bool ForwardFiniteness::surely_finite(const Step& s, const FiniteRule& rule) con
 
 void ForwardFiniteness::check(const Trace& trace, Step& s) {
   cover(trace);
-  check_known(trace, s);
+  check_covered(trace, s);
 }
 
-void ForwardFiniteness::check_covered(const Trace& trace, Step& s) { check_known(trace, s); }
-
-inline void ForwardFiniteness::check_known(const Trace& trace, Step& s) {
+void ForwardFiniteness::check_covered(const Trace& trace, Step& s) {
   const FiniteRule& rule = op_info(s.op).finite;
   const bool surely = surely_finite(s, rule);
   for (TensorId id : s.outputs) known_[static_cast<std::size_t>(id.index)] = rule.output;

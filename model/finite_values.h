@@ -33,7 +33,6 @@ class ForwardFiniteness {
 
  private:
   bool surely_finite(const Step& s, const FiniteRule& rule) const;
-  [[gnu::always_inline]] void check_known(const Trace& trace, Step& s);
   std::vector<Known> known_;  // per activation
 };
 

@@ -70,23 +70,16 @@ inline void Recorder::check_or_defer(const HeadOp& h, Step& s) {
 void Recorder::end_heads() {
   if (!heads_deferred_) return;
   heads_deferred_ = false;
-  head_begin_.clear();
-  for (std::size_t k = 0; k < deferred_.size(); ++k)
-    if (k == 0 || trace_.step(deferred_[k].step).where.head != trace_.step(deferred_[k - 1].step).where.head)
-      head_begin_.push_back(static_cast<int>(k));
-  head_begin_.push_back(static_cast<int>(deferred_.size()));
   finite_.cover(trace_);
-  run_pieces(
-      static_cast<int>(head_begin_.size()) - 1,
-      [&](int h) {
-        for (int k = head_begin_[static_cast<std::size_t>(h)]; k < head_begin_[static_cast<std::size_t>(h) + 1]; ++k) {
-          const Deferred& d = deferred_[static_cast<std::size_t>(k)];
-          Step& s = trace_.step(d.step);
-          compute_head_op(trace_, d.op, &s.fully_masked_rows);
-          finite_.check_covered(trace_, s);
-        }
+  run_each_head(
+      trace_, static_cast<int>(deferred_.size()), [&](int k) { return deferred_[static_cast<std::size_t>(k)].step; },
+      [&](int k) {
+        const Deferred& d = deferred_[static_cast<std::size_t>(k)];
+        Step& s = trace_.step(d.step);
+        compute_head_op(trace_, d.op, &s.fully_masked_rows);
+        finite_.check_covered(trace_, s);
       },
-      /*wake_helpers=*/false);
+      head_begin_);
 }
 
 const std::string& Recorder::name_of(std::string_view op) {

@@ -21,6 +21,23 @@ inline bool heads_side_by_side(Eigen::Index T_q, Eigen::Index T_k, Eigen::Index 
   return threads() > 1 && T_q * T_k * d_model >= Eigen::Index{1} << 16;
 }
 
+// f(k) for every k in [0, count), where k stands for trace step step_of(k) and the steps of one
+// head (consecutive, of the same Where::head) are in order: each head's k in order on one thread,
+// the heads over the threads.  `begins` is scratch for where each head starts.
+template <class StepOf, class F>
+void run_each_head(const Trace& trace, int count, StepOf&& step_of, F&& f, std::vector<int>& begins) {
+  begins.clear();
+  for (int k = 0; k < count; ++k)
+    if (k == 0 || trace.step(step_of(k)).where.head != trace.step(step_of(k - 1)).where.head) begins.push_back(k);
+  begins.push_back(count);
+  run_pieces(
+      static_cast<int>(begins.size()) - 1,
+      [&](int h) {
+        for (int k = begins[static_cast<std::size_t>(h)]; k < begins[static_cast<std::size_t>(h) + 1]; ++k) f(k);
+      },
+      /*wake_helpers=*/false);
+}
+
 // One op of a head, Y = op(A[, B]), by its tensors and constants (Recorder::begin_heads).
 struct HeadOp {
   OpKind op;
@@ -115,7 +132,7 @@ class Recorder {
     HeadOp op;
   };
   std::vector<Deferred> deferred_;  // the steps end_heads() computes
-  std::vector<int> head_begin_;     // end_heads(): per head, its first slot in deferred_, then their count
+  std::vector<int> head_begin_;     // end_heads(): run_each_head's scratch
   std::string scope_, layer_scope_, name_;
   std::vector<const Mat*> parts_;  // concat_heads' inputs
   ForwardFiniteness finite_;
