@@ -132,6 +132,13 @@ class ProductParts {
 
 // The product, C already shaped, in the parts of its shape: on the threads, or all on this one.
 void compute(Kernel kernel, const ProductShape& s, Mat& C, const Mat& A, const Mat& B, bool threaded) {
+  if (flops(s) < parallel_flops) {  // one part (cut_of)
+    if (kernel == Kernel::model)
+      kernel::ModelProduct(s.product, C, A, B, write_of(s)).compute_all();
+    else
+      eigen_part(s.product, C, A, B, s.accumulate, Part{false, 0, s.n});
+    return;
+  }
   const ProductParts parts(kernel, s, C, A, B);
   if (parts.count() > 1 && threaded)
     run_pieces(parts.count(), [&](int p) { parts.compute(p); });
