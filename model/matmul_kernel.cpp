@@ -276,21 +276,37 @@ void last_strip(Index i0, Index i1, Index depth, const ScalarSide& a, const Vect
 constexpr int MR = 8, NV = 3;
 constexpr Index width = NV * lanes;
 
+// Columns [j, j + cols) of rows [i0, i1), 25 to 32 of them, in tiles of 6 rows × 4 vectors
+// (24 accumulators, the same loads per multiply-add as 8 × 3).
+void strip_of_four(Index i0, Index i1, Index depth, const ScalarSide& a, const VectorSide& b, const Out& c, Index j,
+                   Index cols, Write write) {
+  const bool partial = cols % lanes != 0 && j + 4 * lanes > b.readable;
+  partial ? strip<6, 4, true>(i0, i1, depth, a, b, c, j, cols, write)
+          : strip<6, 4, false>(i0, i1, depth, a, b, c, j, cols, write);
+}
+
 void strips(Index i0, Index i1, Index j0, Index j1, Index depth, const ScalarSide& a, const VectorSide& b, const Out& c,
             Write write) {
   // A b of over 512 kB (the weights of A B) comes from memory strip after strip, its rows 4 kB
   // and more apart, where the CPU's own prefetching does not follow: each strip fetches the
   // next.  A deep one runs in blocks of k (strip_in_blocks).
   const bool ahead = static_cast<double>(depth) * static_cast<double>(b.ld) * sizeof(Scalar) > 512e3;
+  // 1 to 8 columns left after the last full strip (512 = 21 · 24 + 8) go with it as one strip
+  // of four vectors: a strip of one vector makes 9 loads for 8 multiply-adds.
+  const Index left = (j1 - j0) % width;
+  const Index full_end = j1 - left - (left > 0 && left <= lanes && j1 - j0 > width ? width : 0);
   Index j = j0;
-  for (; j + width <= j1; j += width) {
+  for (; j < full_end; j += width) {
     const Scalar* next = ahead && j + width < j1 ? b.p + j + width : nullptr;
     if (ahead && depth > 1024)
       strip_in_blocks(i0, i1, depth, a, b, c, j, write, next);
     else
       strip<MR, NV, false>(i0, i1, depth, a, b, c, j, width, write, next);
   }
-  if (j < j1) last_strip<MR>(i0, i1, depth, a, b, c, j, j1 - j, write);
+  if (j1 - j > width)
+    strip_of_four(i0, i1, depth, a, b, c, j, j1 - j, write);
+  else if (j < j1)
+    last_strip<MR>(i0, i1, depth, a, b, c, j, j1 - j, write);
 }
 
 void run(Index i0, Index i1, Index j0, Index j1, Index depth, const ScalarSide& a, const VectorSide& b, const Out& c,
@@ -298,11 +314,8 @@ void run(Index i0, Index i1, Index j0, Index j1, Index depth, const ScalarSide& 
   if (i0 >= i1 || j0 >= j1) return;
   const Index cols = j1 - j0;
   if (i1 - i0 > cols && cols > width && cols <= 4 * lanes) {
-    // 25 to 32 columns (X Wᵀ at 25 to 32 tokens): tiles of 6 rows × 4 vectors (24 accumulators,
-    // the same loads per multiply-add as 8 × 3) rather than a strip of 3 vectors and one of 1.
-    const bool partial = cols % lanes != 0 && j0 + 4 * lanes > b.readable;
-    partial ? strip<6, 4, true>(i0, i1, depth, a, b, c, j0, cols, write)
-            : strip<6, 4, false>(i0, i1, depth, a, b, c, j0, cols, write);
+    // 25 to 32 columns (X Wᵀ at 25 to 32 tokens) rather than a strip of 3 vectors and one of 1
+    strip_of_four(i0, i1, depth, a, b, c, j0, cols, write);
   } else if (i1 - i0 > cols && cols > width && cols <= 3 * width) {
     for (Index i = i0; i < i1; i += MR) strips(i, std::min(i + MR, i1), j0, j1, depth, a, b, c, write);
   } else {
