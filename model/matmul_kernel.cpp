@@ -115,10 +115,12 @@ void finish(Write write) {
 // acc[r][v] += Σ_k a(i + r, k) · b(k, j + 8v …), k = 0 … depth − 1 in order: rows [i, i+MR) ×
 // columns [j, j + cols) of a register tile; cols ≤ NV·8, and only the last vector may be
 // partial.  With `prefetch`, the lines of b from there on, one row per k, are fetched ahead into
-// cache (the next strip's).
+// cache (the next strip's).  With `next_rows`, MR rows of a from there on (a.row apart, each
+// contiguous in k: the next tile's) are fetched a line of each every 8 k.
 template <int MR, int NV, bool Partial>
 [[gnu::always_inline]] inline void accumulate(Vec (&acc)[MR][NV], Index depth, ScalarSide a, VectorSide b, Index i,
-                                              Index j, Index cols, const Scalar* prefetch) {
+                                              Index j, Index cols, const Scalar* prefetch,
+                                              const Scalar* next_rows = nullptr) {
   const FirstLanes last_mask = first_lanes(cols - (NV - 1) * lanes);
   const Scalar* ap = a.p + i * a.row;
   const Scalar* bp = b.p + j;
@@ -127,6 +129,8 @@ template <int MR, int NV, bool Partial>
       for (int v = 0; v < NV; ++v) __builtin_prefetch(prefetch + v * lanes);
       prefetch += b.ld;
     }
+    if (next_rows && k % lanes == 0)
+      for (int r = 0; r < MR; ++r) __builtin_prefetch(next_rows + r * a.row + k);
     Vec bv[NV];
     for (int v = 0; v < NV; ++v)
       bv[v] = Partial && v == NV - 1 ? load_first(bp + v * lanes, last_mask) : load(bp + v * lanes);
@@ -178,20 +182,26 @@ template <int MR, int NV>
 // One register tile of C, summed over the whole depth.
 template <int MR, int NV, bool Partial>
 [[gnu::always_inline]] inline void tile(Index depth, ScalarSide a, VectorSide b, Out c, Index i, Index j, Index cols,
-                                        Write write, const Scalar* prefetch = nullptr) {
+                                        Write write, const Scalar* prefetch = nullptr,
+                                        const Scalar* next_rows = nullptr) {
   Vec acc[MR][NV] = {};
-  accumulate<MR, NV, Partial>(acc, depth, a, b, i, j, cols, prefetch);
+  accumulate<MR, NV, Partial>(acc, depth, a, b, i, j, cols, prefetch, next_rows);
   output<MR, NV>(acc, c, i, j, cols, write);
 }
 
 // Columns [j, j + cols) of rows [i0, i1): MR rows at a time, then the 1 to MR − 1 rows left in
 // one tile, so that their sums run side by side rather than one row's after another's.
-// The first block of 8 rows prefetches `prefetch` (see tile).
+// The first block of 8 rows prefetches `prefetch` (see tile); with `fetch_rows`, each tile
+// fetches the rows of a the next one reads (a's rows contiguous: a.depth = 1), in this part or
+// the next.
 template <int MR, int NV, bool Partial>
 void strip(Index i0, Index i1, Index depth, const ScalarSide& a, const VectorSide& b, const Out& c, Index j, Index cols,
-           Write write, const Scalar* prefetch = nullptr) {
+           Write write, const Scalar* prefetch = nullptr, bool fetch_rows = false) {
   Index i = i0;
-  for (; i + MR <= i1; i += MR, prefetch = nullptr) tile<MR, NV, Partial>(depth, a, b, c, i, j, cols, write, prefetch);
+  for (; i + MR <= i1; i += MR, prefetch = nullptr) {
+    const Scalar* next_rows = fetch_rows && i + 2 * MR <= a.rows ? a.p + (i + MR) * a.row : nullptr;
+    tile<MR, NV, Partial>(depth, a, b, c, i, j, cols, write, prefetch, next_rows);
+  }
   switch (i1 - i) {
     case 7: tile<7, NV, Partial>(depth, a, b, c, i, j, cols, write); break;
     case 6: tile<6, NV, Partial>(depth, a, b, c, i, j, cols, write); break;
@@ -219,7 +229,7 @@ void strip_in_blocks(Index i0, Index i1, Index depth, const ScalarSide& a, const
     carry.resize(static_cast<std::size_t>(tiles * lanes * NV));
   for (Index k0 = 0; k0 < depth; k0 += block) {
     const Index length = std::min(block, depth - k0);
-    const ScalarSide a_k{a.p + k0 * a.depth, a.row, a.depth};
+    const ScalarSide a_k{a.p + k0 * a.depth, a.row, a.depth, a.rows};
     const VectorSide b_k{b.p + k0 * b.ld, b.ld, b.readable};
     const Scalar* ahead = prefetch ? prefetch + k0 * b.ld : nullptr;
     for (Index t = 0; t < tiles; ++t, ahead = nullptr) {
@@ -277,12 +287,16 @@ constexpr int MR = 8, NV = 3;
 constexpr Index width = NV * lanes;
 
 // Columns [j, j + cols) of rows [i0, i1), 25 to 32 of them, in tiles of 6 rows × 4 vectors
-// (24 accumulators, the same loads per multiply-add as 8 × 3).
+// (24 accumulators, the same loads per multiply-add as 8 × 3).  Where a's rows are contiguous
+// and over 512 kB in all (the weights of X Wᵀ), they come from memory: each tile fetches the
+// next one's, whose first lines the CPU's own prefetching would miss.
 void strip_of_four(Index i0, Index i1, Index depth, const ScalarSide& a, const VectorSide& b, const Out& c, Index j,
                    Index cols, Write write) {
   const bool partial = cols % lanes != 0 && j + 4 * lanes > b.readable;
-  partial ? strip<6, 4, true>(i0, i1, depth, a, b, c, j, cols, write)
-          : strip<6, 4, false>(i0, i1, depth, a, b, c, j, cols, write);
+  const bool fetch_rows =
+      a.depth == 1 && static_cast<double>(a.rows) * static_cast<double>(depth) * sizeof(Scalar) > 512e3;
+  partial ? strip<6, 4, true>(i0, i1, depth, a, b, c, j, cols, write, nullptr, fetch_rows)
+          : strip<6, 4, false>(i0, i1, depth, a, b, c, j, cols, write, nullptr, fetch_rows);
 }
 
 void strips(Index i0, Index i1, Index j0, Index j1, Index depth, const ScalarSide& a, const VectorSide& b, const Out& c,
@@ -365,13 +379,13 @@ VectorSide transposed(const Mat& M) {
 ModelProduct::ModelProduct(Product product, Mat& C, const Mat& A, const Mat& B, Write write) : write_(write) {
   switch (product) {
     case Product::nn:  // C(i,j) = Σ_k A(i,k) B(k,j)
-      a_ = {A.data(), A.cols(), 1};
+      a_ = {A.data(), A.cols(), 1, A.rows()};
       b_ = {B.data(), B.cols(), B.cols()};
       c_ = {C.data(), C.cols(), 1};
       rows_ = A.rows(), cols_ = B.cols(), depth_ = A.cols();
       break;
     case Product::tn:  // C(i,j) = Σ_k A(k,i) B(k,j)
-      a_ = {A.data(), 1, A.cols()};
+      a_ = {A.data(), 1, A.cols(), A.cols()};
       b_ = {B.data(), B.cols(), B.cols()};
       c_ = {C.data(), C.cols(), 1};
       rows_ = A.cols(), cols_ = B.cols(), depth_ = A.rows();
@@ -382,12 +396,12 @@ ModelProduct::ModelProduct(Product product, Mat& C, const Mat& A, const Mat& B, 
         // Cᵀ = B Aᵀ: the short A is transposed (T × d, cheap), the long B is read in place, and
         // the tiles' rows run along C's columns.
         transposed_ = true;
-        a_ = {B.data(), B.cols(), 1};
+        a_ = {B.data(), B.cols(), 1, B.rows()};
         b_ = transposed(A);
         c_ = {C.data(), 1, C.cols()};
         rows_ = B.rows(), cols_ = A.rows();
       } else {
-        a_ = {A.data(), A.cols(), 1};
+        a_ = {A.data(), A.cols(), 1, A.rows()};
         b_ = transposed(B);
         c_ = {C.data(), C.cols(), 1};
         rows_ = A.rows(), cols_ = B.rows();

@@ -33,12 +33,13 @@ class ModelProduct {
   void compute_all() const;
 
   // A product C(m,n) (=|+=) Σ_k a(i,k) · b(k,j), where
-  //   a(i,k) = a.p[i·a.row + k·a.depth]          (any strides: it is read one scalar at a time),
-  //   b(k,j) = b.p[k·b.ld + j]                   (rows contiguous: read as vectors),
-  //   C(i,j) = c.p[i·c.row + j·c.col]            (c.col = 1, or c.row = 1 for a transposed C).
+  //   a(i,k) = a.p[i·a.row + k·a.depth], i < a.rows  (any strides: read one scalar at a time),
+  //   b(k,j) = b.p[k·b.ld + j]                        (rows contiguous: read as vectors),
+  //   C(i,j) = c.p[i·c.row + j·c.col]                 (c.col = 1, or c.row = 1 for a transposed C).
   struct ScalarSide {
     const Scalar* p;
     Index row, depth;
+    Index rows;
   };
   struct VectorSide {
     const Scalar* p;
