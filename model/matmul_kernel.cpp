@@ -112,23 +112,42 @@ void finish(Write write) {
   }
 }
 
+// Lines of a block of rows (`ld` apart, `width` values each) fetched ahead, `per_call` lines a
+// call, in the order they lie in memory: each row from its start, then the next row.  They go to
+// the outer caches, not the first level, which holds what is being computed.
+class LineFetcher {
+ public:
+  LineFetcher() = default;
+  LineFetcher(const Scalar* first, Index ld, Index width, Index rows, int per_call)
+      : row_(first), ld_(ld), width_(width), rows_left_(rows), per_call_(per_call) {}
+  void fetch() {
+    for (int n = 0; n < per_call_ && rows_left_ > 0; ++n) {
+      __builtin_prefetch(row_ + at_, 0, 1);
+      at_ += lanes;
+      if (at_ >= width_) at_ = 0, row_ += ld_, --rows_left_;
+    }
+  }
+
+ private:
+  const Scalar* row_ = nullptr;
+  Index ld_ = 0, width_ = 0, at_ = 0, rows_left_ = 0;
+  int per_call_ = 0;
+};
+
 // acc[r][v] += Σ_k a(i + r, k) · b(k, j + 8v …), k = 0 … depth − 1 in order: rows [i, i+MR) ×
 // columns [j, j + cols) of a register tile; cols ≤ NV·8, and only the last vector may be
-// partial.  With `prefetch`, the lines of b from there on, one row per k, are fetched ahead into
-// cache (the next strip's).  With `next_rows`, MR rows of a from there on (a.row apart, each
-// contiguous in k: the next tile's) are fetched a line of each every 8 k.
+// partial.  With `lines`, some of them are fetched at each k.  With `next_rows`, MR rows of a
+// from there on (a.row apart, each contiguous in k: the next tile's) are fetched a line of each
+// every 8 k.
 template <int MR, int NV, bool Partial>
 [[gnu::always_inline]] inline void accumulate(Vec (&acc)[MR][NV], Index depth, ScalarSide a, VectorSide b, Index i,
-                                              Index j, Index cols, const Scalar* prefetch,
+                                              Index j, Index cols, LineFetcher* lines = nullptr,
                                               const Scalar* next_rows = nullptr) {
   const FirstLanes last_mask = first_lanes(cols - (NV - 1) * lanes);
   const Scalar* ap = a.p + i * a.row;
   const Scalar* bp = b.p + j;
   for (Index k = 0; k < depth; ++k, ap += a.depth, bp += b.ld) {
-    if (MR == lanes && prefetch) {
-      for (int v = 0; v < NV; ++v) __builtin_prefetch(prefetch + v * lanes);
-      prefetch += b.ld;
-    }
+    if (lines) lines->fetch();
     if (next_rows && k % lanes == 0)
       for (int r = 0; r < MR; ++r) __builtin_prefetch(next_rows + r * a.row + k);
     Vec bv[NV];
@@ -182,25 +201,23 @@ template <int MR, int NV>
 // One register tile of C, summed over the whole depth.
 template <int MR, int NV, bool Partial>
 [[gnu::always_inline]] inline void tile(Index depth, ScalarSide a, VectorSide b, Out c, Index i, Index j, Index cols,
-                                        Write write, const Scalar* prefetch = nullptr,
-                                        const Scalar* next_rows = nullptr) {
+                                        Write write, const Scalar* next_rows = nullptr) {
   Vec acc[MR][NV] = {};
-  accumulate<MR, NV, Partial>(acc, depth, a, b, i, j, cols, prefetch, next_rows);
+  accumulate<MR, NV, Partial>(acc, depth, a, b, i, j, cols, nullptr, next_rows);
   output<MR, NV>(acc, c, i, j, cols, write);
 }
 
 // Columns [j, j + cols) of rows [i0, i1): MR rows at a time, then the 1 to MR − 1 rows left in
 // one tile, so that their sums run side by side rather than one row's after another's.
-// The first block of 8 rows prefetches `prefetch` (see tile); with `fetch_rows`, each tile
-// fetches the rows of a the next one reads (a's rows contiguous: a.depth = 1), in this part or
-// the next.
+// With `fetch_rows`, each tile fetches the rows of a the next one reads (a's rows contiguous:
+// a.depth = 1), in this part or the next.
 template <int MR, int NV, bool Partial>
 void strip(Index i0, Index i1, Index depth, const ScalarSide& a, const VectorSide& b, const Out& c, Index j, Index cols,
-           Write write, const Scalar* prefetch = nullptr, bool fetch_rows = false) {
+           Write write, bool fetch_rows = false) {
   Index i = i0;
-  for (; i + MR <= i1; i += MR, prefetch = nullptr) {
+  for (; i + MR <= i1; i += MR) {
     const Scalar* next_rows = fetch_rows && i + 2 * MR <= a.rows ? a.p + (i + MR) * a.row : nullptr;
-    tile<MR, NV, Partial>(depth, a, b, c, i, j, cols, write, prefetch, next_rows);
+    tile<MR, NV, Partial>(depth, a, b, c, i, j, cols, write, next_rows);
   }
   switch (i1 - i) {
     case 7: tile<7, NV, Partial>(depth, a, b, c, i, j, cols, write); break;
@@ -214,50 +231,63 @@ void strip(Index i0, Index i1, Index depth, const ScalarSide& a, const VectorSid
   }
 }
 
-// A full strip (24 columns) of rows [i0, i1) with k in blocks of 128, so that the strip's block
-// of b, which every tile of 8 rows reads, stays in the core's first-level cache (a whole strip
-// of a deep b does not fit).  Between blocks each tile's sums wait in `carry`, stored and loaded
-// back as they are: an element is still one chain of multiply-adds over k in order.
-void strip_in_blocks(Index i0, Index i1, Index depth, const ScalarSide& a, const VectorSide& b, const Out& c, Index j,
-                     Write write, const Scalar* prefetch) {
-  constexpr Index block = 128;
+// Full strips (24 columns each) of columns [j0, j1) × rows [i0, i1), with k in blocks of 128
+// taken outermost, for a b that comes from memory: while a block is computed, the next block
+// (128 rows of these columns) is fetched row after row, as the CPU reads memory fastest, rather
+// than strip after strip, 192 bytes of each row at a time; a strip's part of a block, which
+// each tile of 8 rows reads, stays in the core's first-level cache.  Between blocks each tile's
+// sums wait in `carry`, stored and loaded back as they are: an element is still one chain of
+// multiply-adds over k in order.  Rows left below the last tile of 8 are summed whole, strip by
+// strip.
+void strips_in_blocks(Index i0, Index i1, Index j0, Index j1, Index depth, const ScalarSide& a, const VectorSide& b,
+                      const Out& c, Write write) {
   constexpr int NV = 3;
   constexpr Index cols = NV * lanes;
+  constexpr Index tile_vectors = lanes * NV;
+  constexpr Index block = 128;
   thread_local std::vector<Vec> carry;
-  const Index tiles = (i1 - i0) / lanes;
-  if (carry.size() < static_cast<std::size_t>(tiles * lanes * NV))
-    carry.resize(static_cast<std::size_t>(tiles * lanes * NV));
+  const Index tiles = (i1 - i0) / lanes, strips = (j1 - j0) / cols;
+  if (carry.size() < static_cast<std::size_t>(strips * tiles * tile_vectors))
+    carry.resize(static_cast<std::size_t>(strips * tiles * tile_vectors));
+  // Lines fetched per k: a block's k steps, strips · tiles · 128, fetch the next block's
+  // 128 · strips · 3 lines.
+  const int per_k = static_cast<int>((3 + tiles - 1) / std::max<Index>(tiles, 1));
   for (Index k0 = 0; k0 < depth; k0 += block) {
     const Index length = std::min(block, depth - k0);
+    const bool last = k0 + length == depth;
     const ScalarSide a_k{a.p + k0 * a.depth, a.row, a.depth, a.rows};
     const VectorSide b_k{b.p + k0 * b.ld, b.ld, b.readable};
-    const Scalar* ahead = prefetch ? prefetch + k0 * b.ld : nullptr;
-    for (Index t = 0; t < tiles; ++t, ahead = nullptr) {
-      Vec acc[lanes][NV] = {};
-      Vec* kept = carry.data() + t * lanes * NV;
-      if (k0 > 0)
-        for (int r = 0; r < lanes; ++r)
-          for (int v = 0; v < NV; ++v) acc[r][v] = kept[r * NV + v];
-      accumulate<lanes, NV, false>(acc, length, a_k, b_k, i0 + t * lanes, j, cols, ahead);
-      if (k0 + length < depth) {
-        for (int r = 0; r < lanes; ++r)
-          for (int v = 0; v < NV; ++v) kept[r * NV + v] = acc[r][v];
-      } else {
-        output<lanes, NV>(acc, c, i0 + t * lanes, j, cols, write);
+    LineFetcher next(b.p + (k0 + block) * b.ld + j0, b.ld, j1 - j0, last ? 0 : std::min(block, depth - k0 - block),
+                     per_k);
+    for (Index s = 0; s < strips; ++s) {
+      const Index j = j0 + s * cols;
+      for (Index t = 0; t < tiles; ++t) {
+        Vec acc[lanes][NV] = {};
+        Vec* kept = carry.data() + (s * tiles + t) * tile_vectors;
+        if (k0 > 0)
+          for (int r = 0; r < lanes; ++r)
+            for (int v = 0; v < NV; ++v) acc[r][v] = kept[r * NV + v];
+        accumulate<lanes, NV, false>(acc, length, a_k, b_k, i0 + t * lanes, j, cols, &next);
+        if (!last) {
+          for (int r = 0; r < lanes; ++r)
+            for (int v = 0; v < NV; ++v) kept[r * NV + v] = acc[r][v];
+        } else {
+          output<lanes, NV>(acc, c, i0 + t * lanes, j, cols, write);
+        }
       }
     }
   }
   const Index i = i0 + tiles * lanes;
-  switch (i1 - i) {
-    case 7: tile<7, NV, false>(depth, a, b, c, i, j, cols, write); break;
-    case 6: tile<6, NV, false>(depth, a, b, c, i, j, cols, write); break;
-    case 5: tile<5, NV, false>(depth, a, b, c, i, j, cols, write); break;
-    case 4: tile<4, NV, false>(depth, a, b, c, i, j, cols, write); break;
-    case 3: tile<3, NV, false>(depth, a, b, c, i, j, cols, write); break;
-    case 2: tile<2, NV, false>(depth, a, b, c, i, j, cols, write); break;
-    case 1: tile<1, NV, false>(depth, a, b, c, i, j, cols, write); break;
-    default: break;
-  }
+  for (Index j = j0; j < j0 + strips * cols; j += cols) switch (i1 - i) {
+      case 7: tile<7, NV, false>(depth, a, b, c, i, j, cols, write); break;
+      case 6: tile<6, NV, false>(depth, a, b, c, i, j, cols, write); break;
+      case 5: tile<5, NV, false>(depth, a, b, c, i, j, cols, write); break;
+      case 4: tile<4, NV, false>(depth, a, b, c, i, j, cols, write); break;
+      case 3: tile<3, NV, false>(depth, a, b, c, i, j, cols, write); break;
+      case 2: tile<2, NV, false>(depth, a, b, c, i, j, cols, write); break;
+      case 1: tile<1, NV, false>(depth, a, b, c, i, j, cols, write); break;
+      default: break;
+    }
 }
 
 // The last strip: 1 to 3 vectors wide, the last of them full or not (read in part only where
@@ -295,28 +325,25 @@ void strip_of_four(Index i0, Index i1, Index depth, const ScalarSide& a, const V
   const bool partial = cols % lanes != 0 && j + 4 * lanes > b.readable;
   const bool fetch_rows =
       a.depth == 1 && static_cast<double>(a.rows) * static_cast<double>(depth) * sizeof(Scalar) > 512e3;
-  partial ? strip<6, 4, true>(i0, i1, depth, a, b, c, j, cols, write, nullptr, fetch_rows)
-          : strip<6, 4, false>(i0, i1, depth, a, b, c, j, cols, write, nullptr, fetch_rows);
+  partial ? strip<6, 4, true>(i0, i1, depth, a, b, c, j, cols, write, fetch_rows)
+          : strip<6, 4, false>(i0, i1, depth, a, b, c, j, cols, write, fetch_rows);
 }
 
 void strips(Index i0, Index i1, Index j0, Index j1, Index depth, const ScalarSide& a, const VectorSide& b, const Out& c,
             Write write) {
-  // A b of over 512 kB (the weights of A B) comes from memory strip after strip, its rows 4 kB
-  // and more apart, where the CPU's own prefetching does not follow: each strip fetches the
-  // next.  A deep one runs in blocks of k (strip_in_blocks).
+  // A b of over 512 kB (the weights of dX = dY W) comes from memory: in blocks of k
+  // (strips_in_blocks).
   const bool ahead = static_cast<double>(depth) * static_cast<double>(b.ld) * sizeof(Scalar) > 512e3;
   // 1 to 8 columns left after the last full strip (512 = 21 · 24 + 8) go with it as one strip
   // of four vectors: a strip of one vector makes 9 loads for 8 multiply-adds.
   const Index left = (j1 - j0) % width;
   const Index full_end = j1 - left - (left > 0 && left <= lanes && j1 - j0 > width ? width : 0);
   Index j = j0;
-  for (; j < full_end; j += width) {
-    const Scalar* next = ahead && j + width < j1 ? b.p + j + width : nullptr;
-    if (ahead && depth > 1024)
-      strip_in_blocks(i0, i1, depth, a, b, c, j, write, next);
-    else
-      strip<MR, NV, false>(i0, i1, depth, a, b, c, j, width, write, next);
+  if (ahead) {
+    strips_in_blocks(i0, i1, j0, full_end, depth, a, b, c, write);
+    j = full_end;
   }
+  for (; j < full_end; j += width) strip<MR, NV, false>(i0, i1, depth, a, b, c, j, width, write);
   if (j1 - j > width)
     strip_of_four(i0, i1, depth, a, b, c, j, j1 - j, write);
   else if (j < j1)
