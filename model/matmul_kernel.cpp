@@ -112,26 +112,27 @@ void finish(Write write) {
   }
 }
 
-// Lines of a block of rows (`ld` apart, `width` values each) fetched ahead, `per_call` lines a
-// call, in the order they lie in memory: each row from its start, then the next row.  They go to
-// the outer caches, not the first level, which holds what is being computed.
+// Lines of a block of rows (`ld` apart, `width` values each) fetched ahead, a line a call, in
+// the order they lie in memory: each row from its start, then the next row.  They go to the
+// outer caches, not the first level, which holds what is being computed.
 class LineFetcher {
  public:
-  LineFetcher() = default;
-  LineFetcher(const Scalar* first, Index ld, Index width, Index rows, int per_call)
-      : row_(first), ld_(ld), width_(width), rows_left_(rows), per_call_(per_call) {}
+  LineFetcher(const Scalar* first, Index ld, Index width, Index rows)
+      : line_(first), row_end_(first + width), ld_(ld), width_(width), rows_left_(rows) {}
   void fetch() {
-    for (int n = 0; n < per_call_ && rows_left_ > 0; ++n) {
-      __builtin_prefetch(row_ + at_, 0, 1);
-      at_ += lanes;
-      if (at_ >= width_) at_ = 0, row_ += ld_, --rows_left_;
-    }
+    if (rows_left_ == 0) return;
+    __builtin_prefetch(line_, 0, 1);
+    line_ += lanes;
+    if (line_ < row_end_) return;
+    row_end_ += ld_;
+    line_ = row_end_ - width_;
+    --rows_left_;
   }
 
  private:
-  const Scalar* row_ = nullptr;
-  Index ld_ = 0, width_ = 0, at_ = 0, rows_left_ = 0;
-  int per_call_ = 0;
+  const Scalar* line_;
+  const Scalar* row_end_;
+  Index ld_, width_, rows_left_;
 };
 
 // acc[r][v] += Σ_k a(i + r, k) · b(k, j + 8v …), k = 0 … depth − 1 in order: rows [i, i+MR) ×
@@ -249,16 +250,14 @@ void strips_in_blocks(Index i0, Index i1, Index j0, Index j1, Index depth, const
   const Index tiles = (i1 - i0) / lanes, strips = (j1 - j0) / cols;
   if (carry.size() < static_cast<std::size_t>(strips * tiles * tile_vectors))
     carry.resize(static_cast<std::size_t>(strips * tiles * tile_vectors));
-  // Lines fetched per k: a block's k steps, strips · tiles · 128, fetch the next block's
-  // 128 · strips · 3 lines.
-  const int per_k = static_cast<int>((3 + tiles - 1) / std::max<Index>(tiles, 1));
+  // A line a k: the block's k steps, strips · tiles · 128, fetch the next block's 128 · strips · 3
+  // lines where there are 3 tiles or more (24 tokens), some of them below that.
   for (Index k0 = 0; k0 < depth; k0 += block) {
     const Index length = std::min(block, depth - k0);
     const bool last = k0 + length == depth;
     const ScalarSide a_k{a.p + k0 * a.depth, a.row, a.depth, a.rows};
     const VectorSide b_k{b.p + k0 * b.ld, b.ld, b.readable};
-    LineFetcher next(b.p + (k0 + block) * b.ld + j0, b.ld, j1 - j0, last ? 0 : std::min(block, depth - k0 - block),
-                     per_k);
+    LineFetcher next(b.p + (k0 + block) * b.ld + j0, b.ld, j1 - j0, last ? 0 : std::min(block, depth - k0 - block));
     for (Index s = 0; s < strips; ++s) {
       const Index j = j0 + s * cols;
       for (Index t = 0; t < tiles; ++t) {
