@@ -208,6 +208,22 @@ template <int MR, int NV, bool Partial>
   output<MR, NV>(acc, c, i, j, cols, write);
 }
 
+// One tile of `rows` rows (0 to 7: none for 0) from row i, summed over the whole depth.
+template <int NV, bool Partial>
+void tile_of_rows(Index rows, Index depth, const ScalarSide& a, const VectorSide& b, const Out& c, Index i, Index j,
+                  Index cols, Write write) {
+  switch (rows) {
+    case 7: tile<7, NV, Partial>(depth, a, b, c, i, j, cols, write); break;
+    case 6: tile<6, NV, Partial>(depth, a, b, c, i, j, cols, write); break;
+    case 5: tile<5, NV, Partial>(depth, a, b, c, i, j, cols, write); break;
+    case 4: tile<4, NV, Partial>(depth, a, b, c, i, j, cols, write); break;
+    case 3: tile<3, NV, Partial>(depth, a, b, c, i, j, cols, write); break;
+    case 2: tile<2, NV, Partial>(depth, a, b, c, i, j, cols, write); break;
+    case 1: tile<1, NV, Partial>(depth, a, b, c, i, j, cols, write); break;
+    default: break;
+  }
+}
+
 // Columns [j, j + cols) of rows [i0, i1): MR rows at a time, then the 1 to MR − 1 rows left in
 // one tile, so that their sums run side by side rather than one row's after another's.
 // With `fetch_rows`, each tile fetches the rows of a the next one reads (a's rows contiguous:
@@ -220,16 +236,7 @@ void strip(Index i0, Index i1, Index depth, const ScalarSide& a, const VectorSid
     const Scalar* next_rows = fetch_rows && i + 2 * MR <= a.rows ? a.p + (i + MR) * a.row : nullptr;
     tile<MR, NV, Partial>(depth, a, b, c, i, j, cols, write, next_rows);
   }
-  switch (i1 - i) {
-    case 7: tile<7, NV, Partial>(depth, a, b, c, i, j, cols, write); break;
-    case 6: tile<6, NV, Partial>(depth, a, b, c, i, j, cols, write); break;
-    case 5: tile<5, NV, Partial>(depth, a, b, c, i, j, cols, write); break;
-    case 4: tile<4, NV, Partial>(depth, a, b, c, i, j, cols, write); break;
-    case 3: tile<3, NV, Partial>(depth, a, b, c, i, j, cols, write); break;
-    case 2: tile<2, NV, Partial>(depth, a, b, c, i, j, cols, write); break;
-    case 1: tile<1, NV, Partial>(depth, a, b, c, i, j, cols, write); break;
-    default: break;
-  }
+  tile_of_rows<NV, Partial>(i1 - i, depth, a, b, c, i, j, cols, write);
 }
 
 // Full strips (24 columns each) of columns [j0, j1) × rows [i0, i1), with k in blocks of 128
@@ -277,16 +284,8 @@ void strips_in_blocks(Index i0, Index i1, Index j0, Index j1, Index depth, const
     }
   }
   const Index i = i0 + tiles * lanes;
-  for (Index j = j0; j < j0 + strips * cols; j += cols) switch (i1 - i) {
-      case 7: tile<7, NV, false>(depth, a, b, c, i, j, cols, write); break;
-      case 6: tile<6, NV, false>(depth, a, b, c, i, j, cols, write); break;
-      case 5: tile<5, NV, false>(depth, a, b, c, i, j, cols, write); break;
-      case 4: tile<4, NV, false>(depth, a, b, c, i, j, cols, write); break;
-      case 3: tile<3, NV, false>(depth, a, b, c, i, j, cols, write); break;
-      case 2: tile<2, NV, false>(depth, a, b, c, i, j, cols, write); break;
-      case 1: tile<1, NV, false>(depth, a, b, c, i, j, cols, write); break;
-      default: break;
-    }
+  for (Index j = j0; j < j0 + strips * cols; j += cols)
+    tile_of_rows<NV, false>(i1 - i, depth, a, b, c, i, j, cols, write);
 }
 
 // The last strip: 1 to 3 vectors wide, the last of them full or not (read in part only where
