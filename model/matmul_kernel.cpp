@@ -118,21 +118,19 @@ void finish(Write write) {
 class LineFetcher {
  public:
   LineFetcher(const Scalar* first, Index ld, Index width, Index rows)
-      : line_(first), row_end_(first + width), ld_(ld), width_(width), rows_left_(rows) {}
+      : row_(first), ld_(ld), width_(width), rows_left_(rows) {}
   void fetch() {
     if (rows_left_ == 0) return;
-    __builtin_prefetch(line_, 0, 1);
-    line_ += lanes;
-    if (line_ < row_end_) return;
-    row_end_ += ld_;
-    line_ = row_end_ - width_;
-    --rows_left_;
+    __builtin_prefetch(row_ + at_, 0, 1);
+    at_ += lanes;
+    if (at_ < width_) return;
+    at_ = 0;
+    if (--rows_left_ > 0) row_ += ld_;  // never past the last row
   }
 
  private:
-  const Scalar* line_;
-  const Scalar* row_end_;
-  Index ld_, width_, rows_left_;
+  const Scalar* row_;
+  Index ld_, width_, rows_left_, at_ = 0;
 };
 
 // acc[r][v] += Σ_k a(i + r, k) · b(k, j + 8v …), k = 0 … depth − 1 in order: rows [i, i+MR) ×
@@ -264,7 +262,8 @@ void strips_in_blocks(Index i0, Index i1, Index j0, Index j1, Index depth, const
     const bool last = k0 + length == depth;
     const ScalarSide a_k{a.p + k0 * a.depth, a.row, a.depth, a.rows};
     const VectorSide b_k{b.p + k0 * b.ld, b.ld, b.readable};
-    LineFetcher next(b.p + (k0 + block) * b.ld + j0, b.ld, j1 - j0, last ? 0 : std::min(block, depth - k0 - block));
+    const Index next_rows = last ? 0 : std::min(block, depth - k0 - block);
+    LineFetcher next(next_rows > 0 ? b.p + (k0 + block) * b.ld + j0 : b.p, b.ld, j1 - j0, next_rows);
     for (Index s = 0; s < strips; ++s) {
       const Index j = j0 + s * cols;
       for (Index t = 0; t < tiles; ++t) {
