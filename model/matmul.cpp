@@ -115,11 +115,10 @@ class ProductParts {
   }
   int count() const { return cut_.parts; }
   void compute(int p) const {
-    if (model_) {
-      cut_.parts == 1 ? model_->compute_all() : model_->compute(cut_.part(p));
-    } else {
-      eigen_part(s_.product, C_, A_, B_, s_.accumulate, cut_.parts == 1 ? Part{false, 0, s_.n} : cut_.part(p));
-    }
+    if (model_)
+      model_->compute(cut_.part(p));
+    else
+      eigen_part(s_.product, C_, A_, B_, s_.accumulate, cut_.part(p));
   }
 
  private:

@@ -135,7 +135,7 @@ class LineFetcher {
 
 // acc[r][v] += Σ_k a(i + r, k) · b(k, j + 8v …), k = 0 … depth − 1 in order: rows [i, i+MR) ×
 // columns [j, j + cols) of a register tile; cols ≤ NV·8, and only the last vector may be
-// partial.  With `lines`, some of them are fetched at each k.  With `next_rows`, MR rows of a
+// partial.  With `lines`, one of its lines is fetched at each k.  With `next_rows`, MR rows of a
 // from there on (a.row apart, each contiguous in k: the next tile's) are fetched a line of each
 // every 8 k.
 template <int MR, int NV, bool Partial>
@@ -313,6 +313,11 @@ void last_strip(Index i0, Index i1, Index depth, const ScalarSide& a, const Vect
 constexpr int MR = 8, NV = 3;
 constexpr Index width = NV * lanes;
 
+// A matrix of over 512 kB (a weight matrix of base's) is not in cache when a product reads it.
+bool from_memory(Index rows, Index cols) {
+  return static_cast<double>(rows) * static_cast<double>(cols) * sizeof(Scalar) > 512e3;
+}
+
 // Columns [j, j + cols) of rows [i0, i1), 25 to 32 of them, in tiles of 6 rows × 4 vectors
 // (24 accumulators, the same loads per multiply-add as 8 × 3).  Where a's rows are contiguous
 // and over 512 kB in all (the weights of X Wᵀ), they come from memory: each tile fetches the
@@ -320,8 +325,7 @@ constexpr Index width = NV * lanes;
 void strip_of_four(Index i0, Index i1, Index depth, const ScalarSide& a, const VectorSide& b, const Out& c, Index j,
                    Index cols, Write write) {
   const bool partial = cols % lanes != 0 && j + 4 * lanes > b.readable;
-  const bool fetch_rows =
-      a.depth == 1 && static_cast<double>(a.rows) * static_cast<double>(depth) * sizeof(Scalar) > 512e3;
+  const bool fetch_rows = a.depth == 1 && from_memory(a.rows, depth);
   partial ? strip<6, 4, true>(i0, i1, depth, a, b, c, j, cols, write, fetch_rows)
           : strip<6, 4, false>(i0, i1, depth, a, b, c, j, cols, write, fetch_rows);
 }
@@ -330,7 +334,7 @@ void strips(Index i0, Index i1, Index j0, Index j1, Index depth, const ScalarSid
             Write write) {
   // A b of over 512 kB (the weights of dX = dY W) comes from memory: in blocks of k
   // (strips_in_blocks).
-  const bool ahead = static_cast<double>(depth) * static_cast<double>(b.ld) * sizeof(Scalar) > 512e3;
+  const bool ahead = from_memory(depth, b.ld);
   // 1 to 8 columns left after the last full strip (512 = 21 · 24 + 8) go with it as one strip
   // of four vectors: a strip of one vector makes 9 loads for 8 multiply-adds.
   const Index left = (j1 - j0) % width;
