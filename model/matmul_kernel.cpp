@@ -203,7 +203,14 @@ template <int MR, int NV, bool Partial>
                                         Write write, const Scalar* next_rows = nullptr) {
   Vec acc[MR][NV] = {};
   accumulate<MR, NV, Partial>(acc, depth, a, b, i, j, cols, nullptr, next_rows);
-  output<MR, NV>(acc, c, i, j, cols, write);
+  // The sums are written from a copy: where `acc` itself is written (a tile of a few rows, or
+  // with a partial vector), GCC keeps it in memory and stores every accumulator at each k.
+  Vec sums[MR][NV];
+#pragma GCC unroll 8
+  for (int r = 0; r < MR; ++r)
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; ++v) sums[r][v] = acc[r][v];
+  output<MR, NV>(sums, c, i, j, cols, write);
 }
 
 // One tile of `rows` rows (0 to 7: none for 0) from row i, summed over the whole depth.
