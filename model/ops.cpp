@@ -168,11 +168,60 @@ void exp_in_place(Scalar* p, Index n) {
   std::copy(v.data(), v.data() + (n - i), p + i);
 }
 
-// Rows [begin, end) of softmax_rows.  A row whose z is 0 gets masked[i] = 1, or without `masked`
-// is appended to `fully_masked_rows` when given.
+// Row i, whose z is 0 (every key masked): masked[i] = 1, or without `masked` appended to
+// `fully_masked_rows` when given.
+void note_fully_masked(Index i, char* masked, std::vector<int>* fully_masked_rows) {
+  if (masked)
+    masked[i] = 1;
+  else if (fully_masked_rows)
+    fully_masked_rows->push_back(static_cast<int>(i));
+}
+
+// softmax_row_range for rows of 8 keys or fewer (a lesson's heads): 8 rows at a time, row r in
+// lane r of each key's vector, so that the rows' running max and sum go side by side rather
+// than one short chain after another.  Each lane does what softmax_row_range does for its row,
+// in the same order, with the same exp: the same bits.
+void softmax_short_rows(Mat& A, const Mat& S, Mat* stats, char* masked, std::vector<int>* fully_masked_rows,
+                        Index begin, Index end) {
+  using Lanes = Scalar __attribute__((vector_size(64)));  // lane r: row i0 + r
+  const Index cols = S.cols();
+  const Lanes zero = {}, minus_infinity = zero + neg_inf;
+  for (Index i0 = begin; i0 < end; i0 += 8) {
+    const Index rows = std::min<Index>(8, end - i0);
+    Lanes key[8];  // key[j][r] = S(i0 + r, j); lanes past the last row hold 0
+    for (Index j = 0; j < cols; ++j) {
+      key[j] = zero;
+      for (Index r = 0; r < rows; ++r) key[j][r] = S(i0 + r, j);
+    }
+    Lanes m = minus_infinity;
+    for (Index j = 0; j < cols; ++j) m = key[j] > m ? key[j] : m;
+    const Lanes shift = m == minus_infinity ? zero : m;
+    Lanes z = zero;
+    for (Index j = 0; j < cols; ++j) {
+      Lanes e = key[j] - shift;
+      exp_in_place(reinterpret_cast<Scalar*>(&e), 8);
+      e = key[j] == minus_infinity ? zero : e;  // the vectorised exp turns −∞ into a denormal, not 0
+      z += e;
+      key[j] = e;
+    }
+    for (Index j = 0; j < cols; ++j) key[j] = z == zero ? key[j] : key[j] / z;
+    for (Index r = 0; r < rows; ++r) {
+      const Index i = i0 + r;
+      if (stats) {
+        (*stats)(i, 0) = m[r];
+        (*stats)(i, 1) = z[r];
+      }
+      if (z[r] == 0) note_fully_masked(i, masked, fully_masked_rows);
+      for (Index j = 0; j < cols; ++j) A(i, j) = key[j][r];
+    }
+  }
+}
+
+// Rows [begin, end) of softmax_rows.  A row whose z is 0 is noted (note_fully_masked).
 void softmax_row_range(Mat& A, const Mat& S, Mat* stats, char* masked, std::vector<int>* fully_masked_rows, Index begin,
                        Index end) {
   const Index cols = S.cols();
+  if (cols <= 8) return softmax_short_rows(A, S, stats, masked, fully_masked_rows, begin, end);
   // Plain loops over rows a few keys long, where Eigen's row expressions cost more to set up
   // than to run.
   for (Index i = begin; i < end; ++i) {
@@ -195,10 +244,7 @@ void softmax_row_range(Mat& A, const Mat& S, Mat* stats, char* masked, std::vect
     }
     if (stats) (*stats)(i, 1) = z;
     if (z == 0) {  // every key masked
-      if (masked)
-        masked[i] = 1;
-      else if (fully_masked_rows)
-        fully_masked_rows->push_back(static_cast<int>(i));
+      note_fully_masked(i, masked, fully_masked_rows);
       continue;
     }
     for (Eigen::Index j = 0; j < cols; ++j) a[j] /= z;
