@@ -143,9 +143,17 @@ void scores_backward(Grad dQ, Grad dK, const Mat& dS, const Mat& Q, const Mat& K
   matmul_tn(dK.m, dS, Q, !dK.fresh);
 }
 
+// A plain loop over the rows' values (contiguous, row-major): Eigen's select() is evaluated one
+// value at a time through its expression.
 void mask_forward(Mat& Y, const Mat& X, const Mat& M) {
   rows_of(
-      Y, [](auto&& y, const auto& x, const auto& m) { y = (m.array() != 0).select(x, neg_inf); }, X, M);
+      Y,
+      [](auto&& y, const auto& x, const auto& m) {
+        const Scalar *xs = x.data(), *ms = m.data();
+        Scalar* ys = y.data();
+        for (Index i = 0; i < x.size(); ++i) ys[i] = ms[i] != 0 ? xs[i] : neg_inf;
+      },
+      X, M);
 }
 
 void mask_backward(Grad dX, const Mat& dY, const Mat& M) { dX.put_rows((dY.array() * M.array()).matrix()); }
