@@ -230,8 +230,8 @@ void softmax_row_range(Mat& A, const Mat& S, Mat* stats, char* masked, std::vect
                        Index end) {
   const Index cols = S.cols();
   if (cols <= 8) return softmax_short_rows(A, S, stats, masked, fully_masked_rows, begin, end);
-  // Plain loops over rows a few keys long, where Eigen's row expressions cost more to set up
-  // than to run.
+  // Plain loops over rows of a few dozen keys, where Eigen's row expressions cost more to set
+  // up than to run.
   for (Index i = begin; i < end; ++i) {
     const Scalar* s = S.data() + i * cols;
     Scalar* a = A.data() + i * cols;
