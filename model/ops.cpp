@@ -1,6 +1,7 @@
 #include "model/ops.h"
 
 #include "model/matmul.h"
+#include "model/simd.h"
 
 #include <algorithm>
 #include <cmath>
@@ -185,34 +186,34 @@ void note_fully_masked(Index i, char* masked, std::vector<int>* fully_masked_row
     fully_masked_rows->push_back(static_cast<int>(i));
 }
 
-// softmax_row_range for rows of 8 keys or fewer (a lesson's heads): 8 rows at a time, row r in
-// lane r of each key's vector, so that the rows' running max and sum go side by side rather
-// than one short chain after another.  Each lane does what softmax_row_range does for its row,
-// in the same order, with the same exp: the same bits.
+// softmax_row_range for rows of 8 keys or fewer (a lesson's heads): 8 rows at a time, turned
+// round in registers so that row r is lane r of each key's vector, and the rows' running max
+// and sum go side by side rather than one short chain after another.  Each lane does what
+// softmax_row_range does for its row, in the same order, with the same exp: the same bits.
 void softmax_short_rows(Mat& A, const Mat& S, Mat* stats, char* masked, std::vector<int>* fully_masked_rows,
                         Index begin, Index end) {
-  using Lanes = Scalar __attribute__((vector_size(64)));  // lane r: row i0 + r
+  using simd::Vec;
   const Index cols = S.cols();
-  const Lanes zero = {}, minus_infinity = zero + neg_inf;
+  const simd::FirstLanes row_lanes = simd::first_lanes(cols);
+  const Vec zero = {}, minus_infinity = zero + neg_inf;
   for (Index i0 = begin; i0 < end; i0 += 8) {
     const Index rows = std::min<Index>(8, end - i0);
-    Lanes key[8];  // key[j][r] = S(i0 + r, j); lanes past the last row hold 0
-    for (Index j = 0; j < cols; ++j) {
-      key[j] = zero;
-      for (Index r = 0; r < rows; ++r) key[j][r] = S(i0 + r, j);
-    }
-    Lanes m = minus_infinity;
+    Vec key[8];  // key[j][r] = S(i0 + r, j); lanes past the last row and keys past the last hold 0
+    for (Index r = 0; r < 8; ++r) key[r] = r < rows ? simd::load_first(&S(i0 + r, 0), row_lanes) : zero;
+    simd::transpose8(key);
+    Vec m = minus_infinity;
     for (Index j = 0; j < cols; ++j) m = key[j] > m ? key[j] : m;
-    const Lanes shift = m == minus_infinity ? zero : m;
-    Lanes z = zero;
+    const Vec shift = m == minus_infinity ? zero : m;
+    Vec z = zero;
     for (Index j = 0; j < cols; ++j) {
-      Lanes e = key[j] - shift;
+      Vec e = key[j] - shift;
       exp_in_place(reinterpret_cast<Scalar*>(&e), 8);
       e = key[j] == minus_infinity ? zero : e;  // the vectorised exp turns −∞ into a denormal, not 0
       z += e;
       key[j] = e;
     }
     for (Index j = 0; j < cols; ++j) key[j] = z == zero ? key[j] : key[j] / z;
+    simd::transpose8(key);  // back: key[r] = row i0 + r of A
     for (Index r = 0; r < rows; ++r) {
       const Index i = i0 + r;
       if (stats) {
@@ -220,7 +221,7 @@ void softmax_short_rows(Mat& A, const Mat& S, Mat* stats, char* masked, std::vec
         (*stats)(i, 1) = z[r];
       }
       if (z[r] == 0) note_fully_masked(i, masked, fully_masked_rows);
-      for (Index j = 0; j < cols; ++j) A(i, j) = key[j][r];
+      simd::store_first(&A(i, 0), key[r], row_lanes);
     }
   }
 }
