@@ -309,33 +309,66 @@ void weighted_sum_backward(Grad dA, Grad dV, const Mat& dO, const Mat& A, const 
 
 namespace {
 
-// μ and 1/σ of row t, σ = √(var + ε); plain loops over a row of d_model values.
-void row_stats(const Mat& X, Eigen::Index t, Scalar eps, Scalar& mean, Scalar& rstd) {
-  const Eigen::Index d = X.cols();
-  const Scalar* x = X.data() + t * d;
-  Scalar sum = 0;
-  for (Eigen::Index c = 0; c < d; ++c) sum += x[c];
-  mean = sum / static_cast<Scalar>(d);
-  Scalar squares = 0;
-  for (Eigen::Index c = 0; c < d; ++c) squares += (x[c] - mean) * (x[c] - mean);
-  rstd = 1.0 / std::sqrt(squares / static_cast<Scalar>(d) + eps);
-}
-}  // namespace
+// A row per lane: rows [i0, i0 + 8) of a matrix (those past `rows` read as 0), eight columns at
+// a time, turned round in registers so that a row's sums over its values go side by side with
+// seven others' rather than as one long chain after another.  Each lane sums its row in the
+// order a loop over the row would: the same bits.
+class RowLanes {
+ public:
+  RowLanes(const Mat& M, Index i0, Index rows) : M_(M), i0_(i0), rows_(std::min<Index>(rows, 8)) {}
+  // block[e][r] = M(i0 + r, c0 + e), e < width(c0) (0 past the last column)
+  void columns(Index c0, simd::Vec (&block)[8]) const {
+    const simd::FirstLanes mask = simd::first_lanes(width(c0));
+    for (Index r = 0; r < 8; ++r) block[r] = r < rows_ ? simd::load_first(&M_(i0_ + r, c0), mask) : simd::Vec{};
+    simd::transpose8(block);
+  }
+  Index width(Index c0) const { return std::min<Index>(8, M_.cols() - c0); }
 
-namespace {
+ private:
+  const Mat& M_;
+  Index i0_, rows_;
+};
+
+// μ and 1/σ of rows [i0, i0 + 8) of X (σ = √(var + ε)), a row per lane.  A square is rounded
+// before it is added (no fused multiply-add), as where a loop over each row was vectorised.
+[[gnu::optimize("fp-contract=off")]] void row_stats(const Mat& X, Index i0, Index rows, Scalar eps, Scalar (&mean)[8],
+                                                    Scalar (&rstd)[8]) {
+  using simd::Vec;
+  const Index d = X.cols();
+  const RowLanes lanes(X, i0, rows);
+  Vec block[8], sum = {};
+  for (Index c0 = 0; c0 < d; c0 += 8) {
+    lanes.columns(c0, block);
+    for (Index e = 0; e < lanes.width(c0); ++e) sum += block[e];
+  }
+  const Vec mu = sum / static_cast<Scalar>(d);
+  Vec squares = {};
+  for (Index c0 = 0; c0 < d; c0 += 8) {
+    lanes.columns(c0, block);
+    for (Index e = 0; e < lanes.width(c0); ++e) squares += (block[e] - mu) * (block[e] - mu);
+  }
+  Scalar sq[8];
+  simd::store(mean, mu);
+  simd::store(sq, squares);
+  for (Index r = 0; r < 8; ++r) rstd[r] = 1.0 / std::sqrt(sq[r] / static_cast<Scalar>(d) + eps);
+}
+
 void layer_norm_rows(Mat& Y, Mat& stats, const Mat& X, const Mat& gamma, const Mat& beta, Scalar eps, Index begin,
                      Index end) {
   const Index d = X.cols();
   const Scalar* g = gamma.data();
   const Scalar* b = beta.data();
-  for (Index t = begin; t < end; ++t) {
-    Scalar mean = 0, rstd = 0;
-    row_stats(X, t, eps, mean, rstd);
-    stats(t, 0) = mean;
-    stats(t, 1) = rstd;
-    const Scalar* x = X.data() + t * d;
-    Scalar* y = Y.data() + t * d;
-    for (Index c = 0; c < d; ++c) y[c] = (x[c] - mean) * rstd * g[c] + b[c];
+  for (Index i0 = begin; i0 < end; i0 += 8) {
+    Scalar mean[8], rstd[8];
+    row_stats(X, i0, end - i0, eps, mean, rstd);
+    for (Index r = 0; r < std::min<Index>(8, end - i0); ++r) {
+      const Index t = i0 + r;
+      stats(t, 0) = mean[r];
+      stats(t, 1) = rstd[r];
+      const Scalar* x = X.data() + t * d;
+      Scalar* y = Y.data() + t * d;
+      for (Index c = 0; c < d; ++c) y[c] = (x[c] - mean[r]) * rstd[r] * g[c] + b[c];
+    }
   }
 }
 }  // namespace
@@ -349,28 +382,53 @@ void layer_norm_forward(Mat& Y, Mat& stats, const Mat& X, const Mat& gamma, cons
 }
 
 namespace {
+// Σ_c dx̂[t,c] and Σ_c dx̂[t,c] x̂[t,c] of rows [i0, i0 + 8), a row per lane; each product
+// rounded before it is added, as in row_stats.
+[[gnu::optimize("fp-contract=off")]] void dxhat_sums(const Mat& dY, const Mat& X, const Scalar* g, const Mat& stats,
+                                                     Index i0, Index rows, Scalar (&sum_dxhat)[8],
+                                                     Scalar (&sum_dxhat_xhat)[8]) {
+  using simd::Vec;
+  Vec mean = {}, rstd = {};
+  for (Index r = 0; r < std::min<Index>(8, rows); ++r) {
+    mean[r] = stats(i0 + r, 0);
+    rstd[r] = stats(i0 + r, 1);
+  }
+  const RowLanes x_lanes(X, i0, rows), dy_lanes(dY, i0, rows);
+  Vec x[8], dy[8], s = {}, sx = {};
+  for (Index c0 = 0; c0 < X.cols(); c0 += 8) {
+    x_lanes.columns(c0, x);
+    dy_lanes.columns(c0, dy);
+    for (Index e = 0; e < x_lanes.width(c0); ++e) {
+      const Vec xhat = (x[e] - mean) * rstd, dxhat = dy[e] * simd::splat(g[c0 + e]);
+      s += dxhat;
+      sx += dxhat * xhat;
+    }
+  }
+  simd::store(sum_dxhat, s);
+  simd::store(sum_dxhat_xhat, sx);
+}
+
 // dX for rows [begin, end): x̂ = (x − μ)/σ, dx̂ = dy ⊙ γ
 void layer_norm_backward_rows(Grad& dX, const Mat& dY, const Mat& X, const Mat& gamma, const Mat& stats, Index begin,
                               Index end) {
   const Index d = X.cols();
   const Scalar* g = gamma.data();
-  for (Index t = begin; t < end; ++t) {
-    const Scalar mean = stats(t, 0), rstd = stats(t, 1);
-    const Scalar* x = X.data() + t * d;
-    const Scalar* dy = dY.data() + t * d;
-    Scalar* dx = dX.m.data() + t * d;
-    Scalar sum_dxhat = 0, sum_dxhat_xhat = 0;
-    for (Index c = 0; c < d; ++c) {
-      const Scalar xhat = (x[c] - mean) * rstd, dxhat = dy[c] * g[c];
-      sum_dxhat += dxhat;
-      sum_dxhat_xhat += dxhat * xhat;
+  for (Index i0 = begin; i0 < end; i0 += 8) {
+    Scalar sum_dxhat[8], sum_dxhat_xhat[8];
+    dxhat_sums(dY, X, g, stats, i0, end - i0, sum_dxhat, sum_dxhat_xhat);
+    for (Index r = 0; r < std::min<Index>(8, end - i0); ++r) {
+      const Index t = i0 + r;
+      const Scalar mean = stats(t, 0), rstd = stats(t, 1);
+      const Scalar* x = X.data() + t * d;
+      const Scalar* dy = dY.data() + t * d;
+      Scalar* dx = dX.m.data() + t * d;
+      const Scalar mean_dxhat = sum_dxhat[r] / static_cast<Scalar>(d);
+      const Scalar mean_dxhat_xhat = sum_dxhat_xhat[r] / static_cast<Scalar>(d);
+      put_row(dX.fresh, dx, d, [&](Index c) {
+        const Scalar xhat = (x[c] - mean) * rstd;
+        return (dy[c] * g[c] - mean_dxhat - xhat * mean_dxhat_xhat) * rstd;
+      });
     }
-    const Scalar mean_dxhat = sum_dxhat / static_cast<Scalar>(d);
-    const Scalar mean_dxhat_xhat = sum_dxhat_xhat / static_cast<Scalar>(d);
-    put_row(dX.fresh, dx, d, [&](Index c) {
-      const Scalar xhat = (x[c] - mean) * rstd;
-      return (dy[c] * g[c] - mean_dxhat - xhat * mean_dxhat_xhat) * rstd;
-    });
   }
 }
 
