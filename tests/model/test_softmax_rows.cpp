@@ -60,7 +60,9 @@ TEST(SoftmaxShortRows, GiveTheBitsOfTheRowByRowPath) {
       ops::softmax_forward(W, with_masked_keys(S, 12), masked_long);
       expect_same_bits(A, W, rows, keys, "A");
       EXPECT_EQ(masked_short, masked_long);
-      if (rows > 1) EXPECT_EQ(masked_short.front(), 1);
+      if (rows > 1) {
+        EXPECT_EQ(masked_short.front(), 1);
+      }
     }
 }
 
