@@ -115,20 +115,21 @@ class Backward {
     for (std::size_t i = 0; i < b.inputs.size(); ++i) {
       const TensorId id = b.inputs[i];
       const auto index = static_cast<std::size_t>(id.index);
-      const Tensor& in = t_.tensor(id);
+      Tensor& in = t_.tensor(id);
       if (in.requires_grad && !sole_reader(b, i)) {
         p.fresh[i] = true;
-      } else {
-        b.input_grads[i].resize(0, 0);  // a reused step may hold a share from another op
-        if (id.kind == TensorId::parameter) {
-          p.fresh[i] = !written_[index];
-          written_[index] = true;
-        } else if (in.requires_grad) {
-          p.fresh[i] = true;
-          has_grad_[index] = true;
-        }
+        reshape(b.input_grads[i], in.value.rows(), in.value.cols());
+        continue;
       }
-      if (p.fresh[i]) reshape(g(b, i), in.value.rows(), in.value.cols());
+      b.input_grads[i].resize(0, 0);  // a reused step may hold a share from another op
+      if (id.kind == TensorId::parameter) {
+        p.fresh[i] = !written_[index];
+        written_[index] = true;
+      } else if (in.requires_grad) {
+        p.fresh[i] = true;
+        has_grad_[index] = true;
+      }
+      if (p.fresh[i]) reshape(in.grad, in.value.rows(), in.value.cols());
     }
     // ∂L/∂output is complete when this step is computed: every step that reads the output is
     // computed before it.  An output that no step read has a zero gradient.
@@ -193,7 +194,7 @@ class Backward {
       b.non_finite.reset();
     else
       find_non_finite_share(t_, b, params_finite);
-    if (!b.non_finite) note_finite_gradients(b);
+    if (!b.non_finite) note_finite_gradients(b, p);
   }
 
   // The op passes a finite ∂L/∂output on as finite shares (op_table.h, FiniteRule::backward),
@@ -209,11 +210,11 @@ class Backward {
   }
 
   // After step `b`'s shares were found finite: an activation it is the one reader of has its
-  // whole gradient finite (of several readers, the sum of finite shares may overflow).
-  void note_finite_gradients(const Step& b) {
+  // whole gradient finite (of several readers, the sum of finite shares may overflow).  Such an
+  // input is one `prepare` found fresh and gave no share of its own.
+  void note_finite_gradients(const Step& b, const Pending& p) {
     for (std::size_t i = 0; i < b.inputs.size(); ++i)
-      if (b.inputs[i].kind == TensorId::activation && b.input_grads[i].size() == 0 &&
-          t_.tensor(b.inputs[i]).requires_grad)
+      if (b.inputs[i].kind == TensorId::activation && b.input_grads[i].size() == 0 && p.fresh[i])
         grad_finite_[static_cast<std::size_t>(b.inputs[i].index)] = true;
   }
 
