@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <iostream>
 #include <memory>
 #include <sys/resource.h>
@@ -33,13 +34,31 @@ double peak_memory_mb() {
   return static_cast<double>(usage.ru_maxrss) / 1024.0;  // ru_maxrss is in KiB on Linux
 }
 
-// The times of one thread count, in µs, sorted.
+// The times of one thread count, in µs, sorted; and the same runs in steps of the reference
+// loop (reference_step_ns), sorted.
 struct Times {
   int threads = 0;
   std::vector<double> us;
+  std::vector<double> steps;
   double median() const { return us[us.size() / 2]; }
   double best() const { return us.front(); }
+  double median_steps() const { return steps[steps.size() / 2]; }
 };
+
+// The time of one step of a chain of dependent integer adds (one CPU cycle each on x86-64), in
+// ns: what the CPU's clock gives now.  A run's time in these steps leaves out the clock's
+// changes (a shared machine's speed moves with the host's load), though not other work's hold
+// on the caches and memory.
+double reference_step_ns() {
+  constexpr int adds = 4096;
+  const auto start = std::chrono::steady_clock::now();
+  std::uint64_t x = 0;
+  for (int i = 0; i < adds; ++i) {
+    x += static_cast<std::uint64_t>(i);
+    asm volatile("" : "+r"(x));  // each add waits for the last
+  }
+  return std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - start).count() / adds;
+}
 
 double median_of(std::vector<double> v) {
   std::sort(v.begin(), v.end());
@@ -52,8 +71,8 @@ double median_of(std::vector<double> v) {
 std::vector<Times> measure(Transformer& model, const Example& example, Trace& trace, double seconds, int versus,
                            std::vector<double>& ratios) {
   using clock = std::chrono::steady_clock;
-  std::vector<Times> times{{threads(), {}}};
-  if (versus > 0) times.push_back({versus, {}});
+  std::vector<Times> times{{threads(), {}, {}}};
+  if (versus > 0) times.push_back({versus, {}, {}});
   const auto start = clock::now();
   while (times[0].us.size() < 3 ||
          (std::chrono::duration<double>(clock::now() - start).count() < seconds && times[0].us.size() < 100000)) {
@@ -62,15 +81,21 @@ std::vector<Times> measure(Transformer& model, const Example& example, Trace& tr
         set_threads(t.threads);
         run_pieces(t.threads, [](int) {});  // starts the helpers before the clock does
       }
+      const double step_before = reference_step_ns();
       const auto t0 = clock::now();
       run_forward(model, example, trace);
       run_backward(trace);
-      t.us.push_back(std::chrono::duration<double, std::micro>(clock::now() - t0).count());
+      const double us = std::chrono::duration<double, std::micro>(clock::now() - t0).count();
+      t.us.push_back(us);
+      t.steps.push_back(us * 1e3 / std::min(step_before, reference_step_ns()));
     }
     if (versus > 0) ratios.push_back(times[1].us.back() / times[0].us.back());
   }
   if (versus > 0) set_threads(times[0].threads);
-  for (Times& t : times) std::sort(t.us.begin(), t.us.end());
+  for (Times& t : times) {
+    std::sort(t.us.begin(), t.us.end());
+    std::sort(t.steps.begin(), t.steps.end());
+  }
   return times;
 }
 
@@ -91,6 +116,7 @@ void bench(const BenchOptions& o) {
                         {"runs", main.us.size()},
                         {"median_us", main.median()},
                         {"min_us", main.best()},
+                        {"median_reference_steps", main.median_steps()},
                         {"flops", flops},
                         {"gflop_per_s", gflops},
                         {"steps", trace.step_count()},
@@ -101,6 +127,7 @@ void bench(const BenchOptions& o) {
       j["versus"] = {{"threads", times[1].threads},
                      {"median_us", times[1].median()},
                      {"min_us", times[1].best()},
+                     {"median_reference_steps", times[1].median_steps()},
                      {"median_ratio_of_pairs", median_of(ratios)}};
     std::cout << j.dump(2) << "\n";
     return;
@@ -109,6 +136,8 @@ void bench(const BenchOptions& o) {
   std::cout << session.preset().name << ": forward + backward with the full trace (" << trace.step_count() << " steps, "
             << model.params().scalar_count() << " parameters, " << main.threads << thread_word(main.threads) << ")\n"
             << "  median " << main.median() << " µs, min " << main.best() << " µs over " << main.us.size() << " runs\n"
+            << "  median " << main.median_steps() / 1e3
+            << " thousand steps of a chain of dependent adds, timed before and after each run\n"
             << "  " << flops / 1e6 << " MFLOP counted, " << gflops << " GFLOP/s\n"
             << "  peak memory " << peak_memory_mb() << " MB\n";
   if (o.versus_threads > 0)

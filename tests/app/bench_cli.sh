@@ -13,15 +13,17 @@ import json, sys
 j = json.load(open(sys.argv[1]))
 assert j["preset"] == "small" and j["threads"] == 2 and j["runs"] >= 3, j
 assert 0 < j["min_us"] <= j["median_us"], j
+assert j["median_reference_steps"] > 0, j
 assert j["flops"] > 0 and j["gflop_per_s"] > 0, j
 v = j["versus"]
 assert v["threads"] == 1 and 0 < v["min_us"] <= v["median_us"], v
+assert v["median_reference_steps"] > 0, v
 assert v["median_ratio_of_pairs"] > 0, v
 PY
 echo "ok   bench model --versus-threads 1 --json"
 
 text=$("$attnviz" bench model --preset lesson --versus-threads 1 --seconds 0.1)
-[[ $text == *"median "*" µs"*"versus 1 thread, in turn: median "* ]] || { echo "FAIL bench text: $text"; exit 1; }
+[[ $text == *"median "*" µs"*"thousand steps of a chain of dependent adds"*"versus 1 thread, in turn: median "* ]] || { echo "FAIL bench text: $text"; exit 1; }
 echo "ok   bench model --versus-threads 1"
 
 if "$attnviz" bench model --preset lesson --versus-threads 0 >"$out/err.txt" 2>&1; then
