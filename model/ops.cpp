@@ -388,11 +388,9 @@ namespace {
                                                      Index i0, Index rows, Scalar (&sum_dxhat)[8],
                                                      Scalar (&sum_dxhat_xhat)[8]) {
   using simd::Vec;
-  Vec mean = {}, rstd = {};
-  for (Index r = 0; r < std::min<Index>(8, rows); ++r) {
-    mean[r] = stats(i0 + r, 0);
-    rstd[r] = stats(i0 + r, 1);
-  }
+  Vec stat[8];
+  RowLanes(stats, i0, rows).columns(0, stat);  // stat[0][r] = μ, stat[1][r] = 1/σ of row i0 + r
+  const Vec mean = stat[0], rstd = stat[1];
   const RowLanes x_lanes(X, i0, rows), dy_lanes(dY, i0, rows);
   Vec x[8], dy[8], s = {}, sx = {};
   for (Index c0 = 0; c0 < X.cols(); c0 += 8) {
