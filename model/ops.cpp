@@ -177,6 +177,26 @@ void exp_in_place(Scalar* p, Index n) {
   std::copy(v.data(), v.data() + (n - i), p + i);
 }
 
+// A row per lane: rows [i0, i0 + 8) of a matrix (those past `rows` read as 0), eight columns at
+// a time, turned round in registers so that a row's sums over its values go side by side with
+// seven others' rather than as one long chain after another.  Each lane sums its row in the
+// order a loop over the row would: the same bits.
+class RowLanes {
+ public:
+  RowLanes(const Mat& M, Index i0, Index rows) : M_(M), i0_(i0), rows_(std::min<Index>(rows, 8)) {}
+  // block[e][r] = M(i0 + r, c0 + e), e < width(c0) (0 past the last column)
+  void columns(Index c0, simd::Vec (&block)[8]) const {
+    const simd::FirstLanes mask = simd::first_lanes(width(c0));
+    for (Index r = 0; r < 8; ++r) block[r] = r < rows_ ? simd::load_first(&M_(i0_ + r, c0), mask) : simd::Vec{};
+    simd::transpose8(block);
+  }
+  Index width(Index c0) const { return std::min<Index>(8, M_.cols() - c0); }
+
+ private:
+  const Mat& M_;
+  Index i0_, rows_;
+};
+
 // Row i, whose z is 0 (every key masked): masked[i] = 1, or without `masked` appended to
 // `fully_masked_rows` when given.
 void note_fully_masked(Index i, char* masked, std::vector<int>* fully_masked_rows) {
@@ -199,8 +219,7 @@ void softmax_short_rows(Mat& A, const Mat& S, Mat* stats, char* masked, std::vec
   for (Index i0 = begin; i0 < end; i0 += 8) {
     const Index rows = std::min<Index>(8, end - i0);
     Vec key[8];  // key[j][r] = S(i0 + r, j); lanes past the last row and keys past the last hold 0
-    for (Index r = 0; r < 8; ++r) key[r] = r < rows ? simd::load_first(&S(i0 + r, 0), row_lanes) : zero;
-    simd::transpose8(key);
+    RowLanes(S, i0, rows).columns(0, key);
     Vec m = minus_infinity;
     for (Index j = 0; j < cols; ++j) m = key[j] > m ? key[j] : m;
     const Vec shift = m == minus_infinity ? zero : m;
@@ -308,26 +327,6 @@ void weighted_sum_backward(Grad dA, Grad dV, const Mat& dO, const Mat& A, const 
 }
 
 namespace {
-
-// A row per lane: rows [i0, i0 + 8) of a matrix (those past `rows` read as 0), eight columns at
-// a time, turned round in registers so that a row's sums over its values go side by side with
-// seven others' rather than as one long chain after another.  Each lane sums its row in the
-// order a loop over the row would: the same bits.
-class RowLanes {
- public:
-  RowLanes(const Mat& M, Index i0, Index rows) : M_(M), i0_(i0), rows_(std::min<Index>(rows, 8)) {}
-  // block[e][r] = M(i0 + r, c0 + e), e < width(c0) (0 past the last column)
-  void columns(Index c0, simd::Vec (&block)[8]) const {
-    const simd::FirstLanes mask = simd::first_lanes(width(c0));
-    for (Index r = 0; r < 8; ++r) block[r] = r < rows_ ? simd::load_first(&M_(i0_ + r, c0), mask) : simd::Vec{};
-    simd::transpose8(block);
-  }
-  Index width(Index c0) const { return std::min<Index>(8, M_.cols() - c0); }
-
- private:
-  const Mat& M_;
-  Index i0_, rows_;
-};
 
 // μ and 1/σ of rows [i0, i0 + 8) of X (σ = √(var + ε)), a row per lane.  A square is rounded
 // before it is added (no fused multiply-add), as where a loop over each row was vectorised.
