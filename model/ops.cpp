@@ -177,6 +177,13 @@ void exp_in_place(Scalar* p, Index n) {
   std::copy(v.data(), v.data() + (n - i), p + i);
 }
 
+// exp of each lane, by the same vectorised exp as exp_in_place, the vector kept in registers.
+[[gnu::always_inline]] inline simd::Vec exp_lanes(simd::Vec x) {
+  Eight v = Eigen::Map<const Eight>(reinterpret_cast<const Scalar*>(&x));
+  v = v.exp();
+  return simd::load(v.data());
+}
+
 // A row per lane: rows [i0, i0 + 8) of a matrix (those past `rows` read as 0), eight columns at
 // a time, turned round in registers so that a row's sums over its values go side by side with
 // seven others' rather than as one long chain after another.  Each lane sums its row in the
@@ -225,9 +232,11 @@ void softmax_short_rows(Mat& A, const Mat& S, Mat* stats, char* masked, std::vec
     const Vec shift = m == minus_infinity ? zero : m;
     Vec z = zero;
     for (Index j = 0; j < cols; ++j) {
-      Vec e = key[j] - shift;
-      exp_in_place(reinterpret_cast<Scalar*>(&e), 8);
-      e = key[j] == minus_infinity ? zero : e;  // the vectorised exp turns −∞ into a denormal, not 0
+      // A masked key's weight is 0: its exp is taken of 0, not of −∞, which the vectorised exp
+      // turns into a denormal, slowly.
+      const auto masked = key[j] == minus_infinity;
+      Vec e = exp_lanes(masked ? zero : key[j] - shift);
+      e = masked ? zero : e;
       z += e;
       key[j] = e;
     }
@@ -259,7 +268,7 @@ void softmax_row_range(Mat& A, const Mat& S, Mat* stats, char* masked, std::vect
     for (Eigen::Index j = 0; j < cols; ++j) m = s[j] > m ? s[j] : m;
     if (stats) (*stats)(i, 0) = m;
     const Scalar shift = m == neg_inf ? 0 : m;
-    for (Eigen::Index j = 0; j < cols; ++j) a[j] = s[j] - shift;
+    for (Eigen::Index j = 0; j < cols; ++j) a[j] = s[j] == neg_inf ? 0 : s[j] - shift;  // 0 below
   }
   exp_in_place(A.data() + begin * cols, (end - begin) * cols);
   for (Index i = begin; i < end; ++i) {
@@ -267,7 +276,7 @@ void softmax_row_range(Mat& A, const Mat& S, Mat* stats, char* masked, std::vect
     Scalar* a = A.data() + i * cols;
     Scalar z = 0;
     for (Eigen::Index j = 0; j < cols; ++j) {
-      if (s[j] == neg_inf) a[j] = 0;  // the vectorised exp turns −∞ into a denormal, not 0
+      if (s[j] == neg_inf) a[j] = 0;  // a masked key: exp(0) above, not exp(−∞), a slow denormal
       z += a[j];
     }
     if (stats) (*stats)(i, 1) = z;
