@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -193,5 +194,54 @@ class Trace {
   mutable std::unordered_map<std::string, int> by_name_;  // built on the first find()
   mutable bool by_name_built_ = false;
 };
+
+// Inline, as the two below: the recorder and run_backward call them for every step.
+inline TensorId Trace::add_tensor(std::string_view name, Role role, int head, int rows, int cols, Axis row_axis,
+                                  Axis col_axis, bool requires_grad) {
+  if (static_cast<std::size_t>(activations_used_) == activations_.size()) activations_.emplace_back();
+  Tensor& t = activations_[static_cast<std::size_t>(activations_used_)];
+  reshape(t.value, rows, cols);
+  if (requires_grad)
+    reshape(t.grad, rows, cols);  // filled by run_backward; kept to reuse memory
+  else
+    reshape(t.grad, 0, 0);
+  if (!replaying_) {
+    t.name.assign(name);
+    t.role = role;
+    t.head = static_cast<std::int16_t>(head);
+    t.rows = row_axis;
+    t.cols = col_axis;
+    t.requires_grad = requires_grad;
+    by_name_built_ = false;
+  }
+  return {TensorId::activation, activations_used_++};
+}
+
+inline Step& Trace::add_step(OpKind op, Phase phase, bool keep_labels) {
+  if (static_cast<std::size_t>(steps_used_) == steps_.size()) steps_.emplace_back();
+  Step& s = steps_[static_cast<std::size_t>(steps_used_++)];
+  if (!(keep_labels || (replaying_ && phase == Phase::forward))) {
+    s.label.clear();
+    s.where = {};
+    s.inputs.clear();
+    s.outputs.clear();
+    s.formula = {};
+    s.args = {};
+    s.twin = -1;
+    s.head_share_kept = {};
+  } else if (s.op != op || s.phase != phase) {
+    throw std::logic_error("Trace: a replayed run records a different step");
+  }
+  s.phase = phase;
+  s.op = op;
+  if (phase == Phase::forward) {
+    s.twin = -1;            // until a backward runs
+    s.input_grads.clear();  // a backward step reuses its buffers
+    s.head_share_kept = {};
+  }
+  s.fully_masked_rows.clear();
+  s.non_finite.reset();
+  return s;
+}
 
 }  // namespace attnviz
