@@ -110,18 +110,21 @@ TensorId Recorder::input(std::string_view name, const Eigen::Ref<const Mat>& val
   return id;
 }
 
-TensorId Recorder::output(std::string_view op, Role role, int rows, int cols, Axis row_axis, Axis col_axis) {
+// output, output_like and step are inlined into each op's method, which calls them for every step.
+[[gnu::always_inline]] inline TensorId Recorder::output(std::string_view op, Role role, int rows, int cols,
+                                                        Axis row_axis, Axis col_axis) {
   const std::string_view name = trace_.replaying() ? std::string_view{} : std::string_view{name_of(op)};
   return given(name, role, rows, cols, row_axis, col_axis, /*requires_grad=*/true);
 }
 
-TensorId Recorder::output_like(std::string_view op, Role role, TensorId like) {
+[[gnu::always_inline]] inline TensorId Recorder::output_like(std::string_view op, Role role, TensorId like) {
   const Tensor& x = trace_.tensor(like);
   return output(op, role, static_cast<int>(x.value.rows()), static_cast<int>(x.value.cols()), x.rows, x.cols);
 }
 
-Step& Recorder::step(OpKind kind, std::string_view op, std::initializer_list<TensorId> inputs,
-                     std::initializer_list<TensorId> outputs, std::string_view formula) {
+[[gnu::always_inline]] inline Step& Recorder::step(OpKind kind, std::string_view op,
+                                                   std::initializer_list<TensorId> inputs,
+                                                   std::initializer_list<TensorId> outputs, std::string_view formula) {
   Step& s = trace_.add_step(kind, Phase::forward);
   if (trace_.replaying()) return s;  // label, location, inputs and outputs as in the run replayed
   s.label.assign(name_of(op));
