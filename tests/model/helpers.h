@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
 #include <functional>
 #include <string>
 
@@ -21,6 +22,12 @@ inline std::string rejection(const std::function<void()>& f) {
     return e.what();
   }
   return "(accepted)";
+}
+
+// The same shape and the same bits (NaN included).
+inline bool same_bits(const Mat& a, const Mat& b) {
+  return a.rows() == b.rows() && a.cols() == b.cols() &&
+         (a.size() == 0 || std::memcmp(a.data(), b.data(), sizeof(Scalar) * static_cast<std::size_t>(a.size())) == 0);
 }
 
 // PyTorch gradcheck's defaults: central differences, eps 1e-6, pass when

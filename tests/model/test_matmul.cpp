@@ -83,11 +83,6 @@ TEST_P(Matmul, EachKernel) {
 
 INSTANTIATE_TEST_SUITE_P(Shapes, Matmul, ::testing::ValuesIn(shapes));
 
-bool same_bits(const Mat& a, const Mat& b) {
-  return a.rows() == b.rows() && a.cols() == b.cols() &&
-         (a.size() == 0 || std::memcmp(a.data(), b.data(), sizeof(Scalar) * static_cast<std::size_t>(a.size())) == 0);
-}
-
 // Products large enough to be cut into parts (base's shapes among them; ragged sizes too).
 struct Large {
   Product product;

@@ -48,11 +48,6 @@ Example mid_example(int tokens) {
   return ex;
 }
 
-bool same_bits(const Mat& a, const Mat& b) {
-  return a.rows() == b.rows() && a.cols() == b.cols() &&
-         (a.size() == 0 || std::memcmp(a.data(), b.data(), sizeof(Scalar) * static_cast<std::size_t>(a.size())) == 0);
-}
-
 // Every activation's value and gradient, every parameter's gradient.
 std::vector<Mat> everything(const Trace& trace) {
   std::vector<Mat> out;
