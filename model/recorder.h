@@ -1,7 +1,8 @@
 #pragma once
-// Records forward ops into a Trace: each call computes one op, stores its output as a named
-// tensor and appends a Step whose label is that name (an attention's heads, when side by side,
-// are computed at end_heads).  Used by run_forward.
+// Records forward ops into a Trace: each call stores its output as a named tensor, appends a Step
+// whose label is that name, and computes the step (an attention's heads, when side by side, at
+// end_heads).  A run the trace replays records its givens alone and computes the steps already
+// recorded (replay).  Used by run_forward.
 
 #include "model/config.h"
 #include "model/finite_values.h"
@@ -38,13 +39,10 @@ void run_each_head(const Trace& trace, int count, StepOf&& step_of, F&& f, std::
       /*wake_helpers=*/false);
 }
 
-// One op of a head, Y = op(A[, B]), by its tensors and constants (Recorder::begin_heads).
-struct HeadOp {
-  OpKind op;
-  TensorId out = {}, a = {}, b = {};
-  int head = -1, d_k = 0;  // split_head
-  Scalar c = 1;            // scale
-};
+// Computes forward step `s` from its inputs into its outputs, by its op and constants
+// (Step::args, the head of Step::where): the op of every step the Recorder records or replays.
+// `parts` is scratch for a concatenation's inputs.
+void compute_forward(Trace& trace, Step& s, std::vector<const Mat*>& parts);
 
 class Recorder {
  public:
@@ -61,6 +59,11 @@ class Recorder {
   // own tensors alone, so each head gives the same bits on any thread.
   void begin_heads(bool side_by_side);
   void end_heads();
+  // Computes again every step of the run the trace replays (Trace::replaying), once the run's
+  // givens (constant, input) are recorded again: its other tensors and steps are the run's own,
+  // in its order, and only their values are written, as the op of each step computes them.
+  // An attention's heads go side by side as begin_heads would put them.
+  void replay();
 
   static TensorId param(int index) { return {TensorId::parameter, index}; }
   // A tensor that takes no gradient (token ids, masks, positional encodings), named as given.
@@ -120,21 +123,22 @@ class Recorder {
   Step& step(OpKind kind, std::string_view op, std::initializer_list<TensorId> inputs,
              std::initializer_list<TensorId> outputs, std::string_view formula = {});
 
-  // Reads step `s`, just recorded and computed, for NaN and ±∞; between begin_heads() and
-  // end_heads(), notes it, not yet computed, for end_heads() instead.
-  [[gnu::always_inline]] void check_or_defer(const HeadOp& h, Step& s);
+  // Computes step `s`, just recorded, and reads it for NaN and ±∞; between begin_heads() and
+  // end_heads(), notes it for end_heads() instead.
+  [[gnu::always_inline]] void compute(Step& s);
+  // Computes and checks the steps noted in deferred_, head by head over the threads.
+  void compute_deferred();
+  // The last of the steps from `first` on that hold an attention's heads, where the heads go side
+  // by side (heads_side_by_side): else `first`.
+  int last_of_side_by_side_heads(int first) const;
 
   Trace& trace_;
   Where where_;
   bool heads_deferred_ = false;
-  struct Deferred {
-    int step;
-    HeadOp op;
-  };
-  std::vector<Deferred> deferred_;  // the steps end_heads() computes
-  std::vector<int> head_begin_;     // end_heads(): run_each_head's scratch
+  std::vector<int> deferred_;    // the steps end_heads() computes
+  std::vector<int> head_begin_;  // end_heads(): run_each_head's scratch
   std::string scope_, layer_scope_, name_;
-  std::vector<const Mat*> parts_;  // concat_heads' inputs
+  std::vector<const Mat*> parts_;  // a concatenation's inputs (compute_forward)
   ForwardFiniteness finite_;
 };
 

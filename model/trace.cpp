@@ -63,6 +63,7 @@ void Trace::reset(Parameters* params, const Config* config) {
   params_ = params;
   // forward_count_ > 0: the last forward completed (a run that threw left it at 0).
   replaying_ = config && config_ == *config && forward_count_ > 0;
+  if (replaying_) replayed_ = {forward_count_, activations_used_, loss_};
   if (!replaying_) {
     backward_recorded_ = false;
     by_name_built_ = false;

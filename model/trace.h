@@ -169,6 +169,21 @@ class Trace {
   // The next step, cleared; when replaying (forward) or when `keep_labels` (backward), its
   // label, location, inputs, outputs, formula, args and twin are kept for the caller to reuse.
   Step& add_step(OpKind op, Phase phase, bool keep_labels = false);
+  // Replaying, the steps and tensors after the givens are the run's own: resume_replay() takes
+  // back its tensors (the shapes of the values are set by the ops), replay_step() hands out its
+  // steps in order, each cleared of the last run's results, until replayed_steps() are out.
+  void resume_replay() {
+    activations_used_ = replayed_.tensors;
+    loss_ = replayed_.loss;
+  }
+  int replayed_steps() const { return replayed_.steps; }
+  Step& replay_step() {
+    Step& s = steps_[static_cast<std::size_t>(steps_used_++)];
+    s.twin = -1;
+    s.fully_masked_rows.clear();
+    s.non_finite.reset();
+    return s;
+  }
   void end_forward();
   // Drops the backward steps (before a new backward over the same forward).  True when the
   // dropped steps were recorded over a forward of the same config, so a new backward may keep
@@ -190,7 +205,11 @@ class Trace {
   TensorId loss_;
   std::optional<Config> config_;  // of the model whose forward is (or was last) recorded
   bool replaying_ = false;
-  bool backward_recorded_ = false;                        // the steps after the forward hold its backward's labels
+  struct {
+    int steps = 0, tensors = 0;
+    TensorId loss;
+  } replayed_;                      // the run replayed: its forward steps, its tensors and its loss
+  bool backward_recorded_ = false;  // the steps after the forward hold its backward's labels
   mutable std::unordered_map<std::string, int> by_name_;  // built on the first find()
   mutable bool by_name_built_ = false;
 };
@@ -229,6 +248,7 @@ inline Step& Trace::add_step(OpKind op, Phase phase, bool keep_labels) {
     s.args = {};
     s.twin = -1;
     s.head_share_kept = {};
+    s.saved.resize(0, 0);  // a slot held another op's statistics
   } else if (s.op != op || s.phase != phase) {
     throw std::logic_error("Trace: a replayed run records a different step");
   }

@@ -120,18 +120,21 @@ class Forward {
     heads_.reserve(static_cast<std::size_t>(c_.heads));
   }
 
+  // PE:(T,d_model), the positions of a stack's T tokens, given with the tokens (none without
+  // positional encoding).
+  TensorId positions(Stack stack, int T, Axis tokens) {
+    if (c_.positional == Positional::none) return {};
+    r_.enter(stack, -1, Sublayer::embed);
+    return r_.constant(r_.scope() + ".pe", Role::positional, m_.positional_table().topRows(T), tokens, Axis::features);
+  }
+
   // X = E·√d_model + PE       ids:(T,1) → X:(T,d_model)
-  TensorId embed(Stack stack, TensorId ids, int table, Axis tokens) {
+  TensorId embed(Stack stack, TensorId ids, int table, TensorId PE) {
     r_.enter(stack, -1, Sublayer::embed);
     TensorId x = r_.embedding("lookup", ids, Recorder::param(table));
     if (c_.scale_embedding)
       x = r_.scale("scale", x, std::sqrt(static_cast<Scalar>(c_.d_model)), Role::scaled_embedding, "X = E · √d_model");
-    if (c_.positional != Positional::none) {
-      const Mat& table = m_.positional_table();
-      TensorId PE = r_.constant(r_.scope() + ".pe", Role::positional, table.topRows(t_.value(ids).rows()), tokens,
-                                Axis::features);
-      x = r_.add_positional("add_pe", x, PE);
-    }
+    if (PE.valid()) x = r_.add_positional("add_pe", x, PE);
     return x;
   }
 
@@ -222,9 +225,15 @@ class Forward {
     r_.constant(names::look_ahead_mask, Role::mask, T_tgt, T_tgt, tgt, tgt, look_ahead_mask);
     TensorId dec_mask = mask(names::decoder_self_mask, T_tgt, ex.tgt_in, tgt, tgt, true);
     TensorId cross_mask = mask(names::cross_mask, T_tgt, ex.src, tgt, src, false);
+    const TensorId src_pe = positions(Stack::encoder, T_src, src), tgt_pe = positions(Stack::decoder, T_tgt, tgt);
+    if (t_.replaying()) {  // the same steps over these givens
+      r_.replay();
+      t_.end_forward();
+      return t_.loss();
+    }
 
     // Encoder: N × (self-attention, Add & Norm, feed-forward, Add & Norm)
-    TensorId x = embed(Stack::encoder, src_ids, m_.src_embed(), src);
+    TensorId x = embed(Stack::encoder, src_ids, m_.src_embed(), src_pe);
     for (int l = 0; l < c_.encoder_layers; ++l) {
       const EncoderLayerParams& p = m_.encoder_layers()[static_cast<std::size_t>(l)];
       x = sublayer(Stack::encoder, l, Sublayer::self_attn, Sublayer::norm1, p.norm1, x,
@@ -235,7 +244,7 @@ class Forward {
     const TensorId memory = final_norm(Stack::encoder, m_.encoder_norm(), x);
 
     // Decoder: N × (masked self-attention, Add & Norm, cross-attention, Add & Norm, FFN, Add & Norm)
-    TensorId y = embed(Stack::decoder, tgt_ids, m_.tgt_embed(), tgt);
+    TensorId y = embed(Stack::decoder, tgt_ids, m_.tgt_embed(), tgt_pe);
     for (int l = 0; l < c_.decoder_layers; ++l) {
       const DecoderLayerParams& p = m_.decoder_layers()[static_cast<std::size_t>(l)];
       y = sublayer(Stack::decoder, l, Sublayer::self_attn, Sublayer::norm1, p.norm1, y,
