@@ -106,7 +106,8 @@ void Recorder::compute_deferred() {
       head_begin_);
 }
 
-int Recorder::last_of_side_by_side_heads(int first) const {
+// Inlined into replay(), which asks it at every step.
+[[gnu::always_inline]] inline int Recorder::last_of_side_by_side_heads(int first) const {
   const int end = trace_.replayed_steps();
   const Step& split_q = trace_.step(first);  // the heads' first steps split Q, then K
   if (split_q.op != OpKind::split_head || split_q.where.head != 0 || first + 1 >= end) return first;
