@@ -162,26 +162,21 @@ void mask_backward(Grad dX, const Mat& dY, const Mat& M) { dX.put_rows((dY.array
 namespace {
 using Eight = Eigen::Array<Scalar, 8, 1>;
 
-// p[i] = exp(p[i]) for i < n, eight at a time through Eigen's vectorised exp: a matrix's rows
-// are often shorter than eight, so a run of whole rows is taken as one, its last few padded.
-void exp_in_place(Scalar* p, Index n) {
-  Index i = 0;
-  for (; i + 8 <= n; i += 8) {
-    Eigen::Map<Eight> v(p + i);
-    v = v.exp();
-  }
-  if (i == n) return;
-  Eight v = Eight::Zero();
-  std::copy(p + i, p + n, v.data());
-  v = v.exp();
-  std::copy(v.data(), v.data() + (n - i), p + i);
-}
-
-// exp of each lane, by the same vectorised exp as exp_in_place, the vector kept in registers.
+// exp of each lane, through Eigen's vectorised exp, the vector kept in registers.
 [[gnu::always_inline]] inline simd::Vec exp_lanes(simd::Vec x) {
   Eight v = Eigen::Map<const Eight>(reinterpret_cast<const Scalar*>(&x));
   v = v.exp();
   return simd::load(v.data());
+}
+
+// p[i] = exp(p[i]) for i < n, eight at a time (exp_lanes): a matrix's rows are often shorter
+// than eight, so a run of whole rows is taken as one, its last few padded with zeros.
+void exp_in_place(Scalar* p, Index n) {
+  Index i = 0;
+  for (; i + 8 <= n; i += 8) simd::store(p + i, exp_lanes(simd::load(p + i)));
+  if (i == n) return;
+  const simd::FirstLanes tail = simd::first_lanes(n - i);
+  simd::store_first(p + i, exp_lanes(simd::load_first(p + i, tail)), tail);
 }
 
 // A row per lane: rows [i0, i0 + 8) of a matrix (those past `rows` read as 0), eight columns at

@@ -171,19 +171,13 @@ class Trace {
   Step& add_step(OpKind op, Phase phase, bool keep_labels = false);
   // Replaying, the steps and tensors after the givens are the run's own: resume_replay() takes
   // back its tensors (the shapes of the values are set by the ops), replay_step() hands out its
-  // steps in order, each cleared of the last run's results, until replayed_steps() are out.
+  // steps in order (add_step, replaying), until replayed_steps() are out.
   void resume_replay() {
     activations_used_ = replayed_.tensors;
     loss_ = replayed_.loss;
   }
   int replayed_steps() const { return replayed_.steps; }
-  Step& replay_step() {
-    Step& s = steps_[static_cast<std::size_t>(steps_used_++)];
-    s.twin = -1;
-    s.fully_masked_rows.clear();
-    s.non_finite.reset();
-    return s;
-  }
+  Step& replay_step() { return add_step(steps_[static_cast<std::size_t>(steps_used_)].op, Phase::forward); }
   void end_forward();
   // Drops the backward steps (before a new backward over the same forward).  True when the
   // dropped steps were recorded over a forward of the same config, so a new backward may keep
