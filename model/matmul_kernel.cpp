@@ -1,9 +1,9 @@
 #include "model/matmul_kernel.h"
 
 #include "model/simd.h"
-#include "model/row_parts.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstdint>
 #include <vector>
 #if defined(__AVX512F__)
@@ -328,11 +328,12 @@ void run(Index i0, Index i1, Index j0, Index j1, Index depth, const ScalarSide& 
   finish(write);
 }
 
-// Columns [c_begin, c_end) of M into rows of out (ld apart), each 8 × 8 block turned round.
-void transpose_columns(const Mat& M, Index c_begin, Index c_end, Scalar* out, Index ld) {
+// Mᵀ (cols × rows) into `out`, its rows padded with zeros to ld, a multiple of 8: 8 × 8 blocks of
+// M are read as vectors (missing rows and columns as zeros) and turned round in registers.
+void transpose(const Mat& M, Scalar* out, Index ld) {
   const Index rows = M.rows(), cols = M.cols();
   for (Index r0 = 0; r0 < rows; r0 += lanes)
-    for (Index c0 = c_begin; c0 < c_end; c0 += lanes) {
+    for (Index c0 = 0; c0 < cols; c0 += lanes) {
       const Index width = std::min(lanes, cols - c0);
       const FirstLanes mask = first_lanes(width);
       Vec block[lanes];
@@ -349,19 +350,40 @@ void transpose_columns(const Mat& M, Index c_begin, Index c_end, Scalar* out, In
     }
 }
 
-// Mᵀ (cols × rows) in a reused buffer, its rows padded with zeros to a multiple of 8: 8 × 8
-// blocks of M are read as vectors (missing rows and columns as zeros) and turned round in
-// registers.  Ranges of 8 columns of M go to the threads where M is large (model/row_parts.h).
-VectorSide transposed(const Mat& M) {
-  thread_local std::vector<Scalar> buffer;
-  const Index rows = M.rows(), cols = M.cols(), ld = (rows + lanes - 1) / lanes * lanes;
-  // Every element is written below: the buffer only grows, so that it is never zero-filled again.
-  if (buffer.size() < static_cast<std::size_t>(cols * ld)) buffer.resize(static_cast<std::size_t>(cols * ld));
-  Scalar* out = buffer.data();
-  for_row_parts((cols + lanes - 1) / lanes, lanes * rows, [&](Index first, Index last) {
-    transpose_columns(M, first * lanes, std::min(cols, last * lanes), out, ld);
-  });
-  return {buffer.data(), ld, ld};
+// This thread's copy of an operand of A Bᵀ turned round, and the product it was made for: each
+// thread that computes a part of a product makes its own, once, and reads it from its own caches
+// (read from the core that wrote it, it would cross between the cores at every tile).
+struct TransposedCopy {
+  std::vector<Scalar> buffer;  // only grows, so that it is never zero-filled again
+  std::uint64_t product = 0;   // the serial of the product it holds, 0: none
+};
+thread_local TransposedCopy transposed_copy;
+
+// Mᵀ (cols × ld, ld = rows rounded up to 8) in this thread's copy, made unless it already holds
+// product `serial`'s.
+VectorSide transposed(const Mat& M, std::uint64_t serial) {
+  TransposedCopy& copy = transposed_copy;
+  const Index ld = (M.rows() + lanes - 1) / lanes * lanes;
+  if (copy.product != serial) {
+    const auto size = static_cast<std::size_t>(M.cols() * ld);
+    if (copy.buffer.size() < size) copy.buffer.resize(size);
+    transpose(M, copy.buffer.data(), ld);
+    copy.product = serial;
+  }
+  return {copy.buffer.data(), ld, ld};
+}
+
+// A number for a product, never 0 and never given twice in the process: each thread takes
+// blocks of them from a shared counter, so that most products touch no shared cache line.
+std::uint64_t next_serial() {
+  constexpr std::uint64_t block = 1 << 16;
+  static std::atomic<std::uint64_t> blocks_taken{0};
+  thread_local std::uint64_t next = 0, end = 0;
+  if (next == end) {
+    next = 1 + blocks_taken.fetch_add(1, std::memory_order_relaxed) * block;
+    end = next + block - 1;
+  }
+  return next++;
 }
 
 }  // namespace
@@ -387,28 +409,31 @@ ModelProduct::ModelProduct(Product product, Mat& C, const Mat& A, const Mat& B, 
         // the tiles' rows run along C's columns.
         transposed_ = true;
         a_ = {B.data(), B.cols(), 1, B.rows()};
-        b_ = transposed(A);
+        turned_ = &A;
         c_ = {C.data(), 1, C.cols()};
         rows_ = B.rows(), cols_ = A.rows();
       } else {
         a_ = {A.data(), A.cols(), 1, A.rows()};
-        b_ = transposed(B);
+        turned_ = &B;
         c_ = {C.data(), C.cols(), 1};
         rows_ = A.rows(), cols_ = B.rows();
       }
+      serial_ = next_serial();
       break;
   }
 }
+
+VectorSide ModelProduct::b_side() const { return turned_ ? transposed(*turned_, serial_) : b_; }
 
 void ModelProduct::compute(Part part) const {
   // C's rows are this kernel's rows, and its columns its columns, but for a transposed A Bᵀ.
   const bool along_rows = part.along_rows != transposed_;
   if (along_rows)
-    run(part.begin, part.end, 0, cols_, depth_, a_, b_, c_, write_);
+    run(part.begin, part.end, 0, cols_, depth_, a_, b_side(), c_, write_);
   else
-    run(0, rows_, part.begin, part.end, depth_, a_, b_, c_, write_);
+    run(0, rows_, part.begin, part.end, depth_, a_, b_side(), c_, write_);
 }
 
-void ModelProduct::compute_all() const { run(0, rows_, 0, cols_, depth_, a_, b_, c_, write_); }
+void ModelProduct::compute_all() const { run(0, rows_, 0, cols_, depth_, a_, b_side(), c_, write_); }
 
 }  // namespace attnviz::kernel

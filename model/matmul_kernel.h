@@ -24,8 +24,8 @@ struct Part {
 };
 
 // C (=|+=) op(A) op(B), set up once, computed by parts (on any thread).  C must have its shape
-// already.  For A Bᵀ the short operand is transposed into a buffer of the constructing thread,
-// which lives until that thread's next product.
+// already.  For A Bᵀ, each thread that computes a part turns one operand round into a buffer of
+// its own, kept until it computes a part of another product.
 class ModelProduct {
  public:
   ModelProduct(Product product, Mat& C, const Mat& A, const Mat& B, Write write);
@@ -58,6 +58,11 @@ class ModelProduct {
   Out c_{};
   Index rows_ = 0, cols_ = 0, depth_ = 0;  // of the kernel's product, which is Cᵀ when transposed_
   bool transposed_ = false;
+  // For A Bᵀ: the operand that b is, turned round (b_side() gives this thread's copy, and b_ is
+  // unused), and the product's serial number, which names the copy.
+  const Mat* turned_ = nullptr;
+  std::uint64_t serial_ = 0;
+  VectorSide b_side() const;
   Write write_;
 };
 
