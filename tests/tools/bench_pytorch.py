@@ -1,14 +1,16 @@
 #!/usr/bin/env python3
 """attnviz's model in PyTorch, float64: forward + backward timed, for `attnviz bench model`.
 
-    python3 bench_pytorch.py [--preset lesson|small|base] [--seconds S] [--threads N]
+    python3 bench_pytorch.py [--preset lesson|small|base] [--seconds S] [--threads N] [--fresh-grads]
     python3 bench_pytorch.py --check LESSON.json
 
 The presets are attnviz's (README.md, "Presets"): the same sizes, synthetic vocabularies and
 sentences, post-norm, interleaved sinusoidal positions, embeddings × √d_model, scores / √d_k.
 The timed run is the loss of one sentence pair and its backward (every parameter's gradient),
 on N threads (default 1: PyTorch's and the BLAS library's); it prints the median and the
-fastest run in ms.
+fastest run in ms.  The gradients' memory is kept from run to run and zeroed, as PyTorch 1.13's
+`optimizer.zero_grad()` does, and as attnviz keeps its trace; with --fresh-grads each run frees
+them first (`zero_grad(set_to_none=True)`, PyTorch 2's default), and pays for new memory.
 
 --check computes a lesson's loss with its shipped weights, to compare with
 `attnviz trace --lesson LESSON.json --print` (the last line, `loss …`): the same number says
@@ -198,10 +200,13 @@ def lesson_model(path, load_weights=True):
     return model, example([src_words.index(w) for w in ex["src"].split()], [tgt_words.index(w) for w in ex["tgt"].split()])
 
 
-def bench(model, ex, seconds):
+def bench(model, ex, seconds, fresh_grads):
     def run():
         for p in model.parameters():
-            p.grad = None
+            if fresh_grads or p.grad is None:
+                p.grad = None
+            else:
+                p.grad.zero_()
         model(*ex).backward()
 
     run()  # warm-up
@@ -218,6 +223,7 @@ def main():
     parser.add_argument("--preset", default="base", choices=PRESETS)
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--fresh-grads", action="store_true")
     parser.add_argument("--check", metavar="LESSON.json")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
@@ -226,8 +232,9 @@ def main():
         print(f"loss {model(*ex).item():.6g}")
         return
     model, ex = preset(args.preset)
-    median, best, runs = bench(model, ex, args.seconds)
-    print(f"{args.preset}: PyTorch {torch.__version__} float64, {args.threads} thread(s): "
+    median, best, runs = bench(model, ex, args.seconds, args.fresh_grads)
+    grads = "freed before each run" if args.fresh_grads else "kept and zeroed"
+    print(f"{args.preset}: PyTorch {torch.__version__} float64, {args.threads} thread(s), gradients {grads}: "
           f"median {median:.3f} ms, min {best:.3f} ms over {runs} runs")
 
 
