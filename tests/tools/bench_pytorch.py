@@ -202,11 +202,7 @@ def lesson_model(path, load_weights=True):
 
 def bench(model, ex, seconds, fresh_grads):
     def run():
-        for p in model.parameters():
-            if fresh_grads or p.grad is None:
-                p.grad = None
-            else:
-                p.grad.zero_()
+        model.zero_grad(set_to_none=fresh_grads)
         model(*ex).backward()
 
     run()  # warm-up
