@@ -4,10 +4,13 @@
 // cell's weights at every time step) keeps each share in the reader's `input_grads` and sums them
 // into its gradient; the share of an input's one reader is written straight into its gradient.
 // An attention's heads, large enough (heads_side_by_side), are computed side by side: their
-// steps are appended in the same order, then each head's run on one thread.
+// steps are appended in the same order, then each head's run on one thread.  A linear layer's
+// weight gradient dW = dYᵀ X is finished on a helper while the steps after it run on this
+// thread (matmul_nn_then_tn): until the next large product, or a step that reads dW.
 
 #include "model/finite_values.h"
 #include "model/ops.h"
+#include "model/parallel.h"
 #include "model/parameters.h"
 #include "model/recorder.h"
 #include "model/row_parts.h"
@@ -31,6 +34,14 @@ class Backward {
         has_grad_(static_cast<std::size_t>(trace.tensor_count()), false),
         grad_finite_(static_cast<std::size_t>(trace.tensor_count()), false) {
     serial_.fresh.reserve(8);  // inputs of a step: three but for a concat of more than three heads
+  }
+  Backward(const Backward&) = delete;
+  Backward& operator=(const Backward&) = delete;
+  // A weight gradient's parts left trailing when a step threw: the exception on its way out wins.
+  ~Backward() {
+    try {
+      finish_trailing_pieces();
+    } catch (...) {}
   }
 
   // ∂L/∂L = 1
@@ -190,10 +201,12 @@ class Backward {
     // A linear layer's fresh weight gradients need no reading when bounded finite.
     const bool params_finite =
         b.op == OpKind::linear && p.fresh[1] && p.fresh[2] && linear_weight_grads_finite(dy(b), x(b, 0));
-    if (shares_surely_finite(b))
+    if (shares_surely_finite(b)) {
       b.non_finite.reset();
-    else
+    } else {
+      if (b.op == OpKind::linear && !params_finite) finish_trailing_pieces();  // dW is read
       find_non_finite_share(t_, b, params_finite);
+    }
     if (!b.non_finite) note_finite_gradients(b, p);
   }
 
@@ -245,7 +258,10 @@ class Backward {
       case OpKind::embedding: ops::embedding_backward(out(b, 1), dy(b), x(b, 0)); break;
       case OpKind::scale: ops::scale_backward(out(b, 0), dy(b), b.args.c); break;
       case OpKind::add_positional: ops::identity_backward(out(b, 0), dy(b)); break;
-      case OpKind::linear: ops::linear_backward(out(b, 0), out(b, 1), out(b, 2), dy(b), x(b, 0), x(b, 1)); break;
+      case OpKind::linear:
+        // dW, the weight's gradient itself (not a share to add), may be finished later
+        ops::linear_backward(out(b, 0), out(b, 1), out(b, 2), dy(b), x(b, 0), x(b, 1), sole_reader(b, 1));
+        break;
       case OpKind::split_head: ops::split_head_backward(out(b, 0), dy(b), b.where.head, b.args.d_k); break;
       case OpKind::concat_heads:
         for (std::size_t h = 0; h < b.inputs.size(); ++h)
@@ -330,6 +346,7 @@ void run_backward(Trace& trace, bool accumulate) {
       i = first;
     }
   }
+  finish_trailing_pieces();
   backward.zero_unwritten_params();
   backward.zero_unreached_activations();
   trace.end_backward();

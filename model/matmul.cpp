@@ -281,8 +281,24 @@ void matmul_tn(Mat& C, const Mat& A, const Mat& B, bool accumulate, bool stream)
   product(Product::tn, C, A, B, accumulate, stream, nullptr);
 }
 
-void matmul_nn_and_tn(Mat& C1, const Mat& A1, const Mat& B1, bool accumulate1, Mat& C2, const Mat& A2, const Mat& B2,
-                      bool accumulate2, bool stream2) {
+namespace {
+
+// The two products of matmul_nn_and_tn, as one job's pieces: the first's parts, then the
+// second's.
+struct TwoProducts {
+  std::optional<ProductParts> first, second;
+  void operator()(int p) const { p < first->count() ? first->compute(p) : second->compute(p - first->count()); }
+};
+
+// The products of this thread's matmul_nn_then_tn, kept while parts of the second may still run.
+TwoProducts& trailing_products() {
+  thread_local TwoProducts products;
+  return products;
+}
+
+void nn_and_tn(Mat& C1, const Mat& A1, const Mat& B1, bool accumulate1, Mat& C2, const Mat& A2, const Mat& B2,
+               bool accumulate2, bool stream2, bool leave_trailing) {
+  if (leave_trailing) finish_trailing_pieces();  // the parts of the last such pair may still run
   const ProductShape s1 = shape_of(Product::nn, C1, A1, B1, accumulate1, false);
   const ProductShape s2 = shape_of(Product::tn, C2, A2, B2, accumulate2, stream2);
   if (cut_of(s1).parts == 1 || cut_of(s2).parts == 1 || s1.m == 0 || s1.n == 0 || s2.m == 0 || s2.n == 0) {
@@ -290,10 +306,27 @@ void matmul_nn_and_tn(Mat& C1, const Mat& A1, const Mat& B1, bool accumulate1, M
     product(Product::tn, C2, A2, B2, accumulate2, stream2, nullptr);
     return;
   }
-  const ProductParts first(kernel_of(s1, A1, B1, nullptr), s1, C1, A1, B1);
-  const ProductParts second(kernel_of(s2, A2, B2, nullptr), s2, C2, A2, B2);
-  run_pieces(first.count() + second.count(),
-             [&](int p) { p < first.count() ? first.compute(p) : second.compute(p - first.count()); });
+  TwoProducts here;
+  TwoProducts& job = leave_trailing ? trailing_products() : here;
+  job.first.emplace(kernel_of(s1, A1, B1, nullptr), s1, C1, A1, B1);
+  job.second.emplace(kernel_of(s2, A2, B2, nullptr), s2, C2, A2, B2);
+  const int count = job.first->count() + job.second->count();
+  if (leave_trailing)
+    run_pieces_leaving_trailing(count, job.first->count(), job);
+  else
+    run_pieces(count, job);
+}
+
+}  // namespace
+
+void matmul_nn_and_tn(Mat& C1, const Mat& A1, const Mat& B1, bool accumulate1, Mat& C2, const Mat& A2, const Mat& B2,
+                      bool accumulate2, bool stream2) {
+  nn_and_tn(C1, A1, B1, accumulate1, C2, A2, B2, accumulate2, stream2, false);
+}
+
+void matmul_nn_then_tn(Mat& C1, const Mat& A1, const Mat& B1, bool accumulate1, Mat& C2, const Mat& A2, const Mat& B2,
+                       bool accumulate2, bool stream2) {
+  nn_and_tn(C1, A1, B1, accumulate1, C2, A2, B2, accumulate2, stream2, true);
 }
 
 void matmul_with(Kernel kernel, Product p, Mat& C, const Mat& A, const Mat& B, bool accumulate, bool stream) {

@@ -36,6 +36,11 @@ void matmul_tn(Mat& C, const Mat& A, const Mat& B, bool accumulate, bool stream 
 // (a linear layer's dX = dY W and dW = dYᵀ X).
 void matmul_nn_and_tn(Mat& C1, const Mat& A1, const Mat& B1, bool accumulate1, Mat& C2, const Mat& A2, const Mat& B2,
                       bool accumulate2, bool stream2);
+// matmul_nn_and_tn, returning once C1 is complete: parts of C2 may still be computed on a helper
+// while this thread goes on, until finish_trailing_pieces() (model/parallel.h) or its next
+// product on the threads.  C2, A2 and B2 must stay as they are until then.
+void matmul_nn_then_tn(Mat& C1, const Mat& A1, const Mat& B1, bool accumulate1, Mat& C2, const Mat& A2, const Mat& B2,
+                       bool accumulate2, bool stream2);
 
 enum class Product : std::uint8_t { nt, nn, tn };  // A Bᵀ, A B, Aᵀ B
 enum class Kernel : std::uint8_t { model, eigen };

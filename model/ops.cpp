@@ -93,8 +93,9 @@ void linear_forward(Mat& Y, const Mat& X, const Mat& W, const Mat& b) {
                 [&](Index begin, Index end) { Y.middleRows(begin, end - begin).rowwise() += b.row(0); });
 }
 
-void linear_backward(Grad dX, Grad dW, Grad db, const Mat& dY, const Mat& X, const Mat& W) {
-  matmul_nn_and_tn(dX.m, dY, W, !dX.fresh, dW.m, dY, X, !dW.fresh, W.size() >= stream_threshold);
+void linear_backward(Grad dX, Grad dW, Grad db, const Mat& dY, const Mat& X, const Mat& W, bool dW_may_trail) {
+  const auto products = dW_may_trail ? matmul_nn_then_tn : matmul_nn_and_tn;
+  products(dX.m, dY, W, !dX.fresh, dW.m, dY, X, !dW.fresh, W.size() >= stream_threshold);
   db.put(dY.colwise().sum());
 }
 

@@ -88,7 +88,9 @@ void identity_backward(Grad dX, const Mat& dY);
 // Y = X Wᵀ + b                              X:(T,in) W:(out,in) b:(1,out) → Y:(T,out)
 void linear_forward(Mat& Y, const Mat& X, const Mat& W, const Mat& b);
 // dX += dY W ;  dW += dYᵀ X ;  db += Σ_t dY[t,:]
-void linear_backward(Grad dX, Grad dW, Grad db, const Mat& dY, const Mat& X, const Mat& W);
+// With `dW_may_trail`, parts of dW may still be computed on a helper when it returns
+// (matmul_nn_then_tn): dW, dY and X must stay as they are until finish_trailing_pieces().
+void linear_backward(Grad dX, Grad dW, Grad db, const Mat& dY, const Mat& X, const Mat& W, bool dW_may_trail = false);
 
 // Y = X[:, h·d_k : (h+1)·d_k]                X:(T,d) → Y:(T,d_k)
 void split_head_forward(Mat& Y, const Mat& X, int head, int d_k);

@@ -6,7 +6,9 @@
 #include <cstdint>
 #include <exception>
 #include <mutex>
+#include <optional>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include <sched.h>
@@ -31,6 +33,8 @@ void relax() {
 constexpr std::chrono::microseconds helper_spin{200};
 
 thread_local bool in_piece = false;
+// This thread posted the current job and left pieces of it trailing (it holds Pool::busy_).
+thread_local bool trailing_here = false;
 
 // A job's state in one word, so that a piece is claimed only from the job it was posted for:
 // generation (32 bits) | next piece (16) | pieces (16).
@@ -50,13 +54,21 @@ class Pool {
 
   void set_threads(int count) {
     count = std::clamp(count, 1, 64);
+    finish_trailing();
     std::lock_guard lock(busy_);
     if (count == threads()) return;
     stop_helpers();
     threads_.store(count, std::memory_order_relaxed);
   }
 
-  void run(int count, PieceFunction piece, bool wake_helpers) {
+  void run(int count, PieceFunction piece, bool wake_helpers, int needed) {
+    if (trailing_here) {
+      if (!wake_helpers && remaining_.load(std::memory_order_acquire) != 0) {
+        run_inline(count, piece);  // the helpers are busy with the trailing pieces
+        return;
+      }
+      finish_trailing();
+    }
     std::unique_lock lock(busy_, std::defer_lock);
     const bool helpers_asleep = awake_.load(std::memory_order_relaxed) == 0;  // or not started
     if (count <= 1 || count > max_pieces || in_piece || (!wake_helpers && helpers_asleep) || !lock.try_lock() ||
@@ -66,23 +78,38 @@ class Pool {
       return;
     }
     start_helpers();
-    piece_ = &piece;
+    piece_.emplace(piece);
     error_ = nullptr;
+    needed_ = std::clamp(needed, 1, count);
     helped_.store(false, std::memory_order_relaxed);
     remaining_.store(count, std::memory_order_relaxed);
+    needed_remaining_.store(needed_, std::memory_order_relaxed);
     const std::uint32_t generation = posted_.load(std::memory_order_relaxed) + 1;
     claim_.store(pack(generation, 0, count), std::memory_order_release);
     posted_.store(generation, std::memory_order_release);
     posted_.notify_all();
-    work(generation, false);
-    for (int spins = 0; remaining_.load(std::memory_order_acquire) != 0; ++spins) {
-      if (spins < 4096)
-        relax();
-      else
-        std::this_thread::yield();  // a helper was descheduled in the middle of a piece
+    work(generation, false, needed_);
+    wait_for_zero(needed_remaining_);
+    if (remaining_.load(std::memory_order_acquire) != 0 && !failed()) {
+      lock.release();  // held until the trailing pieces are finished
+      trailing_here = true;
+      return;
     }
+    lock.release();
+    trailing_here = true;
+    finish_trailing();
+  }
+
+  // The trailing pieces of this thread's job, computed with the helpers; waits for the last.
+  void finish_trailing() {
+    if (!trailing_here) return;
+    work(posted_.load(std::memory_order_relaxed), false, max_pieces);
+    wait_for_zero(remaining_);
+    trailing_here = false;
     if (helped_.load(std::memory_order_relaxed)) jobs_.fetch_add(1, std::memory_order_relaxed);
-    if (error_) std::rethrow_exception(error_);
+    std::exception_ptr error = std::exchange(error_, nullptr);
+    busy_.unlock();
+    if (error) std::rethrow_exception(error);
   }
 
   long jobs() const { return jobs_.load(std::memory_order_relaxed); }
@@ -101,25 +128,43 @@ class Pool {
     if (error) std::rethrow_exception(error);
   }
 
-  // Claims and computes pieces of job `generation` until none is left.
-  void work(std::uint32_t generation, bool helper) {
+  // Claims and computes pieces of job `generation` below `limit` until none is left.
+  void work(std::uint32_t generation, bool helper, int limit) {
     for (;;) {
       std::uint64_t w = claim_.load(std::memory_order_acquire);
       do {
-        if (generation_of(w) != generation || next_of(w) >= count_of(w)) return;
+        if (generation_of(w) != generation || next_of(w) >= std::min(count_of(w), limit)) return;
       } while (!claim_.compare_exchange_weak(w, w + (1u << 16), std::memory_order_acq_rel, std::memory_order_acquire));
       // The piece is ours, so the job is still running: piece_ stays valid until it is done.
+      const int index = next_of(w);
       if (helper) helped_.store(true, std::memory_order_relaxed);
       in_piece = true;
       try {
-        (*piece_)(next_of(w));
+        (*piece_)(index);
       } catch (...) {
         std::lock_guard lock(error_mutex_);
         if (!error_) error_ = std::current_exception();
       }
       in_piece = false;
+      if (index < needed_) needed_remaining_.fetch_sub(1, std::memory_order_release);
       remaining_.fetch_sub(1, std::memory_order_release);
     }
+  }
+
+  // Waits until `count` (of pieces not yet done) is 0.
+  static void wait_for_zero(const std::atomic<int>& count) {
+    for (int spins = 0; count.load(std::memory_order_acquire) != 0; ++spins) {
+      if (spins < 4096)
+        relax();
+      else
+        std::this_thread::yield();  // a helper was descheduled in the middle of a piece
+    }
+  }
+
+  // A piece of the running job has thrown.
+  bool failed() {
+    std::lock_guard lock(error_mutex_);
+    return error_ != nullptr;
   }
 
   void helper_loop(std::uint32_t seen) {
@@ -138,7 +183,7 @@ class Pool {
       }
       seen = posted;
       if (stop_.load(std::memory_order_acquire)) return;
-      work(posted, true);
+      work(posted, true, max_pieces);
     }
   }
 
@@ -165,11 +210,13 @@ class Pool {
   std::vector<std::thread> helpers_;
   std::atomic<std::uint32_t> posted_{0};  // the last job's generation; helpers wait on it
   std::atomic<std::uint64_t> claim_{0};
-  std::atomic<int> remaining_{0};  // pieces of the current job not yet done
-  std::atomic<int> awake_{0};      // helpers not asleep in posted_.wait
+  std::atomic<int> remaining_{0};         // pieces of the current job not yet done
+  std::atomic<int> needed_remaining_{0};  // of them, pieces below needed_
+  int needed_ = 0;                        // the pieces the poster waits for before it returns
+  std::atomic<int> awake_{0};             // helpers not asleep in posted_.wait
   std::atomic<bool> stop_{false}, helped_{false};
   std::atomic<long> jobs_{0};
-  const PieceFunction* piece_ = nullptr;
+  std::optional<PieceFunction> piece_;
   std::mutex error_mutex_;
   std::exception_ptr error_;
 };
@@ -190,7 +237,9 @@ int available_cores() {
 
 int threads() { return pool().threads(); }
 void set_threads(int count) { pool().set_threads(count); }
-void run_pieces(int count, PieceFunction piece, bool wake_helpers) { pool().run(count, piece, wake_helpers); }
+void run_pieces(int count, PieceFunction piece, bool wake_helpers) { pool().run(count, piece, wake_helpers, count); }
+void run_pieces_leaving_trailing(int count, int needed, PieceFunction piece) { pool().run(count, piece, true, needed); }
+void finish_trailing_pieces() { pool().finish_trailing(); }
 long parallel_jobs() { return pool().jobs(); }
 
 }  // namespace attnviz

@@ -39,6 +39,17 @@ void set_threads(int count);
 // costs), the pieces run on the calling thread when every helper sleeps.
 void run_pieces(int count, PieceFunction piece, bool wake_helpers = true);
 
+// run_pieces, returning once pieces [0, needed) have returned: the others may still be running
+// on the helpers ("trailing") until this thread finishes them, in finish_trailing_pieces() or
+// before its next job that wakes helpers.  Until then the callable `piece` refers to and what
+// its pieces read and write must stay as they are, and this thread's jobs that do not wake
+// helpers run on it alone.  An exception of a trailing piece is rethrown where they finish.
+void run_pieces_leaving_trailing(int count, int needed, PieceFunction piece);
+
+// Computes (with the helpers) the pieces this thread left trailing and waits for them; rethrows
+// the first exception of their job.  Does nothing when none is left.
+void finish_trailing_pieces();
+
 // Jobs that ran on more than one thread since the process started (for tests).
 long parallel_jobs();
 

@@ -1,5 +1,7 @@
 // run_pieces: every piece runs once, on the helpers too; an exception reaches the caller; a call
 // from inside a piece, or from a second thread while a job runs, still runs every piece.
+// run_pieces_leaving_trailing: returns with the needed pieces done, and the trailing ones are
+// done once finish_trailing_pieces() (or the next job that wakes helpers) returns.
 
 #include "model/parallel.h"
 
@@ -85,6 +87,97 @@ TEST_F(Threads, NestedAndConcurrentCallsRunEveryPiece) {
   job();
   other.join();
   EXPECT_EQ(total.load(), 2L * 300 * 4 * 3);
+}
+
+// Waits (up to 20 s) until `flag` is set; whether it was.
+bool wait_for(const std::atomic<bool>& flag) {
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (!flag && std::chrono::steady_clock::now() < until) std::this_thread::yield();
+  return flag;
+}
+
+TEST_F(Threads, TrailingPiecesRunAfterTheCallReturns) {
+  // Piece 2 (trailing) waits until the caller has returned: it can finish only after the return.
+  set_threads(2);
+  std::atomic<bool> returned{false}, trailing_saw_return{false};
+  std::vector<std::atomic<int>> runs(3);
+  const auto piece = [&](int i) {
+    runs[static_cast<std::size_t>(i)].fetch_add(1);
+    if (i == 2) trailing_saw_return = wait_for(returned);
+  };
+  run_pieces_leaving_trailing(3, 2, piece);
+  EXPECT_EQ(runs[0].load(), 1);
+  EXPECT_EQ(runs[1].load(), 1);
+  returned = true;
+  finish_trailing_pieces();
+  EXPECT_EQ(runs[2].load(), 1);
+  EXPECT_TRUE(trailing_saw_return);
+  finish_trailing_pieces();  // nothing left: returns at once
+}
+
+TEST_F(Threads, AJobWithoutHelpersRunsOnTheCallerWhileAPieceTrails) {
+  set_threads(2);
+  std::atomic<bool> release{false}, trailing_started{false};
+  const auto held = [&](int i) {  // outlives the trailing piece, as it must
+    if (i != 1) return;
+    trailing_started = true;
+    wait_for(release);
+  };
+  run_pieces_leaving_trailing(2, 1, held);
+  const std::thread::id caller = std::this_thread::get_id();
+  std::atomic<int> here{0};
+  ASSERT_TRUE(wait_for(trailing_started));  // on the helper: the caller takes no trailing piece
+  run_pieces(
+      8, [&](int) { here += std::this_thread::get_id() == caller; }, /*wake_helpers=*/false);
+  EXPECT_EQ(here.load(), 8);  // the helper is held by the trailing piece
+  release = true;
+  finish_trailing_pieces();
+  // A job that wakes helpers finishes the trailing pieces first, then runs every piece.
+  std::atomic<int> runs{0};
+  const auto count = [&](int) { ++runs; };
+  run_pieces_leaving_trailing(4, 2, count);
+  run_pieces(5, count);
+  EXPECT_EQ(runs.load(), 9);
+}
+
+TEST_F(Threads, ATrailingPiecesExceptionReachesTheCallerWhereTheyFinish) {
+  set_threads(2);
+  std::atomic<int> runs{0};
+  std::atomic<bool> release{false};
+  const auto last_throws = [&](int i) {
+    ++runs;
+    if (i == 5) {
+      wait_for(release);  // still trailing when the call returns
+      throw std::runtime_error("piece 5");
+    }
+  };
+  run_pieces_leaving_trailing(6, 3, last_throws);
+  release = true;
+  EXPECT_THROW(finish_trailing_pieces(), std::runtime_error);
+  EXPECT_EQ(runs.load(), 6);
+  // A needed piece's exception is thrown by the call itself, once the trailing ones are done too.
+  runs = 0;
+  EXPECT_THROW(run_pieces_leaving_trailing(6, 3,
+                                           [&](int i) {
+                                             ++runs;
+                                             if (i == 0) throw std::runtime_error("piece 0");
+                                           }),
+               std::runtime_error);
+  EXPECT_EQ(runs.load(), 6);
+  std::atomic<int> again{0};
+  run_pieces(8, [&](int) { ++again; });
+  EXPECT_EQ(again.load(), 8);
+}
+
+TEST_F(Threads, SetThreadsFinishesTheTrailingPieces) {
+  set_threads(2);
+  std::atomic<int> runs{0};
+  const auto count = [&](int) { ++runs; };
+  run_pieces_leaving_trailing(10, 1, count);
+  set_threads(1);
+  EXPECT_EQ(runs.load(), 10);
+  run_pieces_leaving_trailing(10, 1, count);  // one thread: all on the caller
+  EXPECT_EQ(runs.load(), 20);
 }
 
 }  // namespace
