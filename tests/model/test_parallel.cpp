@@ -22,6 +22,13 @@ class Threads : public ::testing::Test {
   void TearDown() override { set_threads(available_cores()); }
 };
 
+// A job of 8 pieces runs each once.
+void expect_every_piece_runs() {
+  std::atomic<int> runs{0};
+  run_pieces(8, [&](int) { ++runs; });
+  EXPECT_EQ(runs.load(), 8);
+}
+
 TEST_F(Threads, EveryPieceRunsOnce) {
   for (int threads : {1, 2, 3}) {
     set_threads(threads);
@@ -71,10 +78,7 @@ TEST_F(Threads, AnExceptionReachesTheCaller) {
                           }),
                std::runtime_error);
   EXPECT_EQ(runs.load(), 8);  // the other pieces still ran
-  // The pool is usable after it.
-  std::atomic<int> again{0};
-  run_pieces(8, [&](int) { ++again; });
-  EXPECT_EQ(again.load(), 8);
+  expect_every_piece_runs();  // the pool is usable after it
 }
 
 TEST_F(Threads, NestedAndConcurrentCallsRunEveryPiece) {
@@ -164,9 +168,7 @@ TEST_F(Threads, ATrailingPiecesExceptionReachesTheCallerWhereTheyFinish) {
                                            }),
                std::runtime_error);
   EXPECT_EQ(runs.load(), 6);
-  std::atomic<int> again{0};
-  run_pieces(8, [&](int) { ++again; });
-  EXPECT_EQ(again.load(), 8);
+  expect_every_piece_runs();
 }
 
 TEST_F(Threads, SetThreadsFinishesTheTrailingPieces) {
