@@ -62,6 +62,10 @@ class Pool {
   }
 
   void run(int count, PieceFunction piece, bool wake_helpers, int needed) {
+    if (in_piece) {  // a piece's own job, even one of the trailing pieces this thread finishes
+      run_inline(count, piece);
+      return;
+    }
     if (trailing_here) {
       if (!wake_helpers && remaining_.load(std::memory_order_acquire) != 0) {
         run_inline(count, piece);  // the helpers are busy with the trailing pieces
@@ -71,8 +75,7 @@ class Pool {
     }
     std::unique_lock lock(busy_, std::defer_lock);
     const bool helpers_asleep = awake_.load(std::memory_order_relaxed) == 0;  // or not started
-    if (count <= 1 || count > max_pieces || in_piece || (!wake_helpers && helpers_asleep) || !lock.try_lock() ||
-        threads() <= 1) {
+    if (count <= 1 || count > max_pieces || (!wake_helpers && helpers_asleep) || !lock.try_lock() || threads() <= 1) {
       lock = {};
       run_inline(count, piece);
       return;
@@ -90,19 +93,15 @@ class Pool {
     posted_.notify_all();
     work(generation, false, needed_);
     wait_for_zero(needed_remaining_);
-    if (remaining_.load(std::memory_order_acquire) != 0 && !failed()) {
-      lock.release();  // held until the trailing pieces are finished
-      trailing_here = true;
-      return;
-    }
-    lock.release();
+    lock.release();  // busy_ stays held until finish_trailing()
     trailing_here = true;
-    finish_trailing();
+    if (remaining_.load(std::memory_order_acquire) == 0 || failed()) finish_trailing();
   }
 
   // The trailing pieces of this thread's job, computed with the helpers; waits for the last.
+  // From inside one of them, nothing: the call that runs it finishes them.
   void finish_trailing() {
-    if (!trailing_here) return;
+    if (!trailing_here || in_piece) return;
     work(posted_.load(std::memory_order_relaxed), false, max_pieces);
     wait_for_zero(remaining_);
     trailing_here = false;

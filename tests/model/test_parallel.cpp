@@ -171,6 +171,21 @@ TEST_F(Threads, ATrailingPiecesExceptionReachesTheCallerWhereTheyFinish) {
   expect_every_piece_runs();
 }
 
+TEST_F(Threads, TrailingPiecesMayRunJobsOfTheirOwn) {
+  // The caller finishes most trailing pieces itself, from inside which it posts again.
+  set_threads(2);
+  std::atomic<long> inner{0};
+  const auto nested = [&](int) {
+    run_pieces(3, [&](int) { ++inner; });
+    finish_trailing_pieces();
+  };
+  for (int n = 0; n < 50; ++n) {
+    run_pieces_leaving_trailing(64, 1, nested);
+    finish_trailing_pieces();
+  }
+  EXPECT_EQ(inner.load(), 50L * 64 * 3);
+}
+
 TEST_F(Threads, SetThreadsFinishesTheTrailingPieces) {
   set_threads(2);
   std::atomic<int> runs{0};
