@@ -29,8 +29,8 @@ constexpr double part_flops = 2e6;
 constexpr int max_parts = 64;
 // Parts begin at multiples of the kernel's strip width (24 columns) and tile height (8 rows).
 constexpr Index part_align = 24;
-// Eigen's product is chosen only when it takes less than this share of the model's kernel's
-// time, in every round timed: a near tie would otherwise flip from one process to the next.
+// Eigen's product is chosen only when its fastest run takes less than this share of the model's
+// kernel's fastest: a near tie would otherwise flip from one process to the next.
 constexpr double eigen_margin = 0.95;
 
 double flops(const ProductShape& s) { return 2.0 * static_cast<double>(s.m) * static_cast<double>(s.n) * s.depth; }
@@ -147,8 +147,8 @@ void compute(Kernel kernel, const ProductShape& s, Mat& C, const Mat& A, const M
 
 // Times both kernels on the product's own operands, into a scratch C, in rounds of one run of
 // each back to back (a run repeats the product for at least 20 µs): five rounds, three for a
-// product of over 100 µs.  Eigen's is chosen when it was faster by the margin in every round,
-// so that a burst of other work on the machine during one run does not decide.
+// product of over 100 µs.  Each kernel's fastest run decides, so that a burst of other work on
+// the machine during a run or two does not (it only slows a run down).
 KernelChoice measure(const ProductShape& s, const Mat& A, const Mat& B) {
   using clock = std::chrono::steady_clock;
   Mat scratch = Mat::Zero(s.m, s.n);
@@ -161,19 +161,15 @@ KernelChoice measure(const ProductShape& s, const Mat& A, const Mat& B) {
   const double first = std::min(seconds(Kernel::model, 1), seconds(Kernel::eigen, 1));
   const long repeats = std::clamp(static_cast<long>(20e-6 / std::max(first, 1e-9)), 1L, 100000L);
   const int rounds = first > 100e-6 ? 3 : 5;
-  double model = std::numeric_limits<double>::infinity(), eigen = model;
-  bool eigen_faster = true;
-  for (int round = 0; round < rounds; ++round) {
-    double t[2];
+  double fastest[2] = {std::numeric_limits<double>::infinity(), std::numeric_limits<double>::infinity()};
+  for (int round = 0; round < rounds; ++round)
     for (int i = 0; i < 2; ++i) {
       const Kernel kernel = (round + i) % 2 == 0 ? Kernel::model : Kernel::eigen;
-      t[static_cast<int>(kernel)] = seconds(kernel, repeats);
+      double& best = fastest[static_cast<int>(kernel)];
+      best = std::min(best, seconds(kernel, repeats));
     }
-    model = std::min(model, t[0]);
-    eigen = std::min(eigen, t[1]);
-    eigen_faster = eigen_faster && t[1] < eigen_margin * t[0];
-  }
-  return {s, eigen_faster ? Kernel::eigen : Kernel::model, model, eigen};
+  const double model = fastest[0], eigen = fastest[1];
+  return {s, eigen < eigen_margin * model ? Kernel::eigen : Kernel::model, model, eigen};
 }
 
 struct Choices {

@@ -2,8 +2,8 @@
 // The three matrix products of the model, each computed by the faster of two kernels on the
 // CPU it runs on: the model's own (model/matmul_kernel.h) or Eigen's general product.  The
 // first product of a shape times both (a few rounds of one run of each: about 0.2 ms a shape at
-// lesson size, 10 ms at base's) and keeps the model's unless Eigen's was more than 5 % faster in
-// every round.  The choice holds for that shape (whether C is written over or added to) for the
+// lesson size, 10 ms at base's) and keeps the model's unless Eigen's fastest run was more than
+// 5 % faster than the model's fastest.  The choice holds for that shape (whether C is written over or added to) for the
 // rest of the process, on every thread: the sums of a shape are always the same.  Another
 // process may decide a near tie the other way, and then differ in the last bits.
 //
