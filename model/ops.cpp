@@ -254,7 +254,7 @@ void softmax_short_rows(Mat& A, const Mat& S, Mat* stats, char* masked, std::vec
 void softmax_row_range(Mat& A, const Mat& S, Mat* stats, char* masked, std::vector<int>* fully_masked_rows, Index begin,
                        Index end) {
   const Index cols = S.cols();
-  if (cols <= 8) return softmax_short_rows(A, S, stats, masked, fully_masked_rows, begin, end);
+  if (cols <= 8 && simd::one_register) return softmax_short_rows(A, S, stats, masked, fully_masked_rows, begin, end);
   // Plain loops over rows of a few dozen keys, where Eigen's row expressions cost more to set
   // up than to run.
   for (Index i = begin; i < end; ++i) {
