@@ -26,7 +26,7 @@ using simd::load_first;
 using simd::splat;
 using simd::store;
 using simd::store_first;
-using simd::transpose8;
+using simd::transpose;
 using simd::Vec;
 
 void stream_store(Scalar* p, Vec v) {
@@ -88,6 +88,16 @@ class LineFetcher {
   Index ld_, width_, rows_left_, at_ = 0;
 };
 
+// Register tiles of MR rows × NV vectors.  With AVX-512, 8 × 3 accumulators, 3 vectors of b
+// and a broadcast fill 28 of its 32 registers; with 16 registers (AVX, SSE2), 4 × 3 fill 16.
+// The columns of a last strip of 4 vectors go in tiles of MR4 rows: 24 and 12 accumulators.
+#if defined(__AVX512F__)
+constexpr int MR = 8, NV = 3, MR4 = 6;
+#else
+constexpr int MR = 4, NV = 3, MR4 = 3;
+#endif
+constexpr Index width = NV * lanes;
+
 // acc[r][v] += Σ_k a(i + r, k) · b(k, j + 8v …), k = 0 … depth − 1 in order: rows [i, i+MR) ×
 // columns [j, j + cols) of a register tile; cols ≤ NV·8, and only the last vector may be
 // partial.  With `lines`, one of its lines is fetched at each k.  With `next_rows`, MR rows of a
@@ -118,10 +128,10 @@ template <int MR, int NV, bool Partial>
 template <int MR, int NV>
 [[gnu::always_inline]] inline void output(const Vec (&acc)[MR][NV], Out c, Index i, Index j, Index cols, Write write) {
   const Index last = cols - (NV - 1) * lanes;  // lanes of the last vector
-  if constexpr (MR >= 6) {
+  if constexpr (MR >= 6 && MR <= lanes) {
     if (c.row == 1) {
-      // A transposed C (a full tile: 8 rows, or 6 of 4 vectors): each block of MR × 8 is turned
-      // round as 8 × 8, so that a tile column (MR rows of C at one column) is written as one
+      // A transposed C (a full tile of AVX-512: 8 rows, or 6 of 4 vectors): each block of MR × 8
+      // is turned round as 8 × 8, so that a tile column (MR rows of C at one column) is written as one
       // vector, or its first MR lanes, along a row of C; MR scalars a column would go to MR
       // lines of C, 4 kB apart at some widths, where they evict one another.
       // Loops unrolled, so that no register is indexed at run time (which would put every
@@ -131,7 +141,7 @@ template <int MR, int NV>
       for (int v = 0; v < NV; ++v) {
         Vec block[lanes] = {};
         for (int r = 0; r < MR; ++r) block[r] = acc[r][v];
-        transpose8(block);
+        transpose(block);
         const Index count = v == NV - 1 ? last : lanes;
 #pragma GCC unroll 8
         for (int e = 0; e < lanes; ++e) {
@@ -209,12 +219,11 @@ void strip(Index i0, Index i1, Index depth, const ScalarSide& a, const VectorSid
 // strip.
 void strips_in_blocks(Index i0, Index i1, Index j0, Index j1, Index depth, const ScalarSide& a, const VectorSide& b,
                       const Out& c, Write write) {
-  constexpr int NV = 3;
-  constexpr Index cols = NV * lanes;
-  constexpr Index tile_vectors = lanes * NV;
+  constexpr Index cols = width;
+  constexpr Index tile_vectors = MR * NV;
   constexpr Index block = 128;
   thread_local std::vector<Vec> carry;
-  const Index tiles = (i1 - i0) / lanes, strips = (j1 - j0) / cols;
+  const Index tiles = (i1 - i0) / MR, strips = (j1 - j0) / cols;
   if (carry.size() < static_cast<std::size_t>(strips * tiles * tile_vectors))
     carry.resize(static_cast<std::size_t>(strips * tiles * tile_vectors));
   // A line a k: the block's k steps, strips · tiles · 128, fetch the next block's 128 · strips · 3
@@ -229,22 +238,22 @@ void strips_in_blocks(Index i0, Index i1, Index j0, Index j1, Index depth, const
     for (Index s = 0; s < strips; ++s) {
       const Index j = j0 + s * cols;
       for (Index t = 0; t < tiles; ++t) {
-        Vec acc[lanes][NV] = {};
+        Vec acc[MR][NV] = {};
         Vec* kept = carry.data() + (s * tiles + t) * tile_vectors;
         if (k0 > 0)
-          for (int r = 0; r < lanes; ++r)
+          for (int r = 0; r < MR; ++r)
             for (int v = 0; v < NV; ++v) acc[r][v] = kept[r * NV + v];
-        accumulate<lanes, NV, false>(acc, length, a_k, b_k, i0 + t * lanes, j, cols, &next);
+        accumulate<MR, NV, false>(acc, length, a_k, b_k, i0 + t * MR, j, cols, &next);
         if (!last) {
-          for (int r = 0; r < lanes; ++r)
+          for (int r = 0; r < MR; ++r)
             for (int v = 0; v < NV; ++v) kept[r * NV + v] = acc[r][v];
         } else {
-          output<lanes, NV>(acc, c, i0 + t * lanes, j, cols, write);
+          output<MR, NV>(acc, c, i0 + t * MR, j, cols, write);
         }
       }
     }
   }
-  const Index i = i0 + tiles * lanes;
+  const Index i = i0 + tiles * MR;
   for (Index j = j0; j < j0 + strips * cols; j += cols)
     tile_of_rows<NV, false>(i1 - i, depth, a, b, c, i, j, cols, write);
 }
@@ -267,13 +276,6 @@ void last_strip(Index i0, Index i1, Index depth, const ScalarSide& a, const Vect
   }
 }
 
-// Rows [i0, i1) × columns [j0, j1) of C, in strips of 3 vectors (24 columns); 8 × 3
-// accumulators, 3 vectors of b and a broadcast fill 28 of AVX-512's 32 registers.  Each strip
-// of b is reused from cache by every block of 8 rows; but where C is tall and a few strips
-// wide (the weight matrix is a, C = (X Wᵀ)ᵀ at T ≤ 72 tokens), each block of 8 rows of a is
-// reused by every strip instead, so that the weights are read once.
-constexpr int MR = 8, NV = 3;
-constexpr Index width = NV * lanes;
 
 // A matrix of over 512 kB (a weight matrix of base's) is not in cache when a product reads it.
 bool from_memory(Index rows, Index cols) {
@@ -288,8 +290,8 @@ void strip_of_four(Index i0, Index i1, Index depth, const ScalarSide& a, const V
                    Index cols, Write write) {
   const bool partial = cols % lanes != 0 && j + 4 * lanes > b.readable;
   const bool fetch_rows = a.depth == 1 && from_memory(a.rows, depth);
-  partial ? strip<6, 4, true>(i0, i1, depth, a, b, c, j, cols, write, fetch_rows)
-          : strip<6, 4, false>(i0, i1, depth, a, b, c, j, cols, write, fetch_rows);
+  partial ? strip<MR4, 4, true>(i0, i1, depth, a, b, c, j, cols, write, fetch_rows)
+          : strip<MR4, 4, false>(i0, i1, depth, a, b, c, j, cols, write, fetch_rows);
 }
 
 void strips(Index i0, Index i1, Index j0, Index j1, Index depth, const ScalarSide& a, const VectorSide& b, const Out& c,
@@ -345,7 +347,7 @@ void transpose(const Mat& M, Scalar* out, Index ld) {
         const Scalar* row = M.data() + (r0 + r) * cols + c0;
         block[r] = width == lanes ? load(row) : load_first(row, mask);
       }
-      transpose8(block);
+      transpose(block);
       for (Index e = 0; e < width; ++e) store(out + (c0 + e) * ld + r0, block[e]);
     }
 }

@@ -161,39 +161,40 @@ void mask_forward(Mat& Y, const Mat& X, const Mat& M) {
 void mask_backward(Grad dX, const Mat& dY, const Mat& M) { dX.put_rows((dY.array() * M.array()).matrix()); }
 
 namespace {
-using Eight = Eigen::Array<Scalar, 8, 1>;
+using simd::lanes;
+using LaneArray = Eigen::Array<Scalar, lanes, 1>;
 
 // exp of each lane, through Eigen's vectorised exp, the vector kept in registers.
 [[gnu::always_inline]] inline simd::Vec exp_lanes(simd::Vec x) {
-  Eight v = Eigen::Map<const Eight>(reinterpret_cast<const Scalar*>(&x));
+  LaneArray v = Eigen::Map<const LaneArray>(reinterpret_cast<const Scalar*>(&x));
   v = v.exp();
   return simd::load(v.data());
 }
 
-// p[i] = exp(p[i]) for i < n, eight at a time (exp_lanes): a matrix's rows are often shorter
-// than eight, so a run of whole rows is taken as one, its last few padded with zeros.
+// p[i] = exp(p[i]) for i < n, a vector at a time (exp_lanes): a matrix's rows are often shorter
+// than a vector, so a run of whole rows is taken as one, its last few padded with zeros.
 void exp_in_place(Scalar* p, Index n) {
   Index i = 0;
-  for (; i + 8 <= n; i += 8) simd::store(p + i, exp_lanes(simd::load(p + i)));
+  for (; i + lanes <= n; i += lanes) simd::store(p + i, exp_lanes(simd::load(p + i)));
   if (i == n) return;
   const simd::FirstLanes tail = simd::first_lanes(n - i);
   simd::store_first(p + i, exp_lanes(simd::load_first(p + i, tail)), tail);
 }
 
-// A row per lane: rows [i0, i0 + 8) of a matrix (those past `rows` read as 0), eight columns at
-// a time, turned round in registers so that a row's sums over its values go side by side with
-// seven others' rather than as one long chain after another.  Each lane sums its row in the
-// order a loop over the row would: the same bits.
+// A row per lane: rows [i0, i0 + lanes) of a matrix (those past `rows` read as 0), `lanes`
+// columns at a time, turned round in registers so that a row's sums over its values go side by
+// side with the other rows' rather than as one long chain after another.  Each lane sums its row
+// in the order a loop over the row would: the same bits.
 class RowLanes {
  public:
-  RowLanes(const Mat& M, Index i0, Index rows) : M_(M), i0_(i0), rows_(std::min<Index>(rows, 8)) {}
+  RowLanes(const Mat& M, Index i0, Index rows) : M_(M), i0_(i0), rows_(std::min<Index>(rows, lanes)) {}
   // block[e][r] = M(i0 + r, c0 + e), e < width(c0) (0 past the last column)
-  void columns(Index c0, simd::Vec (&block)[8]) const {
+  void columns(Index c0, simd::Vec (&block)[lanes]) const {
     const simd::FirstLanes mask = simd::first_lanes(width(c0));
-    for (Index r = 0; r < 8; ++r) block[r] = r < rows_ ? simd::load_first(&M_(i0_ + r, c0), mask) : simd::Vec{};
-    simd::transpose8(block);
+    for (Index r = 0; r < lanes; ++r) block[r] = r < rows_ ? simd::load_first(&M_(i0_ + r, c0), mask) : simd::Vec{};
+    simd::transpose(block);
   }
-  Index width(Index c0) const { return std::min<Index>(8, M_.cols() - c0); }
+  Index width(Index c0) const { return std::min<Index>(lanes, M_.cols() - c0); }
 
  private:
   const Mat& M_;
@@ -209,7 +210,8 @@ void note_fully_masked(Index i, char* masked, std::vector<int>* fully_masked_row
     fully_masked_rows->push_back(static_cast<int>(i));
 }
 
-// softmax_row_range for rows of 8 keys or fewer (a lesson's heads): 8 rows at a time, turned
+// softmax_row_range for rows of `lanes` keys or fewer (a lesson's heads, with AVX-512): `lanes`
+// rows at a time, turned
 // round in registers so that row r is lane r of each key's vector, and the rows' running max
 // and sum go side by side rather than one short chain after another.  Each lane does what
 // softmax_row_range does for its row, in the same order, with the same exp: the same bits.
@@ -219,9 +221,9 @@ void softmax_short_rows(Mat& A, const Mat& S, Mat* stats, char* masked, std::vec
   const Index cols = S.cols();
   const simd::FirstLanes row_lanes = simd::first_lanes(cols);
   const Vec zero = {}, minus_infinity = zero + neg_inf;
-  for (Index i0 = begin; i0 < end; i0 += 8) {
-    const Index rows = std::min<Index>(8, end - i0);
-    Vec key[8];  // key[j][r] = S(i0 + r, j); lanes past the last row and keys past the last hold 0
+  for (Index i0 = begin; i0 < end; i0 += lanes) {
+    const Index rows = std::min<Index>(lanes, end - i0);
+    Vec key[lanes];  // key[j][r] = S(i0 + r, j); lanes past the last row and keys past the last hold 0
     RowLanes(S, i0, rows).columns(0, key);
     Vec m = minus_infinity;
     for (Index j = 0; j < cols; ++j) m = key[j] > m ? key[j] : m;
@@ -237,7 +239,7 @@ void softmax_short_rows(Mat& A, const Mat& S, Mat* stats, char* masked, std::vec
       key[j] = e;
     }
     for (Index j = 0; j < cols; ++j) key[j] = z == zero ? key[j] : key[j] / z;
-    simd::transpose8(key);  // back: key[r] = row i0 + r of A
+    simd::transpose(key);  // back: key[r] = row i0 + r of A
     for (Index r = 0; r < rows; ++r) {
       const Index i = i0 + r;
       if (stats) {
@@ -254,7 +256,7 @@ void softmax_short_rows(Mat& A, const Mat& S, Mat* stats, char* masked, std::vec
 void softmax_row_range(Mat& A, const Mat& S, Mat* stats, char* masked, std::vector<int>* fully_masked_rows, Index begin,
                        Index end) {
   const Index cols = S.cols();
-  if (cols <= 8 && simd::one_register) return softmax_short_rows(A, S, stats, masked, fully_masked_rows, begin, end);
+  if (cols <= lanes) return softmax_short_rows(A, S, stats, masked, fully_masked_rows, begin, end);
   // Plain loops over rows of a few dozen keys, where Eigen's row expressions cost more to set
   // up than to run.
   for (Index i = begin; i < end; ++i) {
@@ -333,28 +335,28 @@ void weighted_sum_backward(Grad dA, Grad dV, const Mat& dO, const Mat& A, const 
 
 namespace {
 
-// μ and 1/σ of rows [i0, i0 + 8) of X (σ = √(var + ε)), a row per lane.  A square is rounded
+// μ and 1/σ of rows [i0, i0 + lanes) of X (σ = √(var + ε)), a row per lane.  A square is rounded
 // before it is added (no fused multiply-add), as where a loop over each row was vectorised.
-[[gnu::optimize("fp-contract=off")]] void row_stats(const Mat& X, Index i0, Index rows, Scalar eps, Scalar (&mean)[8],
-                                                    Scalar (&rstd)[8]) {
+[[gnu::optimize("fp-contract=off")]] void row_stats(const Mat& X, Index i0, Index rows, Scalar eps, Scalar (&mean)[lanes],
+                                                    Scalar (&rstd)[lanes]) {
   using simd::Vec;
   const Index d = X.cols();
-  const RowLanes lanes(X, i0, rows);
-  Vec block[8], sum = {};
-  for (Index c0 = 0; c0 < d; c0 += 8) {
-    lanes.columns(c0, block);
-    for (Index e = 0; e < lanes.width(c0); ++e) sum += block[e];
+  const RowLanes row_lanes(X, i0, rows);
+  Vec block[lanes], sum = {};
+  for (Index c0 = 0; c0 < d; c0 += lanes) {
+    row_lanes.columns(c0, block);
+    for (Index e = 0; e < row_lanes.width(c0); ++e) sum += block[e];
   }
   const Vec mu = sum / static_cast<Scalar>(d);
   Vec squares = {};
-  for (Index c0 = 0; c0 < d; c0 += 8) {
-    lanes.columns(c0, block);
-    for (Index e = 0; e < lanes.width(c0); ++e) squares += (block[e] - mu) * (block[e] - mu);
+  for (Index c0 = 0; c0 < d; c0 += lanes) {
+    row_lanes.columns(c0, block);
+    for (Index e = 0; e < row_lanes.width(c0); ++e) squares += (block[e] - mu) * (block[e] - mu);
   }
-  Scalar sq[8];
+  Scalar sq[lanes];
   simd::store(mean, mu);
   simd::store(sq, squares);
-  for (Index r = 0; r < 8; ++r) rstd[r] = 1.0 / std::sqrt(sq[r] / static_cast<Scalar>(d) + eps);
+  for (Index r = 0; r < lanes; ++r) rstd[r] = 1.0 / std::sqrt(sq[r] / static_cast<Scalar>(d) + eps);
 }
 
 void layer_norm_rows(Mat& Y, Mat& stats, const Mat& X, const Mat& gamma, const Mat& beta, Scalar eps, Index begin,
@@ -362,10 +364,10 @@ void layer_norm_rows(Mat& Y, Mat& stats, const Mat& X, const Mat& gamma, const M
   const Index d = X.cols();
   const Scalar* g = gamma.data();
   const Scalar* b = beta.data();
-  for (Index i0 = begin; i0 < end; i0 += 8) {
-    Scalar mean[8], rstd[8];
+  for (Index i0 = begin; i0 < end; i0 += lanes) {
+    Scalar mean[lanes], rstd[lanes];
     row_stats(X, i0, end - i0, eps, mean, rstd);
-    for (Index r = 0; r < std::min<Index>(8, end - i0); ++r) {
+    for (Index r = 0; r < std::min<Index>(lanes, end - i0); ++r) {
       const Index t = i0 + r;
       stats(t, 0) = mean[r];
       stats(t, 1) = rstd[r];
@@ -386,18 +388,18 @@ void layer_norm_forward(Mat& Y, Mat& stats, const Mat& X, const Mat& gamma, cons
 }
 
 namespace {
-// Σ_c dx̂[t,c] and Σ_c dx̂[t,c] x̂[t,c] of rows [i0, i0 + 8), a row per lane; each product
+// Σ_c dx̂[t,c] and Σ_c dx̂[t,c] x̂[t,c] of rows [i0, i0 + lanes), a row per lane; each product
 // rounded before it is added, as in row_stats.
 [[gnu::optimize("fp-contract=off")]] void dxhat_sums(const Mat& dY, const Mat& X, const Scalar* g, const Mat& stats,
-                                                     Index i0, Index rows, Scalar (&sum_dxhat)[8],
-                                                     Scalar (&sum_dxhat_xhat)[8]) {
+                                                     Index i0, Index rows, Scalar (&sum_dxhat)[lanes],
+                                                     Scalar (&sum_dxhat_xhat)[lanes]) {
   using simd::Vec;
-  Vec stat[8];
+  Vec stat[lanes];
   RowLanes(stats, i0, rows).columns(0, stat);  // stat[0][r] = μ, stat[1][r] = 1/σ of row i0 + r
   const Vec mean = stat[0], rstd = stat[1];
   const RowLanes x_lanes(X, i0, rows), dy_lanes(dY, i0, rows);
-  Vec x[8], dy[8], s = {}, sx = {};
-  for (Index c0 = 0; c0 < X.cols(); c0 += 8) {
+  Vec x[lanes], dy[lanes], s = {}, sx = {};
+  for (Index c0 = 0; c0 < X.cols(); c0 += lanes) {
     x_lanes.columns(c0, x);
     dy_lanes.columns(c0, dy);
     for (Index e = 0; e < x_lanes.width(c0); ++e) {
@@ -415,10 +417,10 @@ void layer_norm_backward_rows(Grad& dX, const Mat& dY, const Mat& X, const Mat& 
                               Index end) {
   const Index d = X.cols();
   const Scalar* g = gamma.data();
-  for (Index i0 = begin; i0 < end; i0 += 8) {
-    Scalar sum_dxhat[8], sum_dxhat_xhat[8];
+  for (Index i0 = begin; i0 < end; i0 += lanes) {
+    Scalar sum_dxhat[lanes], sum_dxhat_xhat[lanes];
     dxhat_sums(dY, X, g, stats, i0, end - i0, sum_dxhat, sum_dxhat_xhat);
-    for (Index r = 0; r < std::min<Index>(8, end - i0); ++r) {
+    for (Index r = 0; r < std::min<Index>(lanes, end - i0); ++r) {
       const Index t = i0 + r;
       const Scalar mean = stats(t, 0), rstd = stats(t, 1);
       const Scalar* x = X.data() + t * d;
