@@ -27,7 +27,8 @@ constexpr double parallel_flops = 4e6;
 // late takes fewer.
 constexpr double part_flops = 2e6;
 constexpr int max_parts = 64;
-// Parts begin at multiples of the kernel's strip width (24 columns) and tile height (8 rows).
+// Parts begin at multiples of the kernel's strip width (24 or 12 columns) and tile height (8 or 4
+// rows).
 constexpr Index part_align = 24;
 // Eigen's product is chosen only when its fastest run takes less than this share of the model's
 // kernel's fastest: a near tie would otherwise flip from one process to the next.

@@ -209,13 +209,13 @@ void strip(Index i0, Index i1, Index depth, const ScalarSide& a, const VectorSid
   tile_of_rows<NV, Partial>(i1 - i, depth, a, b, c, i, j, cols, write);
 }
 
-// Full strips (24 columns each) of columns [j0, j1) × rows [i0, i1), with k in blocks of 128
+// Full strips (NV vectors each) of columns [j0, j1) × rows [i0, i1), with k in blocks of 128
 // taken outermost, for a b that comes from memory: while a block is computed, the next block
 // (128 rows of these columns) is fetched row after row, as the CPU reads memory fastest, rather
-// than strip after strip, 192 bytes of each row at a time; a strip's part of a block, which
-// each tile of 8 rows reads, stays in the core's first-level cache.  Between blocks each tile's
+// than strip after strip, a strip's width of each row at a time; a strip's part of a block,
+// which each tile of MR rows reads, stays in the core's first-level cache.  Between blocks each tile's
 // sums wait in `carry`, stored and loaded back as they are: an element is still one chain of
-// multiply-adds over k in order.  Rows left below the last tile of 8 are summed whole, strip by
+// multiply-adds over k in order.  Rows left below the last tile of MR are summed whole, strip by
 // strip.
 void strips_in_blocks(Index i0, Index i1, Index j0, Index j1, Index depth, const ScalarSide& a, const VectorSide& b,
                       const Out& c, Write write) {
@@ -276,14 +276,14 @@ void last_strip(Index i0, Index i1, Index depth, const ScalarSide& a, const Vect
   }
 }
 
-
 // A matrix of over 512 kB (a weight matrix of base's) is not in cache when a product reads it.
 bool from_memory(Index rows, Index cols) {
   return static_cast<double>(rows) * static_cast<double>(cols) * sizeof(Scalar) > 512e3;
 }
 
-// Columns [j, j + cols) of rows [i0, i1), 25 to 32 of them, in tiles of 6 rows × 4 vectors
-// (24 accumulators, the same loads per multiply-add as 8 × 3).  Where a's rows are contiguous
+// Columns [j, j + cols) of rows [i0, i1), more than 3 vectors' worth and at most 4, in tiles of
+// MR4 rows × 4 vectors (with AVX-512, 6 × 4: 24 accumulators, the same loads per multiply-add
+// as 8 × 3).  Where a's rows are contiguous
 // and over 512 kB in all (the weights of X Wᵀ), they come from memory: each tile fetches the
 // next one's, whose first lines the CPU's own prefetching would miss.
 void strip_of_four(Index i0, Index i1, Index depth, const ScalarSide& a, const VectorSide& b, const Out& c, Index j,
@@ -320,7 +320,8 @@ void run(Index i0, Index i1, Index j0, Index j1, Index depth, const ScalarSide& 
   if (i0 >= i1 || j0 >= j1) return;
   const Index cols = j1 - j0;
   if (i1 - i0 > cols && cols > width && cols <= 4 * lanes) {
-    // 25 to 32 columns (X Wᵀ at 25 to 32 tokens) rather than a strip of 3 vectors and one of 1
+    // 3 to 4 vectors' worth of columns (with AVX-512, X Wᵀ at 25 to 32 tokens) rather than a strip
+    // of 3 vectors and one of 1
     strip_of_four(i0, i1, depth, a, b, c, j0, cols, write);
   } else if (i1 - i0 > cols && cols > width && cols <= 3 * width) {
     for (Index i = i0; i < i1; i += MR) strips(i, std::min(i + MR, i1), j0, j1, depth, a, b, c, write);
@@ -330,9 +331,10 @@ void run(Index i0, Index i1, Index j0, Index j1, Index depth, const ScalarSide& 
   finish(write);
 }
 
-// Mᵀ (cols × rows) into `out`, its rows padded with zeros to ld, a multiple of 8: 8 × 8 blocks of
-// M are read as vectors (missing rows and columns as zeros) and turned round in registers.
-void transpose(const Mat& M, Scalar* out, Index ld) {
+// Mᵀ (cols × rows) into `out`, its rows padded with zeros to ld, a multiple of lanes: square
+// blocks of M are read as vectors (missing rows and columns as zeros) and turned round in
+// registers.
+void write_transposed(const Mat& M, Scalar* out, Index ld) {
   const Index rows = M.rows(), cols = M.cols();
   for (Index r0 = 0; r0 < rows; r0 += lanes)
     for (Index c0 = 0; c0 < cols; c0 += lanes) {
@@ -361,7 +363,7 @@ struct TransposedCopy {
 };
 thread_local TransposedCopy transposed_copy;
 
-// Mᵀ (cols × ld, ld = rows rounded up to 8) in this thread's copy, made unless it already holds
+// Mᵀ (cols × ld, ld = rows rounded up to lanes) in this thread's copy, made unless it already holds
 // product `serial`'s.
 VectorSide transposed(const Mat& M, std::uint64_t serial) {
   TransposedCopy& copy = transposed_copy;
@@ -369,7 +371,7 @@ VectorSide transposed(const Mat& M, std::uint64_t serial) {
   if (copy.product != serial) {
     const auto size = static_cast<std::size_t>(M.cols() * ld);
     if (copy.buffer.size() < size) copy.buffer.resize(size);
-    transpose(M, copy.buffer.data(), ld);
+    write_transposed(M, copy.buffer.data(), ld);
     copy.product = serial;
   }
   return {copy.buffer.data(), ld, ld};

@@ -2,7 +2,9 @@
 // The model's own kernel for its three matrix products, shaped for them: one side is short
 // (T tokens, 5 to 32 rows) and the other is a weight matrix of up to 2048 × 2048.  Eigen's
 // general product packs the weight matrix into blocks before every product; this reads it once,
-// in place, through register tiles of 8-wide vectors (partial vectors at the edges are masked).
+// in place, through register tiles of vectors of the register's width (simd.h; partial vectors
+// at the edges are masked), sized to the registers there are: 8 × 3 vectors with AVX-512's 32,
+// 4 × 3 with AVX's 16.
 //
 // Every C[i,j] is summed over k in order, from 0, and then added to C where the product
 // accumulates: the same bits however C is cut into parts and whichever thread computes a part.

@@ -337,8 +337,8 @@ namespace {
 
 // μ and 1/σ of rows [i0, i0 + lanes) of X (σ = √(var + ε)), a row per lane.  A square is rounded
 // before it is added (no fused multiply-add), as where a loop over each row was vectorised.
-[[gnu::optimize("fp-contract=off")]] void row_stats(const Mat& X, Index i0, Index rows, Scalar eps, Scalar (&mean)[lanes],
-                                                    Scalar (&rstd)[lanes]) {
+[[gnu::optimize("fp-contract=off")]] void row_stats(const Mat& X, Index i0, Index rows, Scalar eps,
+                                                    Scalar (&mean)[lanes], Scalar (&rstd)[lanes]) {
   using simd::Vec;
   const Index d = X.cols();
   const RowLanes row_lanes(X, i0, rows);
