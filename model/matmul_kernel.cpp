@@ -91,6 +91,9 @@ class LineFetcher {
 // Register tiles of MR rows × NV vectors.  With AVX-512, 8 × 3 accumulators, 3 vectors of b
 // and a broadcast fill 28 of its 32 registers; with 16 registers (AVX, SSE2), 4 × 3 fill 16.
 // The columns of a last strip of 4 vectors go in tiles of MR4 rows: 24 and 12 accumulators.
+// Each strip of b is reused from cache by every block of MR rows; but where C is tall and a few
+// strips wide (the weight matrix is a, C = (X Wᵀ)ᵀ at T ≤ 72 tokens with AVX-512), each block
+// of MR rows of a is reused by every strip instead, so that the weights are read once.
 #if defined(__AVX512F__)
 constexpr int MR = 8, NV = 3, MR4 = 6;
 #else
@@ -98,8 +101,8 @@ constexpr int MR = 4, NV = 3, MR4 = 3;
 #endif
 constexpr Index width = NV * lanes;
 
-// acc[r][v] += Σ_k a(i + r, k) · b(k, j + 8v …), k = 0 … depth − 1 in order: rows [i, i+MR) ×
-// columns [j, j + cols) of a register tile; cols ≤ NV·8, and only the last vector may be
+// acc[r][v] += Σ_k a(i + r, k) · b(k, j + lanes·v …), k = 0 … depth − 1 in order: rows
+// [i, i+MR) × columns [j, j + cols) of a register tile; cols ≤ NV·lanes, and only the last vector may be
 // partial.  With `lines`, one of its lines is fetched at each k.  With `next_rows`, MR rows of a
 // from there on (a.row apart, each contiguous in k: the next tile's) are fetched a line of each
 // every 8 k.
@@ -130,9 +133,9 @@ template <int MR, int NV>
   const Index last = cols - (NV - 1) * lanes;  // lanes of the last vector
   if constexpr (MR >= 6 && MR <= lanes) {
     if (c.row == 1) {
-      // A transposed C (a full tile of AVX-512: 8 rows, or 6 of 4 vectors): each block of MR × 8
-      // is turned round as 8 × 8, so that a tile column (MR rows of C at one column) is written as one
-      // vector, or its first MR lanes, along a row of C; MR scalars a column would go to MR
+      // A transposed C (a full tile of AVX-512: 8 rows, or 6 of 4 vectors): each block of
+      // MR × 8 is turned round as 8 × 8, so that a tile column (MR rows of C at one column) is
+      // written as one vector, or its first MR lanes, along a row of C; MR scalars a column would go to MR
       // lines of C, 4 kB apart at some widths, where they evict one another.
       // Loops unrolled, so that no register is indexed at run time (which would put every
       // accumulator in memory).
@@ -213,10 +216,10 @@ void strip(Index i0, Index i1, Index depth, const ScalarSide& a, const VectorSid
 // taken outermost, for a b that comes from memory: while a block is computed, the next block
 // (128 rows of these columns) is fetched row after row, as the CPU reads memory fastest, rather
 // than strip after strip, a strip's width of each row at a time; a strip's part of a block,
-// which each tile of MR rows reads, stays in the core's first-level cache.  Between blocks each tile's
-// sums wait in `carry`, stored and loaded back as they are: an element is still one chain of
-// multiply-adds over k in order.  Rows left below the last tile of MR are summed whole, strip by
-// strip.
+// which each tile of MR rows reads, stays in the core's first-level cache.  Between blocks each
+// tile's sums wait in `carry`, stored and loaded back as they are: an element is still one chain
+// of multiply-adds over k in order.  Rows left below the last tile of MR are summed whole, strip
+// by strip.
 void strips_in_blocks(Index i0, Index i1, Index j0, Index j1, Index depth, const ScalarSide& a, const VectorSide& b,
                       const Out& c, Write write) {
   constexpr Index cols = width;
@@ -283,9 +286,9 @@ bool from_memory(Index rows, Index cols) {
 
 // Columns [j, j + cols) of rows [i0, i1), more than 3 vectors' worth and at most 4, in tiles of
 // MR4 rows × 4 vectors (with AVX-512, 6 × 4: 24 accumulators, the same loads per multiply-add
-// as 8 × 3).  Where a's rows are contiguous
-// and over 512 kB in all (the weights of X Wᵀ), they come from memory: each tile fetches the
-// next one's, whose first lines the CPU's own prefetching would miss.
+// as 8 × 3).  Where a's rows are contiguous and over 512 kB in all (the weights of X Wᵀ), they
+// come from memory: each tile fetches the next one's, whose first lines the CPU's own
+// prefetching would miss.
 void strip_of_four(Index i0, Index i1, Index depth, const ScalarSide& a, const VectorSide& b, const Out& c, Index j,
                    Index cols, Write write) {
   const bool partial = cols % lanes != 0 && j + 4 * lanes > b.readable;
@@ -299,8 +302,9 @@ void strips(Index i0, Index i1, Index j0, Index j1, Index depth, const ScalarSid
   // A b of over 512 kB (the weights of dX = dY W) comes from memory: in blocks of k
   // (strips_in_blocks).
   const bool ahead = from_memory(depth, b.ld);
-  // 1 to 8 columns left after the last full strip (512 = 21 · 24 + 8) go with it as one strip
-  // of four vectors: a strip of one vector makes 9 loads for 8 multiply-adds.
+  // 1 to `lanes` columns left after the last full strip (with AVX-512, 512 = 21 · 24 + 8) go
+  // with it as one strip of four vectors: a strip of one vector makes MR + 1 loads for MR
+  // multiply-adds.
   const Index left = (j1 - j0) % width;
   const Index full_end = j1 - left - (left > 0 && left <= lanes && j1 - j0 > width ? width : 0);
   Index j = j0;
@@ -363,8 +367,8 @@ struct TransposedCopy {
 };
 thread_local TransposedCopy transposed_copy;
 
-// Mᵀ (cols × ld, ld = rows rounded up to lanes) in this thread's copy, made unless it already holds
-// product `serial`'s.
+// Mᵀ (cols × ld, ld = rows rounded up to lanes) in this thread's copy, made unless it already
+// holds product `serial`'s.
 VectorSide transposed(const Mat& M, std::uint64_t serial) {
   TransposedCopy& copy = transposed_copy;
   const Index ld = (M.rows() + lanes - 1) / lanes * lanes;
