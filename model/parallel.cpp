@@ -95,7 +95,9 @@ class Pool {
     wait_for_zero(needed_remaining_);
     lock.release();  // busy_ stays held until finish_trailing()
     trailing_here = true;
-    if (remaining_.load(std::memory_order_acquire) == 0 || failed()) finish_trailing();
+    // A whole job is finished here: the last piece may have returned but not yet be counted
+    // in remaining_, and a thread that ended with its job trailing would hold busy_ for ever.
+    if (needed_ == count || remaining_.load(std::memory_order_acquire) == 0 || failed()) finish_trailing();
   }
 
   // The trailing pieces of this thread's job, computed with the helpers; waits for the last.

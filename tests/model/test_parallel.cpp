@@ -100,6 +100,34 @@ bool wait_for(const std::atomic<bool>& flag) {
   return flag;
 }
 
+// A thread that ran whole jobs and ended leaves the pool free: run_pieces left nothing of its
+// job trailing, not even when the helper's last piece had returned but was not yet counted
+// done.  (It had, and the thread ended holding the pool: set_threads then waited for ever.)
+TEST_F(Threads, AThreadThatRanJobsLeavesThePoolFree) {
+  set_threads(2);
+  for (int round = 0; round < 2000; ++round) {
+    // Piece 1, on the helper once it is awake, ends a little after piece 0, on the poster.
+    std::thread poster([] {
+      for (int n = 0; n < 20; ++n)
+        run_pieces(2, [](int i) {
+          const auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(i == 1 ? 5 : 2);
+          while (std::chrono::steady_clock::now() < until) {}
+        });
+    });
+    poster.join();
+    std::atomic<bool> set{false};
+    std::thread setter([&] {
+      set_threads(2);
+      set = true;
+    });
+    if (!wait_for(set)) {
+      setter.detach();
+      FAIL() << "set_threads did not return after round " << round;
+    }
+    setter.join();
+  }
+}
+
 TEST_F(Threads, TrailingPiecesRunAfterTheCallReturns) {
   // Piece 2 (trailing) waits until the caller has returned: it can finish only after the return.
   set_threads(2);
