@@ -211,9 +211,8 @@ void note_fully_masked(Index i, char* masked, std::vector<int>* fully_masked_row
 }
 
 // softmax_row_range for rows of `lanes` keys or fewer (a lesson's heads, with AVX-512): `lanes`
-// rows at a time, turned
-// round in registers so that row r is lane r of each key's vector, and the rows' running max
-// and sum go side by side rather than one short chain after another.  Each lane does what
+// rows at a time, turned round in registers so that row r is lane r of each key's vector, and
+// the rows' running max and sum go side by side rather than one short chain after another.  Each lane does what
 // softmax_row_range does for its row, in the same order, with the same exp: the same bits.
 void softmax_short_rows(Mat& A, const Mat& S, Mat* stats, char* masked, std::vector<int>* fully_masked_rows,
                         Index begin, Index end) {

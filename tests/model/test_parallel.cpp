@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <memory>
 #include <stdexcept>
 #include <thread>
 #include <vector>
@@ -115,12 +116,13 @@ TEST_F(Threads, AThreadThatRanJobsLeavesThePoolFree) {
         });
     });
     poster.join();
-    std::atomic<bool> set{false};
-    std::thread setter([&] {
+    // Shared, so that a setter left waiting past the test still has its flag.
+    const auto set = std::make_shared<std::atomic<bool>>(false);
+    std::thread setter([set] {
       set_threads(2);
-      set = true;
+      *set = true;
     });
-    if (!wait_for(set)) {
+    if (!wait_for(*set)) {
       setter.detach();
       FAIL() << "set_threads did not return after round " << round;
     }
